@@ -1,0 +1,54 @@
+/**
+ * The closed set of primitive ops every backend implements (in-process CPU kernels, the piscina CPU
+ * workers, the WebGPU actor). The frontend composes everything else (sigmoid, dot, mean, linspace…) from
+ * these, and autograd writes one gradient per primitive, so the three backends stay in step.
+ *
+ * A message names buffers by id; a `View` is a strided window on one buffer. Elementwise ops write an
+ * output view of shape `out.shape`; input views have already been broadcast to that shape by the
+ * frontend (stride 0 on broadcast axes). Scalars travel inline as numbers.
+ */
+export type DType = 'float32' | 'float64' | 'int32' | 'int64' | 'bool';
+
+export interface View {
+  buf: number;          // buffer id (backend-owned storage)
+  dtype: DType;
+  shape: number[];
+  strides: number[];    // in elements
+  offset: number;       // in elements
+}
+
+export type UnaryFn = 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'sign' | 'sin' | 'cos' | 'tanh' | 'relu';
+export type BinaryFn =
+  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
+  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+export type ReduceFn = 'sum' | 'max' | 'min';
+
+/** Elementwise: out[i] = fn(x[i]) computed in out.dtype (x is cast). */
+export interface UnaryOp { op: 'unary'; fn: UnaryFn; x: View; out: View }
+/** Elementwise: out[i] = fn(a[i], b[i]); a or b may be an inline scalar. Comparisons write bool. */
+export interface BinaryOp { op: 'binary'; fn: BinaryFn; a: View | number; b: View | number; out: View }
+/** out[i] = cond[i] ? a[i] : b[i] */
+export interface WhereOp { op: 'where'; cond: View; a: View | number; b: View | number; out: View }
+/**
+ * Reduce x over `axes`; out has x's rank with reduced axes of size 1. Sums accumulate in float64 over
+ * fixed blocks of REDUCE_BLOCK input elements (in row-major order of x), and block partials are combined
+ * left to right: every backend and every worker count gives the same bits.
+ */
+export interface ReduceOp { op: 'reduce'; fn: ReduceFn; x: View; axes: number[]; out: View }
+/** (…, m, k) @ (…, k, n) -> (…, m, n); batch dims already broadcast by the frontend. */
+export interface MatmulOp { op: 'matmul'; a: View; b: View; out: View }
+/** out[i] = value */
+export interface FillOp { op: 'fill'; value: number; out: View }
+/** out[i] = cast(x[i]) */
+export interface CopyOp { op: 'copy'; x: View; out: View }
+/**
+ * Counter-based random fill (Philox4x32-10, see src/backends/cpu/philox.ts for the exact stream):
+ * element i of a contiguous out depends only on (seed, stream, i).
+ */
+export interface RandomOp { op: 'random'; dist: 'uniform' | 'normal'; seed: number; stream: number; out: View }
+
+export type Op = UnaryOp | BinaryOp | WhereOp | ReduceOp | MatmulOp | FillOp | CopyOp | RandomOp;
+
+export const REDUCE_BLOCK = 1 << 16;
+
+export const DTYPE_BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, int64: 8, bool: 1 };
