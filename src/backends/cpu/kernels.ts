@@ -1,0 +1,302 @@
+/**
+ * In-process CPU kernels for the primitive ops of protocol.ts. The same functions run on the
+ * coordinator (small tensors) and inside the piscina workers (one element range of a large tensor),
+ * so sharded and unsharded results are bit-identical.
+ */
+import type { BinaryFn, DType, Op, ReduceFn, UnaryFn, View } from '../../runtime/protocol.ts';
+import { REDUCE_BLOCK } from '../../runtime/protocol.ts';
+import { fillNormal, fillUniform } from './philox.ts';
+
+type Arr = Float32Array | Float64Array | Int32Array | Uint8Array;
+export type Resolve = (buf: number) => Arr;
+
+export const numel = (shape: readonly number[]) => { let n = 1; for (const s of shape) n *= s; return n; };
+
+function isContig(v: View): boolean {
+  let acc = 1;
+  for (let i = v.shape.length - 1; i >= 0; i--) {
+    if (v.shape[i] !== 1 && v.strides[i] !== acc) return false;
+    acc *= v.shape[i];
+  }
+  return true;
+}
+const isScalarView = (v: View) => v.strides.every((s, i) => s === 0 || v.shape[i] === 1);
+
+/** Offsets of a strided view for linear (row-major) indices [start, end), written to out. */
+export function offsets(v: View, start: number, end: number, out?: Int32Array | Float64Array): Float64Array | Int32Array {
+  const n = end - start;
+  const res = out ?? new Float64Array(n);
+  const rank = v.shape.length;
+  if (rank === 0) { res.fill(v.offset, 0, n); return res; }
+  const coord = new Array<number>(rank);
+  let rem = start, off = v.offset;
+  for (let d = rank - 1; d >= 0; d--) {
+    const c = rem % v.shape[d]; rem = (rem - c) / v.shape[d];
+    coord[d] = c; off += c * v.strides[d];
+  }
+  const last = rank - 1, lastSize = v.shape[last], lastStride = v.strides[last];
+  for (let i = 0; i < n; i++) {
+    res[i] = off;
+    if (++coord[last] < lastSize) { off += lastStride; continue; }
+    off -= (lastSize - 1) * lastStride; coord[last] = 0;
+    for (let d = last - 1; d >= 0; d--) {
+      if (++coord[d] < v.shape[d]) { off += v.strides[d]; break; }
+      off -= (v.shape[d] - 1) * v.strides[d]; coord[d] = 0;
+    }
+  }
+  return res;
+}
+
+const UNARY: Record<UnaryFn, (x: number) => number> = {
+  neg: (x) => -x, exp: Math.exp, log: Math.log, sqrt: Math.sqrt, abs: Math.abs,
+  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : x), sin: Math.sin, cos: Math.cos, tanh: Math.tanh,
+  relu: (x) => (x > 0 ? x : 0 * x),
+};
+const BINARY: Record<BinaryFn, (a: number, b: number) => number> = {
+  add: (a, b) => a + b, sub: (a, b) => a - b, mul: (a, b) => a * b, div: (a, b) => a / b,
+  pow: Math.pow, maximum: (a, b) => (a !== a || b !== b ? NaN : a > b ? a : b),
+  minimum: (a, b) => (a !== a || b !== b ? NaN : a < b ? a : b),
+  eq: (a, b) => +(a === b), ne: (a, b) => +(a !== b), lt: (a, b) => +(a < b), le: (a, b) => +(a <= b),
+  gt: (a, b) => +(a > b), ge: (a, b) => +(a >= b),
+};
+
+/** Values written to an int64 (Float64Array) or bool buffer need explicit conversion; typed arrays do the rest. */
+function needsFix(d: DType) { return d === 'int64' || d === 'bool'; }
+function fixer(d: DType): (x: number) => number {
+  return d === 'int64' ? Math.trunc : (x) => (x !== 0 && x === x ? 1 : x !== x ? 1 : 0);
+}
+
+/** Reads elements [start,end) of a view (any dtype) as numbers into a Float64Array (or returns the raw
+ * array with base offset when the view is contiguous, to avoid copying). */
+function gather(v: View, data: Arr, start: number, end: number): { arr: ArrayLike<number>; base: number } {
+  if (isContig(v)) return { arr: data, base: v.offset + start };
+  if (isScalarView(v)) { const t = new Float64Array(end - start); t.fill(data[v.offset]); return { arr: t, base: 0 }; }
+  const offs = offsets(v, start, end);
+  const t = new Float64Array(end - start);
+  for (let i = 0; i < t.length; i++) t[i] = data[offs[i]];
+  return { arr: t, base: 0 };
+}
+
+/** Writes computed values into a (possibly strided) output view. */
+function writeOut(v: View, data: Arr, start: number, end: number, compute: (dst: Arr, dstBase: number, tmp: boolean) => void) {
+  if (isContig(v) && !needsFix(v.dtype)) { compute(data, v.offset + start, false); return; }
+  const tmp = new Float64Array(end - start);
+  compute(tmp as unknown as Arr, 0, true);
+  const fix = needsFix(v.dtype) ? fixer(v.dtype) : null;
+  if (isContig(v)) {
+    const base = v.offset + start;
+    for (let i = 0; i < tmp.length; i++) data[base + i] = fix!(tmp[i]);
+    return;
+  }
+  const offs = offsets(v, start, end);
+  for (let i = 0; i < tmp.length; i++) data[offs[i]] = fix ? fix(tmp[i]) : tmp[i];
+}
+
+function runUnary(fn: UnaryFn, x: View, out: View, R: Resolve, s: number, e: number) {
+  const f = UNARY[fn];
+  const src = gather(x, R(x.buf), s, e);
+  writeOut(out, R(out.buf), s, e, (dst, db) => {
+    const a = src.arr, ab = src.base, n = e - s;
+    if (fn === 'neg') for (let i = 0; i < n; i++) dst[db + i] = -a[ab + i];
+    else if (fn === 'exp') for (let i = 0; i < n; i++) dst[db + i] = Math.exp(a[ab + i]);
+    else for (let i = 0; i < n; i++) dst[db + i] = f(a[ab + i]);
+  });
+}
+
+function runBinary(fn: BinaryFn, av: View | number, bv: View | number, out: View, R: Resolve, s: number, e: number) {
+  const n = e - s;
+  const A = typeof av === 'number' ? null : gather(av, R(av.buf), s, e);
+  const B = typeof bv === 'number' ? null : gather(bv, R(bv.buf), s, e);
+  const f = BINARY[fn];
+  writeOut(out, R(out.buf), s, e, (dst, db) => {
+    if (A && B) {
+      const a = A.arr, ab = A.base, b = B.arr, bb = B.base;
+      switch (fn) {
+        case 'add': for (let i = 0; i < n; i++) dst[db + i] = a[ab + i] + b[bb + i]; return;
+        case 'sub': for (let i = 0; i < n; i++) dst[db + i] = a[ab + i] - b[bb + i]; return;
+        case 'mul': for (let i = 0; i < n; i++) dst[db + i] = a[ab + i] * b[bb + i]; return;
+        case 'div': for (let i = 0; i < n; i++) dst[db + i] = a[ab + i] / b[bb + i]; return;
+        default: for (let i = 0; i < n; i++) dst[db + i] = f(a[ab + i], b[bb + i]); return;
+      }
+    } else if (A) {
+      const a = A.arr, ab = A.base, k = bv as number;
+      switch (fn) {
+        case 'add': for (let i = 0; i < n; i++) dst[db + i] = a[ab + i] + k; return;
+        case 'sub': for (let i = 0; i < n; i++) dst[db + i] = a[ab + i] - k; return;
+        case 'mul': for (let i = 0; i < n; i++) dst[db + i] = a[ab + i] * k; return;
+        case 'pow': if (k === 2) { for (let i = 0; i < n; i++) { const t = a[ab + i]; dst[db + i] = t * t; } return; } // falls through
+        default: for (let i = 0; i < n; i++) dst[db + i] = f(a[ab + i], k); return;
+      }
+    } else if (B) {
+      const b = B.arr, bb = B.base, k = av as number;
+      for (let i = 0; i < n; i++) dst[db + i] = f(k, b[bb + i]);
+    } else {
+      const v = f(av as number, bv as number);
+      for (let i = 0; i < n; i++) dst[db + i] = v;
+    }
+  });
+}
+
+function runWhere(op: Extract<Op, { op: 'where' }>, R: Resolve, s: number, e: number) {
+  const n = e - s;
+  const C = gather(op.cond, R(op.cond.buf), s, e);
+  const A = typeof op.a === 'number' ? null : gather(op.a, R(op.a.buf), s, e);
+  const B = typeof op.b === 'number' ? null : gather(op.b, R(op.b.buf), s, e);
+  const ka = op.a as number, kb = op.b as number;
+  writeOut(op.out, R(op.out.buf), s, e, (dst, db) => {
+    for (let i = 0; i < n; i++) {
+      dst[db + i] = C.arr[C.base + i] ? (A ? A.arr[A.base + i] : ka) : (B ? B.arr[B.base + i] : kb);
+    }
+  });
+}
+
+/** Sums values[0..n) the deterministic way: float64 partials over REDUCE_BLOCK blocks, added left to right. */
+function reduceSeq(fn: ReduceFn, get: (i: number) => number, n: number): number {
+  if (fn === 'sum') {
+    let total = 0;
+    for (let b0 = 0; b0 < n; b0 += REDUCE_BLOCK) {
+      const b1 = Math.min(n, b0 + REDUCE_BLOCK);
+      let acc = 0;
+      for (let i = b0; i < b1; i++) acc += get(i);
+      total += acc;
+    }
+    return total;
+  }
+  let acc = fn === 'max' ? -Infinity : Infinity;
+  for (let i = 0; i < n; i++) {
+    const v = get(i);
+    if (v !== v) return NaN;
+    if (fn === 'max' ? v > acc : v < acc) acc = v;
+  }
+  return acc;
+}
+
+/** Splits x into (kept view over out's coordinates, reduced sub-view). */
+function reduceViews(x: View, axes: number[]) {
+  const keptShape: number[] = [], keptStrides: number[] = [], redShape: number[] = [], redStrides: number[] = [];
+  x.shape.forEach((s, d) => {
+    if (axes.includes(d)) { redShape.push(s); redStrides.push(x.strides[d]); }
+    else { keptShape.push(s); keptStrides.push(x.strides[d]); }
+  });
+  return {
+    kept: { ...x, shape: keptShape, strides: keptStrides } as View,
+    red: { ...x, shape: redShape, strides: redStrides, offset: 0 } as View,
+  };
+}
+
+function runReduce(op: Extract<Op, { op: 'reduce' }>, R: Resolve, s: number, e: number) {
+  const { kept, red } = reduceViews(op.x, op.axes);
+  const data = R(op.x.buf);
+  const m = numel(red.shape);
+  const base = offsets(kept, s, e);
+  const contigRed = isContig(red);
+  const redOffs = contigRed ? null : offsets(red, 0, m);
+  writeOut(op.out, R(op.out.buf), s, e, (dst, db) => {
+    for (let o = 0; o < e - s; o++) {
+      const b = base[o];
+      dst[db + o] = redOffs ? reduceSeq(op.fn, (i) => data[b + redOffs[i]], m) : reduceSeq(op.fn, (i) => data[b + i], m);
+    }
+  });
+}
+
+/**
+ * Block partials of a full reduction over elements [s, e) of x (row-major), one per REDUCE_BLOCK;
+ * s must be a multiple of REDUCE_BLOCK. partials[k] is the partial of block (s / REDUCE_BLOCK + k).
+ */
+export function reducePartials(fn: ReduceFn, x: View, R: Resolve, s: number, e: number, partials: Float64Array, pOff: number) {
+  const data = R(x.buf);
+  const contig = isContig(x);
+  for (let b0 = s, k = pOff; b0 < e; b0 += REDUCE_BLOCK, k++) {
+    const b1 = Math.min(e, b0 + REDUCE_BLOCK);
+    if (contig) {
+      const o = x.offset;
+      if (fn === 'sum') { let acc = 0; for (let i = b0 + o, end = b1 + o; i < end; i++) acc += data[i]; partials[k] = acc; }
+      else partials[k] = reduceSeq(fn, (i) => data[o + b0 + i], b1 - b0);
+    } else {
+      const offs = offsets(x, b0, b1);
+      partials[k] = reduceSeq(fn, (i) => data[offs[i]], b1 - b0);
+    }
+  }
+}
+
+/** Same as reducePartials for sum(a*b): the fused dot-product partials (no temporary). */
+export function dotPartials(a: View, b: View, R: Resolve, s: number, e: number, partials: Float64Array, pOff: number) {
+  const A = R(a.buf), B = R(b.buf);
+  for (let b0 = s, k = pOff; b0 < e; b0 += REDUCE_BLOCK, k++) {
+    const b1 = Math.min(e, b0 + REDUCE_BLOCK);
+    const ga = gather(a, A, b0, b1), gb = gather(b, B, b0, b1);
+    let acc = 0;
+    const x = ga.arr, xb = ga.base, y = gb.arr, yb = gb.base;
+    for (let i = 0, n = b1 - b0; i < n; i++) acc += x[xb + i] * y[yb + i];
+    partials[k] = acc;
+  }
+}
+
+export function combinePartials(fn: ReduceFn, partials: ArrayLike<number>, n = partials.length): number {
+  if (fn === 'sum') { let t = 0; for (let i = 0; i < n; i++) t += partials[i]; return t; }
+  return reduceSeq(fn, (i) => partials[i], n);
+}
+
+function runMatmul(op: Extract<Op, { op: 'matmul' }>, R: Resolve, s: number, e: number) {
+  const { a, b, out } = op;
+  const r = out.shape.length;
+  const m = out.shape[r - 2], n = out.shape[r - 1], k = a.shape[r - 1];
+  const A = R(a.buf), B = R(b.buf);
+  const as0 = a.strides[r - 2], as1 = a.strides[r - 1], bs0 = b.strides[r - 2], bs1 = b.strides[r - 1];
+  const batchShape = out.shape.slice(0, -2);
+  const aB = { ...a, shape: batchShape, strides: a.strides.slice(0, -2) };
+  const bB = { ...b, shape: batchShape, strides: b.strides.slice(0, -2) };
+  const row = new Float64Array(n);
+  // Output elements [s, e) cover whole or partial rows; compute row by row.
+  const firstRow = Math.floor(s / n), lastRow = Math.ceil(e / n);
+  const aOffs = offsets(aB, Math.floor(firstRow / m), Math.floor((lastRow - 1) / m) + 1);
+  const bOffs = offsets(bB, Math.floor(firstRow / m), Math.floor((lastRow - 1) / m) + 1);
+  const tmp = new Float64Array(e - s);
+  for (let gr = firstRow; gr < lastRow; gr++) {
+    const batch = Math.floor(gr / m), i = gr % m;
+    const bi = batch - Math.floor(firstRow / m);
+    const aRow = aOffs[bi] + i * as0, bBase = bOffs[bi];
+    row.fill(0);
+    for (let p = 0; p < k; p++) {
+      const av = A[aRow + p * as1];
+      if (av === 0) continue;
+      const bRow = bBase + p * bs0;
+      if (bs1 === 1) for (let j = 0; j < n; j++) row[j] += av * B[bRow + j];
+      else for (let j = 0; j < n; j++) row[j] += av * B[bRow + j * bs1];
+    }
+    const j0 = gr === firstRow ? s - gr * n : 0, j1 = Math.min(n, e - gr * n);
+    for (let j = j0; j < j1; j++) tmp[gr * n + j - s] = row[j];
+  }
+  writeOut(out, R(out.buf), s, e, (dst, db) => { for (let i = 0; i < tmp.length; i++) dst[db + i] = tmp[i]; });
+}
+
+/** Runs one op over output elements [s, e) (default: all). Full reductions go through reducePartials. */
+export function runOp(op: Op, R: Resolve, s = 0, e = numel(op.out.shape)): void {
+  switch (op.op) {
+    case 'unary': return runUnary(op.fn, op.x, op.out, R, s, e);
+    case 'binary': return runBinary(op.fn, op.a, op.b, op.out, R, s, e);
+    case 'where': return runWhere(op, R, s, e);
+    case 'reduce': return runReduce(op, R, s, e);
+    case 'matmul': return runMatmul(op, R, s, e);
+    case 'fill': {
+      const v = op.value;
+      return writeOut(op.out, R(op.out.buf), s, e, (dst, db) => { dst.fill(v, db, db + e - s); });
+    }
+    case 'copy': {
+      const src = gather(op.x, R(op.x.buf), s, e);
+      return writeOut(op.out, R(op.out.buf), s, e, (dst, db) => {
+        const a = src.arr, ab = src.base;
+        for (let i = 0, n = e - s; i < n; i++) dst[db + i] = a[ab + i];
+      });
+    }
+    case 'random': {
+      const out = op.out;
+      if (!isContig(out) || (out.dtype !== 'float32' && out.dtype !== 'float64')) {
+        throw new Error(`random fill needs a contiguous float32/float64 output, got ${out.dtype}`);
+      }
+      const data = R(out.buf) as Float32Array | Float64Array;
+      (op.dist === 'normal' ? fillNormal : fillUniform)(data, op.seed, op.stream, s, e, out.offset);
+      return;
+    }
+  }
+}

@@ -1,0 +1,65 @@
+import type { DType } from './runtime/protocol.ts';
+export type { DType };
+
+export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+/** int64 values live in a Float64Array (exact up to 2^53); bool in a Uint8Array of 0/1. */
+export const ARRAY_OF: Record<DType, { new (n: number | ArrayBufferLike, off?: number, len?: number): TypedArray }> = {
+  float32: Float32Array, float64: Float64Array, int32: Int32Array, int64: Float64Array, bool: Uint8Array,
+};
+
+export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'int64', 'bool'];
+
+const ALIASES: Record<string, DType> = {
+  float32: 'float32', float: 'float32', 'torch.float32': 'float32', 'torch.float': 'float32',
+  float64: 'float64', double: 'float64', 'torch.float64': 'float64', 'torch.double': 'float64',
+  int32: 'int32', int: 'int32', 'torch.int32': 'int32', 'torch.int': 'int32',
+  int64: 'int64', long: 'int64', 'torch.int64': 'int64', 'torch.long': 'int64',
+  bool: 'bool', 'torch.bool': 'bool',
+};
+
+export function parseDType(d: unknown): DType {
+  if (typeof d === 'string' && ALIASES[d]) return ALIASES[d];
+  throw new Error(`unknown dtype ${JSON.stringify(d)}: expected one of ${DTYPES.join(', ')}`);
+}
+
+export const isFloat = (d: DType) => d === 'float32' || d === 'float64';
+export const isInt = (d: DType) => d === 'int32' || d === 'int64';
+
+const CATEGORY: Record<DType, number> = { bool: 0, int32: 1, int64: 1, float32: 2, float64: 2 };
+const RANK: Record<DType, number> = { bool: 0, int32: 1, int64: 2, float32: 3, float64: 4 };
+
+/** The larger of two dtypes in PyTorch's promotion lattice (same-category widening or category jump). */
+export function promote(a: DType, b: DType): DType {
+  return RANK[a] >= RANK[b] ? a : b;
+}
+
+/**
+ * PyTorch's result_type: dimensioned tensors outrank zero-dim tensors, which outrank Python scalars,
+ * except that a higher category (bool < int < float) always wins; a float scalar with integer tensors
+ * gives the default float32.
+ */
+export function resultType(operands: Array<{ dtype: DType; dim: number } | number | boolean>): DType {
+  let dimT: DType | null = null, zeroT: DType | null = null, scal: DType | null = null;
+  for (const o of operands) {
+    if (typeof o === 'number' || typeof o === 'boolean') {
+      const d: DType = typeof o === 'boolean' ? 'bool' : Number.isInteger(o) ? 'int64' : 'float32';
+      scal = scal ? promote(scal, d) : d;
+    } else if (o.dim > 0) dimT = dimT ? promote(dimT, o.dtype) : o.dtype;
+    else zeroT = zeroT ? promote(zeroT, o.dtype) : o.dtype;
+  }
+  let r: DType | null = dimT;
+  if (zeroT) r = !r ? zeroT : CATEGORY[zeroT] > CATEGORY[r] ? zeroT : r;
+  if (scal) r = !r ? scal : CATEGORY[scal] > CATEGORY[r] ? scal : r;   // scalars map to the defaults float32/int64/bool
+  return r ?? 'float32';
+}
+
+export function castValue(v: number, d: DType): number {
+  switch (d) {
+    case 'float32': return Math.fround(v);
+    case 'int32': return v | 0;
+    case 'int64': return Math.trunc(v);
+    case 'bool': return v ? 1 : 0;
+    default: return v;
+  }
+}

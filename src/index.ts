@@ -1,0 +1,22 @@
+/**
+ * troupe: `import * as torch from 'troupe'`.
+ */
+export {
+  Tensor, Size, tensor, fromTypedArray, ones, zeros, empty, full, rand, randn, zerosLike, onesLike, randLike, randnLike,
+  linspace, arange, manualSeed, initialSeed, add, sub, mul, div, pow, neg, exp, log, sqrt, abs, sin, cos, tanh, relu,
+  sigmoid, reciprocal, maximum, minimum, where, sum, mean, dot, matmul, mm, clone, reshape, backward, format, print,
+  isTensor, sumToShape,
+} from './tensor.ts';
+export type { TensorOptions, Device } from './tensor.ts';
+export { noGrad, isGradEnabled } from './autograd/graph.ts';
+export type { DType } from './runtime/protocol.ts';
+export type { TypedArray } from './dtype.ts';
+
+export const float32 = 'float32' as const;
+export const float = 'float32' as const;
+export const float64 = 'float64' as const;
+export const double = 'float64' as const;
+export const int32 = 'int32' as const;
+export const int64 = 'int64' as const;
+export const long = 'int64' as const;
+export const bool = 'bool' as const;

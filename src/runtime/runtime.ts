@@ -1,0 +1,223 @@
+/**
+ * The coordinator: owns storages, decides where each op runs, and keeps one ordered command stream.
+ *
+ * - Small CPU tensors run in-process, synchronously, when nothing is queued ahead of them.
+ * - Work for other executors (the sharded worker pool, the GPU actor) is queued; the queue drains
+ *   asynchronously in order, and reads (`read`) wait for everything queued before them.
+ *
+ * Executors plug in through the `Executor` interface below; the frontend never sees them.
+ */
+import type { DType, Op, View } from './protocol.ts';
+import { ARRAY_OF, type TypedArray } from '../dtype.ts';
+import { runOp, numel } from '../backends/cpu/kernels.ts';
+
+export type Device = 'cpu' | 'gpu';
+
+export class Storage {
+  /** Set when an op that was writing this storage failed: reading or using it throws. */
+  invalid: string | null = null;
+  constructor(
+    readonly id: number,
+    readonly device: Device,
+    readonly dtype: DType,
+    readonly numel: number,
+    /** CPU storages: the memory itself (an ArrayBuffer or a SharedArrayBuffer view). */
+    readonly data: TypedArray | null,
+  ) {}
+  get shared(): boolean { return this.data !== null && this.data.buffer instanceof SharedArrayBuffer; }
+}
+
+/** Something that runs queued ops: the sharded CPU pool, or the GPU actor. */
+export interface Executor {
+  readonly name: string;
+  /** Whether this executor takes the op (decided from the storages it touches). */
+  accepts(op: Op, storages: Storage[]): boolean;
+  /** Runs a batch of consecutive accepted ops, in order. */
+  run(ops: Op[]): Promise<void>;
+  /** Allocates device memory (GPU) or returns null to use a CPU buffer. */
+  alloc?(id: number, dtype: DType, n: number): TypedArray | null | void;
+  free?(id: number): void;
+  read?(s: Storage): Promise<TypedArray>;
+  upload?(id: number, data: TypedArray): void;
+}
+
+let nextId = 1;
+const cpuBufs = new Map<number, TypedArray>();
+const storages = new Map<number, WeakRef<Storage>>();
+const executors: Executor[] = [];
+const gpuExec: { e: Executor | null } = { e: null };
+
+const finalizer = new FinalizationRegistry<{ id: number; device: Device }>(({ id, device }) => {
+  cpuBufs.delete(id);
+  storages.delete(id);
+  if (device === 'gpu') gpuExec.e?.free?.(id);
+  else for (const ex of executors) ex.free?.(id);
+});
+
+export const resolve = (id: number): TypedArray => {
+  const a = cpuBufs.get(id);
+  if (!a) throw new Error(`internal: buffer ${id} is not a CPU buffer (freed or on another device)`);
+  return a;
+};
+
+/** Elements at or above which a CPU storage is placed in shared memory, where workers can reach it. */
+export let SHARD_THRESHOLD = 1 << 18;
+let sharedAlloc: ((dtype: DType, n: number) => TypedArray) | null = null;
+
+export function configureSharing(opts: { threshold?: number; alloc: ((dtype: DType, n: number) => TypedArray) | null }) {
+  if (opts.threshold !== undefined) SHARD_THRESHOLD = opts.threshold;
+  sharedAlloc = opts.alloc;
+}
+
+function register(s: Storage): Storage {
+  if (s.data) cpuBufs.set(s.id, s.data);
+  storages.set(s.id, new WeakRef(s));
+  finalizer.register(s, { id: s.id, device: s.device });
+  return s;
+}
+
+export function allocStorage(device: Device, dtype: DType, n: number): Storage {
+  const id = nextId++;
+  if (device === 'gpu') {
+    const g = gpuExec.e;
+    if (!g) throw new Error(noGpuMessage);
+    g.alloc?.(id, dtype, n);
+    return register(new Storage(id, 'gpu', dtype, n, null));
+  }
+  const data = sharedAlloc && n >= SHARD_THRESHOLD ? sharedAlloc(dtype, n) : new ARRAY_OF[dtype](n);
+  return register(new Storage(id, 'cpu', dtype, n, data));
+}
+
+/** Wraps caller-owned memory without copying (fromTypedArray). */
+export function wrapStorage(dtype: DType, data: TypedArray): Storage {
+  return register(new Storage(nextId++, 'cpu', dtype, data.length, data));
+}
+
+export function storageOf(id: number): Storage | undefined { return storages.get(id)?.deref(); }
+
+// ---------------------------------------------------------------- the command stream
+interface Queued { op: Op; ex: Executor | null; storages: Storage[]; thunk?: () => Promise<void> | void }
+const queue: Queued[] = [];
+let draining: Promise<void> | null = null;
+let failure: Error | null = null;
+
+function viewsOf(op: Op): View[] {
+  const vs: View[] = [];
+  for (const k of ['x', 'a', 'b', 'cond', 'out'] as const) {
+    const v = (op as unknown as Record<string, View | number | undefined>)[k];
+    if (v !== undefined && typeof v !== 'number') vs.push(v);
+  }
+  return vs;
+}
+
+/** Submits an op. Runs it now (in-process) when it can, else queues it. */
+export function exec(op: Op): void {
+  const sts: Storage[] = [];
+  for (const v of viewsOf(op)) {
+    const s = storages.get(v.buf)?.deref();
+    if (s) {
+      if (s.invalid) throw new Error(s.invalid);
+      sts.push(s);
+    }
+  }
+  let ex: Executor | null = null;
+  if (sts.some((s) => s.device === 'gpu')) ex = gpuExec.e;
+  else for (const e of executors) if (e.accepts(op, sts)) { ex = e; break; }
+  if (!ex && !draining) { runOp(op, resolve); return; }
+  queue.push({ op, ex, storages: sts });
+  if (!draining) draining = drain();
+}
+
+async function drain(): Promise<void> {
+  await Promise.resolve();
+  try {
+    while (queue.length) {
+      const first = queue[0];
+      if (first.thunk) { queue.shift(); await first.thunk(); continue; }
+      if (!first.ex) { queue.shift(); runOp(first.op, resolve); continue; }
+      let k = 1;
+      while (k < queue.length && queue[k].ex === first.ex && !queue[k].thunk) k++;
+      const batch = queue.splice(0, k);
+      try {
+        await first.ex.run(batch.map((q) => q.op));
+      } catch (err) {
+        // Every storage the failed batch was writing now holds partial data.
+        const msg = err instanceof Error ? err.message : String(err);
+        for (const q of batch) {
+          const out = storages.get(q.op.out.buf)?.deref();
+          if (out) out.invalid = `tensor is invalid: the op that was writing it failed (${msg})`;
+        }
+        throw err;
+      }
+    }
+  } catch (err) {
+    failure = err instanceof Error ? err : new Error(String(err));
+    // Ops queued after a failed batch may depend on it: drop them, marking their outputs invalid.
+    for (const q of queue.splice(0)) {
+      const out = storages.get(q.op.out.buf)?.deref();
+      if (out) out.invalid = `tensor is invalid: an earlier op failed (${failure.message})`;
+    }
+  } finally {
+    draining = null;
+  }
+}
+
+/** Waits until everything submitted so far has run; rethrows the first failure since the last sync. */
+export async function sync(): Promise<void> {
+  while (draining) await draining;
+  if (failure) { const f = failure; failure = null; throw f; }
+}
+
+export async function read(s: Storage): Promise<TypedArray> {
+  await sync();
+  if (s.invalid) throw new Error(s.invalid);
+  if (s.device === 'gpu') return gpuExec.e!.read!(s);
+  return s.data!;
+}
+
+/**
+ * Copies the elements of `src` (a view of srcStorage) into the contiguous storage dst on another device,
+ * in stream order.
+ */
+export function transfer(src: View, srcStorage: Storage, dst: Storage): void {
+  const out: View = { buf: dst.id, dtype: dst.dtype, shape: src.shape, strides: contiguousStridesOf(src.shape), offset: 0 };
+  const thunk = async () => {
+    if (srcStorage.invalid) throw new Error(srcStorage.invalid);
+    if (srcStorage.device === 'cpu') {
+      const host = new (arrayOf(dst.dtype))(dst.numel);
+      const tmp = nextId++;
+      cpuBufs.set(tmp, host);
+      try { runOp({ op: 'copy', x: src, out: { ...out, buf: tmp } }, resolve); } finally { cpuBufs.delete(tmp); }
+      gpuExec.e!.upload!(dst.id, host);
+    } else {
+      const whole = await gpuExec.e!.read!(srcStorage);
+      const tmp = nextId++;
+      cpuBufs.set(tmp, whole);
+      try { runOp({ op: 'copy', x: { ...src, buf: tmp }, out }, resolve); } finally { cpuBufs.delete(tmp); }
+    }
+  };
+  queue.push({ op: { op: 'fill', value: 0, out }, ex: null, storages: [srcStorage, dst], thunk });
+  if (!draining) draining = drain();
+}
+
+function contiguousStridesOf(shape: number[]): number[] {
+  const st = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) { st[i] = acc; acc *= shape[i]; }
+  return st;
+}
+const arrayOf = (d: DType) => ARRAY_OF[d];
+
+/** Copies host data into a storage (used by tensor() and to('gpu')). */
+export function upload(s: Storage, data: TypedArray): void {
+  if (s.device === 'gpu') gpuExec.e!.upload!(s.id, data);
+  else s.data!.set(data);
+}
+
+export function addExecutor(e: Executor): void { executors.push(e); }
+export function removeExecutor(e: Executor): void { const i = executors.indexOf(e); if (i >= 0) executors.splice(i, 1); }
+export function setGpuExecutor(e: Executor | null): void { gpuExec.e = e; }
+export function hasGpu(): boolean { return gpuExec.e !== null; }
+export let noGpuMessage = 'no GPU: call `await torch.init({ gpu: true })` first (and check torch.gpu.isAvailable())';
+export function setNoGpuMessage(m: string) { noGpuMessage = m; }
+export { numel };

@@ -1,0 +1,41 @@
+export function numelOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const s of shape) n *= s;
+  return n;
+}
+
+export function contiguousStrides(shape: readonly number[]): number[] {
+  const st = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) { st[i] = acc; acc *= shape[i]; }
+  return st;
+}
+
+export const fmtShape = (s: readonly number[]) => `[${s.join(', ')}]`;
+
+export function broadcastShapes(a: readonly number[], b: readonly number[]): number[] {
+  const n = Math.max(a.length, b.length);
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const da = a[a.length - n + i] ?? 1, db = b[b.length - n + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) {
+      throw new Error(`The size of tensor a (${da}) must match the size of tensor b (${db}) at non-singleton dimension ${i} (shapes ${fmtShape(a)} and ${fmtShape(b)})`);
+    }
+    out[i] = da === 1 ? db : da;
+  }
+  return out;
+}
+
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export function normDim(d: number, rank: number): number {
+  const r = Math.max(rank, 1);
+  if (!Number.isInteger(d) || d < -r || d >= r) {
+    throw new Error(`Dimension out of range (expected to be in range of [${-r}, ${r - 1}], but got ${d})`);
+  }
+  return d < 0 ? d + r : d;
+}

@@ -1,0 +1,951 @@
+/**
+ * The frontend: Tensor, creation functions and every user-facing op, composed from the primitives of
+ * runtime/protocol.ts. Each differentiable op records one autograd Node whose closure is written in
+ * terms of other frontend ops.
+ */
+import type { BinaryFn, DType, Op, ReduceFn, UnaryFn, View } from './runtime/protocol.ts';
+import { ARRAY_OF, castValue, isFloat, parseDType, promote, resultType, type TypedArray } from './dtype.ts';
+import { broadcastShapes, contiguousStrides, fmtShape, normDim, numelOf, sameShape } from './shape.ts';
+import { AccumulateGrad, isGradEnabled, noGrad, Node, runBackward } from './autograd/graph.ts';
+import * as rt from './runtime/runtime.ts';
+import { formatSize, formatTensor } from './format.ts';
+
+export type Device = rt.Device;
+export interface TensorOptions { dtype?: DType | string; device?: string; requiresGrad?: boolean }
+type GradNode = Node<Tensor>;
+type Scalar = number | boolean;
+type Operand = Tensor | Scalar;
+
+export function parseDevice(d: unknown): Device {
+  if (d === undefined || d === null || d === 'cpu') return 'cpu';
+  if (d === 'gpu' || d === 'gpu:0' || d === 'cuda' || d === 'cuda:0') return 'gpu';
+  throw new Error(`unknown device ${JSON.stringify(d)}: expected 'cpu' or 'gpu' (also 'gpu:0')`);
+}
+const deviceName = (d: Device) => (d === 'gpu' ? 'gpu:0' : 'cpu');
+
+/** torch.Size: a number[] that prints like PyTorch's. */
+export class Size extends Array<number> {
+  override toString(): string { return formatSize([...this]); }
+  [Symbol.for('nodejs.util.inspect.custom')]() { return this.toString(); }
+}
+
+export class Tensor {
+  grad: Tensor | null = null;
+  gradFn: GradNode | null = null;
+  private _requiresGrad = false;
+  private _acc: AccumulateGrad<Tensor> | null = null;
+
+  constructor(
+    readonly storage: rt.Storage,
+    readonly shape: number[],
+    readonly strides: number[],
+    readonly offset: number,
+  ) {}
+
+  get dtype(): DType { return this.storage.dtype; }
+  get device(): Device { return this.storage.device; }
+  get ndim(): number { return this.shape.length; }
+  dim(): number { return this.shape.length; }
+  get numel(): number { return numelOf(this.shape); }
+  get isLeaf(): boolean { return this.gradFn === null; }
+  get requiresGrad(): boolean { return this._requiresGrad; }
+  set requiresGrad(v: boolean) { this.requiresGrad_(v); }
+  size(): Size;
+  size(dim: number): number;
+  size(dim?: number): Size | number {
+    if (dim !== undefined) return this.shape[normDim(dim, this.ndim)];
+    return Size.from(this.shape) as Size;
+  }
+  requiresGrad_(v = true): this {
+    if (!this.isLeaf) throw new Error('you can only change requires_grad flags of leaf variables.');
+    if (v && !isFloat(this.dtype)) throw new Error(`only Tensors of floating point dtype can require gradients (got ${this.dtype})`);
+    this._requiresGrad = v;
+    return this;
+  }
+  /** @internal marks a computed tensor as part of the graph */
+  _setGrad(fn: GradNode | null): void { this.gradFn = fn; this._requiresGrad = fn !== null; }
+  /** @internal the edge a gradient for this tensor flows into */
+  _edge(): GradNode | null {
+    if (this.gradFn) return this.gradFn;
+    if (!this._requiresGrad) return null;
+    return (this._acc ??= new AccumulateGrad<Tensor>(this));
+  }
+  /** @internal */
+  _view(): View {
+    return { buf: this.storage.id, dtype: this.dtype, shape: this.shape, strides: this.strides, offset: this.offset };
+  }
+  isContiguous(): boolean {
+    let acc = 1;
+    for (let i = this.shape.length - 1; i >= 0; i--) {
+      if (this.shape[i] !== 1 && this.strides[i] !== acc) return false;
+      acc *= this.shape[i];
+    }
+    return true;
+  }
+
+  // ------------------------------------------------------------- arithmetic
+  add(o: Operand, alpha?: number): Tensor { return add(this, alpha === undefined ? o : mul(o, alpha)); }
+  sub(o: Operand, alpha?: number): Tensor { return sub(this, alpha === undefined ? o : mul(o, alpha)); }
+  mul(o: Operand): Tensor { return mul(this, o); }
+  div(o: Operand): Tensor { return div(this, o); }
+  pow(o: Operand): Tensor { return pow(this, o); }
+  neg(): Tensor { return neg(this); }
+  exp(): Tensor { return exp(this); }
+  log(): Tensor { return log(this); }
+  sqrt(): Tensor { return sqrt(this); }
+  abs(): Tensor { return abs(this); }
+  sin(): Tensor { return sin(this); }
+  cos(): Tensor { return cos(this); }
+  tanh(): Tensor { return tanh(this); }
+  relu(): Tensor { return relu(this); }
+  sigmoid(): Tensor { return sigmoid(this); }
+  reciprocal(): Tensor { return reciprocal(this); }
+  maximum(o: Tensor): Tensor { return maximum(this, o); }
+  minimum(o: Tensor): Tensor { return minimum(this, o); }
+  eq(o: Operand): Tensor { return compare('eq', this, o); }
+  ne(o: Operand): Tensor { return compare('ne', this, o); }
+  lt(o: Operand): Tensor { return compare('lt', this, o); }
+  le(o: Operand): Tensor { return compare('le', this, o); }
+  gt(o: Operand): Tensor { return compare('gt', this, o); }
+  ge(o: Operand): Tensor { return compare('ge', this, o); }
+  sum(dim?: number | number[], keepdim = false): Tensor { return sum(this, dim, keepdim); }
+  mean(dim?: number | number[], keepdim = false): Tensor { return mean(this, dim, keepdim); }
+  max(): Tensor { return reduceNoGrad('max', this); }
+  min(): Tensor { return reduceNoGrad('min', this); }
+  dot(o: Tensor): Tensor { return dot(this, o); }
+  matmul(o: Tensor): Tensor { return matmul(this, o); }
+  mm(o: Tensor): Tensor { return mm(this, o); }
+
+  // ------------------------------------------------------------- in place
+  add_(o: Operand, alpha?: number): this { return inplaceBinary(this, 'add', alpha === undefined ? o : mul(o, alpha)); }
+  sub_(o: Operand, alpha?: number): this { return inplaceBinary(this, 'sub', alpha === undefined ? o : mul(o, alpha)); }
+  mul_(o: Operand): this { return inplaceBinary(this, 'mul', o); }
+  div_(o: Operand): this { return inplaceBinary(this, 'div', o); }
+  zero_(): this { return this.fill_(0); }
+  fill_(v: number): this {
+    checkInplaceLeaf(this, 'fill_');
+    rt.exec({ op: 'fill', value: castValue(v, this.dtype), out: this._view() });
+    if (this.gradFn && isGradEnabled()) this._setGrad(new Node('FillBackward0', [this.gradFn], () => [null]));
+    return this;
+  }
+  copy_(src: Tensor): this {
+    checkDevices('copy_', this, src);
+    checkInplaceLeaf(this, 'copy_', src);
+    const bshape = broadcastShapes(src.shape, this.shape);
+    if (!sameShape(bshape, this.shape)) throw new Error(`copy_: source of shape ${fmtShape(src.shape)} cannot be broadcast to ${fmtShape(this.shape)}`);
+    rt.exec({ op: 'copy', x: expandView(src, this.shape), out: this._view() });
+    if (isGradEnabled() && (src.requiresGrad || this.requiresGrad)) {
+      const srcShape = src.shape;
+      this._setGrad(new Node('CopyBackwards', [null, src._edge()], (g) => [null, sumToShape(g, srcShape)]));
+    }
+    return this;
+  }
+
+  // ------------------------------------------------------------- shape and views
+  view(...shape: Array<number | number[]>): Tensor { return view(this, flatShape(shape), 'ViewBackward0'); }
+  reshape(...shape: Array<number | number[]>): Tensor { return reshape(this, flatShape(shape)); }
+  flatten(): Tensor { return reshape(this, [-1]); }
+  t(): Tensor {
+    if (this.ndim > 2) throw new Error(`t() expects a tensor with <= 2 dimensions, but self is ${this.ndim}D`);
+    return this.ndim < 2 ? alias(this, this.shape, this.strides, this.offset, 'TBackward0', (g) => g) : permuteImpl(this, [1, 0], 'TBackward0');
+  }
+  get T(): Tensor { return permuteImpl(this, this.shape.map((_, i) => this.ndim - 1 - i), 'PermuteBackward0'); }
+  transpose(d0: number, d1: number): Tensor {
+    const p = this.shape.map((_, i) => i);
+    const a = normDim(d0, this.ndim), b = normDim(d1, this.ndim);
+    [p[a], p[b]] = [p[b], p[a]];
+    return permuteImpl(this, p, 'TransposeBackward0');
+  }
+  permute(...dims: Array<number | number[]>): Tensor {
+    const p = flatShape(dims).map((d) => normDim(d, this.ndim));
+    if (p.length !== this.ndim || new Set(p).size !== p.length) {
+      throw new Error(`permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = ${this.ndim} is not equal to len(dims) = ${p.length}`);
+    }
+    return permuteImpl(this, p, 'PermuteBackward0');
+  }
+  unsqueeze(dim: number): Tensor { return unsqueeze(this, normDim(dim, this.ndim + 1)); }
+  squeeze(dim?: number): Tensor {
+    const dims = dim === undefined ? this.shape.map((s, i) => (s === 1 ? i : -1)).filter((i) => i >= 0) : [normDim(dim, this.ndim)].filter((d) => this.shape[d] === 1);
+    const shape = this.shape.filter((_, i) => !dims.includes(i)), strides = this.strides.filter((_, i) => !dims.includes(i));
+    const inShape = this.shape;
+    return alias(this, shape, strides, this.offset, dim === undefined ? 'SqueezeBackward0' : 'SqueezeBackward1', (g) => reshape(g, inShape));
+  }
+  expand(...sizes: Array<number | number[]>): Tensor {
+    const want = flatShape(sizes);
+    if (want.length < this.ndim) throw new Error(`expand: the number of sizes provided (${want.length}) must be greater or equal to the number of dimensions in the tensor (${this.ndim})`);
+    const shape = want.map((s, i) => {
+      const j = i - (want.length - this.ndim);
+      const cur = j >= 0 ? this.shape[j] : 1;
+      if (s === -1) { if (j < 0) throw new Error('expand: -1 is not allowed in a leading, non-existing dimension'); return cur; }
+      if (cur !== 1 && cur !== s) throw new Error(`The expanded size of the tensor (${s}) must match the existing size (${cur}) at non-singleton dimension ${i}.  Target sizes: ${fmtShape(want)}.  Tensor sizes: ${fmtShape(this.shape)}`);
+      return s;
+    });
+    const v = expandView(this, shape);
+    const inShape = this.shape;
+    return alias(this, shape, v.strides, v.offset, 'ExpandBackward0', (g) => sumToShape(g, inShape));
+  }
+  /** Python-style indexing: numbers select, 'a:b:s' strings slice, ':' / '...' / null (new axis). */
+  index(...idx: Array<number | string | null>): Tensor { return indexImpl(this, idx); }
+  contiguous(): Tensor { return this.isContiguous() ? this : clone(this); }
+  clone(): Tensor { return clone(this); }
+  detach(): Tensor { return new Tensor(this.storage, this.shape, this.strides, this.offset); }
+  to(target: string | { device?: string; dtype?: DType | string }): Tensor {
+    const o = typeof target === 'string' ? (isDTypeName(target) ? { dtype: target } : { device: target }) : target;
+    return toImpl(this, o.device === undefined ? this.device : parseDevice(o.device), o.dtype === undefined ? this.dtype : parseDType(o.dtype));
+  }
+  cpu(): Tensor { return this.to('cpu'); }
+  gpu(): Tensor { return this.to('gpu'); }
+  float(): Tensor { return this.to({ dtype: 'float32' }); }
+  double(): Tensor { return this.to({ dtype: 'float64' }); }
+  long(): Tensor { return this.to({ dtype: 'int64' }); }
+  int(): Tensor { return this.to({ dtype: 'int32' }); }
+
+  // ------------------------------------------------------------- reading
+  async item(): Promise<number | boolean> {
+    if (this.numel !== 1) throw new Error(`a Tensor with ${this.numel} elements cannot be converted to Scalar`);
+    const d = await contiguousData(this);
+    return this.dtype === 'bool' ? d[0] !== 0 : d[0];
+  }
+  /**
+   * The values as a typed array. For a contiguous CPU tensor this shares the tensor's memory (writes show
+   * up in the tensor, like .numpy()); int64 tensors are stored as Float64Array. Otherwise it is a copy.
+   */
+  async toTypedArray(): Promise<TypedArray> {
+    const data = await rt.read(this.storage);
+    if (this.device === 'cpu' && this.isContiguous()) return data.subarray(this.offset, this.offset + this.numel);
+    return contiguousData(this);
+  }
+  async tolist(): Promise<unknown> {
+    const d = Array.from(await contiguousData(this), (v) => (this.dtype === 'bool' ? v !== 0 : v));
+    const build = (dim: number, off: number): unknown => {
+      if (dim === this.ndim) return d[off];
+      const step = numelOf(this.shape.slice(dim + 1));
+      return Array.from({ length: this.shape[dim] }, (_, i) => build(dim + 1, off + i * step));
+    };
+    return build(0, 0);
+  }
+  async format(): Promise<string> { return format(this); }
+  async backward(gradient?: Tensor): Promise<void> { return backward(this, gradient); }
+  toString(): string {
+    return `Tensor(shape=${fmtShape(this.shape)}, dtype=${this.dtype}, device=${deviceName(this.device)}) — use await torch.format(t) for values`;
+  }
+}
+
+function isDTypeName(s: string): boolean { try { parseDType(s); return true; } catch { return false; } }
+
+// =============================================================== helpers
+
+function flatShape(args: Array<number | number[]>): number[] {
+  const a = args.length === 1 && Array.isArray(args[0]) ? args[0] : (args as number[]);
+  for (const s of a) if (!Number.isInteger(s)) throw new Error(`size must be a sequence of integers, got ${JSON.stringify(args)}`);
+  return [...a];
+}
+
+function newTensor(shape: number[], dtype: DType, device: Device): Tensor {
+  for (const s of shape) if (!Number.isInteger(s) || s < 0) throw new Error(`Trying to create tensor with negative or non-integer dimension: ${fmtShape(shape)}`);
+  return new Tensor(rt.allocStorage(device, dtype, numelOf(shape)), shape, contiguousStrides(shape), 0);
+}
+
+/** A view of t broadcast to `shape` (stride 0 on broadcast axes). */
+function expandView(t: Tensor, shape: number[]): View {
+  const lead = shape.length - t.ndim;
+  const strides = shape.map((s, i) => {
+    const j = i - lead;
+    if (j < 0) return 0;
+    return t.shape[j] === 1 && s !== 1 ? 0 : t.strides[j];
+  });
+  return { buf: t.storage.id, dtype: t.dtype, shape, strides, offset: t.offset };
+}
+
+function checkDevices(opName: string, ...ts: Operand[]): Device {
+  let dev: Device | null = null;
+  for (const t of ts) {
+    if (!(t instanceof Tensor)) continue;
+    if (dev && dev !== t.device) {
+      throw new Error(`Expected all tensors to be on the same device, but found at least two devices, ${deviceName(dev)} and ${deviceName(t.device)}! (when checking arguments for ${opName})`);
+    }
+    dev = t.device;
+  }
+  return dev ?? 'cpu';
+}
+
+const needsGrad = (...xs: Operand[]) => isGradEnabled() && xs.some((x) => x instanceof Tensor && x.requiresGrad);
+const edge = (x: Operand) => (x instanceof Tensor ? x._edge() : null);
+function record(out: Tensor, name: string, inputs: Operand[], back: (g: Tensor) => Array<Tensor | null>): Tensor {
+  if (needsGrad(...inputs)) out._setGrad(new Node(name, inputs.map(edge), back));
+  return out;
+}
+
+/** Sums a broadcast gradient back to an input's shape. */
+export function sumToShape(g: Tensor, shape: number[]): Tensor {
+  if (sameShape(g.shape, shape)) return g;
+  const lead = g.ndim - shape.length;
+  const axes: number[] = [];
+  g.shape.forEach((s, i) => { if (i < lead || (shape[i - lead] === 1 && s !== 1)) axes.push(i); });
+  let r = axes.length ? sum(g, axes, true) : g;
+  if (lead > 0 || !sameShape(r.shape, shape)) r = reshape(r, shape);
+  return r;
+}
+
+function scalarOperand(x: Scalar, dtype: DType): number {
+  return castValue(typeof x === 'boolean' ? +x : x, dtype);
+}
+
+// =============================================================== elementwise primitives
+
+function rawBinary(fn: BinaryFn, a: Operand, b: Operand, computeDtype: DType, outDtype: DType, name: string): Tensor {
+  const device = checkDevices(name, a, b);
+  const shape = broadcastShapes(a instanceof Tensor ? a.shape : [], b instanceof Tensor ? b.shape : []);
+  const out = newTensor(shape, outDtype, device);
+  // Operands of another dtype are converted by the kernel as it reads them, except scalars, which are
+  // rounded to the compute dtype first (PyTorch wraps them as 0-d tensors of that dtype).
+  const av = a instanceof Tensor ? expandView(a, shape) : scalarOperand(a, computeDtype);
+  const bv = b instanceof Tensor ? expandView(b, shape) : scalarOperand(b, computeDtype);
+  rt.exec({ op: 'binary', fn, a: av, b: bv, out: out._view() });
+  return out;
+}
+
+function operandDtypes(a: Operand, b: Operand): DType {
+  const desc = (x: Operand) => (x instanceof Tensor ? { dtype: x.dtype, dim: x.ndim } : x);
+  return resultType([desc(a), desc(b)]);
+}
+
+function checkOperand(name: string, x: unknown): asserts x is Operand {
+  if (!(x instanceof Tensor) && typeof x !== 'number' && typeof x !== 'boolean') {
+    throw new Error(`${name}(): argument must be a Tensor or a number, got ${x === null ? 'null' : typeof x}`);
+  }
+}
+
+export function add(a: Operand, b: Operand): Tensor {
+  checkOperand('add', a); checkOperand('add', b);
+  const dt = operandDtypes(a, b);
+  const aShape = a instanceof Tensor ? a.shape : [], bShape = b instanceof Tensor ? b.shape : [];
+  return record(rawBinary('add', a, b, dt, dt, 'add'), 'AddBackward0', [a, b], (g) => [sumToShape(g, aShape), sumToShape(g, bShape)]);
+}
+export function sub(a: Operand, b: Operand): Tensor {
+  checkOperand('sub', a); checkOperand('sub', b);
+  const dt = operandDtypes(a, b);
+  if (dt === 'bool') throw new Error('Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.');
+  const aShape = a instanceof Tensor ? a.shape : [], bShape = b instanceof Tensor ? b.shape : [];
+  const name = a instanceof Tensor ? 'SubBackward0' : 'RsubBackward1';
+  return record(rawBinary('sub', a, b, dt, dt, 'sub'), name, [a, b], (g) => [sumToShape(g, aShape), sumToShape(neg(g), bShape)]);
+}
+export function mul(a: Operand, b: Operand): Tensor {
+  checkOperand('mul', a); checkOperand('mul', b);
+  const dt = operandDtypes(a, b);
+  const aShape = a instanceof Tensor ? a.shape : [], bShape = b instanceof Tensor ? b.shape : [];
+  const out = rawBinary('mul', a, b, dt, dt, 'mul');
+  return record(out, 'MulBackward0', [a, b], (g) => [
+    a instanceof Tensor && a.requiresGrad ? sumToShape(mul(g, b), aShape) : null,
+    b instanceof Tensor && b.requiresGrad ? sumToShape(mul(g, a), bShape) : null,
+  ]);
+}
+export function div(a: Operand, b: Operand): Tensor {
+  checkOperand('div', a); checkOperand('div', b);
+  if (!(a instanceof Tensor)) return mul(reciprocal(b as Tensor), a); // PyTorch computes `1 / t` as t.reciprocal() * 1
+  let dt = operandDtypes(a, b);
+  if (!isFloat(dt)) dt = 'float32'; // true division
+  const aShape = a.shape, bShape = b instanceof Tensor ? b.shape : [];
+  const out = rawBinary('div', a, b, dt, dt, 'div');
+  return record(out, 'DivBackward0', [a, b], (g) => [
+    a.requiresGrad ? sumToShape(div(g, b), aShape) : null,
+    b instanceof Tensor && b.requiresGrad ? sumToShape(neg(mul(g, div(out, b))), bShape) : null,
+  ]);
+}
+export function reciprocal(x: Tensor): Tensor {
+  const dt = isFloat(x.dtype) ? x.dtype : 'float32';
+  const out = rawBinary('div', 1, x, dt, dt, 'reciprocal');
+  return record(out, 'ReciprocalBackward0', [x], (g) => [neg(mul(g, mul(out, out)))]);
+}
+export function pow(a: Operand, b: Operand): Tensor {
+  checkOperand('pow', a); checkOperand('pow', b);
+  const dt = operandDtypes(a, b);
+  const out = rawBinary('pow', a, b, dt, dt, 'pow');
+  if (b instanceof Tensor && a instanceof Tensor) {
+    return record(out, 'PowBackward1', [a, b], (g) => [
+      a.requiresGrad ? sumToShape(mul(g, mul(b, pow(a, sub(b, 1)))), a.shape) : null,
+      b.requiresGrad ? sumToShape(mul(g, mul(out, log(a))), b.shape) : null,
+    ]);
+  }
+  if (a instanceof Tensor) {
+    const e = b as number;
+    return record(out, 'PowBackward0', [a], (g) => [e === 0 ? mul(g, 0) : mul(g, mul(pow(a, e - 1), e))]);
+  }
+  const base = a as number;
+  return record(out, 'PowBackward2', [a, b], (g) => [null, mul(g, mul(out, Math.log(base)))]);
+}
+
+function rawUnary(fn: UnaryFn, x: Tensor, outDtype: DType): Tensor {
+  const out = newTensor([...x.shape], outDtype, x.device);
+  rt.exec({ op: 'unary', fn, x: x._view(), out: out._view() });
+  return out;
+}
+const floatOf = (d: DType): DType => (isFloat(d) ? d : 'float32');
+function checkTensor(name: string, x: unknown): asserts x is Tensor {
+  if (!(x instanceof Tensor)) throw new Error(`${name}(): argument 'input' must be a Tensor, not ${x === null ? 'null' : typeof x}`);
+}
+
+export function neg(x: Tensor): Tensor {
+  checkTensor('neg', x);
+  if (x.dtype === 'bool') throw new Error('Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.');
+  return record(rawUnary('neg', x, x.dtype), 'NegBackward0', [x], (g) => [neg(g)]);
+}
+export function exp(x: Tensor): Tensor {
+  checkTensor('exp', x);
+  const out = rawUnary('exp', x, floatOf(x.dtype));
+  return record(out, 'ExpBackward0', [x], (g) => [mul(g, out)]);
+}
+export function log(x: Tensor): Tensor {
+  checkTensor('log', x);
+  return record(rawUnary('log', x, floatOf(x.dtype)), 'LogBackward0', [x], (g) => [div(g, x)]);
+}
+export function sqrt(x: Tensor): Tensor {
+  checkTensor('sqrt', x);
+  const out = rawUnary('sqrt', x, floatOf(x.dtype));
+  return record(out, 'SqrtBackward0', [x], (g) => [div(g, mul(out, 2))]);
+}
+export function abs(x: Tensor): Tensor {
+  checkTensor('abs', x);
+  return record(rawUnary('abs', x, x.dtype), 'AbsBackward0', [x], (g) => [mul(g, rawUnary('sign', x, x.dtype))]);
+}
+export function sin(x: Tensor): Tensor {
+  checkTensor('sin', x);
+  return record(rawUnary('sin', x, floatOf(x.dtype)), 'SinBackward0', [x], (g) => [mul(g, cos(x))]);
+}
+export function cos(x: Tensor): Tensor {
+  checkTensor('cos', x);
+  return record(rawUnary('cos', x, floatOf(x.dtype)), 'CosBackward0', [x], (g) => [neg(mul(g, sin(x)))]);
+}
+export function tanh(x: Tensor): Tensor {
+  checkTensor('tanh', x);
+  const out = rawUnary('tanh', x, floatOf(x.dtype));
+  return record(out, 'TanhBackward0', [x], (g) => [mul(g, rsubScalar(1, mul(out, out)))]);
+}
+export function relu(x: Tensor): Tensor {
+  checkTensor('relu', x);
+  const out = rawUnary('relu', x, x.dtype);
+  return record(out, 'ReluBackward0', [x], (g) => [mul(g, compare('gt', out, 0))]);
+}
+export function sigmoid(x: Tensor): Tensor {
+  checkTensor('sigmoid', x);
+  let out!: Tensor;
+  noGrad(() => { out = reciprocal(add(exp(neg(x)), 1)); });
+  return record(out, 'SigmoidBackward0', [x], (g) => [mul(g, mul(out, rsubScalar(1, out)))]);
+}
+function rsubScalar(s: number, t: Tensor): Tensor { return sub(s, t); }
+export function maximum(a: Tensor, b: Tensor): Tensor { return minmax('maximum', a, b); }
+export function minimum(a: Tensor, b: Tensor): Tensor { return minmax('minimum', a, b); }
+function minmax(fn: 'maximum' | 'minimum', a: Tensor, b: Tensor): Tensor {
+  checkTensor(fn, a); checkTensor(fn, b);
+  const dt = operandDtypes(a, b);
+  const out = rawBinary(fn, a, b, dt, dt, fn);
+  const name = fn === 'maximum' ? 'MaximumBackward0' : 'MinimumBackward0';
+  return record(out, name, [a, b], (g) => {
+    const pickA = compare(fn === 'maximum' ? 'ge' : 'le', a, b);
+    return [sumToShape(where(pickA, g, 0), a.shape), sumToShape(where(pickA, 0, g), b.shape)];
+  });
+}
+export function compare(fn: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge', a: Operand, b: Operand): Tensor {
+  return rawBinary(fn, a, b, operandDtypes(a, b), 'bool', fn);
+}
+export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
+  checkTensor('where', cond);
+  const device = checkDevices('where', cond, a, b);
+  const dt = operandDtypes(a, b);
+  const shape = broadcastShapes(broadcastShapes(cond.shape, a instanceof Tensor ? a.shape : []), b instanceof Tensor ? b.shape : []);
+  const out = newTensor(shape, dt, device);
+  const v = (x: Operand) => (x instanceof Tensor ? expandView(x, shape) : scalarOperand(x, dt));
+  rt.exec({ op: 'where', cond: expandView(cond, shape), a: v(a), b: v(b), out: out._view() });
+  return record(out, 'WhereBackward0', [a, b], (g) => [
+    a instanceof Tensor ? sumToShape(where(cond, g, 0), a.shape) : null,
+    b instanceof Tensor ? sumToShape(where(cond, 0, g), b.shape) : null,
+  ]);
+}
+
+// =============================================================== in place
+
+function checkInplaceLeaf(t: Tensor, name: string, ...others: Operand[]) {
+  if (isGradEnabled() && t.isLeaf && t.requiresGrad) {
+    throw new Error(`a leaf Variable that requires grad is being used in an in-place operation (${name} on a tensor of shape ${fmtShape(t.shape)}); wrap the update in torch.noGrad(() => ...)`);
+  }
+  void others;
+}
+
+function inplaceBinary<T extends Tensor>(t: T, fn: 'add' | 'sub' | 'mul' | 'div', o: Operand): T {
+  checkOperand(`${fn}_`, o);
+  checkDevices(`${fn}_`, t, o);
+  checkInplaceLeaf(t, `${fn}_`);
+  const shape = broadcastShapes(t.shape, o instanceof Tensor ? o.shape : []);
+  if (!sameShape(shape, t.shape)) throw new Error(`output with shape ${fmtShape(t.shape)} doesn't match the broadcast shape ${fmtShape(shape)}`);
+  let dt = operandDtypes(t, o);
+  if (fn === 'div' && !isFloat(dt)) dt = 'float32';
+  if (promote(dt, t.dtype) !== t.dtype) throw new Error(`result type ${dt} can't be cast to the desired output type ${t.dtype}`);
+  const grad = needsGrad(t, o);
+  const old = grad && (fn === 'mul' || fn === 'div') ? clone(t.detach()) : null;
+  const prevEdge = t._edge();
+  const ov = o instanceof Tensor ? expandView(o, shape) : scalarOperand(o, dt);
+  rt.exec({ op: 'binary', fn, a: t._view(), b: ov, out: t._view() });
+  if (grad) {
+    const oShape = o instanceof Tensor ? o.shape : [];
+    const name = { add: 'AddBackward0', sub: 'SubBackward0', mul: 'MulBackward0', div: 'DivBackward0' }[fn];
+    const self = t.detach();
+    t._setGrad(new Node(name, [prevEdge, edge(o)], (g) => {
+      switch (fn) {
+        case 'add': return [g, sumToShape(g, oShape)];
+        case 'sub': return [g, sumToShape(neg(g), oShape)];
+        case 'mul': return [mul(g, o), o instanceof Tensor ? sumToShape(mul(g, old!), oShape) : null];
+        case 'div': return [div(g, o), o instanceof Tensor ? sumToShape(neg(mul(g, div(self, o))), oShape) : null];
+      }
+    }));
+  }
+  return t;
+}
+
+// =============================================================== reductions, products
+
+function normAxes(x: Tensor, dim: number | number[] | undefined): number[] {
+  if (dim === undefined) return x.shape.map((_, i) => i);
+  const ds = (Array.isArray(dim) ? dim : [dim]).map((d) => normDim(d, x.ndim));
+  return x.ndim === 0 ? [] : ds;
+}
+
+function rawReduce(fn: ReduceFn, x: Tensor, axes: number[], keepdim: boolean, outDtype: DType): Tensor {
+  const kshape = x.shape.map((s, i) => (axes.includes(i) ? 1 : s));
+  const out = newTensor(kshape, outDtype, x.device);
+  rt.exec({ op: 'reduce', fn, x: x._view(), axes, out: out._view() });
+  if (keepdim) return out;
+  const shape = x.shape.filter((_, i) => !axes.includes(i));
+  return new Tensor(out.storage, shape, contiguousStrides(shape), 0);
+}
+
+export function sum(x: Tensor, dim?: number | number[], keepdim = false): Tensor {
+  checkTensor('sum', x);
+  const axes = normAxes(x, dim);
+  const outDtype = isFloat(x.dtype) ? x.dtype : 'int64';
+  const out = rawReduce('sum', x, axes, keepdim, outDtype);
+  const inShape = x.shape;
+  return record(out, dim === undefined ? 'SumBackward0' : 'SumBackward1', [x], (g) => {
+    const gk = keepdim ? g : reshape(g, inShape.map((s, i) => (axes.includes(i) ? 1 : s)));
+    return [expandTo(gk, inShape)];
+  });
+}
+export function mean(x: Tensor, dim?: number | number[], keepdim = false): Tensor {
+  checkTensor('mean', x);
+  if (!isFloat(x.dtype)) throw new Error(`mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${x.dtype}`);
+  const axes = normAxes(x, dim);
+  const count = axes.reduce((n, a) => n * x.shape[a], 1);
+  let out!: Tensor;
+  noGrad(() => { out = div(rawReduce('sum', x, axes, keepdim, x.dtype), count); });
+  const inShape = x.shape;
+  return record(out, dim === undefined ? 'MeanBackward0' : 'MeanBackward1', [x], (g) => {
+    const gk = keepdim ? g : reshape(g, inShape.map((s, i) => (axes.includes(i) ? 1 : s)));
+    return [div(expandTo(gk, inShape), count)];
+  });
+}
+function reduceNoGrad(fn: 'max' | 'min', x: Tensor): Tensor {
+  if (x.numel === 0) throw new Error(`${fn}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`);
+  const out = rawReduce(fn, x, normAxes(x, undefined), false, x.dtype);
+  return record(out, fn === 'max' ? 'MaxBackward1' : 'MinBackward1', [x], (g) => [mul(compare('eq', x, out), div(g, sum(compare('eq', x, out))))]);
+}
+function expandTo(g: Tensor, shape: number[]): Tensor {
+  const v = expandView(g, shape);
+  return new Tensor(g.storage, shape, v.strides, v.offset);
+}
+
+export function dot(a: Tensor, b: Tensor): Tensor {
+  checkTensor('dot', a); checkTensor('dot', b);
+  checkDevices('dot', a, b);
+  if (a.ndim !== 1 || b.ndim !== 1) throw new Error(`1D tensors expected, but got ${a.ndim}D and ${b.ndim}D tensors`);
+  if (a.shape[0] !== b.shape[0]) throw new Error(`inconsistent tensor size, expected tensor [${a.shape[0]}] and src [${b.shape[0]}] to have the same number of elements, but got ${a.shape[0]} and ${b.shape[0]} elements respectively`);
+  if (a.dtype !== b.dtype) throw new Error(`dot : expected both vectors to have same dtype, but found ${a.dtype} and ${b.dtype}`);
+  let out!: Tensor;
+  noGrad(() => { out = sum(mul(a, b)); });
+  return record(out, 'DotBackward0', [a, b], (g) => [
+    a.requiresGrad ? mul(b, g) : null,
+    b.requiresGrad ? mul(a, g) : null,
+  ]);
+}
+
+function rawMatmul(a: Tensor, b: Tensor): Tensor {
+  // a: (..., m, k), b: (..., k, n), batch dims broadcast
+  const m = a.shape[a.ndim - 2], k = a.shape[a.ndim - 1], n = b.shape[b.ndim - 1];
+  const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const out = newTensor([...batch, m, n], promote(a.dtype, b.dtype), a.device);
+  rt.exec({ op: 'matmul', a: expandView(a, [...batch, m, k]), b: expandView(b, [...batch, k, n]), out: out._view() });
+  return out;
+}
+
+export function mm(a: Tensor, b: Tensor): Tensor {
+  checkTensor('mm', a); checkTensor('mm', b);
+  checkDevices('mm', a, b);
+  if (a.ndim !== 2 || b.ndim !== 2) throw new Error(`mm: expected 2D tensors, got ${a.ndim}D and ${b.ndim}D`);
+  return matmul(a, b);
+}
+
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  checkTensor('matmul', a); checkTensor('matmul', b);
+  checkDevices('matmul', a, b);
+  if (a.ndim === 0 || b.ndim === 0) throw new Error(`both arguments to matmul need to be at least 1D, but they are ${a.ndim}D and ${b.ndim}D`);
+  if (a.dtype !== b.dtype) throw new Error(`expected scalar type ${a.dtype} but found ${b.dtype} (matmul of ${a.dtype} and ${b.dtype} tensors)`);
+  if (a.ndim === 1 && b.ndim === 1) return dot(a, b);
+  const ka = a.shape[a.ndim - 1], kb = b.ndim === 1 ? b.shape[0] : b.shape[b.ndim - 2];
+  if (ka !== kb) {
+    throw new Error(`mat1 and mat2 shapes cannot be multiplied (${a.ndim === 1 ? `1x${ka}` : `${numelOf(a.shape.slice(0, -1))}x${ka}`} and ${b.ndim === 1 ? `${kb}x1` : `${kb}x${b.shape[b.ndim - 1]}`})`);
+  }
+  const a2 = a.ndim === 1 ? a.unsqueeze(0) : a, b2 = b.ndim === 1 ? b.unsqueeze(1) : b;
+  let out!: Tensor;
+  noGrad(() => { out = rawMatmul(a2.detach(), b2.detach()); });
+  let shape = out.shape;
+  if (a.ndim === 1) shape = [...shape.slice(0, -2), shape[shape.length - 1]];
+  if (b.ndim === 1) shape = shape.slice(0, -1);
+  const res = shape.length === out.ndim ? out : new Tensor(out.storage, shape, contiguousStrides(shape), 0);
+  const name = a.ndim === 2 && b.ndim === 2 ? 'MmBackward0' : a.ndim === 2 && b.ndim === 1 ? 'MvBackward0' : a.ndim <= 2 && b.ndim <= 2 ? 'SqueezeBackward1' : 'BmmBackward0';
+  return record(res, name, [a, b], (g) => {
+    const g2 = reshape(g, out.shape);
+    return [
+      a.requiresGrad ? sumToShape(matmul(g2, b2.transpose(-1, -2)), a2.shape).reshape(a.shape) : null,
+      b.requiresGrad ? sumToShape(matmul(a2.transpose(-1, -2), g2), b2.shape).reshape(b.shape) : null,
+    ];
+  });
+}
+
+// =============================================================== views
+
+function alias(x: Tensor, shape: number[], strides: number[], offset: number, name: string, back: (g: Tensor) => Tensor): Tensor {
+  const out = new Tensor(x.storage, shape, strides, offset);
+  return record(out, name, [x], (g) => [back(g)]);
+}
+
+function inferShape(x: Tensor, shape: number[]): number[] {
+  const n = x.numel;
+  const neg = shape.filter((s) => s === -1).length;
+  if (neg > 1) throw new Error('only one dimension can be inferred');
+  const known = shape.reduce((p, s) => (s === -1 ? p : p * s), 1);
+  const res = shape.map((s) => {
+    if (s === -1) {
+      if (known === 0 || n % known !== 0) throw new Error(`shape '${fmtShape(shape)}' is invalid for input of size ${n}`);
+      return n / known;
+    }
+    if (s < -1) throw new Error(`invalid shape dimension ${s}`);
+    return s;
+  });
+  if (numelOf(res) !== n) throw new Error(`shape '${fmtShape(shape)}' is invalid for input of size ${n}`);
+  return res;
+}
+
+/** Strides for viewing x as `shape` without copying, or null when the memory layout does not allow it. */
+function viewStrides(x: Tensor, shape: number[]): number[] | null {
+  if (x.isContiguous()) return contiguousStrides(shape);
+  // General case (PyTorch's computeStride): match chunks of old dims that are contiguous among themselves.
+  const oldShape = x.shape, oldStrides = x.strides;
+  const newStrides = new Array<number>(shape.length).fill(0);
+  let viewD = shape.length - 1;
+  let chunkBase = oldStrides[oldStrides.length - 1];
+  let tensorNumel = 1, viewNumel = 1;
+  for (let d = oldShape.length - 1; d >= 0; d--) {
+    tensorNumel *= oldShape[d];
+    if (d === 0 || (oldShape[d - 1] !== 1 && oldStrides[d - 1] !== tensorNumel * chunkBase)) {
+      while (viewD >= 0 && (viewNumel < tensorNumel || shape[viewD] === 1)) {
+        newStrides[viewD] = viewNumel * chunkBase;
+        viewNumel *= shape[viewD];
+        viewD--;
+      }
+      if (viewNumel !== tensorNumel) return null;
+      if (d > 0) { chunkBase = oldStrides[d - 1]; tensorNumel = 1; viewNumel = 1; }
+    }
+  }
+  if (viewD !== -1) return null;
+  return newStrides;
+}
+
+function view(x: Tensor, shapeArg: number[], name: string): Tensor {
+  const shape = inferShape(x, shapeArg);
+  const st = viewStrides(x, shape);
+  if (!st) throw new Error(`view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces); tensor of shape ${fmtShape(x.shape)} with strides ${fmtShape(x.strides)} cannot be viewed as ${fmtShape(shape)}. Use .reshape(...) instead.`);
+  const inShape = x.shape;
+  return alias(x, shape, st, x.offset, name, (g) => reshape(g, inShape));
+}
+export function reshape(x: Tensor, shapeArg: number[]): Tensor {
+  const shape = inferShape(x, shapeArg);
+  if (viewStrides(x, shape)) return view(x, shape, 'ViewBackward0');
+  const c = clone(x);
+  const inShape = x.shape;
+  return alias(c, shape, contiguousStrides(shape), 0, 'UnsafeViewBackward0', (g) => reshape(g, inShape));
+}
+function permuteImpl(x: Tensor, p: number[], name: string): Tensor {
+  const inv = new Array<number>(p.length);
+  p.forEach((d, i) => { inv[d] = i; });
+  return alias(x, p.map((d) => x.shape[d]), p.map((d) => x.strides[d]), x.offset, name, (g) => permuteImpl(g, inv, 'PermuteBackward0'));
+}
+function unsqueeze(x: Tensor, d: number): Tensor {
+  const shape = [...x.shape], strides = [...x.strides];
+  const st = d < x.ndim ? x.shape[d] * x.strides[d] : 1;
+  shape.splice(d, 0, 1); strides.splice(d, 0, st);
+  return alias(x, shape, strides, x.offset, 'UnsqueezeBackward0', (g) => g.squeeze(d));
+}
+
+function parseSlice(spec: string, size: number, dim: number): [number, number, number] {
+  const parts = spec.split(':');
+  if (parts.length < 2 || parts.length > 3) throw new Error(`invalid slice '${spec}' for dimension ${dim}: expected 'start:stop' or 'start:stop:step'`);
+  const num = (s: string | undefined, dflt: number) => {
+    if (s === undefined || s.trim() === '') return dflt;
+    const v = Number(s);
+    if (!Number.isInteger(v)) throw new Error(`invalid slice '${spec}' for dimension ${dim}: '${s}' is not an integer`);
+    return v;
+  };
+  const step = num(parts[2], 1);
+  if (step <= 0) throw new Error(`slice step must be positive (got ${step} in '${spec}')`);
+  const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + size : v, 0), size);
+  const start = clamp(num(parts[0], 0)), stop = Math.max(clamp(num(parts[1], size)), start);
+  return [start, stop, step];
+}
+
+function indexImpl(x: Tensor, idx: Array<number | string | null>): Tensor {
+  const ell = idx.filter((i) => i === '...').length;
+  if (ell > 1) throw new Error('an index can only have a single ellipsis (\'...\')');
+  const used = idx.filter((i) => i !== null && i !== '...').length;
+  if (used > x.ndim) throw new Error(`too many indices for tensor of dimension ${x.ndim}`);
+  const full: Array<number | string | null> = [];
+  for (const i of idx) {
+    if (i === '...') for (let k = 0; k < x.ndim - used; k++) full.push(':');
+    else full.push(i);
+  }
+  const shape: number[] = [], strides: number[] = [];
+  let offset = x.offset, d = 0;
+  let lastName = 'AliasBackward0';
+  for (const i of full) {
+    if (i === null) { shape.push(1); strides.push(0); lastName = 'UnsqueezeBackward0'; continue; }
+    if (typeof i === 'number') {
+      const size = x.shape[d];
+      if (!Number.isInteger(i) || i < -size || i >= size) throw new Error(`index ${i} is out of bounds for dimension ${d} with size ${size}`);
+      offset += (i < 0 ? i + size : i) * x.strides[d];
+      d++; lastName = 'SelectBackward0';
+      continue;
+    }
+    if (typeof i !== 'string') throw new Error(`unsupported index ${JSON.stringify(i)}: use numbers, 'a:b:s' slice strings, '...' or null`);
+    const [start, stop, step] = parseSlice(i, x.shape[d], d);
+    shape.push(Math.ceil((stop - start) / step));
+    strides.push(x.strides[d] * step);
+    offset += start * x.strides[d];
+    if (!(start === 0 && stop === x.shape[d] && step === 1)) lastName = 'SliceBackward0';
+    d++;
+  }
+  for (; d < x.ndim; d++) { shape.push(x.shape[d]); strides.push(x.strides[d]); }
+  const inShape = x.shape, inStrides = x.strides, inOffset = x.offset;
+  const outOffset = offset, outStrides = strides;
+  return alias(x, shape, strides, offset, lastName, (g) => {
+    // Scatter g into zeros shaped like x, through the same strided window.
+    const z = zeros(inShape, { dtype: g.dtype, device: g.device });
+    const win = new Tensor(z.storage, [...g.shape], outStrides.map((s, k) => s), outOffset - inOffset);
+    void inStrides;
+    win.copy_(g);
+    return z;
+  });
+}
+
+export function clone(x: Tensor): Tensor {
+  const out = newTensor([...x.shape], x.dtype, x.device);
+  rt.exec({ op: 'copy', x: x._view(), out: out._view() });
+  return record(out, 'CloneBackward0', [x], (g) => [g]);
+}
+
+function toImpl(x: Tensor, device: Device, dtype: DType): Tensor {
+  if (device === x.device && dtype === x.dtype) return x;
+  let out: Tensor;
+  if (device === x.device) {
+    out = newTensor([...x.shape], dtype, device);
+    rt.exec({ op: 'copy', x: x._view(), out: out._view() });
+  } else {
+    out = transfer(x, device, dtype);
+  }
+  const src = x.dtype, srcDev = x.device;
+  return record(out, 'ToCopyBackward0', [x], (g) => [toImpl(g, srcDev, src)]);
+}
+
+/** Moves data between devices: CPU values are uploaded, GPU values are read back (asynchronously, in stream order). */
+function transfer(x: Tensor, device: Device, dtype: DType): Tensor {
+  const out = newTensor([...x.shape], dtype, device);
+  rt.transfer(x._view(), x.storage, out.storage);
+  return out;
+}
+
+async function contiguousData(t: Tensor): Promise<TypedArray> {
+  if (t.device === 'gpu') {
+    const c = t.isContiguous() && t.offset === 0 && t.numel === t.storage.numel ? t : noGrad(() => clone(t));
+    const d = await rt.read(c.storage);
+    return t.dtype === 'int64' ? Float64Array.from(d) : d;
+  }
+  const data = await rt.read(t.storage);
+  if (t.isContiguous()) return data.subarray(t.offset, t.offset + t.numel);
+  const c = noGrad(() => clone(t));
+  return (await rt.read(c.storage)).subarray(0, t.numel);
+}
+
+// =============================================================== autograd entry
+
+export async function backward(t: Tensor, gradient?: Tensor): Promise<void> {
+  if (!t.requiresGrad) throw new Error('element 0 of tensors does not require grad and does not have a grad_fn');
+  if (gradient === undefined) {
+    if (t.numel !== 1) throw new Error(`grad can be implicitly created only for scalar outputs (got a tensor of shape ${fmtShape(t.shape)}); pass a gradient: t.backward(torch.onesLike(t))`);
+    gradient = onesLike(t);
+  } else {
+    checkTensor('backward', gradient);
+    if (!sameShape(gradient.shape, t.shape)) throw new Error(`Mismatch in shape: grad_output[0] has a shape of ${fmtShape(gradient.shape)} and output[0] has a shape of ${fmtShape(t.shape)}.`);
+    checkDevices('backward', t, gradient);
+  }
+  const root = t._edge()!;
+  const g = gradient;
+  noGrad(() => runBackward<Tensor>(root, g, {
+    add: (a, b) => add(a, b),
+    accumulate: (leaf, gi) => {
+      const v = leaf as Tensor;
+      if (!sameShape(gi.shape, v.shape)) gi = sumToShape(gi, v.shape);
+      if (gi.dtype !== v.dtype) gi = gi.to({ dtype: v.dtype });
+      if (v.grad) v.grad.add_(gi);
+      else v.grad = clone(gi);
+    },
+  }));
+  await rt.sync();
+}
+
+// =============================================================== creation
+
+let seed = 67280421310721;
+let stream = 0;
+/** torch.manual_seed: every later random tensor is a function of (seed, its stream number, index). */
+export function manualSeed(s: number): void {
+  if (!Number.isInteger(s) || s < 0 || s >= 2 ** 53) throw new Error(`manualSeed expects an integer in [0, 2^53), got ${s}`);
+  seed = s; stream = 0;
+}
+export function initialSeed(): number { return seed; }
+
+type SizeArgs = Array<number | number[] | TensorOptions>;
+function parseSizeArgs(args: SizeArgs): { shape: number[]; opts: TensorOptions } {
+  let opts: TensorOptions = {};
+  const last = args[args.length - 1];
+  if (last !== undefined && typeof last === 'object' && !Array.isArray(last)) { opts = last; args = args.slice(0, -1); }
+  const shape = flatShape(args as Array<number | number[]>);
+  return { shape, opts };
+}
+function optsOf(o: TensorOptions, dflt: DType = 'float32') {
+  return { dtype: o.dtype === undefined ? dflt : parseDType(o.dtype), device: parseDevice(o.device), requiresGrad: !!o.requiresGrad };
+}
+function finish(t: Tensor, requiresGrad: boolean): Tensor { if (requiresGrad) t.requiresGrad_(true); return t; }
+
+export function full(shape: number[], value: number, o: TensorOptions = {}): Tensor {
+  const { dtype, device, requiresGrad } = optsOf(o, o.dtype === undefined && !Number.isInteger(value) ? 'float32' : 'float32');
+  const t = newTensor([...shape], dtype, device);
+  if (value !== 0 || device !== 'cpu' || t.storage.shared) rt.exec({ op: 'fill', value: castValue(value, dtype), out: t._view() });
+  return finish(t, requiresGrad);
+}
+export function ones(...args: SizeArgs): Tensor { const { shape, opts } = parseSizeArgs(args); return full(shape, 1, opts); }
+export function zeros(...args: SizeArgs): Tensor { const { shape, opts } = parseSizeArgs(args); return full(shape, 0, opts); }
+/** Uninitialised in PyTorch; here zero-filled memory (a fresh buffer). */
+export function empty(...args: SizeArgs): Tensor { const { shape, opts } = parseSizeArgs(args); const o = optsOf(opts); return finish(newTensor(shape, o.dtype, o.device), o.requiresGrad); }
+function random(dist: 'uniform' | 'normal', args: SizeArgs): Tensor {
+  const { shape, opts } = parseSizeArgs(args);
+  const { dtype, device, requiresGrad } = optsOf(opts);
+  if (!isFloat(dtype)) throw new Error(`${dist === 'normal' ? 'randn' : 'rand'}: expected a floating point dtype, got ${dtype}`);
+  const t = newTensor(shape, dtype, device);
+  rt.exec({ op: 'random', dist, seed, stream: stream++, out: t._view() });
+  return finish(t, requiresGrad);
+}
+export function rand(...args: SizeArgs): Tensor { return random('uniform', args); }
+export function randn(...args: SizeArgs): Tensor { return random('normal', args); }
+const likeOpts = (x: Tensor, o: TensorOptions): TensorOptions => ({ dtype: o.dtype ?? x.dtype, device: o.device ?? deviceName(x.device), requiresGrad: o.requiresGrad });
+export function zerosLike(x: Tensor, o: TensorOptions = {}): Tensor { return full([...x.shape], 0, likeOpts(x, o)); }
+export function onesLike(x: Tensor, o: TensorOptions = {}): Tensor { return full([...x.shape], 1, likeOpts(x, o)); }
+export function randLike(x: Tensor, o: TensorOptions = {}): Tensor { return rand([...x.shape], likeOpts(x, o)); }
+export function randnLike(x: Tensor, o: TensorOptions = {}): Tensor { return randn([...x.shape], likeOpts(x, o)); }
+
+/** torch.linspace: values computed as PyTorch does (from the start for the first half, from the end for the second). */
+export function linspace(start: number, end: number, steps: number | { steps: number }, o: TensorOptions = {}): Tensor {
+  const n = typeof steps === 'number' ? steps : steps.steps;
+  if (!Number.isInteger(n) || n < 0) throw new Error(`number of steps must be non-negative, got ${n}`);
+  const { dtype, device, requiresGrad } = optsOf(o);
+  const vals = new Float64Array(n);
+  const step = n > 1 ? (end - start) / (n - 1) : 0;
+  const half = Math.floor(n / 2);
+  for (let i = 0; i < n; i++) vals[i] = i < half ? start + step * i : end - step * (n - 1 - i);
+  return finish(fromValues(vals, [n], dtype, device), requiresGrad);
+}
+export function arange(a: number, b?: number, step = 1, o: TensorOptions = {}): Tensor {
+  const [start, stop] = b === undefined ? [0, a] : [a, b];
+  if (step === 0) throw new Error('step must be nonzero');
+  const n = Math.max(0, Math.ceil((stop - start) / step));
+  const allInt = [start, stop, step].every(Number.isInteger);
+  const { dtype, device, requiresGrad } = optsOf(o, allInt ? 'int64' : 'float32');
+  const vals = new Float64Array(n);
+  for (let i = 0; i < n; i++) vals[i] = start + i * step;
+  return finish(fromValues(vals, [n], o.dtype === undefined ? (allInt ? 'int64' : 'float32') : dtype, device), requiresGrad);
+}
+
+function fromValues(vals: ArrayLike<number>, shape: number[], dtype: DType, device: Device): Tensor {
+  const t = newTensor(shape, dtype, device);
+  const host = new ARRAY_OF[dtype](vals.length);
+  for (let i = 0; i < vals.length; i++) host[i] = castValue(vals[i], dtype);
+  rt.upload(t.storage, host);
+  return t;
+}
+
+type Nested = number | boolean | Nested[];
+/** torch.tensor: nested arrays of numbers/booleans; integers give int64, floats float32, booleans bool. */
+export function tensor(data: Nested | TypedArray, o: TensorOptions = {}): Tensor {
+  if (ArrayBuffer.isView(data)) return fromTypedArray(data as TypedArray).to({ dtype: o.dtype ?? dtypeOfArray(data as TypedArray), device: o.device ?? 'cpu' }).detach().requiresGrad_(!!o.requiresGrad);
+  const shape: number[] = [];
+  let probe: Nested = data;
+  while (Array.isArray(probe)) { shape.push(probe.length); probe = probe[0]; }
+  const flat: number[] = [];
+  let allInt = true, allBool = true;
+  const walk = (x: Nested, d: number) => {
+    if (d === shape.length) {
+      if (Array.isArray(x)) throw new Error(`tensor(): ragged nested sequence at depth ${d}: expected a number, got an array`);
+      if (typeof x === 'boolean') { flat.push(+x); allInt = false; return; }
+      if (typeof x !== 'number') throw new Error(`tensor(): could not infer dtype of ${typeof x}`);
+      allBool = false;
+      if (!Number.isInteger(x)) allInt = false;
+      flat.push(x);
+      return;
+    }
+    if (!Array.isArray(x) || x.length !== shape[d]) throw new Error(`tensor(): expected sequence of length ${shape[d]} at dim ${d} (got ${Array.isArray(x) ? x.length : typeof x})`);
+    for (const y of x) walk(y, d + 1);
+  };
+  walk(data, 0);
+  const inferred: DType = flat.length && allBool ? 'bool' : allInt && flat.length ? 'int64' : 'float32';
+  const { dtype, device, requiresGrad } = optsOf(o, inferred);
+  return finish(fromValues(flat, shape, dtype, device), requiresGrad);
+}
+
+function dtypeOfArray(a: TypedArray): DType {
+  if (a instanceof Float32Array) return 'float32';
+  if (a instanceof Float64Array) return 'float64';
+  if (a instanceof Int32Array) return 'int32';
+  if (a instanceof Uint8Array) return 'bool';
+  throw new Error(`fromTypedArray: unsupported array type ${(a as object).constructor.name}; use Float32Array, Float64Array, Int32Array or Uint8Array (bool)`);
+}
+
+/** torch.from_numpy: shares memory with the typed array (writes to either show in both). */
+export function fromTypedArray(a: TypedArray, shape?: number[]): Tensor {
+  const dtype = dtypeOfArray(a);
+  const sh = shape ?? [a.length];
+  if (numelOf(sh) !== a.length) throw new Error(`fromTypedArray: shape ${fmtShape(sh)} does not match the array length ${a.length}`);
+  return new Tensor(rt.wrapStorage(dtype, a), [...sh], contiguousStrides(sh), 0);
+}
+
+// =============================================================== printing
+
+export async function format(t: Tensor): Promise<string> {
+  checkTensor('format', t);
+  const data = await contiguousData(t);
+  return formatTensor({
+    data, shape: t.shape, dtype: t.dtype, device: deviceName(t.device),
+    requiresGrad: t.requiresGrad && t.isLeaf, gradFn: t.gradFn?.name,
+  });
+}
+export async function print(...xs: unknown[]): Promise<void> {
+  const parts = await Promise.all(xs.map((x) => (x instanceof Tensor ? format(x) : String(x))));
+  console.log(parts.join(' '));
+}
+
+export function isTensor(x: unknown): x is Tensor { return x instanceof Tensor; }
+export type { Op };
