@@ -124,7 +124,7 @@ export class Tensor {
   zero_(): this { return this.fill_(0); }
   fill_(v: number): this {
     checkInplaceLeaf(this, 'fill_');
-    rt.exec({ op: 'fill', value: castValue(v, this.dtype), out: this._view() });
+    exec({ op: 'fill', value: castValue(v, this.dtype), out: this._view() }, this);
     if (this.gradFn && isGradEnabled()) this._setGrad(new Node('FillBackward0', [this.gradFn], () => [null]));
     return this;
   }
@@ -133,7 +133,7 @@ export class Tensor {
     checkInplaceLeaf(this, 'copy_', src);
     const bshape = broadcastShapes(src.shape, this.shape);
     if (!sameShape(bshape, this.shape)) throw new Error(`copy_: source of shape ${fmtShape(src.shape)} cannot be broadcast to ${fmtShape(this.shape)}`);
-    rt.exec({ op: 'copy', x: expandView(src, this.shape), out: this._view() });
+    exec({ op: 'copy', x: expandView(src, this.shape), out: this._view() }, src, this);
     if (isGradEnabled() && (src.requiresGrad || this.requiresGrad)) {
       const srcShape = src.shape;
       this._setGrad(new Node('CopyBackwards', [null, src._edge()], (g) => [null, sumToShape(g, srcShape)]));
@@ -257,6 +257,13 @@ function expandView(t: Tensor, shape: number[]): View {
   return { buf: t.storage.id, dtype: t.dtype, shape, strides, offset: t.offset };
 }
 
+/** Submits a primitive op; `ts` are the tensors (and scalars, ignored) whose storages it touches. */
+function exec(op: Op, ...ts: Operand[]): void {
+  const sts: rt.Storage[] = [];
+  for (const t of ts) if (t instanceof Tensor) sts.push(t.storage);
+  rt.exec(op, sts);
+}
+
 function checkDevices(opName: string, ...ts: Operand[]): Device {
   let dev: Device | null = null;
   for (const t of ts) {
@@ -301,7 +308,7 @@ function rawBinary(fn: BinaryFn, a: Operand, b: Operand, computeDtype: DType, ou
   // rounded to the compute dtype first (PyTorch wraps them as 0-d tensors of that dtype).
   const av = a instanceof Tensor ? expandView(a, shape) : scalarOperand(a, computeDtype);
   const bv = b instanceof Tensor ? expandView(b, shape) : scalarOperand(b, computeDtype);
-  rt.exec({ op: 'binary', fn, a: av, b: bv, out: out._view() });
+  exec({ op: 'binary', fn, a: av, b: bv, out: out._view() }, a, b, out);
   return out;
 }
 
@@ -377,7 +384,7 @@ export function pow(a: Operand, b: Operand): Tensor {
 
 function rawUnary(fn: UnaryFn, x: Tensor, outDtype: DType): Tensor {
   const out = newTensor([...x.shape], outDtype, x.device);
-  rt.exec({ op: 'unary', fn, x: x._view(), out: out._view() });
+  exec({ op: 'unary', fn, x: x._view(), out: out._view() }, x, out);
   return out;
 }
 const floatOf = (d: DType): DType => (isFloat(d) ? d : 'float32');
@@ -455,7 +462,7 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
   const shape = broadcastShapes(broadcastShapes(cond.shape, a instanceof Tensor ? a.shape : []), b instanceof Tensor ? b.shape : []);
   const out = newTensor(shape, dt, device);
   const v = (x: Operand) => (x instanceof Tensor ? expandView(x, shape) : scalarOperand(x, dt));
-  rt.exec({ op: 'where', cond: expandView(cond, shape), a: v(a), b: v(b), out: out._view() });
+  exec({ op: 'where', cond: expandView(cond, shape), a: v(a), b: v(b), out: out._view() }, cond, a, b, out);
   return record(out, 'WhereBackward0', [a, b], (g) => [
     a instanceof Tensor ? sumToShape(where(cond, g, 0), a.shape) : null,
     b instanceof Tensor ? sumToShape(where(cond, 0, g), b.shape) : null,
@@ -484,7 +491,7 @@ function inplaceBinary<T extends Tensor>(t: T, fn: 'add' | 'sub' | 'mul' | 'div'
   const old = grad && (fn === 'mul' || fn === 'div') ? clone(t.detach()) : null;
   const prevEdge = t._edge();
   const ov = o instanceof Tensor ? expandView(o, shape) : scalarOperand(o, dt);
-  rt.exec({ op: 'binary', fn, a: t._view(), b: ov, out: t._view() });
+  exec({ op: 'binary', fn, a: t._view(), b: ov, out: t._view() }, t, o);
   if (grad) {
     const oShape = o instanceof Tensor ? o.shape : [];
     const name = { add: 'AddBackward0', sub: 'SubBackward0', mul: 'MulBackward0', div: 'DivBackward0' }[fn];
@@ -512,7 +519,7 @@ function normAxes(x: Tensor, dim: number | number[] | undefined): number[] {
 function rawReduce(fn: ReduceFn, x: Tensor, axes: number[], keepdim: boolean, outDtype: DType): Tensor {
   const kshape = x.shape.map((s, i) => (axes.includes(i) ? 1 : s));
   const out = newTensor(kshape, outDtype, x.device);
-  rt.exec({ op: 'reduce', fn, x: x._view(), axes, out: out._view() });
+  exec({ op: 'reduce', fn, x: x._view(), axes, out: out._view() }, x, out);
   if (keepdim) return out;
   const shape = x.shape.filter((_, i) => !axes.includes(i));
   return new Tensor(out.storage, shape, contiguousStrides(shape), 0);
@@ -571,7 +578,7 @@ function rawMatmul(a: Tensor, b: Tensor): Tensor {
   const m = a.shape[a.ndim - 2], k = a.shape[a.ndim - 1], n = b.shape[b.ndim - 1];
   const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2));
   const out = newTensor([...batch, m, n], promote(a.dtype, b.dtype), a.device);
-  rt.exec({ op: 'matmul', a: expandView(a, [...batch, m, k]), b: expandView(b, [...batch, k, n]), out: out._view() });
+  exec({ op: 'matmul', a: expandView(a, [...batch, m, k]), b: expandView(b, [...batch, k, n]), out: out._view() }, a, b, out);
   return out;
 }
 
@@ -731,21 +738,18 @@ function indexImpl(x: Tensor, idx: Array<number | string | null>): Tensor {
     d++;
   }
   for (; d < x.ndim; d++) { shape.push(x.shape[d]); strides.push(x.strides[d]); }
-  const inShape = x.shape, inStrides = x.strides, inOffset = x.offset;
-  const outOffset = offset, outStrides = strides;
+  const inShape = x.shape;
   return alias(x, shape, strides, offset, lastName, (g) => {
-    // Scatter g into zeros shaped like x, through the same strided window.
-    const z = zeros(inShape, { dtype: g.dtype, device: g.device });
-    const win = new Tensor(z.storage, [...g.shape], outStrides.map((s, k) => s), outOffset - inOffset);
-    void inStrides;
-    win.copy_(g);
+    // Scatter g into zeros shaped like x, through the same index window.
+    const z = zeros(inShape, { dtype: g.dtype, device: deviceName(g.device) });
+    indexImpl(z, idx).copy_(g);
     return z;
   });
 }
 
 export function clone(x: Tensor): Tensor {
   const out = newTensor([...x.shape], x.dtype, x.device);
-  rt.exec({ op: 'copy', x: x._view(), out: out._view() });
+  exec({ op: 'copy', x: x._view(), out: out._view() }, x, out);
   return record(out, 'CloneBackward0', [x], (g) => [g]);
 }
 
@@ -754,7 +758,7 @@ function toImpl(x: Tensor, device: Device, dtype: DType): Tensor {
   let out: Tensor;
   if (device === x.device) {
     out = newTensor([...x.shape], dtype, device);
-    rt.exec({ op: 'copy', x: x._view(), out: out._view() });
+    exec({ op: 'copy', x: x._view(), out: out._view() }, x, out);
   } else {
     out = transfer(x, device, dtype);
   }
@@ -835,7 +839,7 @@ function finish(t: Tensor, requiresGrad: boolean): Tensor { if (requiresGrad) t.
 export function full(shape: number[], value: number, o: TensorOptions = {}): Tensor {
   const { dtype, device, requiresGrad } = optsOf(o, o.dtype === undefined && !Number.isInteger(value) ? 'float32' : 'float32');
   const t = newTensor([...shape], dtype, device);
-  if (value !== 0 || device !== 'cpu' || t.storage.shared) rt.exec({ op: 'fill', value: castValue(value, dtype), out: t._view() });
+  if (value !== 0 || device !== 'cpu' || t.storage.shared) exec({ op: 'fill', value: castValue(value, dtype), out: t._view() }, t);
   return finish(t, requiresGrad);
 }
 export function ones(...args: SizeArgs): Tensor { const { shape, opts } = parseSizeArgs(args); return full(shape, 1, opts); }
@@ -847,7 +851,7 @@ function random(dist: 'uniform' | 'normal', args: SizeArgs): Tensor {
   const { dtype, device, requiresGrad } = optsOf(opts);
   if (!isFloat(dtype)) throw new Error(`${dist === 'normal' ? 'randn' : 'rand'}: expected a floating point dtype, got ${dtype}`);
   const t = newTensor(shape, dtype, device);
-  rt.exec({ op: 'random', dist, seed, stream: stream++, out: t._view() });
+  exec({ op: 'random', dist, seed, stream: stream++, out: t._view() }, t);
   return finish(t, requiresGrad);
 }
 export function rand(...args: SizeArgs): Tensor { return random('uniform', args); }
@@ -911,7 +915,8 @@ export function tensor(data: Nested | TypedArray, o: TensorOptions = {}): Tensor
     for (const y of x) walk(y, d + 1);
   };
   walk(data, 0);
-  const inferred: DType = flat.length && allBool ? 'bool' : allInt && flat.length ? 'int64' : 'float32';
+  // JS cannot tell 1.0 from 1: integer data that must require grad is taken as float32 (as `[1.]` would be).
+  const inferred: DType = flat.length && allBool ? 'bool' : allInt && flat.length && !o.requiresGrad ? 'int64' : 'float32';
   const { dtype, device, requiresGrad } = optsOf(o, inferred);
   return finish(fromValues(flat, shape, dtype, device), requiresGrad);
 }

@@ -42,38 +42,31 @@ export interface Executor {
 }
 
 let nextId = 1;
-const cpuBufs = new Map<number, TypedArray>();
-const storages = new Map<number, WeakRef<Storage>>();
 const executors: Executor[] = [];
 const gpuExec: { e: Executor | null } = { e: null };
 
-const finalizer = new FinalizationRegistry<{ id: number; device: Device }>(({ id, device }) => {
-  cpuBufs.delete(id);
-  storages.delete(id);
+// Plain CPU storages are ordinary garbage; only storages that hold pooled or device memory are tracked,
+// so their executor can recycle the memory when the tensor dies.
+const finalizer = new FinalizationRegistry<{ id: number; device: Device; ex: Executor | null }>(({ id, device, ex }) => {
   if (device === 'gpu') gpuExec.e?.free?.(id);
-  else for (const ex of executors) ex.free?.(id);
+  else ex?.free?.(id);
 });
 
-export const resolve = (id: number): TypedArray => {
-  const a = cpuBufs.get(id);
-  if (!a) throw new Error(`internal: buffer ${id} is not a CPU buffer (freed or on another device)`);
-  return a;
-};
+/** Finds buffer `id` among the storages an op touches. */
+function resolverFor(sts: Storage[]): (id: number) => TypedArray {
+  return (id: number) => {
+    for (let i = 0; i < sts.length; i++) if (sts[i].id === id) return sts[i].data!;
+    throw new Error(`internal: buffer ${id} is not among the op's CPU storages`);
+  };
+}
 
 /** Elements at or above which a CPU storage is placed in shared memory, where workers can reach it. */
 export let SHARD_THRESHOLD = 1 << 18;
-let sharedAlloc: ((dtype: DType, n: number) => TypedArray) | null = null;
+let sharedAlloc: { ex: Executor; alloc: (id: number, dtype: DType, n: number) => TypedArray } | null = null;
 
-export function configureSharing(opts: { threshold?: number; alloc: ((dtype: DType, n: number) => TypedArray) | null }) {
-  if (opts.threshold !== undefined) SHARD_THRESHOLD = opts.threshold;
-  sharedAlloc = opts.alloc;
-}
-
-function register(s: Storage): Storage {
-  if (s.data) cpuBufs.set(s.id, s.data);
-  storages.set(s.id, new WeakRef(s));
-  finalizer.register(s, { id: s.id, device: s.device });
-  return s;
+export function configureSharing(opts: { threshold?: number; ex: Executor; alloc: (id: number, dtype: DType, n: number) => TypedArray } | null) {
+  if (opts?.threshold !== undefined) SHARD_THRESHOLD = opts.threshold;
+  sharedAlloc = opts;
 }
 
 export function allocStorage(device: Device, dtype: DType, n: number): Storage {
@@ -82,18 +75,23 @@ export function allocStorage(device: Device, dtype: DType, n: number): Storage {
     const g = gpuExec.e;
     if (!g) throw new Error(noGpuMessage);
     g.alloc?.(id, dtype, n);
-    return register(new Storage(id, 'gpu', dtype, n, null));
+    const s = new Storage(id, 'gpu', dtype, n, null);
+    finalizer.register(s, { id, device, ex: g });
+    return s;
   }
-  const data = sharedAlloc && n >= SHARD_THRESHOLD ? sharedAlloc(dtype, n) : new ARRAY_OF[dtype](n);
-  return register(new Storage(id, 'cpu', dtype, n, data));
+  if (sharedAlloc && n >= SHARD_THRESHOLD) {
+    const s = new Storage(id, 'cpu', dtype, n, sharedAlloc.alloc(id, dtype, n));
+    finalizer.register(s, { id, device, ex: sharedAlloc.ex });
+    return s;
+  }
+  return new Storage(id, 'cpu', dtype, n, new ARRAY_OF[dtype](n));
 }
 
 /** Wraps caller-owned memory without copying (fromTypedArray). */
 export function wrapStorage(dtype: DType, data: TypedArray): Storage {
-  return register(new Storage(nextId++, 'cpu', dtype, data.length, data));
+  return new Storage(nextId++, 'cpu', dtype, data.length, data);
 }
 
-export function storageOf(id: number): Storage | undefined { return storages.get(id)?.deref(); }
 
 // ---------------------------------------------------------------- the command stream
 interface Queued { op: Op; ex: Executor | null; storages: Storage[]; thunk?: () => Promise<void> | void }
@@ -110,22 +108,25 @@ function viewsOf(op: Op): View[] {
   return vs;
 }
 
-/** Submits an op. Runs it now (in-process) when it can, else queues it. */
-export function exec(op: Op): void {
-  const sts: Storage[] = [];
-  for (const v of viewsOf(op)) {
-    const s = storages.get(v.buf)?.deref();
-    if (s) {
-      if (s.invalid) throw new Error(s.invalid);
-      sts.push(s);
-    }
+/** Submits an op touching storages `sts` (every storage named by its views). Runs it now, in-process,
+ * when it can; else queues it. */
+export function exec(op: Op, sts: Storage[]): void {
+  let gpu = false;
+  for (let i = 0; i < sts.length; i++) {
+    const st = sts[i];
+    if (st.invalid) throw new Error(st.invalid);
+    if (st.device === 'gpu') gpu = true;
   }
   let ex: Executor | null = null;
-  if (sts.some((s) => s.device === 'gpu')) ex = gpuExec.e;
+  if (gpu) ex = gpuExec.e;
   else for (const e of executors) if (e.accepts(op, sts)) { ex = e; break; }
-  if (!ex && !draining) { runOp(op, resolve); return; }
+  if (!ex && !draining) { runOp(op, resolverFor(sts)); return; }
   queue.push({ op, ex, storages: sts });
   if (!draining) draining = drain();
+}
+
+function outStorage(q: Queued): Storage | undefined {
+  return q.storages.find((s) => s.id === q.op.out.buf);
 }
 
 async function drain(): Promise<void> {
@@ -134,7 +135,7 @@ async function drain(): Promise<void> {
     while (queue.length) {
       const first = queue[0];
       if (first.thunk) { queue.shift(); await first.thunk(); continue; }
-      if (!first.ex) { queue.shift(); runOp(first.op, resolve); continue; }
+      if (!first.ex) { queue.shift(); runOp(first.op, resolverFor(first.storages)); continue; }
       let k = 1;
       while (k < queue.length && queue[k].ex === first.ex && !queue[k].thunk) k++;
       const batch = queue.splice(0, k);
@@ -144,7 +145,7 @@ async function drain(): Promise<void> {
         // Every storage the failed batch was writing now holds partial data.
         const msg = err instanceof Error ? err.message : String(err);
         for (const q of batch) {
-          const out = storages.get(q.op.out.buf)?.deref();
+          const out = outStorage(q);
           if (out) out.invalid = `tensor is invalid: the op that was writing it failed (${msg})`;
         }
         throw err;
@@ -154,7 +155,7 @@ async function drain(): Promise<void> {
     failure = err instanceof Error ? err : new Error(String(err));
     // Ops queued after a failed batch may depend on it: drop them, marking their outputs invalid.
     for (const q of queue.splice(0)) {
-      const out = storages.get(q.op.out.buf)?.deref();
+      const out = outStorage(q);
       if (out) out.invalid = `tensor is invalid: an earlier op failed (${failure.message})`;
     }
   } finally {
@@ -184,16 +185,12 @@ export function transfer(src: View, srcStorage: Storage, dst: Storage): void {
   const thunk = async () => {
     if (srcStorage.invalid) throw new Error(srcStorage.invalid);
     if (srcStorage.device === 'cpu') {
-      const host = new (arrayOf(dst.dtype))(dst.numel);
-      const tmp = nextId++;
-      cpuBufs.set(tmp, host);
-      try { runOp({ op: 'copy', x: src, out: { ...out, buf: tmp } }, resolve); } finally { cpuBufs.delete(tmp); }
-      gpuExec.e!.upload!(dst.id, host);
+      const host = new Storage(nextId++, 'cpu', dst.dtype, dst.numel, new (arrayOf(dst.dtype))(dst.numel));
+      runOp({ op: 'copy', x: src, out: { ...out, buf: host.id } }, resolverFor([srcStorage, host]));
+      gpuExec.e!.upload!(dst.id, host.data!);
     } else {
-      const whole = await gpuExec.e!.read!(srcStorage);
-      const tmp = nextId++;
-      cpuBufs.set(tmp, whole);
-      try { runOp({ op: 'copy', x: { ...src, buf: tmp }, out }, resolve); } finally { cpuBufs.delete(tmp); }
+      const whole = new Storage(nextId++, 'cpu', srcStorage.dtype, srcStorage.numel, await gpuExec.e!.read!(srcStorage));
+      runOp({ op: 'copy', x: { ...src, buf: whole.id }, out }, resolverFor([whole, dst]));
     }
   };
   queue.push({ op: { op: 'fill', value: 0, out }, ex: null, storages: [srcStorage, dst], thunk });
@@ -220,4 +217,4 @@ export function setGpuExecutor(e: Executor | null): void { gpuExec.e = e; }
 export function hasGpu(): boolean { return gpuExec.e !== null; }
 export let noGpuMessage = 'no GPU: call `await torch.init({ gpu: true })` first (and check torch.gpu.isAvailable())';
 export function setNoGpuMessage(m: string) { noGpuMessage = m; }
-export { numel };
+export { numel, resolverFor };

@@ -1,0 +1,38 @@
+import * as torch from '../src/index.ts';
+
+/** Gradients by backward() against central finite differences, in float64. */
+export async function gradcheck(f: (...xs: torch.Tensor[]) => torch.Tensor, shapes: number[][], opts: { eps?: number; tol?: number; positive?: boolean; seed?: number } = {}) {
+  const eps = opts.eps ?? 1e-6, tol = opts.tol ?? 1e-5;
+  torch.manualSeed(opts.seed ?? 1);
+  const xs = shapes.map((s) => {
+    let t = torch.randn(s, { dtype: 'float64' });
+    if (opts.positive) t = torch.abs(t).add(0.5);
+    return t.detach().requiresGrad_(true);
+  });
+  // A fixed random projection turns any output into a scalar.
+  const out0 = f(...xs);
+  const proj = torch.randn(out0.shape, { dtype: 'float64' });
+  const scalar = (...ys: torch.Tensor[]) => torch.sum(f(...ys).mul(proj));
+  const l = scalar(...xs);
+  await l.backward();
+  for (let k = 0; k < xs.length; k++) {
+    const x = xs[k];
+    const data = (await x.toTypedArray()) as Float64Array;
+    const analytic = x.grad ? Array.from((await x.grad.toTypedArray()) as Float64Array) : new Array(data.length).fill(0);
+    for (let i = 0; i < data.length; i++) {
+      const orig = data[i];
+      data[i] = orig + eps;
+      const up = (await torch.noGrad(() => scalar(...xs)).item()) as number;
+      data[i] = orig - eps;
+      const down = (await torch.noGrad(() => scalar(...xs)).item()) as number;
+      data[i] = orig;
+      const numeric = (up - down) / (2 * eps);
+      const err = Math.abs(numeric - analytic[i]) / Math.max(1, Math.abs(numeric));
+      if (!(err < tol)) throw new Error(`gradient mismatch for input ${k} element ${i}: analytic ${analytic[i]}, numeric ${numeric}`);
+    }
+  }
+}
+
+export async function values(t: torch.Tensor): Promise<number[]> {
+  return Array.from(await t.contiguous().toTypedArray());
+}

@@ -1,0 +1,202 @@
+import { describe, expect, it } from 'vitest';
+import * as torch from '../src/index.ts';
+import { gradcheck, values } from './helpers.ts';
+
+describe('creation', () => {
+  it('makes tensors with PyTorch dtypes and shapes', async () => {
+    expect(torch.ones(3, 2).shape).toEqual([3, 2]);
+    expect(torch.ones([3, 2]).shape).toEqual([3, 2]);
+    expect(torch.zeros(2).dtype).toBe('float32');
+    expect(torch.tensor([[1, 2], [3, 4]]).dtype).toBe('int64');
+    expect(torch.tensor([1.5, 2]).dtype).toBe('float32');
+    expect(torch.tensor([true, false]).dtype).toBe('bool');
+    expect(torch.fromTypedArray(new Float64Array([1, 2])).dtype).toBe('float64');
+    expect(String(torch.tensor([[1, 2], [3, 4], [5, 6]]).size())).toBe('torch.Size([3, 2])');
+    expect(await values(torch.linspace(0, 1, 5))).toEqual([0, 0.25, 0.5, 0.75, 1]);
+    expect(await values(torch.arange(4))).toEqual([0, 1, 2, 3]);
+    expect(await values(torch.zerosLike(torch.ones(2, 2)))).toEqual([0, 0, 0, 0]);
+    expect(torch.ones(2, { dtype: torch.float64 }).dtype).toBe('float64');
+  });
+  it('rejects bad input with clear errors', () => {
+    expect(() => torch.ones(2, { dtype: 'float16' as never })).toThrow(/unknown dtype "float16"/);
+    expect(() => torch.ones(2, { device: 'tpu' })).toThrow(/unknown device "tpu"/);
+    expect(() => torch.ones(-1)).toThrow(/negative/);
+    expect(() => torch.tensor([[1, 2], [3]])).toThrow(/expected sequence of length 2/);
+  });
+  it('random fills are reproducible under manualSeed', async () => {
+    torch.manualSeed(42);
+    const a = await values(torch.randn(100));
+    torch.manualSeed(42);
+    const b = await values(torch.randn(100));
+    expect(a).toEqual(b);
+    const u = await values(torch.rand(1000));
+    expect(Math.min(...u)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...u)).toBeLessThan(1);
+  });
+});
+
+describe('indexing and views', () => {
+  const x = torch.tensor([[1, 2], [3, 4], [5, 6]]);
+  it('slices like Python', async () => {
+    expect(await values(x.index(':', 1))).toEqual([2, 4, 6]);
+    expect(await values(x.index(0, ':'))).toEqual([1, 2]);
+    expect(await x.index(1, 1).item()).toBe(4);
+    expect(x.index(1, 1).shape).toEqual([]);
+    expect(await values(x.index('1:', 0))).toEqual([3, 5]);
+    expect(await values(x.index('::2'))).toEqual([1, 2, 5, 6]);
+    expect(await values(x.index(-1))).toEqual([5, 6]);
+    expect(x.index(null, ':').shape).toEqual([1, 3, 2]);
+    expect(x.index('...', 0).shape).toEqual([3]);
+  });
+  it('views share memory and reshape copies only when needed', async () => {
+    const v = x.view(2, 3);
+    expect(await v.tolist()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(x.view(6, -1).shape).toEqual([6, 1]);
+    expect(v.storage).toBe(x.storage);
+    const t = x.t();
+    expect(await t.tolist()).toEqual([[1, 3, 5], [2, 4, 6]]);
+    expect(() => t.view(6)).toThrow(/view size is not compatible/);
+    expect(await values(t.reshape(6))).toEqual([1, 3, 5, 2, 4, 6]);
+    expect(() => x.view(4, 2)).toThrow(/shape '\[4, 2\]' is invalid for input of size 6/);
+  });
+  it('errors on out-of-range indices', () => {
+    expect(() => x.index(3)).toThrow(/index 3 is out of bounds for dimension 0 with size 3/);
+    expect(() => x.index(0, 0, 0)).toThrow(/too many indices/);
+    expect(() => x.item()).rejects.toThrow(/a Tensor with 6 elements cannot be converted to Scalar/);
+  });
+});
+
+describe('arithmetic', () => {
+  it('broadcasts and promotes like PyTorch', async () => {
+    const a = torch.tensor([[1, 2, 3]]);            // int64 [1,3]
+    const b = torch.tensor([[0.5], [1.5]]);         // float32 [2,1]
+    const c = a.add(b);
+    expect(c.shape).toEqual([2, 3]);
+    expect(c.dtype).toBe('float32');
+    expect(await values(c)).toEqual([1.5, 2.5, 3.5, 2.5, 3.5, 4.5]);
+    expect(torch.ones(2).add(torch.ones(2, { dtype: 'float64' })).dtype).toBe('float64');
+    expect(torch.tensor([1, 2]).add(1.5).dtype).toBe('float32');
+    expect(torch.tensor([1, 2]).add(1).dtype).toBe('int64');
+    expect(torch.tensor([1, 2]).div(2).dtype).toBe('float32');
+    expect(torch.ones(2, { dtype: 'float64' }).add(torch.tensor(1.0)).dtype).toBe('float64');
+    expect(await values(torch.div(1, torch.tensor([2.0, 4.0])))).toEqual([0.5, 0.25]);
+    expect(await values(torch.tensor([1.0, 2.0, 3.0]).pow(2))).toEqual([1, 4, 9]);
+    expect(await values(torch.tensor([3, 1, 2]).gt(1))).toEqual([1, 0, 1]);
+  });
+  it('names the shapes when broadcasting fails and leaves tensors alone', async () => {
+    const a = torch.ones(3, 2), b = torch.ones(3);
+    expect(() => a.add(b)).toThrow(/size of tensor a \(2\) must match the size of tensor b \(3\) at non-singleton dimension 1/);
+    expect(() => a.add_(torch.ones(4, 3, 2))).toThrow(/output with shape \[3, 2\] doesn't match the broadcast shape \[4, 3, 2\]/);
+    expect(() => torch.tensor([1, 2]).add_(0.5)).toThrow(/result type float32 can't be cast to the desired output type int64/);
+    expect(await values(a)).toEqual([1, 1, 1, 1, 1, 1]);
+  });
+  it('reductions, dot and matmul', async () => {
+    const m = torch.tensor([[1, 2], [3, 4]], { dtype: 'float32' });
+    expect(await torch.sum(m).item()).toBe(10);
+    expect(await values(m.sum(0))).toEqual([4, 6]);
+    expect(await values(m.sum(1, true))).toEqual([3, 7]);
+    expect(m.sum(1, true).shape).toEqual([2, 1]);
+    expect(await torch.mean(m).item()).toBe(2.5);
+    expect(await torch.dot(torch.tensor([1.5, 2]), torch.tensor([2, 4.5])).item()).toBe(12);
+    expect(await torch.matmul(m, m).tolist()).toEqual([[7, 10], [15, 22]]);
+    expect(await torch.matmul(m, torch.ones(2)).tolist()).toEqual([3, 7]);
+    expect(() => torch.matmul(m, torch.ones(3, 2))).toThrow(/mat1 and mat2 shapes cannot be multiplied \(2x2 and 3x2\)/);
+    expect(() => torch.dot(torch.ones(2), torch.ones(3))).toThrow(/inconsistent tensor size/);
+    expect(await m.max().item()).toBe(4);
+  });
+  it('in-place ops mutate and return the receiver', async () => {
+    const y = torch.ones(3, 2), x = torch.ones(3, 2);
+    const z = y.add_(x);
+    expect(z).toBe(y);
+    expect(await values(y)).toEqual([2, 2, 2, 2, 2, 2]);
+    y.zero_();
+    expect(await values(y)).toEqual([0, 0, 0, 0, 0, 0]);
+    const col = y.index(':', 0);
+    col.fill_(7);
+    expect(await y.tolist()).toEqual([[7, 0], [7, 0], [7, 0]]);
+  });
+  it('shares memory with typed arrays both ways', async () => {
+    const a = new Float64Array([1, 2, 3]);
+    const t = torch.fromTypedArray(a);
+    a[0] = 10;
+    expect(await values(t)).toEqual([10, 2, 3]);
+    const x = torch.ones(3);
+    const arr = await x.toTypedArray();
+    arr[1] = 5;
+    expect(await values(x)).toEqual([1, 5, 1]);
+  });
+  it('rejects mixing devices without a GPU touching', () => {
+    expect(() => torch.ones(2, { device: 'gpu' })).toThrow(/GPU|gpu/);
+  });
+});
+
+describe('autograd', () => {
+  it('computes the tour gradients', async () => {
+    const x = torch.ones([3, 2], { requiresGrad: true });
+    const y = x.add(5);
+    expect(y.gradFn!.name).toBe('AddBackward0');
+    const z = y.mul(y).add(1);
+    const t = torch.sum(z);
+    expect(t.gradFn!.name).toBe('SumBackward0');
+    await t.backward();
+    expect(await values(x.grad!)).toEqual([12, 12, 12, 12, 12, 12]);
+    const r = torch.div(1, torch.exp(x.add(5).neg()).add(1));
+    expect(r.gradFn!.name).toBe('MulBackward0');
+    expect(torch.tensor([1.5]).sub(1).gradFn).toBe(null);
+    expect(torch.tensor([1], { requiresGrad: true }).dtype).toBe('float32'); // JS has no 1. literal
+    expect(torch.sub(2, x).gradFn!.name).toBe('RsubBackward1');
+    expect(x.pow(2).gradFn!.name).toBe('PowBackward0');
+  });
+  it('non-scalar backward needs a gradient', async () => {
+    const x = torch.ones([3, 2], { requiresGrad: true });
+    const r = x.mul(2);
+    await expect(r.backward()).rejects.toThrow(/grad can be implicitly created only for scalar outputs/);
+    await r.backward(torch.ones([3, 2]));
+    expect(await values(x.grad!)).toEqual([2, 2, 2, 2, 2, 2]);
+    await expect(torch.ones(2).sum().backward()).rejects.toThrow(/does not require grad/);
+  });
+  it('guards in-place updates of leaves', async () => {
+    const w = torch.ones(2, { requiresGrad: true });
+    expect(() => w.sub_(1)).toThrow(/leaf Variable that requires grad is being used in an in-place operation/);
+    expect(await values(w)).toEqual([1, 1]);
+    torch.noGrad(() => { w.sub_(1); });
+    expect(await values(w)).toEqual([0, 0]);
+    expect(torch.isGradEnabled()).toBe(true);
+  });
+  it('accumulates gradients across backward calls', async () => {
+    const w = torch.ones(2, { requiresGrad: true });
+    await w.mul(3).sum().backward();
+    await w.mul(3).sum().backward();
+    expect(await values(w.grad!)).toEqual([6, 6]);
+  });
+  const cases: Array<[string, (...xs: torch.Tensor[]) => torch.Tensor, number[][], { positive?: boolean }?]> = [
+    ['add broadcast', (a, b) => a.add(b), [[3, 2], [2]]],
+    ['sub broadcast', (a, b) => a.sub(b), [[3, 1], [1, 4]]],
+    ['mul', (a, b) => a.mul(b), [[2, 3], [2, 3]]],
+    ['div', (a, b) => a.div(b), [[2, 3], [3]], { positive: true }],
+    ['pow scalar', (a) => a.pow(3), [[4]]],
+    ['pow tensor', (a, b) => a.pow(b), [[4], [4]], { positive: true }],
+    ['rsub / rdiv', (a) => torch.div(1, torch.sub(2, a)), [[3]], { positive: true }],
+    ['neg exp log', (a) => torch.log(torch.exp(a.neg()).add(1)), [[5]]],
+    ['sqrt', (a) => torch.sqrt(a), [[4]], { positive: true }],
+    ['sin cos tanh', (a) => torch.sin(a).mul(torch.cos(a)).add(torch.tanh(a)), [[5]]],
+    ['sigmoid', (a) => torch.sigmoid(a), [[6]]],
+    ['relu abs', (a) => torch.relu(a).add(torch.abs(a.mul(2))), [[6]]],
+    ['sum dim', (a) => a.sum(1), [[3, 4]]],
+    ['sum keepdim', (a) => a.sum(0, true).mul(a), [[3, 4]]],
+    ['mean', (a) => a.mean(0).add(torch.mean(a)), [[3, 4]]],
+    ['dot', (a, b) => torch.dot(a, b), [[5], [5]]],
+    ['matmul 2d', (a, b) => torch.matmul(a, b), [[2, 3], [3, 4]]],
+    ['matmul mv', (a, b) => torch.matmul(a, b), [[2, 3], [3]]],
+    ['matmul batched', (a, b) => torch.matmul(a, b), [[2, 2, 3], [3, 2]]],
+    ['view transpose', (a) => a.view(3, 2).t().mul(a.view(2, 3)), [[6]]],
+    ['index slice', (a) => a.index('1:', 0).mul(a.index('1:', 2)), [[3, 3]]],
+    ['expand unsqueeze', (a) => a.unsqueeze(0).expand(3, 4).mul(2), [[4]]],
+    ['maximum', (a, b) => torch.maximum(a, b), [[5], [5]]],
+    ['reshape non-contiguous', (a) => a.t().reshape(6), [[2, 3]]],
+    ['in-place on non-leaf', (a, b) => a.mul(1).mul_(b).add_(b), [[3], [3]]],
+  ];
+  for (const [name, f, shapes, o] of cases) {
+    it(`gradient of ${name} matches finite differences`, async () => { await gradcheck(f, shapes, o); });
+  }
+});
