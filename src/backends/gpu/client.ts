@@ -1,0 +1,249 @@
+/**
+ * Main-thread side of the GPU actor (workers/gpu-worker.ts). Commands (alloc, upload, exec, free) are
+ * queued here and sent in ONE comlink call per batch, so the worker encodes the whole batch into one
+ * command encoder and one queue.submit. A batch is flushed at a read, when it grows long, or on the
+ * next turn of the event loop (setImmediate). Readback is the only point where a caller waits.
+ *
+ * Errors a caller can make (float64, int64 values over 32 bits, unknown ids) throw synchronously at
+ * the call; errors found in the worker surface at the next read/stats.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { SHARE_ENV, Worker } from 'node:worker_threads';
+import * as Comlink from 'comlink';
+import nodeAdapter from 'comlink/dist/umd/node-adapter.js';
+import type { DType, Op, View } from '../../runtime/protocol.ts';
+import { F64_ERROR, kindOf, toGpuWords } from './kernels.ts';
+import type { Cmd, GpuStats, GpuWorkerApi, InitResult } from '../../../workers/gpu-worker.ts';
+
+type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array | Uint32Array | Int16Array | Int8Array | Uint16Array;
+
+export interface GpuBackend {
+  name: string;
+  limits: Record<string, number>;
+  alloc(id: number, dtype: DType, numel: number): void;
+  upload(id: number, data: ArrayLike<number> | TypedArray): void;
+  exec(op: Op): void;
+  free(id: number): void;
+  /** float32 → Float32Array; int32 and int64 → Int32Array (int64 is 32-bit on the gpu); bool → Uint8Array. */
+  read(id: number, dtype: DType, numel: number): Promise<Float32Array | Int32Array | Uint8Array>;
+  stats(): Promise<{ buffers: number; bytes: number } & Partial<GpuStats>>;
+  shutdown(): Promise<void>;
+}
+
+export type OpenGpuResult = { gpu: GpuBackend; reason: null } | { gpu: null; reason: string };
+
+const nodeEndpoint: typeof nodeAdapter.default =
+  (nodeAdapter as unknown as { default?: typeof nodeAdapter.default }).default ?? (nodeAdapter as unknown as typeof nodeAdapter.default);
+
+const WORKER_URL = new URL('../../../workers/gpu-worker.ts', import.meta.url);
+/** Flush when this many commands or upload bytes are queued. */
+const MAX_QUEUED_CMDS = 512;
+const MAX_QUEUED_BYTES = 32 * 1024 * 1024;
+
+let lastReason: string | null = null;
+/** Why the last openGpu() returned null (null when it succeeded). */
+export function gpuUnavailableReason(): string | null { return lastReason; }
+
+/**
+ * Code that starts the worker: registers tsx's loader in the worker thread, then imports the .ts
+ * worker. On Node 20, `execArgv: ['--import', 'tsx']` does NOT make a worker thread load .ts files
+ * (tsx registers its hooks from --import only on the main thread before Node 22.22), so the worker
+ * registers them itself through tsx's ESM API.
+ */
+function bootstrap(): string {
+  let api = 'tsx/esm/api';
+  try {
+    const cjs = createRequire(import.meta.url).resolve('tsx/esm/api');
+    const mjs = cjs.replace(/\.cjs$/, '.mjs');
+    api = pathToFileURL(existsSync(mjs) ? mjs : cjs).href;
+  } catch { /* bare specifier */ }
+  return `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL.href)}); })`;
+}
+
+function timeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+    p.then((v) => { clearTimeout(t); resolve(v); }, (e) => { clearTimeout(t); reject(e); });
+  });
+}
+
+function checkViews(op: Op) {
+  for (const v of Object.values(op)) {
+    if (v && typeof v === 'object' && 'dtype' in v && (v as View).dtype === 'float64') throw new Error(F64_ERROR);
+  }
+}
+
+class GpuClient implements GpuBackend {
+  private queue: Cmd[] = [];
+  private transfers: ArrayBuffer[] = [];
+  private queuedBytes = 0;
+  private scheduled = false;
+  private error: Error | null = null;
+  private closed = false;
+  private dtypes = new Map<number, DType>();
+  private died: Promise<never>;
+  private exited = false;
+
+  constructor(
+    private worker: Worker,
+    private remote: Comlink.Remote<GpuWorkerApi>,
+    public name: string,
+    public limits: Record<string, number>,
+  ) {
+    this.died = new Promise<never>((_, reject) => {
+      worker.once('exit', (code) => {
+        this.exited = true;
+        if (!this.closed) reject(new Error(`gpu worker exited (code ${code})`));
+      });
+      worker.once('error', (e) => reject(e));
+    });
+    this.died.catch(() => {});
+  }
+
+  /** A remote call that fails instead of hanging when the worker dies. */
+  private call<T>(p: Promise<T>): Promise<T> { return Promise.race([p, this.died]); }
+
+  private check() {
+    if (this.closed) throw new Error('gpu: backend was shut down');
+  }
+
+  private push(c: Cmd, transfer?: ArrayBuffer, bytes = 0) {
+    this.check();
+    this.queue.push(c);
+    if (transfer) this.transfers.push(transfer);
+    this.queuedBytes += bytes;
+    if (this.queue.length >= MAX_QUEUED_CMDS || this.queuedBytes >= MAX_QUEUED_BYTES) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => { this.scheduled = false; this.flush(); });
+    }
+  }
+
+  /** Sends the queued commands as one batch (one comlink call, one queue.submit in the worker). */
+  flush(): void {
+    if (!this.queue.length || this.exited) return;
+    const cmds = this.queue, transfers = this.transfers;
+    this.queue = []; this.transfers = []; this.queuedBytes = 0;
+    this.call(this.remote.submit(Comlink.transfer(cmds, transfers))).catch((e: unknown) => {
+      this.error ??= e instanceof Error ? e : new Error(String(e));
+    });
+  }
+
+  private takeError() {
+    const e = this.error;
+    if (e) { this.error = null; throw e; }
+  }
+
+  alloc(id: number, dtype: DType, numel: number): void {
+    if (dtype === 'float64') throw new Error(F64_ERROR);
+    kindOf(dtype);
+    if (!(Number.isInteger(numel) && numel >= 0)) throw new Error(`gpu: bad element count ${numel}`);
+    if (this.dtypes.has(id)) throw new Error(`gpu: buffer id ${id} is already allocated`);
+    this.dtypes.set(id, dtype);
+    this.push({ k: 'alloc', id, dtype, numel });
+  }
+
+  upload(id: number, data: ArrayLike<number> | TypedArray): void {
+    const dtype = this.dtypes.get(id);
+    if (!dtype) throw new Error(`gpu: upload to unknown buffer id ${id}`);
+    const words = toGpuWords(dtype, data as ArrayLike<number>); // a fresh copy, safe to transfer
+    const buf = words.buffer as ArrayBuffer;
+    this.push({ k: 'upload', id, data: buf }, buf, buf.byteLength);
+  }
+
+  exec(op: Op): void {
+    checkViews(op);
+    this.push({ k: 'op', op });
+  }
+
+  free(id: number): void {
+    if (!this.dtypes.delete(id)) throw new Error(`gpu: free of unknown buffer id ${id}`);
+    this.push({ k: 'free', id });
+  }
+
+  async read(id: number, dtype: DType, numel: number): Promise<Float32Array | Int32Array | Uint8Array> {
+    this.check();
+    if (dtype === 'float64') throw new Error(F64_ERROR);
+    this.flush();
+    this.takeError();
+    let buf: ArrayBuffer;
+    try {
+      buf = await this.call(this.remote.read(id, dtype, numel));
+    } finally {
+      this.takeError(); // a failed submit before this read is the error to report
+    }
+    const k = kindOf(dtype);
+    return k === 'f32' ? new Float32Array(buf) : k === 'i32' ? new Int32Array(buf) : new Uint8Array(buf);
+  }
+
+  async stats(): Promise<{ buffers: number; bytes: number } & Partial<GpuStats>> {
+    this.check();
+    this.flush();
+    this.takeError();
+    try {
+      return await this.call(this.remote.stats());
+    } finally {
+      this.takeError();
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    const exited = new Promise<void>((resolve) => {
+      if (this.exited) resolve();
+      else this.worker.once('exit', () => resolve());
+    });
+    try {
+      if (!this.exited) await timeout(this.remote.shutdown(), 10_000, 'gpu worker shutdown');
+    } catch { /* terminated below */ }
+    this.remote[Comlink.releaseProxy]();
+    try {
+      await timeout(exited, 5_000, 'gpu worker exit');
+    } catch {
+      await this.worker.terminate();
+    }
+  }
+}
+
+/**
+ * Starts the GPU worker and opens the device. Never hangs: adapter/device requests time out. Returns
+ * the backend, or null and the reason (no driver, no adapter, timeout…).
+ */
+export async function tryOpenGpu(opts: { timeoutMs?: number } = {}): Promise<OpenGpuResult> {
+  const ms = opts.timeoutMs ?? 60_000;
+  let worker: Worker;
+  try {
+    worker = new Worker(bootstrap(), { eval: true, execArgv: [], env: SHARE_ENV });
+  } catch (e) {
+    return { gpu: null, reason: `cannot start the gpu worker: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  const failed = new Promise<never>((_, reject) => {
+    worker.once('error', (e) => reject(e));
+    worker.once('exit', (code) => reject(new Error(`gpu worker exited during start-up (code ${code})`)));
+  });
+  failed.catch(() => {});
+  const remote = Comlink.wrap<GpuWorkerApi>(nodeEndpoint(worker as unknown as Parameters<typeof nodeEndpoint>[0]));
+  let res: InitResult;
+  try {
+    res = await timeout(Promise.race([remote.init(), failed]), ms, 'gpu worker init');
+  } catch (e) {
+    res = { error: e instanceof Error ? e.message : String(e) };
+  }
+  if ('error' in res) {
+    remote[Comlink.releaseProxy]();
+    await worker.terminate();
+    return { gpu: null, reason: res.error };
+  }
+  return { gpu: new GpuClient(worker, remote, res.name, res.limits), reason: null };
+}
+
+/** The GPU backend, or null when no adapter can be opened (see gpuUnavailableReason()). */
+export async function openGpu(opts: { timeoutMs?: number } = {}): Promise<GpuBackend | null> {
+  const r = await tryOpenGpu(opts);
+  lastReason = r.reason;
+  return r.gpu;
+}

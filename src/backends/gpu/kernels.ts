@@ -1,0 +1,484 @@
+/**
+ * WGSL for the primitive ops of protocol.ts. Fixed parts live in shaders/*.wgsl (templates with
+ * {{NAME}} holes); this file fills the holes for one op and returns a Plan: the dispatches to encode,
+ * each with its WGSL (pipelines are cached by that text), its buffers and its metadata words.
+ *
+ * Storage on the GPU: every element is one 32-bit word. float32 → f32 bits; int32 → i32; int64 → i32
+ * (values are range-checked when uploaded; arithmetic wraps at 32 bits); bool → u32 0/1 (one word per
+ * element, so no two threads ever write the same word). float64 is refused: WGSL has no f64.
+ *
+ * Shapes, strides, offsets and scalars travel in a metadata storage buffer, not in the WGSL, so a new
+ * shape never compiles a new pipeline; the WGSL depends only on the op, the dtypes, the ranks and which
+ * operands are contiguous / broadcast scalars / inline scalars.
+ */
+import { readFileSync } from 'node:fs';
+import type { BinaryFn, DType, Op, ReduceFn, UnaryFn, View } from '../../runtime/protocol.ts';
+
+export const F64_ERROR = 'float64 is not supported on gpu: WGSL has no f64; use float32';
+
+/** Storage kind of a dtype on the GPU (each element is one u32 word). */
+export type Kind = 'f32' | 'i32' | 'bool';
+/** Type a kernel computes in. */
+type CType = 'f32' | 'i32';
+
+export function kindOf(d: DType): Kind {
+  switch (d) {
+    case 'float32': return 'f32';
+    case 'int32': case 'int64': return 'i32';
+    case 'bool': return 'bool';
+    case 'float64': throw new Error(F64_ERROR);
+    default: throw new Error(`unknown dtype ${String(d)}`);
+  }
+}
+
+/** A buffer id, or an index into Plan.temps (scratch buffers the executor allocates and frees). */
+export type BufRef = number | { temp: number };
+export interface Dispatch {
+  wgsl: string;
+  /** Bindings 1..k (binding 0 is always the metadata). */
+  bufs: { ref: BufRef; write: boolean }[];
+  meta: Uint32Array;
+  /** Number of workgroups (laid out in 2-D by the executor when over the per-dimension limit). */
+  groups: number;
+}
+export interface Plan { temps: number[]; dispatches: Dispatch[] }
+
+// ---- templates -------------------------------------------------------------------------------------
+
+const SHADER_DIR = new URL('../../../shaders/', import.meta.url);
+const templates = new Map<string, string>();
+function tpl(name: string): string {
+  let t = templates.get(name);
+  if (t === undefined) {
+    t = readFileSync(new URL(name, SHADER_DIR), 'utf8');
+    templates.set(name, t);
+  }
+  return t;
+}
+function fill(name: string, holes: Record<string, string>, libs: string[] = ['common.wgsl']): string {
+  const body = tpl(name).replace(/\{\{(\w+)\}\}/g, (_, k: string) => {
+    if (!(k in holes)) throw new Error(`kernel template ${name}: no value for {{${k}}}`);
+    return holes[k];
+  });
+  return [...libs.map(tpl), body].join('\n');
+}
+
+const numel = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+const WG = 256;
+
+// ---- metadata ----------------------------------------------------------------------------------------
+
+class Meta {
+  words: number[] = [];
+  push(...v: number[]): number { const at = this.words.length; for (const x of v) this.words.push(x >>> 0 === x ? x : (x | 0) >>> 0); return at; }
+  f32(v: number): number { const at = this.words.length; this.words.push(f32Bits(v)); return at; }
+  done(): Uint32Array { return Uint32Array.from(this.words.length ? this.words : [0]); }
+}
+const f32buf = new Float32Array(1), u32view = new Uint32Array(f32buf.buffer);
+export function f32Bits(v: number): number { f32buf[0] = v; return u32view[0]; }
+
+// ---- conversions -------------------------------------------------------------------------------------
+
+/** WGSL expression converting the u32 word `w` of storage kind s to type t ('bool' = WGSL bool). */
+function conv(w: string, s: Kind, t: CType | 'bool'): string {
+  if (s === 'f32') return t === 'f32' ? `bitcast<f32>(${w})` : t === 'i32' ? `i32(bitcast<f32>(${w}))` : `(bitcast<f32>(${w}) != 0.0)`;
+  if (s === 'i32') return t === 'f32' ? `f32(bitcast<i32>(${w}))` : t === 'i32' ? `bitcast<i32>(${w})` : `(${w} != 0u)`;
+  return t === 'f32' ? `f32(${w})` : t === 'i32' ? `i32(${w})` : `(${w} != 0u)`;
+}
+/** WGSL expression turning value `v` of compute type c into the u32 word of storage kind k. */
+function store(v: string, c: CType, k: Kind): string {
+  if (k === 'f32') return c === 'f32' ? `bitcast<u32>(${v})` : `bitcast<u32>(f32(${v}))`;
+  if (k === 'i32') return c === 'f32' ? `bitcast<u32>(i32(${v}))` : `bitcast<u32>(${v})`;
+  return c === 'f32' ? `select(0u, 1u, ${v} != 0.0)` : `select(0u, 1u, ${v} != 0i)`;
+}
+/** Metadata word of an inline scalar in compute type c. */
+function scalarWord(v: number, c: CType | 'bool'): number {
+  if (c === 'f32') return f32Bits(v);
+  if (c === 'bool') return v !== 0 ? 1 : 0;
+  return (v | 0) >>> 0;
+}
+const fitsI32 = (v: number) => Number.isInteger(v) && v >= -2147483648 && v <= 2147483647;
+const isFloatKind = (x: View | number) => typeof x === 'number' ? !fitsI32(x) : kindOf(x.dtype) === 'f32';
+
+// ---- bindings ----------------------------------------------------------------------------------------
+
+/** Assigns bindings 1..k to the distinct buffers (the output's is read_write; an input aliasing it
+ * reads through the same binding, as WebGPU forbids binding a written buffer twice). */
+class Bindings {
+  list: { ref: BufRef; write: boolean }[] = [];
+  private key = (r: BufRef) => (typeof r === 'number' ? `b${r}` : `t${r.temp}`);
+  of(ref: BufRef, write = false): string {
+    const k = this.key(ref);
+    let i = this.list.findIndex((b) => this.key(b.ref) === k);
+    if (i < 0) { i = this.list.length; this.list.push({ ref, write }); }
+    else if (write) this.list[i].write = true;
+    return `buf${i + 1}`;
+  }
+  wgsl(): string {
+    return this.list.map((b, i) =>
+      `@group(0) @binding(${i + 1}) var<storage, ${b.write ? 'read_write' : 'read'}> buf${i + 1}: array<u32>;`).join('\n');
+  }
+}
+
+/** Groups of `WG` threads needed for n items. */
+const groupsFor = (n: number) => Math.ceil(n / WG);
+
+// ---- elementwise ---------------------------------------------------------------------------------------
+
+type Load = { src: View | number; as: CType | 'bool' };
+
+function rowMajor(shape: readonly number[]): number[] {
+  const st = new Array<number>(shape.length);
+  let acc = 1;
+  for (let d = shape.length - 1; d >= 0; d--) { st[d] = acc; acc *= shape[d]; }
+  return st;
+}
+function viewMode(v: View, shape: readonly number[]): 'contig' | 'scalar' | 'strided' {
+  if (v.shape.length !== shape.length || v.shape.some((s, d) => s !== shape[d])) {
+    throw new Error(`gpu: operand shape [${v.shape}] is not the output shape [${shape}] (broadcast views must use stride 0)`);
+  }
+  const rm = rowMajor(shape);
+  if (shape.every((s, d) => s === 1 || v.strides[d] === rm[d])) return 'contig';
+  if (shape.every((s, d) => s === 1 || v.strides[d] === 0)) return 'scalar';
+  return 'strided';
+}
+
+/**
+ * out[i] = expr(loads) computed in c; every View in loads has out's shape (stride 0 where broadcast).
+ * `expr` gets one WGSL expression per load.
+ */
+function elementwise(out: View, loads: Load[], c: CType, expr: (v: string[]) => string): Plan {
+  const n = numel(out.shape);
+  if (n === 0) return { temps: [], dispatches: [] };
+  const R = out.shape.length;
+  const md = new Meta();
+  md.push(n, ...out.shape);
+  const b = new Bindings();
+  const outBind = b.of(out.buf, true);
+  const views: { v: View; base: number; mode: ReturnType<typeof viewMode> }[] = [];
+  const addView = (v: View) => {
+    const base = md.push(v.offset, ...v.strides);
+    const e = { v, base, mode: viewMode(v, out.shape) };
+    views.push(e);
+    return e;
+  };
+  const outV = addView(out);
+  const idx = (e: { base: number; mode: string }) => e.mode === 'contig' ? `md[${e.base}u] + i`
+    : e.mode === 'scalar' || R === 0 ? `md[${e.base}u]`
+      : `md[${e.base}u]` + Array.from({ length: R }, (_, d) => ` + c${d} * md[${e.base + 1 + d}u]`).join('');
+  const loadExprs: string[] = [];
+  const lines: string[] = [];
+  loads.forEach((l, k) => {
+    if (typeof l.src === 'number') {
+      const at = md.push(scalarWord(l.src, l.as));
+      const w = `md[${at}u]`;
+      loadExprs.push(l.as === 'f32' ? `bitcast<f32>(${w})` : l.as === 'i32' ? `bitcast<i32>(${w})` : `(${w} != 0u)`);
+    } else {
+      const e = addView(l.src);
+      const bind = b.of(l.src.buf);
+      lines.push(`  let v${k} = ${conv(`${bind}[${idx(e)}]`, kindOf(l.src.dtype), l.as)};`);
+      loadExprs.push(`v${k}`);
+    }
+  });
+  const strided = views.some((e) => e.mode === 'strided') && R > 0;
+  const coords: string[] = [];
+  if (strided) {
+    coords.push('  var rem = i;');
+    for (let d = R - 1; d > 0; d--) coords.push(`  let c${d} = rem % md[${1 + d}u]; rem = rem / md[${1 + d}u];`);
+    coords.push('  let c0 = rem;');
+  }
+  const wgsl = fill('elementwise.wgsl', {
+    BINDINGS: b.wgsl(),
+    COORDS: coords.join('\n'),
+    LOADS: lines.join('\n'),
+    EXPR: expr(loadExprs),
+    STORE: `${outBind}[${idx(outV)}] = ${store('r', c, kindOf(out.dtype))};`,
+  });
+  return { temps: [], dispatches: [{ wgsl, bufs: b.list, meta: md.done(), groups: groupsFor(n) }] };
+}
+
+const UNARY_F32: Record<UnaryFn, (x: string) => string> = {
+  neg: (x) => `-${x}`, exp: (x) => `exp(${x})`, log: (x) => `log(${x})`, sqrt: (x) => `sqrt(${x})`,
+  abs: (x) => `abs(${x})`, sign: (x) => `fsign(${x})`, sin: (x) => `sin(${x})`, cos: (x) => `cos(${x})`,
+  tanh: (x) => `ftanh(${x})`, relu: (x) => `frelu(${x})`,
+};
+const UNARY_I32: Partial<Record<UnaryFn, (x: string) => string>> = {
+  neg: (x) => `-${x}`, abs: (x) => `abs(${x})`, sign: (x) => `sign(${x})`, relu: (x) => `max(${x}, 0i)`,
+};
+
+const CMP: Partial<Record<BinaryFn, string>> = { eq: '==', ne: '!=', lt: '<', le: '<=', gt: '>', ge: '>=' };
+function binaryExpr(fn: BinaryFn, c: CType, a: string, b: string): string {
+  const one = c === 'f32' ? '1.0' : '1i', zero = c === 'f32' ? '0.0' : '0i';
+  const cmp = CMP[fn];
+  if (cmp) return `select(${zero}, ${one}, ${a} ${cmp} ${b})`;
+  switch (fn) {
+    case 'add': return `${a} + ${b}`;
+    case 'sub': return `${a} - ${b}`;
+    case 'mul': return `${a} * ${b}`;
+    case 'div': return c === 'f32' ? `${a} / ${b}` : `select(${a} / ${b}, 0i, ${b} == 0i)`;
+    case 'pow': return `fpow(${a}, ${b})`;
+    case 'maximum': return c === 'f32' ? `fmax(${a}, ${b})` : `max(${a}, ${b})`;
+    case 'minimum': return c === 'f32' ? `fmin(${a}, ${b})` : `min(${a}, ${b})`;
+    default: throw new Error(`gpu: unknown binary fn ${String(fn)}`);
+  }
+}
+
+// ---- reduce --------------------------------------------------------------------------------------------
+
+const SEQ_MAX = 256;
+const CHUNK = 4096;
+
+interface RedGeom {
+  src: BufRef; srcKind: Kind; xOffset: number;
+  keptShape: number[]; keptStrides: number[];        // x's kept dims (define the output order)
+  redShape: number[]; redStrides: number[];
+  dst: BufRef; dstKind: Kind; final: boolean;
+  outOffset: number; outKeptShape: number[]; outKeptStrides: number[];
+}
+
+function combine(fn: ReduceFn, c: CType, a: string, b: string): string {
+  if (fn === 'sum') return `${a} + ${b}`;
+  if (c === 'f32') return fn === 'max' ? `fmax(${a}, ${b})` : `fmin(${a}, ${b})`;
+  return fn === 'max' ? `max(${a}, ${b})` : `min(${a}, ${b})`;
+}
+function identity(fn: ReduceFn, c: CType): string {
+  if (fn === 'sum') return c === 'f32' ? '0.0' : '0i';
+  // ±inf built from a run-time value: WGSL's constant evaluation rejects inf constants.
+  if (c === 'f32') return fn === 'max' ? 'bitcast<f32>(0xff800000u | (md[0] & 0u))' : 'bitcast<f32>(0x7f800000u | (md[0] & 0u))';
+  return fn === 'max' ? 'bitcast<i32>(0x80000000u)' : '2147483647i';
+}
+
+/** Index expression `base + Σ coord_d(v) * stride_d` for a row-major decomposition of v over shape. */
+function decompose(v: string, shapeAt: number, stridesAt: number, rank: number, name: string): string[] {
+  if (rank === 0) return [`  let ${name} = 0u;`];
+  if (rank === 1) return [`  let ${name} = ${v} * md[${stridesAt}u];`];
+  const out = [`  var ${name}_r = ${v};`, `  var ${name} = 0u;`];
+  for (let d = rank - 1; d > 0; d--) {
+    out.push(`  ${name} = ${name} + (${name}_r % md[${shapeAt + d}u]) * md[${stridesAt + d}u]; ${name}_r = ${name}_r / md[${shapeAt + d}u];`);
+  }
+  out.push(`  ${name} = ${name} + ${name}_r * md[${stridesAt}u];`);
+  return out;
+}
+
+function reducePass(fn: ReduceFn, c: CType, g: RedGeom, nOut: number, m: number, nch: number): Dispatch {
+  const seq = nch === 0;
+  const md = new Meta();
+  md.push(nOut, m, seq ? 1 : nch, g.xOffset, g.outOffset);
+  const kShape = md.push(...g.keptShape), kStr = md.push(...g.keptStrides);
+  const rShape = md.push(...g.redShape), rStr = md.push(...g.redStrides);
+  const oShape = md.push(...g.outKeptShape), oStr = md.push(...g.outKeptStrides);
+  const b = new Bindings();
+  const x = b.of(g.src);
+  const dst = b.of(g.dst, true);
+  const xbase = [...decompose('o', kShape, kStr, g.keptShape.length, 'xk'), '  let xbase = md[3u] + xk;'];
+  const ridx = decompose('r', rShape, rStr, g.redShape.length, 'ri').map((l) => '  ' + l);
+  ridx.push(`      let w = ${x}[xbase + ri];`);
+  let st: string[];
+  if (g.final) {
+    st = [...decompose('o', oShape, oStr, g.outKeptShape.length, 'ok'),
+      `    ${dst}[md[4u] + ok] = ${store('res', c, g.dstKind)};`];
+  } else {
+    st = [`    ${dst}[o * nch + c] = ${store('res', c, g.dstKind)};`];
+  }
+  const wgsl = fill(seq ? 'reduce_seq.wgsl' : 'reduce.wgsl', {
+    BINDINGS: b.wgsl(), C: c, IDENT: identity(fn, c), XBASE: xbase.join('\n'), RIDX: ridx.join('\n'),
+    COMBINE_ACC: combine(fn, c, 'acc', conv('w', g.srcKind, c)), COMBINE_TREE: combine(fn, c, 'a0', 'a1'),
+    STORE: st.join('\n'),
+  });
+  return { wgsl, bufs: b.list, meta: md.done(), groups: seq ? groupsFor(nOut) : nOut * nch };
+}
+
+function reducePlan(op: Extract<Op, { op: 'reduce' }>): Plan {
+  const { x, out, fn } = op;
+  const rank = x.shape.length;
+  const axes = [...new Set(op.axes.map((a) => (a < 0 ? a + rank : a)))].sort((p, q) => p - q);
+  if (axes.some((a) => a < 0 || a >= rank)) throw new Error(`gpu: reduce axes [${op.axes}] out of range for rank ${rank}`);
+  if (out.shape.length !== rank || out.shape.some((s, d) => s !== (axes.includes(d) ? 1 : x.shape[d]))) {
+    throw new Error(`gpu: reduce output shape [${out.shape}] does not match x [${x.shape}] over axes [${axes}]`);
+  }
+  const c: CType = kindOf(x.dtype) === 'f32' || kindOf(out.dtype) === 'f32' ? 'f32' : 'i32';
+  const kept = x.shape.map((_, d) => d).filter((d) => !axes.includes(d));
+  const nOut = numel(out.shape);
+  if (nOut === 0) return { temps: [], dispatches: [] };
+  const m = axes.reduce((p, a) => p * x.shape[a], 1);
+  const plan: Plan = { temps: [], dispatches: [] };
+  const outKeptShape = kept.map((d) => out.shape[d]), outKeptStrides = kept.map((d) => out.strides[d]);
+  let g: RedGeom = {
+    src: x.buf, srcKind: kindOf(x.dtype), xOffset: x.offset,
+    keptShape: kept.map((d) => x.shape[d]), keptStrides: kept.map((d) => x.strides[d]),
+    redShape: axes.map((d) => x.shape[d]), redStrides: axes.map((d) => x.strides[d]),
+    dst: out.buf, dstKind: kindOf(out.dtype), final: true,
+    outOffset: out.offset, outKeptShape, outKeptStrides,
+  };
+  let len = m;
+  for (;;) {
+    if (len <= SEQ_MAX) { plan.dispatches.push(reducePass(fn, c, g, nOut, len, 0)); return plan; }
+    const nch = Math.ceil(len / CHUNK);
+    if (nch === 1) { plan.dispatches.push(reducePass(fn, c, g, nOut, len, 1)); return plan; }
+    // Partials of each chunk go to a scratch buffer laid out [nOut, nch], then are reduced again.
+    const temp = plan.temps.push(nOut * nch * 4) - 1;
+    plan.dispatches.push(reducePass(fn, c, { ...g, dst: { temp }, dstKind: c, final: false }, nOut, len, nch));
+    g = {
+      ...g, src: { temp }, srcKind: c, xOffset: 0, keptShape: [nOut], keptStrides: [nch],
+      redShape: [nch], redStrides: [1],
+    };
+    len = nch;
+  }
+}
+
+// ---- matmul --------------------------------------------------------------------------------------------
+
+function matmulPlan(op: Extract<Op, { op: 'matmul' }>): Plan {
+  const { a, b, out } = op;
+  const r = out.shape.length;
+  if (r < 2 || a.shape.length !== r || b.shape.length !== r) throw new Error('gpu: matmul needs views of equal rank >= 2');
+  const M = out.shape[r - 2], N = out.shape[r - 1], K = a.shape[r - 1];
+  if (a.shape[r - 2] !== M || b.shape[r - 2] !== K || b.shape[r - 1] !== N) {
+    throw new Error(`gpu: matmul shapes [${a.shape}] @ [${b.shape}] -> [${out.shape}] do not agree`);
+  }
+  const batchShape = out.shape.slice(0, r - 2);
+  const nb = numel(batchShape);
+  if (M * N * nb === 0) return { temps: [], dispatches: [] };
+  if (K === 0) return elementwise(out, [{ src: 0, as: 'f32' }], 'f32', (v) => v[0]);
+  const c: CType = [a, b, out].some((v) => kindOf(v.dtype) === 'f32') ? 'f32' : 'i32';
+  const tm = Math.ceil(M / 16), tn = Math.ceil(N / 16);
+  const md = new Meta();
+  md.push(M, N, K, tm, tn, nb, a.offset, b.offset, out.offset,
+    a.strides[r - 2], a.strides[r - 1], b.strides[r - 2], b.strides[r - 1], out.strides[r - 2], out.strides[r - 1]);
+  const bd = r - 2;
+  const shAt = md.push(...batchShape);
+  const aAt = md.push(...a.strides.slice(0, bd)), bAt = md.push(...b.strides.slice(0, bd)), oAt = md.push(...out.strides.slice(0, bd));
+  const bind = new Bindings();
+  const ob = bind.of(out.buf, true), ab = bind.of(a.buf), bb = bind.of(b.buf);
+  const batch: string[] = [];
+  if (bd === 0) batch.push('  let abase = md[6u]; let bbase = md[7u]; let obase = md[8u];');
+  else {
+    batch.push('  var rem = bi; var abase = md[6u]; var bbase = md[7u]; var obase = md[8u];');
+    for (let d = bd - 1; d >= 0; d--) {
+      batch.push(`  { let cd = ${d > 0 ? `rem % md[${shAt + d}u]` : 'rem'}; ${d > 0 ? `rem = rem / md[${shAt + d}u]; ` : ''}` +
+        `abase = abase + cd * md[${aAt + d}u]; bbase = bbase + cd * md[${bAt + d}u]; obase = obase + cd * md[${oAt + d}u]; }`);
+    }
+  }
+  const wgsl = fill('matmul.wgsl', {
+    BINDINGS: bind.wgsl(), C: c, ZERO: c === 'f32' ? '0.0' : '0i', BATCH: batch.join('\n'),
+    A: ab, B: bb, OUT: ob, LOAD_A: conv('w', kindOf(a.dtype), c), LOAD_B: conv('w', kindOf(b.dtype), c),
+    STORE: store('res', c, kindOf(out.dtype)),
+  });
+  return { temps: [], dispatches: [{ wgsl, bufs: bind.list, meta: md.done(), groups: tm * tn * nb }] };
+}
+
+// ---- random --------------------------------------------------------------------------------------------
+
+const NORMAL_WGSL = `  let u = (vec4<f32>(x >> vec4<u32>(8u)) + vec4<f32>(0.5)) * 5.9604644775390625e-8;
+  let r01 = sqrt(-2.0 * log(u.x)); let t01 = 6.2831853071795864 * u.y;
+  let r23 = sqrt(-2.0 * log(u.z)); let t23 = 6.2831853071795864 * u.w;
+  v = vec4<f32>(r01 * cos(t01), r01 * sin(t01), r23 * cos(t23), r23 * sin(t23));`;
+const UNIFORM_WGSL = '  v = vec4<f32>(philox_uniform(x.x), philox_uniform(x.y), philox_uniform(x.z), philox_uniform(x.w));';
+
+function randomPlan(op: Extract<Op, { op: 'random' }>): Plan {
+  const { out } = op;
+  if (out.dtype !== 'float32') {
+    if (out.dtype === 'float64') throw new Error(F64_ERROR);
+    throw new Error(`gpu: random fill needs a float32 output, got ${out.dtype}`);
+  }
+  const n = numel(out.shape);
+  if (n === 0) return { temps: [], dispatches: [] };
+  if (viewMode(out, out.shape) !== 'contig') throw new Error('gpu: random fill needs a contiguous output view');
+  if (!(Number.isInteger(op.seed) && op.seed >= 0 && op.seed <= Number.MAX_SAFE_INTEGER)) {
+    throw new Error(`gpu: random seed must be an integer in [0, 2^53), got ${op.seed}`);
+  }
+  const k0 = op.seed % 4294967296, k1 = Math.floor(op.seed / 4294967296);
+  const md = new Meta();
+  md.push(n, out.offset, k0, k1, op.stream >>> 0);
+  const wgsl = fill('random.wgsl', { DIST: op.dist === 'normal' ? NORMAL_WGSL : UNIFORM_WGSL }, ['common.wgsl', 'philox.wgsl']);
+  return { temps: [], dispatches: [{ wgsl, bufs: [{ ref: out.buf, write: true }], meta: md.done(), groups: groupsFor(Math.ceil(n / 4)) }] };
+}
+
+// ---- entry ---------------------------------------------------------------------------------------------
+
+function checkDtypes(op: Op) {
+  for (const v of Object.values(op)) {
+    if (v && typeof v === 'object' && 'dtype' in v && (v as View).dtype === 'float64') throw new Error(F64_ERROR);
+  }
+}
+
+/** The dispatches for one primitive op. Throws a clear Error for what the GPU cannot do. */
+export function planOp(op: Op): Plan {
+  checkDtypes(op);
+  switch (op.op) {
+    case 'unary': {
+      const outF = kindOf(op.out.dtype) === 'f32';
+      const intFn = UNARY_I32[op.fn];
+      const c: CType = outF || !intFn ? 'f32' : 'i32';
+      const f = c === 'f32' ? UNARY_F32[op.fn] : intFn!;
+      if (!f) throw new Error(`gpu: unknown unary fn ${String(op.fn)}`);
+      return elementwise(op.out, [{ src: op.x, as: c }], c, (v) => f(v[0]));
+    }
+    case 'binary': {
+      const cmp = op.fn in CMP;
+      const floaty = isFloatKind(op.a) || isFloatKind(op.b) || (!cmp && (kindOf(op.out.dtype) === 'f32' || op.fn === 'pow'));
+      const c: CType = floaty ? 'f32' : 'i32';
+      return elementwise(op.out, [{ src: op.a, as: c }, { src: op.b, as: c }], c, (v) => binaryExpr(op.fn, c, v[0], v[1]));
+    }
+    case 'where': {
+      const c: CType = isFloatKind(op.a) || isFloatKind(op.b) || kindOf(op.out.dtype) === 'f32' ? 'f32' : 'i32';
+      return elementwise(op.out, [{ src: op.cond, as: 'bool' }, { src: op.a, as: c }, { src: op.b, as: c }], c,
+        (v) => `select(${v[2]}, ${v[1]}, ${v[0]})`);
+    }
+    case 'fill': {
+      const k = kindOf(op.out.dtype);
+      if (k === 'i32' && Number.isFinite(op.value) && !fitsI32(Math.trunc(op.value))) {
+        throw new Error(`gpu: fill value ${op.value} does not fit ${op.out.dtype} on gpu (stored as 32-bit integers)`);
+      }
+      const c: CType = k === 'f32' ? 'f32' : 'i32';
+      const v = k === 'f32' ? op.value : k === 'bool' ? (op.value !== 0 ? 1 : 0) : Math.trunc(op.value) | 0;
+      return elementwise(op.out, [{ src: v, as: c }], c, (e) => e[0]);
+    }
+    case 'copy': {
+      const c: CType = kindOf(op.x.dtype) === 'f32' ? 'f32' : 'i32';
+      return elementwise(op.out, [{ src: op.x, as: c }], c, (v) => v[0]);
+    }
+    case 'reduce': return reducePlan(op);
+    case 'matmul': return matmulPlan(op);
+    case 'random': return randomPlan(op);
+    default: throw new Error(`gpu: unknown op ${JSON.stringify((op as { op: unknown }).op)}`);
+  }
+}
+
+// ---- uploads -------------------------------------------------------------------------------------------
+
+/**
+ * Values of a buffer of `dtype` as the GPU stores them (one 32-bit word per element). int64 values
+ * must fit in 32 bits (the GPU stores int64 as int32): anything else is refused with a RangeError
+ * rather than silently wrapped. int32 wraps like an Int32Array; bool is 0/1 (NaN counts as true).
+ */
+export function toGpuWords(dtype: DType, data: ArrayLike<number> | ArrayLike<bigint>): Float32Array | Int32Array | Uint32Array {
+  const k = kindOf(dtype);
+  const n = data.length;
+  if (k === 'f32') {
+    if (data instanceof Float32Array) return data.slice();
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) out[i] = Number(data[i]);
+    return out;
+  }
+  if (k === 'bool') {
+    const out = new Uint32Array(n);
+    for (let i = 0; i < n; i++) { const v = data[i]; out[i] = v !== 0 && v !== 0n && v !== false as unknown ? 1 : 0; }
+    return out;
+  }
+  if (dtype === 'int32') {
+    if (data instanceof Int32Array) return data.slice();
+    const out = new Int32Array(n);
+    for (let i = 0; i < n; i++) out[i] = Number(data[i]);
+    return out;
+  }
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = Number(data[i]);
+    if (!(v >= -2147483648 && v <= 2147483647)) {
+      throw new RangeError(`gpu: int64 value ${String(data[i])} at index ${i} does not fit in 32 bits (int64 is stored as int32 on the gpu)`);
+    }
+    out[i] = v;
+  }
+  return out;
+}

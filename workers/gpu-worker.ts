@@ -1,0 +1,392 @@
+/**
+ * The GPU actor: one worker thread that owns a WebGPU device (Dawn, npm `webgpu`) for its whole life,
+ * with its buffers (by id), a buffer pool and the compute pipelines (cached by WGSL text). The
+ * coordinator drives it through comlink (src/backends/gpu/client.ts): `submit` takes a batch of
+ * commands and encodes ALL of them into one command encoder and one queue.submit; `read` is the only
+ * call a caller waits on.
+ *
+ * client.ts starts it with `env: SHARE_ENV`, so the Vulkan variables chosen by env.ts reach the real
+ * environment the Vulkan loader reads, from a bootstrap that registers tsx in the worker thread.
+ */
+import { parentPort } from 'node:worker_threads';
+import * as Comlink from 'comlink';
+import nodeAdapter from 'comlink/dist/umd/node-adapter.js';
+import type { DType, Op } from '../src/runtime/protocol.ts';
+import { applyVulkanEnv, type VulkanEnv } from '../src/backends/gpu/env.ts';
+import { F64_ERROR, kindOf, planOp, toGpuWords, type Plan } from '../src/backends/gpu/kernels.ts';
+
+export type Cmd =
+  | { k: 'alloc'; id: number; dtype: DType; numel: number }
+  | { k: 'free'; id: number }
+  /** data: an ArrayBuffer of GPU words (4 bytes per element, see kernels.ts), or numbers / a typed
+   * array of values in the buffer's dtype (converted and range-checked here). */
+  | { k: 'upload'; id: number; data: ArrayBuffer | ArrayLike<number> | BigInt64Array }
+  | { k: 'op'; op: Op };
+
+export type InitResult = { name: string; limits: Record<string, number>; driver: string } | { error: string };
+export interface GpuStats { buffers: number; bytes: number; pooledBuffers: number; pooledBytes: number; pipelines: number }
+
+// WebGPU constants (the DOM globals are not installed in Node).
+const BU = { MAP_READ: 1, MAP_WRITE: 2, COPY_SRC: 4, COPY_DST: 8, STORAGE: 128 } as const;
+const MAP_READ = 1;
+const ADAPTER_TIMEOUT_MS = 20_000;
+/** Pooled (freed, kept for reuse) bytes above this are destroyed instead. */
+const POOL_CAP_BYTES = 512 * 1024 * 1024;
+
+// The UMD adapter's module.exports is the function itself; TypeScript types the default import as the
+// module object, so take whichever is callable.
+const nodeEndpoint: typeof nodeAdapter.default =
+  (nodeAdapter as unknown as { default?: typeof nodeAdapter.default }).default ?? (nodeAdapter as unknown as typeof nodeAdapter.default);
+
+const vk: VulkanEnv = applyVulkanEnv();
+
+// Keep every object returned by create() reachable for the device's whole life: if it is garbage
+// collected Dawn crashes in InstanceBase::ProcessEvents (see DESIGN.md).
+const instances: GPU[] = [];
+(globalThis as { __troupeGpuInstances?: GPU[] }).__troupeGpuInstances = instances;
+
+let adapter: GPUAdapter | null = null;
+let device: GPUDevice | null = null;
+let limits: Record<string, number> = {};
+let shuttingDown = false;
+
+interface Rec { buf: GPUBuffer; dtype: DType; numel: number; size: number }
+const buffers = new Map<number, Rec>();
+const pool = new Map<number, GPUBuffer[]>();
+let pooledBytes = 0, pooledCount = 0;
+const pipelines = new Map<string, GPUComputePipeline>();
+
+/** Errors found asynchronously (validation scopes, device loss) surface at the next read/stats. */
+let pendingError: Error | null = null;
+let pendingScopes: Promise<void>[] = [];
+const noteError = (e: unknown) => { pendingError ??= e instanceof Error ? e : new Error(String(e)); };
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+    p.then((v) => { clearTimeout(t); resolve(v); }, (e) => { clearTimeout(t); reject(e); });
+  });
+}
+
+function limitsOf(l: GPUSupportedLimits): Record<string, number> {
+  const out: Record<string, number> = {};
+  const keys = new Set<string>();
+  for (const k in l) keys.add(k);
+  for (let p = Object.getPrototypeOf(l); p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    for (const k of Object.getOwnPropertyNames(p)) keys.add(k);
+  }
+  for (const k of keys) {
+    const v = (l as unknown as Record<string, unknown>)[k];
+    if (typeof v === 'number') out[k] = v;
+  }
+  return out;
+}
+
+async function findAdapter(): Promise<GPUAdapter | null> {
+  const { create } = await import('webgpu');
+  const gpu = create([]);
+  instances.push(gpu);
+  return withTimeout(gpu.requestAdapter({ powerPreference: 'high-performance' }), ADAPTER_TIMEOUT_MS, 'requestAdapter');
+}
+
+async function init(): Promise<InitResult> {
+  if (device) return { name: adapterName(), limits, driver: vk.detail };
+  try {
+    adapter = await findAdapter();
+    if (!adapter && vk.source === 'system' && vk.localIcd) {
+      // A system driver is installed but gives no adapter (e.g. an NVIDIA manifest in a container
+      // without the GPU): fall back to the project-local lavapipe.
+      process.env.VK_DRIVER_FILES = vk.localIcd;
+      vk.detail += `; it gave no adapter, fell back to ${vk.localIcd}`;
+      adapter = await findAdapter();
+    }
+    if (!adapter) return { error: `no WebGPU adapter (${vk.detail})` };
+    limits = limitsOf(adapter.limits);
+    const dev = await withTimeout(adapter.requestDevice({ requiredLimits: limits }), ADAPTER_TIMEOUT_MS, 'requestDevice');
+    device = dev;
+    dev.addEventListener?.('uncapturederror', (ev: Event) => noteError((ev as GPUUncapturedErrorEvent).error?.message ?? 'uncaptured WebGPU error'));
+    void dev.lost.then((info) => { if (!shuttingDown) noteError(new Error(`gpu device lost: ${info.message}`)); });
+    limits = limitsOf(dev.limits);
+    return { name: adapterName(), limits, driver: vk.detail };
+  } catch (e) {
+    return { error: `${e instanceof Error ? e.message : String(e)} (${vk.detail})` };
+  }
+}
+
+function adapterName(): string {
+  const i = adapter?.info;
+  return (i && (i.description || i.device || [i.vendor, i.architecture].filter(Boolean).join(' '))) || 'unknown adapter';
+}
+
+function dev(): GPUDevice {
+  if (!device) throw new Error(shuttingDown ? 'gpu: the device was shut down' : 'gpu: init() was not called or failed');
+  return device;
+}
+
+// ---- buffer pool ------------------------------------------------------------------------------------
+
+/** Size class: 256 bytes minimum, then four classes per power of two (at most 25 % slack). */
+function sizeClass(bytes: number): number {
+  const maxBind = limits.maxStorageBufferBindingSize ?? 134217728;
+  if (bytes > maxBind) {
+    throw new Error(`gpu: a buffer of ${bytes} bytes exceeds this adapter's maxStorageBufferBindingSize (${maxBind})`);
+  }
+  if (bytes <= 256) return 256;
+  const step = 2 ** Math.floor(Math.log2(bytes)) / 4;
+  return Math.min(Math.ceil(bytes / step) * step, Math.ceil(maxBind / 4) * 4);
+}
+
+function takeBuffer(bytes: number): { buf: GPUBuffer; size: number } {
+  const size = sizeClass(bytes);
+  const free = pool.get(size);
+  const b = free?.pop();
+  if (b) { pooledBytes -= size; pooledCount--; return { buf: b, size }; }
+  return { buf: dev().createBuffer({ size, usage: BU.STORAGE | BU.COPY_SRC | BU.COPY_DST }), size };
+}
+
+/** Returns a buffer to the pool; buffers over the pool cap are destroyed after the current submit. */
+function giveBuffer(buf: GPUBuffer, size: number, later: GPUBuffer[]) {
+  if (pooledBytes + size > POOL_CAP_BYTES) { later.push(buf); return; }
+  let l = pool.get(size);
+  if (!l) pool.set(size, (l = []));
+  l.push(buf);
+  pooledBytes += size; pooledCount++;
+}
+
+// ---- submit -----------------------------------------------------------------------------------------
+
+function pipelineFor(wgsl: string): GPUComputePipeline {
+  let p = pipelines.get(wgsl);
+  if (!p) {
+    const d = dev();
+    const module = d.createShaderModule({ code: wgsl });
+    p = d.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
+    pipelines.set(wgsl, p);
+  }
+  return p;
+}
+
+function uploadWords(rec: Rec, data: Cmd & { k: 'upload' }): Uint8Array {
+  const words = data.data instanceof ArrayBuffer ? new Uint8Array(data.data) : (() => {
+    const w = toGpuWords(rec.dtype, data.data);
+    return new Uint8Array(w.buffer, w.byteOffset, w.byteLength);
+  })();
+  if (words.byteLength > rec.numel * 4 || words.byteLength % 4 !== 0) {
+    throw new Error(`gpu: upload of ${words.byteLength} bytes into buffer ${data.id} of ${rec.numel} ${rec.dtype} elements`);
+  }
+  return words;
+}
+
+function submit(cmds: Cmd[]): void {
+  const d = dev();
+  // Phase 1 (nothing touched yet): plan every op, validate uploads, lay out metadata and staging.
+  const align = limits.minStorageBufferOffsetAlignment ?? 256;
+  const plans: (Plan | null)[] = [];
+  let metaBytes = 0, stagingBytes = 0;
+  const sim = new Map<number, DType | null>(); // buffer dtypes as the batch goes, for upload checks
+  const recOf = (id: number) => {
+    const s = sim.get(id);
+    if (s === null) throw new Error(`gpu: buffer ${id} is used after free`);
+    if (s !== undefined) return s;
+    const r = buffers.get(id);
+    if (!r) throw new Error(`gpu: unknown buffer id ${id}`);
+    return r.dtype;
+  };
+  for (const c of cmds) {
+    if (c.k === 'op') {
+      const plan = planOp(c.op);
+      for (const disp of plan.dispatches) metaBytes += Math.ceil(disp.meta.byteLength / align) * align;
+      plans.push(plan);
+      continue;
+    }
+    plans.push(null);
+    if (c.k === 'alloc') {
+      if (c.dtype === 'float64') throw new Error(F64_ERROR);
+      kindOf(c.dtype);
+      const live = sim.has(c.id) ? sim.get(c.id) !== null : buffers.has(c.id);
+      if (live) throw new Error(`gpu: buffer id ${c.id} is already allocated`);
+      sizeClass(Math.max(4, c.numel * 4));
+      sim.set(c.id, c.dtype);
+    } else if (c.k === 'free') {
+      recOf(c.id);
+      sim.set(c.id, null);
+    } else if (c.k === 'upload') {
+      recOf(c.id);
+      const n = c.data instanceof ArrayBuffer ? c.data.byteLength : (c.data as ArrayLike<number>).length * 4;
+      stagingBytes += Math.ceil(n / 4) * 4;
+    }
+  }
+
+  // Phase 2: encode everything into one command encoder.
+  d.pushErrorScope('validation');
+  d.pushErrorScope('out-of-memory');
+  const later: GPUBuffer[] = [];
+  let metaBuf: { buf: GPUBuffer; size: number } | null = null;
+  const metaAll = new Uint8Array(metaBytes);
+  let metaAt = 0;
+  const staging = stagingBytes > 0
+    ? d.createBuffer({ size: stagingBytes, usage: BU.MAP_WRITE | BU.COPY_SRC, mappedAtCreation: true }) : null;
+  const stagingView = staging ? new Uint8Array(staging.getMappedRange()) : null;
+  let stagingAt = 0;
+  const enc = d.createCommandEncoder();
+  let pass: GPUComputePassEncoder | null = null;
+  const endPass = () => { if (pass) { pass.end(); pass = null; } };
+  const maxDim = limits.maxComputeWorkgroupsPerDimension ?? 65535;
+  const metaSlots: { plan: Plan; offsets: number[] }[] = [];
+  plans.forEach((p) => {
+    if (!p) return;
+    const offsets = p.dispatches.map((disp) => {
+      const at = metaAt;
+      metaAll.set(new Uint8Array(disp.meta.buffer, disp.meta.byteOffset, disp.meta.byteLength), at);
+      metaAt += Math.ceil(disp.meta.byteLength / align) * align;
+      return at;
+    });
+    metaSlots.push({ plan: p, offsets });
+  });
+  if (metaBytes > 0) {
+    metaBuf = takeBuffer(metaBytes);
+    d.queue.writeBuffer(metaBuf.buf, 0, metaAll.buffer, 0, metaBytes);
+  }
+  let slot = 0;
+  try {
+    cmds.forEach((c) => {
+      switch (c.k) {
+        case 'alloc': {
+          const { buf, size } = takeBuffer(Math.max(4, c.numel * 4));
+          buffers.set(c.id, { buf, dtype: c.dtype, numel: c.numel, size });
+          return;
+        }
+        case 'free': {
+          const r = buffers.get(c.id)!;
+          buffers.delete(c.id);
+          giveBuffer(r.buf, r.size, later);
+          return;
+        }
+        case 'upload': {
+          const r = buffers.get(c.id)!;
+          const words = uploadWords(r, c);
+          if (words.byteLength === 0) return;
+          stagingView!.set(words, stagingAt);
+          endPass();
+          enc.copyBufferToBuffer(staging!, stagingAt, r.buf, 0, words.byteLength);
+          stagingAt += words.byteLength;
+          return;
+        }
+        case 'op': {
+          const { plan, offsets } = metaSlots[slot++];
+          const temps = plan.temps.map((bytes) => takeBuffer(bytes));
+          plan.dispatches.forEach((disp, k) => {
+            const pipe = pipelineFor(disp.wgsl);
+            const entries: GPUBindGroupEntry[] = [
+              { binding: 0, resource: { buffer: metaBuf!.buf, offset: offsets[k], size: disp.meta.byteLength } },
+            ];
+            disp.bufs.forEach((b, i) => {
+              let buf: GPUBuffer;
+              if (typeof b.ref === 'number') {
+                const r = buffers.get(b.ref);
+                if (!r) throw new Error(`gpu: op ${c.op.op} uses unknown buffer id ${b.ref}`);
+                buf = r.buf;
+              } else buf = temps[b.ref.temp].buf;
+              entries.push({ binding: i + 1, resource: { buffer: buf } });
+            });
+            const group = d.createBindGroup({ layout: pipe.getBindGroupLayout(0), entries });
+            if (!pass) pass = enc.beginComputePass();
+            pass.setPipeline(pipe);
+            pass.setBindGroup(0, group);
+            const x = Math.min(disp.groups, maxDim), y = Math.ceil(disp.groups / x);
+            if (y > maxDim) throw new Error(`gpu: ${disp.groups} workgroups is more than one dispatch can hold`);
+            pass.dispatchWorkgroups(x, y);
+          });
+          for (const t of temps) giveBuffer(t.buf, t.size, later);
+          return;
+        }
+      }
+    });
+    endPass();
+    if (staging) staging.unmap();
+    d.queue.submit([enc.finish()]);
+  } catch (e) {
+    // Encoding failed half-way: nothing of this batch was submitted; the buffer table may already
+    // reflect some allocs/frees, so report it at the next read.
+    try { endPass(); } catch { /* already invalid */ }
+    if (staging && staging.mapState === 'mapped') staging.unmap();
+    noteError(e);
+  } finally {
+    staging?.destroy();
+    if (metaBuf) giveBuffer(metaBuf.buf, metaBuf.size, later);
+    for (const b of later) b.destroy();
+    const oom = d.popErrorScope(), val = d.popErrorScope();
+    pendingScopes.push(Promise.all([oom, val]).then(([a, b]) => {
+      const err = a ?? b;
+      if (err) noteError(new Error(`gpu: ${err.message}`));
+    }));
+  }
+}
+
+async function settle(): Promise<void> {
+  const s = pendingScopes;
+  pendingScopes = [];
+  await Promise.all(s);
+  if (pendingError) {
+    const e = pendingError;
+    pendingError = null;
+    throw e;
+  }
+}
+
+async function read(id: number, dtype: DType, numel: number): Promise<ArrayBuffer> {
+  const d = dev();
+  await settle();
+  const r = buffers.get(id);
+  if (!r) throw new Error(`gpu: read of unknown buffer id ${id}`);
+  if (numel > r.numel) throw new Error(`gpu: read of ${numel} elements from buffer ${id} of ${r.numel}`);
+  if (dtype !== r.dtype) kindOf(dtype);
+  const bytes = numel * 4;
+  let out: ArrayBuffer;
+  if (bytes === 0) out = new ArrayBuffer(0);
+  else {
+    const rb = d.createBuffer({ size: bytes, usage: BU.MAP_READ | BU.COPY_DST });
+    const enc = d.createCommandEncoder();
+    enc.copyBufferToBuffer(r.buf, 0, rb, 0, bytes);
+    d.queue.submit([enc.finish()]);
+    try {
+      await rb.mapAsync(MAP_READ);
+      out = rb.getMappedRange().slice(0);
+      rb.unmap();
+    } finally {
+      rb.destroy();
+    }
+  }
+  if (kindOf(r.dtype) === 'bool') {
+    const words = new Uint32Array(out);
+    const u8 = new Uint8Array(words.length);
+    for (let i = 0; i < words.length; i++) u8[i] = words[i] ? 1 : 0;
+    out = u8.buffer;
+  }
+  return Comlink.transfer(out, [out]);
+}
+
+async function stats(): Promise<GpuStats> {
+  await settle();
+  let bytes = 0;
+  for (const r of buffers.values()) bytes += r.size;
+  return { buffers: buffers.size, bytes, pooledBuffers: pooledCount, pooledBytes, pipelines: pipelines.size };
+}
+
+function shutdown(): void {
+  shuttingDown = true;
+  for (const r of buffers.values()) r.buf.destroy();
+  for (const l of pool.values()) for (const b of l) b.destroy();
+  buffers.clear(); pool.clear(); pipelines.clear();
+  pooledBytes = 0; pooledCount = 0;
+  device?.destroy();
+  device = null;
+  // Close the port after comlink has posted this call's reply: the thread then has nothing left to
+  // do and exits by itself.
+  setImmediate(() => parentPort?.close());
+}
+
+export const api = { init, submit, read, stats, shutdown };
+export type GpuWorkerApi = typeof api;
+
+if (parentPort) Comlink.expose(api, nodeEndpoint(parentPort as unknown as Parameters<typeof nodeEndpoint>[0]));
