@@ -212,7 +212,11 @@ export class Tensor {
    */
   async toTypedArray(): Promise<TypedArray> {
     const data = await rt.read(this.storage);
-    if (this.device === 'cpu' && this.isContiguous()) return data.subarray(this.offset, this.offset + this.numel);
+    if (this.device === 'cpu' && this.isContiguous()) {
+      const v = data.subarray(this.offset, this.offset + this.numel);
+      rt.pin(v, this.storage); // a recycled buffer must not change under the user's array
+      return v;
+    }
     return contiguousData(this);
   }
   async tolist(): Promise<unknown> {
@@ -565,8 +569,9 @@ export function dot(a: Tensor, b: Tensor): Tensor {
   if (a.ndim !== 1 || b.ndim !== 1) throw new Error(`1D tensors expected, but got ${a.ndim}D and ${b.ndim}D tensors`);
   if (a.shape[0] !== b.shape[0]) throw new Error(`inconsistent tensor size, expected tensor [${a.shape[0]}] and src [${b.shape[0]}] to have the same number of elements, but got ${a.shape[0]} and ${b.shape[0]} elements respectively`);
   if (a.dtype !== b.dtype) throw new Error(`dot : expected both vectors to have same dtype, but found ${a.dtype} and ${b.dtype}`);
+  // A 1xk by kx1 matmul: one fused pass, no k-element temporary (a sharded executor splits it over k).
   let out!: Tensor;
-  noGrad(() => { out = sum(mul(a, b)); });
+  noGrad(() => { const o = rawMatmul(a.unsqueeze(0), b.unsqueeze(1)); out = new Tensor(o.storage, [], [], 0); });
   return record(out, 'DotBackward0', [a, b], (g) => [
     a.requiresGrad ? mul(b, g) : null,
     b.requiresGrad ? mul(a, g) : null,

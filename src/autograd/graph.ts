@@ -13,9 +13,16 @@ export class Node<T> {
   constructor(
     readonly name: string,
     /** Where each input's gradient goes: a Node, a leaf accumulator, or null (input needs no grad). */
-    readonly next: Array<Node<T> | null>,
-    readonly backward: (g: T) => Array<T | null>,
+    public next: Array<Node<T> | null>,
+    public backward: (g: T) => Array<T | null>,
   ) {}
+  /** Drops the closure (and the tensors it saved) once backward has used it, as PyTorch frees the graph. */
+  release(): void {
+    const name = this.name;
+    this.backward = () => {
+      throw new Error(`Trying to backward through the graph a second time (${name}): saved tensors were freed after the first backward`);
+    };
+  }
 }
 
 /** The grad_fn of a leaf that requires grad: adds incoming gradients into the leaf's .grad. */
@@ -68,6 +75,7 @@ export function runBackward<T>(root: Node<T>, grad: T, ops: GradOps<T>): void {
     pending.delete(n);
     if (n instanceof AccumulateGrad) { ops.accumulate(n.variable, g); continue; }
     const grads = n.backward(g);
+    n.release();
     n.next.forEach((m, i) => {
       if (!m) return;
       const gi = grads[i];

@@ -30,9 +30,11 @@ export interface BinaryOp { op: 'binary'; fn: BinaryFn; a: View | number; b: Vie
 /** out[i] = cond[i] ? a[i] : b[i] */
 export interface WhereOp { op: 'where'; cond: View; a: View | number; b: View | number; out: View }
 /**
- * Reduce x over `axes`; out has x's rank with reduced axes of size 1. Sums accumulate in float64 over
- * fixed blocks of REDUCE_BLOCK input elements (in row-major order of x), and block partials are combined
- * left to right: every backend and every worker count gives the same bits.
+ * Reduce x over `axes`; out has x's rank with reduced axes of size 1. For each output element, the
+ * reduced elements (row-major order) are cut into blocks of REDUCE_BLOCK; a block's sum is computed in
+ * float64 with 4 interleaved accumulators (element j of the block goes to accumulator j % 4, each added
+ * in order) combined as (a0 + a1) + (a2 + a3); block sums are added left to right starting from 0.
+ * Every CPU path and every worker count gives the same bits. Matmul accumulates over k the same way.
  */
 export interface ReduceOp { op: 'reduce'; fn: ReduceFn; x: View; axes: number[]; out: View }
 /** (…, m, k) @ (…, k, n) -> (…, m, n); batch dims already broadcast by the frontend. */

@@ -32,8 +32,8 @@ export interface Executor {
   readonly name: string;
   /** Whether this executor takes the op (decided from the storages it touches). */
   accepts(op: Op, storages: Storage[]): boolean;
-  /** Runs a batch of consecutive accepted ops, in order. */
-  run(ops: Op[]): Promise<void>;
+  /** Runs a batch of consecutive accepted ops, in order; storages[i] are the storages op i touches. */
+  run(ops: Op[], storages: Storage[][]): Promise<void>;
   /** Allocates device memory (GPU) or returns null to use a CPU buffer. */
   alloc?(id: number, dtype: DType, n: number): TypedArray | null | void;
   free?(id: number): void;
@@ -45,12 +45,9 @@ let nextId = 1;
 const executors: Executor[] = [];
 const gpuExec: { e: Executor | null } = { e: null };
 
-// Plain CPU storages are ordinary garbage; only storages that hold pooled or device memory are tracked,
-// so their executor can recycle the memory when the tensor dies.
-const finalizer = new FinalizationRegistry<{ id: number; device: Device; ex: Executor | null }>(({ id, device, ex }) => {
-  if (device === 'gpu') gpuExec.e?.free?.(id);
-  else ex?.free?.(id);
-});
+// Plain CPU storages are ordinary garbage; GPU storages tell the GPU actor when they die, and shared CPU
+// storages are tracked by the pool's buffer recycler.
+const finalizer = new FinalizationRegistry<{ id: number; ex: Executor | null }>(({ id, ex }) => { ex?.free?.(id); });
 
 /** Finds buffer `id` among the storages an op touches. */
 function resolverFor(sts: Storage[]): (id: number) => TypedArray {
@@ -62,10 +59,13 @@ function resolverFor(sts: Storage[]): (id: number) => TypedArray {
 
 /** Elements at or above which a CPU storage is placed in shared memory, where workers can reach it. */
 export let SHARD_THRESHOLD = 1 << 18;
-let sharedAlloc: { ex: Executor; alloc: (id: number, dtype: DType, n: number) => TypedArray } | null = null;
+const DEFAULT_THRESHOLD = SHARD_THRESHOLD;
+interface Sharing { threshold?: number; alloc: (dtype: DType, n: number) => TypedArray; track: (s: Storage) => void }
+let sharedAlloc: Sharing | null = null;
 
-export function configureSharing(opts: { threshold?: number; ex: Executor; alloc: (id: number, dtype: DType, n: number) => TypedArray } | null) {
-  if (opts?.threshold !== undefined) SHARD_THRESHOLD = opts.threshold;
+/** Installed by the worker pool: large CPU storages then live in (recycled) shared memory. */
+export function configureSharing(opts: Sharing | null) {
+  SHARD_THRESHOLD = opts?.threshold ?? DEFAULT_THRESHOLD;
   sharedAlloc = opts;
 }
 
@@ -76,12 +76,12 @@ export function allocStorage(device: Device, dtype: DType, n: number): Storage {
     if (!g) throw new Error(noGpuMessage);
     g.alloc?.(id, dtype, n);
     const s = new Storage(id, 'gpu', dtype, n, null);
-    finalizer.register(s, { id, device, ex: g });
+    finalizer.register(s, { id, ex: g });
     return s;
   }
   if (sharedAlloc && n >= SHARD_THRESHOLD) {
-    const s = new Storage(id, 'cpu', dtype, n, sharedAlloc.alloc(id, dtype, n));
-    finalizer.register(s, { id, device, ex: sharedAlloc.ex });
+    const s = new Storage(id, 'cpu', dtype, n, sharedAlloc.alloc(dtype, n));
+    sharedAlloc.track(s);
     return s;
   }
   return new Storage(id, 'cpu', dtype, n, new ARRAY_OF[dtype](n));
@@ -129,6 +129,29 @@ function outStorage(q: Queued): Storage | undefined {
   return q.storages.find((s) => s.id === q.op.out.buf);
 }
 
+const LOOKAHEAD = 256;
+/**
+ * Takes the ops for executor `ex` from the head of the queue: the first one, and later ones that can run
+ * before the ops they skip over (they neither read nor write what a skipped op writes, nor write what it
+ * reads). An epoch's sharded ops then travel as one batch although small in-process ops sit between them.
+ */
+function takeBatch(ex: Executor): Queued[] {
+  const take: number[] = [0];
+  const skippedWrites = new Set<number>(), skippedTouches = new Set<number>();
+  for (let k = 1; k < queue.length && k < LOOKAHEAD; k++) {
+    const q = queue[k];
+    if (q.thunk) break;
+    let ok = q.ex === ex && !skippedTouches.has(q.op.out.buf);
+    if (ok) for (const st of q.storages) if (skippedWrites.has(st.id)) { ok = false; break; }
+    if (ok) { take.push(k); continue; }
+    skippedWrites.add(q.op.out.buf);
+    for (const st of q.storages) skippedTouches.add(st.id);
+  }
+  const batch = take.map((k) => queue[k]);
+  for (let i = take.length - 1; i >= 0; i--) queue.splice(take[i], 1);
+  return batch;
+}
+
 async function drain(): Promise<void> {
   await Promise.resolve();
   try {
@@ -136,11 +159,9 @@ async function drain(): Promise<void> {
       const first = queue[0];
       if (first.thunk) { queue.shift(); await first.thunk(); continue; }
       if (!first.ex) { queue.shift(); runOp(first.op, resolverFor(first.storages)); continue; }
-      let k = 1;
-      while (k < queue.length && queue[k].ex === first.ex && !queue[k].thunk) k++;
-      const batch = queue.splice(0, k);
+      const batch = takeBatch(first.ex);
       try {
-        await first.ex.run(batch.map((q) => q.op));
+        await first.ex.run(batch.map((q) => q.op), batch.map((q) => q.storages));
       } catch (err) {
         // Every storage the failed batch was writing now holds partial data.
         const msg = err instanceof Error ? err.message : String(err);
@@ -210,6 +231,10 @@ export function upload(s: Storage, data: TypedArray): void {
   if (s.device === 'gpu') gpuExec.e!.upload!(s.id, data);
   else s.data!.set(data);
 }
+
+/** Keeps a storage alive as long as `view` (a typed array over its memory handed to the user) is. */
+const pins = new WeakMap<object, Storage>();
+export function pin(view: object, s: Storage): void { if (s.shared) pins.set(view, s); }
 
 export function addExecutor(e: Executor): void { executors.push(e); }
 export function removeExecutor(e: Executor): void { const i = executors.indexOf(e); if (i >= 0) executors.splice(i, 1); }

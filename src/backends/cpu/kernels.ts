@@ -103,8 +103,15 @@ function runUnary(fn: UnaryFn, x: View, out: View, R: Resolve, s: number, e: num
   });
 }
 
-function runBinary(fn: BinaryFn, av: View | number, bv: View | number, out: View, R: Resolve, s: number, e: number) {
+/** A broadcast view that repeats one element is read once, as a scalar. */
+function asScalar(v: View | number, R: Resolve): View | number {
+  if (typeof v === 'number' || !isScalarView(v)) return v;
+  return R(v.buf)[v.offset];
+}
+
+function runBinary(fn: BinaryFn, av0: View | number, bv0: View | number, out: View, R: Resolve, s: number, e: number) {
   const n = e - s;
+  const av = asScalar(av0, R), bv = asScalar(bv0, R);
   const A = typeof av === 'number' ? null : gather(av, R(av.buf), s, e);
   const B = typeof bv === 'number' ? null : gather(bv, R(bv.buf), s, e);
   const f = BINARY[fn];
@@ -124,12 +131,19 @@ function runBinary(fn: BinaryFn, av: View | number, bv: View | number, out: View
         case 'add': for (let i = 0; i < n; i++) dst[db + i] = a[ab + i] + k; return;
         case 'sub': for (let i = 0; i < n; i++) dst[db + i] = a[ab + i] - k; return;
         case 'mul': for (let i = 0; i < n; i++) dst[db + i] = a[ab + i] * k; return;
+        case 'div': for (let i = 0; i < n; i++) dst[db + i] = a[ab + i] / k; return;
         case 'pow': if (k === 2) { for (let i = 0; i < n; i++) { const t = a[ab + i]; dst[db + i] = t * t; } return; } // falls through
         default: for (let i = 0; i < n; i++) dst[db + i] = f(a[ab + i], k); return;
       }
     } else if (B) {
       const b = B.arr, bb = B.base, k = av as number;
-      for (let i = 0; i < n; i++) dst[db + i] = f(k, b[bb + i]);
+      switch (fn) {
+        case 'add': for (let i = 0; i < n; i++) dst[db + i] = k + b[bb + i]; return;
+        case 'sub': for (let i = 0; i < n; i++) dst[db + i] = k - b[bb + i]; return;
+        case 'mul': for (let i = 0; i < n; i++) dst[db + i] = k * b[bb + i]; return;
+        case 'div': for (let i = 0; i < n; i++) dst[db + i] = k / b[bb + i]; return;
+        default: for (let i = 0; i < n; i++) dst[db + i] = f(k, b[bb + i]); return;
+      }
     } else {
       const v = f(av as number, bv as number);
       for (let i = 0; i < n; i++) dst[db + i] = v;
@@ -150,16 +164,21 @@ function runWhere(op: Extract<Op, { op: 'where' }>, R: Resolve, s: number, e: nu
   });
 }
 
-/** Sums values[0..n) the deterministic way: float64 partials over REDUCE_BLOCK blocks, added left to right. */
+/** The float64 sum of get(i) for i in [b0, b1), with the protocol's 4 interleaved accumulators. */
+function blockSum(get: (i: number) => number, b0: number, b1: number): number {
+  let a0 = 0, a1 = 0, a2 = 0, a3 = 0, i = b0;
+  for (; i + 3 < b1; i += 4) { a0 += get(i); a1 += get(i + 1); a2 += get(i + 2); a3 += get(i + 3); }
+  if (i < b1) a0 += get(i++);
+  if (i < b1) a1 += get(i++);
+  if (i < b1) a2 += get(i++);
+  return (a0 + a1) + (a2 + a3);
+}
+
+/** Reduces get(0..n) the deterministic way of protocol.ts (blocks, 4 accumulators, left to right). */
 function reduceSeq(fn: ReduceFn, get: (i: number) => number, n: number): number {
   if (fn === 'sum') {
     let total = 0;
-    for (let b0 = 0; b0 < n; b0 += REDUCE_BLOCK) {
-      const b1 = Math.min(n, b0 + REDUCE_BLOCK);
-      let acc = 0;
-      for (let i = b0; i < b1; i++) acc += get(i);
-      total += acc;
-    }
+    for (let b0 = 0; b0 < n; b0 += REDUCE_BLOCK) total += blockSum(get, b0, Math.min(n, b0 + REDUCE_BLOCK));
     return total;
   }
   let acc = fn === 'max' ? -Infinity : Infinity;
@@ -199,44 +218,15 @@ function runReduce(op: Extract<Op, { op: 'reduce' }>, R: Resolve, s: number, e: 
   });
 }
 
-/**
- * Block partials of a full reduction over elements [s, e) of x (row-major), one per REDUCE_BLOCK;
- * s must be a multiple of REDUCE_BLOCK. partials[k] is the partial of block (s / REDUCE_BLOCK + k).
- */
-export function reducePartials(fn: ReduceFn, x: View, R: Resolve, s: number, e: number, partials: Float64Array, pOff: number) {
-  const data = R(x.buf);
-  const contig = isContig(x);
-  for (let b0 = s, k = pOff; b0 < e; b0 += REDUCE_BLOCK, k++) {
-    const b1 = Math.min(e, b0 + REDUCE_BLOCK);
-    if (contig) {
-      const o = x.offset;
-      if (fn === 'sum') { let acc = 0; for (let i = b0 + o, end = b1 + o; i < end; i++) acc += data[i]; partials[k] = acc; }
-      else partials[k] = reduceSeq(fn, (i) => data[o + b0 + i], b1 - b0);
-    } else {
-      const offs = offsets(x, b0, b1);
-      partials[k] = reduceSeq(fn, (i) => data[offs[i]], b1 - b0);
-    }
-  }
-}
-
-/** Same as reducePartials for sum(a*b): the fused dot-product partials (no temporary). */
-export function dotPartials(a: View, b: View, R: Resolve, s: number, e: number, partials: Float64Array, pOff: number) {
-  const A = R(a.buf), B = R(b.buf);
-  for (let b0 = s, k = pOff; b0 < e; b0 += REDUCE_BLOCK, k++) {
-    const b1 = Math.min(e, b0 + REDUCE_BLOCK);
-    const ga = gather(a, A, b0, b1), gb = gather(b, B, b0, b1);
-    let acc = 0;
-    const x = ga.arr, xb = ga.base, y = gb.arr, yb = gb.base;
-    for (let i = 0, n = b1 - b0; i < n; i++) acc += x[xb + i] * y[yb + i];
-    partials[k] = acc;
-  }
-}
-
 export function combinePartials(fn: ReduceFn, partials: ArrayLike<number>, n = partials.length): number {
   if (fn === 'sum') { let t = 0; for (let i = 0; i < n; i++) t += partials[i]; return t; }
   return reduceSeq(fn, (i) => partials[i], n);
 }
 
+/**
+ * Batched matmul over output elements [s, e). Each output element accumulates in float64 over k in blocks
+ * of REDUCE_BLOCK (block sums added left to right), the same order a sharded dot product uses.
+ */
 function runMatmul(op: Extract<Op, { op: 'matmul' }>, R: Resolve, s: number, e: number) {
   const { a, b, out } = op;
   const r = out.shape.length;
@@ -246,23 +236,31 @@ function runMatmul(op: Extract<Op, { op: 'matmul' }>, R: Resolve, s: number, e: 
   const batchShape = out.shape.slice(0, -2);
   const aB = { ...a, shape: batchShape, strides: a.strides.slice(0, -2) };
   const bB = { ...b, shape: batchShape, strides: b.strides.slice(0, -2) };
-  const row = new Float64Array(n);
-  // Output elements [s, e) cover whole or partial rows; compute row by row.
+  const row = new Float64Array(n), blk = new Float64Array(n);
   const firstRow = Math.floor(s / n), lastRow = Math.ceil(e / n);
-  const aOffs = offsets(aB, Math.floor(firstRow / m), Math.floor((lastRow - 1) / m) + 1);
-  const bOffs = offsets(bB, Math.floor(firstRow / m), Math.floor((lastRow - 1) / m) + 1);
+  const b0 = Math.floor(firstRow / m);
+  const aOffs = offsets(aB, b0, Math.floor((lastRow - 1) / m) + 1);
+  const bOffs = offsets(bB, b0, Math.floor((lastRow - 1) / m) + 1);
   const tmp = new Float64Array(e - s);
   for (let gr = firstRow; gr < lastRow; gr++) {
     const batch = Math.floor(gr / m), i = gr % m;
-    const bi = batch - Math.floor(firstRow / m);
-    const aRow = aOffs[bi] + i * as0, bBase = bOffs[bi];
+    const aRow = aOffs[batch - b0] + i * as0, bBase = bOffs[batch - b0];
     row.fill(0);
-    for (let p = 0; p < k; p++) {
-      const av = A[aRow + p * as1];
-      if (av === 0) continue;
-      const bRow = bBase + p * bs0;
-      if (bs1 === 1) for (let j = 0; j < n; j++) row[j] += av * B[bRow + j];
-      else for (let j = 0; j < n; j++) row[j] += av * B[bRow + j * bs1];
+    for (let p0 = 0; p0 < k; p0 += REDUCE_BLOCK) {
+      const p1 = Math.min(k, p0 + REDUCE_BLOCK);
+      const acc = p0 === 0 ? row : blk;
+      if (p0 > 0) blk.fill(0);
+      if (n === 1) {
+        acc[0] = blockSum((p) => A[aRow + p * as1] * B[bBase + p * bs0], p0, p1);
+      } else {
+        for (let p = p0; p < p1; p++) {
+          const av = A[aRow + p * as1];
+          const bRow = bBase + p * bs0;
+          if (bs1 === 1) for (let j = 0; j < n; j++) acc[j] += av * B[bRow + j];
+          else for (let j = 0; j < n; j++) acc[j] += av * B[bRow + j * bs1];
+        }
+      }
+      if (p0 > 0) for (let j = 0; j < n; j++) row[j] += blk[j];
     }
     const j0 = gr === firstRow ? s - gr * n : 0, j1 = Math.min(n, e - gr * n);
     for (let j = j0; j < j1; j++) tmp[gr * n + j - s] = row[j];
@@ -270,7 +268,42 @@ function runMatmul(op: Extract<Op, { op: 'matmul' }>, R: Resolve, s: number, e: 
   writeOut(out, R(out.buf), s, e, (dst, db) => { for (let i = 0; i < tmp.length; i++) dst[db + i] = tmp[i]; });
 }
 
-/** Runs one op over output elements [s, e) (default: all). Full reductions go through reducePartials. */
+/**
+ * The partials of a full reduction (fn over x) or, with `b`, of a dot product sum(x*b), for elements
+ * [s, e): one per REDUCE_BLOCK, into partials[p + block]. s must be a multiple of REDUCE_BLOCK.
+ */
+export function partialBlocks(fn: ReduceFn, x: View, b: View | null, R: Resolve, s: number, e: number, partials: Float64Array, p: number) {
+  for (let b0 = s; b0 < e; b0 += REDUCE_BLOCK) {
+    const b1 = Math.min(e, b0 + REDUCE_BLOCK), n = b1 - b0;
+    const X = gather(x, R(x.buf), b0, b1);
+    const xa = X.arr, xb = X.base;
+    let v: number;
+    if (b) {
+      const Y = gather(b, R(b.buf), b0, b1);
+      const ya = Y.arr, yb = Y.base;
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0, i = 0;
+      for (; i + 3 < n; i += 4) {
+        a0 += xa[xb + i] * ya[yb + i]; a1 += xa[xb + i + 1] * ya[yb + i + 1];
+        a2 += xa[xb + i + 2] * ya[yb + i + 2]; a3 += xa[xb + i + 3] * ya[yb + i + 3];
+      }
+      if (i < n) { a0 += xa[xb + i] * ya[yb + i]; i++; }
+      if (i < n) { a1 += xa[xb + i] * ya[yb + i]; i++; }
+      if (i < n) { a2 += xa[xb + i] * ya[yb + i]; i++; }
+      v = (a0 + a1) + (a2 + a3);
+    } else if (fn === 'sum') {
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0, i = 0;
+      for (; i + 3 < n; i += 4) { a0 += xa[xb + i]; a1 += xa[xb + i + 1]; a2 += xa[xb + i + 2]; a3 += xa[xb + i + 3]; }
+      if (i < n) a0 += xa[xb + i++];
+      if (i < n) a1 += xa[xb + i++];
+      if (i < n) a2 += xa[xb + i++];
+      v = (a0 + a1) + (a2 + a3);
+    } else {
+      v = reduceSeq(fn, (i) => xa[xb + i], n);
+    }
+    partials[p + (b0 - s) / REDUCE_BLOCK + s / REDUCE_BLOCK] = v;
+  }
+}
+
 export function runOp(op: Op, R: Resolve, s = 0, e = numel(op.out.shape)): void {
   switch (op.op) {
     case 'unary': return runUnary(op.fn, op.x, op.out, R, s, e);
@@ -295,7 +328,7 @@ export function runOp(op: Op, R: Resolve, s = 0, e = numel(op.out.shape)): void 
         throw new Error(`random fill needs a contiguous float32/float64 output, got ${out.dtype}`);
       }
       const data = R(out.buf) as Float32Array | Float64Array;
-      (op.dist === 'normal' ? fillNormal : fillUniform)(data, op.seed, op.stream, s, e, out.offset);
+      (op.dist === 'normal' ? fillNormal : fillUniform)(data, op.seed, op.stream, s, e, out.offset + s);
       return;
     }
   }

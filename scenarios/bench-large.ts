@@ -1,0 +1,56 @@
+/**
+ * bench:large — the tour's 10M-parameter loop.
+ *
+ *   npm run bench:large -- [--workers W] [--epochs E] [--n N] [--lr LR] [--seed S] [--device cpu|gpu] [--json]
+ */
+import { parseArgs } from 'node:util';
+import * as torch from '../src/index.ts';
+import { largeLoop } from './large-loop.ts';
+import { progressBar } from './progress.ts';
+
+const USAGE = 'usage: npm run bench:large -- [--workers W] [--epochs E] [--n N] [--lr LR] [--seed S] [--device cpu|gpu] [--json]';
+function fail(msg: string): never { console.error(`bench:large: ${msg}\n${USAGE}`); process.exit(2); }
+
+let v;
+try {
+  v = parseArgs({
+    options: {
+      workers: { type: 'string' }, epochs: { type: 'string', default: '200' }, n: { type: 'string', default: '10000000' },
+      lr: { type: 'string', default: '0.001' }, seed: { type: 'string', default: '0' }, device: { type: 'string', default: 'cpu' },
+      json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
+    },
+  }).values;
+} catch (e) { fail((e as Error).message); }
+if (v.help) { console.log(USAGE); process.exit(0); }
+const int = (name: string, s: string | undefined, min: number) => {
+  const x = Number(s);
+  if (!Number.isInteger(x) || x < min) fail(`--${name} must be an integer >= ${min}, got '${s}'`);
+  return x;
+};
+const epochs = int('epochs', v.epochs, 1), n = int('n', v.n, 1), seed = int('seed', v.seed, 0);
+const lr = Number(v.lr);
+if (!Number.isFinite(lr)) fail(`--lr must be a number, got '${v.lr}'`);
+if (v.device !== 'cpu' && v.device !== 'gpu') fail(`--device must be cpu or gpu, got '${v.device}'`);
+const device = v.device as 'cpu' | 'gpu';
+let workers: number;
+try { workers = v.workers === undefined ? torch.defaultWorkers() : torch.parseWorkers(v.workers, '--workers'); } catch (e) { fail((e as Error).message); }
+
+try {
+  await torch.init({ workers, gpu: device === 'gpu' });
+} catch (e) { fail((e as Error).message); }
+const bar = progressBar(!v.json, `10M loop (${device}, ${workers} workers)`, epochs);
+let r;
+try {
+  r = await largeLoop({ n, epochs, lr, seed, device }, () => bar.tick());
+} finally {
+  bar.stop();
+  await torch.shutdown();
+}
+const out = { device, workers, n, epochs, lr, ...r };
+if (v.json) console.log(JSON.stringify(out));
+else {
+  console.log(`device ${device}, ${workers} workers, N=${n}, ${epochs} epochs, lr=${lr}`);
+  console.log(`  ${r.seconds.toFixed(3)} s total, ${r.secondsPerEpoch.toFixed(4)} s/epoch`);
+  console.log(`  final loss ${r.loss}, b ${r.b}`);
+  console.log(`  sha256(w) ${r.wSha256}, peak RSS ${r.peakRssMB} MB`);
+}
