@@ -31,3 +31,63 @@ fn philox4x32_10(ctr: vec4<u32>, key0: vec2<u32>) -> vec4<u32> {
 
 // uniform in [0, 1): the top 24 bits times 2^-24 (exact in f32).
 fn philox_uniform(x: u32) -> f32 { return f32(x >> 8u) * 5.9604644775390625e-8; }
+
+// ---- normal: Box–Muller with the float32 ln / sincos of src/backends/cpu/philox.ts, step for step
+// (one f32 operation per step, same constants as bit patterns). A compiler that contracts a*b+c into
+// an fma may move a result by an ulp; uniform bits are exact regardless.
+
+// LN_U(m) = ln((m + 0.5) * 2^-24) for 0 <= m < 2^24.
+fn ln_u24(m: u32) -> f32 {
+  let v = 2u * m + 1u;
+  let c = countLeadingZeros(v);
+  let kk = 31u - c + select(0u, 1u, (v << c) >= 0xB504F300u);
+  let f = f32(i32(v) - i32(1u << kk)) * bitcast<f32>((127u - kk) << 23u);
+  let k = f32(i32(kk) - 25);
+  let z = f * f;
+  var p = bitcast<f32>(0x3D8A3D0Cu);          // L8
+  p = p * f + bitcast<f32>(0xBDEF06BBu);      // L7
+  p = p * f + bitcast<f32>(0x3DF361B3u);      // L6
+  p = p * f + bitcast<f32>(0xBDFE13C2u);      // L5
+  p = p * f + bitcast<f32>(0x3E119DB1u);      // L4
+  p = p * f + bitcast<f32>(0xBE2AAE24u);      // L3
+  p = p * f + bitcast<f32>(0x3E4CD23Cu);      // L2
+  p = p * f + bitcast<f32>(0xBE800003u);      // L1
+  p = p * f + bitcast<f32>(0x3EAAAAA4u);      // L0
+  let y = ((z * (f * p)) + (k * bitcast<f32>(0x35BFBE8Eu))) - (0.5 * z);   // LN2_LO
+  return (y + f) + (k * bitcast<f32>(0x3F317200u));                        // LN2_HI
+}
+
+// SINCOS_U(m) = (cos, sin) of 2π (m + 0.5) * 2^-24 for 0 <= m < 2^24.
+fn sincos_u24(m: u32) -> vec2<f32> {
+  let w = m + 0x200000u;
+  let q = (w >> 22u) & 3u;
+  let a = (f32(i32(w & 0x3FFFFFu) - 0x200000) + 0.5) * 5.9604644775390625e-8;
+  // Veltkamp split a = ah + al (12 + 12 bits), done on the bits so that no shader compiler's
+  // algebraic simplification of g - (g - a), g = a * 4097, can undo it. Rounding the low 12 mantissa
+  // bits to nearest-even gives exactly Veltkamp's ah for every one of the 2^24 inputs (checked
+  // exhaustively against the CPU's g - (g - a)).
+  let ab = bitcast<u32>(a);
+  let low = ab & 0xFFFu;
+  var hb = ab & 0xFFFFF000u;
+  if (low > 0x800u || (low == 0x800u && (hb & 0x1000u) != 0u)) { hb = hb + 0x1000u; }
+  let ah = bitcast<f32>(hb);
+  let al = a - ah;
+  let z = a * a;
+  let qp = bitcast<f32>(0xC2255DE7u) + z * (bitcast<f32>(0x42A335BCu) + z * (bitcast<f32>(0xC29956D3u) + z * bitcast<f32>(0x42221C0Du)));
+  let P1 = bitcast<f32>(0x40C91000u);                  // 6.283203125 = 2π to 12 bits
+  let s = (ah * P1) + ((al * P1) + (a * (bitcast<f32>(0xB795777Au) + z * qp)));
+  let c = 1.0 + z * (bitcast<f32>(0xC19DE9E6u) + z * (bitcast<f32>(0x4281E0D8u) + z * (bitcast<f32>(0xC2AAD95Bu) + z * bitcast<f32>(0x426A7BF7u))));
+  let odd = (q & 1u) == 1u;
+  let A = select(c, s, odd);
+  let B = select(s, c, odd);
+  return vec2<f32>(select(A, -A, q == 1u || q == 2u), select(B, -B, q >= 2u));
+}
+
+// Elements 4j, 4j+1 from (x0, x1) and 4j+2, 4j+3 from (x2, x3).
+fn philox_normal4(x: vec4<u32>) -> vec4<f32> {
+  let r0 = sqrt(-2.0 * ln_u24(x.x >> 8u));
+  let cs0 = sincos_u24(x.y >> 8u);
+  let r2 = sqrt(-2.0 * ln_u24(x.z >> 8u));
+  let cs2 = sincos_u24(x.w >> 8u);
+  return vec4<f32>(r0 * cs0.x, r0 * cs0.y, r2 * cs2.x, r2 * cs2.y);
+}

@@ -55,6 +55,7 @@ const buffers = new Map<number, Rec>();
 const pool = new Map<number, GPUBuffer[]>();
 let pooledBytes = 0, pooledCount = 0;
 const pipelines = new Map<string, GPUComputePipeline>();
+let metaBuf: GPUBuffer | null = null, metaCap = 0;
 
 /** Errors found asynchronously (validation scopes, device loss) surface at the next read/stats. */
 let pendingError: Error | null = null;
@@ -221,7 +222,6 @@ function submit(cmds: Cmd[]): void {
   d.pushErrorScope('validation');
   d.pushErrorScope('out-of-memory');
   const later: GPUBuffer[] = [];
-  let metaBuf: { buf: GPUBuffer; size: number } | null = null;
   const metaAll = new Uint8Array(metaBytes);
   let metaAt = 0;
   const staging = stagingBytes > 0
@@ -244,8 +244,14 @@ function submit(cmds: Cmd[]): void {
     metaSlots.push({ plan: p, offsets });
   });
   if (metaBytes > 0) {
-    metaBuf = takeBuffer(metaBytes);
-    d.queue.writeBuffer(metaBuf.buf, 0, metaAll.buffer, 0, metaBytes);
+    // One metadata buffer, reused by every submit (queue.writeBuffer is ordered after the work
+    // already submitted) and grown when a batch needs more.
+    if (metaBytes > metaCap) {
+      if (metaBuf) later.push(metaBuf);
+      metaCap = Math.max(64 * 1024, 2 ** Math.ceil(Math.log2(metaBytes)));
+      metaBuf = d.createBuffer({ size: metaCap, usage: BU.STORAGE | BU.COPY_DST });
+    }
+    d.queue.writeBuffer(metaBuf!, 0, metaAll.buffer, 0, metaBytes);
   }
   let slot = 0;
   try {
@@ -278,7 +284,7 @@ function submit(cmds: Cmd[]): void {
           plan.dispatches.forEach((disp, k) => {
             const pipe = pipelineFor(disp.wgsl);
             const entries: GPUBindGroupEntry[] = [
-              { binding: 0, resource: { buffer: metaBuf!.buf, offset: offsets[k], size: disp.meta.byteLength } },
+              { binding: 0, resource: { buffer: metaBuf!, offset: offsets[k], size: disp.meta.byteLength } },
             ];
             disp.bufs.forEach((b, i) => {
               let buf: GPUBuffer;
@@ -313,7 +319,6 @@ function submit(cmds: Cmd[]): void {
     noteError(e);
   } finally {
     staging?.destroy();
-    if (metaBuf) giveBuffer(metaBuf.buf, metaBuf.size, later);
     for (const b of later) b.destroy();
     const oom = d.popErrorScope(), val = d.popErrorScope();
     pendingScopes.push(Promise.all([oom, val]).then(([a, b]) => {
@@ -377,6 +382,8 @@ function shutdown(): void {
   shuttingDown = true;
   for (const r of buffers.values()) r.buf.destroy();
   for (const l of pool.values()) for (const b of l) b.destroy();
+  metaBuf?.destroy();
+  metaBuf = null; metaCap = 0;
   buffers.clear(); pool.clear(); pipelines.clear();
   pooledBytes = 0; pooledCount = 0;
   device?.destroy();

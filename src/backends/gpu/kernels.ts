@@ -369,10 +369,7 @@ function matmulPlan(op: Extract<Op, { op: 'matmul' }>): Plan {
 
 // ---- random --------------------------------------------------------------------------------------------
 
-const NORMAL_WGSL = `  let u = (vec4<f32>(x >> vec4<u32>(8u)) + vec4<f32>(0.5)) * 5.9604644775390625e-8;
-  let r01 = sqrt(-2.0 * log(u.x)); let t01 = 6.2831853071795864 * u.y;
-  let r23 = sqrt(-2.0 * log(u.z)); let t23 = 6.2831853071795864 * u.w;
-  v = vec4<f32>(r01 * cos(t01), r01 * sin(t01), r23 * cos(t23), r23 * sin(t23));`;
+const NORMAL_WGSL = '  v = philox_normal4(x);';
 const UNIFORM_WGSL = '  v = vec4<f32>(philox_uniform(x.x), philox_uniform(x.y), philox_uniform(x.z), philox_uniform(x.w));';
 
 function randomPlan(op: Extract<Op, { op: 'random' }>): Plan {
