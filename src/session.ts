@@ -4,6 +4,7 @@
  */
 import * as rt from './runtime/runtime.ts';
 import { CpuPool, defaultWorkers, parseWorkers } from './runtime/pool.ts';
+import { closeGpu, gpuInfo, gpuReason, openGpuExecutor } from './runtime/gpu.ts';
 
 export interface InitOptions {
   /** CPU worker threads (default: TROUPE_WORKERS, else the machine's core count). 0 is not allowed. */
@@ -16,7 +17,7 @@ export interface InitOptions {
 
 let pool: CpuPool | null = null;
 
-export async function init(opts: InitOptions = {}): Promise<{ workers: number }> {
+export async function init(opts: InitOptions = {}): Promise<{ workers: number; gpu: string | null }> {
   const workers = opts.workers === undefined ? defaultWorkers() : parseWorkers(opts.workers);
   if (opts.shardThreshold !== undefined && (!Number.isInteger(opts.shardThreshold) || opts.shardThreshold < 1)) {
     throw new Error(`shardThreshold must be a positive integer, got ${opts.shardThreshold}`);
@@ -31,7 +32,13 @@ export async function init(opts: InitOptions = {}): Promise<{ workers: number }>
   }
   pool = p;
   rt.addExecutor(p);
-  return { workers };
+  let gpuName: string | null = null;
+  if (opts.gpu) {
+    const g = await openGpuExecutor();
+    if (!g) throw new Error(`--device gpu / init({ gpu: true }): no GPU adapter (${gpuReason()}). Install a Vulkan driver (NVIDIA's, or run \`npm run setup:gpu\` for Mesa's lavapipe)`);
+    gpuName = g.gpu.name;
+  }
+  return { workers, gpu: gpuName };
 }
 
 /** Waits for queued work, then stops the workers; the process can exit by itself afterwards. */
@@ -44,8 +51,30 @@ export async function shutdown(): Promise<void> {
     rt.removeExecutor(p);
     await p.destroy();
   }
+  await closeGpu();
   if (err) throw err;
 }
+
+/** torch.gpu: the WebGPU device behind 'gpu' tensors (the tour's torch.cuda). Probing starts the actor. */
+export const gpu = {
+  /** Whether a WebGPU adapter can be opened (starts the GPU actor on first call). */
+  async isAvailable(): Promise<boolean> { return (await openGpuExecutor()) !== null; },
+  async deviceCount(): Promise<number> { return (await openGpuExecutor()) ? 1 : 0; },
+  /** The adapter's description, e.g. 'NVIDIA H200' or 'llvmpipe (LLVM 19.1.7, 256 bits)'. */
+  async getDeviceName(index = 0): Promise<string> {
+    const g = await openGpuExecutor();
+    if (!g || index !== 0) throw new Error(g ? `gpu device index ${index} out of range (1 device)` : `no GPU adapter: ${gpuReason()}`);
+    return g.gpu.name;
+  },
+  /** Starts the actor (or throws a clear error); same as init({ gpu: true }) without the CPU pool. */
+  async init(): Promise<string> {
+    const g = await openGpuExecutor();
+    if (!g) throw new Error(`no GPU adapter: ${gpuReason()}. Install a Vulkan driver (NVIDIA's, or run \`npm run setup:gpu\` for Mesa's lavapipe)`);
+    return g.gpu.name;
+  },
+  info: gpuInfo,
+  close: closeGpu,
+};
 
 /** Internals for tests and benchmarks. */
 export { defaultWorkers, parseWorkers };

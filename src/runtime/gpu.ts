@@ -1,0 +1,59 @@
+/**
+ * The GPU actor as a runtime executor: ops on GPU storages are forwarded, in stream order, to the client
+ * of workers/gpu-worker.ts, which batches them into one submission per turn of the event loop.
+ */
+import type { DType, Op } from './protocol.ts';
+import type { TypedArray } from '../dtype.ts';
+import type { Executor, Storage } from './runtime.ts';
+import { setGpuExecutor, setNoGpuMessage, sync } from './runtime.ts';
+import { tryOpenGpu, type GpuBackend } from '../backends/gpu/client.ts';
+
+class GpuExecutor implements Executor {
+  readonly name = 'gpu';
+  constructor(readonly gpu: GpuBackend) {}
+  accepts(): boolean { return false; } // chosen by storage device, not by this test
+  async run(ops: Op[]): Promise<void> { for (const op of ops) this.gpu.exec(op); }
+  alloc(id: number, dtype: DType, n: number): void { this.gpu.alloc(id, dtype, n); }
+  free(id: number): void { this.gpu.free(id); }
+  upload(id: number, data: TypedArray): void { this.gpu.upload(id, data); }
+  read(s: Storage): Promise<TypedArray> { return this.gpu.read(s.id, s.dtype, s.numel); }
+}
+
+let current: GpuExecutor | null = null;
+let probe: Promise<GpuExecutor | null> | null = null;
+let reason: string | null = null;
+
+const NO_GPU = (why: string) =>
+  `no GPU adapter: ${why}. GPU tensors need a Vulkan driver (NVIDIA's, or Mesa's lavapipe: run \`npm run setup:gpu\`); check torch.gpu.isAvailable()`;
+
+/** Starts the GPU actor once; later calls return the same one (or null with the same reason). */
+export function openGpuExecutor(): Promise<GpuExecutor | null> {
+  probe ??= (async () => {
+    const r = await tryOpenGpu();
+    if (!r.gpu) {
+      reason = r.reason;
+      setNoGpuMessage(NO_GPU(r.reason));
+      return null;
+    }
+    current = new GpuExecutor(r.gpu);
+    setGpuExecutor(current);
+    return current;
+  })();
+  return probe;
+}
+
+export function gpuReason(): string | null { return reason; }
+export function gpuInfo(): { name: string; limits: Record<string, number> } | null {
+  return current ? { name: current.gpu.name, limits: current.gpu.limits } : null;
+}
+
+export async function closeGpu(): Promise<void> {
+  const ex = current;
+  current = null;
+  probe = null;
+  if (!ex) return;
+  try { await sync(); } finally {
+    setGpuExecutor(null);
+    await ex.gpu.shutdown();
+  }
+}
