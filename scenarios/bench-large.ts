@@ -4,11 +4,13 @@
  *   npm run bench:large -- [--workers W] [--epochs E] [--n N] [--lr LR] [--seed S] [--device cpu|gpu] [--json]
  */
 import { parseArgs } from 'node:util';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import * as torch from '../src/index.ts';
 import { largeLoop } from './large-loop.ts';
 import { progressBar } from './progress.ts';
 
-const USAGE = 'usage: npm run bench:large -- [--workers W] [--epochs E] [--n N] [--lr LR] [--seed S] [--device cpu|gpu] [--json]';
+const USAGE = 'usage: npm run bench:large -- [--workers W] [--epochs E] [--n N] [--lr LR] [--seed S] [--device cpu|gpu] [--json] [--compare-torch]';
 function fail(msg: string): never { console.error(`bench:large: ${msg}\n${USAGE}`); process.exit(2); }
 
 let v;
@@ -18,6 +20,7 @@ try {
       workers: { type: 'string' }, epochs: { type: 'string', default: '200' }, n: { type: 'string', default: '10000000' },
       lr: { type: 'string', default: '0.001' }, seed: { type: 'string', default: '0' }, device: { type: 'string', default: 'cpu' },
       json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
+      'compare-torch': { type: 'boolean', default: false },
     },
   }).values;
 } catch (e) { fail((e as Error).message); }
@@ -46,11 +49,25 @@ try {
   bar.stop();
   await torch.shutdown();
 }
-const out = { device, workers, n, epochs, lr, ...r };
+const out: Record<string, unknown> = { device, workers, n, epochs, lr, ...r };
+if (v['compare-torch']) {
+  // The same loop in PyTorch (Debian's python3-torch), same N, epochs and thread count, in this run.
+  const py = spawnSync('/usr/bin/python3', [fileURLToPath(new URL('../scripts/torch-loop.py', import.meta.url)), String(n), String(epochs), String(lr), String(workers)], { encoding: 'utf8' });
+  if (py.status === 0) {
+    const t = JSON.parse(py.stdout.trim().split('\n').pop()!);
+    out.torch = t;
+    out.speedupVsTorch = t.seconds / r.seconds;
+  } else {
+    out.torch = { error: (py.stderr || py.error?.message || 'python3-torch not available').trim().split('\n').pop() };
+  }
+}
 if (v.json) console.log(JSON.stringify(out));
 else {
   console.log(`device ${device}, ${workers} workers, N=${n}, ${epochs} epochs, lr=${lr}`);
   console.log(`  ${r.seconds.toFixed(3)} s total, ${r.secondsPerEpoch.toFixed(4)} s/epoch`);
   console.log(`  final loss ${r.loss}, b ${r.b}`);
   console.log(`  sha256(w) ${r.wSha256}, peak RSS ${r.peakRssMB} MB`);
+  const t = out.torch as { seconds?: number; torch?: string; error?: string } | undefined;
+  if (t?.seconds) console.log(`  PyTorch ${t.torch} (${workers} threads): ${t.seconds.toFixed(3)} s — troupe is ${(out.speedupVsTorch as number).toFixed(2)}x ${(out.speedupVsTorch as number) >= 1 ? 'faster' : 'slower'}`);
+  else if (t) console.log(`  PyTorch comparison unavailable: ${t.error}`);
 }
