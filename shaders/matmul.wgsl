@@ -1,17 +1,18 @@
-// Batched matmul (…, M, K) @ (…, K, N) on strided views, 16x16 output tiles through workgroup memory;
-// each thread of the 16x16 workgroup owns one output element.
+// Batched matmul (…, M, K) @ (…, K, N) on strided views. A workgroup of 16x16 threads computes a 64x64
+// output tile; each thread owns 4x4 outputs (rows ty + 16 i, columns tx + 16 j), and the K dimension
+// goes through workgroup memory 16 at a time (A tile 64x16, B tile 16x64, 4 loads per thread each).
 // md: [0] M, [1] N, [2] K, [3] tiles along M, [4] tiles along N, [5] batches, [6..8] a/b/out
 // offsets, [9..14] a (row, col), b (row, col), out (row, col) strides, then the batch shape and the
 // a, b and out batch strides.
 @group(0) @binding(0) var<storage, read> md: array<u32>;
 {{BINDINGS}}
 
-var<workgroup> ta: array<array<{{C}}, 16>, 16>;
-var<workgroup> tb: array<array<{{C}}, 16>, 16>;
+var<workgroup> ta: array<{{C}}, 1024>;   // [64 rows][16 k]
+var<workgroup> tb: array<{{C}}, 1024>;   // [16 k][64 columns]
 
 @compute @workgroup_size(16, 16)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-        @builtin(local_invocation_id) l: vec3<u32>) {
+        @builtin(local_invocation_id) l: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let g = wid.y * nwg.x + wid.x;
   let tn = g % md[4];
   let t2 = g / md[4];
@@ -20,24 +21,43 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   if (bi >= md[5]) { return; }
   let M = md[0]; let N = md[1]; let K = md[2];
 {{BATCH}}
-  let row = tm * 16u + l.y;
-  let col = tn * 16u + l.x;
-  var acc: {{C}} = {{ZERO}};
+  let row0 = tm * 64u;
+  let col0 = tn * 64u;
+  var acc: array<{{C}}, 16>;
+  for (var q = 0u; q < 16u; q = q + 1u) { acc[q] = {{ZERO}}; }
   for (var k0 = 0u; k0 < K; k0 = k0 + 16u) {
-    let ka = k0 + l.x;
-    var va: {{C}} = {{ZERO}};
-    if (row < M && ka < K) { let w = {{A}}[abase + row * md[9] + ka * md[10]]; va = {{LOAD_A}}; }
-    ta[l.y][l.x] = va;
-    let kb = k0 + l.y;
-    var vb: {{C}} = {{ZERO}};
-    if (kb < K && col < N) { let w = {{B}}[bbase + kb * md[11] + col * md[12]]; vb = {{LOAD_B}}; }
-    tb[l.y][l.x] = vb;
+    for (var q = 0u; q < 4u; q = q + 1u) {
+      let e = lid + 256u * q;
+      let ar = row0 + e / 16u; let ak = k0 + e % 16u;
+      var va: {{C}} = {{ZERO}};
+      if (ar < M && ak < K) { let w = {{A}}[abase + ar * md[9] + ak * md[10]]; va = {{LOAD_A}}; }
+      ta[e] = va;
+      let bk = k0 + e / 64u; let bc = col0 + e % 64u;
+      var vb: {{C}} = {{ZERO}};
+      if (bk < K && bc < N) { let w = {{B}}[bbase + bk * md[11] + bc * md[12]]; vb = {{LOAD_B}}; }
+      tb[e] = vb;
+    }
     workgroupBarrier();
-    for (var kk = 0u; kk < 16u; kk = kk + 1u) { acc = acc + ta[l.y][kk] * tb[kk][l.x]; }
+    for (var kk = 0u; kk < 16u; kk = kk + 1u) {
+      let a0 = ta[(l.y) * 16u + kk]; let a1 = ta[(l.y + 16u) * 16u + kk];
+      let a2 = ta[(l.y + 32u) * 16u + kk]; let a3 = ta[(l.y + 48u) * 16u + kk];
+      let b0 = tb[kk * 64u + l.x]; let b1 = tb[kk * 64u + l.x + 16u];
+      let b2 = tb[kk * 64u + l.x + 32u]; let b3 = tb[kk * 64u + l.x + 48u];
+      acc[0] = acc[0] + a0 * b0; acc[1] = acc[1] + a0 * b1; acc[2] = acc[2] + a0 * b2; acc[3] = acc[3] + a0 * b3;
+      acc[4] = acc[4] + a1 * b0; acc[5] = acc[5] + a1 * b1; acc[6] = acc[6] + a1 * b2; acc[7] = acc[7] + a1 * b3;
+      acc[8] = acc[8] + a2 * b0; acc[9] = acc[9] + a2 * b1; acc[10] = acc[10] + a2 * b2; acc[11] = acc[11] + a2 * b3;
+      acc[12] = acc[12] + a3 * b0; acc[13] = acc[13] + a3 * b1; acc[14] = acc[14] + a3 * b2; acc[15] = acc[15] + a3 * b3;
+    }
     workgroupBarrier();
   }
-  if (row < M && col < N) {
-    let res = acc;
-    {{OUT}}[obase + row * md[13] + col * md[14]] = {{STORE}};
+  for (var i = 0u; i < 4u; i = i + 1u) {
+    let row = row0 + l.y + 16u * i;
+    for (var j = 0u; j < 4u; j = j + 1u) {
+      let col = col0 + l.x + 16u * j;
+      if (row < M && col < N) {
+        let res = acc[i * 4u + j];
+        {{OUT}}[obase + row * md[13] + col * md[14]] = {{STORE}};
+      }
+    }
   }
 }

@@ -341,7 +341,7 @@ function matmulPlan(op: Extract<Op, { op: 'matmul' }>): Plan {
   if (M * N * nb === 0) return { temps: [], dispatches: [] };
   if (K === 0) return elementwise(out, [{ src: 0, as: 'f32' }], 'f32', (v) => v[0]);
   const c: CType = [a, b, out].some((v) => kindOf(v.dtype) === 'f32') ? 'f32' : 'i32';
-  const tm = Math.ceil(M / 16), tn = Math.ceil(N / 16);
+  const tm = Math.ceil(M / 64), tn = Math.ceil(N / 64);
   const md = new Meta();
   md.push(M, N, K, tm, tn, nb, a.offset, b.offset, out.offset,
     a.strides[r - 2], a.strides[r - 1], b.strides[r - 2], b.strides[r - 1], out.strides[r - 2], out.strides[r - 1]);
