@@ -1,45 +1,54 @@
 #!/usr/bin/env bash
-# Builds src/backends/cpu/wasm/rng.wasm from rng.c with Debian's clang + lld
-# (apt-get install -y clang lld). The .wasm is committed, so installs need no clang.
+# Builds the WebAssembly kernels of src/backends/cpu/wasm/ with Debian's clang + lld
+# (apt-get install -y clang lld). The .wasm files are committed, so installs need no clang.
 #
-# The module imports a *shared* memory (env.memory, any size up to 4 GiB) so
+#   rng.c -> rng.wasm   counter-based random fills (wasm.ts)
+#   ew.c  -> ew.wasm    float32 elementwise ops and block reductions (simd.ts)
+#
+# Each module imports a *shared* memory (env.memory, any size up to 4 GiB) so
 # workers can run it directly on a SharedArrayBuffer. It must not use a
 # linear-memory stack, data segments or mutable globals (several instances in
 # different threads share one memory), which this script checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SRC=src/backends/cpu/wasm/rng.c
-OUT=src/backends/cpu/wasm/rng.wasm
+DIR=src/backends/cpu/wasm
 CLANG=${CLANG:-clang}
 
-"$CLANG" --target=wasm32-unknown-unknown -O3 -msimd128 -matomics -mbulk-memory \
-  -ffp-contract=off -fno-builtin -nostdlib \
-  -Wall -Wextra -Werror \
-  -Wl,--no-entry -Wl,--export-dynamic -Wl,--import-memory -Wl,--shared-memory \
-  -Wl,--initial-memory=65536 -Wl,--max-memory=4294967296 \
-  -Wl,-z,stack-size=0 -Wl,--strip-all \
-  -o "$OUT" "$SRC"
+build() { # build NAME EXPORT...
+  local name=$1; shift
+  local src=$DIR/$name.c out=$DIR/$name.wasm
+  "$CLANG" --target=wasm32-unknown-unknown -O3 -msimd128 -matomics -mbulk-memory \
+    -ffp-contract=off -fno-builtin -nostdlib \
+    -Wall -Wextra -Werror \
+    -Wl,--no-entry -Wl,--export-dynamic -Wl,--import-memory -Wl,--shared-memory \
+    -Wl,--initial-memory=65536 -Wl,--max-memory=4294967296 \
+    -Wl,-z,stack-size=0 -Wl,--strip-all \
+    -o "$out" "$src"
 
-# Sanity checks on the result (need node; wasm-objdump from wabt is optional).
-node --input-type=module -e "
+  # Sanity checks on the result (need node; wasm-objdump from wabt is optional).
+  node --input-type=module -e "
 import { readFileSync } from 'node:fs';
-const bytes = readFileSync('$OUT');
+const bytes = readFileSync('$out');
 const mod = new WebAssembly.Module(bytes);
 const imports = WebAssembly.Module.imports(mod);
 const exports = WebAssembly.Module.exports(mod).filter((e) => e.kind === 'function').map((e) => e.name);
 if (imports.length !== 1 || imports[0].kind !== 'memory') throw new Error('unexpected imports ' + JSON.stringify(imports));
-for (const n of ['rng_uniform_f32', 'rng_uniform_f64', 'rng_normal_f32', 'rng_normal_f64'])
+for (const n of '$*'.split(' '))
   if (!exports.includes(n)) throw new Error('missing export ' + n);
-console.log('$OUT: ' + bytes.length + ' bytes, exports ' + exports.join(', '));
+console.log('$out: ' + bytes.length + ' bytes, exports ' + exports.join(', '));
 "
-if command -v wasm-objdump >/dev/null; then
-  if wasm-objdump -d "$OUT" | grep -Eq 'global\.(get|set)|memory\.init|data\.drop'; then
-    echo "error: rng.wasm uses globals / data segments (a linear-memory stack?)" >&2
-    exit 1
+  if command -v wasm-objdump >/dev/null; then
+    if wasm-objdump -d "$out" | grep -Eq 'global\.(get|set)|memory\.init|data\.drop'; then
+      echo "error: $name.wasm uses globals / data segments (a linear-memory stack?)" >&2
+      exit 1
+    fi
+    # (lld always defines an unused __stack_pointer global; no code may touch it.)
+    if wasm-objdump -h "$out" | grep -Eq '^ *(Data|DataCount) '; then
+      echo "error: $name.wasm has a data section" >&2
+      exit 1
+    fi
   fi
-  # (lld always defines an unused __stack_pointer global; no code may touch it.)
-  if wasm-objdump -h "$OUT" | grep -Eq '^ *(Data|DataCount) '; then
-    echo "error: rng.wasm has a data section" >&2
-    exit 1
-  fi
-fi
+}
+
+build rng rng_uniform_f32 rng_uniform_f64 rng_normal_f32 rng_normal_f64
+build ew ew_binary_vv ew_binary_vs ew_binary_sv ew_unary ew_fill ew_copy ew_block_sum ew_block_dot

@@ -1,0 +1,313 @@
+/*
+ * WebAssembly SIMD float32 elementwise kernels and block reductions for troupe.
+ *
+ * Bit-identical to the JS kernels of src/backends/cpu/kernels.ts (runBinary, runUnary, fill, copy,
+ * partialBlocks / blockSum) for float32 inputs and outputs:
+ *
+ *  - +, -, *, /, sqrt of float32 operands: JS computes in float64 and rounds to float32 on the store;
+ *    float64 has more than 2*24+2 bits, so that double rounding equals the single float32 operation
+ *    (f32x4 SIMD). Where the scalar operand of a vector-scalar op is not a float32 value (e.g. 0.1) the
+ *    kernel does what JS does: promote, operate in float64, demote (f64x2 SIMD).
+ *  - maximum / minimum follow kernels.ts BINARY: NaN (canonical, as JS stores it) if either input is NaN,
+ *    else a > b ? a : b (resp. a < b ? a : b; so max(+0, -0) = -0, max(-0, +0) = +0): exactly
+ *    pmax(b, a) / pmin(b, a), with a NaN select.
+ *  - relu is x > 0 ? x : 0 * x (-0 -> -0, -inf -> NaN, NaN -> NaN), neg flips the sign bit, abs clears it.
+ *  - Block sums / dots: 4 float64 accumulators, element j of the block into accumulator j % 4, each added
+ *    in order, combined as (a0 + a1) + (a2 + a3) (protocol.ts). Accumulators 0,1 live in one f64x2 and 2,3
+ *    in another, so one 4-element vector step is exactly one in-order add per accumulator. Products x*y of
+ *    two float32 values are exact in float64.
+ *
+ * Every float step is one IEEE operation; the build uses -ffp-contract=off and WebAssembly has no
+ * implicit FMA, so nothing is fused or reassociated. The tails (n % 4 elements) run the very same vector
+ * operations on a lane loaded with load32_zero, so they cannot differ from the body.
+ *
+ * Pointers are byte addresses in the imported shared memory (env.memory). Only 4-byte alignment is
+ * assumed (v128 loads/stores are unaligned). `out` may be identical to an input (in-place ops) but must
+ * not partially overlap one. As in rng.c: no linear-memory stack, no data segments, no globals, so any
+ * number of instances in different threads can run on one memory (build-wasm.sh checks this).
+ *
+ * Build: scripts/build-wasm.sh (Debian clang/lld, wasm32, -O3 -msimd128).
+ */
+#include <stdint.h>
+#include <wasm_simd128.h>
+
+typedef v128_t V;
+
+#define EXPORT(name) __attribute__((export_name(#name), visibility("default")))
+#define INLINE static inline __attribute__((always_inline))
+
+/* Op codes (simd.ts BINARY_CODE / UNARY_CODE). */
+enum { OP_ADD = 0, OP_SUB = 1, OP_MUL = 2, OP_DIV = 3, OP_MAX = 4, OP_MIN = 5 };
+enum { UN_NEG = 0, UN_ABS = 1, UN_SQRT = 2, UN_RELU = 3 };
+
+#define CANON_NAN32 0x7FC00000
+#define CANON_NAN64 0x7FF8000000000000LL
+
+#define LD(p) wasm_v128_load((const void *)(p))
+#define ST(p, v) wasm_v128_store((void *)(p), (v))
+#define LD1(p) wasm_v128_load32_zero((const void *)(p))
+#define ST1(p, v) wasm_v128_store32_lane((void *)(p), (v), 0)
+
+/* ---------------------------------------------------------------- float32 binary */
+
+/* add and mul in operand order (b, a). The value is the same; for NaN inputs x86 returns the first NaN
+ * operand (quieted), which then is b's, as in the code V8 generates for the JS kernel (NaN bits only).
+ * Inline asm because clang treats fadd/fmul as commutative and reorders the operands. */
+#define ORDERED(name, insn)                                                                           \
+  INLINE V name(V x, V y) {                                                                           \
+    V r;                                                                                              \
+    __asm__("local.get %1\n\tlocal.get %2\n\t" insn "\n\tlocal.set %0" : "=r"(r) : "r"(x), "r"(y)); \
+    return r;                                                                                         \
+  }
+ORDERED(add32, "f32x4.add")
+ORDERED(mul32, "f32x4.mul")
+ORDERED(add64, "f64x2.add")
+ORDERED(mul64, "f64x2.mul")
+
+INLINE V bin32(const int op, V a, V b) {
+  switch (op) {
+    case OP_ADD: return add32(b, a);
+    case OP_SUB: return wasm_f32x4_sub(a, b);
+    case OP_MUL: return mul32(b, a);
+    case OP_DIV: return wasm_f32x4_div(a, b);
+    case OP_MAX:
+    case OP_MIN: {
+      /* pmax(b, a) = b < a ? a : b = a > b ? a : b;  pmin(b, a) = a < b ? a : b */
+      V r = op == OP_MAX ? wasm_f32x4_pmax(b, a) : wasm_f32x4_pmin(b, a);
+      V nan = wasm_v128_or(wasm_f32x4_ne(a, a), wasm_f32x4_ne(b, b));
+      return wasm_v128_bitselect(wasm_i32x4_splat(CANON_NAN32), r, nan);
+    }
+  }
+  return a;
+}
+
+/* float64 flavour for scalars that are not float32 values (what JS does: float64 op, then round). */
+INLINE V bin64(const int op, V a, V b) {
+  switch (op) {
+    case OP_ADD: return add64(b, a);
+    case OP_SUB: return wasm_f64x2_sub(a, b);
+    case OP_MUL: return mul64(b, a);
+    case OP_DIV: return wasm_f64x2_div(a, b);
+    case OP_MAX:
+    case OP_MIN: {
+      V r = op == OP_MAX ? wasm_f64x2_pmax(b, a) : wasm_f64x2_pmin(b, a);
+      V nan = wasm_v128_or(wasm_f64x2_ne(a, a), wasm_f64x2_ne(b, b));
+      return wasm_v128_bitselect(wasm_i64x2_splat(CANON_NAN64), r, nan);
+    }
+  }
+  return a;
+}
+
+/* form: 0 vector-vector, 1 vector-scalar (a[i] op k), 2 scalar-vector (k op b[i]) */
+INLINE void binary32(const int op, const int form, uint32_t out, uint32_t a, uint32_t b, V k, uint32_t n) {
+  uint32_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    uint32_t o = 4 * i;
+    V x0, x1, x2, x3, y0, y1, y2, y3;
+    if (form != 2) { x0 = LD(a + o); x1 = LD(a + o + 16); x2 = LD(a + o + 32); x3 = LD(a + o + 48); }
+    else x0 = x1 = x2 = x3 = k;
+    if (form != 1) { y0 = LD(b + o); y1 = LD(b + o + 16); y2 = LD(b + o + 32); y3 = LD(b + o + 48); }
+    else y0 = y1 = y2 = y3 = k;
+    ST(out + o, bin32(op, x0, y0));
+    ST(out + o + 16, bin32(op, x1, y1));
+    ST(out + o + 32, bin32(op, x2, y2));
+    ST(out + o + 48, bin32(op, x3, y3));
+  }
+  for (; i + 4 <= n; i += 4) {
+    uint32_t o = 4 * i;
+    V x = form != 2 ? LD(a + o) : k, y = form != 1 ? LD(b + o) : k;
+    ST(out + o, bin32(op, x, y));
+  }
+  for (; i < n; i++) {
+    uint32_t o = 4 * i;
+    V x = form != 2 ? LD1(a + o) : k, y = form != 1 ? LD1(b + o) : k;
+    ST1(out + o, bin32(op, x, y));
+  }
+}
+
+/* 4 float32 of v -> float64 op with the splatted double k -> 4 float32 */
+INLINE V mixed4(const int op, const int form, V v, V k) {
+  V lo = wasm_f64x2_promote_low_f32x4(v);
+  V hi = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 2, 3));
+  V rl = form == 1 ? bin64(op, lo, k) : bin64(op, k, lo);
+  V rh = form == 1 ? bin64(op, hi, k) : bin64(op, k, hi);
+  return wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(rl), wasm_f32x4_demote_f64x2_zero(rh), 0, 1, 4, 5);
+}
+
+INLINE void binary_mixed(const int op, const int form, uint32_t out, uint32_t x, V k, uint32_t n) {
+  uint32_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint32_t o = 4 * i;
+    V v0 = LD(x + o), v1 = LD(x + o + 16);
+    ST(out + o, mixed4(op, form, v0, k));
+    ST(out + o + 16, mixed4(op, form, v1, k));
+  }
+  for (; i + 4 <= n; i += 4) ST(out + 4 * i, mixed4(op, form, LD(x + 4 * i), k));
+  for (; i < n; i++) ST1(out + 4 * i, mixed4(op, form, LD1(x + 4 * i), k));
+}
+
+#define DISPATCH_OP(op, CALL)                  \
+  switch (op) {                                \
+    case OP_ADD: CALL(OP_ADD); break;          \
+    case OP_SUB: CALL(OP_SUB); break;          \
+    case OP_MUL: CALL(OP_MUL); break;          \
+    case OP_DIV: CALL(OP_DIV); break;          \
+    case OP_MAX: CALL(OP_MAX); break;          \
+    case OP_MIN: CALL(OP_MIN); break;          \
+  }
+
+/* out[i] = a[i] op b[i] */
+EXPORT(ew_binary_vv)
+void ew_binary_vv(uint32_t op, uint32_t out, uint32_t a, uint32_t b, uint32_t n) {
+  V z = wasm_i32x4_splat(0);
+#define CALL(OP) binary32(OP, 0, out, a, b, z, n)
+  DISPATCH_OP(op, CALL)
+#undef CALL
+}
+
+/* k is float32-exact (or NaN): float32 SIMD. */
+INLINE int f32_exact(double k) { return k != k || (double)(float)k == k; }
+
+/* out[i] = a[i] op k */
+EXPORT(ew_binary_vs)
+void ew_binary_vs(uint32_t op, uint32_t out, uint32_t a, double k, uint32_t n) {
+  if (f32_exact(k)) {
+    V kv = wasm_f32x4_splat((float)k);
+#define CALL(OP) binary32(OP, 1, out, a, 0, kv, n)
+    DISPATCH_OP(op, CALL)
+#undef CALL
+  } else {
+    V kv = wasm_f64x2_splat(k);
+#define CALL(OP) binary_mixed(OP, 1, out, a, kv, n)
+    DISPATCH_OP(op, CALL)
+#undef CALL
+  }
+}
+
+/* out[i] = k op b[i] */
+EXPORT(ew_binary_sv)
+void ew_binary_sv(uint32_t op, uint32_t out, double k, uint32_t b, uint32_t n) {
+  if (f32_exact(k)) {
+    V kv = wasm_f32x4_splat((float)k);
+#define CALL(OP) binary32(OP, 2, out, 0, b, kv, n)
+    DISPATCH_OP(op, CALL)
+#undef CALL
+  } else {
+    V kv = wasm_f64x2_splat(k);
+#define CALL(OP) binary_mixed(OP, 2, out, b, kv, n)
+    DISPATCH_OP(op, CALL)
+#undef CALL
+  }
+}
+
+/* ---------------------------------------------------------------- float32 unary */
+
+/* A signalling NaN made quiet, as JS's float32 -> float64 load does (NaN bits only). */
+INLINE V quiet(V x) { return wasm_v128_or(x, wasm_v128_and(wasm_f32x4_ne(x, x), wasm_i32x4_splat(0x00400000))); }
+
+INLINE V un32(const int op, V x) {
+  switch (op) {
+    case UN_NEG: return wasm_f32x4_neg(quiet(x));
+    case UN_ABS: return wasm_f32x4_abs(quiet(x));
+    case UN_SQRT: return wasm_f32x4_sqrt(x);
+    case UN_RELU: /* x > 0 ? x : 0 * x */
+      return wasm_v128_bitselect(x, wasm_f32x4_mul(wasm_f32x4_splat(0.0f), x),
+                                 wasm_f32x4_gt(x, wasm_f32x4_splat(0.0f)));
+  }
+  return x;
+}
+
+INLINE void unary32(const int op, uint32_t out, uint32_t x, uint32_t n) {
+  uint32_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    uint32_t o = 4 * i;
+    V v0 = LD(x + o), v1 = LD(x + o + 16), v2 = LD(x + o + 32), v3 = LD(x + o + 48);
+    ST(out + o, un32(op, v0));
+    ST(out + o + 16, un32(op, v1));
+    ST(out + o + 32, un32(op, v2));
+    ST(out + o + 48, un32(op, v3));
+  }
+  for (; i + 4 <= n; i += 4) ST(out + 4 * i, un32(op, LD(x + 4 * i)));
+  for (; i < n; i++) ST1(out + 4 * i, un32(op, LD1(x + 4 * i)));
+}
+
+EXPORT(ew_unary)
+void ew_unary(uint32_t op, uint32_t out, uint32_t x, uint32_t n) {
+  switch (op) {
+    case UN_NEG: unary32(UN_NEG, out, x, n); break;
+    case UN_ABS: unary32(UN_ABS, out, x, n); break;
+    case UN_SQRT: unary32(UN_SQRT, out, x, n); break;
+    case UN_RELU: unary32(UN_RELU, out, x, n); break;
+  }
+}
+
+/* ---------------------------------------------------------------- fill / copy */
+
+/* out[i] = (float)v (round to nearest even, as a Float32Array store) */
+EXPORT(ew_fill)
+void ew_fill(uint32_t out, double v, uint32_t n) {
+  V k = wasm_f32x4_splat((float)v);
+  uint32_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    uint32_t o = 4 * i;
+    ST(out + o, k); ST(out + o + 16, k); ST(out + o + 32, k); ST(out + o + 48, k);
+  }
+  for (; i + 4 <= n; i += 4) ST(out + 4 * i, k);
+  for (; i < n; i++) ST1(out + 4 * i, k);
+}
+
+/* out[i] = x[i], n float32 (identical or disjoint ranges), bit for bit. (The JS copy loop gives the same
+ * bits once V8 has optimised it; its first, interpreted runs turn signalling NaNs quiet.) */
+EXPORT(ew_copy)
+void ew_copy(uint32_t out, uint32_t x, uint32_t n) {
+  if (out == x) return;
+  uint32_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    uint32_t o = 4 * i;
+    V v0 = LD(x + o), v1 = LD(x + o + 16), v2 = LD(x + o + 32), v3 = LD(x + o + 48);
+    ST(out + o, v0); ST(out + o + 16, v1); ST(out + o + 32, v2); ST(out + o + 48, v3);
+  }
+  for (; i + 4 <= n; i += 4) ST(out + 4 * i, LD(x + 4 * i));
+  for (; i < n; i++) ST1(out + 4 * i, LD1(x + 4 * i));
+}
+
+/* ---------------------------------------------------------------- block reductions */
+
+#define PROMOTE_LO(v) wasm_f64x2_promote_low_f32x4(v)
+#define PROMOTE_HI(v) wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle((v), (v), 2, 3, 2, 3))
+
+/* with_y: sum of x[j] * y[j] (float64 products), else sum of x[j]. */
+INLINE double block32(const int with_y, uint32_t x, uint32_t y, uint32_t n) {
+  V acc01 = wasm_f64x2_splat(0.0), acc23 = wasm_f64x2_splat(0.0);
+  uint32_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    V v = LD(x + 4 * i);
+    V lo = PROMOTE_LO(v), hi = PROMOTE_HI(v);
+    if (with_y) {
+      V w = LD(y + 4 * i);
+      lo = wasm_f64x2_mul(lo, PROMOTE_LO(w));
+      hi = wasm_f64x2_mul(hi, PROMOTE_HI(w));
+    }
+    acc01 = wasm_f64x2_add(acc01, lo);
+    acc23 = wasm_f64x2_add(acc23, hi);
+  }
+  /* scalar tail: exact IEEE float64 adds, in the same order as the JS loop */
+  double a0 = wasm_f64x2_extract_lane(acc01, 0), a1 = wasm_f64x2_extract_lane(acc01, 1);
+  double a2 = wasm_f64x2_extract_lane(acc23, 0), a3 = wasm_f64x2_extract_lane(acc23, 1);
+  const float *xs = (const float *)(uintptr_t)x;
+  const float *ys = (const float *)(uintptr_t)y;
+#define TERM(j) (with_y ? (double)xs[j] * (double)ys[j] : (double)xs[j])
+  if (i < n) { a0 += TERM(i); i++; }
+  if (i < n) { a1 += TERM(i); i++; }
+  if (i < n) { a2 += TERM(i); i++; }
+#undef TERM
+  return (a0 + a1) + (a2 + a3);
+}
+
+/* The protocol's float64 block sum of n float32 at x (callers pass n <= REDUCE_BLOCK). */
+EXPORT(ew_block_sum)
+double ew_block_sum(uint32_t x, uint32_t n) { return block32(0, x, 0, n); }
+
+/* The protocol's float64 block sum of x[j] * y[j]. */
+EXPORT(ew_block_dot)
+double ew_block_dot(uint32_t x, uint32_t y, uint32_t n) { return block32(1, x, y, n); }
