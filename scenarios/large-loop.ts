@@ -40,3 +40,51 @@ export async function largeLoop(o: LargeLoopOptions, onEpoch?: (i: number) => vo
   const wSha256 = createHash('sha256').update(new Uint8Array(wBytes.buffer, wBytes.byteOffset, wBytes.byteLength)).digest('hex');
   return { seconds, secondsPerEpoch: seconds / epochs, b: bV, loss: lossV, wSha256, peakRssMB: Math.round(peak / 2 ** 20) };
 }
+
+// ───────────── the `large-loop` scenario (npm run scenario -- large-loop); largeLoop above is unchanged ─────────────
+
+import { F, median, type ScenarioContext, type ScenarioResult } from './scenario.ts';
+
+export const name = 'large-loop';
+export const description = "The tour's 10M-parameter loop (w·x+b, sum of squares, backward, SGD) for E epochs, as bench:large runs it";
+export const flags = {
+  n: F.n(10_000_000, 'parameters (elements of w and x)'),
+  epochs: F.epochs(200),
+  workers: F.workers(),
+  device: F.device('cpu'),
+  repeat: F.repeat(1),
+  seed: F.seed(),
+};
+type Flags = typeof flags;
+
+/** Host memory: about a dozen float32 vectors of N alive at once (w, its grad, x, temporaries, pooled buffers). */
+export function estimateBytes(f: { n?: unknown }): number { return 12 * 4 * Number(f.n) + 256 * 2 ** 20; }
+/** The largest GPU buffer: one float32 vector of N. */
+export function estimateGpuBytes(f: { n?: unknown }): number { return 4 * Number(f.n); }
+
+export async function run(ctx: ScenarioContext<Flags>): Promise<ScenarioResult> {
+  const { n, epochs, workers, device, repeat, seed } = ctx.flags;
+  const dev = device as 'cpu' | 'gpu';
+  const started = await ctx.torch.init({ workers, gpu: dev === 'gpu' });
+  const runs: LargeLoopResult[] = [];
+  const bar = ctx.progress(`large-loop (${dev}${dev === 'cpu' ? `, ${workers} workers` : ''})`, epochs * repeat);
+  try {
+    for (let r = 0; r < repeat; r++) runs.push(await largeLoop({ n, epochs, lr: 0.001, seed, device: dev }, () => bar.tick()));
+  } finally {
+    bar.stop();
+  }
+  const secs = median(runs.map((r) => r.seconds));
+  const last = runs[runs.length - 1];
+  const sameW = runs.every((r) => r.wSha256 === runs[0].wSha256);
+  const where = dev === 'gpu' ? `gpu (${started.gpu})` : `cpu, ${workers} worker${workers > 1 ? 's' : ''}`;
+  return {
+    tables: [{
+      title: `large-loop: N=${n}, ${epochs} epochs, lr 0.001, seed ${seed}; median of ${repeat} run${repeat > 1 ? 's' : ''}`,
+      columns: [{ key: 'device' }, { key: 'seconds', digits: 3 }, { key: 'msPerEpoch', label: 'ms/epoch', digits: 2 }, { key: 'loss', label: 'final loss' },
+        { key: 'b' }, { key: 'peakRssMB', label: 'peak RSS MB' }, { key: 'wSha', label: 'sha256(w)' }],
+      rows: [{ device: where, seconds: secs, msPerEpoch: (secs / epochs) * 1000, loss: last.loss, b: last.b, peakRssMB: Math.max(...runs.map((r) => r.peakRssMB)), wSha: last.wSha256.slice(0, 16) }],
+    }],
+    notes: repeat > 1 ? [`w identical over the ${repeat} runs: ${sameW ? 'yes' : 'NO'}`] : [],
+    data: { device: dev, gpu: started.gpu, workers, n, epochs, lr: 0.001, seed, seconds: secs, runs, identicalAcrossRuns: sameW },
+  };
+}

@@ -6,6 +6,8 @@ import * as torch from '../src/index.ts';
 
 export const name = 'seed-walkthrough';
 export const description = 'The PyTorch tour, section by section, printed as PyTorch would print it';
+/** The runner's flags this scenario uses: none (it is the tour, at the tour's sizes). */
+export const flags = {};
 
 const out: string[] = [];
 /** Python's repr of a float (what `print(w.item())` shows): 1.0, 2.2244343757629395, 1e-05. */
