@@ -86,11 +86,12 @@ describe.skipIf(!opened)('gpu backend (WebGPU actor)', () => {
       const data = fn === 'log' || fn === 'sqrt' ? pos : xs;
       const x = put('float32', data), out = empty('float32', data.length);
       gpu.exec({ op: 'unary', fn, x: view(x, 'float32', [data.length]), out: view(out, 'float32', [data.length]) });
-      // exp/log/sin/cos/tanh: the device's f32 builtins (Vulkan allows a few ulp); the rest exact.
+      // exp/log/sin/cos/tanh are the device's f32 builtins: Vulkan allows a few ulp, and for sin/cos an
+      // absolute error (NVIDIA's is about 2e-7 near zero); the other ops are exact.
       const tol = ['exp', 'log', 'sin', 'cos', 'tanh'].includes(fn) ? 2e-6 : 1e-6;
       jobs.push([fn, data, tol, readAll(out, 'float32', data.length)]);
     }
-    for (const [fn, data, tol, got] of jobs) closeTo(await got, data.map((v) => F(REF[fn](v))), tol, 1e-7, fn);
+    for (const [fn, data, tol, got] of jobs) closeTo(await got, data.map((v) => F(REF[fn](v))), tol, tol > 1e-6 ? 1e-6 : 1e-7, fn);
     const ints = [-7, -1, 0, 1, 5, 2147483647, -2147483647];
     const xi = put('int32', ints);
     for (const fn of ['neg', 'abs', 'sign', 'relu'] as UnaryFn[]) {

@@ -386,7 +386,10 @@ function randomPlan(op: Extract<Op, { op: 'random' }>): Plan {
   }
   const k0 = op.seed % 4294967296, k1 = Math.floor(op.seed / 4294967296);
   const md = new Meta();
-  md.push(n, out.offset, k0, k1, op.stream >>> 0);
+  if (!(Number.isInteger(op.stream) && op.stream >= 0 && op.stream <= 0xffffffff)) {
+    throw new Error(`gpu: random stream must be an integer in [0, 2^32), got ${op.stream}`);
+  }
+  md.push(n, out.offset, k0, k1, op.stream, 0x7f800000); // +inf for rn() in philox.wgsl
   const wgsl = fill('random.wgsl', { DIST: op.dist === 'normal' ? NORMAL_WGSL : UNIFORM_WGSL }, ['common.wgsl', 'philox.wgsl']);
   return { temps: [], dispatches: [{ wgsl, bufs: [{ ref: out.buf, write: true }], meta: md.done(), groups: groupsFor(Math.ceil(n / 4)) }] };
 }
