@@ -315,10 +315,13 @@ describe.skipIf(!opened)('gpu backend (WebGPU actor)', () => {
     expect(() => gpu.upload(i64, [1, 2 ** 40])).toThrow(/does not fit in 32 bits/);
     gpu.upload(i64, [-5, 2 ** 31 - 1]);
     expect(await readAll(i64, 'int64', 2)).toEqual([-5, 2 ** 31 - 1]);
+    // A bad command is skipped, the rest of its batch runs, and the error comes with the next read.
     gpu.exec({ op: 'unary', fn: 'neg', x: view(999_999, 'float32', [2]), out: view(f, 'float32', [2]) } as Op);
-    await expect(gpu.read(f, 'float32', 2)).rejects.toThrow(/unknown buffer id 999999/);
     gpu.upload(f, [1, 2]);
-    expect(await readAll(f, 'float32', 2)).toEqual([1, 2]);   // the actor carries on after an error
+    await expect(gpu.read(f, 'float32', 2)).rejects.toThrow(/unknown buffer id 999999/);
+    expect(await readAll(f, 'float32', 2)).toEqual([1, 2]);
+    gpu.exec({ op: 'fill', value: 1, out: view(f, 'float32', [2], [1], 1) });
+    await expect(gpu.read(f, 'float32', 2)).rejects.toThrow(/reaches elements \[1, 2\] of buffer \d+, which holds 2/);
   });
 
   it('keeps the buffer pool flat over 1000 alloc/free cycles', async () => {
@@ -346,9 +349,9 @@ describe.skipIf(!opened)('gpu backend (WebGPU actor)', () => {
     expect(after.pooledBytes).toBe(before.pooledBytes);
   });
 
-  it('a process that opens the gpu, runs an op and shuts down exits by itself', () => {
+  it('a process that opens the gpu, runs an op and shuts down (or forgets to) exits by itself', () => {
     const client = fileURLToPath(new URL('../src/backends/gpu/client.ts', import.meta.url));
-    const code = `
+    const script = (shutdown: boolean) => `
       import { openGpu, gpuUnavailableReason } from ${JSON.stringify(client)};
       const g = await openGpu();
       if (!g) { console.log('no gpu: ' + gpuUnavailableReason()); process.exit(3); }
@@ -356,12 +359,14 @@ describe.skipIf(!opened)('gpu backend (WebGPU actor)', () => {
       g.exec({ op: 'binary', fn: 'mul', a: { buf: 1, dtype: 'float32', shape: [3], strides: [1], offset: 0 }, b: 2,
                out: { buf: 1, dtype: 'float32', shape: [3], strides: [1], offset: 0 } });
       console.log('result ' + Array.from(await g.read(1, 'float32', 3)).join(','));
-      await g.shutdown();`;
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
-      cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8', timeout: 60_000,
-    });
-    expect(r.error, 'the child did not exit by itself within 60 s').toBeUndefined();
-    expect(r.stdout).toContain('result 2,4,6');
-    expect(r.status, r.stderr).toBe(0);
+      ${shutdown ? 'await g.shutdown();' : "g.exec({ op: 'fill', value: 0, out: { buf: 1, dtype: 'float32', shape: [3], strides: [1], offset: 0 } });"}`;
+    for (const shutdown of [true, false]) {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script(shutdown)], {
+        cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8', timeout: 60_000,
+      });
+      expect(r.error, `the child (shutdown: ${shutdown}) did not exit by itself within 60 s`).toBeUndefined();
+      expect(r.stdout).toContain('result 2,4,6');
+      expect(r.status, r.stderr).toBe(0);
+    }
   });
 });

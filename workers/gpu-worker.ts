@@ -11,7 +11,7 @@
 import { parentPort } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import nodeAdapter from 'comlink/dist/umd/node-adapter.js';
-import type { DType, Op } from '../src/runtime/protocol.ts';
+import type { DType, Op, View } from '../src/runtime/protocol.ts';
 import { applyVulkanEnv, type VulkanEnv } from '../src/backends/gpu/env.ts';
 import { F64_ERROR, kindOf, planOp, toGpuWords, type Plan } from '../src/backends/gpu/kernels.ts';
 
@@ -167,6 +167,24 @@ function pipelineFor(wgsl: string): GPUComputePipeline {
   return p;
 }
 
+/** Every view of an op must lie inside its buffer and agree with it on float vs integer storage. */
+function checkViews(op: Op, infoOf: (id: number) => { dtype: DType; numel: number }) {
+  for (const [name, v] of Object.entries(op)) {
+    if (!v || typeof v !== 'object' || !('buf' in v)) continue;
+    const view = v as View;
+    const info = infoOf(view.buf);
+    if ((kindOf(view.dtype) === 'f32') !== (kindOf(info.dtype) === 'f32')) {
+      throw new Error(`gpu: ${op.op}.${name} views buffer ${view.buf} as ${view.dtype}, but it holds ${info.dtype}`);
+    }
+    if (view.shape.some((s) => s === 0)) continue;
+    let lo = view.offset, hi = view.offset;
+    view.shape.forEach((s, d) => { const span = (s - 1) * view.strides[d]; if (span < 0) lo += span; else hi += span; });
+    if (lo < 0 || hi >= info.numel) {
+      throw new Error(`gpu: ${op.op}.${name} reaches elements [${lo}, ${hi}] of buffer ${view.buf}, which holds ${info.numel}`);
+    }
+  }
+}
+
 function uploadWords(rec: Rec, data: Cmd & { k: 'upload' }): Uint8Array {
   const words = data.data instanceof ArrayBuffer ? new Uint8Array(data.data) : (() => {
     const w = toGpuWords(rec.dtype, data.data);
@@ -178,44 +196,63 @@ function uploadWords(rec: Rec, data: Cmd & { k: 'upload' }): Uint8Array {
   return words;
 }
 
-function submit(cmds: Cmd[]): void {
+/**
+ * Encodes the batch and submits it, synchronously (so batches stay in order); the returned promise
+ * settles once Dawn has answered the batch's error scopes. The client counts the call as in flight
+ * until then: Dawn aborts a process that exits while a popErrorScope promise is pending.
+ */
+function submit(cmds: Cmd[]): Promise<void> {
   const d = dev();
-  // Phase 1 (nothing touched yet): plan every op, validate uploads, lay out metadata and staging.
+  let scopes: Promise<void> = Promise.resolve();
+  // Phase 1 (nothing touched yet): plan every op, check every buffer it names (id, dtype, bounds),
+  // validate allocs and uploads, lay out metadata and staging. A command that fails here is skipped
+  // (the rest of the batch still runs) and its error is reported at the next read/stats.
   const align = limits.minStorageBufferOffsetAlignment ?? 256;
   const plans: (Plan | null)[] = [];
+  const skip: boolean[] = [];
   let metaBytes = 0, stagingBytes = 0;
-  const sim = new Map<number, DType | null>(); // buffer dtypes as the batch goes, for upload checks
-  const recOf = (id: number) => {
+  type Info = { dtype: DType; numel: number };
+  const sim = new Map<number, Info | null>(); // buffer table as the batch goes
+  const infoOf = (id: number): Info => {
     const s = sim.get(id);
     if (s === null) throw new Error(`gpu: buffer ${id} is used after free`);
     if (s !== undefined) return s;
     const r = buffers.get(id);
     if (!r) throw new Error(`gpu: unknown buffer id ${id}`);
-    return r.dtype;
+    return r;
   };
   for (const c of cmds) {
-    if (c.k === 'op') {
-      const plan = planOp(c.op);
-      for (const disp of plan.dispatches) metaBytes += Math.ceil(disp.meta.byteLength / align) * align;
-      plans.push(plan);
-      continue;
+    let plan: Plan | null = null;
+    try {
+      if (c.k === 'op') {
+        plan = planOp(c.op);
+        checkViews(c.op, infoOf);
+        for (const disp of plan.dispatches) metaBytes += Math.ceil(disp.meta.byteLength / align) * align;
+      } else if (c.k === 'alloc') {
+        if (c.dtype === 'float64') throw new Error(F64_ERROR);
+        kindOf(c.dtype);
+        const live = sim.has(c.id) ? sim.get(c.id) !== null : buffers.has(c.id);
+        if (live) throw new Error(`gpu: buffer id ${c.id} is already allocated`);
+        sizeClass(Math.max(4, c.numel * 4));
+        sim.set(c.id, { dtype: c.dtype, numel: c.numel });
+      } else if (c.k === 'free') {
+        infoOf(c.id);
+        sim.set(c.id, null);
+      } else if (c.k === 'upload') {
+        const info = infoOf(c.id);
+        const n = c.data instanceof ArrayBuffer ? c.data.byteLength : (c.data as ArrayLike<number>).length * 4;
+        if (n > info.numel * 4 || n % 4 !== 0) {
+          throw new Error(`gpu: upload of ${n} bytes into buffer ${c.id} of ${info.numel} ${info.dtype} elements`);
+        }
+        stagingBytes += n;
+      }
+      skip.push(false);
+    } catch (e) {
+      noteError(e);
+      plan = null;
+      skip.push(true);
     }
-    plans.push(null);
-    if (c.k === 'alloc') {
-      if (c.dtype === 'float64') throw new Error(F64_ERROR);
-      kindOf(c.dtype);
-      const live = sim.has(c.id) ? sim.get(c.id) !== null : buffers.has(c.id);
-      if (live) throw new Error(`gpu: buffer id ${c.id} is already allocated`);
-      sizeClass(Math.max(4, c.numel * 4));
-      sim.set(c.id, c.dtype);
-    } else if (c.k === 'free') {
-      recOf(c.id);
-      sim.set(c.id, null);
-    } else if (c.k === 'upload') {
-      recOf(c.id);
-      const n = c.data instanceof ArrayBuffer ? c.data.byteLength : (c.data as ArrayLike<number>).length * 4;
-      stagingBytes += Math.ceil(n / 4) * 4;
-    }
+    plans.push(plan);
   }
 
   // Phase 2: encode everything into one command encoder.
@@ -232,17 +269,12 @@ function submit(cmds: Cmd[]): void {
   let pass: GPUComputePassEncoder | null = null;
   const endPass = () => { if (pass) { pass.end(); pass = null; } };
   const maxDim = limits.maxComputeWorkgroupsPerDimension ?? 65535;
-  const metaSlots: { plan: Plan; offsets: number[] }[] = [];
-  plans.forEach((p) => {
-    if (!p) return;
-    const offsets = p.dispatches.map((disp) => {
-      const at = metaAt;
-      metaAll.set(new Uint8Array(disp.meta.buffer, disp.meta.byteOffset, disp.meta.byteLength), at);
-      metaAt += Math.ceil(disp.meta.byteLength / align) * align;
-      return at;
-    });
-    metaSlots.push({ plan: p, offsets });
-  });
+  const metaOffsets: number[][] = plans.map((p) => (p ? p.dispatches.map((disp) => {
+    const at = metaAt;
+    metaAll.set(new Uint8Array(disp.meta.buffer, disp.meta.byteOffset, disp.meta.byteLength), at);
+    metaAt += Math.ceil(disp.meta.byteLength / align) * align;
+    return at;
+  }) : []));
   if (metaBytes > 0) {
     // One metadata buffer, reused by every submit (queue.writeBuffer is ordered after the work
     // already submitted) and grown when a batch needs more.
@@ -253,9 +285,9 @@ function submit(cmds: Cmd[]): void {
     }
     d.queue.writeBuffer(metaBuf!, 0, metaAll.buffer, 0, metaBytes);
   }
-  let slot = 0;
   try {
-    cmds.forEach((c) => {
+    cmds.forEach((c, ci) => {
+      if (skip[ci]) return;
       switch (c.k) {
         case 'alloc': {
           const { buf, size } = takeBuffer(Math.max(4, c.numel * 4));
@@ -279,7 +311,7 @@ function submit(cmds: Cmd[]): void {
           return;
         }
         case 'op': {
-          const { plan, offsets } = metaSlots[slot++];
+          const plan = plans[ci]!, offsets = metaOffsets[ci];
           const temps = plan.temps.map((bytes) => takeBuffer(bytes));
           plan.dispatches.forEach((disp, k) => {
             const pipe = pipelineFor(disp.wgsl);
@@ -321,11 +353,13 @@ function submit(cmds: Cmd[]): void {
     staging?.destroy();
     for (const b of later) b.destroy();
     const oom = d.popErrorScope(), val = d.popErrorScope();
-    pendingScopes.push(Promise.all([oom, val]).then(([a, b]) => {
+    scopes = Promise.all([oom, val]).then(([a, b]) => {
       const err = a ?? b;
       if (err) noteError(new Error(`gpu: ${err.message}`));
-    }));
+    }, noteError);
+    pendingScopes.push(scopes);
   }
+  return scopes;
 }
 
 async function settle(): Promise<void> {

@@ -100,10 +100,22 @@ class GpuClient implements GpuBackend {
       worker.once('error', (e) => reject(e));
     });
     this.died.catch(() => {});
+    worker.unref();
   }
 
-  /** A remote call that fails instead of hanging when the worker dies. */
-  private call<T>(p: Promise<T>): Promise<T> { return Promise.race([p, this.died]); }
+  private inflight = 0;
+  /**
+   * A remote call that fails instead of hanging when the worker dies. The worker thread keeps the
+   * process alive only while a call is in flight: a program that never calls shutdown() still exits
+   * when its own work is done (the device goes with the process).
+   */
+  private call<T>(p: Promise<T>): Promise<T> {
+    if (this.inflight++ === 0) this.worker.ref();
+    const done = () => { if (--this.inflight === 0 && !this.closed) this.worker.unref(); };
+    const r = Promise.race([p, this.died]);
+    r.then(done, done);
+    return r;
+  }
 
   private check() {
     if (this.closed) throw new Error('gpu: backend was shut down');
@@ -197,6 +209,7 @@ class GpuClient implements GpuBackend {
       if (this.exited) resolve();
       else this.worker.once('exit', () => resolve());
     });
+    this.worker.ref();
     try {
       if (!this.exited) await timeout(this.remote.shutdown(), 10_000, 'gpu worker shutdown');
     } catch { /* terminated below */ }
