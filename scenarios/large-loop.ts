@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 export interface LargeLoopOptions { n: number; epochs: number; lr: number; seed: number; device: 'cpu' | 'gpu' }
 export interface LargeLoopResult { seconds: number; secondsPerEpoch: number; b: number; loss: number; wSha256: string; peakRssMB: number }
 
-export async function largeLoop(o: LargeLoopOptions, onEpoch?: (i: number) => void): Promise<LargeLoopResult> {
+export async function largeLoop(o: LargeLoopOptions, onEpoch?: (i: number) => void | Promise<void>): Promise<LargeLoopResult> {
   const { n: N, epochs, lr: learningRate, device } = o;
   torch.manualSeed(o.seed);
   let peak = process.memoryUsage().rss;
@@ -29,7 +29,7 @@ export async function largeLoop(o: LargeLoopOptions, onEpoch?: (i: number) => vo
       w.grad!.zero_();
       b.grad!.zero_();
     });
-    onEpoch?.(i);
+    await onEpoch?.(i);
     if ((i & 7) === 7) peak = Math.max(peak, process.memoryUsage().rss);
   }
   const lossV = (await loss.item()) as number;

@@ -3,10 +3,14 @@
  * in SharedArrayBuffers. Messages carry only the encoded steps, buffer handles, the range and scalars.
  */
 import { Unpackr } from 'msgpackr';
-import { threadId } from 'node:worker_threads';
+import { threadId, workerData } from 'node:worker_threads';
 import type { DType } from '../src/runtime/protocol.ts';
 import { ARRAY_OF, type TypedArray } from '../src/dtype.ts';
 import { runSteps, type Step } from '../src/backends/cpu/steps.ts';
+import { enableFastPath, fastPathEnabled } from '../src/backends/cpu/kernels.ts';
+
+// SIMD kernels run in place on the arena memory shared with the coordinator.
+enableFastPath((workerData as { memory?: WebAssembly.Memory } | undefined)?.memory ?? null);
 
 const unpackr = new Unpackr({ moreTypes: true, structuredClone: false });
 
@@ -22,8 +26,9 @@ interface Task {
   slot: number;
 }
 
-export default function run(t: Task): number {
-  if (t.ping) return threadId;
+export default function run(t: Task): { thread: number; ms: number; fast: boolean } {
+  const t0 = performance.now();
+  if (t.ping) return { thread: threadId, ms: 0, fast: fastPathEnabled() };
   Atomics.store(new Int32Array(t.who), t.slot, threadId);
   const steps = unpackr.unpack(t.steps) as Step[];
   const arrays = new Map<number, TypedArray>();
@@ -34,5 +39,5 @@ export default function run(t: Task): number {
     return a;
   };
   runSteps(steps, R, t.s, t.e, t.partials ? new Float64Array(t.partials) : null, t.tiled);
-  return threadId;
+  return { thread: threadId, ms: performance.now() - t0, fast: fastPathEnabled() };
 }

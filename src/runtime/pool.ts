@@ -23,6 +23,8 @@ import type { Executor, Storage } from './runtime.ts';
 import { configureSharing, resolverFor } from './runtime.ts';
 import { combinePartials, numel, runOp } from '../backends/cpu/kernels.ts';
 import type { Step } from '../backends/cpu/steps.ts';
+import { Arena } from '../backends/cpu/arena.ts';
+import { enableFastPath } from '../backends/cpu/kernels.ts';
 
 /** Small CPU inputs of a sharded op are copied into its message; larger plain buffers keep the op in-process. */
 const INLINE_MAX = 4096;
@@ -30,64 +32,70 @@ export const MAX_WORKERS = 256;
 
 const packr = new Packr({ moreTypes: true, structuredClone: false });
 
-let gcFn: ((o?: { type?: 'minor' | 'major' }) => void) | null = null;
-function gc(type: 'minor' | 'major'): void {
+let gcFn: (() => void) | null = null;
+/** A full, synchronous collection (`gc({ type })` with options does not collect on Node 20). */
+function gc(): void {
   if (!gcFn) {
     v8.setFlagsFromString('--expose-gc');
     gcFn = vm.runInNewContext('gc');
   }
-  gcFn!({ type });
+  const t = performance.now();
+  gcFn!();
+  gcStats.count++; gcStats.ms += performance.now() - t;
 }
+/** Collections forced by the buffer recycler (count, total milliseconds): for benchmarks and tuning. */
+export const gcStats = { count: 0, ms: 0 };
 
 /**
- * SharedArrayBuffers for large tensors, recycled: fresh memory costs a page fault per 4 KiB on first touch
- * (over 100 ms for 40 MB here), so the buffers of dead tensors are reused. A buffer is free when its
- * Storage has been collected; when none is free, a cheap young-generation GC finds the temporaries of
- * earlier steps before fresh memory is taken.
+ * Shared memory for large tensors, recycled. Tensors live in one shared WebAssembly.Memory (the arena)
+ * so the workers' SIMD kernels reach them without copying; plain SharedArrayBuffers are the fallback once
+ * its 4 GiB are used. Fresh memory costs a page fault per 4 KiB on first touch (over 100 ms for 40 MB
+ * here), so the memory of dead tensors is reused: a block is free when its Storage has been collected;
+ * before the arena grows, a collection (a few ms: the JS heap is small, tensor data lives outside it)
+ * finds the temporaries of earlier steps.
  */
 class SharedBuffers {
-  private free = new Map<number, SharedArrayBuffer[]>();
-  private live: Array<{ ref: WeakRef<Storage>; sab: SharedArrayBuffer }> = [];
-  private freeBytes = 0;
-  liveBytes = 0;
+  readonly arena = new Arena({ initialBytes: 64 << 20 });
+  private live: Array<{ ref: WeakRef<Storage>; off: number; sab: SharedArrayBuffer | null }> = [];
+  private plainFree = new Map<number, SharedArrayBuffer[]>();
+  private gcMark = 0;
 
   alloc(dtype: DType, n: number): TypedArray {
-    const bytes = Math.max(8, Math.ceil((n * DTYPE_BYTES[dtype]) / 8) * 8);
-    let sab = this.take(bytes);
-    if (!sab && this.live.length > 4) { this.reclaim(); sab = this.take(bytes); }
-    if (!sab && this.live.length > 2) {
-      // Dead tensors of earlier steps are usually young: a scavenge finds them; else a full collection.
-      gc('minor'); this.reclaim(); sab = this.take(bytes);
-      if (!sab) { gc('major'); this.reclaim(); sab = this.take(bytes); }
+    const bytes = Math.max(8, n * DTYPE_BYTES[dtype]);
+    const st = this.arena.stats();
+    if (this.live.length > 2 && st.freeBytes < bytes && st.liveBytes + st.freeBytes + bytes > this.gcMark) {
+      // Collect first: WeakRef.deref() keeps its target alive until the current job ends, so a scan
+      // before the collection would pin every dead-but-uncollected tensor it looked at.
+      gc();
+      this.reclaim();
+      // A full collection costs ~5-15 ms: let the arena grow by half its live size (at least 64 MiB)
+      // before the next one, so a training step pays for about one.
+      const live = this.arena.stats().liveBytes;
+      this.gcMark = live + Math.max(64 << 20, live / 2) + bytes;
     }
-    if (!sab) sab = new SharedArrayBuffer(bytes);
-    this.liveBytes += bytes;
+    const blk = this.arena.alloc(bytes);
+    if (blk) return new ARRAY_OF[dtype](this.arena.buffer, blk.byteOffset, n);
+    const l = this.plainFree.get(bytes);
+    const sab = l?.pop() ?? new SharedArrayBuffer(Math.ceil(bytes / 8) * 8);
     return new ARRAY_OF[dtype](sab, 0, n);
   }
   track(s: Storage): void {
-    this.live.push({ ref: new WeakRef(s), sab: s.data!.buffer as SharedArrayBuffer });
-  }
-  private take(bytes: number): SharedArrayBuffer | undefined {
-    const l = this.free.get(bytes);
-    const sab = l?.pop();
-    if (sab) this.freeBytes -= bytes;
-    return sab;
+    const d = s.data!;
+    const inArena = this.arena.contains(d.buffer);
+    this.live.push({ ref: new WeakRef(s), off: d.byteOffset, sab: inArena ? null : (d.buffer as SharedArrayBuffer) });
   }
   private reclaim(): void {
     const keep: typeof this.live = [];
     for (const e of this.live) {
       if (e.ref.deref()) { keep.push(e); continue; }
-      const b = e.sab.byteLength;
-      this.liveBytes -= b;
-      if (this.freeBytes + b > 2 ** 31) continue; // let the GC have it
-      let l = this.free.get(b);
-      if (!l) this.free.set(b, (l = []));
-      l.push(e.sab);
-      this.freeBytes += b;
+      if (!e.sab) { this.arena.release(e.off); continue; }
+      let l = this.plainFree.get(e.sab.byteLength);
+      if (!l) this.plainFree.set(e.sab.byteLength, (l = []));
+      if (l.length < 4) l.push(e.sab);
     }
     this.live = keep;
   }
-  clear(): void { this.free.clear(); this.freeBytes = 0; }
+  clear(): void { this.plainFree.clear(); }
 }
 
 interface Group {
@@ -151,7 +159,9 @@ export class CpuPool implements Executor {
       idleTimeout: Infinity,
       execArgv: ['--import', 'tsx'],
       concurrentTasksPerWorker: 1,
+      workerData: { memory: this.buffers.arena.memory },
     });
+    enableFastPath(this.buffers.arena.memory);
     this.who = new Int32Array(new SharedArrayBuffer(4 * 1024));
     configureSharing({
       threshold,
@@ -273,6 +283,7 @@ export class CpuPool implements Executor {
 
   async destroy(): Promise<void> {
     configureSharing(null);
+    enableFastPath(null);
     this.buffers.clear();
     await this.piscina.destroy();
   }

@@ -8,6 +8,29 @@ import { REDUCE_BLOCK } from '../../runtime/protocol.ts';
 import { fillNormal, fillUniform } from './philox.ts';
 import { instantiateRngWasm, rngWasmSupported, type RngWasm } from './wasm.ts';
 
+import { arenaAddress } from './arena.ts';
+import { instantiateSimd, isSimdBinary, isSimdUnary, simdSupported, type SimdKernels } from './simd.ts';
+
+/**
+ * Zero-copy WebAssembly SIMD fast paths for float32 data that lives in the arena memory (the shared
+ * WebAssembly.Memory holding large CPU tensors). Bit-identical to the JS loops below, which remain the
+ * path for everything else.
+ */
+let fast: { memory: WebAssembly.Memory; simd: SimdKernels; rng: RngWasm } | null = null;
+export function enableFastPath(memory: WebAssembly.Memory | null): void {
+  fast = null;
+  if (!memory || process.env.TROUPE_NO_WASM || !simdSupported() || !rngWasmSupported()) return;
+  fast = { memory, simd: instantiateSimd(memory), rng: instantiateRngWasm({ memory }) };
+}
+export const fastPathEnabled = () => fast !== null;
+
+/** Byte address of element `i` of a contiguous float32 view, when its buffer is the arena. */
+function addrF32(v: View, R: Resolve, i: number): number | null {
+  if (v.dtype !== 'float32' || !isContig(v)) return null;
+  const a = arenaAddress(R(v.buf), fast!.memory);
+  return a === null ? null : a + 4 * (v.offset + i);
+}
+
 /** The WebAssembly SIMD generator (bit-identical to philox.ts, ~10-20x faster), or null where unsupported. */
 let rng: RngWasm | null | undefined;
 function wasmRng(): RngWasm | null {
@@ -103,6 +126,10 @@ function writeOut(v: View, data: Arr, start: number, end: number, compute: (dst:
 }
 
 function runUnary(fn: UnaryFn, x: View, out: View, R: Resolve, s: number, e: number) {
+  if (fast && isSimdUnary(fn) && out.dtype === 'float32') {
+    const o = addrF32(out, R, s), a = addrF32(x, R, s);
+    if (o !== null && a !== null) { fast.simd.unaryF32(fn, o, a, e - s); return; }
+  }
   const f = UNARY[fn];
   const src = gather(x, R(x.buf), s, e);
   writeOut(out, R(out.buf), s, e, (dst, db) => {
@@ -122,6 +149,15 @@ function asScalar(v: View | number, R: Resolve): View | number {
 function runBinary(fn: BinaryFn, av0: View | number, bv0: View | number, out: View, R: Resolve, s: number, e: number) {
   const n = e - s;
   const av = asScalar(av0, R), bv = asScalar(bv0, R);
+  if (fast && isSimdBinary(fn) && out.dtype === 'float32') {
+    const o = addrF32(out, R, s);
+    const a = typeof av === 'number' ? null : addrF32(av, R, s);
+    const b = typeof bv === 'number' ? null : addrF32(bv, R, s);
+    if (o !== null && (a !== null || typeof av === 'number') && (b !== null || typeof bv === 'number')) {
+      fast.simd.binaryF32(fn, o, a, typeof av === 'number' ? av : 0, b, typeof bv === 'number' ? bv : 0, n);
+      return;
+    }
+  }
   const A = typeof av === 'number' ? null : gather(av, R(av.buf), s, e);
   const B = typeof bv === 'number' ? null : gather(bv, R(bv.buf), s, e);
   const f = BINARY[fn];
@@ -283,6 +319,16 @@ function runMatmul(op: Extract<Op, { op: 'matmul' }>, R: Resolve, s: number, e: 
  * [s, e): one per REDUCE_BLOCK, into partials[p + block]. s must be a multiple of REDUCE_BLOCK.
  */
 export function partialBlocks(fn: ReduceFn, x: View, b: View | null, R: Resolve, s: number, e: number, partials: Float64Array, p: number) {
+  if (fast && (fn === 'sum' || b)) {
+    const xa = addrF32(x, R, s), ya = b ? addrF32(b, R, s) : null;
+    if (xa !== null && (!b || ya !== null)) {
+      for (let b0 = s; b0 < e; b0 += REDUCE_BLOCK) {
+        const n = Math.min(e, b0 + REDUCE_BLOCK) - b0, off = 4 * (b0 - s);
+        partials[p + b0 / REDUCE_BLOCK] = b ? fast.simd.blockDotF32(xa + off, ya! + off, n) : fast.simd.blockSumF32(xa + off, n);
+      }
+      return;
+    }
+  }
   for (let b0 = s; b0 < e; b0 += REDUCE_BLOCK) {
     const b1 = Math.min(e, b0 + REDUCE_BLOCK), n = b1 - b0;
     const X = gather(x, R(x.buf), b0, b1);
@@ -323,9 +369,17 @@ export function runOp(op: Op, R: Resolve, s = 0, e = numel(op.out.shape)): void 
     case 'matmul': return runMatmul(op, R, s, e);
     case 'fill': {
       const v = op.value;
+      if (fast && op.out.dtype === 'float32') {
+        const o = addrF32(op.out, R, s);
+        if (o !== null) { fast.simd.fillF32(o, v, e - s); return; }
+      }
       return writeOut(op.out, R(op.out.buf), s, e, (dst, db) => { dst.fill(v, db, db + e - s); });
     }
     case 'copy': {
+      if (fast && op.out.dtype === 'float32') {
+        const o = addrF32(op.out, R, s), a = addrF32(op.x, R, s);
+        if (o !== null && a !== null) { fast.simd.copyF32(o, a, e - s); return; }
+      }
       const src = gather(op.x, R(op.x.buf), s, e);
       return writeOut(op.out, R(op.out.buf), s, e, (dst, db) => {
         const a = src.arr, ab = src.base;
@@ -338,6 +392,15 @@ export function runOp(op: Op, R: Resolve, s = 0, e = numel(op.out.shape)): void 
         throw new Error(`random fill needs a contiguous float32/float64 output, got ${out.dtype}`);
       }
       const data = R(out.buf) as Float32Array | Float64Array;
+      if (fast) {
+        const a = arenaAddress(data, fast.memory);
+        if (a !== null) {
+          const at = a + (out.offset + s) * (out.dtype === 'float32' ? 4 : 8);
+          if (op.dist === 'normal') fast.rng.fillNormalAt(at, out.dtype, op.seed, op.stream, s, e);
+          else fast.rng.fillUniformAt(at, out.dtype, op.seed, op.stream, s, e);
+          return;
+        }
+      }
       const w = wasmRng();
       if (w) (op.dist === 'normal' ? w.fillNormal : w.fillUniform).call(w, data, op.seed, op.stream, s, e, out.offset + s);
       else (op.dist === 'normal' ? fillNormal : fillUniform)(data, op.seed, op.stream, s, e, out.offset + s);
