@@ -10,7 +10,7 @@
  * warmed up once per device first (JIT, pipeline compilation).
  */
 import { largeLoop } from './large-loop.ts';
-import { F, cores, fmtCount, median, seconds, timeRepeats, type IntFlag, type ScenarioContext, type ScenarioResult } from './scenario.ts';
+import { F, cores, fmtCount, fmtSeconds, median, plural, seconds, timeRepeats, type IntFlag, type ScenarioContext, type ScenarioResult } from './scenario.ts';
 import { workerCounts } from './sweep-workers.ts';
 
 export const name = 'compare';
@@ -75,7 +75,7 @@ function workloads(torch: Torch, n: number, m: number, epochs: number, seed: num
       },
     },
     {
-      key: 'loop', label: `loop: large-loop, N=${fmtCount(n)}, ${epochs} epochs`,
+      key: 'loop', label: `loop: large-loop, N=${fmtCount(n)}, ${plural(epochs, 'epoch')}`,
       async setup(device) {
         await largeLoop({ n, epochs: 1, lr: 0.001, seed, device });
         return async () => (await largeLoop({ n, epochs, lr: 0.001, seed, device })).loss;
@@ -137,8 +137,8 @@ export async function run(ctx: ScenarioContext<Flags>): Promise<ScenarioResult> 
     notes.push(`the GPU here is ${gpuName}, a CPU implementation of Vulkan: its times say nothing about a real GPU`);
   }
   const chartRows = rows.flatMap((r) => [
-    { workload: r.workload.split(':')[0], device: `CPU, ${W} worker${W > 1 ? 's' : ''}`, seconds: r.cpu },
-    ...(r.gpu === null ? [] : [{ workload: r.workload.split(':')[0], device: `GPU (${gpuName})`, seconds: r.gpu }]),
+    { workload: r.workload.split(':')[0], device: `CPU, ${W} worker${W > 1 ? 's' : ''}`, seconds: r.cpu, label: fmtSeconds(r.cpu) },
+    ...(r.gpu === null ? [] : [{ workload: r.workload.split(':')[0], device: `GPU (${(gpuName ?? '').split(/[:(]/)[0].trim()})`, seconds: r.gpu, label: fmtSeconds(r.gpu) }]),
   ]);
   return {
     tables: [{
@@ -150,16 +150,22 @@ export async function run(ctx: ScenarioContext<Flags>): Promise<ScenarioResult> 
     data: { n, matmul: m, epochs, repeat, seed, workers: W, miniSweep: sweep, gpu: gpuName, times },
     chart: {
       $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-      title: { text: 'compare: CPU vs GPU', subtitle: `median seconds (log scale), N=${fmtCount(n)}, matmul ${m}×${m}, loop ${epochs} epochs` },
+      title: { text: 'compare: CPU vs GPU, median seconds per workload (lower is better)', subtitle: `N=${fmtCount(n)}, matmul ${m}×${m}, loop ${plural(epochs, 'epoch')}; each panel has its own scale` },
       data: { values: chartRows },
-      mark: 'bar',
-      encoding: {
-        x: { field: 'workload', type: 'nominal', title: null, axis: { labelAngle: 0 } },
-        xOffset: { field: 'device' },
-        y: { field: 'seconds', type: 'quantitative', scale: { type: 'log' }, title: 'median seconds' },
-        color: { field: 'device', type: 'nominal', title: null, legend: { orient: 'bottom' } },
+      facet: { column: { field: 'workload', type: 'nominal', title: null, sort: wl.map((w) => w.key) } },
+      spec: {
+        width: 110, height: 200,
+        layer: [
+          { mark: 'bar' },
+          { mark: { type: 'text', dy: -6 }, encoding: { text: { field: 'label', type: 'nominal' } } },
+        ],
+        encoding: {
+          x: { field: 'device', type: 'nominal', title: null, axis: { labels: false, ticks: false } },
+          y: { field: 'seconds', type: 'quantitative', title: 'seconds' },
+          color: { field: 'device', type: 'nominal', title: null, legend: { orient: 'bottom' } },
+        },
       },
-      width: 440, height: 240,
+      resolve: { scale: { y: 'independent' } },
     },
   };
 }

@@ -43,7 +43,7 @@ export async function largeLoop(o: LargeLoopOptions, onEpoch?: (i: number) => vo
 
 // ───────────── the `large-loop` scenario (npm run scenario -- large-loop); largeLoop above is unchanged ─────────────
 
-import { F, median, type ScenarioContext, type ScenarioResult } from './scenario.ts';
+import { F, median, plural, type ScenarioContext, type ScenarioResult } from './scenario.ts';
 
 export const name = 'large-loop';
 export const description = "The tour's 10M-parameter loop (w·x+b, sum of squares, backward, SGD) for E epochs, as bench:large runs it";
@@ -79,7 +79,7 @@ export async function run(ctx: ScenarioContext<Flags>): Promise<ScenarioResult> 
   const where = dev === 'gpu' ? `gpu (${started.gpu})` : `cpu, ${workers} worker${workers > 1 ? 's' : ''}`;
   return {
     tables: [{
-      title: `large-loop: N=${n}, ${epochs} epochs, lr 0.001, seed ${seed}; median of ${repeat} run${repeat > 1 ? 's' : ''}`,
+      title: `large-loop: N=${n}, ${plural(epochs, 'epoch')}, lr 0.001, seed ${seed}; median of ${repeat} run${repeat > 1 ? 's' : ''}`,
       columns: [{ key: 'device' }, { key: 'seconds', digits: 3 }, { key: 'msPerEpoch', label: 'ms/epoch', digits: 2 }, { key: 'loss', label: 'final loss' },
         { key: 'b' }, { key: 'peakRssMB', label: 'peak RSS MB' }, { key: 'wSha', label: 'sha256(w)' }],
       rows: [{ device: where, seconds: secs, msPerEpoch: (secs / epochs) * 1000, loss: last.loss, b: last.b, peakRssMB: Math.max(...runs.map((r) => r.peakRssMB)), wSha: last.wSha256.slice(0, 16) }],

@@ -214,7 +214,7 @@ async function list(json: boolean): Promise<void> {
   const w = Math.max(...rows.map((r) => r.name.length));
   console.log('scenarios (npm run scenario -- NAME [flags]; NAME --help shows its flags and defaults):');
   for (const r of rows) console.log(`  ${r.name.padEnd(w)}  ${r.description}`);
-  console.log('  ./file.ts  '.padEnd(w + 4) + '  a module of your own (see scenarios/README.md)');
+  console.log(`  ${'./file.ts'.padEnd(w)}  a module of your own (see scenarios/README.md)`);
 }
 
 async function main(): Promise<number> {

@@ -147,9 +147,10 @@ export async function timeRepeats(repeat: number, f: () => unknown, onEach?: () 
 /** Numbers as a person reads them: 0.0123, 1.23, 123.4, 12345; integers as they are. */
 export function fmtNumber(v: number, digits?: number): string {
   if (!Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  if (a >= 1e9) return v.toExponential(3);
   if (digits !== undefined) return v.toFixed(digits);
   if (Number.isInteger(v)) return String(v);
-  const a = Math.abs(v);
   if (a >= 1000) return v.toFixed(0);
   if (a >= 100) return v.toFixed(1);
   if (a >= 1) return v.toFixed(2);
@@ -201,6 +202,10 @@ export function fmtBytes(b: number): string {
   if (b >= 2 ** 20) return `${(b / 2 ** 20).toFixed(0)} MiB`;
   return `${Math.ceil(b / 1024)} KiB`;
 }
+/** plural(1, 'epoch') → '1 epoch', plural(3, 'epoch') → '3 epochs'. */
+export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+/** Seconds for a chart label: '24 ms', '1.23 s'. */
+export const fmtSeconds = (s: number) => (s < 1 ? `${(s * 1000).toPrecision(3).replace(/\.?0+$/, '')} ms` : `${s.toFixed(2)} s`);
 /** '10000000' → '1e7', '300000' → '300000' (for labels). */
 export function fmtCount(n: number): string {
   if (n >= 1e6 && /^[1-9]0+$/.test(String(n))) return `1e${String(n).length - 1}`;

@@ -136,11 +136,11 @@ export async function run(ctx: ScenarioContext<Flags>): Promise<ScenarioResult> 
       data: { values: rows.map((r) => ({ ...r, cell: r.cell.startsWith(`${MATMUL_REPS}`) ? 'matmul cell' : 'add cell' })) },
       mark: 'bar',
       encoding: {
-        x: { field: 'impl', type: 'nominal', title: null, axis: { labelAngle: 0 } },
+        x: { field: 'impl', type: 'nominal', title: null, sort: null, axis: { labelAngle: 0, labelLimit: 220 } },
         y: { field: 'speedup', type: 'quantitative', title: 'speedup over plain JS (×)' },
         xOffset: { field: 'cell' }, color: { field: 'cell', type: 'nominal', title: null },
       },
-      width: 420, height: 220,
+      width: 520, height: 220,
     },
   };
 }

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { largeLoop } from './large-loop.ts';
-import { F, cores, fmtCount, timeRepeats, type ScenarioContext, type ScenarioResult } from './scenario.ts';
+import { F, cores, fmtCount, plural, timeRepeats, type ScenarioContext, type ScenarioResult } from './scenario.ts';
 
 export const name = 'sweep-workers';
 export const description = 'Time a workload (large-loop or add) at W = 1, 2, 4, … workers: median, speedup, efficiency, best W, chart';
@@ -75,7 +75,11 @@ export async function run(ctx: ScenarioContext<Flags>): Promise<ScenarioResult> 
     efficiency: base / m.median / m.workers, sameResult: m.sha === measured[0].sha,
   }));
   const best = rows.reduce((a, b) => (b.seconds < a.seconds ? b : a));
-  const what = workload === 'large-loop' ? `large-loop, N=${fmtCount(n)}, ${epochs} epochs` : `${epochs} × (randn ${fmtCount(n)} ×2, add)`;
+  const x = {
+    field: 'workers', type: 'quantitative', title: 'workers (W)', axis: { values: ws, format: 'd' },
+    scale: { type: 'log', base: 2, domain: [ws[0] / 1.25, ws[ws.length - 1] * 1.25] },
+  };
+  const what = workload === 'large-loop' ? `large-loop, N=${fmtCount(n)}, ${plural(epochs, 'epoch')}` : `${epochs} × (randn ${fmtCount(n)} ×2, add)`;
   return {
     tables: [{
       title: `sweep-workers: ${what}; median of ${repeat} run${repeat > 1 ? 's' : ''} per W (${ctx.cores} cores)`,
@@ -90,22 +94,29 @@ export async function run(ctx: ScenarioContext<Flags>): Promise<ScenarioResult> 
     data: { workload, n, epochs, repeat, seed, cores: ctx.cores, workerCounts: ws, bestWorkers: best.workers, runs: measured },
     chart: {
       $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-      title: { text: `sweep-workers: ${what}`, subtitle: `median of ${repeat} per W, ${ctx.cores} cores` },
+      title: { text: `sweep-workers: ${what}`, subtitle: `line: median of ${repeat} runs per W; grey dots: each run; ${ctx.cores} cores` },
       data: { values: rows },
       hconcat: [
         {
           title: 'time', width: 260, height: 200,
-          layer: [{ mark: { type: 'line', point: true } }, { mark: { type: 'text', dy: -10 }, encoding: { text: { field: 'seconds', format: '.2f' } } }],
+          layer: [
+            {
+              data: { values: measured.flatMap((m) => m.times.map((t) => ({ workers: m.workers, seconds: t }))) },
+              mark: { type: 'point', color: '#999', opacity: 0.7, size: 20 },
+            },
+            { mark: { type: 'line', point: true } },
+            { mark: { type: 'text', dy: -10, dx: 14 }, encoding: { text: { field: 'seconds', format: '.2f' } } },
+          ],
           encoding: {
-            x: { field: 'workers', type: 'quantitative', scale: { type: 'log', base: 2, padding: 16 }, axis: { values: ws, format: 'd' }, title: 'workers (W)' },
-            y: { field: 'seconds', type: 'quantitative', title: 'median seconds', scale: { zero: true } },
+            x,
+            y: { field: 'seconds', type: 'quantitative', title: 'seconds', scale: { zero: true } },
           },
         },
         {
           title: 'parallel efficiency (speedup / W)', width: 260, height: 200,
-          layer: [{ mark: { type: 'line', point: true, color: '#e45756' } }, { mark: { type: 'text', dy: -10 }, encoding: { text: { field: 'efficiency', format: '.2f' } } }],
+          layer: [{ mark: { type: 'line', point: true, color: '#e45756' } }, { mark: { type: 'text', dy: -10, dx: 14 }, encoding: { text: { field: 'efficiency', format: '.2f' } } }],
           encoding: {
-            x: { field: 'workers', type: 'quantitative', scale: { type: 'log', base: 2, padding: 16 }, axis: { values: ws, format: 'd' }, title: 'workers (W)' },
+            x,
             y: { field: 'efficiency', type: 'quantitative', title: 'efficiency', scale: { domain: [0, Math.max(1.1, ...rows.map((r) => r.efficiency))] } },
           },
         },
