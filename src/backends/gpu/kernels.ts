@@ -288,7 +288,7 @@ function reducePass(fn: ReduceFn, c: CType, g: RedGeom, nOut: number, m: number,
   return { wgsl, bufs: b.list, meta: md.done(), groups: seq ? groupsFor(nOut) : nOut * nch };
 }
 
-function reducePlan(op: Extract<Op, { op: 'reduce' }>): Plan {
+function reducePlan(op: Extract<Op, { op: 'reduce' }>, srcOverride?: BufRef): Plan {
   const { x, out, fn } = op;
   const rank = x.shape.length;
   const axes = [...new Set(op.axes.map((a) => (a < 0 ? a + rank : a)))].sort((p, q) => p - q);
@@ -304,7 +304,7 @@ function reducePlan(op: Extract<Op, { op: 'reduce' }>): Plan {
   const plan: Plan = { temps: [], dispatches: [] };
   const outKeptShape = kept.map((d) => out.shape[d]), outKeptStrides = kept.map((d) => out.strides[d]);
   let g: RedGeom = {
-    src: x.buf, srcKind: kindOf(x.dtype), xOffset: x.offset,
+    src: srcOverride ?? x.buf, srcKind: kindOf(x.dtype), xOffset: x.offset,
     keptShape: kept.map((d) => x.shape[d]), keptStrides: kept.map((d) => x.strides[d]),
     redShape: axes.map((d) => x.shape[d]), redStrides: axes.map((d) => x.strides[d]),
     dst: out.buf, dstKind: kindOf(out.dtype), final: true,
@@ -341,6 +341,7 @@ function matmulPlan(op: Extract<Op, { op: 'matmul' }>): Plan {
   if (M * N * nb === 0) return { temps: [], dispatches: [] };
   if (K === 0) return elementwise(out, [{ src: 0, as: 'f32' }], 'f32', (v) => v[0]);
   const c: CType = [a, b, out].some((v) => kindOf(v.dtype) === 'f32') ? 'f32' : 'i32';
+  if (M === 1 && N === 1 && nb === 1 && c === 'f32' && K > SEQ_MAX) return dotPlan(op, K);
   const tm = Math.ceil(M / 64), tn = Math.ceil(N / 64);
   const md = new Meta();
   md.push(M, N, K, tm, tn, nb, a.offset, b.offset, out.offset,
@@ -366,6 +367,48 @@ function matmulPlan(op: Extract<Op, { op: 'matmul' }>): Plan {
   });
   return { temps: [], dispatches: [{ wgsl, bufs: bind.list, meta: md.done(), groups: tm * tn * nb }] };
 }
+
+/**
+ * A 1xK by Kx1 product as a two-level reduction: fixed 4096-element chunks of products, then the
+ * chunk partials reduced like any sum (the 64x64-tile matmul would run it on one workgroup).
+ */
+function dotPlan(op: Extract<Op, { op: 'matmul' }>, K: number): Plan {
+  const { a, b, out } = op;
+  const r = out.shape.length;
+  const nch = Math.ceil(K / CHUNK);
+  const plan: Plan = { temps: [], dispatches: [] };
+  const md = new Meta();
+  md.push(K, nch, a.offset, a.strides[r - 1], b.offset, b.strides[r - 2], out.offset);
+  const bind = new Bindings();
+  const ab = bind.of(a.buf), bb = bind.of(b.buf);
+  let storeLine: string;
+  if (nch === 1) {
+    const ob = bind.of(out.buf, true);
+    storeLine = `    ${ob}[md[6u]] = ${store('res', 'f32', kindOf(out.dtype))};`;
+  } else {
+    plan.temps.push(nch * 4); // temp 0: the chunk partials
+    const tb = bind.of({ temp: 0 }, true);
+    storeLine = `    ${tb}[c] = bitcast<u32>(res);`;
+  }
+  const wgsl = fill('dot.wgsl', {
+    BINDINGS: bind.wgsl(),
+    LOAD_A: conv(`${ab}[md[2u] + r * md[3u]]`, kindOf(a.dtype), 'f32'),
+    LOAD_B: conv(`${bb}[md[4u] + r * md[5u]]`, kindOf(b.dtype), 'f32'),
+    STORE: storeLine,
+  });
+  plan.dispatches.push({ wgsl, bufs: bind.list, meta: md.done(), groups: nch });
+  if (nch > 1) {
+    const sub = reducePlan({
+      op: 'reduce', fn: 'sum', axes: [0],
+      x: { buf: -1, dtype: 'float32', shape: [nch], strides: [1], offset: 0 },
+      out: { ...out, shape: [1], strides: [1] },
+    }, { temp: -1 }); // -1: our temp 0 once the sub-plan's temps are shifted past it
+    plan.dispatches.push(...sub.dispatches.map((d) => ({ ...d, bufs: d.bufs.map((x) => ({ ...x, ref: remapTemp(x.ref, 1) })) })));
+    plan.temps.push(...sub.temps);
+  }
+  return plan;
+}
+const remapTemp = (r: BufRef, shift: number): BufRef => (typeof r === 'number' ? r : { temp: r.temp + shift });
 
 // ---- random --------------------------------------------------------------------------------------------
 
