@@ -4,7 +4,7 @@
  */
 import * as rt from './runtime/runtime.ts';
 import { CpuPool, defaultWorkers, parseWorkers } from './runtime/pool.ts';
-import { closeGpu, gpuInfo, gpuReason, openGpuExecutor } from './runtime/gpu.ts';
+import { closeGpu, gpuInfo, gpuReason, gpuStats, openGpuExecutor } from './runtime/gpu.ts';
 
 export interface InitOptions {
   /** CPU worker threads (default: TROUPE_WORKERS, else the machine's core count). 0 is not allowed. */
@@ -78,4 +78,4 @@ export const gpu = {
 
 /** Internals for tests and benchmarks. */
 export { defaultWorkers, parseWorkers };
-export const _internals = { get pool() { return pool; } };
+export const _internals = { get pool() { return pool; }, gpuStats };

@@ -229,6 +229,11 @@ export class Tensor {
     return build(0, 0);
   }
   async format(): Promise<string> { return format(this); }
+  /**
+   * Frees this tensor's pooled or GPU memory now instead of when the garbage collector finds it; the
+   * tensor, and every view of the same storage, can no longer be used.
+   */
+  dispose(): void { rt.dispose(this.storage); }
   async backward(gradient?: Tensor): Promise<void> { return backward(this, gradient); }
   toString(): string {
     return `Tensor(shape=${fmtShape(this.shape)}, dtype=${this.dtype}, device=${deviceName(this.device)}) — use await torch.format(t) for values`;

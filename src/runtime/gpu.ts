@@ -5,7 +5,7 @@
 import type { DType, Op } from './protocol.ts';
 import type { TypedArray } from '../dtype.ts';
 import type { Executor, Storage } from './runtime.ts';
-import { setGpuExecutor, setNoGpuMessage, sync } from './runtime.ts';
+import { resetGpuTracking, setGpuExecutor, setNoGpuMessage, sync } from './runtime.ts';
 import { tryOpenGpu, type GpuBackend } from '../backends/gpu/client.ts';
 
 class GpuExecutor implements Executor {
@@ -43,6 +43,11 @@ export function openGpuExecutor(): Promise<GpuExecutor | null> {
 }
 
 export function gpuReason(): string | null { return reason; }
+export async function gpuStats(): Promise<{ buffers: number; bytes: number }> {
+  if (!current) throw new Error('no GPU actor running');
+  await sync();
+  return current.gpu.stats();
+}
 export function gpuInfo(): { name: string; limits: Record<string, number> } | null {
   return current ? { name: current.gpu.name, limits: current.gpu.limits } : null;
 }
@@ -54,6 +59,7 @@ export async function closeGpu(): Promise<void> {
   if (!ex) return;
   try { await sync(); } finally {
     setGpuExecutor(null);
+    resetGpuTracking();
     await ex.gpu.shutdown();
   }
 }

@@ -13,8 +13,6 @@
 import { Piscina } from 'piscina';
 import { Packr } from 'msgpackr';
 import os from 'node:os';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { fileURLToPath } from 'node:url';
 import type { DType, Op, View } from './protocol.ts';
 import { DTYPE_BYTES, REDUCE_BLOCK } from './protocol.ts';
@@ -24,6 +22,7 @@ import { configureSharing, resolverFor } from './runtime.ts';
 import { combinePartials, numel, runOp } from '../backends/cpu/kernels.ts';
 import type { Step } from '../backends/cpu/steps.ts';
 import { Arena } from '../backends/cpu/arena.ts';
+import { WeakTracker } from './gc.ts';
 import { enableFastPath } from '../backends/cpu/kernels.ts';
 
 /** Small CPU inputs of a sharded op are copied into its message; larger plain buffers keep the op in-process. */
@@ -31,20 +30,6 @@ const INLINE_MAX = 4096;
 export const MAX_WORKERS = 256;
 
 const packr = new Packr({ moreTypes: true, structuredClone: false });
-
-let gcFn: (() => void) | null = null;
-/** A full, synchronous collection (`gc({ type })` with options does not collect on Node 20). */
-function gc(): void {
-  if (!gcFn) {
-    v8.setFlagsFromString('--expose-gc');
-    gcFn = vm.runInNewContext('gc');
-  }
-  const t = performance.now();
-  gcFn!();
-  gcStats.count++; gcStats.ms += performance.now() - t;
-}
-/** Collections forced by the buffer recycler (count, total milliseconds): for benchmarks and tuning. */
-export const gcStats = { count: 0, ms: 0 };
 
 /**
  * Shared memory for large tensors, recycled. Tensors live in one shared WebAssembly.Memory (the arena)
@@ -56,23 +41,12 @@ export const gcStats = { count: 0, ms: 0 };
  */
 class SharedBuffers {
   readonly arena = new Arena({ initialBytes: 64 << 20 });
-  private live: Array<{ ref: WeakRef<Storage>; off: number; sab: SharedArrayBuffer | null }> = [];
   private plainFree = new Map<number, SharedArrayBuffer[]>();
-  private gcMark = 0;
+  private readonly tracker = new WeakTracker<{ off: number; sab: SharedArrayBuffer | null }>((k) => this.release(k));
 
   alloc(dtype: DType, n: number): TypedArray {
     const bytes = Math.max(8, n * DTYPE_BYTES[dtype]);
-    const st = this.arena.stats();
-    if (this.live.length > 2 && st.freeBytes < bytes && st.liveBytes + st.freeBytes + bytes > this.gcMark) {
-      // Collect first: WeakRef.deref() keeps its target alive until the current job ends, so a scan
-      // before the collection would pin every dead-but-uncollected tensor it looked at.
-      gc();
-      this.reclaim();
-      // A full collection costs ~5-15 ms: let the arena grow by half its live size (at least 64 MiB)
-      // before the next one, so a training step pays for about one.
-      const live = this.arena.stats().liveBytes;
-      this.gcMark = live + Math.max(64 << 20, live / 2) + bytes;
-    }
+    if (this.arena.stats().freeBytes < bytes) this.tracker.beforeAlloc(bytes);
     const blk = this.arena.alloc(bytes);
     if (blk) return new ARRAY_OF[dtype](this.arena.buffer, blk.byteOffset, n);
     const l = this.plainFree.get(bytes);
@@ -81,21 +55,17 @@ class SharedBuffers {
   }
   track(s: Storage): void {
     const d = s.data!;
-    const inArena = this.arena.contains(d.buffer);
-    this.live.push({ ref: new WeakRef(s), off: d.byteOffset, sab: inArena ? null : (d.buffer as SharedArrayBuffer) });
+    const key = { off: d.byteOffset, sab: this.arena.contains(d.buffer) ? null : (d.buffer as SharedArrayBuffer) };
+    this.tracker.track(s, key, d.byteLength);
+    s.release = () => { this.tracker.forget(key); this.release(key); };
   }
-  private reclaim(): void {
-    const keep: typeof this.live = [];
-    for (const e of this.live) {
-      if (e.ref.deref()) { keep.push(e); continue; }
-      if (!e.sab) { this.arena.release(e.off); continue; }
-      let l = this.plainFree.get(e.sab.byteLength);
-      if (!l) this.plainFree.set(e.sab.byteLength, (l = []));
-      if (l.length < 4) l.push(e.sab);
-    }
-    this.live = keep;
+  private release(k: { off: number; sab: SharedArrayBuffer | null }): void {
+    if (!k.sab) { this.arena.release(k.off); return; }
+    let l = this.plainFree.get(k.sab.byteLength);
+    if (!l) this.plainFree.set(k.sab.byteLength, (l = []));
+    if (l.length < 4) l.push(k.sab);
   }
-  clear(): void { this.plainFree.clear(); }
+  clear(): void { this.plainFree.clear(); this.tracker.clear(); }
 }
 
 interface Group {

@@ -10,12 +10,15 @@
 import type { DType, Op, View } from './protocol.ts';
 import { ARRAY_OF, type TypedArray } from '../dtype.ts';
 import { runOp, numel } from '../backends/cpu/kernels.ts';
+import { WeakTracker } from './gc.ts';
 
 export type Device = 'cpu' | 'gpu';
 
 export class Storage {
-  /** Set when an op that was writing this storage failed: reading or using it throws. */
+  /** Set when an op that was writing this storage failed, or it was disposed: reading or using it throws. */
   invalid: string | null = null;
+  /** Gives the memory back now (set by whoever allocated pooled or device memory). */
+  release: (() => void) | null = null;
   constructor(
     readonly id: number,
     readonly device: Device,
@@ -45,9 +48,9 @@ let nextId = 1;
 const executors: Executor[] = [];
 const gpuExec: { e: Executor | null } = { e: null };
 
-// Plain CPU storages are ordinary garbage; GPU storages tell the GPU actor when they die, and shared CPU
-// storages are tracked by the pool's buffer recycler.
-const finalizer = new FinalizationRegistry<{ id: number; ex: Executor | null }>(({ id, ex }) => { ex?.free?.(id); });
+// Plain CPU storages are ordinary garbage. GPU storages (here) and shared CPU storages (the pool's
+// recycler) hold memory V8 cannot see, so they are tracked and collected on demand (gc.ts).
+const gpuTracker = new WeakTracker<number>((id) => gpuExec.e?.free?.(id));
 
 /** Finds buffer `id` among the storages an op touches. */
 function resolverFor(sts: Storage[]): (id: number) => TypedArray {
@@ -74,12 +77,17 @@ export function allocStorage(device: Device, dtype: DType, n: number): Storage {
   if (device === 'gpu') {
     const g = gpuExec.e;
     if (!g) throw new Error(noGpuMessage);
+    const bytes = 4 * Math.max(1, n); // one 32-bit word per element on the GPU
+    trackedAllocs++;
+    gpuTracker.beforeAlloc(bytes);
     g.alloc?.(id, dtype, n);
     const s = new Storage(id, 'gpu', dtype, n, null);
-    finalizer.register(s, { id, ex: g });
+    gpuTracker.track(s, id, bytes);
+    s.release = () => { gpuTracker.forget(id); g.free?.(id); };
     return s;
   }
   if (sharedAlloc && n >= SHARD_THRESHOLD) {
+    trackedAllocs++;
     const s = new Storage(id, 'cpu', dtype, n, sharedAlloc.alloc(dtype, n));
     sharedAlloc.track(s);
     return s;
@@ -184,8 +192,20 @@ async function drain(): Promise<void> {
   }
 }
 
+/**
+ * Tracked storages are watched through WeakRefs, and V8 keeps every WeakRef target created or read in
+ * the current job alive until the job ends. A training loop whose awaits all resolve as microtasks never
+ * ends its job, so nothing it allocates could be recycled: sync() lets the job end (one macrotask turn)
+ * after every so many tracked allocations.
+ */
+let trackedAllocs = 0;
+
 /** Waits until everything submitted so far has run; rethrows the first failure since the last sync. */
 export async function sync(): Promise<void> {
+  if (trackedAllocs > 32) {
+    trackedAllocs = 0;
+    await new Promise((r) => setImmediate(r));
+  }
   while (draining) await draining;
   if (failure) { const f = failure; failure = null; throw f; }
 }
@@ -235,6 +255,23 @@ export function upload(s: Storage, data: TypedArray): void {
 /** Keeps a storage alive as long as `view` (a typed array over its memory handed to the user) is. */
 const pins = new WeakMap<object, Storage>();
 export function pin(view: object, s: Storage): void { if (s.shared) pins.set(view, s); }
+
+/**
+ * Frees a storage's pooled or device memory once the ops queued before now have run; using it afterwards
+ * throws. Plain CPU memory is left to the garbage collector.
+ */
+export function dispose(s: Storage): void {
+  if (s.invalid) return;
+  s.invalid = 'tensor was disposed (t.dispose()); it can no longer be used';
+  const rel = s.release;
+  s.release = null;
+  if (!rel) return;
+  if (!draining) { rel(); return; }
+  queue.push({ op: { op: 'fill', value: 0, out: { buf: s.id, dtype: s.dtype, shape: [0], strides: [1], offset: 0 } }, ex: null, storages: [], thunk: rel });
+}
+
+/** Forgets every tracked GPU storage (the GPU actor is gone). */
+export function resetGpuTracking(): void { gpuTracker.clear(); }
 
 export function addExecutor(e: Executor): void { executors.push(e); }
 export function removeExecutor(e: Executor): void { const i = executors.indexOf(e); if (i >= 0) executors.splice(i, 1); }

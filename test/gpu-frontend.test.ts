@@ -1,0 +1,139 @@
+/**
+ * GPU tensors through the public API: every op and gradient on 'gpu' against the same code on 'cpu',
+ * printing, device errors, the tour's loop, flat GPU memory, clean exit. Skips with one line when no
+ * WebGPU adapter exists, except under CI=true, where that is a failure.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import * as torch from '../src/index.ts';
+
+const CI = process.env.CI === 'true' || process.env.CI === '1';
+const available = await torch.gpu.isAvailable();
+if (!available) {
+  if (CI) throw new Error('CI: no WebGPU adapter for the GPU frontend tests');
+  console.log('gpu-frontend: skipped, no WebGPU adapter (run `npm run setup:gpu`)');
+}
+afterAll(async () => { await torch.shutdown(); });
+
+async function close(got: torch.Tensor, want: torch.Tensor, rel: number, what: string) {
+  expect(got.device).toBe('gpu');
+  expect(got.shape, what).toEqual(want.shape);
+  const g = await got.to('cpu').contiguous().toTypedArray(), w = await want.contiguous().toTypedArray();
+  for (let i = 0; i < w.length; i++) {
+    const err = Math.abs(g[i] - w[i]);
+    if (!(err <= rel * Math.abs(w[i]) + 1e-6) && !(Number.isNaN(g[i]) && Number.isNaN(w[i]))) {
+      throw new Error(`${what}[${i}]: gpu ${g[i]} cpu ${w[i]}`);
+    }
+  }
+}
+
+describe.runIf(available)('gpu tensors', () => {
+  it('every op matches the CPU', async () => {
+    torch.manualSeed(11);
+    const A = torch.randn([37, 29]), B = torch.rand([37, 29]).add(0.5), r = torch.randn([29]), s = torch.tensor([1.5]);
+    const cases: Array<[string, (a: torch.Tensor, b: torch.Tensor, r: torch.Tensor, s: torch.Tensor) => torch.Tensor, number]> = [
+      ['add', (a, b) => a.add(b), 1e-6], ['sub', (a, b) => a.sub(b), 1e-6], ['mul', (a, b) => a.mul(b), 1e-6],
+      ['div', (a, b) => a.div(b), 1e-6], ['pow', (a, b) => b.pow(a), 1e-5], ['powScalar', (a) => a.pow(2), 1e-6],
+      ['neg exp log', (a, b) => torch.log(b).add(torch.exp(a.neg())), 1e-5], ['sqrt', (a, b) => torch.sqrt(b), 1e-6],
+      ['sin cos tanh', (a) => torch.sin(a).add(torch.cos(a)).add(torch.tanh(a)), 1e-5], ['relu abs', (a) => torch.relu(a).add(torch.abs(a)), 1e-6],
+      ['sigmoid', (a) => torch.sigmoid(a), 1e-5], ['broadcast row', (a, b, r) => a.add(r), 1e-6], ['broadcast [1]', (a, b, r, s) => a.mul(s), 1e-6],
+      ['scalar', (a) => a.mul(3).sub(2), 1e-6], ['maximum', (a, b) => torch.maximum(a, b), 0], ['where', (a, b) => torch.where(a.gt(0), a, b), 0],
+      ['sum', (a) => torch.sum(a), 1e-5], ['sum dim', (a) => a.sum(0).add(a.sum(1, true).sum()), 1e-5], ['mean', (a) => a.mean(1), 1e-5],
+      ['max', (a) => a.max(), 0], ['dot', (a, b) => torch.dot(a.flatten(), b.flatten()), 1e-5],
+      ['matmul', (a, b) => torch.matmul(a, b.t()), 1e-5], ['mv', (a, b, r) => torch.matmul(a, r), 1e-5],
+      ['transpose copy', (a) => a.t().contiguous(), 0], ['index', (a) => a.index('1::3', 2), 0], ['view', (a) => a.view(-1).index('5:40'), 0],
+    ];
+    const g = [A, B, r, s].map((t) => t.to('gpu'));
+    for (const [name, f, tol] of cases) await close(f(g[0], g[1], g[2], g[3]), f(A, B, r, s), tol, name);
+  });
+
+  it('in-place ops and typed reads', async () => {
+    const y = torch.ones(3, 2, { device: 'gpu' });
+    expect(y.add_(torch.ones(3, 2, { device: 'gpu' }))).toBe(y);
+    expect(Array.from(await y.toTypedArray())).toEqual([2, 2, 2, 2, 2, 2]);
+    y.index(':', 0).zero_();
+    expect(await y.tolist()).toEqual([[0, 2], [0, 2], [0, 2]]);
+    expect(await torch.sum(y).item()).toBe(6);
+  });
+
+  it('gradients on gpu match the CPU', async () => {
+    const run = async (device: 'cpu' | 'gpu') => {
+      torch.manualSeed(3);
+      const x0 = torch.randn([20, 1]);
+      const w = torch.tensor([1], { requiresGrad: true, device }), b = torch.tensor([1], { requiresGrad: true, device });
+      const x = x0.to(device);
+      const y = x.mul(3).sub(2);
+      const loss = torch.sum(w.mul(x).add(b).sub(y).pow(2)).add(torch.sum(torch.sigmoid(w.mul(x))));
+      await loss.backward();
+      return [w.grad!, b.grad!];
+    };
+    const [gw, gb] = await run('gpu'), [cw, cb] = await run('cpu');
+    await close(gw, cw, 1e-5, 'w.grad');
+    await close(gb, cb, 1e-5, 'b.grad');
+    const x = torch.ones([3, 2], { requiresGrad: true, device: 'gpu' });
+    await torch.div(1, torch.exp(x.add(5).neg()).add(1)).backward(torch.ones([3, 2], { device: 'gpu' }));
+    expect(await torch.format(x.grad!)).toBe("tensor([[0.0025, 0.0025],\n        [0.0025, 0.0025],\n        [0.0025, 0.0025]], device='gpu:0')");
+  });
+
+  it('random fills equal the CPU stream', async () => {
+    torch.manualSeed(9);
+    const gu = torch.rand([1001], { device: 'gpu' }), gn = torch.randn([1001], { device: 'gpu' });
+    torch.manualSeed(9);
+    const cu = torch.rand([1001]), cn = torch.randn([1001]);
+    expect(Array.from(await gu.toTypedArray())).toEqual(Array.from(await cu.toTypedArray()));
+    await close(gn, cn, 3e-7, 'randn');
+  });
+
+  it('prints the device, and mixing devices fails clearly', async () => {
+    const a = torch.ones(3, 2, { device: 'gpu' });
+    expect(await torch.format(a.add(a))).toBe("tensor([[2., 2.],\n        [2., 2.],\n        [2., 2.]], device='gpu:0')");
+    expect(() => a.add(torch.ones(3, 2))).toThrow(/Expected all tensors to be on the same device, but found at least two devices, gpu:0 and cpu/);
+    expect(() => torch.ones(2, { device: 'gpu', dtype: 'float64' })).toThrow(/float64 is not supported on gpu/);
+    expect(await torch.gpu.getDeviceName(0)).toMatch(/\S/);
+    expect(await torch.gpu.deviceCount()).toBe(1);
+  });
+
+  it('GPU memory stays flat over many steps', async () => {
+    const stats = () => torch._internals.gpuStats();
+    const step = async () => {
+      const x = torch.randn([4096], { device: 'gpu' });
+      const w = torch.ones([4096], { device: 'gpu', requiresGrad: true });
+      await torch.sum(w.mul(x).pow(2)).backward();
+    };
+    for (let i = 0; i < 1000; i++) await step();
+    const early = await stats();
+    for (let i = 0; i < 3000; i++) await step();
+    const late = await stats();
+    // Dead tensors' buffers are recycled: 3000 more steps (~450 MB of tensors) add nothing but the
+    // collection slack (64 MiB of garbage may pile up between forced collections).
+    const footprint = (s: { bytes: number; pooledBytes?: number }) => s.bytes + (s.pooledBytes ?? 0);
+    expect(footprint(late)).toBeLessThanOrEqual(footprint(early) + (72 << 20));
+    expect(footprint(late)).toBeLessThan(160 << 20);
+    // dispose() frees at once.
+    const t = torch.ones([1 << 20], { device: 'gpu' });
+    await t.toTypedArray();
+    t.dispose();
+    expect(() => t.add(1)).toThrow(/disposed/);
+  }, 240_000);
+
+  it('runs the tour loop (a few epochs of N = 10M) and the loss matches the CPU', async () => {
+    const { largeLoop } = await import('../scenarios/large-loop.ts');
+    const g = await largeLoop({ n: 10_000_000, epochs: 2, lr: 1e-9, seed: 1, device: 'gpu' });
+    const c = await largeLoop({ n: 10_000_000, epochs: 2, lr: 1e-9, seed: 1, device: 'cpu' });
+    expect(Math.abs(g.loss - c.loss) / Math.abs(c.loss)).toBeLessThan(1e-4);
+    expect(Math.abs(g.b - c.b)).toBeLessThan(1e-3);
+  }, 240_000);
+
+  it('a program using the GPU exits by itself', () => {
+    const script = `
+      import * as torch from './src/index.ts';
+      await torch.gpu.init();
+      const a = torch.ones(3, 2, { device: 'gpu' });
+      console.log(await torch.format(a.add(1)));
+    `;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: process.cwd(), timeout: 120_000, encoding: 'utf8' });
+    expect(r.signal).toBe(null);
+    expect(r.stdout).toMatch(/device='gpu:0'/);
+    expect(r.status).toBe(0);
+  }, 150_000);
+});
