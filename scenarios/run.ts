@@ -308,12 +308,8 @@ async function main(): Promise<number> {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  // Work-around for an engine bug: after torch.shutdown() has closed the GPU actor, a GPU tensor that is
-  // garbage-collected later makes the runtime's FinalizationRegistry call free() on the closed client,
-  // which throws 'gpu: backend was shut down' from the finalizer and would kill the process. Nothing is
-  // left to free then, so that one error is ignored; any other uncaught error is one line and exit 1.
+  // Anything thrown outside main()'s promise (a timer, a finalizer in the engine): one line, exit 1.
   process.on('uncaughtException', (e) => {
-    if (e instanceof Error && e.message === 'gpu: backend was shut down') return;
     process.stderr.write(`scenario failed: ${firstLine(e)}${process.env.TROUPE_DEBUG ? `\n${(e as Error).stack}` : ''}\n`);
     process.exit(1);
   });
