@@ -30,7 +30,7 @@ export async function largeLoop(o: LargeLoopOptions, onEpoch?: (i: number) => vo
       b.grad!.zero_();
     });
     await onEpoch?.(i);
-    if ((i & 7) === 7) peak = Math.max(peak, process.memoryUsage().rss);
+    if ((i & 7) === 7) peak = Math.max(peak, process.memoryUsage.rss());
   }
   const lossV = (await loss.item()) as number;
   const bV = (await b.item()) as number;

@@ -13,7 +13,7 @@ import * as Comlink from 'comlink';
 import nodeAdapter from 'comlink/dist/umd/node-adapter.js';
 import type { DType, Op, View } from '../src/runtime/protocol.ts';
 import { applyVulkanEnv, type VulkanEnv } from '../src/backends/gpu/env.ts';
-import { F64_ERROR, kindOf, planOp, toGpuWords, type Plan } from '../src/backends/gpu/kernels.ts';
+import { F64_ERROR, kindOf, planOpCached, toGpuWords, type Plan } from '../src/backends/gpu/kernels.ts';
 
 export type Cmd =
   | { k: 'alloc'; id: number; dtype: DType; numel: number }
@@ -24,7 +24,11 @@ export type Cmd =
   | { k: 'op'; op: Op };
 
 export type InitResult = { name: string; limits: Record<string, number>; driver: string } | { error: string };
-export interface GpuStats { buffers: number; bytes: number; pooledBuffers: number; pooledBytes: number; pipelines: number }
+export interface GpuStats {
+  buffers: number; bytes: number; pooledBuffers: number; pooledBytes: number; pipelines: number;
+  /** Batches submitted, dispatches encoded, and milliseconds spent encoding them (worker thread). */
+  submits: number; dispatches: number; encodeMs: number;
+}
 
 // WebGPU constants (the DOM globals are not installed in Node).
 const BU = { MAP_READ: 1, MAP_WRITE: 2, COPY_SRC: 4, COPY_DST: 8, STORAGE: 128 } as const;
@@ -201,7 +205,12 @@ function uploadWords(rec: Rec, data: Cmd & { k: 'upload' }): Uint8Array {
  * settles once Dawn has answered the batch's error scopes. The client counts the call as in flight
  * until then: Dawn aborts a process that exits while a popErrorScope promise is pending.
  */
+const timing = { submits: 0, dispatches: 0, encodeMs: 0 };
 function submit(cmds: Cmd[]): Promise<void> {
+  const t0 = performance.now();
+  try { return submitInner(cmds); } finally { timing.submits++; timing.encodeMs += performance.now() - t0; }
+}
+function submitInner(cmds: Cmd[]): Promise<void> {
   const d = dev();
   let scopes: Promise<void> = Promise.resolve();
   // Phase 1 (nothing touched yet): plan every op, check every buffer it names (id, dtype, bounds),
@@ -225,7 +234,7 @@ function submit(cmds: Cmd[]): Promise<void> {
     let plan: Plan | null = null;
     try {
       if (c.k === 'op') {
-        plan = planOp(c.op);
+        plan = planOpCached(c.op);
         checkViews(c.op, infoOf);
         for (const disp of plan.dispatches) metaBytes += Math.ceil(disp.meta.byteLength / align) * align;
       } else if (c.k === 'alloc') {
@@ -334,6 +343,7 @@ function submit(cmds: Cmd[]): Promise<void> {
             const x = Math.min(disp.groups, maxDim), y = Math.ceil(disp.groups / x);
             if (y > maxDim) throw new Error(`gpu: ${disp.groups} workgroups is more than one dispatch can hold`);
             pass.dispatchWorkgroups(x, y);
+            timing.dispatches++;
           });
           for (const t of temps) giveBuffer(t.buf, t.size, later);
           return;
@@ -409,7 +419,7 @@ async function stats(): Promise<GpuStats> {
   await settle();
   let bytes = 0;
   for (const r of buffers.values()) bytes += r.size;
-  return { buffers: buffers.size, bytes, pooledBuffers: pooledCount, pooledBytes, pipelines: pipelines.size };
+  return { buffers: buffers.size, bytes, pooledBuffers: pooledCount, pooledBytes, pipelines: pipelines.size, ...timing };
 }
 
 function shutdown(): void {

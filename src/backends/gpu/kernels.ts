@@ -445,6 +445,44 @@ function checkDtypes(op: Op) {
   }
 }
 
+/**
+ * planOp, memoized. Building the WGSL text costs 20-90 us per op, as much as a whole training step's
+ * work on a large GPU, while a training loop sends the same ops (same shapes, offsets, scalars) every
+ * step with other buffer ids. The cache key is the op with its buffer ids replaced by their order of
+ * appearance; a hit only renames the buffers. Random fills (seed and stream in their metadata) are
+ * cheap to plan and not cached.
+ */
+const planCache = new Map<string, { plan: Plan; ids: number[] }>();
+const PLAN_CACHE_MAX = 4096;
+export function planOpCached(op: Op): Plan {
+  if (op.op === 'random') return planOp(op);
+  const ids: number[] = [];
+  const o = op as unknown as Record<string, unknown>;
+  let key = op.op;
+  for (const f of ['fn', 'x', 'a', 'b', 'cond', 'out', 'axes', 'value', 'dist'] as const) {
+    const v = o[f];
+    if (v === undefined) continue;
+    if (typeof v === 'object' && v !== null && 'buf' in v) {
+      const w = v as View;
+      let i = ids.indexOf(w.buf);
+      if (i < 0) { i = ids.length; ids.push(w.buf); }
+      key += `|${f}:${i}:${w.dtype}:${w.shape.join(',')}:${w.strides.join(',')}:${w.offset}`;
+    } else key += `|${f}:${Array.isArray(v) ? v.join(',') : Object.is(v, -0) ? '-0' : String(v)}`;
+  }
+  const hit = planCache.get(key);
+  if (!hit) {
+    const plan = planOp(op);
+    if (planCache.size >= PLAN_CACHE_MAX) planCache.clear();
+    planCache.set(key, { plan, ids });
+    return plan;
+  }
+  const rename = (r: BufRef): BufRef => (typeof r === 'number' ? ids[hit.ids.indexOf(r)] : r);
+  return {
+    temps: hit.plan.temps,
+    dispatches: hit.plan.dispatches.map((d) => ({ ...d, bufs: d.bufs.map((b) => ({ ref: rename(b.ref), write: b.write })) })),
+  };
+}
+
 /** The dispatches for one primitive op. Throws a clear Error for what the GPU cannot do. */
 export function planOp(op: Op): Plan {
   checkDtypes(op);
