@@ -58,7 +58,7 @@ interface Rec { buf: GPUBuffer; dtype: DType; numel: number; size: number }
 const buffers = new Map<number, Rec>();
 const pool = new Map<number, GPUBuffer[]>();
 let pooledBytes = 0, pooledCount = 0;
-const pipelines = new Map<string, GPUComputePipeline>();
+const pipelines = new Map<string, { pipe: GPUComputePipeline; bgl: GPUBindGroupLayout; id: number }>();
 let metaBuf: GPUBuffer | null = null, metaCap = 0;
 
 /** Errors found asynchronously (validation scopes, device loss) surface at the next read/stats. */
@@ -160,16 +160,40 @@ function giveBuffer(buf: GPUBuffer, size: number, later: GPUBuffer[]) {
 
 // ---- submit -----------------------------------------------------------------------------------------
 
-function pipelineFor(wgsl: string): GPUComputePipeline {
+/**
+ * Pipelines have an explicit layout whose metadata binding takes a dynamic offset, so a bind group
+ * depends only on the pipeline and the buffers: a training loop sends the same ops over the same pooled
+ * buffers every step, and its bind groups are built once and reused.
+ */
+interface Pipe { pipe: GPUComputePipeline; bgl: GPUBindGroupLayout; id: number }
+const STAGE_COMPUTE = 4;
+/** Bytes of metadata one dispatch may use (the dynamic-offset window of binding 0). */
+const META_WINDOW = 2048;
+let nextPipeId = 1;
+function pipelineFor(wgsl: string, bufs: { write: boolean }[]): Pipe {
   let p = pipelines.get(wgsl);
   if (!p) {
     const d = dev();
     const module = d.createShaderModule({ code: wgsl });
-    p = d.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
+    const bgl = d.createBindGroupLayout({
+      entries: [
+        { binding: 0, visibility: STAGE_COMPUTE, buffer: { type: 'read-only-storage', hasDynamicOffset: true } },
+        ...bufs.map((b, i) => ({ binding: i + 1, visibility: STAGE_COMPUTE, buffer: { type: b.write ? 'storage' as const : 'read-only-storage' as const } })),
+      ],
+    });
+    const pipe = d.createComputePipeline({ layout: d.createPipelineLayout({ bindGroupLayouts: [bgl] }), compute: { module, entryPoint: 'main' } });
+    p = { pipe, bgl, id: nextPipeId++ };
     pipelines.set(wgsl, p);
   }
   return p;
 }
+
+const bufIds = new WeakMap<GPUBuffer, number>();
+let nextBufId = 1;
+const bufId = (b: GPUBuffer) => { let i = bufIds.get(b); if (i === undefined) bufIds.set(b, (i = nextBufId++)); return i; };
+/** Bind groups by pipeline, metadata buffer and buffers; cleared when the metadata buffer is replaced. */
+const bindGroups = new Map<string, GPUBindGroup>();
+const BIND_CACHE_MAX = 16384;
 
 /** Every view of an op must lie inside its buffer and agree with it on float vs integer storage. */
 function checkViews(op: Op, infoOf: (id: number) => { dtype: DType; numel: number }) {
@@ -287,9 +311,10 @@ function submitInner(cmds: Cmd[]): Promise<void> {
   if (metaBytes > 0) {
     // One metadata buffer, reused by every submit (queue.writeBuffer is ordered after the work
     // already submitted) and grown when a batch needs more.
-    if (metaBytes > metaCap) {
+    if (metaBytes + META_WINDOW > metaCap) {
       if (metaBuf) later.push(metaBuf);
-      metaCap = Math.max(64 * 1024, 2 ** Math.ceil(Math.log2(metaBytes)));
+      bindGroups.clear();
+      metaCap = Math.max(64 * 1024, 2 ** Math.ceil(Math.log2(metaBytes + META_WINDOW)));
       metaBuf = d.createBuffer({ size: metaCap, usage: BU.STORAGE | BU.COPY_DST });
     }
     d.queue.writeBuffer(metaBuf!, 0, metaAll.buffer, 0, metaBytes);
@@ -323,23 +348,27 @@ function submitInner(cmds: Cmd[]): Promise<void> {
           const plan = plans[ci]!, offsets = metaOffsets[ci];
           const temps = plan.temps.map((bytes) => takeBuffer(bytes));
           plan.dispatches.forEach((disp, k) => {
-            const pipe = pipelineFor(disp.wgsl);
-            const entries: GPUBindGroupEntry[] = [
-              { binding: 0, resource: { buffer: metaBuf!, offset: offsets[k], size: disp.meta.byteLength } },
-            ];
-            disp.bufs.forEach((b, i) => {
-              let buf: GPUBuffer;
-              if (typeof b.ref === 'number') {
-                const r = buffers.get(b.ref);
-                if (!r) throw new Error(`gpu: op ${c.op.op} uses unknown buffer id ${b.ref}`);
-                buf = r.buf;
-              } else buf = temps[b.ref.temp].buf;
-              entries.push({ binding: i + 1, resource: { buffer: buf } });
+            const pipe = pipelineFor(disp.wgsl, disp.bufs);
+            if (disp.meta.byteLength > META_WINDOW) throw new Error(`gpu: ${disp.meta.byteLength} bytes of metadata exceed the ${META_WINDOW}-byte window`);
+            const bound: GPUBuffer[] = disp.bufs.map((b) => {
+              if (typeof b.ref !== 'number') return temps[b.ref.temp].buf;
+              const r = buffers.get(b.ref);
+              if (!r) throw new Error(`gpu: op ${c.op.op} uses unknown buffer id ${b.ref}`);
+              return r.buf;
             });
-            const group = d.createBindGroup({ layout: pipe.getBindGroupLayout(0), entries });
+            let key = `${pipe.id}`;
+            for (const b of bound) key += `:${bufId(b)}`;
+            let group = bindGroups.get(key);
+            if (!group) {
+              const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: metaBuf!, offset: 0, size: META_WINDOW } }];
+              bound.forEach((buf, i) => entries.push({ binding: i + 1, resource: { buffer: buf } }));
+              group = d.createBindGroup({ layout: pipe.bgl, entries });
+              if (bindGroups.size >= BIND_CACHE_MAX) bindGroups.clear();
+              bindGroups.set(key, group);
+            }
             if (!pass) pass = enc.beginComputePass();
-            pass.setPipeline(pipe);
-            pass.setBindGroup(0, group);
+            pass.setPipeline(pipe.pipe);
+            pass.setBindGroup(0, group, [offsets[k]]);
             const x = Math.min(disp.groups, maxDim), y = Math.ceil(disp.groups / x);
             if (y > maxDim) throw new Error(`gpu: ${disp.groups} workgroups is more than one dispatch can hold`);
             pass.dispatchWorkgroups(x, y);
