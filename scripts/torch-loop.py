@@ -23,4 +23,5 @@ for i in range(epochs):
         w.grad.zero_()
         b.grad.zero_()
 seconds = time.perf_counter() - t0
-print(json.dumps({"torch": torch.__version__, "threads": threads, "seconds": seconds, "secondsPerEpoch": seconds / epochs, "loss": loss.item()}))
+lv = loss.item()
+print(json.dumps({"torch": torch.__version__, "threads": threads, "seconds": seconds, "secondsPerEpoch": seconds / epochs, "loss": lv if lv == lv and abs(lv) != float("inf") else None}))

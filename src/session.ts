@@ -4,6 +4,7 @@
  */
 import * as rt from './runtime/runtime.ts';
 import { CpuPool, defaultWorkers, parseWorkers } from './runtime/pool.ts';
+import { useSharedMemory } from './runtime/shared-memory.ts';
 import { closeGpu, gpuInfo, gpuReason, gpuStats, openGpuExecutor } from './runtime/gpu.ts';
 
 export interface InitOptions {
@@ -16,6 +17,10 @@ export interface InitOptions {
 }
 
 let pool: CpuPool | null = null;
+
+// Large CPU tensors live in the shared arena from the start (SIMD kernels in-process too); init() adds
+// the workers that split them.
+useSharedMemory();
 
 export async function init(opts: InitOptions = {}): Promise<{ workers: number; gpu: string | null }> {
   const workers = opts.workers === undefined ? defaultWorkers() : parseWorkers(opts.workers);

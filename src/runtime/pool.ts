@@ -18,55 +18,16 @@ import type { DType, Op, View } from './protocol.ts';
 import { DTYPE_BYTES, REDUCE_BLOCK } from './protocol.ts';
 import { ARRAY_OF, type TypedArray } from '../dtype.ts';
 import type { Executor, Storage } from './runtime.ts';
-import { configureSharing, resolverFor } from './runtime.ts';
-import { combinePartials, numel, runOp } from '../backends/cpu/kernels.ts';
+import { resolverFor } from './runtime.ts';
+import { sharedMemory, useSharedMemory } from './shared-memory.ts';
+import { asPartial, combinePartials, numel, runOp } from '../backends/cpu/kernels.ts';
 import type { Step } from '../backends/cpu/steps.ts';
-import { Arena } from '../backends/cpu/arena.ts';
-import { WeakTracker } from './gc.ts';
-import { enableFastPath } from '../backends/cpu/kernels.ts';
 
 /** Small CPU inputs of a sharded op are copied into its message; larger plain buffers keep the op in-process. */
 const INLINE_MAX = 4096;
 export const MAX_WORKERS = 256;
 
 const packr = new Packr({ moreTypes: true, structuredClone: false });
-
-/**
- * Shared memory for large tensors, recycled. Tensors live in one shared WebAssembly.Memory (the arena)
- * so the workers' SIMD kernels reach them without copying; plain SharedArrayBuffers are the fallback once
- * its 4 GiB are used. Fresh memory costs a page fault per 4 KiB on first touch (over 100 ms for 40 MB
- * here), so the memory of dead tensors is reused: a block is free when its Storage has been collected;
- * before the arena grows, a collection (a few ms: the JS heap is small, tensor data lives outside it)
- * finds the temporaries of earlier steps.
- */
-class SharedBuffers {
-  readonly arena = new Arena({ initialBytes: 64 << 20 });
-  private plainFree = new Map<number, SharedArrayBuffer[]>();
-  private readonly tracker = new WeakTracker<{ off: number; sab: SharedArrayBuffer | null }>((k) => this.release(k));
-
-  alloc(dtype: DType, n: number): TypedArray {
-    const bytes = Math.max(8, n * DTYPE_BYTES[dtype]);
-    if (this.arena.stats().freeBytes < bytes) this.tracker.beforeAlloc(bytes);
-    const blk = this.arena.alloc(bytes);
-    if (blk) return new ARRAY_OF[dtype](this.arena.buffer, blk.byteOffset, n);
-    const l = this.plainFree.get(bytes);
-    const sab = l?.pop() ?? new SharedArrayBuffer(Math.ceil(bytes / 8) * 8);
-    return new ARRAY_OF[dtype](sab, 0, n);
-  }
-  track(s: Storage): void {
-    const d = s.data!;
-    const key = { off: d.byteOffset, sab: this.arena.contains(d.buffer) ? null : (d.buffer as SharedArrayBuffer) };
-    this.tracker.track(s, key, d.byteLength);
-    s.release = () => { this.tracker.forget(key); this.release(key); };
-  }
-  private release(k: { off: number; sab: SharedArrayBuffer | null }): void {
-    if (!k.sab) { this.arena.release(k.off); return; }
-    let l = this.plainFree.get(k.sab.byteLength);
-    if (!l) this.plainFree.set(k.sab.byteLength, (l = []));
-    if (l.length < 4) l.push(k.sab);
-  }
-  clear(): void { this.plainFree.clear(); this.tracker.clear(); }
-}
 
 interface Group {
   n: number;
@@ -100,24 +61,9 @@ function isIdentity(v: View, n: number): boolean {
   return true;
 }
 
-/** The partial-step form of a full reduction or a 1xk·kx1 matmul, or null. */
-function asPartial(op: Op): { fn: 'sum' | 'max' | 'min'; x: View; b: View | null; n: number } | null {
-  if (op.op === 'reduce' && numel(op.out.shape) === 1) return { fn: op.fn, x: op.x, b: null, n: numel(op.x.shape) };
-  if (op.op === 'matmul' && op.out.shape.length === 2 && op.out.shape[0] === 1 && op.out.shape[1] === 1) {
-    const k = op.a.shape[1];
-    return {
-      fn: 'sum', n: k,
-      x: { ...op.a, shape: [k], strides: [op.a.strides[1]] },
-      b: { ...op.b, shape: [k], strides: [op.b.strides[0]] },
-    };
-  }
-  return null;
-}
-
 export class CpuPool implements Executor {
   readonly name = 'cpu-pool';
   private readonly piscina: Piscina;
-  private readonly buffers = new SharedBuffers();
   private readonly who: Int32Array;
   tasks = 0;
 
@@ -129,15 +75,10 @@ export class CpuPool implements Executor {
       idleTimeout: Infinity,
       execArgv: ['--import', 'tsx'],
       concurrentTasksPerWorker: 1,
-      workerData: { memory: this.buffers.arena.memory },
+      workerData: { memory: sharedMemory().arena.memory },
     });
-    enableFastPath(this.buffers.arena.memory);
     this.who = new Int32Array(new SharedArrayBuffer(4 * 1024));
-    configureSharing({
-      threshold,
-      alloc: (dtype, n) => this.buffers.alloc(dtype, n),
-      track: (s) => this.buffers.track(s),
-    });
+    useSharedMemory(threshold);
   }
 
   /** Resolves once every worker thread is up (so the first op does not pay the start-up). */
@@ -252,9 +193,7 @@ export class CpuPool implements Executor {
   }
 
   async destroy(): Promise<void> {
-    configureSharing(null);
-    enableFastPath(null);
-    this.buffers.clear();
+    useSharedMemory(); // large tensors stay in the arena, now computed in-process
     await this.piscina.destroy();
   }
 }

@@ -361,6 +361,16 @@ export function partialBlocks(fn: ReduceFn, x: View, b: View | null, R: Resolve,
 }
 
 export function runOp(op: Op, R: Resolve, s = 0, e = numel(op.out.shape)): void {
+  const p = s === 0 && e === 1 ? asPartial(op) : null;
+  if (p) {
+    // A full reduction or dot product: the same block partials, in the same order, as the sharded path.
+    const blocks = Math.ceil(p.n / REDUCE_BLOCK);
+    const partials = new Float64Array(blocks);
+    partialBlocks(p.fn, p.x, p.b, R, 0, p.n, partials, 0);
+    const v = combinePartials(p.fn, partials);
+    writeOut(op.out, R(op.out.buf), 0, 1, (dst, db) => { dst[db] = v; });
+    return;
+  }
   switch (op.op) {
     case 'unary': return runUnary(op.fn, op.x, op.out, R, s, e);
     case 'binary': return runBinary(op.fn, op.a, op.b, op.out, R, s, e);
@@ -407,4 +417,18 @@ export function runOp(op: Op, R: Resolve, s = 0, e = numel(op.out.shape)): void 
       return;
     }
   }
+}
+
+/** The partial-step form of a full reduction or a 1xk·kx1 matmul (views over its n reduced elements), or null. */
+export function asPartial(op: Op): { fn: ReduceFn; x: View; b: View | null; n: number } | null {
+  if (op.op === 'reduce' && numel(op.out.shape) === 1) return { fn: op.fn, x: op.x, b: null, n: numel(op.x.shape) };
+  if (op.op === 'matmul' && op.out.shape.length === 2 && op.out.shape[0] === 1 && op.out.shape[1] === 1) {
+    const k = op.a.shape[1];
+    return {
+      fn: 'sum', n: k,
+      x: { ...op.a, shape: [k], strides: [op.a.strides[1]] },
+      b: { ...op.b, shape: [k], strides: [op.b.strides[0]] },
+    };
+  }
+  return null;
 }

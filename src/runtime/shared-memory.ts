@@ -1,0 +1,65 @@
+/**
+ * Where large CPU tensors live: one shared WebAssembly.Memory (the arena) that the coordinator's and the
+ * workers' SIMD kernels reach without copying, with plain SharedArrayBuffers as the fallback once its
+ * 4 GiB are used. Installed for the whole process on first use, with or without a worker pool.
+ */
+import type { DType } from './protocol.ts';
+import { DTYPE_BYTES } from './protocol.ts';
+import { ARRAY_OF, type TypedArray } from '../dtype.ts';
+import type { Storage } from './runtime.ts';
+import { configureSharing } from './runtime.ts';
+import { Arena } from '../backends/cpu/arena.ts';
+import { enableFastPath } from '../backends/cpu/kernels.ts';
+import { WeakTracker } from './gc.ts';
+
+/**
+ * Shared memory for large tensors, recycled. Tensors live in one shared WebAssembly.Memory (the arena)
+ * so the workers' SIMD kernels reach them without copying; plain SharedArrayBuffers are the fallback once
+ * its 4 GiB are used. Fresh memory costs a page fault per 4 KiB on first touch (over 100 ms for 40 MB
+ * here), so the memory of dead tensors is reused: a block is free when its Storage has been collected;
+ * before the arena grows, a collection (a few ms: the JS heap is small, tensor data lives outside it)
+ * finds the temporaries of earlier steps.
+ */
+export class SharedBuffers {
+  readonly arena = new Arena({ initialBytes: 64 << 20 });
+  private plainFree = new Map<number, SharedArrayBuffer[]>();
+  private readonly tracker = new WeakTracker<{ off: number; sab: SharedArrayBuffer | null }>((k) => this.release(k));
+
+  alloc(dtype: DType, n: number): TypedArray {
+    const bytes = Math.max(8, n * DTYPE_BYTES[dtype]);
+    if (this.arena.stats().freeBytes < bytes) this.tracker.beforeAlloc(bytes);
+    const blk = this.arena.alloc(bytes);
+    if (blk) return new ARRAY_OF[dtype](this.arena.buffer, blk.byteOffset, n);
+    const l = this.plainFree.get(bytes);
+    const sab = l?.pop() ?? new SharedArrayBuffer(Math.ceil(bytes / 8) * 8);
+    return new ARRAY_OF[dtype](sab, 0, n);
+  }
+  track(s: Storage): void {
+    const d = s.data!;
+    const key = { off: d.byteOffset, sab: this.arena.contains(d.buffer) ? null : (d.buffer as SharedArrayBuffer) };
+    this.tracker.track(s, key, d.byteLength);
+    s.release = () => { this.tracker.forget(key); this.release(key); };
+  }
+  private release(k: { off: number; sab: SharedArrayBuffer | null }): void {
+    if (!k.sab) { this.arena.release(k.off); return; }
+    let l = this.plainFree.get(k.sab.byteLength);
+    if (!l) this.plainFree.set(k.sab.byteLength, (l = []));
+    if (l.length < 4) l.push(k.sab);
+  }
+  clear(): void { this.plainFree.clear(); this.tracker.clear(); }
+}
+
+
+let instance: SharedBuffers | null = null;
+export function sharedMemory(): SharedBuffers {
+  if (!instance) {
+    instance = new SharedBuffers();
+    enableFastPath(instance.arena.memory);
+  }
+  return instance;
+}
+
+/** Routes CPU tensors of at least `threshold` elements (default 262144) to the arena. */
+export function useSharedMemory(threshold?: number): void {
+  configureSharing({ threshold, alloc: (dtype, n) => sharedMemory().alloc(dtype, n), track: (s) => sharedMemory().track(s) });
+}
