@@ -28,6 +28,8 @@ export interface GpuStats {
   buffers: number; bytes: number; pooledBuffers: number; pooledBytes: number; pipelines: number;
   /** Batches submitted, dispatches encoded, and milliseconds spent encoding them (worker thread). */
   submits: number; dispatches: number; encodeMs: number;
+  /** GPU buffers created (not taken from the pool). */
+  created: number;
 }
 
 // WebGPU constants (the DOM globals are not installed in Node).
@@ -35,7 +37,7 @@ const BU = { MAP_READ: 1, MAP_WRITE: 2, COPY_SRC: 4, COPY_DST: 8, STORAGE: 128 }
 const MAP_READ = 1;
 const ADAPTER_TIMEOUT_MS = 20_000;
 /** Pooled (freed, kept for reuse) bytes above this are destroyed instead. */
-const POOL_CAP_BYTES = 512 * 1024 * 1024;
+const POOL_CAP_BYTES = 2048 * 1024 * 1024;
 
 // The UMD adapter's module.exports is the function itself; TypeScript types the default import as the
 // module object, so take whichever is callable.
@@ -146,6 +148,7 @@ function takeBuffer(bytes: number): { buf: GPUBuffer; size: number } {
   const free = pool.get(size);
   const b = free?.pop();
   if (b) { pooledBytes -= size; pooledCount--; return { buf: b, size }; }
+  timing.created++;
   return { buf: dev().createBuffer({ size, usage: BU.STORAGE | BU.COPY_SRC | BU.COPY_DST }), size };
 }
 
@@ -229,7 +232,7 @@ function uploadWords(rec: Rec, data: Cmd & { k: 'upload' }): Uint8Array {
  * settles once Dawn has answered the batch's error scopes. The client counts the call as in flight
  * until then: Dawn aborts a process that exits while a popErrorScope promise is pending.
  */
-const timing = { submits: 0, dispatches: 0, encodeMs: 0 };
+const timing = { submits: 0, dispatches: 0, encodeMs: 0, created: 0 };
 function submit(cmds: Cmd[]): Promise<void> {
   const t0 = performance.now();
   try { return submitInner(cmds); } finally { timing.submits++; timing.encodeMs += performance.now() - t0; }

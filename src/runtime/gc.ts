@@ -31,7 +31,12 @@ export class WeakTracker<K> {
   private live: Array<{ ref: WeakRef<object>; key: K; bytes: number }> = [];
   liveBytes = 0;
   private mark = 0;
-  constructor(private readonly onDead: (key: K) => void, private readonly minSlack = 64 << 20) {}
+  constructor(
+    private readonly onDead: (key: K) => void,
+    private readonly minSlack = 64 << 20,
+    /** Growth allowed between collections, as a fraction of live bytes. */
+    private readonly growth = 0.5,
+  ) {}
 
   track(owner: object, key: K, bytes: number): void {
     this.live.push({ ref: new WeakRef(owner), key, bytes });
@@ -42,8 +47,8 @@ export class WeakTracker<K> {
     if (this.live.length < 3 || (!force && this.liveBytes + bytes <= this.mark)) return;
     collect();
     this.reclaim();
-    // A full collection costs several ms: let live memory grow by half (at least minSlack) first.
-    this.mark = this.liveBytes + Math.max(this.minSlack, this.liveBytes / 2) + bytes;
+    // A full collection costs several ms: let live memory grow (by `growth`, at least minSlack) first.
+    this.mark = this.liveBytes + Math.max(this.minSlack, this.liveBytes * this.growth) + bytes;
   }
   private reclaim(): void {
     const keep: typeof this.live = [];

@@ -51,7 +51,9 @@ const gpuExec: { e: Executor | null } = { e: null };
 
 // Plain CPU storages are ordinary garbage. GPU storages (here) and shared CPU storages (the pool's
 // recycler) hold memory V8 cannot see, so they are tracked and collected on demand (gc.ts).
-const gpuTracker = new WeakTracker<number>((id) => gpuExec.e?.free?.(id));
+// GPU memory is not the process's RSS: let garbage pile up longer between collections (each costs a
+// few ms, a whole step of a GPU training loop) — 512 MiB or twice the live size.
+const gpuTracker = new WeakTracker<number>((id) => gpuExec.e?.free?.(id), 512 << 20, 2);
 
 /** Finds buffer `id` among the storages an op touches. */
 function resolverFor(sts: Storage[]): (id: number) => TypedArray {

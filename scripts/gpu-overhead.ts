@@ -1,0 +1,13 @@
+// Where the time of the GPU loop goes: worker-side encoding vs waiting (run on a GPU machine).
+import * as torch from '../src/index.ts';
+import { largeLoop } from '../scenarios/large-loop.ts';
+await torch.gpu.init();
+for (const n of [1000, 10_000_000]) {
+  await largeLoop({ n, epochs: 20, lr: 1e-9, seed: 0, device: 'gpu' });
+  const s0 = await torch._internals.gpuStats() as unknown as Record<string, number>;
+  const t = performance.now();
+  await largeLoop({ n, epochs: 200, lr: 1e-9, seed: 0, device: 'gpu' });
+  const s1 = await torch._internals.gpuStats() as unknown as Record<string, number>;
+  console.log(`n=${n} ${(performance.now() - t).toFixed(0)} ms; per epoch: ${((s1.dispatches - s0.dispatches) / 200).toFixed(1)} dispatches, ${((s1.submits - s0.submits) / 200).toFixed(2)} submits, encode ${((s1.encodeMs - s0.encodeMs) / 200).toFixed(3)} ms, buffers created ${((s1.created - s0.created) / 200).toFixed(2)}; pool ${s1.pooledBuffers} bufs ${(s1.pooledBytes / 2 ** 20).toFixed(0)} MiB, live ${s1.buffers} bufs ${(s1.bytes / 2 ** 20).toFixed(0)} MiB`);
+}
+await torch.shutdown();
