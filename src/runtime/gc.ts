@@ -31,6 +31,7 @@ export class WeakTracker<K> {
   private live: Array<{ ref: WeakRef<object>; key: K; bytes: number }> = [];
   liveBytes = 0;
   private mark = 0;
+  private countMark = 1024;
   constructor(
     private readonly onDead: (key: K) => void,
     private readonly minSlack = 64 << 20,
@@ -44,11 +45,14 @@ export class WeakTracker<K> {
   }
   /** Forces a collection when taking `bytes` more would pass the mark; recycles what died. */
   beforeAlloc(bytes: number, force = false): void {
-    if (this.live.length < 3 || (!force && this.liveBytes + bytes <= this.mark)) return;
+    if (this.live.length < 3) return;
+    // Many small tensors cost per-object memory and bookkeeping even when their bytes are few.
+    if (!force && this.liveBytes + bytes <= this.mark && this.live.length < this.countMark) return;
     collect();
     this.reclaim();
     // A full collection costs several ms: let live memory grow (by `growth`, at least minSlack) first.
     this.mark = this.liveBytes + Math.max(this.minSlack, this.liveBytes * this.growth) + bytes;
+    this.countMark = this.live.length + Math.max(1024, this.live.length);
   }
   private reclaim(): void {
     const keep: typeof this.live = [];
@@ -64,5 +68,5 @@ export class WeakTracker<K> {
     const i = this.live.findIndex((e) => e.key === key);
     if (i >= 0) { this.liveBytes -= this.live[i].bytes; this.live.splice(i, 1); }
   }
-  clear(): void { this.live = []; this.liveBytes = 0; this.mark = 0; }
+  clear(): void { this.live = []; this.liveBytes = 0; this.mark = 0; this.countMark = 1024; }
 }
