@@ -1,72 +1,100 @@
 /**
  * Finding dead tensors on demand. Large CPU tensors and GPU tensors hold memory the JS heap does not see,
- * so V8 has no reason to collect their (small) Tensor objects: the executors track their storages with
- * WeakRefs and, before taking more memory, force a collection and recycle what died.
+ * so V8 has no reason to collect their (small) Tensor objects: the executors register their storages in
+ * a FinalizationRegistry and, before taking more memory, force a collection and run the registry's
+ * cleanup synchronously (`cleanupSome`), recycling what died.
+ *
+ * Why not WeakRefs: V8 keeps every WeakRef target created or read in the current job alive until the job
+ * ends, and a training loop whose awaits all resolve as microtasks never ends its job.
+ * `cleanupSome` exists behind a V8 flag; a registry made in a context created after setting the flag has it.
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
+let ctx: vm.Context | null = null;
 let gcFn: (() => void) | null = null;
+function context(): vm.Context {
+  if (!ctx) {
+    v8.setFlagsFromString('--expose-gc');
+    v8.setFlagsFromString('--harmony-weak-refs-with-cleanup-some');
+    ctx = vm.createContext({});
+    gcFn = vm.runInContext('gc', ctx) as () => void;
+  }
+  return ctx;
+}
+
 /** Collections forced so far (count, total milliseconds): for benchmarks and tuning. */
 export const gcStats = { count: 0, ms: 0 };
 
-/** A full, synchronous collection (`gc({ type })` with options does not collect WeakRef targets on Node 20). */
+/** A full, synchronous collection. */
 export function collect(): void {
-  if (!gcFn) {
-    v8.setFlagsFromString('--expose-gc');
-    gcFn = vm.runInNewContext('gc') as () => void;
-  }
+  context();
   const t = performance.now();
-  gcFn();
+  gcFn!();
   gcStats.count++;
   gcStats.ms += performance.now() - t;
 }
 
-/**
- * Storages tracked by WeakRef, with the bytes each holds. `reclaim()` must run after `collect()` in the
- * same job: WeakRef.deref() keeps its target alive until the current job ends, so a scan before the
- * collection would pin every dead-but-uncollected tensor it looked at.
- */
+interface Registry<T> {
+  register(target: object, held: T, token?: object): void;
+  unregister(token: object): boolean;
+  cleanupSome?(): void;
+}
+
+/** Storages whose memory is recycled when they die, with the bytes each holds. */
 export class WeakTracker<K> {
-  private live: Array<{ ref: WeakRef<object>; key: K; bytes: number }> = [];
+  private readonly registry: Registry<{ key: K; bytes: number }>;
+  private readonly tokens = new Map<K, { key: K; bytes: number }>();
   liveBytes = 0;
   private mark = 0;
   private countMark = 1024;
+
   constructor(
     private readonly onDead: (key: K) => void,
     private readonly minSlack = 64 << 20,
     /** Growth allowed between collections, as a fraction of live bytes. */
     private readonly growth = 0.5,
-  ) {}
+  ) {
+    const make = vm.runInContext('(cb) => new FinalizationRegistry(cb)', context()) as (cb: (h: { key: K; bytes: number }) => void) => Registry<{ key: K; bytes: number }>;
+    this.registry = make((h) => this.dead(h));
+  }
+
+  get count(): number { return this.tokens.size; }
 
   track(owner: object, key: K, bytes: number): void {
-    this.live.push({ ref: new WeakRef(owner), key, bytes });
+    const held = { key, bytes };
+    this.tokens.set(key, held);
+    this.registry.register(owner, held, held);
     this.liveBytes += bytes;
   }
-  /** Forces a collection when taking `bytes` more would pass the mark; recycles what died. */
+  private dead(h: { key: K; bytes: number }): void {
+    if (this.tokens.get(h.key) !== h) return;
+    this.tokens.delete(h.key);
+    this.liveBytes -= h.bytes;
+    this.onDead(h.key);
+  }
+  /** Forces a collection when taking `bytes` more would pass the marks (or always, with force). */
   beforeAlloc(bytes: number, force = false): void {
-    if (this.live.length < 3) return;
+    if (this.tokens.size < 3) return;
     // Many small tensors cost per-object memory and bookkeeping even when their bytes are few.
-    if (!force && this.liveBytes + bytes <= this.mark && this.live.length < this.countMark) return;
+    if (!force && this.liveBytes + bytes <= this.mark && this.tokens.size < this.countMark) return;
     collect();
-    this.reclaim();
+    this.registry.cleanupSome?.();
     // A full collection costs several ms: let live memory grow (by `growth`, at least minSlack) first.
     this.mark = this.liveBytes + Math.max(this.minSlack, this.liveBytes * this.growth) + bytes;
-    this.countMark = this.live.length + Math.max(1024, this.live.length);
-  }
-  private reclaim(): void {
-    const keep: typeof this.live = [];
-    for (const e of this.live) {
-      if (e.ref.deref()) { keep.push(e); continue; }
-      this.liveBytes -= e.bytes;
-      this.onDead(e.key);
-    }
-    this.live = keep;
+    this.countMark = this.tokens.size + Math.max(1024, this.tokens.size);
   }
   /** Stops tracking `key` (freed explicitly). */
   forget(key: K): void {
-    const i = this.live.findIndex((e) => e.key === key);
-    if (i >= 0) { this.liveBytes -= this.live[i].bytes; this.live.splice(i, 1); }
+    const h = this.tokens.get(key);
+    if (!h) return;
+    this.tokens.delete(key);
+    this.registry.unregister(h);
+    this.liveBytes -= h.bytes;
   }
-  clear(): void { this.live = []; this.liveBytes = 0; this.mark = 0; this.countMark = 1024; }
+  clear(): void {
+    for (const h of this.tokens.values()) this.registry.unregister(h);
+    this.tokens.clear();
+    this.liveBytes = 0; this.mark = 0; this.countMark = 1024;
+  }
 }

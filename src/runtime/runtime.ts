@@ -8,7 +8,6 @@
  * Executors plug in through the `Executor` interface below; the frontend never sees them.
  */
 import type { DType, Op, View } from './protocol.ts';
-import { DTYPE_BYTES } from './protocol.ts';
 import { ARRAY_OF, type TypedArray } from '../dtype.ts';
 import { runOp, numel } from '../backends/cpu/kernels.ts';
 import { WeakTracker } from './gc.ts';
@@ -81,8 +80,6 @@ export function allocStorage(device: Device, dtype: DType, n: number): Storage {
     const g = gpuExec.e;
     if (!g) throw new Error(noGpuMessage);
     const bytes = 4 * Math.max(1, n); // one 32-bit word per element on the GPU
-    trackedAllocs++;
-    trackedBytes += bytes;
     gpuTracker.beforeAlloc(bytes);
     g.alloc?.(id, dtype, n);
     const s = new Storage(id, 'gpu', dtype, n, null);
@@ -91,8 +88,6 @@ export function allocStorage(device: Device, dtype: DType, n: number): Storage {
     return s;
   }
   if (sharedAlloc && n >= SHARD_THRESHOLD) {
-    trackedAllocs++;
-    trackedBytes += n * DTYPE_BYTES[dtype];
     const s = new Storage(id, 'cpu', dtype, n, sharedAlloc.alloc(dtype, n));
     sharedAlloc.track(s);
     return s;
@@ -197,21 +192,8 @@ async function drain(): Promise<void> {
   }
 }
 
-/**
- * Tracked storages are watched through WeakRefs, and V8 keeps every WeakRef target created or read in
- * the current job alive until the job ends. A training loop whose awaits all resolve as microtasks never
- * ends its job, so nothing it allocates could be recycled: sync() lets the job end (one macrotask turn)
- * after every 32 tracked allocations or 128 MiB.
- */
-let trackedAllocs = 0, trackedBytes = 0;
-
 /** Waits until everything submitted so far has run; rethrows the first failure since the last sync. */
 export async function sync(): Promise<void> {
-  if (trackedAllocs > 32 || trackedBytes > 128 * 2 ** 20) {
-    trackedAllocs = 0;
-    trackedBytes = 0;
-    await new Promise((r) => setImmediate(r));
-  }
   while (draining) await draining;
   if (failure) { const f = failure; failure = null; throw f; }
 }
