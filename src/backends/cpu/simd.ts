@@ -20,7 +20,7 @@
  * one quiets signalling NaNs). Elsewhere (ARM) only "is NaN" is guaranteed; every non-NaN result,
  * signed zeros, infinities and denormals included, is bit-identical.
  */
-import { readFileSync } from 'node:fs';
+import { wasmFile } from './wasm-module.ts';
 
 export type SimdBinaryFn = 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum';
 export type SimdUnaryFn = 'neg' | 'abs' | 'sqrt' | 'relu';
@@ -74,28 +74,13 @@ const WASM_URL = new URL('./wasm/ew.wasm', import.meta.url);
  */
 const CALL_CHUNK = 1 << 16;
 
-let cachedBytes: Uint8Array<ArrayBuffer> | undefined;
-let cachedModule: WebAssembly.Module | undefined;
-
-function wasmBytes(): Uint8Array<ArrayBuffer> {
-  cachedBytes ??= new Uint8Array(readFileSync(WASM_URL));
-  return cachedBytes;
-}
+const file = wasmFile(WASM_URL);
 
 /** True when this runtime can compile the SIMD + shared-memory module. */
-export function simdSupported(): boolean {
-  try {
-    return WebAssembly.validate(wasmBytes());
-  } catch {
-    return false;
-  }
-}
+export function simdSupported(): boolean { return file.supported(); }
 
 /** The compiled module (cached; structured-cloneable to workers). */
-export function simdModule(): WebAssembly.Module {
-  cachedModule ??= new WebAssembly.Module(wasmBytes());
-  return cachedModule;
-}
+export function simdModule(): WebAssembly.Module { return file.module(); }
 
 /** JS value of fn(a, b) exactly as kernels.ts BINARY computes it (before the float32 store). */
 function binaryScalar(fn: SimdBinaryFn, a: number, b: number): number {

@@ -21,7 +21,7 @@
  * The compiled module can be sent to workers (postMessage(rngWasmModule())) and
  * instantiated there with instantiateRngWasm({ module, memory }).
  */
-import { readFileSync } from 'node:fs';
+import { wasmFile } from './wasm-module.ts';
 import { checkFillArgs, type RandomOut } from './philox.ts';
 
 type Kernel = (
@@ -77,28 +77,13 @@ const MAX_PAGES = 65536;
 /** Elements per kernel call. */
 const CALL_CHUNK = 1 << 16;
 
-let cachedBytes: Uint8Array<ArrayBuffer> | undefined;
-let cachedModule: WebAssembly.Module | undefined;
-
-function wasmBytes(): Uint8Array<ArrayBuffer> {
-  cachedBytes ??= new Uint8Array(readFileSync(WASM_URL));
-  return cachedBytes;
-}
+const file = wasmFile(WASM_URL);
 
 /** True when this runtime can compile the SIMD + shared-memory module. */
-export function rngWasmSupported(): boolean {
-  try {
-    return WebAssembly.validate(wasmBytes());
-  } catch {
-    return false;
-  }
-}
+export function rngWasmSupported(): boolean { return file.supported(); }
 
 /** The compiled module (cached; structured-cloneable to workers). */
-export function rngWasmModule(): WebAssembly.Module {
-  cachedModule ??= new WebAssembly.Module(wasmBytes());
-  return cachedModule;
-}
+export function rngWasmModule(): WebAssembly.Module { return file.module(); }
 
 /** A shared memory suitable for the kernel. */
 export function createRngMemory(initialPages: number, maximumPages = MAX_PAGES): WebAssembly.Memory {
