@@ -107,15 +107,6 @@ const queue: Queued[] = [];
 let draining: Promise<void> | null = null;
 let failure: Error | null = null;
 
-function viewsOf(op: Op): View[] {
-  const vs: View[] = [];
-  for (const k of ['x', 'a', 'b', 'cond', 'out'] as const) {
-    const v = (op as unknown as Record<string, View | number | undefined>)[k];
-    if (v !== undefined && typeof v !== 'number') vs.push(v);
-  }
-  return vs;
-}
-
 /** Submits an op touching storages `sts` (every storage named by its views). Runs it now, in-process,
  * when it can; else queues it. */
 export function exec(op: Op, sts: Storage[]): void {
