@@ -5,7 +5,7 @@
 import * as rt from './runtime/runtime.ts';
 import { CpuPool, defaultWorkers, parseWorkers } from './runtime/pool.ts';
 import { useSharedMemory } from './runtime/shared-memory.ts';
-import { closeGpu, gpuInfo, gpuReason, gpuStats, openGpuExecutor } from './runtime/gpu.ts';
+import { closeGpu, gpuInfo, gpuReason, gpuStats, noGpuMessage, openGpuExecutor } from './runtime/gpu.ts';
 
 export interface InitOptions {
   /** CPU worker threads (default: TROUPE_WORKERS, else the machine's core count). 0 is not allowed. */
@@ -40,7 +40,7 @@ export async function init(opts: InitOptions = {}): Promise<{ workers: number; g
   let gpuName: string | null = null;
   if (opts.gpu) {
     const g = await openGpuExecutor();
-    if (!g) throw new Error(`--device gpu / init({ gpu: true }): no GPU adapter (${gpuReason()}). Install a Vulkan driver (NVIDIA's, or run \`npm run setup:gpu\` for Mesa's lavapipe)`);
+    if (!g) throw new Error(noGpuMessage(gpuReason()));
     gpuName = g.gpu.name;
   }
   return { workers, gpu: gpuName };
@@ -68,13 +68,13 @@ export const gpu = {
   /** The adapter's description, e.g. 'NVIDIA H200' or 'llvmpipe (LLVM 19.1.7, 256 bits)'. */
   async getDeviceName(index = 0): Promise<string> {
     const g = await openGpuExecutor();
-    if (!g || index !== 0) throw new Error(g ? `gpu device index ${index} out of range (1 device)` : `no GPU adapter: ${gpuReason()}`);
+    if (!g || index !== 0) throw new Error(g ? `gpu device index ${index} out of range (1 device)` : noGpuMessage(gpuReason()));
     return g.gpu.name;
   },
   /** Starts the actor (or throws a clear error); same as init({ gpu: true }) without the CPU pool. */
   async init(): Promise<string> {
     const g = await openGpuExecutor();
-    if (!g) throw new Error(`no GPU adapter: ${gpuReason()}. Install a Vulkan driver (NVIDIA's, or run \`npm run setup:gpu\` for Mesa's lavapipe)`);
+    if (!g) throw new Error(noGpuMessage(gpuReason()));
     return g.gpu.name;
   },
   info: gpuInfo,

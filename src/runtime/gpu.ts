@@ -23,8 +23,9 @@ let current: GpuExecutor | null = null;
 let probe: Promise<GpuExecutor | null> | null = null;
 let reason: string | null = null;
 
-const NO_GPU = (why: string) =>
-  `no GPU adapter: ${why}. GPU tensors need a Vulkan driver (NVIDIA's, or Mesa's lavapipe: run \`npm run setup:gpu\`); check torch.gpu.isAvailable()`;
+/** The one explanation users get when a GPU is asked for and none can be opened. */
+export const noGpuMessage = (why: string | null) =>
+  `no GPU adapter: ${why ?? 'unknown reason'}. GPU tensors need a Vulkan driver (NVIDIA's, or Mesa's lavapipe: run \`npm run setup:gpu\`); check torch.gpu.isAvailable()`;
 
 /** Starts the GPU actor once; later calls return the same one (or null with the same reason). */
 export function openGpuExecutor(): Promise<GpuExecutor | null> {
@@ -32,7 +33,7 @@ export function openGpuExecutor(): Promise<GpuExecutor | null> {
     const r = await tryOpenGpu();
     if (!r.gpu) {
       reason = r.reason;
-      setNoGpuMessage(NO_GPU(r.reason));
+      setNoGpuMessage(noGpuMessage(r.reason));
       return null;
     }
     current = new GpuExecutor(r.gpu);

@@ -284,14 +284,21 @@ export function checkFillArgs(out: { length: number }, seed: number, stream: num
  * Writes elements [start, end) of the uniform stream (seed, stream) into
  * out[outOffset + (i - start)].
  */
-export function fillUniform(
-  out: RandomOut,
-  seed: number,
-  stream: number,
-  start: number,
-  end: number,
-  outOffset = 0,
-): void {
+export function fillUniform(out: RandomOut, seed: number, stream: number, start: number, end: number, outOffset = 0): void {
+  fillStream(out, seed, stream, start, end, outOffset, false);
+}
+
+/**
+ * Writes elements [start, end) of the standard-normal stream (seed, stream)
+ * into out[outOffset + (i - start)]. Float64 outputs receive the float32
+ * values widened.
+ */
+export function fillNormal(out: RandomOut, seed: number, stream: number, start: number, end: number, outOffset = 0): void {
+  fillStream(out, seed, stream, start, end, outOffset, true);
+}
+
+/** The Philox4x32-10 block loop shared by both fills: uniform words, or Box–Muller normals. */
+function fillStream(out: RandomOut, seed: number, stream: number, start: number, end: number, outOffset: number, normal: boolean): void {
   checkFillArgs(out, seed, stream, start, end, outOffset);
   if (end === start) return;
   const K0 = seed | 0;
@@ -319,85 +326,33 @@ export function fillUniform(
       k0 = (k0 + PHILOX_W0) | 0;
       k1 = (k1 + PHILOX_W1) | 0;
     }
-    const u0 = (c0 >>> 8) * TWO_M24;
-    const u1 = (c1 >>> 8) * TWO_M24;
-    const u2 = (c2 >>> 8) * TWO_M24;
-    const u3 = (c3 >>> 8) * TWO_M24;
-    if (o >= oLo && o + 4 <= oHi) {
-      out[o] = u0;
-      out[o + 1] = u1;
-      out[o + 2] = u2;
-      out[o + 3] = u3;
+    let v0: number, v1: number, v2: number, v3: number;
+    if (normal) {
+      // ---- Box–Muller on (c0, c1) and (c2, c3) ----
+      const r0 = F(Math.sqrt(-2 * lnU(c0 >>> 8)));
+      sincosU(c1 >>> 8);
+      v0 = F(r0 * scC);
+      v1 = F(r0 * scS);
+      const r2 = F(Math.sqrt(-2 * lnU(c2 >>> 8)));
+      sincosU(c3 >>> 8);
+      v2 = F(r2 * scC);
+      v3 = F(r2 * scS);
     } else {
-      if (o >= oLo && o < oHi) out[o] = u0;
-      if (o + 1 >= oLo && o + 1 < oHi) out[o + 1] = u1;
-      if (o + 2 >= oLo && o + 2 < oHi) out[o + 2] = u2;
-      if (o + 3 >= oLo && o + 3 < oHi) out[o + 3] = u3;
+      v0 = (c0 >>> 8) * TWO_M24;
+      v1 = (c1 >>> 8) * TWO_M24;
+      v2 = (c2 >>> 8) * TWO_M24;
+      v3 = (c3 >>> 8) * TWO_M24;
     }
-    jlo = (jlo + 1) | 0;
-    if (jlo === 0) jhi = (jhi + 1) | 0;
-  }
-}
-
-/**
- * Writes elements [start, end) of the standard-normal stream (seed, stream)
- * into out[outOffset + (i - start)]. Float64 outputs receive the float32
- * values widened.
- */
-export function fillNormal(
-  out: RandomOut,
-  seed: number,
-  stream: number,
-  start: number,
-  end: number,
-  outOffset = 0,
-): void {
-  checkFillArgs(out, seed, stream, start, end, outOffset);
-  if (end === start) return;
-  const K0 = seed | 0;
-  const K1 = Math.floor(seed / TWO_32) | 0;
-  const c2i = stream | 0;
-  let j = Math.floor(start / 4);
-  let jlo = j | 0;
-  let jhi = Math.floor(j / TWO_32) | 0;
-  const jEnd = Math.floor((end - 1) / 4);
-  let o = outOffset - (start - 4 * j);
-  const oLo = outOffset;
-  const oHi = outOffset + (end - start);
-  for (; j <= jEnd; j++, o += 4) {
-    // ---- Philox4x32-10, inlined ----
-    let c0 = jlo, c1 = jhi, c2 = c2i, c3 = 0, k0 = K0, k1 = K1;
-    for (let r = 0; r < 10; r++) {
-      const lo0 = Math.imul(c0, PHILOX_M0);
-      const hi0 = ((c0 >>> 0) * PHILOX_M0 - (lo0 >>> 0)) * TWO_M32 + 0.5;
-      const lo1 = Math.imul(c2, PHILOX_M1);
-      const hi1 = ((c2 >>> 0) * PHILOX_M1 - (lo1 >>> 0)) * TWO_M32 + 0.5;
-      c0 = (hi1 | 0) ^ c1 ^ k0;
-      c1 = lo1;
-      c2 = (hi0 | 0) ^ c3 ^ k1;
-      c3 = lo0;
-      k0 = (k0 + PHILOX_W0) | 0;
-      k1 = (k1 + PHILOX_W1) | 0;
-    }
-    // ---- Box–Muller on (c0, c1) and (c2, c3) ----
-    const r0 = F(Math.sqrt(-2 * lnU(c0 >>> 8)));
-    sincosU(c1 >>> 8);
-    const n0 = F(r0 * scC);
-    const n1 = F(r0 * scS);
-    const r2 = F(Math.sqrt(-2 * lnU(c2 >>> 8)));
-    sincosU(c3 >>> 8);
-    const n2 = F(r2 * scC);
-    const n3 = F(r2 * scS);
     if (o >= oLo && o + 4 <= oHi) {
-      out[o] = n0;
-      out[o + 1] = n1;
-      out[o + 2] = n2;
-      out[o + 3] = n3;
+      out[o] = v0;
+      out[o + 1] = v1;
+      out[o + 2] = v2;
+      out[o + 3] = v3;
     } else {
-      if (o >= oLo && o < oHi) out[o] = n0;
-      if (o + 1 >= oLo && o + 1 < oHi) out[o + 1] = n1;
-      if (o + 2 >= oLo && o + 2 < oHi) out[o + 2] = n2;
-      if (o + 3 >= oLo && o + 3 < oHi) out[o + 3] = n3;
+      if (o >= oLo && o < oHi) out[o] = v0;
+      if (o + 1 >= oLo && o + 1 < oHi) out[o + 1] = v1;
+      if (o + 2 >= oLo && o + 2 < oHi) out[o + 2] = v2;
+      if (o + 3 >= oLo && o + 3 < oHi) out[o + 3] = v3;
     }
     jlo = (jlo + 1) | 0;
     if (jlo === 0) jhi = (jhi + 1) | 0;
