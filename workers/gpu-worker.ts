@@ -16,12 +16,15 @@ import { applyVulkanEnv, type VulkanEnv } from '../src/backends/gpu/env.ts';
 import { F64_ERROR, kindOf, planOpCached, toGpuWords, type Plan } from '../src/backends/gpu/kernels.ts';
 
 export type Cmd =
-  | { k: 'alloc'; id: number; dtype: DType; numel: number }
+  /** mixed: holds storages of several dtypes (the fuser's slabs), so views are not checked against its dtype. */
+  | { k: 'alloc'; id: number; dtype: DType; numel: number; mixed?: boolean }
   | { k: 'free'; id: number }
   /** data: an ArrayBuffer of GPU words (4 bytes per element, see kernels.ts), or numbers / a typed
-   * array of values in the buffer's dtype (converted and range-checked here). */
-  | { k: 'upload'; id: number; data: ArrayBuffer | ArrayLike<number> | BigInt64Array }
-  | { k: 'op'; op: Op };
+   * array of values in the buffer's dtype (converted and range-checked here); at: first word written. */
+  | { k: 'upload'; id: number; data: ArrayBuffer | ArrayLike<number> | BigInt64Array; at?: number }
+  | { k: 'op'; op: Op }
+  /** A prepared kernel: `pipe` names its pipeline, whose WGSL and binding modes come with its first use. */
+  | { k: 'disp'; pipe: number; wgsl?: string; rw?: boolean[]; bufs: number[]; meta: Uint32Array; groups: number };
 
 export type InitResult = { name: string; limits: Record<string, number>; driver: string } | { error: string };
 export interface GpuStats {
@@ -56,7 +59,7 @@ let device: GPUDevice | null = null;
 let limits: Record<string, number> = {};
 let shuttingDown = false;
 
-interface Rec { buf: GPUBuffer; dtype: DType; numel: number; size: number }
+interface Rec { buf: GPUBuffer; dtype: DType; numel: number; size: number; mixed: boolean }
 const buffers = new Map<number, Rec>();
 const pool = new Map<number, GPUBuffer[]>();
 let pooledBytes = 0, pooledCount = 0;
@@ -191,6 +194,9 @@ function pipelineFor(wgsl: string, bufs: { write: boolean }[]): Pipe {
   return p;
 }
 
+/** Fused kernels by the client's number: the WGSL until first encoded, then the pipeline. */
+const fusedSources = new Map<number, { wgsl: string; rw: boolean[] }>();
+const fused = new Map<number, Pipe>();
 const bufIds = new WeakMap<GPUBuffer, number>();
 let nextBufId = 1;
 const bufId = (b: GPUBuffer) => { let i = bufIds.get(b); if (i === undefined) bufIds.set(b, (i = nextBufId++)); return i; };
@@ -199,12 +205,12 @@ const bindGroups = new Map<string, GPUBindGroup>();
 const BIND_CACHE_MAX = 16384;
 
 /** Every view of an op must lie inside its buffer and agree with it on float vs integer storage. */
-function checkViews(op: Op, infoOf: (id: number) => { dtype: DType; numel: number }) {
+function checkViews(op: Op, infoOf: (id: number) => { dtype: DType; numel: number; mixed?: boolean }) {
   for (const [name, v] of Object.entries(op)) {
     if (!v || typeof v !== 'object' || !('buf' in v)) continue;
     const view = v as View;
     const info = infoOf(view.buf);
-    if ((kindOf(view.dtype) === 'f32') !== (kindOf(info.dtype) === 'f32')) {
+    if (!info.mixed && (kindOf(view.dtype) === 'f32') !== (kindOf(info.dtype) === 'f32')) {
       throw new Error(`gpu: ${op.op}.${name} views buffer ${view.buf} as ${view.dtype}, but it holds ${info.dtype}`);
     }
     if (view.shape.some((s) => s === 0)) continue;
@@ -221,7 +227,7 @@ function uploadWords(rec: Rec, data: Cmd & { k: 'upload' }): Uint8Array {
     const w = toGpuWords(rec.dtype, data.data);
     return new Uint8Array(w.buffer, w.byteOffset, w.byteLength);
   })();
-  if (words.byteLength > rec.numel * 4 || words.byteLength % 4 !== 0) {
+  if (words.byteLength + 4 * (data.at ?? 0) > rec.numel * 4 || words.byteLength % 4 !== 0) {
     throw new Error(`gpu: upload of ${words.byteLength} bytes into buffer ${data.id} of ${rec.numel} ${rec.dtype} elements`);
   }
   return words;
@@ -247,7 +253,7 @@ function submitInner(cmds: Cmd[]): Promise<void> {
   const plans: (Plan | null)[] = [];
   const skip: boolean[] = [];
   let metaBytes = 0, stagingBytes = 0;
-  type Info = { dtype: DType; numel: number };
+  type Info = { dtype: DType; numel: number; mixed?: boolean };
   const sim = new Map<number, Info | null>(); // buffer table as the batch goes
   const infoOf = (id: number): Info => {
     const s = sim.get(id);
@@ -260,7 +266,13 @@ function submitInner(cmds: Cmd[]): Promise<void> {
   for (const c of cmds) {
     let plan: Plan | null = null;
     try {
-      if (c.k === 'op') {
+      if (c.k === 'disp') {
+        if (c.wgsl !== undefined) fusedSources.set(c.pipe, { wgsl: c.wgsl, rw: c.rw ?? [] });
+        else if (!fusedSources.has(c.pipe) && !fused.has(c.pipe)) throw new Error(`gpu: unknown kernel ${c.pipe}`);
+        for (const id of c.bufs) infoOf(id);
+        if (c.meta.byteLength > META_WINDOW) throw new Error(`gpu: ${c.meta.byteLength} bytes of metadata exceed the ${META_WINDOW}-byte window`);
+        metaBytes += Math.ceil(c.meta.byteLength / align) * align;
+      } else if (c.k === 'op') {
         plan = planOpCached(c.op);
         checkViews(c.op, infoOf);
         for (const disp of plan.dispatches) metaBytes += Math.ceil(disp.meta.byteLength / align) * align;
@@ -270,14 +282,14 @@ function submitInner(cmds: Cmd[]): Promise<void> {
         const live = sim.has(c.id) ? sim.get(c.id) !== null : buffers.has(c.id);
         if (live) throw new Error(`gpu: buffer id ${c.id} is already allocated`);
         sizeClass(Math.max(4, c.numel * 4));
-        sim.set(c.id, { dtype: c.dtype, numel: c.numel });
+        sim.set(c.id, { dtype: c.dtype, numel: c.numel, mixed: !!c.mixed });
       } else if (c.k === 'free') {
         infoOf(c.id);
         sim.set(c.id, null);
       } else if (c.k === 'upload') {
         const info = infoOf(c.id);
         const n = c.data instanceof ArrayBuffer ? c.data.byteLength : (c.data as ArrayLike<number>).length * 4;
-        if (n > info.numel * 4 || n % 4 !== 0) {
+        if (n + 4 * (c.at ?? 0) > info.numel * 4 || n % 4 !== 0) {
           throw new Error(`gpu: upload of ${n} bytes into buffer ${c.id} of ${info.numel} ${info.dtype} elements`);
         }
         stagingBytes += n;
@@ -305,12 +317,17 @@ function submitInner(cmds: Cmd[]): Promise<void> {
   let pass: GPUComputePassEncoder | null = null;
   const endPass = () => { if (pass) { pass.end(); pass = null; } };
   const maxDim = limits.maxComputeWorkgroupsPerDimension ?? 65535;
-  const metaOffsets: number[][] = plans.map((p) => (p ? p.dispatches.map((disp) => {
+  const place = (meta: Uint32Array) => {
     const at = metaAt;
-    metaAll.set(new Uint8Array(disp.meta.buffer, disp.meta.byteOffset, disp.meta.byteLength), at);
-    metaAt += Math.ceil(disp.meta.byteLength / align) * align;
+    metaAll.set(new Uint8Array(meta.buffer, meta.byteOffset, meta.byteLength), at);
+    metaAt += Math.ceil(meta.byteLength / align) * align;
     return at;
-  }) : []));
+  };
+  const metaOffsets: number[][] = plans.map((p, ci) => {
+    const c = cmds[ci];
+    if (c.k === 'disp') return skip[ci] ? [] : [place(c.meta)];
+    return p ? p.dispatches.map((disp) => place(disp.meta)) : [];
+  });
   if (metaBytes > 0) {
     // One metadata buffer, reused by every submit (queue.writeBuffer is ordered after the work
     // already submitted) and grown when a batch needs more.
@@ -328,7 +345,7 @@ function submitInner(cmds: Cmd[]): Promise<void> {
       switch (c.k) {
         case 'alloc': {
           const { buf, size } = takeBuffer(Math.max(4, c.numel * 4));
-          buffers.set(c.id, { buf, dtype: c.dtype, numel: c.numel, size });
+          buffers.set(c.id, { buf, dtype: c.dtype, numel: c.numel, size, mixed: !!c.mixed });
           return;
         }
         case 'free': {
@@ -343,8 +360,36 @@ function submitInner(cmds: Cmd[]): Promise<void> {
           if (words.byteLength === 0) return;
           stagingView!.set(words, stagingAt);
           endPass();
-          enc.copyBufferToBuffer(staging!, stagingAt, r.buf, 0, words.byteLength);
+          enc.copyBufferToBuffer(staging!, stagingAt, r.buf, 4 * (c.at ?? 0), words.byteLength);
           stagingAt += words.byteLength;
+          return;
+        }
+        case 'disp': {
+          let p = fused.get(c.pipe);
+          if (!p) {
+            const src = fusedSources.get(c.pipe)!;
+            fusedSources.delete(c.pipe);
+            p = pipelineFor(src.wgsl, src.rw.map((write) => ({ write })));
+            fused.set(c.pipe, p);
+          }
+          let key = `${p.id}`;
+          const bound: GPUBuffer[] = c.bufs.map((id) => buffers.get(id)!.buf);
+          for (const b of bound) key += `:${bufId(b)}`;
+          let group = bindGroups.get(key);
+          if (!group) {
+            const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: metaBuf!, offset: 0, size: META_WINDOW } }];
+            bound.forEach((buf, i) => entries.push({ binding: i + 1, resource: { buffer: buf } }));
+            group = d.createBindGroup({ layout: p.bgl, entries });
+            if (bindGroups.size >= BIND_CACHE_MAX) bindGroups.clear();
+            bindGroups.set(key, group);
+          }
+          if (!pass) pass = enc.beginComputePass();
+          pass.setPipeline(p.pipe);
+          pass.setBindGroup(0, group, [metaOffsets[ci][0]]);
+          const x = Math.min(c.groups, maxDim), y = Math.ceil(c.groups / x);
+          if (y > maxDim) throw new Error(`gpu: ${c.groups} workgroups is more than one dispatch can hold`);
+          if (c.groups > 0) pass.dispatchWorkgroups(x, y);
+          timing.dispatches++;
           return;
         }
         case 'op': {
@@ -415,12 +460,12 @@ async function settle(): Promise<void> {
   }
 }
 
-async function read(id: number, dtype: DType, numel: number): Promise<ArrayBuffer> {
+async function read(id: number, dtype: DType, numel: number, at = 0): Promise<ArrayBuffer> {
   const d = dev();
   await settle();
   const r = buffers.get(id);
   if (!r) throw new Error(`gpu: read of unknown buffer id ${id}`);
-  if (numel > r.numel) throw new Error(`gpu: read of ${numel} elements from buffer ${id} of ${r.numel}`);
+  if (at + numel > r.numel) throw new Error(`gpu: read of ${numel} elements at ${at} from buffer ${id} of ${r.numel}`);
   if (dtype !== r.dtype) kindOf(dtype);
   const bytes = numel * 4;
   let out: ArrayBuffer;
@@ -428,7 +473,7 @@ async function read(id: number, dtype: DType, numel: number): Promise<ArrayBuffe
   else {
     const rb = d.createBuffer({ size: bytes, usage: BU.MAP_READ | BU.COPY_DST });
     const enc = d.createCommandEncoder();
-    enc.copyBufferToBuffer(r.buf, 0, rb, 0, bytes);
+    enc.copyBufferToBuffer(r.buf, 4 * at, rb, 0, bytes);
     d.queue.submit([enc.finish()]);
     try {
       await rb.mapAsync(MAP_READ);
@@ -438,7 +483,7 @@ async function read(id: number, dtype: DType, numel: number): Promise<ArrayBuffe
       rb.destroy();
     }
   }
-  if (kindOf(r.dtype) === 'bool') {
+  if (kindOf(dtype) === 'bool') {
     const words = new Uint32Array(out);
     const u8 = new Uint8Array(words.length);
     for (let i = 0; i < words.length; i++) u8[i] = words[i] ? 1 : 0;
@@ -460,7 +505,7 @@ function shutdown(): void {
   for (const l of pool.values()) for (const b of l) b.destroy();
   metaBuf?.destroy();
   metaBuf = null; metaCap = 0;
-  buffers.clear(); pool.clear(); pipelines.clear();
+  buffers.clear(); pool.clear(); pipelines.clear(); fused.clear(); fusedSources.clear();
   pooledBytes = 0; pooledCount = 0;
   device?.destroy();
   device = null;

@@ -47,14 +47,19 @@ export class WeakTracker<K> {
   private readonly tokens = new Map<K, { key: K; bytes: number }>();
   liveBytes = 0;
   private mark = 0;
-  private countMark = 1024;
+  private countMark: number;
 
   constructor(
     private readonly onDead: (key: K) => void,
     private readonly minSlack = 64 << 20,
     /** Growth allowed between collections, as a fraction of live bytes. */
     private readonly growth = 0.5,
+    /** Where the held bytes come from when the owner knows better than the sum of track() calls. */
+    private readonly heldBytes: (() => number) | null = null,
+    /** Tracked objects that may pile up before a collection, at least. */
+    private readonly minCount = 1024,
   ) {
+    this.countMark = minCount;
     const make = vm.runInContext('(cb) => new FinalizationRegistry(cb)', context()) as (cb: (h: { key: K; bytes: number }) => void) => Registry<{ key: K; bytes: number }>;
     this.registry = make((h) => this.dead(h));
   }
@@ -76,13 +81,15 @@ export class WeakTracker<K> {
   /** Forces a collection when taking `bytes` more would pass the marks (or always, with force). */
   beforeAlloc(bytes: number, force = false): void {
     if (this.tokens.size < 3) return;
+    const held = () => (this.heldBytes ? this.heldBytes() : this.liveBytes);
     // Many small tensors cost per-object memory and bookkeeping even when their bytes are few.
-    if (!force && this.liveBytes + bytes <= this.mark && this.tokens.size < this.countMark) return;
+    if (!force && held() + bytes <= this.mark && this.tokens.size < this.countMark) return;
     collect();
     this.registry.cleanupSome?.();
     // A full collection costs several ms: let live memory grow (by `growth`, at least minSlack) first.
-    this.mark = this.liveBytes + Math.max(this.minSlack, this.liveBytes * this.growth) + bytes;
-    this.countMark = this.tokens.size + Math.max(1024, this.tokens.size);
+    const live = held();
+    this.mark = live + Math.max(this.minSlack, live * this.growth) + bytes;
+    this.countMark = this.tokens.size + Math.max(this.minCount, this.tokens.size);
   }
   /** Stops tracking `key` (freed explicitly). */
   forget(key: K): void {
@@ -95,6 +102,6 @@ export class WeakTracker<K> {
   clear(): void {
     for (const h of this.tokens.values()) this.registry.unregister(h);
     this.tokens.clear();
-    this.liveBytes = 0; this.mark = 0; this.countMark = 1024;
+    this.liveBytes = 0; this.mark = 0; this.countMark = this.minCount;
   }
 }

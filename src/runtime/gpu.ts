@@ -7,16 +7,20 @@ import type { TypedArray } from '../dtype.ts';
 import type { Executor, Storage } from './runtime.ts';
 import { resetGpuTracking, setGpuExecutor, setNoGpuMessage, sync } from './runtime.ts';
 import { tryOpenGpu, type GpuBackend } from '../backends/gpu/client.ts';
+import { Fuser } from '../backends/gpu/fuser.ts';
 
+/** Ops go through the fuser (src/backends/gpu/fuser.ts), which defers and fuses them into few kernels. */
 class GpuExecutor implements Executor {
   readonly name = 'gpu';
-  constructor(readonly gpu: GpuBackend) {}
+  readonly fuser: Fuser;
+  constructor(readonly gpu: GpuBackend) { this.fuser = new Fuser(gpu); }
   accepts(): boolean { return false; } // chosen by storage device, not by this test
-  async run(ops: Op[]): Promise<void> { for (const op of ops) this.gpu.exec(op); }
-  alloc(id: number, dtype: DType, n: number): void { this.gpu.alloc(id, dtype, n); }
-  free(id: number): void { this.gpu.free(id); }
-  upload(id: number, data: TypedArray): void { this.gpu.upload(id, data); }
-  read(s: Storage): Promise<TypedArray> { return this.gpu.read(s.id, s.dtype, s.numel); }
+  async run(ops: Op[]): Promise<void> { for (const op of ops) this.fuser.exec(op); }
+  alloc(id: number, dtype: DType, n: number): void { this.fuser.alloc(id, dtype, n); }
+  free(id: number): void { this.fuser.free(id); }
+  upload(id: number, data: TypedArray): void { this.fuser.upload(id, data); }
+  read(s: Storage): Promise<TypedArray> { return this.fuser.read(s.id); }
+  residentBytes(): number { return this.fuser.residentBytes; }
 }
 
 let current: GpuExecutor | null = null;
@@ -44,10 +48,10 @@ export function openGpuExecutor(): Promise<GpuExecutor | null> {
 }
 
 export function gpuReason(): string | null { return reason; }
-export async function gpuStats(): Promise<{ buffers: number; bytes: number }> {
+export async function gpuStats() {
   if (!current) throw new Error('no GPU actor running');
   await sync();
-  return current.gpu.stats();
+  return current.fuser.stats();
 }
 export function gpuInfo(): { name: string; limits: Record<string, number> } | null {
   return current ? { name: current.gpu.name, limits: current.gpu.limits } : null;

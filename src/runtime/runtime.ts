@@ -42,6 +42,8 @@ export interface Executor {
   free?(id: number): void;
   read?(s: Storage): Promise<TypedArray>;
   upload?(id: number, data: TypedArray): void;
+  /** Device bytes held now (an executor that allocates lazily reports what it really holds). */
+  residentBytes?(): number;
 }
 
 let nextId = 1;
@@ -51,8 +53,10 @@ const gpuExec: { e: Executor | null } = { e: null };
 // Plain CPU storages are ordinary garbage. GPU storages (here) and shared CPU storages (the pool's
 // recycler) hold memory V8 cannot see, so they are tracked and collected on demand (gc.ts).
 // GPU memory is not the process's RSS: let garbage pile up longer between collections (each costs a
-// few ms, a whole step of a GPU training loop) — 512 MiB or twice the live size.
-const gpuTracker = new WeakTracker<number>((id) => gpuExec.e?.free?.(id), 512 << 20, 2);
+// few ms, a whole step of a GPU training loop) — 512 MiB or twice the live size. The GPU executor
+// allocates lazily (most temporaries of a fused step never get memory), so the tracker counts the
+// bytes it reports as held, and many more dead storages may wait for a collection.
+const gpuTracker = new WeakTracker<number>((id) => gpuExec.e?.free?.(id), 512 << 20, 2, () => gpuExec.e?.residentBytes?.() ?? 0, 1 << 15);
 
 /** Finds buffer `id` among the storages an op touches. */
 function resolverFor(sts: Storage[]): (id: number) => TypedArray {
@@ -83,7 +87,7 @@ export function allocStorage(device: Device, dtype: DType, n: number): Storage {
     gpuTracker.beforeAlloc(bytes);
     g.alloc?.(id, dtype, n);
     const s = new Storage(id, 'gpu', dtype, n, null);
-    gpuTracker.track(s, id, bytes);
+    gpuTracker.track(s, id, 0);
     s.release = () => { gpuTracker.forget(id); g.free?.(id); };
     return s;
   }

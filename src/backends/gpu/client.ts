@@ -16,18 +16,27 @@ import nodeAdapter from 'comlink/dist/umd/node-adapter.js';
 import type { DType, Op, View } from '../../runtime/protocol.ts';
 import { F64_ERROR, kindOf, toGpuWords } from './kernels.ts';
 import type { Cmd, GpuStats, GpuWorkerApi, InitResult } from '../../../workers/gpu-worker.ts';
+import type { FusedDispatch } from './fuser.ts';
 
 type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array | Uint32Array | Int16Array | Int8Array | Uint16Array;
 
 export interface GpuBackend {
   name: string;
   limits: Record<string, number>;
-  alloc(id: number, dtype: DType, numel: number): void;
+  /** `mixed`: a buffer holding several storages of any dtype (the fuser's slabs and scratch). */
+  alloc(id: number, dtype: DType, numel: number, mixed?: boolean): void;
   upload(id: number, data: ArrayLike<number> | TypedArray): void;
+  /** Copies GPU words (see kernels.ts) into buffer `id` from word `at` on. */
+  uploadWords(id: number, at: number, words: ArrayBuffer): void;
   exec(op: Op): void;
+  /** One prepared kernel (src/backends/gpu/fuser.ts): its WGSL travels once, then by number. */
+  dispatch(d: FusedDispatch): void;
   free(id: number): void;
-  /** float32 → Float32Array; int32 and int64 → Int32Array (int64 is 32-bit on the gpu); bool → Uint8Array. */
-  read(id: number, dtype: DType, numel: number): Promise<Float32Array | Int32Array | Uint8Array>;
+  /** Sends what is queued now. */
+  flush(): void;
+  /** float32 → Float32Array; int32 and int64 → Int32Array (int64 is 32-bit on the gpu); bool → Uint8Array.
+   * `at`: first word to read. */
+  read(id: number, dtype: DType, numel: number, at?: number): Promise<Float32Array | Int32Array | Uint8Array>;
   stats(): Promise<{ buffers: number; bytes: number } & Partial<GpuStats>>;
   shutdown(): Promise<void>;
 }
@@ -148,13 +157,28 @@ class GpuClient implements GpuBackend {
     if (e) { this.error = null; throw e; }
   }
 
-  alloc(id: number, dtype: DType, numel: number): void {
+  alloc(id: number, dtype: DType, numel: number, mixed = false): void {
     if (dtype === 'float64') throw new Error(F64_ERROR);
     kindOf(dtype);
     if (!(Number.isInteger(numel) && numel >= 0)) throw new Error(`gpu: bad element count ${numel}`);
     if (this.dtypes.has(id)) throw new Error(`gpu: buffer id ${id} is already allocated`);
     this.dtypes.set(id, dtype);
-    this.push({ k: 'alloc', id, dtype, numel });
+    this.push(mixed ? { k: 'alloc', id, dtype, numel, mixed } : { k: 'alloc', id, dtype, numel });
+  }
+
+  uploadWords(id: number, at: number, words: ArrayBuffer): void {
+    if (!this.dtypes.has(id)) throw new Error(`gpu: upload to unknown buffer id ${id}`);
+    this.push({ k: 'upload', id, data: words, at }, words, words.byteLength);
+  }
+
+  private pipes = new Map<string, number>();
+  dispatch(d: FusedDispatch): void {
+    let pipe = this.pipes.get(d.wgsl);
+    if (pipe === undefined) {
+      pipe = this.pipes.size + 1;
+      this.pipes.set(d.wgsl, pipe);
+      this.push({ k: 'disp', pipe, wgsl: d.wgsl, rw: d.rw, bufs: d.bufs, meta: d.meta, groups: d.groups });
+    } else this.push({ k: 'disp', pipe, bufs: d.bufs, meta: d.meta, groups: d.groups });
   }
 
   upload(id: number, data: ArrayLike<number> | TypedArray): void {
@@ -175,14 +199,14 @@ class GpuClient implements GpuBackend {
     this.push({ k: 'free', id });
   }
 
-  async read(id: number, dtype: DType, numel: number): Promise<Float32Array | Int32Array | Uint8Array> {
+  async read(id: number, dtype: DType, numel: number, at = 0): Promise<Float32Array | Int32Array | Uint8Array> {
     this.check();
     if (dtype === 'float64') throw new Error(F64_ERROR);
     this.flush();
     this.takeError();
     let buf: ArrayBuffer;
     try {
-      buf = await this.call(this.remote.read(id, dtype, numel));
+      buf = await this.call(this.remote.read(id, dtype, numel, at));
     } finally {
       this.takeError(); // a failed submit before this read is the error to report
     }

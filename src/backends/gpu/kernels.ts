@@ -19,7 +19,7 @@ export const F64_ERROR = 'float64 is not supported on gpu: WGSL has no f64; use 
 /** Storage kind of a dtype on the GPU (each element is one u32 word). */
 export type Kind = 'f32' | 'i32' | 'bool';
 /** Type a kernel computes in. */
-type CType = 'f32' | 'i32';
+export type CType = 'f32' | 'i32';
 
 export function kindOf(d: DType): Kind {
   switch (d) {
@@ -47,7 +47,7 @@ export interface Plan { temps: number[]; dispatches: Dispatch[] }
 
 const SHADER_DIR = new URL('../../../shaders/', import.meta.url);
 const templates = new Map<string, string>();
-function tpl(name: string): string {
+export function tpl(name: string): string {
   let t = templates.get(name);
   if (t === undefined) {
     t = readFileSync(new URL(name, SHADER_DIR), 'utf8');
@@ -55,7 +55,7 @@ function tpl(name: string): string {
   }
   return t;
 }
-function fill(name: string, holes: Record<string, string>, libs: string[] = ['common.wgsl']): string {
+export function fill(name: string, holes: Record<string, string>, libs: string[] = ['common.wgsl']): string {
   const body = tpl(name).replace(/\{\{(\w+)\}\}/g, (_, k: string) => {
     if (!(k in holes)) throw new Error(`kernel template ${name}: no value for {{${k}}}`);
     return holes[k];
@@ -80,25 +80,25 @@ export function f32Bits(v: number): number { f32buf[0] = v; return u32view[0]; }
 // ---- conversions -------------------------------------------------------------------------------------
 
 /** WGSL expression converting the u32 word `w` of storage kind s to type t ('bool' = WGSL bool). */
-function conv(w: string, s: Kind, t: CType | 'bool'): string {
+export function conv(w: string, s: Kind, t: CType | 'bool'): string {
   if (s === 'f32') return t === 'f32' ? `bitcast<f32>(${w})` : t === 'i32' ? `i32(bitcast<f32>(${w}))` : `(bitcast<f32>(${w}) != 0.0)`;
   if (s === 'i32') return t === 'f32' ? `f32(bitcast<i32>(${w}))` : t === 'i32' ? `bitcast<i32>(${w})` : `(${w} != 0u)`;
   return t === 'f32' ? `f32(${w})` : t === 'i32' ? `i32(${w})` : `(${w} != 0u)`;
 }
 /** WGSL expression turning value `v` of compute type c into the u32 word of storage kind k. */
-function store(v: string, c: CType, k: Kind): string {
+export function store(v: string, c: CType, k: Kind): string {
   if (k === 'f32') return c === 'f32' ? `bitcast<u32>(${v})` : `bitcast<u32>(f32(${v}))`;
   if (k === 'i32') return c === 'f32' ? `bitcast<u32>(i32(${v}))` : `bitcast<u32>(${v})`;
   return c === 'f32' ? `select(0u, 1u, ${v} != 0.0)` : `select(0u, 1u, ${v} != 0i)`;
 }
 /** Metadata word of an inline scalar in compute type c. */
-function scalarWord(v: number, c: CType | 'bool'): number {
+export function scalarWord(v: number, c: CType | 'bool'): number {
   if (c === 'f32') return f32Bits(v);
   if (c === 'bool') return v !== 0 ? 1 : 0;
   return (v | 0) >>> 0;
 }
-const fitsI32 = (v: number) => Number.isInteger(v) && v >= -2147483648 && v <= 2147483647;
-const isFloatKind = (x: View | number) => typeof x === 'number' ? !fitsI32(x) : kindOf(x.dtype) === 'f32';
+export const fitsI32 = (v: number) => Number.isInteger(v) && v >= -2147483648 && v <= 2147483647;
+export const isFloatKind = (x: View | number) => typeof x === 'number' ? !fitsI32(x) : kindOf(x.dtype) === 'f32';
 
 // ---- bindings ----------------------------------------------------------------------------------------
 
@@ -125,7 +125,7 @@ const groupsFor = (n: number) => Math.ceil(n / WG);
 
 // ---- elementwise ---------------------------------------------------------------------------------------
 
-type Load = { src: View | number; as: CType | 'bool' };
+export type Load = { src: View | number; as: CType | 'bool' };
 
 function rowMajor(shape: readonly number[]): number[] {
   const st = new Array<number>(shape.length);
@@ -197,17 +197,17 @@ function elementwise(out: View, loads: Load[], c: CType, expr: (v: string[]) => 
   return { temps: [], dispatches: [{ wgsl, bufs: b.list, meta: md.done(), groups: groupsFor(n) }] };
 }
 
-const UNARY_F32: Record<UnaryFn, (x: string) => string> = {
+export const UNARY_F32: Record<UnaryFn, (x: string) => string> = {
   neg: (x) => `-${x}`, exp: (x) => `exp(${x})`, log: (x) => `log(${x})`, sqrt: (x) => `sqrt(${x})`,
   abs: (x) => `abs(${x})`, sign: (x) => `fsign(${x})`, sin: (x) => `sin(${x})`, cos: (x) => `cos(${x})`,
   tanh: (x) => `ftanh(${x})`, relu: (x) => `frelu(${x})`,
 };
-const UNARY_I32: Partial<Record<UnaryFn, (x: string) => string>> = {
+export const UNARY_I32: Partial<Record<UnaryFn, (x: string) => string>> = {
   neg: (x) => `-${x}`, abs: (x) => `abs(${x})`, sign: (x) => `sign(${x})`, relu: (x) => `max(${x}, 0i)`,
 };
 
-const CMP: Partial<Record<BinaryFn, string>> = { eq: '==', ne: '!=', lt: '<', le: '<=', gt: '>', ge: '>=' };
-function binaryExpr(fn: BinaryFn, c: CType, a: string, b: string): string {
+export const CMP: Partial<Record<BinaryFn, string>> = { eq: '==', ne: '!=', lt: '<', le: '<=', gt: '>', ge: '>=' };
+export function binaryExpr(fn: BinaryFn, c: CType, a: string, b: string): string {
   const one = c === 'f32' ? '1.0' : '1i', zero = c === 'f32' ? '0.0' : '0i';
   const cmp = CMP[fn];
   if (cmp) return `select(${zero}, ${one}, ${a} ${cmp} ${b})`;
@@ -236,12 +236,12 @@ interface RedGeom {
   outOffset: number; outKeptShape: number[]; outKeptStrides: number[];
 }
 
-function combine(fn: ReduceFn, c: CType, a: string, b: string): string {
+export function combine(fn: ReduceFn, c: CType, a: string, b: string): string {
   if (fn === 'sum') return `${a} + ${b}`;
   if (c === 'f32') return fn === 'max' ? `fmax(${a}, ${b})` : `fmin(${a}, ${b})`;
   return fn === 'max' ? `max(${a}, ${b})` : `min(${a}, ${b})`;
 }
-function identity(fn: ReduceFn, c: CType): string {
+export function identity(fn: ReduceFn, c: CType): string {
   if (fn === 'sum') return c === 'f32' ? '0.0' : '0i';
   // ±inf built from a run-time value: WGSL's constant evaluation rejects inf constants.
   if (c === 'f32') return fn === 'max' ? 'bitcast<f32>(0xff800000u | (md[0] & 0u))' : 'bitcast<f32>(0x7f800000u | (md[0] & 0u))';
@@ -415,26 +415,73 @@ const remapTemp = (r: BufRef, shift: number): BufRef => (typeof r === 'number' ?
 const NORMAL_WGSL = '  v = philox_normal4(x);';
 const UNIFORM_WGSL = '  v = vec4<f32>(philox_uniform(x.x), philox_uniform(x.y), philox_uniform(x.z), philox_uniform(x.w));';
 
-function randomPlan(op: Extract<Op, { op: 'random' }>): Plan {
+/** Checks a random fill and returns its Philox key words and stream. */
+export function randomParams(op: Extract<Op, { op: 'random' }>): { k0: number; k1: number; stream: number } {
   const { out } = op;
   if (out.dtype !== 'float32') {
     if (out.dtype === 'float64') throw new Error(F64_ERROR);
     throw new Error(`gpu: random fill needs a float32 output, got ${out.dtype}`);
   }
-  const n = numel(out.shape);
-  if (n === 0) return { temps: [], dispatches: [] };
-  if (viewMode(out, out.shape) !== 'contig') throw new Error('gpu: random fill needs a contiguous output view');
   if (!(Number.isInteger(op.seed) && op.seed >= 0 && op.seed <= Number.MAX_SAFE_INTEGER)) {
     throw new Error(`gpu: random seed must be an integer in [0, 2^53), got ${op.seed}`);
   }
-  const k0 = op.seed % 4294967296, k1 = Math.floor(op.seed / 4294967296);
-  const md = new Meta();
   if (!(Number.isInteger(op.stream) && op.stream >= 0 && op.stream <= 0xffffffff)) {
     throw new Error(`gpu: random stream must be an integer in [0, 2^32), got ${op.stream}`);
   }
-  md.push(n, out.offset, k0, k1, op.stream, 0x7f800000); // +inf for rn() in philox.wgsl
+  return { k0: op.seed % 4294967296, k1: Math.floor(op.seed / 4294967296), stream: op.stream };
+}
+
+function randomPlan(op: Extract<Op, { op: 'random' }>): Plan {
+  const { out } = op;
+  const { k0, k1, stream } = randomParams(op);
+  const n = numel(out.shape);
+  if (n === 0) return { temps: [], dispatches: [] };
+  if (viewMode(out, out.shape) !== 'contig') throw new Error('gpu: random fill needs a contiguous output view');
+  const md = new Meta();
+  md.push(n, out.offset, k0, k1, stream, 0x7f800000); // +inf for rn() in philox.wgsl
   const wgsl = fill('random.wgsl', { DIST: op.dist === 'normal' ? NORMAL_WGSL : UNIFORM_WGSL }, ['common.wgsl', 'philox.wgsl']);
   return { temps: [], dispatches: [{ wgsl, bufs: [{ ref: out.buf, write: true }], meta: md.done(), groups: groupsFor(Math.ceil(n / 4)) }] };
+}
+
+
+export type EwOp = Extract<Op, { op: 'unary' | 'binary' | 'where' | 'fill' | 'copy' }>;
+/** What an elementwise op computes: its compute type, its operands (views or inline scalars, each read
+ * as a type) and the WGSL expression over them. Shared by the one-op kernels and the fuser. */
+export interface EwSpec { c: CType; loads: Load[]; expr: (v: string[]) => string }
+export function ewSpec(op: EwOp): EwSpec {
+  switch (op.op) {
+    case 'unary': {
+      const outF = kindOf(op.out.dtype) === 'f32';
+      const intFn = UNARY_I32[op.fn];
+      const c: CType = outF || !intFn ? 'f32' : 'i32';
+      const f = c === 'f32' ? UNARY_F32[op.fn] : intFn!;
+      if (!f) throw new Error(`gpu: unknown unary fn ${String(op.fn)}`);
+      return { c, loads: [{ src: op.x, as: c }], expr: (v) => f(v[0]) };
+    }
+    case 'binary': {
+      const cmp = op.fn in CMP;
+      const floaty = isFloatKind(op.a) || isFloatKind(op.b) || (!cmp && (kindOf(op.out.dtype) === 'f32' || op.fn === 'pow'));
+      const c: CType = floaty ? 'f32' : 'i32';
+      return { c, loads: [{ src: op.a, as: c }, { src: op.b, as: c }], expr: (v) => binaryExpr(op.fn, c, v[0], v[1]) };
+    }
+    case 'where': {
+      const c: CType = isFloatKind(op.a) || isFloatKind(op.b) || kindOf(op.out.dtype) === 'f32' ? 'f32' : 'i32';
+      return { c, loads: [{ src: op.cond, as: 'bool' }, { src: op.a, as: c }, { src: op.b, as: c }], expr: (v) => `select(${v[2]}, ${v[1]}, ${v[0]})` };
+    }
+    case 'fill': {
+      const k = kindOf(op.out.dtype);
+      if (k === 'i32' && Number.isFinite(op.value) && !fitsI32(Math.trunc(op.value))) {
+        throw new Error(`gpu: fill value ${op.value} does not fit ${op.out.dtype} on gpu (stored as 32-bit integers)`);
+      }
+      const c: CType = k === 'f32' ? 'f32' : 'i32';
+      const v = k === 'f32' ? op.value : k === 'bool' ? (op.value !== 0 ? 1 : 0) : Math.trunc(op.value) | 0;
+      return { c, loads: [{ src: v, as: c }], expr: (e) => e[0] };
+    }
+    case 'copy': {
+      const c: CType = kindOf(op.x.dtype) === 'f32' ? 'f32' : 'i32';
+      return { c, loads: [{ src: op.x, as: c }], expr: (v) => v[0] };
+    }
+  }
 }
 
 // ---- entry ---------------------------------------------------------------------------------------------
@@ -487,37 +534,9 @@ export function planOpCached(op: Op): Plan {
 export function planOp(op: Op): Plan {
   checkDtypes(op);
   switch (op.op) {
-    case 'unary': {
-      const outF = kindOf(op.out.dtype) === 'f32';
-      const intFn = UNARY_I32[op.fn];
-      const c: CType = outF || !intFn ? 'f32' : 'i32';
-      const f = c === 'f32' ? UNARY_F32[op.fn] : intFn!;
-      if (!f) throw new Error(`gpu: unknown unary fn ${String(op.fn)}`);
-      return elementwise(op.out, [{ src: op.x, as: c }], c, (v) => f(v[0]));
-    }
-    case 'binary': {
-      const cmp = op.fn in CMP;
-      const floaty = isFloatKind(op.a) || isFloatKind(op.b) || (!cmp && (kindOf(op.out.dtype) === 'f32' || op.fn === 'pow'));
-      const c: CType = floaty ? 'f32' : 'i32';
-      return elementwise(op.out, [{ src: op.a, as: c }, { src: op.b, as: c }], c, (v) => binaryExpr(op.fn, c, v[0], v[1]));
-    }
-    case 'where': {
-      const c: CType = isFloatKind(op.a) || isFloatKind(op.b) || kindOf(op.out.dtype) === 'f32' ? 'f32' : 'i32';
-      return elementwise(op.out, [{ src: op.cond, as: 'bool' }, { src: op.a, as: c }, { src: op.b, as: c }], c,
-        (v) => `select(${v[2]}, ${v[1]}, ${v[0]})`);
-    }
-    case 'fill': {
-      const k = kindOf(op.out.dtype);
-      if (k === 'i32' && Number.isFinite(op.value) && !fitsI32(Math.trunc(op.value))) {
-        throw new Error(`gpu: fill value ${op.value} does not fit ${op.out.dtype} on gpu (stored as 32-bit integers)`);
-      }
-      const c: CType = k === 'f32' ? 'f32' : 'i32';
-      const v = k === 'f32' ? op.value : k === 'bool' ? (op.value !== 0 ? 1 : 0) : Math.trunc(op.value) | 0;
-      return elementwise(op.out, [{ src: v, as: c }], c, (e) => e[0]);
-    }
-    case 'copy': {
-      const c: CType = kindOf(op.x.dtype) === 'f32' ? 'f32' : 'i32';
-      return elementwise(op.out, [{ src: op.x, as: c }], c, (v) => v[0]);
+    case 'unary': case 'binary': case 'where': case 'fill': case 'copy': {
+      const e = ewSpec(op);
+      return elementwise(op.out, e.loads, e.c, e.expr);
     }
     case 'reduce': return reducePlan(op);
     case 'matmul': return matmulPlan(op);

@@ -1,0 +1,691 @@
+/**
+ * Lazy fusion for the GPU actor (main thread). The runtime hands every GPU op here, in stream order;
+ * most of them cost no GPU work at all when they are issued:
+ *
+ * - An elementwise op (unary, binary, where, fill, copy, random) that writes a whole storage makes that
+ *   storage *lazy*: it remembers the op as an expression over its inputs (the expressions of lazy
+ *   inputs are inlined; materialized inputs are read through a `Cell`). A temporary that dies while
+ *   lazy is never computed, never written and never allocated.
+ * - A reduction over everything, or a dot product, becomes a *reduce statement* that evaluates its input
+ *   expression inline (a random fill feeding a dot is never written to memory).
+ * - A storage is *materialized* (a store statement writes it) when something needs its bytes: a read,
+ *   an op the fuser does not fuse, an in-place update of a non-constant value, an expression too large.
+ * - Pending statements are cut into kernels when they are flushed: consecutive stores run in ONE
+ *   elementwise kernel (4 elements per thread, so one Philox block feeds 4 lanes) as long as no
+ *   statement reads, at another index, what an earlier one writes; consecutive reductions of one length
+ *   share one two-pass reduction (its first pass evaluates every input expression once).
+ *
+ * Values never change under a lazy expression: a storage written while lazy expressions still read it
+ * moves to new memory (its old `Cell` stays with its readers until they die). Small storages (<= 64
+ * elements: scalars, losses, biases) live in slots of shared "slab" buffers, so their kernels keep the
+ * same bind groups from step to step. Ops it does not fuse (matmul, reductions over some axes, writes
+ * into part of a storage) go to the one-op kernels of kernels.ts, after their inputs are materialized.
+ */
+import type { DType, Op, ReduceFn, View } from '../../runtime/protocol.ts';
+import type { GpuBackend } from './client.ts';
+import {
+  combine, conv, ewSpec, F64_ERROR, fill, identity, kindOf, randomParams, scalarWord, store, toGpuWords,
+  type CType, type EwOp, type Kind,
+} from './kernels.ts';
+
+/** Elements of the largest storage kept in a slab slot. */
+const SLOT_WORDS = 64;
+const SLAB_SLOTS = 256;
+/** Expression nodes a lazy storage may hold before it is materialized. */
+const MAX_NODES = 48;
+/** Metadata words one fused kernel may use (the worker's dynamic-offset window is 512 words). */
+const MAX_META = 448;
+/** Statements per fused kernel (bounds its WGSL size and compile time). */
+const MAX_STMTS = 12;
+/** Pending items that trigger a flush without waiting for the event loop. */
+const MAX_PENDING = 64;
+const WG = 256;
+const CHUNK = 4096; // elements per workgroup in a reduction's first pass (1024 quads)
+
+interface Loc { buf: number; off: number; words: number; slab: boolean }
+/** One version of a materialized storage's contents, at a fixed place. */
+class Cell {
+  refs = 0;
+  constructor(readonly loc: Loc, public owner: St | null) {}
+}
+interface St { id: number; dtype: DType; numel: number; k: Kind; def: Node | null; cell: Cell | null }
+
+type Arg = { n: Node; from: Kind; as: CType | 'bool' } | { v: number; as: CType | 'bool' };
+type Node = { id: number; size: number; loads: Cell[]; rand: boolean } & (
+  | { t: 'load'; cell: Cell; mode: 'contig' | 'scalar' | 'strided'; offset: number; shape: number[]; strides: number[] }
+  | { t: 'rand'; normal: boolean; k0: number; k1: number; stream: number }
+  | { t: 'op'; c: CType; args: Arg[]; expr: (v: string[]) => string; k: Kind; konst: boolean }
+  | { t: 'at0'; x: Node }
+);
+
+type Item =
+  | { t: 'st'; loc: Loc; len: number; n: Node }
+  | { t: 'red'; fn: ReduceFn; c: CType; n: Node; from: Kind; len: number; loc: Loc; k: Kind }
+  | { t: 'cmd'; run: () => void };
+
+let nextNode = 1;
+const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+function rowMajor(shape: readonly number[]): number[] {
+  const st = new Array<number>(shape.length);
+  let acc = 1;
+  for (let d = shape.length - 1; d >= 0; d--) { st[d] = acc; acc *= shape[d]; }
+  return st;
+}
+function modeOf(shape: readonly number[], strides: readonly number[]): 'contig' | 'scalar' | 'strided' {
+  const rm = rowMajor(shape);
+  if (shape.every((s, d) => s === 1 || strides[d] === rm[d])) return 'contig';
+  if (shape.every((s, d) => s === 1 || strides[d] === 0)) return 'scalar';
+  return 'strided';
+}
+function unionLoads(parts: Cell[][]): Cell[] {
+  let out: Cell[] | null = null;
+  let owned = false;
+  for (const p of parts) {
+    if (!p.length) continue;
+    if (!out) { out = p; continue; }
+    for (const c of p) {
+      if (out.includes(c)) continue;
+      if (!owned) { out = out.slice(); owned = true; }
+      out.push(c);
+    }
+  }
+  return out ?? [];
+}
+
+export interface FuserStats { lazyStorages: number; materialized: number; slabs: number; residentBytes: number; kernels: number; statements: number }
+
+export class Fuser {
+  private sts = new Map<number, St>();
+  private items: Item[] = [];
+  private scheduled = false;
+  private nextPhys = 1;
+  private slabs: number[] = [];
+  private freeSlots: Loc[] = [];
+  private scratch: { id: number; words: number } | null = null;
+  private maxBuffers: number;
+  /** Bytes of GPU memory held for materialized storages (slabs included). */
+  residentBytes = 0;
+  private counts = { kernels: 0, statements: 0 };
+
+  constructor(private gpu: GpuBackend) {
+    this.maxBuffers = Math.max(4, (gpu.limits.maxStorageBuffersPerShaderStage ?? 8) - 1);
+  }
+
+  // ---- storages -------------------------------------------------------------------------------------
+
+  alloc(id: number, dtype: DType, numel: number): void {
+    if (dtype === 'float64') throw new Error(F64_ERROR);
+    const k = kindOf(dtype);
+    if (!(Number.isInteger(numel) && numel >= 0)) throw new Error(`gpu: bad element count ${numel}`);
+    if (this.sts.has(id)) throw new Error(`gpu: buffer id ${id} is already allocated`);
+    // A new storage reads as zeros (as on the CPU) until something writes it: a constant, lazily.
+    this.sts.set(id, { id, dtype, numel, k, def: this.constNode(0, k), cell: null });
+  }
+
+  free(id: number): void {
+    const st = this.get(id);
+    this.sts.delete(id);
+    if (st.def) this.dropDef(st);
+    else this.dropCell(st);
+  }
+
+  upload(id: number, data: ArrayLike<number>): void {
+    const st = this.get(id);
+    const words = toGpuWords(st.dtype, data as ArrayLike<number>);
+    if (words.length > st.numel) throw new Error(`gpu: upload of ${words.length} elements into a storage of ${st.numel}`);
+    const loc = words.length === st.numel ? this.target(st) : this.materialized(st);
+    const buf = words.buffer as ArrayBuffer;
+    this.push({ t: 'cmd', run: () => this.gpu.uploadWords(loc.buf, loc.off, buf) });
+  }
+
+  async read(id: number): Promise<Float32Array | Int32Array | Uint8Array> {
+    const st = this.get(id);
+    const loc = this.materialized(st);
+    this.flush();
+    return this.gpu.read(loc.buf, st.dtype, st.numel, loc.off);
+  }
+
+  async stats() {
+    this.flush();
+    const s = await this.gpu.stats();
+    let lazy = 0, mat = 0;
+    for (const st of this.sts.values()) if (st.def) lazy++; else mat++;
+    return { ...s, fuser: { lazyStorages: lazy, materialized: mat, slabs: this.slabs.length, residentBytes: this.residentBytes, ...this.counts } as FuserStats };
+  }
+
+  private get(id: number): St {
+    const st = this.sts.get(id);
+    if (!st) throw new Error(`gpu: unknown buffer id ${id}`);
+    return st;
+  }
+
+  private allocLoc(st: St): Loc {
+    if (st.numel <= SLOT_WORDS) {
+      let loc = this.freeSlots.pop();
+      if (!loc) {
+        const buf = this.nextPhys++;
+        this.slabs.push(buf);
+        this.residentBytes += SLOT_WORDS * SLAB_SLOTS * 4;
+        this.push({ t: 'cmd', run: () => this.gpu.alloc(buf, 'float32', SLOT_WORDS * SLAB_SLOTS, true) });
+        for (let s = SLAB_SLOTS - 1; s >= 1; s--) this.freeSlots.push({ buf, off: s * SLOT_WORDS, words: SLOT_WORDS, slab: true });
+        loc = { buf, off: 0, words: SLOT_WORDS, slab: true };
+      }
+      return loc;
+    }
+    const buf = this.nextPhys++;
+    const { dtype, numel } = st;
+    this.residentBytes += numel * 4;
+    this.push({ t: 'cmd', run: () => this.gpu.alloc(buf, dtype, numel) });
+    return { buf, off: 0, words: numel, slab: false };
+  }
+
+  private releaseLoc(loc: Loc): void {
+    if (loc.slab) { this.freeSlots.push(loc); return; }
+    this.residentBytes -= loc.words * 4;
+    this.push({ t: 'cmd', run: () => this.gpu.free(loc.buf) });
+  }
+
+  private decRef(c: Cell): void {
+    if (--c.refs === 0 && c.owner === null) this.releaseLoc(c.loc);
+  }
+  private addRefs(n: Node): void { for (const c of n.loads) c.refs++; }
+  private dropRefs(n: Node): void { for (const c of n.loads) this.decRef(c); }
+
+  private dropDef(st: St): void {
+    const d = st.def;
+    st.def = null;
+    if (d) this.dropRefs(d);
+  }
+  /** The storage lets go of its memory (its readers, if any, keep the cell until they die). */
+  private dropCell(st: St): void {
+    const c = st.cell;
+    st.cell = null;
+    if (!c) return;
+    c.owner = null;
+    if (c.refs === 0) this.releaseLoc(c.loc);
+  }
+
+  /** Memory for a statement that overwrites all of `st` (its old contents are not needed). */
+  private target(st: St): Loc {
+    if (st.def) this.dropDef(st);
+    else if (st.cell && st.cell.refs === 0) return st.cell.loc;
+    else this.dropCell(st);
+    st.cell = new Cell(this.allocLoc(st), st);
+    return st.cell.loc;
+  }
+
+  /** Makes `st` hold its value in memory (a store statement when it is lazy) and returns where. */
+  private materialized(st: St): Loc {
+    if (st.cell) return st.cell.loc;
+    const n = st.def!;
+    st.def = null;
+    st.cell = new Cell(this.allocLoc(st), st);
+    this.push({ t: 'st', loc: st.cell.loc, len: st.numel, n });
+    this.dropRefs(n);
+    return st.cell.loc;
+  }
+
+  /** Memory `st` can be written in place at, keeping its current contents (moved when lazy readers need the old ones). */
+  private writable(st: St): Loc {
+    const loc = this.materialized(st);
+    const c = st.cell!;
+    if (c.refs === 0) return loc;
+    const n = this.loadNode(c, [st.numel], [1], 0);
+    this.dropCell(st);
+    st.cell = new Cell(this.allocLoc(st), st);
+    this.push({ t: 'st', loc: st.cell.loc, len: st.numel, n });
+    return st.cell.loc;
+  }
+
+  // ---- nodes ----------------------------------------------------------------------------------------
+
+  private constNode(v: number, k: Kind): Node {
+    const c: CType = k === 'f32' ? 'f32' : 'i32';
+    return { id: nextNode++, size: 1, loads: [], rand: false, t: 'op', c, args: [{ v, as: c }], expr: (e) => e[0], k, konst: true };
+  }
+  private loadNode(cell: Cell, shape: number[], strides: number[], offset: number): Node {
+    return { id: nextNode++, size: 1, loads: [cell], rand: false, t: 'load', cell, mode: modeOf(shape, strides), offset, shape, strides };
+  }
+
+  /** An operand of an elementwise op over `shape`: an inline scalar, an inlined lazy value, or a load. */
+  private arg(src: View | number, as: CType | 'bool', shape: number[]): Arg {
+    if (typeof src === 'number') return { v: src, as };
+    const st = this.get(src.buf);
+    const from = kindOf(src.dtype);
+    if (st.def) {
+      const n = prod(shape);
+      const identity = src.offset === 0 && n === st.numel && modeOf(shape, src.strides) === 'contig';
+      if (identity) return { n: st.def, from, as };
+      if (st.numel === 1 && src.offset === 0) {
+        const x = st.def;
+        return { n: { id: nextNode++, size: x.size + 1, loads: x.loads, rand: x.rand, t: 'at0', x }, from, as };
+      }
+      this.materialized(st);
+    }
+    return { n: this.loadNode(st.cell!, shape, src.strides, src.offset), from, as };
+  }
+
+  private opNode(c: CType, args: Arg[], expr: (v: string[]) => string, k: Kind): Node {
+    let size = 1, rand = false;
+    const parts: Cell[][] = [];
+    for (const a of args) if ('n' in a) { size += a.n.size; rand ||= a.n.rand; parts.push(a.n.loads); }
+    return { id: nextNode++, size, loads: unionLoads(parts), rand, t: 'op', c, args, expr, k, konst: parts.length === 0 };
+  }
+
+  // ---- ops --------------------------------------------------------------------------------------------
+
+  exec(op: Op): void {
+    switch (op.op) {
+      case 'unary': case 'binary': case 'where': case 'fill': case 'copy': case 'random':
+        if (this.whole(op.out)) return this.elementwise(op);
+        break;
+      case 'reduce':
+        if (prod(op.out.shape) === 1 && this.whole(op.out) && prod(op.x.shape) > 0) return this.reduce(op.fn, op.x, op.out);
+        break;
+      case 'matmul': {
+        const r = op.out.shape.length;
+        if (prod(op.out.shape) === 1 && this.whole(op.out) && r >= 2 && op.a.shape[r - 1] > 0) return this.dot(op);
+        break;
+      }
+    }
+    this.passThrough(op);
+  }
+
+  /** Whether a view is all of its storage, in order. */
+  private whole(v: View): boolean {
+    const st = this.get(v.buf);
+    return v.offset === 0 && prod(v.shape) === st.numel && modeOf(v.shape, v.strides) === 'contig';
+  }
+
+  private elementwise(op: EwOp | Extract<Op, { op: 'random' }>): void {
+    const st = this.get(op.out.buf);
+    const k = kindOf(op.out.dtype);
+    if (prod(op.out.shape) === 0) return;
+    let node: Node;
+    let inPlace = false;
+    if (op.op === 'random') {
+      const { k0, k1, stream } = randomParams(op);
+      node = { id: nextNode++, size: 8, loads: [], rand: true, t: 'rand', normal: op.dist === 'normal', k0, k1, stream };
+    } else {
+      const spec = ewSpec(op);
+      for (const l of spec.loads) if (typeof l.src !== 'number' && l.src.buf === st.id) inPlace = true;
+      node = this.opNode(spec.c, spec.loads.map((l) => this.arg(l.src, l.as, op.out.shape)), spec.expr, k);
+    }
+    this.define(st, node, inPlace);
+  }
+
+  /** `st` (all of it) now holds `node`'s value. */
+  private define(st: St, node: Node, inPlace: boolean): void {
+    if (st.cell && inPlace) {
+      // An update of a materialized storage: a statement, now.
+      const loc = st.cell.refs > 0 ? this.target(st) : st.cell.loc;
+      this.push({ t: 'st', loc, len: st.numel, n: node });
+      return;
+    }
+    const wasConst = st.def !== null && st.def.t === 'op' && st.def.konst;
+    this.addRefs(node);
+    if (st.def) this.dropDef(st); else this.dropCell(st);
+    st.def = node;
+    // Updated in place (unless it was a constant), or grown large: compute it now rather than carry it.
+    if ((inPlace && !wasConst) || node.size > MAX_NODES) this.materialized(st);
+  }
+
+  private reduce(fn: ReduceFn, x: View, out: View): void {
+    const kx = kindOf(x.dtype), ko = kindOf(out.dtype);
+    const c: CType = kx === 'f32' || ko === 'f32' ? 'f32' : 'i32';
+    const len = prod(x.shape);
+    const a = this.arg(x, c, x.shape) as { n: Node; from: Kind };
+    this.reduceStmt(fn, c, a.n, a.from, len, out);
+  }
+
+  private dot(op: Extract<Op, { op: 'matmul' }>): void {
+    const { a, b, out } = op;
+    const r = out.shape.length;
+    const K = a.shape[r - 1];
+    const c: CType = [a, b, out].some((v) => kindOf(v.dtype) === 'f32') ? 'f32' : 'i32';
+    const av: View = { buf: a.buf, dtype: a.dtype, shape: [K], strides: [a.strides[r - 1]], offset: a.offset };
+    const bv: View = { buf: b.buf, dtype: b.dtype, shape: [K], strides: [b.strides[r - 2]], offset: b.offset };
+    const kc: Kind = c;
+    const n = this.opNode(c, [this.arg(av, c, [K]), this.arg(bv, c, [K])], (v) => `${v[0]} * ${v[1]}`, kc);
+    this.reduceStmt('sum', c, n, kc, K, out);
+  }
+
+  private reduceStmt(fn: ReduceFn, c: CType, n: Node, from: Kind, len: number, out: View): void {
+    const st = this.get(out.buf);
+    const k = kindOf(out.dtype);
+    if (len === 1) {
+      // A reduction of one element is a conversion: keep it lazy.
+      this.define(st, this.opNode(c, [{ n, from, as: c }], (v) => v[0], k), false);
+      return;
+    }
+    this.addRefs(n); // until the statement is pushed: target() may drop the defs that hold these cells
+    const loc = this.target(st);
+    this.push({ t: 'red', fn, c, n, from, len, loc, k });
+    this.dropRefs(n);
+  }
+
+  private passThrough(op: Op): void {
+    const o = op as unknown as Record<string, unknown>;
+    const tr: Record<string, unknown> = { ...o };
+    for (const f of ['x', 'a', 'b', 'cond'] as const) {
+      const v = o[f] as View | number | undefined;
+      if (v === undefined || typeof v === 'number') continue;
+      const loc = this.materialized(this.get(v.buf));
+      tr[f] = { ...v, buf: loc.buf, offset: v.offset + loc.off };
+    }
+    const out = op.out;
+    const st = this.get(out.buf);
+    const loc = this.whole(out) ? this.target(st) : this.writable(st);
+    tr.out = { ...out, buf: loc.buf, offset: out.offset + loc.off };
+    const top = tr as unknown as Op;
+    this.push({ t: 'cmd', run: () => this.gpu.exec(top) });
+  }
+
+  // ---- flushing -----------------------------------------------------------------------------------------
+
+  private push(it: Item): void {
+    this.items.push(it);
+    if (this.items.length >= MAX_PENDING) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => { this.scheduled = false; this.flush(); });
+    }
+  }
+
+  /** Compiles the pending items into kernels and hands them to the GPU client, in order. */
+  flush(): void {
+    if (!this.items.length) { this.gpu.flush(); return; }
+    const items = this.items;
+    this.items = [];
+    let group: Group | null = null;
+    for (const it of items) {
+      if (it.t === 'cmd') { this.emit(group); group = null; it.run(); continue; }
+      if (group && group.take(it)) continue;
+      this.emit(group);
+      group = new Group(it, this.maxBuffers);
+    }
+    this.emit(group);
+    this.gpu.flush();
+  }
+
+  private emit(g: Group | null): void {
+    if (!g) return;
+    this.counts.kernels++;
+    this.counts.statements += g.items.length;
+    if (g.kind === 'st') {
+      const d = compileStores(g.items as Extract<Item, { t: 'st' }>[]);
+      this.gpu.dispatch(d);
+      return;
+    }
+    const reds = g.items as Extract<Item, { t: 'red' }>[];
+    const len = reds[0].len;
+    const nch = Math.ceil(len / CHUNK);
+    let scratch = -1;
+    if (nch > 1) {
+      const words = nch * reds.length;
+      if (!this.scratch || this.scratch.words < words) {
+        if (this.scratch) { this.gpu.free(this.scratch.id); this.residentBytes -= this.scratch.words * 4; }
+        const w = Math.max(words, 1 << 14);
+        this.scratch = { id: this.nextPhys++, words: w };
+        this.residentBytes += w * 4;
+        this.gpu.alloc(this.scratch.id, 'float32', w, true);
+      }
+      scratch = this.scratch.id;
+    }
+    for (const d of compileReduce(reds, nch, scratch)) this.gpu.dispatch(d);
+  }
+}
+
+// ---- grouping -------------------------------------------------------------------------------------------
+
+const locKey = (l: Loc) => l.buf * 65536 + l.off / SLOT_WORDS;
+
+/** What an item reads (by memory place; `aligned` reads take element i in the thread writing element i). */
+function readsOf(n: Node, out: Map<number, boolean>, seen: Set<number>, aligned: boolean, bufs: Set<number>): number {
+  if (seen.has(n.id)) return 0;
+  seen.add(n.id);
+  switch (n.t) {
+    case 'load': {
+      const key = locKey(n.cell.loc);
+      const al = aligned && n.mode === 'contig' && n.offset === 0;
+      out.set(key, (out.get(key) ?? true) && al);
+      bufs.add(n.cell.loc.buf);
+      return 2 + (n.mode === 'strided' ? 2 * n.shape.length : 0);
+    }
+    case 'rand': return 3;
+    case 'at0': return readsOf(n.x, out, new Set(), false, bufs);
+    case 'op': {
+      let m = 0;
+      for (const a of n.args) m += 'n' in a ? readsOf(a.n, out, seen, aligned, bufs) : 1;
+      return m;
+    }
+  }
+}
+
+class Group {
+  kind: 'st' | 'red';
+  items: Item[] = [];
+  private writes = new Set<number>();
+  private unaligned = new Set<number>();
+  private bufs = new Set<number>();
+  private meta = 4;
+  constructor(first: Item, private maxBuffers: number) {
+    this.kind = first.t === 'red' ? 'red' : 'st';
+    if (!this.take(first, true)) throw new Error('internal: a statement does not fit an empty kernel');
+  }
+  take(it: Item, force = false): boolean {
+    if (it.t === 'cmd' || (it.t === 'red') !== (this.kind === 'red')) return false;
+    if (this.kind === 'red' && it.t === 'red' && this.items.length && (it.len !== (this.items[0] as { len: number }).len)) return false;
+    if (this.items.length >= MAX_STMTS && !force) return false;
+    const reads = new Map<number, boolean>();
+    const bufs = new Set(this.bufs);
+    const m = readsOf((it as { n: Node }).n, reads, new Set(), true, bufs) + 4;
+    const w = locKey(it.loc);
+    bufs.add(it.loc.buf);
+    if (!force) {
+      if (this.meta + m > MAX_META || bufs.size + (this.kind === 'red' ? 1 : 0) > this.maxBuffers) return false;
+      for (const [key, al] of reads) if (this.writes.has(key) && (!al || this.kind === 'red')) return false;
+      if (this.unaligned.has(w) || (this.kind === 'red' && reads.has(w))) return false;
+    }
+    this.items.push(it);
+    this.meta += m;
+    this.bufs = bufs;
+    this.writes.add(w);
+    for (const [key, al] of reads) if (!al) this.unaligned.add(key);
+    return true;
+  }
+}
+
+// ---- code generation -------------------------------------------------------------------------------------
+
+class Meta {
+  words: number[] = [];
+  push(...v: number[]): number { const at = this.words.length; for (const x of v) this.words.push(x >>> 0 === x ? x : (x | 0) >>> 0); return at; }
+  done(): Uint32Array { return Uint32Array.from(this.words.length ? this.words : [0]); }
+}
+
+class Binder {
+  list: { buf: number; write: boolean }[] = [];
+  of(buf: number, write = false): string {
+    let i = this.list.findIndex((b) => b.buf === buf);
+    if (i < 0) { i = this.list.length; this.list.push({ buf, write }); } else if (write) this.list[i].write = true;
+    return `b${i + 1}`;
+  }
+  wgsl(): string {
+    return this.list.map((b, i) => `@group(0) @binding(${i + 1}) var<storage, ${b.write ? 'read_write' : 'read'}> b${i + 1}: array<u32>;`).join('\n');
+  }
+}
+
+export interface FusedDispatch { wgsl: string; rw: boolean[]; bufs: number[]; meta: Uint32Array; groups: number }
+
+/** Emits WGSL `let`s for expression nodes; every node is computed once per lane (or once for lane 'z': index 0). */
+class Gen {
+  lines: string[] = [];
+  private memo = new Map<string, string>();
+  hasRand = false;
+  private seq = 0;
+  constructor(private md: Meta, private b: Binder, private quad: string, private indent: string) {}
+  /** The u32 word of node n at lane e (0..3 of the thread's quad) or 'z' (element 0). */
+  word(n: Node, lane: number | 'z'): string {
+    const key = `${n.id}:${lane}`;
+    const hit = this.memo.get(key);
+    if (hit) return hit;
+    const name = `v${this.seq++}`;
+    const idx = lane === 'z' ? '0u' : `i${lane}`;
+    let e: string;
+    switch (n.t) {
+      case 'load': {
+        const bind = this.b.of(n.cell.loc.buf);
+        const base = this.md.push(n.cell.loc.off + n.offset);
+        if (n.mode === 'contig') e = lane === 'z' ? `${bind}[md[${base}u]]` : `${bind}[md[${base}u] + ${idx}]`;
+        else if (n.mode === 'scalar' || lane === 'z') e = `${bind}[md[${base}u]]`;
+        else {
+          const R = n.shape.length;
+          const sh = this.md.push(...n.shape), str = this.md.push(...n.strides);
+          const pre = `x${this.seq++}`;
+          this.lines.push(`${this.indent}var ${pre} = ${idx}; var ${pre}x = md[${base}u];`);
+          for (let d = R - 1; d > 0; d--) this.lines.push(`${this.indent}${pre}x = ${pre}x + (${pre} % md[${sh + d}u]) * md[${str + d}u]; ${pre} = ${pre} / md[${sh + d}u];`);
+          this.lines.push(`${this.indent}${pre}x = ${pre}x + ${pre} * md[${str}u];`);
+          e = `${bind}[${pre}x]`;
+        }
+        break;
+      }
+      case 'rand': {
+        this.hasRand = true;
+        const q = lane === 'z' ? 'z' : 'q';
+        const bkey = `rb${n.id}_${q}`;
+        let blk = this.memo.get(bkey);
+        if (!blk) {
+          blk = `rb${this.seq++}`;
+          const at = this.md.push(n.k0, n.k1, n.stream);
+          const x = `philox4x32_10(vec4<u32>(${q === 'z' ? '0u' : this.quad}, 0u, md[${at + 2}u], 0u), vec2<u32>(md[${at}u], md[${at + 1}u]))`;
+          this.lines.push(`${this.indent}let ${blk}x = ${x};`);
+          this.lines.push(n.normal ? `${this.indent}let ${blk} = philox_normal4(${blk}x);`
+            : `${this.indent}let ${blk} = vec4<f32>(philox_uniform(${blk}x.x), philox_uniform(${blk}x.y), philox_uniform(${blk}x.z), philox_uniform(${blk}x.w));`);
+          this.memo.set(bkey, blk);
+        }
+        e = `bitcast<u32>(${blk}[${lane === 'z' ? 0 : lane}])`;
+        break;
+      }
+      case 'at0': e = this.word(n.x, 'z'); break;
+      case 'op': {
+        const vals = n.args.map((a) => {
+          if ('n' in a) return conv(this.word(a.n, lane), a.from, a.as);
+          const at = this.md.push(scalarWord(a.v, a.as));
+          const w = `md[${at}u]`;
+          return a.as === 'f32' ? `bitcast<f32>(${w})` : a.as === 'i32' ? `bitcast<i32>(${w})` : `(${w} != 0u)`;
+        });
+        e = store(`(${n.expr(vals)})`, n.c, n.k);
+        break;
+      }
+    }
+    this.lines.push(`${this.indent}let ${name} = ${e};`);
+    this.memo.set(key, name);
+    return name;
+  }
+}
+
+const LIBS_PLAIN = ['common.wgsl'], LIBS_RAND = ['common.wgsl', 'philox.wgsl'];
+
+function compileStores(items: Extract<Item, { t: 'st' }>[]): FusedDispatch {
+  const md = new Meta();
+  const b = new Binder();
+  md.push(0, 0x7f800000); // [0] quads, [1] +inf for philox.wgsl's rn()
+  const g = new Gen(md, b, 'q', '  ');
+  let maxLen = 0;
+  for (const s of items) {
+    maxLen = Math.max(maxLen, s.len);
+    const ob = b.of(s.loc.buf, true);
+    const at = md.push(s.len, s.loc.off);
+    for (let e = 0; e < 4; e++) {
+      if (s.len === 1 && e > 0) break;
+      const w = g.word(s.n, e);
+      g.lines.push(`  if (i${e} < md[${at}u]) { ${ob}[md[${at + 1}u] + i${e}] = ${w}; }`);
+    }
+  }
+  const quads = Math.ceil(maxLen / 4);
+  md.words[0] = quads;
+  const wgsl = fill('fused.wgsl', {
+    BINDINGS: b.wgsl(),
+    RNG: g.hasRand ? '  rng_inf = bitcast<f32>(md[1]);' : '',
+    BODY: g.lines.join('\n'),
+  }, g.hasRand ? LIBS_RAND : LIBS_PLAIN);
+  return { wgsl, rw: b.list.map((x) => x.write), bufs: b.list.map((x) => x.buf), meta: md.done(), groups: Math.ceil(quads / WG) };
+}
+
+function compileReduce(reds: Extract<Item, { t: 'red' }>[], nch: number, scratch: number): FusedDispatch[] {
+  const len = reds[0].len;
+  // Pass 1: workgroup g folds elements [g*4096, (g+1)*4096) of every input (thread t: quads
+  // g*1024 + j*256 + t, j = 0..3, lanes in order), then a fixed tree per output.
+  const md = new Meta();
+  const b = new Binder();
+  md.push(nch, 0x7f800000, len);
+  const g = new Gen(md, b, 'q', '    ');
+  const types = new Set(reds.map((r) => r.c));
+  const accs: string[] = [], folds: string[] = [], trees: string[] = [];
+  const sb = scratch >= 0 ? b.of(scratch, true) : '';
+  reds.forEach((r, k) => {
+    accs.push(`  var acc${k}: ${r.c} = ${identity(r.fn, r.c)};`);
+    for (let e = 0; e < 4; e++) {
+      const w = g.word(r.n, e);
+      folds.push(`    if (i${e} < md[2u]) { acc${k} = ${combine(r.fn, r.c, `acc${k}`, conv(w, r.from, r.c))}; }`);
+    }
+    let st: string;
+    if (nch === 1) {
+      const ob = b.of(r.loc.buf, true);
+      const at = md.push(r.loc.off);
+      st = `${ob}[md[${at}u]] = ${store('res', r.c, r.k)};`;
+    } else {
+      const at = md.push(k * nch);
+      st = `${sb}[md[${at}u] + g] = bitcast<u32>(res);`;
+    }
+    trees.push(tree(r.fn, r.c, `acc${k}`, st));
+  });
+  const wgsl1 = fill('fused_reduce.wgsl', {
+    BINDINGS: b.wgsl(),
+    SHARED: [...types].map((c) => `var<workgroup> sh_${c}: array<${c}, 256>;`).join('\n'),
+    RNG: g.hasRand ? '  rng_inf = bitcast<f32>(md[1]);' : '',
+    ACCS: accs.join('\n'),
+    BODY: [...g.lines, ...folds].join('\n'),
+    TREES: trees.join('\n'),
+  }, g.hasRand ? LIBS_RAND : LIBS_PLAIN);
+  const out: FusedDispatch[] = [{ wgsl: wgsl1, rw: b.list.map((x) => x.write), bufs: b.list.map((x) => x.buf), meta: md.done(), groups: nch }];
+  if (nch === 1) return out;
+  // Pass 2: workgroup k folds the nch partials of output k (thread t: t, t+256, … in order) and a tree.
+  const md2 = new Meta();
+  const b2 = new Binder();
+  md2.push(nch);
+  const sb2 = b2.of(scratch);
+  const branches = reds.map((r, k) => {
+    const ob = b2.of(r.loc.buf, true);
+    const at = md2.push(k * nch, r.loc.off);
+    return [
+      `  if (g == ${k}u) {`,
+      `    var acc: ${r.c} = ${identity(r.fn, r.c)};`,
+      `    for (var j = lid; j < nch; j = j + ${WG}u) { acc = ${combine(r.fn, r.c, 'acc', `bitcast<${r.c}>(${sb2}[md[${at}u] + j])`)}; }`,
+      tree(r.fn, r.c, 'acc', `${ob}[md[${at + 1}u]] = ${store('res', r.c, r.k)};`),
+      '  }',
+    ].join('\n');
+  });
+  const wgsl2 = fill('fused_reduce2.wgsl', {
+    BINDINGS: b2.wgsl(),
+    SHARED: [...types].map((c) => `var<workgroup> sh_${c}: array<${c}, 256>;`).join('\n'),
+    BRANCHES: branches.join('\n'),
+  });
+  out.push({ wgsl: wgsl2, rw: b2.list.map((x) => x.write), bufs: b2.list.map((x) => x.buf), meta: md2.done(), groups: reds.length });
+  return out;
+}
+
+/** A fixed binary tree over the workgroup's 256 accumulators; thread 0 runs `st` with `res`. */
+function tree(fn: ReduceFn, c: CType, acc: string, st: string): string {
+  return [
+    `  sh_${c}[lid] = ${acc};`,
+    '  workgroupBarrier();',
+    `  for (var s = 128u; s > 0u; s = s >> 1u) {`,
+    `    if (lid < s) { let a0 = sh_${c}[lid]; let a1 = sh_${c}[lid + s]; sh_${c}[lid] = ${combine(fn, c, 'a0', 'a1')}; }`,
+    '    workgroupBarrier();',
+    '  }',
+    `  if (lid == 0u) { let res = sh_${c}[0]; ${st} }`,
+    '  workgroupBarrier();',
+  ].join('\n');
+}
