@@ -26,13 +26,24 @@ function context(): vm.Context {
 /** Collections forced so far (count, total milliseconds): for benchmarks and tuning. */
 export const gcStats = { count: 0, ms: 0 };
 
-/** A full, synchronous collection. */
+const registries: Registry<unknown>[] = [];
+
+/** A full, synchronous collection; then every registry made by makeRegistry() runs its callbacks. */
 export function collect(): void {
   context();
   const t = performance.now();
   gcFn!();
   gcStats.count++;
   gcStats.ms += performance.now() - t;
+  for (const r of registries) r.cleanupSome?.();
+}
+
+/** A FinalizationRegistry whose callbacks also run synchronously after collect(). */
+export function makeRegistry<T>(cb: (held: T) => void): { register(target: object, held: T): void } {
+  const make = vm.runInContext('(cb) => new FinalizationRegistry(cb)', context()) as (cb: (h: T) => void) => Registry<T>;
+  const r = make(cb);
+  registries.push(r as Registry<unknown>);
+  return r;
 }
 
 interface Registry<T> {
@@ -47,19 +58,14 @@ export class WeakTracker<K> {
   private readonly tokens = new Map<K, { key: K; bytes: number }>();
   liveBytes = 0;
   private mark = 0;
-  private countMark: number;
+  private countMark = 1024;
 
   constructor(
     private readonly onDead: (key: K) => void,
     private readonly minSlack = 64 << 20,
     /** Growth allowed between collections, as a fraction of live bytes. */
     private readonly growth = 0.5,
-    /** Where the held bytes come from when the owner knows better than the sum of track() calls. */
-    private readonly heldBytes: (() => number) | null = null,
-    /** Tracked objects that may pile up before a collection, at least. */
-    private readonly minCount = 1024,
   ) {
-    this.countMark = minCount;
     const make = vm.runInContext('(cb) => new FinalizationRegistry(cb)', context()) as (cb: (h: { key: K; bytes: number }) => void) => Registry<{ key: K; bytes: number }>;
     this.registry = make((h) => this.dead(h));
   }
@@ -81,15 +87,13 @@ export class WeakTracker<K> {
   /** Forces a collection when taking `bytes` more would pass the marks (or always, with force). */
   beforeAlloc(bytes: number, force = false): void {
     if (this.tokens.size < 3) return;
-    const held = () => (this.heldBytes ? this.heldBytes() : this.liveBytes);
     // Many small tensors cost per-object memory and bookkeeping even when their bytes are few.
-    if (!force && held() + bytes <= this.mark && this.tokens.size < this.countMark) return;
+    if (!force && this.liveBytes + bytes <= this.mark && this.tokens.size < this.countMark) return;
     collect();
     this.registry.cleanupSome?.();
     // A full collection costs several ms: let live memory grow (by `growth`, at least minSlack) first.
-    const live = held();
-    this.mark = live + Math.max(this.minSlack, live * this.growth) + bytes;
-    this.countMark = this.tokens.size + Math.max(this.minCount, this.tokens.size);
+    this.mark = this.liveBytes + Math.max(this.minSlack, this.liveBytes * this.growth) + bytes;
+    this.countMark = this.tokens.size + Math.max(1024, this.tokens.size);
   }
   /** Stops tracking `key` (freed explicitly). */
   forget(key: K): void {
@@ -102,6 +106,23 @@ export class WeakTracker<K> {
   clear(): void {
     for (const h of this.tokens.values()) this.registry.unregister(h);
     this.tokens.clear();
-    this.liveBytes = 0; this.mark = 0; this.countMark = this.minCount;
+    this.liveBytes = 0; this.mark = 0; this.countMark = 1024;
   }
+}
+
+/**
+ * For executors that find their own dead storages (the GPU fuser registers what holds device memory in
+ * a makeRegistry() registry): forces a collection when the bytes they hold pass a mark, so dead
+ * storages are found before memory runs out; then lets them grow by `growth` (at least minSlack).
+ */
+export class PressureTrigger {
+  private mark = 0;
+  constructor(private readonly held: () => number, private readonly minSlack: number, private readonly growth: number) {}
+  beforeAlloc(bytes: number): void {
+    if (this.held() + bytes <= this.mark) return;
+    collect();
+    const live = this.held();
+    this.mark = live + Math.max(this.minSlack, live * this.growth) + bytes;
+  }
+  reset(): void { this.mark = 0; }
 }

@@ -7,19 +7,20 @@ import type { TypedArray } from '../dtype.ts';
 import type { Executor, Storage } from './runtime.ts';
 import { resetGpuTracking, setGpuExecutor, setNoGpuMessage, sync } from './runtime.ts';
 import { tryOpenGpu, type GpuBackend } from '../backends/gpu/client.ts';
-import { Fuser } from '../backends/gpu/fuser.ts';
+import { Fuser, type StHandle } from '../backends/gpu/fuser.ts';
+import { makeRegistry } from './gc.ts';
 
 /** Ops go through the fuser (src/backends/gpu/fuser.ts), which defers and fuses them into few kernels. */
 class GpuExecutor implements Executor {
   readonly name = 'gpu';
   readonly fuser: Fuser;
-  constructor(readonly gpu: GpuBackend) { this.fuser = new Fuser(gpu); }
+  constructor(readonly gpu: GpuBackend) { this.fuser = new Fuser(gpu, makeRegistry); }
   accepts(): boolean { return false; } // chosen by storage device, not by this test
-  async run(ops: Op[]): Promise<void> { for (const op of ops) this.fuser.exec(op); }
-  alloc(id: number, dtype: DType, n: number): void { this.fuser.alloc(id, dtype, n); }
-  free(id: number): void { this.fuser.free(id); }
-  upload(id: number, data: TypedArray): void { this.fuser.upload(id, data); }
-  read(s: Storage): Promise<TypedArray> { return this.fuser.read(s.id); }
+  async run(ops: Op[], storages: Storage[][]): Promise<void> { for (let i = 0; i < ops.length; i++) this.fuser.exec(ops[i], storages[i]); }
+  alloc(id: number, dtype: DType, n: number): unknown { return this.fuser.alloc(id, dtype, n); }
+  free(id: number, handle?: unknown): void { if (handle) this.fuser.free(handle as StHandle); }
+  upload(s: Storage, data: TypedArray): void { this.fuser.upload(s.handle as StHandle, data); }
+  read(s: Storage): Promise<TypedArray> { return this.fuser.read(s.handle as StHandle); }
   residentBytes(): number { return this.fuser.residentBytes; }
 }
 
@@ -47,6 +48,13 @@ export function openGpuExecutor(): Promise<GpuExecutor | null> {
   return probe;
 }
 
+/** Installs a given backend as the GPU actor (tests and profiling use a recording stand-in). */
+export function useGpuBackend(gpu: GpuBackend): void {
+  current = new GpuExecutor(gpu);
+  probe = Promise.resolve(current);
+  setGpuExecutor(current);
+}
+
 export function gpuReason(): string | null { return reason; }
 export async function gpuStats() {
   if (!current) throw new Error('no GPU actor running');
@@ -65,6 +73,6 @@ export async function closeGpu(): Promise<void> {
   try { await sync(); } finally {
     setGpuExecutor(null);
     resetGpuTracking();
-    await ex.gpu.shutdown();
+    try { ex.fuser.close(); } finally { await ex.gpu.shutdown(); }
   }
 }

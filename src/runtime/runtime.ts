@@ -10,7 +10,7 @@
 import type { DType, Op, View } from './protocol.ts';
 import { ARRAY_OF, type TypedArray } from '../dtype.ts';
 import { runOp, numel } from '../backends/cpu/kernels.ts';
-import { WeakTracker } from './gc.ts';
+import { PressureTrigger } from './gc.ts';
 
 export type Device = 'cpu' | 'gpu';
 
@@ -19,6 +19,8 @@ export class Storage {
   invalid: string | null = null;
   /** Gives the memory back now (set by whoever allocated pooled or device memory). */
   release: (() => void) | null = null;
+  /** The executor's own record of this storage (GPU storages), opaque to the runtime. */
+  handle: unknown = null;
   constructor(
     readonly id: number,
     readonly device: Device,
@@ -37,11 +39,12 @@ export interface Executor {
   accepts(op: Op, storages: Storage[]): boolean;
   /** Runs a batch of consecutive accepted ops, in order; storages[i] are the storages op i touches. */
   run(ops: Op[], storages: Storage[][]): Promise<void>;
-  /** Allocates device memory (GPU) or returns null to use a CPU buffer. */
-  alloc?(id: number, dtype: DType, n: number): TypedArray | null | void;
-  free?(id: number): void;
+  /** Sets up device memory for a new GPU storage; returns the executor's handle for it. */
+  alloc?(id: number, dtype: DType, n: number): unknown;
+  /** Gives back the memory of storage `id` (handle: what alloc returned for it). */
+  free?(id: number, handle?: unknown): void;
   read?(s: Storage): Promise<TypedArray>;
-  upload?(id: number, data: TypedArray): void;
+  upload?(s: Storage, data: TypedArray): void;
   /** Device bytes held now (an executor that allocates lazily reports what it really holds). */
   residentBytes?(): number;
 }
@@ -50,13 +53,13 @@ let nextId = 1;
 const executors: Executor[] = [];
 const gpuExec: { e: Executor | null } = { e: null };
 
-// Plain CPU storages are ordinary garbage. GPU storages (here) and shared CPU storages (the pool's
-// recycler) hold memory V8 cannot see, so they are tracked and collected on demand (gc.ts).
-// GPU memory is not the process's RSS: let garbage pile up longer between collections (each costs a
-// few ms, a whole step of a GPU training loop) — 512 MiB or twice the live size. The GPU executor
-// allocates lazily (most temporaries of a fused step never get memory), so the tracker counts the
-// bytes it reports as held, and many more dead storages may wait for a collection.
-const gpuTracker = new WeakTracker<number>((id) => gpuExec.e?.free?.(id), 512 << 20, 2, () => gpuExec.e?.residentBytes?.() ?? 0, 1 << 15);
+// Plain CPU storages are ordinary garbage. Shared CPU storages (the pool's recycler) hold memory V8
+// cannot see, so they are tracked and collected on demand (gc.ts). The GPU executor finds its own dead
+// storages (a temporary that never got device memory needs nothing); the runtime only forces a
+// collection when the device memory it reports holding grows. GPU memory is not the process's RSS:
+// let garbage pile up longer between collections (each costs a few ms, a whole step of a GPU training
+// loop) — 512 MiB or twice the live size.
+const gpuPressure = new PressureTrigger(() => gpuExec.e?.residentBytes?.() ?? 0, 512 << 20, 2);
 
 /** Finds buffer `id` among the storages an op touches. */
 function resolverFor(sts: Storage[]): (id: number) => TypedArray {
@@ -83,12 +86,11 @@ export function allocStorage(device: Device, dtype: DType, n: number): Storage {
   if (device === 'gpu') {
     const g = gpuExec.e;
     if (!g) throw new Error(noGpuMessage);
-    const bytes = 4 * Math.max(1, n); // one 32-bit word per element on the GPU
-    gpuTracker.beforeAlloc(bytes);
-    g.alloc?.(id, dtype, n);
+    gpuPressure.beforeAlloc(4 * Math.max(1, n)); // one 32-bit word per element on the GPU
+    const handle = g.alloc?.(id, dtype, n);
     const s = new Storage(id, 'gpu', dtype, n, null);
-    gpuTracker.track(s, id, 0);
-    s.release = () => { gpuTracker.forget(id); g.free?.(id); };
+    s.handle = handle ?? null;
+    s.release = () => g.free?.(id, s.handle);
     return s;
   }
   if (sharedAlloc && n >= SHARD_THRESHOLD) {
@@ -211,7 +213,7 @@ export function transfer(src: View, srcStorage: Storage, dst: Storage): void {
     if (srcStorage.device === 'cpu') {
       const host = new Storage(nextId++, 'cpu', dst.dtype, dst.numel, new (arrayOf(dst.dtype))(dst.numel));
       runOp({ op: 'copy', x: src, out: { ...out, buf: host.id } }, resolverFor([srcStorage, host]));
-      gpuExec.e!.upload!(dst.id, host.data!);
+      gpuExec.e!.upload!(dst, host.data!);
     } else {
       const whole = new Storage(nextId++, 'cpu', srcStorage.dtype, srcStorage.numel, await gpuExec.e!.read!(srcStorage));
       runOp({ op: 'copy', x: { ...src, buf: whole.id }, out }, resolverFor([whole, dst]));
@@ -231,7 +233,7 @@ const arrayOf = (d: DType) => ARRAY_OF[d];
 
 /** Copies host data into a storage (used by tensor() and to('gpu')). */
 export function upload(s: Storage, data: TypedArray): void {
-  if (s.device === 'gpu') gpuExec.e!.upload!(s.id, data);
+  if (s.device === 'gpu') gpuExec.e!.upload!(s, data);
   else s.data!.set(data);
 }
 
@@ -254,7 +256,7 @@ export function dispose(s: Storage): void {
 }
 
 /** Forgets every tracked GPU storage (the GPU actor is gone). */
-export function resetGpuTracking(): void { gpuTracker.clear(); }
+export function resetGpuTracking(): void { gpuPressure.reset(); }
 
 export function addExecutor(e: Executor): void { executors.push(e); }
 export function removeExecutor(e: Executor): void { const i = executors.indexOf(e); if (i >= 0) executors.splice(i, 1); }

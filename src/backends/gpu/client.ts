@@ -173,11 +173,11 @@ class GpuClient implements GpuBackend {
 
   private pipes = new Map<string, number>();
   dispatch(d: FusedDispatch): void {
-    let pipe = this.pipes.get(d.wgsl);
+    let pipe = this.pipes.get(d.key);
     if (pipe === undefined) {
       pipe = this.pipes.size + 1;
-      this.pipes.set(d.wgsl, pipe);
-      this.push({ k: 'disp', pipe, wgsl: d.wgsl, rw: d.rw, bufs: d.bufs, meta: d.meta, groups: d.groups });
+      this.pipes.set(d.key, pipe);
+      this.push({ k: 'disp', pipe, wgsl: d.wgsl(), rw: d.rw, bufs: d.bufs, meta: d.meta, groups: d.groups });
     } else this.push({ k: 'disp', pipe, bufs: d.bufs, meta: d.meta, groups: d.groups });
   }
 

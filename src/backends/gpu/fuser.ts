@@ -15,8 +15,10 @@
  *   statement reads, at another index, what an earlier one writes; consecutive reductions of one length
  *   share one two-pass reduction (its first pass evaluates every input expression once).
  *
- * Values never change under a lazy expression: a storage written while lazy expressions still read it
- * moves to new memory (its old `Cell` stays with its readers until they die). Small storages (<= 64
+ * Values never change under a lazy expression: a storage written after a lazy expression captured it
+ * moves to new memory (its old `Cell` stays with its readers and is released when the garbage collector
+ * finds it unreachable). Lazy storages are held only by their runtime Storage (`handle`), so a dead
+ * temporary is ordinary young garbage: nothing to free, nothing to tell the fuser. Small storages (<= 64
  * elements: scalars, losses, biases) live in slots of shared "slab" buffers, so their kernels keep the
  * same bind groups from step to step. Ops it does not fuse (matmul, reductions over some axes, writes
  * into part of a storage) go to the one-op kernels of kernels.ts, after their inputs are materialized.
@@ -45,16 +47,25 @@ const CHUNK = 4096; // elements per workgroup in a reduction's first pass (1024 
 interface Loc { buf: number; off: number; words: number; slab: boolean }
 /** One version of a materialized storage's contents, at a fixed place. */
 class Cell {
-  refs = 0;
-  constructor(readonly loc: Loc, public owner: St | null) {}
+  /** A lazy expression has read it: it must not be overwritten in place, and outlives its owner. */
+  captured = false;
+  /** Its storage has let go of it (moved, overwritten lazily, freed). */
+  dropped = false;
+  constructor(readonly loc: Loc) {}
 }
 interface St { id: number; dtype: DType; numel: number; k: Kind; def: Node | null; cell: Cell | null }
+/** The fuser's record of a storage, kept by the runtime's Storage (`handle`). */
+export type StHandle = St;
+/** What the fuser needs of the runtime's storages an op touches. */
+export interface StorageRef { id: number; handle: unknown }
+type MakeRegistry = <T>(cb: (held: T) => void) => { register(target: object, held: T): void };
 
 type Arg = { n: Node; from: Kind; as: CType | 'bool' } | { v: number; as: CType | 'bool' };
 type Node = { id: number; size: number; loads: Cell[]; rand: boolean } & (
   | { t: 'load'; cell: Cell; mode: 'contig' | 'scalar' | 'strided'; offset: number; shape: number[]; strides: number[] }
   | { t: 'rand'; normal: boolean; k0: number; k1: number; stream: number }
-  | { t: 'op'; c: CType; args: Arg[]; expr: (v: string[]) => string; k: Kind; konst: boolean }
+  /** tok: what the WGSL of this node depends on besides its operands (op, types); part of kernel cache keys. */
+  | { t: 'op'; c: CType; args: Arg[]; expr: (v: string[]) => string; k: Kind; konst: boolean; tok: string }
   | { t: 'at0'; x: Node }
 );
 
@@ -92,10 +103,15 @@ function unionLoads(parts: Cell[][]): Cell[] {
   return out ?? [];
 }
 
-export interface FuserStats { lazyStorages: number; materialized: number; slabs: number; residentBytes: number; kernels: number; statements: number }
+export interface FuserStats { materialized: number; slabs: number; residentBytes: number; kernels: number; statements: number }
 
 export class Fuser {
-  private sts = new Map<number, St>();
+  private cur: StorageRef[] = [];
+  /** Dead captured cells give their memory back (held: the place). */
+  private cells: { register(target: object, held: Loc): void };
+  /** Dead materialized storages drop their cell (held: the cell, which does not reach the storage). */
+  private owners: { register(target: object, held: Cell): void };
+  private materializedCount = 0;
   private items: Item[] = [];
   private scheduled = false;
   private nextPhys = 1;
@@ -107,30 +123,30 @@ export class Fuser {
   residentBytes = 0;
   private counts = { kernels: 0, statements: 0 };
 
-  constructor(private gpu: GpuBackend) {
+  constructor(private gpu: GpuBackend, makeRegistry?: MakeRegistry) {
+    const make: MakeRegistry = makeRegistry ?? (<T>(cb: (h: T) => void) => new FinalizationRegistry<T>(cb));
+    this.cells = make<Loc>((loc) => this.releaseLoc(loc));
+    this.owners = make<Cell>((c) => this.dropOwned(c));
     this.maxBuffers = Math.max(4, (gpu.limits.maxStorageBuffersPerShaderStage ?? 8) - 1);
   }
 
   // ---- storages -------------------------------------------------------------------------------------
 
-  alloc(id: number, dtype: DType, numel: number): void {
+  alloc(id: number, dtype: DType, numel: number): St {
     if (dtype === 'float64') throw new Error(F64_ERROR);
     const k = kindOf(dtype);
     if (!(Number.isInteger(numel) && numel >= 0)) throw new Error(`gpu: bad element count ${numel}`);
-    if (this.sts.has(id)) throw new Error(`gpu: buffer id ${id} is already allocated`);
     // A new storage reads as zeros (as on the CPU) until something writes it: a constant, lazily.
-    this.sts.set(id, { id, dtype, numel, k, def: this.constNode(0, k), cell: null });
+    return { id, dtype, numel, k, def: this.constNode(0, k), cell: null };
   }
 
-  free(id: number): void {
-    const st = this.get(id);
-    this.sts.delete(id);
-    if (st.def) this.dropDef(st);
-    else this.dropCell(st);
+  /** The storage was disposed: its memory (if it has any) goes back now. */
+  free(st: St): void {
+    st.def = null;
+    this.dropCell(st);
   }
 
-  upload(id: number, data: ArrayLike<number>): void {
-    const st = this.get(id);
+  upload(st: St, data: ArrayLike<number>): void {
     const words = toGpuWords(st.dtype, data as ArrayLike<number>);
     if (words.length > st.numel) throw new Error(`gpu: upload of ${words.length} elements into a storage of ${st.numel}`);
     const loc = words.length === st.numel ? this.target(st) : this.materialized(st);
@@ -138,8 +154,7 @@ export class Fuser {
     this.push({ t: 'cmd', run: () => this.gpu.uploadWords(loc.buf, loc.off, buf) });
   }
 
-  async read(id: number): Promise<Float32Array | Int32Array | Uint8Array> {
-    const st = this.get(id);
+  async read(st: St): Promise<Float32Array | Int32Array | Uint8Array> {
     const loc = this.materialized(st);
     this.flush();
     return this.gpu.read(loc.buf, st.dtype, st.numel, loc.off);
@@ -148,15 +163,14 @@ export class Fuser {
   async stats() {
     this.flush();
     const s = await this.gpu.stats();
-    let lazy = 0, mat = 0;
-    for (const st of this.sts.values()) if (st.def) lazy++; else mat++;
-    return { ...s, fuser: { lazyStorages: lazy, materialized: mat, slabs: this.slabs.length, residentBytes: this.residentBytes, ...this.counts } as FuserStats };
+    return { ...s, fuser: { materialized: this.materializedCount, slabs: this.slabs.length, residentBytes: this.residentBytes, ...this.counts } as FuserStats };
   }
 
+  /** The record of buffer `id` among the storages of the op being taken. */
   private get(id: number): St {
-    const st = this.sts.get(id);
-    if (!st) throw new Error(`gpu: unknown buffer id ${id}`);
-    return st;
+    const cur = this.cur;
+    for (let i = 0; i < cur.length; i++) if (cur[i].id === id) return cur[i].handle as St;
+    throw new Error(`gpu: unknown buffer id ${id}`);
   }
 
   private allocLoc(st: St): Loc {
@@ -185,33 +199,33 @@ export class Fuser {
     this.push({ t: 'cmd', run: () => this.gpu.free(loc.buf) });
   }
 
-  private decRef(c: Cell): void {
-    if (--c.refs === 0 && c.owner === null) this.releaseLoc(c.loc);
+  private setCell(st: St, loc: Loc): Loc {
+    const c = new Cell(loc);
+    st.cell = c;
+    this.materializedCount++;
+    this.owners.register(st, c);
+    return loc;
   }
-  private addRefs(n: Node): void { for (const c of n.loads) c.refs++; }
-  private dropRefs(n: Node): void { for (const c of n.loads) this.decRef(c); }
-
-  private dropDef(st: St): void {
-    const d = st.def;
-    st.def = null;
-    if (d) this.dropRefs(d);
-  }
-  /** The storage lets go of its memory (its readers, if any, keep the cell until they die). */
+  /** The storage lets go of its memory; lazy readers, if any, keep the cell until they die. */
   private dropCell(st: St): void {
     const c = st.cell;
     st.cell = null;
-    if (!c) return;
-    c.owner = null;
-    if (c.refs === 0) this.releaseLoc(c.loc);
+    if (c) this.dropOwned(c);
+  }
+  private dropOwned(c: Cell): void {
+    if (c.dropped) return;
+    c.dropped = true;
+    this.materializedCount--;
+    if (c.captured) this.cells.register(c, c.loc);
+    else this.releaseLoc(c.loc);
   }
 
   /** Memory for a statement that overwrites all of `st` (its old contents are not needed). */
   private target(st: St): Loc {
-    if (st.def) this.dropDef(st);
-    else if (st.cell && st.cell.refs === 0) return st.cell.loc;
+    if (st.def) st.def = null;
+    else if (st.cell && !st.cell.captured) return st.cell.loc;
     else this.dropCell(st);
-    st.cell = new Cell(this.allocLoc(st), st);
-    return st.cell.loc;
+    return this.setCell(st, this.allocLoc(st));
   }
 
   /** Makes `st` hold its value in memory (a store statement when it is lazy) and returns where. */
@@ -219,29 +233,28 @@ export class Fuser {
     if (st.cell) return st.cell.loc;
     const n = st.def!;
     st.def = null;
-    st.cell = new Cell(this.allocLoc(st), st);
-    this.push({ t: 'st', loc: st.cell.loc, len: st.numel, n });
-    this.dropRefs(n);
-    return st.cell.loc;
+    const loc = this.setCell(st, this.allocLoc(st));
+    this.push({ t: 'st', loc, len: st.numel, n });
+    return loc;
   }
 
   /** Memory `st` can be written in place at, keeping its current contents (moved when lazy readers need the old ones). */
   private writable(st: St): Loc {
     const loc = this.materialized(st);
     const c = st.cell!;
-    if (c.refs === 0) return loc;
+    if (!c.captured) return loc;
     const n = this.loadNode(c, [st.numel], [1], 0);
     this.dropCell(st);
-    st.cell = new Cell(this.allocLoc(st), st);
-    this.push({ t: 'st', loc: st.cell.loc, len: st.numel, n });
-    return st.cell.loc;
+    const to = this.setCell(st, this.allocLoc(st));
+    this.push({ t: 'st', loc: to, len: st.numel, n });
+    return to;
   }
 
   // ---- nodes ----------------------------------------------------------------------------------------
 
   private constNode(v: number, k: Kind): Node {
     const c: CType = k === 'f32' ? 'f32' : 'i32';
-    return { id: nextNode++, size: 1, loads: [], rand: false, t: 'op', c, args: [{ v, as: c }], expr: (e) => e[0], k, konst: true };
+    return { id: nextNode++, size: 1, loads: [], rand: false, t: 'op', c, args: [{ v, as: c }], expr: (e) => e[0], k, konst: true, tok: `k${c}${k}` };
   }
   private loadNode(cell: Cell, shape: number[], strides: number[], offset: number): Node {
     return { id: nextNode++, size: 1, loads: [cell], rand: false, t: 'load', cell, mode: modeOf(shape, strides), offset, shape, strides };
@@ -265,16 +278,21 @@ export class Fuser {
     return { n: this.loadNode(st.cell!, shape, src.strides, src.offset), from, as };
   }
 
-  private opNode(c: CType, args: Arg[], expr: (v: string[]) => string, k: Kind): Node {
+  private opNode(c: CType, args: Arg[], expr: (v: string[]) => string, k: Kind, what: string): Node {
     let size = 1, rand = false;
     const parts: Cell[][] = [];
-    for (const a of args) if ('n' in a) { size += a.n.size; rand ||= a.n.rand; parts.push(a.n.loads); }
-    return { id: nextNode++, size, loads: unionLoads(parts), rand, t: 'op', c, args, expr, k, konst: parts.length === 0 };
+    let tok = `${what}${c}${k}`;
+    for (const a of args) {
+      if ('n' in a) { size += a.n.size; rand ||= a.n.rand; parts.push(a.n.loads); tok += `,${a.from}${a.as}`; } else tok += `,s${a.as}`;
+    }
+    return { id: nextNode++, size, loads: unionLoads(parts), rand, t: 'op', c, args, expr, k, konst: parts.length === 0, tok };
   }
 
   // ---- ops --------------------------------------------------------------------------------------------
 
-  exec(op: Op): void {
+  /** Takes one op; `sts` are the storages it touches (their handles are this fuser's records). */
+  exec(op: Op, sts: StorageRef[]): void {
+    this.cur = sts;
     switch (op.op) {
       case 'unary': case 'binary': case 'where': case 'fill': case 'copy': case 'random':
         if (this.whole(op.out)) return this.elementwise(op);
@@ -309,7 +327,7 @@ export class Fuser {
     } else {
       const spec = ewSpec(op);
       for (const l of spec.loads) if (typeof l.src !== 'number' && l.src.buf === st.id) inPlace = true;
-      node = this.opNode(spec.c, spec.loads.map((l) => this.arg(l.src, l.as, op.out.shape)), spec.expr, k);
+      node = this.opNode(spec.c, spec.loads.map((l) => this.arg(l.src, l.as, op.out.shape)), spec.expr, k, op.op === 'unary' || op.op === 'binary' ? op.fn : op.op);
     }
     this.define(st, node, inPlace);
   }
@@ -317,17 +335,17 @@ export class Fuser {
   /** `st` (all of it) now holds `node`'s value. */
   private define(st: St, node: Node, inPlace: boolean): void {
     if (st.cell && inPlace) {
-      // An update of a materialized storage: a statement, now.
-      const loc = st.cell.refs > 0 ? this.target(st) : st.cell.loc;
+      // An update of a materialized storage: a statement, now (into new memory if lazy readers hold the old).
+      const loc = st.cell.captured ? this.target(st) : st.cell.loc;
       this.push({ t: 'st', loc, len: st.numel, n: node });
       return;
     }
     const wasConst = st.def !== null && st.def.t === 'op' && st.def.konst;
-    this.addRefs(node);
-    if (st.def) this.dropDef(st); else this.dropCell(st);
+    if (st.def) st.def = null; else this.dropCell(st);
     st.def = node;
     // Updated in place (unless it was a constant), or grown large: compute it now rather than carry it.
-    if ((inPlace && !wasConst) || node.size > MAX_NODES) this.materialized(st);
+    if ((inPlace && !wasConst) || node.size > MAX_NODES) { this.materialized(st); return; }
+    for (const c of node.loads) c.captured = true;
   }
 
   private reduce(fn: ReduceFn, x: View, out: View): void {
@@ -346,7 +364,7 @@ export class Fuser {
     const av: View = { buf: a.buf, dtype: a.dtype, shape: [K], strides: [a.strides[r - 1]], offset: a.offset };
     const bv: View = { buf: b.buf, dtype: b.dtype, shape: [K], strides: [b.strides[r - 2]], offset: b.offset };
     const kc: Kind = c;
-    const n = this.opNode(c, [this.arg(av, c, [K]), this.arg(bv, c, [K])], (v) => `${v[0]} * ${v[1]}`, kc);
+    const n = this.opNode(c, [this.arg(av, c, [K]), this.arg(bv, c, [K])], (v) => `${v[0]} * ${v[1]}`, kc, 'dot');
     this.reduceStmt('sum', c, n, kc, K, out);
   }
 
@@ -355,13 +373,11 @@ export class Fuser {
     const k = kindOf(out.dtype);
     if (len === 1) {
       // A reduction of one element is a conversion: keep it lazy.
-      this.define(st, this.opNode(c, [{ n, from, as: c }], (v) => v[0], k), false);
+      this.define(st, this.opNode(c, [{ n, from, as: c }], (v) => v[0], k, 'id'), false);
       return;
     }
-    this.addRefs(n); // until the statement is pushed: target() may drop the defs that hold these cells
     const loc = this.target(st);
     this.push({ t: 'red', fn, c, n, from, len, loc, k });
-    this.dropRefs(n);
   }
 
   private passThrough(op: Op): void {
@@ -383,17 +399,30 @@ export class Fuser {
 
   // ---- flushing -----------------------------------------------------------------------------------------
 
+  private closed = false;
+  private failure: Error | null = null;
   private push(it: Item): void {
+    if (this.closed) return; // a storage collected after shutdown: nothing left to free
     this.items.push(it);
     if (this.items.length >= MAX_PENDING) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => { this.scheduled = false; this.flush(); });
+      setImmediate(() => {
+        this.scheduled = false;
+        try { this.flush(); } catch (e) { this.failure ??= e instanceof Error ? e : new Error(String(e)); }
+      });
     }
+  }
+
+  /** Sends what is pending, then ignores everything (the GPU actor is shutting down). */
+  close(): void {
+    try { this.flush(); } finally { this.closed = true; this.items = []; }
   }
 
   /** Compiles the pending items into kernels and hands them to the GPU client, in order. */
   flush(): void {
+    if (this.failure) { const f = this.failure; this.failure = null; throw f; }
+    if (this.closed) return;
     if (!this.items.length) { this.gpu.flush(); return; }
     const items = this.items;
     this.items = [];
@@ -516,36 +545,46 @@ class Binder {
   }
 }
 
-export interface FusedDispatch { wgsl: string; rw: boolean[]; bufs: number[]; meta: Uint32Array; groups: number }
+/** A kernel ready for the client: `key` names its WGSL (built by `wgsl()` only the first time a key is seen). */
+export interface FusedDispatch { key: string; wgsl: () => string; rw: boolean[]; bufs: number[]; meta: Uint32Array; groups: number }
 
-/** Emits WGSL `let`s for expression nodes; every node is computed once per lane (or once for lane 'z': index 0). */
+/**
+ * Emits WGSL `let`s for expression nodes; every node is computed once per lane (or once for lane 'z':
+ * element 0). Run twice per kernel at most: always with emit = false, which only lays out the metadata
+ * and builds the cache key (what the WGSL depends on), and with emit = true when that key is new.
+ */
 class Gen {
   lines: string[] = [];
+  key = '';
   private memo = new Map<string, string>();
   hasRand = false;
   private seq = 0;
-  constructor(private md: Meta, private b: Binder, private quad: string, private indent: string) {}
+  constructor(private md: Meta, private b: Binder, private quad: string, private indent: string, readonly emit: boolean) {}
+  line(l: string): void { if (this.emit) this.lines.push(l); }
   /** The u32 word of node n at lane e (0..3 of the thread's quad) or 'z' (element 0). */
   word(n: Node, lane: number | 'z'): string {
-    const key = `${n.id}:${lane}`;
-    const hit = this.memo.get(key);
+    const mkey = `${n.id}:${lane}`;
+    const hit = this.memo.get(mkey);
     if (hit) return hit;
     const name = `v${this.seq++}`;
     const idx = lane === 'z' ? '0u' : `i${lane}`;
-    let e: string;
+    let e = '';
     switch (n.t) {
       case 'load': {
         const bind = this.b.of(n.cell.loc.buf);
         const base = this.md.push(n.cell.loc.off + n.offset);
-        if (n.mode === 'contig') e = lane === 'z' ? `${bind}[md[${base}u]]` : `${bind}[md[${base}u] + ${idx}]`;
-        else if (n.mode === 'scalar' || lane === 'z') e = `${bind}[md[${base}u]]`;
+        if (n.mode === 'contig' && lane !== 'z') { this.key += `L${bind}c${lane};`; e = `${bind}[md[${base}u] + ${idx}]`; }
+        else if (n.mode !== 'strided' || lane === 'z') { this.key += `L${bind};`; e = `${bind}[md[${base}u]]`; }
         else {
           const R = n.shape.length;
           const sh = this.md.push(...n.shape), str = this.md.push(...n.strides);
+          this.key += `L${bind}s${R}${lane};`;
           const pre = `x${this.seq++}`;
-          this.lines.push(`${this.indent}var ${pre} = ${idx}; var ${pre}x = md[${base}u];`);
-          for (let d = R - 1; d > 0; d--) this.lines.push(`${this.indent}${pre}x = ${pre}x + (${pre} % md[${sh + d}u]) * md[${str + d}u]; ${pre} = ${pre} / md[${sh + d}u];`);
-          this.lines.push(`${this.indent}${pre}x = ${pre}x + ${pre} * md[${str}u];`);
+          if (this.emit) {
+            this.line(`${this.indent}var ${pre} = ${idx}; var ${pre}x = md[${base}u];`);
+            for (let d = R - 1; d > 0; d--) this.line(`${this.indent}${pre}x = ${pre}x + (${pre} % md[${sh + d}u]) * md[${str + d}u]; ${pre} = ${pre} / md[${sh + d}u];`);
+            this.line(`${this.indent}${pre}x = ${pre}x + ${pre} * md[${str}u];`);
+          }
           e = `${bind}[${pre}x]`;
         }
         break;
@@ -558,108 +597,140 @@ class Gen {
         if (!blk) {
           blk = `rb${this.seq++}`;
           const at = this.md.push(n.k0, n.k1, n.stream);
-          const x = `philox4x32_10(vec4<u32>(${q === 'z' ? '0u' : this.quad}, 0u, md[${at + 2}u], 0u), vec2<u32>(md[${at}u], md[${at + 1}u]))`;
-          this.lines.push(`${this.indent}let ${blk}x = ${x};`);
-          this.lines.push(n.normal ? `${this.indent}let ${blk} = philox_normal4(${blk}x);`
-            : `${this.indent}let ${blk} = vec4<f32>(philox_uniform(${blk}x.x), philox_uniform(${blk}x.y), philox_uniform(${blk}x.z), philox_uniform(${blk}x.w));`);
+          this.key += `R${n.normal ? 'n' : 'u'}${q};`;
+          if (this.emit) {
+            const x = `philox4x32_10(vec4<u32>(${q === 'z' ? '0u' : this.quad}, 0u, md[${at + 2}u], 0u), vec2<u32>(md[${at}u], md[${at + 1}u]))`;
+            this.line(`${this.indent}let ${blk}x = ${x};`);
+            this.line(n.normal ? `${this.indent}let ${blk} = philox_normal4(${blk}x);`
+              : `${this.indent}let ${blk} = vec4<f32>(philox_uniform(${blk}x.x), philox_uniform(${blk}x.y), philox_uniform(${blk}x.z), philox_uniform(${blk}x.w));`);
+          }
           this.memo.set(bkey, blk);
         }
+        this.key += `r${blk}${lane};`;
         e = `bitcast<u32>(${blk}[${lane === 'z' ? 0 : lane}])`;
         break;
       }
-      case 'at0': e = this.word(n.x, 'z'); break;
+      case 'at0': e = this.word(n.x, 'z'); this.key += `z${e};`; break;
       case 'op': {
-        const vals = n.args.map((a) => {
-          if ('n' in a) return conv(this.word(a.n, lane), a.from, a.as);
+        const vals: string[] = [];
+        let k = `O${n.tok}`;
+        for (const a of n.args) {
+          if ('n' in a) { const w = this.word(a.n, lane); k += `,${w}`; vals.push(conv(w, a.from, a.as)); continue; }
           const at = this.md.push(scalarWord(a.v, a.as));
           const w = `md[${at}u]`;
-          return a.as === 'f32' ? `bitcast<f32>(${w})` : a.as === 'i32' ? `bitcast<i32>(${w})` : `(${w} != 0u)`;
-        });
-        e = store(`(${n.expr(vals)})`, n.c, n.k);
+          vals.push(a.as === 'f32' ? `bitcast<f32>(${w})` : a.as === 'i32' ? `bitcast<i32>(${w})` : `(${w} != 0u)`);
+        }
+        this.key += k + ';';
+        if (this.emit) e = store(`(${n.expr(vals)})`, n.c, n.k);
         break;
       }
     }
-    this.lines.push(`${this.indent}let ${name} = ${e};`);
-    this.memo.set(key, name);
+    this.line(`${this.indent}let ${name} = ${e};`);
+    this.memo.set(mkey, name);
     return name;
   }
 }
 
 const LIBS_PLAIN = ['common.wgsl'], LIBS_RAND = ['common.wgsl', 'philox.wgsl'];
+const bindKey = (b: Binder) => b.list.map((x) => (x.write ? 'w' : 'r')).join('');
 
-function compileStores(items: Extract<Item, { t: 'st' }>[]): FusedDispatch {
+function storesBody(items: Extract<Item, { t: 'st' }>[], emit: boolean) {
   const md = new Meta();
   const b = new Binder();
   md.push(0, 0x7f800000); // [0] quads, [1] +inf for philox.wgsl's rn()
-  const g = new Gen(md, b, 'q', '  ');
+  const g = new Gen(md, b, 'q', '  ', emit);
   let maxLen = 0;
   for (const s of items) {
     maxLen = Math.max(maxLen, s.len);
     const ob = b.of(s.loc.buf, true);
     const at = md.push(s.len, s.loc.off);
+    g.key += `S${ob}${s.len === 1 ? 1 : ''}:`;
     for (let e = 0; e < 4; e++) {
       if (s.len === 1 && e > 0) break;
       const w = g.word(s.n, e);
-      g.lines.push(`  if (i${e} < md[${at}u]) { ${ob}[md[${at + 1}u] + i${e}] = ${w}; }`);
+      g.key += `=${w};`;
+      g.line(`  if (i${e} < md[${at}u]) { ${ob}[md[${at + 1}u] + i${e}] = ${w}; }`);
     }
   }
-  const quads = Math.ceil(maxLen / 4);
-  md.words[0] = quads;
-  const wgsl = fill('fused.wgsl', {
-    BINDINGS: b.wgsl(),
-    RNG: g.hasRand ? '  rng_inf = bitcast<f32>(md[1]);' : '',
-    BODY: g.lines.join('\n'),
-  }, g.hasRand ? LIBS_RAND : LIBS_PLAIN);
-  return { wgsl, rw: b.list.map((x) => x.write), bufs: b.list.map((x) => x.buf), meta: md.done(), groups: Math.ceil(quads / WG) };
+  md.words[0] = Math.ceil(maxLen / 4);
+  return { md, b, g };
 }
 
-function compileReduce(reds: Extract<Item, { t: 'red' }>[], nch: number, scratch: number): FusedDispatch[] {
-  const len = reds[0].len;
-  // Pass 1: workgroup g folds elements [g*4096, (g+1)*4096) of every input (thread t: quads
-  // g*1024 + j*256 + t, j = 0..3, lanes in order), then a fixed tree per output.
+function compileStores(items: Extract<Item, { t: 'st' }>[]): FusedDispatch {
+  const { md, b, g } = storesBody(items, false);
+  const quads = md.words[0];
+  return {
+    key: `E|${g.key}|${bindKey(b)}`,
+    wgsl: () => {
+      const { b, g } = storesBody(items, true);
+      return fill('fused.wgsl', {
+        BINDINGS: b.wgsl(), RNG: g.hasRand ? '  rng_inf = bitcast<f32>(md[1]);' : '', BODY: g.lines.join('\n'),
+      }, g.hasRand ? LIBS_RAND : LIBS_PLAIN);
+    },
+    rw: b.list.map((x) => x.write), bufs: b.list.map((x) => x.buf), meta: md.done(), groups: Math.ceil(quads / WG),
+  };
+}
+
+const sharedDecl = (types: Set<CType>) => [...types].map((c) => `var<workgroup> sh_${c}: array<${c}, 256>;`).join('\n');
+
+function reduceBody(reds: Extract<Item, { t: 'red' }>[], nch: number, scratch: number, emit: boolean) {
   const md = new Meta();
   const b = new Binder();
-  md.push(nch, 0x7f800000, len);
-  const g = new Gen(md, b, 'q', '    ');
-  const types = new Set(reds.map((r) => r.c));
+  md.push(nch, 0x7f800000, reds[0].len);
+  const g = new Gen(md, b, 'q', '    ', emit);
   const accs: string[] = [], folds: string[] = [], trees: string[] = [];
   const sb = scratch >= 0 ? b.of(scratch, true) : '';
   reds.forEach((r, k) => {
-    accs.push(`  var acc${k}: ${r.c} = ${identity(r.fn, r.c)};`);
+    g.key += `A${r.fn}${r.c}${r.from}${r.k}:`;
+    if (emit) accs.push(`  var acc${k}: ${r.c} = ${identity(r.fn, r.c)};`);
     for (let e = 0; e < 4; e++) {
       const w = g.word(r.n, e);
-      folds.push(`    if (i${e} < md[2u]) { acc${k} = ${combine(r.fn, r.c, `acc${k}`, conv(w, r.from, r.c))}; }`);
+      g.key += `=${w};`;
+      if (emit) folds.push(`    if (i${e} < md[2u]) { acc${k} = ${combine(r.fn, r.c, `acc${k}`, conv(w, r.from, r.c))}; }`);
     }
-    let st: string;
+    let st = '';
     if (nch === 1) {
       const ob = b.of(r.loc.buf, true);
       const at = md.push(r.loc.off);
-      st = `${ob}[md[${at}u]] = ${store('res', r.c, r.k)};`;
+      g.key += `F${ob};`;
+      if (emit) st = `${ob}[md[${at}u]] = ${store('res', r.c, r.k)};`;
     } else {
       const at = md.push(k * nch);
-      st = `${sb}[md[${at}u] + g] = bitcast<u32>(res);`;
+      if (emit) st = `${sb}[md[${at}u] + g] = bitcast<u32>(res);`;
     }
-    trees.push(tree(r.fn, r.c, `acc${k}`, st));
+    if (emit) trees.push(tree(r.fn, r.c, `acc${k}`, st));
   });
-  const wgsl1 = fill('fused_reduce.wgsl', {
-    BINDINGS: b.wgsl(),
-    SHARED: [...types].map((c) => `var<workgroup> sh_${c}: array<${c}, 256>;`).join('\n'),
-    RNG: g.hasRand ? '  rng_inf = bitcast<f32>(md[1]);' : '',
-    ACCS: accs.join('\n'),
-    BODY: [...g.lines, ...folds].join('\n'),
-    TREES: trees.join('\n'),
-  }, g.hasRand ? LIBS_RAND : LIBS_PLAIN);
-  const out: FusedDispatch[] = [{ wgsl: wgsl1, rw: b.list.map((x) => x.write), bufs: b.list.map((x) => x.buf), meta: md.done(), groups: nch }];
+  return { md, b, g, accs, folds, trees };
+}
+
+function compileReduce(reds: Extract<Item, { t: 'red' }>[], nch: number, scratch: number): FusedDispatch[] {
+  // Pass 1: workgroup g folds elements [g*4096, (g+1)*4096) of every input (thread t: quads
+  // g*1024 + j*256 + t, j = 0..3, lanes in order), then a fixed tree per output.
+  const types = new Set(reds.map((r) => r.c));
+  const { md, b, g } = reduceBody(reds, nch, scratch, false);
+  const out: FusedDispatch[] = [{
+    key: `R|${nch === 1 ? 1 : 2}|${g.key}|${bindKey(b)}`,
+    wgsl: () => {
+      const { b, g, accs, folds, trees } = reduceBody(reds, nch, scratch, true);
+      return fill('fused_reduce.wgsl', {
+        BINDINGS: b.wgsl(), SHARED: sharedDecl(types), RNG: g.hasRand ? '  rng_inf = bitcast<f32>(md[1]);' : '',
+        ACCS: accs.join('\n'), BODY: [...g.lines, ...folds].join('\n'), TREES: trees.join('\n'),
+      }, g.hasRand ? LIBS_RAND : LIBS_PLAIN);
+    },
+    rw: b.list.map((x) => x.write), bufs: b.list.map((x) => x.buf), meta: md.done(), groups: nch,
+  }];
   if (nch === 1) return out;
   // Pass 2: workgroup k folds the nch partials of output k (thread t: t, t+256, … in order) and a tree.
   const md2 = new Meta();
   const b2 = new Binder();
   md2.push(nch);
   const sb2 = b2.of(scratch);
-  const branches = reds.map((r, k) => {
+  let key2 = 'P|';
+  const branches: (() => string)[] = reds.map((r, k) => {
     const ob = b2.of(r.loc.buf, true);
     const at = md2.push(k * nch, r.loc.off);
-    return [
+    key2 += `${r.fn}${r.c}${r.k}${ob};`;
+    return () => [
       `  if (g == ${k}u) {`,
       `    var acc: ${r.c} = ${identity(r.fn, r.c)};`,
       `    for (var j = lid; j < nch; j = j + ${WG}u) { acc = ${combine(r.fn, r.c, 'acc', `bitcast<${r.c}>(${sb2}[md[${at}u] + j])`)}; }`,
@@ -667,12 +738,11 @@ function compileReduce(reds: Extract<Item, { t: 'red' }>[], nch: number, scratch
       '  }',
     ].join('\n');
   });
-  const wgsl2 = fill('fused_reduce2.wgsl', {
-    BINDINGS: b2.wgsl(),
-    SHARED: [...types].map((c) => `var<workgroup> sh_${c}: array<${c}, 256>;`).join('\n'),
-    BRANCHES: branches.join('\n'),
+  out.push({
+    key: key2 + bindKey(b2),
+    wgsl: () => fill('fused_reduce2.wgsl', { BINDINGS: b2.wgsl(), SHARED: sharedDecl(types), BRANCHES: branches.map((f) => f()).join('\n') }),
+    rw: b2.list.map((x) => x.write), bufs: b2.list.map((x) => x.buf), meta: md2.done(), groups: reds.length,
   });
-  out.push({ wgsl: wgsl2, rw: b2.list.map((x) => x.write), bufs: b2.list.map((x) => x.buf), meta: md2.done(), groups: reds.length });
   return out;
 }
 
