@@ -51,7 +51,7 @@ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader ||
 node --version
 
 set +e
-CI=true timeout 300 node node_modules/vitest/vitest.mjs run test/gpu-backend.test.ts test/gpu-frontend.test.ts 2>&1 | tee "$out/gpu-tests.log" | tail -15
+CI=true timeout 300 node node_modules/vitest/vitest.mjs run test/gpu-backend.test.ts test/gpu-frontend.test.ts test/gpu-fusion.test.ts test/fuser.test.ts 2>&1 | tee "$out/gpu-tests.log" | tail -15
 tests=${PIPESTATUS[0]}
 runs=()
 for i in 1 2 3; do

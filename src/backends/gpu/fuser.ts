@@ -32,7 +32,7 @@ import {
 
 /** Elements of the largest storage kept in a slab slot. */
 const SLOT_WORDS = 64;
-const SLAB_SLOTS = 256;
+const SLAB_SLOTS = 4096; // 1 MiB slabs: a training loop that leaves a few dead scalars per step stays in one slab for ~1000 steps
 /** Expression nodes a lazy storage may hold before it is materialized. */
 const MAX_NODES = 48;
 /** Metadata words one fused kernel may use (the worker's dynamic-offset window is 512 words). */
@@ -404,7 +404,7 @@ export class Fuser {
   private push(it: Item): void {
     if (this.closed) return; // a storage collected after shutdown: nothing left to free
     this.items.push(it);
-    if (this.items.length >= MAX_PENDING) this.flush();
+    if (this.items.length >= MAX_PENDING) this.flush(true);
     else if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => {
@@ -419,21 +419,29 @@ export class Fuser {
     try { this.flush(); } finally { this.closed = true; this.items = []; }
   }
 
-  /** Compiles the pending items into kernels and hands them to the GPU client, in order. */
-  flush(): void {
+  /**
+   * Compiles the pending items into kernels and hands them to the GPU client, in order. `partial`
+   * keeps the last kernel's statements pending (more may join it), so where a long stream is cut does
+   * not change its kernels: a training loop reuses the same few pipelines every step.
+   */
+  flush(partial = false): void {
     if (this.failure) { const f = this.failure; this.failure = null; throw f; }
     if (this.closed) return;
     if (!this.items.length) { this.gpu.flush(); return; }
     const items = this.items;
     this.items = [];
     let group: Group | null = null;
-    for (const it of items) {
+    let start = 0;
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i];
       if (it.t === 'cmd') { this.emit(group); group = null; it.run(); continue; }
       if (group && group.take(it)) continue;
       this.emit(group);
       group = new Group(it, this.maxBuffers);
+      start = i;
     }
-    this.emit(group);
+    if (partial && group) this.items = items.slice(start);
+    else this.emit(group);
     this.gpu.flush();
   }
 

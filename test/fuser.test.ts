@@ -1,0 +1,73 @@
+/**
+ * What the fuser sends to the GPU, without a GPU: a recording stand-in backend counts kernels,
+ * allocations and frees. The tour's training step must come down to a few kernels with no per-step
+ * allocation, and a temporary that dies while lazy must cost nothing.
+ */
+import { describe, expect, it } from 'vitest';
+import * as torch from '../src/index.ts';
+import { useGpuBackend } from '../src/runtime/gpu.ts';
+import type { GpuBackend } from '../src/backends/gpu/client.ts';
+import type { FusedDispatch } from '../src/backends/gpu/fuser.ts';
+
+const log = { dispatches: 0, kernels: new Set<string>(), allocs: 0, frees: 0, ops: 0, uploads: 0 };
+const stub: GpuBackend = {
+  name: 'recording stand-in', limits: { maxStorageBuffersPerShaderStage: 8 },
+  alloc() { log.allocs++; }, free() { log.frees++; }, upload() { log.uploads++; }, uploadWords() { log.uploads++; },
+  exec() { log.ops++; }, flush() {},
+  dispatch(d: FusedDispatch) {
+    log.dispatches++;
+    log.kernels.add(d.key);
+    expect(d.meta.byteLength).toBeLessThanOrEqual(2048);
+    expect(d.bufs.length + 1).toBeLessThanOrEqual(8);
+  },
+  async read(_id, _dtype, numel) { return new Float32Array(numel); },
+  async stats() { return { buffers: 0, bytes: 0 }; },
+  async shutdown() {},
+};
+useGpuBackend(stub);
+const snap = () => ({ ...log, kernels: log.kernels.size });
+
+describe('fuser (recording backend)', () => {
+  it("the tour's training step takes 3 kernels and no allocation once warm", async () => {
+    const N = 1_000_000;
+    const w = torch.rand([N], { requiresGrad: true, device: 'gpu' });
+    const b = torch.ones([1], { requiresGrad: true, device: 'gpu' });
+    const step = async () => {
+      const x = torch.randn([N], { device: 'gpu' });
+      const y = torch.dot(torch.ones([N], { device: 'gpu' }).mul(3), x).sub(2);
+      const loss = torch.sum(torch.dot(w, x).add(b).sub(y).pow(2));
+      await loss.backward();
+      torch.noGrad(() => {
+        w.sub_(w.grad!.mul(0.001));
+        b.sub_(b.grad!.mul(0.001));
+        w.grad!.zero_();
+        b.grad!.zero_();
+      });
+      return loss;
+    };
+    for (let i = 0; i < 5; i++) await step();
+    await (await step()).item(); // flushes
+    const s0 = snap();
+    const E = 200;
+    let loss!: torch.Tensor;
+    for (let i = 0; i < E; i++) loss = await step();
+    await loss.item();
+    const s1 = snap();
+    // Both dots share one two-pass reduction that draws x in registers; the update of w (with
+    // w.grad never written), the loss and b run as one elementwise kernel.
+    expect((s1.dispatches - s0.dispatches) / E).toBeLessThanOrEqual(3.1);
+    expect(s1.allocs - s0.allocs).toBeLessThanOrEqual(E / 50); // a new slab now and then, never an N-sized buffer
+    expect(s1.ops - s0.ops).toBe(0);                            // nothing fell back to one-op kernels
+    expect(s1.kernels - s0.kernels).toBeLessThanOrEqual(4);     // same kernels every step
+  });
+
+  it('a temporary that dies while lazy is never computed', async () => {
+    const s0 = snap();
+    for (let i = 0; i < 50; i++) torch.randn([4096], { device: 'gpu' }).mul(2).add(1);
+    const t = torch.ones([3], { device: 'gpu' });
+    await t.toTypedArray();
+    const s1 = snap();
+    expect(s1.dispatches - s0.dispatches).toBe(1); // only t
+    expect(s1.allocs - s0.allocs).toBeLessThanOrEqual(1);
+  });
+});
