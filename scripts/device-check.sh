@@ -58,9 +58,14 @@ for i in 1 2 3; do
   timeout 120 node --import tsx scenarios/bench-large.ts --device gpu --workers 1 --epochs 200 --n 10000000 --lr 0.001 --seed 0 --json 2>>"$out/bench.err" | tail -1 | tee -a "$out/bench.jsonl"
 done
 timeout 60 node --import tsx scenarios/bench-large.ts --device gpu --workers 1 --epochs 200 --n 1000 --json 2>>"$out/bench.err" | tail -1 | tee "$out/overhead.json"
+# Where the loop's time goes: kernels per epoch, worker encoding (scripts/gpu-overhead.ts).
+timeout 90 node --import tsx scripts/gpu-overhead.ts 2>&1 | grep -v '^Warning' | tee "$out/gpu-overhead.txt"
 # The scenarios that need a GPU, at their default sizes (tables to $OUT; last lines shown).
-timeout 150 node --import tsx scenarios/run.ts speed-gpu > "$out/speed-gpu.txt" 2>&1; tail -12 "$out/speed-gpu.txt"
-timeout 200 node --import tsx scenarios/run.ts compare --repeat 1 > "$out/compare.txt" 2>&1; tail -14 "$out/compare.txt"
+# DEVCHECK_QUICK=1 skips them (the tests, the loop and the overhead profile only).
+if [ -z "${DEVCHECK_QUICK:-}" ]; then
+  timeout 150 node --import tsx scenarios/run.ts speed-gpu > "$out/speed-gpu.txt" 2>&1; tail -12 "$out/speed-gpu.txt"
+  timeout 200 node --import tsx scenarios/run.ts compare --repeat 1 > "$out/compare.txt" 2>&1; tail -14 "$out/compare.txt"
+fi
 set -e
 node -e '
 const fs = require("fs");
