@@ -35,7 +35,7 @@ export async function largeLoop(o: LargeLoopOptions, onEpoch?: (i: number) => vo
       b.grad!.zero_();
     });
     await onEpoch?.(i);
-    if ((i & 15) === 15 || i === epochs - 1) peak = Math.max(peak, process.memoryUsage.rss());
+    if ((i & 31) === 31 || i === epochs - 1) peak = Math.max(peak, process.memoryUsage.rss());
     if (i === Math.floor(epochs / 2) - 1) { firstHalf = peak; peak = 0; }
   }
   const lossV = (await loss.item()) as number;

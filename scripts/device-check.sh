@@ -4,6 +4,7 @@
 #
 #   bash scripts/device-check.sh prepare   # here: .devcheck/bundle.tar.xz (node + node_modules) and .gl/*.deb
 #   bash scripts/device-check.sh run       # there, from the repository root (carry .devcheck and .gl)
+#   bash scripts/device-check.sh profile   # there: where the loop's main-thread time goes (CPU profile to $OUT)
 #
 # With the workplace's device tool:  run(command="bash scripts/device-check.sh run", carry=[".devcheck", ".gl"])
 set -euo pipefail
@@ -35,7 +36,7 @@ if [ "$mode" = prepare ]; then
   exit 0
 fi
 
-# ---- run (on the GPU machine) ----
+# ---- run / profile (on the GPU machine) ----
 for f in .gl/*.deb; do dpkg -x "$f" /; done
 ldconfig
 mkdir -p /tmp/troupe-node
@@ -49,6 +50,11 @@ out=${OUT:-/tmp/troupe-devcheck}
 mkdir -p "$out"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
 node --version
+if [ "$mode" = profile ]; then
+  # The loop's main-thread time, with a CPU profile of it in $OUT (scripts/gpu-loop-profile.ts).
+  timeout 120 node --cpu-prof --cpu-prof-dir="$out" --import tsx scripts/gpu-loop-profile.ts 2>&1 | grep -v '^Warning'
+  exit 0
+fi
 
 set +e
 CI=true timeout 300 node node_modules/vitest/vitest.mjs run test/gpu-backend.test.ts test/gpu-frontend.test.ts test/gpu-fusion.test.ts test/fuser.test.ts 2>&1 | tee "$out/gpu-tests.log" | tail -15

@@ -26,7 +26,7 @@
 import type { DType, Op, ReduceFn, View } from '../../runtime/protocol.ts';
 import type { GpuBackend } from './client.ts';
 import {
-  combine, conv, ewSpec, F64_ERROR, fill, identity, kindOf, randomParams, scalarWord, store, toGpuWords,
+  combine, conv, ewExpr, ewTypes, F64_ERROR, fill, identity, kindOf, randomParams, scalarWord, store, toGpuWords,
   type CType, type EwOp, type Kind,
 } from './kernels.ts';
 
@@ -64,8 +64,9 @@ type Arg = { n: Node; from: Kind; as: CType | 'bool' } | { v: number; as: CType 
 type Node = { id: number; size: number; loads: Cell[]; rand: boolean } & (
   | { t: 'load'; cell: Cell; mode: 'contig' | 'scalar' | 'strided'; offset: number; shape: number[]; strides: number[] }
   | { t: 'rand'; normal: boolean; k0: number; k1: number; stream: number }
-  /** tok: what the WGSL of this node depends on besides its operands (op, types); part of kernel cache keys. */
-  | { t: 'op'; c: CType; args: Arg[]; expr: (v: string[]) => string; k: Kind; konst: boolean; tok: string }
+  /** src: the elementwise op (null: a constant, a conversion 'id' or a product 'dot'); tok: a number
+   * for what the WGSL of this node depends on besides its operands (op, types), for kernel cache keys. */
+  | { t: 'op'; c: CType; args: Arg[]; src: EwOp | null; what: string; k: Kind; konst: boolean; tok: number }
   | { t: 'at0'; x: Node }
 );
 
@@ -75,6 +76,22 @@ type Item =
   | { t: 'cmd'; run: () => void };
 
 let nextNode = 1;
+/** Small numbers for node tokens (kernel cache keys are strings of such numbers): by what the node
+ * computes, then by a number packing its types. */
+const toks = new Map<string, Map<number, number>>();
+let nextTok = 1;
+function tokId(what: string, sig: number): number {
+  let m = toks.get(what);
+  if (!m) toks.set(what, (m = new Map()));
+  let i = m.get(sig);
+  if (i === undefined) { i = nextTok++; m.set(sig, i); }
+  return i;
+}
+const TYPE_CODE: Record<string, number> = { f32: 1, i32: 2, bool: 3 };
+function opExpr(n: Extract<Node, { t: 'op' }>, v: string[]): string {
+  if (n.src) return ewExpr(n.src, n.c, v);
+  return n.what === 'dot' ? `${v[0]} * ${v[1]}` : v[0];
+}
 const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 function rowMajor(shape: readonly number[]): number[] {
   const st = new Array<number>(shape.length);
@@ -254,7 +271,7 @@ export class Fuser {
 
   private constNode(v: number, k: Kind): Node {
     const c: CType = k === 'f32' ? 'f32' : 'i32';
-    return { id: nextNode++, size: 1, loads: [], rand: false, t: 'op', c, args: [{ v, as: c }], expr: (e) => e[0], k, konst: true, tok: `k${c}${k}` };
+    return { id: nextNode++, size: 1, loads: [], rand: false, t: 'op', c, args: [{ v, as: c }], src: null, what: 'k', k, konst: true, tok: tokId('k', TYPE_CODE[c] * 4 + TYPE_CODE[k]) };
   }
   private loadNode(cell: Cell, shape: number[], strides: number[], offset: number): Node {
     return { id: nextNode++, size: 1, loads: [cell], rand: false, t: 'load', cell, mode: modeOf(shape, strides), offset, shape, strides };
@@ -278,14 +295,14 @@ export class Fuser {
     return { n: this.loadNode(st.cell!, shape, src.strides, src.offset), from, as };
   }
 
-  private opNode(c: CType, args: Arg[], expr: (v: string[]) => string, k: Kind, what: string): Node {
+  private opNode(c: CType, args: Arg[], src: EwOp | null, k: Kind, what: string): Node {
     let size = 1, rand = false;
     const parts: Cell[][] = [];
-    let tok = `${what}${c}${k}`;
+    let sig = TYPE_CODE[c] * 4 + TYPE_CODE[k];
     for (const a of args) {
-      if ('n' in a) { size += a.n.size; rand ||= a.n.rand; parts.push(a.n.loads); tok += `,${a.from}${a.as}`; } else tok += `,s${a.as}`;
+      if ('n' in a) { size += a.n.size; rand ||= a.n.rand; parts.push(a.n.loads); sig = sig * 32 + TYPE_CODE[a.from] * 4 + TYPE_CODE[a.as]; } else sig = sig * 32 + 16 + TYPE_CODE[a.as];
     }
-    return { id: nextNode++, size, loads: unionLoads(parts), rand, t: 'op', c, args, expr, k, konst: parts.length === 0, tok };
+    return { id: nextNode++, size, loads: unionLoads(parts), rand, t: 'op', c, args, src, what, k, konst: parts.length === 0, tok: tokId(what, sig) };
   }
 
   // ---- ops --------------------------------------------------------------------------------------------
@@ -325,9 +342,13 @@ export class Fuser {
       const { k0, k1, stream } = randomParams(op);
       node = { id: nextNode++, size: 8, loads: [], rand: true, t: 'rand', normal: op.dist === 'normal', k0, k1, stream };
     } else {
-      const spec = ewSpec(op);
-      for (const l of spec.loads) if (typeof l.src !== 'number' && l.src.buf === st.id) inPlace = true;
-      node = this.opNode(spec.c, spec.loads.map((l) => this.arg(l.src, l.as, op.out.shape)), spec.expr, k, op.op === 'unary' || op.op === 'binary' ? op.fn : op.op);
+      const spec = ewTypes(op);
+      const args: Arg[] = [];
+      for (const l of spec.loads) {
+        if (typeof l.src !== 'number' && l.src.buf === st.id) inPlace = true;
+        args.push(this.arg(l.src, l.as, op.out.shape));
+      }
+      node = this.opNode(spec.c, args, op, k, op.op === 'unary' || op.op === 'binary' ? op.fn : op.op);
     }
     this.define(st, node, inPlace);
   }
@@ -364,7 +385,7 @@ export class Fuser {
     const av: View = { buf: a.buf, dtype: a.dtype, shape: [K], strides: [a.strides[r - 1]], offset: a.offset };
     const bv: View = { buf: b.buf, dtype: b.dtype, shape: [K], strides: [b.strides[r - 2]], offset: b.offset };
     const kc: Kind = c;
-    const n = this.opNode(c, [this.arg(av, c, [K]), this.arg(bv, c, [K])], (v) => `${v[0]} * ${v[1]}`, kc, 'dot');
+    const n = this.opNode(c, [this.arg(av, c, [K]), this.arg(bv, c, [K])], null, kc, 'dot');
     this.reduceStmt('sum', c, n, kc, K, out);
   }
 
@@ -373,7 +394,7 @@ export class Fuser {
     const k = kindOf(out.dtype);
     if (len === 1) {
       // A reduction of one element is a conversion: keep it lazy.
-      this.define(st, this.opNode(c, [{ n, from, as: c }], (v) => v[0], k, 'id'), false);
+      this.define(st, this.opNode(c, [{ n, from, as: c }], null, k, 'id'), false);
       return;
     }
     const loc = this.target(st);
@@ -477,7 +498,8 @@ export class Fuser {
 
 const locKey = (l: Loc) => l.buf * 65536 + l.off / SLOT_WORDS;
 
-/** What an item reads (by memory place; `aligned` reads take element i in the thread writing element i). */
+/** What an item reads, by memory place (into `out`: place -> read only at the thread's own index) and
+ * buffer (into `bufs`); returns the metadata words it needs, about. */
 function readsOf(n: Node, out: Map<number, boolean>, seen: Set<number>, aligned: boolean, bufs: Set<number>): number {
   if (seen.has(n.id)) return 0;
   seen.add(n.id);
@@ -485,7 +507,8 @@ function readsOf(n: Node, out: Map<number, boolean>, seen: Set<number>, aligned:
     case 'load': {
       const key = locKey(n.cell.loc);
       const al = aligned && n.mode === 'contig' && n.offset === 0;
-      out.set(key, (out.get(key) ?? true) && al);
+      const prev = out.get(key);
+      out.set(key, (prev === undefined || prev) && al);
       bufs.add(n.cell.loc.buf);
       return 2 + (n.mode === 'strided' ? 2 * n.shape.length : 0);
     }
@@ -498,6 +521,8 @@ function readsOf(n: Node, out: Map<number, boolean>, seen: Set<number>, aligned:
     }
   }
 }
+
+const scratchReads = new Map<number, boolean>(), scratchSeen = new Set<number>(), scratchBufs = new Set<number>();
 
 class Group {
   kind: 'st' | 'red';
@@ -514,19 +539,21 @@ class Group {
     if (it.t === 'cmd' || (it.t === 'red') !== (this.kind === 'red')) return false;
     if (this.kind === 'red' && it.t === 'red' && this.items.length && (it.len !== (this.items[0] as { len: number }).len)) return false;
     if (this.items.length >= MAX_STMTS && !force) return false;
-    const reads = new Map<number, boolean>();
-    const bufs = new Set(this.bufs);
-    const m = readsOf((it as { n: Node }).n, reads, new Set(), true, bufs) + 4;
+    const reads = scratchReads, bufs = scratchBufs;
+    reads.clear(); scratchSeen.clear(); bufs.clear();
+    const m = readsOf(it.n, reads, scratchSeen, true, bufs) + 4;
     const w = locKey(it.loc);
     bufs.add(it.loc.buf);
     if (!force) {
-      if (this.meta + m > MAX_META || bufs.size + (this.kind === 'red' ? 1 : 0) > this.maxBuffers) return false;
+      let extra = this.kind === 'red' ? 1 : 0;
+      for (const b of bufs) if (!this.bufs.has(b)) extra++;
+      if (this.meta + m > MAX_META || this.bufs.size + extra > this.maxBuffers) return false;
       for (const [key, al] of reads) if (this.writes.has(key) && (!al || this.kind === 'red')) return false;
       if (this.unaligned.has(w) || (this.kind === 'red' && reads.has(w))) return false;
     }
     this.items.push(it);
     this.meta += m;
-    this.bufs = bufs;
+    for (const b of bufs) this.bufs.add(b);
     this.writes.add(w);
     for (const [key, al] of reads) if (!al) this.unaligned.add(key);
     return true;
@@ -535,19 +562,26 @@ class Group {
 
 // ---- code generation -------------------------------------------------------------------------------------
 
+const u32 = (x: number) => (x >>> 0 === x ? x : (x | 0) >>> 0);
 class Meta {
   words: number[] = [];
-  push(...v: number[]): number { const at = this.words.length; for (const x of v) this.words.push(x >>> 0 === x ? x : (x | 0) >>> 0); return at; }
+  push(...v: number[]): number { return this.pushAll(v); }
+  push1(a: number): number { this.words.push(u32(a)); return this.words.length - 1; }
+  push3(a: number, b: number, c: number): number { this.words.push(u32(a), u32(b), u32(c)); return this.words.length - 3; }
+  pushAll(v: readonly number[]): number { const at = this.words.length; for (let i = 0; i < v.length; i++) this.words.push(u32(v[i])); return at; }
   done(): Uint32Array { return Uint32Array.from(this.words.length ? this.words : [0]); }
 }
 
 class Binder {
   list: { buf: number; write: boolean }[] = [];
-  of(buf: number, write = false): string {
-    let i = this.list.findIndex((b) => b.buf === buf);
-    if (i < 0) { i = this.list.length; this.list.push({ buf, write }); } else if (write) this.list[i].write = true;
-    return `b${i + 1}`;
+  index(buf: number, write: boolean): number {
+    const l = this.list;
+    let i = 0;
+    while (i < l.length && l[i].buf !== buf) i++;
+    if (i === l.length) l.push({ buf, write }); else if (write) l[i].write = true;
+    return i;
   }
+  of(buf: number, write = false): string { return `b${this.index(buf, write) + 1}`; }
   wgsl(): string {
     return this.list.map((b, i) => `@group(0) @binding(${i + 1}) var<storage, ${b.write ? 'read_write' : 'read'}> b${i + 1}: array<u32>;`).join('\n');
   }
@@ -559,83 +593,106 @@ export interface FusedDispatch { key: string; wgsl: () => string; rw: boolean[];
 /**
  * Emits WGSL `let`s for expression nodes; every node is computed once per lane (or once for lane 'z':
  * element 0). Run twice per kernel at most: always with emit = false, which only lays out the metadata
- * and builds the cache key (what the WGSL depends on), and with emit = true when that key is new.
+ * and builds the cache key (numbers: what the WGSL depends on), and with emit = true when that key is new.
+ * word() returns the number of the node's `let` (named v<number>).
  */
+const LANE_Z = 4;
 class Gen {
   lines: string[] = [];
-  key = '';
-  private memo = new Map<string, string>();
+  key: number[] = [];
+  private memo = new Map<number, number>();
   hasRand = false;
   private seq = 0;
   constructor(private md: Meta, private b: Binder, private quad: string, private indent: string, readonly emit: boolean) {}
   line(l: string): void { if (this.emit) this.lines.push(l); }
-  /** The u32 word of node n at lane e (0..3 of the thread's quad) or 'z' (element 0). */
-  word(n: Node, lane: number | 'z'): string {
-    const mkey = `${n.id}:${lane}`;
+  keyString(prefix: string): string {
+    let out = prefix;
+    const k = this.key;
+    for (let i = 0; i < k.length; i += 4096) out += String.fromCharCode.apply(null, k.slice(i, i + 4096));
+    return out;
+  }
+  /** The u32 word of node n at lane 0..3 of the thread's quad, or LANE_Z (element 0). */
+  word(n: Node, lane: number): number {
+    const mkey = n.id * 8 + lane;
     const hit = this.memo.get(mkey);
-    if (hit) return hit;
-    const name = `v${this.seq++}`;
-    const idx = lane === 'z' ? '0u' : `i${lane}`;
+    if (hit !== undefined) return hit;
+    const key = this.key;
     let e = '';
     switch (n.t) {
       case 'load': {
-        const bind = this.b.of(n.cell.loc.buf);
-        const base = this.md.push(n.cell.loc.off + n.offset);
-        if (n.mode === 'contig' && lane !== 'z') { this.key += `L${bind}c${lane};`; e = `${bind}[md[${base}u] + ${idx}]`; }
-        else if (n.mode !== 'strided' || lane === 'z') { this.key += `L${bind};`; e = `${bind}[md[${base}u]]`; }
+        const bi = this.b.index(n.cell.loc.buf, false);
+        const bind = `b${bi + 1}`;
+        const base = this.md.push1(n.cell.loc.off + n.offset);
+        if (n.mode === 'contig' && lane !== LANE_Z) { key.push(1, bi, lane); if (this.emit) e = `${bind}[md[${base}u] + i${lane}]`; }
+        else if (n.mode !== 'strided' || lane === LANE_Z) { key.push(2, bi); if (this.emit) e = `${bind}[md[${base}u]]`; }
         else {
           const R = n.shape.length;
-          const sh = this.md.push(...n.shape), str = this.md.push(...n.strides);
-          this.key += `L${bind}s${R}${lane};`;
+          const sh = this.md.pushAll(n.shape), str = this.md.pushAll(n.strides);
+          key.push(3, bi, R, lane);
           const pre = `x${this.seq++}`;
           if (this.emit) {
-            this.line(`${this.indent}var ${pre} = ${idx}; var ${pre}x = md[${base}u];`);
+            this.line(`${this.indent}var ${pre} = i${lane}; var ${pre}x = md[${base}u];`);
             for (let d = R - 1; d > 0; d--) this.line(`${this.indent}${pre}x = ${pre}x + (${pre} % md[${sh + d}u]) * md[${str + d}u]; ${pre} = ${pre} / md[${sh + d}u];`);
             this.line(`${this.indent}${pre}x = ${pre}x + ${pre} * md[${str}u];`);
+            e = `${bind}[${pre}x]`;
           }
-          e = `${bind}[${pre}x]`;
         }
         break;
       }
       case 'rand': {
         this.hasRand = true;
-        const q = lane === 'z' ? 'z' : 'q';
-        const bkey = `rb${n.id}_${q}`;
+        const z = lane === LANE_Z;
+        const bkey = -(n.id * 2 + (z ? 1 : 0)) - 1;
         let blk = this.memo.get(bkey);
-        if (!blk) {
-          blk = `rb${this.seq++}`;
-          const at = this.md.push(n.k0, n.k1, n.stream);
-          this.key += `R${n.normal ? 'n' : 'u'}${q};`;
+        if (blk === undefined) {
+          blk = this.seq++;
+          const at = this.md.push3(n.k0, n.k1, n.stream);
+          key.push(4, n.normal ? 1 : 0, z ? 1 : 0);
           if (this.emit) {
-            const x = `philox4x32_10(vec4<u32>(${q === 'z' ? '0u' : this.quad}, 0u, md[${at + 2}u], 0u), vec2<u32>(md[${at}u], md[${at + 1}u]))`;
-            this.line(`${this.indent}let ${blk}x = ${x};`);
-            this.line(n.normal ? `${this.indent}let ${blk} = philox_normal4(${blk}x);`
-              : `${this.indent}let ${blk} = vec4<f32>(philox_uniform(${blk}x.x), philox_uniform(${blk}x.y), philox_uniform(${blk}x.z), philox_uniform(${blk}x.w));`);
+            const x = `philox4x32_10(vec4<u32>(${z ? '0u' : this.quad}, 0u, md[${at + 2}u], 0u), vec2<u32>(md[${at}u], md[${at + 1}u]))`;
+            this.line(`${this.indent}let rb${blk}x = ${x};`);
+            this.line(n.normal ? `${this.indent}let rb${blk} = philox_normal4(rb${blk}x);`
+              : `${this.indent}let rb${blk} = vec4<f32>(philox_uniform(rb${blk}x.x), philox_uniform(rb${blk}x.y), philox_uniform(rb${blk}x.z), philox_uniform(rb${blk}x.w));`);
           }
           this.memo.set(bkey, blk);
         }
-        this.key += `r${blk}${lane};`;
-        e = `bitcast<u32>(${blk}[${lane === 'z' ? 0 : lane}])`;
+        key.push(5, blk, lane);
+        if (this.emit) e = `bitcast<u32>(rb${blk}[${z ? 0 : lane}])`;
         break;
       }
-      case 'at0': e = this.word(n.x, 'z'); this.key += `z${e};`; break;
+      case 'at0': {
+        const w = this.word(n.x, LANE_Z);
+        key.push(6, w);
+        if (this.emit) e = `v${w}`;
+        break;
+      }
       case 'op': {
-        const vals: string[] = [];
-        let k = `O${n.tok}`;
-        for (const a of n.args) {
-          if ('n' in a) { const w = this.word(a.n, lane); k += `,${w}`; vals.push(conv(w, a.from, a.as)); continue; }
-          const at = this.md.push(scalarWord(a.v, a.as));
-          const w = `md[${at}u]`;
-          vals.push(a.as === 'f32' ? `bitcast<f32>(${w})` : a.as === 'i32' ? `bitcast<i32>(${w})` : `(${w} != 0u)`);
+        const args = n.args;
+        const ws: number[] = [];
+        for (let i = 0; i < args.length; i++) {
+          const a = args[i];
+          if ('n' in a) ws.push(this.word(a.n, lane));
+          else ws.push(-1 - this.md.push1(scalarWord(a.v, a.as)));
         }
-        this.key += k + ';';
-        if (this.emit) e = store(`(${n.expr(vals)})`, n.c, n.k);
+        key.push(7, n.tok);
+        for (const w of ws) key.push(w >= 0 ? w : 0xffff);
+        if (this.emit) {
+          const vals = ws.map((w, i) => {
+            const a = args[i];
+            if ('n' in a) return conv(`v${w}`, a.from, a.as);
+            const m = `md[${-1 - w}u]`;
+            return a.as === 'f32' ? `bitcast<f32>(${m})` : a.as === 'i32' ? `bitcast<i32>(${m})` : `(${m} != 0u)`;
+          });
+          e = store(`(${opExpr(n, vals)})`, n.c, n.k);
+        }
         break;
       }
     }
-    this.line(`${this.indent}let ${name} = ${e};`);
-    this.memo.set(mkey, name);
-    return name;
+    const id = this.seq++;
+    key.push(8, id);
+    this.line(`${this.indent}let v${id} = ${e};`);
+    this.memo.set(mkey, id);
+    return id;
   }
 }
 
@@ -650,14 +707,14 @@ function storesBody(items: Extract<Item, { t: 'st' }>[], emit: boolean) {
   let maxLen = 0;
   for (const s of items) {
     maxLen = Math.max(maxLen, s.len);
-    const ob = b.of(s.loc.buf, true);
+    const oi = b.index(s.loc.buf, true);
     const at = md.push(s.len, s.loc.off);
-    g.key += `S${ob}${s.len === 1 ? 1 : ''}:`;
+    g.key.push(9, oi, s.len === 1 ? 1 : 0);
     for (let e = 0; e < 4; e++) {
       if (s.len === 1 && e > 0) break;
       const w = g.word(s.n, e);
-      g.key += `=${w};`;
-      g.line(`  if (i${e} < md[${at}u]) { ${ob}[md[${at + 1}u] + i${e}] = ${w}; }`);
+      g.key.push(10, w);
+      g.line(`  if (i${e} < md[${at}u]) { b${oi + 1}[md[${at + 1}u] + i${e}] = v${w}; }`);
     }
   }
   md.words[0] = Math.ceil(maxLen / 4);
@@ -668,7 +725,7 @@ function compileStores(items: Extract<Item, { t: 'st' }>[]): FusedDispatch {
   const { md, b, g } = storesBody(items, false);
   const quads = md.words[0];
   return {
-    key: `E|${g.key}|${bindKey(b)}`,
+    key: g.keyString(`E${bindKey(b)}|`),
     wgsl: () => {
       const { b, g } = storesBody(items, true);
       return fill('fused.wgsl', {
@@ -689,18 +746,19 @@ function reduceBody(reds: Extract<Item, { t: 'red' }>[], nch: number, scratch: n
   const accs: string[] = [], folds: string[] = [], trees: string[] = [];
   const sb = scratch >= 0 ? b.of(scratch, true) : '';
   reds.forEach((r, k) => {
-    g.key += `A${r.fn}${r.c}${r.from}${r.k}:`;
+    g.key.push(11, tokId(r.fn, (TYPE_CODE[r.c] * 4 + TYPE_CODE[r.from]) * 4 + TYPE_CODE[r.k]));
     if (emit) accs.push(`  var acc${k}: ${r.c} = ${identity(r.fn, r.c)};`);
     for (let e = 0; e < 4; e++) {
       const w = g.word(r.n, e);
-      g.key += `=${w};`;
-      if (emit) folds.push(`    if (i${e} < md[2u]) { acc${k} = ${combine(r.fn, r.c, `acc${k}`, conv(w, r.from, r.c))}; }`);
+      g.key.push(10, w);
+      if (emit) folds.push(`    if (i${e} < md[2u]) { acc${k} = ${combine(r.fn, r.c, `acc${k}`, conv(`v${w}`, r.from, r.c))}; }`);
     }
     let st = '';
     if (nch === 1) {
-      const ob = b.of(r.loc.buf, true);
+      const oi = b.index(r.loc.buf, true);
+      const ob = `b${oi + 1}`;
       const at = md.push(r.loc.off);
-      g.key += `F${ob};`;
+      g.key.push(12, oi);
       if (emit) st = `${ob}[md[${at}u]] = ${store('res', r.c, r.k)};`;
     } else {
       const at = md.push(k * nch);
@@ -717,7 +775,7 @@ function compileReduce(reds: Extract<Item, { t: 'red' }>[], nch: number, scratch
   const types = new Set(reds.map((r) => r.c));
   const { md, b, g } = reduceBody(reds, nch, scratch, false);
   const out: FusedDispatch[] = [{
-    key: `R|${nch === 1 ? 1 : 2}|${g.key}|${bindKey(b)}`,
+    key: g.keyString(`R${nch === 1 ? 1 : 2}${bindKey(b)}|`),
     wgsl: () => {
       const { b, g, accs, folds, trees } = reduceBody(reds, nch, scratch, true);
       return fill('fused_reduce.wgsl', {

@@ -445,28 +445,25 @@ function randomPlan(op: Extract<Op, { op: 'random' }>): Plan {
 
 
 export type EwOp = Extract<Op, { op: 'unary' | 'binary' | 'where' | 'fill' | 'copy' }>;
-/** What an elementwise op computes: its compute type, its operands (views or inline scalars, each read
- * as a type) and the WGSL expression over them. Shared by the one-op kernels and the fuser. */
-export interface EwSpec { c: CType; loads: Load[]; expr: (v: string[]) => string }
-export function ewSpec(op: EwOp): EwSpec {
+/** What an elementwise op computes in: its compute type and its operands (views or inline scalars,
+ * each read as a type). Shared by the one-op kernels and the fuser; ewExpr gives the WGSL. */
+export interface EwTypes { c: CType; loads: Load[] }
+export function ewTypes(op: EwOp): EwTypes {
   switch (op.op) {
     case 'unary': {
-      const outF = kindOf(op.out.dtype) === 'f32';
-      const intFn = UNARY_I32[op.fn];
-      const c: CType = outF || !intFn ? 'f32' : 'i32';
-      const f = c === 'f32' ? UNARY_F32[op.fn] : intFn!;
-      if (!f) throw new Error(`gpu: unknown unary fn ${String(op.fn)}`);
-      return { c, loads: [{ src: op.x, as: c }], expr: (v) => f(v[0]) };
+      const c: CType = kindOf(op.out.dtype) === 'f32' || !UNARY_I32[op.fn] ? 'f32' : 'i32';
+      if (!(c === 'f32' ? UNARY_F32 : UNARY_I32)[op.fn]) throw new Error(`gpu: unknown unary fn ${String(op.fn)}`);
+      return { c, loads: [{ src: op.x, as: c }] };
     }
     case 'binary': {
       const cmp = op.fn in CMP;
       const floaty = isFloatKind(op.a) || isFloatKind(op.b) || (!cmp && (kindOf(op.out.dtype) === 'f32' || op.fn === 'pow'));
       const c: CType = floaty ? 'f32' : 'i32';
-      return { c, loads: [{ src: op.a, as: c }, { src: op.b, as: c }], expr: (v) => binaryExpr(op.fn, c, v[0], v[1]) };
+      return { c, loads: [{ src: op.a, as: c }, { src: op.b, as: c }] };
     }
     case 'where': {
       const c: CType = isFloatKind(op.a) || isFloatKind(op.b) || kindOf(op.out.dtype) === 'f32' ? 'f32' : 'i32';
-      return { c, loads: [{ src: op.cond, as: 'bool' }, { src: op.a, as: c }, { src: op.b, as: c }], expr: (v) => `select(${v[2]}, ${v[1]}, ${v[0]})` };
+      return { c, loads: [{ src: op.cond, as: 'bool' }, { src: op.a, as: c }, { src: op.b, as: c }] };
     }
     case 'fill': {
       const k = kindOf(op.out.dtype);
@@ -475,12 +472,21 @@ export function ewSpec(op: EwOp): EwSpec {
       }
       const c: CType = k === 'f32' ? 'f32' : 'i32';
       const v = k === 'f32' ? op.value : k === 'bool' ? (op.value !== 0 ? 1 : 0) : Math.trunc(op.value) | 0;
-      return { c, loads: [{ src: v, as: c }], expr: (e) => e[0] };
+      return { c, loads: [{ src: v, as: c }] };
     }
     case 'copy': {
       const c: CType = kindOf(op.x.dtype) === 'f32' ? 'f32' : 'i32';
-      return { c, loads: [{ src: op.x, as: c }], expr: (v) => v[0] };
+      return { c, loads: [{ src: op.x, as: c }] };
     }
+  }
+}
+/** The WGSL value of an elementwise op in compute type c, from its operands' expressions v. */
+export function ewExpr(op: EwOp, c: CType, v: string[]): string {
+  switch (op.op) {
+    case 'unary': return (c === 'f32' ? UNARY_F32 : UNARY_I32)[op.fn]!(v[0]);
+    case 'binary': return binaryExpr(op.fn, c, v[0], v[1]);
+    case 'where': return `select(${v[2]}, ${v[1]}, ${v[0]})`;
+    case 'fill': case 'copy': return v[0];
   }
 }
 
@@ -535,8 +541,8 @@ export function planOp(op: Op): Plan {
   checkDtypes(op);
   switch (op.op) {
     case 'unary': case 'binary': case 'where': case 'fill': case 'copy': {
-      const e = ewSpec(op);
-      return elementwise(op.out, e.loads, e.c, e.expr);
+      const e = ewTypes(op);
+      return elementwise(op.out, e.loads, e.c, (v) => ewExpr(op, e.c, v));
     }
     case 'reduce': return reducePlan(op);
     case 'matmul': return matmulPlan(op);
