@@ -61,7 +61,9 @@ export interface StorageRef { id: number; handle: unknown }
 type MakeRegistry = <T>(cb: (held: T) => void) => { register(target: object, held: T): void };
 
 type Arg = { n: Node; from: Kind; as: CType | 'bool' } | { v: number; as: CType | 'bool' };
-type Node = { id: number; size: number; loads: Cell[]; rand: boolean } & (
+/** loads: the cells the node's expression reads; na: those read at another index than the thread's own
+ * (strided, broadcast, under at0); mw: metadata words it needs, at most. */
+type Node = { id: number; size: number; loads: Cell[]; na: Cell[]; mw: number; rand: boolean } & (
   | { t: 'load'; cell: Cell; mode: 'contig' | 'scalar' | 'strided'; offset: number; shape: number[]; strides: number[] }
   | { t: 'rand'; normal: boolean; k0: number; k1: number; stream: number }
   /** src: the elementwise op (null: a constant, a conversion 'id' or a product 'dot'); tok: a number
@@ -271,10 +273,12 @@ export class Fuser {
 
   private constNode(v: number, k: Kind): Node {
     const c: CType = k === 'f32' ? 'f32' : 'i32';
-    return { id: nextNode++, size: 1, loads: [], rand: false, t: 'op', c, args: [{ v, as: c }], src: null, what: 'k', k, konst: true, tok: tokId('k', TYPE_CODE[c] * 4 + TYPE_CODE[k]) };
+    return { id: nextNode++, size: 1, loads: [], na: [], mw: 1, rand: false, t: 'op', c, args: [{ v, as: c }], src: null, what: 'k', k, konst: true, tok: tokId('k', TYPE_CODE[c] * 4 + TYPE_CODE[k]) };
   }
   private loadNode(cell: Cell, shape: number[], strides: number[], offset: number): Node {
-    return { id: nextNode++, size: 1, loads: [cell], rand: false, t: 'load', cell, mode: modeOf(shape, strides), offset, shape, strides };
+    const mode = modeOf(shape, strides);
+    const aligned = mode === 'contig' && offset === 0;
+    return { id: nextNode++, size: 1, loads: [cell], na: aligned ? [] : [cell], mw: 1 + (mode === 'strided' ? 2 * shape.length : 0), rand: false, t: 'load', cell, mode, offset, shape, strides };
   }
 
   /** An operand of an elementwise op over `shape`: an inline scalar, an inlined lazy value, or a load. */
@@ -288,7 +292,7 @@ export class Fuser {
       if (identity) return { n: st.def, from, as };
       if (st.numel === 1 && src.offset === 0) {
         const x = st.def;
-        return { n: { id: nextNode++, size: x.size + 1, loads: x.loads, rand: x.rand, t: 'at0', x }, from, as };
+        return { n: { id: nextNode++, size: x.size + 1, loads: x.loads, na: x.loads, mw: x.mw, rand: x.rand, t: 'at0', x }, from, as };
       }
       this.materialized(st);
     }
@@ -296,13 +300,16 @@ export class Fuser {
   }
 
   private opNode(c: CType, args: Arg[], src: EwOp | null, k: Kind, what: string): Node {
-    let size = 1, rand = false;
-    const parts: Cell[][] = [];
+    let size = 1, rand = false, mw = 0;
+    const parts: Cell[][] = [], naParts: Cell[][] = [];
     let sig = TYPE_CODE[c] * 4 + TYPE_CODE[k];
     for (const a of args) {
-      if ('n' in a) { size += a.n.size; rand ||= a.n.rand; parts.push(a.n.loads); sig = sig * 32 + TYPE_CODE[a.from] * 4 + TYPE_CODE[a.as]; } else sig = sig * 32 + 16 + TYPE_CODE[a.as];
+      if ('n' in a) {
+        size += a.n.size; rand ||= a.n.rand; mw += a.n.mw; parts.push(a.n.loads); naParts.push(a.n.na);
+        sig = sig * 32 + TYPE_CODE[a.from] * 4 + TYPE_CODE[a.as];
+      } else { sig = sig * 32 + 16 + TYPE_CODE[a.as]; mw++; }
     }
-    return { id: nextNode++, size, loads: unionLoads(parts), rand, t: 'op', c, args, src, what, k, konst: parts.length === 0, tok: tokId(what, sig) };
+    return { id: nextNode++, size, loads: unionLoads(parts), na: unionLoads(naParts), mw, rand, t: 'op', c, args, src, what, k, konst: parts.length === 0, tok: tokId(what, sig) };
   }
 
   // ---- ops --------------------------------------------------------------------------------------------
@@ -340,7 +347,7 @@ export class Fuser {
     let inPlace = false;
     if (op.op === 'random') {
       const { k0, k1, stream } = randomParams(op);
-      node = { id: nextNode++, size: 8, loads: [], rand: true, t: 'rand', normal: op.dist === 'normal', k0, k1, stream };
+      node = { id: nextNode++, size: 8, loads: [], na: [], mw: 3, rand: true, t: 'rand', normal: op.dist === 'normal', k0, k1, stream };
     } else {
       const spec = ewTypes(op);
       const args: Arg[] = [];
@@ -498,31 +505,7 @@ export class Fuser {
 
 const locKey = (l: Loc) => l.buf * 65536 + l.off / SLOT_WORDS;
 
-/** What an item reads, by memory place (into `out`: place -> read only at the thread's own index) and
- * buffer (into `bufs`); returns the metadata words it needs, about. */
-function readsOf(n: Node, out: Map<number, boolean>, seen: Set<number>, aligned: boolean, bufs: Set<number>): number {
-  if (seen.has(n.id)) return 0;
-  seen.add(n.id);
-  switch (n.t) {
-    case 'load': {
-      const key = locKey(n.cell.loc);
-      const al = aligned && n.mode === 'contig' && n.offset === 0;
-      const prev = out.get(key);
-      out.set(key, (prev === undefined || prev) && al);
-      bufs.add(n.cell.loc.buf);
-      return 2 + (n.mode === 'strided' ? 2 * n.shape.length : 0);
-    }
-    case 'rand': return 3;
-    case 'at0': return readsOf(n.x, out, new Set(), false, bufs);
-    case 'op': {
-      let m = 0;
-      for (const a of n.args) m += 'n' in a ? readsOf(a.n, out, seen, aligned, bufs) : 1;
-      return m;
-    }
-  }
-}
-
-const scratchReads = new Map<number, boolean>(), scratchSeen = new Set<number>(), scratchBufs = new Set<number>();
+const scratchBufs = new Set<number>();
 
 class Group {
   kind: 'st' | 'red';
@@ -539,23 +522,33 @@ class Group {
     if (it.t === 'cmd' || (it.t === 'red') !== (this.kind === 'red')) return false;
     if (this.kind === 'red' && it.t === 'red' && this.items.length && (it.len !== (this.items[0] as { len: number }).len)) return false;
     if (this.items.length >= MAX_STMTS && !force) return false;
-    const reads = scratchReads, bufs = scratchBufs;
-    reads.clear(); scratchSeen.clear(); bufs.clear();
-    const m = readsOf(it.n, reads, scratchSeen, true, bufs) + 4;
+    const { loads, na } = it.n;
+    const m = it.n.mw + 4;
     const w = locKey(it.loc);
-    bufs.add(it.loc.buf);
     if (!force) {
-      let extra = this.kind === 'red' ? 1 : 0;
-      for (const b of bufs) if (!this.bufs.has(b)) extra++;
-      if (this.meta + m > MAX_META || this.bufs.size + extra > this.maxBuffers) return false;
-      for (const [key, al] of reads) if (this.writes.has(key) && (!al || this.kind === 'red')) return false;
-      if (this.unaligned.has(w) || (this.kind === 'red' && reads.has(w))) return false;
+      if (this.meta + m > MAX_META) return false;
+      let extra = (this.kind === 'red' ? 1 : 0) + (this.bufs.has(it.loc.buf) ? 0 : 1);
+      const seen = scratchBufs;
+      seen.clear();
+      for (let i = 0; i < loads.length; i++) {
+        const b = loads[i].loc.buf;
+        if (!this.bufs.has(b) && b !== it.loc.buf && !seen.has(b)) { seen.add(b); extra++; }
+      }
+      if (this.bufs.size + extra > this.maxBuffers) return false;
+      // Reading what this kernel writes: only at the writing thread's own index, and never in a reduction.
+      for (let i = 0; i < loads.length; i++) {
+        const key = locKey(loads[i].loc);
+        if (this.writes.has(key) && (this.kind === 'red' || na.includes(loads[i]))) return false;
+      }
+      if (this.unaligned.has(w)) return false;
+      if (this.kind === 'red') for (let i = 0; i < loads.length; i++) if (locKey(loads[i].loc) === w) return false;
     }
     this.items.push(it);
     this.meta += m;
-    for (const b of bufs) this.bufs.add(b);
+    this.bufs.add(it.loc.buf);
+    for (let i = 0; i < loads.length; i++) this.bufs.add(loads[i].loc.buf);
     this.writes.add(w);
-    for (const [key, al] of reads) if (!al) this.unaligned.add(key);
+    for (let i = 0; i < na.length; i++) this.unaligned.add(locKey(na[i].loc));
     return true;
   }
 }
@@ -601,6 +594,9 @@ class Gen {
   lines: string[] = [];
   key: number[] = [];
   private memo = new Map<number, number>();
+  /** Per node (by id): its number in this kernel and its first metadata word (shared by its lanes). */
+  private nodes = new Map<number, number>();
+  private slots = new Map<number, number>();
   hasRand = false;
   private seq = 0;
   constructor(private md: Meta, private b: Binder, private quad: string, private indent: string, readonly emit: boolean) {}
@@ -617,17 +613,27 @@ class Gen {
     const hit = this.memo.get(mkey);
     if (hit !== undefined) return hit;
     const key = this.key;
+    let ni = this.nodes.get(n.id);
+    if (ni === undefined) { ni = this.nodes.size; this.nodes.set(n.id, ni); }
+    key.push(13, ni);
+    let slot = this.slots.get(n.id);
+    const first = slot === undefined;
     let e = '';
     switch (n.t) {
       case 'load': {
         const bi = this.b.index(n.cell.loc.buf, false);
         const bind = `b${bi + 1}`;
-        const base = this.md.push1(n.cell.loc.off + n.offset);
+        if (slot === undefined) {
+          slot = this.md.push1(n.cell.loc.off + n.offset);
+          if (n.mode === 'strided') { this.md.pushAll(n.shape); this.md.pushAll(n.strides); }
+          this.slots.set(n.id, slot);
+        }
+        const base = slot;
         if (n.mode === 'contig' && lane !== LANE_Z) { key.push(1, bi, lane); if (this.emit) e = `${bind}[md[${base}u] + i${lane}]`; }
         else if (n.mode !== 'strided' || lane === LANE_Z) { key.push(2, bi); if (this.emit) e = `${bind}[md[${base}u]]`; }
         else {
           const R = n.shape.length;
-          const sh = this.md.pushAll(n.shape), str = this.md.pushAll(n.strides);
+          const sh = base + 1, str = base + 1 + R;
           key.push(3, bi, R, lane);
           const pre = `x${this.seq++}`;
           if (this.emit) {
@@ -669,10 +675,17 @@ class Gen {
       case 'op': {
         const args = n.args;
         const ws: number[] = [];
+        if (first) {
+          // The node's inline scalars, once for all lanes.
+          slot = this.md.words.length;
+          for (const a of args) if (!('n' in a)) this.md.push1(scalarWord(a.v, a.as));
+          this.slots.set(n.id, slot);
+        }
+        let sc = slot!;
         for (let i = 0; i < args.length; i++) {
           const a = args[i];
           if ('n' in a) ws.push(this.word(a.n, lane));
-          else ws.push(-1 - this.md.push1(scalarWord(a.v, a.as)));
+          else ws.push(-1 - sc++);
         }
         key.push(7, n.tok);
         for (const w of ws) key.push(w >= 0 ? w : 0xffff);
