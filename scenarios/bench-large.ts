@@ -1,7 +1,11 @@
 /**
  * bench:large — the tour's 10M-parameter loop.
  *
- *   npm run bench:large -- [--workers W] [--epochs E] [--n N] [--lr LR] [--seed S] [--device cpu|gpu] [--json]
+ *   npm run bench:large -- [--workers W] [--epochs E] [--n N] [--lr LR] [--seed S] [--device cpu|gpu] [--warmup K] [--json]
+ *
+ * --warmup K first runs the loop for K epochs, untimed: the GPU then has its kernels compiled (the
+ * first run of a process pays for building its pipelines, ~0.2 s on an H100), as a CUDA loop is timed
+ * after its context and kernels are loaded.
  */
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
@@ -10,7 +14,7 @@ import * as torch from '../src/index.ts';
 import { largeLoop } from './large-loop.ts';
 import { progressBar } from './progress.ts';
 
-const USAGE = 'usage: npm run bench:large -- [--workers W] [--epochs E] [--n N] [--lr LR] [--seed S] [--device cpu|gpu] [--json] [--compare-torch]';
+const USAGE = 'usage: npm run bench:large -- [--workers W] [--epochs E] [--n N] [--lr LR] [--seed S] [--device cpu|gpu] [--warmup K] [--json] [--compare-torch]';
 function fail(msg: string): never { console.error(`bench:large: ${msg}\n${USAGE}`); process.exit(2); }
 
 let v;
@@ -19,7 +23,7 @@ try {
     options: {
       workers: { type: 'string' }, epochs: { type: 'string', default: '200' }, n: { type: 'string', default: '10000000' },
       lr: { type: 'string', default: '0.001' }, seed: { type: 'string', default: '0' }, device: { type: 'string', default: 'cpu' },
-      json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false }, warmup: { type: 'string', default: '0' },
       'compare-torch': { type: 'boolean', default: false },
     },
   }).values;
@@ -30,7 +34,7 @@ const int = (name: string, s: string | undefined, min: number) => {
   if (!Number.isInteger(x) || x < min) fail(`--${name} must be an integer >= ${min}, got '${s}'`);
   return x;
 };
-const epochs = int('epochs', v.epochs, 1), n = int('n', v.n, 1), seed = int('seed', v.seed, 0);
+const epochs = int('epochs', v.epochs, 1), n = int('n', v.n, 1), seed = int('seed', v.seed, 0), warmup = int('warmup', v.warmup, 0);
 const lr = Number(v.lr);
 if (!Number.isFinite(lr)) fail(`--lr must be a number, got '${v.lr}'`);
 if (v.device !== 'cpu' && v.device !== 'gpu') fail(`--device must be cpu or gpu, got '${v.device}'`);
@@ -43,13 +47,15 @@ try {
 } catch (e) { fail((e as Error).message); }
 const bar = progressBar(!v.json, `10M loop (${device}, ${workers} workers)`, epochs);
 let r;
+let warmupSeconds = 0;
 try {
+  if (warmup > 0) warmupSeconds = (await largeLoop({ n, epochs: warmup, lr, seed, device })).seconds;
   r = await largeLoop({ n, epochs, lr, seed, device }, () => bar.tick());
 } finally {
   bar.stop();
   await torch.shutdown();
 }
-const out: Record<string, unknown> = { device, workers, n, epochs, lr, ...r };
+const out: Record<string, unknown> = { device, workers, n, epochs, lr, warmupEpochs: warmup, warmupSeconds, ...r };
 if (v['compare-torch']) {
   // The same loop in PyTorch (Debian's python3-torch), same N, epochs and thread count, in this run.
   const py = spawnSync('/usr/bin/python3', [fileURLToPath(new URL('../scripts/torch-loop.py', import.meta.url)), String(n), String(epochs), String(lr), String(workers)], { encoding: 'utf8' });
@@ -63,7 +69,7 @@ if (v['compare-torch']) {
 }
 if (v.json) console.log(JSON.stringify(out));
 else {
-  console.log(`device ${device}, ${workers} workers, N=${n}, ${epochs} epochs, lr=${lr}`);
+  console.log(`device ${device}, ${workers} workers, N=${n}, ${epochs} epochs, lr=${lr}${warmup ? ` (after ${warmup} untimed warm-up epochs, ${warmupSeconds.toFixed(3)} s)` : ''}`);
   console.log(`  ${r.seconds.toFixed(3)} s total, ${r.secondsPerEpoch.toFixed(4)} s/epoch`);
   console.log(`  final loss ${r.loss}, b ${r.b}`);
   console.log(`  sha256(w) ${r.wSha256}, peak RSS ${r.peakRssMB} MB`);
