@@ -16,6 +16,7 @@ const stub: GpuBackend = {
   exec() { log.ops++; }, flush() {},
   dispatch(d: FusedDispatch) {
     log.dispatches++;
+    if (!log.kernels.has(d.key)) expect(d.wgsl()).toMatch(/@compute @workgroup_size\(256\)/); // also checks the metadata layout
     log.kernels.add(d.key);
     expect(d.meta.byteLength).toBeLessThanOrEqual(2048);
     expect(d.bufs.length + 1).toBeLessThanOrEqual(8);

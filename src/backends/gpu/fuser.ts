@@ -586,7 +586,8 @@ export interface FusedDispatch { key: string; wgsl: () => string; rw: boolean[];
 /**
  * Emits WGSL `let`s for expression nodes; every node is computed once per lane (or once for lane 'z':
  * element 0). Run twice per kernel at most: always with emit = false, which only lays out the metadata
- * and builds the cache key (numbers: what the WGSL depends on), and with emit = true when that key is new.
+ * and builds the cache key (numbers: what the WGSL depends on) from lane 0 (lanes 1-3 have the same
+ * structure and metadata), and with emit = true, all lanes, when that key is new.
  * word() returns the number of the node's `let` (named v<number>).
  */
 const LANE_Z = 4;
@@ -709,6 +710,12 @@ class Gen {
   }
 }
 
+/** The WGSL pass must lay out the metadata exactly as the key pass did (its words are the ones sent). */
+function sameLayout(a: Meta, b: Meta): void {
+  const x = a.words, y = b.words;
+  if (x.length !== y.length || x.some((w, i) => w !== y[i])) throw new Error('internal: fused kernel metadata differs between the key pass and the WGSL pass');
+}
+
 const LIBS_PLAIN = ['common.wgsl'], LIBS_RAND = ['common.wgsl', 'philox.wgsl'];
 const bindKey = (b: Binder) => b.list.map((x) => (x.write ? 'w' : 'r')).join('');
 
@@ -723,7 +730,8 @@ function storesBody(items: Extract<Item, { t: 'st' }>[], emit: boolean) {
     const oi = b.index(s.loc.buf, true);
     const at = md.push(s.len, s.loc.off);
     g.key.push(9, oi, s.len === 1 ? 1 : 0);
-    for (let e = 0; e < 4; e++) {
+    // Lanes 1-3 repeat lane 0's structure: the key (emit = false) needs lane 0 only.
+    for (let e = 0; e < (emit ? 4 : 1); e++) {
       if (s.len === 1 && e > 0) break;
       const w = g.word(s.n, e);
       g.key.push(10, w);
@@ -740,7 +748,8 @@ function compileStores(items: Extract<Item, { t: 'st' }>[]): FusedDispatch {
   return {
     key: g.keyString(`E${bindKey(b)}|`),
     wgsl: () => {
-      const { b, g } = storesBody(items, true);
+      const { b, g, md: md2 } = storesBody(items, true);
+      sameLayout(md, md2);
       return fill('fused.wgsl', {
         BINDINGS: b.wgsl(), RNG: g.hasRand ? '  rng_inf = bitcast<f32>(md[1]);' : '', BODY: g.lines.join('\n'),
       }, g.hasRand ? LIBS_RAND : LIBS_PLAIN);
@@ -761,7 +770,7 @@ function reduceBody(reds: Extract<Item, { t: 'red' }>[], nch: number, scratch: n
   reds.forEach((r, k) => {
     g.key.push(11, tokId(r.fn, (TYPE_CODE[r.c] * 4 + TYPE_CODE[r.from]) * 4 + TYPE_CODE[r.k]));
     if (emit) accs.push(`  var acc${k}: ${r.c} = ${identity(r.fn, r.c)};`);
-    for (let e = 0; e < 4; e++) {
+    for (let e = 0; e < (emit ? 4 : 1); e++) {
       const w = g.word(r.n, e);
       g.key.push(10, w);
       if (emit) folds.push(`    if (i${e} < md[2u]) { acc${k} = ${combine(r.fn, r.c, `acc${k}`, conv(`v${w}`, r.from, r.c))}; }`);
@@ -790,7 +799,8 @@ function compileReduce(reds: Extract<Item, { t: 'red' }>[], nch: number, scratch
   const out: FusedDispatch[] = [{
     key: g.keyString(`R${nch === 1 ? 1 : 2}${bindKey(b)}|`),
     wgsl: () => {
-      const { b, g, accs, folds, trees } = reduceBody(reds, nch, scratch, true);
+      const { b, g, accs, folds, trees, md: md2 } = reduceBody(reds, nch, scratch, true);
+      sameLayout(md, md2);
       return fill('fused_reduce.wgsl', {
         BINDINGS: b.wgsl(), SHARED: sharedDecl(types), RNG: g.hasRand ? '  rng_inf = bitcast<f32>(md[1]);' : '',
         ACCS: accs.join('\n'), BODY: [...g.lines, ...folds].join('\n'), TREES: trees.join('\n'),
