@@ -462,21 +462,22 @@ async function settle(): Promise<void> {
 
 async function read(id: number, dtype: DType, numel: number, at = 0): Promise<ArrayBuffer> {
   const d = dev();
-  await settle();
   const r = buffers.get(id);
-  if (!r) throw new Error(`gpu: read of unknown buffer id ${id}`);
+  if (!r) { await settle(); throw new Error(`gpu: read of unknown buffer id ${id}`); }
   if (at + numel > r.numel) throw new Error(`gpu: read of ${numel} elements at ${at} from buffer ${id} of ${r.numel}`);
   if (dtype !== r.dtype) kindOf(dtype);
   const bytes = numel * 4;
   let out: ArrayBuffer;
-  if (bytes === 0) out = new ArrayBuffer(0);
+  if (bytes === 0) { await settle(); out = new ArrayBuffer(0); }
   else {
+    // Copy and map right away; the batches' error scopes are awaited meanwhile (one wait, not two).
     const rb = d.createBuffer({ size: bytes, usage: BU.MAP_READ | BU.COPY_DST });
     const enc = d.createCommandEncoder();
     enc.copyBufferToBuffer(r.buf, 4 * at, rb, 0, bytes);
     d.queue.submit([enc.finish()]);
     try {
-      await rb.mapAsync(MAP_READ);
+      const [, err] = await Promise.allSettled([rb.mapAsync(MAP_READ), settle()]);
+      if (err.status === 'rejected') throw err.reason;
       out = rb.getMappedRange().slice(0);
       rb.unmap();
     } finally {
