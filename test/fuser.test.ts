@@ -9,15 +9,20 @@ import { useGpuBackend } from '../src/runtime/gpu.ts';
 import type { GpuBackend } from '../src/backends/gpu/client.ts';
 import type { FusedDispatch } from '../src/backends/gpu/fuser.ts';
 
-const log = { dispatches: 0, kernels: new Set<string>(), allocs: 0, frees: 0, ops: 0, uploads: 0 };
+const log = { dispatches: 0, kernels: new Set<string>(), allocs: 0, frees: 0, ops: 0, uploads: 0, wgsl: new Map<string, string>(), last: [] as string[] };
 const stub: GpuBackend = {
   name: 'recording stand-in', limits: { maxStorageBuffersPerShaderStage: 8 },
   alloc() { log.allocs++; }, free() { log.frees++; }, upload() { log.uploads++; }, uploadWords() { log.uploads++; },
   exec() { log.ops++; }, flush() {},
   dispatch(d: FusedDispatch) {
     log.dispatches++;
-    if (!log.kernels.has(d.key)) expect(d.wgsl()).toMatch(/@compute @workgroup_size\(256\)/); // also checks the metadata layout
+    if (!log.kernels.has(d.key)) {
+      const w = d.wgsl(); // also checks the metadata layout
+      expect(w).toMatch(/@compute @workgroup_size\(256\)/);
+      log.wgsl.set(d.key, w);
+    }
     log.kernels.add(d.key);
+    log.last.push(d.key);
     expect(d.meta.byteLength).toBeLessThanOrEqual(2048);
     expect(d.bufs.length + 1).toBeLessThanOrEqual(8);
   },
@@ -26,7 +31,7 @@ const stub: GpuBackend = {
   async shutdown() {},
 };
 useGpuBackend(stub);
-const snap = () => ({ ...log, kernels: log.kernels.size });
+const snap = () => ({ ...log, kernels: log.kernels.size, wgsl: null, last: null });
 
 describe('fuser (recording backend)', () => {
   it("the tour's training step takes 3 kernels and no allocation once warm", async () => {
@@ -49,6 +54,7 @@ describe('fuser (recording backend)', () => {
     for (let i = 0; i < 5; i++) await step();
     await (await step()).item(); // flushes
     const s0 = snap();
+    log.last = [];
     const E = 200;
     let loss!: torch.Tensor;
     for (let i = 0; i < E; i++) loss = await step();
@@ -60,6 +66,11 @@ describe('fuser (recording backend)', () => {
     expect(s1.allocs - s0.allocs).toBeLessThanOrEqual(E / 50); // a new slab now and then, never an N-sized buffer
     expect(s1.ops - s0.ops).toBe(0);                            // nothing fell back to one-op kernels
     expect(s1.kernels - s0.kernels).toBeLessThanOrEqual(4);     // same kernels every step
+    // x is drawn once per step: the reduction stores it, the update reads it back.
+    const steady = log.last.slice(-30).map((k) => log.wgsl.get(k)!);
+    const draws = (w: string) => (w.match(/philox4x32_10\(vec4/g) ?? []).length;
+    expect(steady.filter((w) => w.includes('var<workgroup>') && draws(w) === 1).length).toBeGreaterThan(0);
+    expect(steady.filter((w) => !w.includes('var<workgroup>')).every((w) => draws(w) === 0)).toBe(true);
   });
 
   it('a temporary that dies while lazy is never computed', async () => {

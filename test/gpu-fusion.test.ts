@@ -97,25 +97,36 @@ describe.runIf(available)('gpu fusion keeps PyTorch semantics', () => {
     }, 1e-5);
   });
 
-  it('gradients through lazy values, and a loop whose parameters are updated in place', async () => {
+  it.each([3000, 1 << 17])('gradients through lazy values, and a loop whose parameters are updated in place (N = %i)', async (N) => {
     await same(async (d) => {
-      const w = torch.rand([3000], { requiresGrad: true, device: d });
+      const w = torch.rand([N], { requiresGrad: true, device: d });
       const b = torch.ones([1], { requiresGrad: true, device: d });
       let loss!: torch.Tensor;
       for (let e = 0; e < 4; e++) {
-        const x = torch.randn([3000], { device: d });
-        const y = torch.dot(torch.ones([3000], { device: d }).mul(3), x).sub(2);
+        const x = torch.randn([N], { device: d });
+        const y = torch.dot(torch.ones([N], { device: d }).mul(3), x).sub(2);
         loss = torch.sum(torch.dot(w, x).add(b).sub(y).pow(2));
         await loss.backward();
         torch.noGrad(() => {
-          w.sub_(w.grad!.mul(1e-4));
-          b.sub_(b.grad!.mul(1e-4));
+          w.sub_(w.grad!.mul(1e-4 * 3000 / N));
+          b.sub_(b.grad!.mul(1e-4 * 3000 / N));
           w.grad!.zero_();
           b.grad!.zero_();
         });
       }
       return [w.detach(), b.detach(), loss.detach()];
     }, 1e-4);
+  });
+
+  it('random values stored by a reduction are read back while stored, drawn again after', async () => {
+    await same((d) => {
+      const N = 1 << 17;
+      const xs = [0, 1, 2, 3].map(() => torch.randn([N], { device: d }));
+      const out: torch.Tensor[] = [];
+      for (const x of xs) out.push(torch.sum(x.mul(x)));  // each stashed in turn (two stash buffers)
+      out.push(xs[0].mul(2), xs[3].add(1), torch.dot(xs[1], xs[2]));
+      return out;
+    }, 1e-5);
   });
 
   it('dispose frees lazy and materialized tensors; reading after dispose throws', async () => {

@@ -42,6 +42,8 @@ const MAX_STMTS = 12;
 /** Pending items that trigger a flush without waiting for the event loop. */
 const MAX_PENDING = 64;
 const WG = 256;
+/** Random fills at least this long that feed a reduction are stashed for later kernels. */
+const STASH_MIN = 1 << 16;
 const CHUNK = 4096; // elements per workgroup in a reduction's first pass (1024 quads)
 
 interface Loc { buf: number; off: number; words: number; slab: boolean }
@@ -65,16 +67,19 @@ type Arg = { n: Node; from: Kind; as: CType | 'bool' } | { v: number; as: CType 
  * (strided, broadcast, under at0); mw: metadata words it needs, at most. */
 type Node = { id: number; size: number; loads: Cell[]; na: Cell[]; mw: number; rand: boolean } & (
   | { t: 'load'; cell: Cell; mode: 'contig' | 'scalar' | 'strided'; offset: number; shape: number[]; strides: number[] }
-  | { t: 'rand'; normal: boolean; k0: number; k1: number; stream: number }
+  /** stashes: where a reduction stored this node's values, for the items numbered from..to-1. */
+  | { t: 'rand'; normal: boolean; k0: number; k1: number; stream: number; stashes: Stash[] | null }
   /** src: the elementwise op (null: a constant, a conversion 'id' or a product 'dot'); tok: a number
    * for what the WGSL of this node depends on besides its operands (op, types), for kernel cache keys. */
   | { t: 'op'; c: CType; args: Arg[]; src: EwOp | null; what: string; k: Kind; konst: boolean; tok: number }
   | { t: 'at0'; x: Node }
 );
 
+interface Stash { loc: Loc; from: number; to: number }
 type Item =
-  | { t: 'st'; loc: Loc; len: number; n: Node }
-  | { t: 'red'; fn: ReduceFn; c: CType; n: Node; from: Kind; len: number; loc: Loc; k: Kind }
+  | { t: 'st'; loc: Loc; len: number; n: Node; seq: number }
+  /** sides: random values this reduction draws anyway, stored for later kernels (see reduceStmt). */
+  | { t: 'red'; fn: ReduceFn; c: CType; n: Node; from: Kind; len: number; loc: Loc; k: Kind; sides: { loc: Loc; n: Node }[]; seq: number }
   | { t: 'cmd'; run: () => void };
 
 let nextNode = 1;
@@ -253,7 +258,7 @@ export class Fuser {
     const n = st.def!;
     st.def = null;
     const loc = this.setCell(st, this.allocLoc(st));
-    this.push({ t: 'st', loc, len: st.numel, n });
+    this.push({ t: 'st', loc, len: st.numel, n, seq: this.seq++ });
     return loc;
   }
 
@@ -265,7 +270,7 @@ export class Fuser {
     const n = this.loadNode(c, [st.numel], [1], 0);
     this.dropCell(st);
     const to = this.setCell(st, this.allocLoc(st));
-    this.push({ t: 'st', loc: to, len: st.numel, n });
+    this.push({ t: 'st', loc: to, len: st.numel, n, seq: this.seq++ });
     return to;
   }
 
@@ -289,7 +294,10 @@ export class Fuser {
     if (st.def) {
       const n = prod(shape);
       const identity = src.offset === 0 && n === st.numel && modeOf(shape, src.strides) === 'contig';
-      if (identity) return { n: st.def, from, as };
+      if (identity) {
+        if (this.collecting && st.def.t === 'rand') this.randInlined.push(st.def);
+        return { n: st.def, from, as };
+      }
       if (st.numel === 1 && src.offset === 0) {
         const x = st.def;
         return { n: { id: nextNode++, size: x.size + 1, loads: x.loads, na: x.loads, mw: x.mw, rand: x.rand, t: 'at0', x }, from, as };
@@ -347,7 +355,7 @@ export class Fuser {
     let inPlace = false;
     if (op.op === 'random') {
       const { k0, k1, stream } = randomParams(op);
-      node = { id: nextNode++, size: 8, loads: [], na: [], mw: 3, rand: true, t: 'rand', normal: op.dist === 'normal', k0, k1, stream };
+      node = { id: nextNode++, size: 8, loads: [], na: [], mw: 3, rand: true, t: 'rand', normal: op.dist === 'normal', k0, k1, stream, stashes: null };
     } else {
       const spec = ewTypes(op);
       const args: Arg[] = [];
@@ -365,7 +373,7 @@ export class Fuser {
     if (st.cell && inPlace) {
       // An update of a materialized storage: a statement, now (into new memory if lazy readers hold the old).
       const loc = st.cell.captured ? this.target(st) : st.cell.loc;
-      this.push({ t: 'st', loc, len: st.numel, n: node });
+      this.push({ t: 'st', loc, len: st.numel, n: node, seq: this.seq++ });
       return;
     }
     const wasConst = st.def !== null && st.def.t === 'op' && st.def.konst;
@@ -376,11 +384,22 @@ export class Fuser {
     for (const c of node.loads) c.captured = true;
   }
 
+  /** Random fills inlined whole (by identity) since reset: reduceStmt may stash them. */
+  private randInlined: Node[] = [];
+  private collecting = false;
+  /** Stash buffers by length: two, used in turn; each remembers the node it holds. */
+  private stashBufs = new Map<number, { loc: Loc; holder: Stash | null }[]>();
+  private seq = 0;
+  private stashTurn = 0;
+
   private reduce(fn: ReduceFn, x: View, out: View): void {
     const kx = kindOf(x.dtype), ko = kindOf(out.dtype);
     const c: CType = kx === 'f32' || ko === 'f32' ? 'f32' : 'i32';
     const len = prod(x.shape);
+    this.randInlined.length = 0;
+    this.collecting = true;
     const a = this.arg(x, c, x.shape) as { n: Node; from: Kind };
+    this.collecting = false;
     this.reduceStmt(fn, c, a.n, a.from, len, out);
   }
 
@@ -392,7 +411,10 @@ export class Fuser {
     const av: View = { buf: a.buf, dtype: a.dtype, shape: [K], strides: [a.strides[r - 1]], offset: a.offset };
     const bv: View = { buf: b.buf, dtype: b.dtype, shape: [K], strides: [b.strides[r - 2]], offset: b.offset };
     const kc: Kind = c;
+    this.randInlined.length = 0;
+    this.collecting = true;
     const n = this.opNode(c, [this.arg(av, c, [K]), this.arg(bv, c, [K])], null, kc, 'dot');
+    this.collecting = false;
     this.reduceStmt('sum', c, n, kc, K, out);
   }
 
@@ -404,8 +426,42 @@ export class Fuser {
       this.define(st, this.opNode(c, [{ n, from, as: c }], null, k, 'id'), false);
       return;
     }
+    // A large random fill that feeds a reduction is usually needed again (autograd keeps the input of
+    // a dot for its gradient): drawing it again in a later kernel costs more than storing it from the
+    // reduction's own pass and reading it back (a 10M-element normal fill: ~100 us of Philox and
+    // Box-Muller on an H100, vs ~27 us to write and read 40 MB). The values go to one of two stash
+    // buffers the fuser owns (used in turn, never freed), so nothing waits for the garbage collector;
+    // later statements read the stash while it still holds them, and draw them again otherwise.
+    const seq = this.seq++;
+    const sides: { loc: Loc; n: Node }[] = [];
+    for (const r of this.randInlined) {
+      if (r.t !== 'rand' || len < STASH_MIN || sides.some((x) => x.n === r)) continue;
+      if (r.stashes && r.stashes.some((x) => x.to === Infinity)) continue; // stashed already
+      const slot = this.stashSlots(len)[this.stashTurn++ & 1];
+      if (slot.holder) slot.holder.to = seq; // what it held is drawn again by items from now on
+      const sh: Stash = { loc: slot.loc, from: seq + 1, to: Infinity };
+      slot.holder = sh;
+      (r.stashes ??= []).push(sh);
+      sides.push({ loc: slot.loc, n: r });
+    }
+    this.randInlined.length = 0;
     const loc = this.target(st);
-    this.push({ t: 'red', fn, c, n, from, len, loc, k });
+    this.push({ t: 'red', fn, c, n, from, len, loc, k, sides, seq });
+  }
+
+  private stashSlots(len: number): { loc: Loc; holder: Stash | null }[] {
+    let l = this.stashBufs.get(len);
+    if (!l) {
+      l = [];
+      for (let i = 0; i < 2; i++) {
+        const buf = this.nextPhys++;
+        this.residentBytes += len * 4;
+        this.push({ t: 'cmd', run: () => this.gpu.alloc(buf, 'float32', len, true) });
+        l.push({ loc: { buf, off: 0, words: len, slab: false }, holder: null });
+      }
+      this.stashBufs.set(len, l);
+    }
+    return l;
   }
 
   private passThrough(op: Op): void {
@@ -511,6 +567,10 @@ class Group {
   kind: 'st' | 'red';
   items: Item[] = [];
   private writes = new Set<number>();
+  /** Bindings kept for the stash buffers. */
+  private stashes = 0;
+  /** Reduction results (written by one thread at the end): never read in the same kernel. */
+  private outs = new Set<number>();
   private unaligned = new Set<number>();
   private bufs = new Set<number>();
   private meta = 4;
@@ -523,31 +583,36 @@ class Group {
     if (this.kind === 'red' && it.t === 'red' && this.items.length && (it.len !== (this.items[0] as { len: number }).len)) return false;
     if (this.items.length >= MAX_STMTS && !force) return false;
     const { loads, na } = it.n;
-    const m = it.n.mw + 4;
+    const sides = it.t === 'red' ? it.sides : [];
+    const m = it.n.mw + 4 + sides.length;
     const w = locKey(it.loc);
     if (!force) {
       if (this.meta + m > MAX_META) return false;
-      let extra = (this.kind === 'red' ? 1 : 0) + (this.bufs.has(it.loc.buf) ? 0 : 1);
       const seen = scratchBufs;
       seen.clear();
-      for (let i = 0; i < loads.length; i++) {
-        const b = loads[i].loc.buf;
-        if (!this.bufs.has(b) && b !== it.loc.buf && !seen.has(b)) { seen.add(b); extra++; }
-      }
+      // + the two stash buffers random values may be read from.
+      let extra = (this.kind === 'red' ? 1 : 0) + (it.n.rand && !this.stashes ? 2 : 0) + this.stashes;
+      const add = (b: number) => { if (!this.bufs.has(b) && !seen.has(b)) { seen.add(b); extra++; } };
+      add(it.loc.buf);
+      for (const sd of sides) add(sd.loc.buf);
+      for (let i = 0; i < loads.length; i++) add(loads[i].loc.buf);
       if (this.bufs.size + extra > this.maxBuffers) return false;
-      // Reading what this kernel writes: only at the writing thread's own index, and never in a reduction.
+      // Reading what this kernel writes: only at the writing thread's own index, never a reduction's result.
       for (let i = 0; i < loads.length; i++) {
         const key = locKey(loads[i].loc);
-        if (this.writes.has(key) && (this.kind === 'red' || na.includes(loads[i]))) return false;
+        if (this.outs.has(key) || (this.writes.has(key) && na.includes(loads[i]))) return false;
       }
       if (this.unaligned.has(w)) return false;
+      for (const sd of sides) if (this.unaligned.has(locKey(sd.loc))) return false;
       if (this.kind === 'red') for (let i = 0; i < loads.length; i++) if (locKey(loads[i].loc) === w) return false;
     }
     this.items.push(it);
     this.meta += m;
+    if (it.n.rand) this.stashes = 2;
     this.bufs.add(it.loc.buf);
+    for (const sd of sides) { this.bufs.add(sd.loc.buf); this.writes.add(locKey(sd.loc)); }
     for (let i = 0; i < loads.length; i++) this.bufs.add(loads[i].loc.buf);
-    this.writes.add(w);
+    (this.kind === 'red' ? this.outs : this.writes).add(w);
     for (let i = 0; i < na.length; i++) this.unaligned.add(locKey(na[i].loc));
     return true;
   }
@@ -599,7 +664,10 @@ class Gen {
   private nodes = new Map<number, number>();
   private slots = new Map<number, number>();
   hasRand = false;
+  /** The number of the item being generated (which stashes it may read). */
+  cur = 0;
   private seq = 0;
+  private stashTurn = 0;
   constructor(private md: Meta, private b: Binder, private quad: string, private indent: string, readonly emit: boolean) {}
   line(l: string): void { if (this.emit) this.lines.push(l); }
   keyString(prefix: string): string {
@@ -647,8 +715,16 @@ class Gen {
         break;
       }
       case 'rand': {
-        this.hasRand = true;
         const z = lane === LANE_Z;
+        const sh = z ? undefined : n.stashes?.find((x) => x.from <= this.cur && this.cur < x.to);
+        if (sh) {
+          // Stored by an earlier reduction: read it (lane = element i of the thread's quad).
+          const bi = this.b.index(sh.loc.buf, false);
+          key.push(15, bi, lane);
+          if (this.emit) e = `b${bi + 1}[i${lane}]`;
+          break;
+        }
+        this.hasRand = true;
         const bkey = -(n.id * 2 + (z ? 1 : 0)) - 1;
         let blk = this.memo.get(bkey);
         if (blk === undefined) {
@@ -726,6 +802,7 @@ function storesBody(items: Extract<Item, { t: 'st' }>[], emit: boolean) {
   const g = new Gen(md, b, 'q', '  ', emit);
   let maxLen = 0;
   for (const s of items) {
+    g.cur = s.seq;
     maxLen = Math.max(maxLen, s.len);
     const oi = b.index(s.loc.buf, true);
     const at = md.push(s.len, s.loc.off);
@@ -768,12 +845,24 @@ function reduceBody(reds: Extract<Item, { t: 'red' }>[], nch: number, scratch: n
   const accs: string[] = [], folds: string[] = [], trees: string[] = [];
   const sb = scratch >= 0 ? b.of(scratch, true) : '';
   reds.forEach((r, k) => {
+    g.cur = r.seq;
     g.key.push(11, tokId(r.fn, (TYPE_CODE[r.c] * 4 + TYPE_CODE[r.from]) * 4 + TYPE_CODE[r.k]));
     if (emit) accs.push(`  var acc${k}: ${r.c} = ${identity(r.fn, r.c)};`);
     for (let e = 0; e < (emit ? 4 : 1); e++) {
       const w = g.word(r.n, e);
       g.key.push(10, w);
       if (emit) folds.push(`    if (i${e} < md[2u]) { acc${k} = ${combine(r.fn, r.c, `acc${k}`, conv(`v${w}`, r.from, r.c))}; }`);
+    }
+    // Side stores, in the loop body before later reductions of the group read them (same thread, same index).
+    for (const sd of r.sides) {
+      const si = b.index(sd.loc.buf, true);
+      const at = md.push1(sd.loc.off);
+      g.key.push(14, si);
+      for (let e = 0; e < (emit ? 4 : 1); e++) {
+        const w = g.word(sd.n, e);
+        g.key.push(10, w);
+        g.line(`    if (i${e} < md[2u]) { b${si + 1}[md[${at}u] + i${e}] = v${w}; }`);
+      }
     }
     let st = '';
     if (nch === 1) {
