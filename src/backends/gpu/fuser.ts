@@ -65,7 +65,7 @@ type MakeRegistry = <T>(cb: (held: T) => void) => { register(target: object, hel
 type Arg = { n: Node; from: Kind; as: CType | 'bool' } | { v: number; as: CType | 'bool' };
 /** loads: the cells the node's expression reads; na: those read at another index than the thread's own
  * (strided, broadcast, under at0); mw: metadata words it needs, at most. */
-type Node = { id: number; size: number; loads: Cell[]; na: Cell[]; mw: number; rand: boolean } & (
+type Node = { id: number; size: number; loads: Cell[]; na: Cell[]; mw: number; rand: boolean } & GenMemo & (
   | { t: 'load'; cell: Cell; mode: 'contig' | 'scalar' | 'strided'; offset: number; shape: number[]; strides: number[] }
   /** stashes: where a reduction stored this node's values, for the items numbered from..to-1. */
   | { t: 'rand'; normal: boolean; k0: number; k1: number; stream: number; stashes: Stash[] | null }
@@ -82,6 +82,8 @@ type Item =
   | { t: 'red'; fn: ReduceFn; c: CType; n: Node; from: Kind; len: number; loc: Loc; k: Kind; sides: { loc: Loc; n: Node }[]; seq: number }
   | { t: 'cmd'; run: () => void };
 
+/** Scratch a kernel generator keeps on each node it visits (valid while gs is its stamp): no maps. */
+interface GenMemo { gs: number; gi: number; gslot: number; w0: number; w1: number; w2: number; w3: number; wz: number; rb: number; rbz: number }
 let nextNode = 1;
 /** Small numbers for node tokens (kernel cache keys are strings of such numbers): by what the node
  * computes, then by a number packing its types. */
@@ -131,6 +133,8 @@ export interface FuserStats { materialized: number; slabs: number; residentBytes
 
 export class Fuser {
   private cur: StorageRef[] = [];
+  /** One shared zero constant per storage kind (nodes never change). */
+  private zeros: Partial<Record<Kind, Node>> = {};
   /** Dead captured cells give their memory back (held: the place). */
   private cells: { register(target: object, held: Loc): void };
   /** Dead materialized storages drop their cell (held: the cell, which does not reach the storage). */
@@ -161,7 +165,7 @@ export class Fuser {
     const k = kindOf(dtype);
     if (!(Number.isInteger(numel) && numel >= 0)) throw new Error(`gpu: bad element count ${numel}`);
     // A new storage reads as zeros (as on the CPU) until something writes it: a constant, lazily.
-    return { id, dtype, numel, k, def: this.constNode(0, k), cell: null };
+    return { id, dtype, numel, k, def: (this.zeros[k] ??= this.constNode(0, k)), cell: null };
   }
 
   /** The storage was disposed: its memory (if it has any) goes back now. */
@@ -278,12 +282,12 @@ export class Fuser {
 
   private constNode(v: number, k: Kind): Node {
     const c: CType = k === 'f32' ? 'f32' : 'i32';
-    return { id: nextNode++, size: 1, loads: [], na: [], mw: 1, rand: false, t: 'op', c, args: [{ v, as: c }], src: null, what: 'k', k, konst: true, tok: tokId('k', TYPE_CODE[c] * 4 + TYPE_CODE[k]) };
+    return { gs: 0, gi: 0, gslot: -1, w0: -1, w1: -1, w2: -1, w3: -1, wz: -1, rb: -1, rbz: -1, id: nextNode++, size: 1, loads: [], na: [], mw: 1, rand: false, t: 'op', c, args: [{ v, as: c }], src: null, what: 'k', k, konst: true, tok: tokId('k', TYPE_CODE[c] * 4 + TYPE_CODE[k]) };
   }
   private loadNode(cell: Cell, shape: number[], strides: number[], offset: number): Node {
     const mode = modeOf(shape, strides);
     const aligned = mode === 'contig' && offset === 0;
-    return { id: nextNode++, size: 1, loads: [cell], na: aligned ? [] : [cell], mw: 1 + (mode === 'strided' ? 2 * shape.length : 0), rand: false, t: 'load', cell, mode, offset, shape, strides };
+    return { gs: 0, gi: 0, gslot: -1, w0: -1, w1: -1, w2: -1, w3: -1, wz: -1, rb: -1, rbz: -1, id: nextNode++, size: 1, loads: [cell], na: aligned ? [] : [cell], mw: 1 + (mode === 'strided' ? 2 * shape.length : 0), rand: false, t: 'load', cell, mode, offset, shape, strides };
   }
 
   /** An operand of an elementwise op over `shape`: an inline scalar, an inlined lazy value, or a load. */
@@ -300,7 +304,7 @@ export class Fuser {
       }
       if (st.numel === 1 && src.offset === 0) {
         const x = st.def;
-        return { n: { id: nextNode++, size: x.size + 1, loads: x.loads, na: x.loads, mw: x.mw, rand: x.rand, t: 'at0', x }, from, as };
+        return { n: { gs: 0, gi: 0, gslot: -1, w0: -1, w1: -1, w2: -1, w3: -1, wz: -1, rb: -1, rbz: -1, id: nextNode++, size: x.size + 1, loads: x.loads, na: x.loads, mw: x.mw, rand: x.rand, t: 'at0', x }, from, as };
       }
       this.materialized(st);
     }
@@ -317,7 +321,7 @@ export class Fuser {
         sig = sig * 32 + TYPE_CODE[a.from] * 4 + TYPE_CODE[a.as];
       } else { sig = sig * 32 + 16 + TYPE_CODE[a.as]; mw++; }
     }
-    return { id: nextNode++, size, loads: unionLoads(parts), na: unionLoads(naParts), mw, rand, t: 'op', c, args, src, what, k, konst: parts.length === 0, tok: tokId(what, sig) };
+    return { gs: 0, gi: 0, gslot: -1, w0: -1, w1: -1, w2: -1, w3: -1, wz: -1, rb: -1, rbz: -1, id: nextNode++, size, loads: unionLoads(parts), na: unionLoads(naParts), mw, rand, t: 'op', c, args, src, what, k, konst: parts.length === 0, tok: tokId(what, sig) };
   }
 
   // ---- ops --------------------------------------------------------------------------------------------
@@ -355,7 +359,7 @@ export class Fuser {
     let inPlace = false;
     if (op.op === 'random') {
       const { k0, k1, stream } = randomParams(op);
-      node = { id: nextNode++, size: 8, loads: [], na: [], mw: 3, rand: true, t: 'rand', normal: op.dist === 'normal', k0, k1, stream, stashes: null };
+      node = { gs: 0, gi: 0, gslot: -1, w0: -1, w1: -1, w2: -1, w3: -1, wz: -1, rb: -1, rbz: -1, id: nextNode++, size: 8, loads: [], na: [], mw: 3, rand: true, t: 'rand', normal: op.dist === 'normal', k0, k1, stream, stashes: null };
     } else {
       const spec = ewTypes(op);
       const args: Arg[] = [];
@@ -656,13 +660,14 @@ export interface FusedDispatch { key: string; wgsl: () => string; rw: boolean[];
  * word() returns the number of the node's `let` (named v<number>).
  */
 const LANE_Z = 4;
+const KEY = new Uint16Array(1 << 16);
+let genStamp = 1;
 class Gen {
   lines: string[] = [];
-  key: number[] = [];
-  private memo = new Map<number, number>();
-  /** Per node (by id): its number in this kernel and its first metadata word (shared by its lanes). */
-  private nodes = new Map<number, number>();
-  private slots = new Map<number, number>();
+  /** The cache key so far: KEY[0..klen). */
+  klen = 0;
+  private stamp = genStamp++;
+  private count = 0;
   hasRand = false;
   /** The number of the item being generated (which stashes it may read). */
   cur = 0;
@@ -670,22 +675,33 @@ class Gen {
   private stashTurn = 0;
   constructor(private md: Meta, private b: Binder, private quad: string, private indent: string, readonly emit: boolean) {}
   line(l: string): void { if (this.emit) this.lines.push(l); }
+  /** Scratch arrays for op operands, one per recursion depth (word() recurses through op nodes). */
+  private wsPool: number[][] = [];
+  private wsDepth = 0;
+  /** Appends tokens (0..0xffff) to the key; a, b, c, d: -1 = absent. */
+  key(a: number, b = -1, c = -1, d = -1): void {
+    if (this.klen + 4 > KEY.length) throw new Error('gpu: fused kernel too large for its cache key');
+    if (!(a <= 0xffff && b <= 0xffff && c <= 0xffff && d <= 0xffff)) throw new Error('internal: kernel key token out of range');
+    KEY[this.klen++] = a;
+    if (b >= 0) KEY[this.klen++] = b;
+    if (c >= 0) KEY[this.klen++] = c;
+    if (d >= 0) KEY[this.klen++] = d;
+  }
   keyString(prefix: string): string {
     let out = prefix;
-    const k = this.key;
-    for (let i = 0; i < k.length; i += 4096) out += String.fromCharCode.apply(null, k.slice(i, i + 4096));
+    for (let i = 0; i < this.klen; i += 4096) out += String.fromCharCode.apply(null, KEY.subarray(i, Math.min(this.klen, i + 4096)) as unknown as number[]);
     return out;
   }
   /** The u32 word of node n at lane 0..3 of the thread's quad, or LANE_Z (element 0). */
   word(n: Node, lane: number): number {
-    const mkey = n.id * 8 + lane;
-    const hit = this.memo.get(mkey);
-    if (hit !== undefined) return hit;
-    const key = this.key;
-    let ni = this.nodes.get(n.id);
-    if (ni === undefined) { ni = this.nodes.size; this.nodes.set(n.id, ni); }
-    key.push(13, ni);
-    let slot = this.slots.get(n.id);
+    if (n.gs !== this.stamp) {
+      n.gs = this.stamp; n.gi = this.count++; n.gslot = -1;
+      n.w0 = n.w1 = n.w2 = n.w3 = n.wz = n.rb = n.rbz = -1;
+    }
+    const hit = lane === 0 ? n.w0 : lane === 1 ? n.w1 : lane === 2 ? n.w2 : lane === 3 ? n.w3 : n.wz;
+    if (hit >= 0) return hit;
+    this.key(13, n.gi);
+    let slot: number | undefined = n.gslot >= 0 ? n.gslot : undefined;
     const first = slot === undefined;
     let e = '';
     switch (n.t) {
@@ -695,15 +711,15 @@ class Gen {
         if (slot === undefined) {
           slot = this.md.push1(n.cell.loc.off + n.offset);
           if (n.mode === 'strided') { this.md.pushAll(n.shape); this.md.pushAll(n.strides); }
-          this.slots.set(n.id, slot);
+          n.gslot = slot;
         }
         const base = slot;
-        if (n.mode === 'contig' && lane !== LANE_Z) { key.push(1, bi, lane); if (this.emit) e = `${bind}[md[${base}u] + i${lane}]`; }
-        else if (n.mode !== 'strided' || lane === LANE_Z) { key.push(2, bi); if (this.emit) e = `${bind}[md[${base}u]]`; }
+        if (n.mode === 'contig' && lane !== LANE_Z) { this.key(1, bi, lane); if (this.emit) e = `${bind}[md[${base}u] + i${lane}]`; }
+        else if (n.mode !== 'strided' || lane === LANE_Z) { this.key(2, bi); if (this.emit) e = `${bind}[md[${base}u]]`; }
         else {
           const R = n.shape.length;
           const sh = base + 1, str = base + 1 + R;
-          key.push(3, bi, R, lane);
+          this.key(3, bi, R, lane);
           const pre = `x${this.seq++}`;
           if (this.emit) {
             this.line(`${this.indent}var ${pre} = i${lane}; var ${pre}x = md[${base}u];`);
@@ -720,43 +736,44 @@ class Gen {
         if (sh) {
           // Stored by an earlier reduction: read it (lane = element i of the thread's quad).
           const bi = this.b.index(sh.loc.buf, false);
-          key.push(15, bi, lane);
+          this.key(15, bi, lane);
           if (this.emit) e = `b${bi + 1}[i${lane}]`;
           break;
         }
         this.hasRand = true;
-        const bkey = -(n.id * 2 + (z ? 1 : 0)) - 1;
-        let blk = this.memo.get(bkey);
-        if (blk === undefined) {
+        let blk = z ? n.rbz : n.rb;
+        if (blk < 0) {
           blk = this.seq++;
           const at = this.md.push3(n.k0, n.k1, n.stream);
-          key.push(4, n.normal ? 1 : 0, z ? 1 : 0);
+          this.key(4, n.normal ? 1 : 0, z ? 1 : 0);
           if (this.emit) {
             const x = `philox4x32_10(vec4<u32>(${z ? '0u' : this.quad}, 0u, md[${at + 2}u], 0u), vec2<u32>(md[${at}u], md[${at + 1}u]))`;
             this.line(`${this.indent}let rb${blk}x = ${x};`);
             this.line(n.normal ? `${this.indent}let rb${blk} = philox_normal4(rb${blk}x);`
               : `${this.indent}let rb${blk} = vec4<f32>(philox_uniform(rb${blk}x.x), philox_uniform(rb${blk}x.y), philox_uniform(rb${blk}x.z), philox_uniform(rb${blk}x.w));`);
           }
-          this.memo.set(bkey, blk);
+          if (z) n.rbz = blk; else n.rb = blk;
         }
-        key.push(5, blk, lane);
+        this.key(5, blk, lane);
         if (this.emit) e = `bitcast<u32>(rb${blk}[${z ? 0 : lane}])`;
         break;
       }
       case 'at0': {
         const w = this.word(n.x, LANE_Z);
-        key.push(6, w);
+        this.key(6, w);
         if (this.emit) e = `v${w}`;
         break;
       }
       case 'op': {
         const args = n.args;
-        const ws: number[] = [];
+        const depth = this.wsDepth++;
+        const ws = (this.wsPool[depth] ??= []);
+        ws.length = 0;
         if (first) {
           // The node's inline scalars, once for all lanes.
           slot = this.md.words.length;
           for (const a of args) if (!('n' in a)) this.md.push1(scalarWord(a.v, a.as));
-          this.slots.set(n.id, slot);
+          n.gslot = slot;
         }
         let sc = slot!;
         for (let i = 0; i < args.length; i++) {
@@ -764,8 +781,9 @@ class Gen {
           if ('n' in a) ws.push(this.word(a.n, lane));
           else ws.push(-1 - sc++);
         }
-        key.push(7, n.tok);
-        for (const w of ws) key.push(w >= 0 ? w : 0xffff);
+        this.wsDepth = depth;
+        this.key(7, n.tok);
+        for (const w of ws) this.key(w >= 0 ? w : 0xffff);
         if (this.emit) {
           const vals = ws.map((w, i) => {
             const a = args[i];
@@ -779,9 +797,9 @@ class Gen {
       }
     }
     const id = this.seq++;
-    key.push(8, id);
-    this.line(`${this.indent}let v${id} = ${e};`);
-    this.memo.set(mkey, id);
+    this.key(8, id);
+    if (this.emit) this.lines.push(`${this.indent}let v${id} = ${e};`);
+    if (lane === 0) n.w0 = id; else if (lane === 1) n.w1 = id; else if (lane === 2) n.w2 = id; else if (lane === 3) n.w3 = id; else n.wz = id;
     return id;
   }
 }
@@ -806,12 +824,12 @@ function storesBody(items: Extract<Item, { t: 'st' }>[], emit: boolean) {
     maxLen = Math.max(maxLen, s.len);
     const oi = b.index(s.loc.buf, true);
     const at = md.push(s.len, s.loc.off);
-    g.key.push(9, oi, s.len === 1 ? 1 : 0);
+    g.key(9, oi, s.len === 1 ? 1 : 0);
     // Lanes 1-3 repeat lane 0's structure: the key (emit = false) needs lane 0 only.
     for (let e = 0; e < (emit ? 4 : 1); e++) {
       if (s.len === 1 && e > 0) break;
       const w = g.word(s.n, e);
-      g.key.push(10, w);
+      g.key(10, w);
       g.line(`  if (i${e} < md[${at}u]) { b${oi + 1}[md[${at + 1}u] + i${e}] = v${w}; }`);
     }
   }
@@ -846,21 +864,21 @@ function reduceBody(reds: Extract<Item, { t: 'red' }>[], nch: number, scratch: n
   const sb = scratch >= 0 ? b.of(scratch, true) : '';
   reds.forEach((r, k) => {
     g.cur = r.seq;
-    g.key.push(11, tokId(r.fn, (TYPE_CODE[r.c] * 4 + TYPE_CODE[r.from]) * 4 + TYPE_CODE[r.k]));
+    g.key(11, tokId(r.fn, (TYPE_CODE[r.c] * 4 + TYPE_CODE[r.from]) * 4 + TYPE_CODE[r.k]));
     if (emit) accs.push(`  var acc${k}: ${r.c} = ${identity(r.fn, r.c)};`);
     for (let e = 0; e < (emit ? 4 : 1); e++) {
       const w = g.word(r.n, e);
-      g.key.push(10, w);
+      g.key(10, w);
       if (emit) folds.push(`    if (i${e} < md[2u]) { acc${k} = ${combine(r.fn, r.c, `acc${k}`, conv(`v${w}`, r.from, r.c))}; }`);
     }
     // Side stores, in the loop body before later reductions of the group read them (same thread, same index).
     for (const sd of r.sides) {
       const si = b.index(sd.loc.buf, true);
       const at = md.push1(sd.loc.off);
-      g.key.push(14, si);
+      g.key(14, si);
       for (let e = 0; e < (emit ? 4 : 1); e++) {
         const w = g.word(sd.n, e);
-        g.key.push(10, w);
+        g.key(10, w);
         g.line(`    if (i${e} < md[2u]) { b${si + 1}[md[${at}u] + i${e}] = v${w}; }`);
       }
     }
@@ -869,7 +887,7 @@ function reduceBody(reds: Extract<Item, { t: 'red' }>[], nch: number, scratch: n
       const oi = b.index(r.loc.buf, true);
       const ob = `b${oi + 1}`;
       const at = md.push(r.loc.off);
-      g.key.push(12, oi);
+      g.key(12, oi);
       if (emit) st = `${ob}[md[${at}u]] = ${store('res', r.c, r.k)};`;
     } else {
       const at = md.push(k * nch);
