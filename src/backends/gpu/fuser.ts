@@ -40,7 +40,7 @@ const MAX_META = 448;
 /** Statements per fused kernel (bounds its WGSL size and compile time). */
 const MAX_STMTS = 12;
 /** Pending items that trigger a flush without waiting for the event loop. */
-const MAX_PENDING = 64;
+const MAX_PENDING = 32;
 const WG = 256;
 /** Random fills at least this long that feed a reduction are stashed for later kernels. */
 const STASH_MIN = 1 << 16;
@@ -707,7 +707,7 @@ class Gen {
     switch (n.t) {
       case 'load': {
         const bi = this.b.index(n.cell.loc.buf, false);
-        const bind = `b${bi + 1}`;
+        const bind = this.emit ? `b${bi + 1}` : '';
         if (slot === undefined) {
           slot = this.md.push1(n.cell.loc.off + n.offset);
           if (n.mode === 'strided') { this.md.pushAll(n.shape); this.md.pushAll(n.strides); }
@@ -720,7 +720,8 @@ class Gen {
           const R = n.shape.length;
           const sh = base + 1, str = base + 1 + R;
           this.key(3, bi, R, lane);
-          const pre = `x${this.seq++}`;
+          const pre = this.emit ? `x${this.seq}` : '';
+          this.seq++;
           if (this.emit) {
             this.line(`${this.indent}var ${pre} = i${lane}; var ${pre}x = md[${base}u];`);
             for (let d = R - 1; d > 0; d--) this.line(`${this.indent}${pre}x = ${pre}x + (${pre} % md[${sh + d}u]) * md[${str + d}u]; ${pre} = ${pre} / md[${sh + d}u];`);
