@@ -9,6 +9,7 @@
  * environment the Vulkan loader reads, from a bootstrap that registers tsx in the worker thread.
  */
 import { parentPort } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
 import * as Comlink from 'comlink';
 import nodeAdapter from 'comlink/dist/umd/node-adapter.js';
 import type { DType, Op, View } from '../src/runtime/protocol.ts';
@@ -31,6 +32,10 @@ export interface GpuStats {
   buffers: number; bytes: number; pooledBuffers: number; pooledBytes: number; pipelines: number;
   /** Batches submitted, dispatches encoded, and milliseconds spent encoding them (worker thread). */
   submits: number; dispatches: number; encodeMs: number;
+  /** Parts of encodeMs: checking and planning the batch, encoding the pass, finishing and submitting. */
+  planMs: number; passMs: number; submitMs: number;
+  /** Milliseconds the worker thread was busy (not waiting for messages) since it started. */
+  activeMs: number;
   /** GPU buffers created (not taken from the pool). */
   created: number;
 }
@@ -238,12 +243,13 @@ function uploadWords(rec: Rec, data: Cmd & { k: 'upload' }): Uint8Array {
  * settles once Dawn has answered the batch's error scopes. The client counts the call as in flight
  * until then: Dawn aborts a process that exits while a popErrorScope promise is pending.
  */
-const timing = { submits: 0, dispatches: 0, encodeMs: 0, created: 0 };
+const timing = { submits: 0, dispatches: 0, encodeMs: 0, created: 0, planMs: 0, passMs: 0, submitMs: 0 };
 function submit(cmds: Cmd[]): Promise<void> {
   const t0 = performance.now();
   try { return submitInner(cmds); } finally { timing.submits++; timing.encodeMs += performance.now() - t0; }
 }
 function submitInner(cmds: Cmd[]): Promise<void> {
+  const tStart = performance.now();
   const d = dev();
   let scopes: Promise<void> = Promise.resolve();
   // Phase 1 (nothing touched yet): plan every op, check every buffer it names (id, dtype, bounds),
@@ -304,6 +310,8 @@ function submitInner(cmds: Cmd[]): Promise<void> {
   }
 
   // Phase 2: encode everything into one command encoder.
+  const tPlanned = performance.now();
+  timing.planMs += tPlanned - tStart;
   d.pushErrorScope('validation');
   d.pushErrorScope('out-of-memory');
   const later: GPUBuffer[] = [];
@@ -340,6 +348,7 @@ function submitInner(cmds: Cmd[]): Promise<void> {
     d.queue.writeBuffer(metaBuf!, 0, metaAll.buffer, 0, metaBytes);
   }
   try {
+    const tPass = performance.now();
     cmds.forEach((c, ci) => {
       if (skip[ci]) return;
       switch (c.k) {
@@ -372,11 +381,11 @@ function submitInner(cmds: Cmd[]): Promise<void> {
             p = pipelineFor(src.wgsl, src.rw.map((write) => ({ write })));
             fused.set(c.pipe, p);
           }
-          let key = `${p.id}`;
-          const bound: GPUBuffer[] = c.bufs.map((id) => buffers.get(id)!.buf);
-          for (const b of bound) key += `:${bufId(b)}`;
+          // Buffer ids of prepared kernels are never reused, so they name the buffers in the key.
+          const key = `f${p.id}:${c.bufs.join(',')}`;
           let group = bindGroups.get(key);
           if (!group) {
+            const bound: GPUBuffer[] = c.bufs.map((id) => buffers.get(id)!.buf);
             const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: metaBuf!, offset: 0, size: META_WINDOW } }];
             bound.forEach((buf, i) => entries.push({ binding: i + 1, resource: { buffer: buf } }));
             group = d.createBindGroup({ layout: p.bgl, entries });
@@ -428,8 +437,11 @@ function submitInner(cmds: Cmd[]): Promise<void> {
       }
     });
     endPass();
+    const tEncoded = performance.now();
+    timing.passMs += tEncoded - tPass;
     if (staging) staging.unmap();
     d.queue.submit([enc.finish()]);
+    timing.submitMs += performance.now() - tEncoded;
   } catch (e) {
     // Encoding failed half-way: nothing of this batch was submitted; the buffer table may already
     // reflect some allocs/frees, so report it at the next read.
@@ -497,7 +509,7 @@ async function stats(): Promise<GpuStats> {
   await settle();
   let bytes = 0;
   for (const r of buffers.values()) bytes += r.size;
-  return { buffers: buffers.size, bytes, pooledBuffers: pooledCount, pooledBytes, pipelines: pipelines.size, ...timing };
+  return { buffers: buffers.size, bytes, pooledBuffers: pooledCount, pooledBytes, pipelines: pipelines.size, ...timing, activeMs: performance.eventLoopUtilization().active };
 }
 
 function shutdown(): void {

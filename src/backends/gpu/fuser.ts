@@ -542,9 +542,8 @@ export class Fuser {
       this.gpu.dispatch(d);
       return;
     }
-    const reds = g.items as Extract<Item, { t: 'red' }>[];
-    const len = reds[0].len;
-    const nch = Math.ceil(len / CHUNK);
+    const reds = g.items.filter((x) => x.t === 'red');
+    const nch = Math.ceil(g.L / CHUNK);
     let scratch = -1;
     if (nch > 1) {
       const words = nch * reds.length;
@@ -557,7 +556,7 @@ export class Fuser {
       }
       scratch = this.scratch.id;
     }
-    for (const d of compileReduce(reds, nch, scratch)) this.gpu.dispatch(d);
+    for (const d of compileReduce(g.items as Exclude<Item, { t: 'cmd' }>[], nch, scratch)) this.gpu.dispatch(d);
   }
 }
 
@@ -567,9 +566,17 @@ const locKey = (l: Loc) => l.buf * 65536 + l.off / SLOT_WORDS;
 
 const scratchBufs = new Set<number>();
 
+/**
+ * The items of one kernel. 'st': stores only, one thread per quad. 'red': reductions of one length L
+ * (a workgroup per 4096 elements), and stores of at most L elements in the same loop: an update of w
+ * and the next step's dots over w run as one kernel, each thread reading back what it just wrote.
+ */
 class Group {
   kind: 'st' | 'red';
   items: Item[] = [];
+  /** The reductions' length (kind 'red'); the longest store. */
+  L = 0;
+  private maxLen = 0;
   private writes = new Set<number>();
   /** Bindings kept for the stash buffers. */
   private stashes = 0;
@@ -583,8 +590,11 @@ class Group {
     if (!this.take(first, true)) throw new Error('internal: a statement does not fit an empty kernel');
   }
   take(it: Item, force = false): boolean {
-    if (it.t === 'cmd' || (it.t === 'red') !== (this.kind === 'red')) return false;
-    if (this.kind === 'red' && it.t === 'red' && this.items.length && (it.len !== (this.items[0] as { len: number }).len)) return false;
+    if (it.t === 'cmd') return false;
+    const red = this.kind === 'red' || it.t === 'red';
+    if (it.t === 'red' && this.kind === 'red' && this.items.length && it.len !== this.L) return false;
+    if (it.t === 'red' && this.maxLen > it.len) return false;
+    if (it.t === 'st' && this.kind === 'red' && it.len > this.L) return false;
     if (this.items.length >= MAX_STMTS && !force) return false;
     const { loads, na } = it.n;
     const sides = it.t === 'red' ? it.sides : [];
@@ -595,7 +605,7 @@ class Group {
       const seen = scratchBufs;
       seen.clear();
       // + the two stash buffers random values may be read from.
-      let extra = (this.kind === 'red' ? 1 : 0) + (it.n.rand && !this.stashes ? 2 : 0) + this.stashes;
+      let extra = (red ? 1 : 0) + (it.n.rand && !this.stashes ? 2 : 0) + this.stashes;
       const add = (b: number) => { if (!this.bufs.has(b) && !seen.has(b)) { seen.add(b); extra++; } };
       add(it.loc.buf);
       for (const sd of sides) add(sd.loc.buf);
@@ -606,17 +616,19 @@ class Group {
         const key = locKey(loads[i].loc);
         if (this.outs.has(key) || (this.writes.has(key) && na.includes(loads[i]))) return false;
       }
-      if (this.unaligned.has(w)) return false;
-      for (const sd of sides) if (this.unaligned.has(locKey(sd.loc))) return false;
-      if (this.kind === 'red') for (let i = 0; i < loads.length; i++) if (locKey(loads[i].loc) === w) return false;
+      if (this.unaligned.has(w) || this.outs.has(w)) return false;
+      for (const sd of sides) if (this.unaligned.has(locKey(sd.loc)) || this.outs.has(locKey(sd.loc))) return false;
+      if (it.t === 'red') for (let i = 0; i < loads.length; i++) if (locKey(loads[i].loc) === w) return false;
     }
+    if (it.t === 'red') { this.kind = 'red'; this.L = it.len; }
+    this.maxLen = Math.max(this.maxLen, it.len);
     this.items.push(it);
     this.meta += m;
     if (it.n.rand) this.stashes = 2;
     this.bufs.add(it.loc.buf);
     for (const sd of sides) { this.bufs.add(sd.loc.buf); this.writes.add(locKey(sd.loc)); }
     for (let i = 0; i < loads.length; i++) this.bufs.add(loads[i].loc.buf);
-    (this.kind === 'red' ? this.outs : this.writes).add(w);
+    (it.t === 'red' ? this.outs : this.writes).add(w);
     for (let i = 0; i < na.length; i++) this.unaligned.add(locKey(na[i].loc));
     return true;
   }
@@ -831,7 +843,7 @@ function storesBody(items: Extract<Item, { t: 'st' }>[], emit: boolean) {
       if (s.len === 1 && e > 0) break;
       const w = g.word(s.n, e);
       g.key(10, w);
-      g.line(`  if (i${e} < md[${at}u]) { b${oi + 1}[md[${at + 1}u] + i${e}] = v${w}; }`);
+      if (emit) g.line(`  if (i${e} < md[${at}u]) { b${oi + 1}[md[${at + 1}u] + i${e}] = v${w}; }`);
     }
   }
   md.words[0] = Math.ceil(maxLen / 4);
@@ -856,21 +868,39 @@ function compileStores(items: Extract<Item, { t: 'st' }>[]): FusedDispatch {
 
 const sharedDecl = (types: Set<CType>) => [...types].map((c) => `var<workgroup> sh_${c}: array<${c}, 256>;`).join('\n');
 
-function reduceBody(reds: Extract<Item, { t: 'red' }>[], nch: number, scratch: number, emit: boolean) {
+type Stmt = Exclude<Item, { t: 'cmd' }>;
+function reduceBody(items: Stmt[], nch: number, scratch: number, emit: boolean) {
   const md = new Meta();
   const b = new Binder();
-  md.push(nch, 0x7f800000, reds[0].len);
+  const L = (items.find((x) => x.t === 'red') as Extract<Item, { t: 'red' }>).len;
+  md.push(nch, 0x7f800000, L);
   const g = new Gen(md, b, 'q', '    ', emit);
   const accs: string[] = [], folds: string[] = [], trees: string[] = [];
   const sb = scratch >= 0 ? b.of(scratch, true) : '';
-  reds.forEach((r, k) => {
+  let k = 0;
+  for (const r of items) {
     g.cur = r.seq;
+    if (r.t === 'st') {
+      // A store in the reduction's loop: element i is written by the thread that reads it afterwards.
+      const oi = b.index(r.loc.buf, true);
+      const at = md.push(r.len, r.loc.off);
+      g.key(9, oi, r.len === 1 ? 1 : 0);
+      for (let e = 0; e < (emit ? 4 : 1); e++) {
+        if (r.len === 1 && e > 0) break;
+        const w = g.word(r.n, e);
+        g.key(10, w);
+        if (emit) g.line(`    if (i${e} < md[${at}u]) { b${oi + 1}[md[${at + 1}u] + i${e}] = v${w}; }`);
+      }
+      continue;
+    }
+    const kk = k++;
     g.key(11, tokId(r.fn, (TYPE_CODE[r.c] * 4 + TYPE_CODE[r.from]) * 4 + TYPE_CODE[r.k]));
-    if (emit) accs.push(`  var acc${k}: ${r.c} = ${identity(r.fn, r.c)};`);
+    if (emit) accs.push(`  var acc${kk}: ${r.c} = ${identity(r.fn, r.c)};`);
     for (let e = 0; e < (emit ? 4 : 1); e++) {
       const w = g.word(r.n, e);
       g.key(10, w);
-      if (emit) folds.push(`    if (i${e} < md[2u]) { acc${k} = ${combine(r.fn, r.c, `acc${k}`, conv(`v${w}`, r.from, r.c))}; }`);
+      // Folded in the loop body, in order with the stores (a later store may read what this reads).
+      g.line(`    if (i${e} < md[2u]) { acc${kk} = ${combine(r.fn, r.c, `acc${kk}`, conv(`v${w}`, r.from, r.c))}; }`);
     }
     // Side stores, in the loop body before later reductions of the group read them (same thread, same index).
     for (const sd of r.sides) {
@@ -880,7 +910,7 @@ function reduceBody(reds: Extract<Item, { t: 'red' }>[], nch: number, scratch: n
       for (let e = 0; e < (emit ? 4 : 1); e++) {
         const w = g.word(sd.n, e);
         g.key(10, w);
-        g.line(`    if (i${e} < md[2u]) { b${si + 1}[md[${at}u] + i${e}] = v${w}; }`);
+        if (emit) g.line(`    if (i${e} < md[2u]) { b${si + 1}[md[${at}u] + i${e}] = v${w}; }`);
       }
     }
     let st = '';
@@ -891,23 +921,24 @@ function reduceBody(reds: Extract<Item, { t: 'red' }>[], nch: number, scratch: n
       g.key(12, oi);
       if (emit) st = `${ob}[md[${at}u]] = ${store('res', r.c, r.k)};`;
     } else {
-      const at = md.push(k * nch);
+      const at = md.push(kk * nch);
       if (emit) st = `${sb}[md[${at}u] + g] = bitcast<u32>(res);`;
     }
-    if (emit) trees.push(tree(r.fn, r.c, `acc${k}`, st));
-  });
+    if (emit) trees.push(tree(r.fn, r.c, `acc${kk}`, st));
+  }
   return { md, b, g, accs, folds, trees };
 }
 
-function compileReduce(reds: Extract<Item, { t: 'red' }>[], nch: number, scratch: number): FusedDispatch[] {
+function compileReduce(items: Stmt[], nch: number, scratch: number): FusedDispatch[] {
+  const reds = items.filter((x) => x.t === 'red') as Extract<Item, { t: 'red' }>[];
   // Pass 1: workgroup g folds elements [g*4096, (g+1)*4096) of every input (thread t: quads
   // g*1024 + j*256 + t, j = 0..3, lanes in order), then a fixed tree per output.
   const types = new Set(reds.map((r) => r.c));
-  const { md, b, g } = reduceBody(reds, nch, scratch, false);
+  const { md, b, g } = reduceBody(items, nch, scratch, false);
   const out: FusedDispatch[] = [{
     key: g.keyString(`R${nch === 1 ? 1 : 2}${bindKey(b)}|`),
     wgsl: () => {
-      const { b, g, accs, folds, trees, md: md2 } = reduceBody(reds, nch, scratch, true);
+      const { b, g, accs, folds, trees, md: md2 } = reduceBody(items, nch, scratch, true);
       sameLayout(md, md2);
       return fill('fused_reduce.wgsl', {
         BINDINGS: b.wgsl(), SHARED: sharedDecl(types), RNG: g.hasRand ? '  rng_inf = bitcast<f32>(md[1]);' : '',
