@@ -125,6 +125,10 @@ describe.runIf(available)('gpu fusion keeps PyTorch semantics', () => {
       const out: torch.Tensor[] = [];
       for (const x of xs) out.push(torch.sum(x.mul(x)));  // each stashed in turn (two stash buffers)
       out.push(xs[0].mul(2), xs[3].add(1), torch.dot(xs[1], xs[2]));
+      // More lengths than the fuser keeps stashes for: the oldest are given back and drawn again.
+      const ys = [65536, 65540, 70000, 80000, 90000, 100000].map((n) => torch.randn([n], { device: d }));
+      for (const y of ys) out.push(torch.sum(y));
+      for (const y of ys) out.push(y.mul(3));
       return out;
     }, 1e-5);
   });

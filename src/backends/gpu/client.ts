@@ -172,10 +172,13 @@ class GpuClient implements GpuBackend {
   }
 
   private pipes = new Map<string, number>();
+  private nextPipe = 1;
   dispatch(d: FusedDispatch): void {
     let pipe = this.pipes.get(d.key);
     if (pipe === undefined) {
-      pipe = this.pipes.size + 1;
+      // Forgetting keys only costs resending their WGSL (the worker keeps pipelines by WGSL text).
+      if (this.pipes.size >= 4096) this.pipes.clear();
+      pipe = this.nextPipe++;
       this.pipes.set(d.key, pipe);
       this.push({ k: 'disp', pipe, wgsl: d.wgsl(), rw: d.rw, bufs: d.bufs, meta: d.meta, groups: d.groups });
     } else this.push({ k: 'disp', pipe, bufs: d.bufs, meta: d.meta, groups: d.groups });

@@ -44,6 +44,8 @@ const MAX_PENDING = 32;
 const WG = 256;
 /** Random fills at least this long that feed a reduction are stashed for later kernels. */
 const STASH_MIN = 1 << 16;
+/** Lengths with stash buffers at once (two buffers each). */
+const STASH_LENGTHS = 4;
 const CHUNK = 4096; // elements per workgroup in a reduction's first pass (1024 quads)
 
 interface Loc { buf: number; off: number; words: number; slab: boolean }
@@ -55,7 +57,8 @@ class Cell {
   dropped = false;
   constructor(readonly loc: Loc) {}
 }
-interface St { id: number; dtype: DType; numel: number; k: Kind; def: Node | null; cell: Cell | null }
+/** box: what the garbage collector's callback sees of a materialized storage (its current cell). */
+interface St { id: number; dtype: DType; numel: number; k: Kind; def: Node | null; cell: Cell | null; box: { cell: Cell | null } | null }
 /** The fuser's record of a storage, kept by the runtime's Storage (`handle`). */
 export type StHandle = St;
 /** What the fuser needs of the runtime's storages an op touches. */
@@ -138,7 +141,7 @@ export class Fuser {
   /** Dead captured cells give their memory back (held: the place). */
   private cells: { register(target: object, held: Loc): void };
   /** Dead materialized storages drop their cell (held: the cell, which does not reach the storage). */
-  private owners: { register(target: object, held: Cell): void };
+  private owners: { register(target: object, held: { cell: Cell | null }): void };
   private materializedCount = 0;
   private items: Item[] = [];
   private scheduled = false;
@@ -154,7 +157,7 @@ export class Fuser {
   constructor(private gpu: GpuBackend, makeRegistry?: MakeRegistry) {
     const make: MakeRegistry = makeRegistry ?? (<T>(cb: (h: T) => void) => new FinalizationRegistry<T>(cb));
     this.cells = make<Loc>((loc) => this.releaseLoc(loc));
-    this.owners = make<Cell>((c) => this.dropOwned(c));
+    this.owners = make<{ cell: Cell | null }>((box) => { if (box.cell) this.dropOwned(box.cell); });
     this.maxBuffers = Math.max(4, (gpu.limits.maxStorageBuffersPerShaderStage ?? 8) - 1);
   }
 
@@ -165,7 +168,7 @@ export class Fuser {
     const k = kindOf(dtype);
     if (!(Number.isInteger(numel) && numel >= 0)) throw new Error(`gpu: bad element count ${numel}`);
     // A new storage reads as zeros (as on the CPU) until something writes it: a constant, lazily.
-    return { id, dtype, numel, k, def: (this.zeros[k] ??= this.constNode(0, k)), cell: null };
+    return { id, dtype, numel, k, def: (this.zeros[k] ??= this.constNode(0, k)), cell: null, box: null };
   }
 
   /** The storage was disposed: its memory (if it has any) goes back now. */
@@ -231,13 +234,15 @@ export class Fuser {
     const c = new Cell(loc);
     st.cell = c;
     this.materializedCount++;
-    this.owners.register(st, c);
+    if (st.box) st.box.cell = c;
+    else this.owners.register(st, (st.box = { cell: c })); // once per storage, however often it moves
     return loc;
   }
   /** The storage lets go of its memory; lazy readers, if any, keep the cell until they die. */
   private dropCell(st: St): void {
     const c = st.cell;
     st.cell = null;
+    if (st.box) st.box.cell = null;
     if (c) this.dropOwned(c);
   }
   private dropOwned(c: Cell): void {
@@ -441,7 +446,7 @@ export class Fuser {
     for (const r of this.randInlined) {
       if (r.t !== 'rand' || len < STASH_MIN || sides.some((x) => x.n === r)) continue;
       if (r.stashes && r.stashes.some((x) => x.to === Infinity)) continue; // stashed already
-      const slot = this.stashSlots(len)[this.stashTurn++ & 1];
+      const slot = this.stashSlots(len, seq)[this.stashTurn++ & 1];
       if (slot.holder) slot.holder.to = seq; // what it held is drawn again by items from now on
       const sh: Stash = { loc: slot.loc, from: seq + 1, to: Infinity };
       slot.holder = sh;
@@ -453,9 +458,23 @@ export class Fuser {
     this.push({ t: 'red', fn, c, n, from, len, loc, k, sides, seq });
   }
 
-  private stashSlots(len: number): { loc: Loc; holder: Stash | null }[] {
+  /** The two stash buffers for `len` (made when missing); `seq`: the item that asks, which may not
+   * read a stash given back here. */
+  private stashSlots(len: number, seq: number): { loc: Loc; holder: Stash | null }[] {
     let l = this.stashBufs.get(len);
+    if (l) { this.stashBufs.delete(len); this.stashBufs.set(len, l); } // most recently used last
     if (!l) {
+      if (this.stashBufs.size >= STASH_LENGTHS) {
+        // Give back the stash of the length used longest ago; what it held is drawn again from now on.
+        const [oldLen, old] = this.stashBufs.entries().next().value!;
+        this.stashBufs.delete(oldLen);
+        for (const sl of old) {
+          if (sl.holder) sl.holder.to = Math.min(sl.holder.to, seq);
+          const buf = sl.loc.buf;
+          this.residentBytes -= oldLen * 4;
+          this.push({ t: 'cmd', run: () => this.gpu.free(buf) });
+        }
+      }
       l = [];
       for (let i = 0; i < 2; i++) {
         const buf = this.nextPhys++;
