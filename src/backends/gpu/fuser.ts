@@ -852,21 +852,26 @@ function storesBody(items: Extract<Item, { t: 'st' }>[], emit: boolean) {
   const g = new Gen(md, b, 'q', '  ', emit);
   let maxLen = 0;
   for (const s of items) {
-    g.cur = s.seq;
     maxLen = Math.max(maxLen, s.len);
-    const oi = b.index(s.loc.buf, true);
-    const at = md.push(s.len, s.loc.off);
-    g.key(9, oi, s.len === 1 ? 1 : 0);
-    // Lanes 1-3 repeat lane 0's structure: the key (emit = false) needs lane 0 only.
-    for (let e = 0; e < (emit ? 4 : 1); e++) {
-      if (s.len === 1 && e > 0) break;
-      const w = g.word(s.n, e);
-      g.key(10, w);
-      if (emit) g.line(`  if (i${e} < md[${at}u]) { b${oi + 1}[md[${at + 1}u] + i${e}] = v${w}; }`);
-    }
+    storeLines(g, md, b, s, '  ');
   }
   md.words[0] = Math.ceil(maxLen / 4);
   return { md, b, g };
+}
+
+/** `out[i] = value(i)` for the lanes of the thread's quad below the statement's length. */
+function storeLines(g: Gen, md: Meta, b: Binder, s: Extract<Item, { t: 'st' }>, indent: string): void {
+  g.cur = s.seq;
+  const oi = b.index(s.loc.buf, true);
+  const at = md.push(s.len, s.loc.off);
+  g.key(9, oi, s.len === 1 ? 1 : 0);
+  // Lanes 1-3 repeat lane 0's structure: the key (emit = false) needs lane 0 only.
+  for (let e = 0; e < (g.emit ? 4 : 1); e++) {
+    if (s.len === 1 && e > 0) break;
+    const w = g.word(s.n, e);
+    g.key(10, w);
+    if (g.emit) g.line(`${indent}if (i${e} < md[${at}u]) { b${oi + 1}[md[${at + 1}u] + i${e}] = v${w}; }`);
+  }
 }
 
 function compileStores(items: Extract<Item, { t: 'st' }>[]): FusedDispatch {
@@ -898,20 +903,12 @@ function reduceBody(items: Stmt[], nch: number, scratch: number, emit: boolean) 
   const sb = scratch >= 0 ? b.of(scratch, true) : '';
   let k = 0;
   for (const r of items) {
-    g.cur = r.seq;
     if (r.t === 'st') {
       // A store in the reduction's loop: element i is written by the thread that reads it afterwards.
-      const oi = b.index(r.loc.buf, true);
-      const at = md.push(r.len, r.loc.off);
-      g.key(9, oi, r.len === 1 ? 1 : 0);
-      for (let e = 0; e < (emit ? 4 : 1); e++) {
-        if (r.len === 1 && e > 0) break;
-        const w = g.word(r.n, e);
-        g.key(10, w);
-        if (emit) g.line(`    if (i${e} < md[${at}u]) { b${oi + 1}[md[${at + 1}u] + i${e}] = v${w}; }`);
-      }
+      storeLines(g, md, b, r, '    ');
       continue;
     }
+    g.cur = r.seq;
     const kk = k++;
     g.key(11, tokId(r.fn, (TYPE_CODE[r.c] * 4 + TYPE_CODE[r.from]) * 4 + TYPE_CODE[r.k]));
     if (emit) accs.push(`  var acc${kk}: ${r.c} = ${identity(r.fn, r.c)};`);
