@@ -7,13 +7,19 @@
  *   inputs are inlined; materialized inputs are read through a `Cell`). A temporary that dies while
  *   lazy is never computed, never written and never allocated.
  * - A reduction over everything, or a dot product, becomes a *reduce statement* that evaluates its input
- *   expression inline (a random fill feeding a dot is never written to memory).
+ *   expression inline. A large random fill it draws is also stored by that pass into a stash buffer the
+ *   fuser owns, and later kernels read it back while it is there instead of drawing it again.
  * - A storage is *materialized* (a store statement writes it) when something needs its bytes: a read,
  *   an op the fuser does not fuse, an in-place update of a non-constant value, an expression too large.
  * - Pending statements are cut into kernels when they are flushed: consecutive stores run in ONE
  *   elementwise kernel (4 elements per thread, so one Philox block feeds 4 lanes) as long as no
  *   statement reads, at another index, what an earlier one writes; consecutive reductions of one length
- *   share one two-pass reduction (its first pass evaluates every input expression once).
+ *   share one two-pass reduction (its first pass evaluates every input expression once), and stores of
+ *   at most that length join its first pass when each element they write is read back only by the
+ *   thread that wrote it. The tour's step is then 2 kernels: [update of w and b, then both dots of the
+ *   next step] and the reduction's second pass.
+ * - Kernels are cached by a key computed from their structure (no WGSL is built once the key is known),
+ *   so a training loop builds its few pipelines in its first steps and then only fills metadata.
  *
  * Values never change under a lazy expression: a storage written after a lazy expression captured it
  * moves to new memory (its old `Cell` stays with its readers and is released when the garbage collector
