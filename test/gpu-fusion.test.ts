@@ -133,6 +133,29 @@ describe.runIf(available)('gpu fusion keeps PyTorch semantics', () => {
     }, 1e-5);
   });
 
+  it('integers, bools and where through lazy chains; part of a captured tensor written through a view', async () => {
+    await same((d) => {
+      const i = torch.arange(0, 40, 1, { device: d, dtype: 'int32' });
+      const m = i.mul(7).sub(100);               // lazy int32
+      const pos = m.gt(0);                       // lazy bool
+      const w = torch.where(pos, m, m.neg()).add(1);
+      const f = torch.where(pos, torch.ones([40], { device: d }), torch.zeros([40], { device: d }).sub(2));
+      const t = torch.tensor([[1, 2, 3], [4, 5, 6]], { device: d });
+      const u = t.mul(10);                       // captures t
+      t.index(0).fill_(-1);                      // a write into part of t: t moves (copied), u keeps the old t
+      const v = t.t().add(u.t());                // strided reads of both
+      return [m, pos, w, f, t, u, v.contiguous()];
+    });
+  });
+
+  it('a value read lazily survives dispose() of the tensor it was made from', async () => {
+    const a = torch.tensor([1, 2, 3, 4], { device: 'gpu' });
+    await a.toTypedArray();
+    const b = a.mul(2);                          // lazy, reads a
+    a.dispose();
+    expect(Array.from(await b.toTypedArray())).toEqual([2, 4, 6, 8]);
+  });
+
   it('dispose frees lazy and materialized tensors; reading after dispose throws', async () => {
     const a = torch.ones([1 << 16], { device: 'gpu' }).mul(2);
     const b = torch.randn([1 << 16], { device: 'gpu' });
