@@ -321,9 +321,9 @@ function rawBinary(fn: BinaryFn, a: Operand, b: Operand, computeDtype: DType, ou
   return out;
 }
 
+function operandDesc(x: Operand) { return x instanceof Tensor ? { dtype: x.dtype, dim: x.ndim } : x; }
 function operandDtypes(a: Operand, b: Operand): DType {
-  const desc = (x: Operand) => (x instanceof Tensor ? { dtype: x.dtype, dim: x.ndim } : x);
-  return resultType([desc(a), desc(b)]);
+  return resultType([operandDesc(a), operandDesc(b)]);
 }
 
 function checkOperand(name: string, x: unknown): asserts x is Operand {

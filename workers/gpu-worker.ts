@@ -199,6 +199,8 @@ function pipelineFor(wgsl: string, bufs: { write: boolean }[]): Pipe {
   return p;
 }
 
+/** The one dynamic offset of a bind group (Dawn copies it at the call). */
+const dynOffset = [0];
 /** Fused kernels by the client's number: the WGSL until first encoded, then the pipeline. */
 const fusedSources = new Map<number, { wgsl: string; rw: boolean[] }>();
 const fused = new Map<number, Pipe>();
@@ -394,7 +396,8 @@ function submitInner(cmds: Cmd[]): Promise<void> {
           }
           if (!pass) pass = enc.beginComputePass();
           pass.setPipeline(p.pipe);
-          pass.setBindGroup(0, group, [metaOffsets[ci][0]]);
+          dynOffset[0] = metaOffsets[ci][0];
+          pass.setBindGroup(0, group, dynOffset);
           const x = Math.min(c.groups, maxDim), y = Math.ceil(c.groups / x);
           if (y > maxDim) throw new Error(`gpu: ${c.groups} workgroups is more than one dispatch can hold`);
           if (c.groups > 0) pass.dispatchWorkgroups(x, y);
@@ -425,7 +428,8 @@ function submitInner(cmds: Cmd[]): Promise<void> {
             }
             if (!pass) pass = enc.beginComputePass();
             pass.setPipeline(pipe.pipe);
-            pass.setBindGroup(0, group, [offsets[k]]);
+            dynOffset[0] = offsets[k];
+            pass.setBindGroup(0, group, dynOffset);
             const x = Math.min(disp.groups, maxDim), y = Math.ceil(disp.groups / x);
             if (y > maxDim) throw new Error(`gpu: ${disp.groups} workgroups is more than one dispatch can hold`);
             pass.dispatchWorkgroups(x, y);

@@ -627,14 +627,14 @@ class Group {
     const w = locKey(it.loc);
     if (!force) {
       if (this.meta + m > MAX_META) return false;
+      // Bindings: the group's, the item's new ones, the scratch of a reduction and the two stash
+      // buffers random values may be read from.
       const seen = scratchBufs;
       seen.clear();
-      // + the two stash buffers random values may be read from.
-      let extra = (red ? 1 : 0) + (it.n.rand && !this.stashes ? 2 : 0) + this.stashes;
-      const add = (b: number) => { if (!this.bufs.has(b) && !seen.has(b)) { seen.add(b); extra++; } };
-      add(it.loc.buf);
-      for (const sd of sides) add(sd.loc.buf);
-      for (let i = 0; i < loads.length; i++) add(loads[i].loc.buf);
+      if (!this.bufs.has(it.loc.buf)) seen.add(it.loc.buf);
+      for (const sd of sides) if (!this.bufs.has(sd.loc.buf)) seen.add(sd.loc.buf);
+      for (let i = 0; i < loads.length; i++) if (!this.bufs.has(loads[i].loc.buf)) seen.add(loads[i].loc.buf);
+      const extra = seen.size + (red ? 1 : 0) + (it.n.rand && !this.stashes ? 2 : 0) + this.stashes;
       if (this.bufs.size + extra > this.maxBuffers) return false;
       // Reading what this kernel writes: only at the writing thread's own index, never a reduction's result.
       for (let i = 0; i < loads.length; i++) {
@@ -880,18 +880,23 @@ function storeLines(g: Gen, md: Meta, b: Binder, s: Extract<Item, { t: 'st' }>, 
   }
 }
 
+/** The WGSL of a stores kernel, built only when its key is new (a factory: no closure per kernel). */
+function storesWgsl(items: Extract<Item, { t: 'st' }>[], md: Meta): () => string {
+  return () => {
+    const { b, g, md: md2 } = storesBody(items, true);
+    sameLayout(md, md2);
+    return fill('fused.wgsl', {
+      BINDINGS: b.wgsl(), RNG: g.hasRand ? '  rng_inf = bitcast<f32>(md[1]);' : '', BODY: g.lines.join('\n'),
+    }, g.hasRand ? LIBS_RAND : LIBS_PLAIN);
+  };
+}
+
 function compileStores(items: Extract<Item, { t: 'st' }>[]): FusedDispatch {
   const { md, b, g } = storesBody(items, false);
   const quads = md.words[0];
   return {
     key: g.keyString(`E${bindKey(b)}|`),
-    wgsl: () => {
-      const { b, g, md: md2 } = storesBody(items, true);
-      sameLayout(md, md2);
-      return fill('fused.wgsl', {
-        BINDINGS: b.wgsl(), RNG: g.hasRand ? '  rng_inf = bitcast<f32>(md[1]);' : '', BODY: g.lines.join('\n'),
-      }, g.hasRand ? LIBS_RAND : LIBS_PLAIN);
-    },
+    wgsl: storesWgsl(items, md),
     rw: b.list.map((x) => x.write), bufs: b.list.map((x) => x.buf), meta: md.done(), groups: Math.ceil(quads / WG),
   };
 }
@@ -959,14 +964,7 @@ function compileReduce(items: Stmt[], nch: number, scratch: number): FusedDispat
   const { md, b, g } = reduceBody(items, nch, scratch, false);
   const out: FusedDispatch[] = [{
     key: g.keyString(`R${nch === 1 ? 1 : 2}${bindKey(b)}|`),
-    wgsl: () => {
-      const { b, g, accs, folds, trees, md: md2 } = reduceBody(items, nch, scratch, true);
-      sameLayout(md, md2);
-      return fill('fused_reduce.wgsl', {
-        BINDINGS: b.wgsl(), SHARED: sharedDecl(types), RNG: g.hasRand ? '  rng_inf = bitcast<f32>(md[1]);' : '',
-        ACCS: accs.join('\n'), BODY: [...g.lines, ...folds].join('\n'), TREES: trees.join('\n'),
-      }, g.hasRand ? LIBS_RAND : LIBS_PLAIN);
-    },
+    wgsl: reduceWgsl(items, nch, scratch, md, types),
     rw: b.list.map((x) => x.write), bufs: b.list.map((x) => x.buf), meta: md.done(), groups: nch,
   }];
   if (nch === 1) return out;
@@ -976,24 +974,45 @@ function compileReduce(items: Stmt[], nch: number, scratch: number): FusedDispat
   md2.push(nch);
   const sb2 = b2.of(scratch);
   let key2 = 'P|';
-  const branches: (() => string)[] = reds.map((r, k) => {
+  const outs: { ob: string; at: number }[] = [];
+  reds.forEach((r, k) => {
     const ob = b2.of(r.loc.buf, true);
     const at = md2.push(k * nch, r.loc.off);
     key2 += `${r.fn}${r.c}${r.k}${ob};`;
-    return () => [
-      `  if (g == ${k}u) {`,
-      `    var acc: ${r.c} = ${identity(r.fn, r.c)};`,
-      `    for (var j = lid; j < nch; j = j + ${WG}u) { acc = ${combine(r.fn, r.c, 'acc', `bitcast<${r.c}>(${sb2}[md[${at}u] + j])`)}; }`,
-      tree(r.fn, r.c, 'acc', `${ob}[md[${at + 1}u]] = ${store('res', r.c, r.k)};`),
-      '  }',
-    ].join('\n');
+    outs.push({ ob, at });
   });
   out.push({
     key: key2 + bindKey(b2),
-    wgsl: () => fill('fused_reduce2.wgsl', { BINDINGS: b2.wgsl(), SHARED: sharedDecl(types), BRANCHES: branches.map((f) => f()).join('\n') }),
+    wgsl: reduce2Wgsl(reds, outs, sb2, b2, types),
     rw: b2.list.map((x) => x.write), bufs: b2.list.map((x) => x.buf), meta: md2.done(), groups: reds.length,
   });
   return out;
+}
+
+/** The WGSL of a reduction's first pass (with its stores), built only when its key is new. */
+function reduceWgsl(items: Stmt[], nch: number, scratch: number, md: Meta, types: Set<CType>): () => string {
+  return () => {
+    const { b, g, accs, folds, trees, md: md2 } = reduceBody(items, nch, scratch, true);
+    sameLayout(md, md2);
+    return fill('fused_reduce.wgsl', {
+      BINDINGS: b.wgsl(), SHARED: sharedDecl(types), RNG: g.hasRand ? '  rng_inf = bitcast<f32>(md[1]);' : '',
+      ACCS: accs.join('\n'), BODY: [...g.lines, ...folds].join('\n'), TREES: trees.join('\n'),
+    }, g.hasRand ? LIBS_RAND : LIBS_PLAIN);
+  };
+}
+
+/** The WGSL of a reduction's second pass: workgroup k folds output k's partials. */
+function reduce2Wgsl(reds: Extract<Item, { t: 'red' }>[], outs: { ob: string; at: number }[], sb: string, b: Binder, types: Set<CType>): () => string {
+  return () => fill('fused_reduce2.wgsl', {
+    BINDINGS: b.wgsl(), SHARED: sharedDecl(types),
+    BRANCHES: reds.map((r, k) => [
+      `  if (g == ${k}u) {`,
+      `    var acc: ${r.c} = ${identity(r.fn, r.c)};`,
+      `    for (var j = lid; j < nch; j = j + ${WG}u) { acc = ${combine(r.fn, r.c, 'acc', `bitcast<${r.c}>(${sb}[md[${outs[k].at}u] + j])`)}; }`,
+      tree(r.fn, r.c, 'acc', `${outs[k].ob}[md[${outs[k].at + 1}u]] = ${store('res', r.c, r.k)};`),
+      '  }',
+    ].join('\n')).join('\n'),
+  });
 }
 
 /** A fixed binary tree over the workgroup's 256 accumulators; thread 0 runs `st` with `res`. */
