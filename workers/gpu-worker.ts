@@ -211,6 +211,31 @@ const bufId = (b: GPUBuffer) => { let i = bufIds.get(b); if (i === undefined) bu
 const bindGroups = new Map<string, GPUBindGroup>();
 const BIND_CACHE_MAX = 16384;
 
+/** The cached bind group `key` of pipeline p over the buffers bound() gives (binding 0: the metadata window). */
+function bindGroupFor(p: Pipe, key: string, bound: () => GPUBuffer[]): GPUBindGroup {
+  let group = bindGroups.get(key);
+  if (!group) {
+    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: metaBuf!, offset: 0, size: META_WINDOW } }];
+    bound().forEach((buf, i) => entries.push({ binding: i + 1, resource: { buffer: buf } }));
+    group = dev().createBindGroup({ layout: p.bgl, entries });
+    if (bindGroups.size >= BIND_CACHE_MAX) bindGroups.clear();
+    bindGroups.set(key, group);
+  }
+  return group;
+}
+
+/** One dispatch: workgroups laid out in 2-D past the per-dimension limit. */
+function encodeDispatch(pass: GPUComputePassEncoder, p: Pipe, group: GPUBindGroup, metaOffset: number, groups: number): void {
+  const maxDim = limits.maxComputeWorkgroupsPerDimension ?? 65535;
+  pass.setPipeline(p.pipe);
+  dynOffset[0] = metaOffset;
+  pass.setBindGroup(0, group, dynOffset);
+  const x = Math.min(groups, maxDim), y = Math.ceil(groups / x);
+  if (y > maxDim) throw new Error(`gpu: ${groups} workgroups is more than one dispatch can hold`);
+  if (groups > 0) pass.dispatchWorkgroups(x, y);
+  timing.dispatches++;
+}
+
 /** Every view of an op must lie inside its buffer and agree with it on float vs integer storage. */
 function checkViews(op: Op, infoOf: (id: number) => { dtype: DType; numel: number; mixed?: boolean }) {
   for (const [name, v] of Object.entries(op)) {
@@ -326,7 +351,6 @@ function submitInner(cmds: Cmd[]): Promise<void> {
   const enc = d.createCommandEncoder();
   let pass: GPUComputePassEncoder | null = null;
   const endPass = () => { if (pass) { pass.end(); pass = null; } };
-  const maxDim = limits.maxComputeWorkgroupsPerDimension ?? 65535;
   const place = (meta: Uint32Array) => {
     const at = metaAt;
     metaAll.set(new Uint8Array(meta.buffer, meta.byteOffset, meta.byteLength), at);
@@ -384,24 +408,10 @@ function submitInner(cmds: Cmd[]): Promise<void> {
             fused.set(c.pipe, p);
           }
           // Buffer ids of prepared kernels are never reused, so they name the buffers in the key.
-          const key = `f${p.id}:${c.bufs.join(',')}`;
-          let group = bindGroups.get(key);
-          if (!group) {
-            const bound: GPUBuffer[] = c.bufs.map((id) => buffers.get(id)!.buf);
-            const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: metaBuf!, offset: 0, size: META_WINDOW } }];
-            bound.forEach((buf, i) => entries.push({ binding: i + 1, resource: { buffer: buf } }));
-            group = d.createBindGroup({ layout: p.bgl, entries });
-            if (bindGroups.size >= BIND_CACHE_MAX) bindGroups.clear();
-            bindGroups.set(key, group);
-          }
-          if (!pass) pass = enc.beginComputePass();
-          pass.setPipeline(p.pipe);
-          dynOffset[0] = metaOffsets[ci][0];
-          pass.setBindGroup(0, group, dynOffset);
-          const x = Math.min(c.groups, maxDim), y = Math.ceil(c.groups / x);
-          if (y > maxDim) throw new Error(`gpu: ${c.groups} workgroups is more than one dispatch can hold`);
-          if (c.groups > 0) pass.dispatchWorkgroups(x, y);
-          timing.dispatches++;
+          const ids = c.bufs;
+          const group = bindGroupFor(p, `f${p.id}:${ids.join(',')}`, () => ids.map((id) => buffers.get(id)!.buf));
+          pass ??= enc.beginComputePass();
+          encodeDispatch(pass, p, group, metaOffsets[ci][0], c.groups);
           return;
         }
         case 'op': {
@@ -418,22 +428,9 @@ function submitInner(cmds: Cmd[]): Promise<void> {
             });
             let key = `${pipe.id}`;
             for (const b of bound) key += `:${bufId(b)}`;
-            let group = bindGroups.get(key);
-            if (!group) {
-              const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: metaBuf!, offset: 0, size: META_WINDOW } }];
-              bound.forEach((buf, i) => entries.push({ binding: i + 1, resource: { buffer: buf } }));
-              group = d.createBindGroup({ layout: pipe.bgl, entries });
-              if (bindGroups.size >= BIND_CACHE_MAX) bindGroups.clear();
-              bindGroups.set(key, group);
-            }
-            if (!pass) pass = enc.beginComputePass();
-            pass.setPipeline(pipe.pipe);
-            dynOffset[0] = offsets[k];
-            pass.setBindGroup(0, group, dynOffset);
-            const x = Math.min(disp.groups, maxDim), y = Math.ceil(disp.groups / x);
-            if (y > maxDim) throw new Error(`gpu: ${disp.groups} workgroups is more than one dispatch can hold`);
-            pass.dispatchWorkgroups(x, y);
-            timing.dispatches++;
+            const group = bindGroupFor(pipe, key, () => bound);
+            pass ??= enc.beginComputePass();
+            encodeDispatch(pass, pipe, group, offsets[k], disp.groups);
           });
           for (const t of temps) giveBuffer(t.buf, t.size, later);
           return;
