@@ -257,6 +257,7 @@ export async function tryOpenGpu(opts: { timeoutMs?: number } = {}): Promise<Ope
   const ms = opts.timeoutMs ?? 60_000;
   let worker: Worker;
   try {
+    // TROUPE_GPU_WORKER_PROF=DIR writes a CPU profile of the GPU worker thread into DIR (for tuning).
     worker = new Worker(bootstrap(), { eval: true, execArgv: process.env.TROUPE_GPU_WORKER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.TROUPE_GPU_WORKER_PROF}`] : [], env: SHARE_ENV });
   } catch (e) {
     return { gpu: null, reason: `cannot start the gpu worker: ${e instanceof Error ? e.message : String(e)}` };
