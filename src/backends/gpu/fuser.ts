@@ -32,8 +32,8 @@
 import type { DType, Op, ReduceFn, View } from '../../runtime/protocol.ts';
 import type { GpuBackend } from './client.ts';
 import {
-  combine, conv, ewExpr, ewTypes, F64_ERROR, fill, identity, kindOf, randomParams, scalarWord, store, toGpuWords,
-  type CType, type EwOp, type Kind,
+  combine, conv, ewExpr, ewTypes, F64_ERROR, fill, identity, kindOf, Meta, modeOf, numel, randomParams, scalarWord, store,
+  toGpuWords, type CType, type EwOp, type Kind,
 } from './kernels.ts';
 
 /** Elements of the largest storage kept in a slab slot. */
@@ -110,19 +110,7 @@ function opExpr(n: Extract<Node, { t: 'op' }>, v: string[]): string {
   if (n.src) return ewExpr(n.src, n.c, v);
   return n.what === 'dot' ? `${v[0]} * ${v[1]}` : v[0];
 }
-const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
-function rowMajor(shape: readonly number[]): number[] {
-  const st = new Array<number>(shape.length);
-  let acc = 1;
-  for (let d = shape.length - 1; d >= 0; d--) { st[d] = acc; acc *= shape[d]; }
-  return st;
-}
-function modeOf(shape: readonly number[], strides: readonly number[]): 'contig' | 'scalar' | 'strided' {
-  const rm = rowMajor(shape);
-  if (shape.every((s, d) => s === 1 || strides[d] === rm[d])) return 'contig';
-  if (shape.every((s, d) => s === 1 || strides[d] === 0)) return 'scalar';
-  return 'strided';
-}
+const prod = numel;
 function unionLoads(parts: Cell[][]): Cell[] {
   let out: Cell[] | null = null;
   let owned = false;
@@ -661,15 +649,6 @@ class Group {
 
 // ---- code generation -------------------------------------------------------------------------------------
 
-const u32 = (x: number) => (x >>> 0 === x ? x : (x | 0) >>> 0);
-class Meta {
-  words: number[] = [];
-  push(...v: number[]): number { return this.pushAll(v); }
-  push1(a: number): number { this.words.push(u32(a)); return this.words.length - 1; }
-  push3(a: number, b: number, c: number): number { this.words.push(u32(a), u32(b), u32(c)); return this.words.length - 3; }
-  pushAll(v: readonly number[]): number { const at = this.words.length; for (let i = 0; i < v.length; i++) this.words.push(u32(v[i])); return at; }
-  done(): Uint32Array { return Uint32Array.from(this.words.length ? this.words : [0]); }
-}
 
 class Binder {
   list: { buf: number; write: boolean }[] = [];

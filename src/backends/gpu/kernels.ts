@@ -63,14 +63,19 @@ export function fill(name: string, holes: Record<string, string>, libs: string[]
   return [...libs.map(tpl), body].join('\n');
 }
 
-const numel = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+export const numel = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const WG = 256;
 
 // ---- metadata ----------------------------------------------------------------------------------------
 
-class Meta {
+/** A dispatch's metadata words (u32; negative integers wrap); push* return the index of the first. */
+const u32 = (x: number) => (x >>> 0 === x ? x : (x | 0) >>> 0);
+export class Meta {
   words: number[] = [];
-  push(...v: number[]): number { const at = this.words.length; for (const x of v) this.words.push(x >>> 0 === x ? x : (x | 0) >>> 0); return at; }
+  push(...v: number[]): number { return this.pushAll(v); }
+  push1(a: number): number { this.words.push(u32(a)); return this.words.length - 1; }
+  push3(a: number, b: number, c: number): number { this.words.push(u32(a), u32(b), u32(c)); return this.words.length - 3; }
+  pushAll(v: readonly number[]): number { const at = this.words.length; for (let i = 0; i < v.length; i++) this.words.push(u32(v[i])); return at; }
   f32(v: number): number { const at = this.words.length; this.words.push(f32Bits(v)); return at; }
   done(): Uint32Array { return Uint32Array.from(this.words.length ? this.words : [0]); }
 }
@@ -127,7 +132,7 @@ const groupsFor = (n: number) => Math.ceil(n / WG);
 
 export type Load = { src: View | number; as: CType | 'bool' };
 
-function rowMajor(shape: readonly number[]): number[] {
+export function rowMajor(shape: readonly number[]): number[] {
   const st = new Array<number>(shape.length);
   let acc = 1;
   for (let d = shape.length - 1; d >= 0; d--) { st[d] = acc; acc *= shape[d]; }
@@ -137,9 +142,13 @@ function viewMode(v: View, shape: readonly number[]): 'contig' | 'scalar' | 'str
   if (v.shape.length !== shape.length || v.shape.some((s, d) => s !== shape[d])) {
     throw new Error(`gpu: operand shape [${v.shape}] is not the output shape [${shape}] (broadcast views must use stride 0)`);
   }
+  return modeOf(shape, v.strides);
+}
+/** How a view over `shape` with these strides is indexed: row-major contiguous, one element broadcast, or strided. */
+export function modeOf(shape: readonly number[], strides: readonly number[]): 'contig' | 'scalar' | 'strided' {
   const rm = rowMajor(shape);
-  if (shape.every((s, d) => s === 1 || v.strides[d] === rm[d])) return 'contig';
-  if (shape.every((s, d) => s === 1 || v.strides[d] === 0)) return 'scalar';
+  if (shape.every((s, d) => s === 1 || strides[d] === rm[d])) return 'contig';
+  if (shape.every((s, d) => s === 1 || strides[d] === 0)) return 'scalar';
   return 'strided';
 }
 
