@@ -5,7 +5,7 @@
 import type { DType, Op } from './protocol.ts';
 import type { TypedArray } from '../dtype.ts';
 import type { Executor, Storage } from './runtime.ts';
-import { resetGpuTracking, setGpuExecutor, setNoGpuMessage, sync } from './runtime.ts';
+import { resetGpuPressure, setGpuExecutor, setNoGpuMessage, sync } from './runtime.ts';
 import { tryOpenGpu, type GpuBackend } from '../backends/gpu/client.ts';
 import { Fuser, type StHandle } from '../backends/gpu/fuser.ts';
 import { makeRegistry } from './gc.ts';
@@ -72,7 +72,7 @@ export async function closeGpu(): Promise<void> {
   if (!ex) return;
   try { await sync(); } finally {
     setGpuExecutor(null);
-    resetGpuTracking();
+    resetGpuPressure();
     try { ex.fuser.close(); } finally { await ex.gpu.shutdown(); }
   }
 }

@@ -255,8 +255,8 @@ export function dispose(s: Storage): void {
   queue.push({ op: { op: 'fill', value: 0, out: { buf: s.id, dtype: s.dtype, shape: [0], strides: [1], offset: 0 } }, ex: null, storages: [], thunk: rel });
 }
 
-/** Forgets every tracked GPU storage (the GPU actor is gone). */
-export function resetGpuTracking(): void { gpuPressure.reset(); }
+/** Starts the GPU memory-pressure mark afresh (the GPU actor is gone). */
+export function resetGpuPressure(): void { gpuPressure.reset(); }
 
 export function addExecutor(e: Executor): void { executors.push(e); }
 export function removeExecutor(e: Executor): void { const i = executors.indexOf(e); if (i >= 0) executors.splice(i, 1); }
