@@ -54,11 +54,24 @@ export function resultType(operands: Array<{ dtype: DType; dim: number } | numbe
   return r ?? 'float32';
 }
 
+/**
+ * A number the user gives (a fill value, a scalar operand, an element of torch.tensor's data) as a value
+ * of dtype d. Like PyTorch, an integer dtype refuses what it cannot hold (out of range, NaN, inf) instead
+ * of wrapping; fractions are truncated toward zero.
+ */
 export function castValue(v: number, d: DType): number {
   switch (d) {
     case 'float32': return Math.fround(v);
-    case 'int32': return v | 0;
-    case 'int64': return Math.trunc(v);
+    case 'int32': {
+      const t = Math.trunc(v);
+      if (!(t >= -2147483648 && t <= 2147483647)) throw new Error(`value cannot be converted to type int32_t without overflow: ${v}`);
+      return t | 0;
+    }
+    case 'int64': {
+      const t = Math.trunc(v);
+      if (!(t >= -(2 ** 63) && t < 2 ** 63)) throw new Error(`value cannot be converted to type int64_t without overflow: ${v}`);
+      return t;
+    }
     case 'bool': return v ? 1 : 0;
     default: return v;
   }

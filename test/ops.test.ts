@@ -23,6 +23,15 @@ describe('creation', () => {
     expect(() => torch.ones(-1)).toThrow(/negative/);
     expect(() => torch.tensor([[1, 2], [3]])).toThrow(/expected sequence of length 2/);
   });
+  it('integer dtypes refuse values they cannot hold (no silent wrap), as PyTorch does', async () => {
+    expect(() => torch.full([3], 2 ** 40, { dtype: 'int32' })).toThrow(/value cannot be converted to type int32_t without overflow/);
+    expect(() => torch.tensor([1, 2 ** 31], { dtype: 'int32' })).toThrow(/int32_t without overflow: 2147483648/);
+    expect(() => torch.zeros([2], { dtype: 'int32' }).fill_(NaN)).toThrow(/int32_t without overflow: NaN/);
+    expect(() => torch.ones([2], { dtype: 'int32' }).add(2 ** 33)).toThrow(/int32_t without overflow/);
+    expect(() => torch.full([1], Infinity, { dtype: 'int64' })).toThrow(/int64_t without overflow: Infinity/);
+    expect(await torch.full([2], -2.7, { dtype: 'int32' }).tolist()).toEqual([-2, -2]); // truncated toward zero
+    expect(await torch.full([1], 2 ** 40, { dtype: 'int64' }).tolist()).toEqual([2 ** 40]);
+  });
   it('random fills are reproducible under manualSeed', async () => {
     torch.manualSeed(42);
     const a = await values(torch.randn(100));
