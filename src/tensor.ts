@@ -257,6 +257,8 @@ function newTensor(shape: number[], dtype: DType, device: Device): Tensor {
 
 /** A view of t broadcast to `shape` (stride 0 on broadcast axes). */
 function expandView(t: Tensor, shape: number[]): View {
+  // Same shape: the tensor's own strides (views are read-only), no new array.
+  if (sameShape(t.shape, shape)) return { buf: t.storage.id, dtype: t.dtype, shape, strides: t.strides, offset: t.offset };
   const lead = shape.length - t.ndim;
   const strides = shape.map((s, i) => {
     const j = i - lead;
@@ -267,9 +269,12 @@ function expandView(t: Tensor, shape: number[]): View {
 }
 
 /** Submits a primitive op; `ts` are the tensors (and scalars, ignored) whose storages it touches. */
-function exec(op: Op, ...ts: Operand[]): void {
+function exec(op: Op, a: Operand, b?: Operand, c?: Operand, d?: Operand): void {
   const sts: rt.Storage[] = [];
-  for (const t of ts) if (t instanceof Tensor) sts.push(t.storage);
+  if (a instanceof Tensor) sts.push(a.storage);
+  if (b instanceof Tensor) sts.push(b.storage);
+  if (c instanceof Tensor) sts.push(c.storage);
+  if (d instanceof Tensor) sts.push(d.storage);
   rt.exec(op, sts);
 }
 
