@@ -788,7 +788,7 @@ class Gen {
         ws.length = 0;
         if (first) {
           // The node's inline scalars, once for all lanes.
-          slot = this.md.words.length;
+          slot = this.md.length;
           for (const a of args) if (!('n' in a)) this.md.push1(scalarWord(a.v, a.as));
           n.gslot = slot;
         }
@@ -822,16 +822,19 @@ class Gen {
 }
 
 /** The WGSL pass must lay out the metadata exactly as the key pass did (its words are the ones sent). */
-function sameLayout(a: Meta, b: Meta): void {
-  const x = a.words, y = b.words;
-  if (x.length !== y.length || x.some((w, i) => w !== y[i])) throw new Error('internal: fused kernel metadata differs between the key pass and the WGSL pass');
+function sameLayout(sent: Uint32Array, b: Meta): void {
+  let same = sent.length === Math.max(1, b.length);
+  for (let i = 0; same && i < b.length; i++) same = sent[i] === b.get(i);
+  if (!same) throw new Error('internal: fused kernel metadata differs between the key pass and the WGSL pass');
 }
+/** The key pass's metadata (copied out by done() before anything else uses it). */
+const KEY_META = new Meta();
 
 const LIBS_PLAIN = ['common.wgsl'], LIBS_RAND = ['common.wgsl', 'philox.wgsl'];
 const bindKey = (b: Binder) => b.list.map((x) => (x.write ? 'w' : 'r')).join('');
 
 function storesBody(items: Extract<Item, { t: 'st' }>[], emit: boolean) {
-  const md = new Meta();
+  const md = emit ? new Meta() : KEY_META.reset();
   const b = new Binder();
   md.push(0, 0x7f800000); // [0] quads, [1] +inf for philox.wgsl's rn()
   const g = new Gen(md, b, 'q', '  ', emit);
@@ -840,7 +843,7 @@ function storesBody(items: Extract<Item, { t: 'st' }>[], emit: boolean) {
     maxLen = Math.max(maxLen, s.len);
     storeLines(g, md, b, s, '  ');
   }
-  md.words[0] = Math.ceil(maxLen / 4);
+  md.set(0, Math.ceil(maxLen / 4));
   return { md, b, g };
 }
 
@@ -860,10 +863,10 @@ function storeLines(g: Gen, md: Meta, b: Binder, s: Extract<Item, { t: 'st' }>, 
 }
 
 /** The WGSL of a stores kernel, built only when its key is new (a factory: no closure per kernel). */
-function storesWgsl(items: Extract<Item, { t: 'st' }>[], md: Meta): () => string {
+function storesWgsl(items: Extract<Item, { t: 'st' }>[], meta: Uint32Array): () => string {
   return () => {
     const { b, g, md: md2 } = storesBody(items, true);
-    sameLayout(md, md2);
+    sameLayout(meta, md2);
     return fill('fused.wgsl', {
       BINDINGS: b.wgsl(), RNG: g.hasRand ? '  rng_inf = bitcast<f32>(md[1]);' : '', BODY: g.lines.join('\n'),
     }, g.hasRand ? LIBS_RAND : LIBS_PLAIN);
@@ -872,11 +875,12 @@ function storesWgsl(items: Extract<Item, { t: 'st' }>[], md: Meta): () => string
 
 function compileStores(items: Extract<Item, { t: 'st' }>[]): FusedDispatch {
   const { md, b, g } = storesBody(items, false);
-  const quads = md.words[0];
+  const quads = md.get(0);
+  const meta = md.done();
   return {
     key: g.keyString(`E${bindKey(b)}|`),
-    wgsl: storesWgsl(items, md),
-    rw: b.list.map((x) => x.write), bufs: b.list.map((x) => x.buf), meta: md.done(), groups: Math.ceil(quads / WG),
+    wgsl: storesWgsl(items, meta),
+    rw: b.list.map((x) => x.write), bufs: b.list.map((x) => x.buf), meta, groups: Math.ceil(quads / WG),
   };
 }
 
@@ -884,7 +888,7 @@ const sharedDecl = (types: Set<CType>) => [...types].map((c) => `var<workgroup> 
 
 type Stmt = Exclude<Item, { t: 'cmd' }>;
 function reduceBody(items: Stmt[], nch: number, scratch: number, emit: boolean) {
-  const md = new Meta();
+  const md = emit ? new Meta() : KEY_META.reset();
   const b = new Binder();
   const L = (items.find((x) => x.t === 'red') as Extract<Item, { t: 'red' }>).len;
   md.push(nch, 0x7f800000, L);
@@ -941,14 +945,15 @@ function compileReduce(items: Stmt[], nch: number, scratch: number): FusedDispat
   // g*1024 + j*256 + t, j = 0..3, lanes in order), then a fixed tree per output.
   const types = new Set(reds.map((r) => r.c));
   const { md, b, g } = reduceBody(items, nch, scratch, false);
+  const meta = md.done();
   const out: FusedDispatch[] = [{
     key: g.keyString(`R${nch === 1 ? 1 : 2}${bindKey(b)}|`),
-    wgsl: reduceWgsl(items, nch, scratch, md, types),
-    rw: b.list.map((x) => x.write), bufs: b.list.map((x) => x.buf), meta: md.done(), groups: nch,
+    wgsl: reduceWgsl(items, nch, scratch, meta, types),
+    rw: b.list.map((x) => x.write), bufs: b.list.map((x) => x.buf), meta, groups: nch,
   }];
   if (nch === 1) return out;
   // Pass 2: workgroup k folds the nch partials of output k (thread t: t, t+256, … in order) and a tree.
-  const md2 = new Meta();
+  const md2 = KEY_META.reset(); // pass 1's words are copied out already
   const b2 = new Binder();
   md2.push(nch);
   const sb2 = b2.of(scratch);
@@ -969,10 +974,10 @@ function compileReduce(items: Stmt[], nch: number, scratch: number): FusedDispat
 }
 
 /** The WGSL of a reduction's first pass (with its stores), built only when its key is new. */
-function reduceWgsl(items: Stmt[], nch: number, scratch: number, md: Meta, types: Set<CType>): () => string {
+function reduceWgsl(items: Stmt[], nch: number, scratch: number, meta: Uint32Array, types: Set<CType>): () => string {
   return () => {
     const { b, g, accs, folds, trees, md: md2 } = reduceBody(items, nch, scratch, true);
-    sameLayout(md, md2);
+    sameLayout(meta, md2);
     return fill('fused_reduce.wgsl', {
       BINDINGS: b.wgsl(), SHARED: sharedDecl(types), RNG: g.hasRand ? '  rng_inf = bitcast<f32>(md[1]);' : '',
       ACCS: accs.join('\n'), BODY: [...g.lines, ...folds].join('\n'), TREES: trees.join('\n'),

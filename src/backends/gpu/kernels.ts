@@ -68,16 +68,27 @@ const WG = 256;
 
 // ---- metadata ----------------------------------------------------------------------------------------
 
-/** A dispatch's metadata words (u32; negative integers wrap); push* return the index of the first. */
-const u32 = (x: number) => (x >>> 0 === x ? x : (x | 0) >>> 0);
+/** A dispatch's metadata words (u32; negative integers wrap); push* return the index of the first.
+ * Backed by a growing Uint32Array (no per-word boxing); reset() reuses it. */
 export class Meta {
-  words: number[] = [];
+  private buf = new Uint32Array(128);
+  length = 0;
+  private room(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    const b = new Uint32Array(Math.max(this.buf.length * 2, this.length + n));
+    b.set(this.buf.subarray(0, this.length));
+    this.buf = b;
+  }
   push(...v: number[]): number { return this.pushAll(v); }
-  push1(a: number): number { this.words.push(u32(a)); return this.words.length - 1; }
-  push3(a: number, b: number, c: number): number { this.words.push(u32(a), u32(b), u32(c)); return this.words.length - 3; }
-  pushAll(v: readonly number[]): number { const at = this.words.length; for (let i = 0; i < v.length; i++) this.words.push(u32(v[i])); return at; }
-  f32(v: number): number { const at = this.words.length; this.words.push(f32Bits(v)); return at; }
-  done(): Uint32Array { return Uint32Array.from(this.words.length ? this.words : [0]); }
+  push1(a: number): number { this.room(1); this.buf[this.length] = a; return this.length++; }
+  push3(a: number, b: number, c: number): number { this.room(3); const at = this.length; this.buf[at] = a; this.buf[at + 1] = b; this.buf[at + 2] = c; this.length += 3; return at; }
+  pushAll(v: readonly number[]): number { this.room(v.length); const at = this.length; for (let i = 0; i < v.length; i++) this.buf[at + i] = v[i]; this.length += v.length; return at; }
+  f32(v: number): number { return this.push1(f32Bits(v)); }
+  set(i: number, v: number): void { this.buf[i] = v; }
+  get(i: number): number { return this.buf[i]; }
+  reset(): this { this.length = 0; return this; }
+  /** A copy of the words (at least one: a binding may not be empty). */
+  done(): Uint32Array { return this.length ? this.buf.slice(0, this.length) : Uint32Array.of(0); }
 }
 const f32buf = new Float32Array(1), u32view = new Uint32Array(f32buf.buffer);
 export function f32Bits(v: number): number { f32buf[0] = v; return u32view[0]; }
