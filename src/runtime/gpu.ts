@@ -8,13 +8,13 @@ import type { Executor, Storage } from './runtime.ts';
 import { resetGpuPressure, setGpuExecutor, setNoGpuMessage, sync } from './runtime.ts';
 import { tryOpenGpu, type GpuBackend } from '../backends/gpu/client.ts';
 import { Fuser, type StHandle } from '../backends/gpu/fuser.ts';
-import { makeRegistry } from './gc.ts';
+import { collect, makeRegistry } from './gc.ts';
 
 /** Ops go through the fuser (src/backends/gpu/fuser.ts), which defers and fuses them into few kernels. */
 class GpuExecutor implements Executor {
   readonly name = 'gpu';
   readonly fuser: Fuser;
-  constructor(readonly gpu: GpuBackend) { this.fuser = new Fuser(gpu, makeRegistry); }
+  constructor(readonly gpu: GpuBackend) { this.fuser = new Fuser(gpu, makeRegistry, collect); }
   accepts(): boolean { return false; } // chosen by storage device, not by this test
   async run(ops: Op[], storages: Storage[][]): Promise<void> { for (let i = 0; i < ops.length; i++) this.fuser.exec(ops[i], storages[i]); }
   alloc(id: number, dtype: DType, n: number): unknown { return this.fuser.alloc(id, dtype, n); }

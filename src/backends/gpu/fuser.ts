@@ -148,7 +148,11 @@ export class Fuser {
   residentBytes = 0;
   private counts = { kernels: 0, statements: 0 };
 
-  constructor(private gpu: GpuBackend, makeRegistry?: MakeRegistry) {
+  /**
+   * makeRegistry: FinalizationRegistries whose callbacks `collect` also runs (the runtime's gc.ts);
+   * collect: a full collection, used before growing the slabs (dead scalars give their slots back).
+   */
+  constructor(private gpu: GpuBackend, makeRegistry?: MakeRegistry, private collect?: () => void) {
     const make: MakeRegistry = makeRegistry ?? (<T>(cb: (h: T) => void) => new FinalizationRegistry<T>(cb));
     this.cells = make<Loc>((loc) => this.releaseLoc(loc));
     this.owners = make<{ cell: Cell | null }>((box) => { if (box.cell) this.dropOwned(box.cell); });
@@ -201,6 +205,12 @@ export class Fuser {
   private allocLoc(st: St): Loc {
     if (st.numel <= SLOT_WORDS) {
       let loc = this.freeSlots.pop();
+      if (!loc && this.slabs.length > 0 && this.collect) {
+        // A loop whose awaits are all microtasks never runs finalizers by itself: find the dead
+        // scalars now (a few ms, once per ~1000 steps of the tour's loop) rather than grow.
+        this.collect();
+        loc = this.freeSlots.pop();
+      }
       if (!loc) {
         const buf = this.nextPhys++;
         this.slabs.push(buf);
