@@ -49,7 +49,10 @@ const bar = progressBar(!v.json, `10M loop (${device}, ${workers} workers)`, epo
 let r;
 let warmupSeconds = 0;
 try {
-  if (warmup > 0) warmupSeconds = (await largeLoop({ n, epochs: warmup, lr, seed, device })).seconds;
+  if (warmup > 0) {
+    const wb = progressBar(!v.json, `warm-up (${warmup} untimed epochs)`, warmup);
+    try { warmupSeconds = (await largeLoop({ n, epochs: warmup, lr, seed, device }, () => wb.tick())).seconds; } finally { wb.stop(); }
+  }
   r = await largeLoop({ n, epochs, lr, seed, device }, () => bar.tick());
 } finally {
   bar.stop();
