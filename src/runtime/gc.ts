@@ -39,14 +39,14 @@ export function collect(): void {
 }
 
 /** A FinalizationRegistry whose callbacks also run synchronously after collect(). */
-export function makeRegistry<T>(cb: (held: T) => void): { register(target: object, held: T): void } {
+export function makeRegistry<T>(cb: (held: T) => void): Registry<T> {
   const make = vm.runInContext('(cb) => new FinalizationRegistry(cb)', context()) as (cb: (h: T) => void) => Registry<T>;
   const r = make(cb);
   registries.push(r as Registry<unknown>);
   return r;
 }
 
-interface Registry<T> {
+export interface Registry<T> {
   register(target: object, held: T, token?: object): void;
   unregister(token: object): boolean;
   cleanupSome?(): void;
@@ -66,8 +66,7 @@ export class WeakTracker<K> {
     /** Growth allowed between collections, as a fraction of live bytes. */
     private readonly growth = 0.5,
   ) {
-    const make = vm.runInContext('(cb) => new FinalizationRegistry(cb)', context()) as (cb: (h: { key: K; bytes: number }) => void) => Registry<{ key: K; bytes: number }>;
-    this.registry = make((h) => this.dead(h));
+    this.registry = makeRegistry<{ key: K; bytes: number }>((h) => this.dead(h));
   }
 
   get count(): number { return this.tokens.size; }
@@ -90,7 +89,6 @@ export class WeakTracker<K> {
     // Many small tensors cost per-object memory and bookkeeping even when their bytes are few.
     if (!force && this.liveBytes + bytes <= this.mark && this.tokens.size < this.countMark) return;
     collect();
-    this.registry.cleanupSome?.();
     // A full collection costs several ms: let live memory grow (by `growth`, at least minSlack) first.
     this.mark = this.liveBytes + Math.max(this.minSlack, this.liveBytes * this.growth) + bytes;
     this.countMark = this.tokens.size + Math.max(1024, this.tokens.size);

@@ -188,8 +188,7 @@ class GpuClient implements GpuBackend {
     const dtype = this.dtypes.get(id);
     if (!dtype) throw new Error(`gpu: upload to unknown buffer id ${id}`);
     const words = toGpuWords(dtype, data as ArrayLike<number>); // a fresh copy, safe to transfer
-    const buf = words.buffer as ArrayBuffer;
-    this.push({ k: 'upload', id, data: buf }, buf, buf.byteLength);
+    this.uploadWords(id, 0, words.buffer as ArrayBuffer);
   }
 
   exec(op: Op): void {
