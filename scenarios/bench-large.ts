@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import * as torch from '../src/index.ts';
 import { largeLoop } from './large-loop.ts';
 import { progressBar } from './progress.ts';
+import { keepNonFinite } from './scenario.ts';
 
 const USAGE = 'usage: npm run bench:large -- [--workers W] [--epochs E] [--n N] [--lr LR] [--seed S] [--device cpu|gpu] [--warmup K] [--json] [--compare-torch]';
 function fail(msg: string): never { console.error(`bench:large: ${msg}\n${USAGE}`); process.exit(2); }
@@ -70,7 +71,7 @@ if (v['compare-torch']) {
     out.torch = { error: (py.stderr || py.error?.message || 'python3-torch not available').trim().split('\n').pop() };
   }
 }
-if (v.json) console.log(JSON.stringify(out));
+if (v.json) console.log(JSON.stringify(out, keepNonFinite));
 else {
   console.log(`device ${device}, ${workers} workers, N=${n}, ${epochs} epochs, lr=${lr}${warmup ? ` (after ${warmup} untimed warm-up epochs, ${warmupSeconds.toFixed(3)} s)` : ''}`);
   console.log(`  ${r.seconds.toFixed(3)} s total, ${r.secondsPerEpoch.toFixed(4)} s/epoch`);

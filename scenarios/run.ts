@@ -20,7 +20,7 @@ import { format } from 'node:util';
 import * as torch from '../src/index.ts';
 import { progressBar } from './progress.ts';
 import {
-  COMMON_FLAGS, DEFAULT_FLAGS, cores, fmtBytes, formatTable, isScenarioResult, parseNumber, renderSvg,
+  COMMON_FLAGS, DEFAULT_FLAGS, cores, fmtBytes, formatTable, isScenarioResult, keepNonFinite, parseNumber, renderSvg,
   type Flag, type FlagSpecs, type GpuInfo, type ScenarioContext, type ScenarioResult,
 } from './scenario.ts';
 
@@ -210,7 +210,7 @@ async function list(json: boolean): Promise<void> {
     const { mod, name } = await load(s);
     rows.push({ name, description: mod.description ?? '' });
   }
-  if (json) { console.log(JSON.stringify({ scenarios: rows }, null, 2)); return; }
+  if (json) { console.log(JSON.stringify({ scenarios: rows }, keepNonFinite, 2)); return; }
   const w = Math.max(...rows.map((r) => r.name.length));
   console.log('scenarios (npm run scenario -- NAME [flags]; NAME --help shows its flags and defaults):');
   for (const r of rows) console.log(`  ${r.name.padEnd(w)}  ${r.description}`);
@@ -291,11 +291,11 @@ async function main(): Promise<number> {
       doc.files.push(`${base}.svg`);
     }
     doc.files.unshift(`${base}.json`);
-    writeFileSync(`${base}.json`, JSON.stringify(doc, null, 2) + '\n');
+    writeFileSync(`${base}.json`, JSON.stringify(doc, keepNonFinite, 2) + '\n');
   }
 
   if (p.json) {
-    console.log(JSON.stringify(doc, null, 2));
+    console.log(JSON.stringify(doc, keepNonFinite, 2));
   } else {
     const parts = [`\n${name} — ${doc.description}`];
     for (const t of result.tables) parts.push('', formatTable(t));

@@ -211,3 +211,7 @@ export function fmtCount(n: number): string {
   if (n >= 1e6 && /^[1-9]0+$/.test(String(n))) return `1e${String(n).length - 1}`;
   return String(n);
 }
+
+/** A JSON.stringify replacer that keeps NaN and ±Infinity as the strings 'NaN', 'Infinity', '-Infinity' (JSON
+ * itself would write null, which reads as "no value" — the tour's 10M loop ends with a NaN loss, in PyTorch too). */
+export const keepNonFinite = (_key: string, x: unknown): unknown => (typeof x === 'number' && !Number.isFinite(x) ? String(x) : x);
