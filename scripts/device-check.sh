@@ -68,6 +68,8 @@ timeout 120 node --import tsx scenarios/bench-large.ts --device gpu --workers 1 
 timeout 60 node --import tsx scenarios/bench-large.ts --device gpu --workers 1 --epochs 200 --n 1000 --warmup 1000 --json 2>>"$out/bench.err" | tail -1 | tee "$out/overhead.json"
 # Main thread vs GPU: loop body and total per run, in one process (scripts/gpu-loop-profile.ts).
 timeout 90 node --import tsx scripts/gpu-loop-profile.ts 2>&1 | grep -v '^Warning' | tee "$out/loop-profile.txt"
+# Where a cold run's time goes (device open, main-thread loop body, pipeline builds), in two fresh processes.
+for i in 1 2; do timeout 60 node --import tsx scripts/gpu-cold.ts 2>&1 | grep -v '^Warning' | tee -a "$out/gpu-cold.txt"; done
 # Where the loop's time goes: kernels per epoch, worker encoding (scripts/gpu-overhead.ts).
 timeout 90 node --import tsx scripts/gpu-overhead.ts 2>&1 | grep -v '^Warning' | tee "$out/gpu-overhead.txt"
 # The scenarios that need a GPU, at their default sizes (tables to $OUT; last lines shown).

@@ -34,6 +34,10 @@ export interface GpuStats {
   submits: number; dispatches: number; encodeMs: number;
   /** Parts of encodeMs: checking and planning the batch, encoding the pass, finishing and submitting. */
   planMs: number; passMs: number; submitMs: number;
+  /** Pipelines built (shader module + pipeline, synchronous) and the milliseconds that took. */
+  compiled: number; compileMs: number;
+  /** The first 64 pipeline builds: milliseconds and WGSL length. */
+  compileLog: { ms: number; chars: number }[];
   /** Milliseconds the worker thread was busy (not waiting for messages) since it started. */
   activeMs: number;
   /** GPU buffers created (not taken from the pool). */
@@ -184,6 +188,7 @@ let nextPipeId = 1;
 function pipelineFor(wgsl: string, bufs: { write: boolean }[]): Pipe {
   let p = pipelines.get(wgsl);
   if (!p) {
+    const t0 = performance.now();
     const d = dev();
     const module = d.createShaderModule({ code: wgsl });
     const bgl = d.createBindGroupLayout({
@@ -195,6 +200,10 @@ function pipelineFor(wgsl: string, bufs: { write: boolean }[]): Pipe {
     const pipe = d.createComputePipeline({ layout: d.createPipelineLayout({ bindGroupLayouts: [bgl] }), compute: { module, entryPoint: 'main' } });
     p = { pipe, bgl, id: nextPipeId++ };
     pipelines.set(wgsl, p);
+    timing.compiled++;
+    const ms = performance.now() - t0;
+    timing.compileMs += ms;
+    if (compileLog.length < 64) compileLog.push({ ms, chars: wgsl.length });
   }
   return p;
 }
@@ -270,7 +279,8 @@ function uploadWords(rec: Rec, data: Cmd & { k: 'upload' }): Uint8Array {
  * settles once Dawn has answered the batch's error scopes. The client counts the call as in flight
  * until then: Dawn aborts a process that exits while a popErrorScope promise is pending.
  */
-const timing = { submits: 0, dispatches: 0, encodeMs: 0, created: 0, planMs: 0, passMs: 0, submitMs: 0 };
+const compileLog: { ms: number; chars: number }[] = [];
+const timing = { submits: 0, dispatches: 0, encodeMs: 0, created: 0, planMs: 0, passMs: 0, submitMs: 0, compiled: 0, compileMs: 0 };
 function submit(cmds: Cmd[]): Promise<void> {
   const t0 = performance.now();
   try { return submitInner(cmds); } finally { timing.submits++; timing.encodeMs += performance.now() - t0; }
@@ -510,7 +520,7 @@ async function stats(): Promise<GpuStats> {
   await settle();
   let bytes = 0;
   for (const r of buffers.values()) bytes += r.size;
-  return { buffers: buffers.size, bytes, pooledBuffers: pooledCount, pooledBytes, pipelines: pipelines.size, ...timing, activeMs: performance.eventLoopUtilization().active };
+  return { buffers: buffers.size, bytes, pooledBuffers: pooledCount, pooledBytes, pipelines: pipelines.size, ...timing, compileLog: compileLog.slice(), activeMs: performance.eventLoopUtilization().active };
 }
 
 function shutdown(): void {
