@@ -5,6 +5,7 @@
 #   bash scripts/device-check.sh prepare   # here: .devcheck/bundle.tar.xz (node + node_modules) and .gl/*.deb
 #   bash scripts/device-check.sh run       # there, from the repository root (carry .devcheck and .gl)
 #   bash scripts/device-check.sh profile   # there: where the loop's main-thread time goes (CPU profile to $OUT)
+#   bash scripts/device-check.sh cold      # there: cold starts, kernels compiled in the background vs in encoding
 #
 # With the workplace's device tool:  run(command="bash scripts/device-check.sh run", carry=[".devcheck", ".gl"])
 set -euo pipefail
@@ -50,6 +51,18 @@ out=${OUT:-/tmp/troupe-devcheck}
 mkdir -p "$out"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
 node --version
+if [ "$mode" = cold ]; then
+  # Cold starts only: fresh processes, pipelines compiled in the background (async) or inside encoding
+  # (sync), alternated so both see the same machine state.
+  for i in 1 2 3; do
+    for a in 0 1; do
+      echo "TROUPE_GPU_ASYNC_COMPILE=$a"
+      TROUPE_GPU_ASYNC_COMPILE=$a timeout 60 node --import tsx scripts/gpu-cold.ts 2>&1 | grep -v '^Warning' | tee -a "$out/gpu-cold.txt"
+      TROUPE_GPU_ASYNC_COMPILE=$a timeout 60 node --import tsx scenarios/bench-large.ts --device gpu --workers 1 --epochs 200 --n 10000000 --lr 0.001 --seed 0 --json 2>/dev/null | tail -1 | tee -a "$out/cold-$a.jsonl"
+    done
+  done
+  exit 0
+fi
 if [ "$mode" = profile ]; then
   # The loop's main-thread time, with a CPU profile of it in $OUT (scripts/gpu-loop-profile.ts).
   timeout 120 node --cpu-prof --cpu-prof-dir="$out" --import tsx scripts/gpu-loop-profile.ts 2>&1 | grep -v '^Warning'

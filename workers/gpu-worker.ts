@@ -10,6 +10,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
+import { availableParallelism } from 'node:os';
 import * as Comlink from 'comlink';
 import nodeAdapter from 'comlink/dist/umd/node-adapter.js';
 import type { DType, Op, View } from '../src/runtime/protocol.ts';
@@ -191,21 +192,44 @@ function pipelineFor(wgsl: string, bufs: { write: boolean }[]): Pipe {
     const t0 = performance.now();
     const d = dev();
     const module = d.createShaderModule({ code: wgsl });
-    const bgl = d.createBindGroupLayout({
-      entries: [
-        { binding: 0, visibility: STAGE_COMPUTE, buffer: { type: 'read-only-storage', hasDynamicOffset: true } },
-        ...bufs.map((b, i) => ({ binding: i + 1, visibility: STAGE_COMPUTE, buffer: { type: b.write ? 'storage' as const : 'read-only-storage' as const } })),
-      ],
-    });
+    const bgl = layoutFor(d, bufs);
     const pipe = d.createComputePipeline({ layout: d.createPipelineLayout({ bindGroupLayouts: [bgl] }), compute: { module, entryPoint: 'main' } });
     p = { pipe, bgl, id: nextPipeId++ };
     pipelines.set(wgsl, p);
-    timing.compiled++;
-    const ms = performance.now() - t0;
-    timing.compileMs += ms;
-    if (compileLog.length < 64) compileLog.push({ ms, chars: wgsl.length });
+    noteCompile(t0, wgsl);
   }
   return p;
+}
+
+/** pipelineFor, compiled in the background; the milliseconds logged are from request to ready. */
+async function pipelineForAsync(wgsl: string, bufs: { write: boolean }[]): Promise<Pipe> {
+  const have = pipelines.get(wgsl);
+  if (have) return have;
+  const t0 = performance.now();
+  const d = dev();
+  const module = d.createShaderModule({ code: wgsl });
+  const bgl = layoutFor(d, bufs);
+  const pipe = await d.createComputePipelineAsync({ layout: d.createPipelineLayout({ bindGroupLayouts: [bgl] }), compute: { module, entryPoint: 'main' } });
+  const again = pipelines.get(wgsl);
+  if (again) return again;
+  const p = { pipe, bgl, id: nextPipeId++ };
+  pipelines.set(wgsl, p);
+  noteCompile(t0, wgsl);
+  return p;
+}
+function noteCompile(t0: number, wgsl: string): void {
+  const ms = performance.now() - t0;
+  timing.compiled++;
+  timing.compileMs += ms;
+  if (compileLog.length < 64) compileLog.push({ ms, chars: wgsl.length });
+}
+function layoutFor(d: GPUDevice, bufs: { write: boolean }[]): GPUBindGroupLayout {
+  return d.createBindGroupLayout({
+    entries: [
+      { binding: 0, visibility: STAGE_COMPUTE, buffer: { type: 'read-only-storage', hasDynamicOffset: true } },
+      ...bufs.map((b, i) => ({ binding: i + 1, visibility: STAGE_COMPUTE, buffer: { type: b.write ? 'storage' as const : 'read-only-storage' as const } })),
+    ],
+  });
 }
 
 /** The one dynamic offset of a bind group (Dawn copies it at the call). */
@@ -281,7 +305,43 @@ function uploadWords(rec: Rec, data: Cmd & { k: 'upload' }): Uint8Array {
  */
 const compileLog: { ms: number; chars: number }[] = [];
 const timing = { submits: 0, dispatches: 0, encodeMs: 0, created: 0, planMs: 0, passMs: 0, submitMs: 0, compiled: 0, compileMs: 0 };
+/**
+ * New fused kernels are compiled in the background (createComputePipelineAsync) from the moment their
+ * batch arrives, so the kernels of a loop's first steps, which arrive in quick succession, compile in
+ * parallel instead of one after another inside encoding. A batch that uses a kernel still compiling
+ * waits for it, and every later batch, read and stats call waits behind it (`gate`): order is kept.
+ */
+const compiling = new Map<number, Promise<void>>();
+/** Only where cores are to spare (Dawn compiles on its own threads; on 2 cores that slows the main
+ * thread more than it saves). TROUPE_GPU_ASYNC_COMPILE=0/1 overrides. */
+const asyncCompile = process.env.TROUPE_GPU_ASYNC_COMPILE ? process.env.TROUPE_GPU_ASYNC_COMPILE !== '0' : availableParallelism() >= 4;
+let gate: Promise<void> | null = null;
 function submit(cmds: Cmd[]): Promise<void> {
+  let waits: Promise<void>[] | null = null;
+  for (const c of cmds) {
+    if (c.k !== 'disp' || fused.has(c.pipe)) continue;
+    let w = compiling.get(c.pipe);
+    if (!w && c.wgsl !== undefined && asyncCompile && device) {
+      const pipe = c.pipe;
+      // A kernel that fails to compile is left to the batch's own synchronous build, inside its error
+      // scopes, which reports the error as before.
+      w = pipelineForAsync(c.wgsl, (c.rw ?? []).map((write) => ({ write })))
+        .then((p) => { fused.set(pipe, p); }, () => {})
+        .finally(() => { compiling.delete(pipe); });
+      compiling.set(pipe, w);
+    }
+    if (w) (waits ??= []).push(w);
+  }
+  if (!gate && !waits) return submitNow(cmds);
+  let scopes: Promise<void> = Promise.resolve();
+  const submitted = Promise.all(gate ? [gate, ...(waits ?? [])] : waits!).then(() => { scopes = submitNow(cmds); });
+  const g: Promise<void> = submitted.catch(noteError).finally(() => { if (gate === g) gate = null; });
+  gate = g;
+  return submitted.then(() => scopes);
+}
+/** Waits until every batch received so far has been submitted. */
+async function submittedAll(): Promise<void> { while (gate) await gate; }
+function submitNow(cmds: Cmd[]): Promise<void> {
   const t0 = performance.now();
   try { return submitInner(cmds); } finally { timing.submits++; timing.encodeMs += performance.now() - t0; }
 }
@@ -416,7 +476,7 @@ function submitInner(cmds: Cmd[]): Promise<void> {
             fusedSources.delete(c.pipe);
             p = pipelineFor(src.wgsl, src.rw.map((write) => ({ write })));
             fused.set(c.pipe, p);
-          }
+          } else if (c.wgsl !== undefined) fusedSources.delete(c.pipe); // compiled in the background
           // Buffer ids of prepared kernels are never reused, so they name the buffers in the key.
           const ids = c.bufs;
           const group = bindGroupFor(p, `f${p.id}:${ids.join(',')}`, () => ids.map((id) => buffers.get(id)!.buf));
@@ -484,6 +544,7 @@ async function settle(): Promise<void> {
 }
 
 async function read(id: number, dtype: DType, numel: number, at = 0): Promise<ArrayBuffer> {
+  await submittedAll();
   const d = dev();
   const r = buffers.get(id);
   if (!r) { await settle(); throw new Error(`gpu: read of unknown buffer id ${id}`); }
@@ -517,6 +578,7 @@ async function read(id: number, dtype: DType, numel: number, at = 0): Promise<Ar
 }
 
 async function stats(): Promise<GpuStats> {
+  await submittedAll();
   await settle();
   let bytes = 0;
   for (const r of buffers.values()) bytes += r.size;
