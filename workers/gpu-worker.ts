@@ -37,6 +37,8 @@ export interface GpuStats {
   planMs: number; passMs: number; submitMs: number;
   /** Pipelines built (shader module + pipeline, synchronous) and the milliseconds that took. */
   compiled: number; compileMs: number;
+  /** Of those, built by createComputePipelineAsync while batches waited (4+ cores, see asyncCompile). */
+  compiledInBackground: number;
   /** The first 64 pipeline builds: milliseconds and WGSL length. */
   compileLog: { ms: number; chars: number }[];
   /** Milliseconds the worker thread was busy (not waiting for messages) since it started. */
@@ -215,6 +217,7 @@ async function pipelineForAsync(wgsl: string, bufs: { write: boolean }[]): Promi
   const p = { pipe, bgl, id: nextPipeId++ };
   pipelines.set(wgsl, p);
   noteCompile(t0, wgsl);
+  timing.compiledInBackground++;
   return p;
 }
 function noteCompile(t0: number, wgsl: string): void {
@@ -304,7 +307,7 @@ function uploadWords(rec: Rec, data: Cmd & { k: 'upload' }): Uint8Array {
  * until then: Dawn aborts a process that exits while a popErrorScope promise is pending.
  */
 const compileLog: { ms: number; chars: number }[] = [];
-const timing = { submits: 0, dispatches: 0, encodeMs: 0, created: 0, planMs: 0, passMs: 0, submitMs: 0, compiled: 0, compileMs: 0 };
+const timing = { submits: 0, dispatches: 0, encodeMs: 0, created: 0, planMs: 0, passMs: 0, submitMs: 0, compiled: 0, compileMs: 0, compiledInBackground: 0 };
 /**
  * New fused kernels are compiled in the background (createComputePipelineAsync) from the moment their
  * batch arrives, so the kernels of a loop's first steps, which arrive in quick succession, compile in
