@@ -36,9 +36,12 @@ import {
   toGpuWords, type CType, type EwOp, type Kind,
 } from './kernels.ts';
 
-/** Elements of the largest storage kept in a slab slot. */
+/** Elements of the largest storage kept in a slab slot; slots come in two sizes, each size in its own
+ * 1 MiB slabs: 4 words (scalars: 65536 a slab, so the tour's loop, which leaves a few dead scalars per
+ * step, goes ~16000 steps between the forced collections that give their slots back) and 64 words. */
 const SLOT_WORDS = 64;
-const SLAB_SLOTS = 4096; // 1 MiB slabs: a training loop that leaves a few dead scalars per step stays in one slab for ~1000 steps
+const SMALL_WORDS = 4;
+const SLAB_WORDS = 1 << 18;
 /** Expression nodes a lazy storage may hold before it is materialized. */
 const MAX_NODES = 48;
 /** Metadata words one fused kernel may use (the worker's dynamic-offset window is 512 words). */
@@ -141,7 +144,9 @@ export class Fuser {
   private scheduled = false;
   private nextPhys = 1;
   private slabs: number[] = [];
-  private freeSlots: Loc[] = [];
+  /** Free slots by size: [4-word slots, 64-word slots]. */
+  private freeSlots: [Loc[], Loc[]] = [[], []];
+  private slabsOf = [0, 0];
   private scratch: { id: number; words: number } | null = null;
   private maxBuffers: number;
   /** Bytes of GPU memory held for materialized storages (slabs included). */
@@ -204,20 +209,24 @@ export class Fuser {
 
   private allocLoc(st: St): Loc {
     if (st.numel <= SLOT_WORDS) {
-      let loc = this.freeSlots.pop();
-      if (!loc && this.slabs.length > 0 && this.collect) {
+      const words = st.numel <= SMALL_WORDS ? SMALL_WORDS : SLOT_WORDS;
+      const cls = words === SMALL_WORDS ? 0 : 1;
+      const free = this.freeSlots[cls];
+      let loc = free.pop();
+      if (!loc && this.slabsOf[cls] > 0 && this.collect) {
         // A loop whose awaits are all microtasks never runs finalizers by itself: find the dead
-        // scalars now (a few ms, once per ~1000 steps of the tour's loop) rather than grow.
+        // scalars now (a few ms, once per ~16000 steps of the tour's loop) rather than grow.
         this.collect();
-        loc = this.freeSlots.pop();
+        loc = free.pop();
       }
       if (!loc) {
         const buf = this.nextPhys++;
         this.slabs.push(buf);
-        this.residentBytes += SLOT_WORDS * SLAB_SLOTS * 4;
-        this.push({ t: 'cmd', run: () => this.gpu.alloc(buf, 'float32', SLOT_WORDS * SLAB_SLOTS, true) });
-        for (let s = SLAB_SLOTS - 1; s >= 1; s--) this.freeSlots.push({ buf, off: s * SLOT_WORDS, words: SLOT_WORDS, slab: true });
-        loc = { buf, off: 0, words: SLOT_WORDS, slab: true };
+        this.slabsOf[cls]++;
+        this.residentBytes += SLAB_WORDS * 4;
+        this.push({ t: 'cmd', run: () => this.gpu.alloc(buf, 'float32', SLAB_WORDS, true) });
+        for (let off = SLAB_WORDS - words; off >= words; off -= words) free.push({ buf, off, words, slab: true });
+        loc = { buf, off: 0, words, slab: true };
       }
       return loc;
     }
@@ -229,7 +238,7 @@ export class Fuser {
   }
 
   private releaseLoc(loc: Loc): void {
-    if (loc.slab) { this.freeSlots.push(loc); return; }
+    if (loc.slab) { this.freeSlots[loc.words === SMALL_WORDS ? 0 : 1].push(loc); return; }
     this.residentBytes -= loc.words * 4;
     this.push({ t: 'cmd', run: () => this.gpu.free(loc.buf) });
   }
@@ -585,7 +594,8 @@ export class Fuser {
 
 // ---- grouping -------------------------------------------------------------------------------------------
 
-const locKey = (l: Loc) => l.buf * 65536 + l.off / SLOT_WORDS;
+/** Slab slots are at most 2^18 words into their buffer; other storages start at 0. */
+const locKey = (l: Loc) => l.buf * SLAB_WORDS + l.off;
 
 const scratchBufs = new Set<number>();
 
