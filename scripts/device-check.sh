@@ -6,6 +6,7 @@
 #   bash scripts/device-check.sh run       # there, from the repository root (carry .devcheck and .gl)
 #   bash scripts/device-check.sh profile   # there: where the loop's main-thread time goes (CPU profile to $OUT)
 #   bash scripts/device-check.sh cold      # there: cold starts, kernels compiled in the background vs in encoding
+#   bash scripts/device-check.sh overhead  # there: GPU time per epoch (timestamps), worker encoding, main-thread loop
 #
 # With the workplace's device tool:  run(command="bash scripts/device-check.sh run", carry=[".devcheck", ".gl"])
 set -euo pipefail
@@ -61,6 +62,12 @@ if [ "$mode" = cold ]; then
       TROUPE_GPU_ASYNC_COMPILE=$a timeout 60 node --import tsx scenarios/bench-large.ts --device gpu --workers 1 --epochs 200 --n 10000000 --lr 0.001 --seed 0 --json 2>/dev/null | tail -1 | tee -a "$out/cold-$a.jsonl"
     done
   done
+  exit 0
+fi
+if [ "$mode" = overhead ]; then
+  # Where the warm loop's time goes: GPU time per epoch (timestamp queries), worker encoding, main thread.
+  timeout 90 node --import tsx scripts/gpu-overhead.ts 2>&1 | grep -v '^Warning'
+  timeout 90 node --import tsx scripts/gpu-loop-profile.ts 2>&1 | grep -v '^Warning'
   exit 0
 fi
 if [ "$mode" = profile ]; then

@@ -39,6 +39,9 @@ export interface GpuStats {
   compiled: number; compileMs: number;
   /** Of those, built by createComputePipelineAsync while batches waited (4+ cores, see asyncCompile). */
   compiledInBackground: number;
+  /** With TROUPE_GPU_TIMESTAMPS=1 (and an adapter that has 'timestamp-query'): nanoseconds the GPU spent
+   * in timed compute passes, how many, and the GPU clock at the first start and the last end. */
+  gpuNs: number; gpuPasses: number; gpuFirstNs: number; gpuLastNs: number;
   /** The first 64 pipeline builds: milliseconds and WGSL length. */
   compileLog: { ms: number; chars: number }[];
   /** Milliseconds the worker thread was busy (not waiting for messages) since it started. */
@@ -48,7 +51,7 @@ export interface GpuStats {
 }
 
 // WebGPU constants (the DOM globals are not installed in Node).
-const BU = { MAP_READ: 1, MAP_WRITE: 2, COPY_SRC: 4, COPY_DST: 8, STORAGE: 128 } as const;
+const BU = { MAP_READ: 1, MAP_WRITE: 2, COPY_SRC: 4, COPY_DST: 8, STORAGE: 128, QUERY_RESOLVE: 0x200 } as const;
 const MAP_READ = 1;
 const ADAPTER_TIMEOUT_MS = 20_000;
 /** Pooled (freed, kept for reuse) bytes above this are destroyed instead. */
@@ -124,7 +127,11 @@ async function init(): Promise<InitResult> {
     }
     if (!adapter) return { error: `no WebGPU adapter (${vk.detail})` };
     limits = limitsOf(adapter.limits);
-    const dev = await withTimeout(adapter.requestDevice({ requiredLimits: limits }), ADAPTER_TIMEOUT_MS, 'requestDevice');
+    const stamps = process.env.TROUPE_GPU_TIMESTAMPS === '1' && adapter.features.has('timestamp-query');
+    const dev = await withTimeout(adapter.requestDevice({ requiredLimits: limits, requiredFeatures: stamps ? ['timestamp-query'] : [] }), ADAPTER_TIMEOUT_MS, 'requestDevice');
+    if (stamps) {
+      tsq = { set: dev.createQuerySet({ type: 'timestamp', count: TS_CAP }), resolve: dev.createBuffer({ size: TS_CAP * 8, usage: BU.QUERY_RESOLVE | BU.COPY_SRC }) };
+    }
     device = dev;
     dev.addEventListener?.('uncapturederror', (ev: Event) => noteError((ev as GPUUncapturedErrorEvent).error?.message ?? 'uncaptured WebGPU error'));
     void dev.lost.then((info) => { if (!shuttingDown) noteError(new Error(`gpu device lost: ${info.message}`)); });
@@ -307,7 +314,8 @@ function uploadWords(rec: Rec, data: Cmd & { k: 'upload' }): Uint8Array {
  * until then: Dawn aborts a process that exits while a popErrorScope promise is pending.
  */
 const compileLog: { ms: number; chars: number }[] = [];
-const timing = { submits: 0, dispatches: 0, encodeMs: 0, created: 0, planMs: 0, passMs: 0, submitMs: 0, compiled: 0, compileMs: 0, compiledInBackground: 0 };
+const timing = { submits: 0, dispatches: 0, encodeMs: 0, created: 0, planMs: 0, passMs: 0, submitMs: 0, compiled: 0, compileMs: 0, compiledInBackground: 0,
+  gpuNs: 0, gpuPasses: 0, gpuFirstNs: 0, gpuLastNs: 0 };
 /**
  * New fused kernels are compiled in the background (createComputePipelineAsync) from the moment their
  * batch arrives, so the kernels of a loop's first steps, which arrive in quick succession, compile in
@@ -424,6 +432,14 @@ function submitInner(cmds: Cmd[]): Promise<void> {
   const enc = d.createCommandEncoder();
   let pass: GPUComputePassEncoder | null = null;
   const endPass = () => { if (pass) { pass.end(); pass = null; } };
+  // With TROUPE_GPU_TIMESTAMPS=1: each compute pass writes GPU timestamps at its start and end.
+  let nq = 0;
+  const beginPass = (): GPUComputePassEncoder => {
+    if (!tsq || nq + 2 > TS_CAP) return enc.beginComputePass();
+    nq += 2;
+    return enc.beginComputePass({ timestampWrites: { querySet: tsq.set, beginningOfPassWriteIndex: nq - 2, endOfPassWriteIndex: nq - 1 } });
+  };
+  let stampsBuf: GPUBuffer | null = null;
   const place = (meta: Uint32Array) => {
     const at = metaAt;
     metaAll.set(new Uint8Array(meta.buffer, meta.byteOffset, meta.byteLength), at);
@@ -483,7 +499,7 @@ function submitInner(cmds: Cmd[]): Promise<void> {
           // Buffer ids of prepared kernels are never reused, so they name the buffers in the key.
           const ids = c.bufs;
           const group = bindGroupFor(p, `f${p.id}:${ids.join(',')}`, () => ids.map((id) => buffers.get(id)!.buf));
-          pass ??= enc.beginComputePass();
+          pass ??= beginPass();
           encodeDispatch(pass, p, group, metaOffsets[ci][0], c.groups);
           return;
         }
@@ -502,7 +518,7 @@ function submitInner(cmds: Cmd[]): Promise<void> {
             let key = `${pipe.id}`;
             for (const b of bound) key += `:${bufId(b)}`;
             const group = bindGroupFor(pipe, key, () => bound);
-            pass ??= enc.beginComputePass();
+            pass ??= beginPass();
             encodeDispatch(pass, pipe, group, offsets[k], disp.groups);
           });
           for (const t of temps) giveBuffer(t.buf, t.size, later);
@@ -511,15 +527,22 @@ function submitInner(cmds: Cmd[]): Promise<void> {
       }
     });
     endPass();
+    if (tsq && nq > 0) {
+      stampsBuf = d.createBuffer({ size: nq * 8, usage: BU.MAP_READ | BU.COPY_DST });
+      enc.resolveQuerySet(tsq.set, 0, nq, tsq.resolve, 0);
+      enc.copyBufferToBuffer(tsq.resolve, 0, stampsBuf, 0, nq * 8);
+    }
     const tEncoded = performance.now();
     timing.passMs += tEncoded - tPass;
     if (staging) staging.unmap();
     d.queue.submit([enc.finish()]);
     timing.submitMs += performance.now() - tEncoded;
+    if (stampsBuf) pendingScopes.push(readStamps(stampsBuf));
   } catch (e) {
     // Encoding failed half-way: nothing of this batch was submitted; the buffer table may already
     // reflect some allocs/frees, so report it at the next read.
     try { endPass(); } catch { /* already invalid */ }
+    stampsBuf?.destroy();
     if (staging && staging.mapState === 'mapped') staging.unmap();
     noteError(e);
   } finally {
@@ -533,6 +556,26 @@ function submitInner(cmds: Cmd[]): Promise<void> {
     pendingScopes.push(scopes);
   }
   return scopes;
+}
+
+/** GPU timestamps (TROUPE_GPU_TIMESTAMPS=1 and an adapter with 'timestamp-query'): passes per batch at most TS_CAP / 2. */
+const TS_CAP = 512;
+let tsq: { set: GPUQuerySet; resolve: GPUBuffer } | null = null;
+/** Adds a batch's pass times to timing.gpuNs; gpuFirstNs..gpuLastNs spans every timed pass so far. */
+async function readStamps(b: GPUBuffer): Promise<void> {
+  try {
+    await b.mapAsync(MAP_READ);
+    const t = new BigUint64Array(b.getMappedRange().slice(0));
+    b.unmap();
+    for (let i = 0; i + 1 < t.length; i += 2) {
+      const t0 = Number(t[i]), t1 = Number(t[i + 1]);
+      if (!(t1 >= t0 && t0 > 0)) continue; // not written (a pass that failed validation) or out of order
+      timing.gpuNs += t1 - t0;
+      timing.gpuPasses++;
+      if (timing.gpuFirstNs === 0 || t0 < timing.gpuFirstNs) timing.gpuFirstNs = t0;
+      if (t1 > timing.gpuLastNs) timing.gpuLastNs = t1;
+    }
+  } catch (e) { noteError(e); } finally { b.destroy(); }
 }
 
 async function settle(): Promise<void> {
@@ -593,6 +636,7 @@ function shutdown(): void {
   for (const r of buffers.values()) r.buf.destroy();
   for (const l of pool.values()) for (const b of l) b.destroy();
   metaBuf?.destroy();
+  tsq?.set.destroy(); tsq?.resolve.destroy(); tsq = null;
   metaBuf = null; metaCap = 0;
   buffers.clear(); pool.clear(); pipelines.clear(); fused.clear(); fusedSources.clear();
   pooledBytes = 0; pooledCount = 0;
