@@ -7,6 +7,7 @@
 #   bash scripts/device-check.sh profile   # there: where the loop's main-thread time goes (CPU profile to $OUT)
 #   bash scripts/device-check.sh cold      # there: cold starts, kernels compiled in the background vs in encoding
 #   bash scripts/device-check.sh overhead  # there: GPU time per epoch (timestamps), worker encoding, main-thread loop
+#   bash scripts/device-check.sh tune      # there: GPU time per epoch under the fuser's tuning knobs
 #
 # With the workplace's device tool:  run(command="bash scripts/device-check.sh run", carry=[".devcheck", ".gl"])
 set -euo pipefail
@@ -68,6 +69,15 @@ if [ "$mode" = overhead ]; then
   # Where the warm loop's time goes: GPU time per epoch (timestamp queries), worker encoding, main thread.
   timeout 90 node --import tsx scripts/gpu-overhead.ts 2>&1 | grep -v '^Warning'
   timeout 90 node --import tsx scripts/gpu-loop-profile.ts 2>&1 | grep -v '^Warning'
+  exit 0
+fi
+if [ "$mode" = tune ]; then
+  # GPU time per epoch of the 10M loop under the fuser's tuning knobs (each line: a fresh process).
+  for v in "" "TROUPE_GPU_RED_MAXWG=1056" "TROUPE_GPU_RED_MAXWG=528" "TROUPE_GPU_RED_J=8" "TROUPE_GPU_RED_J=2" \
+           "TROUPE_GPU_RED_J=16 TROUPE_GPU_RED_MAXWG=264" "TROUPE_GPU_STASH_MIN=1e12" "TROUPE_GPU_STASH_MIN=1e12 TROUPE_GPU_RED_MAXWG=1056" ""; do
+    echo "[${v:-defaults}]"
+    env $v GPU_OVERHEAD_N=10000000 timeout 60 node --import tsx scripts/gpu-overhead.ts 2>&1 | grep -v '^Warning' | grep -v 'first 20'
+  done
   exit 0
 fi
 if [ "$mode" = profile ]; then

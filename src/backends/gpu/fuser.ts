@@ -52,10 +52,16 @@ const MAX_STMTS = 12;
 const MAX_PENDING = 32;
 const WG = 256;
 /** Random fills at least this long that feed a reduction are stashed for later kernels. */
-const STASH_MIN = 1 << 16;
+const STASH_MIN = Number(process.env.TROUPE_GPU_STASH_MIN ?? 1 << 16);
 /** Lengths with stash buffers at once (two buffers each). */
 const STASH_LENGTHS = 4;
-const CHUNK = 4096; // elements per workgroup in a reduction's first pass (1024 quads)
+/** A reduction's first pass: each thread folds RED_J quads of every chunk of CHUNK elements it visits;
+ * workgroup g takes chunks g, g + G, g + 2G… where G = min(chunks, RED_MAX_WG) is also the number of
+ * partial results for the second pass. (TROUPE_GPU_RED_J / TROUPE_GPU_RED_MAXWG: tuning experiments;
+ * for fixed values the order of every sum depends on its length only.) */
+const RED_J = Math.max(1, Math.min(64, Number(process.env.TROUPE_GPU_RED_J ?? 4) | 0));
+const CHUNK = 4 * WG * RED_J;
+const RED_MAX_WG = Number(process.env.TROUPE_GPU_RED_MAXWG ?? 0) > 0 ? Number(process.env.TROUPE_GPU_RED_MAXWG) : Infinity;
 
 interface Loc { buf: number; off: number; words: number; slab: boolean }
 /** One version of a materialized storage's contents, at a fixed place. */
@@ -575,7 +581,7 @@ export class Fuser {
       return;
     }
     const reds = g.items.filter((x) => x.t === 'red');
-    const nch = Math.ceil(g.L / CHUNK);
+    const nch = Math.min(Math.ceil(g.L / CHUNK), RED_MAX_WG);
     let scratch = -1;
     if (nch > 1) {
       const words = nch * reds.length;
@@ -999,6 +1005,7 @@ function reduceWgsl(items: Stmt[], nch: number, scratch: number, meta: Uint32Arr
     const { b, g, accs, folds, trees, md: md2 } = reduceBody(items, nch, scratch, true);
     sameLayout(meta, md2);
     return fill('fused_reduce.wgsl', {
+      CHUNK: String(CHUNK), QPW: String(CHUNK / 4), J: String(RED_J),
       BINDINGS: b.wgsl(), SHARED: sharedDecl(types), RNG: g.hasRand ? '  rng_inf = bitcast<f32>(md[1]);' : '',
       ACCS: accs.join('\n'), BODY: [...g.lines, ...folds].join('\n'), TREES: trees.join('\n'),
     }, g.hasRand ? LIBS_RAND : LIBS_PLAIN);
