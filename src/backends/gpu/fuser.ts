@@ -61,9 +61,6 @@ const STASH_LENGTHS = 4;
  * for fixed values the order of every sum depends on its length only.) */
 const RED_J = Math.max(1, Math.min(64, Number(process.env.TROUPE_GPU_RED_J ?? 4) | 0));
 const CHUNK = 4 * WG * RED_J;
-/** Hoisting (TROUPE_GPU_HOIST=1, an experiment): loads of memory no earlier statement of the kernel writes,
- * and random draws, go to the top of the kernel's body, so their latency overlaps the draws' arithmetic. */
-const HOIST = process.env.TROUPE_GPU_HOIST === '1';
 const RED_MAX_WG = Number(process.env.TROUPE_GPU_RED_MAXWG ?? 0) > 0 ? Number(process.env.TROUPE_GPU_RED_MAXWG) : Infinity;
 
 interface Loc { buf: number; off: number; words: number; slab: boolean }
@@ -709,21 +706,6 @@ const KEY = new Uint16Array(1 << 16);
 let genStamp = 1;
 class Gen {
   lines: string[] = [];
-  /** Lines hoisted to the top of the body (HOIST): random blocks and loads that depend only on the quad
-   * and metadata. */
-  pre: string[] = [];
-  /** Locations (locKey) written by the statements generated so far. */
-  private written = new Set<number>();
-  /** Statement s's stores are done (all lanes): later loads of that location stay in place. */
-  noteWrite(loc: Loc): void { if (HOIST) this.written.add(locKey(loc)); }
-  /** Whether a load of loc may move to the top of the body (no earlier statement wrote it); in the key. */
-  private hoists(loc: Loc): boolean {
-    if (!HOIST) return false;
-    const h = !this.written.has(locKey(loc));
-    this.key(16, h ? 1 : 0);
-    return h;
-  }
-  private toPre = false;
   /** The cache key so far: KEY[0..klen). */
   klen = 0;
   private stamp = genStamp++;
@@ -774,8 +756,8 @@ class Gen {
           n.gslot = slot;
         }
         const base = slot;
-        if (n.mode === 'contig' && lane !== LANE_Z) { this.key(1, bi, lane); this.toPre = this.hoists(n.cell.loc); if (this.emit) e = `${bind}[md[${base}u] + i${lane}]`; }
-        else if (n.mode !== 'strided' || lane === LANE_Z) { this.key(2, bi); this.toPre = this.hoists(n.cell.loc); if (this.emit) e = `${bind}[md[${base}u]]`; }
+        if (n.mode === 'contig' && lane !== LANE_Z) { this.key(1, bi, lane); if (this.emit) e = `${bind}[md[${base}u] + i${lane}]`; }
+        else if (n.mode !== 'strided' || lane === LANE_Z) { this.key(2, bi); if (this.emit) e = `${bind}[md[${base}u]]`; }
         else {
           const R = n.shape.length;
           const sh = base + 1, str = base + 1 + R;
@@ -798,7 +780,6 @@ class Gen {
           // Stored by an earlier reduction: read it (lane = element i of the thread's quad).
           const bi = this.b.index(sh.loc.buf, false);
           this.key(15, bi, lane);
-          this.toPre = this.hoists(sh.loc);
           if (this.emit) e = `b${bi + 1}[i${lane}]`;
           break;
         }
@@ -809,10 +790,9 @@ class Gen {
           const at = this.md.push3(n.k0, n.k1, n.stream);
           this.key(4, n.normal ? 1 : 0, z ? 1 : 0);
           if (this.emit) {
-            const dst = HOIST ? this.pre : this.lines;
             const x = `philox4x32_10(vec4<u32>(${z ? '0u' : this.quad}, 0u, md[${at + 2}u], 0u), vec2<u32>(md[${at}u], md[${at + 1}u]))`;
-            dst.push(`${this.indent}let rb${blk}x = ${x};`);
-            dst.push(n.normal ? `${this.indent}let rb${blk} = philox_normal4(rb${blk}x);`
+            this.line(`${this.indent}let rb${blk}x = ${x};`);
+            this.line(n.normal ? `${this.indent}let rb${blk} = philox_normal4(rb${blk}x);`
               : `${this.indent}let rb${blk} = vec4<f32>(philox_uniform(rb${blk}x.x), philox_uniform(rb${blk}x.y), philox_uniform(rb${blk}x.z), philox_uniform(rb${blk}x.w));`);
           }
           if (z) n.rbz = blk; else n.rb = blk;
@@ -861,8 +841,7 @@ class Gen {
     }
     const id = this.seq++;
     this.key(8, id);
-    if (this.emit) (this.toPre ? this.pre : this.lines).push(`${this.indent}let v${id} = ${e};`);
-    this.toPre = false;
+    if (this.emit) this.lines.push(`${this.indent}let v${id} = ${e};`);
     if (lane === 0) n.w0 = id; else if (lane === 1) n.w1 = id; else if (lane === 2) n.w2 = id; else if (lane === 3) n.w3 = id; else n.wz = id;
     return id;
   }
@@ -907,7 +886,6 @@ function storeLines(g: Gen, md: Meta, b: Binder, s: Extract<Item, { t: 'st' }>, 
     g.key(10, w);
     if (g.emit) g.line(`${indent}if (i${e} < md[${at}u]) { b${oi + 1}[md[${at + 1}u] + i${e}] = v${w}; }`);
   }
-  g.noteWrite(s.loc);
 }
 
 /** The WGSL of a stores kernel, built only when its key is new (a factory: no closure per kernel). */
@@ -916,7 +894,7 @@ function storesWgsl(items: Extract<Item, { t: 'st' }>[], meta: Uint32Array): () 
     const { b, g, md: md2 } = storesBody(items, true);
     sameLayout(meta, md2);
     return fill('fused.wgsl', {
-      BINDINGS: b.wgsl(), RNG: g.hasRand ? '  rng_inf = bitcast<f32>(md[1]);' : '', BODY: [...g.pre, ...g.lines].join('\n'),
+      BINDINGS: b.wgsl(), RNG: g.hasRand ? '  rng_inf = bitcast<f32>(md[1]);' : '', BODY: g.lines.join('\n'),
     }, g.hasRand ? LIBS_RAND : LIBS_PLAIN);
   };
 }
@@ -970,7 +948,6 @@ function reduceBody(items: Stmt[], nch: number, scratch: number, emit: boolean) 
         g.key(10, w);
         if (emit) g.line(`    if (i${e} < md[2u]) { b${si + 1}[md[${at}u] + i${e}] = v${w}; }`);
       }
-      g.noteWrite(sd.loc);
     }
     let st = '';
     if (nch === 1) {
@@ -1030,7 +1007,7 @@ function reduceWgsl(items: Stmt[], nch: number, scratch: number, meta: Uint32Arr
     return fill('fused_reduce.wgsl', {
       CHUNK: String(CHUNK), QPW: String(CHUNK / 4), J: String(RED_J),
       BINDINGS: b.wgsl(), SHARED: sharedDecl(types), RNG: g.hasRand ? '  rng_inf = bitcast<f32>(md[1]);' : '',
-      ACCS: accs.join('\n'), BODY: [...g.pre, ...g.lines, ...folds].join('\n'), TREES: trees.join('\n'),
+      ACCS: accs.join('\n'), BODY: [...g.lines, ...folds].join('\n'), TREES: trees.join('\n'),
     }, g.hasRand ? LIBS_RAND : LIBS_PLAIN);
   };
 }
