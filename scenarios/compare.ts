@@ -123,6 +123,7 @@ export async function run(ctx: ScenarioContext<Flags>): Promise<ScenarioResult> 
       times[w.key] = {};
       for (const d of devices) {
         const f = await w.setup(d);
+        await f(); // one untimed run of exactly what is timed: JIT, pipelines, buffers
         times[w.key][d] = (await timeRepeats(repeat, f, () => bar.tick())).times;
       }
     }

@@ -230,7 +230,7 @@ export class Fuser {
         this.slabs.push(buf);
         this.slabsOf[cls]++;
         this.residentBytes += SLAB_WORDS * 4;
-        this.push({ t: 'cmd', run: () => this.gpu.alloc(buf, 'float32', SLAB_WORDS, true) });
+        this.gpu.alloc(buf, 'float32', SLAB_WORDS, true); // at once: see allocLoc's note below
         for (let off = SLAB_WORDS - words; off >= words; off -= words) free.push({ buf, off, words, slab: true });
         loc = { buf, off: 0, words, slab: true };
       }
@@ -239,7 +239,10 @@ export class Fuser {
     const buf = this.nextPhys++;
     const { dtype, numel } = st;
     this.residentBytes += numel * 4;
-    this.push({ t: 'cmd', run: () => this.gpu.alloc(buf, dtype, numel) });
+    // A new buffer (ids are never reused) depends on nothing pending, so it is created at once rather
+    // than queued: an allocation never cuts the pending statements into more kernels, and a kernel's
+    // structure does not depend on whether a buffer happened to be created in its step.
+    this.gpu.alloc(buf, dtype, numel);
     return { buf, off: 0, words: numel, slab: false };
   }
 
@@ -498,7 +501,7 @@ export class Fuser {
       for (let i = 0; i < 2; i++) {
         const buf = this.nextPhys++;
         this.residentBytes += len * 4;
-        this.push({ t: 'cmd', run: () => this.gpu.alloc(buf, 'float32', len, true) });
+        this.gpu.alloc(buf, 'float32', len, true); // at once, as in allocLoc
         l.push({ loc: { buf, off: 0, words: len, slab: false }, holder: null });
       }
       this.stashBufs.set(len, l);
