@@ -103,6 +103,8 @@ timeout 60 node --import tsx scenarios/bench-large.ts --device gpu --workers 1 -
 timeout 90 node --import tsx scripts/gpu-loop-profile.ts 2>&1 | grep -v '^Warning' | tee "$out/loop-profile.txt"
 # Where a cold run's time goes (device open, main-thread loop body, pipeline builds), in two fresh processes.
 for i in 1 2; do timeout 60 node --import tsx scripts/gpu-cold.ts 2>&1 | grep -v '^Warning' | tee -a "$out/gpu-cold.txt"; done
+# The round trip of one small read (op + reduction + item()).
+timeout 60 node --import tsx scripts/gpu-latency.ts 2>&1 | grep -v '^Warning' | tee "$out/gpu-latency.txt"
 # Where the loop's time goes: kernels per epoch, worker encoding (scripts/gpu-overhead.ts).
 timeout 90 node --import tsx scripts/gpu-overhead.ts 2>&1 | grep -v '^Warning' | tee "$out/gpu-overhead.txt"
 # The scenarios that need a GPU, at their default sizes (tables to $OUT; last lines shown).
