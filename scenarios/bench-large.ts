@@ -3,9 +3,11 @@
  *
  *   npm run bench:large -- [--workers W] [--epochs E] [--n N] [--lr LR] [--seed S] [--device cpu|gpu] [--warmup K] [--json]
  *
- * --warmup K first runs the loop for K epochs, untimed: the GPU then has its kernels compiled (the
- * first run of a process pays for building its pipelines, ~0.2 s on an H100), as a CUDA loop is timed
- * after its context and kernels are loaded.
+ * --warmup K first runs the loop untimed for at least K epochs, as whole loops of E epochs each (the
+ * timed loop, ceil(K / E) times): the GPU then has its kernels compiled (the first run of a process pays
+ * for building its pipelines, ~0.12 s on an H100), and the JIT has seen the loop start as well as its
+ * steady state (one long warm-up loop leaves code that deoptimizes when the next loop starts), as a CUDA
+ * loop is timed after its context and kernels are loaded.
  */
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
@@ -36,6 +38,7 @@ const int = (name: string, s: string | undefined, min: number) => {
   return x;
 };
 const epochs = int('epochs', v.epochs, 1), n = int('n', v.n, 1), seed = int('seed', v.seed, 0), warmup = int('warmup', v.warmup, 0);
+const warmupLoops = Math.ceil(warmup / epochs);
 const lr = Number(v.lr);
 if (!Number.isFinite(lr)) fail(`--lr must be a number, got '${v.lr}'`);
 if (v.device !== 'cpu' && v.device !== 'gpu') fail(`--device must be cpu or gpu, got '${v.device}'`);
@@ -50,16 +53,18 @@ const bar = progressBar(!v.json, `10M loop (${device}, ${workers} workers)`, epo
 let r;
 let warmupSeconds = 0;
 try {
-  if (warmup > 0) {
-    const wb = progressBar(!v.json, `warm-up (${warmup} untimed epochs)`, warmup);
-    try { warmupSeconds = (await largeLoop({ n, epochs: warmup, lr, seed, device }, () => wb.tick())).seconds; } finally { wb.stop(); }
+  if (warmupLoops > 0) {
+    const wb = progressBar(!v.json, `warm-up (${warmupLoops} untimed loops of ${epochs} epochs)`, warmupLoops * epochs);
+    try {
+      for (let k = 0; k < warmupLoops; k++) warmupSeconds += (await largeLoop({ n, epochs, lr, seed, device }, () => wb.tick())).seconds;
+    } finally { wb.stop(); }
   }
   r = await largeLoop({ n, epochs, lr, seed, device }, () => bar.tick());
 } finally {
   bar.stop();
   await torch.shutdown();
 }
-const out: Record<string, unknown> = { device, workers, n, epochs, lr, warmupEpochs: warmup, warmupSeconds, ...r };
+const out: Record<string, unknown> = { device, workers, n, epochs, lr, warmupEpochs: warmupLoops * epochs, warmupSeconds, ...r };
 if (v['compare-torch']) {
   // The same loop in PyTorch (Debian's python3-torch), same N, epochs and thread count, in this run.
   const py = spawnSync('/usr/bin/python3', [fileURLToPath(new URL('../scripts/torch-loop.py', import.meta.url)), String(n), String(epochs), String(lr), String(workers)], { encoding: 'utf8' });
@@ -73,7 +78,7 @@ if (v['compare-torch']) {
 }
 if (v.json) console.log(JSON.stringify(out, keepNonFinite));
 else {
-  console.log(`device ${device}, ${workers} workers, N=${n}, ${epochs} epochs, lr=${lr}${warmup ? ` (after ${warmup} untimed warm-up epochs, ${warmupSeconds.toFixed(3)} s)` : ''}`);
+  console.log(`device ${device}, ${workers} workers, N=${n}, ${epochs} epochs, lr=${lr}${warmupLoops ? ` (after ${warmupLoops} untimed warm-up loops, ${warmupLoops * epochs} epochs, ${warmupSeconds.toFixed(3)} s)` : ''}`);
   console.log(`  ${r.seconds.toFixed(3)} s total, ${r.secondsPerEpoch.toFixed(4)} s/epoch`);
   console.log(`  final loss ${r.loss}, b ${r.b}`);
   console.log(`  sha256(w) ${r.wSha256}, peak RSS ${r.peakRssMB} MB`);

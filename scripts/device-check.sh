@@ -92,13 +92,13 @@ fi
 set +e
 CI=true timeout 300 node node_modules/vitest/vitest.mjs run test/gpu-backend.test.ts test/gpu-frontend.test.ts test/gpu-fusion.test.ts test/fuser.test.ts 2>&1 | tee "$out/gpu-tests.log" | tail -15
 tests=${PIPESTATUS[0]}
-# The loop, 200 epochs at N = 10M: five runs after 1000 untimed warm-up epochs (pipelines built, both threads JIT-compiled), and
+# The loop, 200 epochs at N = 10M: five runs after 2000 untimed warm-up epochs (10 loops of 200) (pipelines built, both threads JIT-compiled), and
 # one cold run (a fresh process that also builds its pipelines).
 for i in 1 2 3 4 5; do
-  timeout 120 node --import tsx scenarios/bench-large.ts --device gpu --workers 1 --epochs 200 --n 10000000 --lr 0.001 --seed 0 --warmup 1000 --json 2>>"$out/bench.err" | tail -1 | tee -a "$out/bench.jsonl"
+  timeout 120 node --import tsx scenarios/bench-large.ts --device gpu --workers 1 --epochs 200 --n 10000000 --lr 0.001 --seed 0 --warmup 2000 --json 2>>"$out/bench.err" | tail -1 | tee -a "$out/bench.jsonl"
 done
 timeout 120 node --import tsx scenarios/bench-large.ts --device gpu --workers 1 --epochs 200 --n 10000000 --lr 0.001 --seed 0 --json 2>>"$out/bench.err" | tail -1 | tee "$out/cold.json"
-timeout 60 node --import tsx scenarios/bench-large.ts --device gpu --workers 1 --epochs 200 --n 1000 --warmup 1000 --json 2>>"$out/bench.err" | tail -1 | tee "$out/overhead.json"
+timeout 60 node --import tsx scenarios/bench-large.ts --device gpu --workers 1 --epochs 200 --n 1000 --warmup 2000 --json 2>>"$out/bench.err" | tail -1 | tee "$out/overhead.json"
 # Main thread vs GPU: loop body and total per run, in one process (scripts/gpu-loop-profile.ts).
 timeout 90 node --import tsx scripts/gpu-loop-profile.ts 2>&1 | grep -v '^Warning' | tee "$out/loop-profile.txt"
 # Where a cold run's time goes (device open, main-thread loop body, pipeline builds), in two fresh processes.
