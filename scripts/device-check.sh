@@ -83,6 +83,13 @@ if [ "$mode" = tune ]; then
   done
   exit 0
 fi
+if [ "$mode" = bench ]; then
+  # Only the warm 10M runs: total and main-thread share (issuedSeconds) per run.
+  for i in 1 2 3 4 5 6 7 8; do
+    timeout 60 node --import tsx scenarios/bench-large.ts --device gpu --workers 1 --epochs 200 --n 10000000 --lr 0.001 --seed 0 --warmup 2000 --json 2>/dev/null | tail -1 | node -e 'const r=JSON.parse(require("fs").readFileSync(0,"utf8"));console.log(`total ${(r.seconds*1e3).toFixed(1)} ms, issued ${(r.issuedSeconds*1e3).toFixed(1)} ms, warm-up ${r.warmupSeconds.toFixed(2)} s`)'
+  done
+  exit 0
+fi
 if [ "$mode" = profile ]; then
   # The loop's main-thread time, with a CPU profile of it in $OUT (scripts/gpu-loop-profile.ts).
   timeout 120 node --cpu-prof --cpu-prof-dir="$out" --import tsx scripts/gpu-loop-profile.ts 2>&1 | grep -v '^Warning'
