@@ -323,6 +323,14 @@ const timing = { submits: 0, dispatches: 0, encodeMs: 0, created: 0, planMs: 0, 
  * waits for it, and every later batch, read and stats call waits behind it (`gate`): order is kept.
  */
 const compiling = new Map<number, Promise<void>>();
+/**
+ * Experiment, off by default: TROUPE_GPU_ERROR_SCOPES=0 drops the per-batch error scopes (errors then
+ * arrive as uncaptured errors, still reported at the next read). While any scope's promise is pending,
+ * dawn.node polls the device from setImmediate, so a GPU-bound loop keeps the worker thread spinning;
+ * whether that slows the main thread on a machine with few free cores is not settled (device-check
+ * bench mode compares both).
+ */
+const BATCH_SCOPES = process.env.TROUPE_GPU_ERROR_SCOPES !== '0';
 /** Only where cores are to spare (Dawn compiles on its own threads; on 2 cores that slows the main
  * thread more than it saves). TROUPE_GPU_ASYNC_COMPILE=0/1 overrides. */
 const asyncCompile = process.env.TROUPE_GPU_ASYNC_COMPILE ? process.env.TROUPE_GPU_ASYNC_COMPILE !== '0' : availableParallelism() >= 4;
@@ -420,8 +428,7 @@ function submitInner(cmds: Cmd[]): Promise<void> {
   // Phase 2: encode everything into one command encoder.
   const tPlanned = performance.now();
   timing.planMs += tPlanned - tStart;
-  d.pushErrorScope('validation');
-  d.pushErrorScope('out-of-memory');
+  if (BATCH_SCOPES) { d.pushErrorScope('validation'); d.pushErrorScope('out-of-memory'); }
   const later: GPUBuffer[] = [];
   const metaAll = new Uint8Array(metaBytes);
   let metaAt = 0;
@@ -548,12 +555,14 @@ function submitInner(cmds: Cmd[]): Promise<void> {
   } finally {
     staging?.destroy();
     for (const b of later) b.destroy();
-    const oom = d.popErrorScope(), val = d.popErrorScope();
-    scopes = Promise.all([oom, val]).then(([a, b]) => {
-      const err = a ?? b;
-      if (err) noteError(new Error(`gpu: ${err.message}`));
-    }, noteError);
-    pendingScopes.push(scopes);
+    if (BATCH_SCOPES) {
+      const oom = d.popErrorScope(), val = d.popErrorScope();
+      scopes = Promise.all([oom, val]).then(([a, b]) => {
+        const err = a ?? b;
+        if (err) noteError(new Error(`gpu: ${err.message}`));
+      }, noteError);
+      pendingScopes.push(scopes);
+    }
   }
   return scopes;
 }
