@@ -84,13 +84,13 @@ if [ "$mode" = tune ]; then
   exit 0
 fi
 if [ "$mode" = bench ]; then
-  # Only the warm 10M runs: total and main-thread share (issuedSeconds) per run, with the per-batch
-  # error scopes (the default) and without (TROUPE_GPU_ERROR_SCOPES=0), alternated.
-  # Measured with scopes, H100, 8 runs: total 36.0 56.7 65.3 61.0 60.3 60.8 61.1 36.6 ms, issued 30.6 54.2
-  # 58.3 58.0 56.8 57.4 57.7 25.5 ms: two modes, fixed per process, the slow one main-thread bound.
-  for a in 1 0 1 0 1 0 1 0; do
-    echo -n "scopes=$a: "
-    TROUPE_GPU_ERROR_SCOPES=$a timeout 60 node --import tsx scenarios/bench-large.ts --device gpu --workers 1 --epochs 200 --n 10000000 --lr 0.001 --seed 0 --warmup 2000 --json 2>/dev/null | tail -1 | node -e 'const r=JSON.parse(require("fs").readFileSync(0,"utf8"));console.log(`total ${(r.seconds*1e3).toFixed(1)} ms, issued ${(r.issuedSeconds*1e3).toFixed(1)} ms, warm-up ${r.warmupSeconds.toFixed(2)} s`)'
+  # Only the warm 10M runs: total and main-thread share (issuedSeconds) per run, troupe's default (V8's
+  # allocation-site pretenuring off, src/runtime/gc.ts) alternated with V8's default (TROUPE_V8_PRETENURING=1).
+  # Measured before pretenuring was turned off, H100, 8 runs: total 36.0 56.7 65.3 61.0 60.3 60.8 61.1 36.6
+  # ms, issued 30.6 54.2 58.3 58.0 56.8 57.4 57.7 25.5 ms: two modes, the slow one main-thread bound.
+  for p in 0 1 0 1 0 1 0 1; do
+    echo -n "TROUPE_V8_PRETENURING=$p: "
+    TROUPE_V8_PRETENURING=$p timeout 60 node --import tsx scenarios/bench-large.ts --device gpu --workers 1 --epochs 200 --n 10000000 --lr 0.001 --seed 0 --warmup 2000 --json 2>/dev/null | tail -1 | node -e 'const r=JSON.parse(require("fs").readFileSync(0,"utf8"));console.log(`total ${(r.seconds*1e3).toFixed(1)} ms, issued ${(r.issuedSeconds*1e3).toFixed(1)} ms, warm-up ${r.warmupSeconds.toFixed(2)} s`)'
   done
   exit 0
 fi
