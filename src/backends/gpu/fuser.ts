@@ -153,6 +153,8 @@ export class Fuser {
   /** Free slots by size: [4-word slots, 64-word slots]. */
   private freeSlots: [Loc[], Loc[]] = [[], []];
   private slabsOf = [0, 0];
+  /** Per slot size: the newest slab and its first never-used word. */
+  private bump: [{ buf: number; next: number } | null, { buf: number; next: number } | null] = [null, null];
   private scratch: { id: number; words: number } | null = null;
   private maxBuffers: number;
   /** Bytes of GPU memory held for materialized storages (slabs included). */
@@ -219,6 +221,13 @@ export class Fuser {
       const cls = words === SMALL_WORDS ? 0 : 1;
       const free = this.freeSlots[cls];
       let loc = free.pop();
+      const bump = this.bump[cls];
+      if (!loc && bump && bump.next + words <= SLAB_WORDS) {
+        // Slots never used yet are carved off the newest slab on demand (a slab holds 65536 scalars:
+        // making them all up front cost ~30 ms of a cold run's first step).
+        loc = { buf: bump.buf, off: bump.next, words, slab: true };
+        bump.next += words;
+      }
       if (!loc && this.slabsOf[cls] > 0 && this.collect) {
         // A loop whose awaits are all microtasks never runs finalizers by itself: find the dead
         // scalars now (a few ms, once per ~16000 steps of the tour's loop) rather than grow.
@@ -231,7 +240,7 @@ export class Fuser {
         this.slabsOf[cls]++;
         this.residentBytes += SLAB_WORDS * 4;
         this.gpu.alloc(buf, 'float32', SLAB_WORDS, true); // at once: see allocLoc's note below
-        for (let off = SLAB_WORDS - words; off >= words; off -= words) free.push({ buf, off, words, slab: true });
+        this.bump[cls] = { buf, next: words };
         loc = { buf, off: 0, words, slab: true };
       }
       return loc;
