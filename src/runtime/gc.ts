@@ -126,13 +126,15 @@ export class WeakTracker<K> {
  * storages are found before memory runs out; then lets them grow by `growth` (at least minSlack).
  */
 export class PressureTrigger {
-  private mark = 0;
-  constructor(private readonly held: () => number, private readonly minSlack: number, private readonly growth: number) {}
+  /** The first collection waits for minSlack bytes too (a full collection at the first allocation cost
+   * every process ~5 ms of its first step for nothing). */
+  private mark: number;
+  constructor(private readonly held: () => number, private readonly minSlack: number, private readonly growth: number) { this.mark = minSlack; }
   beforeAlloc(bytes: number): void {
     if (this.held() + bytes <= this.mark) return;
     collect();
     const live = this.held();
     this.mark = live + Math.max(this.minSlack, live * this.growth) + bytes;
   }
-  reset(): void { this.mark = 0; }
+  reset(): void { this.mark = this.minSlack; }
 }
