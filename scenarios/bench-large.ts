@@ -52,8 +52,6 @@ try {
 const bar = progressBar(!v.json, `10M loop (${device}, ${workers} workers)`, epochs);
 let r;
 let warmupSeconds = 0;
-/** When the last epoch's ops were issued (the main thread's share; seconds also waits for the device). */
-let issuedSeconds = 0;
 try {
   if (warmupLoops > 0) {
     const wb = progressBar(!v.json, `warm-up (${warmupLoops} untimed loops of ${epochs} epochs)`, warmupLoops * epochs);
@@ -61,13 +59,12 @@ try {
       for (let k = 0; k < warmupLoops; k++) warmupSeconds += (await largeLoop({ n, epochs, lr, seed, device }, () => wb.tick())).seconds;
     } finally { wb.stop(); }
   }
-  const t0 = performance.now();
-  r = await largeLoop({ n, epochs, lr, seed, device }, (i) => { bar.tick(); if (i === epochs - 1) issuedSeconds = (performance.now() - t0) / 1000; });
+  r = await largeLoop({ n, epochs, lr, seed, device }, () => bar.tick());
 } finally {
   bar.stop();
   await torch.shutdown();
 }
-const out: Record<string, unknown> = { device, workers, n, epochs, lr, warmupEpochs: warmupLoops * epochs, warmupSeconds, ...r, issuedSeconds };
+const out: Record<string, unknown> = { device, workers, n, epochs, lr, warmupEpochs: warmupLoops * epochs, warmupSeconds, ...r };
 if (v['compare-torch']) {
   // The same loop in PyTorch (Debian's python3-torch), same N, epochs and thread count, in this run.
   const py = spawnSync('/usr/bin/python3', [fileURLToPath(new URL('../scripts/torch-loop.py', import.meta.url)), String(n), String(epochs), String(lr), String(workers)], { encoding: 'utf8' });

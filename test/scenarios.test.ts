@@ -194,4 +194,21 @@ describe('scenarios at small sizes (--json)', () => {
     expect(common(d, 'mine')).toEqual([{ n: 1234, sum: 1234 }]);
     oneLineError(await scenario([file, '--epochs', '2']), /mine does not use --epochs/);
   });
+
+  it('bench:large --warmup runs whole untimed loops first; its JSON says NaN as "NaN" and gives the main thread\'s share', async () => {
+    const r = await new Promise<Out>((resolve) => {
+      execFile(process.execPath, ['--import', 'tsx', 'scenarios/bench-large.ts', '--device', 'cpu', '--workers', '1', '--n', '2000',
+        '--epochs', '20', '--warmup', '30', '--lr', '1', '--json'], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0' }, timeout: 100_000 },
+      (err, stdout, stderr) => resolve({ code: err ? -1 : 0, stdout, stderr }));
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const d = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+    expect(d.warmupEpochs).toBe(40); // ceil(30 / 20) loops of 20 epochs
+    finite(d.seconds, d.issuedSeconds, d.warmupSeconds);
+    expect(d.issuedSeconds as number).toBeGreaterThan(0);
+    expect(d.issuedSeconds as number).toBeLessThanOrEqual(d.seconds as number);
+    // lr 1 on this problem overflows (as the tour's 10M loop does at lr 0.001): a string, not null.
+    expect(d.loss).toMatch(/^(NaN|-?Infinity)$/);
+    expect(typeof d.b === 'number' || /^(NaN|-?Infinity)$/.test(String(d.b))).toBe(true);
+  });
 });
