@@ -64,6 +64,7 @@ const CHUNK = 4 * WG * RED_J;
 const RED_MAX_WG = Number(process.env.TROUPE_GPU_RED_MAXWG ?? 0) > 0 ? Number(process.env.TROUPE_GPU_RED_MAXWG) : Infinity;
 
 interface Loc { buf: number; off: number; words: number; slab: boolean }
+interface SlotClass { words: number; free: Loc[]; newest: { buf: number; next: number } | null }
 /** One version of a materialized storage's contents, at a fixed place. */
 class Cell {
   /** A lazy expression has read it: it must not be overwritten in place, and outlives its owner. */
@@ -150,11 +151,9 @@ export class Fuser {
   private scheduled = false;
   private nextPhys = 1;
   private slabs: number[] = [];
-  /** Free slots by size: [4-word slots, 64-word slots]. */
-  private freeSlots: [Loc[], Loc[]] = [[], []];
-  private slabsOf = [0, 0];
-  /** Per slot size: the newest slab and its first never-used word. */
-  private bump: [{ buf: number; next: number } | null, { buf: number; next: number } | null] = [null, null];
+  /** Slab slots by size (4 words, 64 words): slots given back, and the newest slab with its first
+   * never-used word (null before the first slab of that size). */
+  private slots: SlotClass[] = [{ words: SMALL_WORDS, free: [], newest: null }, { words: SLOT_WORDS, free: [], newest: null }];
   private scratch: { id: number; words: number } | null = null;
   private maxBuffers: number;
   /** Bytes of GPU memory held for materialized storages (slabs included). */
@@ -217,18 +216,16 @@ export class Fuser {
 
   private allocLoc(st: St): Loc {
     if (st.numel <= SLOT_WORDS) {
-      const words = st.numel <= SMALL_WORDS ? SMALL_WORDS : SLOT_WORDS;
-      const cls = words === SMALL_WORDS ? 0 : 1;
-      const free = this.freeSlots[cls];
+      const sc = this.slots[st.numel <= SMALL_WORDS ? 0 : 1];
+      const { words, free, newest } = sc;
       let loc = free.pop();
-      const bump = this.bump[cls];
-      if (!loc && bump && bump.next + words <= SLAB_WORDS) {
+      if (!loc && newest && newest.next + words <= SLAB_WORDS) {
         // Slots never used yet are carved off the newest slab on demand (a slab holds 65536 scalars:
         // making them all up front cost ~30 ms of a cold run's first step).
-        loc = { buf: bump.buf, off: bump.next, words, slab: true };
-        bump.next += words;
+        loc = { buf: newest.buf, off: newest.next, words, slab: true };
+        newest.next += words;
       }
-      if (!loc && this.slabsOf[cls] > 0 && this.collect) {
+      if (!loc && newest && this.collect) {
         // A loop whose awaits are all microtasks never runs finalizers by itself: find the dead
         // scalars now (a few ms, once per ~16000 steps of the tour's loop) rather than grow.
         this.collect();
@@ -237,10 +234,9 @@ export class Fuser {
       if (!loc) {
         const buf = this.nextPhys++;
         this.slabs.push(buf);
-        this.slabsOf[cls]++;
         this.residentBytes += SLAB_WORDS * 4;
         this.gpu.alloc(buf, 'float32', SLAB_WORDS, true); // at once: see allocLoc's note below
-        this.bump[cls] = { buf, next: words };
+        sc.newest = { buf, next: words };
         loc = { buf, off: 0, words, slab: true };
       }
       return loc;
@@ -256,7 +252,7 @@ export class Fuser {
   }
 
   private releaseLoc(loc: Loc): void {
-    if (loc.slab) { this.freeSlots[loc.words === SMALL_WORDS ? 0 : 1].push(loc); return; }
+    if (loc.slab) { this.slots[loc.words === SMALL_WORDS ? 0 : 1].free.push(loc); return; }
     this.residentBytes -= loc.words * 4;
     this.push({ t: 'cmd', run: () => this.gpu.free(loc.buf) });
   }
