@@ -136,6 +136,7 @@ console.log("\n| check | result |\n|---|---|");
 console.log(`| GPU tests (CI=true) | ${process.argv[3] === "0" ? "pass" : "FAIL (exit " + process.argv[3] + ")"} |`);
 console.log(`| 10M loop, 200 epochs, warm runs (s) | ${s.map((x) => x.toFixed(4)).join(", ")} |`);
 console.log(`| median | ${med?.toFixed(4)} s (${(med * 1000 / 200).toFixed(3)} ms/epoch) |`);
+console.log(`| main-thread share of each run (issuedSeconds, s) | ${rows.map((r) => (r.issuedSeconds ?? NaN).toFixed(4)).join(", ")} |`);
 console.log(`| vs PyTorch 2.11 CUDA (85-97 ms) | ${(0.091 / med).toFixed(2)}x |`);
 console.log(`| target (<= 45 ms) | ${med <= 0.045 ? "met" : "not met"} |`);
 if (cold) console.log(`| cold run (fresh process, pipelines built in the run) | ${cold.seconds.toFixed(4)} s |`);
