@@ -8,6 +8,8 @@
 #   bash scripts/device-check.sh cold      # there: cold starts, kernels compiled in the background vs in encoding
 #   bash scripts/device-check.sh overhead  # there: GPU time per epoch (timestamps), worker encoding, main-thread loop
 #   bash scripts/device-check.sh tune      # there: GPU time per epoch under the fuser's tuning knobs
+#   bash scripts/device-check.sh bench     # there: 8 warm 10M runs, total and main-thread share each
+#   bash scripts/device-check.sh slow      # there: what the threads, V8's GC and the JIT did in each warm run
 #
 # With the workplace's device tool:  run(command="bash scripts/device-check.sh run", carry=[".devcheck", ".gl"])
 set -euo pipefail
@@ -91,6 +93,22 @@ if [ "$mode" = bench ]; then
   for p in 0 1 0 1 0 1 0 1; do
     echo -n "TROUPE_V8_PRETENURING=$p: "
     TROUPE_V8_PRETENURING=$p timeout 60 node --import tsx scenarios/bench-large.ts --device gpu --workers 1 --epochs 200 --n 10000000 --lr 0.001 --seed 0 --warmup 2000 --json 2>/dev/null | tail -1 | node -e 'const r=JSON.parse(require("fs").readFileSync(0,"utf8"));console.log(`total ${(r.seconds*1e3).toFixed(1)} ms, issued ${(r.issuedSeconds*1e3).toFixed(1)} ms, warm-up ${r.warmupSeconds.toFixed(2)} s`)'
+  done
+  exit 0
+fi
+if [ "$mode" = slow ]; then
+  # Why some warm runs are slow (scripts/gpu-slow-runs.ts): per timed loop, the main thread's time on a CPU
+  # and waiting for one, the busiest other threads, V8's collections, and the deoptimizations (--trace-deopt)
+  # that happened during it. Six processes as they come, then four pinned to one logical CPU per core.
+  nproc; lscpu | grep -E '^(Model name|Thread|Core|Socket|NUMA node\(s\))' || true
+  cat /sys/fs/cgroup/cpu.max 2>/dev/null || true
+  one=$(lscpu -p=CPU,CORE 2>/dev/null | grep -v '^#' | sort -t, -k2,2n -u | cut -d, -f1 | paste -sd, -)
+  summary() { awk '/^@@REP/{d=0; next} /^\[bailout \(kind/{d++; next} /^@@END/{sub(/^@@END /, ""); print "  " $0 "; deopts " d}' "$1"; }
+  for i in 1 2 3 4 5 6; do
+    echo "process $i:"; timeout 60 node --trace-deopt --import tsx scripts/gpu-slow-runs.ts > "$out/slow-$i.txt" 2>&1; summary "$out/slow-$i.txt"
+  done
+  for i in 7 8 9 10; do
+    echo "process $i (taskset -c $one):"; timeout 60 taskset -c "$one" node --trace-deopt --import tsx scripts/gpu-slow-runs.ts > "$out/slow-$i.txt" 2>&1; summary "$out/slow-$i.txt"
   done
   exit 0
 fi

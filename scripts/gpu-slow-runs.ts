@@ -1,0 +1,60 @@
+// Why some warm runs of the GPU loop are slow: one process, 10 untimed loops, then REPS timed loops of the
+// tour's 10M loop (200 epochs), each reported with what the process's threads did meanwhile, from Linux's
+// per-thread scheduler counters (/proc/self/task/T/schedstat: ns on a CPU, ns waiting for one):
+//   - issued / total: the main thread's loop body, and until the final read returned;
+//   - main: the main thread's ns on a CPU and ns runnable but waiting (another thread had its CPU);
+//   - others: the busiest other threads (name/tid) and their ms on a CPU;
+//   - V8's collections on this thread (v8.GCProfiler): scavenges and full collections, count and ms.
+// Run node with --trace-deopt to also see deoptimizations: the lines between '@@REP k' and '@@END k' are
+// those that happened during timed loop k (scripts/device-check.sh slow counts them).
+import fs from 'node:fs';
+import v8 from 'node:v8';
+import * as torch from '../src/index.ts';
+import { largeLoop } from '../scenarios/large-loop.ts';
+
+const n = Number(process.env.SLOW_N ?? 10_000_000);
+const reps = Number(process.env.SLOW_REPS ?? 6);
+const warm = Number(process.env.SLOW_WARM ?? 10);
+
+interface ThreadTime { name: string; run: number; wait: number }
+function threads(): Map<string, ThreadTime> {
+  const out = new Map<string, ThreadTime>();
+  for (const tid of fs.readdirSync('/proc/self/task')) {
+    try {
+      const [run, wait] = fs.readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+      const name = fs.readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
+      out.set(tid, { name, run, wait });
+    } catch { /* the thread ended, or no schedstat (a kernel without it) */ }
+  }
+  return out;
+}
+
+await torch.gpu.init();
+const opts = { n, epochs: 200, lr: 0.001, seed: 0, device: 'gpu' as const };
+for (let i = 0; i < warm; i++) await largeLoop(opts);
+const main = String(process.pid);
+for (let rep = 0; rep < reps; rep++) {
+  console.log(`@@REP ${rep}`);
+  const t0 = threads();
+  const prof = new v8.GCProfiler();
+  prof.start();
+  const r = await largeLoop(opts);
+  const gc = prof.stop();
+  const t1 = threads();
+  let sc = 0, scMs = 0, full = 0, fullMs = 0;
+  for (const s of gc.statistics) {
+    if (s.gcType === 'Scavenge' || s.gcType === 'MinorMarkCompact') { sc++; scMs += s.cost / 1000; } else { full++; fullMs += s.cost / 1000; }
+  }
+  const d = (tid: string) => {
+    const a = t0.get(tid), b = t1.get(tid)!;
+    return { name: b.name, run: (b.run - (a?.run ?? 0)) / 1e6, wait: (b.wait - (a?.wait ?? 0)) / 1e6 };
+  };
+  const m = t1.has(main) ? d(main) : { run: NaN, wait: NaN };
+  // The busiest other threads (many share the name 'node': V8's platform workers, the GPU worker, Dawn's).
+  const others = [...t1.keys()].filter((tid) => tid !== main).map((tid) => ({ tid, ...d(tid) })).sort((a, b) => b.run - a.run);
+  const top = others.slice(0, 4).map((x) => `${x.name}/${x.tid} ${x.run.toFixed(1)}`).join(', ');
+  console.log(`@@END ${rep}: issued ${(r.issuedSeconds * 1e3).toFixed(1)} ms, total ${(r.seconds * 1e3).toFixed(1)} ms; ` +
+    `main on-CPU ${m.run.toFixed(1)} ms, waiting ${m.wait.toFixed(1)} ms; others on-CPU ms: ${top}; ` +
+    `V8 GC: ${sc} scavenges ${scMs.toFixed(1)} ms, ${full} full ${fullMs.toFixed(1)} ms`);
+}
+await torch.shutdown();
