@@ -4,7 +4,11 @@
 //   - issued / total: the main thread's loop body, and until the final read returned;
 //   - main: the main thread's ns on a CPU and ns runnable but waiting (another thread had its CPU);
 //   - others: the busiest other threads (name/tid) and their ms on a CPU;
-//   - V8's collections on this thread (v8.GCProfiler): scavenges and full collections, count and ms.
+//   - V8's collections on this thread (v8.GCProfiler): scavenges and full collections, count and ms;
+//   - probe: the median time of a fixed piece of arithmetic run after each epoch: if it is slower in a slow
+//     run, the CPU ran the main thread slower (a busy sibling hyperthread on the host, frequency), not
+//     that the engine did more work.
+// Main-thread times are from the loop's start to its last epoch issued (the loop body).
 // Run node with --trace-deopt to also see deoptimizations: the lines between '@@REP k' and '@@END k' are
 // those that happened during timed loop k (scripts/device-check.sh slow counts them).
 import fs from 'node:fs';
@@ -33,14 +37,28 @@ await torch.gpu.init();
 const opts = { n, epochs: 200, lr: 0.001, seed: 0, device: 'gpu' as const };
 for (let i = 0; i < warm; i++) await largeLoop(opts);
 const main = String(process.pid);
+let probeSink = 0;
+/** About 10 µs of integer arithmetic, the same every call. */
+function probe(): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < 4000; i++) h = Math.imul(h ^ i, 0x01000193);
+  return h;
+}
 for (let rep = 0; rep < reps; rep++) {
   console.log(`@@REP ${rep}`);
   const t0 = threads();
+  let t1!: Map<string, ThreadTime>;
   const prof = new v8.GCProfiler();
   prof.start();
-  const r = await largeLoop(opts);
+  const probes: number[] = [];
+  const r = await largeLoop(opts, (i) => {
+    const a = performance.now();
+    probeSink += probe();
+    probes.push((performance.now() - a) * 1000);
+    if (i === opts.epochs - 1) t1 = threads();
+  });
   const gc = prof.stop();
-  const t1 = threads();
+  probes.sort((a, b) => a - b);
   let sc = 0, scMs = 0, full = 0, fullMs = 0;
   for (const s of gc.statistics) {
     if (s.gcType === 'Scavenge' || s.gcType === 'MinorMarkCompact') { sc++; scMs += s.cost / 1000; } else { full++; fullMs += s.cost / 1000; }
@@ -54,7 +72,8 @@ for (let rep = 0; rep < reps; rep++) {
   const others = [...t1.keys()].filter((tid) => tid !== main).map((tid) => ({ tid, ...d(tid) })).sort((a, b) => b.run - a.run);
   const top = others.slice(0, 4).map((x) => `${x.name}/${x.tid} ${x.run.toFixed(1)}`).join(', ');
   console.log(`@@END ${rep}: issued ${(r.issuedSeconds * 1e3).toFixed(1)} ms, total ${(r.seconds * 1e3).toFixed(1)} ms; ` +
-    `main on-CPU ${m.run.toFixed(1)} ms, waiting ${m.wait.toFixed(1)} ms; others on-CPU ms: ${top}; ` +
+    `main on-CPU ${m.run.toFixed(1)} ms, waiting ${m.wait.toFixed(1)} ms; probe ${probes[probes.length >> 1].toFixed(1)} µs; others on-CPU ms: ${top}; ` +
     `V8 GC: ${sc} scavenges ${scMs.toFixed(1)} ms, ${full} full ${fullMs.toFixed(1)} ms`);
 }
+if (probeSink === 0.5) console.log(probeSink);
 await torch.shutdown();
