@@ -75,6 +75,7 @@ if [ "$mode" = overhead ]; then
 fi
 if [ "$mode" = tune ]; then
   # GPU time per epoch of the 10M loop under the fuser's tuning knobs (each line: a fresh process).
+  # SLOW_CPU_PROFILE=1: each loop body's busiest functions too.
   # Measured on an H100, GPU ms/epoch: defaults 0.141; MAXWG 1056 0.146, 528 0.152; J=8 0.149, J=2 0.146,
   # J=16 + MAXWG 264 0.207; no stash 0.213 (one draw of 10M normals costs ~0.07 ms). Hoisting draws and
   # loads to the top of the body (tried, removed): 0.137/0.140 vs 0.141/0.142, within noise.
@@ -101,10 +102,11 @@ if [ "$mode" = slow ]; then
   # and waiting for one, a fixed probe's time, the busiest other threads, V8's collections, and the
   # deoptimizations (--trace-deopt) during it. Eight processes, alternating the per-batch error scopes
   # (while one is pending, dawn.node polls the device in a loop on the GPU worker thread) on and off.
+  # SLOW_CPU_PROFILE=1: each loop body's busiest functions too.
   # Measured on an H100 (6 processes, 36 loops, scopes on): 11 loops' bodies took 38-61 ms against 16-29,
   # with no deopts, no run-queue waits and GC only 3-8 ms more; the machine shows 16 cores of 1 thread.
   nproc; lscpu | grep -E '^(Model name|Thread|Core|Socket)' || true
-  summary() { awk '/^@@REP/{d=0; next} /^\[bailout \(kind/{d++; next} /^@@END/{sub(/^@@END /, ""); print "  " $0 "; deopts " d}' "$1"; }
+  summary() { awk '/^@@REP/{d=0; next} /^\[bailout \(kind/{d++; next} /^@@END/{sub(/^@@END /, ""); print "  " $0 "; deopts " d; next} /^@@PROFILE/{print "    " substr($0, 1, 700)}' "$1"; }
   steal() { awk '/^cpu /{print $9}' /proc/stat; }
   for i in 1 2 3 4 5 6 7 8; do
     sc=$(( i % 2 ))

@@ -9,9 +9,12 @@
 //     run, the CPU ran the main thread slower (a busy sibling hyperthread on the host, frequency), not
 //     that the engine did more work.
 // Main-thread times are from the loop's start to its last epoch issued (the loop body).
+// SLOW_CPU_PROFILE=1 also samples each loop body (V8's CPU profiler, every 50 µs) and prints the functions
+// with the most self time, so a slow loop's profile can be set beside a fast one's.
 // Run node with --trace-deopt to also see deoptimizations: the lines between '@@REP k' and '@@END k' are
 // those that happened during timed loop k (scripts/device-check.sh slow counts them).
 import fs from 'node:fs';
+import { Session } from 'node:inspector';
 import v8 from 'node:v8';
 import * as torch from '../src/index.ts';
 import { largeLoop } from '../scenarios/large-loop.ts';
@@ -37,6 +40,24 @@ await torch.gpu.init();
 const opts = { n, epochs: 200, lr: 0.001, seed: 0, device: 'gpu' as const };
 for (let i = 0; i < warm; i++) await largeLoop(opts);
 const main = String(process.pid);
+interface CpuProfile { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples: number[]; timeDeltas: number[] }
+const session = process.env.SLOW_CPU_PROFILE === '1' ? new Session() : null;
+session?.connect();
+/** The inspector answers a session on the same thread synchronously. */
+function post(method: string, params?: object, cb?: (res: unknown) => void): void {
+  session!.post(method, params ?? {}, (err, res) => { if (err) throw err; cb?.(res); });
+}
+/** Self time by function, most first: 'name file:line ms'. */
+function topSelf(p: CpuProfile, k: number): string {
+  const byId = new Map(p.nodes.map((x) => [x.id, x.callFrame]));
+  const ms = new Map<string, number>();
+  for (let i = 0; i < p.samples.length; i++) {
+    const f = byId.get(p.samples[i])!;
+    const key = `${f.functionName || '(anon)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}`;
+    ms.set(key, (ms.get(key) ?? 0) + (p.timeDeltas[i] ?? 0) / 1000);
+  }
+  return [...ms].sort((a, b) => b[1] - a[1]).slice(0, k).map(([key, v]) => `${v.toFixed(1)} ${key}`).join(' | ');
+}
 let probeSink = 0;
 /** About 10 µs of integer arithmetic, the same every call. */
 function probe(): number {
@@ -51,11 +72,16 @@ for (let rep = 0; rep < reps; rep++) {
   const prof = new v8.GCProfiler();
   prof.start();
   const probes: number[] = [];
+  if (session) { post('Profiler.enable'); post('Profiler.setSamplingInterval', { interval: 50 }); post('Profiler.start'); }
+  let cpu: CpuProfile | null = null;
   const r = await largeLoop(opts, (i) => {
     const a = performance.now();
     probeSink += probe();
     probes.push((performance.now() - a) * 1000);
-    if (i === opts.epochs - 1) t1 = threads();
+    if (i === opts.epochs - 1) {
+      t1 = threads();
+      if (session) post('Profiler.stop', undefined, (res) => { cpu = (res as { profile: CpuProfile }).profile; });
+    }
   });
   const gc = prof.stop();
   probes.sort((a, b) => a - b);
@@ -74,6 +100,7 @@ for (let rep = 0; rep < reps; rep++) {
   console.log(`@@END ${rep}: issued ${(r.issuedSeconds * 1e3).toFixed(1)} ms, total ${(r.seconds * 1e3).toFixed(1)} ms; ` +
     `main on-CPU ${m.run.toFixed(1)} ms, waiting ${m.wait.toFixed(1)} ms; probe ${probes[probes.length >> 1].toFixed(1)} µs; others on-CPU ms: ${top}; ` +
     `V8 GC: ${sc} scavenges ${scMs.toFixed(1)} ms, ${full} full ${fullMs.toFixed(1)} ms`);
+  if (cpu) console.log(`@@PROFILE ${rep}: ${topSelf(cpu, 14)}`);
 }
 if (probeSink === 0.5) console.log(probeSink);
 await torch.shutdown();
