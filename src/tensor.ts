@@ -8,6 +8,7 @@ import { ARRAY_OF, castValue, isFloat, parseDType, promote, resultType, type Typ
 import { broadcastShapes, contiguousStrides, fmtShape, normDim, numelOf, sameShape } from './shape.ts';
 import { AccumulateGrad, isGradEnabled, noGrad, Node, runBackward } from './autograd/graph.ts';
 import * as rt from './runtime/runtime.ts';
+import { keepShapes } from './runtime/gc.ts';
 import { formatSize, formatTensor } from './format.ts';
 
 export type Device = rt.Device;
@@ -239,6 +240,14 @@ export class Tensor {
     return `Tensor(shape=${fmtShape(this.shape)}, dtype=${this.dtype}, device=${deviceName(this.device)}) — use await torch.format(t) for values`;
   }
 }
+
+/**
+ * One Tensor (over an empty storage), alive for the whole process: see SHAPE_ANCHORS in
+ * src/runtime/gc.ts. Without it, a forced collection at a moment when no other tensor is alive (a
+ * training loop's first allocation, after its previous run's tensors died) let V8 drop the Tensor class's
+ * hidden classes, and every optimized function that had seen tensors was thrown away with them.
+ */
+keepShapes(new Tensor(new rt.Storage(-1, 'cpu', 'float32', 0, null), [], [], 0));
 
 function isDTypeName(s: string): boolean { try { parseDType(s); return true; } catch { return false; } }
 

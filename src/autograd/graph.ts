@@ -1,3 +1,4 @@
+import { keepShapes } from '../runtime/gc.ts';
 /**
  * Reverse-mode autodiff, independent of what a tensor is: a graph of Nodes (PyTorch's grad_fn objects),
  * each holding a closure from the gradient of its output to the gradients of its inputs. The frontend
@@ -31,6 +32,9 @@ export class AccumulateGrad<T> extends Node<T> {
     super('AccumulateGrad', [], () => []);
   }
 }
+
+// A graph node and a leaf accumulator alive for the whole process: see keepShapes (src/runtime/gc.ts).
+keepShapes(new Node<unknown>('ShapeAnchor', [], () => []), new AccumulateGrad<unknown>(null));
 
 let gradEnabled = true;
 export const isGradEnabled = () => gradEnabled;

@@ -23,6 +23,21 @@ import vm from 'node:vm';
  */
 if (process.env.TROUPE_V8_PRETENURING !== '1') v8.setFlagsFromString('--no-allocation-site-pretenuring');
 
+/**
+ * Objects kept alive for the whole process so that V8 keeps their hidden classes ("maps"). A class's
+ * maps past its initial one are held only by the objects that use them and, weakly, by the transition
+ * tree; a full collection that finds no live object of a map drops it, and with it every optimized
+ * function that embedded it ("marking dependent code for deoptimization, reason: weak objects" in
+ * --trace-deopt). The forced collections below run when a loop allocates, often between steps, when
+ * transient objects (a step's tensors, graph nodes, the fuser's kernel builders) are all dead: each one
+ * threw away ~25 hot functions, and the next 200 steps ran 2-3x slower while V8 optimized them again.
+ * Each module registers one small instance of each class it makes in hot loops.
+ */
+const SHAPE_ANCHORS: unknown[] = [];
+/** TROUPE_SHAPE_ANCHORS=0 keeps nothing (to measure what the anchors are worth). */
+export const shapeAnchorsOn = process.env.TROUPE_SHAPE_ANCHORS !== '0';
+export function keepShapes(...objects: unknown[]): void { if (shapeAnchorsOn) SHAPE_ANCHORS.push(...objects); }
+
 let ctx: vm.Context | null = null;
 let gcFn: (() => void) | null = null;
 function context(): vm.Context {

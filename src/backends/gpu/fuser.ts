@@ -632,9 +632,10 @@ class Group {
   private unaligned = new Set<number>();
   private bufs = new Set<number>();
   private meta = 4;
-  constructor(first: Item, private maxBuffers: number) {
-    this.kind = first.t === 'red' ? 'red' : 'st';
-    if (!this.take(first, true)) throw new Error('internal: a statement does not fit an empty kernel');
+  /** first: null only for the shape anchor at the end of this file. */
+  constructor(first: Item | null, private maxBuffers: number) {
+    this.kind = first?.t === 'red' ? 'red' : 'st';
+    if (first && !this.take(first, true)) throw new Error('internal: a statement does not fit an empty kernel');
   }
   take(it: Item, force = false): boolean {
     if (it.t === 'cmd') return false;
@@ -1047,3 +1048,15 @@ function tree(fn: ReduceFn, c: CType, acc: string, st: string): string {
     '  workgroupBarrier();',
   ].join('\n');
 }
+
+/**
+ * One instance of each class a flush makes and drops, alive for the whole process, so that V8 keeps their
+ * hidden classes through full collections (see keepShapes in src/runtime/gc.ts: a collection that finds
+ * no live Gen, Binder or Group drops their maps and throws away every optimized function that used them).
+ */
+const SHAPE_ANCHORS = process.env.TROUPE_SHAPE_ANCHORS === '0' ? [] : (() => {
+  const b = new Binder();
+  b.index(0, false);
+  return [b, new Gen(new Meta(), b, 'q', '  ', false), new Group(null, 8), new Cell({ buf: -1, off: 0, words: 0, slab: false })];
+})();
+export const _shapeAnchors = SHAPE_ANCHORS.length;
