@@ -103,19 +103,19 @@ if [ "$mode" = slow ]; then
   # Why some warm runs are slow (scripts/gpu-slow-runs.ts): per timed loop, the main thread's time on a CPU
   # and waiting for one, a fixed probe's time, the busiest other threads, V8's collections, and the
   # deoptimizations (--trace-deopt) during it, and how many optimized functions V8 threw away because a
-  # hidden class they embedded died in a collection. Eight processes, alternating the shape anchors
-  # (keepShapes in src/runtime/gc.ts) on and off.
+  # hidden class they embedded died in a collection. Eight processes.
   # SLOW_CPU_PROFILE=1: each loop body's busiest functions too.
   # Measured on an H100 (6 processes, 36 loops, scopes on): 11 loops' bodies took 38-61 ms against 16-29,
   # with no deopts, no run-queue waits and GC only 3-8 ms more; the machine shows 16 cores of 1 thread.
   nproc; lscpu | grep -E '^(Model name|Thread|Core|Socket)' || true
   summary() { awk '/^@@REP/{d=0; w=0; next} /^\[bailout \(kind/{d++; next} /reason: weak objects/{w++; next} /^@@END/{sub(/^@@END /, ""); print "  " $0 "; deopts " d ", code dropped with dead maps " w; next} /^@@PROFILE/{print "    " substr($0, 1, 700)}' "$1"; }
   steal() { awk '/^cpu /{print $9}' /proc/stat; }
+  # DEVCHECK_B_FLAGS: node flags for every second process (an A/B of V8 settings in one machine's run).
   for i in 1 2 3 4 5 6 7 8; do
-    a=$(( i % 2 ))
+    flags=; [ $(( i % 2 )) = 0 ] && flags=${DEVCHECK_B_FLAGS:-}
     s0=$(steal)
-    echo "process $i (TROUPE_SHAPE_ANCHORS=$a):"
-    TROUPE_SHAPE_ANCHORS=$a timeout 60 node --trace-deopt --import tsx scripts/gpu-slow-runs.ts > "$out/slow-$i.txt" 2>&1; summary "$out/slow-$i.txt"
+    echo "process $i (node ${flags:-with no extra flags}):"
+    timeout 60 node $flags --trace-deopt --import tsx scripts/gpu-slow-runs.ts > "$out/slow-$i.txt" 2>&1; summary "$out/slow-$i.txt"
     echo "  steal ticks during the process: $(( $(steal) - s0 ))"
   done
   exit 0

@@ -4,7 +4,8 @@
 //   - issued / total: the main thread's loop body, and until the final read returned;
 //   - main: the main thread's ns on a CPU and ns runnable but waiting (another thread had its CPU);
 //   - others: the busiest other threads (name/tid) and their ms on a CPU;
-//   - V8's collections on this thread (v8.GCProfiler): scavenges and full collections, count and ms;
+//   - V8's collections on this thread (v8.GCProfiler): scavenges and full collections, count and ms, and
+//     the young generation's size when the loop began (V8 grows and shrinks it as it goes);
 //   - probe: the median time of a fixed piece of arithmetic run after each epoch: if it is slower in a slow
 //     run, the CPU ran the main thread slower (a busy sibling hyperthread on the host, frequency), not
 //     that the engine did more work.
@@ -67,6 +68,7 @@ function probe(): number {
 }
 for (let rep = 0; rep < reps; rep++) {
   console.log(`@@REP ${rep}`);
+  const ns = v8.getHeapSpaceStatistics().find((x) => x.space_name === 'new_space')!;
   const t0 = threads();
   let t1!: Map<string, ThreadTime>;
   const prof = new v8.GCProfiler();
@@ -99,7 +101,7 @@ for (let rep = 0; rep < reps; rep++) {
   const top = others.slice(0, 4).map((x) => `${x.name}/${x.tid} ${x.run.toFixed(1)}`).join(', ');
   console.log(`@@END ${rep}: issued ${(r.issuedSeconds * 1e3).toFixed(1)} ms, total ${(r.seconds * 1e3).toFixed(1)} ms; ` +
     `main on-CPU ${m.run.toFixed(1)} ms, waiting ${m.wait.toFixed(1)} ms; probe ${probes[probes.length >> 1].toFixed(1)} µs; others on-CPU ms: ${top}; ` +
-    `V8 GC: ${sc} scavenges ${scMs.toFixed(1)} ms, ${full} full ${fullMs.toFixed(1)} ms`);
+    `V8 GC: ${sc} scavenges ${scMs.toFixed(1)} ms, ${full} full ${fullMs.toFixed(1)} ms; new space at the start ${(ns.space_size / 2 ** 20).toFixed(0)} MiB`);
   if (cpu) console.log(`@@PROFILE ${rep}: ${topSelf(cpu, 14)}`);
 }
 if (probeSink === 0.5) console.log(probeSink);
