@@ -87,15 +87,14 @@ if [ "$mode" = tune ]; then
   exit 0
 fi
 if [ "$mode" = bench ]; then
-  # Only the warm 10M runs: total and main-thread share (issuedSeconds) per run, troupe's default (shape
-  # anchors on, keepShapes in src/runtime/gc.ts) alternated with TROUPE_SHAPE_ANCHORS=0.
+  # Only the warm 10M runs: total and main-thread share (issuedSeconds) per run, eight processes.
   # Measured before pretenuring was turned off, H100, 8 runs: total 36.0 56.7 65.3 61.0 60.3 60.8 61.1 36.6
   # ms, issued 30.6 54.2 58.3 58.0 56.8 57.4 57.7 25.5 ms: two modes, the slow one main-thread bound.
   # With pretenuring off, alternated with it on: 35.7 35.4 34.5 35.1 ms vs 34.3 33.7 36.2 34.5 ms (one
   # machine; on that one neither mode was slow).
-  for p in 1 0 1 0 1 0 1 0; do
-    echo -n "TROUPE_SHAPE_ANCHORS=$p: "
-    TROUPE_SHAPE_ANCHORS=$p timeout 60 node --import tsx scenarios/bench-large.ts --device gpu --workers 1 --epochs 200 --n 10000000 --lr 0.001 --seed 0 --warmup 2000 --json 2>/dev/null | tail -1 | node -e 'const r=JSON.parse(require("fs").readFileSync(0,"utf8"));console.log(`total ${(r.seconds*1e3).toFixed(1)} ms, issued ${(r.issuedSeconds*1e3).toFixed(1)} ms, warm-up ${r.warmupSeconds.toFixed(2)} s`)'
+  for p in 1 2 3 4 5 6 7 8; do
+    echo -n "process $p: "
+    timeout 60 node --import tsx scenarios/bench-large.ts --device gpu --workers 1 --epochs 200 --n 10000000 --lr 0.001 --seed 0 --warmup 2000 --json 2>/dev/null | tail -1 | node -e 'const r=JSON.parse(require("fs").readFileSync(0,"utf8"));console.log(`total ${(r.seconds*1e3).toFixed(1)} ms, issued ${(r.issuedSeconds*1e3).toFixed(1)} ms, warm-up ${r.warmupSeconds.toFixed(2)} s`)'
   done
   exit 0
 fi
