@@ -56,7 +56,7 @@ try {
   if (warmupLoops > 0) {
     const wb = progressBar(!v.json, `warm-up (${warmupLoops} untimed loops of ${epochs} epochs)`, warmupLoops * epochs);
     try {
-      for (let k = 0; k < warmupLoops; k++) warmupSeconds += (await largeLoop({ n, epochs, lr, seed, device, checksum: false }, () => wb.tick())).seconds;
+      for (let k = 0; k < warmupLoops; k++) warmupSeconds += (await largeLoop({ n, epochs, lr, seed, device }, () => wb.tick())).seconds;
     } finally { wb.stop(); }
   }
   r = await largeLoop({ n, epochs, lr, seed, device }, () => bar.tick());

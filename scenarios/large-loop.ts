@@ -5,12 +5,7 @@
 import * as torch from '../src/index.ts';
 import { createHash } from 'node:crypto';
 
-export interface LargeLoopOptions {
-  n: number; epochs: number; lr: number; seed: number; device: 'cpu' | 'gpu';
-  /** Read w back and hash it (wSha256; '' when false). Untimed warm-up loops skip it: the 4N-byte array
-   * it reads back is external memory V8 answers with collections, and they landed in the next loop. */
-  checksum?: boolean;
-}
+export interface LargeLoopOptions { n: number; epochs: number; lr: number; seed: number; device: 'cpu' | 'gpu' }
 export interface LargeLoopResult {
   seconds: number; secondsPerEpoch: number; b: number; loss: number; wSha256: string; peakRssMB: number;
   /** When the last epoch's ops had been issued (the main thread's share of `seconds`, which also waits
@@ -53,11 +48,8 @@ export async function largeLoop(o: LargeLoopOptions, onEpoch?: (i: number) => vo
   const seconds = (performance.now() - t0) / 1000;
   peak = Math.max(peak, process.memoryUsage.rss());
   const mb = (b: number) => Math.round(b / 2 ** 20);
-  let wSha256 = '';
-  if (o.checksum !== false) {
-    const wBytes = await w.detach().toTypedArray();
-    wSha256 = createHash('sha256').update(new Uint8Array(wBytes.buffer, wBytes.byteOffset, wBytes.byteLength)).digest('hex');
-  }
+  const wBytes = await w.detach().toTypedArray();
+  const wSha256 = createHash('sha256').update(new Uint8Array(wBytes.buffer, wBytes.byteOffset, wBytes.byteLength)).digest('hex');
   return {
     seconds, secondsPerEpoch: seconds / epochs, issuedSeconds, b: bV, loss: lossV, wSha256,
     peakRssMB: mb(Math.max(peak, firstHalf)), peakRssFirstHalfMB: mb(firstHalf || peak), peakRssSecondHalfMB: mb(peak),

@@ -92,6 +92,9 @@ if [ "$mode" = bench ]; then
   # ms, issued 30.6 54.2 58.3 58.0 56.8 57.4 57.7 25.5 ms: two modes, the slow one main-thread bound.
   # With pretenuring off, alternated with it on: 35.7 35.4 34.5 35.1 ms vs 34.3 33.7 36.2 34.5 ms (one
   # machine; on that one neither mode was slow).
+  # Warm-up loops that skipped reading w back (tried and reverted): total 58-143 ms, issued only 24-37 ms,
+  # so the GPU side was slower; likely because fewer V8 collections ran, the warm-up loops' dead 40 MB
+  # buffers were not yet back in the pool and the timed loop created new ones (not measured further).
   for p in 1 2 3 4 5 6 7 8; do
     echo -n "process $p: "
     timeout 60 node --import tsx scenarios/bench-large.ts --device gpu --workers 1 --epochs 200 --n 10000000 --lr 0.001 --seed 0 --warmup 2000 --json 2>/dev/null | tail -1 | node -e 'const r=JSON.parse(require("fs").readFileSync(0,"utf8"));console.log(`total ${(r.seconds*1e3).toFixed(1)} ms, issued ${(r.issuedSeconds*1e3).toFixed(1)} ms, warm-up ${r.warmupSeconds.toFixed(2)} s`)'

@@ -39,7 +39,7 @@ function threads(): Map<string, ThreadTime> {
 
 await torch.gpu.init();
 const opts = { n, epochs: 200, lr: 0.001, seed: 0, device: 'gpu' as const };
-for (let i = 0; i < warm; i++) await largeLoop({ ...opts, checksum: false });
+for (let i = 0; i < warm; i++) await largeLoop(opts);
 const main = String(process.pid);
 interface CpuProfile { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples: number[]; timeDeltas: number[] }
 const session = process.env.SLOW_CPU_PROFILE === '1' ? new Session() : null;
