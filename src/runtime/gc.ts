@@ -16,10 +16,10 @@ import vm from 'node:vm';
  * allocation site alive (a training step's lazy expression nodes, its pending statements), V8 starts
  * allocating that site's objects directly in the old generation; each such object that dies young then
  * keeps the young objects it points to alive through every scavenge until the next full collection
- * ("nepotism"). A loop in that state promoted ~2 MB per scavenge at 10 ms each and ran its main thread
- * 2-3x slower (45-55 µs per step of the tour's 10M loop against 100-200, stand-in GPU backend, this box),
- * and whether a process fell into it was chance: about half of them did. With the flag off, 12 of 12
- * processes ran fast. TROUPE_V8_PRETENURING=1 leaves V8's default.
+ * ("nepotism"). Here (2 cores, stand-in GPU backend) a loop in that state promoted ~2 MB per scavenge at
+ * 10 ms each and ran its main thread 2-3x slower, in about half of all processes; with the flag off, 12 of
+ * 12 ran fast. On an H100 the two settings ran alike (8 runs), and a slow mode of unknown cause remains
+ * there (README, "Benchmarks"). TROUPE_V8_PRETENURING=1 leaves V8's default.
  */
 if (process.env.TROUPE_V8_PRETENURING !== '1') v8.setFlagsFromString('--no-allocation-site-pretenuring');
 
