@@ -6,7 +6,9 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { gpuUnavailableReason, openGpu, type GpuBackend } from '../src/backends/gpu/client.ts';
+import { GpuClient, gpuUnavailableReason, openGpu, type GpuBackend } from '../src/backends/gpu/client.ts';
+import { EventEmitter } from 'node:events';
+import { collect } from '../src/runtime/gc.ts';
 import type { BinaryFn, DType, Op, ReduceFn, UnaryFn, View } from '../src/runtime/protocol.ts';
 import { readFileSync } from 'node:fs';
 import { RNG_F32_CONSTANT_BITS, fillNormal, fillUniform, philox4x32 } from '../src/backends/cpu/philox.ts';
@@ -61,6 +63,20 @@ function closeTo(got: ArrayLike<number>, want: ArrayLike<number>, rel: number, a
     if (!(err <= rel * Math.abs(w) + abs)) expect.fail(`${what}[${i}]: got ${g}, want ${w} (err ${err})`);
   }
 }
+
+describe('gpu client without a device (a stand-in worker)', () => {
+  it('a worker that dies fails the calls in flight and every later one, instead of hanging', async () => {
+    const worker = Object.assign(new EventEmitter(), { ref() {}, unref() {} });
+    const never = () => new Promise<never>(() => {});
+    const remote = { read: never, submit: never, stats: never };
+    const client = new GpuClient(worker as never, remote as never, 'stand-in', {});
+    client.alloc(1, 'float32', 4);
+    const inFlight = client.read(1, 'float32', 4);
+    worker.emit('exit', 3);
+    await expect(inFlight).rejects.toThrow('gpu worker exited (code 3)');
+    await expect(client.stats()).rejects.toThrow('gpu worker exited (code 3)');
+  });
+});
 
 describe.skipIf(!opened)('gpu backend (WebGPU actor)', () => {
   const gpu = opened as GpuBackend;
@@ -347,6 +363,25 @@ describe.skipIf(!opened)('gpu backend (WebGPU actor)', () => {
     expect(after.buffers).toBe(before.buffers);
     expect(after.bytes).toBe(before.bytes);
     expect(after.pooledBytes).toBe(before.pooledBytes);
+  });
+
+  it('does not keep what it read alive (each read returns memory the caller alone holds)', async () => {
+    // The client used to race every call against a never-settling "worker died" promise: each race left
+    // a reaction on it that held the call's result, so every read's ArrayBuffer lived until exit.
+    const n = 1 << 18;
+    const id = empty('float32', n);
+    gpu.exec({ op: 'fill', value: 2, out: view(id, 'float32', [n]) });
+    const refs: WeakRef<ArrayBufferLike>[] = [];
+    for (let i = 0; i < 12; i++) {
+      const a = await gpu.read(id, 'float32', n);
+      expect(a[n - 1]).toBe(2);
+      refs.push(new WeakRef(a.buffer));
+    }
+    gpu.free(id);
+    // WeakRef targets stay alive until the current job ends: collect from a later task.
+    for (let k = 0; k < 2; k++) { await new Promise((r) => setTimeout(r, 5)); collect(); }
+    const alive = refs.filter((r) => r.deref() !== undefined).length;
+    expect(alive, `${alive} of 12 read buffers still alive after two full collections`).toBeLessThanOrEqual(1);
   });
 
   it('a process that opens the gpu, runs an op and shuts down (or forgets to) exits by itself', () => {

@@ -84,7 +84,8 @@ function checkViews(op: Op) {
   }
 }
 
-class GpuClient implements GpuBackend {
+/** @internal exported for tests (a stand-in worker); use openGpu(). */
+export class GpuClient implements GpuBackend {
   private queue: Cmd[] = [];
   private transfers: ArrayBuffer[] = [];
   private queuedBytes = 0;
@@ -92,7 +93,10 @@ class GpuClient implements GpuBackend {
   private error: Error | null = null;
   private closed = false;
   private dtypes = new Map<number, DType>();
-  private died: Promise<never>;
+  /** Why the worker is gone (set when it exits unasked or fails); calls made after that fail with it. */
+  private death: Error | null = null;
+  /** The reject functions of the calls in flight: the worker's death fails them all at once. */
+  private pending = new Set<(e: Error) => void>();
   private exited = false;
 
   constructor(
@@ -101,14 +105,16 @@ class GpuClient implements GpuBackend {
     public name: string,
     public limits: Record<string, number>,
   ) {
-    this.died = new Promise<never>((_, reject) => {
-      worker.once('exit', (code) => {
-        this.exited = true;
-        if (!this.closed) reject(new Error(`gpu worker exited (code ${code})`));
-      });
-      worker.once('error', (e) => reject(e));
+    const die = (e: Error) => {
+      this.death ??= e;
+      for (const reject of this.pending) reject(this.death);
+      this.pending.clear();
+    };
+    worker.once('exit', (code) => {
+      this.exited = true;
+      if (!this.closed) die(new Error(`gpu worker exited (code ${code})`));
     });
-    this.died.catch(() => {});
+    worker.once('error', (e) => die(e));
     worker.unref();
   }
 
@@ -119,11 +125,15 @@ class GpuClient implements GpuBackend {
    * when its own work is done (the device goes with the process).
    */
   private call<T>(p: Promise<T>): Promise<T> {
+    if (this.death) { p.catch(() => {}); return Promise.reject(this.death); }
     if (this.inflight++ === 0) this.worker.ref();
-    const done = () => { if (--this.inflight === 0 && !this.closed) this.worker.unref(); };
-    const r = Promise.race([p, this.died]);
-    r.then(done, done);
-    return r;
+    // Not Promise.race([p, died]): every race leaves a reaction on the never-settling `died` promise,
+    // and that reaction kept the race's result alive for the whole process (every read's ArrayBuffer).
+    return new Promise<T>((resolve, reject) => {
+      this.pending.add(reject);
+      const settle = () => { this.pending.delete(reject); if (--this.inflight === 0 && !this.closed) this.worker.unref(); };
+      p.then((v) => { settle(); resolve(v); }, (e: unknown) => { settle(); reject(e); });
+    });
   }
 
   private check() {
