@@ -7,7 +7,9 @@
  * timed loop, ceil(K / E) times): the GPU then has its kernels compiled (the first run of a process pays
  * for building its pipelines, ~0.12 s on an H100), and the JIT has seen the loop start as well as its
  * steady state (one long warm-up loop leaves code that deoptimizes when the next loop starts), as a CUDA
- * loop is timed after its context and kernels are loaded.
+ * loop is timed after its context and kernels are loaded. Between the warm-up and the timed loop it waits
+ * 20 ms (quiesce() in scenario.ts) for V8 to finish the collection the warm-up's last read started
+ * (BENCH_SETTLE_MS=0: no pause, for an A/B).
  */
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
@@ -15,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import * as torch from '../src/index.ts';
 import { largeLoop } from './large-loop.ts';
 import { progressBar } from './progress.ts';
-import { keepNonFinite } from './scenario.ts';
+import { keepNonFinite, quiesce } from './scenario.ts';
 
 const USAGE = 'usage: npm run bench:large -- [--workers W] [--epochs E] [--n N] [--lr LR] [--seed S] [--device cpu|gpu] [--warmup K] [--json] [--compare-torch]';
 function fail(msg: string): never { console.error(`bench:large: ${msg}\n${USAGE}`); process.exit(2); }
@@ -58,6 +60,7 @@ try {
     try {
       for (let k = 0; k < warmupLoops; k++) warmupSeconds += (await largeLoop({ n, epochs, lr, seed, device }, () => wb.tick())).seconds;
     } finally { wb.stop(); }
+    await quiesce(Number(process.env.BENCH_SETTLE_MS ?? 20));
   }
   r = await largeLoop({ n, epochs, lr, seed, device }, () => bar.tick());
 } finally {

@@ -132,6 +132,18 @@ export async function seconds(f: () => unknown): Promise<number> {
   return (performance.now() - t0) / 1000;
 }
 
+/**
+ * Lets V8 finish the main-thread work that earlier code left pending before a timed region starts, as a
+ * CUDA benchmark synchronizes first: `ms` of event-loop turns. A large read (a loop's checksum of w, 4N
+ * bytes) starts an incremental collection that only a task can finish, and a training loop whose awaits
+ * are all microtasks runs no task: the next loop ran with marking on, ~1.6x slower for its whole length
+ * (stand-in GPU backend, 20 loops: median 24 -> 15 ms with 5 ms here, 10 ms with 20 ms).
+ */
+export async function quiesce(ms = 20): Promise<void> {
+  const until = performance.now() + ms;
+  while (performance.now() < until) await new Promise((r) => setTimeout(r, 1));
+}
+
 /** Runs f `repeat` times; returns every time and the median (seconds). */
 export async function timeRepeats(repeat: number, f: () => unknown, onEach?: () => void): Promise<{ median: number; times: number[] }> {
   const times: number[] = [];

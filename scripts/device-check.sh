@@ -95,9 +95,11 @@ if [ "$mode" = bench ]; then
   # Warm-up loops that skipped reading w back (tried and reverted): total 58-143 ms, issued only 24-37 ms,
   # so the GPU side was slower; likely because fewer V8 collections ran, the warm-up loops' dead 40 MB
   # buffers were not yet back in the pool and the timed loop created new ones (not measured further).
+  # Every second process runs with BENCH_SETTLE_MS=0: no pause between the warm-up and the timed loop.
   for p in 1 2 3 4 5 6 7 8; do
-    echo -n "process $p: "
-    timeout 60 node --import tsx scenarios/bench-large.ts --device gpu --workers 1 --epochs 200 --n 10000000 --lr 0.001 --seed 0 --warmup 2000 --json 2>/dev/null | tail -1 | node -e 'const r=JSON.parse(require("fs").readFileSync(0,"utf8"));console.log(`total ${(r.seconds*1e3).toFixed(1)} ms, issued ${(r.issuedSeconds*1e3).toFixed(1)} ms, warm-up ${r.warmupSeconds.toFixed(2)} s`)'
+    st=20; [ $(( p % 2 )) = 0 ] && st=0
+    echo -n "process $p (BENCH_SETTLE_MS=$st): "
+    BENCH_SETTLE_MS=$st timeout 60 node --import tsx scenarios/bench-large.ts --device gpu --workers 1 --epochs 200 --n 10000000 --lr 0.001 --seed 0 --warmup 2000 --json 2>/dev/null | tail -1 | node -e 'const r=JSON.parse(require("fs").readFileSync(0,"utf8"));console.log(`total ${(r.seconds*1e3).toFixed(1)} ms, issued ${(r.issuedSeconds*1e3).toFixed(1)} ms, warm-up ${r.warmupSeconds.toFixed(2)} s`)'
   done
   exit 0
 fi
@@ -115,12 +117,13 @@ if [ "$mode" = slow ]; then
   nproc; lscpu | grep -E '^(Model name|Thread|Core|Socket)' || true
   summary() { awk '/^@@REP/{d=0; w=0; next} /^\[bailout \(kind/{d++; next} /reason: weak objects/{w++; next} /^@@END/{sub(/^@@END /, ""); print "  " $0 "; deopts " d ", code dropped with dead maps " w; next} /^@@PROFILE/{print "    " substr($0, 1, 700)}' "$1"; }
   steal() { awk '/^cpu /{print $9}' /proc/stat; }
-  # DEVCHECK_B_FLAGS: node flags for every second process (an A/B of V8 settings in one machine's run).
+  # Every second process is the B side of an A/B in one machine's run: DEVCHECK_B_ENV (default
+  # SLOW_SETTLE_MS=0: no pause before each timed loop) and DEVCHECK_B_FLAGS (node flags).
   for i in 1 2 3 4 5 6 7 8; do
-    flags=; [ $(( i % 2 )) = 0 ] && flags=${DEVCHECK_B_FLAGS:-}
+    flags=; envs=; [ $(( i % 2 )) = 0 ] && { flags=${DEVCHECK_B_FLAGS:-}; envs=${DEVCHECK_B_ENV:-SLOW_SETTLE_MS=0}; }
     s0=$(steal)
-    echo "process $i (node ${flags:-with no extra flags}):"
-    timeout 60 node $flags --trace-deopt --import tsx scripts/gpu-slow-runs.ts > "$out/slow-$i.txt" 2>&1; summary "$out/slow-$i.txt"
+    echo "process $i (${envs:-A side} ${flags}):"
+    env $envs timeout 60 node $flags --trace-deopt --import tsx scripts/gpu-slow-runs.ts > "$out/slow-$i.txt" 2>&1; summary "$out/slow-$i.txt"
     echo "  steal ticks during the process: $(( $(steal) - s0 ))"
   done
   exit 0

@@ -19,6 +19,7 @@ import { Session } from 'node:inspector';
 import v8 from 'node:v8';
 import * as torch from '../src/index.ts';
 import { largeLoop } from '../scenarios/large-loop.ts';
+import { quiesce } from '../scenarios/scenario.ts';
 
 const n = Number(process.env.SLOW_N ?? 10_000_000);
 const reps = Number(process.env.SLOW_REPS ?? 6);
@@ -66,7 +67,10 @@ function probe(): number {
   for (let i = 0; i < 4000; i++) h = Math.imul(h ^ i, 0x01000193);
   return h;
 }
+/** SLOW_SETTLE_MS: the pause before each timed loop (quiesce() in scenarios/scenario.ts); 0: none. */
+const settle = Number(process.env.SLOW_SETTLE_MS ?? 20);
 for (let rep = 0; rep < reps; rep++) {
+  if (settle > 0) await quiesce(settle);
   console.log(`@@REP ${rep}`);
   const ns = v8.getHeapSpaceStatistics().find((x) => x.space_name === 'new_space')!;
   const t0 = threads();

@@ -834,6 +834,7 @@ export async function backward(t: Tensor, gradient?: Tensor): Promise<void> {
     },
   }));
   await rt.sync();
+  await rt.breathe();
 }
 
 // =============================================================== creation
