@@ -1,9 +1,9 @@
-import { keepShapes } from '../runtime/gc.ts';
 /**
  * Reverse-mode autodiff, independent of what a tensor is: a graph of Nodes (PyTorch's grad_fn objects),
  * each holding a closure from the gradient of its output to the gradients of its inputs. The frontend
  * supplies the closures (one per primitive) and the tensor arithmetic used to accumulate.
  */
+import { keepShapes } from '../runtime/gc.ts';
 export interface GradOps<T> {
   add(a: T, b: T): T;
   /** Leaf accumulation: set or add into variable.grad (in place when a grad exists). */
