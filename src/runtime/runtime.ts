@@ -203,8 +203,9 @@ export async function sync(): Promise<void> {
  * started right after a large read (whose buffer starts such a collection) ran ~1.6x slower for its whole
  * length here (stand-in GPU backend, 20 loops: median 24 -> 15 ms with a 5 ms pause before each).
  * Finalization callbacks (dead GPU storages) wait too. With this on, backward() yields one turn
- * (setImmediate) when none has been seen for N ms. On this 2-core box it removed the slow tail (max 25 vs
- * 62-75 ms over 20 loops) but the medians moved both ways (N = 4, 10, 20): not settled without a GPU.
+ * (setImmediate) when none has been seen for N ms. On this 2-core box (3 processes x 20 loops each, no
+ * pause between loops): off median 14.2 ms, p90 27.5, 6 loops over 30 ms; N = 4: 14.6 / 21.7 / 3;
+ * N = 20: 16.1 / 44.0 / 12. Not settled without a GPU.
  */
 const BREATHE_MS = Number(process.env.TROUPE_BREATHE_MS ?? -1);
 let turned = true;
