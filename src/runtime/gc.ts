@@ -32,12 +32,12 @@ if (process.env.TROUPE_V8_PRETENURING !== '1') v8.setFlagsFromString('--no-alloc
  * transient objects (a step's tensors, graph nodes, the fuser's kernel builders) are all dead: each one
  * threw away ~23 hot functions, and the loop that followed ran slower while V8 optimized them again
  * (stand-in GPU backend, a forced collection before each of 12 loops: 281 code drops, loop median 43 ms;
- * with the anchors 65 drops, 29 ms; no collection at all: ~12 ms). No timed loop on an H100 showed such
+ * with the anchors 1 drop, 13-14 ms; no collection at all: ~12 ms). No timed loop on an H100 showed such
  * drops. Each module registers one small instance of each class it makes in hot loops.
  */
 const SHAPE_ANCHORS: unknown[] = [];
 /** TROUPE_SHAPE_ANCHORS=0 keeps nothing (to measure what the anchors are worth). */
-export const shapeAnchorsOn = process.env.TROUPE_SHAPE_ANCHORS !== '0';
+const shapeAnchorsOn = process.env.TROUPE_SHAPE_ANCHORS !== '0';
 export function keepShapes(...objects: unknown[]): void { if (shapeAnchorsOn) SHAPE_ANCHORS.push(...objects); }
 
 let ctx: vm.Context | null = null;

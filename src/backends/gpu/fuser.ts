@@ -1059,4 +1059,6 @@ const SHAPE_ANCHORS = process.env.TROUPE_SHAPE_ANCHORS === '0' ? [] : (() => {
   b.index(0, false);
   return [b, new Gen(new Meta(), b, 'q', '  ', false), new Group(null, 8), new Cell({ buf: -1, off: 0, words: 0, slab: false })];
 })();
-export const _shapeAnchors = SHAPE_ANCHORS.length;
+/** Exported so the array itself stays reachable (a module-level const nothing reads after evaluation
+ * need not outlive the module's body). */
+export const _shapeAnchors = SHAPE_ANCHORS;
