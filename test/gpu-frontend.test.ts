@@ -125,6 +125,27 @@ describe.runIf(available)('gpu tensors', () => {
     expect(Math.abs(g.b - c.b)).toBeLessThan(1e-3);
   }, 240_000);
 
+  it('process.exit() or an uncaught error while the GPU works ends the process with its own code, not an abort', () => {
+    // Node terminates the GPU worker at exit. Inside a Dawn call (a kernel build, a read's map) that
+    // used to abort the process (FATAL ERROR ... napi_throw, or "Promise not resolved or rejected:
+    // mapAsync()", exit code 134) instead of exiting with the program's code.
+    const script = (how: string) => `
+      import * as torch from './src/index.ts';
+      await torch.gpu.init();
+      const x = torch.randn([1 << 20], { device: 'gpu' });
+      const p = x.mul(2).add(1).exp().toTypedArray();
+      setTimeout(() => { ${how} }, 20);
+      await p;
+      await new Promise((r) => setTimeout(r, 60_000));
+    `;
+    for (const [how, code] of [['process.exit(7)', 7], ["throw new Error('boom (expected)')", 1]] as const) {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script(how)], { cwd: process.cwd(), timeout: 120_000, encoding: 'utf8' });
+      expect(r.signal, `${how}: killed by ${r.signal}\n${r.stderr}`).toBe(null);
+      expect(r.stderr).not.toMatch(/FATAL|not resolved or rejected/);
+      expect(r.status, `${how}\n${r.stderr}`).toBe(code);
+    }
+  }, 240_000);
+
   it('a program using the GPU exits by itself', () => {
     const script = `
       import * as torch from './src/index.ts';

@@ -8,7 +8,7 @@
  * client.ts starts it with `env: SHARE_ENV`, so the Vulkan variables chosen by env.ts reach the real
  * environment the Vulkan loader reads, from a bootstrap that registers tsx in the worker thread.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { availableParallelism } from 'node:os';
 import * as Comlink from 'comlink';
@@ -73,6 +73,10 @@ let adapter: GPUAdapter | null = null;
 let device: GPUDevice | null = null;
 let limits: Record<string, number> = {};
 let shuttingDown = false;
+/** The process-exit parking control (see parkForExit); flags[0] = 1 as soon as the process is exiting. */
+const exitCtl = (workerData as { exitCtl?: { flags: SharedArrayBuffer; port: MessagePort } } | null)?.exitCtl;
+const exitFlags = exitCtl ? new Int32Array(exitCtl.flags) : null;
+const EXITING = 'gpu: the process is exiting';
 
 interface Rec { buf: GPUBuffer; dtype: DType; numel: number; size: number; mixed: boolean }
 const buffers = new Map<number, Rec>();
@@ -85,6 +89,15 @@ let metaBuf: GPUBuffer | null = null, metaCap = 0;
 let pendingError: Error | null = null;
 let pendingScopes: Promise<void>[] = [];
 const noteError = (e: unknown) => { pendingError ??= e instanceof Error ? e : new Error(String(e)); };
+/** Dawn promises not settled yet (maps, error scopes, background builds): Dawn aborts the process if the
+ * thread ends while one is pending (see parkForExit). */
+let dawnPending = 0;
+const settledOne = () => { dawnPending--; };
+function track<T>(p: Promise<T>): Promise<T> {
+  dawnPending++;
+  p.then(settledOne, settledOne);
+  return p;
+}
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -148,6 +161,8 @@ function adapterName(): string {
 }
 
 function dev(): GPUDevice {
+  // No new GPU work once the process is exiting: it would only lengthen the wait for the GPU to go idle.
+  if (exitFlags && Atomics.load(exitFlags, 0) === 1) throw new Error(EXITING);
   if (!device) throw new Error(shuttingDown ? 'gpu: the device was shut down' : 'gpu: init() was not called or failed');
   return device;
 }
@@ -218,7 +233,7 @@ async function pipelineForAsync(wgsl: string, bufs: { write: boolean }[]): Promi
   const d = dev();
   const module = d.createShaderModule({ code: wgsl });
   const bgl = layoutFor(d, bufs);
-  const pipe = await d.createComputePipelineAsync({ layout: d.createPipelineLayout({ bindGroupLayouts: [bgl] }), compute: { module, entryPoint: 'main' } });
+  const pipe = await track(d.createComputePipelineAsync({ layout: d.createPipelineLayout({ bindGroupLayouts: [bgl] }), compute: { module, entryPoint: 'main' } }));
   const again = pipelines.get(wgsl);
   if (again) return again;
   const p = { pipe, bgl, id: nextPipeId++ };
@@ -556,7 +571,7 @@ function submitInner(cmds: Cmd[]): Promise<void> {
     staging?.destroy();
     for (const b of later) b.destroy();
     if (BATCH_SCOPES) {
-      const oom = d.popErrorScope(), val = d.popErrorScope();
+      const oom = track(d.popErrorScope()), val = track(d.popErrorScope());
       scopes = Promise.all([oom, val]).then(([a, b]) => {
         const err = a ?? b;
         if (err) noteError(new Error(`gpu: ${err.message}`));
@@ -573,7 +588,7 @@ let tsq: { set: GPUQuerySet; resolve: GPUBuffer } | null = null;
 /** Adds a batch's pass times to timing.gpuNs; gpuFirstNs..gpuLastNs spans every timed pass so far. */
 async function readStamps(b: GPUBuffer): Promise<void> {
   try {
-    await b.mapAsync(MAP_READ);
+    await track(b.mapAsync(MAP_READ));
     const t = new BigUint64Array(b.getMappedRange().slice(0));
     b.unmap();
     for (let i = 0; i + 1 < t.length; i += 2) {
@@ -615,7 +630,7 @@ async function read(id: number, dtype: DType, numel: number, at = 0): Promise<Ar
     enc.copyBufferToBuffer(r.buf, 4 * at, rb, 0, bytes);
     d.queue.submit([enc.finish()]);
     try {
-      const [, err] = await Promise.allSettled([rb.mapAsync(MAP_READ), settle()]);
+      const [, err] = await Promise.allSettled([track(rb.mapAsync(MAP_READ)), settle()]);
       if (err.status === 'rejected') throw err.reason;
       out = rb.getMappedRange().slice(0);
       rb.unmap();
@@ -654,6 +669,41 @@ function shutdown(): void {
   // Close the port after comlink has posted this call's reply: the thread then has nothing left to
   // do and exits by itself.
   setImmediate(() => parentPort?.close());
+}
+
+/**
+ * Parking for process exit. When the process exits (process.exit(), an uncaught error, the end of a
+ * script that never called shutdown()), Node terminates this thread wherever it is. Inside a Dawn call
+ * (a pipeline build, an encode, a read's map) that is fatal: Dawn's binding cannot throw into a thread
+ * being terminated and aborts the whole process ("FATAL ERROR: Error::ThrowAsJavaScriptException",
+ * exit code 134) instead of exiting with the program's code. So the client's 'exit' handler posts to
+ * `port` and waits on `flags`: this thread takes the message only between tasks, never inside a Dawn
+ * call, says so (flags[1] = 1) and blocks in Atomics.wait, which termination interrupts cleanly.
+ * flags[0] = 1: parking was asked (the client never clears it).
+ */
+if (exitCtl && exitFlags) {
+  const flags = exitFlags;
+  exitCtl.port.on('message', () => void parkForExit(flags));
+  exitCtl.port.unref();
+}
+/** Settle what Dawn has pending (destroying the device aborts reads and answers error scopes), then
+ * block until terminated. Bounded: after PARK_SETTLE_MS it parks anyway. */
+const PARK_SETTLE_MS = 3_000;
+let parking = false;
+async function parkForExit(flags: Int32Array): Promise<void> {
+  if (parking) return;
+  parking = true;
+  shuttingDown = true;
+  const lost = device ? device.lost.then(() => {}, () => {}) : null;
+  try { device?.destroy(); } catch { /* already gone */ }
+  device = null;
+  let lostDone = lost === null;
+  void lost?.then(() => { lostDone = true; });
+  const t0 = performance.now();
+  while ((dawnPending > 0 || !lostDone) && performance.now() - t0 < PARK_SETTLE_MS) await new Promise((r) => setTimeout(r, 1));
+  Atomics.store(flags, 1, 1);
+  Atomics.notify(flags, 1);
+  Atomics.wait(flags, 0, 1); // until terminated
 }
 
 export const api = { init, submit, read, stats, shutdown };

@@ -7,10 +7,10 @@
  * Errors a caller can make (float64, int64 values over 32 bits, unknown ids) throw synchronously at
  * the call; errors found in the worker surface at the next read/stats.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { SHARE_ENV, Worker } from 'node:worker_threads';
+import { MessageChannel, SHARE_ENV, Worker, type MessagePort } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import nodeAdapter from 'comlink/dist/umd/node-adapter.js';
 import type { DType, Op, View } from '../../runtime/protocol.ts';
@@ -104,7 +104,10 @@ export class GpuClient implements GpuBackend {
     private remote: Comlink.Remote<GpuWorkerApi>,
     public name: string,
     public limits: Record<string, number>,
+    /** How to park the worker before the process ends (see workers/gpu-worker.ts); none for stand-ins. */
+    private exitCtl: ExitCtl | null = null,
   ) {
+    if (exitCtl) process.on('exit', this.onProcessExit);
     const die = (e: Error) => {
       this.death ??= e;
       for (const reject of this.pending) reject(this.death);
@@ -112,11 +115,17 @@ export class GpuClient implements GpuBackend {
     };
     worker.once('exit', (code) => {
       this.exited = true;
+      if (exitCtl) process.off('exit', this.onProcessExit);
       if (!this.closed) die(new Error(`gpu worker exited (code ${code})`));
     });
     worker.once('error', (e) => die(e));
     worker.unref();
   }
+
+  /** The process is ending with the worker alive: park it so Node's termination finds it outside Dawn. */
+  private onProcessExit = () => {
+    if (!this.exited && this.exitCtl) parkAtExit(this.exitCtl);
+  };
 
   private inflight = 0;
   /**
@@ -253,9 +262,58 @@ export class GpuClient implements GpuBackend {
     try {
       await timeout(exited, 5_000, 'gpu worker exit');
     } catch {
-      await this.worker.terminate();
+      await terminateParked(this.worker, this.exitCtl);
+    } finally {
+      if (this.exitCtl) process.off('exit', this.onProcessExit);
     }
   }
+}
+
+/** The worker's exit parking (workers/gpu-worker.ts): flags[0] asks, flags[1] answers. */
+export interface ExitCtl { flags: Int32Array; port: MessagePort }
+/**
+ * How long a process exit waits for the worker to park: it finishes the task it is in and the GPU the
+ * work already submitted (a real GPU: milliseconds; lavapipe: up to seconds per queued batch). After that
+ * the process exits anyway, and Dawn may abort it. A wait over a second is announced on stderr; Ctrl-C
+ * still ends it.
+ */
+const PARK_AT_EXIT_MS = 60_000;
+const PARK_QUIET_MS = 1_000;
+
+function parkAtExit(ctl: ExitCtl): void {
+  if (parkSync(ctl, PARK_QUIET_MS)) return;
+  const t0 = Date.now();
+  writeSync(2, 'troupe: waiting for the GPU to finish the work it was given before the process exits (Ctrl-C ends the wait)\n');
+  const ok = parkSync(ctl, PARK_AT_EXIT_MS - PARK_QUIET_MS);
+  writeSync(2, ok ? `troupe: the GPU finished after ${((Date.now() - t0 + PARK_QUIET_MS) / 1000).toFixed(1)} s; exiting\n`
+    : `troupe: the GPU worker did not finish within ${PARK_AT_EXIT_MS / 1000} s; exiting anyway\n`);
+}
+
+function makeExitCtl(): { ctl: ExitCtl; forWorker: { flags: SharedArrayBuffer; port: MessagePort } } {
+  const sab = new SharedArrayBuffer(8);
+  const { port1, port2 } = new MessageChannel();
+  port1.unref();
+  return { ctl: { flags: new Int32Array(sab), port: port1 }, forWorker: { flags: sab, port: port2 } };
+}
+
+/** Asks the worker to park and blocks this thread until it has (or `ms` pass). Returns whether it did. */
+function parkSync(ctl: ExitCtl, ms: number): boolean {
+  if (Atomics.load(ctl.flags, 1) === 1) return true;
+  Atomics.store(ctl.flags, 0, 1);
+  ctl.port.postMessage(0);
+  return Atomics.wait(ctl.flags, 1, 0, ms) !== 'timed-out' || Atomics.load(ctl.flags, 1) === 1;
+}
+
+/** worker.terminate(), after parking the worker (without blocking this thread) so that it is not
+ * inside a Dawn call when terminated (see workers/gpu-worker.ts). */
+async function terminateParked(worker: Worker, ctl: ExitCtl | null, ms = 2_000): Promise<void> {
+  if (ctl && Atomics.load(ctl.flags, 1) !== 1) {
+    Atomics.store(ctl.flags, 0, 1);
+    ctl.port.postMessage(0);
+    const t0 = Date.now();
+    while (Atomics.load(ctl.flags, 1) !== 1 && Date.now() - t0 < ms) await new Promise((r) => setTimeout(r, 5));
+  }
+  await worker.terminate();
 }
 
 /**
@@ -265,9 +323,11 @@ export class GpuClient implements GpuBackend {
 export async function tryOpenGpu(opts: { timeoutMs?: number } = {}): Promise<OpenGpuResult> {
   const ms = opts.timeoutMs ?? 60_000;
   let worker: Worker;
+  const { ctl, forWorker } = makeExitCtl();
   try {
     // TROUPE_GPU_WORKER_PROF=DIR writes a CPU profile of the GPU worker thread into DIR (for tuning).
-    worker = new Worker(bootstrap(), { eval: true, execArgv: process.env.TROUPE_GPU_WORKER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.TROUPE_GPU_WORKER_PROF}`] : [], env: SHARE_ENV });
+    worker = new Worker(bootstrap(), { eval: true, execArgv: process.env.TROUPE_GPU_WORKER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.TROUPE_GPU_WORKER_PROF}`] : [], env: SHARE_ENV,
+      workerData: { exitCtl: forWorker }, transferList: [forWorker.port] });
   } catch (e) {
     return { gpu: null, reason: `cannot start the gpu worker: ${e instanceof Error ? e.message : String(e)}` };
   }
@@ -285,10 +345,10 @@ export async function tryOpenGpu(opts: { timeoutMs?: number } = {}): Promise<Ope
   }
   if ('error' in res) {
     remote[Comlink.releaseProxy]();
-    await worker.terminate();
+    await terminateParked(worker, ctl);
     return { gpu: null, reason: res.error };
   }
-  return { gpu: new GpuClient(worker, remote, res.name, res.limits), reason: null };
+  return { gpu: new GpuClient(worker, remote, res.name, res.limits, ctl), reason: null };
 }
 
 /** The GPU backend, or null when no adapter can be opened (see gpuUnavailableReason()). */
