@@ -84,6 +84,13 @@ describe.skipIf(!opened)('gpu backend (WebGPU actor)', () => {
   const empty = (dtype: DType, n: number) => { const id = nextId++; gpu.alloc(id, dtype, n); return id; };
   const readAll = async (id: number, dtype: DType, n: number) => Array.from(await gpu.read(id, dtype, n));
 
+  it('waits for a CPU adapter (lavapipe) on timers, not by spinning a core the adapter needs', async () => {
+    const s = await gpu.stats();
+    const software = /llvmpipe|lavapipe|swiftshader/i.test(gpu.name);
+    if (software && !process.env.TROUPE_GPU_POLL) expect(s.poll).toBe('timer');
+    expect(['spin', 'timer']).toContain(s.poll);
+  });
+
   it('reports a name and the adapter limits', () => {
     expect(gpu.name.length).toBeGreaterThan(0);
     expect(gpu.limits.maxStorageBufferBindingSize).toBeGreaterThanOrEqual(128 * 1024 * 1024);

@@ -48,6 +48,8 @@ export interface GpuStats {
   activeMs: number;
   /** GPU buffers created (not taken from the pool). */
   created: number;
+  /** How Dawn is polled while GPU work is pending (see pollByTimer). */
+  poll: 'spin' | 'timer';
 }
 
 // WebGPU constants (the DOM globals are not installed in Node).
@@ -63,6 +65,34 @@ const nodeEndpoint: typeof nodeAdapter.default =
   (nodeAdapter as unknown as { default?: typeof nodeAdapter.default }).default ?? (nodeAdapter as unknown as typeof nodeAdapter.default);
 
 const vk: VulkanEnv = applyVulkanEnv();
+
+/**
+ * How this thread polls Dawn while GPU work is pending. dawn.node calls the global setImmediate to run
+ * the instance's ProcessEvents again for as long as any of its promises (a read's map, error scopes) is
+ * pending, so a read that waits for the GPU keeps this thread spinning at 100% of a core. Where cores are
+ * scarce (under 4), or the adapter is itself a CPU (lavapipe: every spin is taken from the "GPU"), that
+ * spin costs more than it saves: there Dawn's setImmediate becomes a 0 ms timer (about 1 ms between
+ * polls). Measured here (2 cores, lavapipe, the tour loop at N = 1M, 100 epochs): spin 2.98 s and
+ * 5.7 s of CPU, timer 1.68 s and 3.1 s of CPU, same w. A real GPU with cores to spare keeps the spin:
+ * it answers a read as soon as the GPU is done. TROUPE_GPU_POLL=spin|timer overrides.
+ */
+const POLL_ENV = process.env.TROUPE_GPU_POLL === 'spin' || process.env.TROUPE_GPU_POLL === 'timer' ? process.env.TROUPE_GPU_POLL : null;
+let pollByTimer = POLL_ENV ? POLL_ENV === 'timer' : availableParallelism() < 4;
+const spinImmediate = globalThis.setImmediate;
+/** This thread's own next-turn callbacks, never throttled. */
+const nextTurn = (fn: () => void) => spinImmediate(fn);
+const SPIN_MS = Number(process.env.TROUPE_GPU_SPIN_MS ?? 1.5);
+/** When the last read or batch arrived: polls spin for SPIN_MS after it (a small read is answered
+ * within that), then wait on timers. */
+let spinFrom = 0;
+const spinAgain = () => { spinFrom = performance.now(); };
+function poll(fn: (...a: unknown[]) => void, ...args: unknown[]) {
+  if (!pollByTimer || performance.now() - spinFrom < SPIN_MS) return spinImmediate(fn, ...args);
+  return setTimeout(fn, 0, ...args);
+}
+globalThis.setImmediate = Object.assign(poll,
+  { __promisify__: spinImmediate.__promisify__ },
+) as unknown as typeof setImmediate;
 
 // Keep every object returned by create() reachable for the device's whole life: if it is garbage
 // collected Dawn crashes in InstanceBase::ProcessEvents (see DESIGN.md).
@@ -140,6 +170,8 @@ async function init(): Promise<InitResult> {
     }
     if (!adapter) return { error: `no WebGPU adapter (${vk.detail})` };
     limits = limitsOf(adapter.limits);
+    const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
+    if (!POLL_ENV && (info.isFallbackAdapter === true || info.architecture === 'software')) pollByTimer = true;
     const stamps = process.env.TROUPE_GPU_TIMESTAMPS === '1' && adapter.features.has('timestamp-query');
     const dev = await withTimeout(adapter.requestDevice({ requiredLimits: limits, requiredFeatures: stamps ? ['timestamp-query'] : [] }), ADAPTER_TIMEOUT_MS, 'requestDevice');
     if (stamps) {
@@ -341,9 +373,9 @@ const compiling = new Map<number, Promise<void>>();
 /**
  * Experiment, off by default: TROUPE_GPU_ERROR_SCOPES=0 drops the per-batch error scopes (errors then
  * arrive as uncaptured errors, still reported at the next read). While any scope's promise is pending,
- * dawn.node polls the device from setImmediate, so a GPU-bound loop keeps the worker thread spinning;
- * whether that slows the main thread on a machine with few free cores is not settled (device-check
- * bench mode compares both).
+ * dawn.node polls the device from setImmediate, so a GPU-bound loop keeps the worker thread spinning
+ * (on 4+ cores with a real GPU; see pollByTimer); whether that slows the main thread there is not settled
+ * (device-check bench mode compares both).
  */
 const BATCH_SCOPES = process.env.TROUPE_GPU_ERROR_SCOPES !== '0';
 /** Only where cores are to spare (Dawn compiles on its own threads; on 2 cores that slows the main
@@ -351,6 +383,7 @@ const BATCH_SCOPES = process.env.TROUPE_GPU_ERROR_SCOPES !== '0';
 const asyncCompile = process.env.TROUPE_GPU_ASYNC_COMPILE ? process.env.TROUPE_GPU_ASYNC_COMPILE !== '0' : availableParallelism() >= 4;
 let gate: Promise<void> | null = null;
 function submit(cmds: Cmd[]): Promise<void> {
+  spinAgain();
   let waits: Promise<void>[] | null = null;
   for (const c of cmds) {
     if (c.k !== 'disp' || fused.has(c.pipe)) continue;
@@ -614,6 +647,7 @@ async function settle(): Promise<void> {
 }
 
 async function read(id: number, dtype: DType, numel: number, at = 0): Promise<ArrayBuffer> {
+  spinAgain();
   await submittedAll();
   const d = dev();
   const r = buffers.get(id);
@@ -652,7 +686,7 @@ async function stats(): Promise<GpuStats> {
   await settle();
   let bytes = 0;
   for (const r of buffers.values()) bytes += r.size;
-  return { buffers: buffers.size, bytes, pooledBuffers: pooledCount, pooledBytes, pipelines: pipelines.size, ...timing, compileLog: compileLog.slice(), activeMs: performance.eventLoopUtilization().active };
+  return { buffers: buffers.size, bytes, pooledBuffers: pooledCount, pooledBytes, pipelines: pipelines.size, ...timing, compileLog: compileLog.slice(), activeMs: performance.eventLoopUtilization().active, poll: pollByTimer ? 'timer' : 'spin' };
 }
 
 function shutdown(): void {
@@ -668,7 +702,7 @@ function shutdown(): void {
   device = null;
   // Close the port after comlink has posted this call's reply: the thread then has nothing left to
   // do and exits by itself.
-  setImmediate(() => parentPort?.close());
+  nextTurn(() => parentPort?.close());
 }
 
 /**
