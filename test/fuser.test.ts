@@ -88,6 +88,36 @@ describe('fuser (recording backend)', () => {
     expect(s.fuser.slabs).toBe(1);
   });
 
+  it('an op the GPU actor refuses when it is issued fails at the next sync, and marks its output invalid', async () => {
+    // GPU ops go straight to the executor when nothing is queued ahead (no trip through the runtime's
+    // queue); a failure there must behave as one in the queue does: reported at the next sync, output
+    // unusable, later ops unaffected.
+    const rt = await import('../src/runtime/runtime.ts');
+    const { gpuInfo } = await import('../src/runtime/gpu.ts');
+    expect(gpuInfo()?.name).toBe('recording stand-in');
+    let took = 0;
+    const refusing = {
+      name: 'refusing stand-in', accepts: () => false, async run() {}, alloc: () => null,
+      runNow(op: { op: string }) { if (op.op === 'fill') throw new Error('stand-in refuses fills'); took++; },
+    };
+    const a = rt.allocStorage('gpu', 'float32', 4); // allocated by the recording stand-in's executor
+    rt.setGpuExecutor(refusing as never);
+    try {
+      const b = rt.allocStorage('gpu', 'float32', 4);
+      const view = (id: number) => ({ buf: id, dtype: 'float32' as const, shape: [4], strides: [1], offset: 0 });
+      rt.exec({ op: 'fill', value: 1, out: view(b.id) }, [b]);
+      expect(b.invalid).toMatch(/tensor is invalid: the op that was writing it failed \(stand-in refuses fills\)/);
+      rt.exec({ op: 'copy', x: view(a.id), out: view(a.id) }, [a]);
+      expect(took).toBe(1);
+      await expect(rt.sync()).rejects.toThrow('stand-in refuses fills');
+      await rt.sync(); // reported once
+      expect(() => rt.exec({ op: 'copy', x: view(b.id), out: view(a.id) }, [b, a])).toThrow(/tensor is invalid/);
+    } finally {
+      const { useGpuBackend } = await import('../src/runtime/gpu.ts');
+      useGpuBackend(stub);
+    }
+  });
+
   it('a temporary that dies while lazy is never computed', async () => {
     const s0 = snap();
     for (let i = 0; i < 50; i++) torch.randn([4096], { device: 'gpu' }).mul(2).add(1);

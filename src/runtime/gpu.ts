@@ -17,6 +17,7 @@ class GpuExecutor implements Executor {
   constructor(readonly gpu: GpuBackend) { this.fuser = new Fuser(gpu, makeRegistry, collect); }
   accepts(): boolean { return false; } // chosen by storage device, not by this test
   async run(ops: Op[], storages: Storage[][]): Promise<void> { for (let i = 0; i < ops.length; i++) this.fuser.exec(ops[i], storages[i]); }
+  runNow(op: Op, storages: Storage[]): void { this.fuser.exec(op, storages); }
   alloc(id: number, dtype: DType, n: number): unknown { return this.fuser.alloc(id, dtype, n); }
   free(id: number, handle?: unknown): void { if (handle) this.fuser.free(handle as StHandle); }
   upload(s: Storage, data: TypedArray): void { this.fuser.upload(s.handle as StHandle, data); }

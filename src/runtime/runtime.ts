@@ -39,6 +39,9 @@ export interface Executor {
   accepts(op: Op, storages: Storage[]): boolean;
   /** Runs a batch of consecutive accepted ops, in order; storages[i] are the storages op i touches. */
   run(ops: Op[], storages: Storage[][]): Promise<void>;
+  /** Takes one op at once, when nothing is queued ahead of it (an executor that only records ops, like
+   * the GPU actor's fuser, needs no trip through the queue). Throws what `run` would reject with. */
+  runNow?(op: Op, storages: Storage[]): void;
   /** Sets up device memory for a new GPU storage; returns the executor's handle for it. */
   alloc?(id: number, dtype: DType, n: number): unknown;
   /** Gives back the memory of storage `id` (handle: what alloc returned for it). */
@@ -123,11 +126,25 @@ export function exec(op: Op, sts: Storage[]): void {
     if (st.device === 'gpu') gpu = true;
   }
   let ex: Executor | null = null;
-  if (gpu) ex = gpuExec.e;
-  else for (const e of executors) if (e.accepts(op, sts)) { ex = e; break; }
+  if (gpu) {
+    ex = gpuExec.e;
+    if (ex?.runNow && !draining) {
+      // Nothing queued ahead: hand it over now. A failure is kept for the next sync, as drain() does.
+      try { ex.runNow(op, sts); } catch (err) { keepFailure(err, op, sts); }
+      return;
+    }
+  } else for (const e of executors) if (e.accepts(op, sts)) { ex = e; break; }
   if (!ex && !draining) { runOp(op, resolverFor(sts)); return; }
   queue.push({ op, ex, storages: sts });
   if (!draining) draining = drain();
+}
+
+/** An op run at once failed: its output is invalid, and the next sync reports the failure. (Not inline
+ * in exec: a closure there would cost every call a context allocation.) */
+function keepFailure(err: unknown, op: Op, sts: Storage[]): void {
+  failure ??= err instanceof Error ? err : new Error(String(err));
+  const out = sts.find((st) => st.id === op.out.buf);
+  if (out) out.invalid = `tensor is invalid: the op that was writing it failed (${failure.message})`;
 }
 
 function outStorage(q: Queued): Storage | undefined {

@@ -121,19 +121,19 @@ function opExpr(n: Extract<Node, { t: 'op' }>, v: string[]): string {
   return n.what === 'dot' ? `${v[0]} * ${v[1]}` : v[0];
 }
 const prod = numel;
-function unionLoads(parts: Cell[][]): Cell[] {
-  let out: Cell[] | null = null;
-  let owned = false;
-  for (const p of parts) {
-    if (!p.length) continue;
-    if (!out) { out = p; continue; }
-    for (const c of p) {
-      if (out.includes(c)) continue;
-      if (!owned) { out = out.slice(); owned = true; }
-      out.push(c);
-    }
+/** Shared by every node that loads nothing (never mutated: see union). */
+const NO_CELLS: Cell[] = [];
+/** a ∪ b, as one of them when the other adds nothing (node load lists are shared, never mutated). */
+function union(a: Cell[], b: Cell[]): Cell[] {
+  if (!b.length || a === b) return a;
+  if (!a.length) return b;
+  let out = a;
+  for (let i = 0; i < b.length; i++) {
+    if (out.includes(b[i])) continue;
+    if (out === a) out = a.slice();
+    out.push(b[i]);
   }
-  return out ?? [];
+  return out;
 }
 
 export interface FuserStats { materialized: number; slabs: number; residentBytes: number; kernels: number; statements: number }
@@ -314,12 +314,13 @@ export class Fuser {
 
   private constNode(v: number, k: Kind): Node {
     const c: CType = k === 'f32' ? 'f32' : 'i32';
-    return { gs: 0, gi: 0, gslot: -1, w0: -1, w1: -1, w2: -1, w3: -1, wz: -1, rb: -1, rbz: -1, id: nextNode++, size: 1, loads: [], na: [], mw: 1, rand: false, t: 'op', c, args: [{ v, as: c }], src: null, what: 'k', k, konst: true, tok: tokId('k', TYPE_CODE[c] * 4 + TYPE_CODE[k]) };
+    return { gs: 0, gi: 0, gslot: -1, w0: -1, w1: -1, w2: -1, w3: -1, wz: -1, rb: -1, rbz: -1, id: nextNode++, size: 1, loads: NO_CELLS, na: NO_CELLS, mw: 1, rand: false, t: 'op', c, args: [{ v, as: c }], src: null, what: 'k', k, konst: true, tok: tokId('k', TYPE_CODE[c] * 4 + TYPE_CODE[k]) };
   }
   private loadNode(cell: Cell, shape: number[], strides: number[], offset: number): Node {
     const mode = modeOf(shape, strides);
     const aligned = mode === 'contig' && offset === 0;
-    return { gs: 0, gi: 0, gslot: -1, w0: -1, w1: -1, w2: -1, w3: -1, wz: -1, rb: -1, rbz: -1, id: nextNode++, size: 1, loads: [cell], na: aligned ? [] : [cell], mw: 1 + (mode === 'strided' ? 2 * shape.length : 0), rand: false, t: 'load', cell, mode, offset, shape, strides };
+    const loads = [cell];
+    return { gs: 0, gi: 0, gslot: -1, w0: -1, w1: -1, w2: -1, w3: -1, wz: -1, rb: -1, rbz: -1, id: nextNode++, size: 1, loads, na: aligned ? NO_CELLS : loads, mw: 1 + (mode === 'strided' ? 2 * shape.length : 0), rand: false, t: 'load', cell, mode, offset, shape, strides };
   }
 
   /** An operand of an elementwise op over `shape`: an inline scalar, an inlined lazy value, or a load. */
@@ -344,16 +345,18 @@ export class Fuser {
   }
 
   private opNode(c: CType, args: Arg[], src: EwOp | null, k: Kind, what: string): Node {
-    let size = 1, rand = false, mw = 0;
-    const parts: Cell[][] = [], naParts: Cell[][] = [];
+    let size = 1, rand = false, mw = 0, nodes = 0;
+    let loads = NO_CELLS, na = NO_CELLS;
     let sig = TYPE_CODE[c] * 4 + TYPE_CODE[k];
-    for (const a of args) {
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
       if ('n' in a) {
-        size += a.n.size; rand ||= a.n.rand; mw += a.n.mw; parts.push(a.n.loads); naParts.push(a.n.na);
+        size += a.n.size; rand ||= a.n.rand; mw += a.n.mw; nodes++;
+        loads = union(loads, a.n.loads); na = union(na, a.n.na);
         sig = sig * 32 + TYPE_CODE[a.from] * 4 + TYPE_CODE[a.as];
       } else { sig = sig * 32 + 16 + TYPE_CODE[a.as]; mw++; }
     }
-    return { gs: 0, gi: 0, gslot: -1, w0: -1, w1: -1, w2: -1, w3: -1, wz: -1, rb: -1, rbz: -1, id: nextNode++, size, loads: unionLoads(parts), na: unionLoads(naParts), mw, rand, t: 'op', c, args, src, what, k, konst: parts.length === 0, tok: tokId(what, sig) };
+    return { gs: 0, gi: 0, gslot: -1, w0: -1, w1: -1, w2: -1, w3: -1, wz: -1, rb: -1, rbz: -1, id: nextNode++, size, loads, na, mw, rand, t: 'op', c, args, src, what, k, konst: nodes === 0, tok: tokId(what, sig) };
   }
 
   // ---- ops --------------------------------------------------------------------------------------------
@@ -391,7 +394,7 @@ export class Fuser {
     let inPlace = false;
     if (op.op === 'random') {
       const { k0, k1, stream } = randomParams(op);
-      node = { gs: 0, gi: 0, gslot: -1, w0: -1, w1: -1, w2: -1, w3: -1, wz: -1, rb: -1, rbz: -1, id: nextNode++, size: 8, loads: [], na: [], mw: 3, rand: true, t: 'rand', normal: op.dist === 'normal', k0, k1, stream, stashes: null };
+      node = { gs: 0, gi: 0, gslot: -1, w0: -1, w1: -1, w2: -1, w3: -1, wz: -1, rb: -1, rbz: -1, id: nextNode++, size: 8, loads: NO_CELLS, na: NO_CELLS, mw: 3, rand: true, t: 'rand', normal: op.dist === 'normal', k0, k1, stream, stashes: null };
     } else {
       const spec = ewTypes(op);
       const args: Arg[] = [];
@@ -611,7 +614,7 @@ export class Fuser {
 /** Slab slots are at most 2^18 words into their buffer; other storages start at 0. */
 const locKey = (l: Loc) => l.buf * SLAB_WORDS + l.off;
 
-const scratchBufs = new Set<number>();
+const scratchBufs: number[] = [];
 
 /**
  * The items of one kernel. 'st': stores only, one thread per quad. 'red': reductions of one length L
@@ -624,13 +627,15 @@ class Group {
   /** The reductions' length (kind 'red'); the longest store. */
   L = 0;
   private maxLen = 0;
-  private writes = new Set<number>();
+  // Small lists, not Sets: a kernel has at most MAX_STMTS statements and maxBuffers bindings, and a
+  // linear scan of a few numbers is cheaper than hashing (and this runs for every statement of every step).
+  private writes: number[] = [];
   /** Bindings kept for the stash buffers. */
   private stashes = 0;
   /** Reduction results (written by one thread at the end): never read in the same kernel. */
-  private outs = new Set<number>();
-  private unaligned = new Set<number>();
-  private bufs = new Set<number>();
+  private outs: number[] = [];
+  private unaligned: number[] = [];
+  private bufs: number[] = [];
   private meta = 4;
   /** first: null only for the shape anchor at the end of this file. */
   constructor(first: Item | null, private maxBuffers: number) {
@@ -653,19 +658,22 @@ class Group {
       // Bindings: the group's, the item's new ones, the scratch of a reduction and the two stash
       // buffers random values may be read from.
       const seen = scratchBufs;
-      seen.clear();
-      if (!this.bufs.has(it.loc.buf)) seen.add(it.loc.buf);
-      for (const sd of sides) if (!this.bufs.has(sd.loc.buf)) seen.add(sd.loc.buf);
-      for (let i = 0; i < loads.length; i++) if (!this.bufs.has(loads[i].loc.buf)) seen.add(loads[i].loc.buf);
-      const extra = seen.size + (red ? 1 : 0) + (it.n.rand && !this.stashes ? 2 : 0) + this.stashes;
-      if (this.bufs.size + extra > this.maxBuffers) return false;
+      seen.length = 0;
+      addNew(seen, this.bufs, it.loc.buf);
+      for (let i = 0; i < sides.length; i++) addNew(seen, this.bufs, sides[i].loc.buf);
+      for (let i = 0; i < loads.length; i++) addNew(seen, this.bufs, loads[i].loc.buf);
+      const extra = seen.length + (red ? 1 : 0) + (it.n.rand && !this.stashes ? 2 : 0) + this.stashes;
+      if (this.bufs.length + extra > this.maxBuffers) return false;
       // Reading what this kernel writes: only at the writing thread's own index, never a reduction's result.
       for (let i = 0; i < loads.length; i++) {
         const key = locKey(loads[i].loc);
-        if (this.outs.has(key) || (this.writes.has(key) && na.includes(loads[i]))) return false;
+        if (this.outs.includes(key) || (this.writes.includes(key) && na.includes(loads[i]))) return false;
       }
-      if (this.unaligned.has(w) || this.outs.has(w)) return false;
-      for (const sd of sides) if (this.unaligned.has(locKey(sd.loc)) || this.outs.has(locKey(sd.loc))) return false;
+      if (this.unaligned.includes(w) || this.outs.includes(w)) return false;
+      for (let i = 0; i < sides.length; i++) {
+        const key = locKey(sides[i].loc);
+        if (this.unaligned.includes(key) || this.outs.includes(key)) return false;
+      }
       if (it.t === 'red') for (let i = 0; i < loads.length; i++) if (locKey(loads[i].loc) === w) return false;
     }
     if (it.t === 'red') { this.kind = 'red'; this.L = it.len; }
@@ -673,14 +681,17 @@ class Group {
     this.items.push(it);
     this.meta += m;
     if (it.n.rand) this.stashes = 2;
-    this.bufs.add(it.loc.buf);
-    for (const sd of sides) { this.bufs.add(sd.loc.buf); this.writes.add(locKey(sd.loc)); }
-    for (let i = 0; i < loads.length; i++) this.bufs.add(loads[i].loc.buf);
-    (it.t === 'red' ? this.outs : this.writes).add(w);
-    for (let i = 0; i < na.length; i++) this.unaligned.add(locKey(na[i].loc));
+    addOnce(this.bufs, it.loc.buf);
+    for (let i = 0; i < sides.length; i++) { addOnce(this.bufs, sides[i].loc.buf); addOnce(this.writes, locKey(sides[i].loc)); }
+    for (let i = 0; i < loads.length; i++) addOnce(this.bufs, loads[i].loc.buf);
+    addOnce(it.t === 'red' ? this.outs : this.writes, w);
+    for (let i = 0; i < na.length; i++) addOnce(this.unaligned, locKey(na[i].loc));
     return true;
   }
 }
+function addOnce(list: number[], x: number): void { if (!list.includes(x)) list.push(x); }
+/** Adds x to `to` when neither `have` nor `to` holds it. */
+function addNew(to: number[], have: number[], x: number): void { if (!have.includes(x) && !to.includes(x)) to.push(x); }
 
 // ---- code generation -------------------------------------------------------------------------------------
 
@@ -711,6 +722,14 @@ export interface FusedDispatch { key: string; wgsl: () => string; rw: boolean[];
  * word() returns the number of the node's `let` (named v<number>).
  */
 const LANE_Z = 4;
+/** Scratch arrays for op operands, one per recursion depth (word() recurses through op nodes); shared
+ * by all generators, which never run interleaved. */
+const WS_POOL: number[][] = [];
+/** The stash that holds a random node's values for item number `cur`, if any. */
+function stashFor(stashes: Stash[] | null, cur: number): Stash | undefined {
+  if (stashes) for (let i = 0; i < stashes.length; i++) if (stashes[i].from <= cur && cur < stashes[i].to) return stashes[i];
+  return undefined;
+}
 const KEY = new Uint16Array(1 << 16);
 let genStamp = 1;
 class Gen {
@@ -726,8 +745,6 @@ class Gen {
   private stashTurn = 0;
   constructor(private md: Meta, private b: Binder, private quad: string, private indent: string, readonly emit: boolean) {}
   line(l: string): void { if (this.emit) this.lines.push(l); }
-  /** Scratch arrays for op operands, one per recursion depth (word() recurses through op nodes). */
-  private wsPool: number[][] = [];
   private wsDepth = 0;
   /** Appends tokens (0..0xffff) to the key; a, b, c, d: -1 = absent. */
   key(a: number, b = -1, c = -1, d = -1): void {
@@ -784,7 +801,7 @@ class Gen {
       }
       case 'rand': {
         const z = lane === LANE_Z;
-        const sh = z ? undefined : n.stashes?.find((x) => x.from <= this.cur && this.cur < x.to);
+        const sh = z ? undefined : stashFor(n.stashes, this.cur);
         if (sh) {
           // Stored by an earlier reduction: read it (lane = element i of the thread's quad).
           const bi = this.b.index(sh.loc.buf, false);
@@ -819,7 +836,7 @@ class Gen {
       case 'op': {
         const args = n.args;
         const depth = this.wsDepth++;
-        const ws = (this.wsPool[depth] ??= []);
+        const ws = (WS_POOL[depth] ??= []);
         ws.length = 0;
         if (first) {
           // The node's inline scalars, once for all lanes.

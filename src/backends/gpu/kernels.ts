@@ -157,10 +157,17 @@ function viewMode(v: View, shape: readonly number[]): 'contig' | 'scalar' | 'str
 }
 /** How a view over `shape` with these strides is indexed: row-major contiguous, one element broadcast, or strided. */
 export function modeOf(shape: readonly number[], strides: readonly number[]): 'contig' | 'scalar' | 'strided' {
-  const rm = rowMajor(shape);
-  if (shape.every((s, d) => s === 1 || strides[d] === rm[d])) return 'contig';
-  if (shape.every((s, d) => s === 1 || strides[d] === 0)) return 'scalar';
-  return 'strided';
+  // No arrays or closures: this runs for every operand of every GPU op.
+  let contig = true, scalar = true, rm = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    const s = shape[d];
+    if (s !== 1) {
+      if (strides[d] !== rm) contig = false;
+      if (strides[d] !== 0) scalar = false;
+    }
+    rm *= s;
+  }
+  return contig ? 'contig' : scalar ? 'scalar' : 'strided';
 }
 
 /**
