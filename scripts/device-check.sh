@@ -137,9 +137,10 @@ fi
 set +e
 CI=true timeout 300 node node_modules/vitest/vitest.mjs run test/gpu-backend.test.ts test/gpu-frontend.test.ts test/gpu-fusion.test.ts test/fuser.test.ts 2>&1 | tee "$out/gpu-tests.log" | tail -15
 tests=${PIPESTATUS[0]}
-# The loop, 200 epochs at N = 10M: five runs after 2000 untimed warm-up epochs (10 loops of 200) (pipelines built, both threads JIT-compiled), and
-# one cold run (a fresh process that also builds its pipelines).
-for i in 1 2 3 4 5; do
+# The loop, 200 epochs at N = 10M: eight runs (fresh processes) after 2000 untimed warm-up epochs (10
+# loops of 200) (pipelines built, both threads JIT-compiled), and one cold run (a fresh process that also
+# builds its pipelines).
+for i in 1 2 3 4 5 6 7 8; do
   timeout 120 node --import tsx scenarios/bench-large.ts --device gpu --workers 1 --epochs 200 --n 10000000 --lr 0.001 --seed 0 --warmup 2000 --json 2>>"$out/bench.err" | tail -1 | tee -a "$out/bench.jsonl"
 done
 timeout 120 node --import tsx scenarios/bench-large.ts --device gpu --workers 1 --epochs 200 --n 10000000 --lr 0.001 --seed 0 --json 2>>"$out/bench.err" | tail -1 | tee "$out/cold.json"
@@ -172,7 +173,8 @@ console.log(`| 10M loop, 200 epochs, warm runs (s) | ${s.map((x) => x.toFixed(4)
 console.log(`| median | ${med?.toFixed(4)} s (${(med * 1000 / 200).toFixed(3)} ms/epoch) |`);
 console.log(`| main-thread share of each run (issuedSeconds, s) | ${rows.map((r) => (r.issuedSeconds ?? NaN).toFixed(4)).join(", ")} |`);
 console.log(`| vs PyTorch 2.11 CUDA (85-97 ms) | ${(0.091 / med).toFixed(2)}x |`);
-console.log(`| target (<= 45 ms) | ${med <= 0.045 ? "met" : "not met"} |`);
+const fast = s.filter((x) => x <= 0.045).length;
+console.log(`| target (<= 45 ms) | median ${med <= 0.045 ? "met" : "not met"}; ${fast} of ${s.length} runs at most 45 ms |`);
 if (cold) console.log(`| cold run (fresh process, pipelines built in the run) | ${cold.seconds.toFixed(4)} s |`);
 if (ov) console.log(`| same loop at N=1000 (overhead floor), warm | ${ov.seconds.toFixed(4)} s |`);
 console.log(`| final loss / b (last run) | ${rows.at(-1)?.loss} / ${rows.at(-1)?.b} |`);
