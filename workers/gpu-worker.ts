@@ -106,7 +106,8 @@ let shuttingDown = false;
 /** The process-exit parking control (see parkForExit); flags[0] = 1 as soon as the process is exiting. */
 const exitCtl = (workerData as { exitCtl?: { flags: SharedArrayBuffer; port: MessagePort } } | null)?.exitCtl;
 const exitFlags = exitCtl ? new Int32Array(exitCtl.flags) : null;
-const EXITING = 'gpu: the process is exiting';
+/** flags[0] is also set by the client's shutdown(): batches still queued then are dropped, not run. */
+const EXITING = 'gpu: the GPU actor is shutting down (or the process is exiting)';
 
 interface Rec { buf: GPUBuffer; dtype: DType; numel: number; size: number; mixed: boolean }
 const buffers = new Map<number, Rec>();
@@ -689,7 +690,29 @@ async function stats(): Promise<GpuStats> {
   return { buffers: buffers.size, bytes, pooledBuffers: pooledCount, pooledBytes, pipelines: pipelines.size, ...timing, compileLog: compileLog.slice(), activeMs: performance.eventLoopUtilization().active, poll: pollByTimer ? 'timer' : 'spin' };
 }
 
-function shutdown(): void {
+/**
+ * Destroys the device (Dawn first waits for the GPU to finish what was submitted; pending maps and error
+ * scopes then settle) and keeps its object reachable for good: if the GPUDevice were collected while one
+ * of its promises is pending, Dawn would abort the process ("Promise not resolved or rejected:
+ * popErrorScope()"; seen at shutdown after a long queue of steps, depending on when V8 collected).
+ */
+const retired: GPUDevice[] = [];
+function retire(): void {
+  const d = device;
+  device = null;
+  if (!d) return;
+  retired.push(d);
+  d.destroy();
+}
+
+/** Resolves once Dawn has no promise pending (or after `ms`): a thread that ends with one pending
+ * aborts the process ("Promise not resolved or rejected: popErrorScope()"). */
+async function dawnSettled(ms: number): Promise<void> {
+  const t0 = performance.now();
+  while (dawnPending > 0 && performance.now() - t0 < ms) await new Promise((r) => setTimeout(r, 1));
+}
+
+async function shutdown(): Promise<void> {
   shuttingDown = true;
   for (const r of buffers.values()) r.buf.destroy();
   for (const l of pool.values()) for (const b of l) b.destroy();
@@ -698,8 +721,10 @@ function shutdown(): void {
   metaBuf = null; metaCap = 0;
   buffers.clear(); pool.clear(); pipelines.clear(); fused.clear(); fusedSources.clear();
   pooledBytes = 0; pooledCount = 0;
-  device?.destroy();
-  device = null;
+  retire();
+  const t0 = performance.now(), p0 = dawnPending;
+  await dawnSettled(PARK_SETTLE_MS);
+  if (process.env.TROUPE_DBG) console.error(`shutdown: pending ${p0} -> ${dawnPending} in ${(performance.now() - t0).toFixed(0)} ms`);
   // Close the port after comlink has posted this call's reply: the thread then has nothing left to
   // do and exits by itself.
   nextTurn(() => parentPort?.close());
@@ -729,12 +754,9 @@ async function parkForExit(flags: Int32Array): Promise<void> {
   parking = true;
   shuttingDown = true;
   const lost = device ? device.lost.then(() => {}, () => {}) : null;
-  try { device?.destroy(); } catch { /* already gone */ }
-  device = null;
-  let lostDone = lost === null;
-  void lost?.then(() => { lostDone = true; });
-  const t0 = performance.now();
-  while ((dawnPending > 0 || !lostDone) && performance.now() - t0 < PARK_SETTLE_MS) await new Promise((r) => setTimeout(r, 1));
+  try { retire(); } catch { /* already gone */ }
+  if (lost) await Promise.race([lost, new Promise((r) => setTimeout(r, PARK_SETTLE_MS))]);
+  await dawnSettled(PARK_SETTLE_MS);
   Atomics.store(flags, 1, 1);
   Atomics.notify(flags, 1);
   Atomics.wait(flags, 0, 1); // until terminated

@@ -255,9 +255,13 @@ export class GpuClient implements GpuBackend {
       else this.worker.once('exit', () => resolve());
     });
     this.worker.ref();
+    // Batches the worker has not submitted yet are dropped (nothing can read their results now); the GPU
+    // still finishes what it was given (on lavapipe, seconds for a long queue: said after 5 s).
+    if (this.exitCtl) Atomics.store(this.exitCtl.flags, 0, 1);
+    const slow = setTimeout(() => writeSync(2, 'troupe: shutting down: waiting for the GPU to finish the work it was given\n'), 5_000);
     try {
-      if (!this.exited) await timeout(this.remote.shutdown(), 10_000, 'gpu worker shutdown');
-    } catch { /* terminated below */ }
+      if (!this.exited) await timeout(this.remote.shutdown(), SHUTDOWN_MS, 'gpu worker shutdown');
+    } catch { /* terminated below */ } finally { clearTimeout(slow); }
     this.remote[Comlink.releaseProxy]();
     try {
       await timeout(exited, 5_000, 'gpu worker exit');
@@ -278,6 +282,8 @@ export interface ExitCtl { flags: Int32Array; port: MessagePort }
  * still ends it.
  */
 const PARK_AT_EXIT_MS = 60_000;
+/** How long shutdown() waits for the worker to destroy the device (the GPU finishing its queue). */
+const SHUTDOWN_MS = 60_000;
 const PARK_QUIET_MS = 1_000;
 
 function parkAtExit(ctl: ExitCtl): void {
