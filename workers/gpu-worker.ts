@@ -50,6 +50,9 @@ export interface GpuStats {
   created: number;
   /** How Dawn is polled while GPU work is pending (see pollByTimer). */
   poll: 'spin' | 'timer';
+  /** The GPU queue's bound (BACKLOG_MS; only where poll is 'timer'): waits for room, the most batches
+   * on the GPU at once, and how far over its limit that ever was (at most 0: never over). */
+  throttled: number; onGpuPeak: number; onGpuOverLimit: number;
 }
 
 // WebGPU constants (the DOM globals are not installed in Node).
@@ -363,7 +366,7 @@ function uploadWords(rec: Rec, data: Cmd & { k: 'upload' }): Uint8Array {
  */
 const compileLog: { ms: number; chars: number }[] = [];
 const timing = { submits: 0, dispatches: 0, encodeMs: 0, created: 0, planMs: 0, passMs: 0, submitMs: 0, compiled: 0, compileMs: 0, compiledInBackground: 0,
-  gpuNs: 0, gpuPasses: 0, gpuFirstNs: 0, gpuLastNs: 0 };
+  gpuNs: 0, gpuPasses: 0, gpuFirstNs: 0, gpuLastNs: 0, throttled: 0, onGpuPeak: 0, onGpuOverLimit: -Infinity };
 /**
  * New fused kernels are compiled in the background (createComputePipelineAsync) from the moment their
  * batch arrives, so the kernels of a loop's first steps, which arrive in quick succession, compile in
@@ -400,13 +403,53 @@ function submit(cmds: Cmd[]): Promise<void> {
     }
     if (w) (waits ??= []).push(w);
   }
-  if (!gate && !waits) return submitNow(cmds);
+  if (!gate && !waits && !queueFull()) return submitNow(cmds);
   let scopes: Promise<void> = Promise.resolve();
-  const submitted = Promise.all(gate ? [gate, ...(waits ?? [])] : waits!).then(() => { scopes = submitNow(cmds); });
+  const submitted = Promise.all(gate ? [gate, ...(waits ?? [])] : waits ?? []).then(room).then(() => { scopes = submitNow(cmds); });
   const g: Promise<void> = submitted.catch(noteError).finally(() => { if (gate === g) gate = null; });
   gate = g;
   return submitted.then(() => scopes);
 }
+/**
+ * How much work the GPU is given ahead, where polling is cheap (pollByTimer: a CPU adapter or few cores).
+ * A main thread that never reads can issue steps far faster than lavapipe runs them: 1000 steps of the
+ * tour's loop at N = 10M were minutes of queued GPU work, which shutdown and process exit then had to
+ * wait for (the device cannot be destroyed before its queue is done). There, a batch is submitted only
+ * while the batches already on the GPU add up to less than BACKLOG_MS of its measured time (at least 2,
+ * at most 256 batches); later ones wait here, in order, and are dropped at shutdown. Real GPUs on 4+
+ * cores are not throttled (no completion callbacks to poll for; the H100 runs above).
+ */
+const BACKLOG_MS = Number(process.env.TROUPE_GPU_BACKLOG_MS ?? 250);
+let onGpu = 0;
+/** One batch's GPU time (moving average, ms; 0 until measured) and when the last one finished. */
+let batchMs = 0, lastDoneAt = 0;
+let roomWaiters: (() => void)[] = [];
+function allowedOnGpu(): number { return batchMs > 0 ? Math.max(2, Math.min(256, Math.floor(BACKLOG_MS / batchMs))) : 4; }
+function stopping(): boolean { return shuttingDown || (exitFlags !== null && Atomics.load(exitFlags, 0) === 1); }
+function queueFull(): boolean { return pollByTimer && BACKLOG_MS > 0 && onGpu >= allowedOnGpu() && !stopping(); }
+function room(): Promise<void> | void {
+  if (!queueFull()) return;
+  timing.throttled++;
+  return new Promise<void>((resolve) => roomWaiters.push(resolve)).then(room);
+}
+function noteSubmitted(d: GPUDevice): void {
+  onGpu++;
+  timing.onGpuPeak = Math.max(timing.onGpuPeak, onGpu);
+  timing.onGpuOverLimit = Math.max(timing.onGpuOverLimit, onGpu - allowedOnGpu());
+  const sentAt = performance.now();
+  const done = () => {
+    const now = performance.now();
+    const ms = now - Math.max(sentAt, lastDoneAt); // the time this batch had the GPU to itself
+    lastDoneAt = now;
+    batchMs = batchMs > 0 ? 0.8 * batchMs + 0.2 * ms : ms;
+    onGpu--;
+    const w = roomWaiters;
+    roomWaiters = [];
+    for (const r of w) r();
+  };
+  track(d.queue.onSubmittedWorkDone()).then(done, done);
+}
+
 /** Waits until every batch received so far has been submitted. */
 async function submittedAll(): Promise<void> { while (gate) await gate; }
 function submitNow(cmds: Cmd[]): Promise<void> {
@@ -593,6 +636,7 @@ function submitInner(cmds: Cmd[]): Promise<void> {
     if (staging) staging.unmap();
     d.queue.submit([enc.finish()]);
     timing.submitMs += performance.now() - tEncoded;
+    if (pollByTimer) noteSubmitted(d);
     if (stampsBuf) pendingScopes.push(readStamps(stampsBuf));
   } catch (e) {
     // Encoding failed half-way: nothing of this batch was submitted; the buffer table may already
@@ -703,6 +747,10 @@ function retire(): void {
   if (!d) return;
   retired.push(d);
   d.destroy();
+  // Batches waiting for room on the GPU go on now (to be dropped: see dev()).
+  const w = roomWaiters;
+  roomWaiters = [];
+  for (const r of w) r();
 }
 
 /** Resolves once Dawn has no promise pending (or after `ms`): a thread that ends with one pending
