@@ -770,9 +770,7 @@ async function shutdown(): Promise<void> {
   buffers.clear(); pool.clear(); pipelines.clear(); fused.clear(); fusedSources.clear();
   pooledBytes = 0; pooledCount = 0;
   retire();
-  const t0 = performance.now(), p0 = dawnPending;
   await dawnSettled(PARK_SETTLE_MS);
-  if (process.env.TROUPE_DBG) console.error(`shutdown: pending ${p0} -> ${dawnPending} in ${(performance.now() - t0).toFixed(0)} ms`);
   // Close the port after comlink has posted this call's reply: the thread then has nothing left to
   // do and exits by itself.
   nextTurn(() => parentPort?.close());
