@@ -106,10 +106,11 @@ let adapter: GPUAdapter | null = null;
 let device: GPUDevice | null = null;
 let limits: Record<string, number> = {};
 let shuttingDown = false;
-/** The process-exit parking control (see parkForExit); flags[0] = 1 as soon as the process is exiting. */
+/** Shared with the client (see parkForExit): flags[0] = 1 once the process is exiting or shutdown()
+ * began (batches not yet submitted are then dropped, not run); flags[1] = 1 once this thread is parked. */
 const exitCtl = (workerData as { exitCtl?: { flags: SharedArrayBuffer; port: MessagePort } } | null)?.exitCtl;
 const exitFlags = exitCtl ? new Int32Array(exitCtl.flags) : null;
-/** flags[0] is also set by the client's shutdown(): batches still queued then are dropped, not run. */
+const exitAsked = () => exitFlags !== null && Atomics.load(exitFlags, 0) === 1;
 const EXITING = 'gpu: the GPU actor is shutting down (or the process is exiting)';
 
 interface Rec { buf: GPUBuffer; dtype: DType; numel: number; size: number; mixed: boolean }
@@ -198,7 +199,7 @@ function adapterName(): string {
 
 function dev(): GPUDevice {
   // No new GPU work once the process is exiting: it would only lengthen the wait for the GPU to go idle.
-  if (exitFlags && Atomics.load(exitFlags, 0) === 1) throw new Error(EXITING);
+  if (exitAsked()) throw new Error(EXITING);
   if (!device) throw new Error(shuttingDown ? 'gpu: the device was shut down' : 'gpu: init() was not called or failed');
   return device;
 }
@@ -417,7 +418,8 @@ function submit(cmds: Cmd[]): Promise<void> {
  * wait for (the device cannot be destroyed before its queue is done). There, a batch is submitted only
  * while the batches already on the GPU add up to less than BACKLOG_MS of its measured time (at least 2,
  * at most 256 batches); later ones wait here, in order, and are dropped at shutdown. Real GPUs on 4+
- * cores are not throttled (no completion callbacks to poll for; the H100 runs above).
+ * cores are not throttled: that would take a completion callback per batch, which the worker would spin
+ * for (pollByTimer), on the path the H100 measurements were taken on.
  */
 const BACKLOG_MS = Number(process.env.TROUPE_GPU_BACKLOG_MS ?? 250);
 let onGpu = 0;
@@ -425,8 +427,12 @@ let onGpu = 0;
 let batchMs = 0, lastDoneAt = 0;
 let roomWaiters: (() => void)[] = [];
 function allowedOnGpu(): number { return batchMs > 0 ? Math.max(2, Math.min(256, Math.floor(BACKLOG_MS / batchMs))) : 4; }
-function stopping(): boolean { return shuttingDown || (exitFlags !== null && Atomics.load(exitFlags, 0) === 1); }
-function queueFull(): boolean { return pollByTimer && BACKLOG_MS > 0 && onGpu >= allowedOnGpu() && !stopping(); }
+function queueFull(): boolean { return pollByTimer && BACKLOG_MS > 0 && onGpu >= allowedOnGpu() && !shuttingDown && !exitAsked(); }
+function wakeRoomWaiters(): void {
+  const w = roomWaiters;
+  roomWaiters = [];
+  for (const r of w) r();
+}
 function room(): Promise<void> | void {
   if (!queueFull()) return;
   timing.throttled++;
@@ -443,9 +449,7 @@ function noteSubmitted(d: GPUDevice): void {
     lastDoneAt = now;
     batchMs = batchMs > 0 ? 0.8 * batchMs + 0.2 * ms : ms;
     onGpu--;
-    const w = roomWaiters;
-    roomWaiters = [];
-    for (const r of w) r();
+    wakeRoomWaiters();
   };
   track(d.queue.onSubmittedWorkDone()).then(done, done);
 }
@@ -747,10 +751,7 @@ function retire(): void {
   if (!d) return;
   retired.push(d);
   d.destroy();
-  // Batches waiting for room on the GPU go on now (to be dropped: see dev()).
-  const w = roomWaiters;
-  roomWaiters = [];
-  for (const r of w) r();
+  wakeRoomWaiters(); // to be dropped: see dev()
 }
 
 /** Resolves once Dawn has no promise pending (or after `ms`): a thread that ends with one pending
@@ -781,10 +782,10 @@ async function shutdown(): Promise<void> {
  * script that never called shutdown()), Node terminates this thread wherever it is. Inside a Dawn call
  * (a pipeline build, an encode, a read's map) that is fatal: Dawn's binding cannot throw into a thread
  * being terminated and aborts the whole process ("FATAL ERROR: Error::ThrowAsJavaScriptException",
- * exit code 134) instead of exiting with the program's code. So the client's 'exit' handler posts to
- * `port` and waits on `flags`: this thread takes the message only between tasks, never inside a Dawn
- * call, says so (flags[1] = 1) and blocks in Atomics.wait, which termination interrupts cleanly.
- * flags[0] = 1: parking was asked (the client never clears it).
+ * exit code 134) instead of exiting with the program's code. So the client's 'exit' handler sets
+ * flags[0], posts to `port` and waits on flags[1]: this thread takes the message only between tasks,
+ * never inside a Dawn call, settles Dawn's promises, says so (flags[1] = 1) and blocks in Atomics.wait
+ * (while flags[0] is 1, which the client never clears), which termination interrupts cleanly.
  */
 if (exitCtl && exitFlags) {
   const flags = exitFlags;

@@ -302,20 +302,24 @@ function makeExitCtl(): { ctl: ExitCtl; forWorker: { flags: SharedArrayBuffer; p
   return { ctl: { flags: new Int32Array(sab), port: port1 }, forWorker: { flags: sab, port: port2 } };
 }
 
-/** Asks the worker to park and blocks this thread until it has (or `ms` pass). Returns whether it did. */
-function parkSync(ctl: ExitCtl, ms: number): boolean {
-  if (Atomics.load(ctl.flags, 1) === 1) return true;
+/** Asks the worker to park (once); false when it already has. */
+function askToPark(ctl: ExitCtl): boolean {
+  if (Atomics.load(ctl.flags, 1) === 1) return false;
   Atomics.store(ctl.flags, 0, 1);
   ctl.port.postMessage(0);
+  return true;
+}
+
+/** Asks the worker to park and blocks this thread until it has (or `ms` pass). Returns whether it did. */
+function parkSync(ctl: ExitCtl, ms: number): boolean {
+  if (!askToPark(ctl)) return true;
   return Atomics.wait(ctl.flags, 1, 0, ms) !== 'timed-out' || Atomics.load(ctl.flags, 1) === 1;
 }
 
 /** worker.terminate(), after parking the worker (without blocking this thread) so that it is not
  * inside a Dawn call when terminated (see workers/gpu-worker.ts). */
 async function terminateParked(worker: Worker, ctl: ExitCtl | null, ms = 2_000): Promise<void> {
-  if (ctl && Atomics.load(ctl.flags, 1) !== 1) {
-    Atomics.store(ctl.flags, 0, 1);
-    ctl.port.postMessage(0);
+  if (ctl && askToPark(ctl)) {
     const t0 = Date.now();
     while (Atomics.load(ctl.flags, 1) !== 1 && Date.now() - t0 < ms) await new Promise((r) => setTimeout(r, 5));
   }
