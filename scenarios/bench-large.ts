@@ -51,7 +51,9 @@ try { workers = v.workers === undefined ? torch.defaultWorkers() : torch.parseWo
 try {
   await torch.init({ workers, gpu: device === 'gpu' });
 } catch (e) { fail((e as Error).message); }
-const bar = progressBar(!v.json, `10M loop (${device}, ${workers} workers)`, epochs);
+/** Where the loop runs, as a person reads it: the GPU's adapter, or the CPU pool's size. */
+const where = device === 'gpu' ? `gpu (${torch.gpu.info()?.name ?? 'adapter'})` : `cpu, ${workers} worker${workers === 1 ? '' : 's'}`;
+const bar = progressBar(!v.json, `10M loop (${where})`, epochs);
 let r;
 let warmupSeconds = 0;
 try {
@@ -81,7 +83,7 @@ if (v['compare-torch']) {
 }
 if (v.json) console.log(JSON.stringify(out, keepNonFinite));
 else {
-  console.log(`device ${device}, ${workers} workers, N=${n}, ${epochs} epochs, lr=${lr}${warmupLoops ? ` (after ${warmupLoops} untimed warm-up loops, ${warmupLoops * epochs} epochs, ${warmupSeconds.toFixed(3)} s)` : ''}`);
+  console.log(`device ${where}, N=${n}, ${epochs} epochs, lr=${lr}${warmupLoops ? ` (after ${warmupLoops} untimed warm-up loops, ${warmupLoops * epochs} epochs, ${warmupSeconds.toFixed(3)} s)` : ''}`);
   console.log(`  ${r.seconds.toFixed(3)} s total, ${r.secondsPerEpoch.toFixed(4)} s/epoch`);
   console.log(`  final loss ${r.loss}, b ${r.b}`);
   console.log(`  sha256(w) ${r.wSha256}, peak RSS ${r.peakRssMB} MB`);
