@@ -361,9 +361,14 @@ function uploadWords(rec: Rec, data: Cmd & { k: 'upload' }): Uint8Array {
 }
 
 /**
- * Encodes the batch and submits it, synchronously (so batches stay in order); the returned promise
- * settles once Dawn has answered the batch's error scopes. The client counts the call as in flight
- * until then: Dawn aborts a process that exits while a popErrorScope promise is pending.
+ * Encodes the batch and submits it, synchronously (so batches stay in order). submitNow's promise settles
+ * once Dawn has answered the batch's error scopes; what they find is reported at the next read or stats
+ * (settle()). The comlink call itself answers at once (ACK_NOW), not when the scopes settle: comlink
+ * hands every reply to every call still waiting, so dozens of batches awaiting their scopes made each
+ * reply cost the main thread dozens of listener calls. Measured here (lavapipe, the tour loop at N = 1000,
+ * issue time of 200 epochs, medians of 15 loops, 3 alternating pairs): 16.0 / 13.7 / 15.8 ms -> 13.6 /
+ * 11.9 / 11.5 ms. A process that exits with scopes pending is safe: the exit handler parks this thread
+ * after they settle (parkForExit). TROUPE_GPU_ACK=scopes answers after the scopes, as before.
  */
 const compileLog: { ms: number; chars: number }[] = [];
 const timing = { submits: 0, dispatches: 0, encodeMs: 0, created: 0, planMs: 0, passMs: 0, submitMs: 0, compiled: 0, compileMs: 0, compiledInBackground: 0,
@@ -387,7 +392,7 @@ const BATCH_SCOPES = process.env.TROUPE_GPU_ERROR_SCOPES !== '0';
  * thread more than it saves). TROUPE_GPU_ASYNC_COMPILE=0/1 overrides. */
 const asyncCompile = process.env.TROUPE_GPU_ASYNC_COMPILE ? process.env.TROUPE_GPU_ASYNC_COMPILE !== '0' : availableParallelism() >= 4;
 let gate: Promise<void> | null = null;
-function submit(cmds: Cmd[]): Promise<void> {
+function submit(cmds: Cmd[]): Promise<void> | undefined {
   spinAgain();
   let waits: Promise<void>[] | null = null;
   for (const c of cmds) {
@@ -404,20 +409,22 @@ function submit(cmds: Cmd[]): Promise<void> {
     }
     if (w) (waits ??= []).push(w);
   }
-  if (!gate && !waits && !queueFull()) return submitNow(cmds);
+  if (!gate && !waits && !queueFull()) { const sc = submitNow(cmds); return ACK_NOW ? undefined : sc; }
   let scopes: Promise<void> = Promise.resolve();
   const submitted = Promise.all(gate ? [gate, ...(waits ?? [])] : waits ?? []).then(room).then(() => { scopes = submitNow(cmds); });
   const g: Promise<void> = submitted.catch(noteError).finally(() => { if (gate === g) gate = null; });
   gate = g;
-  return submitted.then(() => scopes);
+  return ACK_NOW ? undefined : submitted.then(() => scopes);
 }
+const ACK_NOW = process.env.TROUPE_GPU_ACK !== 'scopes';
 /**
  * How much work the GPU is given ahead, where polling is cheap (pollByTimer: a CPU adapter or few cores).
  * A main thread that never reads can issue steps far faster than lavapipe runs them: 1000 steps of the
  * tour's loop at N = 10M were minutes of queued GPU work, which shutdown and process exit then had to
  * wait for (the device cannot be destroyed before its queue is done). There, a batch is submitted only
- * while the batches already on the GPU add up to less than BACKLOG_MS of its measured time (at least 2,
- * at most 256 batches); later ones wait here, in order, and are dropped at shutdown. Real GPUs on 4+
+ * while the batches already on the GPU add up to less than BACKLOG_MS of its measured time (at least 1,
+ * at most 256 batches; 2 until one was measured); later ones wait here, in order, and are dropped at
+ * shutdown. Real GPUs on 4+
  * cores are not throttled: that would take a completion callback per batch, which the worker would spin
  * for (pollByTimer), on the path the H100 measurements were taken on.
  */
@@ -426,7 +433,7 @@ let onGpu = 0;
 /** One batch's GPU time (moving average, ms; 0 until measured) and when the last one finished. */
 let batchMs = 0, lastDoneAt = 0;
 let roomWaiters: (() => void)[] = [];
-function allowedOnGpu(): number { return batchMs > 0 ? Math.max(2, Math.min(256, Math.floor(BACKLOG_MS / batchMs))) : 4; }
+function allowedOnGpu(): number { return batchMs > 0 ? Math.max(1, Math.min(256, Math.floor(BACKLOG_MS / batchMs))) : 2; }
 function queueFull(): boolean { return pollByTimer && BACKLOG_MS > 0 && onGpu >= allowedOnGpu() && !shuttingDown && !exitAsked(); }
 function wakeRoomWaiters(): void {
   const w = roomWaiters;
