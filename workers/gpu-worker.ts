@@ -124,7 +124,7 @@ let metaBuf: GPUBuffer | null = null, metaCap = 0;
 let pendingError: Error | null = null;
 let pendingScopes: Promise<void>[] = [];
 const noteError = (e: unknown) => { pendingError ??= e instanceof Error ? e : new Error(String(e)); };
-/** Dawn promises not settled yet (maps, error scopes, background builds): Dawn aborts the process if the
+/** Dawn promises not settled yet (maps, error scopes, background builds, device.lost): Dawn aborts the process if the
  * thread ends while one is pending (see parkForExit). */
 let dawnPending = 0;
 const settledOne = () => { dawnPending--; };
@@ -184,7 +184,8 @@ async function init(): Promise<InitResult> {
     }
     device = dev;
     dev.addEventListener?.('uncapturederror', (ev: Event) => noteError((ev as GPUUncapturedErrorEvent).error?.message ?? 'uncaptured WebGPU error'));
-    void dev.lost.then((info) => { if (!shuttingDown) noteError(new Error(`gpu device lost: ${info.message}`)); });
+    // Tracked: its promise is pending until the device is destroyed, and shutdown waits for it too.
+    void track(dev.lost).then((info) => { if (!shuttingDown) noteError(new Error(`gpu device lost: ${info.message}`)); });
     limits = limitsOf(dev.limits);
     return { name: adapterName(), limits, driver: vk.detail };
   } catch (e) {
@@ -807,9 +808,7 @@ async function parkForExit(flags: Int32Array): Promise<void> {
   if (parking) return;
   parking = true;
   shuttingDown = true;
-  const lost = device ? device.lost.then(() => {}, () => {}) : null;
   try { retire(); } catch { /* already gone */ }
-  if (lost) await Promise.race([lost, new Promise((r) => setTimeout(r, PARK_SETTLE_MS))]);
   await dawnSettled(PARK_SETTLE_MS);
   Atomics.store(flags, 1, 1);
   Atomics.notify(flags, 1);

@@ -143,12 +143,16 @@ export function exec(op: Op, sts: Storage[]): void {
  * in exec: a closure there would cost every call a context allocation.) */
 function keepFailure(err: unknown, op: Op, sts: Storage[]): void {
   failure ??= err instanceof Error ? err : new Error(String(err));
-  const out = sts.find((st) => st.id === op.out.buf);
-  if (out) out.invalid = `tensor is invalid: the op that was writing it failed (${failure.message})`;
+  markFailed(outOf(op, sts), failure.message);
 }
 
-function outStorage(q: Queued): Storage | undefined {
-  return q.storages.find((s) => s.id === q.op.out.buf);
+function outOf(op: Op, sts: Storage[]): Storage | undefined {
+  return sts.find((s) => s.id === op.out.buf);
+}
+const outStorage = (q: Queued) => outOf(q.op, q.storages);
+/** The storage an op was writing when it failed now holds partial data. */
+function markFailed(out: Storage | undefined, why: string): void {
+  if (out) out.invalid = `tensor is invalid: the op that was writing it failed (${why})`;
 }
 
 const LOOKAHEAD = 256;
@@ -187,10 +191,7 @@ async function drain(): Promise<void> {
       } catch (err) {
         // Every storage the failed batch was writing now holds partial data.
         const msg = err instanceof Error ? err.message : String(err);
-        for (const q of batch) {
-          const out = outStorage(q);
-          if (out) out.invalid = `tensor is invalid: the op that was writing it failed (${msg})`;
-        }
+        for (const q of batch) markFailed(outStorage(q), msg);
         throw err;
       }
     }
