@@ -66,7 +66,7 @@ function closeTo(got: ArrayLike<number>, want: ArrayLike<number>, rel: number, a
 
 describe('gpu client without a device (a stand-in worker)', () => {
   it('a worker that dies fails the calls in flight and every later one, instead of hanging', async () => {
-    const worker = Object.assign(new EventEmitter(), { ref() {}, unref() {} });
+    const worker = Object.assign(new EventEmitter(), { ref() {}, unref() {}, postMessage() {} });
     const never = () => new Promise<never>(() => {});
     const remote = { read: never, submit: never, stats: never };
     const client = new GpuClient(worker as never, remote as never, 'stand-in', {});

@@ -1,9 +1,9 @@
 /**
  * The GPU actor: one worker thread that owns a WebGPU device (Dawn, npm `webgpu`) for its whole life,
  * with its buffers (by id), a buffer pool and the compute pipelines (cached by WGSL text). The
- * coordinator drives it through comlink (src/backends/gpu/client.ts): `submit` takes a batch of
- * commands and encodes ALL of them into one command encoder and one queue.submit; `read` is the only
- * call a caller waits on.
+ * coordinator (src/backends/gpu/client.ts) posts batches of commands as plain messages, each encoded
+ * into one command encoder and one queue.submit (`submit`), and calls the rest through comlink on the
+ * same port, in order: `read` is the only call a caller waits on.
  *
  * client.ts starts it with `env: SHARE_ENV`, so the Vulkan variables chosen by env.ts reach the real
  * environment the Vulkan loader reads, from a bootstrap that registers tsx in the worker thread.
@@ -15,7 +15,7 @@ import * as Comlink from 'comlink';
 import nodeAdapter from 'comlink/dist/umd/node-adapter.js';
 import type { DType, Op, View } from '../src/runtime/protocol.ts';
 import { applyVulkanEnv, type VulkanEnv } from '../src/backends/gpu/env.ts';
-import { F64_ERROR, kindOf, planOpCached, toGpuWords, type Plan } from '../src/backends/gpu/kernels.ts';
+import { BATCH, F64_ERROR, kindOf, planOpCached, toGpuWords, type Plan } from '../src/backends/gpu/kernels.ts';
 
 export type Cmd =
   /** mixed: holds storages of several dtypes (the fuser's slabs), so views are not checked against its dtype. */
@@ -818,4 +818,13 @@ async function parkForExit(flags: Int32Array): Promise<void> {
 export const api = { init, submit, read, stats, shutdown };
 export type GpuWorkerApi = typeof api;
 
-if (parentPort) Comlink.expose(api, nodeEndpoint(parentPort as unknown as Parameters<typeof nodeEndpoint>[0]));
+if (parentPort) {
+  Comlink.expose(api, nodeEndpoint(parentPort as unknown as Parameters<typeof nodeEndpoint>[0]));
+  // Batches arrive as plain messages (client.ts flush()), in order with comlink's calls on this port;
+  // comlink ignores them. Nothing answers: a batch's errors are kept for the next read or stats.
+  parentPort.on('message', (m: unknown) => {
+    const cmds = (m as { [BATCH]?: Cmd[] } | null)?.[BATCH];
+    if (!cmds) return;
+    try { void submit(cmds)?.catch(noteError); } catch (e) { noteError(e); }
+  });
+}

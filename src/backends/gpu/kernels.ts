@@ -14,6 +14,9 @@
 import { readFileSync } from 'node:fs';
 import type { BinaryFn, DType, Op, ReduceFn, UnaryFn, View } from '../../runtime/protocol.ts';
 
+/** The key of a batch message from the client (client.ts flush()) to the worker (workers/gpu-worker.ts),
+ * which takes these off its port beside comlink's calls. */
+export const BATCH = 'troupeBatch';
 export const F64_ERROR = 'float64 is not supported on gpu: WGSL has no f64; use float32';
 
 /** Storage kind of a dtype on the GPU (each element is one u32 word). */
