@@ -811,6 +811,18 @@ async function contiguousData(t: Tensor): Promise<TypedArray> {
 
 // =============================================================== autograd entry
 
+/** The tensor arithmetic backward() gives the autograd engine: made once (a new object per call would also
+ * cost, under tsx, one naming call per closure: esbuild's keepNames). */
+const BACKWARD_OPS = {
+  add: (a: Tensor, b: Tensor) => add(a, b),
+  accumulate: (leaf: unknown, gi: Tensor) => {
+    const v = leaf as Tensor;
+    if (!sameShape(gi.shape, v.shape)) gi = sumToShape(gi, v.shape);
+    if (gi.dtype !== v.dtype) gi = gi.to({ dtype: v.dtype });
+    if (v.grad) v.grad.add_(gi);
+    else v.grad = clone(gi);
+  },
+};
 export async function backward(t: Tensor, gradient?: Tensor): Promise<void> {
   if (!t.requiresGrad) throw new Error('element 0 of tensors does not require grad and does not have a grad_fn');
   if (gradient === undefined) {
@@ -823,16 +835,7 @@ export async function backward(t: Tensor, gradient?: Tensor): Promise<void> {
   }
   const root = t._edge()!;
   const g = gradient;
-  noGrad(() => runBackward<Tensor>(root, g, {
-    add: (a, b) => add(a, b),
-    accumulate: (leaf, gi) => {
-      const v = leaf as Tensor;
-      if (!sameShape(gi.shape, v.shape)) gi = sumToShape(gi, v.shape);
-      if (gi.dtype !== v.dtype) gi = gi.to({ dtype: v.dtype });
-      if (v.grad) v.grad.add_(gi);
-      else v.grad = clone(gi);
-    },
-  }));
+  noGrad(() => runBackward<Tensor>(root, g, BACKWARD_OPS));
   await rt.sync();
   await rt.breathe();
 }

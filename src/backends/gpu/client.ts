@@ -141,9 +141,12 @@ export class GpuClient implements GpuBackend {
     // and that reaction kept the race's result alive for the whole process (every read's ArrayBuffer).
     return new Promise<T>((resolve, reject) => {
       this.pending.add(reject);
-      const settle = () => { this.pending.delete(reject); if (--this.inflight === 0 && !this.closed) this.worker.unref(); };
-      p.then((v) => { settle(); resolve(v); }, (e: unknown) => { settle(); reject(e); });
+      p.then((v) => { this.settled(reject); resolve(v); }, (e: unknown) => { this.settled(reject); reject(e); });
     });
+  }
+  private settled(reject: (e: Error) => void): void {
+    this.pending.delete(reject);
+    if (--this.inflight === 0 && !this.closed) this.worker.unref();
   }
 
   private check() {

@@ -192,7 +192,7 @@ export class Fuser {
     if (words.length > st.numel) throw new Error(`gpu: upload of ${words.length} elements into a storage of ${st.numel}`);
     const loc = words.length === st.numel ? this.target(st) : this.materialized(st);
     const buf = words.buffer as ArrayBuffer;
-    this.push({ t: 'cmd', run: () => this.gpu.uploadWords(loc.buf, loc.off, buf) });
+    this.pushCmd(() => this.gpu.uploadWords(loc.buf, loc.off, buf));
   }
 
   async read(st: St): Promise<Float32Array | Int32Array | Uint8Array> {
@@ -254,7 +254,7 @@ export class Fuser {
   private releaseLoc(loc: Loc): void {
     if (loc.slab) { this.slots[loc.words === SMALL_WORDS ? 0 : 1].free.push(loc); return; }
     this.residentBytes -= loc.words * 4;
-    this.push({ t: 'cmd', run: () => this.gpu.free(loc.buf) });
+    this.pushCmd(() => this.gpu.free(loc.buf));
   }
 
   private setCell(st: St, loc: Loc): Loc {
@@ -502,7 +502,7 @@ export class Fuser {
           if (sl.holder) sl.holder.to = Math.min(sl.holder.to, seq);
           const buf = sl.loc.buf;
           this.residentBytes -= oldLen * 4;
-          this.push({ t: 'cmd', run: () => this.gpu.free(buf) });
+          this.pushCmd(() => this.gpu.free(buf));
         }
       }
       l = [];
@@ -531,13 +531,17 @@ export class Fuser {
     const loc = this.whole(out) ? this.target(st) : this.writable(st);
     tr.out = { ...out, buf: loc.buf, offset: out.offset + loc.off };
     const top = tr as unknown as Op;
-    this.push({ t: 'cmd', run: () => this.gpu.exec(top) });
+    this.pushCmd(() => this.gpu.exec(top));
   }
 
   // ---- flushing -----------------------------------------------------------------------------------------
 
   private closed = false;
   private failure: Error | null = null;
+  /** A command for the client, in order with the pending statements. The function comes as an argument,
+   * not in an object literal: tsx (esbuild's keepNames) wraps a closure written as `{ run: () => … }` in a
+   * call that names it (Object.defineProperty: ~0.45 µs against ~0.02 µs), and one is made at every free. */
+  private pushCmd(run: () => void): void { this.push({ t: 'cmd', run }); }
   private push(it: Item): void {
     if (this.closed) return; // a storage collected after shutdown: nothing left to free
     this.items.push(it);
