@@ -25,8 +25,9 @@ export type Cmd =
    * array of values in the buffer's dtype (converted and range-checked here); at: first word written. */
   | { k: 'upload'; id: number; data: ArrayBuffer | ArrayLike<number> | BigInt64Array; at?: number }
   | { k: 'op'; op: Op }
-  /** A prepared kernel: `pipe` names its pipeline, whose WGSL and binding modes come with its first use. */
-  | { k: 'disp'; pipe: number; wgsl?: string; rw?: boolean[]; bufs: number[]; meta: Uint32Array; groups: number };
+  /** A prepared kernel: `pipe` names its pipeline, whose WGSL and binding modes come with its first use.
+   * Its metadata is words [m, m + n) of the batch's `words` (see submit). */
+  | { k: 'disp'; pipe: number; wgsl?: string; rw?: boolean[]; bufs: number[]; m: number; n: number; groups: number };
 
 export type InitResult = { name: string; limits: Record<string, number>; driver: string } | { error: string };
 export interface GpuStats {
@@ -393,7 +394,7 @@ const BATCH_SCOPES = process.env.TROUPE_GPU_ERROR_SCOPES !== '0';
  * thread more than it saves). TROUPE_GPU_ASYNC_COMPILE=0/1 overrides. */
 const asyncCompile = process.env.TROUPE_GPU_ASYNC_COMPILE ? process.env.TROUPE_GPU_ASYNC_COMPILE !== '0' : availableParallelism() >= 4;
 let gate: Promise<void> | null = null;
-function submit(cmds: Cmd[]): Promise<void> | undefined {
+function submit(cmds: Cmd[], words: Uint32Array = NO_WORDS): Promise<void> | undefined {
   spinAgain();
   let waits: Promise<void>[] | null = null;
   for (const c of cmds) {
@@ -410,14 +411,15 @@ function submit(cmds: Cmd[]): Promise<void> | undefined {
     }
     if (w) (waits ??= []).push(w);
   }
-  if (!gate && !waits && !queueFull()) { const sc = submitNow(cmds); return ACK_NOW ? undefined : sc; }
+  if (!gate && !waits && !queueFull()) { const sc = submitNow(cmds, words); return ACK_NOW ? undefined : sc; }
   let scopes: Promise<void> = Promise.resolve();
-  const submitted = Promise.all(gate ? [gate, ...(waits ?? [])] : waits ?? []).then(room).then(() => { scopes = submitNow(cmds); });
+  const submitted = Promise.all(gate ? [gate, ...(waits ?? [])] : waits ?? []).then(room).then(() => { scopes = submitNow(cmds, words); });
   const g: Promise<void> = submitted.catch(noteError).finally(() => { if (gate === g) gate = null; });
   gate = g;
   return ACK_NOW ? undefined : submitted.then(() => scopes);
 }
 const ACK_NOW = process.env.TROUPE_GPU_ACK !== 'scopes';
+const NO_WORDS = new Uint32Array(0);
 /**
  * How much work the GPU is given ahead, where polling is cheap (pollByTimer: a CPU adapter or few cores).
  * A main thread that never reads can issue steps far faster than lavapipe runs them: 1000 steps of the
@@ -464,11 +466,11 @@ function noteSubmitted(d: GPUDevice): void {
 
 /** Waits until every batch received so far has been submitted. */
 async function submittedAll(): Promise<void> { while (gate) await gate; }
-function submitNow(cmds: Cmd[]): Promise<void> {
+function submitNow(cmds: Cmd[], words: Uint32Array): Promise<void> {
   const t0 = performance.now();
-  try { return submitInner(cmds); } finally { timing.submits++; timing.encodeMs += performance.now() - t0; }
+  try { return submitInner(cmds, words); } finally { timing.submits++; timing.encodeMs += performance.now() - t0; }
 }
-function submitInner(cmds: Cmd[]): Promise<void> {
+function submitInner(cmds: Cmd[], words: Uint32Array): Promise<void> {
   const tStart = performance.now();
   const d = dev();
   let scopes: Promise<void> = Promise.resolve();
@@ -496,8 +498,9 @@ function submitInner(cmds: Cmd[]): Promise<void> {
         if (c.wgsl !== undefined) fusedSources.set(c.pipe, { wgsl: c.wgsl, rw: c.rw ?? [] });
         else if (!fusedSources.has(c.pipe) && !fused.has(c.pipe)) throw new Error(`gpu: unknown kernel ${c.pipe}`);
         for (const id of c.bufs) infoOf(id);
-        if (c.meta.byteLength > META_WINDOW) throw new Error(`gpu: ${c.meta.byteLength} bytes of metadata exceed the ${META_WINDOW}-byte window`);
-        metaBytes += Math.ceil(c.meta.byteLength / align) * align;
+        if (!(c.m >= 0 && c.n >= 1 && c.m + c.n <= words.length)) throw new Error(`gpu: kernel metadata [${c.m}, ${c.m + c.n}) outside the batch's ${words.length} words`);
+        if (4 * c.n > META_WINDOW) throw new Error(`gpu: ${4 * c.n} bytes of metadata exceed the ${META_WINDOW}-byte window`);
+        metaBytes += Math.ceil((4 * c.n) / align) * align;
       } else if (c.k === 'op') {
         plan = planOpCached(c.op);
         checkViews(c.op, infoOf);
@@ -551,15 +554,23 @@ function submitInner(cmds: Cmd[]): Promise<void> {
     return enc.beginComputePass({ timestampWrites: { querySet: tsq.set, beginningOfPassWriteIndex: nq - 2, endOfPassWriteIndex: nq - 1 } });
   };
   let stampsBuf: GPUBuffer | null = null;
+  const metaAll32 = new Uint32Array(metaAll.buffer);
   const place = (meta: Uint32Array) => {
     const at = metaAt;
     metaAll.set(new Uint8Array(meta.buffer, meta.byteOffset, meta.byteLength), at);
     metaAt += Math.ceil(meta.byteLength / align) * align;
     return at;
   };
+  // A prepared kernel's metadata, from the batch's words (no view made).
+  const placeWords = (m: number, n: number) => {
+    const at = metaAt, w = at >> 2;
+    for (let i = 0; i < n; i++) metaAll32[w + i] = words[m + i];
+    metaAt += Math.ceil((4 * n) / align) * align;
+    return at;
+  };
   const metaOffsets: number[][] = plans.map((p, ci) => {
     const c = cmds[ci];
-    if (c.k === 'disp') return skip[ci] ? [] : [place(c.meta)];
+    if (c.k === 'disp') return skip[ci] ? [] : [placeWords(c.m, c.n)];
     return p ? p.dispatches.map((disp) => place(disp.meta)) : [];
   });
   if (metaBytes > 0) {
@@ -823,8 +834,9 @@ if (parentPort) {
   // Batches arrive as plain messages (client.ts flush()), in order with comlink's calls on this port;
   // comlink ignores them. Nothing answers: a batch's errors are kept for the next read or stats.
   parentPort.on('message', (m: unknown) => {
-    const cmds = (m as { [BATCH]?: Cmd[] } | null)?.[BATCH];
+    const b = m as { [BATCH]?: Cmd[]; words?: Uint32Array } | null;
+    const cmds = b?.[BATCH];
     if (!cmds) return;
-    try { void submit(cmds)?.catch(noteError); } catch (e) { noteError(e); }
+    try { void submit(cmds, b.words)?.catch(noteError); } catch (e) { noteError(e); }
   });
 }

@@ -89,6 +89,10 @@ function checkViews(op: Op) {
 export class GpuClient implements GpuBackend {
   private queue: Cmd[] = [];
   private transfers: ArrayBuffer[] = [];
+  /** The queued kernels' metadata, one array per batch (transferred with it): one buffer a batch instead
+   * of a typed array per kernel for the message to copy. */
+  private words = new Uint32Array(1024);
+  private wordsAt = 0;
   private queuedBytes = 0;
   private scheduled = false;
   private error: Error | null = null;
@@ -174,10 +178,13 @@ export class GpuClient implements GpuBackend {
    */
   flush(): void {
     if (!this.queue.length || this.exited || this.death) return;
-    const cmds = this.queue, transfers = this.transfers;
-    this.queue = []; this.transfers = []; this.queuedBytes = 0;
-    if (!SUBMIT_BY_CALL) { this.worker.postMessage({ [BATCH]: cmds }, transfers); return; }
-    this.call(this.remote.submit(Comlink.transfer(cmds, transfers))).catch((e: unknown) => {
+    const cmds = this.queue, transfers = this.transfers, words = this.words;
+    transfers.push(words.buffer as ArrayBuffer);
+    // The next batch's metadata array: as large as this one needed (kept small when it needed none).
+    this.words = new Uint32Array(Math.max(256, 2 ** Math.ceil(Math.log2(this.wordsAt + 1))));
+    this.queue = []; this.transfers = []; this.queuedBytes = 0; this.wordsAt = 0;
+    if (!SUBMIT_BY_CALL) { this.worker.postMessage({ [BATCH]: cmds, words }, transfers); return; }
+    this.call(this.remote.submit(Comlink.transfer(cmds, transfers), words)).catch((e: unknown) => {
       this.error ??= e instanceof Error ? e : new Error(String(e));
     });
   }
@@ -203,6 +210,20 @@ export class GpuClient implements GpuBackend {
 
   private pipes = new Map<string, number>();
   private nextPipe = 1;
+  /** Copies a kernel's metadata into the batch's words; returns where it starts. */
+  private metaWords(meta: Uint32Array): number {
+    const n = meta.length;
+    if (this.wordsAt + n > this.words.length) {
+      const w = new Uint32Array(2 ** Math.ceil(Math.log2(this.wordsAt + n)));
+      w.set(this.words.subarray(0, this.wordsAt));
+      this.words = w;
+    }
+    const at = this.wordsAt, w = this.words;
+    for (let i = 0; i < n; i++) w[at + i] = meta[i];
+    this.wordsAt += n;
+    return at;
+  }
+
   dispatch(d: FusedDispatch): void {
     let pipe = this.pipes.get(d.key);
     if (pipe === undefined) {
@@ -210,8 +231,9 @@ export class GpuClient implements GpuBackend {
       if (this.pipes.size >= 4096) this.pipes.clear();
       pipe = this.nextPipe++;
       this.pipes.set(d.key, pipe);
-      this.push({ k: 'disp', pipe, wgsl: d.wgsl(), rw: d.rw, bufs: d.bufs, meta: d.meta, groups: d.groups });
-    } else this.push({ k: 'disp', pipe, bufs: d.bufs, meta: d.meta, groups: d.groups });
+      const wgsl = d.wgsl();
+      this.push({ k: 'disp', pipe, wgsl, rw: d.rw, bufs: d.bufs, m: this.metaWords(d.meta), n: d.meta.length, groups: d.groups });
+    } else this.push({ k: 'disp', pipe, bufs: d.bufs, m: this.metaWords(d.meta), n: d.meta.length, groups: d.groups });
   }
 
   upload(id: number, data: ArrayLike<number> | TypedArray): void {

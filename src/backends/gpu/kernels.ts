@@ -90,9 +90,24 @@ export class Meta {
   set(i: number, v: number): void { this.buf[i] = v; }
   get(i: number): number { return this.buf[i]; }
   reset(): this { this.length = 0; return this; }
-  /** A copy of the words (at least one: a binding may not be empty). */
-  done(): Uint32Array { return this.length ? this.buf.slice(0, this.length) : Uint32Array.of(0); }
+  /**
+   * A copy of the words (at least one: a binding may not be empty), as a view into a shared arena: a
+   * kernel's metadata is made at every dispatch, and a fresh ArrayBuffer each time (a backing store the
+   * collector tracks) cost more than the copy. Views are never overwritten; an arena full of them is
+   * left to the collector with its last view.
+   */
+  done(): Uint32Array {
+    const n = Math.max(1, this.length);
+    if (n > ARENA_WORDS / 4) return this.length ? this.buf.slice(0, this.length) : Uint32Array.of(0);
+    if (arenaAt + n > ARENA_WORDS) { arena = new Uint32Array(ARENA_WORDS); arenaAt = 0; }
+    const at = arenaAt, b = this.buf;
+    for (let i = 0; i < this.length; i++) arena[at + i] = b[i];
+    arenaAt += n;
+    return arena.subarray(at, at + n);
+  }
 }
+const ARENA_WORDS = 1 << 14;
+let arena = new Uint32Array(ARENA_WORDS), arenaAt = 0;
 const f32buf = new Float32Array(1), u32view = new Uint32Array(f32buf.buffer);
 export function f32Bits(v: number): number { f32buf[0] = v; return u32view[0]; }
 
