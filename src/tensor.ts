@@ -299,10 +299,15 @@ function checkDevices(opName: string, ...ts: Operand[]): Device {
   return dev ?? 'cpu';
 }
 
-const needsGrad = (...xs: Operand[]) => isGradEnabled() && xs.some((x) => x instanceof Tensor && x.requiresGrad);
+/** Whether an op on these inputs joins the graph (no rest parameters: this runs for every op). */
+function needsGrad(xs: readonly Operand[]): boolean {
+  if (!isGradEnabled()) return false;
+  for (let i = 0; i < xs.length; i++) { const x = xs[i]; if (x instanceof Tensor && x.requiresGrad) return true; }
+  return false;
+}
 const edge = (x: Operand) => (x instanceof Tensor ? x._edge() : null);
 function record(out: Tensor, name: string, inputs: Operand[], back: (g: Tensor) => Array<Tensor | null>): Tensor {
-  if (needsGrad(...inputs)) out._setGrad(new Node(name, inputs.map(edge), back));
+  if (needsGrad(inputs)) out._setGrad(new Node(name, inputs.map(edge), back));
   return out;
 }
 
@@ -510,7 +515,7 @@ function inplaceBinary<T extends Tensor>(t: T, fn: 'add' | 'sub' | 'mul' | 'div'
   let dt = operandDtypes(t, o);
   if (fn === 'div' && !isFloat(dt)) dt = 'float32';
   if (promote(dt, t.dtype) !== t.dtype) throw new Error(`result type ${dt} can't be cast to the desired output type ${t.dtype}`);
-  const grad = needsGrad(t, o);
+  const grad = isGradEnabled() && (t.requiresGrad || (o instanceof Tensor && o.requiresGrad));
   const old = grad && (fn === 'mul' || fn === 'div') ? clone(t.detach()) : null;
   const prevEdge = t._edge();
   const ov = o instanceof Tensor ? expandView(o, shape) : scalarOperand(o, dt);
@@ -589,8 +594,16 @@ export function dot(a: Tensor, b: Tensor): Tensor {
   if (a.shape[0] !== b.shape[0]) throw new Error(`inconsistent tensor size, expected tensor [${a.shape[0]}] and src [${b.shape[0]}] to have the same number of elements, but got ${a.shape[0]} and ${b.shape[0]} elements respectively`);
   if (a.dtype !== b.dtype) throw new Error(`dot : expected both vectors to have same dtype, but found ${a.dtype} and ${b.dtype}`);
   // A 1xk by kx1 matmul: one fused pass, no k-element temporary (a sharded executor splits it over k).
-  let out!: Tensor;
-  noGrad(() => { const o = rawMatmul(a.unsqueeze(0), b.unsqueeze(1)); out = new Tensor(o.storage, [], [], 0); });
+  // The op is the matmul of a.unsqueeze(0) by b.unsqueeze(1), written out: dot runs twice per step of a
+  // training loop, and the two views, their graph records and the matmul's shape arithmetic were garbage.
+  const k = a.shape[0], sa = a.strides[0], sb = b.strides[0];
+  const out = newTensor([], a.dtype, a.device);
+  exec({
+    op: 'matmul',
+    a: { buf: a.storage.id, dtype: a.dtype, shape: [1, k], strides: [k * sa, sa], offset: a.offset },
+    b: { buf: b.storage.id, dtype: b.dtype, shape: [k, 1], strides: [sb, 1], offset: b.offset },
+    out: { buf: out.storage.id, dtype: a.dtype, shape: [1, 1], strides: [1, 1], offset: 0 },
+  }, a, b, out);
   return record(out, 'DotBackward0', [a, b], (g) => [
     a.requiresGrad ? mul(b, g) : null,
     b.requiresGrad ? mul(a, g) : null,

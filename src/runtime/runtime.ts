@@ -21,6 +21,9 @@ export class Storage {
   release: (() => void) | null = null;
   /** The executor's own record of this storage (GPU storages), opaque to the runtime. */
   handle: unknown = null;
+  /** The GPU executor that allocated it (GPU storages): dispose() frees it there. Not a `release`
+   * closure per storage: every temporary of a GPU loop is one. */
+  owner: Executor | null = null;
   constructor(
     readonly id: number,
     readonly device: Device,
@@ -93,7 +96,7 @@ export function allocStorage(device: Device, dtype: DType, n: number): Storage {
     const handle = g.alloc?.(id, dtype, n);
     const s = new Storage(id, 'gpu', dtype, n, null);
     s.handle = handle ?? null;
-    s.release = () => g.free?.(id, s.handle);
+    s.owner = g;
     return s;
   }
   if (sharedAlloc && n >= SHARD_THRESHOLD) {
@@ -294,8 +297,9 @@ export function pin(view: object, s: Storage): void { if (s.shared) pins.set(vie
 export function dispose(s: Storage): void {
   if (s.invalid) return;
   s.invalid = 'tensor was disposed (t.dispose()); it can no longer be used';
-  const rel = s.release;
-  s.release = null;
+  const g = s.owner;
+  const rel = s.release ?? (g ? () => g.free?.(s.id, s.handle) : null);
+  s.release = null; s.owner = null;
   if (!rel) return;
   if (!draining) { rel(); return; }
   queue.push({ op: { op: 'fill', value: 0, out: { buf: s.id, dtype: s.dtype, shape: [0], strides: [1], offset: 0 } }, ex: null, storages: [], thunk: rel });

@@ -32,7 +32,7 @@
 import type { DType, Op, ReduceFn, View } from '../../runtime/protocol.ts';
 import type { GpuBackend } from './client.ts';
 import {
-  combine, conv, ewExpr, ewTypes, F64_ERROR, fill, identity, kindOf, Meta, modeOf, numel, randomParams, scalarWord, store,
+  combine, conv, ewAs, ewArity, ewCompute, ewExpr, ewSrc, F64_ERROR, fill, identity, kindOf, Meta, modeOf, numel, randomParams, scalarWord, store,
   toGpuWords, type CType, type EwOp, type Kind,
 } from './kernels.ts';
 
@@ -396,13 +396,15 @@ export class Fuser {
       const { k0, k1, stream } = randomParams(op);
       node = { gs: 0, gi: 0, gslot: -1, w0: -1, w1: -1, w2: -1, w3: -1, wz: -1, rb: -1, rbz: -1, id: nextNode++, size: 8, loads: NO_CELLS, na: NO_CELLS, mw: 3, rand: true, t: 'rand', normal: op.dist === 'normal', k0, k1, stream, stashes: null };
     } else {
-      const spec = ewTypes(op);
-      const args: Arg[] = [];
-      for (const l of spec.loads) {
-        if (typeof l.src !== 'number' && l.src.buf === st.id) inPlace = true;
-        args.push(this.arg(l.src, l.as, op.out.shape));
+      const c = ewCompute(op);
+      const n = ewArity(op);
+      const args: Arg[] = new Array(n);
+      for (let i = 0; i < n; i++) {
+        const src = ewSrc(op, i);
+        if (typeof src !== 'number' && src.buf === st.id) inPlace = true;
+        args[i] = this.arg(src, ewAs(op, i, c), op.out.shape);
       }
-      node = this.opNode(spec.c, args, op, k, op.op === 'unary' || op.op === 'binary' ? op.fn : op.op);
+      node = this.opNode(c, args, op, k, op.op === 'unary' || op.op === 'binary' ? op.fn : op.op);
     }
     this.define(st, node, inPlace);
   }
@@ -840,8 +842,10 @@ class Gen {
       case 'op': {
         const args = n.args;
         const depth = this.wsDepth++;
+        // Filled by index, never truncated: `length = 0` would drop the array's storage, and every push
+        // after it would allocate again.
         const ws = (WS_POOL[depth] ??= []);
-        ws.length = 0;
+        let nw = 0;
         if (first) {
           // The node's inline scalars, once for all lanes.
           slot = this.md.length;
@@ -851,14 +855,13 @@ class Gen {
         let sc = slot!;
         for (let i = 0; i < args.length; i++) {
           const a = args[i];
-          if ('n' in a) ws.push(this.word(a.n, lane));
-          else ws.push(-1 - sc++);
+          ws[nw++] = 'n' in a ? this.word(a.n, lane) : -1 - sc++;
         }
         this.wsDepth = depth;
         this.key(7, n.tok);
-        for (const w of ws) this.key(w >= 0 ? w : 0xffff);
+        for (let i = 0; i < nw; i++) this.key(ws[i] >= 0 ? ws[i] : 0xffff);
         if (this.emit) {
-          const vals = ws.map((w, i) => {
+          const vals = ws.slice(0, nw).map((w, i) => {
             const a = args[i];
             if ('n' in a) return conv(`v${w}`, a.from, a.as);
             const m = `md[${-1 - w}u]`;

@@ -494,36 +494,56 @@ export type EwOp = Extract<Op, { op: 'unary' | 'binary' | 'where' | 'fill' | 'co
  * each read as a type). Shared by the one-op kernels and the fuser; ewExpr gives the WGSL. */
 export interface EwTypes { c: CType; loads: Load[] }
 export function ewTypes(op: EwOp): EwTypes {
+  const c = ewCompute(op);
+  const loads: Load[] = [];
+  for (let i = 0, n = ewArity(op); i < n; i++) loads.push({ src: ewSrc(op, i), as: ewAs(op, i, c) });
+  return { c, loads };
+}
+/** The compute type of an elementwise op (and its checks). The fuser asks operand by operand
+ * (ewArity, ewSrc, ewAs) rather than through ewTypes: no objects per op. */
+export function ewCompute(op: EwOp): CType {
   switch (op.op) {
     case 'unary': {
       const c: CType = kindOf(op.out.dtype) === 'f32' || !UNARY_I32[op.fn] ? 'f32' : 'i32';
       if (!(c === 'f32' ? UNARY_F32 : UNARY_I32)[op.fn]) throw new Error(`gpu: unknown unary fn ${String(op.fn)}`);
-      return { c, loads: [{ src: op.x, as: c }] };
+      return c;
     }
     case 'binary': {
       const cmp = op.fn in CMP;
-      const floaty = isFloatKind(op.a) || isFloatKind(op.b) || (!cmp && (kindOf(op.out.dtype) === 'f32' || op.fn === 'pow'));
-      const c: CType = floaty ? 'f32' : 'i32';
-      return { c, loads: [{ src: op.a, as: c }, { src: op.b, as: c }] };
+      return isFloatKind(op.a) || isFloatKind(op.b) || (!cmp && (kindOf(op.out.dtype) === 'f32' || op.fn === 'pow')) ? 'f32' : 'i32';
     }
-    case 'where': {
-      const c: CType = isFloatKind(op.a) || isFloatKind(op.b) || kindOf(op.out.dtype) === 'f32' ? 'f32' : 'i32';
-      return { c, loads: [{ src: op.cond, as: 'bool' }, { src: op.a, as: c }, { src: op.b, as: c }] };
-    }
+    case 'where':
+      return isFloatKind(op.a) || isFloatKind(op.b) || kindOf(op.out.dtype) === 'f32' ? 'f32' : 'i32';
     case 'fill': {
       const k = kindOf(op.out.dtype);
       if (k === 'i32' && Number.isFinite(op.value) && !fitsI32(Math.trunc(op.value))) {
         throw new Error(`gpu: fill value ${op.value} does not fit ${op.out.dtype} on gpu (stored as 32-bit integers)`);
       }
-      const c: CType = k === 'f32' ? 'f32' : 'i32';
-      const v = k === 'f32' ? op.value : k === 'bool' ? (op.value !== 0 ? 1 : 0) : Math.trunc(op.value) | 0;
-      return { c, loads: [{ src: v, as: c }] };
+      return k === 'f32' ? 'f32' : 'i32';
     }
-    case 'copy': {
-      const c: CType = kindOf(op.x.dtype) === 'f32' ? 'f32' : 'i32';
-      return { c, loads: [{ src: op.x, as: c }] };
+    case 'copy':
+      return kindOf(op.x.dtype) === 'f32' ? 'f32' : 'i32';
+  }
+}
+/** How many operands an elementwise op reads. */
+export function ewArity(op: EwOp): number {
+  return op.op === 'binary' ? 2 : op.op === 'where' ? 3 : 1;
+}
+/** Operand i of an elementwise op: a view, or an inline scalar (a fill's value, as stored). */
+export function ewSrc(op: EwOp, i: number): View | number {
+  switch (op.op) {
+    case 'unary': case 'copy': return op.x;
+    case 'binary': return i === 0 ? op.a : op.b;
+    case 'where': return i === 0 ? op.cond : i === 1 ? op.a : op.b;
+    case 'fill': {
+      const k = kindOf(op.out.dtype);
+      return k === 'f32' ? op.value : k === 'bool' ? (op.value !== 0 ? 1 : 0) : Math.trunc(op.value) | 0;
     }
   }
+}
+/** The type operand i is read as. */
+export function ewAs(op: EwOp, i: number, c: CType): CType | 'bool' {
+  return op.op === 'where' && i === 0 ? 'bool' : c;
 }
 /** The WGSL value of an elementwise op in compute type c, from its operands' expressions v. */
 export function ewExpr(op: EwOp, c: CType, v: string[]): string {
