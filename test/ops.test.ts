@@ -178,6 +178,22 @@ describe('autograd', () => {
     await w.mul(3).sum().backward();
     expect(await values(w.grad!)).toEqual([6, 6]);
   });
+  it('frees the graph after backward, as PyTorch does; shared and gradient-less branches', async () => {
+    const w = torch.ones(2, { requiresGrad: true });
+    const h = w.mul(2);
+    const loss = h.mul(h).sum().add(h.sum()); // h feeds two branches: its gradient is their sum
+    await loss.backward();
+    expect(await values(w.grad!)).toEqual([10, 10]); // d/dw (4w² + 2w) = 8w + 2
+    await expect(loss.backward()).rejects.toThrow(/backward through the graph a second time \(AddBackward0\)/);
+    // A node whose inputs need no gradient, beside one whose do; the same graph shape twice (the engine's
+    // per-node scratch from the first pass must not leak into the second).
+    for (let k = 0; k < 2; k++) {
+      const v = torch.ones(2, { requiresGrad: true });
+      const c = torch.ones(2).mul(3); // no grad
+      await v.mul(c).add(c.mul(c)).sum().backward();
+      expect(await values(v.grad!)).toEqual([3, 3]);
+    }
+  });
   const cases: Array<[string, (...xs: torch.Tensor[]) => torch.Tensor, number[][], { positive?: boolean }?]> = [
     ['add broadcast', (a, b) => a.add(b), [[3, 2], [2]]],
     ['sub broadcast', (a, b) => a.sub(b), [[3, 1], [1, 4]]],

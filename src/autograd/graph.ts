@@ -11,20 +11,26 @@ export interface GradOps<T> {
 }
 
 export class Node<T> {
+  /** runBackward's scratch, valid while bwPass is its pass number: edges still to arrive, the gradient
+   * summed so far (fields, not Maps: a training loop runs backward every step). */
+  bwPass = 0;
+  bwDeps = 0;
+  bwGrad: T | undefined = undefined;
+  /** backward has run and its closure (with the tensors it saved) is gone, as PyTorch frees the graph. */
+  freed = false;
   constructor(
     readonly name: string,
     /** Where each input's gradient goes: a Node, a leaf accumulator, or null (input needs no grad). */
     public next: Array<Node<T> | null>,
     public backward: (g: T) => Array<T | null>,
   ) {}
-  /** Drops the closure (and the tensors it saved) once backward has used it, as PyTorch frees the graph. */
+  /** Drops the closure (and the tensors it saved) once backward has used it. */
   release(): void {
-    const name = this.name;
-    this.backward = () => {
-      throw new Error(`Trying to backward through the graph a second time (${name}): saved tensors were freed after the first backward`);
-    };
+    this.freed = true;
+    this.backward = freedBackward;
   }
 }
+const freedBackward = (): never => { throw new Error('internal: a freed graph node ran'); };
 
 /** The grad_fn of a leaf that requires grad: adds incoming gradients into the leaf's .grad. */
 export class AccumulateGrad<T> extends Node<T> {
@@ -57,55 +63,54 @@ export function noGrad<R>(fn: () => R): R {
   return r;
 }
 
+let passes = 0;
 /** Backpropagates `grad` from `root` through the graph in topological order. */
 export function runBackward<T>(root: Node<T>, grad: T, ops: GradOps<T>): void {
+  const pass = ++passes;
   // Count, for every node, how many edges lead into it, so a node runs once all its gradients arrived.
-  const deps = new Map<Node<T>, number>();
   const stack: Node<T>[] = [root];
-  const seen = new Set<Node<T>>([root]);
+  root.bwPass = pass; root.bwDeps = 0; root.bwGrad = undefined;
   while (stack.length) {
     const n = stack.pop()!;
-    for (const m of n.next) {
+    const next = n.next;
+    for (let i = 0; i < next.length; i++) {
+      const m = next[i];
       if (!m) continue;
-      deps.set(m, (deps.get(m) ?? 0) + 1);
-      if (!seen.has(m)) { seen.add(m); stack.push(m); }
+      if (m.bwPass !== pass) { m.bwPass = pass; m.bwDeps = 0; m.bwGrad = undefined; stack.push(m); }
+      m.bwDeps++;
     }
   }
-  const pending = new Map<Node<T>, T>([[root, grad]]);
+  root.bwGrad = grad;
   const ready: Node<T>[] = [root];
   while (ready.length) {
     const n = ready.pop()!;
-    const g = pending.get(n)!;
-    pending.delete(n);
+    const g = n.bwGrad as T;
+    n.bwGrad = undefined;
     if (n instanceof AccumulateGrad) { ops.accumulate(n.variable, g); continue; }
+    if (n.freed) throw new Error(`Trying to backward through the graph a second time (${n.name}): saved tensors were freed after the first backward`);
     const grads = n.backward(g);
     n.release();
-    n.next.forEach((m, i) => {
-      if (!m) return;
+    const next = n.next;
+    for (let i = 0; i < next.length; i++) {
+      const m = next[i];
+      if (!m) continue;
       const gi = grads[i];
-      if (gi !== null && gi !== undefined) {
-        const prev = pending.get(m);
-        pending.set(m, prev === undefined ? gi : ops.add(prev, gi));
+      if (gi !== null && gi !== undefined) m.bwGrad = m.bwGrad === undefined ? gi : ops.add(m.bwGrad, gi);
+      if (--m.bwDeps === 0) {
+        if (m.bwGrad !== undefined) ready.push(m);
+        else markDone(m, ready);
       }
-      const left = deps.get(m)! - 1;
-      deps.set(m, left);
-      if (left === 0) {
-        if (pending.has(m)) ready.push(m);
-        else markDone(m, deps, ready, pending);
-      }
-    });
+    }
   }
 }
 
 /** A node that received no gradient at all still releases its own inputs' dependency counts. */
-function markDone<T>(n: Node<T>, deps: Map<Node<T>, number>, ready: Node<T>[], pending: Map<Node<T>, T>) {
+function markDone<T>(n: Node<T>, ready: Node<T>[]) {
   for (const m of n.next) {
     if (!m) continue;
-    const left = deps.get(m)! - 1;
-    deps.set(m, left);
-    if (left === 0) {
-      if (pending.has(m)) ready.push(m);
-      else markDone(m, deps, ready, pending);
+    if (--m.bwDeps === 0) {
+      if (m.bwGrad !== undefined) ready.push(m);
+      else markDone(m, ready);
     }
   }
 }

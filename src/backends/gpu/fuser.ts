@@ -737,6 +737,8 @@ function stashFor(stashes: Stash[] | null, cur: number): Stash | undefined {
   return undefined;
 }
 const KEY = new Uint16Array(1 << 16);
+/** Kernel keys made so far, by a hash of their tokens (see Gen.keyString). */
+const KEY_STRINGS = new Map<number, { kind: string; toks: Uint16Array; key: string }[]>();
 let genStamp = 1;
 class Gen {
   lines: string[] = [];
@@ -761,10 +763,33 @@ class Gen {
     if (c >= 0) KEY[this.klen++] = c;
     if (d >= 0) KEY[this.klen++] = d;
   }
-  keyString(prefix: string): string {
-    let out = prefix;
-    for (let i = 0; i < this.klen; i += 4096) out += String.fromCharCode.apply(null, KEY.subarray(i, Math.min(this.klen, i + 4096)) as unknown as number[]);
-    return out;
+  /**
+   * The kernel's cache key: `kind`, then its bindings' modes (read or read_write), then the tokens.
+   * A key seen before comes back as the same string, found by a hash of the tokens (no string is built
+   * and hashed per kernel: the tour's step makes two kernels per epoch, each a few hundred tokens).
+   */
+  keyString(kind: string, b: Binder): string {
+    const l = b.list;
+    for (let i = 0; i < l.length; i++) this.key(l[i].write ? 2 : 1);
+    let h = 0x811c9dc5;
+    for (let i = 0; i < kind.length; i++) h = Math.imul(h ^ kind.charCodeAt(i), 0x01000193);
+    for (let i = 0; i < this.klen; i++) h = Math.imul(h ^ KEY[i], 0x01000193);
+    const seen = KEY_STRINGS.get(h);
+    if (seen) {
+      for (let j = 0; j < seen.length; j++) {
+        const e = seen[j];
+        if (e.kind !== kind || e.toks.length !== this.klen) continue;
+        let same = true;
+        for (let i = 0; same && i < this.klen; i++) same = e.toks[i] === KEY[i];
+        if (same) return e.key;
+      }
+    }
+    let key = `${kind}|`;
+    for (let i = 0; i < this.klen; i += 4096) key += String.fromCharCode.apply(null, KEY.subarray(i, Math.min(this.klen, i + 4096)) as unknown as number[]);
+    if (KEY_STRINGS.size >= 4096) KEY_STRINGS.clear();
+    const e = { kind, toks: KEY.slice(0, this.klen), key };
+    if (seen) seen.push(e); else KEY_STRINGS.set(h, [e]);
+    return key;
   }
   /** The u32 word of node n at lane 0..3 of the thread's quad, or LANE_Z (element 0). */
   word(n: Node, lane: number): number {
@@ -937,7 +962,7 @@ function compileStores(items: Extract<Item, { t: 'st' }>[]): FusedDispatch {
   const quads = md.get(0);
   const meta = md.done();
   return {
-    key: g.keyString(`E${bindKey(b)}|`),
+    key: g.keyString('E', b),
     wgsl: storesWgsl(items, meta),
     rw: b.list.map((x) => x.write), bufs: b.list.map((x) => x.buf), meta, groups: Math.ceil(quads / WG),
   };
@@ -1006,7 +1031,7 @@ function compileReduce(items: Stmt[], nch: number, scratch: number): FusedDispat
   const { md, b, g } = reduceBody(items, nch, scratch, false);
   const meta = md.done();
   const out: FusedDispatch[] = [{
-    key: g.keyString(`R${nch === 1 ? 1 : 2}${bindKey(b)}|`),
+    key: g.keyString(nch === 1 ? 'R1' : 'R2', b),
     wgsl: reduceWgsl(items, nch, scratch, meta, types),
     rw: b.list.map((x) => x.write), bufs: b.list.map((x) => x.buf), meta, groups: nch,
   }];
