@@ -279,11 +279,13 @@ function expandView(t: Tensor, shape: number[]): View {
 
 /** Submits a primitive op; `ts` are the tensors (and scalars, ignored) whose storages it touches. */
 function exec(op: Op, a: Operand, b?: Operand, c?: Operand, d?: Operand): void {
-  const sts: rt.Storage[] = [];
-  if (a instanceof Tensor) sts.push(a.storage);
-  if (b instanceof Tensor) sts.push(b.storage);
-  if (c instanceof Tensor) sts.push(c.storage);
-  if (d instanceof Tensor) sts.push(d.storage);
+  // Sized at once: an empty array grown by push allocates room for 16 (every op comes through here).
+  const sts = new Array<rt.Storage>((a instanceof Tensor ? 1 : 0) + (b instanceof Tensor ? 1 : 0) + (c instanceof Tensor ? 1 : 0) + (d instanceof Tensor ? 1 : 0));
+  let i = 0;
+  if (a instanceof Tensor) sts[i++] = a.storage;
+  if (b instanceof Tensor) sts[i++] = b.storage;
+  if (c instanceof Tensor) sts[i++] = c.storage;
+  if (d instanceof Tensor) sts[i++] = d.storage;
   rt.exec(op, sts);
 }
 
