@@ -106,8 +106,9 @@ fi
 if [ "$mode" = slow ]; then
   # Why some warm runs are slow (scripts/gpu-slow-runs.ts): per timed loop, the main thread's time on a CPU
   # and waiting for one, a fixed probe's time, the busiest other threads, V8's collections, and the
-  # deoptimizations (--trace-deopt) during it, and how many optimized functions V8 threw away because a
-  # hidden class they embedded died in a collection. Eight processes.
+  # deoptimizations (--trace-deopt) and optimizations (--trace-opt: code still tiering up) during it, the
+  # bytes it allocated, and how many optimized functions V8 threw away because a hidden class they
+  # embedded died in a collection. Eight processes.
   # SLOW_CPU_PROFILE=1: each loop body's busiest functions too.
   # Measured on H100s (4 calls, 192 loops): median 38.0 ms, 124 loops at most 45 ms. Slow loops were slow
   # on the main thread itself: no run-queue waits, no steal, no deopts, no code dropped with dead maps, the
@@ -115,7 +116,7 @@ if [ "$mode" = slow ]; then
   # in both), GC itself only 3-8 ms more. Error scopes off, --min-semi-space-size=16 and the shape
   # anchors made no difference; the machine shows 16 cores of 1 thread.
   nproc; lscpu | grep -E '^(Model name|Thread|Core|Socket)' || true
-  summary() { awk '/^@@REP/{d=0; w=0; next} /^\[bailout \(kind/{d++; next} /reason: weak objects/{w++; next} /^@@END/{sub(/^@@END /, ""); print "  " $0 "; deopts " d ", code dropped with dead maps " w; next} /^@@PROFILE/{print "    " substr($0, 1, 700)}' "$1"; }
+  summary() { awk '/^@@REP/{d=0; w=0; o=0; next} /^\[bailout \(kind/{d++; next} /reason: weak objects/{w++; next} /^\[completed optimizing/{o++; next} /^@@END/{sub(/^@@END /, ""); print "  " $0 "; deopts " d ", code dropped with dead maps " w ", functions optimized " o; next} /^@@PROFILE/{print "    " substr($0, 1, 700)}' "$1"; }
   steal() { awk '/^cpu /{print $9}' /proc/stat; }
   # Every second process is the B side of an A/B in one machine's run: DEVCHECK_B_ENV (default
   # SLOW_SETTLE_MS=0: no pause before each timed loop) and DEVCHECK_B_FLAGS (node flags).
@@ -123,7 +124,7 @@ if [ "$mode" = slow ]; then
     flags=; envs=; [ $(( i % 2 )) = 0 ] && { flags=${DEVCHECK_B_FLAGS:-}; envs=${DEVCHECK_B_ENV:-SLOW_SETTLE_MS=0}; }
     s0=$(steal)
     echo "process $i (${envs:-A side} ${flags}):"
-    env $envs timeout 60 node $flags --trace-deopt --import tsx scripts/gpu-slow-runs.ts > "$out/slow-$i.txt" 2>&1; summary "$out/slow-$i.txt"
+    env $envs timeout 60 node $flags --trace-deopt --trace-opt --import tsx scripts/gpu-slow-runs.ts > "$out/slow-$i.txt" 2>&1; summary "$out/slow-$i.txt"
     echo "  steal ticks during the process: $(( $(steal) - s0 ))"
   done
   exit 0

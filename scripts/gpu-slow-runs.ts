@@ -4,16 +4,18 @@
 //   - issued / total: the main thread's loop body, and until the final read returned;
 //   - main: the main thread's ns on a CPU and ns runnable but waiting (another thread had its CPU);
 //   - others: the busiest other threads (name/tid) and their ms on a CPU;
-//   - V8's collections on this thread (v8.GCProfiler): scavenges and full collections, count and ms, and
-//     the young generation's size when the loop began (V8 grows and shrinks it as it goes);
+//   - V8's collections on this thread (v8.GCProfiler): scavenges and full collections, count and ms, the
+//     young generation's size when the loop began (V8 grows and shrinks it as it goes), and the bytes the
+//     loop allocated (the heap's growth between collections, summed);
 //   - probe: the median time of a fixed piece of arithmetic run after each epoch: if it is slower in a slow
 //     run, the CPU ran the main thread slower (a busy sibling hyperthread on the host, frequency), not
 //     that the engine did more work.
 // Main-thread times are from the loop's start to its last epoch issued (the loop body).
 // SLOW_CPU_PROFILE=1 also samples each loop body (V8's CPU profiler, every 50 µs) and prints the functions
 // with the most self time, so a slow loop's profile can be set beside a fast one's.
-// Run node with --trace-deopt to also see deoptimizations: the lines between '@@REP k' and '@@END k' are
-// those that happened during timed loop k (scripts/device-check.sh slow counts them).
+// Run node with --trace-deopt (and --trace-opt) to also see deoptimizations (and optimizations): the lines
+// between '@@REP k' and '@@END k' are those that happened during timed loop k (scripts/device-check.sh slow
+// counts them).
 import fs from 'node:fs';
 import { Session } from 'node:inspector';
 import v8 from 'node:v8';
@@ -75,6 +77,7 @@ for (let rep = 0; rep < reps; rep++) {
   const ns = v8.getHeapSpaceStatistics().find((x) => x.space_name === 'new_space')!;
   const t0 = threads();
   let t1!: Map<string, ThreadTime>;
+  const used0 = v8.getHeapStatistics().used_heap_size;
   const prof = new v8.GCProfiler();
   prof.start();
   const probes: number[] = [];
@@ -90,11 +93,18 @@ for (let rep = 0; rep < reps; rep++) {
     }
   });
   const gc = prof.stop();
+  const used1 = v8.getHeapStatistics().used_heap_size;
   probes.sort((a, b) => a - b);
   let sc = 0, scMs = 0, full = 0, fullMs = 0;
+  // Bytes the loop allocated on V8's heap: the heap's growth between collections, summed (a slow loop
+  // that allocates more, e.g. in less optimized code, shows here).
+  let allocated = 0, after = used0;
   for (const s of gc.statistics) {
     if (s.gcType === 'Scavenge' || s.gcType === 'MinorMarkCompact') { sc++; scMs += s.cost / 1000; } else { full++; fullMs += s.cost / 1000; }
+    allocated += s.beforeGC.heapStatistics.usedHeapSize - after;
+    after = s.afterGC.heapStatistics.usedHeapSize;
   }
+  allocated += used1 - after;
   const d = (tid: string) => {
     const a = t0.get(tid), b = t1.get(tid)!;
     return { name: b.name, run: (b.run - (a?.run ?? 0)) / 1e6, wait: (b.wait - (a?.wait ?? 0)) / 1e6 };
@@ -105,7 +115,8 @@ for (let rep = 0; rep < reps; rep++) {
   const top = others.slice(0, 4).map((x) => `${x.name}/${x.tid} ${x.run.toFixed(1)}`).join(', ');
   console.log(`@@END ${rep}: issued ${(r.issuedSeconds * 1e3).toFixed(1)} ms, total ${(r.seconds * 1e3).toFixed(1)} ms; ` +
     `main on-CPU ${m.run.toFixed(1)} ms, waiting ${m.wait.toFixed(1)} ms; probe ${probes[probes.length >> 1].toFixed(1)} µs; others on-CPU ms: ${top}; ` +
-    `V8 GC: ${sc} scavenges ${scMs.toFixed(1)} ms, ${full} full ${fullMs.toFixed(1)} ms; new space at the start ${(ns.space_size / 2 ** 20).toFixed(0)} MiB`);
+    `V8 GC: ${sc} scavenges ${scMs.toFixed(1)} ms, ${full} full ${fullMs.toFixed(1)} ms; new space at the start ${(ns.space_size / 2 ** 20).toFixed(0)} MiB; ` +
+    `allocated ${(allocated / 2 ** 20).toFixed(1)} MiB`);
   if (cpu) console.log(`@@PROFILE ${rep}: ${topSelf(cpu, 14)}`);
 }
 if (probeSink === 0.5) console.log(probeSink);
