@@ -178,10 +178,14 @@ export class GpuClient implements GpuBackend {
    */
   flush(): void {
     if (!this.queue.length || this.exited || this.death) return;
-    const cmds = this.queue, transfers = this.transfers, words = this.words;
-    transfers.push(words.buffer as ArrayBuffer);
-    // The next batch's metadata array: as large as this one needed (kept small when it needed none).
-    this.words = new Uint32Array(Math.max(256, 2 ** Math.ceil(Math.log2(this.wordsAt + 1))));
+    const cmds = this.queue, transfers = this.transfers;
+    // The metadata goes with the batch when it has any; the next batch's array is as large as this one's.
+    let words: Uint32Array | undefined;
+    if (this.wordsAt > 0) {
+      words = this.words;
+      transfers.push(words.buffer as ArrayBuffer);
+      this.words = new Uint32Array(Math.max(256, 2 ** Math.ceil(Math.log2(this.wordsAt))));
+    }
     this.queue = []; this.transfers = []; this.queuedBytes = 0; this.wordsAt = 0;
     if (!SUBMIT_BY_CALL) { this.worker.postMessage({ [BATCH]: cmds, words }, transfers); return; }
     this.call(this.remote.submit(Comlink.transfer(cmds, transfers), words)).catch((e: unknown) => {
