@@ -8,17 +8,12 @@
  * (random expression chains over leaves, backward, SGD in noGrad) at lengths on both sides of the
  * fuser's size thresholds. Seeds are fixed; a failure prints the program.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as torch from '../src/index.ts';
+import { gpuForTests } from './helpers.ts';
 
 type T = torch.Tensor;
-const CI = process.env.CI === 'true' || process.env.CI === '1';
-const available = await torch.gpu.isAvailable();
-if (!available) {
-  if (CI) throw new Error('CI: no WebGPU adapter for the GPU differential tests');
-  console.log('gpu-differential: skipped, no WebGPU adapter (run `npm run setup:gpu`)');
-}
-afterAll(async () => { await torch.shutdown(); });
+const available = await gpuForTests('gpu-differential');
 
 /** mulberry32: a small seeded generator for the programs themselves (not the tensors' values). */
 function rng(seed: number) {

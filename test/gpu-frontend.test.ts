@@ -3,17 +3,12 @@
  * printing, device errors, the tour's loop, flat GPU memory, clean exit. Skips with one line when no
  * WebGPU adapter exists, except under CI=true, where that is a failure.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import * as torch from '../src/index.ts';
+import { gpuForTests } from './helpers.ts';
 
-const CI = process.env.CI === 'true' || process.env.CI === '1';
-const available = await torch.gpu.isAvailable();
-if (!available) {
-  if (CI) throw new Error('CI: no WebGPU adapter for the GPU frontend tests');
-  console.log('gpu-frontend: skipped, no WebGPU adapter (run `npm run setup:gpu`)');
-}
-afterAll(async () => { await torch.shutdown(); });
+const available = await gpuForTests('gpu-frontend');
 
 async function close(got: torch.Tensor, want: torch.Tensor, rel: number, what: string) {
   expect(got.device).toBe('gpu');

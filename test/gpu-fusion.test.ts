@@ -5,20 +5,15 @@
  * length is no multiple of the kernel's chunks — each against the same code on the CPU.
  * Skips with one line when no adapter exists, except under CI=true.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as torch from '../src/index.ts';
+import { gpuForTests } from './helpers.ts';
 
 // New kernels compile in the background on machines with 4+ cores only; these tests force that path
 // (every case below makes new kernels and reads right after them), the other GPU test files keep the
 // machine's default (synchronous on a 2-core CI box).
 process.env.TROUPE_GPU_ASYNC_COMPILE = '1';
-const CI = process.env.CI === 'true' || process.env.CI === '1';
-const available = await torch.gpu.isAvailable();
-if (!available) {
-  if (CI) throw new Error('CI: no WebGPU adapter for the GPU fusion tests');
-  console.log('gpu-fusion: skipped, no WebGPU adapter (run `npm run setup:gpu`)');
-}
-afterAll(async () => { await torch.shutdown(); });
+const available = await gpuForTests('gpu-fusion');
 
 type Dev = 'cpu' | 'gpu';
 /** Runs f on both devices and compares every tensor it returns (relative tolerance rel). */

@@ -1,4 +1,20 @@
+import { afterAll } from 'vitest';
 import * as torch from '../src/index.ts';
+
+/**
+ * Opens the GPU for a test file: whether an adapter exists. Without one the file's GPU tests skip with one
+ * line, except under CI=true, where that is a failure. Shuts the GPU down after the file.
+ */
+export async function gpuForTests(what: string): Promise<boolean> {
+  const CI = process.env.CI === 'true' || process.env.CI === '1';
+  const available = await torch.gpu.isAvailable();
+  if (!available) {
+    if (CI) throw new Error(`CI: no WebGPU adapter for the ${what} tests`);
+    console.log(`${what}: skipped, no WebGPU adapter (run \`npm run setup:gpu\`)`);
+  }
+  afterAll(async () => { await torch.shutdown(); });
+  return available;
+}
 
 /** Gradients by backward() against central finite differences, in float64. */
 export async function gradcheck(f: (...xs: torch.Tensor[]) => torch.Tensor, shapes: number[][], opts: { eps?: number; tol?: number; positive?: boolean; seed?: number } = {}) {
