@@ -225,3 +225,43 @@ describe('autograd', () => {
     it(`gradient of ${name} matches finite differences`, async () => { await gradcheck(f, shapes, o); });
   }
 });
+
+describe('CPU matmul kernel', () => {
+  it('gives the same bits however its output is split (workers take ranges of output elements)', async () => {
+    const { runOp } = await import('../src/backends/cpu/kernels.ts');
+    // Rows are computed up to four at a time; a range that starts or ends mid-row or mid-group regroups
+    // them. Every element must still be the same float64 sum in the same order.
+    let seed = 3;
+    const rnd = () => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed / 2 ** 32; };
+    for (const [batch, m, k, n, transB] of [[[], 7, 33, 5, false], [[3], 6, 130, 9, true], [[2], 9, 70_000, 3, false], [[], 5, 17, 1, false]] as const) {
+      const nb = batch.length ? batch[0] : 1;
+      const A = new Float32Array(nb * m * k).map(() => rnd() * 2 - 1), B = new Float32Array(nb * k * n).map(() => rnd() * 2 - 1);
+      const outShape = [...batch, m, n], total = nb * m * n;
+      const op = {
+        op: 'matmul' as const,
+        a: { buf: 0, dtype: 'float32' as const, shape: [...batch, m, k], strides: [...(batch.length ? [m * k] : []), k, 1], offset: 0 },
+        b: { buf: 1, dtype: 'float32' as const, shape: [...batch, k, n], strides: [...(batch.length ? [k * n] : []), ...(transB ? [1, k] : [n, 1])], offset: 0 },
+        out: { buf: 2, dtype: 'float32' as const, shape: outShape, strides: [...(batch.length ? [m * n] : []), n, 1], offset: 0 },
+      };
+      const whole = new Float32Array(total);
+      runOp(op, (i) => [A, B, whole][i], 0, total);
+      // The reference: each element as one float64 sum over k (blocks of 65536 added left to right).
+      for (let q = 0; q < total; q++) {
+        const bi = Math.floor(q / (m * n)), i = Math.floor(q / n) % m, j = q % n;
+        let sum = 0, blk = 0;
+        for (let p = 0; p < k; p++) {
+          if (p > 0 && p % 65536 === 0) { sum = p === 65536 ? blk : sum + blk; blk = 0; }
+          blk += A[bi * m * k + i * k + p] * B[bi * k * n + (transB ? j * k + p : p * n + j)];
+        }
+        sum = k > 65536 ? sum + blk : blk;
+        expect(whole[q], `element ${q}`).toBe(Math.fround(sum));
+      }
+      for (const cuts of [[1], [3, 10], [n + 1, 2 * n + 3], [Math.floor(total / 2)]]) {
+        const parts = new Float32Array(total);
+        const bounds = [0, ...cuts.filter((c) => c > 0 && c < total), total];
+        for (let t = 0; t + 1 < bounds.length; t++) runOp(op, (i) => [A, B, parts][i], bounds[t], bounds[t + 1]);
+        expect(Array.from(parts)).toEqual(Array.from(whole));
+      }
+    }
+  });
+});
