@@ -10,8 +10,9 @@
 //   - GPU ops no longer through the runtime's queue, the fuser's grouping without Sets: 104 -> 81 KB per
 //     epoch, issue time median 16.1 -> 13.2 ms (6 alternating pairs);
 //   - no per-op objects for operand types, rest arguments, dot's views, GPU storages' release closures,
-//     and the kernel generator's scratch arrays kept: 77.6 -> 57.5 KB per epoch, 2000-epoch loops
-//     6.73 / 7.10 / 6.89 / 6.99 -> 6.39 / 6.27 / 6.17 / 6.15 ms per 200 epochs (4 alternating pairs).
+//     op storage lists or backward's Maps, kernel keys found by hash, the kernel generator's scratch
+//     arrays kept: 77.6 -> 49.0 KB per epoch, 2000-epoch loops 7.45 / 7.42 / 7.41 -> 5.54 / 5.49 / 5.54 ms
+//     per 200 epochs (3 alternating pairs).
 import { Session } from 'node:inspector/promises';
 import * as torch from '../src/index.ts';
 import { useGpuBackend } from '../src/runtime/gpu.ts';
