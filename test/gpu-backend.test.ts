@@ -76,6 +76,17 @@ describe('gpu client without a device (a stand-in worker)', () => {
     await expect(inFlight).rejects.toThrow('gpu worker exited (code 3)');
     await expect(client.stats()).rejects.toThrow('gpu worker exited (code 3)');
   });
+  it('a batch that cannot be sent is reported at the next read, not thrown from the event loop', async () => {
+    const worker = Object.assign(new EventEmitter(), {
+      ref() {}, unref() {},
+      postMessage() { throw new DOMException('could not be cloned', 'DataCloneError'); },
+    });
+    const remote = { read: async () => new ArrayBuffer(8) };
+    const client = new GpuClient(worker as never, remote as never, 'stand-in', {});
+    client.alloc(1, 'float32', 2);
+    await new Promise((r) => setTimeout(r, 10)); // the batch's flush, scheduled with setImmediate, has run
+    await expect(client.read(1, 'float32', 2)).rejects.toThrow('could not be cloned');
+  });
 });
 
 describe.skipIf(!opened)('gpu backend (WebGPU actor)', () => {

@@ -187,7 +187,12 @@ export class GpuClient implements GpuBackend {
       this.words = new Uint32Array(Math.max(256, 2 ** Math.ceil(Math.log2(this.wordsAt))));
     }
     this.queue = []; this.transfers = []; this.queuedBytes = 0; this.wordsAt = 0;
-    if (!SUBMIT_BY_CALL) { this.worker.postMessage({ [BATCH]: cmds, words }, transfers); return; }
+    if (!SUBMIT_BY_CALL) {
+      // A message that cannot be sent (a DataCloneError) is this batch's error, reported at the next read
+      // like any other: flush also runs from setImmediate, where a throw would end the process.
+      try { this.worker.postMessage({ [BATCH]: cmds, words }, transfers); } catch (e) { this.error ??= e instanceof Error ? e : new Error(String(e)); }
+      return;
+    }
     this.call(this.remote.submit(Comlink.transfer(cmds, transfers), words)).catch((e: unknown) => {
       this.error ??= e instanceof Error ? e : new Error(String(e));
     });
