@@ -826,6 +826,38 @@ async function contiguousData(t: Tensor): Promise<TypedArray> {
 
 // =============================================================== autograd entry
 
+/**
+ * torch.scope(fn): runs fn (sync or async) and, when it ends, frees the memory of every tensor made in it
+ * that it does not return (a tensor, or tensors in arrays, plain objects or Maps, as deep as they go) —
+ * at once, not when the garbage collector gets to them: pooled CPU memory and GPU buffers. A tensor
+ * freed this way throws if used again (say torch.keep(t) inside the scope to keep one). Leaves'
+ * gradients made by backward() inside a scope are kept. The graph's saved tensors are freed with the
+ * rest: call backward() inside the scope that built the graph. Scopes nest; what an inner scope returns
+ * belongs to the outer one.
+ */
+export function scope<R>(fn: () => R): R {
+  return rt.runScope(fn, (result) => {
+    const keep = new Set<rt.Storage>();
+    storagesIn(result, keep, new Set());
+    return keep;
+  });
+}
+function storagesIn(x: unknown, out: Set<rt.Storage>, seen: Set<object>): void {
+  if (x instanceof Tensor) { out.add(x.storage); if (x.grad) out.add(x.grad.storage); return; }
+  if (x === null || typeof x !== 'object' || seen.has(x)) return;
+  seen.add(x);
+  if (Array.isArray(x)) for (const v of x) storagesIn(v, out, seen);
+  else if (x instanceof Map) for (const v of x.values()) storagesIn(v, out, seen);
+  else if (Object.getPrototypeOf(x) === Object.prototype) for (const v of Object.values(x)) storagesIn(v, out, seen);
+}
+/** Keeps t (its storage, so every view of it) from the torch.scope() it was made in, and from every
+ * enclosing one. Returns t. */
+export function keep<T extends Tensor>(t: T): T {
+  checkTensor('keep', t);
+  rt.keep(t.storage);
+  return t;
+}
+
 /** The tensor arithmetic backward() gives the autograd engine: made once (a new object per call would also
  * cost, under tsx, one naming call per closure: esbuild's keepNames). */
 const BACKWARD_OPS = {
@@ -835,7 +867,7 @@ const BACKWARD_OPS = {
     if (!sameShape(gi.shape, v.shape)) gi = sumToShape(gi, v.shape);
     if (gi.dtype !== v.dtype) gi = gi.to({ dtype: v.dtype });
     if (v.grad) v.grad.add_(gi);
-    else v.grad = clone(gi);
+    else { v.grad = clone(gi); rt.keep(v.grad.storage); } // a leaf's gradient outlives any torch.scope()
   },
 };
 export async function backward(t: Tensor, gradient?: Tensor): Promise<void> {

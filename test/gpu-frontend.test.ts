@@ -112,6 +112,32 @@ describe.runIf(available)('gpu tensors', () => {
     expect(() => t.add(1)).toThrow(/disposed/);
   }, 240_000);
 
+  it('torch.scope gives GPU buffers back when it ends, not when the garbage collector finds them', async () => {
+    const stats = async () => (await torch._internals.gpuStats()) as { buffers: number; bytes: number };
+    const N = 1 << 20;
+    const w = torch.ones([N], { device: 'gpu' });
+    await w.toTypedArray();
+    // Once first: the fuser's own buffers (a slab for small tensors, a reduction's scratch) are made on
+    // first use and stay.
+    await torch.scope(async () => { const a = torch.rand([N], { device: 'gpu' }).add(w); await a.mul(2).sum().item(); });
+    const s0 = await stats();
+    const held: torch.Tensor[] = [];
+    const total = await torch.scope(async () => {
+      const a = torch.rand([N], { device: 'gpu' }).add(w);
+      const b = a.mul(2);
+      held.push(a, b);
+      await a.toTypedArray();
+      await b.toTypedArray(); // both read, so both materialized: two buffers of N
+      expect((await stats()).bytes).toBeGreaterThanOrEqual(s0.bytes + 2 * 4 * N);
+      return b.sum();
+    });
+    const t = (await total.item()) as number; // b = 2 (1 + rand): about 3 on average
+    expect(t / N).toBeGreaterThan(2.9);
+    expect(t / N).toBeLessThan(3.1);
+    expect((await stats()).bytes).toBeLessThanOrEqual(s0.bytes + 4096); // the scalar's slab slot at most
+    expect(() => held[0].add(1)).toThrow(/torch.scope/); // the tensors themselves are still referenced
+  });
+
   it('runs the tour loop (a few epochs of N = 10M) and the loss matches the CPU', async () => {
     const { largeLoop } = await import('../scenarios/large-loop.ts');
     const g = await largeLoop({ n: 10_000_000, epochs: 2, lr: 1e-9, seed: 1, device: 'gpu' });

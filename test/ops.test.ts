@@ -265,3 +265,46 @@ describe('CPU matmul kernel', () => {
     }
   });
 });
+
+describe('torch.scope', () => {
+  const N = 1 << 19; // over the size that puts tensors in the shared arena (recycled memory)
+  const live = async () => (await import('../src/runtime/shared-memory.ts')).sharedMemory().arena.stats().liveBytes;
+
+  it('frees at once what it made and did not return; keeps what it returned, keep()s and leaf gradients', async () => {
+    const w = torch.ones([N], { requiresGrad: true });
+    await w.toTypedArray();
+    const before = await live();
+    let inner!: torch.Tensor, kept!: torch.Tensor;
+    const out = await torch.scope(async () => {
+      inner = torch.randn([N]).mul(2);
+      kept = torch.keep(torch.full([N], 3));
+      const loss = w.mul(inner).sum();
+      await loss.backward(); // w.grad is made here, and outlives the scope
+      return { loss: loss.detach(), list: [inner.add(1)] };
+    });
+    await out.loss.item(); // (frees wait for the ops queued before them)
+    // Alive now: list[0], kept and w.grad (the loss is one element, outside the arena).
+    expect((await live()) - before).toBe(3 * 4 * N);
+    expect(() => inner.add(1)).toThrow(/freed at the end of the torch.scope\(\) that made it/);
+    expect(await kept.sum().item()).toBe(3 * N);
+    const g = await w.grad!.toTypedArray(), l = await out.list[0].toTypedArray(); // grad = inner, list[0] = inner + 1
+    for (let i = 0; i < 5; i++) expect(g[i] + 1).toBeCloseTo(l[i], 5);
+  });
+
+  it('nests (what an inner scope returns belongs to the outer one), runs sync functions, and frees on a throw', async () => {
+    const before = await live();
+    let a!: torch.Tensor;
+    const b = torch.scope(() => {
+      a = torch.scope(() => torch.ones([N]).mul(2));
+      return a.add(1);
+    });
+    expect(await b.sum().item()).toBe(3 * N);
+    expect((await live()) - before).toBe(4 * N);
+    expect(() => a.mul(1)).toThrow(/torch.scope/); // returned by the inner scope, freed by the outer
+    let c!: torch.Tensor;
+    expect(() => torch.scope(() => { c = torch.zeros([N]); throw new Error('boom'); })).toThrow('boom');
+    await expect(torch.scope(async () => { c = torch.zeros([N]); throw new Error('async boom'); })).rejects.toThrow('async boom');
+    expect(() => c.add(1)).toThrow(/torch.scope/);
+    expect(() => torch.keep(3 as never)).toThrow(/must be a Tensor/);
+  });
+});

@@ -11,6 +11,7 @@ import type { DType, Op, View } from './protocol.ts';
 import { ARRAY_OF, type TypedArray } from '../dtype.ts';
 import { runOp, numel } from '../backends/cpu/kernels.ts';
 import { PressureTrigger } from './gc.ts';
+import { AsyncLocalStorage } from 'node:async_hooks';
 
 export type Device = 'cpu' | 'gpu';
 
@@ -24,6 +25,8 @@ export class Storage {
   /** The GPU executor that allocated it (GPU storages): dispose() frees it there. Not a `release`
    * closure per storage: every temporary of a GPU loop is one. */
   owner: Executor | null = null;
+  /** Never disposed by the scope it was made in (see runScope): keep(), or a leaf's gradient. */
+  kept = false;
   constructor(
     readonly id: number,
     readonly device: Device,
@@ -87,7 +90,58 @@ export function configureSharing(opts: Sharing | null) {
   sharedAlloc = opts;
 }
 
+// ---------------------------------------------------------------- scopes (torch.scope)
+/** The storages made while a scope's function ran (its awaits included: AsyncLocalStorage follows them). */
+export interface StorageScope { storages: Storage[]; parent: StorageScope | null }
+const scopes = new AsyncLocalStorage<StorageScope>();
+let openScopes = 0;
+function inScope(s: Storage): Storage {
+  if (openScopes > 0) scopes.getStore()?.storages.push(s);
+  return s;
+}
+/**
+ * Runs fn in a new scope. When it returns (or its promise settles), every storage made in it is
+ * disposed, except those in `keepOf(result)`, those marked kept, and those already disposed; the kept
+ * ones pass to the enclosing scope, if any (which disposes them in turn unless it keeps them too).
+ */
+export function runScope<R>(fn: () => R, keepOf: (result: Awaited<R>) => Set<Storage>): R {
+  const scope: StorageScope = { storages: [], parent: scopes.getStore() ?? null };
+  openScopes++;
+  let r: R;
+  try {
+    r = scopes.run(scope, fn);
+  } catch (e) {
+    openScopes--;
+    closeScope(scope, new Set());
+    throw e;
+  }
+  if (r instanceof Promise) {
+    return r.then(
+      (v) => { openScopes--; closeScope(scope, keepOf(v as Awaited<R>)); return v; },
+      (e: unknown) => { openScopes--; closeScope(scope, new Set()); throw e; },
+    ) as R;
+  }
+  openScopes--;
+  closeScope(scope, keepOf(r as Awaited<R>));
+  return r;
+}
+function closeScope(scope: StorageScope, keep: Set<Storage>): void {
+  for (const s of scope.storages) {
+    if (s.invalid) continue;
+    if (keep.has(s) || s.kept) scope.parent?.storages.push(s);
+    else dispose(s, SCOPE_FREED);
+  }
+  scope.storages = [];
+}
+const SCOPE_FREED = 'tensor was freed at the end of the torch.scope() that made it; return it from the scope ' +
+  '(or torch.keep() it) to use it afterwards';
+/** Keeps a storage from the scope it was made in (and every enclosing one). */
+export function keep(s: Storage): void { s.kept = true; }
+
 export function allocStorage(device: Device, dtype: DType, n: number): Storage {
+  return inScope(allocStorageIn(device, dtype, n));
+}
+function allocStorageIn(device: Device, dtype: DType, n: number): Storage {
   const id = nextId++;
   if (device === 'gpu') {
     const g = gpuExec.e;
@@ -294,9 +348,9 @@ export function pin(view: object, s: Storage): void { if (s.shared) pins.set(vie
  * Frees a storage's pooled or device memory once the ops queued before now have run; using it afterwards
  * throws. Plain CPU memory is left to the garbage collector.
  */
-export function dispose(s: Storage): void {
+export function dispose(s: Storage, why = 'tensor was disposed (t.dispose()); it can no longer be used'): void {
   if (s.invalid) return;
-  s.invalid = 'tensor was disposed (t.dispose()); it can no longer be used';
+  s.invalid = why;
   const g = s.owner;
   const rel = s.release ?? (g ? () => g.free?.(s.id, s.handle) : null);
   s.release = null; s.owner = null;
