@@ -57,6 +57,25 @@ describe('sharded CPU runtime', () => {
     }
   });
 
+  it('when shared memory runs out, the ops queued so far run on this thread, with the same bits', async () => {
+    const ref = await workload();
+    await torch.init({ workers: 2 });
+    const { configureSharing, ranHere } = await import('../src/runtime/runtime.ts');
+    const { sharedMemory, useSharedMemory } = await import('../src/runtime/shared-memory.ts');
+    const sm = sharedMemory();
+    // As if the arena were full: every large allocation made while ops are queued runs them here first.
+    configureSharing({ alloc: (d, n) => sm.alloc(d, n), track: (st) => sm.track(st), fits: () => false, released: () => sm.released() });
+    const before = ranHere.times;
+    try {
+      const got = await workload();
+      expect(ranHere.times).toBeGreaterThan(before);
+      for (const k of Object.keys(ref)) expect([k, got[k]]).toEqual([k, ref[k]]);
+    } finally {
+      useSharedMemory();
+      await torch.shutdown();
+    }
+  });
+
   it('checks sizes, dtypes and devices before any worker is touched', async () => {
     await torch.init({ workers: 2 });
     const pool = torch._internals.pool!;

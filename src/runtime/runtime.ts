@@ -81,7 +81,13 @@ function resolverFor(sts: Storage[]): (id: number) => TypedArray {
 /** Elements at or above which a CPU storage is placed in shared memory, where workers can reach it. */
 export let SHARD_THRESHOLD = 1 << 18;
 const DEFAULT_THRESHOLD = SHARD_THRESHOLD;
-interface Sharing { threshold?: number; alloc: (dtype: DType, n: number) => TypedArray; track: (s: Storage) => void }
+interface Sharing {
+  threshold?: number; alloc: (dtype: DType, n: number) => TypedArray; track: (s: Storage) => void;
+  /** Whether alloc would still find room in the recycled memory. */
+  fits?: (dtype: DType, n: number) => boolean;
+  /** Tensors may have just died (queued ops that held them ran): worth collecting at the next shortage. */
+  released?: () => void;
+}
 let sharedAlloc: Sharing | null = null;
 
 /** Installed by the worker pool: large CPU storages then live in (recycled) shared memory. */
@@ -154,6 +160,7 @@ function allocStorageIn(device: Device, dtype: DType, n: number): Storage {
     return s;
   }
   if (sharedAlloc && n >= SHARD_THRESHOLD) {
+    if (queue.length && !busy && sharedAlloc.fits && !sharedAlloc.fits(dtype, n) && runQueuedHere()) sharedAlloc.released?.();
     const s = new Storage(id, 'cpu', dtype, n, sharedAlloc.alloc(dtype, n));
     sharedAlloc.track(s);
     return s;
@@ -172,6 +179,8 @@ interface Queued { op: Op; ex: Executor | null; storages: Storage[]; thunk?: () 
 const queue: Queued[] = [];
 let draining: Promise<void> | null = null;
 let failure: Error | null = null;
+/** drain() is waiting for an executor (ops are in flight, or a thunk runs). */
+let busy = false;
 
 /** Submits an op touching storages `sts` (every storage named by its views). Runs it now, in-process,
  * when it can; else queues it. */
@@ -235,14 +244,44 @@ function takeBatch(ex: Executor): Queued[] {
   return batch;
 }
 
+/**
+ * Runs the queued CPU ops now, on this thread, in order, when none has been handed to an executor yet;
+ * false when the queue holds other work. Called when the recycled shared memory is full: a loop that
+ * issues large ops faster than the workers run them (the tour's add cell issues 30 ops of 400 MB before
+ * the first one runs) would otherwise hold every queued op's tensors at once, and each tensor past the
+ * 4 GiB arena gets fresh memory and pays its page faults. Once run, the ops let go of their inputs, and
+ * the collection before the next allocation finds the dead ones. Same kernels, same order, same bits.
+ */
+function runQueuedHere(): boolean {
+  const g = gpuExec.e;
+  for (const q of queue) if (q.thunk || (q.ex !== null && q.ex === g)) return false;
+  const ops = queue.splice(0);
+  let k = 0;
+  try {
+    for (; k < ops.length; k++) runOp(ops[k].op, resolverFor(ops[k].storages));
+  } catch (err) {
+    failure ??= err instanceof Error ? err : new Error(String(err));
+    markFailed(outStorage(ops[k]), failure.message);
+    for (const q of ops.slice(k + 1)) {
+      const out = outStorage(q);
+      if (out) out.invalid = `tensor is invalid: an earlier op failed (${failure.message})`;
+    }
+  }
+  ranHere.times++; ranHere.ops += ops.length;
+  return true;
+}
+/** How often runQueuedHere ran, and how many ops it took (tests, tuning). */
+export const ranHere = { times: 0, ops: 0 };
+
 async function drain(): Promise<void> {
   await Promise.resolve();
   try {
     while (queue.length) {
       const first = queue[0];
-      if (first.thunk) { queue.shift(); await first.thunk(); continue; }
+      if (first.thunk) { queue.shift(); busy = true; try { await first.thunk(); } finally { busy = false; } continue; }
       if (!first.ex) { queue.shift(); runOp(first.op, resolverFor(first.storages)); continue; }
       const batch = takeBatch(first.ex);
+      busy = true;
       try {
         await first.ex.run(batch.map((q) => q.op), batch.map((q) => q.storages));
       } catch (err) {
@@ -250,6 +289,8 @@ async function drain(): Promise<void> {
         const msg = err instanceof Error ? err.message : String(err);
         for (const q of batch) markFailed(outStorage(q), msg);
         throw err;
+      } finally {
+        busy = false;
       }
     }
   } catch (err) {

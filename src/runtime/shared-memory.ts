@@ -46,6 +46,10 @@ export class SharedBuffers {
     const sab = l?.pop() ?? new SharedArrayBuffer(Math.ceil(bytes / 8) * 8);
     return new ARRAY_OF[dtype](sab, 0, n);
   }
+  /** Whether a tensor of n elements would still find room in the arena (else: a fresh SharedArrayBuffer). */
+  fits(dtype: DType, n: number): boolean { return this.arena.wouldFit(Math.max(8, n * DTYPE_BYTES[dtype])); }
+  /** References to tensors were just let go of (queued ops ran): the next shortage collects again. */
+  released(): void { this.backoff = 0; this.nextBackoff = 1; }
   track(s: Storage): void {
     const d = s.data!;
     const key = { off: d.byteOffset, sab: this.arena.contains(d.buffer) ? null : (d.buffer as SharedArrayBuffer) };
@@ -73,5 +77,8 @@ export function sharedMemory(): SharedBuffers {
 
 /** Routes CPU tensors of at least `threshold` elements (default 262144) to the arena. */
 export function useSharedMemory(threshold?: number): void {
-  configureSharing({ threshold, alloc: (dtype, n) => sharedMemory().alloc(dtype, n), track: (s) => sharedMemory().track(s) });
+  configureSharing({
+    threshold, alloc: (dtype, n) => sharedMemory().alloc(dtype, n), track: (s) => sharedMemory().track(s),
+    fits: (dtype, n) => sharedMemory().fits(dtype, n), released: () => sharedMemory().released(),
+  });
 }

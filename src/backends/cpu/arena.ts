@@ -114,6 +114,13 @@ export class Arena {
     return { byteOffset: off };
   }
 
+  /** Whether alloc(bytes) would find room without a new memory beyond the maximum: in the free space
+   * (counted as a whole: fragmentation may still refuse it) or by growing. */
+  wouldFit(bytes: number): boolean {
+    const size = Math.max(ARENA_ALIGN, roundUp(bytes, ARENA_ALIGN));
+    return this.smallFreeBytes + this.largeFreeBytes >= size || this.top + size <= this.maxBytes;
+  }
+
   /** Gives a block back (byteOffset as returned by alloc). */
   release(byteOffset: number): void {
     const size = this.live.get(byteOffset);
