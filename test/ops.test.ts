@@ -307,4 +307,18 @@ describe('torch.scope', () => {
     expect(() => c.add(1)).toThrow(/torch.scope/);
     expect(() => torch.keep(3 as never)).toThrow(/must be a Tensor/);
   });
+
+  it('work a scope started and did not await belongs, once it ended, to the scope still open around it', async () => {
+    let late!: torch.Tensor;
+    await torch.scope(async () => {
+      let p!: Promise<void>;
+      await torch.scope(async () => {
+        p = (async () => { await new Promise((r) => setTimeout(r, 20)); late = torch.ones([N]); })();
+      });
+      await p; // the inner scope has ended; the outer one is still open
+      expect(await late.sum().item()).toBe(N);
+    });
+    expect(() => late.add(1)).toThrow(/torch.scope/); // freed with the outer scope, not held by the inner
+  });
+
 });

@@ -98,11 +98,17 @@ export function configureSharing(opts: Sharing | null) {
 
 // ---------------------------------------------------------------- scopes (torch.scope)
 /** The storages made while a scope's function ran (its awaits included: AsyncLocalStorage follows them). */
-export interface StorageScope { storages: Storage[]; parent: StorageScope | null }
+export interface StorageScope { storages: Storage[]; parent: StorageScope | null; closed: boolean }
 const scopes = new AsyncLocalStorage<StorageScope>();
 let openScopes = 0;
 function inScope(s: Storage): Storage {
-  if (openScopes > 0) scopes.getStore()?.storages.push(s);
+  if (openScopes > 0) {
+    // Work a scope started may go on after it ended (a promise it did not await): that belongs to the
+    // nearest scope still open, if any, not to the closed one (which would hold it for good).
+    let sc: StorageScope | null = scopes.getStore() ?? null;
+    while (sc?.closed) sc = sc.parent;
+    sc?.storages.push(s);
+  }
   return s;
 }
 /**
@@ -111,7 +117,7 @@ function inScope(s: Storage): Storage {
  * ones pass to the enclosing scope, if any (which disposes them in turn unless it keeps them too).
  */
 export function runScope<R>(fn: () => R, keepOf: (result: Awaited<R>) => Set<Storage>): R {
-  const scope: StorageScope = { storages: [], parent: scopes.getStore() ?? null };
+  const scope: StorageScope = { storages: [], parent: scopes.getStore() ?? null, closed: false };
   openScopes++;
   let r: R;
   try {
@@ -132,9 +138,12 @@ export function runScope<R>(fn: () => R, keepOf: (result: Awaited<R>) => Set<Sto
   return r;
 }
 function closeScope(scope: StorageScope, keep: Set<Storage>): void {
+  scope.closed = true;
+  let parent = scope.parent;
+  while (parent?.closed) parent = parent.parent;
   for (const s of scope.storages) {
     if (s.invalid) continue;
-    if (keep.has(s) || s.kept) scope.parent?.storages.push(s);
+    if (keep.has(s) || s.kept) parent?.storages.push(s);
     else dispose(s, SCOPE_FREED);
   }
   scope.storages = [];
