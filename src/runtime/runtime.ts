@@ -271,13 +271,17 @@ function runQueuedHere(): boolean {
   } catch (err) {
     failure ??= err instanceof Error ? err : new Error(String(err));
     markFailed(outStorage(ops[k]), failure.message);
-    for (const q of ops.slice(k + 1)) {
-      const out = outStorage(q);
-      if (out) out.invalid = `tensor is invalid: an earlier op failed (${failure.message})`;
-    }
+    dropAfterFailure(ops.slice(k + 1), failure);
   }
   ranHere.times++; ranHere.ops += ops.length;
   return true;
+}
+/** Ops queued after a failed one may depend on it: they are dropped, their outputs marked invalid. */
+function dropAfterFailure(ops: Queued[], cause: Error): void {
+  for (const q of ops) {
+    const out = outStorage(q);
+    if (out) out.invalid = `tensor is invalid: an earlier op failed (${cause.message})`;
+  }
 }
 /** How often runQueuedHere ran, and how many ops it took (tests, tuning). */
 export const ranHere = { times: 0, ops: 0 };
@@ -304,11 +308,7 @@ async function drain(): Promise<void> {
     }
   } catch (err) {
     failure = err instanceof Error ? err : new Error(String(err));
-    // Ops queued after a failed batch may depend on it: drop them, marking their outputs invalid.
-    for (const q of queue.splice(0)) {
-      const out = outStorage(q);
-      if (out) out.invalid = `tensor is invalid: an earlier op failed (${failure.message})`;
-    }
+    dropAfterFailure(queue.splice(0), failure);
   } finally {
     draining = null;
   }
