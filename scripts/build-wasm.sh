@@ -4,6 +4,7 @@
 #
 #   rng.c -> rng.wasm   counter-based random fills (wasm.ts)
 #   ew.c  -> ew.wasm    float32 elementwise ops and block reductions (simd.ts)
+#   mm.c  -> mm.wasm    float64 matmul micro-kernel over packed operands (matmul.ts)
 #
 # Each module imports a *shared* memory (env.memory, any size up to 4 GiB) so
 # workers can run it directly on a SharedArrayBuffer. It must not use a
@@ -52,3 +53,4 @@ console.log('$out: ' + bytes.length + ' bytes, exports ' + exports.join(', '));
 
 build rng rng_uniform_f32 rng_uniform_f64 rng_normal_f32 rng_normal_f64
 build ew ew_binary_vv ew_binary_vs ew_binary_sv ew_unary ew_fill ew_copy ew_block_sum ew_block_dot
+build mm mm_strip4

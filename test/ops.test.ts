@@ -266,6 +266,53 @@ describe('CPU matmul kernel', () => {
   });
 });
 
+describe('CPU matmul: WebAssembly kernel against the JS loops', () => {
+  it('gives the JS loops\' bits for every dtype, stride, batch, split and panel size', async () => {
+    const { runOp } = await import('../src/backends/cpu/kernels.ts');
+    const { disableWasmMatmul, wasmMatmulAvailable } = await import('../src/backends/cpu/matmul.ts');
+    expect(wasmMatmulAvailable()).toBe(true); // Node 20 has SIMD and shared memory: the fast path must run
+    let seed = 11;
+    const rnd = () => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed / 2 ** 32; };
+    const ri = (a: number, b: number) => a + Math.floor(rnd() * (b - a + 1));
+    const ARR = { float32: Float32Array, float64: Float64Array, int32: Int32Array } as const;
+    // Shapes that cross the kernel's edges: rows not a multiple of 4, columns not a multiple of 4, more
+    // columns than one panel (2048), k over REDUCE_BLOCK (blocks added left to right, and fewer columns
+    // per panel then), k = 1, a broadcast batch.
+    const fixed: [number, number, number][] = [[3, 2100, 5], [5, 9, 70_000], [1, 2, 1], [4, 4, 4], [6, 17, 3]];
+    try {
+      for (let c = 0; c < 120; c++) {
+        const dtype = (['float32', 'float32', 'float64', 'int32'] as const)[c % 4];
+        const [m, n, k] = c < fixed.length ? fixed[c] : [ri(1, 13), ri(2, 13), ri(1, 40)];
+        const nb = ri(1, 3), batched = c >= fixed.length && rnd() < 0.4;
+        const tA = rnd() < 0.3, tB = rnd() < 0.5, bcastB = batched && rnd() < 0.3;
+        const special = [NaN, Infinity, -Infinity, -0];
+        const val = () => dtype === 'int32' ? ri(-50, 50) : k < 100 && rnd() < 0.02 ? special[ri(0, 3)] : rnd() * 2 - 1; // (no NaN in every sum)
+        const A = new ARR[dtype](nb * m * k + 3).map(val), B = new ARR[dtype](nb * k * n + 2).map(val);
+        const bs = batched ? [nb] : [];
+        const total = (batched ? nb : 1) * m * n;
+        const op = {
+          op: 'matmul' as const,
+          a: { buf: 0, dtype, shape: [...bs, m, k], strides: [...(batched ? [m * k] : []), ...(tA ? [1, m] : [k, 1])], offset: 3 },
+          b: { buf: 1, dtype, shape: [...bs, k, n], strides: [...(batched ? [bcastB ? 0 : k * n] : []), ...(tB ? [1, k] : [n, 1])], offset: 2 },
+          out: { buf: 2, dtype, shape: [...bs, m, n], strides: [...(batched ? [m * n] : []), n, 1], offset: 0 },
+        };
+        const cut = ri(0, total);
+        const run = (wasmOff: boolean) => {
+          disableWasmMatmul(wasmOff);
+          const out = new ARR[dtype](total);
+          for (const [s, e] of [[0, cut], [cut, total]]) if (e > s) runOp(op, (i) => [A, B, out][i], s, e);
+          return Array.from(out);
+        };
+        const wasm = run(false), js = run(true);
+        // toEqual tells -0 from +0 and takes NaN as equal to NaN (payload bits are not promised)
+        expect(wasm, `case ${c}: ${dtype} ${bs.join('x')}[${m}x${k}]·[${k}x${n}] transA ${tA} transB ${tB} cut ${cut}`).toEqual(js);
+      }
+    } finally {
+      disableWasmMatmul(false);
+    }
+  });
+});
+
 describe('torch.scope', () => {
   const N = 1 << 19; // over the size that puts tensors in the shared arena (recycled memory)
   const live = async () => (await import('../src/runtime/shared-memory.ts')).sharedMemory().arena.stats().liveBytes;

@@ -9,6 +9,7 @@ import { fillNormal, fillUniform } from './philox.ts';
 import { instantiateRngWasm, rngWasmSupported, type RngWasm } from './wasm.ts';
 
 import { arenaAddress } from './arena.ts';
+import { matmulRows, wasmMatmulAvailable } from './matmul.ts';
 import { instantiateSimd, isSimdBinary, isSimdUnary, simdSupported, type SimdKernels } from './simd.ts';
 
 /**
@@ -282,14 +283,24 @@ function runMatmul(op: Extract<Op, { op: 'matmul' }>, R: Resolve, s: number, e: 
   const batchShape = out.shape.slice(0, -2);
   const aB = { ...a, shape: batchShape, strides: a.strides.slice(0, -2) };
   const bB = { ...b, shape: batchShape, strides: b.strides.slice(0, -2) };
-  // Up to 4 rows at once (each B element loaded once for all of them; each output element's sum is
-  // still the same sequence of float64 operations, so results do not depend on the grouping).
-  const rows = [0, 1, 2, 3].map(() => new Float64Array(n)), blks = [0, 1, 2, 3].map(() => new Float64Array(n));
   const firstRow = Math.floor(s / n), lastRow = Math.ceil(e / n);
   const b0 = Math.floor(firstRow / m);
   const aOffs = offsets(aB, b0, Math.floor((lastRow - 1) / m) + 1);
   const bOffs = offsets(bB, b0, Math.floor((lastRow - 1) / m) + 1);
   const tmp = new Float64Array(e - s);
+  if (n > 1 && k > 0 && wasmMatmulAvailable()) {
+    // The WebAssembly kernel (matmul.ts): the same float64 operations per element, ~5x faster.
+    for (let gr = firstRow; gr < lastRow;) {
+      const batch = Math.floor(gr / m), r0 = gr % m, r1 = Math.min(m, r0 + lastRow - gr);
+      matmulRows(A, aOffs[batch - b0], as0, as1, B, bOffs[batch - b0], bs0, bs1, r0, r1, n, k, REDUCE_BLOCK, tmp, s - gr * n);
+      gr += r1 - r0;
+    }
+    writeOut(out, R(out.buf), s, e, (dst, db) => { for (let i = 0; i < tmp.length; i++) dst[db + i] = tmp[i]; });
+    return;
+  }
+  // Up to 4 rows at once (each B element loaded once for all of them; each output element's sum is
+  // still the same sequence of float64 operations, so results do not depend on the grouping).
+  const rows = [0, 1, 2, 3].map(() => new Float64Array(n)), blks = [0, 1, 2, 3].map(() => new Float64Array(n));
   for (let gr = firstRow; gr < lastRow;) {
     const batch = Math.floor(gr / m), i = gr % m;
     const h = n === 1 ? 1 : Math.min(4, lastRow - gr, m - i); // rows of one batch
