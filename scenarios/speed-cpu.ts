@@ -5,9 +5,12 @@
  * for a plain single-threaded JS version (Math.random + Box–Muller, a naive matmul, a loop add), troupe
  * in-process (before torch.init: no workers), and troupe sharded over W workers (after torch.init).
  * Each timed region ends by reading the last result back, so queued work is counted. The pool is
- * started outside the timed region.
+ * started outside the timed region. `--torch yes` adds PyTorch's time for the same cells, in the same run
+ * (Debian's python3-torch, as many threads as workers; scripts/torch-cells.py).
  */
-import { F, fmtCount, timeRepeats, type ScenarioContext, type ScenarioResult } from './scenario.ts';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { F, fmtCount, median, timeRepeats, type ScenarioContext, type ScenarioResult } from './scenario.ts';
 
 export const name = 'speed-cpu';
 export const description = "The tour's CPU speed cells: plain JS vs troupe in-process vs troupe sharded over W workers";
@@ -16,6 +19,7 @@ export const flags = {
   workers: F.workers(),
   repeat: F.repeat(1),
   seed: F.seed(),
+  torch: F.choice(['no', 'yes'], 'no', "also time the cells in PyTorch (Debian's python3-torch, /usr/bin/python3), in this run"),
 };
 type Flags = typeof flags;
 
@@ -23,6 +27,14 @@ type Flags = typeof flags;
 export function estimateBytes(f: { n?: unknown }): number { return 36 * Number(f.n) + 256 * 2 ** 20; }
 
 const MATMUL_REPS = 100, MATMUL_SIDE = 100, ADD_REPS = 10;
+
+/** The same cells in PyTorch (scripts/torch-cells.py), or why not. */
+function torchCells(n: number, repeat: number, threads: number, seed: number): { torch: string; times: Record<string, number[]> } | { error: string } {
+  const script = fileURLToPath(new URL('../scripts/torch-cells.py', import.meta.url));
+  const py = spawnSync('/usr/bin/python3', [script, String(n), String(repeat), String(threads), String(seed)], { encoding: 'utf8' });
+  if (py.status !== 0) return { error: (py.stderr || py.error?.message || 'python3 failed').trim().split('\n').pop()! + ' (apt-get install python3-torch)' };
+  try { return JSON.parse(py.stdout.trim().split('\n').pop()!); } catch { return { error: `unreadable output: ${py.stdout.slice(0, 200)}` }; }
+}
 
 // ───────────── the plain JS baseline: what a person writes without a library ─────────────
 
@@ -87,16 +99,17 @@ function troupeImpl(torch: ScenarioContext['torch']): Impl {
 export async function run(ctx: ScenarioContext<Flags>): Promise<ScenarioResult> {
   const { torch } = ctx;
   const { n, workers, repeat, seed } = ctx.flags;
+  const withTorch = ctx.flags.torch === 'yes';
   torch.manualSeed(seed);
   await torch.shutdown(); // in-process means: no pool
-  const bar = ctx.progress('speed-cpu', 3 * 2 * repeat);
+  const bar = ctx.progress('speed-cpu', (withTorch ? 4 : 3) * 2 * repeat);
   const cells = [
     { key: 'matmul', label: `${MATMUL_REPS} × (randn ${MATMUL_SIDE}×${MATMUL_SIDE} ×2, matmul)`, run: (i: Impl) => i.matmul(MATMUL_REPS) },
     { key: 'add', label: `${ADD_REPS} × (randn ${n === 1e8 ? '10000×10000' : fmtCount(n)} ×2, add)`, run: (i: Impl) => i.add(n, ADD_REPS) },
   ];
   const times: Record<string, Record<string, { median: number; times: number[] }>> = { matmul: {}, add: {} };
   const measure = async (impl: string, i: Impl) => {
-    await i.matmul(2); // warm-up (JIT, kernels), untimed
+    await i.matmul(MATMUL_REPS); // warm-up (JIT, kernels, the allocator's first pages), untimed
     await i.add(1000, 1);
     for (const c of cells) times[c.key][impl] = await timeRepeats(repeat, () => c.run(i), () => bar.tick());
   };
@@ -105,11 +118,22 @@ export async function run(ctx: ScenarioContext<Flags>): Promise<ScenarioResult> 
     { key: 'inproc', label: 'troupe in-process' },
     { key: 'sharded', label: `troupe sharded, ${workers} worker${workers > 1 ? 's' : ''}` },
   ];
+  const notes: string[] = [];
   try {
     await measure('js', jsImpl);
     await measure('inproc', troupeImpl(torch));
     await torch.init({ workers });
     await measure('sharded', troupeImpl(torch));
+    await torch.shutdown(); // (the pool's memory goes back before PyTorch runs)
+    if (withTorch) {
+      const py = torchCells(n, repeat, workers, seed);
+      if ('error' in py) notes.push(`PyTorch: not run (${py.error})`);
+      else {
+        impls.push({ key: 'torch', label: `PyTorch ${py.torch}, ${workers} thread${workers > 1 ? 's' : ''}` });
+        for (const c of cells) times[c.key].torch = { median: median(py.times[c.key]), times: py.times[c.key] };
+      }
+      for (let i = 0; i < 2 * repeat; i++) bar.tick();
+    }
   } finally {
     bar.stop();
     await torch.shutdown();
@@ -126,8 +150,9 @@ export async function run(ctx: ScenarioContext<Flags>): Promise<ScenarioResult> 
       rows,
     }],
     notes: [
+      ...notes,
       `matmul 100×100 has 10000 elements, under the 262144-element sharding threshold: the sharded row runs it in-process too.`,
-      `pool start-up (torch.init) is outside the timed region; each implementation is warmed up once first.`,
+      `pool start-up (torch.init) is outside the timed region; each implementation is warmed up first (one matmul cell, one small add cell).`,
     ],
     data: { n, workers, repeat, seed, times },
     chart: {
