@@ -50,15 +50,8 @@ enum { UN_NEG = 0, UN_ABS = 1, UN_SQRT = 2, UN_RELU = 3 };
 
 /* ---------------------------------------------------------------- float32 binary */
 
-/* add and mul in operand order (b, a). The value is the same; for NaN inputs x86 returns the first NaN
- * operand (quieted), which then is b's, as in the code V8 generates for the JS kernel (NaN bits only).
- * Inline asm because clang treats fadd/fmul as commutative and reorders the operands. */
-#define ORDERED(name, insn)                                                                           \
-  INLINE V name(V x, V y) {                                                                           \
-    V r;                                                                                              \
-    __asm__("local.get %1\n\tlocal.get %2\n\t" insn "\n\tlocal.set %0" : "=r"(r) : "r"(x), "r"(y)); \
-    return r;                                                                                         \
-  }
+/* add and mul in operand order (b, a): for NaN inputs, b's payload, as in the JS kernel (ordered.h). */
+#include "ordered.h"
 ORDERED(add32, "f32x4.add")
 ORDERED(mul32, "f32x4.mul")
 ORDERED(add64, "f64x2.add")

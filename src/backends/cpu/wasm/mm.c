@@ -30,12 +30,7 @@ typedef v128_t V;
 #define EXPORT(name) __attribute__((export_name(#name), visibility("default")))
 #define INLINE static inline __attribute__((always_inline))
 
-#define ORDERED(name, insn)                                                                           \
-  INLINE V name(V x, V y) {                                                                           \
-    V r;                                                                                              \
-    __asm__("local.get %1\n\tlocal.get %2\n\t" insn "\n\tlocal.set %0" : "=r"(r) : "r"(x), "r"(y)); \
-    return r;                                                                                         \
-  }
+#include "ordered.h"
 ORDERED(add64, "f64x2.add")
 ORDERED(mul64, "f64x2.mul")
 
