@@ -233,7 +233,7 @@ describe('CPU matmul kernel', () => {
     // them. Every element must still be the same float64 sum in the same order.
     let seed = 3;
     const rnd = () => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed / 2 ** 32; };
-    for (const [batch, m, k, n, transB] of [[[], 7, 33, 5, false], [[3], 6, 130, 9, true], [[2], 9, 70_000, 3, false], [[], 5, 17, 1, false]] as const) {
+    for (const [batch, m, k, n, transB] of [[[], 7, 33, 5, false], [[3], 6, 130, 9, true], [[2], 9, 70_000, 3, false], [[], 5, 17, 1, false], [[2], 3, 70_003, 1, true]] as const) {
       const nb = batch.length ? batch[0] : 1;
       const A = new Float32Array(nb * m * k).map(() => rnd() * 2 - 1), B = new Float32Array(nb * k * n).map(() => rnd() * 2 - 1);
       const outShape = [...batch, m, n], total = nb * m * n;

@@ -299,8 +299,11 @@ function runMatmul(op: Extract<Op, { op: 'matmul' }>, R: Resolve, s: number, e: 
   const bB = { ...b, shape: batchShape, strides: b.strides.slice(0, -2) };
   const firstRow = Math.floor(s / n), lastRow = Math.ceil(e / n);
   const b0 = Math.floor(firstRow / m);
-  const aOffs = offsets(aB, b0, Math.floor((lastRow - 1) / m) + 1);
-  const bOffs = offsets(bB, b0, Math.floor((lastRow - 1) / m) + 1);
+  // Batch offsets as int32 where every index fits: element indices computed from a float64 value run
+  // the inner loops ~2.5x slower (a 1000x1000 matrix-vector product: 2.0 -> 0.8 ms).
+  const nb = Math.floor((lastRow - 1) / m) + 1 - b0, small = A.length < 2 ** 31 && B.length < 2 ** 31;
+  const aOffs = offsets(aB, b0, b0 + nb, small ? new Int32Array(nb) : undefined);
+  const bOffs = offsets(bB, b0, b0 + nb, small ? new Int32Array(nb) : undefined);
   const tmp = scratchF64(e - s);
   if (n > 1 && k > 0 && wasmMatmulAvailable()) {
     // The WebAssembly kernel (matmul.ts): the same float64 operations per element, ~5x faster.
@@ -325,7 +328,7 @@ function runMatmul(op: Extract<Op, { op: 'matmul' }>, R: Resolve, s: number, e: 
       const acc = p0 === 0 ? rows : blks;
       if (p0 > 0) for (let t = 0; t < h; t++) blks[t].fill(0);
       if (n === 1) {
-        acc[0][0] = blockSum((p) => A[aRow + p * as1] * B[bBase + p * bs0], p0, p1);
+        acc[0][0] = blockDot(A, aRow, as1, B, bBase, bs0, p0, p1);
       } else if (h === 4) {
         rowBlock4(acc[0], acc[1], acc[2], acc[3], A, aRow, as0, as1, B, bBase, bs0, bs1, p0, p1, n);
       } else {
@@ -340,6 +343,23 @@ function runMatmul(op: Extract<Op, { op: 'matmul' }>, R: Resolve, s: number, e: 
     }
   }
   writeOut(out, R(out.buf), s, e, (dst, db) => { for (let i = 0; i < tmp.length; i++) dst[db + i] = tmp[i]; });
+}
+
+/** blockSum((p) => A[aRow + p·as1] · B[bBase + p·bs0], p0, p1) without a call per element: the same
+ * four accumulators, in the same order (a matrix-vector product's row). A 1000x1000 matrix by a vector,
+ * in-process: 5.1 -> 1.2 ms (with int32 batch offsets, see runMatmul). */
+function blockDot(A: Arr, aRow: number, as1: number, B: Arr, bBase: number, bs0: number, p0: number, p1: number): number {
+  let a0 = 0, a1 = 0, a2 = 0, a3 = 0, p = p0;
+  let ia = aRow + p0 * as1, ib = bBase + p0 * bs0;
+  const sa = 4 * as1, sb = 4 * bs0;
+  for (; p + 3 < p1; p += 4, ia += sa, ib += sb) {
+    a0 += A[ia] * B[ib]; a1 += A[ia + as1] * B[ib + bs0];
+    a2 += A[ia + 2 * as1] * B[ib + 2 * bs0]; a3 += A[ia + 3 * as1] * B[ib + 3 * bs0];
+  }
+  if (p < p1) { a0 += A[ia] * B[ib]; p++; ia += as1; ib += bs0; }
+  if (p < p1) { a1 += A[ia] * B[ib]; p++; ia += as1; ib += bs0; }
+  if (p < p1) { a2 += A[ia] * B[ib]; }
+  return (a0 + a1) + (a2 + a3);
 }
 
 /** acc[j] += A[aRow + p·as1] · B[bBase + p·bs0 + j·bs1] for p in [p0, p1) in order, j in [0, n), in float64. */
