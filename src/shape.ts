@@ -39,3 +39,30 @@ export function normDim(d: number, rank: number): number {
   }
   return d < 0 ? d + r : d;
 }
+
+/**
+ * Whether a view's elements are distinct and fill a contiguous range of memory, in any dimension order
+ * (PyTorch's is_non_overlapping_and_dense): sorted by stride, each stride is the product of the sizes
+ * before it. Size-1 dimensions do not count.
+ */
+export function isNonOverlappingAndDense(shape: readonly number[], strides: readonly number[]): boolean {
+  const dims: number[] = [];
+  for (let i = 0; i < shape.length; i++) if (shape[i] !== 1) dims.push(i);
+  dims.sort((a, b) => strides[a] - strides[b] || shape[a] - shape[b]);
+  let expected = 1;
+  for (const d of dims) {
+    if (strides[d] !== expected) return false;
+    expected *= shape[d];
+  }
+  return true;
+}
+
+/** Elements [begin, end) of storage a view can touch (strides are never negative). */
+export function storageSpan(shape: readonly number[], strides: readonly number[], offset: number): [number, number] {
+  let end = offset + 1;
+  for (let i = 0; i < shape.length; i++) {
+    if (shape[i] === 0) return [offset, offset];
+    end += (shape[i] - 1) * strides[i];
+  }
+  return [offset, end];
+}

@@ -5,7 +5,7 @@
  */
 import type { BinaryFn, DType, Op, ReduceFn, UnaryFn, View } from './runtime/protocol.ts';
 import { ARRAY_OF, castValue, isFloat, parseDType, promote, resultType, type TypedArray } from './dtype.ts';
-import { broadcastShapes, contiguousStrides, fmtShape, normDim, numelOf, sameShape } from './shape.ts';
+import { broadcastShapes, contiguousStrides, fmtShape, isNonOverlappingAndDense, normDim, numelOf, sameShape, storageSpan } from './shape.ts';
 import { AccumulateGrad, isGradEnabled, noGrad, Node, runBackward } from './autograd/graph.ts';
 import * as rt from './runtime/runtime.ts';
 import { keepShapes } from './runtime/gc.ts';
@@ -125,6 +125,7 @@ export class Tensor {
   zero_(): this { return this.fill_(0); }
   fill_(v: number): this {
     checkInplaceLeaf(this, 'fill_');
+    checkWritable(this);
     exec({ op: 'fill', value: castValue(v, this.dtype), out: this._view() }, this);
     if (this.gradFn && isGradEnabled()) this._setGrad(new Node('FillBackward0', [this.gradFn], () => [null]));
     return this;
@@ -132,6 +133,8 @@ export class Tensor {
   copy_(src: Tensor): this {
     checkDevices('copy_', this, src);
     checkInplaceLeaf(this, 'copy_', src);
+    checkWritable(this);
+    src = readable(this, src);
     const bshape = broadcastShapes(src.shape, this.shape);
     if (!sameShape(bshape, this.shape)) throw new Error(`copy_: source of shape ${fmtShape(src.shape)} cannot be broadcast to ${fmtShape(this.shape)}`);
     exec({ op: 'copy', x: expandView(src, this.shape), out: this._view() }, src, this);
@@ -508,10 +511,40 @@ function checkInplaceLeaf(t: Tensor, name: string, ...others: Operand[]) {
   void others;
 }
 
+const INTERNAL_OVERLAP = 'unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.';
+const PARTIAL_OVERLAP = 'unsupported operation: some elements of the input tensor and the written-to tensor refer to a single memory location. Please clone() the tensor before performing the operation.';
+
+/** An in-place op may not write a view whose elements repeat (an expand()ed tensor), as in PyTorch. */
+function checkWritable(t: Tensor): void {
+  if (isNonOverlappingAndDense(t.shape, t.strides)) return;
+  for (let i = 0; i < t.ndim; i++) if (t.strides[i] === 0 && t.shape[i] > 1) throw new Error(INTERNAL_OVERLAP);
+}
+
+/**
+ * What an in-place op writing `t` reads of operand `o`. Where both are views of one storage, PyTorch's
+ * rules: the same elements in the same layout are fine (x.add_(x)); dense views that share some elements
+ * throw (x[1:].add_(x[:-1])). Where PyTorch cannot tell (a view with gaps, e.g. x[::2]) and the two could
+ * share elements, `o` is read from a copy made first: a chunked or sharded kernel would otherwise read
+ * elements it has already written, in an order that depends on the chunks and the workers.
+ */
+function readable<T extends Operand>(t: Tensor, o: T): T {
+  if (!(o instanceof Tensor) || o.storage !== t.storage || t.numel === 0 || o.numel === 0) return o;
+  if (t.offset === o.offset && sameShape(t.shape, o.shape) && sameShape(t.strides, o.strides)) return o;
+  const [tb, te] = storageSpan(t.shape, t.strides, t.offset), [ob, oe] = storageSpan(o.shape, o.strides, o.offset);
+  const meet = tb < oe && ob < te;
+  if (isNonOverlappingAndDense(t.shape, t.strides) && isNonOverlappingAndDense(o.shape, o.strides)) {
+    if (meet) throw new Error(PARTIAL_OVERLAP);
+    return o;
+  }
+  return meet ? (clone(o) as T) : o;
+}
+
 function inplaceBinary<T extends Tensor>(t: T, fn: 'add' | 'sub' | 'mul' | 'div', o: Operand): T {
   checkOperand(`${fn}_`, o);
   checkDevices(`${fn}_`, t, o);
   checkInplaceLeaf(t, `${fn}_`);
+  checkWritable(t);
+  o = readable(t, o);
   const shape = broadcastShapes(t.shape, o instanceof Tensor ? o.shape : []);
   if (!sameShape(shape, t.shape)) throw new Error(`output with shape ${fmtShape(t.shape)} doesn't match the broadcast shape ${fmtShape(shape)}`);
   let dt = operandDtypes(t, o);

@@ -75,6 +75,36 @@ describe('indexing and views', () => {
   });
 });
 
+describe('in-place ops on views of one storage', () => {
+  // Small tensors (plain memory, JS loops) and large ones (the shared arena, chunked SIMD kernels): before
+  // the checks, x[1:] += x[:-1] silently gave running sums on the first and garbage on the second.
+  for (const n of [10, 300_000]) {
+    it(`follow PyTorch's overlap rules (${n} elements)`, async () => {
+      const ramp = () => torch.arange(n).float();
+      const y = ramp();
+      expect(() => y.index('1:').add_(y.index(':-1'))).toThrow('unsupported operation: some elements of the input tensor and the written-to tensor refer to a single memory location. Please clone() the tensor before performing the operation.');
+      expect(() => y.index('1:').copy_(y.index(':-1'))).toThrow(/some elements of the input tensor and the written-to tensor refer to a single memory location/);
+      expect(() => torch.ones([n]).expand(2, n).add_(1)).toThrow('unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.');
+      expect(() => torch.ones([n]).expand(2, n).zero_()).toThrow(/more than one element of the written-to tensor/);
+      // The same elements in the same layout, and disjoint parts, are fine.
+      const z = ramp();
+      z.add_(z.view(n));
+      z.index(`:${n / 2}`).sub_(z.index(`${n / 2}:`));
+      const v = await z.toTypedArray();
+      expect([v[0], v[1], v[n / 2], v[n - 1]]).toEqual([-n, -n, n, 2 * (n - 1)]);
+      // Views with gaps that may share elements (PyTorch cannot tell): read as if copied first.
+      const w = ramp();
+      w.index('2::2').add_(w.index(':-2:2'));
+      const u = await w.toTypedArray();
+      expect([u[0], u[2], u[4], u[6], u[5]]).toEqual([0, 2, 4 + 2, 6 + 4, 5]);
+      const m = torch.arange(n).float().view(2, n / 2);
+      expect(() => m.index(':', '1:').copy_(m.index(':', ':-1'))).not.toThrow(); // rows with gaps: copied first
+      const mv = await m.toTypedArray();
+      expect([mv[0], mv[1], mv[2], mv[n / 2 + 1]]).toEqual([0, 0, 1, n / 2]);
+    });
+  }
+});
+
 describe('arithmetic', () => {
   it('broadcasts and promotes like PyTorch', async () => {
     const a = torch.tensor([[1, 2, 3]]);            // int64 [1,3]
