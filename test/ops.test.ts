@@ -75,6 +75,45 @@ describe('indexing and views', () => {
   });
 });
 
+describe('CPU elementwise and reduction kernels on strided views', () => {
+  // Many chunks of the JS loops (8192 elements each), rows that straddle them, transposed and broadcast
+  // operands, outputs of four dtypes, against a plain JS reference. Integer-valued data: sums are exact.
+  for (const [rows, cols] of [[130, 70], [700, 610]]) {
+    it(`match a plain reference (${rows}x${cols})`, async () => {
+      const n = rows * cols;
+      const xs = Array.from({ length: n }, (_, i) => ((i * 7919) % 23) - 11);
+      const x = torch.tensor(xs).float().view(rows, cols);
+      const col = torch.tensor(Array.from({ length: rows }, (_, i) => (i % 5) - 2)).float().view(rows, 1);
+      const xt = x.t().contiguous(); // [cols, rows]
+      const at = (r: number, c: number) => xs[r * cols + c];
+      const check = async (t: torch.Tensor, f: (r: number, c: number) => number) => {
+        const v = await t.toTypedArray();
+        expect(t.shape).toEqual([rows, cols]);
+        let bad = -1;
+        for (let i = 0; i < n && bad < 0; i++) if (v[i] !== f(Math.floor(i / cols), i % cols)) bad = i;
+        expect(bad, `first wrong element ${bad}: ${v[bad]} vs ${bad >= 0 ? f(Math.floor(bad / cols), bad % cols) : ''}`).toBe(-1);
+      };
+      await check(x.add(xt.t()), (r, c) => 2 * at(r, c));                       // a transposed operand
+      await check(x.mul(col), (r, c) => at(r, c) * ((r % 5) - 2));               // a broadcast column
+      await check(xt.t().contiguous(), at);                                       // a strided copy
+      await check(x.gt(col).float(), (r, c) => +(at(r, c) > (r % 5) - 2));        // bool output
+      await check(torch.where(x.lt(0), col.expand(rows, cols), xt.t()), (r, c) => (at(r, c) < 0 ? (r % 5) - 2 : at(r, c)));
+      await check(x.int().mul(3).float(), (r, c) => 3 * at(r, c));              // int32
+      await check(xt.t().long().sub(1).float(), (r, c) => at(r, c) - 1);         // int64 from a strided view
+      await check(x.pow(2), (r, c) => at(r, c) ** 2);
+      const y = torch.zeros([cols, rows]);
+      y.t().copy_(x);                                                             // a strided output
+      await check(y.t(), at);
+      const s0 = await x.sum(0).toTypedArray(), s1 = await xt.t().sum(1).toTypedArray(), mx = await x.t().max().item();
+      const colSums = new Array<number>(cols).fill(0), rowSums = new Array<number>(rows).fill(0);
+      xs.forEach((v, i) => { colSums[i % cols] += v; rowSums[Math.floor(i / cols)] += v; });
+      expect(Array.from(s0)).toEqual(colSums);
+      expect(Array.from(s1)).toEqual(rowSums);
+      expect(mx).toBe(11);
+    });
+  }
+});
+
 describe('in-place ops on views of one storage', () => {
   // Small tensors (plain memory, JS loops) and large ones (the shared arena, chunked SIMD kernels): before
   // the checks, x[1:] += x[:-1] silently gave running sums on the first and garbage on the second.

@@ -10,6 +10,7 @@ import { instantiateRngWasm, rngWasmSupported, type RngWasm } from './wasm.ts';
 
 import { arenaAddress } from './arena.ts';
 import { matmulRows, wasmMatmulAvailable } from './matmul.ts';
+import { binaryLoop, copyLoop, reduceLoop, unaryLoop, whereLoop, type Form } from './loops.ts';
 import { instantiateSimd, isSimdBinary, isSimdUnary, simdSupported, type SimdKernels } from './simd.ts';
 
 /**
@@ -81,11 +82,6 @@ export function offsets(v: View, start: number, end: number, out?: Int32Array | 
   return res;
 }
 
-const UNARY: Record<UnaryFn, (x: number) => number> = {
-  neg: (x) => -x, exp: Math.exp, log: Math.log, sqrt: Math.sqrt, abs: Math.abs,
-  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : x), sin: Math.sin, cos: Math.cos, tanh: Math.tanh,
-  relu: (x) => (x > 0 ? x : 0 * x),
-};
 const BINARY: Record<BinaryFn, (a: number, b: number) => number> = {
   add: (a, b) => a + b, sub: (a, b) => a - b, mul: (a, b) => a * b, div: (a, b) => a / b,
   pow: Math.pow, maximum: (a, b) => (a !== a || b !== b ? NaN : a > b ? a : b),
@@ -96,34 +92,117 @@ const BINARY: Record<BinaryFn, (a: number, b: number) => number> = {
 
 /** Values written to an int64 (Float64Array) or bool buffer need explicit conversion; typed arrays do the rest. */
 function needsFix(d: DType) { return d === 'int64' || d === 'bool'; }
-function fixer(d: DType): (x: number) => number {
-  return d === 'int64' ? Math.trunc : (x) => (x !== 0 && x === x ? 1 : x !== x ? 1 : 0);
+
+/**
+ * Elements per call of the JS elementwise loops. Their temporaries (a strided operand read into a row,
+ * values converted on the way out) then fit per-thread scratch arrays instead of fresh arrays as large as
+ * the op: fresh memory costs its page faults (here ~5 us per 4 KB page), which made a 1000x1000
+ * transpose-copy take 63 ms.
+ */
+const CHUNK = 8192;
+/** Scratch slots: each call site its own, as several are alive at once in one kernel call. */
+const S_MATMUL = 0, S_A = 1, S_B = 2, S_C = 3, S_OUT = 4;
+/** Largest scratch array kept between calls (elements); larger requests get fresh arrays. */
+const SCRATCH_MAX = 1 << 20;
+const slots: Float64Array[] = [];
+/**
+ * A float64 array of at least n elements for one kernel call's intermediate values, reused from call to
+ * call. Fresh memory is what a small op's time goes to until the allocator has warmed up: a new 80 KB
+ * array per 100x100 matmul kept the tour's matmul cell at ~1 ms per iteration for its first ~200
+ * iterations, against 0.25 ms warm. Not reentrant: kernels run to completion, one at a time per thread.
+ */
+function scratch(slot: number, n: number): Float64Array {
+  const b = slots[slot];
+  if (b !== undefined && b.length >= n) return b;
+  if (n > SCRATCH_MAX) return new Float64Array(n);
+  return (slots[slot] = new Float64Array(Math.min(SCRATCH_MAX, Math.max(n, 2 * (b?.length ?? 0), CHUNK))));
 }
 
-/** Reads elements [start,end) of a view (any dtype) as numbers into a Float64Array (or returns the raw
- * array with base offset when the view is contiguous, to avoid copying). */
-function gather(v: View, data: Arr, start: number, end: number): { arr: ArrayLike<number>; base: number } {
+/**
+ * Elements [start, end) of a strided view, in row-major order, into t[0..): a loop along the last
+ * dimension per row, no offset per element.
+ */
+function stridedRead(v: View, data: Arr, start: number, end: number, t: Float64Array): void {
+  const r = v.shape.length;
+  if (r === 0) { t[0] = data[v.offset]; return; }
+  const coord = new Array<number>(r);
+  let rem = start, off = v.offset;
+  for (let d = r - 1; d >= 0; d--) {
+    const c = rem % v.shape[d];
+    rem = (rem - c) / v.shape[d];
+    coord[d] = c; off += c * v.strides[d];
+  }
+  const L = v.shape[r - 1], st = v.strides[r - 1], n = end - start;
+  for (let k = 0; k < n;) {
+    const run = Math.min(L - coord[r - 1], n - k);
+    if (st === 1) for (let j = 0; j < run; j++) t[k + j] = data[off + j];
+    else if (st === 0) { const x = data[off]; for (let j = 0; j < run; j++) t[k + j] = x; }
+    else for (let j = 0, o = off; j < run; j++, o += st) t[k + j] = data[o];
+    k += run;
+    if (k >= n) break;
+    off = nextRow(v, coord, off + run * st, run);
+  }
+}
+
+/** stridedRead's inverse: t[0..end-start) into elements [start, end) of a strided view, converted for
+ * int64 (truncated) and bool (nonzero or NaN: 1) buffers. */
+function stridedWrite(v: View, data: Arr, start: number, end: number, t: Float64Array): void {
+  const r = v.shape.length, fix = v.dtype === 'int64' ? 1 : v.dtype === 'bool' ? 2 : 0;
+  const coord = new Array<number>(r);
+  let rem = start, off = v.offset;
+  for (let d = r - 1; d >= 0; d--) {
+    const c = rem % v.shape[d];
+    rem = (rem - c) / v.shape[d];
+    coord[d] = c; off += c * v.strides[d];
+  }
+  const L = r === 0 ? 1 : v.shape[r - 1], st = r === 0 ? 0 : v.strides[r - 1], n = end - start;
+  for (let k = 0; k < n;) {
+    const run = r === 0 ? n : Math.min(L - coord[r - 1], n - k);
+    if (fix === 0) for (let j = 0, o = off; j < run; j++, o += st) data[o] = t[k + j];
+    else if (fix === 1) for (let j = 0, o = off; j < run; j++, o += st) data[o] = Math.trunc(t[k + j]);
+    else for (let j = 0, o = off; j < run; j++, o += st) data[o] = t[k + j] !== 0 ? 1 : 0;
+    k += run;
+    if (k >= n) break;
+    off = nextRow(v, coord, off + run * st, run);
+  }
+}
+
+/** After `run` elements of the current row (ending at offset `off`): the offset of the next element in
+ * row-major order, carrying into the outer coordinates when the row is done. */
+function nextRow(v: View, coord: number[], off: number, run: number): number {
+  const last = v.shape.length - 1;
+  coord[last] += run;
+  if (coord[last] < v.shape[last]) return off;
+  off -= v.shape[last] * v.strides[last];
+  coord[last] = 0;
+  for (let d = last - 1; d >= 0; d--) {
+    if (++coord[d] < v.shape[d]) return off + v.strides[d];
+    off -= (v.shape[d] - 1) * v.strides[d];
+    coord[d] = 0;
+  }
+  return off;
+}
+
+/** Reads elements [start,end) of a view: the raw array with a base offset when the view is contiguous,
+ * else a scratch float64 copy (slot `slot`) with base 0. */
+function gather(v: View, data: Arr, start: number, end: number, slot: number): { arr: Arr; base: number } {
   if (isContig(v)) return { arr: data, base: v.offset + start };
-  if (isScalarView(v)) { const t = new Float64Array(end - start); t.fill(data[v.offset]); return { arr: t, base: 0 }; }
-  const offs = offsets(v, start, end);
-  const t = new Float64Array(end - start);
-  for (let i = 0; i < t.length; i++) t[i] = data[offs[i]];
+  const t = scratch(slot, end - start);
+  stridedRead(v, data, start, end, t);
   return { arr: t, base: 0 };
 }
 
-/** Writes computed values into a (possibly strided) output view. */
-function writeOut(v: View, data: Arr, start: number, end: number, compute: (dst: Arr, dstBase: number, tmp: boolean) => void) {
-  if (isContig(v) && !needsFix(v.dtype)) { compute(data, v.offset + start, false); return; }
-  const tmp = new Float64Array(end - start);
-  compute(tmp as unknown as Arr, 0, true);
-  const fix = needsFix(v.dtype) ? fixer(v.dtype) : null;
-  if (isContig(v)) {
-    const base = v.offset + start;
-    for (let i = 0; i < tmp.length; i++) data[base + i] = fix!(tmp[i]);
-    return;
-  }
-  const offs = offsets(v, start, end);
-  for (let i = 0; i < tmp.length; i++) data[offs[i]] = fix ? fix(tmp[i]) : tmp[i];
+/**
+ * Writes computed values into a (possibly strided) output view. `compute(dst, base)` writes elements
+ * [start, end) at dst[base..]: straight into the output when it is contiguous and needs no conversion
+ * (`exact`: the values are valid for its dtype already, e.g. 0/1 into a bool buffer), else into float64
+ * scratch, then converted into place (int64 truncated, bool 0/1).
+ */
+function writeOut(v: View, data: Arr, start: number, end: number, compute: (dst: Arr, dstBase: number) => void, exact = false) {
+  if (isContig(v) && (exact || !needsFix(v.dtype))) { compute(data, v.offset + start); return; }
+  const tmp = scratch(S_OUT, end - start);
+  compute(tmp, 0);
+  stridedWrite(v, data, start, end, tmp);
 }
 
 function runUnary(fn: UnaryFn, x: View, out: View, R: Resolve, s: number, e: number) {
@@ -131,14 +210,12 @@ function runUnary(fn: UnaryFn, x: View, out: View, R: Resolve, s: number, e: num
     const o = addrF32(out, R, s), a = addrF32(x, R, s);
     if (o !== null && a !== null) { fast.simd.unaryF32(fn, o, a, e - s); return; }
   }
-  const f = UNARY[fn];
-  const src = gather(x, R(x.buf), s, e);
-  writeOut(out, R(out.buf), s, e, (dst, db) => {
-    const a = src.arr, ab = src.base, n = e - s;
-    if (fn === 'neg') for (let i = 0; i < n; i++) dst[db + i] = -a[ab + i];
-    else if (fn === 'exp') for (let i = 0; i < n; i++) dst[db + i] = Math.exp(a[ab + i]);
-    else for (let i = 0; i < n; i++) dst[db + i] = f(a[ab + i]);
-  });
+  const X = R(x.buf), O = R(out.buf);
+  for (let c = s; c < e; c += CHUNK) unaryChunk(fn, x, X, out, O, c, Math.min(e, c + CHUNK));
+}
+function unaryChunk(fn: UnaryFn, x: View, X: Arr, out: View, O: Arr, s: number, e: number) {
+  const src = gather(x, X, s, e, S_A);
+  writeOut(out, O, s, e, (dst, db) => unaryLoop(fn, src.arr, dst)(src.arr, src.base, dst, db, e - s));
 }
 
 /** A broadcast view that repeats one element is read once, as a scalar. */
@@ -147,67 +224,60 @@ function asScalar(v: View | number, R: Resolve): View | number {
   return R(v.buf)[v.offset];
 }
 
+const COMPARISON = new Set<BinaryFn>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
+
 function runBinary(fn: BinaryFn, av0: View | number, bv0: View | number, out: View, R: Resolve, s: number, e: number) {
-  const n = e - s;
   const av = asScalar(av0, R), bv = asScalar(bv0, R);
+  if (fast && fn === 'pow' && bv === 2 && typeof av !== 'number' && out.dtype === 'float32' && av.dtype === 'float32') {
+    // x ** 2 is x * x (the JS loop's own rule): the float64 product of two float32 values is exact, so
+    // its float32 rounding is the SIMD float32 product's.
+    const o = addrF32(out, R, s), a = addrF32(av, R, s);
+    if (o !== null && a !== null) { fast.simd.binaryF32('mul', o, a, 0, a, 0, e - s); return; }
+  }
   if (fast && isSimdBinary(fn) && out.dtype === 'float32') {
     const o = addrF32(out, R, s);
     const a = typeof av === 'number' ? null : addrF32(av, R, s);
     const b = typeof bv === 'number' ? null : addrF32(bv, R, s);
     if (o !== null && (a !== null || typeof av === 'number') && (b !== null || typeof bv === 'number')) {
-      fast.simd.binaryF32(fn, o, a, typeof av === 'number' ? av : 0, b, typeof bv === 'number' ? bv : 0, n);
+      fast.simd.binaryF32(fn, o, a, typeof av === 'number' ? av : 0, b, typeof bv === 'number' ? bv : 0, e - s);
       return;
     }
   }
-  const A = typeof av === 'number' ? null : gather(av, R(av.buf), s, e);
-  const B = typeof bv === 'number' ? null : gather(bv, R(bv.buf), s, e);
-  const f = BINARY[fn];
-  writeOut(out, R(out.buf), s, e, (dst, db) => {
-    if (A && B) {
-      const a = A.arr, ab = A.base, b = B.arr, bb = B.base;
-      switch (fn) {
-        case 'add': for (let i = 0; i < n; i++) dst[db + i] = a[ab + i] + b[bb + i]; return;
-        case 'sub': for (let i = 0; i < n; i++) dst[db + i] = a[ab + i] - b[bb + i]; return;
-        case 'mul': for (let i = 0; i < n; i++) dst[db + i] = a[ab + i] * b[bb + i]; return;
-        case 'div': for (let i = 0; i < n; i++) dst[db + i] = a[ab + i] / b[bb + i]; return;
-        default: for (let i = 0; i < n; i++) dst[db + i] = f(a[ab + i], b[bb + i]); return;
-      }
-    } else if (A) {
-      const a = A.arr, ab = A.base, k = bv as number;
-      switch (fn) {
-        case 'add': for (let i = 0; i < n; i++) dst[db + i] = a[ab + i] + k; return;
-        case 'sub': for (let i = 0; i < n; i++) dst[db + i] = a[ab + i] - k; return;
-        case 'mul': for (let i = 0; i < n; i++) dst[db + i] = a[ab + i] * k; return;
-        case 'div': for (let i = 0; i < n; i++) dst[db + i] = a[ab + i] / k; return;
-        case 'pow': if (k === 2) { for (let i = 0; i < n; i++) { const t = a[ab + i]; dst[db + i] = t * t; } return; } // falls through
-        default: for (let i = 0; i < n; i++) dst[db + i] = f(a[ab + i], k); return;
-      }
-    } else if (B) {
-      const b = B.arr, bb = B.base, k = av as number;
-      switch (fn) {
-        case 'add': for (let i = 0; i < n; i++) dst[db + i] = k + b[bb + i]; return;
-        case 'sub': for (let i = 0; i < n; i++) dst[db + i] = k - b[bb + i]; return;
-        case 'mul': for (let i = 0; i < n; i++) dst[db + i] = k * b[bb + i]; return;
-        case 'div': for (let i = 0; i < n; i++) dst[db + i] = k / b[bb + i]; return;
-        default: for (let i = 0; i < n; i++) dst[db + i] = f(k, b[bb + i]); return;
-      }
-    } else {
-      const v = f(av as number, bv as number);
-      for (let i = 0; i < n; i++) dst[db + i] = v;
-    }
-  });
+  const A = typeof av === 'number' ? null : R(av.buf), B = typeof bv === 'number' ? null : R(bv.buf), O = R(out.buf);
+  for (let c = s; c < e; c += CHUNK) binaryChunk(fn, av, A, bv, B, out, O, c, Math.min(e, c + CHUNK));
+}
+
+function binaryChunk(fn: BinaryFn, av: View | number, Adata: Arr | null, bv: View | number, Bdata: Arr | null, out: View, O: Arr, s: number, e: number) {
+  const n = e - s;
+  if (typeof av === 'number' && typeof bv === 'number') {
+    const v = BINARY[fn](av, bv);
+    writeOut(out, O, s, e, (dst, db) => { dst.fill(v, db, db + n); });
+    return;
+  }
+  const A = typeof av === 'number' ? null : gather(av, Adata!, s, e, S_A);
+  const B = typeof bv === 'number' ? null : gather(bv, Bdata!, s, e, S_B);
+  const form: Form = A && B ? 'vv' : A ? 'vs' : 'sv';
+  const k = typeof av === 'number' ? av : typeof bv === 'number' ? bv : 0;
+  // Comparisons give 0 or 1, valid in a bool buffer as they are.
+  writeOut(out, O, s, e, (dst, db) => {
+    const a = A ? A.arr : null, b = B ? B.arr : null;
+    binaryLoop(fn, form, a, b, dst)(a, A ? A.base : 0, b, B ? B.base : 0, dst, db, n, k);
+  }, COMPARISON.has(fn));
 }
 
 function runWhere(op: Extract<Op, { op: 'where' }>, R: Resolve, s: number, e: number) {
-  const n = e - s;
-  const C = gather(op.cond, R(op.cond.buf), s, e);
-  const A = typeof op.a === 'number' ? null : gather(op.a, R(op.a.buf), s, e);
-  const B = typeof op.b === 'number' ? null : gather(op.b, R(op.b.buf), s, e);
+  const Cd = R(op.cond.buf), Ad = typeof op.a === 'number' ? null : R(op.a.buf), Bd = typeof op.b === 'number' ? null : R(op.b.buf);
+  const O = R(op.out.buf);
+  for (let c = s; c < e; c += CHUNK) whereChunk(op, Cd, Ad, Bd, O, c, Math.min(e, c + CHUNK));
+}
+function whereChunk(op: Extract<Op, { op: 'where' }>, Cd: Arr, Ad: Arr | null, Bd: Arr | null, O: Arr, s: number, e: number) {
+  const C = gather(op.cond, Cd, s, e, S_C);
+  const A = typeof op.a === 'number' ? null : gather(op.a, Ad!, s, e, S_A);
+  const B = typeof op.b === 'number' ? null : gather(op.b, Bd!, s, e, S_B);
   const ka = op.a as number, kb = op.b as number;
-  writeOut(op.out, R(op.out.buf), s, e, (dst, db) => {
-    for (let i = 0; i < n; i++) {
-      dst[db + i] = C.arr[C.base + i] ? (A ? A.arr[A.base + i] : ka) : (B ? B.arr[B.base + i] : kb);
-    }
+  writeOut(op.out, O, s, e, (dst, db) => {
+    const a = A ? A.arr : null, b = B ? B.arr : null;
+    whereLoop(C.arr, a, b, dst)(C.arr, C.base, a, A ? A.base : 0, b, B ? B.base : 0, dst, db, e - s, ka, kb);
   });
 }
 
@@ -255,12 +325,33 @@ function runReduce(op: Extract<Op, { op: 'reduce' }>, R: Resolve, s: number, e: 
   const data = R(op.x.buf);
   const m = numel(red.shape);
   const base = offsets(kept, s, e);
-  const contigRed = isContig(red);
-  const redOffs = contigRed ? null : offsets(red, 0, m);
+  // One output's reduced elements as one strided line where they form one (contiguous, or a single
+  // dimension longer than 1); else read into scratch first.
+  let stride: number | null = isContig(red) ? 1 : null;
+  if (stride === null) {
+    const long = red.shape.map((_, i) => i).filter((i) => red.shape[i] !== 1);
+    if (long.length === 1) stride = red.strides[long[0]];
+  }
+  // Sums of contiguous float32 lines in the arena: the SIMD block sum (the same blocks and accumulators).
+  const at = fast && op.fn === 'sum' && stride === 1 && op.x.dtype === 'float32' ? arenaAddress(data, fast.memory) : null;
   writeOut(op.out, R(op.out.buf), s, e, (dst, db) => {
+    if (at !== null) {
+      for (let o = 0; o < e - s; o++) {
+        let total = 0;
+        for (let b0 = 0; b0 < m; b0 += REDUCE_BLOCK) total += fast!.simd.blockSumF32(at + 4 * (base[o] + b0), Math.min(REDUCE_BLOCK, m - b0));
+        dst[db + o] = total;
+      }
+      return;
+    }
+    if (stride !== null) {
+      const f = reduceLoop(op.fn, data, REDUCE_BLOCK);
+      for (let o = 0; o < e - s; o++) dst[db + o] = f(data, base[o], stride, m);
+      return;
+    }
+    const t = scratch(S_A, m), f = reduceLoop(op.fn, t, REDUCE_BLOCK);
     for (let o = 0; o < e - s; o++) {
-      const b = base[o];
-      dst[db + o] = redOffs ? reduceSeq(op.fn, (i) => data[b + redOffs[i]], m) : reduceSeq(op.fn, (i) => data[b + i], m);
+      stridedRead({ ...red, offset: base[o] }, data, 0, m, t);
+      dst[db + o] = f(t, 0, 1, m);
     }
   });
 }
@@ -268,20 +359,6 @@ function runReduce(op: Extract<Op, { op: 'reduce' }>, R: Resolve, s: number, e: 
 export function combinePartials(fn: ReduceFn, partials: ArrayLike<number>, n = partials.length): number {
   if (fn === 'sum') { let t = 0; for (let i = 0; i < n; i++) t += partials[i]; return t; }
   return reduceSeq(fn, (i) => partials[i], n);
-}
-
-/**
- * A float64 array of n elements for one kernel call's intermediate values, reused from call to call (up
- * to 1M elements; larger ones are fresh). Fresh memory is what a small op's time goes to until the
- * allocator has warmed up: here, a new 80 KB array per 100x100 matmul kept the tour's matmul cell at
- * ~1 ms per iteration for its first ~200 iterations, against 0.25 ms warm. Not reentrant: kernels run
- * to completion, one at a time per thread.
- */
-let scratch = new Float64Array(0);
-function scratchF64(n: number): Float64Array {
-  if (n > 1 << 20) return new Float64Array(n);
-  if (scratch.length < n) scratch = new Float64Array(Math.min(1 << 20, Math.max(n, 2 * scratch.length)));
-  return scratch.subarray(0, n);
 }
 
 /**
@@ -304,15 +381,15 @@ function runMatmul(op: Extract<Op, { op: 'matmul' }>, R: Resolve, s: number, e: 
   const nb = Math.floor((lastRow - 1) / m) + 1 - b0, small = A.length < 2 ** 31 && B.length < 2 ** 31;
   const aOffs = offsets(aB, b0, b0 + nb, small ? new Int32Array(nb) : undefined);
   const bOffs = offsets(bB, b0, b0 + nb, small ? new Int32Array(nb) : undefined);
-  const tmp = scratchF64(e - s);
+  const tmp = scratch(S_MATMUL, e - s);
   if (n > 1 && k > 0 && wasmMatmulAvailable()) {
     // The WebAssembly kernel (matmul.ts): the same float64 operations per element, ~5x faster.
     for (let gr = firstRow; gr < lastRow;) {
       const batch = Math.floor(gr / m), r0 = gr % m, r1 = Math.min(m, r0 + lastRow - gr);
-      matmulRows(A, aOffs[batch - b0], as0, as1, B, bOffs[batch - b0], bs0, bs1, r0, r1, n, k, REDUCE_BLOCK, tmp, s - gr * n);
+      matmulRows(A, aOffs[batch - b0], as0, as1, B, bOffs[batch - b0], bs0, bs1, r0, r1, n, k, REDUCE_BLOCK, tmp, e - s, s - gr * n);
       gr += r1 - r0;
     }
-    writeOut(out, R(out.buf), s, e, (dst, db) => { for (let i = 0; i < tmp.length; i++) dst[db + i] = tmp[i]; });
+    writeOut(out, R(out.buf), s, e, (dst, db) => { for (let i = 0, n = e - s; i < n; i++) dst[db + i] = tmp[i]; });
     return;
   }
   // Up to 4 rows at once (each B element loaded once for all of them; each output element's sum is
@@ -342,7 +419,7 @@ function runMatmul(op: Extract<Op, { op: 'matmul' }>, R: Resolve, s: number, e: 
       for (let j = j0; j < j1; j++) tmp[gr * n + j - s] = row[j];
     }
   }
-  writeOut(out, R(out.buf), s, e, (dst, db) => { for (let i = 0; i < tmp.length; i++) dst[db + i] = tmp[i]; });
+  writeOut(out, R(out.buf), s, e, (dst, db) => { for (let i = 0, n = e - s; i < n; i++) dst[db + i] = tmp[i]; });
 }
 
 /** blockSum((p) => A[aRow + p·as1] · B[bBase + p·bs0], p0, p1) without a call per element: the same
@@ -404,11 +481,11 @@ export function partialBlocks(fn: ReduceFn, x: View, b: View | null, R: Resolve,
   }
   for (let b0 = s; b0 < e; b0 += REDUCE_BLOCK) {
     const b1 = Math.min(e, b0 + REDUCE_BLOCK), n = b1 - b0;
-    const X = gather(x, R(x.buf), b0, b1);
+    const X = gather(x, R(x.buf), b0, b1, S_A);
     const xa = X.arr, xb = X.base;
     let v: number;
     if (b) {
-      const Y = gather(b, R(b.buf), b0, b1);
+      const Y = gather(b, R(b.buf), b0, b1, S_B);
       const ya = Y.arr, yb = Y.base;
       let a0 = 0, a1 = 0, a2 = 0, a3 = 0, i = 0;
       for (; i + 3 < n; i += 4) {
@@ -427,7 +504,7 @@ export function partialBlocks(fn: ReduceFn, x: View, b: View | null, R: Resolve,
       if (i < n) a2 += xa[xb + i++];
       v = (a0 + a1) + (a2 + a3);
     } else {
-      v = reduceSeq(fn, (i) => xa[xb + i], n);
+      v = reduceLoop(fn, xa, REDUCE_BLOCK)(xa, xb, 1, n);
     }
     partials[p + (b0 - s) / REDUCE_BLOCK + s / REDUCE_BLOCK] = v;
   }
@@ -456,18 +533,31 @@ export function runOp(op: Op, R: Resolve, s = 0, e = numel(op.out.shape)): void 
         const o = addrF32(op.out, R, s);
         if (o !== null) { fast.simd.fillF32(o, v, e - s); return; }
       }
-      return writeOut(op.out, R(op.out.buf), s, e, (dst, db) => { dst.fill(v, db, db + e - s); });
+      const O = R(op.out.buf), d = op.out.dtype;
+      const w = d === 'int64' ? Math.trunc(v) : d === 'bool' ? (v !== 0 ? 1 : 0) : v; // (the typed array converts the rest)
+      if (isContig(op.out)) { O.fill(w, op.out.offset + s, op.out.offset + e); return; }
+      for (let c = s; c < e; c += CHUNK) {
+        const c1 = Math.min(e, c + CHUNK);
+        writeOut(op.out, O, c, c1, (dst, db) => { dst.fill(w, db, db + c1 - c); }, true);
+      }
+      return;
     }
     case 'copy': {
       if (fast && op.out.dtype === 'float32') {
         const o = addrF32(op.out, R, s), a = addrF32(op.x, R, s);
         if (o !== null && a !== null) { fast.simd.copyF32(o, a, e - s); return; }
       }
-      const src = gather(op.x, R(op.x.buf), s, e);
-      return writeOut(op.out, R(op.out.buf), s, e, (dst, db) => {
-        const a = src.arr, ab = src.base;
-        for (let i = 0, n = e - s; i < n; i++) dst[db + i] = a[ab + i];
-      });
+      const X = R(op.x.buf), O = R(op.out.buf);
+      if (isContig(op.x) && isContig(op.out) && !needsFix(op.out.dtype)) {
+        O.set(X.subarray(op.x.offset + s, op.x.offset + e), op.out.offset + s); // (converted in C++, one call)
+        return;
+      }
+      for (let c = s; c < e; c += CHUNK) {
+        const c1 = Math.min(e, c + CHUNK);
+        const src = gather(op.x, X, c, c1, S_A);
+        writeOut(op.out, O, c, c1, (dst, db) => copyLoop(src.arr, dst)(src.arr, src.base, dst, db, c1 - c));
+      }
+      return;
     }
     case 'random': {
       const out = op.out;

@@ -58,12 +58,12 @@ export function wasmMatmulAvailable(): boolean { return kernel() != null; }
 
 /**
  * Rows [r0, r1) of one batch of C = A·B, all n columns, as float64 totals into tmp: element (r, j) goes to
- * tmp[(r - r0)·n + j - skip] when 0 <= (r - r0)·n + j - skip < tmp.length.
+ * tmp[(r - r0)·n + j - skip] when 0 <= (r - r0)·n + j - skip < count.
  * A element (r, p) is A[aBase + r·as0 + p·as1]; B element (p, j) is B[bBase + p·bs0 + j·bs1].
  * Each element: float64 block sums over k in blocks of `block`, added left to right (kernels.ts's order).
  */
 export function matmulRows(A: Arr, aBase: number, as0: number, as1: number, B: Arr, bBase: number, bs0: number, bs1: number,
-  r0: number, r1: number, n: number, k: number, block: number, tmp: Float64Array, skip: number): void {
+  r0: number, r1: number, n: number, k: number, block: number, tmp: Float64Array, count: number, skip: number): void {
   const s = kernel()!;
   const kb = Math.min(k, block);
   const pw = Math.min(MAX_PANEL, Math.ceil(n / 4) * 4, Math.max(4, Math.floor(PANEL_BYTES / (8 * kb)) & ~3));
@@ -85,7 +85,7 @@ export function matmulRows(A: Arr, aBase: number, as0: number, as1: number, B: A
       }
       for (let t = 0; t < h; t++) {
         const d = (r + t - r0) * n + j0 - skip, o = oi + t * w4;
-        const jLo = Math.max(0, -d), jHi = Math.min(w, tmp.length - d);
+        const jLo = Math.max(0, -d), jHi = Math.min(w, count - d);
         for (let j = jLo; j < jHi; j++) tmp[d + j] = f[o + j];
       }
     }
