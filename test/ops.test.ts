@@ -68,6 +68,10 @@ describe('indexing and views', () => {
     expect(await values(t.reshape(6))).toEqual([1, 3, 5, 2, 4, 6]);
     expect(() => x.view(4, 2)).toThrow(/shape '\[4, 2\]' is invalid for input of size 6/);
   });
+  it('says how much memory a tensor too large for this machine asked for', () => {
+    // (V8's own message is only "Array buffer allocation failed".)
+    expect(() => torch.zeros([1e11])).toThrow(/^not enough memory: you tried to allocate 400000000000 bytes \(372\.53 GiB\) for a float32 tensor of 100000000000 elements on the CPU/);
+  });
   it('errors on out-of-range indices', async () => {
     expect(() => x.index(3)).toThrow(/index 3 is out of bounds for dimension 0 with size 3/);
     expect(() => x.index(0, 0, 0)).toThrow(/too many indices/);

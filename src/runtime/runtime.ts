@@ -7,7 +7,7 @@
  *
  * Executors plug in through the `Executor` interface below; the frontend never sees them.
  */
-import type { DType, Op, View } from './protocol.ts';
+import { DTYPE_BYTES, type DType, type Op, type View } from './protocol.ts';
 import { ARRAY_OF, type TypedArray } from '../dtype.ts';
 import { runOp, numel } from '../backends/cpu/kernels.ts';
 import { PressureTrigger } from './gc.ts';
@@ -168,13 +168,20 @@ function allocStorageIn(device: Device, dtype: DType, n: number): Storage {
     s.owner = g;
     return s;
   }
-  if (sharedAlloc && n >= SHARD_THRESHOLD) {
-    if (queue.length && !busy && sharedAlloc.fits && !sharedAlloc.fits(dtype, n) && runQueuedHere()) sharedAlloc.released?.();
-    const s = new Storage(id, 'cpu', dtype, n, sharedAlloc.alloc(dtype, n));
-    sharedAlloc.track(s);
-    return s;
+  try {
+    if (sharedAlloc && n >= SHARD_THRESHOLD) {
+      if (queue.length && !busy && sharedAlloc.fits && !sharedAlloc.fits(dtype, n) && runQueuedHere()) sharedAlloc.released?.();
+      const s = new Storage(id, 'cpu', dtype, n, sharedAlloc.alloc(dtype, n));
+      sharedAlloc.track(s);
+      return s;
+    }
+    return new Storage(id, 'cpu', dtype, n, new ARRAY_OF[dtype](n));
+  } catch (err) {
+    // V8 says only "Array buffer allocation failed" (or "Invalid typed array length").
+    if (!(err instanceof RangeError)) throw err;
+    const bytes = n * DTYPE_BYTES[dtype];
+    throw new Error(`not enough memory: you tried to allocate ${bytes} bytes (${(bytes / 2 ** 30).toFixed(2)} GiB) for a ${dtype} tensor of ${n} elements on the CPU (${err.message})`);
   }
-  return new Storage(id, 'cpu', dtype, n, new ARRAY_OF[dtype](n));
 }
 
 /** Wraps caller-owned memory without copying (fromTypedArray). */
