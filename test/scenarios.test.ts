@@ -69,7 +69,7 @@ describe('scenario runner: usage and environment errors', { concurrent: true }, 
   it('--list names every scenario with a description', async () => {
     const r = await scenario(['--list']);
     expect(r.code).toBe(0);
-    for (const n of ['seed-walkthrough', 'speed-cpu', 'speed-gpu', 'large-loop', 'sweep-workers', 'compare']) {
+    for (const n of ['seed-walkthrough', 'speed-cpu', 'ops-cpu', 'speed-gpu', 'large-loop', 'sweep-workers', 'compare']) {
       expect(r.stdout).toMatch(new RegExp(`^  ${n} +\\S`, 'm'));
     }
   });
@@ -111,6 +111,14 @@ describe('scenarios at small sizes (--json)', () => {
     expect(rows).toHaveLength(6);
     for (const r of rows) finite(r.seconds, r.speedup);
     expect(rows.map((r) => r.impl)).toContain('troupe sharded, 2 workers');
+  });
+
+  it('ops-cpu: a row per op with its time', async () => {
+    const d = await json(['ops-cpu', '--n', '64', '--repeat', '1']);
+    const rows = common(d, 'ops-cpu');
+    expect(rows.length).toBeGreaterThanOrEqual(15);
+    for (const r of rows) finite(r.troupe);
+    expect(rows.map((r) => r.op)).toContain('x + row');
   });
 
   it('speed-gpu: both cells on the GPU, or a one-line error when there is none', async () => {

@@ -10,7 +10,7 @@ import { instantiateRngWasm, rngWasmSupported, type RngWasm } from './wasm.ts';
 
 import { arenaAddress } from './arena.ts';
 import { matmulRows, wasmMatmulAvailable } from './matmul.ts';
-import { binaryLoop, copyLoop, reduceLoop, unaryLoop, whereLoop, type Form } from './loops.ts';
+import { binaryLoop, reduceLoop, unaryLoop, whereLoop, type Form, type Store } from './loops.ts';
 import { instantiateSimd, isSimdBinary, isSimdUnary, simdSupported, type SimdKernels } from './simd.ts';
 
 /**
@@ -93,15 +93,8 @@ const BINARY: Record<BinaryFn, (a: number, b: number) => number> = {
 /** Values written to an int64 (Float64Array) or bool buffer need explicit conversion; typed arrays do the rest. */
 function needsFix(d: DType) { return d === 'int64' || d === 'bool'; }
 
-/**
- * Elements per call of the JS elementwise loops. Their temporaries (a strided operand read into a row,
- * values converted on the way out) then fit per-thread scratch arrays instead of fresh arrays as large as
- * the op: fresh memory costs its page faults (here ~5 us per 4 KB page), which made a 1000x1000
- * transpose-copy take 63 ms.
- */
-const CHUNK = 8192;
 /** Scratch slots: each call site its own, as several are alive at once in one kernel call. */
-const S_MATMUL = 0, S_A = 1, S_B = 2, S_C = 3, S_OUT = 4;
+const S_MATMUL = 0, S_A = 1, S_B = 2, S_OUT = 3;
 /** Largest scratch array kept between calls (elements); larger requests get fresh arrays. */
 const SCRATCH_MAX = 1 << 20;
 const slots: Float64Array[] = [];
@@ -109,13 +102,15 @@ const slots: Float64Array[] = [];
  * A float64 array of at least n elements for one kernel call's intermediate values, reused from call to
  * call. Fresh memory is what a small op's time goes to until the allocator has warmed up: a new 80 KB
  * array per 100x100 matmul kept the tour's matmul cell at ~1 ms per iteration for its first ~200
- * iterations, against 0.25 ms warm. Not reentrant: kernels run to completion, one at a time per thread.
+ * iterations, against 0.25 ms warm; fresh temporaries as large as the op (a float64 offset and value
+ * per element) made a 1000x1000 transpose-copy take 63 ms, most of it page faults (~5 us per 4 KB page
+ * here). Not reentrant: kernels run to completion, one at a time per thread.
  */
 function scratch(slot: number, n: number): Float64Array {
   const b = slots[slot];
   if (b !== undefined && b.length >= n) return b;
   if (n > SCRATCH_MAX) return new Float64Array(n);
-  return (slots[slot] = new Float64Array(Math.min(SCRATCH_MAX, Math.max(n, 2 * (b?.length ?? 0), CHUNK))));
+  return (slots[slot] = new Float64Array(Math.min(SCRATCH_MAX, Math.max(n, 2 * (b?.length ?? 0), 8192))));
 }
 
 /**
@@ -205,17 +200,62 @@ function writeOut(v: View, data: Arr, start: number, end: number, compute: (dst:
   stridedWrite(v, data, start, end, tmp);
 }
 
+/**
+ * Visits elements [s, e) of an elementwise op over `shape` (its output's) in row-major order, a row at a
+ * time: body(off, step, n) for n elements whose first is at off[j] in operand j (views[j]), each next one
+ * step[j] further. Dimensions of size 1 are dropped and neighbours that every operand walks through
+ * evenly are merged first, so contiguous operands make one row of e - s elements; `off` is reused.
+ */
+function rows(shape: readonly number[], views: readonly View[], s: number, e: number, body: (off: number[], step: number[], n: number) => void): void {
+  const k = views.length;
+  const sh: number[] = [], st: number[][] = views.map(() => []);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    if (shape[d] === 1) continue;
+    const last = sh.length - 1;
+    if (last >= 0 && views.every((v, j) => v.strides[d] === st[j][last] * sh[last])) { sh[last] *= shape[d]; continue; }
+    sh.push(shape[d]);
+    for (let j = 0; j < k; j++) st[j].push(views[j].strides[d]);
+  }
+  if (!sh.length) { sh.push(1); for (let j = 0; j < k; j++) st[j].push(0); }
+  // (sh and st are innermost first)
+  const r = sh.length, coord = new Array<number>(r), off = views.map((v) => v.offset), step = st.map((x) => x[0]);
+  let rem = s;
+  for (let d = 0; d < r; d++) {
+    const c = rem % sh[d];
+    rem = (rem - c) / sh[d];
+    coord[d] = c;
+    for (let j = 0; j < k; j++) off[j] += c * st[j][d];
+  }
+  const L = sh[0];
+  for (let n = e - s; n > 0;) {
+    const run = Math.min(L - coord[0], n);
+    body(off, step, run);
+    n -= run;
+    if (n === 0) break;
+    for (let j = 0; j < k; j++) off[j] += (run - L) * step[j]; // back to the row's start (coord[0] + run === L)
+    coord[0] = 0;
+    for (let d = 1; d < r; d++) {
+      if (++coord[d] < sh[d]) { for (let j = 0; j < k; j++) off[j] += st[j][d]; break; }
+      for (let j = 0; j < k; j++) off[j] -= (sh[d] - 1) * st[j][d];
+      coord[d] = 0;
+    }
+  }
+}
+
+/** How values reach an output buffer of dtype d (loops.ts); `exact`: they are valid for it already. */
+const storeOf = (d: DType, exact = false): Store => (exact ? 'as-is' : d === 'int64' ? 'int64' : d === 'bool' ? 'bool' : 'as-is');
+
 function runUnary(fn: UnaryFn, x: View, out: View, R: Resolve, s: number, e: number) {
   if (fast && isSimdUnary(fn) && out.dtype === 'float32') {
     const o = addrF32(out, R, s), a = addrF32(x, R, s);
     if (o !== null && a !== null) { fast.simd.unaryF32(fn, o, a, e - s); return; }
   }
-  const X = R(x.buf), O = R(out.buf);
-  for (let c = s; c < e; c += CHUNK) unaryChunk(fn, x, X, out, O, c, Math.min(e, c + CHUNK));
+  runUnaryJs(fn, x, out, R, s, e);
 }
-function unaryChunk(fn: UnaryFn, x: View, X: Arr, out: View, O: Arr, s: number, e: number) {
-  const src = gather(x, X, s, e, S_A);
-  writeOut(out, O, s, e, (dst, db) => unaryLoop(fn, src.arr, dst)(src.arr, src.base, dst, db, e - s));
+function runUnaryJs(fn: UnaryFn | 'copy', x: View, out: View, R: Resolve, s: number, e: number) {
+  const X = R(x.buf), O = R(out.buf);
+  const loop = unaryLoop(fn, X, O, storeOf(out.dtype));
+  rows(out.shape, [out, x], s, e, (o, st, n) => loop(X, o[1], st[1], O, o[0], st[0], n));
 }
 
 /** A broadcast view that repeats one element is read once, as a scalar. */
@@ -243,42 +283,37 @@ function runBinary(fn: BinaryFn, av0: View | number, bv0: View | number, out: Vi
       return;
     }
   }
-  const A = typeof av === 'number' ? null : R(av.buf), B = typeof bv === 'number' ? null : R(bv.buf), O = R(out.buf);
-  for (let c = s; c < e; c += CHUNK) binaryChunk(fn, av, A, bv, B, out, O, c, Math.min(e, c + CHUNK));
-}
-
-function binaryChunk(fn: BinaryFn, av: View | number, Adata: Arr | null, bv: View | number, Bdata: Arr | null, out: View, O: Arr, s: number, e: number) {
-  const n = e - s;
+  const O = R(out.buf), store = storeOf(out.dtype, COMPARISON.has(fn)); // (comparisons give 0 or 1)
   if (typeof av === 'number' && typeof bv === 'number') {
-    const v = BINARY[fn](av, bv);
-    writeOut(out, O, s, e, (dst, db) => { dst.fill(v, db, db + n); });
+    fillView(out, O, BINARY[fn](av, bv), s, e);
     return;
   }
-  const A = typeof av === 'number' ? null : gather(av, Adata!, s, e, S_A);
-  const B = typeof bv === 'number' ? null : gather(bv, Bdata!, s, e, S_B);
+  const A = typeof av === 'number' ? null : R(av.buf), B = typeof bv === 'number' ? null : R(bv.buf);
   const form: Form = A && B ? 'vv' : A ? 'vs' : 'sv';
   const k = typeof av === 'number' ? av : typeof bv === 'number' ? bv : 0;
-  // Comparisons give 0 or 1, valid in a bool buffer as they are.
-  writeOut(out, O, s, e, (dst, db) => {
-    const a = A ? A.arr : null, b = B ? B.arr : null;
-    binaryLoop(fn, form, a, b, dst)(a, A ? A.base : 0, b, B ? B.base : 0, dst, db, n, k);
-  }, COMPARISON.has(fn));
+  const loop = binaryLoop(fn, form, A, B, O, store);
+  const views = [out];
+  const ai = A ? views.push(av as View) - 1 : 0, bi = B ? views.push(bv as View) - 1 : 0;
+  rows(out.shape, views, s, e, (o, st, n) => loop(A, A ? o[ai] : 0, A ? st[ai] : 0, B, B ? o[bi] : 0, B ? st[bi] : 0, O, o[0], st[0], n, k));
 }
 
 function runWhere(op: Extract<Op, { op: 'where' }>, R: Resolve, s: number, e: number) {
-  const Cd = R(op.cond.buf), Ad = typeof op.a === 'number' ? null : R(op.a.buf), Bd = typeof op.b === 'number' ? null : R(op.b.buf);
+  const C = R(op.cond.buf), A = typeof op.a === 'number' ? null : R(op.a.buf), B = typeof op.b === 'number' ? null : R(op.b.buf);
   const O = R(op.out.buf);
-  for (let c = s; c < e; c += CHUNK) whereChunk(op, Cd, Ad, Bd, O, c, Math.min(e, c + CHUNK));
-}
-function whereChunk(op: Extract<Op, { op: 'where' }>, Cd: Arr, Ad: Arr | null, Bd: Arr | null, O: Arr, s: number, e: number) {
-  const C = gather(op.cond, Cd, s, e, S_C);
-  const A = typeof op.a === 'number' ? null : gather(op.a, Ad!, s, e, S_A);
-  const B = typeof op.b === 'number' ? null : gather(op.b, Bd!, s, e, S_B);
   const ka = op.a as number, kb = op.b as number;
-  writeOut(op.out, O, s, e, (dst, db) => {
-    const a = A ? A.arr : null, b = B ? B.arr : null;
-    whereLoop(C.arr, a, b, dst)(C.arr, C.base, a, A ? A.base : 0, b, B ? B.base : 0, dst, db, e - s, ka, kb);
-  });
+  const loop = whereLoop(C, A, B, O, storeOf(op.out.dtype));
+  const views = [op.out, op.cond];
+  const ai = A ? views.push(op.a as View) - 1 : 0, bi = B ? views.push(op.b as View) - 1 : 0;
+  rows(op.out.shape, views, s, e, (o, st, n) =>
+    loop(C, o[1], st[1], A, A ? o[ai] : 0, A ? st[ai] : 0, B, B ? o[bi] : 0, B ? st[bi] : 0, O, o[0], st[0], n, ka, kb));
+}
+
+/** Elements [s, e) of a view all set to v (converted for int64 and bool buffers). */
+function fillView(out: View, O: Arr, v: number, s: number, e: number): void {
+  const d = out.dtype;
+  const w = d === 'int64' ? Math.trunc(v) : d === 'bool' ? (v !== 0 ? 1 : 0) : v; // (the typed array converts the rest)
+  if (isContig(out)) { O.fill(w, out.offset + s, out.offset + e); return; }
+  rows(out.shape, [out], s, e, (o, st, n) => { for (let i = 0, p = o[0]; i < n; i++, p += st[0]) O[p] = w; });
 }
 
 /** The float64 sum of get(i) for i in [b0, b1), with the protocol's 4 interleaved accumulators. */
@@ -533,31 +568,19 @@ export function runOp(op: Op, R: Resolve, s = 0, e = numel(op.out.shape)): void 
         const o = addrF32(op.out, R, s);
         if (o !== null) { fast.simd.fillF32(o, v, e - s); return; }
       }
-      const O = R(op.out.buf), d = op.out.dtype;
-      const w = d === 'int64' ? Math.trunc(v) : d === 'bool' ? (v !== 0 ? 1 : 0) : v; // (the typed array converts the rest)
-      if (isContig(op.out)) { O.fill(w, op.out.offset + s, op.out.offset + e); return; }
-      for (let c = s; c < e; c += CHUNK) {
-        const c1 = Math.min(e, c + CHUNK);
-        writeOut(op.out, O, c, c1, (dst, db) => { dst.fill(w, db, db + c1 - c); }, true);
-      }
-      return;
+      return fillView(op.out, R(op.out.buf), v, s, e);
     }
     case 'copy': {
       if (fast && op.out.dtype === 'float32') {
         const o = addrF32(op.out, R, s), a = addrF32(op.x, R, s);
         if (o !== null && a !== null) { fast.simd.copyF32(o, a, e - s); return; }
       }
-      const X = R(op.x.buf), O = R(op.out.buf);
       if (isContig(op.x) && isContig(op.out) && !needsFix(op.out.dtype)) {
-        O.set(X.subarray(op.x.offset + s, op.x.offset + e), op.out.offset + s); // (converted in C++, one call)
+        const X = R(op.x.buf);
+        R(op.out.buf).set(X.subarray(op.x.offset + s, op.x.offset + e), op.out.offset + s); // (converted in C++, one call)
         return;
       }
-      for (let c = s; c < e; c += CHUNK) {
-        const c1 = Math.min(e, c + CHUNK);
-        const src = gather(op.x, X, c, c1, S_A);
-        writeOut(op.out, O, c, c1, (dst, db) => copyLoop(src.arr, dst)(src.arr, src.base, dst, db, c1 - c));
-      }
-      return;
+      return runUnaryJs('copy', op.x, op.out, R, s, e);
     }
     case 'random': {
       const out = op.out;

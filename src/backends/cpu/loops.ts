@@ -5,17 +5,23 @@
  * seen Float32Array, Float64Array, Int32Array and Uint8Array operands runs its element reads and writes
  * through polymorphic lookups: a 1M-element broadcast add spent ~4 ns per element in it, against ~1 here.
  *
- * Each function computes dst[db + i] = EXPR(a[ab + i], b[bb + i]) for i < n, in float64, with EXPR one
- * of the expressions below: the same JS arithmetic as before, so the same bits.
+ * Each function computes dst[id + i·sd] = EXPR(a[ia + i·sa], b[ib + i·sb]) for i < n, in float64, with
+ * EXPR one of the expressions below: the same JS arithmetic as before, so the same bits. Strides let one
+ * loop read a row of a transposed or broadcast operand in place, without copying it first.
  */
 import type { BinaryFn, UnaryFn } from '../../runtime/protocol.ts';
 
 type Arr = Float32Array | Float64Array | Int32Array | Uint8Array;
 /** Which operand is a scalar (k) instead of an array. */
 export type Form = 'vv' | 'vs' | 'sv';
-export type BinaryLoop = (a: Arr | null, ab: number, b: Arr | null, bb: number, dst: Arr, db: number, n: number, k: number) => void;
-export type UnaryLoop = (a: Arr, ab: number, dst: Arr, db: number, n: number) => void;
-export type WhereLoop = (c: Arr, cb: number, a: Arr | null, ab: number, b: Arr | null, bb: number, dst: Arr, db: number, n: number, ka: number, kb: number) => void;
+/** How values are stored: as the typed array converts them, or truncated (int64 buffers, which are
+ * Float64Arrays), or as 0/1 (bool buffers: nonzero and NaN are 1). */
+export type Store = 'as-is' | 'int64' | 'bool';
+/** Each loop walks n elements: operand arrays from index i·, stepping s· (0: a broadcast value). */
+export type BinaryLoop = (a: Arr | null, ia: number, sa: number, b: Arr | null, ib: number, sb: number, dst: Arr, id: number, sd: number, n: number, k: number) => void;
+export type UnaryLoop = (a: Arr, ia: number, sa: number, dst: Arr, id: number, sd: number, n: number) => void;
+export type WhereLoop = (c: Arr, ic: number, sc: number, a: Arr | null, ia: number, sa: number, b: Arr | null, ib: number, sb: number,
+  dst: Arr, id: number, sd: number, n: number, ka: number, kb: number) => void;
 
 const BINARY_EXPR: Record<BinaryFn, string> = {
   add: 'x + y', sub: 'x - y', mul: 'x * y', div: 'x / y',
@@ -29,6 +35,7 @@ const UNARY_EXPR: Record<UnaryFn, string> = {
   sign: '(x > 0 ? 1 : x < 0 ? -1 : x)', sin: 'Math.sin(x)', cos: 'Math.cos(x)', tanh: 'Math.tanh(x)',
   relu: '(x > 0 ? x : 0 * x)',
 };
+const stored = (expr: string, store: Store) => (store === 'int64' ? `Math.trunc(${expr})` : store === 'bool' ? `((${expr}) !== 0 ? 1 : 0)` : expr);
 
 const cache = new Map<string, unknown>();
 function compiled<T>(key: string, body: () => string): T {
@@ -42,32 +49,28 @@ function compiled<T>(key: string, body: () => string): T {
 }
 const typeOf = (x: Arr | null) => (x === null ? '-' : x.constructor.name);
 
-export function binaryLoop(fn: BinaryFn, form: Form, a: Arr | null, b: Arr | null, dst: Arr): BinaryLoop {
-  return compiled(`b:${fn}:${form}:${typeOf(a)}:${typeOf(b)}:${typeOf(dst)}`, () => {
+export function binaryLoop(fn: BinaryFn, form: Form, a: Arr | null, b: Arr | null, dst: Arr, store: Store): BinaryLoop {
+  return compiled(`b:${fn}:${form}:${store}:${typeOf(a)}:${typeOf(b)}:${typeOf(dst)}`, () => {
     // x ** 2 as x * x where the exponent is the scalar 2 (as the kernels always did).
     const expr = fn === 'pow' && form === 'vs' ? '(y === 2 ? x * x : Math.pow(x, y))' : BINARY_EXPR[fn];
-    const x = form === 'sv' ? 'k' : 'a[ab + i]', y = form === 'vs' ? 'k' : 'b[bb + i]';
-    return `function (a, ab, b, bb, dst, db, n, k) { for (let i = 0; i < n; i++) { const x = ${x}, y = ${y}; dst[db + i] = ${expr}; } }`;
+    const x = form === 'sv' ? 'k' : 'a[ia]', y = form === 'vs' ? 'k' : 'b[ib]';
+    return `function (a, ia, sa, b, ib, sb, dst, id, sd, n, k) {
+      for (let i = 0; i < n; i++, ia += sa, ib += sb, id += sd) { const x = ${x}, y = ${y}; dst[id] = ${stored(expr, store)}; } }`;
   });
 }
 
-export function unaryLoop(fn: UnaryFn, a: Arr, dst: Arr): UnaryLoop {
-  return compiled(`u:${fn}:${typeOf(a)}:${typeOf(dst)}`, () =>
-    `function (a, ab, dst, db, n) { for (let i = 0; i < n; i++) { const x = a[ab + i]; dst[db + i] = ${UNARY_EXPR[fn]}; } }`);
+export function unaryLoop(fn: UnaryFn | 'copy', a: Arr, dst: Arr, store: Store): UnaryLoop {
+  return compiled(`u:${fn}:${store}:${typeOf(a)}:${typeOf(dst)}`, () => `function (a, ia, sa, dst, id, sd, n) {
+      for (let i = 0; i < n; i++, ia += sa, id += sd) { const x = a[ia]; dst[id] = ${stored(fn === 'copy' ? 'x' : UNARY_EXPR[fn], store)}; } }`);
 }
 
 /** dst = c ? a : b, where a missing array means the scalar ka (kb). */
-export function whereLoop(c: Arr, a: Arr | null, b: Arr | null, dst: Arr): WhereLoop {
-  return compiled(`w:${typeOf(c)}:${typeOf(a)}:${typeOf(b)}:${typeOf(dst)}`, () => {
-    const x = a === null ? 'ka' : 'a[ab + i]', y = b === null ? 'kb' : 'b[bb + i]';
-    return `function (c, cb, a, ab, b, bb, dst, db, n, ka, kb) { for (let i = 0; i < n; i++) dst[db + i] = c[cb + i] ? ${x} : ${y}; }`;
+export function whereLoop(c: Arr, a: Arr | null, b: Arr | null, dst: Arr, store: Store): WhereLoop {
+  return compiled(`w:${store}:${typeOf(c)}:${typeOf(a)}:${typeOf(b)}:${typeOf(dst)}`, () => {
+    const x = a === null ? 'ka' : 'a[ia]', y = b === null ? 'kb' : 'b[ib]';
+    return `function (c, ic, sc, a, ia, sa, b, ib, sb, dst, id, sd, n, ka, kb) {
+      for (let i = 0; i < n; i++, ic += sc, ia += sa, ib += sb, id += sd) dst[id] = ${stored(`c[ic] ? ${x} : ${y}`, store)}; }`;
   });
-}
-
-/** dst[db + i] = a[ab + i]. */
-export function copyLoop(a: Arr, dst: Arr): UnaryLoop {
-  return compiled(`c:${typeOf(a)}:${typeOf(dst)}`, () =>
-    'function (a, ab, dst, db, n) { for (let i = 0; i < n; i++) dst[db + i] = a[ab + i]; }');
 }
 
 export type ReduceLoop = (a: Arr, base: number, stride: number, n: number) => number;

@@ -1,0 +1,30 @@
+"""The ops of `npm run scenario -- ops-cpu` in PyTorch (Debian's python3-torch), one thread, timed the
+same way: 5 untimed runs, then REPEAT timed runs of each op; the median in ms.
+
+usage: /usr/bin/python3 scripts/torch-ops.py N REPEAT SEED   -> prints one JSON line
+"""
+import json, sys, time
+import torch
+
+n, repeat, seed = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+torch.set_num_threads(1)
+torch.manual_seed(seed)
+x, y, row, col, v = torch.randn(n, n), torch.randn(n, n), torch.randn(n), torch.randn(n, 1), torch.randn(n)
+OPS = [
+    ('x + y', lambda: x + y), ('x * 2', lambda: x * 2), ('x ** 2', lambda: x ** 2), ('x + y.t()', lambda: x + y.t()),
+    ('x + row', lambda: x + row), ('x * col', lambda: x * col), ('x.t().contiguous()', lambda: x.t().contiguous()),
+    ('x > 0', lambda: x > 0), ('where(x > y, x, y)', lambda: torch.where(x > y, x, y)), ('relu', lambda: x.relu()),
+    ('exp', lambda: x.exp()), ('tanh', lambda: x.tanh()), ('sigmoid', lambda: x.sigmoid()), ('sum()', lambda: x.sum()),
+    ('sum(0)', lambda: x.sum(0)), ('sum(1)', lambda: x.sum(1)), ('max()', lambda: x.max()), ('x @ v', lambda: x @ v),
+    ('x @ y', lambda: x @ y),
+]
+ms = {}
+for name, f in OPS:
+    for _ in range(5): f()
+    ts = []
+    for _ in range(repeat):
+        t0 = time.perf_counter(); f(); ts.append(time.perf_counter() - t0)
+    ts.sort()
+    m = len(ts) // 2
+    ms[name] = (ts[m] if len(ts) % 2 else (ts[m - 1] + ts[m]) / 2) * 1e3
+print(json.dumps({"torch": torch.__version__, "ms": ms}))
