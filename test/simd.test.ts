@@ -196,6 +196,37 @@ describe.skipIf(!supported)('SIMD float32 kernels are bit-identical to kernels.t
     B.free(X.blk);
   });
 
+  it("exp gives Math.exp's float32 bits across the float32 range (V8's fdlibm exp, two lanes at once)", () => {
+    // Every 997th bit pattern (4.3M values: both signs, denormals, the overflow and underflow edges,
+    // NaNs and infinities), then values near the reduction's branch points.
+    const n = 1 << 20, X = B.place(new Float32Array(n), 0), O = B.place(new Float32Array(n), 1);
+    const bits = new Uint32Array(X.arr.buffer, X.arr.byteOffset, n);
+    let checked = 0, first = '';
+    const run = (m: number) => {
+      B.simd.unaryF32('exp', O.addr, X.addr, m);
+      for (let i = 0; i < m && !first; i++) {
+        const want = Math.fround(Math.exp(X.arr[i]));
+        if (!(O.arr[i] === want || (want !== want && O.arr[i] !== O.arr[i]))) first = `exp(${X.arr[i]}) = ${O.arr[i]}, Math.exp: ${want}`;
+      }
+      checked += m;
+    };
+    for (let start = 0; start < 2 ** 32 && !first; start += 997 * n) {
+      const m = Math.min(n, Math.ceil((2 ** 32 - start) / 997));
+      for (let i = 0; i < m; i++) bits[i] = start + 997 * i;
+      run(m);
+    }
+    const edges = [0.5 * Math.LN2, 1.5 * Math.LN2, 2 ** -28, 1, 88.72283, 88.72284, -87.33654, -103.97208, -103.972084, 709.78, -745.13];
+    let m = 0;
+    for (const e of edges) for (const s of [1, -1]) for (let d = -8; d <= 8; d++) {
+      X.arr[m++] = s * e;
+      bits[m - 1] = (bits[m - 1] + d) >>> 0;
+    }
+    run(m);
+    expect(first).toBe('');
+    expect(checked).toBeGreaterThan(4_000_000);
+    B.free(X.blk, O.blk);
+  });
+
   it('fill and copy', () => {
     for (const value of [...SCALARS, 1e39, -1e39, 1e-46, 0.30000000000000004])
       for (const n of [0, 1, 3, 4, 17, 70]) {

@@ -3,8 +3,9 @@
  * the WebAssembly SIMD kernels of ./simd.ts (and ./wasm.ts) by byte address, zero copy, in any thread
  * that received the same Memory.
  *
- * Layout: bytes [0, 64) are a reserved header (address 0 is never handed out; word 0 is the probe
- * counter of arenaAddress); blocks are 64-byte aligned and rounded up to a multiple of 64 bytes.
+ * Layout: bytes [0, 512) are a reserved header (address 0 is never handed out; word 0 is the probe
+ * counter of arenaAddress; bytes [64, 512) hold the SIMD kernels' constant tables, see simd.ts); blocks
+ * are 64-byte aligned and rounded up to a multiple of 64 bytes.
  *  - small blocks (<= SMALL_MAX bytes after rounding): exact-size free lists, LIFO (a training loop
  *    allocates the same sizes again and again);
  *  - large blocks: free extents kept sorted by address, best fit with splitting, coalesced on release;
@@ -27,7 +28,7 @@ export const WASM_PAGE = 65536;
 export const MAX_PAGES = 65536;
 export const ARENA_ALIGN = 64;
 /** Bytes [0, ARENA_HEADER) of an arena memory are reserved. */
-export const ARENA_HEADER = 64;
+export const ARENA_HEADER = 512;
 /** Largest block size (bytes, after rounding) served from the exact-size free lists. */
 export const SMALL_MAX = 64 * 1024;
 

@@ -1,6 +1,6 @@
 /**
  * Loader for the WebAssembly SIMD float32 kernels (src/backends/cpu/wasm/ew.wasm, built from ew.c by
- * scripts/build-wasm.sh): elementwise add/sub/mul/div/maximum/minimum, neg/abs/sqrt/relu, fill, copy and
+ * scripts/build-wasm.sh): elementwise add/sub/mul/div/maximum/minimum, neg/abs/sqrt/relu/exp, fill, copy and
  * the protocol's block sum / block dot. Results are bit-identical to the JS kernels of ./kernels.ts on
  * float32 data (see ew.c for why; NaN *payloads* aside, see below).
  *
@@ -21,15 +21,16 @@
  * signed zeros, infinities and denormals included, is bit-identical.
  */
 import { wasmFile } from './wasm-module.ts';
+import { ARENA_HEADER } from './arena.ts';
 
 export type SimdBinaryFn = 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum';
-export type SimdUnaryFn = 'neg' | 'abs' | 'sqrt' | 'relu';
+export type SimdUnaryFn = 'neg' | 'abs' | 'sqrt' | 'relu' | 'exp';
 
 export const SIMD_BINARY: readonly SimdBinaryFn[] = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum'];
-export const SIMD_UNARY: readonly SimdUnaryFn[] = ['neg', 'abs', 'sqrt', 'relu'];
+export const SIMD_UNARY: readonly SimdUnaryFn[] = ['neg', 'abs', 'sqrt', 'relu', 'exp'];
 
 const BINARY_CODE: Record<SimdBinaryFn, number> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 };
-const UNARY_CODE: Record<SimdUnaryFn, number> = { neg: 0, abs: 1, sqrt: 2, relu: 3 };
+const UNARY_CODE: Record<SimdUnaryFn, number> = { neg: 0, abs: 1, sqrt: 2, relu: 3, exp: 4 };
 
 /** True when fn has a SIMD float32 kernel (type guard for callers holding a protocol BinaryFn). */
 export const isSimdBinary = (fn: string): fn is SimdBinaryFn => Object.hasOwn(BINARY_CODE, fn);
@@ -94,8 +95,37 @@ function binaryScalar(fn: SimdBinaryFn, a: number, b: number): number {
   }
 }
 
-/** Synchronous instantiation on `memory` (a shared memory, e.g. Arena.memory). */
+/**
+ * ew.c's exp constants (struct ExpK, in its order), each splatted over a 16-byte lane pair: doubles, then
+ * 32-bit integers. The module reads them from bytes [EXP_TABLE, EXP_TABLE + 16·n) of its memory, inside
+ * the arena's reserved header (arena.ts ARENA_HEADER): constants in the code cost V8 three instructions
+ * per use once registers run out.
+ */
+const EXP_TABLE = 64;
+const EXP_F64 = [
+  1.44269504088896338700e+00, 0.5, 6.93147180369123816490e-01, 1.90821492927058770002e-10, // invln2, half, ln2HI, ln2LO
+  1.66666666666666019037e-01, -2.77777777770155933842e-03, 6.61375632143793436117e-05, -1.65339022054652515390e-06,
+  4.13813679705723846039e-08, 1, 2, 6755399441055744, -1021, 1000, 1023, 1024, // P1-P5, 1, 2, 1.5·2^52, k bounds
+  9.33263618503218878990e-302, 8.988465674311579539e307, 2.718281828459045, Infinity, // 2^-1000, 2^1023, E, inf
+  7.09782712893383973096e+02, -7.45133219101941108420e+02, // o_threshold, u_threshold
+];
+const EXP_I32 = [0x7FFFFFFF, 0x3FD62E42, 0x3E300000, 0x40862E42, 0]; // |x| mask, high-word bounds, 0
+/** Bytes of memory the kernels read at EXP_TABLE. */
+export const SIMD_TABLE_END = EXP_TABLE + 16 * (EXP_F64.length + EXP_I32.length);
+if (SIMD_TABLE_END > ARENA_HEADER) throw new Error(`internal: the SIMD tables (${SIMD_TABLE_END} bytes) do not fit the arena header (${ARENA_HEADER})`);
+
+/** Writes the constant table (the same bytes every time: threads may do it concurrently). */
+function writeTables(memory: WebAssembly.Memory): void {
+  const f = new Float64Array(memory.buffer, EXP_TABLE, 2 * EXP_F64.length);
+  EXP_F64.forEach((v, i) => { f[2 * i] = v; f[2 * i + 1] = v; });
+  const w = new Int32Array(memory.buffer, EXP_TABLE + 16 * EXP_F64.length, 4 * EXP_I32.length);
+  EXP_I32.forEach((v, i) => w.fill(v, 4 * i, 4 * i + 4));
+}
+
+/** Synchronous instantiation on `memory` (a shared memory, e.g. Arena.memory; bytes [64, SIMD_TABLE_END)
+ * hold the kernels' constant tables, which this writes). */
 export function instantiateSimd(memory: WebAssembly.Memory, module: WebAssembly.Module = simdModule()): SimdKernels {
+  writeTables(memory);
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   const ex = instance.exports as unknown as EwExports;
   const { ew_binary_vv, ew_binary_vs, ew_binary_sv, ew_unary, ew_fill, ew_copy, ew_block_sum, ew_block_dot } = ex;
