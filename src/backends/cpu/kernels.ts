@@ -113,69 +113,27 @@ function scratch(slot: number, n: number): Float64Array {
   return (slots[slot] = new Float64Array(Math.min(SCRATCH_MAX, Math.max(n, 2 * (b?.length ?? 0), 8192))));
 }
 
-/**
- * Elements [start, end) of a strided view, in row-major order, into t[0..): a loop along the last
- * dimension per row, no offset per element.
- */
+/** Elements [start, end) of a strided view, in row-major order, into t[0..). */
 function stridedRead(v: View, data: Arr, start: number, end: number, t: Float64Array): void {
-  const r = v.shape.length;
-  if (r === 0) { t[0] = data[v.offset]; return; }
-  const coord = new Array<number>(r);
-  let rem = start, off = v.offset;
-  for (let d = r - 1; d >= 0; d--) {
-    const c = rem % v.shape[d];
-    rem = (rem - c) / v.shape[d];
-    coord[d] = c; off += c * v.strides[d];
-  }
-  const L = v.shape[r - 1], st = v.strides[r - 1], n = end - start;
-  for (let k = 0; k < n;) {
-    const run = Math.min(L - coord[r - 1], n - k);
-    if (st === 1) for (let j = 0; j < run; j++) t[k + j] = data[off + j];
-    else if (st === 0) { const x = data[off]; for (let j = 0; j < run; j++) t[k + j] = x; }
-    else for (let j = 0, o = off; j < run; j++, o += st) t[k + j] = data[o];
-    k += run;
-    if (k >= n) break;
-    off = nextRow(v, coord, off + run * st, run);
-  }
+  let k = 0;
+  rows(v.shape, [v], start, end, (o, st, n) => {
+    for (let j = 0, p = o[0], d = st[0]; j < n; j++, p += d) t[k + j] = data[p];
+    k += n;
+  });
 }
 
 /** stridedRead's inverse: t[0..end-start) into elements [start, end) of a strided view, converted for
  * int64 (truncated) and bool (nonzero or NaN: 1) buffers. */
 function stridedWrite(v: View, data: Arr, start: number, end: number, t: Float64Array): void {
-  const r = v.shape.length, fix = v.dtype === 'int64' ? 1 : v.dtype === 'bool' ? 2 : 0;
-  const coord = new Array<number>(r);
-  let rem = start, off = v.offset;
-  for (let d = r - 1; d >= 0; d--) {
-    const c = rem % v.shape[d];
-    rem = (rem - c) / v.shape[d];
-    coord[d] = c; off += c * v.strides[d];
-  }
-  const L = r === 0 ? 1 : v.shape[r - 1], st = r === 0 ? 0 : v.strides[r - 1], n = end - start;
-  for (let k = 0; k < n;) {
-    const run = r === 0 ? n : Math.min(L - coord[r - 1], n - k);
-    if (fix === 0) for (let j = 0, o = off; j < run; j++, o += st) data[o] = t[k + j];
-    else if (fix === 1) for (let j = 0, o = off; j < run; j++, o += st) data[o] = Math.trunc(t[k + j]);
-    else for (let j = 0, o = off; j < run; j++, o += st) data[o] = t[k + j] !== 0 ? 1 : 0;
-    k += run;
-    if (k >= n) break;
-    off = nextRow(v, coord, off + run * st, run);
-  }
-}
-
-/** After `run` elements of the current row (ending at offset `off`): the offset of the next element in
- * row-major order, carrying into the outer coordinates when the row is done. */
-function nextRow(v: View, coord: number[], off: number, run: number): number {
-  const last = v.shape.length - 1;
-  coord[last] += run;
-  if (coord[last] < v.shape[last]) return off;
-  off -= v.shape[last] * v.strides[last];
-  coord[last] = 0;
-  for (let d = last - 1; d >= 0; d--) {
-    if (++coord[d] < v.shape[d]) return off + v.strides[d];
-    off -= (v.shape[d] - 1) * v.strides[d];
-    coord[d] = 0;
-  }
-  return off;
+  const fix = v.dtype === 'int64' ? 1 : v.dtype === 'bool' ? 2 : 0;
+  let k = 0;
+  rows(v.shape, [v], start, end, (o, st, n) => {
+    const d = st[0];
+    if (fix === 0) for (let j = 0, p = o[0]; j < n; j++, p += d) data[p] = t[k + j];
+    else if (fix === 1) for (let j = 0, p = o[0]; j < n; j++, p += d) data[p] = Math.trunc(t[k + j]);
+    else for (let j = 0, p = o[0]; j < n; j++, p += d) data[p] = t[k + j] !== 0 ? 1 : 0;
+    k += n;
+  });
 }
 
 /** Reads elements [start,end) of a view: the raw array with a base offset when the view is contiguous,
