@@ -12,12 +12,10 @@
  * (BENCH_SETTLE_MS=0: no pause, for an A/B).
  */
 import { parseArgs } from 'node:util';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import * as torch from '../src/index.ts';
 import { largeLoop } from './large-loop.ts';
 import { progressBar } from './progress.ts';
-import { keepNonFinite, quiesce } from './scenario.ts';
+import { keepNonFinite, quiesce, runTorchScript } from './scenario.ts';
 
 const USAGE = 'usage: npm run bench:large -- [--workers W] [--epochs E] [--n N] [--lr LR] [--seed S] [--device cpu|gpu] [--warmup K] [--json] [--compare-torch]';
 function fail(msg: string): never { console.error(`bench:large: ${msg}\n${USAGE}`); process.exit(2); }
@@ -72,14 +70,9 @@ try {
 const out: Record<string, unknown> = { device, workers, n, epochs, lr, warmupEpochs: warmupLoops * epochs, warmupSeconds, ...r };
 if (v['compare-torch']) {
   // The same loop in PyTorch (Debian's python3-torch), same N, epochs and thread count, in this run.
-  const py = spawnSync('/usr/bin/python3', [fileURLToPath(new URL('../scripts/torch-loop.py', import.meta.url)), String(n), String(epochs), String(lr), String(workers)], { encoding: 'utf8' });
-  if (py.status === 0) {
-    const t = JSON.parse(py.stdout.trim().split('\n').pop()!);
-    out.torch = t;
-    out.speedupVsTorch = t.seconds / r.seconds;
-  } else {
-    out.torch = { error: (py.stderr || py.error?.message || 'python3-torch not available').trim().split('\n').pop() };
-  }
+  const t = runTorchScript<{ seconds: number }>('torch-loop.py', [n, epochs, lr, workers]);
+  out.torch = t;
+  if (!('error' in t)) out.speedupVsTorch = t.seconds / r.seconds;
 }
 if (v.json) console.log(JSON.stringify(out, keepNonFinite));
 else {

@@ -7,9 +7,7 @@
  * broadcast operands (a transposed matrix, a bias row or column), comparisons and where, transcendental
  * functions, reductions along a dimension, matrix products.
  */
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { F, median, type ScenarioContext, type ScenarioResult } from './scenario.ts';
+import { F, median, runTorchScript, type ScenarioContext, type ScenarioResult } from './scenario.ts';
 
 export const name = 'ops-cpu';
 export const description = 'Common ops on one CPU tensor (strided, broadcast, comparisons, transcendental, reductions, matmul), ms per op; --torch yes adds PyTorch';
@@ -47,13 +45,6 @@ const OPS: [string, (x: T, y: T, row: T, col: T, v: T, t: ScenarioContext['torch
   ['x @ y', (x, y, _r, _c, _v, t) => t.matmul(x, y)],
 ];
 
-function torchOps(n: number, repeat: number, seed: number): { torch: string; ms: Record<string, number> } | { error: string } {
-  const script = fileURLToPath(new URL('../scripts/torch-ops.py', import.meta.url));
-  const py = spawnSync('/usr/bin/python3', [script, String(n), String(repeat), String(seed)], { encoding: 'utf8' });
-  if (py.status !== 0) return { error: (py.stderr || py.error?.message || 'python3 failed').trim().split('\n').pop()! + ' (apt-get install python3-torch)' };
-  try { return JSON.parse(py.stdout.trim().split('\n').pop()!); } catch { return { error: `unreadable output: ${py.stdout.slice(0, 200)}` }; }
-}
-
 export async function run(ctx: ScenarioContext<Flags>): Promise<ScenarioResult> {
   const { torch } = ctx;
   const { n, repeat, seed } = ctx.flags;
@@ -87,7 +78,7 @@ export async function run(ctx: ScenarioContext<Flags>): Promise<ScenarioResult> 
   const notes: string[] = [];
   let py: Record<string, number> | null = null, pyName = '';
   if (ctx.flags.torch === 'yes') {
-    const r = torchOps(n, repeat, seed);
+    const r = runTorchScript<{ torch: string; ms: Record<string, number> }>('torch-ops.py', [n, repeat, seed]);
     if ('error' in r) notes.push(`PyTorch: not run (${r.error})`);
     else { py = r.ms; pyName = `PyTorch ${r.torch}`; }
   }

@@ -12,6 +12,8 @@
  *   estimateBytes(flags): number  host memory it needs; the runner refuses runs that do not fit
  *   estimateGpuBytes(flags): number  the largest single GPU buffer it allocates (checked against the adapter)
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import type * as Torch from '../src/index.ts';
 import type { Progress } from './progress.ts';
@@ -227,3 +229,17 @@ export function fmtCount(n: number): string {
 /** A JSON.stringify replacer that keeps NaN and ±Infinity as the strings 'NaN', 'Infinity', '-Infinity' (JSON
  * itself would write null, which reads as "no value" — the tour's 10M loop ends with a NaN loss, in PyTorch too). */
 export const keepNonFinite = (_key: string, x: unknown): unknown => (typeof x === 'number' && !Number.isFinite(x) ? String(x) : x);
+
+/**
+ * Runs one of scripts/*.py with Debian's python3-torch (/usr/bin/python3) and parses the JSON line it
+ * prints last; or says why not (with the apt package to install when PyTorch is missing).
+ */
+export function runTorchScript<T>(script: string, args: Array<string | number>): T | { error: string } {
+  const path = fileURLToPath(new URL(`../scripts/${script}`, import.meta.url));
+  const py = spawnSync('/usr/bin/python3', [path, ...args.map(String)], { encoding: 'utf8' });
+  if (py.status !== 0) {
+    const why = (py.stderr || py.error?.message || 'python3 failed').trim().split('\n').pop()!;
+    return { error: /No module named 'torch'|ENOENT/.test(why) ? `${why} (apt-get install python3-torch)` : why };
+  }
+  try { return JSON.parse(py.stdout.trim().split('\n').pop()!) as T; } catch { return { error: `unreadable output from ${script}: ${py.stdout.slice(0, 200)}` }; }
+}

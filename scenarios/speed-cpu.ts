@@ -8,9 +8,7 @@
  * started outside the timed region. `--torch yes` adds PyTorch's time for the same cells, in the same run
  * (Debian's python3-torch, as many threads as workers; scripts/torch-cells.py).
  */
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { F, fmtCount, median, timeRepeats, type ScenarioContext, type ScenarioResult } from './scenario.ts';
+import { F, fmtCount, median, runTorchScript, timeRepeats, type ScenarioContext, type ScenarioResult } from './scenario.ts';
 
 export const name = 'speed-cpu';
 export const description = "The tour's CPU speed cells: plain JS vs troupe in-process vs troupe sharded over W workers";
@@ -27,14 +25,6 @@ type Flags = typeof flags;
 export function estimateBytes(f: { n?: unknown }): number { return 36 * Number(f.n) + 256 * 2 ** 20; }
 
 const MATMUL_REPS = 100, MATMUL_SIDE = 100, ADD_REPS = 10;
-
-/** The same cells in PyTorch (scripts/torch-cells.py), or why not. */
-function torchCells(n: number, repeat: number, threads: number, seed: number): { torch: string; times: Record<string, number[]> } | { error: string } {
-  const script = fileURLToPath(new URL('../scripts/torch-cells.py', import.meta.url));
-  const py = spawnSync('/usr/bin/python3', [script, String(n), String(repeat), String(threads), String(seed)], { encoding: 'utf8' });
-  if (py.status !== 0) return { error: (py.stderr || py.error?.message || 'python3 failed').trim().split('\n').pop()! + ' (apt-get install python3-torch)' };
-  try { return JSON.parse(py.stdout.trim().split('\n').pop()!); } catch { return { error: `unreadable output: ${py.stdout.slice(0, 200)}` }; }
-}
 
 // ───────────── the plain JS baseline: what a person writes without a library ─────────────
 
@@ -126,7 +116,7 @@ export async function run(ctx: ScenarioContext<Flags>): Promise<ScenarioResult> 
     await measure('sharded', troupeImpl(torch));
     await torch.shutdown(); // (the pool's memory goes back before PyTorch runs)
     if (withTorch) {
-      const py = torchCells(n, repeat, workers, seed);
+      const py = runTorchScript<{ torch: string; times: Record<string, number[]> }>('torch-cells.py', [n, repeat, workers, seed]);
       if ('error' in py) notes.push(`PyTorch: not run (${py.error})`);
       else {
         impls.push({ key: 'torch', label: `PyTorch ${py.torch}, ${workers} thread${workers > 1 ? 's' : ''}` });
