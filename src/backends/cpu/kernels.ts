@@ -166,6 +166,14 @@ function writeOut(v: View, data: Arr, start: number, end: number, compute: (dst:
  */
 function rows(shape: readonly number[], views: readonly View[], s: number, e: number, body: (off: number[], step: number[], n: number) => void): void {
   const k = views.length;
+  let contig = true;
+  for (let j = 0; j < k && contig; j++) contig = isContig(views[j]);
+  if (contig) { // (the common case, and small ops' whole cost: no dimension merging)
+    const off = new Array<number>(k), step = new Array<number>(k);
+    for (let j = 0; j < k; j++) { off[j] = views[j].offset + s; step[j] = 1; }
+    body(off, step, e - s);
+    return;
+  }
   const sh: number[] = [], st: number[][] = views.map(() => []);
   for (let d = shape.length - 1; d >= 0; d--) {
     if (shape[d] === 1) continue;

@@ -37,8 +37,12 @@ const UNARY_EXPR: Record<UnaryFn, string> = {
 };
 const stored = (expr: string, store: Store) => (store === 'int64' ? `Math.trunc(${expr})` : store === 'bool' ? `((${expr}) !== 0 ? 1 : 0)` : expr);
 
-const cache = new Map<string, unknown>();
-function compiled<T>(key: string, body: () => string): T {
+/**
+ * Compiled loops by a number packing what they are specialized for (looked up on every op, so no key
+ * string is built): the kind of loop and its operation, then a code per operand array type.
+ */
+const cache = new Map<number, unknown>();
+function compiled<T>(key: number, body: () => string): T {
   let f = cache.get(key) as T | undefined;
   if (f === undefined) {
     // A new Function per key: its own bytecode and type feedback (see above).
@@ -47,10 +51,21 @@ function compiled<T>(key: string, body: () => string): T {
   }
   return f;
 }
-const typeOf = (x: Arr | null) => (x === null ? '-' : x.constructor.name);
+/** 0: no array (a scalar operand), 1-4: the array types. */
+function typeCode(x: Arr | null): number {
+  return x === null ? 0 : x instanceof Float32Array ? 1 : x instanceof Float64Array ? 2 : x instanceof Int32Array ? 3 : 4;
+}
+const codes = (names: readonly string[]) => Object.fromEntries(names.map((n, i) => [n, i]));
+const BINARY_CODE = codes(Object.keys(BINARY_EXPR)) as Record<BinaryFn, number>;
+const UNARY_CODE = codes([...Object.keys(UNARY_EXPR), 'copy']) as Record<UnaryFn | 'copy', number>;
+const FORM_CODE: Record<Form, number> = { vv: 0, vs: 1, sv: 2 };
+const STORE_CODE: Record<Store, number> = { 'as-is': 0, int64: 1, bool: 2 };
+const REDUCE_CODE = { sum: 0, max: 1, min: 2 };
+/** Three operand types in one number (5 values each). */
+const types = (a: Arr | null, b: Arr | null, c: Arr | null) => (typeCode(a) * 5 + typeCode(b)) * 5 + typeCode(c);
 
 export function binaryLoop(fn: BinaryFn, form: Form, a: Arr | null, b: Arr | null, dst: Arr, store: Store): BinaryLoop {
-  return compiled(`b:${fn}:${form}:${store}:${typeOf(a)}:${typeOf(b)}:${typeOf(dst)}`, () => {
+  return compiled((((1 * 32 + BINARY_CODE[fn]) * 4 + FORM_CODE[form]) * 4 + STORE_CODE[store]) * 125 + types(a, b, dst), () => {
     // x ** 2 as x * x where the exponent is the scalar 2 (as the kernels always did).
     const expr = fn === 'pow' && form === 'vs' ? '(y === 2 ? x * x : Math.pow(x, y))' : BINARY_EXPR[fn];
     const x = form === 'sv' ? 'k' : 'a[ia]', y = form === 'vs' ? 'k' : 'b[ib]';
@@ -60,13 +75,13 @@ export function binaryLoop(fn: BinaryFn, form: Form, a: Arr | null, b: Arr | nul
 }
 
 export function unaryLoop(fn: UnaryFn | 'copy', a: Arr, dst: Arr, store: Store): UnaryLoop {
-  return compiled(`u:${fn}:${store}:${typeOf(a)}:${typeOf(dst)}`, () => `function (a, ia, sa, dst, id, sd, n) {
+  return compiled(((2 * 32 + UNARY_CODE[fn]) * 4 + STORE_CODE[store]) * 125 + types(a, dst, null), () => `function (a, ia, sa, dst, id, sd, n) {
       for (let i = 0; i < n; i++, ia += sa, id += sd) { const x = a[ia]; dst[id] = ${stored(fn === 'copy' ? 'x' : UNARY_EXPR[fn], store)}; } }`);
 }
 
 /** dst = c ? a : b, where a missing array means the scalar ka (kb). */
 export function whereLoop(c: Arr, a: Arr | null, b: Arr | null, dst: Arr, store: Store): WhereLoop {
-  return compiled(`w:${store}:${typeOf(c)}:${typeOf(a)}:${typeOf(b)}:${typeOf(dst)}`, () => {
+  return compiled(((3 * 4 + STORE_CODE[store]) * 5 + typeCode(c)) * 125 + types(a, b, dst), () => {
     const x = a === null ? 'ka' : 'a[ia]', y = b === null ? 'kb' : 'b[ib]';
     return `function (c, ic, sc, a, ia, sa, b, ib, sb, dst, id, sd, n, ka, kb) {
       for (let i = 0; i < n; i++, ic += sc, ia += sa, ib += sb, id += sd) dst[id] = ${stored(`c[ic] ? ${x} : ${y}`, store)}; }`;
@@ -81,7 +96,7 @@ export type ReduceLoop = (a: Arr, base: number, stride: number, n: number) => nu
  * max and min go in order and give NaN as soon as an element is NaN.
  */
 export function reduceLoop(fn: 'sum' | 'max' | 'min', a: Arr, block: number): ReduceLoop {
-  return compiled(`r:${fn}:${block}:${typeOf(a)}`, () => {
+  return compiled(((4 * 4 + REDUCE_CODE[fn]) * 5 + typeCode(a)) * 2 ** 20 + block, () => {
     if (fn !== 'sum') {
       return `function (a, base, st, n) { let acc = ${fn === 'max' ? '-Infinity' : 'Infinity'};
         for (let i = 0, p = base; i < n; i++, p += st) { const v = a[p]; if (v !== v) return NaN; if (v ${fn === 'max' ? '>' : '<'} acc) acc = v; }
