@@ -11,7 +11,7 @@ import { instantiateRngWasm, rngWasmSupported, type RngWasm } from './wasm.ts';
 import { arenaAddress } from './arena.ts';
 import { matmulRows, wasmMatmulAvailable } from './matmul.ts';
 import { binaryLoop, reduceLoop, unaryLoop, whereLoop, type Form, type Store } from './loops.ts';
-import { instantiateSimd, isSimdBinary, isSimdUnary, simdSupported, type SimdKernels } from './simd.ts';
+import { instantiateSimd, isSimdBinary, isSimdUnary, simdSupported, type SimdBinaryFn, type SimdKernels } from './simd.ts';
 
 /**
  * Zero-copy WebAssembly SIMD fast paths for float32 data that lives in the arena memory (the shared
@@ -164,26 +164,16 @@ function writeOut(v: View, data: Arr, start: number, end: number, compute: (dst:
  * step[j] further. Dimensions of size 1 are dropped and neighbours that every operand walks through
  * evenly are merged first, so contiguous operands make one row of e - s elements; `off` is reused.
  */
-function rows(shape: readonly number[], views: readonly View[], s: number, e: number, body: (off: number[], step: number[], n: number) => void): void {
+function rows(shape: readonly number[], views: readonly View[], s: number, e: number, body: (off: number[], step: number[], n: number) => void,
+  plan: RowPlan | null = rowPlan(shape, views)): void {
   const k = views.length;
-  let contig = true;
-  for (let j = 0; j < k && contig; j++) contig = isContig(views[j]);
-  if (contig) { // (the common case, and small ops' whole cost: no dimension merging)
+  if (plan === null) { // all contiguous (the common case, and small ops' whole cost: no dimension merging)
     const off = new Array<number>(k), step = new Array<number>(k);
     for (let j = 0; j < k; j++) { off[j] = views[j].offset + s; step[j] = 1; }
     body(off, step, e - s);
     return;
   }
-  const sh: number[] = [], st: number[][] = views.map(() => []);
-  for (let d = shape.length - 1; d >= 0; d--) {
-    if (shape[d] === 1) continue;
-    const last = sh.length - 1;
-    if (last >= 0 && views.every((v, j) => v.strides[d] === st[j][last] * sh[last])) { sh[last] *= shape[d]; continue; }
-    sh.push(shape[d]);
-    for (let j = 0; j < k; j++) st[j].push(views[j].strides[d]);
-  }
-  if (!sh.length) { sh.push(1); for (let j = 0; j < k; j++) st[j].push(0); }
-  // (sh and st are innermost first)
+  const { sh, st } = plan;
   const r = sh.length, coord = new Array<number>(r), off = views.map((v) => v.offset), step = st.map((x) => x[0]);
   let rem = s;
   for (let d = 0; d < r; d++) {
@@ -206,6 +196,26 @@ function rows(shape: readonly number[], views: readonly View[], s: number, e: nu
       coord[d] = 0;
     }
   }
+}
+
+/** The dimensions rows() walks, innermost first (sh[0]: the row length; st[j][0]: operand j's step
+ * along a row), or null when every view is contiguous (one row). */
+interface RowPlan { sh: number[]; st: number[][] }
+function rowPlan(shape: readonly number[], views: readonly View[]): RowPlan | null {
+  const k = views.length;
+  let contig = true;
+  for (let j = 0; j < k && contig; j++) contig = isContig(views[j]);
+  if (contig) return null;
+  const sh: number[] = [], st: number[][] = views.map(() => []);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    if (shape[d] === 1) continue;
+    const last = sh.length - 1;
+    if (last >= 0 && views.every((v, j) => v.strides[d] === st[j][last] * sh[last])) { sh[last] *= shape[d]; continue; }
+    sh.push(shape[d]);
+    for (let j = 0; j < k; j++) st[j].push(views[j].strides[d]);
+  }
+  if (!sh.length) { sh.push(1); for (let j = 0; j < k; j++) st[j].push(0); }
+  return { sh, st };
 }
 
 /** How values reach an output buffer of dtype d (loops.ts); `exact`: they are valid for it already. */
@@ -249,6 +259,7 @@ function runBinary(fn: BinaryFn, av0: View | number, bv0: View | number, out: Vi
       return;
     }
   }
+  if (fast && isSimdBinary(fn) && out.dtype === 'float32' && simdRows(fn, av, bv, out, R, s, e)) return;
   const O = R(out.buf), store = storeOf(out.dtype, COMPARISON.has(fn)); // (comparisons give 0 or 1)
   if (typeof av === 'number' && typeof bv === 'number') {
     fillView(out, O, BINARY[fn](av, bv), s, e);
@@ -262,6 +273,48 @@ function runBinary(fn: BinaryFn, av0: View | number, bv0: View | number, out: Vi
   const ai = A ? views.push(av as View) - 1 : 0, bi = B ? views.push(bv as View) - 1 : 0;
   rows(out.shape, views, s, e, (o, st, n) => loop(A, A ? o[ai] : 0, A ? st[ai] : 0, B, B ? o[bi] : 0, B ? st[bi] : 0, O, o[0], st[0], n, k));
 }
+
+/**
+ * A float32 binary op into contiguous arena memory whose operands are broadcast or small, a row at a
+ * time through the SIMD kernel: an operand that repeats one value along the row (x * col) is a scalar
+ * for that row; one that is contiguous along the row is read in place if it lives in the arena, else
+ * (a small bias row) it is first copied into the output row, which the kernel then reads and overwrites
+ * in place. Same bits as the JS loop: the same float32 operation per element. False (nothing written)
+ * where it does not apply: rows shorter than 32, a transposed operand, an operand that is the output's
+ * own memory.
+ */
+function simdRows(fn: SimdBinaryFn, av: View | number, bv: View | number, out: View, R: Resolve, s: number, e: number): boolean {
+  const O = R(out.buf), oBase = arenaAddress(O, fast!.memory);
+  if (oBase === null || !isFloat32Operand(av) || !isFloat32Operand(bv)) return false;
+  const views = [out];
+  const ai = typeof av === 'number' ? -1 : views.push(av) - 1, bi = typeof bv === 'number' ? -1 : views.push(bv) - 1;
+  const plan = rowPlan(out.shape, views);
+  if (plan === null || plan.sh[0] < 32 || plan.st[0][0] !== 1) return false;
+  const A = ai < 0 ? null : R((av as View).buf), B = bi < 0 ? null : R((bv as View).buf);
+  const aBase = A && arenaAddress(A, fast!.memory), bBase = B && arenaAddress(B, fast!.memory);
+  // Per operand: 0 scalar, 1 read in place, 2 copied into the output row first. The output's own memory
+  // (an in-place op) is read in place, as the same view (the frontend lets no other overlap through),
+  // and then nothing may be copied over it.
+  const how = (j: number, base: number | null) => {
+    if (j < 0) return 0;
+    const step = plan.st[j][0];
+    return step === 0 ? 0 : step !== 1 ? -1 : base !== null ? 1 : 2;
+  };
+  const ha = how(ai, aBase), hb = how(bi, bBase);
+  if (ha < 0 || hb < 0 || (ha === 2 && (hb === 2 || B === O)) || (hb === 2 && A === O)) return false;
+  const simd = fast!.simd;
+  rows(out.shape, views, s, e, (o, _st, n) => {
+    const oAddr = oBase + 4 * o[0];
+    let aAddr: number | null = null, aK = 0, bAddr: number | null = null, bK = 0;
+    if (ai < 0) aK = av as number; else if (ha === 0) aK = A![o[ai]]; else if (ha === 1) aAddr = aBase! + 4 * o[ai];
+    else { O.set(A!.subarray(o[ai], o[ai] + n), o[0]); aAddr = oAddr; }
+    if (bi < 0) bK = bv as number; else if (hb === 0) bK = B![o[bi]]; else if (hb === 1) bAddr = bBase! + 4 * o[bi];
+    else { O.set(B!.subarray(o[bi], o[bi] + n), o[0]); bAddr = oAddr; }
+    simd.binaryF32(fn, oAddr, aAddr, aK, bAddr, bK, n);
+  }, plan);
+  return true;
+}
+const isFloat32Operand = (v: View | number) => typeof v === 'number' || v.dtype === 'float32';
 
 function runWhere(op: Extract<Op, { op: 'where' }>, R: Resolve, s: number, e: number) {
   const C = R(op.cond.buf), A = typeof op.a === 'number' ? null : R(op.a.buf), B = typeof op.b === 'number' ? null : R(op.b.buf);
