@@ -196,6 +196,33 @@ describe.skipIf(!supported)('SIMD float32 kernels are bit-identical to kernels.t
     B.free(X.blk);
   });
 
+  it('comparisons into bool bytes: the JS loop\'s 0/1 for every operand form, NaN, infinities and signed zeros', () => {
+    let seed = 7000;
+    for (const fn of ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const) for (const n of LENGTHS) for (const off of OFFSETS) {
+      const a = randomF32(n, seed++), b = randomF32(n, seed++);
+      if (n > 3) b.set(a.subarray(0, 3)); // some equal pairs
+      const js = (x: number, y: number) => +(fn === 'eq' ? x === y : fn === 'ne' ? x !== y : fn === 'lt' ? x < y : fn === 'le' ? x <= y : fn === 'gt' ? x > y : x >= y);
+      const A = B.place(a, off), Bv = B.place(b, (off + 1) % 4);
+      const blk = B.arena.alloc(n + 64)!.byteOffset, outAt = blk + off;
+      const out = new Uint8Array(B.arena.memory.buffer, outAt, n);
+      const check = (what: string, want: (i: number) => number) => {
+        let bad = -1;
+        for (let i = 0; i < n && bad < 0; i++) if (out[i] !== want(i)) bad = i;
+        expect(bad, `${fn} ${what} n=${n} off=${off}: element ${bad} (${a[bad]}, ${b[bad]}) gave ${out[bad]}`).toBe(-1);
+      };
+      B.simd.compareF32(fn, outAt, A.addr, 0, Bv.addr, 0, n);
+      check('vv', (i) => js(a[i], b[i]));
+      for (const k of [0, -0, 1.5, NaN, -Infinity, f32(0x00000003)]) {
+        B.simd.compareF32(fn, outAt, A.addr, 0, null, k, n);
+        check(`vs ${k}`, (i) => js(a[i], k));
+        B.simd.compareF32(fn, outAt, null, k, Bv.addr, 0, n);
+        check(`sv ${k}`, (i) => js(k, b[i]));
+      }
+      B.free(A.blk, Bv.blk, blk);
+    }
+    expect(() => B.simd.compareF32('gt', 64, 64, 0, null, 0.1, 4)).toThrow(/not a float32 value/);
+  });
+
   it("exp gives Math.exp's float32 bits across the float32 range (V8's fdlibm exp, two lanes at once)", () => {
     // Every 997th bit pattern (4.3M values: both signs, denormals, the overflow and underflow edges,
     // NaNs and infinities), then values near the reduction's branch points.

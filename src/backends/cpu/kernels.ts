@@ -11,7 +11,7 @@ import { instantiateRngWasm, rngWasmSupported, type RngWasm } from './wasm.ts';
 import { arenaAddress } from './arena.ts';
 import { matmulRows, wasmMatmulAvailable } from './matmul.ts';
 import { binaryLoop, reduceLoop, unaryLoop, whereLoop, type Form, type Store } from './loops.ts';
-import { instantiateSimd, isSimdBinary, isSimdUnary, simdSupported, type SimdBinaryFn, type SimdKernels } from './simd.ts';
+import { instantiateSimd, isCompare, isSimdBinary, isSimdUnary, simdSupported, type CompareFn, type SimdBinaryFn, type SimdKernels } from './simd.ts';
 
 /**
  * Zero-copy WebAssembly SIMD fast paths for float32 data that lives in the arena memory (the shared
@@ -260,6 +260,7 @@ function runBinary(fn: BinaryFn, av0: View | number, bv0: View | number, out: Vi
     }
   }
   if (fast && isSimdBinary(fn) && out.dtype === 'float32' && simdRows(fn, av, bv, out, R, s, e)) return;
+  if (fast && isCompare(fn) && out.dtype === 'bool' && simdCompare(fn, av, bv, out, R, s, e)) return;
   const O = R(out.buf), store = storeOf(out.dtype, COMPARISON.has(fn)); // (comparisons give 0 or 1)
   if (typeof av === 'number' && typeof bv === 'number') {
     fillView(out, O, BINARY[fn](av, bv), s, e);
@@ -315,6 +316,20 @@ function simdRows(fn: SimdBinaryFn, av: View | number, bv: View | number, out: V
   return true;
 }
 const isFloat32Operand = (v: View | number) => typeof v === 'number' || v.dtype === 'float32';
+
+/** A comparison of contiguous float32 arena data (and a float32 scalar) into a contiguous bool buffer in
+ * the arena, through the SIMD kernel; false where it does not apply. */
+function simdCompare(fn: CompareFn, av: View | number, bv: View | number, out: View, R: Resolve, s: number, e: number): boolean {
+  if (!isContig(out) || (typeof av === 'number' && typeof bv === 'number')) return false;
+  const scalarOk = (v: View | number) => typeof v !== 'number' || Math.fround(v) === v || v !== v;
+  if (!scalarOk(av) || !scalarOk(bv)) return false;
+  const a = typeof av === 'number' ? null : addrF32(av, R, s), b = typeof bv === 'number' ? null : addrF32(bv, R, s);
+  if ((typeof av !== 'number' && a === null) || (typeof bv !== 'number' && b === null)) return false;
+  const o = arenaAddress(R(out.buf), fast!.memory);
+  if (o === null) return false;
+  fast!.simd.compareF32(fn, o + out.offset + s, a, typeof av === 'number' ? av : 0, b, typeof bv === 'number' ? bv : 0, e - s);
+  return true;
+}
 
 function runWhere(op: Extract<Op, { op: 'where' }>, R: Resolve, s: number, e: number) {
   const C = R(op.cond.buf), A = typeof op.a === 'number' ? null : R(op.a.buf), B = typeof op.b === 'number' ? null : R(op.b.buf);

@@ -45,6 +45,7 @@ interface EwExports {
   ew_copy(out: number, x: number, n: number): void;
   ew_block_sum(x: number, n: number): number;
   ew_block_dot(x: number, y: number, n: number): number;
+  ew_compare(op: number, form: number, out: number, a: number, b: number, k: number, n: number): void;
 }
 
 export interface SimdKernels {
@@ -66,7 +67,15 @@ export interface SimdKernels {
   blockSumF32(xAddr: number, n: number): number;
   /** The protocol's float64 block sum of x[j] * y[j], j < n. */
   blockDotF32(xAddr: number, yAddr: number, n: number): number;
+  /**
+   * out[i] = +(a[i] fn b[i]) for i < n, into bytes (a bool buffer): an operand is an address, or with a
+   * null address the scalar, which must be a float32 value (else the comparison is not the JS one).
+   */
+  compareF32(fn: CompareFn, outAddr: number, aAddr: number | null, aScalar: number, bAddr: number | null, bScalar: number, n: number): void;
 }
+export type CompareFn = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+const COMPARE_CODE: Record<CompareFn, number> = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 };
+export const isCompare = (fn: string): fn is CompareFn => Object.hasOwn(COMPARE_CODE, fn);
 
 const WASM_URL = new URL('./wasm/ew.wasm', import.meta.url);
 /**
@@ -128,7 +137,7 @@ export function instantiateSimd(memory: WebAssembly.Memory, module: WebAssembly.
   writeTables(memory);
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   const ex = instance.exports as unknown as EwExports;
-  const { ew_binary_vv, ew_binary_vs, ew_binary_sv, ew_unary, ew_fill, ew_copy, ew_block_sum, ew_block_dot } = ex;
+  const { ew_binary_vv, ew_binary_vs, ew_binary_sv, ew_unary, ew_fill, ew_copy, ew_block_sum, ew_block_dot, ew_compare } = ex;
 
   const fillF32 = (outAddr: number, value: number, n: number) => {
     for (let s = 0; s < n; s += CALL_CHUNK) ew_fill(outAddr + 4 * s, value, Math.min(CALL_CHUNK, n - s));
@@ -166,5 +175,15 @@ export function instantiateSimd(memory: WebAssembly.Memory, module: WebAssembly.
     },
     blockSumF32: (xAddr, n) => ew_block_sum(xAddr, n),
     blockDotF32: (xAddr, yAddr, n) => ew_block_dot(xAddr, yAddr, n),
+    compareF32(fn, outAddr, aAddr, aScalar, bAddr, bScalar, n) {
+      const op = COMPARE_CODE[fn];
+      if (aAddr === null && bAddr === null) throw new Error('compareF32: both operands scalar');
+      const k = aAddr === null ? aScalar : bAddr === null ? bScalar : 0;
+      if (Math.fround(k) !== k && k === k) throw new Error(`compareF32: scalar ${k} is not a float32 value`);
+      const form = aAddr === null ? 2 : bAddr === null ? 1 : 0;
+      for (let s = 0; s < n; s += CALL_CHUNK) {
+        ew_compare(op, form, outAddr + s, aAddr === null ? 0 : aAddr + 4 * s, bAddr === null ? 0 : bAddr + 4 * s, k, Math.min(CALL_CHUNK, n - s));
+      }
+    },
   };
 }

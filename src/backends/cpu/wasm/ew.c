@@ -395,6 +395,68 @@ INLINE double block32(const int with_y, uint32_t x, uint32_t y, uint32_t n) {
 EXPORT(ew_block_sum)
 double ew_block_sum(uint32_t x, uint32_t n) { return block32(0, x, 0, n); }
 
+/* ---------------------------------------------------------------- float32 comparisons into bool bytes */
+
+/* kernels.ts's JS loop: dst = +(x OP y), compared as doubles; on float32 operands (and a float32 scalar)
+ * that is the float32 comparison, NaN included (only != holds for NaN). */
+enum { CMP_EQ = 0, CMP_NE = 1, CMP_LT = 2, CMP_LE = 3, CMP_GT = 4, CMP_GE = 5 };
+INLINE V cmp32(const int op, V a, V b) {
+  switch (op) {
+    case CMP_EQ: return wasm_f32x4_eq(a, b);
+    case CMP_NE: return wasm_f32x4_ne(a, b);
+    case CMP_LT: return wasm_f32x4_lt(a, b);
+    case CMP_LE: return wasm_f32x4_le(a, b);
+    case CMP_GT: return wasm_f32x4_gt(a, b);
+    default: return wasm_f32x4_ge(a, b);
+  }
+}
+INLINE int cmp1(const int op, float a, float b) {
+  switch (op) {
+    case CMP_EQ: return a == b;
+    case CMP_NE: return a != b;
+    case CMP_LT: return a < b;
+    case CMP_LE: return a <= b;
+    case CMP_GT: return a > b;
+    default: return a >= b;
+  }
+}
+/* form: 0 vector-vector, 1 vector-scalar (a[i] op k), 2 scalar-vector (k op b[i]); out: n bytes of 0/1 */
+INLINE void compare32(const int op, const int form, uint32_t out, uint32_t a, uint32_t b, float k, uint32_t n) {
+  const V kv = wasm_f32x4_splat(k), one = wasm_i8x16_splat(1);
+  uint32_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    V m[4];
+    for (int j = 0; j < 4; j++) {
+      const uint32_t o = 4 * (i + 4 * j);
+      m[j] = cmp32(op, form == 2 ? kv : LD(a + o), form == 1 ? kv : LD(b + o));
+    }
+    const V bytes = wasm_i8x16_narrow_i16x8(wasm_i16x8_narrow_i32x4(m[0], m[1]), wasm_i16x8_narrow_i32x4(m[2], m[3]));
+    ST(out + i, wasm_v128_and(bytes, one)); /* (all-ones lanes narrow to -1) */
+  }
+  for (; i < n; i++) {
+    const float x = form == 2 ? k : *(const float *)(a + 4 * i), y = form == 1 ? k : *(const float *)(b + 4 * i);
+    *(uint8_t *)(out + i) = (uint8_t)cmp1(op, x, y);
+  }
+}
+#define COMPARE_FORMS(OP)                                  \
+  switch (form) {                                          \
+    case 0: compare32(OP, 0, out, a, b, k, n); break;      \
+    case 1: compare32(OP, 1, out, a, b, k, n); break;      \
+    default: compare32(OP, 2, out, a, b, k, n); break;     \
+  }
+EXPORT(ew_compare)
+void ew_compare(uint32_t op, uint32_t form, uint32_t out, uint32_t a, uint32_t b, float k, uint32_t n) {
+  switch (op) {
+    case CMP_EQ: COMPARE_FORMS(CMP_EQ) break;
+    case CMP_NE: COMPARE_FORMS(CMP_NE) break;
+    case CMP_LT: COMPARE_FORMS(CMP_LT) break;
+    case CMP_LE: COMPARE_FORMS(CMP_LE) break;
+    case CMP_GT: COMPARE_FORMS(CMP_GT) break;
+    default: COMPARE_FORMS(CMP_GE) break;
+  }
+}
+#undef COMPARE_FORMS
+
 /* The protocol's float64 block sum of x[j] * y[j]. */
 EXPORT(ew_block_dot)
 double ew_block_dot(uint32_t x, uint32_t y, uint32_t n) { return block32(1, x, y, n); }
