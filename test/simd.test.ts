@@ -223,6 +223,25 @@ describe.skipIf(!supported)('SIMD float32 kernels are bit-identical to kernels.t
     expect(() => B.simd.compareF32('gt', 64, 64, 0, null, 0.1, 4)).toThrow(/not a float32 value/);
   });
 
+  it('where: c ? a : b, over arrays and scalars (the JS loop\'s values)', () => {
+    let seed = 9000;
+    for (const n of LENGTHS) for (const off of OFFSETS) {
+      const a = randomF32(n, seed++), b = randomF32(n, seed++), r = rng(seed++);
+      const cond = new Uint8Array(n).map(() => (r() % 3 === 0 ? 0 : r() % 2 ? 1 : 7)); // any nonzero byte is true
+      const A = B.place(a, off), Bv = B.place(b, (off + 1) % 4), O = B.place(new Float32Array(n), (off + 2) % 4);
+      const cblk = B.arena.alloc(n + 64)!.byteOffset, cAt = cblk + off;
+      new Uint8Array(B.arena.memory.buffer, cAt, n).set(cond);
+      for (const [ka, kb] of [[null, null], [2.5, null], [null, -0], [NaN, Infinity]] as const) {
+        B.simd.whereF32(O.addr, cAt, ka === null ? A.addr : null, ka ?? 0, kb === null ? Bv.addr : null, kb ?? 0, n);
+        const want = new Float32Array(n).map((_, i) => (cond[i] ? (ka ?? a[i]) : (kb ?? b[i])));
+        // (toEqual: -0 is not +0; a NaN is any NaN: the kernel copies a signalling NaN's bits, the JS loop
+        // quiets it, as for copy)
+        expect(Array.from(O.arr), `n=${n} off=${off} ${ka} ${kb}`).toEqual(Array.from(want));
+      }
+      B.free(A.blk, Bv.blk, O.blk, cblk);
+    }
+  });
+
   it("exp gives Math.exp's float32 bits across the float32 range (V8's fdlibm exp, two lanes at once)", () => {
     // Every 997th bit pattern (4.3M values: both signs, denormals, the overflow and underflow edges,
     // NaNs and infinities), then values near the reduction's branch points.

@@ -317,6 +317,19 @@ function simdRows(fn: SimdBinaryFn, av: View | number, bv: View | number, out: V
 }
 const isFloat32Operand = (v: View | number) => typeof v === 'number' || v.dtype === 'float32';
 
+/** where() of contiguous float32 arena data (or scalars) on a contiguous bool condition in the arena,
+ * through the SIMD kernel (a selection, so the same bits); false where it does not apply. */
+function simdWhere(op: Extract<Op, { op: 'where' }>, R: Resolve, s: number, e: number): boolean {
+  const o = addrF32(op.out, R, s), cBase = arenaAddress(R(op.cond.buf), fast!.memory);
+  if (o === null || cBase === null) return false;
+  const { a: av, b: bv } = op;
+  if ((typeof av !== 'number' && av.dtype !== 'float32') || (typeof bv !== 'number' && bv.dtype !== 'float32')) return false;
+  const a = typeof av === 'number' ? null : addrF32(av, R, s), b = typeof bv === 'number' ? null : addrF32(bv, R, s);
+  if ((typeof av !== 'number' && a === null) || (typeof bv !== 'number' && b === null)) return false;
+  fast!.simd.whereF32(o, cBase + op.cond.offset + s, a, typeof av === 'number' ? av : 0, b, typeof bv === 'number' ? bv : 0, e - s);
+  return true;
+}
+
 /** A comparison of contiguous float32 arena data (and a float32 scalar) into a contiguous bool buffer in
  * the arena, through the SIMD kernel; false where it does not apply. */
 function simdCompare(fn: CompareFn, av: View | number, bv: View | number, out: View, R: Resolve, s: number, e: number): boolean {
@@ -332,6 +345,7 @@ function simdCompare(fn: CompareFn, av: View | number, bv: View | number, out: V
 }
 
 function runWhere(op: Extract<Op, { op: 'where' }>, R: Resolve, s: number, e: number) {
+  if (fast && op.out.dtype === 'float32' && op.cond.dtype === 'bool' && isContig(op.cond) && simdWhere(op, R, s, e)) return;
   const C = R(op.cond.buf), A = typeof op.a === 'number' ? null : R(op.a.buf), B = typeof op.b === 'number' ? null : R(op.b.buf);
   const O = R(op.out.buf);
   const ka = op.a as number, kb = op.b as number;

@@ -46,6 +46,7 @@ interface EwExports {
   ew_block_sum(x: number, n: number): number;
   ew_block_dot(x: number, y: number, n: number): number;
   ew_compare(op: number, form: number, out: number, a: number, b: number, k: number, n: number): void;
+  ew_where(scalars: number, out: number, c: number, a: number, b: number, ka: number, kb: number, n: number): void;
 }
 
 export interface SimdKernels {
@@ -74,6 +75,11 @@ export interface SimdKernels {
   compareF32(fn: CompareFn, outAddr: number, aAddr: number | null, aScalar: number, bAddr: number | null, bScalar: number, n: number): void;
 }
 export type CompareFn = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+export interface SimdKernels {
+  /** out[i] = c[i] ? a[i] : b[i] for i < n: c bytes (nonzero: true), float32 a and b, or with a null
+   * address the scalar (stored as float32, as the typed array would). */
+  whereF32(outAddr: number, cAddr: number, aAddr: number | null, aScalar: number, bAddr: number | null, bScalar: number, n: number): void;
+}
 const COMPARE_CODE: Record<CompareFn, number> = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 };
 export const isCompare = (fn: string): fn is CompareFn => Object.hasOwn(COMPARE_CODE, fn);
 
@@ -137,7 +143,7 @@ export function instantiateSimd(memory: WebAssembly.Memory, module: WebAssembly.
   writeTables(memory);
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   const ex = instance.exports as unknown as EwExports;
-  const { ew_binary_vv, ew_binary_vs, ew_binary_sv, ew_unary, ew_fill, ew_copy, ew_block_sum, ew_block_dot, ew_compare } = ex;
+  const { ew_binary_vv, ew_binary_vs, ew_binary_sv, ew_unary, ew_fill, ew_copy, ew_block_sum, ew_block_dot, ew_compare, ew_where } = ex;
 
   const fillF32 = (outAddr: number, value: number, n: number) => {
     for (let s = 0; s < n; s += CALL_CHUNK) ew_fill(outAddr + 4 * s, value, Math.min(CALL_CHUNK, n - s));
@@ -175,6 +181,12 @@ export function instantiateSimd(memory: WebAssembly.Memory, module: WebAssembly.
     },
     blockSumF32: (xAddr, n) => ew_block_sum(xAddr, n),
     blockDotF32: (xAddr, yAddr, n) => ew_block_dot(xAddr, yAddr, n),
+    whereF32(outAddr, cAddr, aAddr, aScalar, bAddr, bScalar, n) {
+      const scalars = (aAddr === null ? 1 : 0) | (bAddr === null ? 2 : 0);
+      for (let s = 0; s < n; s += CALL_CHUNK) {
+        ew_where(scalars, outAddr + 4 * s, cAddr + s, aAddr === null ? 0 : aAddr + 4 * s, bAddr === null ? 0 : bAddr + 4 * s, aScalar, bScalar, Math.min(CALL_CHUNK, n - s));
+      }
+    },
     compareF32(fn, outAddr, aAddr, aScalar, bAddr, bScalar, n) {
       const op = COMPARE_CODE[fn];
       if (aAddr === null && bAddr === null) throw new Error('compareF32: both operands scalar');

@@ -457,6 +457,33 @@ void ew_compare(uint32_t op, uint32_t form, uint32_t out, uint32_t a, uint32_t b
 }
 #undef COMPARE_FORMS
 
+/* ---------------------------------------------------------------- where, float32 */
+
+/* out[i] = c[i] ? a[i] : b[i] with c bytes (nonzero: true), a and b float32 arrays or, with the flag
+ * set, the float32 scalar ka / kb. A selection: every value is copied, not computed. */
+INLINE void where32(const int as, const int bs, uint32_t out, uint32_t c, uint32_t a, uint32_t b, float ka, float kb, uint32_t n) {
+  const V kav = wasm_f32x4_splat(ka), kbv = wasm_f32x4_splat(kb), zero = wasm_i32x4_splat(0);
+  uint32_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const V w = wasm_i32x4_extend_low_i16x8(wasm_i16x8_extend_low_i8x16(wasm_v128_load32_zero((const void *)(c + i))));
+    const V m = wasm_i32x4_ne(w, zero);
+    ST(out + 4 * i, wasm_v128_bitselect(as ? kav : LD(a + 4 * i), bs ? kbv : LD(b + 4 * i), m));
+  }
+  for (; i < n; i++) {
+    const V m = wasm_i32x4_ne(wasm_i32x4_splat(*(const uint8_t *)(c + i)), zero);
+    ST1(out + 4 * i, wasm_v128_bitselect(as ? kav : LD1(a + 4 * i), bs ? kbv : LD1(b + 4 * i), m));
+  }
+}
+EXPORT(ew_where)
+void ew_where(uint32_t scalars, uint32_t out, uint32_t c, uint32_t a, uint32_t b, float ka, float kb, uint32_t n) {
+  switch (scalars) { /* bit 0: a is the scalar ka, bit 1: b is kb */
+    case 0: where32(0, 0, out, c, a, b, ka, kb, n); break;
+    case 1: where32(1, 0, out, c, a, b, ka, kb, n); break;
+    case 2: where32(0, 1, out, c, a, b, ka, kb, n); break;
+    default: where32(1, 1, out, c, a, b, ka, kb, n); break;
+  }
+}
+
 /* The protocol's float64 block sum of x[j] * y[j]. */
 EXPORT(ew_block_dot)
 double ew_block_dot(uint32_t x, uint32_t y, uint32_t n) { return block32(1, x, y, n); }
