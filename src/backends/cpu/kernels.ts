@@ -281,8 +281,8 @@ function runBinary(fn: BinaryFn, av0: View | number, bv0: View | number, out: Vi
  * for that row; one that is contiguous along the row is read in place if it lives in the arena, else
  * (a small bias row) it is first copied into the output row, which the kernel then reads and overwrites
  * in place. Same bits as the JS loop: the same float32 operation per element. False (nothing written)
- * where it does not apply: rows shorter than 32, a transposed operand, an operand that is the output's
- * own memory.
+ * where it does not apply: rows shorter than 32 (a kernel call per row would cost more), a transposed
+ * operand, a row to copy into an output that is also the other operand (an in-place op).
  */
 function simdRows(fn: SimdBinaryFn, av: View | number, bv: View | number, out: View, R: Resolve, s: number, e: number): boolean {
   const O = R(out.buf), oBase = arenaAddress(O, fast!.memory);
