@@ -223,6 +223,34 @@ describe.skipIf(!supported)('SIMD float32 kernels are bit-identical to kernels.t
     expect(() => B.simd.compareF32('gt', 64, 64, 0, null, 0.1, 4)).toThrow(/not a float32 value/);
   });
 
+  it('float32 op bool bytes (relu\'s backward): the JS loop\'s values, bytes read as the numbers they hold', () => {
+    let seed = 11000;
+    const js: Record<string, (x: number, y: number) => number> = {
+      add: (x, y) => x + y, sub: (x, y) => x - y, mul: (x, y) => x * y, div: (x, y) => x / y,
+      maximum: (x, y) => (x !== x || y !== y ? NaN : x > y ? x : y), minimum: (x, y) => (x !== x || y !== y ? NaN : x < y ? x : y),
+    };
+    for (const fn of SIMD_BINARY) for (const n of LENGTHS) for (const off of [0, 1, 3]) {
+      const f = randomF32(n, seed++), r = rng(seed++);
+      const bytes = new Uint8Array(n).map(() => (r() % 5 === 0 ? 7 : r() % 2));
+      const F = B.place(f, off), O = B.place(new Float32Array(n), (off + 2) % 4);
+      const blk = B.arena.alloc(n + 64)!.byteOffset, mAt = blk + off;
+      new Uint8Array(B.arena.memory.buffer, mAt, n).set(bytes);
+      const check = (what: string, want: (i: number) => number) =>
+        expect(Array.from(O.arr), `${fn} ${what} n=${n} off=${off}`).toEqual(Array.from(new Float32Array(n).map((_, i) => want(i))));
+      B.simd.binaryBoolF32(fn, 'b', O.addr, F.addr, mAt, 0, n);
+      check('f op bool', (i) => js[fn](f[i], bytes[i]));
+      B.simd.binaryBoolF32(fn, 'a', O.addr, mAt, F.addr, 0, n);
+      check('bool op f', (i) => js[fn](bytes[i], f[i]));
+      for (const k of [2.5, -0, NaN, -Infinity]) {
+        B.simd.binaryBoolF32(fn, 'b', O.addr, null, mAt, k, n);
+        check(`${k} op bool`, (i) => js[fn](k, bytes[i]));
+        B.simd.binaryBoolF32(fn, 'a', O.addr, mAt, null, k, n);
+        check(`bool op ${k}`, (i) => js[fn](bytes[i], k));
+      }
+      B.free(F.blk, O.blk, blk);
+    }
+  });
+
   it('where: c ? a : b, over arrays and scalars (the JS loop\'s values)', () => {
     let seed = 9000;
     for (const n of LENGTHS) for (const off of OFFSETS) {

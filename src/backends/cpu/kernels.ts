@@ -260,6 +260,7 @@ function runBinary(fn: BinaryFn, av0: View | number, bv0: View | number, out: Vi
     }
   }
   if (fast && isSimdBinary(fn) && out.dtype === 'float32' && simdRows(fn, av, bv, out, R, s, e)) return;
+  if (fast && isSimdBinary(fn) && out.dtype === 'float32' && simdBool(fn, av, bv, out, R, s, e)) return;
   if (fast && isCompare(fn) && out.dtype === 'bool' && simdCompare(fn, av, bv, out, R, s, e)) return;
   const O = R(out.buf), store = storeOf(out.dtype, COMPARISON.has(fn)); // (comparisons give 0 or 1)
   if (typeof av === 'number' && typeof bv === 'number') {
@@ -316,6 +317,23 @@ function simdRows(fn: SimdBinaryFn, av: View | number, bv: View | number, out: V
   return true;
 }
 const isFloat32Operand = (v: View | number) => typeof v === 'number' || v.dtype === 'float32';
+
+/** A float32 op with a bool operand (g * mask: relu's backward), contiguous in the arena, the other a
+ * contiguous float32 arena operand or a float32 scalar, through the SIMD kernel that reads the bytes as
+ * the numbers they hold; false where it does not apply. */
+function simdBool(fn: SimdBinaryFn, av: View | number, bv: View | number, out: View, R: Resolve, s: number, e: number): boolean {
+  const isBool = (v: View | number): v is View => typeof v !== 'number' && v.dtype === 'bool';
+  const isF32 = (v: View | number) => (typeof v === 'number' ? Math.fround(v) === v || v !== v : v.dtype === 'float32');
+  const boolSide = isBool(av) && isF32(bv) ? 'a' : isBool(bv) && isF32(av) ? 'b' : null;
+  if (boolSide === null) return false;
+  const mask = (boolSide === 'a' ? av : bv) as View, other = boolSide === 'a' ? bv : av;
+  const o = addrF32(out, R, s), x = typeof other === 'number' ? null : addrF32(other, R, s);
+  const m = isContig(mask) ? arenaAddress(R(mask.buf), fast!.memory) : null;
+  if (o === null || (typeof other !== 'number' && x === null) || m === null) return false;
+  const mAddr = m + mask.offset + s;
+  fast!.simd.binaryBoolF32(fn, boolSide, o, boolSide === 'a' ? mAddr : x, boolSide === 'a' ? x : mAddr, typeof other === 'number' ? other : 0, e - s);
+  return true;
+}
 
 /** where() of contiguous float32 arena data (or scalars) on a contiguous bool condition in the arena,
  * through the SIMD kernel (a selection, so the same bits); false where it does not apply. */

@@ -47,6 +47,7 @@ interface EwExports {
   ew_block_dot(x: number, y: number, n: number): number;
   ew_compare(op: number, form: number, out: number, a: number, b: number, k: number, n: number): void;
   ew_where(scalars: number, out: number, c: number, a: number, b: number, ka: number, kb: number, n: number): void;
+  ew_binary_bool(op: number, side: number, out: number, a: number, b: number, k: number, n: number): void;
 }
 
 export interface SimdKernels {
@@ -79,6 +80,10 @@ export interface SimdKernels {
   /** out[i] = c[i] ? a[i] : b[i] for i < n: c bytes (nonzero: true), float32 a and b, or with a null
    * address the scalar (stored as float32, as the typed array would). */
   whereF32(outAddr: number, cAddr: number, aAddr: number | null, aScalar: number, bAddr: number | null, bScalar: number, n: number): void;
+  /** out[i] = a[i] fn b[i] for i < n into float32, where one operand is a bool buffer (bytes, read as
+   * the numbers they hold: 0 and 1): `boolSide` 'a' or 'b'; the other is float32, or with a null address
+   * the scalar k, which must be a float32 value. */
+  binaryBoolF32(fn: SimdBinaryFn, boolSide: 'a' | 'b', outAddr: number, aAddr: number | null, bAddr: number | null, k: number, n: number): void;
 }
 const COMPARE_CODE: Record<CompareFn, number> = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 };
 export const isCompare = (fn: string): fn is CompareFn => Object.hasOwn(COMPARE_CODE, fn);
@@ -143,7 +148,7 @@ export function instantiateSimd(memory: WebAssembly.Memory, module: WebAssembly.
   writeTables(memory);
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   const ex = instance.exports as unknown as EwExports;
-  const { ew_binary_vv, ew_binary_vs, ew_binary_sv, ew_unary, ew_fill, ew_copy, ew_block_sum, ew_block_dot, ew_compare, ew_where } = ex;
+  const { ew_binary_vv, ew_binary_vs, ew_binary_sv, ew_unary, ew_fill, ew_copy, ew_block_sum, ew_block_dot, ew_compare, ew_where, ew_binary_bool } = ex;
 
   const fillF32 = (outAddr: number, value: number, n: number) => {
     for (let s = 0; s < n; s += CALL_CHUNK) ew_fill(outAddr + 4 * s, value, Math.min(CALL_CHUNK, n - s));
@@ -181,6 +186,16 @@ export function instantiateSimd(memory: WebAssembly.Memory, module: WebAssembly.
     },
     blockSumF32: (xAddr, n) => ew_block_sum(xAddr, n),
     blockDotF32: (xAddr, yAddr, n) => ew_block_dot(xAddr, yAddr, n),
+    binaryBoolF32(fn, boolSide, outAddr, aAddr, bAddr, k, n) {
+      const op = BINARY_CODE[fn];
+      const scalar = boolSide === 'a' ? bAddr === null : aAddr === null;
+      if (scalar && Math.fround(k) !== k && k === k) throw new Error(`binaryBoolF32: scalar ${k} is not a float32 value`);
+      const side = boolSide === 'b' ? (scalar ? 3 : 1) : scalar ? 4 : 2;
+      const sa = boolSide === 'a' ? 1 : 4, sb = boolSide === 'b' ? 1 : 4; // bytes per element
+      for (let s = 0; s < n; s += CALL_CHUNK) {
+        ew_binary_bool(op, side, outAddr + 4 * s, aAddr === null ? 0 : aAddr + sa * s, bAddr === null ? 0 : bAddr + sb * s, k, Math.min(CALL_CHUNK, n - s));
+      }
+    },
     whereF32(outAddr, cAddr, aAddr, aScalar, bAddr, bScalar, n) {
       const scalars = (aAddr === null ? 1 : 0) | (bAddr === null ? 2 : 0);
       for (let s = 0; s < n; s += CALL_CHUNK) {

@@ -158,6 +158,46 @@ void ew_binary_vv(uint32_t op, uint32_t out, uint32_t a, uint32_t b, uint32_t n)
 #undef CALL
 }
 
+/* One operand a bool buffer (bytes, read as the numbers 0 / 1 as the JS loop reads them), the other
+ * float32: out[i] = a[i] op float(b[i]) (side 1) or float(a[i]) op b[i] (side 2). A byte is an exact
+ * float32 value, so the float32 operation is the JS loop's float64 one, rounded. */
+INLINE V bytes4(uint32_t p) {
+  return wasm_f32x4_convert_u32x4(wasm_u32x4_extend_low_u16x8(wasm_u16x8_extend_low_u8x16(wasm_v128_load32_zero((const void *)p))));
+}
+/* side 1: b is the bool buffer, a float32; 2: a is the bool buffer; 3: b bool, a the float32 scalar k;
+ * 4: a bool, b the scalar k. */
+INLINE void binary_bool(const int op, const int side, uint32_t out, uint32_t a, uint32_t b, float k, uint32_t n) {
+  const V kv = wasm_f32x4_splat(k);
+  uint32_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const V x = side == 3 ? kv : side == 2 || side == 4 ? bytes4(a + i) : LD(a + 4 * i);
+    const V y = side == 4 ? kv : side == 1 || side == 3 ? bytes4(b + i) : LD(b + 4 * i);
+    ST(out + 4 * i, bin32(op, x, y));
+  }
+  for (; i < n; i++) {
+    const V x = side == 3 ? kv : side == 2 || side == 4 ? wasm_f32x4_splat((float)*(const uint8_t *)(a + i)) : LD1(a + 4 * i);
+    const V y = side == 4 ? kv : side == 1 || side == 3 ? wasm_f32x4_splat((float)*(const uint8_t *)(b + i)) : LD1(b + 4 * i);
+    ST1(out + 4 * i, bin32(op, x, y));
+  }
+}
+EXPORT(ew_binary_bool)
+void ew_binary_bool(uint32_t op, uint32_t side, uint32_t out, uint32_t a, uint32_t b, float k, uint32_t n) {
+  switch (side) {
+#define CALL(OP) binary_bool(OP, 1, out, a, b, k, n)
+    case 1: DISPATCH_OP(op, CALL) break;
+#undef CALL
+#define CALL(OP) binary_bool(OP, 2, out, a, b, k, n)
+    case 2: DISPATCH_OP(op, CALL) break;
+#undef CALL
+#define CALL(OP) binary_bool(OP, 3, out, a, b, k, n)
+    case 3: DISPATCH_OP(op, CALL) break;
+#undef CALL
+#define CALL(OP) binary_bool(OP, 4, out, a, b, k, n)
+    default: DISPATCH_OP(op, CALL) break;
+#undef CALL
+  }
+}
+
 /* k is float32-exact (or NaN): float32 SIMD. */
 INLINE int f32_exact(double k) { return k != k || (double)(float)k == k; }
 
