@@ -251,6 +251,33 @@ describe.skipIf(!supported)('SIMD float32 kernels are bit-identical to kernels.t
     }
   });
 
+  it('column sums (x.sum(0)): the JS reduce loop\'s float64 order per column, blocks included', async () => {
+    const { reduceLoop } = await import('../src/backends/cpu/loops.ts');
+    let seed = 13000;
+    for (const [m, w, stride, block] of [[1, 1, 1, 5], [7, 4, 4, 5], [13, 9, 11, 5], [40, 13, 13, 3], [101, 30, 37, 65536], [3, 5, 5, 2]]) {
+      const x = randomF32(m * stride + 4, seed++, false).map((v) => v * 1e3); // (finite: sums of ±inf/NaN are covered by the JS loop tests)
+      const X = B.place(x, 1), O = B.place(new Float32Array(w), 2);
+      B.simd.sumColumnsF32(O.addr, X.addr, m, w, stride, block);
+      const f = reduceLoop('sum', x, block);
+      const want = Array.from({ length: w }, (_, j) => Math.fround(f(x, j, stride, m)));
+      expect(Array.from(O.arr), `m=${m} w=${w} stride=${stride} block=${block}`).toEqual(want);
+      B.free(X.blk, O.blk);
+    }
+    // Values far apart in size, so that a different grouping of the same additions gives another float32
+    // result (a reordered combine of the four accumulators fails here).
+    // Column j's rows: a0 = 1e20, a1 = 1, a2 = -1e20, a3 = 0.5 (rotated by j): (a0 + a1) + (a2 + a3) is 0.5,
+    // other groupings give 1, 1.5 or 0.
+    const m = 4, w = 6, big = [1e20, 1, -1e20, 0.5];
+    const x = new Float32Array(m * w).map((_, i) => big[(Math.floor(i / w) + (i % w)) % 4]);
+    for (const block of [65536, 3, 5]) {
+      const X = B.place(x, 0), O = B.place(new Float32Array(w), 1);
+      B.simd.sumColumnsF32(O.addr, X.addr, m, w, w, block);
+      const f = reduceLoop('sum', x, block);
+      expect(Array.from(O.arr), `block ${block}`).toEqual(Array.from({ length: w }, (_, j) => Math.fround(f(x, j, w, m))));
+      B.free(X.blk, O.blk);
+    }
+  });
+
   it('where: c ? a : b, over arrays and scalars (the JS loop\'s values)', () => {
     let seed = 9000;
     for (const n of LENGTHS) for (const off of OFFSETS) {

@@ -23,6 +23,8 @@ import { WeakTracker } from './gc.ts';
 /** Allocations of at most SMALL_BLOCK bytes take fresh arena memory rather than collect until GARBAGE_MIN
  * bytes were allocated since the last collection. */
 const SMALL_BLOCK = 8 << 20, GARBAGE_MIN = 64 << 20;
+/** Arena bytes set aside for the main thread's kernels (kernels.ts KernelScratch). */
+const KERNEL_SCRATCH = 1 << 20;
 
 export class SharedBuffers {
   readonly arena = new Arena({ initialBytes: 64 << 20 });
@@ -83,7 +85,10 @@ let instance: SharedBuffers | null = null;
 export function sharedMemory(): SharedBuffers {
   if (!instance) {
     instance = new SharedBuffers();
-    enableFastPath(instance.arena.memory);
+    // The main thread's kernels get 1 MB of the arena for their temporaries: reductions and products
+    // whose outputs are small (they run here, not on workers) compute into it with SIMD.
+    const scratch = instance.arena.alloc(KERNEL_SCRATCH);
+    enableFastPath(instance.arena.memory, scratch ? { at: scratch.byteOffset, bytes: KERNEL_SCRATCH } : null);
   }
   return instance;
 }

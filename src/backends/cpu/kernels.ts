@@ -18,11 +18,14 @@ import { instantiateSimd, isCompare, isSimdBinary, isSimdUnary, simdSupported, t
  * WebAssembly.Memory holding large CPU tensors). Bit-identical to the JS loops below, which remain the
  * path for everything else.
  */
-let fast: { memory: WebAssembly.Memory; simd: SimdKernels; rng: RngWasm } | null = null;
-export function enableFastPath(memory: WebAssembly.Memory | null): void {
+let fast: { memory: WebAssembly.Memory; simd: SimdKernels; rng: RngWasm; scratch: KernelScratch | null } | null = null;
+/** Bytes of the arena this thread's kernels may use for their own temporaries (a small operand copied in,
+ * a result before it goes to memory outside the arena), given by whoever owns the arena. */
+export interface KernelScratch { at: number; bytes: number }
+export function enableFastPath(memory: WebAssembly.Memory | null, scratch: KernelScratch | null = null): void {
   fast = null;
   if (!memory || process.env.TROUPE_NO_WASM || !simdSupported() || !rngWasmSupported()) return;
-  fast = { memory, simd: instantiateSimd(memory), rng: instantiateRngWasm({ memory }) };
+  fast = { memory, simd: instantiateSimd(memory), rng: instantiateRngWasm({ memory }), scratch };
 }
 export const fastPathEnabled = () => fast !== null;
 
@@ -433,6 +436,19 @@ function runReduce(op: Extract<Op, { op: 'reduce' }>, R: Resolve, s: number, e: 
     const long = red.shape.map((_, i) => i).filter((i) => red.shape[i] !== 1);
     if (long.length === 1) stride = red.strides[long[0]];
   }
+  // Sums along a dimension that is not the innermost (x.sum(0)) of float32 arena data, into float32: the
+  // outputs are consecutive elements of x, `stride` apart from one reduced element to the next; the
+  // SIMD kernel sums four of them at a time reading rows in order, each in the order of the loops below,
+  // into the kernels' scratch when the output (small) is outside the arena.
+  if (fast && op.fn === 'sum' && stride !== null && stride !== 1 && op.x.dtype === 'float32' && op.out.dtype === 'float32' &&
+    isContig(op.out) && consecutive(base, e - s)) {
+    const xa = arenaAddress(data, fast.memory), oa = addrF32(op.out, R, s), sc = fast.scratch;
+    if (xa !== null && (oa !== null || (sc !== null && 4 * (e - s) <= sc.bytes))) {
+      fast.simd.sumColumnsF32(oa ?? sc!.at, xa + 4 * base[0], m, e - s, stride, REDUCE_BLOCK);
+      if (oa === null) R(op.out.buf).set(new Float32Array(fast.memory.buffer, sc!.at, e - s), op.out.offset + s);
+      return;
+    }
+  }
   // Sums of contiguous float32 lines in the arena: the SIMD block sum (the same blocks and accumulators).
   const at = fast && op.fn === 'sum' && stride === 1 && op.x.dtype === 'float32' ? arenaAddress(data, fast.memory) : null;
   writeOut(op.out, R(op.out.buf), s, e, (dst, db) => {
@@ -455,6 +471,11 @@ function runReduce(op: Extract<Op, { op: 'reduce' }>, R: Resolve, s: number, e: 
       dst[db + o] = f(t, 0, 1, m);
     }
   });
+}
+
+function consecutive(base: ArrayLike<number>, n: number): boolean {
+  for (let o = 1; o < n; o++) if (base[o] !== base[0] + o) return false;
+  return true;
 }
 
 export function combinePartials(fn: ReduceFn, partials: ArrayLike<number>, n = partials.length): number {
@@ -492,6 +513,29 @@ function runMatmul(op: Extract<Op, { op: 'matmul' }>, R: Resolve, s: number, e: 
     }
     writeOut(out, R(out.buf), s, e, (dst, db) => { for (let i = 0, n = e - s; i < n; i++) dst[db + i] = tmp[i]; });
     return;
+  }
+  // A float32 matrix (rows contiguous, in the arena) by a float32 vector: the vector copied into the
+  // kernels' scratch, then the SIMD block dot per row (blockDot's accumulators and order).
+  if (n === 1 && fast && fast.scratch && 4 * k <= fast.scratch.bytes && as1 === 1 && a.dtype === 'float32' && b.dtype === 'float32') {
+    const aAt = arenaAddress(A, fast.memory);
+    if (aAt !== null) {
+      const sc = fast.scratch.at, v = new Float32Array(fast.memory.buffer, sc, k);
+      for (let batch = b0, done = false; !done; batch++) {
+        const bBase = bOffs[batch - b0];
+        if (bs0 === 1) v.set((B as Float32Array).subarray(bBase, bBase + k)); else for (let p = 0; p < k; p++) v[p] = B[bBase + p * bs0];
+        // rows of this batch in [firstRow, lastRow)
+        const r0 = Math.max(firstRow, batch * m), r1 = Math.min(lastRow, (batch + 1) * m);
+        for (let gr = r0; gr < r1; gr++) {
+          const aRow = aOffs[batch - b0] + (gr % m) * as0;
+          let total = fast.simd.blockDotF32(aAt + 4 * aRow, sc, Math.min(k, REDUCE_BLOCK));
+          for (let p0 = REDUCE_BLOCK; p0 < k; p0 += REDUCE_BLOCK) total += fast.simd.blockDotF32(aAt + 4 * (aRow + p0), sc + 4 * p0, Math.min(REDUCE_BLOCK, k - p0));
+          tmp[gr - s] = total; // (n === 1: element index = row)
+        }
+        done = r1 >= lastRow;
+      }
+      writeOut(out, R(out.buf), s, e, (dst, db) => { for (let i = 0, c = e - s; i < c; i++) dst[db + i] = tmp[i]; });
+      return;
+    }
   }
   // Up to 4 rows at once (each B element loaded once for all of them; each output element's sum is
   // still the same sequence of float64 operations, so results do not depend on the grouping).

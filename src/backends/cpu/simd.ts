@@ -48,6 +48,7 @@ interface EwExports {
   ew_compare(op: number, form: number, out: number, a: number, b: number, k: number, n: number): void;
   ew_where(scalars: number, out: number, c: number, a: number, b: number, ka: number, kb: number, n: number): void;
   ew_binary_bool(op: number, side: number, out: number, a: number, b: number, k: number, n: number): void;
+  ew_sum_cols(out: number, x: number, m: number, w: number, stride: number, block: number): void;
 }
 
 export interface SimdKernels {
@@ -84,6 +85,9 @@ export interface SimdKernels {
    * the numbers they hold: 0 and 1): `boolSide` 'a' or 'b'; the other is float32, or with a null address
    * the scalar k, which must be a float32 value. */
   binaryBoolF32(fn: SimdBinaryFn, boolSide: 'a' | 'b', outAddr: number, aAddr: number | null, bAddr: number | null, k: number, n: number): void;
+  /** out[j] = the protocol's float64 sum (blocks of `block`) of x[i·stride + j] over i < m, for j < w,
+   * rounded to float32 (stride in elements). */
+  sumColumnsF32(outAddr: number, xAddr: number, m: number, w: number, stride: number, block: number): void;
 }
 const COMPARE_CODE: Record<CompareFn, number> = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 };
 export const isCompare = (fn: string): fn is CompareFn => Object.hasOwn(COMPARE_CODE, fn);
@@ -148,7 +152,7 @@ export function instantiateSimd(memory: WebAssembly.Memory, module: WebAssembly.
   writeTables(memory);
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   const ex = instance.exports as unknown as EwExports;
-  const { ew_binary_vv, ew_binary_vs, ew_binary_sv, ew_unary, ew_fill, ew_copy, ew_block_sum, ew_block_dot, ew_compare, ew_where, ew_binary_bool } = ex;
+  const { ew_binary_vv, ew_binary_vs, ew_binary_sv, ew_unary, ew_fill, ew_copy, ew_block_sum, ew_block_dot, ew_compare, ew_where, ew_binary_bool, ew_sum_cols } = ex;
 
   const fillF32 = (outAddr: number, value: number, n: number) => {
     for (let s = 0; s < n; s += CALL_CHUNK) ew_fill(outAddr + 4 * s, value, Math.min(CALL_CHUNK, n - s));
@@ -186,6 +190,11 @@ export function instantiateSimd(memory: WebAssembly.Memory, module: WebAssembly.
     },
     blockSumF32: (xAddr, n) => ew_block_sum(xAddr, n),
     blockDotF32: (xAddr, yAddr, n) => ew_block_dot(xAddr, yAddr, n),
+    sumColumnsF32(outAddr, xAddr, m, w, stride, block) {
+      // (about CALL_CHUNK elements per call, so that V8 can swap in optimized code between calls)
+      const cols = Math.max(4, Math.floor(CALL_CHUNK / Math.max(1, m)) & ~3);
+      for (let j = 0; j < w; j += cols) ew_sum_cols(outAddr + 4 * j, xAddr + 4 * j, m, Math.min(cols, w - j), stride, block);
+    },
     binaryBoolF32(fn, boolSide, outAddr, aAddr, bAddr, k, n) {
       const op = BINARY_CODE[fn];
       const scalar = boolSide === 'a' ? bAddr === null : aAddr === null;

@@ -524,6 +524,61 @@ void ew_where(uint32_t scalars, uint32_t out, uint32_t c, uint32_t a, uint32_t b
   }
 }
 
+/* ---------------------------------------------------------------- column sums, float32 */
+
+/*
+ * out[j] = sum over i < m of x[i·stride + j] for j < w (float32 in and out, stride in elements): the sum
+ * along a dimension that is not the innermost (x.sum(0)), four columns at a time, reading each row in
+ * order. Each column gets the protocol's operations in its order, as the JS reduce loop does one column
+ * at a time: blocks of `block` rows, element i of a block into float64 accumulator (i - block start) % 4,
+ * a block as (a0 + a1) + (a2 + a3), block totals added to 0 left to right; then rounded to float32.
+ */
+EXPORT(ew_sum_cols)
+void ew_sum_cols(uint32_t out, uint32_t x, uint32_t m, uint32_t w, uint32_t stride, uint32_t block) {
+  const uint32_t rs = 4 * stride;
+  uint32_t j = 0;
+  for (; j + 4 <= w; j += 4) {
+    V tlo = wasm_f64x2_splat(0), thi = tlo;
+    for (uint32_t b0 = 0; b0 < m; b0 += block) {
+      const uint32_t b1 = m - b0 < block ? m : b0 + block;
+      V a0l = wasm_f64x2_splat(0), a0h = a0l, a1l = a0l, a1h = a0l, a2l = a0l, a2h = a0l, a3l = a0l, a3h = a0l;
+      uint32_t i = b0, p = x + 4 * j + b0 * rs;
+#define ROW(L, H, P)                                                                               \
+      {                                                                                            \
+        const V v = LD(P);                                                                         \
+        L = add64(wasm_f64x2_promote_low_f32x4(v), L);                                             \
+        H = add64(wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 2, 3)), H);          \
+      }
+      for (; i + 3 < b1; i += 4, p += 4 * rs) {
+        ROW(a0l, a0h, p) ROW(a1l, a1h, p + rs) ROW(a2l, a2h, p + 2 * rs) ROW(a3l, a3h, p + 3 * rs)
+      }
+      if (i < b1) { ROW(a0l, a0h, p) i++; p += rs; }
+      if (i < b1) { ROW(a1l, a1h, p) i++; p += rs; }
+      if (i < b1) { ROW(a2l, a2h, p) }
+#undef ROW
+      tlo = add64(add64(add64(a1l, a0l), add64(a3l, a2l)), tlo);
+      thi = add64(add64(add64(a1h, a0h), add64(a3h, a2h)), thi);
+    }
+    ST(out + 4 * j, wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(tlo), wasm_f32x4_demote_f64x2_zero(thi), 0, 1, 4, 5));
+  }
+  for (; j < w; j++) {
+    double t = 0;
+    for (uint32_t b0 = 0; b0 < m; b0 += block) {
+      const uint32_t b1 = m - b0 < block ? m : b0 + block;
+      double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+      uint32_t i = b0, p = x + 4 * j + b0 * rs;
+      for (; i + 3 < b1; i += 4, p += 4 * rs) {
+        a0 += *(const float *)p; a1 += *(const float *)(p + rs); a2 += *(const float *)(p + 2 * rs); a3 += *(const float *)(p + 3 * rs);
+      }
+      if (i < b1) { a0 += *(const float *)p; i++; p += rs; }
+      if (i < b1) { a1 += *(const float *)p; i++; p += rs; }
+      if (i < b1) { a2 += *(const float *)p; }
+      t += (a0 + a1) + (a2 + a3);
+    }
+    *(float *)(out + 4 * j) = (float)t;
+  }
+}
+
 /* The protocol's float64 block sum of x[j] * y[j]. */
 EXPORT(ew_block_dot)
 double ew_block_dot(uint32_t x, uint32_t y, uint32_t n) { return block32(1, x, y, n); }
