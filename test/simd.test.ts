@@ -278,6 +278,23 @@ describe.skipIf(!supported)('SIMD float32 kernels are bit-identical to kernels.t
     }
   });
 
+  it('block max and min: the JS loop\'s answer (a zero answer: some zero, the caller redoes those)', async () => {
+    const { reduceLoop } = await import('../src/backends/cpu/loops.ts');
+    let seed = 15000;
+    for (const n of [...LENGTHS, 4099]) for (const fn of ['max', 'min'] as const) for (const specials of [true, false]) {
+      const x = randomF32(n, seed++, specials), X = B.place(x, seed % 4);
+      const got = B.simd.blockMinMaxF32(X.addr, n, fn === 'min'), want = reduceLoop(fn, x, 65536)(x, 0, 1, n);
+      if (want === 0) expect(got === 0, `${fn} n=${n}: ${got}`).toBe(true); // (either zero)
+      else expect(got, `${fn} n=${n}`).toBe(want);
+      B.free(X.blk);
+    }
+    // -0 before +0: the JS loop keeps -0 for max; the kernel may not, and says 0 so that it is redone
+    const Z = B.place(new Float32Array([-5, -0, -7, 0, -1]), 0);
+    expect(Math.abs(B.simd.blockMinMaxF32(Z.addr, 5, false))).toBe(0);
+    expect(Object.is(reduceLoop('max', Z.arr, 65536)(Z.arr, 0, 1, 5), -0)).toBe(true);
+    B.free(Z.blk);
+  });
+
   it('where: c ? a : b, over arrays and scalars (the JS loop\'s values)', () => {
     let seed = 9000;
     for (const n of LENGTHS) for (const off of OFFSETS) {

@@ -614,12 +614,19 @@ function rowBlock4(c0: Float64Array, c1: Float64Array, c2: Float64Array, c3: Flo
  * [s, e): one per REDUCE_BLOCK, into partials[p + block]. s must be a multiple of REDUCE_BLOCK.
  */
 export function partialBlocks(fn: ReduceFn, x: View, b: View | null, R: Resolve, s: number, e: number, partials: Float64Array, p: number) {
-  if (fast && (fn === 'sum' || b)) {
+  if (fast) {
     const xa = addrF32(x, R, s), ya = b ? addrF32(b, R, s) : null;
     if (xa !== null && (!b || ya !== null)) {
       for (let b0 = s; b0 < e; b0 += REDUCE_BLOCK) {
         const n = Math.min(e, b0 + REDUCE_BLOCK) - b0, off = 4 * (b0 - s);
-        partials[p + b0 / REDUCE_BLOCK] = b ? fast.simd.blockDotF32(xa + off, ya! + off, n) : fast.simd.blockSumF32(xa + off, n);
+        let v: number;
+        if (b) v = fast.simd.blockDotF32(xa + off, ya! + off, n);
+        else if (fn === 'sum') v = fast.simd.blockSumF32(xa + off, n);
+        else {
+          v = fast.simd.blockMinMaxF32(xa + off, n, fn === 'min');
+          if (v === 0) { const X = R(x.buf); v = reduceLoop(fn, X, REDUCE_BLOCK)(X, x.offset + b0, 1, n); } // (which zero: the first met)
+        }
+        partials[p + b0 / REDUCE_BLOCK] = v;
       }
       return;
     }

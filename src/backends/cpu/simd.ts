@@ -49,6 +49,7 @@ interface EwExports {
   ew_where(scalars: number, out: number, c: number, a: number, b: number, ka: number, kb: number, n: number): void;
   ew_binary_bool(op: number, side: number, out: number, a: number, b: number, k: number, n: number): void;
   ew_sum_cols(out: number, x: number, m: number, w: number, stride: number, block: number): void;
+  ew_block_minmax(x: number, n: number, isMin: number): number;
 }
 
 export interface SimdKernels {
@@ -88,6 +89,9 @@ export interface SimdKernels {
   /** out[j] = the protocol's float64 sum (blocks of `block`) of x[i·stride + j] over i < m, for j < w,
    * rounded to float32 (stride in elements). */
   sumColumnsF32(outAddr: number, xAddr: number, m: number, w: number, stride: number, block: number): void;
+  /** The JS loop's max (min) of float32 x[0..n), NaN if any is NaN; a zero answer may carry the wrong
+   * sign (the first zero's, in order, is the JS loop's): redo those. */
+  blockMinMaxF32(xAddr: number, n: number, min: boolean): number;
 }
 const COMPARE_CODE: Record<CompareFn, number> = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 };
 export const isCompare = (fn: string): fn is CompareFn => Object.hasOwn(COMPARE_CODE, fn);
@@ -152,7 +156,7 @@ export function instantiateSimd(memory: WebAssembly.Memory, module: WebAssembly.
   writeTables(memory);
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   const ex = instance.exports as unknown as EwExports;
-  const { ew_binary_vv, ew_binary_vs, ew_binary_sv, ew_unary, ew_fill, ew_copy, ew_block_sum, ew_block_dot, ew_compare, ew_where, ew_binary_bool, ew_sum_cols } = ex;
+  const { ew_binary_vv, ew_binary_vs, ew_binary_sv, ew_unary, ew_fill, ew_copy, ew_block_sum, ew_block_dot, ew_compare, ew_where, ew_binary_bool, ew_sum_cols, ew_block_minmax } = ex;
 
   const fillF32 = (outAddr: number, value: number, n: number) => {
     for (let s = 0; s < n; s += CALL_CHUNK) ew_fill(outAddr + 4 * s, value, Math.min(CALL_CHUNK, n - s));
@@ -190,6 +194,7 @@ export function instantiateSimd(memory: WebAssembly.Memory, module: WebAssembly.
     },
     blockSumF32: (xAddr, n) => ew_block_sum(xAddr, n),
     blockDotF32: (xAddr, yAddr, n) => ew_block_dot(xAddr, yAddr, n),
+    blockMinMaxF32: (xAddr, n, min) => ew_block_minmax(xAddr, n, min ? 1 : 0),
     sumColumnsF32(outAddr, xAddr, m, w, stride, block) {
       // (about CALL_CHUNK elements per call, so that V8 can swap in optimized code between calls)
       const cols = Math.max(4, Math.floor(CALL_CHUNK / Math.max(1, m)) & ~3);

@@ -579,6 +579,35 @@ void ew_sum_cols(uint32_t out, uint32_t x, uint32_t m, uint32_t w, uint32_t stri
   }
 }
 
+/* ---------------------------------------------------------------- max / min of a block, float32 */
+
+/* The JS loop's max (min) of x[0..n): NaN if any element is NaN, else the largest (smallest) value,
+ * kept on ties, so a zero answer has the sign of the first zero met: per lane that is pmax / pmin's rule,
+ * across lanes it is not, so a zero answer is returned as is and the caller redoes that block in order.
+ * Every other answer is the one value it can be. */
+EXPORT(ew_block_minmax)
+double ew_block_minmax(uint32_t x, uint32_t n, uint32_t is_min) {
+  V acc = wasm_f32x4_splat(is_min ? __builtin_inff() : -__builtin_inff()), nan = wasm_i32x4_splat(0);
+  uint32_t i = 0;
+  if (is_min) {
+    for (; i + 4 <= n; i += 4) { const V v = LD(x + 4 * i); nan = wasm_v128_or(nan, wasm_f32x4_ne(v, v)); acc = wasm_f32x4_pmin(acc, v); }
+  } else {
+    for (; i + 4 <= n; i += 4) { const V v = LD(x + 4 * i); nan = wasm_v128_or(nan, wasm_f32x4_ne(v, v)); acc = wasm_f32x4_pmax(acc, v); }
+  }
+  if (wasm_v128_any_true(nan)) return __builtin_nan("");
+  float r = wasm_f32x4_extract_lane(acc, 0);
+  const float l1 = wasm_f32x4_extract_lane(acc, 1), l2 = wasm_f32x4_extract_lane(acc, 2), l3 = wasm_f32x4_extract_lane(acc, 3);
+  if (is_min ? l1 < r : l1 > r) r = l1;
+  if (is_min ? l2 < r : l2 > r) r = l2;
+  if (is_min ? l3 < r : l3 > r) r = l3;
+  for (; i < n; i++) {
+    const float v = *(const float *)(x + 4 * i);
+    if (v != v) return __builtin_nan("");
+    if (is_min ? v < r : v > r) r = v;
+  }
+  return r;
+}
+
 /* The protocol's float64 block sum of x[j] * y[j]. */
 EXPORT(ew_block_dot)
 double ew_block_dot(uint32_t x, uint32_t y, uint32_t n) { return block32(1, x, y, n); }
