@@ -385,32 +385,6 @@ function fillView(out: View, O: Arr, v: number, s: number, e: number): void {
   rows(out.shape, [out], s, e, (o, st, n) => { for (let i = 0, p = o[0]; i < n; i++, p += st[0]) O[p] = w; });
 }
 
-/** The float64 sum of get(i) for i in [b0, b1), with the protocol's 4 interleaved accumulators. */
-function blockSum(get: (i: number) => number, b0: number, b1: number): number {
-  let a0 = 0, a1 = 0, a2 = 0, a3 = 0, i = b0;
-  for (; i + 3 < b1; i += 4) { a0 += get(i); a1 += get(i + 1); a2 += get(i + 2); a3 += get(i + 3); }
-  if (i < b1) a0 += get(i++);
-  if (i < b1) a1 += get(i++);
-  if (i < b1) a2 += get(i++);
-  return (a0 + a1) + (a2 + a3);
-}
-
-/** Reduces get(0..n) the deterministic way of protocol.ts (blocks, 4 accumulators, left to right). */
-function reduceSeq(fn: ReduceFn, get: (i: number) => number, n: number): number {
-  if (fn === 'sum') {
-    let total = 0;
-    for (let b0 = 0; b0 < n; b0 += REDUCE_BLOCK) total += blockSum(get, b0, Math.min(n, b0 + REDUCE_BLOCK));
-    return total;
-  }
-  let acc = fn === 'max' ? -Infinity : Infinity;
-  for (let i = 0; i < n; i++) {
-    const v = get(i);
-    if (v !== v) return NaN;
-    if (fn === 'max' ? v > acc : v < acc) acc = v;
-  }
-  return acc;
-}
-
 /** Splits x into (kept view over out's coordinates, reduced sub-view). */
 function reduceViews(x: View, axes: number[]) {
   const keptShape: number[] = [], keptStrides: number[] = [], redShape: number[] = [], redStrides: number[] = [];
@@ -478,9 +452,9 @@ function consecutive(base: ArrayLike<number>, n: number): boolean {
   return true;
 }
 
-export function combinePartials(fn: ReduceFn, partials: ArrayLike<number>, n = partials.length): number {
+export function combinePartials(fn: ReduceFn, partials: Float64Array, n = partials.length): number {
   if (fn === 'sum') { let t = 0; for (let i = 0; i < n; i++) t += partials[i]; return t; }
-  return reduceSeq(fn, (i) => partials[i], n);
+  return reduceLoop(fn, partials, REDUCE_BLOCK)(partials, 0, 1, n);
 }
 
 /**
@@ -504,6 +478,8 @@ function runMatmul(op: Extract<Op, { op: 'matmul' }>, R: Resolve, s: number, e: 
   const aOffs = offsets(aB, b0, b0 + nb, small ? new Int32Array(nb) : undefined);
   const bOffs = offsets(bB, b0, b0 + nb, small ? new Int32Array(nb) : undefined);
   const tmp = scratch(S_MATMUL, e - s);
+  /** The totals in tmp into the output. */
+  const store = () => writeOut(out, R(out.buf), s, e, (dst, db) => { for (let i = 0, c = e - s; i < c; i++) dst[db + i] = tmp[i]; });
   if (n > 1 && k > 0 && wasmMatmulAvailable()) {
     // The WebAssembly kernel (matmul.ts): the same float64 operations per element, ~5x faster.
     for (let gr = firstRow; gr < lastRow;) {
@@ -511,7 +487,7 @@ function runMatmul(op: Extract<Op, { op: 'matmul' }>, R: Resolve, s: number, e: 
       matmulRows(A, aOffs[batch - b0], as0, as1, B, bOffs[batch - b0], bs0, bs1, r0, r1, n, k, REDUCE_BLOCK, tmp, e - s, s - gr * n);
       gr += r1 - r0;
     }
-    writeOut(out, R(out.buf), s, e, (dst, db) => { for (let i = 0, n = e - s; i < n; i++) dst[db + i] = tmp[i]; });
+    store();
     return;
   }
   // A float32 matrix (rows contiguous, in the arena) by a float32 vector: the vector copied into the
@@ -533,7 +509,7 @@ function runMatmul(op: Extract<Op, { op: 'matmul' }>, R: Resolve, s: number, e: 
         }
         done = r1 >= lastRow;
       }
-      writeOut(out, R(out.buf), s, e, (dst, db) => { for (let i = 0, c = e - s; i < c; i++) dst[db + i] = tmp[i]; });
+      store();
       return;
     }
   }
@@ -564,11 +540,11 @@ function runMatmul(op: Extract<Op, { op: 'matmul' }>, R: Resolve, s: number, e: 
       for (let j = j0; j < j1; j++) tmp[gr * n + j - s] = row[j];
     }
   }
-  writeOut(out, R(out.buf), s, e, (dst, db) => { for (let i = 0, n = e - s; i < n; i++) dst[db + i] = tmp[i]; });
+  store();
 }
 
-/** blockSum((p) => A[aRow + p·as1] · B[bBase + p·bs0], p0, p1) without a call per element: the same
- * four accumulators, in the same order (a matrix-vector product's row). A 1000x1000 matrix by a vector,
+/** The protocol's block sum of A[aRow + p·as1] · B[bBase + p·bs0] over p in [p0, p1): four interleaved
+ * accumulators, element p into (p - p0) % 4, combined as (a0 + a1) + (a2 + a3) (a matrix-vector product's row). A 1000x1000 matrix by a vector,
  * in-process: 5.1 -> 1.2 ms (with int32 batch offsets, see runMatmul). */
 function blockDot(A: Arr, aRow: number, as1: number, B: Arr, bBase: number, bs0: number, p0: number, p1: number): number {
   let a0 = 0, a1 = 0, a2 = 0, a3 = 0, p = p0;

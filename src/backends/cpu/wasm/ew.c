@@ -2,7 +2,7 @@
  * WebAssembly SIMD float32 elementwise kernels and block reductions for troupe.
  *
  * Bit-identical to the JS kernels of src/backends/cpu/kernels.ts (runBinary, runUnary, fill, copy,
- * partialBlocks / blockSum) for float32 inputs and outputs:
+ * partialBlocks / reduceLoop of loops.ts) for float32 inputs and outputs:
  *
  *  - +, -, *, /, sqrt of float32 operands: JS computes in float64 and rounds to float32 on the store;
  *    float64 has more than 2*24+2 bits, so that double rounding equals the single float32 operation
