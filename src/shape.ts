@@ -46,6 +46,13 @@ export function normDim(d: number, rank: number): number {
  * before it. Size-1 dimensions do not count.
  */
 export function isNonOverlappingAndDense(shape: readonly number[], strides: readonly number[]): boolean {
+  // Row-major contiguous (the usual case) without the sort below.
+  let acc = 1, i = shape.length - 1;
+  for (; i >= 0; i--) {
+    if (shape[i] !== 1 && strides[i] !== acc) break;
+    acc *= shape[i];
+  }
+  if (i < 0) return true;
   const dims: number[] = [];
   for (let i = 0; i < shape.length; i++) if (shape[i] !== 1) dims.push(i);
   dims.sort((a, b) => strides[a] - strides[b] || shape[a] - shape[b]);

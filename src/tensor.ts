@@ -132,7 +132,7 @@ export class Tensor {
   }
   copy_(src: Tensor): this {
     checkDevices('copy_', this, src);
-    checkInplaceLeaf(this, 'copy_', src);
+    checkInplaceLeaf(this, 'copy_');
     checkWritable(this);
     src = readable(this, src);
     const bshape = broadcastShapes(src.shape, this.shape);
@@ -256,6 +256,9 @@ function isDTypeName(s: string): boolean { try { parseDType(s); return true; } c
 
 // =============================================================== helpers
 
+/** The shape of a number operand: one shared array, never mutated (not a new `[]` per op). */
+const NO_DIMS: number[] = [];
+
 function flatShape(args: Array<number | number[]>): number[] {
   const a = args.length === 1 && Array.isArray(args[0]) ? args[0] : (args as number[]);
   for (const s of a) if (!Number.isInteger(s)) throw new Error(`size must be a sequence of integers, got ${JSON.stringify(args)}`);
@@ -292,16 +295,20 @@ function exec(op: Op, a: Operand, b?: Operand, c?: Operand, d?: Operand): void {
   rt.exec(op, sts);
 }
 
-function checkDevices(opName: string, ...ts: Operand[]): Device {
-  let dev: Device | null = null;
-  for (const t of ts) {
-    if (!(t instanceof Tensor)) continue;
-    if (dev && dev !== t.device) {
-      throw new Error(`Expected all tensors to be on the same device, but found at least two devices, ${deviceName(dev)} and ${deviceName(t.device)}! (when checking arguments for ${opName})`);
-    }
-    dev = t.device;
-  }
+/** The device of an op's tensor operands; throws PyTorch's error when they differ (fixed arity: this
+ * runs for every op, and a rest parameter would allocate an array each time). */
+function checkDevices(opName: string, a: Operand, b?: Operand, c?: Operand): Device {
+  let dev: Device | null = a instanceof Tensor ? a.device : null;
+  dev = sameDevice(opName, dev, b);
+  dev = sameDevice(opName, dev, c);
   return dev ?? 'cpu';
+}
+function sameDevice(opName: string, dev: Device | null, t: Operand | undefined): Device | null {
+  if (!(t instanceof Tensor)) return dev;
+  if (dev && dev !== t.device) {
+    throw new Error(`Expected all tensors to be on the same device, but found at least two devices, ${deviceName(dev)} and ${deviceName(t.device)}! (when checking arguments for ${opName})`);
+  }
+  return t.device;
 }
 
 /** Whether an op on these inputs joins the graph (no rest parameters: this runs for every op). */
@@ -309,6 +316,11 @@ function needsGrad(xs: readonly Operand[]): boolean {
   if (!isGradEnabled()) return false;
   for (let i = 0; i < xs.length; i++) { const x = xs[i]; if (x instanceof Tensor && x.requiresGrad) return true; }
   return false;
+}
+/** needsGrad for one to three operands, without an array: the hot ops call it before they make their
+ * backward closure and input list, which an op outside the graph then never allocates. */
+function tracked(a: Operand, b?: Operand, c?: Operand): boolean {
+  return isGradEnabled() && ((a instanceof Tensor && a.requiresGrad) || (b instanceof Tensor && b.requiresGrad) || (c instanceof Tensor && c.requiresGrad));
 }
 const edge = (x: Operand) => (x instanceof Tensor ? x._edge() : null);
 function record(out: Tensor, name: string, inputs: Operand[], back: (g: Tensor) => Array<Tensor | null>): Tensor {
@@ -335,7 +347,7 @@ function scalarOperand(x: Scalar, dtype: DType): number {
 
 function rawBinary(fn: BinaryFn, a: Operand, b: Operand, computeDtype: DType, outDtype: DType, name: string): Tensor {
   const device = checkDevices(name, a, b);
-  const shape = broadcastShapes(a instanceof Tensor ? a.shape : [], b instanceof Tensor ? b.shape : []);
+  const shape = broadcastShapes(a instanceof Tensor ? a.shape : NO_DIMS, b instanceof Tensor ? b.shape : NO_DIMS);
   const out = newTensor(shape, outDtype, device);
   // Operands of another dtype are converted by the kernel as it reads them, except scalars, which are
   // rounded to the compute dtype first (PyTorch wraps them as 0-d tensors of that dtype).
@@ -347,6 +359,11 @@ function rawBinary(fn: BinaryFn, a: Operand, b: Operand, computeDtype: DType, ou
 
 function operandDesc(x: Operand) { return x instanceof Tensor ? { dtype: x.dtype, dim: x.ndim } : x; }
 function operandDtypes(a: Operand, b: Operand): DType {
+  // The common cases without resultType's descriptor objects (this runs for every binary op): two tensors
+  // of one dtype, or a floating tensor and a number (a number never raises a floating tensor's dtype).
+  if (a instanceof Tensor) {
+    if (b instanceof Tensor ? b.dtype === a.dtype : typeof b === 'number' && isFloat(a.dtype)) return a.dtype;
+  } else if (b instanceof Tensor && typeof a === 'number' && isFloat(b.dtype)) return b.dtype;
   return resultType([operandDesc(a), operandDesc(b)]);
 }
 
@@ -359,22 +376,27 @@ function checkOperand(name: string, x: unknown): asserts x is Operand {
 export function add(a: Operand, b: Operand): Tensor {
   checkOperand('add', a); checkOperand('add', b);
   const dt = operandDtypes(a, b);
-  const aShape = a instanceof Tensor ? a.shape : [], bShape = b instanceof Tensor ? b.shape : [];
-  return record(rawBinary('add', a, b, dt, dt, 'add'), 'AddBackward0', [a, b], (g) => [sumToShape(g, aShape), sumToShape(g, bShape)]);
+  const out = rawBinary('add', a, b, dt, dt, 'add');
+  if (!tracked(a, b)) return out;
+  const aShape = a instanceof Tensor ? a.shape : NO_DIMS, bShape = b instanceof Tensor ? b.shape : NO_DIMS;
+  return record(out, 'AddBackward0', [a, b], (g) => [sumToShape(g, aShape), sumToShape(g, bShape)]);
 }
 export function sub(a: Operand, b: Operand): Tensor {
   checkOperand('sub', a); checkOperand('sub', b);
   const dt = operandDtypes(a, b);
   if (dt === 'bool') throw new Error('Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.');
-  const aShape = a instanceof Tensor ? a.shape : [], bShape = b instanceof Tensor ? b.shape : [];
+  const aShape = a instanceof Tensor ? a.shape : NO_DIMS, bShape = b instanceof Tensor ? b.shape : NO_DIMS;
   const name = a instanceof Tensor ? 'SubBackward0' : 'RsubBackward1';
-  return record(rawBinary('sub', a, b, dt, dt, 'sub'), name, [a, b], (g) => [sumToShape(g, aShape), sumToShape(neg(g), bShape)]);
+  const out = rawBinary('sub', a, b, dt, dt, 'sub');
+  if (!tracked(a, b)) return out;
+  return record(out, name, [a, b], (g) => [sumToShape(g, aShape), sumToShape(neg(g), bShape)]);
 }
 export function mul(a: Operand, b: Operand): Tensor {
   checkOperand('mul', a); checkOperand('mul', b);
   const dt = operandDtypes(a, b);
-  const aShape = a instanceof Tensor ? a.shape : [], bShape = b instanceof Tensor ? b.shape : [];
+  const aShape = a instanceof Tensor ? a.shape : NO_DIMS, bShape = b instanceof Tensor ? b.shape : NO_DIMS;
   const out = rawBinary('mul', a, b, dt, dt, 'mul');
+  if (!tracked(a, b)) return out;
   return record(out, 'MulBackward0', [a, b], (g) => [
     a instanceof Tensor && a.requiresGrad ? sumToShape(mul(g, b), aShape) : null,
     b instanceof Tensor && b.requiresGrad ? sumToShape(mul(g, a), bShape) : null,
@@ -385,8 +407,9 @@ export function div(a: Operand, b: Operand): Tensor {
   if (!(a instanceof Tensor)) return mul(reciprocal(b as Tensor), a); // PyTorch computes `1 / t` as t.reciprocal() * 1
   let dt = operandDtypes(a, b);
   if (!isFloat(dt)) dt = 'float32'; // true division
-  const aShape = a.shape, bShape = b instanceof Tensor ? b.shape : [];
+  const aShape = a.shape, bShape = b instanceof Tensor ? b.shape : NO_DIMS;
   const out = rawBinary('div', a, b, dt, dt, 'div');
+  if (!tracked(a, b)) return out;
   return record(out, 'DivBackward0', [a, b], (g) => [
     a.requiresGrad ? sumToShape(div(g, b), aShape) : null,
     b instanceof Tensor && b.requiresGrad ? sumToShape(neg(mul(g, div(out, b))), bShape) : null,
@@ -401,6 +424,7 @@ export function pow(a: Operand, b: Operand): Tensor {
   checkOperand('pow', a); checkOperand('pow', b);
   const dt = operandDtypes(a, b);
   const out = rawBinary('pow', a, b, dt, dt, 'pow');
+  if (!tracked(a, b)) return out;
   if (b instanceof Tensor && a instanceof Tensor) {
     return record(out, 'PowBackward1', [a, b], (g) => [
       a.requiresGrad ? sumToShape(mul(g, mul(b, pow(a, sub(b, 1)))), a.shape) : null,
@@ -492,7 +516,7 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
   checkTensor('where', cond);
   const device = checkDevices('where', cond, a, b);
   const dt = operandDtypes(a, b);
-  const shape = broadcastShapes(broadcastShapes(cond.shape, a instanceof Tensor ? a.shape : []), b instanceof Tensor ? b.shape : []);
+  const shape = broadcastShapes(broadcastShapes(cond.shape, a instanceof Tensor ? a.shape : NO_DIMS), b instanceof Tensor ? b.shape : NO_DIMS);
   const out = newTensor(shape, dt, device);
   const v = (x: Operand) => (x instanceof Tensor ? expandView(x, shape) : scalarOperand(x, dt));
   exec({ op: 'where', cond: expandView(cond, shape), a: v(a), b: v(b), out: out._view() }, cond, a, b, out);
@@ -504,11 +528,10 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
 
 // =============================================================== in place
 
-function checkInplaceLeaf(t: Tensor, name: string, ...others: Operand[]) {
+function checkInplaceLeaf(t: Tensor, name: string) {
   if (isGradEnabled() && t.isLeaf && t.requiresGrad) {
     throw new Error(`a leaf Variable that requires grad is being used in an in-place operation (${name} on a tensor of shape ${fmtShape(t.shape)}); wrap the update in torch.noGrad(() => ...)`);
   }
-  void others;
 }
 
 const INTERNAL_OVERLAP = 'unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.';
@@ -539,13 +562,15 @@ function readable<T extends Operand>(t: Tensor, o: T): T {
   return meet ? (clone(o) as T) : o;
 }
 
+const INPLACE_NAMES = { add: 'add_', sub: 'sub_', mul: 'mul_', div: 'div_' } as const;
 function inplaceBinary<T extends Tensor>(t: T, fn: 'add' | 'sub' | 'mul' | 'div', o: Operand): T {
-  checkOperand(`${fn}_`, o);
-  checkDevices(`${fn}_`, t, o);
-  checkInplaceLeaf(t, `${fn}_`);
+  const opName = INPLACE_NAMES[fn]; // not `${fn}_`: a new string per op
+  checkOperand(opName, o);
+  checkDevices(opName, t, o);
+  checkInplaceLeaf(t, opName);
   checkWritable(t);
   o = readable(t, o);
-  const shape = broadcastShapes(t.shape, o instanceof Tensor ? o.shape : []);
+  const shape = broadcastShapes(t.shape, o instanceof Tensor ? o.shape : NO_DIMS);
   if (!sameShape(shape, t.shape)) throw new Error(`output with shape ${fmtShape(t.shape)} doesn't match the broadcast shape ${fmtShape(shape)}`);
   let dt = operandDtypes(t, o);
   if (fn === 'div' && !isFloat(dt)) dt = 'float32';
@@ -556,7 +581,7 @@ function inplaceBinary<T extends Tensor>(t: T, fn: 'add' | 'sub' | 'mul' | 'div'
   const ov = o instanceof Tensor ? expandView(o, shape) : scalarOperand(o, dt);
   exec({ op: 'binary', fn, a: t._view(), b: ov, out: t._view() }, t, o);
   if (grad) {
-    const oShape = o instanceof Tensor ? o.shape : [];
+    const oShape = o instanceof Tensor ? o.shape : NO_DIMS;
     const name = { add: 'AddBackward0', sub: 'SubBackward0', mul: 'MulBackward0', div: 'DivBackward0' }[fn];
     const self = t.detach();
     t._setGrad(new Node(name, [prevEdge, edge(o)], (g) => {
@@ -593,6 +618,7 @@ export function sum(x: Tensor, dim?: number | number[], keepdim = false): Tensor
   const axes = normAxes(x, dim);
   const outDtype = isFloat(x.dtype) ? x.dtype : 'int64';
   const out = rawReduce('sum', x, axes, keepdim, outDtype);
+  if (!tracked(x)) return out;
   const inShape = x.shape;
   return record(out, dim === undefined ? 'SumBackward0' : 'SumBackward1', [x], (g) => {
     const gk = keepdim ? g : reshape(g, inShape.map((s, i) => (axes.includes(i) ? 1 : s)));
@@ -639,6 +665,7 @@ export function dot(a: Tensor, b: Tensor): Tensor {
     b: { buf: b.storage.id, dtype: b.dtype, shape: [k, 1], strides: [sb, 1], offset: b.offset },
     out: { buf: out.storage.id, dtype: a.dtype, shape: [1, 1], strides: [1, 1], offset: 0 },
   }, a, b, out);
+  if (!tracked(a, b)) return out;
   return record(out, 'DotBackward0', [a, b], (g) => [
     a.requiresGrad ? mul(b, g) : null,
     b.requiresGrad ? mul(a, g) : null,
@@ -692,7 +719,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 
 function alias(x: Tensor, shape: number[], strides: number[], offset: number, name: string, back: (g: Tensor) => Tensor): Tensor {
   const out = new Tensor(x.storage, shape, strides, offset);
-  return record(out, name, [x], (g) => [back(g)]);
+  return tracked(x) ? record(out, name, [x], (g) => [back(g)]) : out;
 }
 
 function inferShape(x: Tensor, shape: number[]): number[] {
