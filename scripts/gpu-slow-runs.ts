@@ -7,6 +7,9 @@
 //   - V8's collections on this thread (v8.GCProfiler): scavenges and full collections, count and ms, the
 //     young generation's size when the loop began (V8 grows and shrinks it as it goes), and the bytes the
 //     loop allocated (the heap's growth between collections, summed);
+//   - minor page faults of the process during the loop, and the young generation's size and resident
+//     memory at its start and end: V8 may shrink the young generation after an idle pause and grow it back
+//     during the loop, whose first writes to the new pages then each take a page fault;
 //   - probe: the median time of a fixed piece of arithmetic run after each epoch: if it is slower in a slow
 //     run, the CPU ran the main thread slower (a busy sibling hyperthread on the host, frequency), not
 //     that the engine did more work.
@@ -78,6 +81,7 @@ for (let rep = 0; rep < reps; rep++) {
   const t0 = threads();
   let t1!: Map<string, ThreadTime>;
   const used0 = v8.getHeapStatistics().used_heap_size;
+  const pf0 = process.resourceUsage().minorPageFault;
   const prof = new v8.GCProfiler();
   prof.start();
   const probes: number[] = [];
@@ -93,6 +97,8 @@ for (let rep = 0; rep < reps; rep++) {
     }
   });
   const gc = prof.stop();
+  const pf = process.resourceUsage().minorPageFault - pf0;
+  const nsEnd = v8.getHeapSpaceStatistics().find((x) => x.space_name === 'new_space')!;
   const used1 = v8.getHeapStatistics().used_heap_size;
   probes.sort((a, b) => a - b);
   let sc = 0, scMs = 0, full = 0, fullMs = 0;
@@ -115,7 +121,8 @@ for (let rep = 0; rep < reps; rep++) {
   const top = others.slice(0, 4).map((x) => `${x.name}/${x.tid} ${x.run.toFixed(1)}`).join(', ');
   console.log(`@@END ${rep}: issued ${(r.issuedSeconds * 1e3).toFixed(1)} ms, total ${(r.seconds * 1e3).toFixed(1)} ms; ` +
     `main on-CPU ${m.run.toFixed(1)} ms, waiting ${m.wait.toFixed(1)} ms; probe ${probes[probes.length >> 1].toFixed(1)} µs; others on-CPU ms: ${top}; ` +
-    `V8 GC: ${sc} scavenges ${scMs.toFixed(1)} ms, ${full} full ${fullMs.toFixed(1)} ms; new space at the start ${(ns.space_size / 2 ** 20).toFixed(0)} MiB; ` +
+    `V8 GC: ${sc} scavenges ${scMs.toFixed(1)} ms, ${full} full ${fullMs.toFixed(1)} ms; new space at the start ${(ns.space_size / 2 ** 20).toFixed(0)} MiB (${(ns.physical_space_size / 2 ** 20).toFixed(0)} MiB resident), ` +
+    `at the end ${(nsEnd.space_size / 2 ** 20).toFixed(0)} MiB (${(nsEnd.physical_space_size / 2 ** 20).toFixed(0)} MiB resident); minor page faults ${pf}; ` +
     `allocated ${(allocated / 2 ** 20).toFixed(1)} MiB`);
   if (cpu) console.log(`@@PROFILE ${rep}: ${topSelf(cpu, 14)}`);
 }
