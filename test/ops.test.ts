@@ -109,6 +109,9 @@ describe('CPU elementwise and reduction kernels on strided views', () => {
       await check(xt.t().contiguous(), at);                                       // a strided copy
       await check(x.gt(col).float(), (r, c) => +(at(r, c) > (r % 5) - 2));        // bool output
       await check(torch.where(x.lt(0), col.expand(rows, cols), xt.t()), (r, c) => (at(r, c) < 0 ? (r % 5) - 2 : at(r, c)));
+      await check(x.mul(x.gt(0)), (r, c) => at(r, c) * +(at(r, c) > 0));        // a bool operand (relu's backward)
+      await check(x.lt(0).mul(2.5), (r, c) => 2.5 * +(at(r, c) < 0));             // a bool operand and a number
+      await check(torch.where(x.ge(col), x, -1), (r, c) => (at(r, c) >= (r % 5) - 2 ? at(r, c) : -1)); // a number branch
       await check(x.int().mul(3).float(), (r, c) => 3 * at(r, c));              // int32
       await check(xt.t().long().sub(1).float(), (r, c) => at(r, c) - 1);         // int64 from a strided view
       await check(x.pow(2), (r, c) => at(r, c) ** 2);

@@ -36,6 +36,19 @@ function addrF32(v: View, R: Resolve, i: number): number | null {
   return a === null ? null : a + 4 * (v.offset + i);
 }
 
+/**
+ * An operand of a float32 SIMD kernel, which takes each operand as (address, k): null for a number (the
+ * kernel reads k), the address of element i for a contiguous float32 view in the arena, undefined where
+ * it is neither. `exact`: a number must also be a float32 value (or NaN), for kernels that compare or
+ * multiply it in float32 where the JS loop would use the float64 number.
+ */
+function simdArg(v: View | number, R: Resolve, i: number, exact: boolean): number | null | undefined {
+  if (typeof v === 'number') return !exact || Math.fround(v) === v || v !== v ? null : undefined;
+  return addrF32(v, R, i) ?? undefined;
+}
+/** The k a SIMD kernel takes with an operand: the number itself, or 0 beside an address. */
+const kOf = (v: View | number): number => (typeof v === 'number' ? v : 0);
+
 /** The WebAssembly SIMD generator (bit-identical to philox.ts, ~10-20x faster), or null where unsupported. */
 let rng: RngWasm | null | undefined;
 function wasmRng(): RngWasm | null {
@@ -254,11 +267,10 @@ function runBinary(fn: BinaryFn, av0: View | number, bv0: View | number, out: Vi
     if (o !== null && a !== null) { fast.simd.binaryF32('mul', o, a, 0, a, 0, e - s); return; }
   }
   if (fast && isSimdBinary(fn) && out.dtype === 'float32') {
-    const o = addrF32(out, R, s);
-    const a = typeof av === 'number' ? null : addrF32(av, R, s);
-    const b = typeof bv === 'number' ? null : addrF32(bv, R, s);
-    if (o !== null && (a !== null || typeof av === 'number') && (b !== null || typeof bv === 'number')) {
-      fast.simd.binaryF32(fn, o, a, typeof av === 'number' ? av : 0, b, typeof bv === 'number' ? bv : 0, e - s);
+    // (A number operand here is already a value of the compute dtype, float32: see the frontend.)
+    const o = addrF32(out, R, s), a = simdArg(av, R, s, false), b = simdArg(bv, R, s, false);
+    if (o !== null && a !== undefined && b !== undefined) {
+      fast.simd.binaryF32(fn, o, a, kOf(av), b, kOf(bv), e - s);
       return;
     }
   }
@@ -326,42 +338,39 @@ const isFloat32Operand = (v: View | number) => typeof v === 'number' || v.dtype 
  * the numbers they hold; false where it does not apply. */
 function simdBool(fn: SimdBinaryFn, av: View | number, bv: View | number, out: View, R: Resolve, s: number, e: number): boolean {
   const isBool = (v: View | number): v is View => typeof v !== 'number' && v.dtype === 'bool';
-  const isF32 = (v: View | number) => (typeof v === 'number' ? Math.fround(v) === v || v !== v : v.dtype === 'float32');
-  const boolSide = isBool(av) && isF32(bv) ? 'a' : isBool(bv) && isF32(av) ? 'b' : null;
+  const boolSide = isBool(av) ? 'a' : isBool(bv) ? 'b' : null;
   if (boolSide === null) return false;
   const mask = (boolSide === 'a' ? av : bv) as View, other = boolSide === 'a' ? bv : av;
-  const o = addrF32(out, R, s), x = typeof other === 'number' ? null : addrF32(other, R, s);
-  const m = isContig(mask) ? arenaAddress(R(mask.buf), fast!.memory) : null;
-  if (o === null || (typeof other !== 'number' && x === null) || m === null) return false;
-  const mAddr = m + mask.offset + s;
-  fast!.simd.binaryBoolF32(fn, boolSide, o, boolSide === 'a' ? mAddr : x, boolSide === 'a' ? x : mAddr, typeof other === 'number' ? other : 0, e - s);
+  const o = addrF32(out, R, s), x = simdArg(other, R, s, true);
+  const m = boolAddr(mask, R, s);
+  if (o === null || x === undefined || m === null) return false;
+  fast!.simd.binaryBoolF32(fn, boolSide, o, boolSide === 'a' ? m : x, boolSide === 'a' ? x : m, kOf(other), e - s);
   return true;
+}
+/** The arena address of element i of a contiguous bool view (one byte each), or null. */
+function boolAddr(v: View, R: Resolve, i: number): number | null {
+  if (v.dtype !== 'bool' || !isContig(v)) return null;
+  const a = arenaAddress(R(v.buf), fast!.memory);
+  return a === null ? null : a + v.offset + i;
 }
 
 /** where() of contiguous float32 arena data (or scalars) on a contiguous bool condition in the arena,
  * through the SIMD kernel (a selection, so the same bits); false where it does not apply. */
 function simdWhere(op: Extract<Op, { op: 'where' }>, R: Resolve, s: number, e: number): boolean {
-  const o = addrF32(op.out, R, s), cBase = arenaAddress(R(op.cond.buf), fast!.memory);
-  if (o === null || cBase === null) return false;
-  const { a: av, b: bv } = op;
-  if ((typeof av !== 'number' && av.dtype !== 'float32') || (typeof bv !== 'number' && bv.dtype !== 'float32')) return false;
-  const a = typeof av === 'number' ? null : addrF32(av, R, s), b = typeof bv === 'number' ? null : addrF32(bv, R, s);
-  if ((typeof av !== 'number' && a === null) || (typeof bv !== 'number' && b === null)) return false;
-  fast!.simd.whereF32(o, cBase + op.cond.offset + s, a, typeof av === 'number' ? av : 0, b, typeof bv === 'number' ? bv : 0, e - s);
+  const o = addrF32(op.out, R, s), c = boolAddr(op.cond, R, s);
+  const a = simdArg(op.a, R, s, false), b = simdArg(op.b, R, s, false);
+  if (o === null || c === null || a === undefined || b === undefined) return false;
+  fast!.simd.whereF32(o, c, a, kOf(op.a), b, kOf(op.b), e - s);
   return true;
 }
 
 /** A comparison of contiguous float32 arena data (and a float32 scalar) into a contiguous bool buffer in
  * the arena, through the SIMD kernel; false where it does not apply. */
 function simdCompare(fn: CompareFn, av: View | number, bv: View | number, out: View, R: Resolve, s: number, e: number): boolean {
-  if (!isContig(out) || (typeof av === 'number' && typeof bv === 'number')) return false;
-  const scalarOk = (v: View | number) => typeof v !== 'number' || Math.fround(v) === v || v !== v;
-  if (!scalarOk(av) || !scalarOk(bv)) return false;
-  const a = typeof av === 'number' ? null : addrF32(av, R, s), b = typeof bv === 'number' ? null : addrF32(bv, R, s);
-  if ((typeof av !== 'number' && a === null) || (typeof bv !== 'number' && b === null)) return false;
-  const o = arenaAddress(R(out.buf), fast!.memory);
-  if (o === null) return false;
-  fast!.simd.compareF32(fn, o + out.offset + s, a, typeof av === 'number' ? av : 0, b, typeof bv === 'number' ? bv : 0, e - s);
+  if (typeof av === 'number' && typeof bv === 'number') return false;
+  const o = boolAddr(out, R, s), a = simdArg(av, R, s, true), b = simdArg(bv, R, s, true);
+  if (o === null || a === undefined || b === undefined) return false;
+  fast!.simd.compareF32(fn, o, a, kOf(av), b, kOf(bv), e - s);
   return true;
 }
 
