@@ -138,16 +138,28 @@ const EXP_F64 = [
   7.09782712893383973096e+02, -7.45133219101941108420e+02, // o_threshold, u_threshold
 ];
 const EXP_I32 = [0x7FFFFFFF, 0x3FD62E42, 0x3E300000, 0x40862E42, 0]; // |x| mask, high-word bounds, 0
+/** exp32's fast path: Taylor coefficients 1/9! .. 1/3! (doubles), its range as float32s (fastlo, fasthi:
+ * splatted over four lanes), the low 29 bits' mask, the rounding midpoint there, the window. */
+const EXP_FAST_F64 = [1 / 362880, 1 / 40320, 1 / 5040, 1 / 720, 1 / 120, 1 / 24, 1 / 6];
+const EXP_FAST_F32 = [-87.3, 88.7];
+const EXP_FAST_I32 = [0x1FFFFFFF, 0x10000000, 1 << 18];
 /** Bytes of memory the kernels read at EXP_TABLE. */
-export const SIMD_TABLE_END = EXP_TABLE + 16 * (EXP_F64.length + EXP_I32.length);
+export const SIMD_TABLE_END = EXP_TABLE + 16 * (EXP_F64.length + EXP_I32.length + EXP_FAST_F64.length + EXP_FAST_F32.length + EXP_FAST_I32.length);
 if (SIMD_TABLE_END > ARENA_HEADER) throw new Error(`internal: the SIMD tables (${SIMD_TABLE_END} bytes) do not fit the arena header (${ARENA_HEADER})`);
 
 /** Writes the constant table (the same bytes every time: threads may do it concurrently). */
 function writeTables(memory: WebAssembly.Memory): void {
   const f = new Float64Array(memory.buffer, EXP_TABLE, 2 * EXP_F64.length);
   EXP_F64.forEach((v, i) => { f[2 * i] = v; f[2 * i + 1] = v; });
-  const w = new Int32Array(memory.buffer, EXP_TABLE + 16 * EXP_F64.length, 4 * EXP_I32.length);
-  EXP_I32.forEach((v, i) => w.fill(v, 4 * i, 4 * i + 4));
+  let at = EXP_TABLE + 16 * EXP_F64.length;
+  const ints = (vs: number[]) => { new Int32Array(memory.buffer, at, 4 * vs.length).forEach((_, i, w) => { w[i] = vs[i >> 2]; }); at += 16 * vs.length; };
+  ints(EXP_I32);
+  const g = new Float64Array(memory.buffer, at, 2 * EXP_FAST_F64.length);
+  EXP_FAST_F64.forEach((v, i) => { g[2 * i] = v; g[2 * i + 1] = v; });
+  at += 16 * EXP_FAST_F64.length;
+  new Float32Array(memory.buffer, at, 4 * EXP_FAST_F32.length).forEach((_, i, w) => { w[i] = EXP_FAST_F32[i >> 2]; });
+  at += 16 * EXP_FAST_F32.length;
+  ints(EXP_FAST_I32);
 }
 
 /** Synchronous instantiation on `memory` (a shared memory, e.g. Arena.memory; bytes [64, SIMD_TABLE_END)
