@@ -9,7 +9,7 @@ const N = 3 * 65536 + 4321; // several reduction blocks, a ragged tail
 async function workload(): Promise<Record<string, string>> {
   torch.manualSeed(7);
   const a = torch.randn([N]), b = torch.rand([N]).add(0.5), one = torch.tensor([2.5]);
-  const m = torch.randn([600, 500]), row = torch.randn([500]);
+  const m = torch.randn([600, 500]), row = torch.randn([500]), mt = torch.randn([500, 600]);
   const out: Record<string, torch.Tensor> = {
     randn: a, rand: b,
     exp: torch.exp(a), log: torch.log(b), neg: a.neg(), sqrt: torch.sqrt(b), sin: torch.sin(a), tanh: torch.tanh(a), relu: torch.relu(a), abs: torch.abs(a),
@@ -17,6 +17,7 @@ async function workload(): Promise<Record<string, string>> {
     gt: a.gt(b), where: torch.where(a.gt(0), a, b), bcastScalarTensor: a.mul(one), bcastRow: m.add(row), scalar: a.mul(3).sub(2),
     sum: torch.sum(a), mean: torch.mean(b), max: a.max(), min: a.min(), sumDim0: m.sum(0), sumDim1: m.sum(1), dot: torch.dot(a, b),
     matmul: torch.matmul(torch.randn([512, 64]), torch.randn([64, 1024])), transposeCopy: m.t().contiguous(),
+    transposeAdd: m.add(mt.t()), transposeSub: mt.t().sub(m), transposeScalar: torch.sub(2, mt.t()), transposeLong: m.t().long(),
     float64: a.to({ dtype: 'float64' }).mul(1.5), int: torch.ones([N], { dtype: 'int32' }).mul(3).sum(),
   };
   // Gradients through sharded tensors, accumulated into sharded .grad.

@@ -79,6 +79,24 @@ export function unaryLoop(fn: UnaryFn | 'copy', a: Arr, dst: Arr, store: Store):
       for (let i = 0; i < n; i++, ia += sa, id += sd) { const x = a[ia]; dst[id] = ${stored(fn === 'copy' ? 'x' : UNARY_EXPR[fn], store)}; } }`);
 }
 
+/** A transposed copy: dst[id + i·w + j] = a[ia + j·ld + i] for rows i0 <= i < i1 and j < w, in 16x16
+ * tiles so that the 16 source lines a tile reads stay in cache while its 16 rows are written. */
+export type TransposeLoop = (a: Arr, ia: number, ld: number, dst: Arr, id: number, w: number, i0: number, i1: number) => void;
+export function transposeLoop(a: Arr, dst: Arr, store: Store): TransposeLoop {
+  // (Negative keys: no other loop uses them.)
+  return compiled(-1 - (STORE_CODE[store] * 125 + types(a, dst, null)), () => `function (a, ia, ld, dst, id, w, i0, i1) {
+      for (let ib = i0; ib < i1; ib += 16) {
+        const ie = Math.min(i1, ib + 16);
+        for (let jb = 0; jb < w; jb += 16) {
+          const je = Math.min(w, jb + 16);
+          for (let i = ib; i < ie; i++) {
+            let p = ia + jb * ld + i, q = id + i * w + jb;
+            for (let j = jb; j < je; j++, p += ld, q++) { const x = a[p]; dst[q] = ${stored('x', store)}; }
+          }
+        }
+      } }`);
+}
+
 /** dst = c ? a : b, where a missing array means the scalar ka (kb). */
 export function whereLoop(c: Arr, a: Arr | null, b: Arr | null, dst: Arr, store: Store): WhereLoop {
   return compiled(((3 * 4 + STORE_CODE[store]) * 5 + typeCode(c)) * 125 + types(a, b, dst), () => {

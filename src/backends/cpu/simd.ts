@@ -43,6 +43,7 @@ interface EwExports {
   ew_unary(op: number, out: number, x: number, n: number): void;
   ew_fill(out: number, v: number, n: number): void;
   ew_copy(out: number, x: number, n: number): void;
+  ew_transpose32(out: number, x: number, i0: number, i1: number, w: number, ld: number): void;
   ew_block_sum(x: number, n: number): number;
   ew_block_dot(x: number, y: number, n: number): number;
   ew_compare(op: number, form: number, out: number, a: number, b: number, k: number, n: number): void;
@@ -67,6 +68,9 @@ export interface SimdKernels {
   fillF32(outAddr: number, value: number, n: number): void;
   /** out[i] = x[i] (bit copy) for i < n. */
   copyF32(outAddr: number, xAddr: number, n: number): void;
+  /** out[i·w + j] = x[j·ld + i] (bit copies of 32-bit values) for output rows i0 <= i < i1, j < w: a
+   * transposed copy in 4x4 tiles (addresses of element 0 of each). */
+  transpose32(outAddr: number, xAddr: number, i0: number, i1: number, w: number, ld: number): void;
   /** The protocol's float64 block sum of x[0..n) (n <= REDUCE_BLOCK for the protocol's blocks). */
   blockSumF32(xAddr: number, n: number): number;
   /** The protocol's float64 block sum of x[j] * y[j], j < n. */
@@ -168,7 +172,7 @@ export function instantiateSimd(memory: WebAssembly.Memory, module: WebAssembly.
   writeTables(memory);
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   const ex = instance.exports as unknown as EwExports;
-  const { ew_binary_vv, ew_binary_vs, ew_binary_sv, ew_unary, ew_fill, ew_copy, ew_block_sum, ew_block_dot, ew_compare, ew_where, ew_binary_bool, ew_sum_cols, ew_block_minmax } = ex;
+  const { ew_binary_vv, ew_binary_vs, ew_binary_sv, ew_unary, ew_fill, ew_copy, ew_transpose32, ew_block_sum, ew_block_dot, ew_compare, ew_where, ew_binary_bool, ew_sum_cols, ew_block_minmax } = ex;
 
   const fillF32 = (outAddr: number, value: number, n: number) => {
     for (let s = 0; s < n; s += CALL_CHUNK) ew_fill(outAddr + 4 * s, value, Math.min(CALL_CHUNK, n - s));
@@ -203,6 +207,11 @@ export function instantiateSimd(memory: WebAssembly.Memory, module: WebAssembly.
     fillF32,
     copyF32(outAddr, xAddr, n) {
       for (let s = 0; s < n; s += CALL_CHUNK) ew_copy(outAddr + 4 * s, xAddr + 4 * s, Math.min(CALL_CHUNK, n - s));
+    },
+    transpose32(outAddr, xAddr, i0, i1, w, ld) {
+      // A call per band of rows of about CALL_CHUNK values, as elsewhere.
+      const band = Math.max(4, Math.floor(CALL_CHUNK / Math.max(1, w)) & ~3);
+      for (let i = i0; i < i1; i += band) ew_transpose32(outAddr, xAddr, i, Math.min(i1, i + band), w, ld);
     },
     blockSumF32: (xAddr, n) => ew_block_sum(xAddr, n),
     blockDotF32: (xAddr, yAddr, n) => ew_block_dot(xAddr, yAddr, n),

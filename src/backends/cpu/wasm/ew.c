@@ -445,6 +445,36 @@ void ew_copy(uint32_t out, uint32_t x, uint32_t n) {
   for (; i < n; i++) ST1(out + 4 * i, LD1(x + 4 * i));
 }
 
+/*
+ * A transposed copy of 32-bit values: out[i*w + j] = x[j*ld + i] for rows i0 <= i < i1 of the output and
+ * 0 <= j < w (out: rows of w values; x: the source, whose columns are the output's rows). 4x4 tiles: four
+ * loads of four values down x's columns, transposed in registers, four stores along out's rows; the last
+ * w % 4 columns and i1 - i0 % 4 rows one value at a time. Moves bits (as copyF32).
+ */
+EXPORT(ew_transpose32)
+void ew_transpose32(uint32_t out, uint32_t x, uint32_t i0, uint32_t i1, uint32_t w, uint32_t ld) {
+  uint32_t i = i0;
+  for (; i + 4 <= i1; i += 4) {
+    uint32_t j = 0;
+    for (; j + 4 <= w; j += 4) {
+      const uint32_t src = x + 4 * (j * ld + i);
+      const V r0 = LD(src), r1 = LD(src + 4 * ld), r2 = LD(src + 8 * ld), r3 = LD(src + 12 * ld);
+      /* r_k = x[j+k][i..i+3]; out row i+m gets (r0[m], r1[m], r2[m], r3[m]) */
+      const V t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
+      const V t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
+      const uint32_t dst = out + 4 * (i * w + j);
+      ST(dst, wasm_i64x2_shuffle(t0, t2, 0, 2));
+      ST(dst + 4 * w, wasm_i64x2_shuffle(t0, t2, 1, 3));
+      ST(dst + 8 * w, wasm_i64x2_shuffle(t1, t3, 0, 2));
+      ST(dst + 12 * w, wasm_i64x2_shuffle(t1, t3, 1, 3));
+    }
+    for (; j < w; j++)
+      for (uint32_t m = 0; m < 4; m++) *(uint32_t *)(out + 4 * ((i + m) * w + j)) = *(const uint32_t *)(x + 4 * (j * ld + i + m));
+  }
+  for (; i < i1; i++)
+    for (uint32_t j = 0; j < w; j++) *(uint32_t *)(out + 4 * (i * w + j)) = *(const uint32_t *)(x + 4 * (j * ld + i));
+}
+
 /* ---------------------------------------------------------------- block reductions */
 
 #define PROMOTE_LO(v) wasm_f64x2_promote_low_f32x4(v)
