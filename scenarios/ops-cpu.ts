@@ -22,8 +22,9 @@ type Flags = typeof flags;
 export function estimateBytes(f: { n?: unknown }): number { return 40 * Number(f.n) ** 2 + 256 * 2 ** 20; }
 
 type T = InstanceType<ScenarioContext['torch']['Tensor']>;
-/** name, the op in troupe (x, y: n x n; row: [n]; col: [n, 1]; v: [n]). The same list is in torch-ops.py. */
-const OPS: [string, (x: T, y: T, row: T, col: T, v: T, t: ScenarioContext['torch']) => T][] = [
+/** name, the op in troupe (x, y: n x n; row: [n]; col: [n, 1]; v: [n]; p: n x n, in [0.5, 1.5)). The same
+ * list is in torch-ops.py. */
+const OPS: [string, (x: T, y: T, row: T, col: T, v: T, t: ScenarioContext['torch'], p: T) => T][] = [
   ['x + y', (x, y) => x.add(y)],
   ['x * 2', (x) => x.mul(2)],
   ['x ** 2', (x) => x.pow(2)],
@@ -35,6 +36,7 @@ const OPS: [string, (x: T, y: T, row: T, col: T, v: T, t: ScenarioContext['torch
   ['where(x > y, x, y)', (x, y, _r, _c, _v, t) => t.where(x.gt(y), x, y)],
   ['relu', (x) => x.relu()],
   ['exp', (x) => x.exp()],
+  ['log (of p)', (_x, _y, _r, _c, _v, _t, p) => p.log()],
   ['tanh', (x) => x.tanh()],
   ['sigmoid', (x) => x.sigmoid()],
   ['sum()', (x) => x.sum()],
@@ -51,6 +53,7 @@ export async function run(ctx: ScenarioContext<Flags>): Promise<ScenarioResult> 
   await torch.shutdown(); // in-process: no workers
   torch.manualSeed(seed);
   const x = torch.randn([n, n]), y = torch.randn([n, n]), row = torch.randn([n]), col = torch.randn([n, 1]), v = torch.randn([n]);
+  const p = torch.rand([n, n]).add(0.5);
   // Results of n x n take fresh memory until the arena has grown to what a loop of such ops recycles
   // (their first ~64 MB): pay that here, not in the first op's row.
   for (let i = 0; i < Math.ceil((96 << 20) / (4 * n * n)); i++) await x.add(y).toTypedArray();
@@ -59,13 +62,13 @@ export async function run(ctx: ScenarioContext<Flags>): Promise<ScenarioResult> 
   try {
     for (const [label, f] of OPS) {
       // Warm-up: the JIT, and the memory the op's results take (recycled from then on).
-      for (let i = 0; i < 5; i++) await f(x, y, row, col, v, torch).toTypedArray();
+      for (let i = 0; i < 5; i++) await f(x, y, row, col, v, torch, p).toTypedArray();
       const times: number[] = [];
       for (let r = 0; r < repeat; r++) {
         // In-process (no pool) an op runs when it is called; the read after it is not timed (PyTorch's
         // side times the op alone too).
         const t0 = performance.now();
-        const out = f(x, y, row, col, v, torch);
+        const out = f(x, y, row, col, v, torch, p);
         times.push(performance.now() - t0);
         await out.toTypedArray();
       }
@@ -92,7 +95,7 @@ export async function run(ctx: ScenarioContext<Flags>): Promise<ScenarioResult> 
         ...(py ? [{ key: 'torch', label: `${pyName} ms`, digits: 3 }, { key: 'ratio', label: 'PyTorch / troupe', digits: 2, unit: '×' }] : [])],
       rows,
     }],
-    notes: [...notes, 'x @ v: a matrix by a vector; row: [n], col: [n, 1]; exp, tanh and sigmoid follow JS Math (exact in float64, then rounded).'],
+    notes: [...notes, 'x @ v: a matrix by a vector; row: [n], col: [n, 1]; log of p: p in [0.5, 1.5); exp, log, tanh and sigmoid give JS Math\'s float64 values, rounded to float32.'],
     data: { n, repeat, seed, ms, torch: py },
   };
 }

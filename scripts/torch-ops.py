@@ -10,11 +10,12 @@ n, repeat, seed = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 torch.set_num_threads(1)
 torch.manual_seed(seed)
 x, y, row, col, v = torch.randn(n, n), torch.randn(n, n), torch.randn(n), torch.randn(n, 1), torch.randn(n)
+p = torch.rand(n, n) + 0.5
 OPS = [
     ('x + y', lambda: x + y), ('x * 2', lambda: x * 2), ('x ** 2', lambda: x ** 2), ('x + y.t()', lambda: x + y.t()),
     ('x + row', lambda: x + row), ('x * col', lambda: x * col), ('x.t().contiguous()', lambda: x.t().contiguous()),
     ('x > 0', lambda: x > 0), ('where(x > y, x, y)', lambda: torch.where(x > y, x, y)), ('relu', lambda: x.relu()),
-    ('exp', lambda: x.exp()), ('tanh', lambda: x.tanh()), ('sigmoid', lambda: x.sigmoid()), ('sum()', lambda: x.sum()),
+    ('exp', lambda: x.exp()), ('log (of p)', lambda: p.log()), ('tanh', lambda: x.tanh()), ('sigmoid', lambda: x.sigmoid()), ('sum()', lambda: x.sum()),
     ('sum(0)', lambda: x.sum(0)), ('sum(1)', lambda: x.sum(1)), ('max()', lambda: x.max()), ('x @ v', lambda: x @ v),
     ('x @ y', lambda: x @ y),
 ]

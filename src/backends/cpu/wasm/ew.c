@@ -267,6 +267,10 @@ typedef struct {
   /* exp32's fast path (below): Taylor coefficients 1/9! .. 1/3!, the float32 range it takes, then 32-bit
    * integers: the low 29 bits of a double's mantissa, a float32 rounding midpoint there, the window. */
   V c9, c8, c7, c6, c5, c4, c3, fastlo, fasthi, low29, mid29, win29;
+  /* log32_quick's: 1/15, 1/13, ..., 1/3 (doubles); sqrt(2) and 0.5 (float32s); then 32-bit integers: the
+   * mantissa mask, 1.0f's bits, the exponent bias, the smallest normal's bits, the normal range, and
+   * log's midpoint window. */
+  V l15, l13, l11, l9, l7, l5, l3, sqrt2f, halff, mant, onebits, bias, minnorm, normrange, winlog;
 } ExpK;
 /* An integer-valued double (|k| < 2^51) as an int64: the low mantissa bits of k + 1.5 * 2^52. */
 INLINE V int64_of(V k, const ExpK *K) { return wasm_i64x2_sub(add64(k, K->magic), K->magic); }
@@ -413,6 +417,82 @@ void ew_unary(uint32_t op, uint32_t out, uint32_t x, uint32_t n) {
     case UN_RELU: unary32(UN_RELU, out, x, n); break;
     case UN_EXP: exp32_loop(out, x, n); break;
   }
+}
+
+/* ---------------------------------------------------------------- log, quickly, with JS finishing */
+
+/*
+ * log of two floats given as m (float32 in [sqrt(1/2), sqrt(2)), promoted) and e (their exponents, as
+ * doubles): s = (m - 1)/(m + 1), log(m) = 2s(1 + z/3 + z^2/5 + ... + z^7/15) with z = s^2 (|s| < 0.172,
+ * truncation < 2^-44), log(x) = e*ln2HI + (log(m) + e*ln2LO). Within 2^8 double ulps of fdlibm's log on
+ * every positive normal float32 (measured on every 7th); *near as in exp64_fast, with log's window.
+ */
+INLINE V log64_quick(V m, V e, const ExpK *K, V *near) {
+  const V s = wasm_f64x2_div(wasm_f64x2_sub(m, K->one), add64(m, K->one));
+  const V z = mul64(s, s);
+  V p = add64(mul64(K->l15, z), K->l13);
+  p = add64(mul64(p, z), K->l11);
+  p = add64(mul64(p, z), K->l9);
+  p = add64(mul64(p, z), K->l7);
+  p = add64(mul64(p, z), K->l5);
+  p = add64(mul64(p, z), K->l3);
+  const V s2 = add64(s, s);
+  const V lm = add64(s2, mul64(s2, mul64(z, p)));
+  const V y = add64(mul64(e, K->ln2hi), add64(lm, mul64(e, K->ln2lo)));
+  *near = wasm_i32x4_lt(wasm_i32x4_abs(wasm_i32x4_sub(wasm_v128_and(y, K->low29), K->mid29)), K->winlog);
+  return y;
+}
+
+/* Four float32 logs; *bad: the lanes whose value must come from Math.log (a denormal x, or y near a
+ * rounding midpoint). Zeros give -inf, negatives and NaNs NaN, +inf +inf, as Math.log. */
+INLINE V log32_quick(V x, const ExpK *K, V *bad) {
+  V e = wasm_i32x4_sub(wasm_u32x4_shr(x, 23), K->bias);
+  V m = wasm_v128_or(wasm_v128_and(x, K->mant), K->onebits);      /* [1, 2) */
+  const V big = wasm_f32x4_gt(m, K->sqrt2f);
+  m = wasm_v128_bitselect(wasm_f32x4_mul(m, K->halff), m, big);   /* [sqrt(1/2), sqrt(2)), exactly */
+  e = wasm_i32x4_sub(e, big);                                     /* big lanes are -1 */
+  V nl, nh;
+  const V lo = log64_quick(wasm_f64x2_promote_low_f32x4(m), wasm_f64x2_convert_low_i32x4(e), K, &nl);
+  const V hi = log64_quick(wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(m, m, 2, 3, 2, 3)),
+                           wasm_f64x2_convert_low_i32x4(wasm_i32x4_shuffle(e, e, 2, 3, 2, 3)), K, &nh);
+  V r = wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(lo), wasm_f32x4_demote_f64x2_zero(hi), 0, 1, 4, 5);
+  /* positive normal: bits - minnorm < normrange, unsigned (false for 0, negatives, denormals, inf, NaN) */
+  const V normal = wasm_u32x4_lt(wasm_i32x4_sub(x, K->minnorm), K->normrange);
+  const V near = wasm_i32x4_shuffle(nl, nh, 0, 2, 4, 6);
+  if (!wasm_v128_any_true(wasm_v128_not(normal))) { *bad = near; return r; }
+  const V zero = wasm_f32x4_eq(x, wasm_f32x4_splat(0.0f));
+  const V nan = wasm_v128_or(wasm_f32x4_ne(x, x), wasm_f32x4_lt(x, wasm_f32x4_splat(0.0f))); /* NaN or < 0 */
+  const V pinf = wasm_f32x4_eq(x, wasm_f32x4_splat(__builtin_inff()));
+  r = wasm_v128_bitselect(wasm_f32x4_splat(-__builtin_inff()), r, zero);
+  r = wasm_v128_bitselect(wasm_i32x4_splat(CANON_NAN32), r, nan);
+  r = wasm_v128_bitselect(x, r, pinf);
+  /* denormals: not normal and none of the above */
+  *bad = wasm_v128_or(near, wasm_v128_andnot(wasm_v128_not(normal), wasm_v128_or(wasm_v128_or(zero, nan), pinf)));
+  return r;
+}
+
+/*
+ * out[i] = fround(Math.log(x[i])) for i from 0 on, until the first element the quick path cannot vouch
+ * for: returns its index (n when none; the last n % 4 elements are left to the caller too). Everything
+ * before it is written, nothing after (x may be out: an element after it may still be needed).
+ */
+EXPORT(ew_log_quick)
+uint32_t ew_log_quick(uint32_t out, uint32_t x, uint32_t n) {
+  const ExpK *K = (const ExpK *)EXP_TABLE;
+  uint32_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    V bad;
+    const V r = log32_quick(LD(x + 4 * i), K, &bad);
+    if (wasm_v128_any_true(bad)) {
+      const uint32_t first = __builtin_ctz(wasm_i32x4_bitmask(bad));
+      if (first > 0) wasm_v128_store32_lane((void *)(out + 4 * i), r, 0);
+      if (first > 1) wasm_v128_store32_lane((void *)(out + 4 * i + 4), r, 1);
+      if (first > 2) wasm_v128_store32_lane((void *)(out + 4 * i + 8), r, 2);
+      return i + first;
+    }
+    ST(out + 4 * i, r);
+  }
+  return i;
 }
 
 /* ---------------------------------------------------------------- fill / copy */
