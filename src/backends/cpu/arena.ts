@@ -28,7 +28,7 @@ export const WASM_PAGE = 65536;
 export const MAX_PAGES = 65536;
 export const ARENA_ALIGN = 64;
 /** Bytes [0, ARENA_HEADER) of an arena memory are reserved. */
-export const ARENA_HEADER = 1024;
+export const ARENA_HEADER = 2048;
 /** Largest block size (bytes, after rounding) served from the exact-size free lists. */
 export const SMALL_MAX = 64 * 1024;
 

@@ -24,14 +24,15 @@ import { wasmFile } from './wasm-module.ts';
 import { ARENA_HEADER } from './arena.ts';
 
 export type SimdBinaryFn = 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum';
-export type SimdUnaryFn = 'neg' | 'abs' | 'sqrt' | 'relu' | 'exp' | 'log';
+export type SimdUnaryFn = 'neg' | 'abs' | 'sqrt' | 'relu' | 'exp' | 'log' | 'tanh';
 
 export const SIMD_BINARY: readonly SimdBinaryFn[] = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum'];
-export const SIMD_UNARY: readonly SimdUnaryFn[] = ['neg', 'abs', 'sqrt', 'relu', 'exp', 'log'];
+export const SIMD_UNARY: readonly SimdUnaryFn[] = ['neg', 'abs', 'sqrt', 'relu', 'exp', 'log', 'tanh'];
 
 const BINARY_CODE: Record<SimdBinaryFn, number> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 };
-/** log is not an ew_unary op: it goes through ew_log_quick and Math.log (see unaryF32). */
-const UNARY_CODE: Record<SimdUnaryFn, number> = { neg: 0, abs: 1, sqrt: 2, relu: 3, exp: 4, log: -1 };
+/** log and tanh are not ew_unary ops: they go through ew_unary_quick and JS Math (see unaryF32). */
+const UNARY_CODE: Record<SimdUnaryFn, number> = { neg: 0, abs: 1, sqrt: 2, relu: 3, exp: 4, log: -1, tanh: -1 };
+const QUICK: Partial<Record<SimdUnaryFn, { op: number; fn: (x: number) => number }>> = { log: { op: 0, fn: Math.log }, tanh: { op: 1, fn: Math.tanh } };
 
 /** True when fn has a SIMD float32 kernel (type guard for callers holding a protocol BinaryFn). */
 export const isSimdBinary = (fn: string): fn is SimdBinaryFn => Object.hasOwn(BINARY_CODE, fn);
@@ -45,7 +46,7 @@ interface EwExports {
   ew_fill(out: number, v: number, n: number): void;
   ew_copy(out: number, x: number, n: number): void;
   ew_transpose32(out: number, x: number, i0: number, i1: number, w: number, ld: number): void;
-  ew_log_quick(out: number, x: number, n: number): number;
+  ew_unary_quick(op: number, out: number, x: number, n: number): number;
   ew_block_sum(x: number, n: number): number;
   ew_block_dot(x: number, y: number, n: number): number;
   ew_compare(op: number, form: number, out: number, a: number, b: number, k: number, n: number): void;
@@ -155,9 +156,13 @@ const EXP_FAST_I32 = [0x1FFFFFFF, 0x10000000, 1 << 18];
 const LOG_F64 = [1 / 15, 1 / 13, 1 / 11, 1 / 9, 1 / 7, 1 / 5, 1 / 3];
 const LOG_F32 = [Math.SQRT2, 0.5];
 const LOG_I32 = [0x007FFFFF, 0x3F800000, 127, 0x00800000, 0x7F000000, 1 << 12];
+/** tanh's quick path: 1/14! .. 1/3! and its branch point (doubles); 2^-28 and 9.5 (float32s). */
+const factorial = (k: number): number => (k <= 1 ? 1 : k * factorial(k - 1));
+const TANH_F64 = [...[14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3].map((k) => 1 / factorial(k)), 0.55];
+const TANH_F32 = [2 ** -28, 9.5];
 /** Bytes of memory the kernels read at EXP_TABLE. */
 export const SIMD_TABLE_END = EXP_TABLE + 16 * (EXP_F64.length + EXP_I32.length + EXP_FAST_F64.length + EXP_FAST_F32.length + EXP_FAST_I32.length +
-  LOG_F64.length + LOG_F32.length + LOG_I32.length);
+  LOG_F64.length + LOG_F32.length + LOG_I32.length + TANH_F64.length + TANH_F32.length);
 if (SIMD_TABLE_END > ARENA_HEADER) throw new Error(`internal: the SIMD tables (${SIMD_TABLE_END} bytes) do not fit the arena header (${ARENA_HEADER})`);
 
 /** Writes the constant table (the same bytes every time: threads may do it concurrently). */
@@ -171,6 +176,7 @@ function writeTables(memory: WebAssembly.Memory): void {
   ints(EXP_I32);
   doubles(EXP_FAST_F64); floats(EXP_FAST_F32); ints(EXP_FAST_I32);
   doubles(LOG_F64); floats(LOG_F32); ints(LOG_I32);
+  doubles(TANH_F64); floats(TANH_F32);
 }
 
 /** Synchronous instantiation on `memory` (a shared memory, e.g. Arena.memory; bytes [64, SIMD_TABLE_END)
@@ -181,7 +187,7 @@ export function instantiateSimd(memory: WebAssembly.Memory, module: WebAssembly.
   /** A view of the whole memory for the elements JS computes (renewed when the memory has grown). */
   let heap = new Float32Array(memory.buffer);
   const ex = instance.exports as unknown as EwExports;
-  const { ew_binary_vv, ew_binary_vs, ew_binary_sv, ew_unary, ew_fill, ew_copy, ew_transpose32, ew_log_quick, ew_block_sum, ew_block_dot, ew_compare, ew_where, ew_binary_bool, ew_sum_cols, ew_block_minmax } = ex;
+  const { ew_binary_vv, ew_binary_vs, ew_binary_sv, ew_unary, ew_fill, ew_copy, ew_transpose32, ew_unary_quick, ew_block_sum, ew_block_dot, ew_compare, ew_where, ew_binary_bool, ew_sum_cols, ew_block_minmax } = ex;
 
   const fillF32 = (outAddr: number, value: number, n: number) => {
     for (let s = 0; s < n; s += CALL_CHUNK) ew_fill(outAddr + 4 * s, value, Math.min(CALL_CHUNK, n - s));
@@ -211,16 +217,17 @@ export function instantiateSimd(memory: WebAssembly.Memory, module: WebAssembly.
     unaryF32(fn, outAddr, xAddr, n) {
       const op = UNARY_CODE[fn];
       if (op === undefined) throw new Error(`no SIMD kernel for unary ${fn}`);
-      if (fn === 'log') {
-        // The kernel stops at each element it cannot vouch for (about 1 in 2^16 positive floats, and
-        // zeros, negatives, denormals, infinities, NaNs): Math.log gives that one, and it goes on.
+      const q = QUICK[fn];
+      if (q) {
+        // The kernel stops at each element it cannot vouch for (log: about 1 in 2^16 positive floats, and
+        // denormals; tanh: about 1 in 1000): JS Math gives that one, and it goes on.
         let f32 = heap;
         if (f32.buffer !== memory.buffer) f32 = heap = new Float32Array(memory.buffer);
-        const o = outAddr >> 2, x = xAddr >> 2;
+        const o = outAddr >> 2, x = xAddr >> 2, js = q.fn;
         for (let i = 0; i < n;) {
-          const len = Math.min(CALL_CHUNK, n - i), k = ew_log_quick(outAddr + 4 * i, xAddr + 4 * i, len);
+          const len = Math.min(CALL_CHUNK, n - i), k = ew_unary_quick(q.op, outAddr + 4 * i, xAddr + 4 * i, len);
           i += k;
-          if (k < len) { f32[o + i] = Math.log(f32[x + i]); i++; }
+          if (k < len) { f32[o + i] = js(f32[x + i]); i++; }
         }
         return;
       }
