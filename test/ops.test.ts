@@ -105,6 +105,10 @@ describe('CPU elementwise and reduction kernels on strided views', () => {
       const z = x.clone();
       z.sub_(row);                                                                // in place
       await check(z, (r, c) => at(r, c) - ((c % 7) - 3));
+      const g = x.clone();
+      g.index('::2').sub_(row);                                                   // in place, rows with gaps
+      g.index('1::2').mul_(col.index('1::2'));
+      await check(g, (r, c) => (r % 2 === 0 ? at(r, c) - ((c % 7) - 3) : at(r, c) * ((r % 5) - 2)));
       await check(torch.maximum(x, row.expand(rows, cols)), (r, c) => Math.max(at(r, c), (c % 7) - 3));
       await check(xt.t().contiguous(), at);                                       // a strided copy
       await check(x.gt(col).float(), (r, c) => +(at(r, c) > (r % 5) - 2));        // bool output

@@ -46,6 +46,7 @@ interface EwExports {
   ew_fill(out: number, v: number, n: number): void;
   ew_copy(out: number, x: number, n: number): void;
   ew_transpose32(out: number, x: number, i0: number, i1: number, w: number, ld: number): void;
+  ew_binary_rows(op: number, out: number, orow: number, a: number, ar: number, ac: number, ka: number, b: number, br: number, bc: number, kb: number, rows: number, w: number): void;
   ew_unary_quick(op: number, out: number, x: number, n: number): number;
   ew_block_sum(x: number, n: number): number;
   ew_block_dot(x: number, y: number, n: number): number;
@@ -74,6 +75,12 @@ export interface SimdKernels {
   /** out[i·w + j] = x[j·ld + i] (bit copies of 32-bit values) for output rows i0 <= i < i1, j < w: a
    * transposed copy in 4x4 tiles (addresses of element 0 of each). */
   transpose32(outAddr: number, xAddr: number, i0: number, i1: number, w: number, ld: number): void;
+  /**
+   * out (rows x w; row r at outAddr + 4·r·outRow, contiguous along it) = a fn b where each operand is a
+   * number (address 0, its k) or, at address p, has element (r, c) at p + 4·(r·rowStep + c·colStep),
+   * colStep 0 (a value per row) or 1.
+   */
+  binaryRowsF32(fn: SimdBinaryFn, outAddr: number, outRow: number, a: number, aRow: number, aCol: number, ka: number, b: number, bRow: number, bCol: number, kb: number, rows: number, w: number): void;
   /** The protocol's float64 block sum of x[0..n) (n <= REDUCE_BLOCK for the protocol's blocks). */
   blockSumF32(xAddr: number, n: number): number;
   /** The protocol's float64 block sum of x[j] * y[j], j < n. */
@@ -187,7 +194,7 @@ export function instantiateSimd(memory: WebAssembly.Memory, module: WebAssembly.
   /** A view of the whole memory for the elements JS computes (renewed when the memory has grown). */
   let heap = new Float32Array(memory.buffer);
   const ex = instance.exports as unknown as EwExports;
-  const { ew_binary_vv, ew_binary_vs, ew_binary_sv, ew_unary, ew_fill, ew_copy, ew_transpose32, ew_unary_quick, ew_block_sum, ew_block_dot, ew_compare, ew_where, ew_binary_bool, ew_sum_cols, ew_block_minmax } = ex;
+  const { ew_binary_vv, ew_binary_vs, ew_binary_sv, ew_unary, ew_fill, ew_copy, ew_transpose32, ew_unary_quick, ew_binary_rows, ew_block_sum, ew_block_dot, ew_compare, ew_where, ew_binary_bool, ew_sum_cols, ew_block_minmax } = ex;
 
   const fillF32 = (outAddr: number, value: number, n: number) => {
     for (let s = 0; s < n; s += CALL_CHUNK) ew_fill(outAddr + 4 * s, value, Math.min(CALL_CHUNK, n - s));
@@ -236,6 +243,14 @@ export function instantiateSimd(memory: WebAssembly.Memory, module: WebAssembly.
     fillF32,
     copyF32(outAddr, xAddr, n) {
       for (let s = 0; s < n; s += CALL_CHUNK) ew_copy(outAddr + 4 * s, xAddr + 4 * s, Math.min(CALL_CHUNK, n - s));
+    },
+    binaryRowsF32(fn, outAddr, outRow, a, aRow, aCol, ka, b, bRow, bCol, kb, rows, w) {
+      const op = BINARY_CODE[fn];
+      if (op === undefined) throw new Error(`no SIMD kernel for binary ${fn}`);
+      const band = Math.max(1, Math.floor(CALL_CHUNK / Math.max(1, w)));
+      for (let r = 0; r < rows; r += band) {
+        ew_binary_rows(op, outAddr + 4 * r * outRow, outRow, a && a + 4 * r * aRow, aRow, aCol, ka, b && b + 4 * r * bRow, bRow, bCol, kb, Math.min(band, rows - r), w);
+      }
     },
     transpose32(outAddr, xAddr, i0, i1, w, ld) {
       // A call per band of rows of about CALL_CHUNK values, as elsewhere.

@@ -233,6 +233,24 @@ void ew_binary_sv(uint32_t op, uint32_t out, double k, uint32_t b, uint32_t n) {
   }
 }
 
+/*
+ * A float32 op over `rows` rows of w values, out's row r at out + 4*r*orow: operand a (b alike) is the number
+ * ka where a == 0, else its element (r, c) is at a + 4*(r*ar + c*ac), with ac 1 (contiguous along the
+ * row) or 0 (one value per row, read as the kernels' scalar). One call for a whole broadcast op (x + row,
+ * x * col), where a call per row cost ~1 us each; the same per-row kernels, so the same bits.
+ */
+EXPORT(ew_binary_rows)
+void ew_binary_rows(uint32_t op, uint32_t out, uint32_t orow, uint32_t a, uint32_t ar, uint32_t ac, double ka, uint32_t b, uint32_t br,
+                    uint32_t bc, double kb, uint32_t rows, uint32_t w) {
+  const int va = a && ac, vb = b && bc;
+  for (uint32_t r = 0; r < rows; r++) {
+    const uint32_t o = out + 4 * r * orow, pa = a + 4 * r * ar, pb = b + 4 * r * br;
+    if (va && vb) ew_binary_vv(op, o, pa, pb, w);
+    else if (va) ew_binary_vs(op, o, pa, b ? (double)*(const float *)pb : kb, w);
+    else if (vb) ew_binary_sv(op, o, a ? (double)*(const float *)pa : ka, pb, w);
+  }
+}
+
 /* ---------------------------------------------------------------- float32 unary */
 
 /* A signalling NaN made quiet, as JS's float32 -> float64 load does (NaN bits only). */
