@@ -127,6 +127,7 @@ describe('CPU elementwise and reduction kernels on strided views', () => {
       xs.forEach((v, i) => { colSums[i % cols] += v; rowSums[Math.floor(i / cols)] += v; });
       expect(Array.from(s0)).toEqual(colSums);
       expect(Array.from(s1)).toEqual(rowSums);
+      expect(Array.from(await x.sum(1).toTypedArray())).toEqual(rowSums);      // contiguous lines, all in one call
       expect(mx).toBe(11);
     });
   }

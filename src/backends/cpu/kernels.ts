@@ -533,6 +533,14 @@ function runReduce(op: Extract<Op, { op: 'reduce' }>, R: Resolve, s: number, e: 
   }
   // Sums of contiguous float32 lines in the arena: the SIMD block sum (the same blocks and accumulators).
   const at = fast && op.fn === 'sum' && stride === 1 && op.x.dtype === 'float32' ? arenaAddress(data, fast.memory) : null;
+  // Lines equally spaced (x.sum(1)): all of them in one call, their float64 totals into the kernels' scratch.
+  const n = e - s, step = n > 1 ? base[1] - base[0] : 0, sc = fast && fast.scratch;
+  if (at !== null && sc && 8 * n <= sc.bytes && step >= 0 && evenlySpaced(base, n, step)) {
+    fast!.simd.sumRowsF32(sc.at, at + 4 * base[0], n, m, step, REDUCE_BLOCK);
+    const totals = new Float64Array(fast!.memory.buffer, sc.at, n);
+    writeOut(op.out, R(op.out.buf), s, e, (dst, db) => { for (let o = 0; o < n; o++) dst[db + o] = totals[o]; });
+    return;
+  }
   writeOut(op.out, R(op.out.buf), s, e, (dst, db) => {
     if (at !== null) {
       for (let o = 0; o < e - s; o++) {
@@ -555,6 +563,10 @@ function runReduce(op: Extract<Op, { op: 'reduce' }>, R: Resolve, s: number, e: 
   });
 }
 
+function evenlySpaced(base: ArrayLike<number>, n: number, step: number): boolean {
+  for (let o = 1; o < n; o++) if (base[o] !== base[0] + o * step) return false;
+  return true;
+}
 function consecutive(base: ArrayLike<number>, n: number): boolean {
   for (let o = 1; o < n; o++) if (base[o] !== base[0] + o) return false;
   return true;

@@ -49,6 +49,7 @@ interface EwExports {
   ew_binary_rows(op: number, out: number, orow: number, a: number, ar: number, ac: number, ka: number, b: number, br: number, bc: number, kb: number, rows: number, w: number): void;
   ew_unary_quick(op: number, out: number, x: number, n: number): number;
   ew_block_sum(x: number, n: number): number;
+  ew_sum_rows(out: number, x: number, rows: number, m: number, stride: number, block: number): void;
   ew_block_dot(x: number, y: number, n: number): number;
   ew_compare(op: number, form: number, out: number, a: number, b: number, k: number, n: number): void;
   ew_where(scalars: number, out: number, c: number, a: number, b: number, ka: number, kb: number, n: number): void;
@@ -83,6 +84,9 @@ export interface SimdKernels {
   binaryRowsF32(fn: SimdBinaryFn, outAddr: number, outRow: number, a: number, aRow: number, aCol: number, ka: number, b: number, bRow: number, bCol: number, kb: number, rows: number, w: number): void;
   /** The protocol's float64 block sum of x[0..n) (n <= REDUCE_BLOCK for the protocol's blocks). */
   blockSumF32(xAddr: number, n: number): number;
+  /** out[r] (float64s, at outAddr) = for each of `rows` lines of m floats, stride apart: 0, plus the block
+   * sum of each `block` elements in order (runReduce's loop). */
+  sumRowsF32(outAddr: number, xAddr: number, rows: number, m: number, stride: number, block: number): void;
   /** The protocol's float64 block sum of x[j] * y[j], j < n. */
   blockDotF32(xAddr: number, yAddr: number, n: number): number;
   /**
@@ -194,7 +198,7 @@ export function instantiateSimd(memory: WebAssembly.Memory, module: WebAssembly.
   /** A view of the whole memory for the elements JS computes (renewed when the memory has grown). */
   let heap = new Float32Array(memory.buffer);
   const ex = instance.exports as unknown as EwExports;
-  const { ew_binary_vv, ew_binary_vs, ew_binary_sv, ew_unary, ew_fill, ew_copy, ew_transpose32, ew_unary_quick, ew_binary_rows, ew_block_sum, ew_block_dot, ew_compare, ew_where, ew_binary_bool, ew_sum_cols, ew_block_minmax } = ex;
+  const { ew_binary_vv, ew_binary_vs, ew_binary_sv, ew_unary, ew_fill, ew_copy, ew_transpose32, ew_unary_quick, ew_binary_rows, ew_block_sum, ew_sum_rows, ew_block_dot, ew_compare, ew_where, ew_binary_bool, ew_sum_cols, ew_block_minmax } = ex;
 
   const fillF32 = (outAddr: number, value: number, n: number) => {
     for (let s = 0; s < n; s += CALL_CHUNK) ew_fill(outAddr + 4 * s, value, Math.min(CALL_CHUNK, n - s));
@@ -258,6 +262,7 @@ export function instantiateSimd(memory: WebAssembly.Memory, module: WebAssembly.
       for (let i = i0; i < i1; i += band) ew_transpose32(outAddr, xAddr, i, Math.min(i1, i + band), w, ld);
     },
     blockSumF32: (xAddr, n) => ew_block_sum(xAddr, n),
+    sumRowsF32: (outAddr, xAddr, rows, m, stride, block) => ew_sum_rows(outAddr, xAddr, rows, m, stride, block),
     blockDotF32: (xAddr, yAddr, n) => ew_block_dot(xAddr, yAddr, n),
     blockMinMaxF32: (xAddr, n, min) => ew_block_minmax(xAddr, n, min ? 1 : 0),
     sumColumnsF32(outAddr, xAddr, m, w, stride, block) {

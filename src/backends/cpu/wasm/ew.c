@@ -666,6 +666,17 @@ INLINE double block32(const int with_y, uint32_t x, uint32_t y, uint32_t n) {
 EXPORT(ew_block_sum)
 double ew_block_sum(uint32_t x, uint32_t n) { return block32(0, x, 0, n); }
 
+/* out[r] (doubles) = the sum of m floats from x + 4*r*stride, as runReduce's loop over blocks: total = 0,
+ * then total += the block sum of each `block` elements in order. One call for all rows of x.sum(1). */
+EXPORT(ew_sum_rows)
+void ew_sum_rows(uint32_t out, uint32_t x, uint32_t rows, uint32_t m, uint32_t stride, uint32_t block) {
+  for (uint32_t r = 0; r < rows; r++) {
+    double total = 0;
+    for (uint32_t b0 = 0; b0 < m; b0 += block) total += block32(0, x + 4 * (r * stride + b0), 0, m - b0 < block ? m - b0 : block);
+    *(double *)(out + 8 * r) = total;
+  }
+}
+
 /* ---------------------------------------------------------------- float32 comparisons into bool bytes */
 
 /* kernels.ts's JS loop: dst = +(x OP y), compared as doubles; on float32 operands (and a float32 scalar)
