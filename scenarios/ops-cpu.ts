@@ -38,6 +38,7 @@ const OPS: [string, (x: T, y: T, row: T, col: T, v: T, t: ScenarioContext['torch
   ['exp', (x) => x.exp()],
   ['log (of p)', (_x, _y, _r, _c, _v, _t, p) => p.log()],
   ['tanh', (x) => x.tanh()],
+  ['sin', (x) => x.sin()],
   ['sigmoid', (x) => x.sigmoid()],
   ['sum()', (x) => x.sum()],
   ['sum(0)', (x) => x.sum(0)],
@@ -95,7 +96,7 @@ export async function run(ctx: ScenarioContext<Flags>): Promise<ScenarioResult> 
         ...(py ? [{ key: 'torch', label: `${pyName} ms`, digits: 3 }, { key: 'ratio', label: 'PyTorch / troupe', digits: 2, unit: '×' }] : [])],
       rows,
     }],
-    notes: [...notes, 'x @ v: a matrix by a vector; row: [n], col: [n, 1]; log of p: p in [0.5, 1.5); exp, log, tanh and sigmoid give JS Math\'s float64 values, rounded to float32.'],
+    notes: [...notes, 'x @ v: a matrix by a vector; row: [n], col: [n, 1]; log of p: p in [0.5, 1.5); exp, log, tanh, sin and sigmoid give JS Math\'s float64 values, rounded to float32.'],
     data: { n, repeat, seed, ms, torch: py },
   };
 }

@@ -15,7 +15,7 @@ OPS = [
     ('x + y', lambda: x + y), ('x * 2', lambda: x * 2), ('x ** 2', lambda: x ** 2), ('x + y.t()', lambda: x + y.t()),
     ('x + row', lambda: x + row), ('x * col', lambda: x * col), ('x.t().contiguous()', lambda: x.t().contiguous()),
     ('x > 0', lambda: x > 0), ('where(x > y, x, y)', lambda: torch.where(x > y, x, y)), ('relu', lambda: x.relu()),
-    ('exp', lambda: x.exp()), ('log (of p)', lambda: p.log()), ('tanh', lambda: x.tanh()), ('sigmoid', lambda: x.sigmoid()), ('sum()', lambda: x.sum()),
+    ('exp', lambda: x.exp()), ('log (of p)', lambda: p.log()), ('tanh', lambda: x.tanh()), ('sin', lambda: x.sin()), ('sigmoid', lambda: x.sigmoid()), ('sum()', lambda: x.sum()),
     ('sum(0)', lambda: x.sum(0)), ('sum(1)', lambda: x.sum(1)), ('max()', lambda: x.max()), ('x @ v', lambda: x @ v),
     ('x @ y', lambda: x @ y),
 ]
