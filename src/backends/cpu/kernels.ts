@@ -244,12 +244,9 @@ function rowPlan(shape: readonly number[], views: readonly View[]): RowPlan | nu
  * least 16 values.
  */
 function transposedCopy(x: View, out: View, R: Resolve, s: number, e: number): boolean {
-  if (!isContig(out)) return false;
-  const plan = rowPlan(out.shape, [out, x]);
-  if (plan === null || plan.sh.length !== 2 || plan.st[1][1] !== 1 || plan.sh[0] < 16 || plan.st[1][0] < 16) return false;
-  const w = plan.sh[0], ld = plan.st[1][0];
-  const i0 = Math.ceil(s / w), i1 = Math.floor(e / w);
-  if (i1 <= i0) return false;
+  const tr = transposedRows(x, out, s, e);
+  if (tr === null) return false;
+  const { w, ld, i0, i1 } = tr;
   if (s < i0 * w) runUnaryJs('copy', x, out, R, s, i0 * w);
   const X = R(x.buf), O = R(out.buf);
   const o = fast && out.dtype === 'float32' && x.dtype === 'float32' ? arenaAddress(O, fast.memory) : null;
@@ -258,6 +255,19 @@ function transposedCopy(x: View, out: View, R: Resolve, s: number, e: number): b
   else transposeLoop(X, O, storeOf(out.dtype))(X, x.offset, ld, O, out.offset, w, i0, i1);
   if (i1 * w < e) runUnaryJs('copy', x, out, R, i1 * w, e);
   return true;
+}
+
+/**
+ * Where contiguous `out` reads `x` transposed (out[i·w + j] = x[x.offset + j·ld + i], rows and source
+ * stride of at least 16 values): w, ld and the output rows [i0, i1) the range [s, e) covers whole; null
+ * where not, or no row is whole.
+ */
+function transposedRows(x: View, out: View, s: number, e: number): { w: number; ld: number; i0: number; i1: number } | null {
+  if (!isContig(out)) return null;
+  const plan = rowPlan(out.shape, [out, x]);
+  if (plan === null || plan.sh.length !== 2 || plan.st[1][1] !== 1 || plan.sh[0] < 16 || plan.st[1][0] < 16) return null;
+  const w = plan.sh[0], i0 = Math.ceil(s / w), i1 = Math.floor(e / w);
+  return i1 > i0 ? { w, ld: plan.st[1][0], i0, i1 } : null;
 }
 
 /** How values reach an output buffer of dtype d (loops.ts); `exact`: they are valid for it already. */
@@ -414,18 +424,17 @@ function simdTransposed(fn: SimdBinaryFn, av: View | number, bv: View | number, 
   const tSide = typeof bv !== 'number' && !isContig(bv) ? 'b' : typeof av !== 'number' && !isContig(av) ? 'a' : null;
   if (tSide === null) return false;
   const t = (tSide === 'b' ? bv : av) as View, other = tSide === 'b' ? av : bv;
-  if (t.dtype !== 'float32' || !isContig(out)) return false;
+  if (t.dtype !== 'float32') return false;
   const O = R(out.buf), T = R(t.buf);
   if (T === O || (typeof other !== 'number' && R(other.buf) === O)) return false;
-  const plan = rowPlan(out.shape, [out, t]);
-  if (plan === null || plan.sh.length !== 2 || plan.st[1][1] !== 1 || plan.sh[0] < 16 || plan.st[1][0] < 16) return false;
-  const oBase = arenaAddress(O, fast!.memory), tBase = arenaAddress(T, fast!.memory);
-  const w = plan.sh[0], i0 = Math.ceil(s / w), i1 = Math.floor(e / w);
-  const x = simdArg(other, R, i0 * w, false);
-  if (oBase === null || tBase === null || x === undefined || i1 <= i0) return false;
+  const tr = transposedRows(t, out, s, e);
+  if (tr === null) return false;
+  const { w, ld, i0, i1 } = tr;
+  const oBase = arenaAddress(O, fast!.memory), tBase = arenaAddress(T, fast!.memory), x = simdArg(other, R, i0 * w, false);
+  if (oBase === null || tBase === null || x === undefined) return false;
   if (s < i0 * w) runBinaryJs(fn, av, bv, out, R, s, i0 * w);
   const o = oBase + 4 * (out.offset + i0 * w), n = (i1 - i0) * w;
-  fast!.simd.transpose32(oBase + 4 * out.offset, tBase + 4 * t.offset, i0, i1, w, plan.st[1][0]);
+  fast!.simd.transpose32(oBase + 4 * out.offset, tBase + 4 * t.offset, i0, i1, w, ld);
   if (tSide === 'b') fast!.simd.binaryF32(fn, o, x, kOf(other), o, 0, n);
   else fast!.simd.binaryF32(fn, o, o, 0, x, kOf(other), n);
   if (i1 * w < e) runBinaryJs(fn, av, bv, out, R, i1 * w, e);

@@ -284,20 +284,26 @@ typedef struct {
     inf, othr, uthr, absmask, redlim, tinylim, biglim, zero32;
   /* exp32's fast path (below): Taylor coefficients 1/9! .. 1/3!, the float32 range it takes, then 32-bit
    * integers: the low 29 bits of a double's mantissa, a float32 rounding midpoint there, the window. */
-  V c9, c8, c7, c6, c5, c4, c3, fastlo, fasthi, low29, mid29, win29;
+  V expc[7], fastlo, fasthi, low29, mid29, win29; /* expc: 1/9! .. 1/3! */
   /* log32_quick's: 1/15, 1/13, ..., 1/3 (doubles); sqrt(2) and 0.5 (float32s); then 32-bit integers: the
    * mantissa mask, 1.0f's bits, the exponent bias, the smallest normal's bits, the normal range, and
    * log's midpoint window. */
-  V l15, l13, l11, l9, l7, l5, l3, sqrt2f, halff, mant, onebits, bias, minnorm, normrange, winlog;
+  V logc[7], sqrt2f, halff, mant, onebits, bias, minnorm, normrange, winlog; /* logc: 1/15 .. 1/3 */
   /* tanh64_quick's: 1/14! .. 1/3! (doubles), the branch point 0.55 (a double), then float32s: 2^-28 and 9.5 */
-  V m14, m13, m12, m11, m10, m9, m8, m7, m6, m5, m4, m3, tsplit, ttiny, tbig;
+  V tanhc[12], tsplit, ttiny, tbig; /* tanhc: 1/14! .. 1/3! */
   /* sincos64_quick's: 2/pi and fdlibm's three 33-bit parts of pi/2, the sine's Taylor coefficients of
    * r^13 .. r^3, the cosine's of r^14 .. r^4, -0.0 (the sign bit), all doubles; 32-bit integers 1 and 2;
    * float32s 2^-12 and 2^18 (the quick range). */
-  V invpio2, pio2_1, pio2_2, pio2_3, s13, s11, s9, s7, s5, s3, k14, k12, k10, k8, k6, k4, sign64, one32, two32, stiny, sbig;
+  V invpio2, pio2_1, pio2_2, pio2_3, sinc[6], cosc[6], sign64, one32, two32, stiny, sbig; /* sinc: r^13 .. r^3, cosc: r^14 .. r^4 */
 } ExpK;
 /* An integer-valued double (|k| < 2^51) as an int64: the low mantissa bits of k + 1.5 * 2^52. */
 INLINE V int64_of(V k, const ExpK *K) { return wasm_i64x2_sub(add64(k, K->magic), K->magic); }
+/* c[0]*z^(n-1) + ... + c[n-1] by Horner's rule, from c[0]: p = c[0], then p = p*z + c[i] in order. */
+INLINE V horner(V z, const V *c, const int n) {
+  V p = c[0];
+  for (int i = 1; i < n; i++) p = add64(mul64(p, z), c[i]);
+  return p;
+}
 /* Both 32-bit halves of each 64-bit lane set where the high word (as an int32) compares. Comparisons
  * are on 32-bit lanes: clang scalarizes some 64-bit SIMD integer operations. */
 INLINE V high_words(V x) { return wasm_i32x4_shuffle(x, x, 1, 1, 3, 3); }
@@ -360,13 +366,7 @@ INLINE V exp64_core(V x, const ExpK *K) {
   const V k = wasm_f64x2_nearest(mul64(x, K->invln2));
   const V s = wasm_f64x2_sub(x, mul64(k, K->ln2hi));
   const V r = wasm_f64x2_sub(s, mul64(k, K->ln2lo));
-  V p = add64(mul64(K->c9, r), K->c8);
-  p = add64(mul64(p, r), K->c7);
-  p = add64(mul64(p, r), K->c6);
-  p = add64(mul64(p, r), K->c5);
-  p = add64(mul64(p, r), K->c4);
-  p = add64(mul64(p, r), K->c3);
-  p = add64(mul64(p, r), K->half);
+  const V p = add64(mul64(horner(r, K->expc, 7), r), K->half);
   const V t = add64(r, mul64(mul64(r, r), p));
   const V twok = wasm_i64x2_shl(int64_of(add64(k, K->k1023), K), 52);
   return mul64(add64(K->one, t), twok);
@@ -461,12 +461,7 @@ void ew_unary(uint32_t op, uint32_t out, uint32_t x, uint32_t n) {
 INLINE V log64_quick(V m, V e, const ExpK *K, V *near) {
   const V s = wasm_f64x2_div(wasm_f64x2_sub(m, K->one), add64(m, K->one));
   const V z = mul64(s, s);
-  V p = add64(mul64(K->l15, z), K->l13);
-  p = add64(mul64(p, z), K->l11);
-  p = add64(mul64(p, z), K->l9);
-  p = add64(mul64(p, z), K->l7);
-  p = add64(mul64(p, z), K->l5);
-  p = add64(mul64(p, z), K->l3);
+  const V p = horner(z, K->logc, 7);
   const V s2 = add64(s, s);
   const V lm = add64(s2, mul64(s2, mul64(z, p)));
   const V y = add64(mul64(e, K->ln2hi), add64(lm, mul64(e, K->ln2lo)));
@@ -509,18 +504,7 @@ INLINE V log32_quick(V x, const ExpK *K, V *bad) {
  */
 INLINE V tanh64_quick(V a, const ExpK *K) {
   const V y = add64(a, a);
-  V p = add64(mul64(K->m14, y), K->m13);
-  p = add64(mul64(p, y), K->m12);
-  p = add64(mul64(p, y), K->m11);
-  p = add64(mul64(p, y), K->m10);
-  p = add64(mul64(p, y), K->m9);
-  p = add64(mul64(p, y), K->m8);
-  p = add64(mul64(p, y), K->m7);
-  p = add64(mul64(p, y), K->m6);
-  p = add64(mul64(p, y), K->m5);
-  p = add64(mul64(p, y), K->m4);
-  p = add64(mul64(p, y), K->m3);
-  p = add64(mul64(p, y), K->half);
+  const V p = add64(mul64(horner(y, K->tanhc, 12), y), K->half);
   const V m = add64(y, mul64(mul64(y, y), p));
   const V small = wasm_f64x2_div(m, add64(m, K->two));
   const V E = exp64_core(y, K);
@@ -556,17 +540,8 @@ INLINE V sincos64_quick(V x, const ExpK *K, const int cosine) {
   r = wasm_f64x2_sub(r, mul64(k, K->pio2_2));
   r = wasm_f64x2_sub(r, mul64(k, K->pio2_3));
   const V z = mul64(r, r);
-  V ps = add64(mul64(K->s13, z), K->s11);
-  ps = add64(mul64(ps, z), K->s9);
-  ps = add64(mul64(ps, z), K->s7);
-  ps = add64(mul64(ps, z), K->s5);
-  ps = add64(mul64(ps, z), K->s3);
-  const V sn = add64(r, mul64(mul64(r, z), ps));
-  V pc = add64(mul64(K->k14, z), K->k12);
-  pc = add64(mul64(pc, z), K->k10);
-  pc = add64(mul64(pc, z), K->k8);
-  pc = add64(mul64(pc, z), K->k6);
-  pc = add64(mul64(pc, z), K->k4);
+  const V sn = add64(r, mul64(mul64(r, z), horner(z, K->sinc, 6)));
+  const V pc = horner(z, K->cosc, 6);
   const V cs = add64(wasm_f64x2_sub(K->one, mul64(K->half, z)), mul64(mul64(z, z), pc));
   V q = wasm_i32x4_trunc_sat_f64x2_zero(k);
   if (cosine) q = wasm_i32x4_add(q, K->one32);
