@@ -492,8 +492,8 @@ export function relu(x: Tensor): Tensor {
 }
 export function sigmoid(x: Tensor): Tensor {
   checkTensor('sigmoid', x);
-  let out!: Tensor;
-  noGrad(() => { out = reciprocal(add(exp(neg(x)), 1)); });
+  // One op (1 / (exp(-x) + 1), each step rounded as the three ops it replaces would round it).
+  const out = rawUnary('sigmoid', x, floatOf(x.dtype));
   return record(out, 'SigmoidBackward0', [x], (g) => [mul(g, mul(out, rsubScalar(1, out)))]);
 }
 function rsubScalar(s: number, t: Tensor): Tensor { return sub(s, t); }

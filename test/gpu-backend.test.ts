@@ -114,6 +114,7 @@ describe.skipIf(!opened)('gpu backend (WebGPU actor)', () => {
     const REF: Record<UnaryFn, (x: number) => number> = {
       neg: (x) => -x, exp: Math.exp, log: Math.log, sqrt: Math.sqrt, abs: Math.abs,
       sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : x), sin: Math.sin, cos: Math.cos, tanh: Math.tanh, relu: (x) => (x > 0 ? x : 0),
+      sigmoid: (x) => 1 / (Math.exp(-x) + 1),
     };
     const jobs: [UnaryFn, number[], number, Promise<number[]>][] = [];
     for (const fn of Object.keys(REF) as UnaryFn[]) {
@@ -122,7 +123,7 @@ describe.skipIf(!opened)('gpu backend (WebGPU actor)', () => {
       gpu.exec({ op: 'unary', fn, x: view(x, 'float32', [data.length]), out: view(out, 'float32', [data.length]) });
       // exp/log/sin/cos/tanh are the device's f32 builtins: Vulkan allows a few ulp, and for sin/cos an
       // absolute error (NVIDIA's is about 2e-7 near zero); the other ops are exact.
-      const tol = ['exp', 'log', 'sin', 'cos', 'tanh'].includes(fn) ? 2e-6 : 1e-6;
+      const tol = ['exp', 'log', 'sin', 'cos', 'tanh', 'sigmoid'].includes(fn) ? 2e-6 : 1e-6;
       jobs.push([fn, data, tol, readAll(out, 'float32', data.length)]);
     }
     for (const [fn, data, tol, got] of jobs) closeTo(await got, data.map((v) => F(REF[fn](v))), tol, tol > 1e-6 ? 1e-6 : 1e-7, fn);

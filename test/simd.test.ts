@@ -175,7 +175,7 @@ describe.skipIf(!supported)('SIMD float32 kernels are bit-identical to kernels.t
     }
   });
 
-  it('unary neg, abs, sqrt, relu (and in place)', () => {
+  it('every SIMD unary (neg, abs, sqrt, relu, exp, log, tanh, sin, cos, sigmoid) gives the JS kernel\'s bits (and in place)', () => {
     let seed = 1000;
     for (const fn of SIMD_UNARY) for (const n of LENGTHS) for (const off of OFFSETS) {
       const x = randomF32(n, seed++);

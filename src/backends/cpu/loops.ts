@@ -34,7 +34,10 @@ const UNARY_EXPR: Record<UnaryFn, string> = {
   neg: '-x', exp: 'Math.exp(x)', log: 'Math.log(x)', sqrt: 'Math.sqrt(x)', abs: 'Math.abs(x)',
   sign: '(x > 0 ? 1 : x < 0 ? -1 : x)', sin: 'Math.sin(x)', cos: 'Math.cos(x)', tanh: 'Math.tanh(x)',
   relu: '(x > 0 ? x : 0 * x)',
+  // 1 / (exp(-x) + 1) as the three ops it used to be: each result rounded to the output's type.
+  sigmoid: '1 / (Math.exp(-x) + 1)',
 };
+const SIGMOID_F32 = 'Math.fround(1 / Math.fround(Math.fround(Math.exp(-x)) + 1))';
 const stored = (expr: string, store: Store) => (store === 'int64' ? `Math.trunc(${expr})` : store === 'bool' ? `((${expr}) !== 0 ? 1 : 0)` : expr);
 
 /**
@@ -76,7 +79,7 @@ export function binaryLoop(fn: BinaryFn, form: Form, a: Arr | null, b: Arr | nul
 
 export function unaryLoop(fn: UnaryFn | 'copy', a: Arr, dst: Arr, store: Store): UnaryLoop {
   return compiled(((2 * 32 + UNARY_CODE[fn]) * 4 + STORE_CODE[store]) * 125 + types(a, dst, null), () => `function (a, ia, sa, dst, id, sd, n) {
-      for (let i = 0; i < n; i++, ia += sa, id += sd) { const x = a[ia]; dst[id] = ${stored(fn === 'copy' ? 'x' : UNARY_EXPR[fn], store)}; } }`);
+      for (let i = 0; i < n; i++, ia += sa, id += sd) { const x = a[ia]; dst[id] = ${stored(fn === 'copy' ? 'x' : fn === 'sigmoid' && dst instanceof Float32Array ? SIGMOID_F32 : UNARY_EXPR[fn], store)}; } }`);
 }
 
 /** A transposed copy: dst[id + i·w + j] = a[ia + j·ld + i] for rows i0 <= i < i1 and j < w, in 16x16

@@ -24,14 +24,14 @@ import { wasmFile } from './wasm-module.ts';
 import { ARENA_HEADER } from './arena.ts';
 
 export type SimdBinaryFn = 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum';
-export type SimdUnaryFn = 'neg' | 'abs' | 'sqrt' | 'relu' | 'exp' | 'log' | 'tanh' | 'sin' | 'cos';
+export type SimdUnaryFn = 'neg' | 'abs' | 'sqrt' | 'relu' | 'exp' | 'log' | 'tanh' | 'sin' | 'cos' | 'sigmoid';
 
 export const SIMD_BINARY: readonly SimdBinaryFn[] = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum'];
-export const SIMD_UNARY: readonly SimdUnaryFn[] = ['neg', 'abs', 'sqrt', 'relu', 'exp', 'log', 'tanh', 'sin', 'cos'];
+export const SIMD_UNARY: readonly SimdUnaryFn[] = ['neg', 'abs', 'sqrt', 'relu', 'exp', 'log', 'tanh', 'sin', 'cos', 'sigmoid'];
 
 const BINARY_CODE: Record<SimdBinaryFn, number> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 };
 /** log, tanh, sin and cos are not ew_unary ops: they go through ew_unary_quick and JS Math (see unaryF32). */
-const UNARY_CODE: Record<SimdUnaryFn, number> = { neg: 0, abs: 1, sqrt: 2, relu: 3, exp: 4, log: -1, tanh: -1, sin: -1, cos: -1 };
+const UNARY_CODE: Record<SimdUnaryFn, number> = { neg: 0, abs: 1, sqrt: 2, relu: 3, exp: 4, log: -1, tanh: -1, sin: -1, cos: -1, sigmoid: 5 };
 /** Elements [i, i + m) of out (float32 index o) = fn of x's (index x), in JS: one loop per function, each
  * calling its Math function directly (through a variable the call is not inlined: sin of 1M large values,
  * where every element comes here, took 42 ms against 36 ms for the plain JS kernel). */

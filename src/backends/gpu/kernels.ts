@@ -245,7 +245,7 @@ function elementwise(out: View, loads: Load[], c: CType, expr: (v: string[]) => 
 export const UNARY_F32: Record<UnaryFn, (x: string) => string> = {
   neg: (x) => `-${x}`, exp: (x) => `exp(${x})`, log: (x) => `log(${x})`, sqrt: (x) => `sqrt(${x})`,
   abs: (x) => `abs(${x})`, sign: (x) => `fsign(${x})`, sin: (x) => `sin(${x})`, cos: (x) => `cos(${x})`,
-  tanh: (x) => `ftanh(${x})`, relu: (x) => `frelu(${x})`,
+  tanh: (x) => `ftanh(${x})`, relu: (x) => `frelu(${x})`, sigmoid: (x) => `(1.0 / (exp(-(${x})) + 1.0))`,
 };
 export const UNARY_I32: Partial<Record<UnaryFn, (x: string) => string>> = {
   neg: (x) => `-${x}`, abs: (x) => `abs(${x})`, sign: (x) => `sign(${x})`, relu: (x) => `max(${x}, 0i)`,

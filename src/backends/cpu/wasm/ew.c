@@ -38,7 +38,7 @@ typedef v128_t V;
 
 /* Op codes (simd.ts BINARY_CODE / UNARY_CODE). */
 enum { OP_ADD = 0, OP_SUB = 1, OP_MUL = 2, OP_DIV = 3, OP_MAX = 4, OP_MIN = 5 };
-enum { UN_NEG = 0, UN_ABS = 1, UN_SQRT = 2, UN_RELU = 3, UN_EXP = 4 };
+enum { UN_NEG = 0, UN_ABS = 1, UN_SQRT = 2, UN_RELU = 3, UN_EXP = 4, UN_SIGMOID = 5 };
 
 #define CANON_NAN32 0x7FC00000
 #define CANON_NAN64 0x7FF8000000000000LL
@@ -413,6 +413,16 @@ static void exp32_loop(uint32_t out, uint32_t x, uint32_t n) {
   for (; i < n; i++) ST1(out + 4 * i, exp32(LD1(x + 4 * i), K));
 }
 
+/* out[i] = 1 / (exp(-x[i]) + 1), each step rounded to float32 as the JS loop rounds it (a float32 add or
+ * divide of float32 values is the float64 one rounded): exp32 of -x (exact), + 1, then 1 / that. */
+static void sigmoid32_loop(uint32_t out, uint32_t x, uint32_t n) {
+  const ExpK *K = (const ExpK *)EXP_TABLE;
+  const V one = wasm_f32x4_splat(1.0f);
+  uint32_t i = 0;
+  for (; i + 4 <= n; i += 4) ST(out + 4 * i, wasm_f32x4_div(one, add32(exp32(wasm_f32x4_neg(LD(x + 4 * i)), K), one)));
+  for (; i < n; i++) ST1(out + 4 * i, wasm_f32x4_div(one, add32(exp32(wasm_f32x4_neg(LD1(x + 4 * i)), K), one)));
+}
+
 INLINE V un32(const int op, V x) {
   switch (op) {
     case UN_NEG: return wasm_f32x4_neg(quiet(x));
@@ -447,6 +457,7 @@ void ew_unary(uint32_t op, uint32_t out, uint32_t x, uint32_t n) {
     case UN_SQRT: unary32(UN_SQRT, out, x, n); break;
     case UN_RELU: unary32(UN_RELU, out, x, n); break;
     case UN_EXP: exp32_loop(out, x, n); break;
+    case UN_SIGMOID: sigmoid32_loop(out, x, n); break;
   }
 }
 
