@@ -532,7 +532,7 @@ function runReduce(op: Extract<Op, { op: 'reduce' }>, R: Resolve, s: number, e: 
   // SIMD kernel sums four of them at a time reading rows in order, each in the order of the loops below,
   // into the kernels' scratch when the output (small) is outside the arena.
   if (fast && op.fn === 'sum' && stride !== null && stride !== 1 && op.x.dtype === 'float32' && op.out.dtype === 'float32' &&
-    isContig(op.out) && consecutive(base, e - s)) {
+    isContig(op.out) && evenlySpaced(base, e - s, 1)) {
     const xa = arenaAddress(data, fast.memory), oa = addrF32(op.out, R, s), sc = fast.scratch;
     if (xa !== null && (oa !== null || (sc !== null && 4 * (e - s) <= sc.bytes))) {
       fast.simd.sumColumnsF32(oa ?? sc!.at, xa + 4 * base[0], m, e - s, stride, REDUCE_BLOCK);
@@ -574,10 +574,6 @@ function runReduce(op: Extract<Op, { op: 'reduce' }>, R: Resolve, s: number, e: 
 
 function evenlySpaced(base: ArrayLike<number>, n: number, step: number): boolean {
   for (let o = 1; o < n; o++) if (base[o] !== base[0] + o * step) return false;
-  return true;
-}
-function consecutive(base: ArrayLike<number>, n: number): boolean {
-  for (let o = 1; o < n; o++) if (base[o] !== base[0] + o) return false;
   return true;
 }
 

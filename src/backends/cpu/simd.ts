@@ -22,6 +22,7 @@
  */
 import { wasmFile } from './wasm-module.ts';
 import { ARENA_HEADER } from './arena.ts';
+import { unaryLoop } from './loops.ts';
 
 export type SimdBinaryFn = 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum';
 export type SimdUnaryFn = 'neg' | 'abs' | 'sqrt' | 'relu' | 'exp' | 'log' | 'tanh' | 'sin' | 'cos' | 'sigmoid';
@@ -30,18 +31,10 @@ export const SIMD_BINARY: readonly SimdBinaryFn[] = ['add', 'sub', 'mul', 'div',
 export const SIMD_UNARY: readonly SimdUnaryFn[] = ['neg', 'abs', 'sqrt', 'relu', 'exp', 'log', 'tanh', 'sin', 'cos', 'sigmoid'];
 
 const BINARY_CODE: Record<SimdBinaryFn, number> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 };
-/** log, tanh, sin and cos are not ew_unary ops: they go through ew_unary_quick and JS Math (see unaryF32). */
+/** log, tanh, sin and cos are not ew_unary ops: they go through ew_unary_quick, whose op numbers these are,
+ * and the JS kernel's loop (see unaryF32). */
 const UNARY_CODE: Record<SimdUnaryFn, number> = { neg: 0, abs: 1, sqrt: 2, relu: 3, exp: 4, log: -1, tanh: -1, sin: -1, cos: -1, sigmoid: 5 };
-/** Elements [i, i + m) of out (float32 index o) = fn of x's (index x), in JS: one loop per function, each
- * calling its Math function directly (through a variable the call is not inlined: sin of 1M large values,
- * where every element comes here, took 42 ms against 36 ms for the plain JS kernel). */
-type Finish = (f: Float32Array, o: number, x: number, i: number, m: number) => void;
-const QUICK: Partial<Record<SimdUnaryFn, { op: number; finish: Finish }>> = {
-  log: { op: 0, finish: (f, o, x, i, m) => { for (const e = i + m; i < e; i++) f[o + i] = Math.log(f[x + i]); } },
-  tanh: { op: 1, finish: (f, o, x, i, m) => { for (const e = i + m; i < e; i++) f[o + i] = Math.tanh(f[x + i]); } },
-  sin: { op: 2, finish: (f, o, x, i, m) => { for (const e = i + m; i < e; i++) f[o + i] = Math.sin(f[x + i]); } },
-  cos: { op: 3, finish: (f, o, x, i, m) => { for (const e = i + m; i < e; i++) f[o + i] = Math.cos(f[x + i]); } },
-};
+const QUICK_CODE: Partial<Record<SimdUnaryFn, number>> = { log: 0, tanh: 1, sin: 2, cos: 3 };
 
 /** True when fn has a SIMD float32 kernel (type guard for callers holding a protocol BinaryFn). */
 export const isSimdBinary = (fn: string): fn is SimdBinaryFn => Object.hasOwn(BINARY_CODE, fn);
@@ -244,24 +237,24 @@ export function instantiateSimd(memory: WebAssembly.Memory, module: WebAssembly.
     unaryF32(fn, outAddr, xAddr, n) {
       const op = UNARY_CODE[fn];
       if (op === undefined) throw new Error(`no SIMD kernel for unary ${fn}`);
-      const q = QUICK[fn];
-      if (q) {
+      const q = QUICK_CODE[fn];
+      if (q !== undefined) {
         // The kernel stops at each element it cannot vouch for (log: about 1 in 2^16 positive floats, and
         // denormals; tanh: about 1 in 1000; sin, cos: about 1 in 2^16, and |x| >= 2^18): JS Math gives
-        // that one, and it goes on.
+        // that one (the JS kernel's own loop, loops.ts, so the same expression), and it goes on.
         let f32 = heap;
         if (f32.buffer !== memory.buffer) f32 = heap = new Float32Array(memory.buffer);
-        const o = outAddr >> 2, x = xAddr >> 2, finish = q.finish;
+        const o = outAddr >> 2, x = xAddr >> 2, js = unaryLoop(fn, f32, f32, 'as-is');
         let run = 1;
         for (let i = 0; i < n;) {
-          const len = Math.min(CALL_CHUNK, n - i), k = ew_unary_quick(q.op, outAddr + 4 * i, xAddr + 4 * i, len);
+          const len = Math.min(CALL_CHUNK, n - i), k = ew_unary_quick(q, outAddr + 4 * i, xAddr + 4 * i, len);
           i += k;
           if (k === len) continue;
           // Stops right at the start, one after another: a run of such elements (sin of values >= 2^18,
           // say), which would cost a call each; JS takes the next 64, 128, ... up to 4096 of them.
           run = k === 0 ? Math.min(4096, Math.max(64, 2 * run)) : 1;
           const m = Math.min(run, n - i);
-          finish(f32, o, x, i, m);
+          js(f32, x + i, 1, f32, o + i, 1, m);
           i += m;
         }
         return;
