@@ -20,5 +20,5 @@ export const int32 = 'int32' as const;
 export const int64 = 'int64' as const;
 export const long = 'int64' as const;
 export const bool = 'bool' as const;
-export { init, shutdown, defaultWorkers, parseWorkers, gpu, _internals } from './session.ts';
-export type { InitOptions } from './session.ts';
+export { init, shutdown, defaultWorkers, parseWorkers, gpu, memoryStats, _internals } from './session.ts';
+export type { InitOptions, MemoryStats } from './session.ts';

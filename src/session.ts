@@ -4,7 +4,8 @@
  */
 import * as rt from './runtime/runtime.ts';
 import { CpuPool, defaultWorkers, parseWorkers } from './runtime/pool.ts';
-import { useSharedMemory } from './runtime/shared-memory.ts';
+import { GARBAGE_MAX, GARBAGE_MIN, sharedMemoryStats, useSharedMemory } from './runtime/shared-memory.ts';
+import { gcStats } from './runtime/gc.ts';
 import { closeGpu, gpuInfo, gpuReason, gpuStats, noGpuMessage, openGpuExecutor } from './runtime/gpu.ts';
 
 export interface InitOptions {
@@ -80,6 +81,29 @@ export const gpu = {
   info: gpuInfo,
   close: closeGpu,
 };
+
+export interface MemoryStats {
+  /** Shared CPU memory (the arena of tensors of at least 262144 elements, which workers and the SIMD
+   * kernels reach): bytes in live tensors, bytes free for reuse, and its size (all 0 before the first). */
+  sharedLiveBytes: number; sharedFreeBytes: number; sharedCapacityBytes: number;
+  /** Bytes of dead small (at most 8 MB) results the arena lets pile up before it forces a collection to
+   * find them: 64 MB at first, doubled (up to the max, 256 MB) each time collections have cost what the
+   * memory would. */
+  garbageAllowanceBytes: number; garbageAllowanceMaxBytes: number;
+  /** Garbage collections forced to find dead tensors (their memory is outside the JS heap, so V8 does
+   * not collect for it), and the milliseconds they took. */
+  forcedCollections: number; forcedCollectionMs: number;
+}
+/** Where CPU tensor memory stands, and what finding dead tensors has cost (torch.cuda.memory_stats's
+ * counterpart for the shared CPU memory; torch._internals.gpuStats() has the GPU's). */
+export function memoryStats(): MemoryStats {
+  const s = sharedMemoryStats();
+  return {
+    sharedLiveBytes: s?.liveBytes ?? 0, sharedFreeBytes: s?.freeBytes ?? 0, sharedCapacityBytes: s?.capacityBytes ?? 0,
+    garbageAllowanceBytes: s?.garbageAllowanceBytes ?? GARBAGE_MIN, garbageAllowanceMaxBytes: GARBAGE_MAX,
+    forcedCollections: gcStats.count, forcedCollectionMs: gcStats.ms,
+  };
+}
 
 /** Internals for tests and benchmarks. */
 export { defaultWorkers, parseWorkers };

@@ -942,7 +942,11 @@ export async function backward(t: Tensor, gradient?: Tensor): Promise<void> {
   }
   const root = t._edge()!;
   const g = gradient;
-  noGrad(() => runBackward<Tensor>(root, g, BACKWARD_OPS));
+  // The tensors backward makes on the way (inner nodes' gradients, their sums, reductions to a leaf's
+  // shape) die when it ends, as PyTorch's reference counts free them: their shared CPU memory comes back
+  // then, not at a later forced collection (the 10M loop: the gradient of w·x, 40 MB a step; peak RSS
+  // 500 -> 460 MB with 2 workers). Leaves' new .grad are keep()'d (BACKWARD_OPS.accumulate).
+  rt.freeingTemporaries(() => noGrad(() => runBackward<Tensor>(root, g, BACKWARD_OPS)));
   await rt.sync();
   await rt.breathe();
 }

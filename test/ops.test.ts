@@ -404,7 +404,7 @@ describe('CPU matmul: WebAssembly kernel against the JS loops', () => {
 describe('torch.scope', () => {
   const N = 1 << 19; // over the size that puts tensors in the shared arena (recycled memory)
   const live = async () => (await import('../src/runtime/shared-memory.ts')).sharedMemory().arena.stats().liveBytes;
-  /** Live bytes once the garbage of earlier tests is gone (the arena lets up to 64 MB of it wait for a
+  /** Live bytes once the garbage of earlier tests is gone (the arena lets some of it wait for a
    * collection), so that the scope's own frees are what the difference shows. */
   const liveAfterCollecting = async () => { (await import('../src/runtime/gc.ts')).collect(); return live(); };
 
@@ -459,4 +459,57 @@ describe('torch.scope', () => {
     expect(() => late.add(1)).toThrow(/torch.scope/); // freed with the outer scope, not held by the inner
   });
 
+  it('backward() frees the gradients it makes on the way at once; leaves keep theirs', async () => {
+    const w = torch.rand([N], { requiresGrad: true }), x = torch.randn([N]);
+    const expected = await values(x);
+    await w.toTypedArray();
+    for (let step = 0; step < 2; step++) {
+      const before = await liveAfterCollecting();
+      // mul's backward makes grad·x (N elements) and sum's an expanded gradient: on the first step
+      // w.grad is a copy of the first, on the second the first is added into w.grad.
+      await w.mul(x).sum().backward();
+      // No collection ran since `before`: what backward made and dropped is already free. Alive: the
+      // forward's w * x (a temporary of the caller's, found dead by the next collection) and, from the
+      // first step on, w.grad.
+      expect((await live()) - before).toBe(step === 0 ? 8 * N : 4 * N);
+    }
+    const g = await values(w.grad!);
+    for (let i = 0; i < N; i += 9973) expect(g[i]).toBe(Math.fround(2 * expected[i]));
+  });
+});
+
+describe('torch.memoryStats', () => {
+  it('counts shared memory, forced collections and the garbage allowance', async () => {
+    const { GarbageAllowance } = await import('../src/runtime/shared-memory.ts');
+    await torch.ones([1 << 20]).toTypedArray(); // the arena exists (with its kernels' scratch)
+    const m0 = torch.memoryStats();
+    expect(m0.garbageAllowanceMaxBytes).toBe(256 << 20);
+    const t = torch.ones([1 << 20]); // 4 MB: in the shared arena
+    expect(torch.memoryStats().sharedLiveBytes - m0.sharedLiveBytes).toBe(4 << 20);
+    t.dispose();
+    expect(torch.memoryStats().sharedLiveBytes).toBe(m0.sharedLiveBytes);
+    // Dropped results pile up to the allowance (and what the arena has free), then a collection finds them.
+    const x = torch.ones([1 << 20]);
+    const c0 = torch.memoryStats().forcedCollections;
+    for (let i = 0; i < 400 && torch.memoryStats().forcedCollections === c0; i++) x.add(1);
+    const m1 = torch.memoryStats();
+    expect(m1.forcedCollections).toBeGreaterThan(c0);
+    expect(m1.forcedCollectionMs).toBeGreaterThan(m0.forcedCollectionMs);
+    expect(m1.sharedLiveBytes + m1.sharedFreeBytes).toBeLessThanOrEqual(m1.sharedCapacityBytes);
+
+    // The allowance doubles once collections for small blocks cost what the doubling's memory would
+    // (3 ms per MB): 64 MB -> 128 MB after 192 ms of them, -> 256 MB after 384 ms more, then stays.
+    const a = new GarbageAllowance();
+    expect(a.bytes).toBe(64 << 20);
+    for (let i = 0; i < 21; i++) a.collected(9); // 189 ms
+    expect(a.bytes).toBe(64 << 20);
+    a.collected(9);
+    expect(a.bytes).toBe(128 << 20);
+    for (let i = 0; i < 42; i++) a.collected(9); // 378 ms
+    expect(a.bytes).toBe(128 << 20);
+    a.collected(9);
+    expect(a.bytes).toBe(256 << 20);
+    for (let i = 0; i < 1000; i++) a.collected(100);
+    expect(a.bytes).toBe(256 << 20);
+  });
 });

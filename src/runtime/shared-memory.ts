@@ -20,9 +20,34 @@ import { WeakTracker } from './gc.ts';
  * before the arena grows, a collection (a few ms: the JS heap is small, tensor data lives outside it)
  * finds the temporaries of earlier steps.
  */
-/** Allocations of at most SMALL_BLOCK bytes take fresh arena memory rather than collect until GARBAGE_MIN
- * bytes were allocated since the last collection. */
-const SMALL_BLOCK = 8 << 20, GARBAGE_MIN = 64 << 20;
+/**
+ * Allocations of at most SMALL_BLOCK bytes take fresh arena memory rather than collect until `allowance`
+ * bytes were allocated since the last collection. A forced collection costs 6-13 ms here whatever it
+ * finds (it marks the whole JS heap): a loop of 1000x1000 float32 adds that collected every 64 MB spent
+ * 0.5 of its 0.7 ms per op collecting. Letting more garbage wait costs fresh memory instead, once: a page
+ * fault per 4 KiB on first touch, ~FRESH_MS_PER_MB. So the allowance starts at GARBAGE_MIN and doubles
+ * (up to GARBAGE_MAX) once the collections made for small blocks since it last changed cost as much as
+ * the memory the doubling may take: a program pays at most about twice the better of the two.
+ */
+const SMALL_BLOCK = 8 << 20;
+export const GARBAGE_MIN = 64 << 20, GARBAGE_MAX = 256 << 20;
+/** First-touch cost of fresh memory, ms per MiB (measured here: ~125 ms per 40 MB; less on most hosts,
+ * which only makes the allowance grow later than it could). */
+const FRESH_MS_PER_MB = 3;
+
+/** The allowance's rule, apart from the clock (tests drive it with made-up times). */
+export class GarbageAllowance {
+  bytes = GARBAGE_MIN;
+  /** ms of collections for small blocks since `bytes` last changed. */
+  private spentMs = 0;
+  /** A collection made for a small block took `ms`. */
+  collected(ms: number): void {
+    if (this.bytes >= GARBAGE_MAX) return;
+    this.spentMs += ms;
+    if (this.spentMs >= FRESH_MS_PER_MB * (this.bytes / 2 ** 20)) { this.bytes = Math.min(GARBAGE_MAX, this.bytes * 2); this.spentMs = 0; }
+  }
+}
+
 /** Arena bytes set aside for the main thread's kernels (kernels.ts KernelScratch). */
 const KERNEL_SCRATCH = 1 << 20;
 
@@ -35,14 +60,16 @@ export class SharedBuffers {
 
   /** Bytes allocated since the last collection. */
   private sinceCollect = 0;
+  /** Garbage (bytes of small blocks) let pile up between collections. */
+  private readonly allowance = new GarbageAllowance();
 
   alloc(dtype: DType, n: number): TypedArray {
     const bytes = Math.max(8, n * DTYPE_BYTES[dtype]);
     this.sinceCollect += bytes;
-    if (this.arena.stats().freeBytes < bytes && (bytes > SMALL_BLOCK || this.sinceCollect > GARBAGE_MIN)) {
+    if (this.arena.stats().freeBytes < bytes && (bytes > SMALL_BLOCK || this.sinceCollect > this.allowance.bytes)) {
       // No freed block fits. Growing the arena touches fresh pages (~125 ms per 40 MB here, against
-      // ~5-10 ms for a collection), so collect first. Except for tensors of at most 8 MB until 64 MB
-      // were allocated since the last collection: a loop of 4 MB tensors collected every 2-3 ops (a
+      // ~5-10 ms for a collection), so collect first. Except for tensors of at most 8 MB until the
+      // allowance was allocated since the last collection: a loop of 4 MB tensors collected every 2-3 ops (a
       // 1000x1000 broadcast add: 9.6 ms per op, 2.9 of them collecting; now 7.0), while letting
       // the 10M loop's 40 MB tensors take fresh memory made it slower (60 -> 68 ms per epoch, peak RSS
       // 500 -> 575 MB). Back off while collections find nothing (the program really is holding more
@@ -50,7 +77,9 @@ export class SharedBuffers {
       if (this.backoff > 0) this.backoff--;
       else {
         this.sinceCollect = 0;
+        const t0 = performance.now();
         this.tracker.beforeAlloc(bytes, true);
+        if (bytes <= SMALL_BLOCK) this.allowance.collected(performance.now() - t0);
         if (this.arena.stats().freeBytes < bytes) this.backoff = this.nextBackoff = Math.min(64, this.nextBackoff * 2);
         else this.nextBackoff = 1;
       }
@@ -78,7 +107,12 @@ export class SharedBuffers {
     if (l.length < 4) l.push(k.sab);
   }
   clear(): void { this.plainFree.clear(); this.tracker.clear(); }
+  stats(): SharedMemoryStats {
+    const a = this.arena.stats();
+    return { liveBytes: a.liveBytes, freeBytes: a.freeBytes, capacityBytes: a.capacity, garbageAllowanceBytes: this.allowance.bytes };
+  }
 }
+export interface SharedMemoryStats { liveBytes: number; freeBytes: number; capacityBytes: number; garbageAllowanceBytes: number }
 
 
 let instance: SharedBuffers | null = null;
@@ -92,6 +126,9 @@ export function sharedMemory(): SharedBuffers {
   }
   return instance;
 }
+
+/** The arena's numbers, or null before the first large CPU tensor (nothing allocated yet). */
+export function sharedMemoryStats(): SharedMemoryStats | null { return instance?.stats() ?? null; }
 
 /** Routes CPU tensors of at least `threshold` elements (default 262144) to the arena. */
 export function useSharedMemory(threshold?: number): void {
