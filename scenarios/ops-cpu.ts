@@ -15,11 +15,14 @@ export const flags = {
   n: F.n(1000, 'side of the square float32 matrices x and y (n x n)'),
   repeat: F.repeat(15),
   seed: F.seed(),
+  loop: F.int(400, 0, 'ms each op also runs in a loop, results dropped (the mean per call is reported; 0: no loop)', 60_000),
   torch: F.choice(['no', 'yes'], 'no', "also time the ops in PyTorch (Debian's python3-torch, /usr/bin/python3, 1 thread), in this run"),
 };
 type Flags = typeof flags;
 
-export function estimateBytes(f: { n?: unknown }): number { return 40 * Number(f.n) ** 2 + 256 * 2 ** 20; }
+export function estimateBytes(f: { n?: unknown }): number { return 40 * Number(f.n) ** 2 + 512 * 2 ** 20; }
+/** The loop measurement: at least LOOP_MIN calls, for at least --loop ms (torch-ops.py: the same). */
+const LOOP_MIN = 8;
 
 type T = InstanceType<ScenarioContext['torch']['Tensor']>;
 /** name, the op in troupe (x, y: n x n; row: [n]; col: [n, 1]; v: [n]; p: n x n, in [0.5, 1.5)). The same
@@ -50,16 +53,25 @@ const OPS: [string, (x: T, y: T, row: T, col: T, v: T, t: ScenarioContext['torch
 
 export async function run(ctx: ScenarioContext<Flags>): Promise<ScenarioResult> {
   const { torch } = ctx;
-  const { n, repeat, seed } = ctx.flags;
+  const { n, repeat, seed, loop: loopMs } = ctx.flags;
   await torch.shutdown(); // in-process: no workers
   torch.manualSeed(seed);
   const x = torch.randn([n, n]), y = torch.randn([n, n]), row = torch.randn([n]), col = torch.randn([n, 1]), v = torch.randn([n]);
   const p = torch.rand([n, n]).add(0.5);
-  // Results of n x n take fresh memory until the arena has grown to what a loop of such ops recycles
-  // (their first ~64 MB): pay that here, not in the first op's row.
+  // Results of n x n take fresh memory until the arena has grown to what a loop of such ops recycles:
+  // pay that here, not in the first op's row. Results of at most 8 MB: the garbage let wait between
+  // forced collections grows (torch.memoryStats()) in a program that keeps collecting, up to its max.
+  const warm = performance.now();
   for (let i = 0; i < Math.ceil((96 << 20) / (4 * n * n)); i++) await x.add(y).toTypedArray();
+  const m = torch.memoryStats();
+  if (n * n >= m.sharedMinElements && 4 * n * n <= 8 << 20) {
+    while (torch.memoryStats().garbageAllowanceBytes < m.garbageAllowanceMaxBytes && performance.now() - warm < 10_000) x.add(y);
+    // Then the arena grows to hold that much garbage: twice the allowance's worth of results.
+    for (let i = 0; i < Math.ceil(2 * m.garbageAllowanceMaxBytes / (4 * n * n)); i++) x.add(y);
+    await x.add(y).toTypedArray();
+  }
   const bar = ctx.progress('ops-cpu', OPS.length);
-  const ms: Record<string, number> = {};
+  const ms: Record<string, number> = {}, loop: Record<string, number> = {};
   try {
     for (const [label, f] of OPS) {
       // Warm-up: the JIT, and the memory the op's results take (recycled from then on).
@@ -74,29 +86,45 @@ export async function run(ctx: ScenarioContext<Flags>): Promise<ScenarioResult> 
         await out.toTypedArray();
       }
       ms[label] = median(times);
+      // In a loop: the op back to back, each result dropped at once, for LOOP_MS (at least LOOP_MIN calls),
+      // then one read. The mean per call counts what a single call's median leaves out: the collections
+      // that find the dropped results (their memory is outside the JS heap, only a forced collection
+      // sees them die) and the results' memory not being in cache.
+      if (loopMs > 0) {
+        const t0 = performance.now();
+        let calls = 0, last!: T;
+        while (calls < LOOP_MIN || performance.now() - t0 < loopMs) { last = f(x, y, row, col, v, torch, p); calls++; }
+        await last.toTypedArray();
+        loop[label] = (performance.now() - t0) / calls;
+      }
       bar.tick();
     }
   } finally {
     bar.stop();
   }
   const notes: string[] = [];
-  let py: Record<string, number> | null = null, pyName = '';
+  let py: Record<string, number> | null = null, pyLoop: Record<string, number> | null = null, pyName = '';
   if (ctx.flags.torch === 'yes') {
-    const r = runTorchScript<{ torch: string; ms: Record<string, number> }>('torch-ops.py', [n, repeat, seed]);
+    const r = runTorchScript<{ torch: string; ms: Record<string, number>; loop: Record<string, number> }>('torch-ops.py', [n, repeat, seed, loopMs, LOOP_MIN]);
     if ('error' in r) notes.push(`PyTorch: not run (${r.error})`);
-    else { py = r.ms; pyName = `PyTorch ${r.torch}`; }
+    else { py = r.ms; pyLoop = r.loop; pyName = `PyTorch ${r.torch}`; }
   }
   const rows = OPS.map(([label]) => ({
-    op: label, troupe: ms[label], ...(py ? { torch: py[label], ratio: py[label] / ms[label] } : {}),
+    op: label, troupe: ms[label], ...(loopMs > 0 ? { troupeLoop: loop[label] } : {}),
+    ...(py ? { torch: py[label] } : {}),
+    ...(py && pyLoop && loopMs > 0 ? { torchLoop: pyLoop[label], ratio: pyLoop[label] / loop[label] } : py ? { ratio: py[label] / ms[label] } : {}),
   }));
+  const looped = loopMs > 0;
   return {
     tables: [{
-      title: `ops-cpu: x, y ${n}x${n} float32, in-process; median of ${repeat} runs, ms per op`,
-      columns: [{ key: 'op' }, { key: 'troupe', label: 'troupe ms', digits: 3 },
-        ...(py ? [{ key: 'torch', label: `${pyName} ms`, digits: 3 }, { key: 'ratio', label: 'PyTorch / troupe', digits: 2, unit: '×' }] : [])],
+      title: `ops-cpu: x, y ${n}x${n} float32, in-process; ms per op: one call (median of ${repeat})${looped ? ` and in a loop (mean over ${loopMs} ms)` : ''}`,
+      columns: [{ key: 'op' }, { key: 'troupe', label: 'troupe ms', digits: 3 }, ...(looped ? [{ key: 'troupeLoop', label: 'troupe loop ms', digits: 3 }] : []),
+        ...(py ? [{ key: 'torch', label: `${pyName} ms`, digits: 3 }, ...(looped ? [{ key: 'torchLoop', label: 'loop ms', digits: 3 }] : []),
+          { key: 'ratio', label: `PyTorch / troupe${looped ? ' (loops)' : ''}`, digits: 2, unit: '×' }] : [])],
       rows,
     }],
-    notes: [...notes, 'x @ v: a matrix by a vector; row: [n], col: [n, 1]; log of p: p in [0.5, 1.5); exp, log, tanh, sin and sigmoid give JS Math\'s float64 values, rounded to float32.'],
-    data: { n, repeat, seed, ms, torch: py },
+    notes: [...notes, 'x @ v: a matrix by a vector; row: [n], col: [n, 1]; log of p: p in [0.5, 1.5); exp, log, tanh, sin and sigmoid give JS Math\'s float64 values, rounded to float32.',
+      ...(looped ? ['loop: the op called back to back, results dropped, mean per call; it includes the collections that find dead results (forced: their memory is outside the JS heap) and results written to memory out of cache. Free results at once with torch.scope(fn) or t.dispose() to reuse their memory while it is in cache.'] : [])],
+    data: { n, repeat, seed, loopMs, ms, loop: looped ? loop : null, torch: py, torchLoop: looped ? pyLoop : null },
   };
 }

@@ -484,6 +484,7 @@ describe('torch.memoryStats', () => {
     await torch.ones([1 << 20]).toTypedArray(); // the arena exists (with its kernels' scratch)
     const m0 = torch.memoryStats();
     expect(m0.garbageAllowanceMaxBytes).toBe(256 << 20);
+    expect(m0.sharedMinElements).toBe(262144);
     const t = torch.ones([1 << 20]); // 4 MB: in the shared arena
     expect(torch.memoryStats().sharedLiveBytes - m0.sharedLiveBytes).toBe(4 << 20);
     t.dispose();
