@@ -498,6 +498,22 @@ describe('torch.memoryStats', () => {
     expect(m1.forcedCollectionMs).toBeGreaterThan(m0.forcedCollectionMs);
     expect(m1.sharedLiveBytes + m1.sharedFreeBytes).toBeLessThanOrEqual(m1.sharedCapacityBytes);
 
+    // A large tensor freed at the top of the arena gives its memory back to the bump pointer: the next
+    // one of that size reuses it without a forced collection (that one used to find nothing).
+    const { SharedBuffers } = await import('../src/runtime/shared-memory.ts');
+    const { Storage } = await import('../src/runtime/runtime.ts');
+    const sb = new SharedBuffers(); // an arena of its own, so that the layout is known
+    const made = (id: number, n: number) => { const st = new Storage(id, 'cpu', 'float32', n, sb.alloc('float32', n)); sb.track(st); return st; };
+    const small = [1, 2, 3].map((id) => made(-id, 1 << 20));
+    const big = made(-4, 1 << 22); // 16 MB: over the small-block allowance, at the top
+    const c = torch.memoryStats().forcedCollections;
+    big.release!();
+    sb.released(); // no back-off left from the collection that made room for `big` (it found nothing)
+    const again = made(-5, 1 << 22);
+    expect(torch.memoryStats().forcedCollections).toBe(c);
+    expect(again.data!.byteOffset).toBe(big.data!.byteOffset);
+    for (const st of [...small, again]) st.release!();
+
     // The allowance doubles once collections for small blocks cost what the doubling's memory would
     // (3 ms per MB): 64 MB -> 128 MB after 192 ms of them, -> 256 MB after 384 ms more, then stays.
     const a = new GarbageAllowance();

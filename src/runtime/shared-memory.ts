@@ -66,8 +66,11 @@ export class SharedBuffers {
   alloc(dtype: DType, n: number): TypedArray {
     const bytes = Math.max(8, n * DTYPE_BYTES[dtype]);
     this.sinceCollect += bytes;
-    if (this.arena.stats().freeBytes < bytes && (bytes > SMALL_BLOCK || this.sinceCollect > this.allowance.bytes)) {
-      // No freed block fits. Growing the arena touches fresh pages (~125 ms per 40 MB here, against
+    const a = this.arena.stats();
+    if (a.freeBytes < bytes && a.touchedEnd - a.top < bytes && (bytes > SMALL_BLOCK || this.sinceCollect > this.allowance.bytes)) {
+      // No freed block fits, nor memory above the used region that was touched before (freed blocks at
+      // the top go back there: collecting while it had room found nothing, a third of the 10M loop's
+      // collections with 2 workers). Growing the arena touches fresh pages (~125 ms per 40 MB here, against
       // ~5-10 ms for a collection), so collect first. Except for tensors of at most 8 MB until the
       // allowance was allocated since the last collection: a loop of 4 MB tensors collected every 2-3 ops (a
       // 1000x1000 broadcast add: 9.6 ms per op, 2.9 of them collecting; now 7.0), while letting

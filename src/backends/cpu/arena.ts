@@ -46,6 +46,8 @@ export interface ArenaStats {
   freeBytes: number;
   /** End of the used region (bump pointer). */
   top: number;
+  /** End of the memory ever handed out: [top, touchedEnd) was written before (no page faults to reuse). */
+  touchedEnd: number;
   /** Current size of the memory. */
   capacity: number;
   liveBlocks: number;
@@ -162,6 +164,7 @@ export class Arena {
       liveBytes: this.liveBytes,
       freeBytes: this.smallFreeBytes + this.largeFreeBytes,
       top: this.top,
+      touchedEnd: this.highWater,
       capacity: this.memory.buffer.byteLength,
       liveBlocks: this.live.size,
     };
