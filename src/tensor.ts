@@ -111,8 +111,21 @@ export class Tensor {
   ge(o: Operand): Tensor { return compare('ge', this, o); }
   sum(dim?: number | number[], keepdim = false): Tensor { return sum(this, dim, keepdim); }
   mean(dim?: number | number[], keepdim = false): Tensor { return mean(this, dim, keepdim); }
-  max(): Tensor { return reduceNoGrad('max', this); }
-  min(): Tensor { return reduceNoGrad('min', this); }
+  /** max() of all elements; max(dim, keepdim?) the largest along dim and its index, as PyTorch's
+   * torch.return_types.max (`const { values, indices } = x.max(1)` or `const [v, i] = x.max(1)`);
+   * max(other) is maximum(this, other). */
+  max(): Tensor;
+  max(dim: number, keepdim?: boolean): ValuesIndices;
+  max(other: Tensor): Tensor;
+  max(dim?: number | Tensor, keepdim = false): Tensor | ValuesIndices { return maxMin('max', this, dim, keepdim); }
+  /** As max: min(), min(dim, keepdim?), min(other). */
+  min(): Tensor;
+  min(dim: number, keepdim?: boolean): ValuesIndices;
+  min(other: Tensor): Tensor;
+  min(dim?: number | Tensor, keepdim = false): Tensor | ValuesIndices { return maxMin('min', this, dim, keepdim); }
+  /** The index of the largest element (of the flattened tensor), or of the largest along dim. */
+  argmax(dim?: number, keepdim = false): Tensor { return argMaxMin('argmax', this, dim, keepdim); }
+  argmin(dim?: number, keepdim = false): Tensor { return argMaxMin('argmin', this, dim, keepdim); }
   dot(o: Tensor): Tensor { return dot(this, o); }
   matmul(o: Tensor): Tensor { return matmul(this, o); }
   mm(o: Tensor): Tensor { return mm(this, o); }
@@ -162,9 +175,10 @@ export class Tensor {
   }
   permute(...dims: Array<number | number[]>): Tensor {
     const p = flatShape(dims).map((d) => normDim(d, this.ndim));
-    if (p.length !== this.ndim || new Set(p).size !== p.length) {
+    if (p.length !== this.ndim) {
       throw new Error(`permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = ${this.ndim} is not equal to len(dims) = ${p.length}`);
     }
+    if (new Set(p).size !== p.length) throw new Error('permute(): duplicate dims are not allowed.');
     return permuteImpl(this, p, 'PermuteBackward0');
   }
   unsqueeze(dim: number): Tensor { return unsqueeze(this, normDim(dim, this.ndim + 1)); }
@@ -422,6 +436,9 @@ export function reciprocal(x: Tensor): Tensor {
 }
 export function pow(a: Operand, b: Operand): Tensor {
   checkOperand('pow', a); checkOperand('pow', b);
+  if (a instanceof Tensor && !isFloat(a.dtype) && typeof b === 'number' && Number.isInteger(b) && b < 0) {
+    throw new Error('Integers to negative integer powers are not allowed.');
+  }
   const dt = operandDtypes(a, b);
   const out = rawBinary('pow', a, b, dt, dt, 'pow');
   if (!tracked(a, b)) return out;
@@ -598,6 +615,9 @@ function inplaceBinary<T extends Tensor>(t: T, fn: 'add' | 'sub' | 'mul' | 'div'
 
 // =============================================================== reductions, products
 
+/** PyTorch's names of the dtypes in some of its messages (c10::ScalarType). */
+const SCALAR_TYPE: Record<DType, string> = { float32: 'Float', float64: 'Double', int32: 'Int', int64: 'Long', bool: 'Bool' };
+
 function normAxes(x: Tensor, dim: number | number[] | undefined): number[] {
   if (dim === undefined) return x.shape.map((_, i) => i);
   const ds = (Array.isArray(dim) ? dim : [dim]).map((d) => normDim(d, x.ndim));
@@ -627,7 +647,7 @@ export function sum(x: Tensor, dim?: number | number[], keepdim = false): Tensor
 }
 export function mean(x: Tensor, dim?: number | number[], keepdim = false): Tensor {
   checkTensor('mean', x);
-  if (!isFloat(x.dtype)) throw new Error(`mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${x.dtype}`);
+  if (!isFloat(x.dtype)) throw new Error(`mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${SCALAR_TYPE[x.dtype]}`);
   const axes = normAxes(x, dim);
   const count = axes.reduce((n, a) => n * x.shape[a], 1);
   let out!: Tensor;
@@ -638,7 +658,88 @@ export function mean(x: Tensor, dim?: number | number[], keepdim = false): Tenso
     return [div(expandTo(gk, inShape), count)];
   });
 }
-function reduceNoGrad(fn: 'max' | 'min', x: Tensor): Tensor {
+/** What max(dim) and min(dim) return (PyTorch's torch.return_types.max / .min): the values and, as
+ * int64, their indices along dim; destructures as an object or as [values, indices]. */
+export class ValuesIndices {
+  constructor(readonly name: 'max' | 'min', readonly values: Tensor, readonly indices: Tensor) {}
+  *[Symbol.iterator](): Iterator<Tensor> { yield this.values; yield this.indices; }
+  /** As PyTorch prints it: torch.return_types.max(\nvalues=tensor(…),\nindices=tensor(…)). */
+  async format(): Promise<string> {
+    return `torch.return_types.${this.name}(\nvalues=${await format(this.values)},\nindices=${await format(this.indices)})`;
+  }
+}
+
+/** torch.max(x), torch.max(x, dim, keepdim?), torch.max(x, other): as Tensor.max. */
+export function max(x: Tensor): Tensor;
+export function max(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
+export function max(x: Tensor, other: Tensor): Tensor;
+export function max(x: Tensor, dim?: number | Tensor, keepdim = false): Tensor | ValuesIndices { return maxMin('max', x, dim, keepdim); }
+/** torch.min(x), torch.min(x, dim, keepdim?), torch.min(x, other): as Tensor.min. */
+export function min(x: Tensor): Tensor;
+export function min(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
+export function min(x: Tensor, other: Tensor): Tensor;
+export function min(x: Tensor, dim?: number | Tensor, keepdim = false): Tensor | ValuesIndices { return maxMin('min', x, dim, keepdim); }
+export function argmax(x: Tensor, dim?: number, keepdim = false): Tensor { return argMaxMin('argmax', x, dim, keepdim); }
+export function argmin(x: Tensor, dim?: number, keepdim = false): Tensor { return argMaxMin('argmin', x, dim, keepdim); }
+
+function maxMin(fn: 'max' | 'min', x: Tensor, dim: number | Tensor | undefined, keepdim: boolean): Tensor | ValuesIndices {
+  checkTensor(fn, x);
+  if (dim instanceof Tensor) return minmax(fn === 'max' ? 'maximum' : 'minimum', x, dim);
+  if (dim === undefined) return reduceAll(fn, x);
+  if (typeof dim !== 'number' || !Number.isInteger(dim)) throw new Error(`${fn}(): dim must be an integer, got ${String(dim)}`);
+  if (typeof keepdim !== 'boolean') throw new Error(`${fn}(): keepdim must be a boolean, got ${String(keepdim)}`);
+  const d = normDim(dim, Math.max(1, x.ndim));
+  if (x.ndim > 0 && x.shape[d] === 0) throw new Error(`${fn}(): Expected reduction dim ${d} to have non-zero size.`);
+  let vk!: Tensor, ik!: Tensor;
+  noGrad(() => {
+    vk = rawReduce(fn, x, x.ndim === 0 ? [] : [d], true, x.dtype);
+    ik = firstIndexOf(x, vk, d);
+  });
+  const outShape = keepdim || x.ndim === 0 ? vk.shape : x.shape.filter((_, i) => i !== d);
+  const values = new Tensor(vk.storage, outShape, contiguousStrides(outShape), 0);
+  const indices = new Tensor(ik.storage, outShape, contiguousStrides(outShape), 0);
+  if (tracked(x)) {
+    // The gradient goes to the element each value came from (its index), as PyTorch's
+    // value_selecting_reduction_backward: not shared among ties.
+    const inShape = x.shape;
+    record(values, fn === 'max' ? 'MaxBackward0' : 'MinBackward0', [x], (g) => {
+      const gk = keepdim || inShape.length === 0 ? g : reshape(g, vk.shape);
+      return [where(compare('eq', alongDim(inShape, d, x.device), ik), expandTo(gk, inShape), 0)];
+    });
+  }
+  return new ValuesIndices(fn, values, indices);
+}
+
+function argMaxMin(fn: 'argmax' | 'argmin', x: Tensor, dim: number | undefined, keepdim: boolean): Tensor {
+  checkTensor(fn, x);
+  const red = fn === 'argmax' ? 'max' : 'min';
+  if (dim === undefined) {
+    if (x.numel === 0) throw new Error(`${fn}(): Expected reduction dim to be specified for input.numel() == 0.`);
+    const flat = noGrad(() => firstIndexOf(reshape(x, [-1]), rawReduce(red, x, normAxes(x, undefined), false, x.dtype).reshape(1), 0));
+    return keepdim ? flat.reshape(x.shape.map(() => 1)) : flat.reshape([]);
+  }
+  if (typeof dim !== 'number' || !Number.isInteger(dim)) throw new Error(`${fn}(): dim must be an integer, got ${String(dim)}`);
+  const d = normDim(dim, Math.max(1, x.ndim));
+  if (x.ndim > 0 && x.shape[d] === 0) throw new Error(`${fn}(): Expected reduction dim ${d} to have non-zero size.`);
+  return noGrad(() => (maxMin(red, x.detach(), dim, keepdim) as ValuesIndices).indices);
+}
+
+/** 0, 1, …, shape[d] - 1 along axis d (int64), of x's rank with size 1 elsewhere: broadcasts against x. */
+function alongDim(shape: number[], d: number, device: Device): Tensor {
+  if (shape.length === 0) return zeros([], { dtype: 'int64', device: deviceName(device) });
+  return arange(0, shape[d], 1, { dtype: 'int64', device: deviceName(device) }).reshape(shape.map((s, i) => (i === d ? s : 1)));
+}
+/** For each line of x along d, the first index whose element equals v's (v: x reduced over d, keepdim),
+ * NaN matching NaN (max and min return a NaN when the line has one): int64, v's shape. */
+function firstIndexOf(x: Tensor, v: Tensor, d: number): Tensor {
+  if (x.ndim === 0) return zeros([], { dtype: 'int64', device: deviceName(x.device) });
+  let hit = compare('eq', x, v);
+  if (isFloat(x.dtype)) hit = where(compare('ne', v, v), compare('ne', x, x), hit);
+  const n = x.shape[d];
+  return rawReduce('min', where(hit, alongDim(x.shape, d, x.device), n), [d], true, 'int64');
+}
+
+function reduceAll(fn: 'max' | 'min', x: Tensor): Tensor {
   if (x.numel === 0) throw new Error(`${fn}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`);
   const out = rawReduce(fn, x, normAxes(x, undefined), false, x.dtype);
   return record(out, fn === 'max' ? 'MaxBackward1' : 'MinBackward1', [x], (g) => [mul(compare('eq', x, out), div(g, sum(compare('eq', x, out))))]);
@@ -1010,6 +1111,7 @@ export function linspace(start: number, end: number, steps: number | { steps: nu
   const step = n > 1 ? (end - start) / (n - 1) : 0;
   const half = Math.floor(n / 2);
   for (let i = 0; i < n; i++) vals[i] = i < half ? start + step * i : end - step * (n - 1 - i);
+  if (n === 1) vals[0] = start; // PyTorch: one step is the start
   return finish(fromValues(vals, [n], dtype, device), requiresGrad);
 }
 export function arange(a: number, b?: number, step = 1, o: TensorOptions = {}): Tensor {
@@ -1087,7 +1189,7 @@ export async function format(t: Tensor): Promise<string> {
   });
 }
 export async function print(...xs: unknown[]): Promise<void> {
-  const parts = await Promise.all(xs.map((x) => (x instanceof Tensor ? format(x) : String(x))));
+  const parts = await Promise.all(xs.map((x) => (x instanceof Tensor ? format(x) : x instanceof ValuesIndices ? x.format() : String(x))));
   console.log(parts.join(' '));
 }
 

@@ -34,7 +34,8 @@ describe.runIf(available)('gpu tensors', () => {
       ['sigmoid', (a) => torch.sigmoid(a), 1e-5], ['broadcast row', (a, b, r) => a.add(r), 1e-6], ['broadcast [1]', (a, b, r, s) => a.mul(s), 1e-6],
       ['scalar', (a) => a.mul(3).sub(2), 1e-6], ['maximum', (a, b) => torch.maximum(a, b), 0], ['where', (a, b) => torch.where(a.gt(0), a, b), 0],
       ['sum', (a) => torch.sum(a), 1e-5], ['sum dim', (a) => a.sum(0).add(a.sum(1, true).sum()), 1e-5], ['mean', (a) => a.mean(1), 1e-5],
-      ['max', (a) => a.max(), 0], ['dot', (a, b) => torch.dot(a.flatten(), b.flatten()), 1e-5],
+      ['max', (a) => a.max(), 0], ['max dim', (a) => a.max(1, true).values.add(a.min(0, true).values), 0],
+      ['max indices', (a) => a.max(0).indices.add(a.argmin(1, true)).add(a.argmax()), 0], ['dot', (a, b) => torch.dot(a.flatten(), b.flatten()), 1e-5],
       ['matmul', (a, b) => torch.matmul(a, b.t()), 1e-5], ['mv', (a, b, r) => torch.matmul(a, r), 1e-5],
       ['transpose copy', (a) => a.t().contiguous(), 0], ['index', (a) => a.index('1::3', 2), 0], ['view', (a) => a.view(-1).index('5:40'), 0],
     ];
@@ -65,6 +66,13 @@ describe.runIf(available)('gpu tensors', () => {
     const [gw, gb] = await run('gpu'), [cw, cb] = await run('cpu');
     await close(gw, cw, 1e-5, 'w.grad');
     await close(gb, cb, 1e-5, 'b.grad');
+    const maxGrad = async (device: 'cpu' | 'gpu') => {
+      torch.manualSeed(4);
+      const a = torch.randn([6, 5]).to(device).requiresGrad_(true);
+      await a.max(1).values.sum().add(a.min(0).values.mul(2).sum()).backward();
+      return a.grad!;
+    };
+    await close(await maxGrad('gpu'), await maxGrad('cpu'), 0, 'max(dim) grad');
     const x = torch.ones([3, 2], { requiresGrad: true, device: 'gpu' });
     await torch.div(1, torch.exp(x.add(5).neg()).add(1)).backward(torch.ones([3, 2], { device: 'gpu' }));
     expect(await torch.format(x.grad!)).toBe("tensor([[0.0025, 0.0025],\n        [0.0025, 0.0025],\n        [0.0025, 0.0025]], device='gpu:0')");

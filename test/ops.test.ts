@@ -201,6 +201,55 @@ describe('arithmetic', () => {
     expect(() => torch.dot(torch.ones(2), torch.ones(3))).toThrow(/inconsistent tensor size/);
     expect(await m.max().item()).toBe(4);
   });
+  it('max and min along a dim give values and first indices (torch.return_types), argmax and argmin', async () => {
+    const m = torch.tensor([[1, 5, 5], [3, 2, 0]]);
+    const r = m.max(1);
+    expect(await r.values.tolist()).toEqual([5, 3]);
+    expect(await r.indices.tolist()).toEqual([1, 0]); // the first of tied maxima, as PyTorch's CPU
+    expect(r.indices.dtype).toBe('int64');
+    const [v, i] = m.min(0, true); // destructures as PyTorch's namedtuple
+    expect(await v.tolist()).toEqual([[1, 2, 0]]);
+    expect(await i.tolist()).toEqual([[0, 1, 1]]);
+    expect(torch.max(m, -1).values.shape).toEqual([2]);
+    expect(await torch.max(m, torch.tensor([2, 2, 9])).tolist()).toEqual([[2, 5, 9], [3, 2, 9]]);
+    // NaN wins and its index is given; PyTorch's printing of the pair
+    const f = torch.tensor([[1, NaN, 0.5], [3, 2, NaN]]);
+    expect(await f.max(1).indices.tolist()).toEqual([1, 2]);
+    expect(await f.min(1).indices.tolist()).toEqual([1, 2]);
+    expect(await torch.tensor([[1.5, 5], [3, 2]]).max(1, true).format()).toBe(
+      'torch.return_types.max(\nvalues=tensor([[5.],\n        [3.]]),\nindices=tensor([[1],\n        [0]]))');
+    expect(await torch.tensor(5.5).max(0).format()).toBe('torch.return_types.max(\nvalues=tensor(5.5000),\nindices=tensor(0))');
+    expect(await torch.tensor([true, false]).max(0).indices.item()).toBe(0);
+    expect(await torch.zeros([0, 3]).max(1).values.tolist()).toEqual([]);
+    expect(() => torch.zeros([2, 0]).max(1)).toThrow('max(): Expected reduction dim 1 to have non-zero size.');
+    expect(() => m.max(2)).toThrow(/Dimension out of range/);
+    expect(() => m.max(0.5)).toThrow(/dim must be an integer/);
+    expect(await m.argmax().item()).toBe(1);
+    expect(await m.argmin().item()).toBe(5);
+    expect(await m.argmax(0).tolist()).toEqual([1, 0, 0]);
+    expect(await m.argmin(1, true).tolist()).toEqual([[0], [2]]);
+    expect(m.argmax(undefined, true).shape).toEqual([1, 1]);
+    expect(() => torch.zeros([0]).argmax()).toThrow(/numel\(\) == 0/);
+    // Large and strided: against a plain loop (first index of the largest)
+    torch.manualSeed(5);
+    const big = torch.randn([600, 700]).t(); // 420000 elements: shared memory, a transposed view
+    const data = await big.contiguous().toTypedArray(), [bv, bi] = big.max(1);
+    const vs = await bv.toTypedArray(), is = await bi.toTypedArray();
+    for (let row = 0; row < 700; row++) {
+      let best = -Infinity, at = -1;
+      for (let c = 0; c < 600; c++) if (data[row * 600 + c] > best) { best = data[row * 600 + c]; at = c; }
+      expect([vs[row], is[row]]).toEqual([best, at]);
+    }
+  });
+  it('small PyTorch behaviours: linspace with one step, integer powers, permute and mean messages', async () => {
+    expect(await torch.linspace(0, 1, 1).tolist()).toEqual([0]);
+    expect(() => torch.tensor([2, 3]).pow(-1)).toThrow('Integers to negative integer powers are not allowed.');
+    expect(await torch.tensor([2, 3]).pow(torch.tensor([-1, 1])).tolist()).toEqual([0, 3]);
+    expect(await torch.tensor([4], { dtype: 'float32' }).pow(-1).tolist()).toEqual([0.25]);
+    expect(() => torch.ones(2, 3).permute(0, 0)).toThrow('permute(): duplicate dims are not allowed.');
+    expect(() => torch.ones(2, 3).permute(0)).toThrow(/input.dim\(\) = 2 is not equal to len\(dims\) = 1/);
+    expect(() => torch.tensor([1, 2]).mean()).toThrow(/Got: Long$/);
+  });
   it('in-place ops mutate and return the receiver', async () => {
     const y = torch.ones(3, 2), x = torch.ones(3, 2);
     const z = y.add_(x);
@@ -306,6 +355,8 @@ describe('autograd', () => {
     ['index slice', (a) => a.index('1:', 0).mul(a.index('1:', 2)), [[3, 3]]],
     ['expand unsqueeze', (a) => a.unsqueeze(0).expand(3, 4).mul(2), [[4]]],
     ['maximum', (a, b) => torch.maximum(a, b), [[5], [5]]],
+    ['max dim, min dim keepdim', (a) => a.max(1).values.add(a.t().min(0, true).values.squeeze(0)), [[3, 4]]],
+    ['max of all', (a) => a.max().mul(a.min()), [[7]]],
     ['reshape non-contiguous', (a) => a.t().reshape(6), [[2, 3]]],
     ['in-place on non-leaf', (a, b) => a.mul(1).mul_(b).add_(b), [[3], [3]]],
   ];
