@@ -161,7 +161,15 @@ export class Tensor {
   // ------------------------------------------------------------- shape and views
   view(...shape: Array<number | number[]>): Tensor { return view(this, flatShape(shape), 'ViewBackward0'); }
   reshape(...shape: Array<number | number[]>): Tensor { return reshape(this, flatShape(shape)); }
-  flatten(): Tensor { return reshape(this, [-1]); }
+  /** Dims startDim..endDim merged into one (default: all, a 1-d tensor), as a view when strides allow. */
+  flatten(startDim = 0, endDim = -1): Tensor {
+    if (this.ndim === 0) return reshape(this, [1]);
+    const a = normDim(startDim, this.ndim), b = normDim(endDim, this.ndim);
+    if (a > b) throw new Error('flatten() has invalid args: start_dim cannot come after end_dim');
+    if (a === b) return this;
+    const merged = this.shape.slice(a, b + 1).reduce((p, q) => p * q, 1);
+    return reshape(this, [...this.shape.slice(0, a), merged, ...this.shape.slice(b + 1)]);
+  }
   t(): Tensor {
     if (this.ndim > 2) throw new Error(`t() expects a tensor with <= 2 dimensions, but self is ${this.ndim}D`);
     return this.ndim < 2 ? alias(this, this.shape, this.strides, this.offset, 'TBackward0', (g) => g) : permuteImpl(this, [1, 0], 'TBackward0');

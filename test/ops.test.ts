@@ -241,6 +241,18 @@ describe('arithmetic', () => {
       expect([vs[row], is[row]]).toEqual([best, at]);
     }
   });
+  it('flatten merges a range of dims', async () => {
+    const x = torch.arange(24).reshape(2, 3, 4);
+    expect(x.flatten().shape).toEqual([24]);
+    expect(x.flatten(1).shape).toEqual([2, 12]);
+    expect(x.flatten(0, 1).shape).toEqual([6, 4]);
+    expect(x.flatten(-2, -1).shape).toEqual([2, 12]);
+    expect(x.flatten(1, 1)).toBe(x);
+    expect(torch.tensor(3).flatten().shape).toEqual([1]);
+    expect(await x.transpose(0, 2).flatten(1).tolist()).toEqual(await x.transpose(0, 2).contiguous().view(4, 6).tolist());
+    expect(() => x.flatten(2, 1)).toThrow('flatten() has invalid args: start_dim cannot come after end_dim');
+    expect(() => x.flatten(3)).toThrow(/Dimension out of range/);
+  });
   it('small PyTorch behaviours: linspace with one step, integer powers, permute and mean messages', async () => {
     expect(await torch.linspace(0, 1, 1).tolist()).toEqual([0]);
     expect(() => torch.tensor([2, 3]).pow(-1)).toThrow('Integers to negative integer powers are not allowed.');
