@@ -451,9 +451,11 @@ export function pow(a: Operand, b: Operand): Tensor {
   const out = rawBinary('pow', a, b, dt, dt, 'pow');
   if (!tracked(a, b)) return out;
   if (b instanceof Tensor && a instanceof Tensor) {
+    // As PyTorch (pow_backward_self / pow_backward_exponent): 0, not NaN, where the exponent is 0 (for a),
+    // and where a is 0 with an exponent >= 0 (for b: out * log(0) would be 0 * -inf).
     return record(out, 'PowBackward1', [a, b], (g) => [
-      a.requiresGrad ? sumToShape(mul(g, mul(b, pow(a, sub(b, 1)))), a.shape) : null,
-      b.requiresGrad ? sumToShape(mul(g, mul(out, log(a))), b.shape) : null,
+      a.requiresGrad ? sumToShape(where(compare('eq', b, 0), 0, mul(g, mul(b, pow(a, sub(b, 1))))), a.shape) : null,
+      b.requiresGrad ? sumToShape(zeroWhereBaseZero(a, b, mul(g, mul(out, log(a)))), b.shape) : null,
     ]);
   }
   if (a instanceof Tensor) {
@@ -461,7 +463,12 @@ export function pow(a: Operand, b: Operand): Tensor {
     return record(out, 'PowBackward0', [a], (g) => [e === 0 ? mul(g, 0) : mul(g, mul(pow(a, e - 1), e))]);
   }
   const base = a as number;
-  return record(out, 'PowBackward2', [a, b], (g) => [null, mul(g, mul(out, Math.log(base)))]);
+  return record(out, 'PowBackward2', [a, b], (g) => [null, zeroWhereBaseZero(base, b as Tensor, mul(g, mul(out, Math.log(base))))]);
+}
+/** t, with 0 where the base is 0 and the exponent >= 0 (there d(base^e)/de is 0, not 0 * log(0)). */
+function zeroWhereBaseZero(base: Operand, e: Tensor, t: Tensor): Tensor {
+  if (typeof base === 'number') return base === 0 ? where(compare('ge', e, 0), 0, t) : t;
+  return where(compare('eq', base, 0), where(compare('ge', e, 0), 0, t), t);
 }
 
 function rawUnary(fn: UnaryFn, x: Tensor, outDtype: DType): Tensor {
@@ -529,9 +536,12 @@ function minmax(fn: 'maximum' | 'minimum', a: Tensor, b: Tensor): Tensor {
   const dt = operandDtypes(a, b);
   const out = rawBinary(fn, a, b, dt, dt, fn);
   const name = fn === 'maximum' ? 'MaximumBackward0' : 'MinimumBackward0';
+  // As PyTorch: ties share the gradient (half each); elsewhere it goes to the operand picked (both get it
+  // where a NaN makes every comparison false).
   return record(out, name, [a, b], (g) => {
-    const pickA = compare(fn === 'maximum' ? 'ge' : 'le', a, b);
-    return [sumToShape(where(pickA, g, 0), a.shape), sumToShape(where(pickA, 0, g), b.shape)];
+    const half = where(compare('eq', a, b), mul(g, 0.5), g);
+    const aLoses = compare(fn === 'maximum' ? 'lt' : 'gt', a, b), bLoses = compare(fn === 'maximum' ? 'gt' : 'lt', a, b);
+    return [sumToShape(where(aLoses, 0, half), a.shape), sumToShape(where(bLoses, 0, half), b.shape)];
   });
 }
 export function compare(fn: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge', a: Operand, b: Operand): Tensor {

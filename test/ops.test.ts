@@ -321,6 +321,24 @@ describe('autograd', () => {
     expect(await values(w)).toEqual([0, 0]);
     expect(torch.isGradEnabled()).toBe(true);
   });
+  it('gradients at ties and zeros are PyTorch 1.13\'s', async () => {
+    const f = (v: number[]) => torch.tensor(v, { dtype: 'float32', requiresGrad: true });
+    let a = f([1, 2, 3, NaN]), b = f([1, 1, 4, 0]);
+    await torch.maximum(a, b).sum().backward(); // a tie shares the gradient; a NaN gives it to both
+    expect([await values(a.grad!), await values(b.grad!)]).toEqual([[0.5, 1, 0, 1], [0.5, 0, 1, 1]]);
+    a = f([1, 2, 3]); b = f([1, 1, 4]);
+    await torch.minimum(a, b).sum().backward();
+    expect([await values(a.grad!), await values(b.grad!)]).toEqual([[0.5, 0, 1], [0.5, 1, 0]]);
+    a = f([0, -2, 0]); b = f([2, 0.5, 0]);
+    await a.pow(b).sum().backward(); // d/db at a = 0, b >= 0 and d/da at b = 0: 0, not NaN
+    expect([await values(a.grad!), await values(b.grad!)]).toEqual([[0, NaN, 0], [0, NaN, 0]]);
+    b = f([0, 1, -1]);
+    await torch.pow(0, b).sum().backward();
+    expect(await values(b.grad!)).toEqual([0, 0, -Infinity]);
+    a = f([3, 3, 1]);
+    await a.max().backward(); // the full max spreads it over the ties (MaxBackward1)
+    expect(await values(a.grad!)).toEqual([0.5, 0.5, 0]);
+  });
   it('accumulates gradients across backward calls', async () => {
     const w = torch.ones(2, { requiresGrad: true });
     await w.mul(3).sum().backward();
