@@ -639,6 +639,7 @@ const SCALAR_TYPE: Record<DType, string> = { float32: 'Float', float64: 'Double'
 function normAxes(x: Tensor, dim: number | number[] | undefined): number[] {
   if (dim === undefined) return x.shape.map((_, i) => i);
   const ds = (Array.isArray(dim) ? dim : [dim]).map((d) => normDim(d, x.ndim));
+  for (let i = 0; i < ds.length; i++) if (ds.indexOf(ds[i]) !== i) throw new Error(`dim ${ds[i]} appears multiple times in the list of dims`);
   return x.ndim === 0 ? [] : ds;
 }
 
@@ -947,7 +948,10 @@ function indexImpl(x: Tensor, idx: Array<number | string | null>): Tensor {
       d++; lastName = 'SelectBackward0';
       continue;
     }
-    if (typeof i !== 'string') throw new Error(`unsupported index ${JSON.stringify(i)}: use numbers, 'a:b:s' slice strings, '...' or null`);
+    if (typeof i !== 'string') {
+      const u = i as unknown, what = u instanceof Tensor ? `a tensor (shape ${fmtShape(u.shape)}, ${u.dtype}): indexing by tensors is not supported` : `${typeof u} ${String(u)}`;
+      throw new Error(`unsupported index ${what}; use numbers, 'a:b:s' slice strings, '...' or null`);
+    }
     const [start, stop, step] = parseSlice(i, x.shape[d], d);
     shape.push(Math.ceil((stop - start) / step));
     strides.push(x.strides[d] * step);
@@ -1094,14 +1098,20 @@ function optsOf(o: TensorOptions, dflt: DType = 'float32') {
 }
 function finish(t: Tensor, requiresGrad: boolean): Tensor { if (requiresGrad) t.requiresGrad_(true); return t; }
 
-export function full(shape: number[], value: number, o: TensorOptions = {}): Tensor {
-  const { dtype, device, requiresGrad } = optsOf(o, o.dtype === undefined && !Number.isInteger(value) ? 'float32' : 'float32');
+/** torch.full: the dtype, unless given, follows the value as torch.tensor's does (an integer: int64, a
+ * boolean: bool, else float32), as PyTorch's full follows a Python int, bool or float. */
+export function full(shape: number[], value: number | boolean, o: TensorOptions = {}): Tensor {
+  const dflt: DType = typeof value === 'boolean' ? 'bool' : Number.isInteger(value) ? 'int64' : 'float32';
+  return filled(shape, Number(value), o, dflt);
+}
+function filled(shape: number[], value: number, o: TensorOptions, dflt: DType): Tensor {
+  const { dtype, device, requiresGrad } = optsOf(o, dflt);
   const t = newTensor([...shape], dtype, device);
   if (value !== 0 || device !== 'cpu' || t.storage.shared) exec({ op: 'fill', value: castValue(value, dtype), out: t._view() }, t);
   return finish(t, requiresGrad);
 }
-export function ones(...args: SizeArgs): Tensor { const { shape, opts } = parseSizeArgs(args); return full(shape, 1, opts); }
-export function zeros(...args: SizeArgs): Tensor { const { shape, opts } = parseSizeArgs(args); return full(shape, 0, opts); }
+export function ones(...args: SizeArgs): Tensor { const { shape, opts } = parseSizeArgs(args); return filled(shape, 1, opts, 'float32'); }
+export function zeros(...args: SizeArgs): Tensor { const { shape, opts } = parseSizeArgs(args); return filled(shape, 0, opts, 'float32'); }
 /** Uninitialised in PyTorch; here zero-filled memory (a fresh buffer). */
 export function empty(...args: SizeArgs): Tensor { const { shape, opts } = parseSizeArgs(args); const o = optsOf(opts); return finish(newTensor(shape, o.dtype, o.device), o.requiresGrad); }
 function random(dist: 'uniform' | 'normal', args: SizeArgs): Tensor {
@@ -1115,8 +1125,8 @@ function random(dist: 'uniform' | 'normal', args: SizeArgs): Tensor {
 export function rand(...args: SizeArgs): Tensor { return random('uniform', args); }
 export function randn(...args: SizeArgs): Tensor { return random('normal', args); }
 const likeOpts = (x: Tensor, o: TensorOptions): TensorOptions => ({ dtype: o.dtype ?? x.dtype, device: o.device ?? deviceName(x.device), requiresGrad: o.requiresGrad });
-export function zerosLike(x: Tensor, o: TensorOptions = {}): Tensor { return full([...x.shape], 0, likeOpts(x, o)); }
-export function onesLike(x: Tensor, o: TensorOptions = {}): Tensor { return full([...x.shape], 1, likeOpts(x, o)); }
+export function zerosLike(x: Tensor, o: TensorOptions = {}): Tensor { return filled([...x.shape], 0, likeOpts(x, o), 'float32'); }
+export function onesLike(x: Tensor, o: TensorOptions = {}): Tensor { return filled([...x.shape], 1, likeOpts(x, o), 'float32'); }
 export function randLike(x: Tensor, o: TensorOptions = {}): Tensor { return rand([...x.shape], likeOpts(x, o)); }
 export function randnLike(x: Tensor, o: TensorOptions = {}): Tensor { return randn([...x.shape], likeOpts(x, o)); }
 

@@ -261,6 +261,11 @@ describe('arithmetic', () => {
     expect(() => torch.ones(2, 3).permute(0, 0)).toThrow('permute(): duplicate dims are not allowed.');
     expect(() => torch.ones(2, 3).permute(0)).toThrow(/input.dim\(\) = 2 is not equal to len\(dims\) = 1/);
     expect(() => torch.tensor([1, 2]).mean()).toThrow(/Got: Long$/);
+    expect(() => torch.ones(2, 3).sum([0, -2])).toThrow('dim 0 appears multiple times in the list of dims');
+    expect(() => torch.ones(3).index(torch.tensor([0, 2]) as never)).toThrow(/unsupported index a tensor \(shape \[2\], int64\): indexing by tensors is not supported/);
+    // full's dtype follows its value, as torch.tensor's does
+    expect([torch.full([2], 7).dtype, torch.full([2], 0.5).dtype, torch.full([2], true).dtype]).toEqual(['int64', 'float32', 'bool']);
+    expect(await torch.full([2], 7).tolist()).toEqual([7, 7]);
   });
   it('in-place ops mutate and return the receiver', async () => {
     const y = torch.ones(3, 2), x = torch.ones(3, 2);
@@ -496,7 +501,7 @@ describe('torch.scope', () => {
     let inner!: torch.Tensor, kept!: torch.Tensor;
     const out = await torch.scope(async () => {
       inner = torch.randn([N]).mul(2);
-      kept = torch.keep(torch.full([N], 3));
+      kept = torch.keep(torch.full([N], 3, { dtype: 'float32' }));
       const loss = w.mul(inner).sum();
       await loss.backward(); // w.grad is made here, and outlives the scope
       return { loss: loss.detach(), list: [inner.add(1)] };
