@@ -712,7 +712,7 @@ function maxMin(fn: 'max' | 'min', x: Tensor, dim: number | Tensor | undefined, 
   let vk!: Tensor, ik!: Tensor;
   noGrad(() => {
     vk = rawReduce(fn, x, x.ndim === 0 ? [] : [d], true, x.dtype);
-    ik = firstIndexOf(x, vk, d);
+    ik = indexOfExtreme(fn, x, vk, d);
   });
   const outShape = keepdim || x.ndim === 0 ? vk.shape : x.shape.filter((_, i) => i !== d);
   const values = new Tensor(vk.storage, outShape, contiguousStrides(outShape), 0);
@@ -734,13 +734,27 @@ function argMaxMin(fn: 'argmax' | 'argmin', x: Tensor, dim: number | undefined, 
   const red = fn === 'argmax' ? 'max' : 'min';
   if (dim === undefined) {
     if (x.numel === 0) throw new Error(`${fn}(): Expected reduction dim to be specified for input.numel() == 0.`);
-    const flat = noGrad(() => firstIndexOf(reshape(x, [-1]), rawReduce(red, x, normAxes(x, undefined), false, x.dtype).reshape(1), 0));
+    const flat = noGrad(() => {
+      const f = reshape(x.detach(), [-1]);
+      return indexOfExtreme(red, f, x.device === 'cpu' ? null : rawReduce(red, f, [0], true, x.dtype), 0);
+    });
     return keepdim ? flat.reshape(x.shape.map(() => 1)) : flat.reshape([]);
   }
   if (typeof dim !== 'number' || !Number.isInteger(dim)) throw new Error(`${fn}(): dim must be an integer, got ${String(dim)}`);
   const d = normDim(dim, Math.max(1, x.ndim));
   if (x.ndim > 0 && x.shape[d] === 0) throw new Error(`${fn}(): Expected reduction dim ${d} to have non-zero size.`);
-  return noGrad(() => (maxMin(red, x.detach(), dim, keepdim) as ValuesIndices).indices);
+  if (x.ndim === 0) return zeros([], { dtype: 'int64', device: deviceName(x.device) });
+  if (x.device !== 'cpu') return noGrad(() => (maxMin(red, x.detach(), dim, keepdim) as ValuesIndices).indices);
+  return noGrad(() => rawReduce(fn, x.detach(), [d], keepdim, 'int64'));
+}
+
+/** The index along d of the first largest (max) or smallest (min) element of each line of x, a NaN
+ * first (int64, keepdim shape). On CPU one argmax/argmin reduction; elsewhere (the GPU has no such
+ * reduction) composed from v, x's max or min over d with keepdim: firstIndexOf. */
+function indexOfExtreme(fn: 'max' | 'min', x: Tensor, v: Tensor | null, d: number): Tensor {
+  if (x.ndim === 0) return zeros([], { dtype: 'int64', device: deviceName(x.device) });
+  if (x.device === 'cpu') return rawReduce(fn === 'max' ? 'argmax' : 'argmin', x, [d], true, 'int64');
+  return firstIndexOf(x, v!, d);
 }
 
 /** 0, 1, …, shape[d] - 1 along axis d (int64), of x's rank with size 1 elsewhere: broadcasts against x. */

@@ -240,6 +240,32 @@ describe('arithmetic', () => {
       for (let c = 0; c < 600; c++) if (data[row * 600 + c] > best) { best = data[row * 600 + c]; at = c; }
       expect([vs[row], is[row]]).toEqual([best, at]);
     }
+    // Contiguous float32 lines in shared memory (the SIMD path) and the same lines as float64 (the JS
+    // loop): NaNs, ±0 and ties placed on purpose; the JS reference takes the first extreme, NaN first.
+    const rowsN = 500, cols = 1000, vals0 = new Float32Array(rowsN * cols);
+    for (let i = 0; i < vals0.length; i++) vals0[i] = Math.round(Math.sin(i * 12.9898) * 50) / 10;
+    for (let r = 0; r < rowsN; r += 7) vals0[r * cols + ((r * 31) % cols)] = NaN;
+    for (let r = 3; r < rowsN; r += 11) { vals0.fill(0, r * cols, (r + 1) * cols); vals0[r * cols + 5] = -0; vals0[r * cols + 9] = -0; }
+    const ref = (fn: 'max' | 'min', row: Float32Array) => {
+      let at = 0;
+      for (let c = 0; c < row.length; c++) {
+        if (row[c] !== row[c]) { at = c; break; }
+        if (fn === 'max' ? row[c] > row[at] : row[c] < row[at]) at = c;
+      }
+      return at;
+    };
+    for (const dtype of ['float32', 'float64'] as const) {
+      const t = torch.fromTypedArray(dtype === 'float32' ? vals0.slice() : Float64Array.from(vals0)).view(rowsN, cols).clone();
+      for (const fn of ['max', 'min'] as const) {
+        const r = t[fn](1), am = await (fn === 'max' ? t.argmax(1) : t.argmin(1)).toTypedArray();
+        const vals = await r.values.toTypedArray(), idx = await r.indices.toTypedArray();
+        for (let row = 0; row < rowsN; row++) {
+          const want = ref(fn, vals0.subarray(row * cols, (row + 1) * cols));
+          expect([idx[row], am[row]], `${dtype} ${fn} row ${row}`).toEqual([want, want]);
+          expect(Object.is(vals[row], vals0[row * cols + want]), `${dtype} ${fn} value of row ${row}`).toBe(true);
+        }
+      }
+    }
   });
   it('flatten merges a range of dims', async () => {
     const x = torch.arange(24).reshape(2, 3, 4);

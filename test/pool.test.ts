@@ -19,6 +19,7 @@ async function workload(): Promise<Record<string, string>> {
     matmul: torch.matmul(torch.randn([512, 64]), torch.randn([64, 1024])), transposeCopy: m.t().contiguous(),
     transposeAdd: m.add(mt.t()), transposeSub: mt.t().sub(m), transposeScalar: torch.sub(2, mt.t()), transposeLong: m.t().long(),
     float64: a.to({ dtype: 'float64' }).mul(1.5), int: torch.ones([N], { dtype: 'int32' }).mul(3).sum(),
+    maxDim1: m.max(1).values, argmaxDim1: m.argmax(1), minDim0: m.min(0).indices, argmaxAll: a.argmax(), argminT: mt.t().argmin(0),
   };
   // Gradients through sharded tensors, accumulated into sharded .grad.
   const w = torch.rand([N], { requiresGrad: true }), bias = torch.ones([1], { requiresGrad: true });

@@ -14,7 +14,7 @@ import { Piscina } from 'piscina';
 import { Packr } from 'msgpackr';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { DType, Op, View } from './protocol.ts';
+import type { DType, Op, ReduceFn, View } from './protocol.ts';
 import { REDUCE_BLOCK } from './protocol.ts';
 import type { Executor, Storage } from './runtime.ts';
 import { resolverFor } from './runtime.ts';
@@ -36,7 +36,7 @@ interface Group {
   storages: Map<number, Storage>;
   written: Map<number, boolean>;       // buffer -> written through an identity view
   readOther: Set<number>;              // buffers read through a non-identity view
-  combines: Array<{ fn: 'sum' | 'max' | 'min'; p: number; out: View; outStorage: Storage }>;
+  combines: Array<{ fn: ReduceFn; p: number; out: View; outStorage: Storage }>;
   pending: Set<number>;                // small outputs that exist only after the group's combine
   slots: number;
 }

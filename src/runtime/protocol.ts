@@ -21,7 +21,7 @@ export type UnaryFn = 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'sign' | 'sin' | 
 export type BinaryFn =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
   | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
-export type ReduceFn = 'sum' | 'max' | 'min';
+export type ReduceFn = 'sum' | 'max' | 'min' | 'argmax' | 'argmin';
 
 /** Elementwise: out[i] = fn(x[i]) computed in out.dtype (x is cast). */
 export interface UnaryOp { op: 'unary'; fn: UnaryFn; x: View; out: View }
@@ -35,6 +35,9 @@ export interface WhereOp { op: 'where'; cond: View; a: View | number; b: View | 
  * float64 with 4 interleaved accumulators (element j of the block goes to accumulator j % 4, each added
  * in order) combined as (a0 + a1) + (a2 + a3); block sums are added left to right starting from 0.
  * Every CPU path and every worker count gives the same bits. Matmul accumulates over k the same way.
+ * argmax / argmin (one reduced axis, out int64): the position along it of the first largest (smallest)
+ * element, the first NaN if there is one. CPU executors only: for GPU tensors the frontend composes them
+ * from other ops (compare, where, a min reduction).
  */
 export interface ReduceOp { op: 'reduce'; fn: ReduceFn; x: View; axes: number[]; out: View }
 /** (…, m, k) @ (…, k, n) -> (…, m, n); batch dims already broadcast by the frontend. */

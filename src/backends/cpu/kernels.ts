@@ -540,6 +540,24 @@ function runReduce(op: Extract<Op, { op: 'reduce' }>, R: Resolve, s: number, e: 
       return;
     }
   }
+  // Max, min, argmax, argmin of contiguous float32 lines in the arena: the SIMD max (min) of each line,
+  // then where it first occurs (a NaN: the first NaN; a zero: the first zero of either sign, the JS
+  // loop's answer too, as its comparisons are strict).
+  if (fast && op.fn !== 'sum' && stride === 1 && op.x.dtype === 'float32' && m > 0) {
+    const xa = arenaAddress(data, fast.memory);
+    if (xa !== null) {
+      const X = data as Float32Array, arg = op.fn === 'argmax' || op.fn === 'argmin', isMin = op.fn === 'min' || op.fn === 'argmin';
+      writeOut(op.out, R(op.out.buf), s, e, (dst, db) => {
+        for (let o = 0; o < e - s; o++) {
+          const b = base[o], v = fast!.simd.blockMinMaxF32(xa + 4 * b, m, isMin);
+          let at = 0;
+          if (v !== v) { while (X[b + at] === X[b + at]) at++; } else at = X.indexOf(v, b) - b; // (v is in the line)
+          dst[db + o] = arg ? at : X[b + at];
+        }
+      });
+      return;
+    }
+  }
   // Sums of contiguous float32 lines in the arena: the SIMD block sum (the same blocks and accumulators).
   const at = fast && op.fn === 'sum' && stride === 1 && op.x.dtype === 'float32' ? arenaAddress(data, fast.memory) : null;
   // Lines equally spaced (x.sum(1)): all of them in one call, their float64 totals into the kernels' scratch.
@@ -826,7 +844,8 @@ export function runOp(op: Op, R: Resolve, s = 0, e = numel(op.out.shape)): void 
 
 /** The partial-step form of a full reduction or a 1xk·kx1 matmul (views over its n reduced elements), or null. */
 export function asPartial(op: Op): { fn: ReduceFn; x: View; b: View | null; n: number } | null {
-  if (op.op === 'reduce' && numel(op.out.shape) === 1) return { fn: op.fn, x: op.x, b: null, n: numel(op.x.shape) };
+  // (argmax/argmin: block partials would lose the positions; a single output runs whole, on one thread.)
+  if (op.op === 'reduce' && numel(op.out.shape) === 1 && op.fn !== 'argmax' && op.fn !== 'argmin') return { fn: op.fn, x: op.x, b: null, n: numel(op.x.shape) };
   if (op.op === 'matmul' && op.out.shape.length === 2 && op.out.shape[0] === 1 && op.out.shape[1] === 1) {
     const k = op.a.shape[1];
     return {

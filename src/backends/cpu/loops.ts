@@ -9,7 +9,7 @@
  * EXPR one of the expressions below: the same JS arithmetic as before, so the same bits. Strides let one
  * loop read a row of a transposed or broadcast operand in place, without copying it first.
  */
-import type { BinaryFn, UnaryFn } from '../../runtime/protocol.ts';
+import type { BinaryFn, ReduceFn, UnaryFn } from '../../runtime/protocol.ts';
 
 type Arr = Float32Array | Float64Array | Int32Array | Uint8Array;
 /** Which operand is a scalar (k) instead of an array. */
@@ -63,7 +63,7 @@ const BINARY_CODE = codes(Object.keys(BINARY_EXPR)) as Record<BinaryFn, number>;
 const UNARY_CODE = codes([...Object.keys(UNARY_EXPR), 'copy']) as Record<UnaryFn | 'copy', number>;
 const FORM_CODE: Record<Form, number> = { vv: 0, vs: 1, sv: 2 };
 const STORE_CODE: Record<Store, number> = { 'as-is': 0, int64: 1, bool: 2 };
-const REDUCE_CODE = { sum: 0, max: 1, min: 2 };
+const REDUCE_CODE = { sum: 0, max: 1, min: 2, argmax: 3, argmin: 4 };
 /** Three operand types in one number (5 values each). */
 const types = (a: Arr | null, b: Arr | null, c: Arr | null) => (typeCode(a) * 5 + typeCode(b)) * 5 + typeCode(c);
 
@@ -116,8 +116,14 @@ export type ReduceLoop = (a: Arr, base: number, stride: number, n: number) => nu
  * left to right, each block in four interleaved float64 accumulators combined as (a0 + a1) + (a2 + a3);
  * max and min go in order and give NaN as soon as an element is NaN.
  */
-export function reduceLoop(fn: 'sum' | 'max' | 'min', a: Arr, block: number): ReduceLoop {
+export function reduceLoop(fn: ReduceFn, a: Arr, block: number): ReduceLoop {
   return compiled(((4 * 4 + REDUCE_CODE[fn]) * 5 + typeCode(a)) * 2 ** 20 + block, () => {
+    if (fn === 'argmax' || fn === 'argmin') {
+      // The position of the first largest (smallest) of n >= 1 elements; the first NaN wins.
+      return `function (a, base, st, n) { let best = a[base], at = 0; if (best !== best) return 0;
+        for (let i = 1, p = base + st; i < n; i++, p += st) { const v = a[p]; if (v !== v) return i; if (v ${fn === 'argmax' ? '>' : '<'} best) { best = v; at = i; } }
+        return at; }`;
+    }
     if (fn !== 'sum') {
       return `function (a, base, st, n) { let acc = ${fn === 'max' ? '-Infinity' : 'Infinity'};
         for (let i = 0, p = base; i < n; i++, p += st) { const v = a[p]; if (v !== v) return NaN; if (v ${fn === 'max' ? '>' : '<'} acc) acc = v; }

@@ -369,6 +369,7 @@ export class Fuser {
         if (this.whole(op.out)) return this.elementwise(op);
         break;
       case 'reduce':
+        if (op.fn === 'argmax' || op.fn === 'argmin') throw new Error(`internal: gpu: ${op.fn} reaches the GPU composed by the frontend, not as a reduction`);
         if (prod(op.out.shape) === 1 && this.whole(op.out) && prod(op.x.shape) > 0) return this.reduce(op.fn, op.x, op.out);
         break;
       case 'matmul': {
