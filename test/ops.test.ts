@@ -267,6 +267,29 @@ describe('arithmetic', () => {
       }
     }
   });
+  it("pow by 0.5, -1, 3 and -2 gives Math.pow's bits (cheaper roads to the same values)", async () => {
+    // Every 997th float32 bit pattern (both signs, zeros, denormals, infinities, NaNs)
+    const n = Math.ceil(2 ** 32 / 997), bits = new Uint32Array(n);
+    for (let i = 0; i < n; i++) bits[i] = 997 * i;
+    const f = new Float32Array(bits.buffer);
+    f[0] = -0; f[1] = -Infinity; f[2] = Infinity; f[3] = NaN;
+    const x = torch.fromTypedArray(f);
+    for (const y of [0.5, -1, 3, -2, 2, 1.5]) {
+      const got = await x.pow(y).toTypedArray();
+      let bad = '';
+      for (let i = 0; i < n && !bad; i++) if (!Object.is(got[i], Math.fround(Math.pow(f[i], y)))) bad = `${f[i]} ** ${y}: ${got[i]}, Math.pow: ${Math.fround(Math.pow(f[i], y))}`;
+      expect(bad).toBe('');
+    }
+    // float64: 0.5 and -1 are Math.pow's float64 itself
+    const d = new Float64Array(100000);
+    for (let i = 0; i < d.length; i++) d[i] = Math.sin(i * 7.77) * 10 ** ((i % 40) - 20);
+    d[0] = -0; d[1] = -Infinity; d[2] = 0; d[3] = Infinity; d[4] = NaN;
+    for (const y of [0.5, -1]) {
+      const got = await torch.fromTypedArray(d).pow(y).toTypedArray();
+      for (let i = 0; i < d.length; i++) if (!Object.is(got[i], Math.pow(d[i], y))) expect([d[i], y, got[i]]).toEqual([d[i], y, Math.pow(d[i], y)]);
+    }
+    expect(await torch.tensor([2, -3]).pow(3).tolist()).toEqual([8, -27]);
+  });
   it('flatten merges a range of dims', async () => {
     const x = torch.arange(24).reshape(2, 3, 4);
     expect(x.flatten().shape).toEqual([24]);

@@ -325,7 +325,7 @@ function runBinaryJs(fn: BinaryFn, av: View | number, bv: View | number, out: Vi
   const A = typeof av === 'number' ? null : R(av.buf), B = typeof bv === 'number' ? null : R(bv.buf);
   const form: Form = A && B ? 'vv' : A ? 'vs' : 'sv';
   const k = typeof av === 'number' ? av : typeof bv === 'number' ? bv : 0;
-  const loop = binaryLoop(fn, form, A, B, O, store);
+  const loop = binaryLoop(fn, form, A, B, O, store, k);
   const views = [out];
   const ai = A ? views.push(av as View) - 1 : 0, bi = B ? views.push(bv as View) - 1 : 0;
   rows(out.shape, views, s, e, (o, st, n) => loop(A, A ? o[ai] : 0, A ? st[ai] : 0, B, B ? o[bi] : 0, B ? st[bi] : 0, O, o[0], st[0], n, k));

@@ -67,10 +67,23 @@ const REDUCE_CODE = { sum: 0, max: 1, min: 2, argmax: 3, argmin: 4 };
 /** Three operand types in one number (5 values each). */
 const types = (a: Arr | null, b: Arr | null, c: Arr | null) => (typeCode(a) * 5 + typeCode(b)) * 5 + typeCode(c);
 
-export function binaryLoop(fn: BinaryFn, form: Form, a: Arr | null, b: Arr | null, dst: Arr, store: Store): BinaryLoop {
-  return compiled((((1 * 32 + BINARY_CODE[fn]) * 4 + FORM_CODE[form]) * 4 + STORE_CODE[store]) * 125 + types(a, b, dst), () => {
-    // x ** 2 as x * x where the exponent is the scalar 2 (as the kernels always did).
-    const expr = fn === 'pow' && form === 'vs' ? '(y === 2 ? x * x : Math.pow(x, y))' : BINARY_EXPR[fn];
+/**
+ * A scalar exponent's class, for pow: exponents whose Math.pow bits have a cheaper road (V8's pow is
+ * fdlibm's: y = 2 is x * x, y = 0.5 the square root of x >= +0 with pow(-0, 0.5) = +0 and
+ * pow(-inf, 0.5) = +inf, y = -1 is 1 / x: the same float64 on every input). Into float32 from float32,
+ * x * x * x and 1 / (x * x) round to Math.pow's float32 for y = 3 and -2 (checked on all 2^32 float32
+ * inputs; their float64 values differ from Math.pow's in 1 of 10). Math.pow costs ~50 ns an element.
+ */
+const POW_EXPR = ['Math.pow(x, y)', 'x * x', '(x === -Infinity ? Infinity : Math.sqrt(x) + 0)', '1 / x', 'x * x * x', '1 / (x * x)'];
+function powClass(k: number, f32: boolean): number {
+  return k === 2 ? 1 : k === 0.5 ? 2 : k === -1 ? 3 : f32 && k === 3 ? 4 : f32 && k === -2 ? 5 : 0;
+}
+
+/** k: the scalar operand (pow by a scalar picks its loop by the exponent). */
+export function binaryLoop(fn: BinaryFn, form: Form, a: Arr | null, b: Arr | null, dst: Arr, store: Store, k = 0): BinaryLoop {
+  const pc = fn === 'pow' && form === 'vs' ? powClass(k, dst instanceof Float32Array && a instanceof Float32Array) : 0;
+  return compiled(((((1 * 32 + BINARY_CODE[fn]) * 4 + FORM_CODE[form]) * 4 + STORE_CODE[store]) * 125 + types(a, b, dst)) * 8 + pc, () => {
+    const expr = fn === 'pow' && form === 'vs' ? POW_EXPR[pc] : BINARY_EXPR[fn];
     const x = form === 'sv' ? 'k' : 'a[ia]', y = form === 'vs' ? 'k' : 'b[ib]';
     return `function (a, ia, sa, b, ib, sb, dst, id, sd, n, k) {
       for (let i = 0; i < n; i++, ia += sa, ib += sb, id += sd) { const x = ${x}, y = ${y}; dst[id] = ${stored(expr, store)}; } }`;
