@@ -140,6 +140,7 @@ export class Tensor {
     checkInplaceLeaf(this, 'fill_');
     checkWritable(this);
     exec({ op: 'fill', value: castValue(v, this.dtype), out: this._view() }, this);
+    this.storage.version++;
     if (this.gradFn && isGradEnabled()) this._setGrad(new Node('FillBackward0', [this.gradFn], () => [null]));
     return this;
   }
@@ -151,6 +152,7 @@ export class Tensor {
     const bshape = broadcastShapes(src.shape, this.shape);
     if (!sameShape(bshape, this.shape)) throw new Error(`copy_: source of shape ${fmtShape(src.shape)} cannot be broadcast to ${fmtShape(this.shape)}`);
     exec({ op: 'copy', x: expandView(src, this.shape), out: this._view() }, src, this);
+    this.storage.version++;
     if (isGradEnabled() && (src.requiresGrad || this.requiresGrad)) {
       const srcShape = src.shape;
       this._setGrad(new Node('CopyBackwards', [null, src._edge()], (g) => [null, sumToShape(g, srcShape)]));
@@ -345,10 +347,23 @@ function tracked(a: Operand, b?: Operand, c?: Operand): boolean {
   return isGradEnabled() && ((a instanceof Tensor && a.requiresGrad) || (b instanceof Tensor && b.requiresGrad) || (c instanceof Tensor && c.requiresGrad));
 }
 const edge = (x: Operand) => (x instanceof Tensor ? x._edge() : null);
-function record(out: Tensor, name: string, inputs: Operand[], back: (g: Tensor) => Array<Tensor | null>): Tensor {
-  if (needsGrad(inputs)) out._setGrad(new Node(name, inputs.map(edge), back));
+/** Records out's grad_fn. s0..s2: the tensors (not scalars) the closure reads, saved with their versions
+ * (see Node): pass exactly those, as PyTorch saves them (a tensor saved needlessly makes a later in-place
+ * op on it an error PyTorch does not raise; one not saved, a silently wrong gradient). */
+function record(out: Tensor, name: string, inputs: Operand[], back: (g: Tensor) => Array<Tensor | null>,
+  s0: Operand | null = null, s1: Operand | null = null, s2: Operand | null = null): Tensor {
+  if (needsGrad(inputs)) {
+    const n = new Node<Tensor>(name, inputs.map(edge), back);
+    if (s0 instanceof Tensor) { n.s0 = s0; n.v0 = s0.storage.version; if (s0 === out) n.savedOut |= 1; }
+    if (s1 instanceof Tensor) { n.s1 = s1; n.v1 = s1.storage.version; if (s1 === out) n.savedOut |= 2; }
+    if (s2 instanceof Tensor) { n.s2 = s2; n.v2 = s2.storage.version; if (s2 === out) n.savedOut |= 4; }
+    out._setGrad(n);
+  }
   return out;
 }
+/** Operand x if `when` (its gradient is wanted), else null: what an op saves for one input's gradient. */
+const savedIf = (when: boolean, x: Operand): Operand | null => (when ? x : null);
+const wants = (x: Operand) => x instanceof Tensor && x.requiresGrad;
 
 /** Sums a broadcast gradient back to an input's shape. */
 export function sumToShape(g: Tensor, shape: number[]): Tensor {
@@ -422,7 +437,7 @@ export function mul(a: Operand, b: Operand): Tensor {
   return record(out, 'MulBackward0', [a, b], (g) => [
     a instanceof Tensor && a.requiresGrad ? sumToShape(mul(g, b), aShape) : null,
     b instanceof Tensor && b.requiresGrad ? sumToShape(mul(g, a), bShape) : null,
-  ]);
+  ], savedIf(wants(a), b), savedIf(wants(b), a));
 }
 export function div(a: Operand, b: Operand): Tensor {
   checkOperand('div', a); checkOperand('div', b);
@@ -432,15 +447,17 @@ export function div(a: Operand, b: Operand): Tensor {
   const aShape = a.shape, bShape = b instanceof Tensor ? b.shape : NO_DIMS;
   const out = rawBinary('div', a, b, dt, dt, 'div');
   if (!tracked(a, b)) return out;
+  // d/db (a / b) = -a / b²: from a and b, as PyTorch saves them (not from the result, which the caller may
+  // change in place without touching what backward needs).
   return record(out, 'DivBackward0', [a, b], (g) => [
     a.requiresGrad ? sumToShape(div(g, b), aShape) : null,
-    b instanceof Tensor && b.requiresGrad ? sumToShape(neg(mul(g, div(out, b))), bShape) : null,
-  ]);
+    b instanceof Tensor && b.requiresGrad ? sumToShape(neg(mul(g, div(div(a, b), b))), bShape) : null,
+  ], b, savedIf(wants(b), a));
 }
 export function reciprocal(x: Tensor): Tensor {
   const dt = isFloat(x.dtype) ? x.dtype : 'float32';
   const out = rawBinary('div', 1, x, dt, dt, 'reciprocal');
-  return record(out, 'ReciprocalBackward0', [x], (g) => [neg(mul(g, mul(out, out)))]);
+  return record(out, 'ReciprocalBackward0', [x], (g) => [neg(mul(g, mul(out, out)))], out);
 }
 export function pow(a: Operand, b: Operand): Tensor {
   checkOperand('pow', a); checkOperand('pow', b);
@@ -456,14 +473,14 @@ export function pow(a: Operand, b: Operand): Tensor {
     return record(out, 'PowBackward1', [a, b], (g) => [
       a.requiresGrad ? sumToShape(where(compare('eq', b, 0), 0, mul(g, mul(b, pow(a, sub(b, 1))))), a.shape) : null,
       b.requiresGrad ? sumToShape(zeroWhereBaseZero(a, b, mul(g, mul(out, log(a)))), b.shape) : null,
-    ]);
+    ], a, b, savedIf(b.requiresGrad, out));
   }
   if (a instanceof Tensor) {
     const e = b as number;
-    return record(out, 'PowBackward0', [a], (g) => [e === 0 ? mul(g, 0) : mul(g, mul(pow(a, e - 1), e))]);
+    return record(out, 'PowBackward0', [a], (g) => [e === 0 ? mul(g, 0) : mul(g, mul(pow(a, e - 1), e))], savedIf(e !== 0, a));
   }
   const base = a as number;
-  return record(out, 'PowBackward2', [a, b], (g) => [null, zeroWhereBaseZero(base, b as Tensor, mul(g, mul(out, Math.log(base))))]);
+  return record(out, 'PowBackward2', [a, b], (g) => [null, zeroWhereBaseZero(base, b as Tensor, mul(g, mul(out, Math.log(base))))], b, out);
 }
 /** t, with 0 where the base is 0 and the exponent >= 0 (there d(base^e)/de is 0, not 0 * log(0)). */
 function zeroWhereBaseZero(base: Operand, e: Tensor, t: Tensor): Tensor {
@@ -489,44 +506,44 @@ export function neg(x: Tensor): Tensor {
 export function exp(x: Tensor): Tensor {
   checkTensor('exp', x);
   const out = rawUnary('exp', x, floatOf(x.dtype));
-  return record(out, 'ExpBackward0', [x], (g) => [mul(g, out)]);
+  return record(out, 'ExpBackward0', [x], (g) => [mul(g, out)], out);
 }
 export function log(x: Tensor): Tensor {
   checkTensor('log', x);
-  return record(rawUnary('log', x, floatOf(x.dtype)), 'LogBackward0', [x], (g) => [div(g, x)]);
+  return record(rawUnary('log', x, floatOf(x.dtype)), 'LogBackward0', [x], (g) => [div(g, x)], x);
 }
 export function sqrt(x: Tensor): Tensor {
   checkTensor('sqrt', x);
   const out = rawUnary('sqrt', x, floatOf(x.dtype));
-  return record(out, 'SqrtBackward0', [x], (g) => [div(g, mul(out, 2))]);
+  return record(out, 'SqrtBackward0', [x], (g) => [div(g, mul(out, 2))], out);
 }
 export function abs(x: Tensor): Tensor {
   checkTensor('abs', x);
-  return record(rawUnary('abs', x, x.dtype), 'AbsBackward0', [x], (g) => [mul(g, rawUnary('sign', x, x.dtype))]);
+  return record(rawUnary('abs', x, x.dtype), 'AbsBackward0', [x], (g) => [mul(g, rawUnary('sign', x, x.dtype))], x);
 }
 export function sin(x: Tensor): Tensor {
   checkTensor('sin', x);
-  return record(rawUnary('sin', x, floatOf(x.dtype)), 'SinBackward0', [x], (g) => [mul(g, cos(x))]);
+  return record(rawUnary('sin', x, floatOf(x.dtype)), 'SinBackward0', [x], (g) => [mul(g, cos(x))], x);
 }
 export function cos(x: Tensor): Tensor {
   checkTensor('cos', x);
-  return record(rawUnary('cos', x, floatOf(x.dtype)), 'CosBackward0', [x], (g) => [neg(mul(g, sin(x)))]);
+  return record(rawUnary('cos', x, floatOf(x.dtype)), 'CosBackward0', [x], (g) => [neg(mul(g, sin(x)))], x);
 }
 export function tanh(x: Tensor): Tensor {
   checkTensor('tanh', x);
   const out = rawUnary('tanh', x, floatOf(x.dtype));
-  return record(out, 'TanhBackward0', [x], (g) => [mul(g, rsubScalar(1, mul(out, out)))]);
+  return record(out, 'TanhBackward0', [x], (g) => [mul(g, rsubScalar(1, mul(out, out)))], out);
 }
 export function relu(x: Tensor): Tensor {
   checkTensor('relu', x);
   const out = rawUnary('relu', x, x.dtype);
-  return record(out, 'ReluBackward0', [x], (g) => [mul(g, compare('gt', out, 0))]);
+  return record(out, 'ReluBackward0', [x], (g) => [mul(g, compare('gt', out, 0))], out);
 }
 export function sigmoid(x: Tensor): Tensor {
   checkTensor('sigmoid', x);
   // One op (1 / (exp(-x) + 1), each step rounded as the three ops it replaces would round it).
   const out = rawUnary('sigmoid', x, floatOf(x.dtype));
-  return record(out, 'SigmoidBackward0', [x], (g) => [mul(g, mul(out, rsubScalar(1, out)))]);
+  return record(out, 'SigmoidBackward0', [x], (g) => [mul(g, mul(out, rsubScalar(1, out)))], out);
 }
 function rsubScalar(s: number, t: Tensor): Tensor { return sub(s, t); }
 export function maximum(a: Tensor, b: Tensor): Tensor { return minmax('maximum', a, b); }
@@ -542,7 +559,7 @@ function minmax(fn: 'maximum' | 'minimum', a: Tensor, b: Tensor): Tensor {
     const half = where(compare('eq', a, b), mul(g, 0.5), g);
     const aLoses = compare(fn === 'maximum' ? 'lt' : 'gt', a, b), bLoses = compare(fn === 'maximum' ? 'gt' : 'lt', a, b);
     return [sumToShape(where(aLoses, 0, half), a.shape), sumToShape(where(bLoses, 0, half), b.shape)];
-  });
+  }, a, b);
 }
 export function compare(fn: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge', a: Operand, b: Operand): Tensor {
   return rawBinary(fn, a, b, operandDtypes(a, b), 'bool', fn);
@@ -558,7 +575,7 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
   return record(out, 'WhereBackward0', [a, b], (g) => [
     a instanceof Tensor ? sumToShape(where(cond, g, 0), a.shape) : null,
     b instanceof Tensor ? sumToShape(where(cond, 0, g), b.shape) : null,
-  ]);
+  ], cond);
 }
 
 // =============================================================== in place
@@ -611,22 +628,26 @@ function inplaceBinary<T extends Tensor>(t: T, fn: 'add' | 'sub' | 'mul' | 'div'
   if (fn === 'div' && !isFloat(dt)) dt = 'float32';
   if (promote(dt, t.dtype) !== t.dtype) throw new Error(`result type ${dt} can't be cast to the desired output type ${t.dtype}`);
   const grad = isGradEnabled() && (t.requiresGrad || (o instanceof Tensor && o.requiresGrad));
-  const old = grad && (fn === 'mul' || fn === 'div') ? clone(t.detach()) : null;
+  const oGrad = o instanceof Tensor && o.requiresGrad && isGradEnabled();
+  const old = oGrad && (fn === 'mul' || fn === 'div') ? clone(t.detach()) : null; // (o's gradient reads t's old value)
   const prevEdge = t._edge();
   const ov = o instanceof Tensor ? expandView(o, shape) : scalarOperand(o, dt);
   exec({ op: 'binary', fn, a: t._view(), b: ov, out: t._view() }, t, o);
+  t.storage.version++;
   if (grad) {
     const oShape = o instanceof Tensor ? o.shape : NO_DIMS;
     const name = { add: 'AddBackward0', sub: 'SubBackward0', mul: 'MulBackward0', div: 'DivBackward0' }[fn];
-    const self = t.detach();
-    t._setGrad(new Node(name, [prevEdge, edge(o)], (g) => {
+    const n = new Node<Tensor>(name, [prevEdge, edge(o)], (g) => {
       switch (fn) {
         case 'add': return [g, sumToShape(g, oShape)];
         case 'sub': return [g, sumToShape(neg(g), oShape)];
-        case 'mul': return [mul(g, o), o instanceof Tensor ? sumToShape(mul(g, old!), oShape) : null];
-        case 'div': return [div(g, o), o instanceof Tensor ? sumToShape(neg(mul(g, div(self, o))), oShape) : null];
+        case 'mul': return [mul(g, o), oGrad ? sumToShape(mul(g, old!), oShape) : null];
+        case 'div': return [div(g, o), oGrad ? sumToShape(neg(mul(g, div(div(old!, o), o))), oShape) : null];
       }
-    }));
+    });
+    // Saved: the operand (mul_, div_: t's gradient reads it); o's gradient reads a copy of t's old value.
+    if ((fn === 'mul' || fn === 'div') && o instanceof Tensor) { n.s0 = o; n.v0 = o.storage.version; }
+    t._setGrad(n);
   }
   return t;
 }
@@ -724,7 +745,7 @@ function maxMin(fn: 'max' | 'min', x: Tensor, dim: number | Tensor | undefined, 
     record(values, fn === 'max' ? 'MaxBackward0' : 'MinBackward0', [x], (g) => {
       const gk = keepdim || inShape.length === 0 ? g : reshape(g, vk.shape);
       return [where(compare('eq', alongDim(inShape, d, x.device), ik), expandTo(gk, inShape), 0)];
-    });
+    }, indices);
   }
   return new ValuesIndices(fn, values, indices);
 }
@@ -775,7 +796,7 @@ function firstIndexOf(x: Tensor, v: Tensor, d: number): Tensor {
 function reduceAll(fn: 'max' | 'min', x: Tensor): Tensor {
   if (x.numel === 0) throw new Error(`${fn}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`);
   const out = rawReduce(fn, x, normAxes(x, undefined), false, x.dtype);
-  return record(out, fn === 'max' ? 'MaxBackward1' : 'MinBackward1', [x], (g) => [mul(compare('eq', x, out), div(g, sum(compare('eq', x, out))))]);
+  return record(out, fn === 'max' ? 'MaxBackward1' : 'MinBackward1', [x], (g) => [mul(compare('eq', x, out), div(g, sum(compare('eq', x, out))))], x, out);
 }
 function expandTo(g: Tensor, shape: number[]): Tensor {
   const v = expandView(g, shape);
@@ -803,7 +824,7 @@ export function dot(a: Tensor, b: Tensor): Tensor {
   return record(out, 'DotBackward0', [a, b], (g) => [
     a.requiresGrad ? mul(b, g) : null,
     b.requiresGrad ? mul(a, g) : null,
-  ]);
+  ], savedIf(a.requiresGrad, b), savedIf(b.requiresGrad, a));
 }
 
 function rawMatmul(a: Tensor, b: Tensor): Tensor {
@@ -846,7 +867,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
       a.requiresGrad ? sumToShape(matmul(g2, b2.transpose(-1, -2)), a2.shape).reshape(a.shape) : null,
       b.requiresGrad ? sumToShape(matmul(a2.transpose(-1, -2), g2), b2.shape).reshape(b.shape) : null,
     ];
-  });
+  }, savedIf(a.requiresGrad, b), savedIf(b.requiresGrad, a));
 }
 
 // =============================================================== views
@@ -1059,6 +1080,9 @@ export function keep<T extends Tensor>(t: T): T {
  * cost, under tsx, one naming call per closure: esbuild's keepNames). */
 const BACKWARD_OPS = {
   add: (a: Tensor, b: Tensor) => add(a, b),
+  checkSaved: (n: Node<Tensor>) => {
+    checkVersion(n, n.s0, n.v0, 1); checkVersion(n, n.s1, n.v1, 2); checkVersion(n, n.s2, n.v2, 4);
+  },
   accumulate: (leaf: unknown, gi: Tensor) => {
     const v = leaf as Tensor;
     if (!sameShape(gi.shape, v.shape)) gi = sumToShape(gi, v.shape);
@@ -1067,6 +1091,16 @@ const BACKWARD_OPS = {
     else { v.grad = clone(gi); rt.keep(v.grad.storage); } // a leaf's gradient outlives any torch.scope()
   },
 };
+/** PyTorch's error for a saved tensor changed in place before backward (its version moved on). */
+function checkVersion(n: Node<Tensor>, t: Tensor | null, v: number, bit: number): void {
+  if (t === null || t.storage.version === v) return;
+  const type = `torch.${t.device === 'gpu' ? 'gpu.' : ''}${SCALAR_TYPE[t.dtype]}Tensor`;
+  // (As PyTorch names it: a saved output by the node that made it, a saved input by its grad_fn now.)
+  const maker = n.savedOut & bit ? n.name : t.gradFn?.name;
+  const from = maker ? `, which is output 0 of ${maker},` : '';
+  throw new Error(`one of the variables needed for gradient computation has been modified by an inplace operation: [${type} ${fmtShape(t.shape)}]${from} is at version ${t.storage.version}; expected version ${v} instead. ` +
+    `Hint: ${n.name} saved it for backward, and an in-place op (add_, mul_, zero_, copy_…) changed it afterwards; use the out-of-place op (x = x.add(1)), or change a clone()`);
+}
 export async function backward(t: Tensor, gradient?: Tensor): Promise<void> {
   if (!t.requiresGrad) throw new Error('element 0 of tensors does not require grad and does not have a grad_fn');
   if (gradient === undefined) {

@@ -393,6 +393,39 @@ describe('autograd', () => {
     await a.max().backward(); // the full max spreads it over the ties (MaxBackward1)
     expect(await values(a.grad!)).toEqual([0.5, 0.5, 0]);
   });
+  it('throws, as PyTorch does, when a tensor saved for backward was changed in place since (version counters)', async () => {
+    const modified = /one of the variables needed for gradient computation has been modified by an inplace operation: \[torch.FloatTensor \[3\]\], which is output 0 of (\w+), is at version 1; expected version 0 instead/;
+    let a = torch.ones(3, { requiresGrad: true });
+    let b = a.mul(2);
+    const c = b.mul(b); // MulBackward0 saved b
+    b.add_(1);
+    await expect(c.sum().backward()).rejects.toThrow(modified);
+    a = torch.ones(3, { requiresGrad: true });
+    const e = a.exp(); // saves its output
+    e.add_(1);
+    await expect(e.sum().backward()).rejects.toThrow(/output 0 of ExpBackward0, is at version 1/);
+    a = torch.zeros(3, { requiresGrad: true });
+    const s = a.sigmoid(), s2 = s.mul(1);
+    s.index(0).zero_(); // through a view: the version is the storage's
+    await expect(s2.sum().backward()).rejects.toThrow(/output 0 of SigmoidBackward0, is at version 1/);
+    // What PyTorch allows: nothing the gradient reads was changed
+    a = torch.ones(3, { requiresGrad: true });
+    b = a.mul(2);
+    b.mul_(3); // mul by a scalar saves nothing of b
+    await b.sum().backward();
+    expect(await values(a.grad!)).toEqual([6, 6, 6]);
+    a = torch.ones(3, { requiresGrad: true });
+    const r = a.relu(), q = a.div(torch.tensor([2, 2, 2], { dtype: 'float32' }));
+    q.add_(1); // div saves its operands, not its result
+    await r.sum().add(q.sum()).backward();
+    expect(await values(a.grad!)).toEqual([1.5, 1.5, 1.5]);
+    const w = torch.ones(3, { requiresGrad: true }), k = torch.tensor([1, 2, 3], { dtype: 'float32', requiresGrad: true });
+    const t = w.mul(1);
+    t.mul_(k); // saves k and a copy of t's old value
+    t.add_(1);
+    await t.sum().backward();
+    expect([await values(w.grad!), await values(k.grad!)]).toEqual([[1, 2, 3], [1, 1, 1]]);
+  });
   it('accumulates gradients across backward calls', async () => {
     const w = torch.ones(2, { requiresGrad: true });
     await w.mul(3).sum().backward();

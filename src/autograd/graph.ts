@@ -6,6 +6,8 @@
 import { keepShapes } from '../runtime/gc.ts';
 export interface GradOps<T> {
   add(a: T, b: T): T;
+  /** Throws if a tensor the node saved for its backward (s0..s2) changed since (an in-place op). */
+  checkSaved(n: Node<T>): void;
   /** Leaf accumulation: set or add into variable.grad (in place when a grad exists). */
   accumulate(leaf: unknown, g: T): void;
 }
@@ -18,6 +20,12 @@ export class Node<T> {
   bwGrad: T | undefined = undefined;
   /** backward has run and its closure (with the tensors it saved) is gone, as PyTorch frees the graph. */
   freed = false;
+  /** Tensors the closure reads (PyTorch's saved variables), and their versions when saved: an in-place
+   * op on one before backward would make the closure compute a wrong gradient, so backward throws. */
+  s0: T | null = null; s1: T | null = null; s2: T | null = null;
+  v0 = 0; v1 = 0; v2 = 0;
+  /** Bit i set: s_i is the node's own output. */
+  savedOut = 0;
   constructor(
     readonly name: string,
     /** Where each input's gradient goes: a Node, a leaf accumulator, or null (input needs no grad). */
@@ -28,6 +36,7 @@ export class Node<T> {
   release(): void {
     this.freed = true;
     this.backward = freedBackward;
+    this.s0 = this.s1 = this.s2 = null;
   }
 }
 const freedBackward = (): never => { throw new Error('internal: a freed graph node ran'); };
@@ -88,6 +97,7 @@ export function runBackward<T>(root: Node<T>, grad: T, ops: GradOps<T>): void {
     n.bwGrad = undefined;
     if (n instanceof AccumulateGrad) { ops.accumulate(n.variable, g); continue; }
     if (n.freed) throw new Error(`Trying to backward through the graph a second time (${n.name}): saved tensors were freed after the first backward`);
+    if (n.s0 !== null) ops.checkSaved(n);
     const grads = n.backward(g);
     n.release();
     const next = n.next;

@@ -27,6 +27,9 @@ export class Storage {
   owner: Executor | null = null;
   /** Never disposed by the scope it was made in (see runScope): keep(), or a leaf's gradient. */
   kept = false;
+  /** In-place writes so far (PyTorch's version counter, shared by every view of the storage): autograd
+   * compares it with what it was when a tensor was saved for backward. */
+  version = 0;
   constructor(
     readonly id: number,
     readonly device: Device,
