@@ -35,13 +35,17 @@ export class Tensor {
   gradFn: GradNode | null = null;
   private _requiresGrad = false;
   private _acc: AccumulateGrad<Tensor> | null = null;
+  /** @internal made by a view op (alias) */
+  _isView = false;
+  /** @internal the storage's autograd in-place count when this tensor's graph edge was last right */
+  _hist: number;
 
   constructor(
     readonly storage: rt.Storage,
     readonly shape: number[],
     readonly strides: number[],
     readonly offset: number,
-  ) {}
+  ) { this._hist = storage.history; }
 
   get dtype(): DType { return this.storage.dtype; }
   get device(): Device { return this.storage.device; }
@@ -139,9 +143,11 @@ export class Tensor {
   fill_(v: number): this {
     checkInplaceLeaf(this, 'fill_');
     checkWritable(this);
+    const grad = this.gradFn !== null && isGradEnabled();
+    if (grad) checkInplaceView(this, 'fill_');
     exec({ op: 'fill', value: castValue(v, this.dtype), out: this._view() }, this);
     this.storage.version++;
-    if (this.gradFn && isGradEnabled()) this._setGrad(new Node('FillBackward0', [this.gradFn], () => [null]));
+    if (grad) { this._setGrad(new Node('FillBackward0', [this.gradFn], () => [null])); recordedInplace(this); }
     return this;
   }
   copy_(src: Tensor): this {
@@ -151,11 +157,14 @@ export class Tensor {
     src = readable(this, src);
     const bshape = broadcastShapes(src.shape, this.shape);
     if (!sameShape(bshape, this.shape)) throw new Error(`copy_: source of shape ${fmtShape(src.shape)} cannot be broadcast to ${fmtShape(this.shape)}`);
+    const grad = isGradEnabled() && (src.requiresGrad || this.requiresGrad);
+    if (grad) checkInplaceView(this, 'copy_');
     exec({ op: 'copy', x: expandView(src, this.shape), out: this._view() }, src, this);
     this.storage.version++;
-    if (isGradEnabled() && (src.requiresGrad || this.requiresGrad)) {
+    if (grad) {
       const srcShape = src.shape;
       this._setGrad(new Node('CopyBackwards', [null, src._edge()], (g) => [null, sumToShape(g, srcShape)]));
+      recordedInplace(this);
     }
     return this;
   }
@@ -353,6 +362,7 @@ const edge = (x: Operand) => (x instanceof Tensor ? x._edge() : null);
 function record(out: Tensor, name: string, inputs: Operand[], back: (g: Tensor) => Array<Tensor | null>,
   s0: Operand | null = null, s1: Operand | null = null, s2: Operand | null = null): Tensor {
   if (needsGrad(inputs)) {
+    for (let i = 0; i < inputs.length; i++) { const x = inputs[i]; if (x instanceof Tensor && x._hist !== x.storage.history) staleView(x); }
     const n = new Node<Tensor>(name, inputs.map(edge), back);
     if (s0 instanceof Tensor) { n.s0 = s0; n.v0 = s0.storage.version; if (s0 === out) n.savedOut |= 1; }
     if (s1 instanceof Tensor) { n.s1 = s1; n.v1 = s1.storage.version; if (s1 === out) n.savedOut |= 2; }
@@ -580,6 +590,27 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
 
 // =============================================================== in place
 
+/** An in-place op autograd would record on a view of a leaf that requires grad: refused, as PyTorch does
+ * (it would change the leaf's values behind its back). */
+function checkInplaceView(t: Tensor, name: string): void {
+  if (t._isView && t.gradFn !== null && t.gradFn.next[0] instanceof AccumulateGrad) {
+    throw new Error(`a view of a leaf Variable that requires grad is being used in an in-place operation (${name} on a view of shape ${fmtShape(t.shape)}); wrap the update in torch.noGrad(() => ...)`);
+  }
+}
+/** After an in-place op autograd recorded on t: views of its storage taken before now have stale graph edges. */
+function recordedInplace(t: Tensor): void { t._hist = ++t.storage.history; }
+/**
+ * x shares memory with a tensor that was changed in place with autograd recording after x's graph edge was
+ * made (x is a view taken before the change, or the base of a view that was changed): x's graph does not
+ * include that change (PyTorch regenerates views and records CopySlices; troupe does not yet), so a
+ * gradient through x would be wrong. Refused.
+ */
+function staleView(x: Tensor): never {
+  throw new Error(`a tensor of shape ${fmtShape(x.shape)} is used in autograd after memory it shares with another tensor (a view, or the tensor ` +
+    "it views) was changed in place with autograd recording: its gradient would miss that change (troupe does not yet record in-place " +
+    "changes through views, PyTorch's CopySlices); change a clone() instead, or take the view again after the in-place op");
+}
+
 function checkInplaceLeaf(t: Tensor, name: string) {
   if (isGradEnabled() && t.isLeaf && t.requiresGrad) {
     throw new Error(`a leaf Variable that requires grad is being used in an in-place operation (${name} on a tensor of shape ${fmtShape(t.shape)}); wrap the update in torch.noGrad(() => ...)`);
@@ -628,6 +659,7 @@ function inplaceBinary<T extends Tensor>(t: T, fn: 'add' | 'sub' | 'mul' | 'div'
   if (fn === 'div' && !isFloat(dt)) dt = 'float32';
   if (promote(dt, t.dtype) !== t.dtype) throw new Error(`result type ${dt} can't be cast to the desired output type ${t.dtype}`);
   const grad = isGradEnabled() && (t.requiresGrad || (o instanceof Tensor && o.requiresGrad));
+  if (grad) checkInplaceView(t, opName);
   const oGrad = o instanceof Tensor && o.requiresGrad && isGradEnabled();
   const old = oGrad && (fn === 'mul' || fn === 'div') ? clone(t.detach()) : null; // (o's gradient reads t's old value)
   const prevEdge = t._edge();
@@ -648,6 +680,7 @@ function inplaceBinary<T extends Tensor>(t: T, fn: 'add' | 'sub' | 'mul' | 'div'
     // Saved: the operand (mul_, div_: t's gradient reads it); o's gradient reads a copy of t's old value.
     if ((fn === 'mul' || fn === 'div') && o instanceof Tensor) { n.s0 = o; n.v0 = o.storage.version; }
     t._setGrad(n);
+    recordedInplace(t);
   }
   return t;
 }
@@ -874,6 +907,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 
 function alias(x: Tensor, shape: number[], strides: number[], offset: number, name: string, back: (g: Tensor) => Tensor): Tensor {
   const out = new Tensor(x.storage, shape, strides, offset);
+  out._isView = true;
   return tracked(x) ? record(out, name, [x], (g) => [back(g)]) : out;
 }
 
@@ -1111,6 +1145,7 @@ export async function backward(t: Tensor, gradient?: Tensor): Promise<void> {
     if (!sameShape(gradient.shape, t.shape)) throw new Error(`Mismatch in shape: grad_output[0] has a shape of ${fmtShape(gradient.shape)} and output[0] has a shape of ${fmtShape(t.shape)}.`);
     checkDevices('backward', t, gradient);
   }
+  if (t._hist !== t.storage.history) staleView(t);
   const root = t._edge()!;
   const g = gradient;
   // The tensors backward makes on the way (inner nodes' gradients, their sums, reductions to a leaf's

@@ -426,6 +426,34 @@ describe('autograd', () => {
     await t.sum().backward();
     expect([await values(w.grad!), await values(k.grad!)]).toEqual([[1, 2, 3], [1, 1, 1]]);
   });
+  it('in-place changes through views: what troupe cannot record yet throws instead of giving a wrong gradient', async () => {
+    const stale = /is used in autograd after memory it shares with another tensor \(a view, or the tensor it views\) was changed in place/;
+    // PyTorch records these (CopySlices, view replay); troupe refuses them before any gradient is computed
+    let a = torch.ones(4, { requiresGrad: true });
+    let b = a.mul(1);
+    b.index('0:2').mul_(3);
+    expect(() => b.sum()).toThrow(stale);
+    a = torch.ones(4, { requiresGrad: true });
+    b = a.mul(3);
+    const v = b.index('0:2');
+    b.index(3).zero_();
+    expect(() => v.exp()).toThrow(stale); // a view taken before its base changed
+    await expect(v.backward(torch.ones(2))).rejects.toThrow(stale);
+    const buf = torch.zeros(4), x = torch.ones(2, { requiresGrad: true }), w = torch.ones(4, { requiresGrad: true });
+    buf.index('0:2').copy_(x); // buf now depends on x, which its graph does not know
+    expect(() => buf.mul(w)).toThrow(stale);
+    expect(() => torch.ones(3, { requiresGrad: true }).index('0:2').mul_(2)).toThrow(/a view of a leaf Variable that requires grad is being used in an in-place operation/);
+    // What needs no view replay works: the changed view alone, and changes made without recording
+    a = torch.ones(3, { requiresGrad: true });
+    const o = a.mul(2).unsqueeze(0);
+    o.mul_(3);
+    await o.sum().backward();
+    expect(await values(a.grad!)).toEqual([6, 6, 6]);
+    const p = torch.ones(4, { requiresGrad: true }), pv = p.index('0:2');
+    torch.noGrad(() => { p.index('0:2').mul_(3); });
+    await pv.sum().add(p.sum()).backward();
+    expect(await values(p.grad!)).toEqual([2, 2, 1, 1]);
+  });
   it('accumulates gradients across backward calls', async () => {
     const w = torch.ones(2, { requiresGrad: true });
     await w.mul(3).sum().backward();

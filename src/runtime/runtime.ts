@@ -30,6 +30,8 @@ export class Storage {
   /** In-place writes so far (PyTorch's version counter, shared by every view of the storage): autograd
    * compares it with what it was when a tensor was saved for backward. */
   version = 0;
+  /** In-place writes autograd recorded (they change the graph behind every view of this storage). */
+  history = 0;
   constructor(
     readonly id: number,
     readonly device: Device,
