@@ -86,8 +86,10 @@ export interface MemoryStats {
   /** Shared CPU memory (the arena of tensors of at least 262144 elements, which workers and the SIMD
    * kernels reach): bytes in live tensors, bytes free for reuse, and its size (all 0 before the first). */
   sharedLiveBytes: number; sharedFreeBytes: number; sharedCapacityBytes: number;
-  /** CPU tensors of at least this many elements live there (init's shardThreshold; default 262144). */
-  sharedMinElements: number;
+  /** CPU tensors of at least this many elements live there (4096, or init's shardThreshold if lower);
+   * ops on those of at least shardMinElements (init's shardThreshold, default 262144) are split across
+   * the workers. */
+  sharedMinElements: number; shardMinElements: number;
   /** Bytes of dead small (at most 8 MB) results the arena lets pile up before it forces a collection to
    * find them: 64 MB at first, doubled (up to the max, 256 MB) each time collections have cost what the
    * memory would. */
@@ -102,7 +104,7 @@ export function memoryStats(): MemoryStats {
   const s = sharedMemoryStats();
   return {
     sharedLiveBytes: s?.liveBytes ?? 0, sharedFreeBytes: s?.freeBytes ?? 0, sharedCapacityBytes: s?.capacityBytes ?? 0,
-    sharedMinElements: rt.SHARD_THRESHOLD,
+    sharedMinElements: rt.arenaThreshold, shardMinElements: rt.SHARD_THRESHOLD,
     garbageAllowanceBytes: s?.garbageAllowanceBytes ?? GARBAGE_MIN, garbageAllowanceMaxBytes: GARBAGE_MAX,
     forcedCollections: gcStats.count, forcedCollectionMs: gcStats.ms,
   };

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import type { DType, Op, ReduceFn, View } from './protocol.ts';
 import { REDUCE_BLOCK } from './protocol.ts';
 import type { Executor, Storage } from './runtime.ts';
-import { resolverFor } from './runtime.ts';
+import { resolverFor, SHARD_THRESHOLD } from './runtime.ts';
 import { sharedMemory, useSharedMemory } from './shared-memory.ts';
 import { asPartial, combinePartials, numel, runOp } from '../backends/cpu/kernels.ts';
 import type { Step } from '../backends/cpu/steps.ts';
@@ -91,7 +91,8 @@ export class CpuPool implements Executor {
     let out: Storage | undefined;
     for (const s of sts) if (s.id === op.out.buf) out = s;
     if (!out) return false;
-    if (out.shared) return sts.every((s) => s === out || s.shared || s.numel <= INLINE_MAX);
+    // (Shared storages under the sharding threshold live in the arena for its SIMD kernels; their ops stay here.)
+    if (out.shared) return numel(op.out.shape) >= SHARD_THRESHOLD && sts.every((s) => s === out || s.shared || s.numel <= INLINE_MAX);
     const p = asPartial(op);
     if (!p || p.n < REDUCE_BLOCK) return false;
     return sts.every((s) => s === out || s.shared || s.numel <= INLINE_MAX);
