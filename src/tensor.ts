@@ -144,7 +144,7 @@ export class Tensor {
     checkInplaceLeaf(this, 'fill_');
     checkWritable(this);
     const grad = this.gradFn !== null && isGradEnabled();
-    if (grad) checkInplaceView(this, 'fill_');
+    if (grad) checkInplaceLeafView(this, 'fill_');
     exec({ op: 'fill', value: castValue(v, this.dtype), out: this._view() }, this);
     this.storage.version++;
     if (grad) { this._setGrad(new Node('FillBackward0', [this.gradFn], () => [null])); recordedInplace(this); }
@@ -158,7 +158,7 @@ export class Tensor {
     const bshape = broadcastShapes(src.shape, this.shape);
     if (!sameShape(bshape, this.shape)) throw new Error(`copy_: source of shape ${fmtShape(src.shape)} cannot be broadcast to ${fmtShape(this.shape)}`);
     const grad = isGradEnabled() && (src.requiresGrad || this.requiresGrad);
-    if (grad) checkInplaceView(this, 'copy_');
+    if (grad) checkInplaceLeafView(this, 'copy_');
     exec({ op: 'copy', x: expandView(src, this.shape), out: this._view() }, src, this);
     this.storage.version++;
     if (grad) {
@@ -592,7 +592,7 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
 
 /** An in-place op autograd would record on a view of a leaf that requires grad: refused, as PyTorch does
  * (it would change the leaf's values behind its back). */
-function checkInplaceView(t: Tensor, name: string): void {
+function checkInplaceLeafView(t: Tensor, name: string): void {
   if (t._isView && t.gradFn !== null && t.gradFn.next[0] instanceof AccumulateGrad) {
     throw new Error(`a view of a leaf Variable that requires grad is being used in an in-place operation (${name} on a view of shape ${fmtShape(t.shape)}); wrap the update in torch.noGrad(() => ...)`);
   }
@@ -659,7 +659,7 @@ function inplaceBinary<T extends Tensor>(t: T, fn: 'add' | 'sub' | 'mul' | 'div'
   if (fn === 'div' && !isFloat(dt)) dt = 'float32';
   if (promote(dt, t.dtype) !== t.dtype) throw new Error(`result type ${dt} can't be cast to the desired output type ${t.dtype}`);
   const grad = isGradEnabled() && (t.requiresGrad || (o instanceof Tensor && o.requiresGrad));
-  if (grad) checkInplaceView(t, opName);
+  if (grad) checkInplaceLeafView(t, opName);
   const oGrad = o instanceof Tensor && o.requiresGrad && isGradEnabled();
   const old = oGrad && (fn === 'mul' || fn === 'div') ? clone(t.detach()) : null; // (o's gradient reads t's old value)
   const prevEdge = t._edge();

@@ -93,7 +93,7 @@ const DEFAULT_THRESHOLD = SHARD_THRESHOLD;
  * (0.015 ms when the result is freed at once); 128x128: 0.063 -> 0.008 ms. Workers only take ops on
  * tensors of at least SHARD_THRESHOLD elements: a trip to them costs more than a small op.
  */
-export const ARENA_MIN = 4096;
+const ARENA_MIN = 4096;
 export let arenaThreshold = Math.min(ARENA_MIN, SHARD_THRESHOLD);
 interface Sharing {
   threshold?: number; alloc: (dtype: DType, n: number) => TypedArray; track: (s: Storage) => void;

@@ -334,9 +334,7 @@ function reducePass(fn: ReduceFn, c: CType, g: RedGeom, nOut: number, m: number,
 }
 
 function reducePlan(op: Extract<Op, { op: 'reduce' }>, srcOverride?: BufRef): Plan {
-  const { x, out } = op;
-  if (op.fn === 'argmax' || op.fn === 'argmin') throw new Error(`internal: gpu: ${op.fn} reaches the GPU composed by the frontend, not as a reduction`);
-  const fn = op.fn;
+  const { x, out, fn } = op; // (never argmax/argmin: the fuser refuses them, see ReduceOp)
   const rank = x.shape.length;
   const axes = [...new Set(op.axes.map((a) => (a < 0 ? a + rank : a)))].sort((p, q) => p - q);
   if (axes.some((a) => a < 0 || a >= rank)) throw new Error(`gpu: reduce axes [${op.axes}] out of range for rank ${rank}`);
