@@ -37,6 +37,9 @@ export class Tensor {
   private _acc: AccumulateGrad<Tensor> | null = null;
   /** @internal made by a view op (alias) */
   _isView = false;
+  /** @internal for a view: the tensor it views (not itself a view), whose graph an in-place op on the
+   * view changes (CopySlices) */
+  _base: Tensor | null = null;
   /** @internal the storage's autograd in-place count when this tensor's graph edge was last right */
   _hist: number;
 
@@ -144,10 +147,10 @@ export class Tensor {
     checkInplaceLeaf(this, 'fill_');
     checkWritable(this);
     const grad = this.gradFn !== null && isGradEnabled();
-    if (grad) checkInplaceLeafView(this, 'fill_');
+    if (grad) checkInplace(this, 'fill_');
     exec({ op: 'fill', value: castValue(v, this.dtype), out: this._view() }, this);
     this.storage.version++;
-    if (grad) { this._setGrad(new Node('FillBackward0', [this.gradFn], () => [null])); recordedInplace(this); }
+    if (grad) recordInplace(this, new Node('FillBackward0', [this.gradFn], () => [null]));
     return this;
   }
   copy_(src: Tensor): this {
@@ -158,13 +161,12 @@ export class Tensor {
     const bshape = broadcastShapes(src.shape, this.shape);
     if (!sameShape(bshape, this.shape)) throw new Error(`copy_: source of shape ${fmtShape(src.shape)} cannot be broadcast to ${fmtShape(this.shape)}`);
     const grad = isGradEnabled() && (src.requiresGrad || this.requiresGrad);
-    if (grad) checkInplaceLeafView(this, 'copy_');
+    if (grad) checkInplace(this, 'copy_');
     exec({ op: 'copy', x: expandView(src, this.shape), out: this._view() }, src, this);
     this.storage.version++;
     if (grad) {
       const srcShape = src.shape;
-      this._setGrad(new Node('CopyBackwards', [null, src._edge()], (g) => [null, sumToShape(g, srcShape)]));
-      recordedInplace(this);
+      recordInplace(this, new Node('CopyBackwards', [null, src._edge()], (g) => [null, sumToShape(g, srcShape)]));
     }
     return this;
   }
@@ -362,7 +364,7 @@ const edge = (x: Operand) => (x instanceof Tensor ? x._edge() : null);
 function record(out: Tensor, name: string, inputs: Operand[], back: (g: Tensor) => Array<Tensor | null>,
   s0: Operand | null = null, s1: Operand | null = null, s2: Operand | null = null): Tensor {
   if (needsGrad(inputs)) {
-    for (let i = 0; i < inputs.length; i++) { const x = inputs[i]; if (x instanceof Tensor && x._hist !== x.storage.history) staleView(x); }
+    for (let i = 0; i < inputs.length; i++) { const x = inputs[i]; if (x instanceof Tensor && x._hist !== x.storage.history) fresh(x); }
     const n = new Node<Tensor>(name, inputs.map(edge), back);
     if (s0 instanceof Tensor) { n.s0 = s0; n.v0 = s0.storage.version; if (s0 === out) n.savedOut |= 1; }
     if (s1 instanceof Tensor) { n.s1 = s1; n.v1 = s1.storage.version; if (s1 === out) n.savedOut |= 2; }
@@ -590,25 +592,80 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
 
 // =============================================================== in place
 
-/** An in-place op autograd would record on a view of a leaf that requires grad: refused, as PyTorch does
- * (it would change the leaf's values behind its back). */
-function checkInplaceLeafView(t: Tensor, name: string): void {
-  if (t._isView && t.gradFn !== null && t.gradFn.next[0] instanceof AccumulateGrad) {
+/**
+ * Before an in-place op autograd will record on t (its memory is about to change): t's own graph edge must
+ * be current (a view taken before its base changed is regenerated); on a view, the op is recorded into the
+ * base's graph (CopySlices, below), which needs a base that is not a leaf requiring grad (PyTorch refuses
+ * that too) and whose elements are laid out contiguously (troupe maps the view into it by its strides).
+ */
+function checkInplace(t: Tensor, name: string): void {
+  fresh(t);
+  const b = t._base;
+  if (b === null) return;
+  if (b.isLeaf && b.requiresGrad) {
     throw new Error(`a view of a leaf Variable that requires grad is being used in an in-place operation (${name} on a view of shape ${fmtShape(t.shape)}); wrap the update in torch.noGrad(() => ...)`);
   }
+  if (!b.isContiguous()) {
+    throw new Error(`${name} on a view of a non-contiguous tensor (shape ${fmtShape(b.shape)}) with autograd recording is not supported: change a view of b.contiguous() instead`);
+  }
 }
-/** After an in-place op autograd recorded on t: views of its storage taken before now have stale graph edges. */
-function recordedInplace(t: Tensor): void { t._hist = ++t.storage.history; }
+/** t's elements, as a view of g: a contiguous tensor of the shape of t's base. */
+function viewIn(g: Tensor, t: Tensor): Tensor {
+  const b = t._base!;
+  return new Tensor(g.storage, t.shape, t.strides, g.offset + t.offset - b.offset);
+}
+/** The grad_fn of view t of its base's current graph: the gradient scattered into zeros of the base's shape. */
+function asStridedNode(t: Tensor): Node<Tensor> {
+  const b = t._base!;
+  return new Node<Tensor>('AsStridedBackward0', [b._edge()], (g) => {
+    const z = zeros([...b.shape], { dtype: g.dtype, device: deviceName(g.device) });
+    viewIn(z, t).copy_(g);
+    return [z];
+  });
+}
 /**
- * x shares memory with a tensor that was changed in place with autograd recording after x's graph edge was
- * made (x is a view taken before the change, or the base of a view that was changed): x's graph does not
- * include that change (PyTorch regenerates views and records CopySlices; troupe does not yet), so a
- * gradient through x would be wrong. Refused.
+ * An in-place op n just recorded on t. On a plain tensor, n is t's grad_fn; on a view, as PyTorch's
+ * CopySlices: the base's new grad_fn passes the base's gradient through, except over the view's elements,
+ * where n's backward (given that region of it) decides what reaches the base's old graph and n's other
+ * inputs; the view's grad_fn becomes a view of the base's new graph. Either way, tensors sharing the
+ * memory whose graph edges predate this are stale until regenerated (fresh()).
  */
-function staleView(x: Tensor): never {
-  throw new Error(`a tensor of shape ${fmtShape(x.shape)} is used in autograd after memory it shares with another tensor (a view, or the tensor ` +
-    "it views) was changed in place with autograd recording: its gradient would miss that change (troupe does not yet record in-place " +
-    "changes through views, PyTorch's CopySlices); change a clone() instead, or take the view again after the in-place op");
+function recordInplace(t: Tensor, n: Node<Tensor>): void {
+  const b = t._base;
+  if (b === null) {
+    t._setGrad(n);
+    t._hist = ++t.storage.history;
+    return;
+  }
+  const f = n.backward;
+  const cs = new Node<Tensor>('CopySlices', [b._edge(), ...n.next.slice(1)], (gb) => {
+    const gc = clone(gb), region = viewIn(gc, t);
+    const grads = f(clone(region)); // (on a copy: the region is overwritten below, and f may return g itself)
+    if (grads[0]) region.copy_(grads[0]); else region.fill_(0);
+    return [gc, ...grads.slice(1)];
+  });
+  cs.s0 = n.s0; cs.v0 = n.v0; cs.s1 = n.s1; cs.v1 = n.v1; cs.s2 = n.s2; cs.v2 = n.v2;
+  b._setGrad(cs);
+  b._hist = t._hist = ++t.storage.history;
+  t._setGrad(asStridedNode(t));
+}
+/**
+ * x's graph edge is current: no in-place op autograd recorded on memory it shares has changed it since. A
+ * view taken before its base changed is regenerated as a view of the base's current graph (as PyTorch
+ * does); otherwise (its base changed through another alias, or x is not a view) the gradient through x
+ * would miss the change: refused.
+ */
+function fresh(x: Tensor): void {
+  if (x._hist === x.storage.history) return;
+  const b = x._base;
+  if (b !== null && b._hist === b.storage.history && b.isContiguous()) {
+    if (b.requiresGrad) x._setGrad(asStridedNode(x));
+    x._hist = b._hist;
+    return;
+  }
+  throw new Error(`a tensor of shape ${fmtShape(x.shape)} is used in autograd after memory it shares with another tensor was changed in place ` +
+    'with autograd recording, in a way troupe cannot carry into its graph (an alias that is not a view of it, or a base that is not contiguous): ' +
+    'change a clone() instead');
 }
 
 function checkInplaceLeaf(t: Tensor, name: string) {
@@ -659,7 +716,7 @@ function inplaceBinary<T extends Tensor>(t: T, fn: 'add' | 'sub' | 'mul' | 'div'
   if (fn === 'div' && !isFloat(dt)) dt = 'float32';
   if (promote(dt, t.dtype) !== t.dtype) throw new Error(`result type ${dt} can't be cast to the desired output type ${t.dtype}`);
   const grad = isGradEnabled() && (t.requiresGrad || (o instanceof Tensor && o.requiresGrad));
-  if (grad) checkInplaceLeafView(t, opName);
+  if (grad) checkInplace(t, opName);
   const oGrad = o instanceof Tensor && o.requiresGrad && isGradEnabled();
   const old = oGrad && (fn === 'mul' || fn === 'div') ? clone(t.detach()) : null; // (o's gradient reads t's old value)
   const prevEdge = t._edge();
@@ -679,8 +736,7 @@ function inplaceBinary<T extends Tensor>(t: T, fn: 'add' | 'sub' | 'mul' | 'div'
     });
     // Saved: the operand (mul_, div_: t's gradient reads it); o's gradient reads a copy of t's old value.
     if ((fn === 'mul' || fn === 'div') && o instanceof Tensor) { n.s0 = o; n.v0 = o.storage.version; }
-    t._setGrad(n);
-    recordedInplace(t);
+    recordInplace(t, n);
   }
   return t;
 }
@@ -908,6 +964,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 function alias(x: Tensor, shape: number[], strides: number[], offset: number, name: string, back: (g: Tensor) => Tensor): Tensor {
   const out = new Tensor(x.storage, shape, strides, offset);
   out._isView = true;
+  out._base = x._base ?? x;
   return tracked(x) ? record(out, name, [x], (g) => [back(g)]) : out;
 }
 
@@ -1145,7 +1202,7 @@ export async function backward(t: Tensor, gradient?: Tensor): Promise<void> {
     if (!sameShape(gradient.shape, t.shape)) throw new Error(`Mismatch in shape: grad_output[0] has a shape of ${fmtShape(gradient.shape)} and output[0] has a shape of ${fmtShape(t.shape)}.`);
     checkDevices('backward', t, gradient);
   }
-  if (t._hist !== t.storage.history) staleView(t);
+  fresh(t);
   const root = t._edge()!;
   const g = gradient;
   // The tensors backward makes on the way (inner nodes' gradients, their sums, reductions to a leaf's

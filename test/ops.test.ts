@@ -426,33 +426,57 @@ describe('autograd', () => {
     await t.sum().backward();
     expect([await values(w.grad!), await values(k.grad!)]).toEqual([[1, 2, 3], [1, 1, 1]]);
   });
-  it('in-place changes through views: what troupe cannot record yet throws instead of giving a wrong gradient', async () => {
-    const stale = /is used in autograd after memory it shares with another tensor \(a view, or the tensor it views\) was changed in place/;
-    // PyTorch records these (CopySlices, view replay); troupe refuses them before any gradient is computed
+  it('in-place changes through views reach the viewed tensor\'s graph (CopySlices) and views are regenerated, as in PyTorch 1.13', async () => {
+    // Each case's gradients are PyTorch 1.13's (python3-torch, same program)
     let a = torch.ones(4, { requiresGrad: true });
     let b = a.mul(1);
     b.index('0:2').mul_(3);
-    expect(() => b.sum()).toThrow(stale);
+    expect(b.gradFn!.name).toBe('CopySlices');
+    await b.sum().backward();
+    expect(await values(a.grad!)).toEqual([3, 3, 1, 1]);
+    a = torch.ones(4, { requiresGrad: true });
+    b = a.mul(2);
+    const x = torch.ones(2, { requiresGrad: true });
+    b.index('1:3').add_(x.mul(5));
+    await b.pow(2).sum().backward();
+    expect([await values(a.grad!), await values(x.grad!)]).toEqual([[8, 28, 28, 8], [70, 70]]);
     a = torch.ones(4, { requiresGrad: true });
     b = a.mul(3);
-    const v = b.index('0:2');
-    b.index(3).zero_();
-    expect(() => v.exp()).toThrow(stale); // a view taken before its base changed
-    await expect(v.backward(torch.ones(2))).rejects.toThrow(stale);
-    const buf = torch.zeros(4), x = torch.ones(2, { requiresGrad: true }), w = torch.ones(4, { requiresGrad: true });
-    buf.index('0:2').copy_(x); // buf now depends on x, which its graph does not know
-    expect(() => buf.mul(w)).toThrow(stale);
+    b.index(0).zero_();
+    await b.sum().backward();
+    expect(await values(a.grad!)).toEqual([0, 3, 3, 3]);
+    a = torch.ones(4, { requiresGrad: true });
+    b = a.mul(1);
+    const v = b.index('0:2'); // taken before its base changes: regenerated from the base's new graph
+    b.mul_(2);
+    await v.sum().backward();
+    expect(await values(a.grad!)).toEqual([2, 2, 0, 0]);
+    expect(v.gradFn!.name).toBe('AsStridedBackward0');
+    // Assembling a result from pieces in a buffer that needs no gradient itself
+    const p = torch.tensor([5, 6], { dtype: 'float32', requiresGrad: true }), q = torch.tensor([7, 8], { dtype: 'float32', requiresGrad: true });
+    const out = torch.zeros([2, 2]);
+    out.index(':', 0).copy_(p);
+    out.index(':', 1).copy_(q.mul(2));
+    expect(await out.tolist()).toEqual([[5, 14], [6, 16]]);
+    await out.mul(torch.tensor([[1, 2], [3, 4]], { dtype: 'float32' })).sum().backward();
+    expect([await values(p.grad!), await values(q.grad!)]).toEqual([[1, 3], [4, 8]]);
+    // What PyTorch refuses, and what troupe cannot map
     expect(() => torch.ones(3, { requiresGrad: true }).index('0:2').mul_(2)).toThrow(/a view of a leaf Variable that requires grad is being used in an in-place operation/);
-    // What needs no view replay works: the changed view alone, and changes made without recording
+    const nc = torch.ones([3, 4], { requiresGrad: true }).mul(1).t().index('0:2'); // a view of a view of a contiguous base: fine
+    nc.mul_(2);
+    const detached = torch.ones([3, 4]).t().detach(); // shares a transposed layout without being a view: not mapped
+    expect(() => detached.index(0).copy_(torch.ones(3, { requiresGrad: true }))).toThrow(/copy_ on a view of a non-contiguous tensor \(shape \[4, 3\]\)/);
+    expect(await detached.index(0).tolist()).toEqual([1, 1, 1]); // (refused before writing)
+    // What needs nothing: the changed view alone, and changes made without recording
     a = torch.ones(3, { requiresGrad: true });
     const o = a.mul(2).unsqueeze(0);
     o.mul_(3);
     await o.sum().backward();
     expect(await values(a.grad!)).toEqual([6, 6, 6]);
-    const p = torch.ones(4, { requiresGrad: true }), pv = p.index('0:2');
-    torch.noGrad(() => { p.index('0:2').mul_(3); });
-    await pv.sum().add(p.sum()).backward();
-    expect(await values(p.grad!)).toEqual([2, 2, 1, 1]);
+    const w = torch.ones(4, { requiresGrad: true }), wv = w.index('0:2');
+    torch.noGrad(() => { w.index('0:2').mul_(3); });
+    await wv.sum().add(w.sum()).backward();
+    expect(await values(w.grad!)).toEqual([2, 2, 1, 1]);
   });
   it('accumulates gradients across backward calls', async () => {
     const w = torch.ones(2, { requiresGrad: true });
@@ -504,6 +528,20 @@ describe('autograd', () => {
     ['max of all', (a) => a.max().mul(a.min()), [[7]]],
     ['reshape non-contiguous', (a) => a.t().reshape(6), [[2, 3]]],
     ['in-place on non-leaf', (a, b) => a.mul(1).mul_(b).add_(b), [[3], [3]]],
+    ['in-place through views (CopySlices)', (a, b) => {
+      const t = a.mul(1);
+      t.index('1:3', ':').mul_(b);
+      t.index(0).add_(b.pow(2));
+      t.index(':', 1).div_(b.index(1).add(3));
+      return t.mul(t);
+    }, [[4, 3], [3]]],
+    ['copy_ into a buffer, then a view taken before', (a, b) => {
+      const buf = torch.zeros([2, 3], { dtype: 'float64' });
+      const row = buf.index(1);
+      buf.index(0).copy_(a);
+      row.copy_(b.mul(a));
+      return buf.mul(buf.index(0).add(1));
+    }, [[3], [3]]],
   ];
   for (const [name, f, shapes, o] of cases) {
     it(`gradient of ${name} matches finite differences`, async () => { await gradcheck(f, shapes, o); });
