@@ -1343,6 +1343,12 @@ export function fromTypedArray(a: TypedArray, shape?: number[]): Tensor {
   const dtype = dtypeOfArray(a);
   const sh = shape ?? [a.length];
   if (numelOf(sh) !== a.length) throw new Error(`fromTypedArray: shape ${fmtShape(sh)} does not match the array length ${a.length}`);
+  if (dtype === 'bool') {
+    // (A byte of 2 would print True and sum as 2: a bool tensor holds 0 and 1 only.)
+    for (let i = 0; i < a.length; i++) {
+      if (a[i] > 1) throw new Error(`fromTypedArray: a Uint8Array becomes a bool tensor, whose bytes are 0 or 1; got ${a[i]} at index ${i} (troupe has no uint8 dtype: use an Int32Array for small integers)`);
+    }
+  }
   return new Tensor(rt.wrapStorage(dtype, a), [...sh], contiguousStrides(sh), 0);
 }
 

@@ -310,6 +310,8 @@ describe('arithmetic', () => {
     expect(() => torch.ones(2, 3).permute(0, 0)).toThrow('permute(): duplicate dims are not allowed.');
     expect(() => torch.ones(2, 3).permute(0)).toThrow(/input.dim\(\) = 2 is not equal to len\(dims\) = 1/);
     expect(() => torch.tensor([1, 2]).mean()).toThrow(/Got: Long$/);
+    expect(() => torch.fromTypedArray(new Uint8Array([1, 2]))).toThrow(/bytes are 0 or 1; got 2 at index 1/);
+    expect(await torch.fromTypedArray(new Uint8Array([1, 0])).tolist()).toEqual([true, false]);
     expect(() => torch.ones(2, 3).sum([0, -2])).toThrow('dim 0 appears multiple times in the list of dims');
     expect(() => torch.ones(3).index(torch.tensor([0, 2]) as never)).toThrow(/unsupported index a tensor \(shape \[2\], int64\): indexing by tensors is not supported/);
     // full's dtype follows its value, as torch.tensor's does
