@@ -264,6 +264,16 @@ describe('arithmetic', () => {
           expect([idx[row], am[row]], `${dtype} ${fn} row ${row}`).toEqual([want, want]);
           expect(Object.is(vals[row], vals0[row * cols + want]), `${dtype} ${fn} value of row ${row}`).toBe(true);
         }
+        // Along dim 0 (columns: every output advanced a row at a time)
+        const c = t[fn](0), cm = await (fn === 'max' ? t.argmax(0) : t.argmin(0)).toTypedArray();
+        const cv = await c.values.toTypedArray(), ci = await c.indices.toTypedArray();
+        const colVals = new Float32Array(rowsN);
+        for (let col = 0; col < cols; col += 7) {
+          for (let r = 0; r < rowsN; r++) colVals[r] = vals0[r * cols + col];
+          const want = ref(fn, colVals);
+          expect([ci[col], cm[col]], `${dtype} ${fn} column ${col}`).toEqual([want, want]);
+          expect(Object.is(cv[col], colVals[want]), `${dtype} ${fn} value of column ${col}`).toBe(true);
+        }
       }
     }
   });
