@@ -578,6 +578,7 @@ export function compare(fn: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge', a: Operand,
 }
 export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
   checkTensor('where', cond);
+  if (cond.dtype !== 'bool') throw new Error(`where expected condition to be a boolean tensor, but got a tensor with dtype ${SCALAR_TYPE[cond.dtype]}`);
   const device = checkDevices('where', cond, a, b);
   const dt = operandDtypes(a, b);
   const shape = broadcastShapes(broadcastShapes(cond.shape, a instanceof Tensor ? a.shape : NO_DIMS), b instanceof Tensor ? b.shape : NO_DIMS);

@@ -321,6 +321,14 @@ describe('arithmetic', () => {
     expect(() => torch.ones(2, 3).permute(0)).toThrow(/input.dim\(\) = 2 is not equal to len\(dims\) = 1/);
     expect(() => torch.tensor([1, 2]).mean()).toThrow(/Got: Long$/);
     expect(() => torch.fromTypedArray(new Uint8Array([1, 2]))).toThrow(/bytes are 0 or 1; got 2 at index 1/);
+    expect(() => torch.where(torch.tensor([0.5, 0], { dtype: 'float32' }), 1, 2)).toThrow('where expected condition to be a boolean tensor, but got a tensor with dtype Float');
+    // where's JS loop (int64 and float64 outputs) picks without branching: every combination of operands
+    const m = torch.tensor([true, false, true, false, false, true]), fa = torch.tensor([1.5, 2, 3, 4, 5, 6], { dtype: 'float64' });
+    expect(await torch.where(m, 7, -1).tolist()).toEqual([7, -1, 7, -1, -1, 7]);
+    expect(await torch.where(m, fa, 0).tolist()).toEqual([1.5, 0, 3, 0, 0, 6]);
+    expect(await torch.where(m, -2, fa).tolist()).toEqual([-2, 2, -2, 4, 5, -2]);
+    expect(await torch.where(m, fa, fa.neg()).tolist()).toEqual([1.5, -2, 3, -4, -5, 6]);
+    expect(await torch.where(m.index('::2'), torch.tensor([1, 2, 3]), torch.tensor([9, 9, 9])).tolist()).toEqual([1, 2, 9]); // (a strided condition: true, true, false)
     expect(await torch.fromTypedArray(new Uint8Array([1, 0])).tolist()).toEqual([true, false]);
     expect(() => torch.ones(2, 3).sum([0, -2])).toThrow('dim 0 appears multiple times in the list of dims');
     expect(() => torch.ones(3).index(torch.tensor([0, 2]) as never)).toThrow(/unsupported index a tensor \(shape \[2\], int64\): indexing by tensors is not supported/);
