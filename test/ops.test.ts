@@ -300,6 +300,29 @@ describe('arithmetic', () => {
     }
     expect(await torch.tensor([2, -3]).pow(3).tolist()).toEqual([8, -27]);
   });
+  it('comparisons with a broadcast row or column (SIMD per row, and the JS loop) against plain JS, NaN and -0 included', async () => {
+    const n = 700, m = 300, v = new Float32Array(n * m), rv = new Float32Array(m), cv = new Float32Array(n);
+    for (let i = 0; i < v.length; i++) v[i] = Math.round(Math.sin(i) * 4) / 2;
+    for (let i = 0; i < m; i++) rv[i] = Math.round(Math.cos(i) * 4) / 2;
+    for (let i = 0; i < n; i++) cv[i] = Math.round(Math.cos(i * 3) * 4) / 2;
+    v[17] = NaN; v[905] = -0; rv[3] = NaN; rv[5] = 0; cv[9] = NaN;
+    const x = torch.fromTypedArray(v).view(n, m).clone(), row = torch.fromTypedArray(rv), col = torch.fromTypedArray(cv).view(n, 1);
+    for (const dtype of ['float32', 'float64'] as const) {
+      const X = x.to({ dtype }), Rw = row.to({ dtype }), C = col.to({ dtype });
+      for (const fn of ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const) {
+        const ref = (a: number, b: number) => ({ eq: a === b, ne: a !== b, lt: a < b, le: a <= b, gt: a > b, ge: a >= b })[fn] ? 1 : 0;
+        const cases: Array<[torch.Tensor, (i: number, j: number) => number]> = [
+          [X[fn](Rw), (i, j) => ref(v[i * m + j], rv[j])], [X[fn](C), (i, j) => ref(v[i * m + j], cv[i])],
+          [Rw.unsqueeze(0).expand(n, m)[fn](X), (i, j) => ref(rv[j], v[i * m + j])]];
+        for (const [t, want] of cases) {
+          const d = await t.toTypedArray();
+          let bad = '';
+          for (let i = 0; i < n && !bad; i++) for (let j = 0; j < m; j++) if (d[i * m + j] !== want(i, j)) { bad = `${dtype} ${fn} at ${i},${j}`; break; }
+          expect(bad).toBe('');
+        }
+      }
+    }
+  });
   it('flatten merges a range of dims', async () => {
     const x = torch.arange(24).reshape(2, 3, 4);
     expect(x.flatten().shape).toEqual([24]);
