@@ -799,7 +799,16 @@ describe('torch.memoryStats', () => {
     expect(torch.memoryStats().forcedCollections).toBe(c1 + 1);
     expect(third.data!.byteOffset).toBeLessThan(big.data!.byteOffset + (32 << 20)); // in their memory, not above it
     expect((sb as unknown as { backoff: number }).backoff).toBe(0);
-    for (const st of [...small, again, third]) st.release!();
+    // Freed blocks of another size are no room: 20 MB of freed 40 KB blocks do not hold a 16 MB tensor,
+    // which collects first instead of silently taking fresh memory (the tour's add cell after its matmul
+    // cell took 6.2 s for 0.8).
+    const many = Array.from({ length: 500 }, (_, i) => made(-100 - i, 10240)); // 40 KB each: small free lists once freed
+    for (const st of many) st.release!();
+    sb.released();
+    const c2 = torch.memoryStats().forcedCollections;
+    const fourth = made(-21, 1 << 22);
+    expect(torch.memoryStats().forcedCollections).toBe(c2 + 1);
+    for (const st of [...small, again, third, fourth]) st.release!();
 
     // The allowance doubles once collections for small blocks cost what the doubling's memory would
     // (3 ms per MB): 64 MB -> 128 MB after 192 ms of them, -> 256 MB after 384 ms more, then stays.

@@ -92,14 +92,14 @@ export class SharedBuffers {
     const sab = l?.pop() ?? new SharedArrayBuffer(Math.ceil(bytes / 8) * 8);
     return new ARRAY_OF[dtype](sab, 0, n);
   }
-  /** Whether `bytes` fit in recycled memory: a freed block, or memory above the used region that was
-   * touched before (freed blocks at the top go back there). A collection that freed the top blocks
-   * leaves no free block, but room: counting it as finding nothing made later collections back off while
-   * the arena grew (a loop of 300x300 relu: 1.8 GB of arena, a page fault per 4 KiB of it). */
-  private roomFor(bytes: number): boolean {
-    const a = this.arena.stats();
-    return a.freeBytes >= bytes || a.touchedEnd - a.top >= bytes;
-  }
+  /** Whether `bytes` fit in recycled memory (Arena.reusable): a freed block that holds them, or memory
+   * above the used region that was touched before (freed blocks at the top go back there). A collection
+   * that freed the top blocks leaves no free block, but room: counting it as finding nothing made later
+   * collections back off while the arena grew (a loop of 300x300 relu: 1.8 GB of arena, a page fault per
+   * 4 KiB of it). Free bytes in blocks of other sizes are no room: counting them let 40 MB tensors take
+   * fresh memory after a loop of 100x100 ones (the tour's add cell after its matmul cell, in-process:
+   * 0.8 -> 6.2 s) without ever collecting. */
+  private roomFor(bytes: number): boolean { return this.arena.reusable(bytes); }
   /** Whether a tensor of n elements would still find room in the arena (else: a fresh SharedArrayBuffer). */
   fits(dtype: DType, n: number): boolean { return this.arena.wouldFit(Math.max(8, n * DTYPE_BYTES[dtype])); }
   /** References to tensors were just let go of (queued ops ran): the next shortage collects again. */

@@ -117,6 +117,20 @@ export class Arena {
     return { byteOffset: off };
   }
 
+  /**
+   * Whether alloc(bytes) would reuse memory handed out before (no fresh pages to fault in): a freed block
+   * of the size (small sizes) or a free extent that holds it (large ones), or room between the bump
+   * pointer and the highest address ever handed out. (Free bytes counted as a whole say less: freed small
+   * blocks never serve a large allocation.)
+   */
+  reusable(bytes: number): boolean {
+    const size = Math.max(ARENA_ALIGN, roundUp(bytes, ARENA_ALIGN));
+    if (this.highWater - this.top >= size) return true;
+    if (size <= SMALL_MAX) return (this.small.get(size)?.length ?? 0) > 0;
+    for (let i = 0; i < this.freeLen.length; i++) if (this.freeLen[i] >= size) return true;
+    return false;
+  }
+
   /** Whether alloc(bytes) would find room without a new memory beyond the maximum: in the free space
    * (counted as a whole: fragmentation may still refuse it) or by growing. */
   wouldFit(bytes: number): boolean {
