@@ -66,10 +66,16 @@ export class SharedBuffers {
   alloc(dtype: DType, n: number): TypedArray {
     const bytes = Math.max(8, n * DTYPE_BYTES[dtype]);
     this.sinceCollect += bytes;
-    if (!this.roomFor(bytes) && (bytes > SMALL_BLOCK || this.sinceCollect > this.allowance.bytes)) {
-      // No freed block fits, nor memory above the used region that was touched before (freed blocks at
-      // the top go back there: collecting while it had room found nothing, a third of the 10M loop's
-      // collections with 2 workers). Growing the arena touches fresh pages (~125 ms per 40 MB here, against
+    // Room is recycled memory that holds the tensor (Arena.reusable): a freed block of its size, or memory
+    // above the used region that was touched before (freed blocks at the top go back there). A collection
+    // that freed the top blocks leaves no free block, but room: counting it as finding nothing made later
+    // collections back off while the arena grew (a loop of 300x300 relu: 1.8 GB of arena, a page fault per
+    // 4 KiB of it). Free bytes in blocks of other sizes are no room: counting them let 40 MB tensors take
+    // fresh memory after a loop of 100x100 ones (the tour's add cell after its matmul cell, in-process:
+    // 0.8 -> 6.2 s) without ever collecting.
+    if (!this.arena.reusable(bytes) && (bytes > SMALL_BLOCK || this.sinceCollect > this.allowance.bytes)) {
+      // (Collecting while there was room above the used region found nothing: a third of the 10M loop's
+      // collections with 2 workers.) Growing the arena touches fresh pages (~125 ms per 40 MB here, against
       // ~5-10 ms for a collection), so collect first. Except for tensors of at most 8 MB until the
       // allowance was allocated since the last collection: a loop of 4 MB tensors collected every 2-3 ops (a
       // 1000x1000 broadcast add: 9.6 ms per op, 2.9 of them collecting; now 7.0), while letting
@@ -82,7 +88,7 @@ export class SharedBuffers {
         const t0 = performance.now();
         this.tracker.beforeAlloc(bytes, true);
         if (bytes <= SMALL_BLOCK) this.allowance.collected(performance.now() - t0);
-        if (!this.roomFor(bytes)) this.backoff = this.nextBackoff = Math.min(64, this.nextBackoff * 2);
+        if (!this.arena.reusable(bytes)) this.backoff = this.nextBackoff = Math.min(64, this.nextBackoff * 2);
         else this.nextBackoff = 1;
       }
     }
@@ -92,14 +98,6 @@ export class SharedBuffers {
     const sab = l?.pop() ?? new SharedArrayBuffer(Math.ceil(bytes / 8) * 8);
     return new ARRAY_OF[dtype](sab, 0, n);
   }
-  /** Whether `bytes` fit in recycled memory (Arena.reusable): a freed block that holds them, or memory
-   * above the used region that was touched before (freed blocks at the top go back there). A collection
-   * that freed the top blocks leaves no free block, but room: counting it as finding nothing made later
-   * collections back off while the arena grew (a loop of 300x300 relu: 1.8 GB of arena, a page fault per
-   * 4 KiB of it). Free bytes in blocks of other sizes are no room: counting them let 40 MB tensors take
-   * fresh memory after a loop of 100x100 ones (the tour's add cell after its matmul cell, in-process:
-   * 0.8 -> 6.2 s) without ever collecting. */
-  private roomFor(bytes: number): boolean { return this.arena.reusable(bytes); }
   /** Whether a tensor of n elements would still find room in the arena (else: a fresh SharedArrayBuffer). */
   fits(dtype: DType, n: number): boolean { return this.arena.wouldFit(Math.max(8, n * DTYPE_BYTES[dtype])); }
   /** References to tensors were just let go of (queued ops ran): the next shortage collects again. */
