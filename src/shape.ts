@@ -34,7 +34,8 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
 
 export function normDim(d: number, rank: number): number {
   const r = Math.max(rank, 1);
-  if (!Number.isInteger(d) || d < -r || d >= r) {
+  if (typeof d !== 'number' || !Number.isInteger(d)) throw new Error(`dim must be an integer, got ${typeof d === 'string' ? `'${d}'` : typeof d === 'object' ? JSON.stringify(d) : String(d)}`);
+  if (d < -r || d >= r) {
     throw new Error(`Dimension out of range (expected to be in range of [${-r}, ${r - 1}], but got ${d})`);
   }
   return d < 0 ? d + r : d;

@@ -1070,7 +1070,8 @@ function indexImpl(x: Tensor, idx: Array<number | string | null>): Tensor {
     if (i === null) { shape.push(1); strides.push(0); lastName = 'UnsqueezeBackward0'; continue; }
     if (typeof i === 'number') {
       const size = x.shape[d];
-      if (!Number.isInteger(i) || i < -size || i >= size) throw new Error(`index ${i} is out of bounds for dimension ${d} with size ${size}`);
+      if (!Number.isInteger(i)) throw new Error(`index ${i} is not an integer; use integers, 'a:b:s' slice strings, '...' or null`);
+      if (i < -size || i >= size) throw new Error(`index ${i} is out of bounds for dimension ${d} with size ${size}`);
       offset += (i < 0 ? i + size : i) * x.strides[d];
       d++; lastName = 'SelectBackward0';
       continue;

@@ -354,6 +354,9 @@ describe('arithmetic', () => {
     expect(await torch.where(m.index('::2'), torch.tensor([1, 2, 3]), torch.tensor([9, 9, 9])).tolist()).toEqual([1, 2, 9]); // (a strided condition: true, true, false)
     expect(await torch.fromTypedArray(new Uint8Array([1, 0])).tolist()).toEqual([true, false]);
     expect(() => torch.ones(2, 3).sum([0, -2])).toThrow('dim 0 appears multiple times in the list of dims');
+    expect(() => torch.ones(2, 3).sum('1' as never)).toThrow("dim must be an integer, got '1'");
+    expect(() => torch.ones(2, 3).mean(1.5)).toThrow('dim must be an integer, got 1.5');
+    expect(() => torch.ones(2, 3).index(1.5)).toThrow(/index 1.5 is not an integer/);
     expect(() => torch.ones(3).index(torch.tensor([0, 2]) as never)).toThrow(/unsupported index a tensor \(shape \[2\], int64\): indexing by tensors is not supported/);
     // full's dtype follows its value, as torch.tensor's does
     expect([torch.full([2], 7).dtype, torch.full([2], 0.5).dtype, torch.full([2], true).dtype]).toEqual(['int64', 'float32', 'bool']);
