@@ -793,6 +793,11 @@ export function mean(x: Tensor, dim?: number | number[], keepdim = false): Tenso
 export class ValuesIndices {
   constructor(readonly name: 'max' | 'min', readonly values: Tensor, readonly indices: Tensor) {}
   *[Symbol.iterator](): Iterator<Tensor> { yield this.values; yield this.indices; }
+  toString(): string {
+    const t = (x: Tensor) => `Tensor(shape=${fmtShape(x.shape)}, dtype=${x.dtype}, device=${deviceName(x.device)})`;
+    return `torch.return_types.${this.name}(values=${t(this.values)}, indices=${t(this.indices)}) — use await r.format() or torch.print(r) for values`;
+  }
+  [Symbol.for('nodejs.util.inspect.custom')]() { return this.toString(); }
   /** As PyTorch prints it: torch.return_types.max(\nvalues=tensor(…),\nindices=tensor(…)). */
   async format(): Promise<string> {
     return `torch.return_types.${this.name}(\nvalues=${await format(this.values)},\nindices=${await format(this.indices)})`;

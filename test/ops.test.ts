@@ -219,6 +219,7 @@ describe('arithmetic', () => {
     expect(await torch.tensor([[1.5, 5], [3, 2]]).max(1, true).format()).toBe(
       'torch.return_types.max(\nvalues=tensor([[5.],\n        [3.]]),\nindices=tensor([[1],\n        [0]]))');
     expect(await torch.tensor(5.5).max(0).format()).toBe('torch.return_types.max(\nvalues=tensor(5.5000),\nindices=tensor(0))');
+    expect(String(m.min(1))).toBe('torch.return_types.min(values=Tensor(shape=[2], dtype=int64, device=cpu), indices=Tensor(shape=[2], dtype=int64, device=cpu)) — use await r.format() or torch.print(r) for values');
     expect(await torch.tensor([true, false]).max(0).indices.item()).toBe(0);
     expect(await torch.zeros([0, 3]).max(1).values.tolist()).toEqual([]);
     expect(() => torch.zeros([2, 0]).max(1)).toThrow('max(): Expected reduction dim 1 to have non-zero size.');
