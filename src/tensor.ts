@@ -821,10 +821,8 @@ function maxMin(fn: 'max' | 'min', x: Tensor, dim: number | Tensor | undefined, 
   checkTensor(fn, x);
   if (dim instanceof Tensor) return minmax(fn === 'max' ? 'maximum' : 'minimum', x, dim);
   if (dim === undefined) return reduceAll(fn, x);
-  if (typeof dim !== 'number' || !Number.isInteger(dim)) throw new Error(`${fn}(): dim must be an integer, got ${String(dim)}`);
   if (typeof keepdim !== 'boolean') throw new Error(`${fn}(): keepdim must be a boolean, got ${String(keepdim)}`);
-  const d = normDim(dim, Math.max(1, x.ndim));
-  if (x.ndim > 0 && x.shape[d] === 0) throw new Error(`${fn}(): Expected reduction dim ${d} to have non-zero size.`);
+  const d = reductionDim(fn, x, dim);
   let vk!: Tensor, ik!: Tensor;
   noGrad(() => {
     vk = rawReduce(fn, x, x.ndim === 0 ? [] : [d], true, x.dtype);
@@ -847,30 +845,29 @@ function maxMin(fn: 'max' | 'min', x: Tensor, dim: number | Tensor | undefined, 
 
 function argMaxMin(fn: 'argmax' | 'argmin', x: Tensor, dim: number | undefined, keepdim: boolean): Tensor {
   checkTensor(fn, x);
-  const red = fn === 'argmax' ? 'max' : 'min';
-  if (dim === undefined) {
-    if (x.numel === 0) throw new Error(`${fn}(): Expected reduction dim to be specified for input.numel() == 0.`);
-    const flat = noGrad(() => {
-      const f = reshape(x.detach(), [-1]);
-      return indexOfExtreme(red, f, x.device === 'cpu' ? null : rawReduce(red, f, [0], true, x.dtype), 0);
-    });
-    return keepdim ? flat.reshape(x.shape.map(() => 1)) : flat.reshape([]);
-  }
-  if (typeof dim !== 'number' || !Number.isInteger(dim)) throw new Error(`${fn}(): dim must be an integer, got ${String(dim)}`);
+  if (dim === undefined && x.numel === 0) throw new Error(`${fn}(): Expected reduction dim to be specified for input.numel() == 0.`);
+  // Without a dim: the index into the flattened tensor.
+  const src = dim === undefined ? reshape(x.detach(), [-1]) : x.detach(), d = dim === undefined ? 0 : reductionDim(fn, x, dim);
+  const ik = noGrad(() => indexOfExtreme(fn === 'argmax' ? 'max' : 'min', src, null, d));
+  if (keepdim) return dim === undefined ? ik.reshape(x.shape.map(() => 1)) : ik;
+  return ik.reshape(dim === undefined || x.ndim === 0 ? [] : x.shape.filter((_, i) => i !== d));
+}
+
+/** dim as an axis of x for a reduction over it, which must not be empty. */
+function reductionDim(fn: string, x: Tensor, dim: number): number {
   const d = normDim(dim, Math.max(1, x.ndim));
   if (x.ndim > 0 && x.shape[d] === 0) throw new Error(`${fn}(): Expected reduction dim ${d} to have non-zero size.`);
-  if (x.ndim === 0) return zeros([], { dtype: 'int64', device: deviceName(x.device) });
-  if (x.device !== 'cpu') return noGrad(() => (maxMin(red, x.detach(), dim, keepdim) as ValuesIndices).indices);
-  return noGrad(() => rawReduce(fn, x.detach(), [d], keepdim, 'int64'));
+  return d;
 }
 
 /** The index along d of the first largest (max) or smallest (min) element of each line of x, a NaN
  * first (int64, keepdim shape). On CPU one argmax/argmin reduction; elsewhere (the GPU has no such
- * reduction) composed from v, x's max or min over d with keepdim: firstIndexOf. */
+ * reduction) composed from v, x's max or min over d with keepdim (computed here when not given):
+ * firstIndexOf. */
 function indexOfExtreme(fn: 'max' | 'min', x: Tensor, v: Tensor | null, d: number): Tensor {
   if (x.ndim === 0) return zeros([], { dtype: 'int64', device: deviceName(x.device) });
   if (x.device === 'cpu') return rawReduce(fn === 'max' ? 'argmax' : 'argmin', x, [d], true, 'int64');
-  return firstIndexOf(x, v!, d);
+  return firstIndexOf(x, v ?? rawReduce(fn, x, [d], true, x.dtype), d);
 }
 
 /** 0, 1, …, shape[d] - 1 along axis d (int64), of x's rank with size 1 elsewhere: broadcasts against x. */
@@ -881,7 +878,6 @@ function alongDim(shape: number[], d: number, device: Device): Tensor {
 /** For each line of x along d, the first index whose element equals v's (v: x reduced over d, keepdim),
  * NaN matching NaN (max and min return a NaN when the line has one): int64, v's shape. */
 function firstIndexOf(x: Tensor, v: Tensor, d: number): Tensor {
-  if (x.ndim === 0) return zeros([], { dtype: 'int64', device: deviceName(x.device) });
   let hit = compare('eq', x, v);
   if (isFloat(x.dtype)) hit = where(compare('ne', v, v), compare('ne', x, x), hit);
   const n = x.shape[d];
