@@ -3,7 +3,7 @@
 # (apt-get install -y clang lld). The .wasm files are committed, so installs need no clang.
 #
 #   rng.c -> rng.wasm   counter-based random fills (wasm.ts)
-#   ew.c  -> ew.wasm    float32 elementwise ops and block reductions (simd.ts)
+#   ew.c  -> ew.wasm    float32 and 64-bit (float64, int64) elementwise ops and block reductions (simd.ts)
 #   mm.c  -> mm.wasm    float64 matmul micro-kernel over packed operands (matmul.ts)
 #
 # Each module imports a *shared* memory (env.memory, any size up to 4 GiB) so
@@ -52,5 +52,5 @@ console.log('$out: ' + bytes.length + ' bytes, exports ' + exports.join(', '));
 }
 
 build rng rng_uniform_f32 rng_uniform_f64 rng_normal_f32 rng_normal_f64
-build ew ew_binary_vv ew_binary_vs ew_binary_sv ew_unary ew_fill ew_copy ew_block_sum ew_block_dot ew_compare ew_where ew_binary_bool ew_sum_cols ew_block_minmax
+build ew ew_binary_vv ew_binary_vs ew_binary_sv ew_unary ew_fill ew_copy ew_block_sum ew_block_dot ew_compare ew_where ew_binary_bool ew_sum_cols ew_block_minmax ew64_binary ew64_compare ew64_convert ew64_where ew64_block_sum ew8_block_sum
 build mm mm_strip4

@@ -436,6 +436,15 @@ export function upload(s: Storage, data: TypedArray): void {
   else s.data!.set(data);
 }
 
+/**
+ * Memory to write a new storage's values into: on the CPU the storage's own (no copy), else a host array
+ * that `uploadWritten` then sends. Only for a storage no op has used yet (nothing queued reads it).
+ */
+export function writable(s: Storage): TypedArray {
+  return s.device === 'cpu' ? s.data! : new ARRAY_OF[s.dtype](s.numel);
+}
+export function uploadWritten(s: Storage, host: TypedArray): void { if (host !== s.data) upload(s, host); }
+
 /** Keeps a storage alive as long as `view` (a typed array over its memory handed to the user) is. */
 const pins = new WeakMap<object, Storage>();
 export function pin(view: object, s: Storage): void { if (s.shared) pins.set(view, s); }

@@ -36,6 +36,22 @@ function addrF32(v: View, R: Resolve, i: number): number | null {
   return a === null ? null : a + 4 * (v.offset + i);
 }
 
+/** Bytes per element of each dtype's typed array, for addresses into the arena. */
+const ELEM_BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, int64: 8, bool: 1 };
+/** Byte address of element `i` of a contiguous view of any dtype, when its buffer is the arena. */
+function addrAny(v: View, R: Resolve, i: number): number | null {
+  if (!isContig(v)) return null;
+  const a = arenaAddress(R(v.buf), fast!.memory);
+  return a === null ? null : a + ELEM_BYTES[v.dtype] * (v.offset + i);
+}
+/** Byte address of element `i` of a contiguous float64 or int64 view (64-bit elements) in the arena. */
+const addr64 = (v: View, R: Resolve, i: number): number | null => (v.dtype === 'float64' || v.dtype === 'int64' ? addrAny(v, R, i) : null);
+/** An operand of a 64-bit kernel: null for a number, the address of element i of a contiguous float64 or
+ * int64 view in the arena, undefined where it is neither. */
+function arg64(v: View | number, R: Resolve, i: number): number | null | undefined {
+  return typeof v === 'number' ? null : addr64(v, R, i) ?? undefined;
+}
+
 /**
  * An operand of a float32 SIMD kernel, which takes each operand as (address, k): null for a number (the
  * kernel reads k), the address of element i for a contiguous float32 view in the arena, undefined where
@@ -315,6 +331,7 @@ function runBinary(fn: BinaryFn, av0: View | number, bv0: View | number, out: Vi
   if (fast && isCompare(fn) && out.dtype === 'bool' && simdCompare(fn, av, bv, out, R, s, e)) return;
   if (fast && isCompare(fn) && out.dtype === 'bool' && simdCompareRows(fn, av, bv, out, R, s, e)) return;
   if (fast && isSimdBinary(fn) && out.dtype === 'float32' && simdTransposed(fn, av, bv, out, R, s, e)) return;
+  if (fast && simd64(fn, av, bv, out, R, s, e)) return;
   runBinaryJs(fn, av, bv, out, R, s, e);
 }
 function runBinaryJs(fn: BinaryFn, av: View | number, bv: View | number, out: View, R: Resolve, s: number, e: number) {
@@ -330,6 +347,30 @@ function runBinaryJs(fn: BinaryFn, av: View | number, bv: View | number, out: Vi
   const views = [out];
   const ai = A ? views.push(av as View) - 1 : 0, bi = B ? views.push(bv as View) - 1 : 0;
   rows(out.shape, views, s, e, (o, st, n) => loop(A, A ? o[ai] : 0, A ? st[ai] : 0, B, B ? o[bi] : 0, B ? st[bi] : 0, O, o[0], st[0], n, k));
+}
+
+/**
+ * An op on float64 or int64 operands (both Float64Arrays; the other may be a number) contiguous in the
+ * arena, through the 64-bit SIMD kernels: arithmetic into float64, int64 (truncated, as the JS loop's
+ * store) or float32 (int64 / int64), comparisons into bool. The JS loop computes in float64 too, one IEEE
+ * operation per element, so the same bits. False (nothing written) where it does not apply.
+ */
+function simd64(fn: BinaryFn, av: View | number, bv: View | number, out: View, R: Resolve, s: number, e: number): boolean {
+  if (typeof av === 'number' && typeof bv === 'number') return false;
+  const a = arg64(av, R, s), b = arg64(bv, R, s);
+  if (a === undefined || b === undefined) return false;
+  if (isCompare(fn)) {
+    const o = boolAddr(out, R, s);
+    if (o === null) return false;
+    fast!.simd.compare64(fn, o, a, kOf(av), b, kOf(bv), e - s);
+    return true;
+  }
+  const d = out.dtype;
+  if (!isSimdBinary(fn) || (d !== 'float64' && d !== 'int64' && d !== 'float32')) return false;
+  const o = addrAny(out, R, s);
+  if (o === null) return false;
+  fast!.simd.binary64(fn, d, o, a, kOf(av), b, kOf(bv), e - s);
+  return true;
 }
 
 /**
@@ -519,8 +560,20 @@ function simdCompareRows(fn: CompareFn, av: View | number, bv: View | number, ou
   return true;
 }
 
+/** where() into float64 or int64 of 64-bit operands (or numbers), all contiguous in the arena, through the
+ * 64-bit SIMD kernel (a selection, then the int64 store's truncation); false where it does not apply. */
+function simdWhere64(op: Extract<Op, { op: 'where' }>, R: Resolve, s: number, e: number): boolean {
+  const d = op.out.dtype;
+  if (d !== 'float64' && d !== 'int64') return false;
+  const o = addr64(op.out, R, s), c = boolAddr(op.cond, R, s), a = arg64(op.a, R, s), b = arg64(op.b, R, s);
+  if (o === null || c === null || a === undefined || b === undefined) return false;
+  fast!.simd.where64(d, o, c, a, kOf(op.a), b, kOf(op.b), e - s);
+  return true;
+}
+
 function runWhere(op: Extract<Op, { op: 'where' }>, R: Resolve, s: number, e: number) {
   if (fast && op.out.dtype === 'float32' && op.cond.dtype === 'bool' && isContig(op.cond) && simdWhere(op, R, s, e)) return;
+  if (fast && simdWhere64(op, R, s, e)) return;
   const C = R(op.cond.buf), A = typeof op.a === 'number' ? null : R(op.a.buf), B = typeof op.b === 'number' ? null : R(op.b.buf);
   const O = R(op.out.buf);
   const ka = op.a as number, kb = op.b as number;
@@ -595,8 +648,11 @@ function runReduce(op: Extract<Op, { op: 'reduce' }>, R: Resolve, s: number, e: 
       return;
     }
   }
-  // Sums of contiguous float32 lines in the arena: the SIMD block sum (the same blocks and accumulators).
-  const at = fast && op.fn === 'sum' && stride === 1 && op.x.dtype === 'float32' ? arenaAddress(data, fast.memory) : null;
+  // Sums of contiguous lines in the arena: the SIMD block sum (the same blocks and accumulators) of float32,
+  // 64-bit (float64, int64) or bool data.
+  const blockSum = fast && op.fn === 'sum' && stride === 1 ? blockSumOf(op.x.dtype) : null;
+  const lineAt = blockSum ? arenaAddress(data, fast!.memory) : null;
+  const at = op.x.dtype === 'float32' ? lineAt : null, eb = ELEM_BYTES[op.x.dtype];
   // Lines equally spaced (x.sum(1)): all of them in one call, their float64 totals into the kernels' scratch.
   const n = e - s, step = n > 1 ? base[1] - base[0] : 0, sc = fast && fast.scratch;
   if (at !== null && sc && 8 * n <= sc.bytes && step >= 0 && evenlySpaced(base, n, step)) {
@@ -606,10 +662,10 @@ function runReduce(op: Extract<Op, { op: 'reduce' }>, R: Resolve, s: number, e: 
     return;
   }
   writeOut(op.out, R(op.out.buf), s, e, (dst, db) => {
-    if (at !== null) {
+    if (lineAt !== null) {
       for (let o = 0; o < e - s; o++) {
         let total = 0;
-        for (let b0 = 0; b0 < m; b0 += REDUCE_BLOCK) total += fast!.simd.blockSumF32(at + 4 * (base[o] + b0), Math.min(REDUCE_BLOCK, m - b0));
+        for (let b0 = 0; b0 < m; b0 += REDUCE_BLOCK) total += blockSum!(lineAt + eb * (base[o] + b0), Math.min(REDUCE_BLOCK, m - b0));
         dst[db + o] = total;
       }
       return;
@@ -625,6 +681,12 @@ function runReduce(op: Extract<Op, { op: 'reduce' }>, R: Resolve, s: number, e: 
       dst[db + o] = f(t, 0, 1, m);
     }
   });
+}
+
+/** The SIMD block sum of contiguous data of dtype d (address, n), or null where there is none (int32). */
+function blockSumOf(d: DType): ((at: number, n: number) => number) | null {
+  const k = fast!.simd;
+  return d === 'float32' ? k.blockSumF32 : d === 'float64' || d === 'int64' ? k.blockSum64 : d === 'bool' ? k.blockSum8 : null;
 }
 
 function evenlySpaced(base: ArrayLike<number>, n: number, step: number): boolean {
@@ -786,6 +848,12 @@ export function partialBlocks(fn: ReduceFn, x: View, b: View | null, R: Resolve,
       }
       return;
     }
+    const sum = !b && fn === 'sum' && x.dtype !== 'float32' ? blockSumOf(x.dtype) : null, at = sum && addrAny(x, R, s);
+    if (sum && at !== null) {
+      const eb = ELEM_BYTES[x.dtype];
+      for (let b0 = s; b0 < e; b0 += REDUCE_BLOCK) partials[p + b0 / REDUCE_BLOCK] = sum(at + eb * (b0 - s), Math.min(e, b0 + REDUCE_BLOCK) - b0);
+      return;
+    }
   }
   for (let b0 = s; b0 < e; b0 += REDUCE_BLOCK) {
     const b1 = Math.min(e, b0 + REDUCE_BLOCK), n = b1 - b0;
@@ -848,6 +916,7 @@ export function runOp(op: Op, R: Resolve, s = 0, e = numel(op.out.shape)): void 
         const o = addrF32(op.out, R, s), a = addrF32(op.x, R, s);
         if (o !== null && a !== null) { fast.simd.copyF32(o, a, e - s); return; }
       }
+      if (fast && op.x.dtype !== op.out.dtype && simdConvert(op.x, op.out, R, s, e)) return;
       if (isContig(op.x) && isContig(op.out) && !needsFix(op.out.dtype)) {
         const X = R(op.x.buf);
         R(op.out.buf).set(X.subarray(op.x.offset + s, op.x.offset + e), op.out.offset + s); // (converted in C++, one call)
@@ -877,6 +946,16 @@ export function runOp(op: Op, R: Resolve, s = 0, e = numel(op.out.shape)): void 
       return;
     }
   }
+}
+
+/** A dtype conversion between contiguous arena views through the SIMD kernel (float32, float64, int64
+ * and bool, either way; the JS loop's float64 value and store per element); false where it does not apply. */
+function simdConvert(x: View, out: View, R: Resolve, s: number, e: number): boolean {
+  const from = x.dtype === 'float32' ? 'f32' : x.dtype === 'float64' || x.dtype === 'int64' ? 'f64' : x.dtype === 'bool' ? 'u8' : null;
+  const to = out.dtype;
+  if (from === null || to === 'int32') return false;
+  const o = addrAny(out, R, s), a = o === null ? null : addrAny(x, R, s);
+  return a !== null && fast!.simd.convert(from, to, o!, a, e - s);
 }
 
 /** The partial-step form of a full reduction or a 1xk·kx1 matmul (views over its n reduced elements), or null. */

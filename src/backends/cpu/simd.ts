@@ -58,6 +58,12 @@ interface EwExports {
   ew_binary_bool(op: number, side: number, out: number, a: number, b: number, k: number, n: number): void;
   ew_sum_cols(out: number, x: number, m: number, w: number, stride: number, block: number): void;
   ew_block_minmax(x: number, n: number, isMin: number): number;
+  ew64_binary(op: number, form: number, kind: number, out: number, a: number, b: number, k: number, n: number): void;
+  ew64_compare(op: number, form: number, out: number, a: number, b: number, k: number, n: number): void;
+  ew64_convert(from: number, kind: number, out: number, x: number, n: number): number;
+  ew64_where(scalars: number, kind: number, out: number, c: number, a: number, b: number, ka: number, kb: number, n: number): void;
+  ew64_block_sum(x: number, n: number): number;
+  ew8_block_sum(x: number, n: number): number;
 }
 
 export interface SimdKernels {
@@ -113,6 +119,34 @@ export interface SimdKernels {
    * sign (the first zero's, in order, is the JS loop's): redo those. */
   blockMinMaxF32(xAddr: number, n: number, min: boolean): number;
 }
+/**
+ * Kernels over 64-bit elements: float64 and int64 buffers (Float64Arrays; int64 values are integer-valued
+ * doubles), at byte addresses that are multiples of 8. They compute in float64 as the JS loops do, and
+ * store results as `Store64` says: 'float64' as is, 'int64' truncated toward zero (Math.trunc), 'float32'
+ * rounded (a Float32Array's store), 'bool' 1 where not 0 (NaN too), as bytes.
+ */
+export type Store64 = 'float64' | 'int64' | 'float32' | 'bool';
+/** What a conversion reads: 64-bit elements, float32, or bytes (bool: the numbers 0 and 1). */
+export type Source64 = 'f64' | 'f32' | 'u8';
+export interface SimdKernels {
+  /** out[i] = a[i] fn b[i] over 64-bit a and b (a null address: the scalar), stored as `store`. */
+  binary64(fn: SimdBinaryFn, store: 'float64' | 'int64' | 'float32', outAddr: number, aAddr: number | null, aScalar: number, bAddr: number | null, bScalar: number, n: number): void;
+  /** out[i] = +(a[i] fn b[i]) into bytes over 64-bit a and b (a null address: the scalar, any double). */
+  compare64(fn: CompareFn, outAddr: number, aAddr: number | null, aScalar: number, bAddr: number | null, bScalar: number, n: number): void;
+  /** out[i] = x[i] converted (the copy op between dtypes); false (nothing done) for a pair it lacks. */
+  convert(from: Source64, to: Store64, outAddr: number, xAddr: number, n: number): boolean;
+  /** out[i] = c[i] ? a[i] : b[i] over 64-bit a and b (a null address: the scalar), stored as `store`. */
+  where64(store: 'float64' | 'int64', outAddr: number, cAddr: number, aAddr: number | null, aScalar: number, bAddr: number | null, bScalar: number, n: number): void;
+  /** The protocol's float64 block sum of n 64-bit elements (n <= REDUCE_BLOCK). */
+  blockSum64(xAddr: number, n: number): number;
+  /** The protocol's float64 block sum of n bytes, read as numbers (bool data). */
+  blockSum8(xAddr: number, n: number): number;
+}
+const KIND64: Record<Store64, number> = { float64: 0, int64: 1, float32: 2, bool: 3 };
+const SOURCE64: Record<Source64, number> = { f64: 0, f32: 1, u8: 2 };
+const BYTES_OF_SOURCE: Record<Source64, number> = { f64: 8, f32: 4, u8: 1 };
+const BYTES_OF_STORE: Record<Store64, number> = { float64: 8, int64: 8, float32: 4, bool: 1 };
+
 const COMPARE_CODE: Record<CompareFn, number> = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 };
 export const isCompare = (fn: string): fn is CompareFn => Object.hasOwn(COMPARE_CODE, fn);
 
@@ -207,7 +241,8 @@ export function instantiateSimd(memory: WebAssembly.Memory, module: WebAssembly.
   /** A view of the whole memory for the elements JS computes (renewed when the memory has grown). */
   let heap = new Float32Array(memory.buffer);
   const ex = instance.exports as unknown as EwExports;
-  const { ew_binary_vv, ew_binary_vs, ew_binary_sv, ew_unary, ew_fill, ew_copy, ew_transpose32, ew_unary_quick, ew_binary_rows, ew_block_sum, ew_sum_rows, ew_block_dot, ew_compare, ew_where, ew_binary_bool, ew_sum_cols, ew_block_minmax } = ex;
+  const { ew_binary_vv, ew_binary_vs, ew_binary_sv, ew_unary, ew_fill, ew_copy, ew_transpose32, ew_unary_quick, ew_binary_rows, ew_block_sum, ew_sum_rows, ew_block_dot, ew_compare, ew_where, ew_binary_bool, ew_sum_cols, ew_block_minmax,
+    ew64_binary, ew64_compare, ew64_convert, ew64_where, ew64_block_sum, ew8_block_sum } = ex;
 
   const fillF32 = (outAddr: number, value: number, n: number) => {
     for (let s = 0; s < n; s += CALL_CHUNK) ew_fill(outAddr + 4 * s, value, Math.min(CALL_CHUNK, n - s));
@@ -303,6 +338,38 @@ export function instantiateSimd(memory: WebAssembly.Memory, module: WebAssembly.
         ew_where(scalars, outAddr + 4 * s, cAddr + s, aAddr === null ? 0 : aAddr + 4 * s, bAddr === null ? 0 : bAddr + 4 * s, aScalar, bScalar, Math.min(CALL_CHUNK, n - s));
       }
     },
+    binary64(fn, store, outAddr, aAddr, aScalar, bAddr, bScalar, n) {
+      const op = BINARY_CODE[fn], kind = KIND64[store], ob = BYTES_OF_STORE[store];
+      if (aAddr === null && bAddr === null) throw new Error('binary64: both operands scalar');
+      const form = aAddr === null ? 2 : bAddr === null ? 1 : 0, k = aAddr === null ? aScalar : bAddr === null ? bScalar : 0;
+      for (let s = 0; s < n; s += CALL_CHUNK) {
+        ew64_binary(op, form, kind, outAddr + ob * s, aAddr === null ? 0 : aAddr + 8 * s, bAddr === null ? 0 : bAddr + 8 * s, k, Math.min(CALL_CHUNK, n - s));
+      }
+    },
+    compare64(fn, outAddr, aAddr, aScalar, bAddr, bScalar, n) {
+      const op = COMPARE_CODE[fn];
+      if (aAddr === null && bAddr === null) throw new Error('compare64: both operands scalar');
+      const form = aAddr === null ? 2 : bAddr === null ? 1 : 0, k = aAddr === null ? aScalar : bAddr === null ? bScalar : 0;
+      for (let s = 0; s < n; s += CALL_CHUNK) {
+        ew64_compare(op, form, outAddr + s, aAddr === null ? 0 : aAddr + 8 * s, bAddr === null ? 0 : bAddr + 8 * s, k, Math.min(CALL_CHUNK, n - s));
+      }
+    },
+    convert(from, to, outAddr, xAddr, n) {
+      // (ew64_convert says 0 for a pair it does not have, having written nothing: at the first call.)
+      const xb = BYTES_OF_SOURCE[from], ob = BYTES_OF_STORE[to];
+      for (let s = 0; s < n; s += CALL_CHUNK) {
+        if (!ew64_convert(SOURCE64[from], KIND64[to], outAddr + ob * s, xAddr + xb * s, Math.min(CALL_CHUNK, n - s))) return false;
+      }
+      return true;
+    },
+    where64(store, outAddr, cAddr, aAddr, aScalar, bAddr, bScalar, n) {
+      const scalars = (aAddr === null ? 1 : 0) | (bAddr === null ? 2 : 0);
+      for (let s = 0; s < n; s += CALL_CHUNK) {
+        ew64_where(scalars, KIND64[store], outAddr + 8 * s, cAddr + s, aAddr === null ? 0 : aAddr + 8 * s, bAddr === null ? 0 : bAddr + 8 * s, aScalar, bScalar, Math.min(CALL_CHUNK, n - s));
+      }
+    },
+    blockSum64: (xAddr, n) => ew64_block_sum(xAddr, n),
+    blockSum8: (xAddr, n) => ew8_block_sum(xAddr, n),
     compareF32(fn, outAddr, aAddr, aScalar, bAddr, bScalar, n) {
       const op = COMPARE_CODE[fn];
       if (aAddr === null && bAddr === null) throw new Error('compareF32: both operands scalar');

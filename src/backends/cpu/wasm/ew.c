@@ -896,3 +896,230 @@ double ew_block_minmax(uint32_t x, uint32_t n, uint32_t is_min) {
 /* The protocol's float64 block sum of x[j] * y[j]. */
 EXPORT(ew_block_dot)
 double ew_block_dot(uint32_t x, uint32_t y, uint32_t n) { return block32(1, x, y, n); }
+
+/* ================================================================ 64-bit elements: float64 and int64 */
+
+/*
+ * float64 and int64 tensors both live in Float64Arrays (int64 as integer-valued doubles), and the JS
+ * loops compute on them in float64, as these kernels do: one IEEE operation per step, bin64 / cmp64 in
+ * the JS loop's operand order. What a result is stored as, `kind`:
+ *   K_F64  as is (a float64 output);
+ *   K_I64  truncated toward zero (an int64 output, the JS loop's Math.trunc store: f64x2.trunc is the
+ *          same IEEE roundToIntegralTowardZero, -0 and NaN included);
+ *   K_F32  rounded to float32 (a float32 output, the Float32Array store: round to nearest even, which is
+ *          f32x4.demote_f64x2_zero);
+ *   K_BOOL a byte, 1 where the value is not 0 (NaN included), else 0 (the bool store).
+ */
+enum { K_F64 = 0, K_I64 = 1, K_F32 = 2, K_BOOL = 3 };
+#define LD64(p) wasm_v128_load64_zero((const void *)(p))
+#define ST64(p, v) wasm_v128_store64_lane((void *)(p), (v), 0)
+
+INLINE V fix64(const int kind, V r) { return kind == K_I64 ? wasm_f64x2_trunc(r) : r; }
+/* r0's two doubles then r1's, rounded to float32, in one vector. */
+INLINE V demote2(V r0, V r1) {
+  return wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(r0), wasm_f32x4_demote_f64x2_zero(r1), 0, 1, 4, 5);
+}
+/* Four 64-bit lane masks (m0's two, then m1's) as bytes 0/1 in lanes 0..3. */
+INLINE V mask_bytes4(V m0, V m1) {
+  const V w = wasm_i32x4_shuffle(m0, m1, 0, 2, 4, 6);
+  const V h = wasm_i16x8_narrow_i32x4(w, w);
+  return wasm_v128_and(wasm_i8x16_narrow_i16x8(h, h), wasm_i8x16_splat(1));
+}
+
+/* out[i] = kind(a[i] op b[i]) over 64-bit a and b (form as binary32: 1 b is k, 2 a is k); out is 64-bit,
+ * or float32 for K_F32. */
+INLINE void binary64(const int op, const int form, const int kind, uint32_t out, uint32_t a, uint32_t b, V k, uint32_t n) {
+  uint32_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const uint32_t p = 8 * i;
+    const V x0 = form != 2 ? LD(a + p) : k, x1 = form != 2 ? LD(a + p + 16) : k;
+    const V y0 = form != 1 ? LD(b + p) : k, y1 = form != 1 ? LD(b + p + 16) : k;
+    const V r0 = fix64(kind, bin64(op, x0, y0)), r1 = fix64(kind, bin64(op, x1, y1));
+    if (kind == K_F32) ST(out + 4 * i, demote2(r0, r1));
+    else { ST(out + p, r0); ST(out + p + 16, r1); }
+  }
+  for (; i < n; i++) {
+    const V x = form != 2 ? LD64(a + 8 * i) : k, y = form != 1 ? LD64(b + 8 * i) : k;
+    const V r = fix64(kind, bin64(op, x, y));
+    if (kind == K_F32) ST1(out + 4 * i, wasm_f32x4_demote_f64x2_zero(r));
+    else ST64(out + 8 * i, r);
+  }
+}
+#define BIN64_CASE(F, K)                                                     \
+  case (F) * 4 + (K):                                                        \
+    switch (op) {                                                            \
+      case OP_ADD: binary64(OP_ADD, F, K, out, a, b, kv, n); break;          \
+      case OP_SUB: binary64(OP_SUB, F, K, out, a, b, kv, n); break;          \
+      case OP_MUL: binary64(OP_MUL, F, K, out, a, b, kv, n); break;          \
+      case OP_DIV: binary64(OP_DIV, F, K, out, a, b, kv, n); break;          \
+      case OP_MAX: binary64(OP_MAX, F, K, out, a, b, kv, n); break;          \
+      case OP_MIN: binary64(OP_MIN, F, K, out, a, b, kv, n); break;          \
+    }                                                                        \
+    break;
+/* out[i] = a[i] op b[i] over float64 / int64 buffers, stored as `kind` (K_F64, K_I64 or K_F32). */
+EXPORT(ew64_binary)
+void ew64_binary(uint32_t op, uint32_t form, uint32_t kind, uint32_t out, uint32_t a, uint32_t b, double k, uint32_t n) {
+  const V kv = wasm_f64x2_splat(k);
+  switch (form * 4 + kind) {
+    BIN64_CASE(0, K_F64) BIN64_CASE(0, K_I64) BIN64_CASE(0, K_F32)
+    BIN64_CASE(1, K_F64) BIN64_CASE(1, K_I64) BIN64_CASE(1, K_F32)
+    BIN64_CASE(2, K_F64) BIN64_CASE(2, K_I64) BIN64_CASE(2, K_F32)
+  }
+}
+#undef BIN64_CASE
+
+INLINE V cmp64(const int op, V a, V b) {
+  switch (op) {
+    case CMP_EQ: return wasm_f64x2_eq(a, b);
+    case CMP_NE: return wasm_f64x2_ne(a, b);
+    case CMP_LT: return wasm_f64x2_lt(a, b);
+    case CMP_LE: return wasm_f64x2_le(a, b);
+    case CMP_GT: return wasm_f64x2_gt(a, b);
+    default: return wasm_f64x2_ge(a, b);
+  }
+}
+INLINE int cmp1d(const int op, double a, double b) {
+  switch (op) {
+    case CMP_EQ: return a == b;
+    case CMP_NE: return a != b;
+    case CMP_LT: return a < b;
+    case CMP_LE: return a <= b;
+    case CMP_GT: return a > b;
+    default: return a >= b;
+  }
+}
+/* out[i] = a[i] op b[i] (0/1 bytes) over float64 / int64 buffers, form as binary64. */
+INLINE void compare64(const int op, const int form, uint32_t out, uint32_t a, uint32_t b, double k, uint32_t n) {
+  const V kv = wasm_f64x2_splat(k);
+  uint32_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    V m[4];
+    for (int j = 0; j < 4; j++) {
+      const uint32_t p = 8 * i + 16 * j;
+      m[j] = cmp64(op, form == 2 ? kv : LD(a + p), form == 1 ? kv : LD(b + p));
+    }
+    const V w0 = wasm_i32x4_shuffle(m[0], m[1], 0, 2, 4, 6), w1 = wasm_i32x4_shuffle(m[2], m[3], 0, 2, 4, 6);
+    const V h = wasm_i16x8_narrow_i32x4(w0, w1);
+    ST64(out + i, wasm_v128_and(wasm_i8x16_narrow_i16x8(h, h), wasm_i8x16_splat(1)));
+  }
+  for (; i < n; i++) {
+    const double x = form == 2 ? k : *(const double *)(a + 8 * i), y = form == 1 ? k : *(const double *)(b + 8 * i);
+    *(uint8_t *)(out + i) = (uint8_t)cmp1d(op, x, y);
+  }
+}
+#define COMPARE64_FORMS(OP)                                  \
+  switch (form) {                                            \
+    case 0: compare64(OP, 0, out, a, b, k, n); break;        \
+    case 1: compare64(OP, 1, out, a, b, k, n); break;        \
+    default: compare64(OP, 2, out, a, b, k, n); break;       \
+  }
+EXPORT(ew64_compare)
+void ew64_compare(uint32_t op, uint32_t form, uint32_t out, uint32_t a, uint32_t b, double k, uint32_t n) {
+  switch (op) {
+    case CMP_EQ: COMPARE64_FORMS(CMP_EQ) break;
+    case CMP_NE: COMPARE64_FORMS(CMP_NE) break;
+    case CMP_LT: COMPARE64_FORMS(CMP_LT) break;
+    case CMP_LE: COMPARE64_FORMS(CMP_LE) break;
+    case CMP_GT: COMPARE64_FORMS(CMP_GT) break;
+    default: COMPARE64_FORMS(CMP_GE) break;
+  }
+}
+#undef COMPARE64_FORMS
+
+/*
+ * out[i] = kind(x[i]): a dtype conversion (the copy op), x read as a double the way the JS loop reads it
+ * from its typed array: `in` 0 a 64-bit buffer (float64, int64), 1 float32 (promoted: exact, and a
+ * signalling NaN quieted as JS's load does), 2 bytes (bool: the numbers 0 and 1).
+ */
+INLINE V load2(const int in, uint32_t x, uint32_t i) {
+  if (in == 0) return LD(x + 8 * i);
+  if (in == 1) return wasm_f64x2_promote_low_f32x4(LD64(x + 4 * i));
+  const V b = wasm_v128_load16_lane((const void *)(x + i), wasm_i32x4_splat(0), 0);
+  return wasm_f64x2_convert_low_u32x4(wasm_u32x4_extend_low_u16x8(wasm_u16x8_extend_low_u8x16(b)));
+}
+INLINE double load1(const int in, uint32_t x, uint32_t i) {
+  return in == 0 ? *(const double *)(x + 8 * i) : in == 1 ? (double)*(const float *)(x + 4 * i) : (double)*(const uint8_t *)(x + i);
+}
+INLINE void convert64(const int in, const int kind, uint32_t out, uint32_t x, uint32_t n) {
+  const V zero = wasm_f64x2_splat(0.0);
+  uint32_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const V r0 = fix64(kind, load2(in, x, i)), r1 = fix64(kind, load2(in, x, i + 2));
+    if (kind == K_F32) ST(out + 4 * i, demote2(r0, r1));
+    else if (kind == K_BOOL) wasm_v128_store32_lane((void *)(out + i), mask_bytes4(wasm_f64x2_ne(r0, zero), wasm_f64x2_ne(r1, zero)), 0);
+    else { ST(out + 8 * i, r0); ST(out + 8 * i + 16, r1); }
+  }
+  for (; i < n; i++) {
+    const double v = load1(in, x, i);
+    if (kind == K_F32) *(float *)(out + 4 * i) = (float)v;
+    else if (kind == K_BOOL) *(uint8_t *)(out + i) = v != 0;
+    else *(double *)(out + 8 * i) = kind == K_I64 ? __builtin_trunc(v) : v;
+  }
+}
+/* 1 when done, 0 for a pair it does not have (nothing written). */
+EXPORT(ew64_convert)
+uint32_t ew64_convert(uint32_t in, uint32_t kind, uint32_t out, uint32_t x, uint32_t n) {
+  switch (in * 4 + kind) {
+    case 0 * 4 + K_F64: convert64(0, K_F64, out, x, n); return 1;
+    case 0 * 4 + K_I64: convert64(0, K_I64, out, x, n); return 1;
+    case 0 * 4 + K_F32: convert64(0, K_F32, out, x, n); return 1;
+    case 0 * 4 + K_BOOL: convert64(0, K_BOOL, out, x, n); return 1;
+    case 1 * 4 + K_F64: convert64(1, K_F64, out, x, n); return 1;
+    case 1 * 4 + K_I64: convert64(1, K_I64, out, x, n); return 1;
+    case 1 * 4 + K_BOOL: convert64(1, K_BOOL, out, x, n); return 1;
+    case 2 * 4 + K_F64: convert64(2, K_F64, out, x, n); return 1;
+    case 2 * 4 + K_I64: convert64(2, K_I64, out, x, n); return 1;
+    case 2 * 4 + K_F32: convert64(2, K_F32, out, x, n); return 1;
+  }
+  return 0;
+}
+
+/* out[i] = c[i] ? a[i] : b[i] with c bytes (nonzero: true), a and b 64-bit arrays or, with the flag set,
+ * the doubles ka / kb; stored as `kind` (K_F64 or K_I64). */
+INLINE void where64(const int as, const int bs, const int kind, uint32_t out, uint32_t c, uint32_t a, uint32_t b, double ka, double kb, uint32_t n) {
+  const V kav = wasm_f64x2_splat(ka), kbv = wasm_f64x2_splat(kb), zero = wasm_i32x4_splat(0);
+  uint32_t i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const V w = wasm_i64x2_extend_low_i32x4(wasm_i32x4_extend_low_i16x8(wasm_i16x8_extend_low_i8x16(
+      wasm_v128_load16_lane((const void *)(c + i), zero, 0))));
+    const V m = wasm_i64x2_ne(w, zero);
+    ST(out + 8 * i, fix64(kind, wasm_v128_bitselect(as ? kav : LD(a + 8 * i), bs ? kbv : LD(b + 8 * i), m)));
+  }
+  for (; i < n; i++) {
+    const V m = wasm_i64x2_ne(wasm_i64x2_splat(*(const uint8_t *)(c + i)), zero);
+    ST64(out + 8 * i, fix64(kind, wasm_v128_bitselect(as ? kav : LD64(a + 8 * i), bs ? kbv : LD64(b + 8 * i), m)));
+  }
+}
+#define WHERE64_KINDS(AS, BS)                                                  \
+  if (kind == K_I64) where64(AS, BS, K_I64, out, c, a, b, ka, kb, n);          \
+  else where64(AS, BS, K_F64, out, c, a, b, ka, kb, n);
+EXPORT(ew64_where)
+void ew64_where(uint32_t scalars, uint32_t kind, uint32_t out, uint32_t c, uint32_t a, uint32_t b, double ka, double kb, uint32_t n) {
+  switch (scalars) { /* bit 0: a is the scalar ka, bit 1: b is kb */
+    case 0: WHERE64_KINDS(0, 0) break;
+    case 1: WHERE64_KINDS(1, 0) break;
+    case 2: WHERE64_KINDS(0, 1) break;
+    default: WHERE64_KINDS(1, 1) break;
+  }
+}
+#undef WHERE64_KINDS
+
+/* The protocol's float64 block sum (4 accumulators, see block32) of n values at x: `in` 0 doubles, 2 bytes. */
+INLINE double block_any(const int in, uint32_t x, uint32_t n) {
+  V acc01 = wasm_f64x2_splat(0.0), acc23 = acc01;
+  uint32_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    acc01 = add64(load2(in, x, i), acc01);
+    acc23 = add64(load2(in, x, i + 2), acc23);
+  }
+  double a0 = wasm_f64x2_extract_lane(acc01, 0), a1 = wasm_f64x2_extract_lane(acc01, 1);
+  double a2 = wasm_f64x2_extract_lane(acc23, 0), a3 = wasm_f64x2_extract_lane(acc23, 1);
+  if (i < n) { a0 += load1(in, x, i); i++; }
+  if (i < n) { a1 += load1(in, x, i); i++; }
+  if (i < n) { a2 += load1(in, x, i); }
+  return (a0 + a1) + (a2 + a3);
+}
+EXPORT(ew64_block_sum)
+double ew64_block_sum(uint32_t x, uint32_t n) { return block_any(0, x, n); }
+EXPORT(ew8_block_sum)
+double ew8_block_sum(uint32_t x, uint32_t n) { return block_any(2, x, n); }

@@ -1,0 +1,137 @@
+// The 64-bit SIMD kernels (float64 and int64 data, conversions between dtypes, sums of bool) against the JS
+// loops they stand in for: every op runs twice through runOp, once on arena memory (the SIMD kernels)
+// and once on plain typed arrays (the JS loops), and the two outputs must hold the same bits.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BinaryFn, DType, Op, View } from '../src/runtime/protocol.ts';
+import { REDUCE_BLOCK } from '../src/runtime/protocol.ts';
+import { enableFastPath, runOp, type Resolve } from '../src/backends/cpu/kernels.ts';
+import { Arena } from '../src/backends/cpu/arena.ts';
+import { simdSupported } from '../src/backends/cpu/simd.ts';
+
+type Arr = Float32Array | Float64Array | Int32Array | Uint8Array;
+const ARRAY: Record<DType, new (n: number) => Arr> = { float32: Float32Array, float64: Float64Array, int32: Int32Array, int64: Float64Array, bool: Uint8Array };
+
+function rng(seed: number) {
+  let s = seed >>> 0 || 1;
+  return () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s / 2 ** 32; };
+}
+const F64_SPECIAL = [0, -0, 1, -1, 0.5, -2.5, Infinity, -Infinity, NaN, 2 ** 53, 2 ** 53 + 2, -(2 ** 63), 2 ** 63 - 1024, 1e-310, -5e-324, 1.7976931348623157e308, 0.1, 1 / 3, 3.4028235677973366e38, 3.5e38];
+const I64_SPECIAL = [0, -0, 1, -1, 2, 7, -7, 2 ** 31, -(2 ** 31), 2 ** 53, 2 ** 53 + 2, -(2 ** 53), 2 ** 62, -(2 ** 63), 123456789012];
+/** Values of a dtype as its typed array holds them: specials sprinkled among random ones. */
+function data(d: DType, n: number, seed: number): Arr {
+  const r = rng(seed), out = new ARRAY[d](n);
+  for (let i = 0; i < n; i++) {
+    const k = r();
+    if (d === 'bool') out[i] = r() < 0.5 ? 1 : 0;
+    else if (d === 'int64') out[i] = k < 0.2 ? I64_SPECIAL[Math.floor(r() * I64_SPECIAL.length)] : Math.round((r() - 0.5) * 2 ** (1 + Math.floor(r() * 60)));
+    else out[i] = k < 0.2 ? F64_SPECIAL[Math.floor(r() * F64_SPECIAL.length)] : k < 0.3 ? Math.round((r() - 0.5) * 100) : (r() - 0.5) * 2 ** (Math.floor(r() * 80) - 40);
+  }
+  return out;
+}
+/** The first index where a and b differ in bits (NaNs of any payload are equal), or -1. */
+function firstDiff(a: Arr, b: Arr): number {
+  for (let i = 0; i < a.length; i++) {
+    if (Object.is(a[i], b[i]) || (a[i] !== a[i] && b[i] !== b[i])) continue;
+    return i;
+  }
+  return -1;
+}
+
+const LENGTHS = [0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33, 1003];
+
+describe.skipIf(!simdSupported())('64-bit SIMD kernels (float64, int64, conversions, bool sums) give the JS loops\' bits', () => {
+  const arena = new Arena({ initialBytes: 1 << 22 });
+  beforeAll(() => enableFastPath(arena.memory));
+  afterAll(() => enableFastPath(null));
+  const blocks: number[] = [];
+  afterAll(() => { for (const b of blocks) arena.release(b); });
+
+  /** Runs makeOp on the inputs twice: buffers in the arena (at element offset off) and plain arrays. */
+  function both(inputs: { d: DType; v: Arr }[], out: { d: DType; n: number; shape?: number[] }, makeOp: (ins: View[], o: View) => Op, off: number): { simd: Arr; js: Arr } {
+    const arenaBufs: Arr[] = [], plainBufs: Arr[] = [];
+    for (const [j, x] of [...inputs, { d: out.d, v: new ARRAY[out.d](out.n).fill(out.d === 'bool' ? 1 : 9) }].entries()) {
+      const eb = new ARRAY[x.d](0).BYTES_PER_ELEMENT, len = x.v.length + off;
+      const blk = arena.alloc(eb * len + 64)!.byteOffset;
+      blocks.push(blk);
+      const a = arena.view(x.d, blk, len) as Arr, p = new ARRAY[x.d](len);
+      a.set(x.v as never, off); p.set(x.v as never, off);
+      // (inputs in either order of placement in the arena: offsets differ between operands)
+      void j;
+      arenaBufs.push(a); plainBufs.push(p);
+    }
+    const views = inputs.map((x, j): View => ({ buf: j, dtype: x.d, shape: [x.v.length], strides: [1], offset: off }));
+    const o: View = { buf: inputs.length, dtype: out.d, shape: out.shape ?? [out.n], strides: out.shape?.length === 2 ? [out.shape[1], 1] : [1], offset: off };
+    const run = (bufs: Arr[]) => { const R: Resolve = (id) => bufs[id]; const op = makeOp(views, o); runOp(op, R); return bufs[inputs.length].subarray(off); };
+    return { simd: run(arenaBufs), js: run(plainBufs) };
+  }
+  const expectSame = (r: { simd: Arr; js: Arr }, what: string) => {
+    const i = firstDiff(r.simd, r.js);
+    expect(i, `${what}: element ${i}: SIMD ${r.simd[i]}, JS ${r.js[i]}`).toBe(-1);
+  };
+
+  it('arithmetic on int64 and float64 (vector and scalar forms) into int64, float64 and float32', () => {
+    let seed = 1;
+    const fns: BinaryFn[] = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum'];
+    const combos: [DType, DType, DType][] = [['int64', 'int64', 'int64'], ['float64', 'float64', 'float64'], ['int64', 'int64', 'float32'],
+      ['float64', 'float64', 'float32'], ['int64', 'float64', 'float64'], ['float64', 'int64', 'int64']];
+    for (const fn of fns) for (const [da, db, dout] of combos) for (const n of LENGTHS) {
+      const off = n % 3, a = data(da, n, seed++), b = data(db, n, seed++);
+      if (n > 4) { b[1] = a[1]; b[3] = -a[3]; } // ties (maximum of equal values and zeros of either sign)
+      expectSame(both([{ d: da, v: a }, { d: db, v: b }], { d: dout, n }, ([x, y], o) => ({ op: 'binary', fn, a: x, b: y, out: o }), off), `${fn} ${da} ${db} -> ${dout} n=${n}`);
+      for (const k of [3, -2, 0, -0, 0.5, 2 ** 60, NaN, -Infinity]) {
+        expectSame(both([{ d: da, v: a }], { d: dout, n }, ([x], o) => ({ op: 'binary', fn, a: x, b: k, out: o }), off), `${fn}(${da}, ${k}) -> ${dout} n=${n}`);
+        expectSame(both([{ d: da, v: a }], { d: dout, n }, ([x], o) => ({ op: 'binary', fn, a: k, b: x, out: o }), off), `${fn}(${k}, ${da}) -> ${dout} n=${n}`);
+      }
+    }
+  });
+
+  it('comparisons of int64 and float64 into bool, every form', () => {
+    let seed = 1000;
+    for (const fn of ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const) for (const [da, db] of [['int64', 'int64'], ['float64', 'float64'], ['int64', 'float64']] as [DType, DType][]) for (const n of LENGTHS) {
+      const a = data(da, n, seed++), b = data(db, n, seed++);
+      if (n > 4) { b[0] = a[0]; b[2] = -a[2]; }
+      expectSame(both([{ d: da, v: a }, { d: db, v: b }], { d: 'bool', n }, ([x, y], o) => ({ op: 'binary', fn, a: x, b: y, out: o }), n % 4), `${fn} ${da} ${db} n=${n}`);
+      for (const k of [5, 0, -0, 2 ** 53 + 1, NaN, Infinity, 0.5]) {
+        expectSame(both([{ d: da, v: a }], { d: 'bool', n }, ([x], o) => ({ op: 'binary', fn, a: x, b: k, out: o }), 1), `${fn}(${da}, ${k}) n=${n}`);
+        expectSame(both([{ d: da, v: a }], { d: 'bool', n }, ([x], o) => ({ op: 'binary', fn, a: k, b: x, out: o }), 2), `${fn}(${k}, ${da}) n=${n}`);
+      }
+    }
+  });
+
+  it('conversions (the copy op) between float32, float64, int64 and bool, both ways', () => {
+    let seed = 2000;
+    const dts: DType[] = ['float32', 'float64', 'int64', 'bool'];
+    for (const from of dts) for (const to of dts) for (const n of LENGTHS) {
+      if (from === to) continue;
+      const x = from === 'float32' ? Float32Array.from(data('float64', n, seed++)) : data(from, n, seed++);
+      expectSame(both([{ d: from, v: x }], { d: to, n }, ([v], o) => ({ op: 'copy', x: v, out: o }), n % 3), `${from} -> ${to} n=${n}`);
+    }
+  });
+
+  it('where into int64 and float64, over arrays and numbers', () => {
+    let seed = 3000;
+    for (const d of ['int64', 'float64'] as DType[]) for (const n of LENGTHS) {
+      const c = data('bool', n, seed++), a = data(d, n, seed++), b = data(d, n, seed++);
+      const w = (x: View | number, y: View | number) => (cv: View, o: View): Op => ({ op: 'where', cond: cv, a: x, b: y, out: o });
+      expectSame(both([{ d: 'bool', v: c }, { d, v: a }, { d, v: b }], { d, n }, ([cv, x, y], o) => w(x, y)(cv, o), n % 2), `where ${d} n=${n}`);
+      expectSame(both([{ d: 'bool', v: c }, { d, v: a }], { d, n }, ([cv, x], o) => w(x, 0)(cv, o), 1), `where(c, ${d}, 0) n=${n}`);
+      expectSame(both([{ d: 'bool', v: c }, { d, v: b }], { d, n }, ([cv, y], o) => w(-3, y)(cv, o), 0), `where(c, -3, ${d}) n=${n}`);
+      expectSame(both([{ d: 'bool', v: c }], { d, n }, ([cv], o) => w(7, -0)(cv, o), 3), `where(c, 7, -0) n=${n}`);
+    }
+  });
+
+  it('sums of int64, float64 and bool: whole (block partials, across blocks) and along rows', () => {
+    let seed = 4000;
+    for (const d of ['int64', 'float64', 'bool'] as DType[]) {
+      const outD: DType = d === 'float64' ? 'float64' : 'int64';
+      for (const n of [...LENGTHS, REDUCE_BLOCK + 5, 2 * REDUCE_BLOCK + 3]) {
+        const x = d === 'float64' ? data(d, n, seed++).map((v) => (Number.isFinite(v) ? v : 1)) : data(d, n, seed++);
+        expectSame(both([{ d, v: x }], { d: outD, n: 1, shape: [] }, ([v], o) => ({ op: 'reduce', fn: 'sum', x: v, axes: [0], out: { ...o, shape: [1], strides: [1] } }), 1), `sum ${d} n=${n}`);
+      }
+      for (const [rows, cols] of [[3, 5], [7, 33], [10, 1003]]) {
+        const x = data(d, rows * cols, seed++);
+        expectSame(both([{ d, v: x }], { d: outD, n: rows, shape: [rows, 1] }, ([v], o) => ({ op: 'reduce', fn: 'sum', x: { ...v, shape: [rows, cols], strides: [cols, 1] }, axes: [1], out: o }), 2), `sum(1) ${d} ${rows}x${cols}`);
+      }
+    }
+  });
+});
