@@ -25,9 +25,9 @@ export function estimateBytes(f: { n?: unknown }): number { return 40 * Number(f
 const LOOP_MIN = 8;
 
 type T = InstanceType<ScenarioContext['torch']['Tensor']>;
-/** name, the op in troupe (x, y: n x n; row: [n]; col: [n, 1]; v: [n]; p: n x n, in [0.5, 1.5)). The same
- * list is in torch-ops.py. */
-const OPS: [string, (x: T, y: T, row: T, col: T, v: T, t: ScenarioContext['torch'], p: T) => T][] = [
+/** name, the op in troupe (x, y: n x n; row: [n]; col: [n, 1]; v: [n]; p: n x n, in [0.5, 1.5); a: n x n
+ * int64, arange(n·n)). The same list is in torch-ops.py. */
+const OPS: [string, (x: T, y: T, row: T, col: T, v: T, t: ScenarioContext['torch'], p: T, a: T) => T][] = [
   ['x + y', (x, y) => x.add(y)],
   ['x * 2', (x) => x.mul(2)],
   ['x ** 2', (x) => x.pow(2)],
@@ -49,6 +49,12 @@ const OPS: [string, (x: T, y: T, row: T, col: T, v: T, t: ScenarioContext['torch
   ['max()', (x) => x.max()],
   ['x @ v', (x, _y, _r, _c, v, t) => t.matmul(x, v)],
   ['x @ y', (x, y, _r, _c, _v, t) => t.matmul(x, y)],
+  ['a + a (int64)', (...o) => o[7].add(o[7])],
+  ['a > 5 (int64)', (...o) => o[7].gt(5)],
+  ['a.sum() (int64)', (...o) => o[7].sum()],
+  ['x.long()', (x) => x.long()],
+  ['(x > 0).sum()', (x) => x.gt(0).sum()],
+  ['arange(n·n)', (x, _y, _r, _c, _v, t) => t.arange(x.numel)],
 ];
 
 export async function run(ctx: ScenarioContext<Flags>): Promise<ScenarioResult> {
@@ -57,7 +63,7 @@ export async function run(ctx: ScenarioContext<Flags>): Promise<ScenarioResult> 
   await torch.shutdown(); // in-process: no workers
   torch.manualSeed(seed);
   const x = torch.randn([n, n]), y = torch.randn([n, n]), row = torch.randn([n]), col = torch.randn([n, 1]), v = torch.randn([n]);
-  const p = torch.rand([n, n]).add(0.5);
+  const p = torch.rand([n, n]).add(0.5), a = torch.arange(n * n).reshape([n, n]);
   // Results of n x n take fresh memory until the arena has grown to what a loop of such ops recycles:
   // pay that here, not in the first op's row. Results of at most 8 MB: the garbage let wait between
   // forced collections grows (torch.memoryStats()) in a program that keeps collecting, up to its max.
@@ -75,13 +81,13 @@ export async function run(ctx: ScenarioContext<Flags>): Promise<ScenarioResult> 
   try {
     for (const [label, f] of OPS) {
       // Warm-up: the JIT, and the memory the op's results take (recycled from then on).
-      for (let i = 0; i < 5; i++) await f(x, y, row, col, v, torch, p).toTypedArray();
+      for (let i = 0; i < 5; i++) await f(x, y, row, col, v, torch, p, a).toTypedArray();
       const times: number[] = [];
       for (let r = 0; r < repeat; r++) {
         // In-process (no pool) an op runs when it is called; the read after it is not timed (PyTorch's
         // side times the op alone too).
         const t0 = performance.now();
-        const out = f(x, y, row, col, v, torch, p);
+        const out = f(x, y, row, col, v, torch, p, a);
         times.push(performance.now() - t0);
         await out.toTypedArray();
       }
@@ -93,7 +99,7 @@ export async function run(ctx: ScenarioContext<Flags>): Promise<ScenarioResult> 
       if (loopMs > 0) {
         const t0 = performance.now();
         let calls = 0, last!: T;
-        while (calls < LOOP_MIN || performance.now() - t0 < loopMs) { last = f(x, y, row, col, v, torch, p); calls++; }
+        while (calls < LOOP_MIN || performance.now() - t0 < loopMs) { last = f(x, y, row, col, v, torch, p, a); calls++; }
         await last.toTypedArray();
         loop[label] = (performance.now() - t0) / calls;
       }
@@ -123,7 +129,7 @@ export async function run(ctx: ScenarioContext<Flags>): Promise<ScenarioResult> 
           { key: 'ratio', label: `PyTorch / troupe${looped ? ' (loops)' : ''}`, digits: 2, unit: '×' }] : [])],
       rows,
     }],
-    notes: [...notes, 'x @ v: a matrix by a vector; row: [n], col: [n, 1]; log of p: p in [0.5, 1.5); exp, log, tanh, sin and sigmoid give JS Math\'s float64 values, rounded to float32.',
+    notes: [...notes, 'x @ v: a matrix by a vector; row: [n], col: [n, 1]; a: arange(n·n) as n x n, int64; log of p: p in [0.5, 1.5); exp, log, tanh, sin and sigmoid give JS Math\'s float64 values, rounded to float32.',
       ...(looped ? ['loop: the op called back to back, results dropped, mean per call; it includes the collections that find dead results (forced: their memory is outside the JS heap) and results written to memory out of cache. Free results at once with torch.scope(fn) or t.dispose() to reuse their memory while it is in cache.'] : [])],
     data: { n, repeat, seed, loopMs, ms, loop: looped ? loop : null, torch: py, torchLoop: looped ? pyLoop : null },
   };

@@ -14,6 +14,7 @@ torch.set_num_threads(1)
 torch.manual_seed(seed)
 x, y, row, col, v = torch.randn(n, n), torch.randn(n, n), torch.randn(n), torch.randn(n, 1), torch.randn(n)
 p = torch.rand(n, n) + 0.5
+a = torch.arange(n * n).reshape(n, n)
 OPS = [
     ('x + y', lambda: x + y), ('x * 2', lambda: x * 2), ('x ** 2', lambda: x ** 2), ('x + y.t()', lambda: x + y.t()),
     ('x + row', lambda: x + row), ('x * col', lambda: x * col), ('x.t().contiguous()', lambda: x.t().contiguous()),
@@ -21,6 +22,8 @@ OPS = [
     ('exp', lambda: x.exp()), ('log (of p)', lambda: p.log()), ('tanh', lambda: x.tanh()), ('sin', lambda: x.sin()), ('sigmoid', lambda: x.sigmoid()), ('sum()', lambda: x.sum()),
     ('sum(0)', lambda: x.sum(0)), ('sum(1)', lambda: x.sum(1)), ('max()', lambda: x.max()), ('x @ v', lambda: x @ v),
     ('x @ y', lambda: x @ y),
+    ('a + a (int64)', lambda: a + a), ('a > 5 (int64)', lambda: a > 5), ('a.sum() (int64)', lambda: a.sum()), ('x.long()', lambda: x.long()),
+    ('(x > 0).sum()', lambda: (x > 0).sum()), ('arange(n·n)', lambda: torch.arange(x.numel())),
 ]
 ms, loop = {}, {}
 for name, f in OPS:

@@ -41,13 +41,14 @@ const LENGTHS = [0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33, 1003];
 
 describe.skipIf(!simdSupported())('64-bit SIMD kernels (float64, int64, conversions, bool sums) give the JS loops\' bits', () => {
   const arena = new Arena({ initialBytes: 1 << 22 });
-  beforeAll(() => enableFastPath(arena.memory));
+  // (with kernel scratch, as the main thread has: small operands outside the arena are copied there)
+  beforeAll(() => { const at = arena.alloc(1 << 16)!.byteOffset; enableFastPath(arena.memory, { at, bytes: 1 << 16 }); });
   afterAll(() => enableFastPath(null));
   const blocks: number[] = [];
   afterAll(() => { for (const b of blocks) arena.release(b); });
 
   /** Runs makeOp on the inputs twice: buffers in the arena (at element offset off) and plain arrays. */
-  function both(inputs: { d: DType; v: Arr }[], out: { d: DType; n: number; shape?: number[] }, makeOp: (ins: View[], o: View) => Op, off: number): { simd: Arr; js: Arr } {
+  function both(inputs: { d: DType; v: Arr; plain?: boolean }[], out: { d: DType; n: number; shape?: number[] }, makeOp: (ins: View[], o: View) => Op, off: number): { simd: Arr; js: Arr } {
     const arenaBufs: Arr[] = [], plainBufs: Arr[] = [];
     for (const [j, x] of [...inputs, { d: out.d, v: new ARRAY[out.d](out.n).fill(out.d === 'bool' ? 1 : 9) }].entries()) {
       const eb = new ARRAY[x.d](0).BYTES_PER_ELEMENT, len = x.v.length + off;
@@ -61,6 +62,7 @@ describe.skipIf(!simdSupported())('64-bit SIMD kernels (float64, int64, conversi
     }
     const views = inputs.map((x, j): View => ({ buf: j, dtype: x.d, shape: [x.v.length], strides: [1], offset: off }));
     const o: View = { buf: inputs.length, dtype: out.d, shape: out.shape ?? [out.n], strides: out.shape?.length === 2 ? [out.shape[1], 1] : [1], offset: off };
+    inputs.forEach((x, j) => { if (x.plain) arenaBufs[j] = plainBufs[j]; }); // (an operand outside the arena in both runs)
     const run = (bufs: Arr[]) => { const R: Resolve = (id) => bufs[id]; const op = makeOp(views, o); runOp(op, R); return bufs[inputs.length].subarray(off); };
     return { simd: run(arenaBufs), js: run(plainBufs) };
   }
@@ -85,6 +87,32 @@ describe.skipIf(!simdSupported())('64-bit SIMD kernels (float64, int64, conversi
     }
   });
 
+  it('broadcast rows and columns (a + row, a * col), in the arena or outside it, and a ** 2', () => {
+    let seed = 7000;
+    for (const fn of ['add', 'sub', 'mul', 'div', 'maximum'] as const) for (const [d, dout] of [['int64', 'int64'], ['float64', 'float64'], ['int64', 'float32']] as [DType, DType][])
+      for (const [rows, w] of [[1, 16], [3, 17], [9, 40], [20, 33]]) for (const plain of [false, true]) {
+        const a = data(d, rows * w, seed++), row = data(d, w, seed++), col = data(d, rows, seed++);
+        const mat = (v: View): View => ({ ...v, shape: [rows, w], strides: [w, 1] });
+        const bc = (v: View, strides: number[]): View => ({ ...v, shape: [rows, w], strides });
+        const o2 = { d: dout, n: rows * w, shape: [rows, w] };
+        expectSame(both([{ d, v: a }, { d, v: row, plain }], o2, ([x, y], o) => ({ op: 'binary', fn, a: mat(x), b: bc(y, [0, 1]), out: o }), 1), `${fn} ${d} + row (${plain ? 'outside' : 'in'} the arena) -> ${dout} ${rows}x${w}`);
+        expectSame(both([{ d, v: col, plain }, { d, v: a }], o2, ([y, x], o) => ({ op: 'binary', fn, a: bc(y, [1, 0]), b: mat(x), out: o }), 2), `${fn} col ${d} -> ${dout} ${rows}x${w}`);
+        expectSame(both([{ d, v: row }, { d, v: col }], o2, ([y, z], o) => ({ op: 'binary', fn, a: bc(y, [0, 1]), b: bc(z, [1, 0]), out: o }), 0), `${fn} row, col ${d} -> ${dout} ${rows}x${w}`);
+      }
+    for (const d of ['int64', 'float64'] as DType[]) for (const n of LENGTHS) {
+      const a = data(d, n, seed++);
+      expectSame(both([{ d, v: a }], { d, n }, ([x], o) => ({ op: 'binary', fn: 'pow', a: x, b: 2, out: o }), 1), `${d} ** 2 n=${n}`);
+    }
+  });
+
+  it('column sums (a.sum(0)) of int64 and float64: each column in the protocol\'s order', () => {
+    let seed = 8000;
+    for (const d of ['int64', 'float64'] as DType[]) for (const [rows, w] of [[1, 1], [5, 3], [7, 4], [33, 9], [100, 65]]) {
+      const x = data(d, rows * w, seed++).map((v) => (Number.isFinite(v) ? v : 3));
+      expectSame(both([{ d, v: x }], { d, n: w, shape: [1, w] }, ([v], o) => ({ op: 'reduce', fn: 'sum', x: { ...v, shape: [rows, w], strides: [w, 1] }, axes: [0], out: o }), 1), `sum(0) ${d} ${rows}x${w}`);
+    }
+  });
+
   it('comparisons of int64 and float64 into bool, every form', () => {
     let seed = 1000;
     for (const fn of ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const) for (const [da, db] of [['int64', 'int64'], ['float64', 'float64'], ['int64', 'float64']] as [DType, DType][]) for (const n of LENGTHS) {
@@ -105,6 +133,28 @@ describe.skipIf(!simdSupported())('64-bit SIMD kernels (float64, int64, conversi
       if (from === to) continue;
       const x = from === 'float32' ? Float32Array.from(data('float64', n, seed++)) : data(from, n, seed++);
       expectSame(both([{ d: from, v: x }], { d: to, n }, ([v], o) => ({ op: 'copy', x: v, out: o }), n % 3), `${from} -> ${to} n=${n}`);
+    }
+  });
+
+  it('unary ops on int64 and float64 (neg, abs, sqrt, relu, sign, exp, sigmoid) into int64, float64 and float32', () => {
+    let seed = 5000;
+    const fns = ['neg', 'abs', 'sqrt', 'relu', 'sign', 'exp', 'sigmoid'] as const;
+    for (const fn of fns) for (const [d, out] of [['int64', 'int64'], ['float64', 'float64'], ['int64', 'float32'], ['float64', 'float32']] as [DType, DType][]) for (const n of LENGTHS) {
+      const x = data(d, n, seed++);
+      // exp's whole range: overflow, underflow, the k = 0 branch, |x| < 2^-28, x = 1, denormal results
+      if (d === 'float64' && n > 12) x.set([709.7, 709.79, -745.1, -745.2, 0.3, 1e-9, 1, -0.5, -708.5, 2.5e-300, 88.7, -103]);
+      expectSame(both([{ d, v: x }], { d: out, n }, ([v], o) => ({ op: 'unary', fn, x: v, out: o }), n % 3), `${fn} ${d} -> ${out} n=${n}`);
+    }
+  });
+
+  it('max and min of a whole int64 / float64 tensor (zeros of either sign, NaN, across blocks)', () => {
+    let seed = 6000;
+    for (const fn of ['max', 'min'] as const) for (const d of ['int64', 'float64'] as DType[]) for (const n of [...LENGTHS.slice(1), REDUCE_BLOCK + 7]) {
+      const x = data(d, n, seed++).map((v) => (v !== v ? 0 : v));
+      const zeros = x.map((v, i) => (i % 2 ? -0 : 0)); // an all-zero tensor: the first zero's sign
+      expectSame(both([{ d, v: x }], { d, n: 1, shape: [] }, ([v], o) => ({ op: 'reduce', fn, x: v, axes: [0], out: { ...o, shape: [1], strides: [1] } }), 1), `${fn} ${d} n=${n}`);
+      expectSame(both([{ d, v: zeros }], { d, n: 1, shape: [] }, ([v], o) => ({ op: 'reduce', fn, x: v, axes: [0], out: { ...o, shape: [1], strides: [1] } }), 0), `${fn} zeros ${d} n=${n}`);
+      if (d === 'float64' && n > 3) { x[2] = NaN; expectSame(both([{ d, v: x }], { d, n: 1, shape: [] }, ([v], o) => ({ op: 'reduce', fn, x: v, axes: [0], out: { ...o, shape: [1], strides: [1] } }), 2), `${fn} NaN n=${n}`); }
     }
   });
 

@@ -11,7 +11,7 @@ import { instantiateRngWasm, rngWasmSupported, type RngWasm } from './wasm.ts';
 import { arenaAddress } from './arena.ts';
 import { matmulRows, wasmMatmulAvailable } from './matmul.ts';
 import { transposeLoop, binaryLoop, reduceLoop, unaryLoop, whereLoop, type Form, type Store } from './loops.ts';
-import { instantiateSimd, isCompare, isSimdBinary, isSimdUnary, simdSupported, type CompareFn, type SimdBinaryFn, type SimdKernels } from './simd.ts';
+import { instantiateSimd, isCompare, isSimdBinary, isSimdUnary, isUnary64, simdSupported, type CompareFn, type SimdBinaryFn, type SimdKernels } from './simd.ts';
 
 /**
  * Zero-copy WebAssembly SIMD fast paths for float32 data that lives in the arena memory (the shared
@@ -294,6 +294,13 @@ function runUnary(fn: UnaryFn, x: View, out: View, R: Resolve, s: number, e: num
     const o = addrF32(out, R, s), a = addrF32(x, R, s);
     if (o !== null && a !== null) { fast.simd.unaryF32(fn, o, a, e - s); return; }
   }
+  // float64 or int64 data (the JS loop's float64 expression, then its store): same bits.
+  const d = out.dtype;
+  // (Not sigmoid into float32: the JS loop rounds each of its steps to float32 there.)
+  if (fast && isUnary64(fn) && (d === 'float64' || d === 'int64' || (d === 'float32' && fn !== 'sigmoid'))) {
+    const a = addr64(x, R, s), o = a === null ? null : addrAny(out, R, s);
+    if (o !== null) { fast.simd.unary64(fn, d, o, a!, e - s); return; }
+  }
   runUnaryJs(fn, x, out, R, s, e);
 }
 function runUnaryJs(fn: UnaryFn | 'copy', x: View, out: View, R: Resolve, s: number, e: number) {
@@ -332,6 +339,8 @@ function runBinary(fn: BinaryFn, av0: View | number, bv0: View | number, out: Vi
   if (fast && isCompare(fn) && out.dtype === 'bool' && simdCompareRows(fn, av, bv, out, R, s, e)) return;
   if (fast && isSimdBinary(fn) && out.dtype === 'float32' && simdTransposed(fn, av, bv, out, R, s, e)) return;
   if (fast && simd64(fn, av, bv, out, R, s, e)) return;
+  if (fast && isSimdBinary(fn) && simd64Rows(fn, av, bv, out, R, s, e)) return;
+  if (fast && fn === 'pow' && bv === 2 && typeof av !== 'number' && (out.dtype === 'int64' || out.dtype === 'float64') && simd64('mul', av, av, out, R, s, e)) return; // (x ** 2 is x * x, the JS loop's own rule)
   runBinaryJs(fn, av, bv, out, R, s, e);
 }
 function runBinaryJs(fn: BinaryFn, av: View | number, bv: View | number, out: View, R: Resolve, s: number, e: number) {
@@ -370,6 +379,46 @@ function simd64(fn: BinaryFn, av: View | number, bv: View | number, out: View, R
   const o = addrAny(out, R, s);
   if (o === null) return false;
   fast!.simd.binary64(fn, d, o, a, kOf(av), b, kOf(bv), e - s);
+  return true;
+}
+
+/**
+ * A 64-bit op (simd64) with a broadcast operand (a + row, a * col) over whole rows of a 2-D plan, in one
+ * kernel call: the output contiguous in the arena (float64, int64, or float32 from int64 / int64), each
+ * operand a number, 64-bit arena data (contiguous along the row, or a value per row), or a row or column
+ * outside the arena (a small one) copied once into the main thread's kernel scratch. False where that
+ * does not apply (workers have no scratch for such operands; rows split by the range).
+ */
+function simd64Rows(fn: SimdBinaryFn, av: View | number, bv: View | number, out: View, R: Resolve, s: number, e: number): boolean {
+  const d = out.dtype;
+  if ((d !== 'float64' && d !== 'int64' && d !== 'float32') || !isContig(out)) return false;
+  const is64 = (v: View | number) => typeof v === 'number' || v.dtype === 'float64' || v.dtype === 'int64';
+  if (!is64(av) || !is64(bv)) return false;
+  const views = [out];
+  const ai = typeof av === 'number' ? -1 : views.push(av) - 1, bi = typeof bv === 'number' ? -1 : views.push(bv) - 1;
+  const plan = rowPlan(out.shape, views);
+  if (plan === null || plan.sh.length !== 2 || plan.sh[0] < 16) return false;
+  const w = plan.sh[0];
+  if (s % w !== 0 || e % w !== 0) return false;
+  const r0 = s / w, r1 = e / w, sc = fast!.scratch;
+  let free = sc ? sc.at : 0, room = sc ? sc.bytes : 0;
+  // Per operand: [address of its element (r0, 0) or 0 for a number, row step, column step (0 or 1), k].
+  const place = (v: View | number, j: number): [number, number, number, number] | null => {
+    if (typeof v === 'number') return [0, 0, 0, v];
+    const col = plan.st[j][0], row = plan.st[j][1], X = R(v.buf), base = arenaAddress(X, fast!.memory);
+    if (col !== 0 && col !== 1) return null;
+    if (base !== null) return [base + 8 * (v.offset + r0 * row), row, col, 0];
+    const n = col === 1 ? w : r1 - r0;
+    if ((col === 1 && row !== 0) || 8 * n > room) return null;
+    const dst = new Float64Array(fast!.memory.buffer, free, n), at = free;
+    if (col === 1) dst.set(X.subarray(v.offset, v.offset + w));
+    else for (let r = 0; r < n; r++) dst[r] = X[v.offset + (r0 + r) * row];
+    free += (8 * n + 15) & ~15; room -= (8 * n + 15) & ~15;
+    return [at, col === 1 ? 0 : 1, col, 0];
+  };
+  const pa = place(av, ai), pb = pa && place(bv, bi), o = addrAny(out, R, s);
+  if (!pa || !pb || o === null || (pa[2] === 0 && pb[2] === 0)) return false;
+  fast!.simd.binaryRows64(fn, d, o, w, pa[0], pa[1], pa[2], pa[3], pb[0], pb[1], pb[2], pb[3], r1 - r0, w);
   return true;
 }
 
@@ -630,6 +679,16 @@ function runReduce(op: Extract<Op, { op: 'reduce' }>, R: Resolve, s: number, e: 
       return;
     }
   }
+  // The same for 64-bit data (float64, int64) into float64 / int64.
+  if (fast && op.fn === 'sum' && stride !== null && stride !== 1 && (op.x.dtype === 'float64' || op.x.dtype === 'int64') &&
+    op.out.dtype === op.x.dtype && isContig(op.out) && evenlySpaced(base, e - s, 1)) {
+    const xa = arenaAddress(data, fast.memory), oa = addr64(op.out, R, s), sc = fast.scratch;
+    if (xa !== null && (oa !== null || (sc !== null && 8 * (e - s) <= sc.bytes))) {
+      fast.simd.sumColumns64(oa ?? sc!.at, xa + 8 * base[0], m, e - s, stride, REDUCE_BLOCK);
+      if (oa === null) R(op.out.buf).set(new Float64Array(fast.memory.buffer, sc!.at, e - s), op.out.offset + s);
+      return;
+    }
+  }
   // Max, min, argmax, argmin of contiguous float32 lines in the arena: the SIMD max (min) of each line,
   // then where it first occurs (a NaN: the first NaN; a zero: the first zero of either sign, the JS
   // loop's answer too, as its comparisons are strict).
@@ -854,6 +913,16 @@ export function partialBlocks(fn: ReduceFn, x: View, b: View | null, R: Resolve,
       for (let b0 = s; b0 < e; b0 += REDUCE_BLOCK) partials[p + b0 / REDUCE_BLOCK] = sum(at + eb * (b0 - s), Math.min(e, b0 + REDUCE_BLOCK) - b0);
       return;
     }
+    const at64 = !b && (fn === 'max' || fn === 'min') ? addr64(x, R, s) : null;
+    if (at64 !== null) {
+      for (let b0 = s; b0 < e; b0 += REDUCE_BLOCK) {
+        const n = Math.min(e, b0 + REDUCE_BLOCK) - b0;
+        let v = fast.simd.blockMinMax64(at64 + 8 * (b0 - s), n, fn === 'min');
+        if (v === 0) { const X = R(x.buf); v = reduceLoop(fn, X, REDUCE_BLOCK)(X, x.offset + b0, 1, n); } // (which zero: the first met)
+        partials[p + b0 / REDUCE_BLOCK] = v;
+      }
+      return;
+    }
   }
   for (let b0 = s; b0 < e; b0 += REDUCE_BLOCK) {
     const b1 = Math.min(e, b0 + REDUCE_BLOCK), n = b1 - b0;
@@ -917,7 +986,8 @@ export function runOp(op: Op, R: Resolve, s = 0, e = numel(op.out.shape)): void 
         if (o !== null && a !== null) { fast.simd.copyF32(o, a, e - s); return; }
       }
       if (fast && op.x.dtype !== op.out.dtype && simdConvert(op.x, op.out, R, s, e)) return;
-      if (isContig(op.x) && isContig(op.out) && !needsFix(op.out.dtype)) {
+      // (A copy into the same dtype is a bit copy: an int64 or bool value needs no conversion into its own dtype.)
+      if (isContig(op.x) && isContig(op.out) && (!needsFix(op.out.dtype) || op.x.dtype === op.out.dtype)) {
         const X = R(op.x.buf);
         R(op.out.buf).set(X.subarray(op.x.offset + s, op.x.offset + e), op.out.offset + s); // (converted in C++, one call)
         return;

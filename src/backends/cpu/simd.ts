@@ -1,8 +1,10 @@
 /**
- * Loader for the WebAssembly SIMD float32 kernels (src/backends/cpu/wasm/ew.wasm, built from ew.c by
- * scripts/build-wasm.sh): elementwise add/sub/mul/div/maximum/minimum, neg/abs/sqrt/relu/exp, fill, copy and
- * the protocol's block sum / block dot. Results are bit-identical to the JS kernels of ./kernels.ts on
- * float32 data (see ew.c for why; NaN *payloads* aside, see below).
+ * Loader for the WebAssembly SIMD kernels (src/backends/cpu/wasm/ew.wasm, built from ew.c by
+ * scripts/build-wasm.sh): on float32, elementwise add/sub/mul/div/maximum/minimum, neg/abs/sqrt/relu/exp,
+ * comparisons, where, fill, copy and the protocol's block sum / block dot; on 64-bit elements (float64 and
+ * int64 data, see Store64), arithmetic, comparisons, unary ops, where, sums, max/min, and conversions
+ * between float32, float64, int64 and bool. Results are bit-identical to the JS kernels of ./kernels.ts
+ * (see ew.c for why; NaN *payloads* aside, see below).
  *
  * Zero copy: the kernels work on byte addresses in one shared WebAssembly.Memory, normally the memory of
  * an ./arena.ts Arena that holds the tensors. Every worker instantiates the module on the same Memory
@@ -64,6 +66,10 @@ interface EwExports {
   ew64_where(scalars: number, kind: number, out: number, c: number, a: number, b: number, ka: number, kb: number, n: number): void;
   ew64_block_sum(x: number, n: number): number;
   ew8_block_sum(x: number, n: number): number;
+  ew64_unary(op: number, kind: number, out: number, x: number, n: number): void;
+  ew64_block_minmax(x: number, n: number, isMin: number): number;
+  ew64_sum_cols(out: number, x: number, m: number, w: number, stride: number, block: number): void;
+  ew64_binary_rows(op: number, kind: number, out: number, orow: number, a: number, ar: number, ac: number, ka: number, b: number, br: number, bc: number, kb: number, rows: number, w: number): void;
 }
 
 export interface SimdKernels {
@@ -141,7 +147,18 @@ export interface SimdKernels {
   blockSum64(xAddr: number, n: number): number;
   /** The protocol's float64 block sum of n bytes, read as numbers (bool data). */
   blockSum8(xAddr: number, n: number): number;
+  /** out[i] = fn(x[i]) over 64-bit x, stored as `store` (exp and sigmoid: Math.exp's bits). */
+  unary64(fn: Unary64Fn, store: 'float64' | 'int64' | 'float32', outAddr: number, xAddr: number, n: number): void;
+  /** blockMinMaxF32 over n 64-bit values (a zero answer: redo it in order). */
+  blockMinMax64(xAddr: number, n: number, min: boolean): number;
+  /** sumColumnsF32 over 64-bit x, the float64 totals into out (8 bytes each). */
+  sumColumns64(outAddr: number, xAddr: number, m: number, w: number, stride: number, block: number): void;
+  /** binaryRowsF32 over 64-bit operands (8-byte elements), stored as `store` (out rows of 8- or 4-byte elements). */
+  binaryRows64(fn: SimdBinaryFn, store: 'float64' | 'int64' | 'float32', outAddr: number, outRow: number, a: number, aRow: number, aCol: number, ka: number, b: number, bRow: number, bCol: number, kb: number, rows: number, w: number): void;
 }
+export type Unary64Fn = 'neg' | 'abs' | 'sqrt' | 'relu' | 'exp' | 'sigmoid' | 'sign';
+const UNARY64_CODE: Record<Unary64Fn, number> = { neg: 0, abs: 1, sqrt: 2, relu: 3, exp: 4, sigmoid: 5, sign: 6 };
+export const isUnary64 = (fn: string): fn is Unary64Fn => Object.hasOwn(UNARY64_CODE, fn);
 const KIND64: Record<Store64, number> = { float64: 0, int64: 1, float32: 2, bool: 3 };
 const SOURCE64: Record<Source64, number> = { f64: 0, f32: 1, u8: 2 };
 const BYTES_OF_SOURCE: Record<Source64, number> = { f64: 8, f32: 4, u8: 1 };
@@ -242,7 +259,7 @@ export function instantiateSimd(memory: WebAssembly.Memory, module: WebAssembly.
   let heap = new Float32Array(memory.buffer);
   const ex = instance.exports as unknown as EwExports;
   const { ew_binary_vv, ew_binary_vs, ew_binary_sv, ew_unary, ew_fill, ew_copy, ew_transpose32, ew_unary_quick, ew_binary_rows, ew_block_sum, ew_sum_rows, ew_block_dot, ew_compare, ew_where, ew_binary_bool, ew_sum_cols, ew_block_minmax,
-    ew64_binary, ew64_compare, ew64_convert, ew64_where, ew64_block_sum, ew8_block_sum } = ex;
+    ew64_binary, ew64_compare, ew64_convert, ew64_where, ew64_block_sum, ew8_block_sum, ew64_unary, ew64_block_minmax, ew64_sum_cols, ew64_binary_rows } = ex;
 
   const fillF32 = (outAddr: number, value: number, n: number) => {
     for (let s = 0; s < n; s += CALL_CHUNK) ew_fill(outAddr + 4 * s, value, Math.min(CALL_CHUNK, n - s));
@@ -369,6 +386,22 @@ export function instantiateSimd(memory: WebAssembly.Memory, module: WebAssembly.
       }
     },
     blockSum64: (xAddr, n) => ew64_block_sum(xAddr, n),
+    unary64(fn, store, outAddr, xAddr, n) {
+      const op = UNARY64_CODE[fn], kind = KIND64[store], ob = BYTES_OF_STORE[store];
+      for (let s = 0; s < n; s += CALL_CHUNK) ew64_unary(op, kind, outAddr + ob * s, xAddr + 8 * s, Math.min(CALL_CHUNK, n - s));
+    },
+    blockMinMax64: (xAddr, n, min) => ew64_block_minmax(xAddr, n, min ? 1 : 0),
+    sumColumns64(outAddr, xAddr, m, w, stride, block) {
+      const cols = Math.max(2, Math.floor(CALL_CHUNK / Math.max(1, m)) & ~1);
+      for (let j = 0; j < w; j += cols) ew64_sum_cols(outAddr + 8 * j, xAddr + 8 * j, m, Math.min(cols, w - j), stride, block);
+    },
+    binaryRows64(fn, store, outAddr, outRow, a, aRow, aCol, ka, b, bRow, bCol, kb, rows, w) {
+      const op = BINARY_CODE[fn], ob = BYTES_OF_STORE[store];
+      const band = Math.max(1, Math.floor(CALL_CHUNK / Math.max(1, w)));
+      for (let r = 0; r < rows; r += band) {
+        ew64_binary_rows(op, KIND64[store], outAddr + ob * r * outRow, outRow, a && a + 8 * r * aRow, aRow, aCol, ka, b && b + 8 * r * bRow, bRow, bCol, kb, Math.min(band, rows - r), w);
+      }
+    },
     blockSum8: (xAddr, n) => ew8_block_sum(xAddr, n),
     compareF32(fn, outAddr, aAddr, aScalar, bAddr, bScalar, n) {
       const op = COMPARE_CODE[fn];

@@ -1,5 +1,6 @@
 /*
- * WebAssembly SIMD float32 elementwise kernels and block reductions for troupe.
+ * WebAssembly SIMD elementwise kernels and block reductions for troupe: float32 (most of this file), and
+ * 64-bit elements (float64 and int64 data, and conversions between dtypes) at its end.
  *
  * Bit-identical to the JS kernels of src/backends/cpu/kernels.ts (runBinary, runUnary, fill, copy,
  * partialBlocks / reduceLoop of loops.ts) for float32 inputs and outputs:
@@ -1123,3 +1124,137 @@ EXPORT(ew64_block_sum)
 double ew64_block_sum(uint32_t x, uint32_t n) { return block_any(0, x, n); }
 EXPORT(ew8_block_sum)
 double ew8_block_sum(uint32_t x, uint32_t n) { return block_any(2, x, n); }
+
+/*
+ * out[i] = kind(fn(x[i])) over 64-bit x, as the JS loop's expressions on doubles: neg -x (the sign bit),
+ * abs (cleared), sqrt (IEEE, Math.sqrt's), relu x > 0 ? x : 0 * x, sign x > 0 ? 1 : x < 0 ? -1 : x,
+ * exp exp64 (V8's Math.exp, bit for bit), sigmoid 1 / (exp(-x) + 1). Codes: simd.ts UNARY64_CODE.
+ */
+enum { U64_NEG = 0, U64_ABS = 1, U64_SQRT = 2, U64_RELU = 3, U64_EXP = 4, U64_SIGMOID = 5, U64_SIGN = 6 };
+INLINE V un64(const int op, V x, const ExpK *K) {
+  const V zero = wasm_f64x2_splat(0.0), one = wasm_f64x2_splat(1.0);
+  switch (op) {
+    case U64_NEG: return wasm_f64x2_neg(x);
+    case U64_ABS: return wasm_f64x2_abs(x);
+    case U64_SQRT: return wasm_f64x2_sqrt(x);
+    case U64_RELU: return wasm_v128_bitselect(x, wasm_f64x2_mul(zero, x), wasm_f64x2_gt(x, zero));
+    case U64_EXP: return exp64(x, K);
+    case U64_SIGMOID: return wasm_f64x2_div(one, add64(one, exp64(wasm_f64x2_neg(x), K)));
+    default: /* U64_SIGN */
+      return wasm_v128_bitselect(one, wasm_v128_bitselect(wasm_f64x2_neg(one), x, wasm_f64x2_lt(x, zero)), wasm_f64x2_gt(x, zero));
+  }
+}
+INLINE void unary64(const int op, const int kind, uint32_t out, uint32_t x, uint32_t n) {
+  const ExpK *K = (const ExpK *)EXP_TABLE;
+  uint32_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const V r0 = fix64(kind, un64(op, LD(x + 8 * i), K)), r1 = fix64(kind, un64(op, LD(x + 8 * i + 16), K));
+    if (kind == K_F32) ST(out + 4 * i, demote2(r0, r1));
+    else { ST(out + 8 * i, r0); ST(out + 8 * i + 16, r1); }
+  }
+  for (; i < n; i++) {
+    const V r = fix64(kind, un64(op, LD64(x + 8 * i), K));
+    if (kind == K_F32) ST1(out + 4 * i, wasm_f32x4_demote_f64x2_zero(r));
+    else ST64(out + 8 * i, r);
+  }
+}
+#define UNARY64_KINDS(OP)                                          \
+  switch (kind) {                                                  \
+    case K_F64: unary64(OP, K_F64, out, x, n); break;              \
+    case K_I64: unary64(OP, K_I64, out, x, n); break;              \
+    default: unary64(OP, K_F32, out, x, n); break;                 \
+  }
+EXPORT(ew64_unary)
+void ew64_unary(uint32_t op, uint32_t kind, uint32_t out, uint32_t x, uint32_t n) {
+  switch (op) {
+    case U64_NEG: UNARY64_KINDS(U64_NEG) break;
+    case U64_ABS: UNARY64_KINDS(U64_ABS) break;
+    case U64_SQRT: UNARY64_KINDS(U64_SQRT) break;
+    case U64_RELU: UNARY64_KINDS(U64_RELU) break;
+    case U64_EXP: UNARY64_KINDS(U64_EXP) break;
+    case U64_SIGMOID: UNARY64_KINDS(U64_SIGMOID) break;
+    default: UNARY64_KINDS(U64_SIGN) break;
+  }
+}
+#undef UNARY64_KINDS
+
+/* The JS loop's max (min) of n 64-bit values: NaN if any is NaN, else the largest (smallest), kept on
+ * ties; as ew_block_minmax, a zero answer may have the wrong sign (the caller redoes those). */
+EXPORT(ew64_block_minmax)
+double ew64_block_minmax(uint32_t x, uint32_t n, uint32_t is_min) {
+  V acc = wasm_f64x2_splat(is_min ? __builtin_inf() : -__builtin_inf()), nan = wasm_i32x4_splat(0);
+  uint32_t i = 0;
+  if (is_min) {
+    for (; i + 2 <= n; i += 2) { const V v = LD(x + 8 * i); nan = wasm_v128_or(nan, wasm_f64x2_ne(v, v)); acc = wasm_f64x2_pmin(acc, v); }
+  } else {
+    for (; i + 2 <= n; i += 2) { const V v = LD(x + 8 * i); nan = wasm_v128_or(nan, wasm_f64x2_ne(v, v)); acc = wasm_f64x2_pmax(acc, v); }
+  }
+  if (wasm_v128_any_true(nan)) return __builtin_nan("");
+  double r = wasm_f64x2_extract_lane(acc, 0);
+  const double l1 = wasm_f64x2_extract_lane(acc, 1);
+  if (is_min ? l1 < r : l1 > r) r = l1;
+  for (; i < n; i++) {
+    const double v = *(const double *)(x + 8 * i);
+    if (v != v) return __builtin_nan("");
+    if (is_min ? v < r : v > r) r = v;
+  }
+  return r;
+}
+
+/* ew_sum_cols over 64-bit data (float64, int64): the column sums of x.sum(0), two columns per vector,
+ * each column in the protocol's order (as ew_sum_cols); the float64 totals into out. */
+EXPORT(ew64_sum_cols)
+void ew64_sum_cols(uint32_t out, uint32_t x, uint32_t m, uint32_t w, uint32_t stride, uint32_t block) {
+  const uint32_t rs = 8 * stride;
+  uint32_t j = 0;
+  for (; j + 2 <= w; j += 2) {
+    V t = wasm_f64x2_splat(0);
+    for (uint32_t b0 = 0; b0 < m; b0 += block) {
+      const uint32_t b1 = m - b0 < block ? m : b0 + block;
+      V a0 = wasm_f64x2_splat(0), a1 = a0, a2 = a0, a3 = a0;
+      uint32_t i = b0, p = x + 8 * j + b0 * rs;
+      for (; i + 3 < b1; i += 4, p += 4 * rs) {
+        a0 = add64(LD(p), a0); a1 = add64(LD(p + rs), a1); a2 = add64(LD(p + 2 * rs), a2); a3 = add64(LD(p + 3 * rs), a3);
+      }
+      if (i < b1) { a0 = add64(LD(p), a0); i++; p += rs; }
+      if (i < b1) { a1 = add64(LD(p), a1); i++; p += rs; }
+      if (i < b1) { a2 = add64(LD(p), a2); }
+      t = add64(add64(add64(a1, a0), add64(a3, a2)), t);
+    }
+    ST(out + 8 * j, t);
+  }
+  for (; j < w; j++) {
+    double t = 0;
+    for (uint32_t b0 = 0; b0 < m; b0 += block) {
+      const uint32_t b1 = m - b0 < block ? m : b0 + block;
+      double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+      uint32_t i = b0, p = x + 8 * j + b0 * rs;
+      for (; i + 3 < b1; i += 4, p += 4 * rs) {
+        a0 += *(const double *)p; a1 += *(const double *)(p + rs); a2 += *(const double *)(p + 2 * rs); a3 += *(const double *)(p + 3 * rs);
+      }
+      if (i < b1) { a0 += *(const double *)p; i++; p += rs; }
+      if (i < b1) { a1 += *(const double *)p; i++; p += rs; }
+      if (i < b1) { a2 += *(const double *)p; }
+      t += (a0 + a1) + (a2 + a3);
+    }
+    *(double *)(out + 8 * j) = t;
+  }
+}
+
+/*
+ * ew_binary_rows over 64-bit operands, stored as `kind` (out: 8 bytes an element, 4 for K_F32): `rows`
+ * rows of w, out's row r at out + ob*r*orow; operand a is the number ka where a == 0, else its element
+ * (r, c) at a + 8*(r*ar + c*ac), ac 1 (along the row) or 0 (a value per row, the row's scalar).
+ */
+EXPORT(ew64_binary_rows)
+void ew64_binary_rows(uint32_t op, uint32_t kind, uint32_t out, uint32_t orow, uint32_t a, uint32_t ar, uint32_t ac, double ka,
+                      uint32_t b, uint32_t br, uint32_t bc, double kb, uint32_t rows, uint32_t w) {
+  const int va = a && ac, vb = b && bc;
+  const uint32_t ob = kind == K_F32 ? 4 : 8;
+  for (uint32_t r = 0; r < rows; r++) {
+    const uint32_t o = out + ob * r * orow, pa = a + 8 * r * ar, pb = b + 8 * r * br;
+    if (va && vb) ew64_binary(op, 0, kind, o, pa, pb, 0, w);
+    else if (va) ew64_binary(op, 1, kind, o, pa, 0, b ? *(const double *)pb : kb, w);
+    else if (vb) ew64_binary(op, 2, kind, o, 0, pb, a ? *(const double *)pa : ka, w);
+  }
+}
