@@ -107,6 +107,11 @@ export class Tensor {
   tanh(): Tensor { return tanh(this); }
   relu(): Tensor { return relu(this); }
   sigmoid(): Tensor { return sigmoid(this); }
+  softmax(dim?: number): Tensor { return softmax(this, dim); }
+  logSoftmax(dim?: number): Tensor { return logSoftmax(this, dim); }
+  /** Elements limited to [min, max]: clamp(0, 1), clamp(null, 1), clamp({ min: 0 }). */
+  clamp(min?: number | null | { min?: number | null; max?: number | null }, max?: number | null): Tensor { return clamp(this, min, max); }
+  clip(min?: number | null | { min?: number | null; max?: number | null }, max?: number | null): Tensor { return clamp(this, min, max); }
   reciprocal(): Tensor { return reciprocal(this); }
   maximum(o: Tensor): Tensor { return maximum(this, o); }
   minimum(o: Tensor): Tensor { return minimum(this, o); }
@@ -1097,6 +1102,135 @@ function indexImpl(x: Tensor, idx: Array<number | string | null>): Tensor {
     return z;
   });
 }
+
+// =============================================================== joining, softmax, clamp
+
+/** The slice [start, start + len) of g along dim d (a view), as a gradient for one joined input. */
+function narrowGrad(g: Tensor, d: number, start: number, len: number): Tensor {
+  const idx: string[] = new Array(d + 1).fill(':');
+  idx[d] = `${start}:${start + len}`;
+  return indexImpl(g, idx);
+}
+function checkTensorList(fn: string, tensors: readonly Tensor[]): void {
+  if (!Array.isArray(tensors)) throw new Error(`${fn}(): argument 'tensors' must be an array of Tensors, not ${typeof tensors}`);
+  if (tensors.length === 0) throw new Error(`torch.${fn}(): expected a non-empty list of Tensors`);
+  tensors.forEach((t, i) => { if (!(t instanceof Tensor)) throw new Error(`${fn}(): expected Tensor as element ${i} in argument 0, but got ${t === null ? 'null' : typeof t}`); });
+  for (let i = 1; i < tensors.length; i++) checkDevices(fn, tensors[0], tensors[i]);
+}
+/**
+ * Copies each part into its window of a new tensor along dim d (its dtype: all parts' dtypes promoted);
+ * `unsqueeze`: each part gains dim d of size 1 first (stack). Records `name` with each part's gradient
+ * its slice of the output's.
+ */
+function joined(name: string, parts: readonly Tensor[], shape: number[], d: number, unsqueeze: boolean): Tensor {
+  const dtype = parts.reduce((t, p) => promote(t, p.dtype), parts[0].dtype);
+  const out = newTensor(shape, dtype, parts[0].device);
+  let at = 0;
+  const starts: number[] = [];
+  for (const p of parts) {
+    starts.push(at);
+    if (unsqueeze || !(p.ndim === 1 && p.numel === 0 && shape.length !== 1)) {
+      const pShape = unsqueeze ? [...p.shape.slice(0, d), 1, ...p.shape.slice(d)] : p.shape;
+      const pStrides = unsqueeze ? [...p.strides.slice(0, d), 0, ...p.strides.slice(d)] : p.strides;
+      if (numelOf(pShape) > 0) {
+        exec({ op: 'copy', x: { buf: p.storage.id, dtype: p.dtype, shape: pShape, strides: pStrides, offset: p.offset },
+          out: { buf: out.storage.id, dtype, shape: pShape, strides: out.strides, offset: at * out.strides[d] } }, p, out);
+      }
+      at += pShape[d];
+    }
+  }
+  return record(out, name, [...parts], (g) => parts.map((p, i) => {
+    if (!p.requiresGrad) return null;
+    if (unsqueeze) return reshape(narrowGrad(g, d, i, 1), p.shape);
+    return p.ndim === 1 && p.numel === 0 && shape.length !== 1 ? zeros([0], { dtype: g.dtype, device: deviceName(g.device) }) : narrowGrad(g, d, starts[i], p.shape[d]);
+  }));
+}
+
+/** torch.cat: the tensors joined along dim (all on one device; their dtypes promoted). Sizes must match
+ * except along dim; 1-D empty tensors are skipped, as PyTorch does. */
+export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+  checkTensorList('cat', tensors);
+  const ref = tensors.find((t) => !(t.ndim === 1 && t.numel === 0)) ?? tensors[0];
+  tensors.forEach((t, i) => { if (t.ndim === 0) throw new Error(`zero-dimensional tensor (at position ${i}) cannot be concatenated`); });
+  const d = normDim(dim, ref.ndim);
+  const shape = [...ref.shape];
+  shape[d] = 0;
+  tensors.forEach((t, i) => {
+    if (t.ndim === 1 && t.numel === 0 && ref.ndim !== 1) return;
+    if (t.ndim !== ref.ndim) throw new Error(`Tensors must have same number of dimensions: got ${ref.ndim} and ${t.ndim}`);
+    for (let j = 0; j < ref.ndim; j++) {
+      if (j !== d && t.shape[j] !== ref.shape[j]) throw new Error(`Sizes of tensors must match except in dimension ${d}. Expected size ${ref.shape[j]} but got size ${t.shape[j]} for tensor number ${i} in the list.`);
+    }
+    shape[d] += t.shape[d];
+  });
+  return joined('CatBackward0', tensors, shape, d, false);
+}
+export const concat = cat;
+
+/** torch.stack: the tensors (all of one shape) joined along a new dim. */
+export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
+  checkTensorList('stack', tensors);
+  const s0 = tensors[0].shape;
+  tensors.forEach((t, i) => {
+    if (!sameShape(t.shape, s0)) throw new Error(`stack expects each tensor to be equal size, but got ${fmtShape(s0)} at entry 0 and ${fmtShape(t.shape)} at entry ${i}`);
+  });
+  const d = normDim(dim, s0.length + 1);
+  return joined('StackBackward0', tensors, [...s0.slice(0, d), tensors.length, ...s0.slice(d)], d, true);
+}
+
+function softmaxCheck(fn: string, x: Tensor, dim: number | undefined): number {
+  checkTensor(fn, x);
+  if (dim === undefined) throw new Error(`${fn}(): the dim to normalize over is required (PyTorch's implicit choice is deprecated)`);
+  if (!isFloat(x.dtype)) throw new Error(`"${fn}_lastdim_kernel_impl" not implemented for '${SCALAR_TYPE[x.dtype]}'`);
+  return normDim(dim, x.ndim);
+}
+/** softmax along dim: exp(x - max) / sum(exp(x - max)) (the max subtracted for range, as PyTorch does). */
+export function softmax(x: Tensor, dim?: number): Tensor {
+  const d = softmaxCheck('softmax', x, dim);
+  let out!: Tensor;
+  noGrad(() => {
+    const e = exp(sub(x, (maxMin('max', x, d, true) as ValuesIndices).values));
+    out = div(e, sum(e, d, true));
+  });
+  return record(out, 'SoftmaxBackward0', [x], (g) => [mul(out, sub(g, sum(mul(g, out), d, true)))], out);
+}
+/** log of softmax along dim: x - max - log(sum(exp(x - max))). */
+export function logSoftmax(x: Tensor, dim?: number): Tensor {
+  const d = softmaxCheck('log_softmax', x, dim);
+  let out!: Tensor;
+  noGrad(() => {
+    const shifted = sub(x, (maxMin('max', x, d, true) as ValuesIndices).values);
+    out = sub(shifted, log(sum(exp(shifted), d, true)));
+  });
+  return record(out, 'LogSoftmaxBackward0', [x], (g) => [sub(g, mul(exp(out), sum(g, d, true)))], out);
+}
+
+/**
+ * clamp: each element limited to [min, max] (either may be left out: null or undefined); NaN stays NaN,
+ * and min > max gives max everywhere, as PyTorch's. The gradient passes where min <= x <= max.
+ */
+export function clamp(x: Tensor, min?: number | null | { min?: number | null; max?: number | null }, max?: number | null): Tensor {
+  checkTensor('clamp', x);
+  if (min !== null && typeof min === 'object') ({ min, max } = min);
+  const lo = min ?? null, hi = max ?? null;
+  if (lo === null && hi === null) throw new Error("torch.clamp: At least one of 'min' or 'max' must not be None");
+  for (const v of [lo, hi]) if (v !== null && typeof v !== 'number') throw new Error(`clamp(): min and max must be numbers, got ${typeof v}`);
+  const dtype = resultType([{ dtype: x.dtype, dim: x.ndim }, ...(lo === null ? [] : [lo]), ...(hi === null ? [] : [hi])]);
+  let out!: Tensor;
+  noGrad(() => {
+    let r = x.dtype === dtype ? x : x.to({ dtype });
+    if (lo !== null) r = where(compare('lt', r, lo), lo, r);
+    if (hi !== null) r = where(compare('gt', r, hi), hi, r);
+    out = r === x ? clone(x) : r;
+  });
+  return record(out, 'ClampBackward1', [x], (g) => {
+    let keep: Tensor | null = null;
+    if (lo !== null) keep = compare('ge', x, lo);
+    if (hi !== null) { const k = compare('le', x, hi); keep = keep ? where(keep, k, keep) : k; }
+    return [where(keep!, g, 0)];
+  }, x);
+}
+export const clip = clamp;
 
 export function clone(x: Tensor): Tensor {
   const out = newTensor([...x.shape], x.dtype, x.device);

@@ -1,0 +1,123 @@
+// cat, stack, softmax, logSoftmax and clamp: PyTorch 1.13's values, grad_fns and errors (the expected
+// texts below are python3-torch's output for the same programs), gradients against finite differences,
+// and the same results on the GPU.
+import { describe, expect, it } from 'vitest';
+import * as torch from '../src/index.ts';
+import { gpuForTests, gradcheck, values } from './helpers.ts';
+
+const text = (t: torch.Tensor) => torch.format(t);
+
+describe('cat and stack', () => {
+  it('join along a dim with PyTorch\'s printing, grad_fn and gradients (each input its slice)', async () => {
+    const a = torch.tensor([[1.5, 2, 3], [4, 5, 6]], { requiresGrad: true });
+    const b = torch.tensor([[7.5, 8, 9]], { requiresGrad: true });
+    const c = torch.cat([a, b]);
+    expect(await text(c)).toBe('tensor([[1.5000, 2.0000, 3.0000],\n        [4.0000, 5.0000, 6.0000],\n        [7.5000, 8.0000, 9.0000]], grad_fn=<CatBackward0>)');
+    await c.mul(torch.arange(9).reshape([3, 3]).float()).sum().backward();
+    expect(await values(a.grad!)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(await values(b.grad!)).toEqual([6, 7, 8]);
+    expect(await values(torch.cat([a, a], 1))).toEqual([1.5, 2, 3, 1.5, 2, 3, 4, 5, 6, 4, 5, 6]);
+    expect(await values(torch.cat([a, a], -1))).toEqual([1.5, 2, 3, 1.5, 2, 3, 4, 5, 6, 4, 5, 6]);
+    const s = torch.stack([a, a], 1);
+    expect(s.shape).toEqual([2, 2, 3]);
+    expect(await text(s)).toContain('grad_fn=<StackBackward0>');
+    expect(await values(s)).toEqual([1.5, 2, 3, 1.5, 2, 3, 4, 5, 6, 4, 5, 6]);
+    expect(torch.stack([a, a], -1).shape).toEqual([2, 3, 2]);
+    expect(await values(torch.stack([torch.tensor(1), torch.tensor(2)]))).toEqual([1, 2]);
+  });
+
+  it('promotes dtypes, skips 1-D empty tensors, joins views and transposes', async () => {
+    const m = torch.cat([torch.tensor([1, 2]), torch.tensor([0.5])]);
+    expect(m.dtype).toBe('float32');
+    expect(await text(m)).toBe('tensor([1.0000, 2.0000, 0.5000])');
+    expect(torch.cat([torch.tensor([true]), torch.tensor([3])]).dtype).toBe('int64');
+    const x = torch.arange(6).reshape([2, 3]);
+    expect((await values(torch.cat([x, torch.zeros([0]), x.t().contiguous().t()]))).length).toBe(12);
+    expect(await values(torch.cat([x.t(), x.t()], 1))).toEqual([0, 3, 0, 3, 1, 4, 1, 4, 2, 5, 2, 5]);
+    expect(await values(torch.cat([x.index(':', '1:3'), x.index(':', 0).unsqueeze(1)], 1))).toEqual([1, 2, 0, 4, 5, 3]);
+  });
+
+  it('gradients match finite differences', async () => {
+    await gradcheck((p, q) => torch.cat([p, q.mul(q)], 1), [[2, 3], [2, 2]]);
+    await gradcheck((p, q) => torch.stack([p, q.exp()], 2), [[2, 3], [2, 3]]);
+  });
+
+  it('refuses what PyTorch refuses, with its messages', () => {
+    const a = torch.ones([2, 3]);
+    expect(() => torch.cat([a, torch.ones([2, 2])])).toThrow('Sizes of tensors must match except in dimension 0. Expected size 3 but got size 2 for tensor number 1 in the list.');
+    expect(() => torch.cat([])).toThrow('torch.cat(): expected a non-empty list of Tensors');
+    expect(() => torch.cat([torch.tensor(1.5)])).toThrow('zero-dimensional tensor (at position 0) cannot be concatenated');
+    expect(() => torch.cat([a, torch.ones([3])])).toThrow('Tensors must have same number of dimensions: got 2 and 1');
+    expect(() => torch.cat([a, a], 2)).toThrow('Dimension out of range (expected to be in range of [-2, 1], but got 2)');
+    expect(() => torch.stack([a, torch.ones([1, 3])])).toThrow('stack expects each tensor to be equal size, but got [2, 3] at entry 0 and [1, 3] at entry 1');
+    expect(() => torch.cat([a, 3 as unknown as torch.Tensor])).toThrow('expected Tensor as element 1 in argument 0, but got number');
+  });
+});
+
+describe('softmax and logSoftmax', () => {
+  it('PyTorch\'s values, grad_fns and gradients', async () => {
+    const x = torch.tensor([[1.5, 2, 3], [1, 1, 1]], { requiresGrad: true });
+    const w = torch.tensor([[1.5, 2, 3], [4, 5, 6]]);
+    const sm = x.softmax(1);
+    expect(await text(sm)).toBe('tensor([[0.1402, 0.2312, 0.6285],\n        [0.3333, 0.3333, 0.3333]], grad_fn=<SoftmaxBackward0>)');
+    await sm.mul(w).sum().backward();
+    expect(await text(x.grad!)).toBe('tensor([[-0.1484, -0.1291,  0.2776],\n        [-0.3333,  0.0000,  0.3333]])');
+    const ls = torch.logSoftmax(x.detach(), -1);
+    expect(await text(ls)).toBe('tensor([[-1.9644, -1.4644, -0.4644],\n        [-1.0986, -1.0986, -1.0986]])');
+    // Rows sum to one, also for large values (the max is subtracted first).
+    const big = torch.tensor([[1000.5, 1001, 999], [-1e30, 0, 1e30]]).softmax(1);
+    expect(await values(big.sum(1))).toEqual([1, 1]);
+    expect(await text(big)).toBe('tensor([[0.3482, 0.5741, 0.0777],\n        [0.0000, 0.0000, 1.0000]])');
+  });
+
+  it('gradients match finite differences, along each dim', async () => {
+    await gradcheck((p) => torch.softmax(p, 0), [[3, 4]]);
+    await gradcheck((p) => torch.softmax(p, 1).mul(p), [[3, 4]]);
+    await gradcheck((p) => torch.logSoftmax(p, 1), [[3, 4]]);
+    await gradcheck((p) => torch.logSoftmax(p.mul(2), 0), [[2, 3, 2]]);
+  });
+
+  it('errors: integer input, a missing dim', () => {
+    expect(() => torch.tensor([1, 2]).softmax(0)).toThrow('"softmax_lastdim_kernel_impl" not implemented for \'Long\'');
+    expect(() => torch.ones([2]).softmax()).toThrow('softmax(): the dim to normalize over is required');
+    expect(() => torch.ones([2]).logSoftmax(1)).toThrow('Dimension out of range');
+  });
+});
+
+describe('clamp', () => {
+  it('PyTorch\'s values, NaN, one-sided bounds, min > max, integer tensors and promotion', async () => {
+    const y = torch.tensor([-2, -1, 0, 0.5, 1, 2, NaN], { requiresGrad: true });
+    const c = y.clamp(-1, 1);
+    expect(await text(c)).toBe('tensor([-1.0000, -1.0000,  0.0000,  0.5000,  1.0000,  1.0000,     nan],\n       grad_fn=<ClampBackward1>)');
+    await c.mul(torch.arange(7).float()).sum().backward();
+    expect(await values(y.grad!)).toEqual([0, 1, 2, 3, 4, 0, 0]); // the bounds themselves pass the gradient
+    expect(await text(torch.tensor([1, 5, 9]).clamp(2, 6))).toBe('tensor([2, 5, 6])');
+    expect(await text(torch.tensor([1, 5, 9]).clamp(2.5))).toBe('tensor([2.5000, 5.0000, 9.0000])');
+    expect(await text(torch.tensor([1, 5, 9]).clamp(6, 2))).toBe('tensor([2, 2, 2])');
+    expect(await values(torch.tensor([1.5, 5, 9]).clamp(null, 2))).toEqual([1.5, 2, 2]);
+    expect(await values(torch.tensor([1.5, 5, 9]).clip({ min: 2 }))).toEqual([2, 5, 9]);
+    expect(await values(torch.clamp(torch.tensor([1.5, 5, 9]), { max: 5 }))).toEqual([1.5, 5, 5]);
+    expect(() => torch.ones([2]).clamp()).toThrow("torch.clamp: At least one of 'min' or 'max' must not be None");
+    await gradcheck((p) => torch.clamp(p, -0.5, 0.7), [[3, 4]]);
+  });
+});
+
+const available = await gpuForTests('cat/stack/softmax/clamp on gpu');
+describe.runIf(available)('on the GPU: the CPU\'s results', () => {
+  it('cat, stack, softmax, logSoftmax, clamp and their gradients', async () => {
+    torch.manualSeed(3);
+    const a = torch.randn([5, 7]), b = torch.randn([2, 7]);
+    const run = async (dev: 'cpu' | 'gpu') => {
+      const x = a.to(dev).detach().requiresGrad_(true), y = b.to(dev).detach().requiresGrad_(true);
+      const c = torch.cat([x, y.mul(2)]);
+      const out = torch.stack([c.softmax(1), c.logSoftmax(0), c.clamp(-0.5, 0.5)], 1);
+      await out.mul(torch.arange(out.numel).reshape(out.shape).float().to(dev).sin()).sum().backward();
+      return [await values(out), await values(x.grad!), await values(y.grad!)];
+    };
+    const [cpu, gpu] = [await run('cpu'), await run('gpu')];
+    for (let k = 0; k < 3; k++) {
+      expect(gpu[k].length).toBe(cpu[k].length);
+      cpu[k].forEach((v, i) => expect(Math.abs(gpu[k][i] - v), `result ${k} element ${i}`).toBeLessThan(1e-5 * Math.max(1, Math.abs(v))));
+    }
+  });
+});
