@@ -1420,7 +1420,10 @@ export function linspace(start: number, end: number, steps: number | { steps: nu
   rt.uploadWritten(t.storage, out);
   return finish(t, requiresGrad);
 }
-export function arange(a: number, b?: number, step = 1, o: TensorOptions = {}): Tensor {
+export function arange(a: number, b?: number | TensorOptions, step: number | TensorOptions = 1, o: TensorOptions = {}): Tensor {
+  // The options may follow any of the numbers: arange(5, { device }), arange(1, 5, { dtype }).
+  if (typeof b === 'object' && b !== null) { o = b; b = undefined; step = 1; } else if (typeof step === 'object' && step !== null) { o = step; step = 1; }
+  for (const v of [a, b, step]) if (v !== undefined && typeof v !== 'number') throw new Error(`arange(): start, end and step must be numbers, got ${typeof v}`);
   const [start, stop] = b === undefined ? [0, a] : [a, b];
   if (step === 0) throw new Error('step must be nonzero');
   const n = Math.max(0, Math.ceil((stop - start) / step));

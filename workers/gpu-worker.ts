@@ -15,7 +15,7 @@ import * as Comlink from 'comlink';
 import nodeAdapter from 'comlink/dist/umd/node-adapter.js';
 import type { DType, Op, View } from '../src/runtime/protocol.ts';
 import { applyVulkanEnv, type VulkanEnv } from '../src/backends/gpu/env.ts';
-import { BATCH, F64_ERROR, kindOf, planOpCached, toGpuWords, type Plan } from '../src/backends/gpu/kernels.ts';
+import { BATCH, F64_ERROR, INT64_OVERFLOW, STATUS_DECL, kindOf, planOpCached, toGpuWords, type Plan } from '../src/backends/gpu/kernels.ts';
 
 export type Cmd =
   /** mixed: holds storages of several dtypes (the fuser's slabs), so views are not checked against its dtype. */
@@ -118,7 +118,7 @@ interface Rec { buf: GPUBuffer; dtype: DType; numel: number; size: number; mixed
 const buffers = new Map<number, Rec>();
 const pool = new Map<number, GPUBuffer[]>();
 let pooledBytes = 0, pooledCount = 0;
-const pipelines = new Map<string, { pipe: GPUComputePipeline; bgl: GPUBindGroupLayout; id: number }>();
+const pipelines = new Map<string, Pipe>();
 let metaBuf: GPUBuffer | null = null, metaCap = 0;
 
 /** Errors found asynchronously (validation scopes, device loss) surface at the next read/stats. */
@@ -244,7 +244,8 @@ function giveBuffer(buf: GPUBuffer, size: number, later: GPUBuffer[]) {
  * depends only on the pipeline and the buffers: a training loop sends the same ops over the same pooled
  * buffers every step, and its bind groups are built once and reused.
  */
-interface Pipe { pipe: GPUComputePipeline; bgl: GPUBindGroupLayout; id: number }
+/** status: the kernel binds the int64 overflow word (int64.wgsl) as bind group 1. */
+interface Pipe { pipe: GPUComputePipeline; bgl: GPUBindGroupLayout; id: number; status: boolean }
 const STAGE_COMPUTE = 4;
 /** Bytes of metadata one dispatch may use (the dynamic-offset window of binding 0). */
 const META_WINDOW = 2048;
@@ -255,9 +256,9 @@ function pipelineFor(wgsl: string, bufs: { write: boolean }[]): Pipe {
     const t0 = performance.now();
     const d = dev();
     const module = d.createShaderModule({ code: wgsl });
-    const bgl = layoutFor(d, bufs);
-    const pipe = d.createComputePipeline({ layout: d.createPipelineLayout({ bindGroupLayouts: [bgl] }), compute: { module, entryPoint: 'main' } });
-    p = { pipe, bgl, id: nextPipeId++ };
+    const bgl = layoutFor(d, bufs), status = wgsl.includes(STATUS_DECL);
+    const pipe = d.createComputePipeline({ layout: pipelineLayout(d, bgl, status), compute: { module, entryPoint: 'main' } });
+    p = { pipe, bgl, id: nextPipeId++, status };
     pipelines.set(wgsl, p);
     noteCompile(t0, wgsl);
   }
@@ -271,11 +272,11 @@ async function pipelineForAsync(wgsl: string, bufs: { write: boolean }[]): Promi
   const t0 = performance.now();
   const d = dev();
   const module = d.createShaderModule({ code: wgsl });
-  const bgl = layoutFor(d, bufs);
-  const pipe = await track(d.createComputePipelineAsync({ layout: d.createPipelineLayout({ bindGroupLayouts: [bgl] }), compute: { module, entryPoint: 'main' } }));
+  const bgl = layoutFor(d, bufs), status = wgsl.includes(STATUS_DECL);
+  const pipe = await track(d.createComputePipelineAsync({ layout: pipelineLayout(d, bgl, status), compute: { module, entryPoint: 'main' } }));
   const again = pipelines.get(wgsl);
   if (again) return again;
-  const p = { pipe, bgl, id: nextPipeId++ };
+  const p = { pipe, bgl, id: nextPipeId++, status };
   pipelines.set(wgsl, p);
   noteCompile(t0, wgsl);
   timing.compiledInBackground++;
@@ -287,6 +288,24 @@ function noteCompile(t0: number, wgsl: string): void {
   timing.compileMs += ms;
   if (compileLog.length < 64) compileLog.push({ ms, chars: wgsl.length });
 }
+/**
+ * The int64 overflow word: kernels with checked int64 operations (int64.wgsl) set it when a result left
+ * the 32 bits int64 has on the GPU; every read copies it out with the data, clears it, and throws if it
+ * was set. Bound as group 1 of those kernels only.
+ */
+let statusBuf: GPUBuffer | null = null, statusLayout: GPUBindGroupLayout | null = null, statusGroup: GPUBindGroup | null = null;
+function statusBinding(d: GPUDevice): { layout: GPUBindGroupLayout; group: GPUBindGroup } {
+  if (!statusBuf || !statusLayout || !statusGroup) {
+    statusBuf = d.createBuffer({ size: 4, usage: BU.STORAGE | BU.COPY_SRC | BU.COPY_DST });
+    statusLayout = d.createBindGroupLayout({ entries: [{ binding: 0, visibility: STAGE_COMPUTE, buffer: { type: 'storage' } }] });
+    statusGroup = d.createBindGroup({ layout: statusLayout, entries: [{ binding: 0, resource: { buffer: statusBuf } }] });
+  }
+  return { layout: statusLayout, group: statusGroup };
+}
+function pipelineLayout(d: GPUDevice, bgl: GPUBindGroupLayout, status: boolean): GPUPipelineLayout {
+  return d.createPipelineLayout({ bindGroupLayouts: status ? [bgl, statusBinding(d).layout] : [bgl] });
+}
+
 function layoutFor(d: GPUDevice, bufs: { write: boolean }[]): GPUBindGroupLayout {
   return d.createBindGroupLayout({
     entries: [
@@ -327,6 +346,7 @@ function encodeDispatch(pass: GPUComputePassEncoder, p: Pipe, group: GPUBindGrou
   pass.setPipeline(p.pipe);
   dynOffset[0] = metaOffset;
   pass.setBindGroup(0, group, dynOffset);
+  if (p.status) pass.setBindGroup(1, statusGroup!);
   const x = Math.min(groups, maxDim), y = Math.ceil(groups / x);
   if (y > maxDim) throw new Error(`gpu: ${groups} workgroups is more than one dispatch can hold`);
   if (groups > 0) pass.dispatchWorkgroups(x, y);
@@ -727,18 +747,25 @@ async function read(id: number, dtype: DType, numel: number, at = 0): Promise<Ar
   if (bytes === 0) { await settle(); out = new ArrayBuffer(0); }
   else {
     // Copy and map right away; the batches' error scopes are awaited meanwhile (one wait, not two).
-    const rb = d.createBuffer({ size: bytes, usage: BU.MAP_READ | BU.COPY_DST });
+    // (with the int64 overflow word after the data, cleared in the same submission)
+    const st = statusBuf;
+    const rb = d.createBuffer({ size: bytes + (st ? 4 : 0), usage: BU.MAP_READ | BU.COPY_DST });
     const enc = d.createCommandEncoder();
     enc.copyBufferToBuffer(r.buf, 4 * at, rb, 0, bytes);
+    if (st) { enc.copyBufferToBuffer(st, 0, rb, bytes, 4); enc.clearBuffer(st, 0, 4); }
     d.queue.submit([enc.finish()]);
+    let overflow = false;
     try {
       const [, err] = await Promise.allSettled([track(rb.mapAsync(MAP_READ)), settle()]);
       if (err.status === 'rejected') throw err.reason;
-      out = rb.getMappedRange().slice(0);
+      const mapped = rb.getMappedRange();
+      out = mapped.slice(0, bytes);
+      overflow = st !== null && new Uint32Array(mapped, bytes, 1)[0] !== 0;
       rb.unmap();
     } finally {
       rb.destroy();
     }
+    if (overflow) throw new Error(INT64_OVERFLOW);
   }
   if (kindOf(dtype) === 'bool') {
     const words = new Uint32Array(out);
@@ -785,6 +812,7 @@ async function shutdown(): Promise<void> {
   for (const r of buffers.values()) r.buf.destroy();
   for (const l of pool.values()) for (const b of l) b.destroy();
   metaBuf?.destroy();
+  statusBuf?.destroy(); statusBuf = null; statusLayout = null; statusGroup = null;
   tsq?.set.destroy(); tsq?.resolve.destroy(); tsq = null;
   metaBuf = null; metaCap = 0;
   buffers.clear(); pool.clear(); pipelines.clear(); fused.clear(); fusedSources.clear();

@@ -32,7 +32,7 @@
 import type { DType, Op, ReduceFn, View } from '../../runtime/protocol.ts';
 import type { GpuBackend } from './client.ts';
 import {
-  combine, conv, ewAs, ewArity, ewCompute, ewExpr, ewSrc, F64_ERROR, fill, identity, kindOf, Meta, modeOf, numel, randomParams, scalarWord, store,
+  combine, conv, ewAs, ewArity, ewCompute, ewExpr, ewSrc, ewWhat, F64_ERROR, fill, identity, kindOf, Meta, modeOf, numel, randomParams, scalarWord, store,
   toGpuWords, type CType, type EwOp, type Kind,
 } from './kernels.ts';
 
@@ -98,7 +98,8 @@ interface Stash { loc: Loc; from: number; to: number }
 type Item =
   | { t: 'st'; loc: Loc; len: number; n: Node; seq: number }
   /** sides: random values this reduction draws anyway, stored for later kernels (see reduceStmt). */
-  | { t: 'red'; fn: ReduceFn; c: CType; n: Node; from: Kind; len: number; loc: Loc; k: Kind; sides: { loc: Loc; n: Node }[]; seq: number }
+  /** chk: an int64 sum, whose adds record an overflow past 32 bits (kernels.ts combine). */
+  | { t: 'red'; fn: ReduceFn; c: CType; n: Node; from: Kind; len: number; loc: Loc; k: Kind; sides: { loc: Loc; n: Node }[]; seq: number; chk: boolean }
   | { t: 'cmd'; run: () => void };
 
 /** Scratch a kernel generator keeps on each node it visits (valid while gs is its stamp): no maps. */
@@ -405,7 +406,7 @@ export class Fuser {
         if (typeof src !== 'number' && src.buf === st.id) inPlace = true;
         args[i] = this.arg(src, ewAs(op, i, c), op.out.shape);
       }
-      node = this.opNode(c, args, op, k, op.op === 'unary' || op.op === 'binary' ? op.fn : op.op);
+      node = this.opNode(c, args, op, k, ewWhat(op, c));
     }
     this.define(st, node, inPlace);
   }
@@ -488,7 +489,7 @@ export class Fuser {
     }
     this.randInlined.length = 0;
     const loc = this.target(st);
-    this.push({ t: 'red', fn, c, n, from, len, loc, k, sides, seq });
+    this.push({ t: 'red', fn, c, n, from, len, loc, k, sides, seq, chk: fn === 'sum' && c === 'i32' && out.dtype === 'int64' });
   }
 
   /** The two stash buffers for `len` (made when missing); `seq`: the item that asks, which may not
@@ -989,13 +990,13 @@ function reduceBody(items: Stmt[], nch: number, scratch: number, emit: boolean) 
     }
     g.cur = r.seq;
     const kk = k++;
-    g.key(11, tokId(r.fn, (TYPE_CODE[r.c] * 4 + TYPE_CODE[r.from]) * 4 + TYPE_CODE[r.k]));
+    g.key(11, tokId(r.chk ? `${r.fn}!` : r.fn, (TYPE_CODE[r.c] * 4 + TYPE_CODE[r.from]) * 4 + TYPE_CODE[r.k]));
     if (emit) accs.push(`  var acc${kk}: ${r.c} = ${identity(r.fn, r.c)};`);
     for (let e = 0; e < (emit ? 4 : 1); e++) {
       const w = g.word(r.n, e);
       g.key(10, w);
       // Folded in the loop body, in order with the stores (a later store may read what this reads).
-      g.line(`    if (i${e} < md[2u]) { acc${kk} = ${combine(r.fn, r.c, `acc${kk}`, conv(`v${w}`, r.from, r.c))}; }`);
+      g.line(`    if (i${e} < md[2u]) { acc${kk} = ${combine(r.fn, r.c, `acc${kk}`, conv(`v${w}`, r.from, r.c), r.chk)}; }`);
     }
     // Side stores, in the loop body before later reductions of the group read them (same thread, same index).
     for (const sd of r.sides) {
@@ -1019,7 +1020,7 @@ function reduceBody(items: Stmt[], nch: number, scratch: number, emit: boolean) 
       const at = md.push(kk * nch);
       if (emit) st = `${sb}[md[${at}u] + g] = bitcast<u32>(res);`;
     }
-    if (emit) trees.push(tree(r.fn, r.c, `acc${kk}`, st));
+    if (emit) trees.push(tree(r.fn, r.c, `acc${kk}`, st, r.chk));
   }
   return { md, b, g, accs, folds, trees };
 }
@@ -1047,7 +1048,7 @@ function compileReduce(items: Stmt[], nch: number, scratch: number): FusedDispat
   reds.forEach((r, k) => {
     const ob = b2.of(r.loc.buf, true);
     const at = md2.push(k * nch, r.loc.off);
-    key2 += `${r.fn}${r.c}${r.k}${ob};`;
+    key2 += `${r.fn}${r.chk ? '!' : ''}${r.c}${r.k}${ob};`;
     outs.push({ ob, at });
   });
   out.push({
@@ -1078,20 +1079,20 @@ function reduce2Wgsl(reds: Extract<Item, { t: 'red' }>[], outs: { ob: string; at
     BRANCHES: reds.map((r, k) => [
       `  if (g == ${k}u) {`,
       `    var acc: ${r.c} = ${identity(r.fn, r.c)};`,
-      `    for (var j = lid; j < nch; j = j + ${WG}u) { acc = ${combine(r.fn, r.c, 'acc', `bitcast<${r.c}>(${sb}[md[${outs[k].at}u] + j])`)}; }`,
-      tree(r.fn, r.c, 'acc', `${outs[k].ob}[md[${outs[k].at + 1}u]] = ${store('res', r.c, r.k)};`),
+      `    for (var j = lid; j < nch; j = j + ${WG}u) { acc = ${combine(r.fn, r.c, 'acc', `bitcast<${r.c}>(${sb}[md[${outs[k].at}u] + j])`, r.chk)}; }`,
+      tree(r.fn, r.c, 'acc', `${outs[k].ob}[md[${outs[k].at + 1}u]] = ${store('res', r.c, r.k)};`, r.chk),
       '  }',
     ].join('\n')).join('\n'),
   });
 }
 
 /** A fixed binary tree over the workgroup's 256 accumulators; thread 0 runs `st` with `res`. */
-function tree(fn: ReduceFn, c: CType, acc: string, st: string): string {
+function tree(fn: ReduceFn, c: CType, acc: string, st: string, chk: boolean): string {
   return [
     `  sh_${c}[lid] = ${acc};`,
     '  workgroupBarrier();',
     `  for (var s = 128u; s > 0u; s = s >> 1u) {`,
-    `    if (lid < s) { let a0 = sh_${c}[lid]; let a1 = sh_${c}[lid + s]; sh_${c}[lid] = ${combine(fn, c, 'a0', 'a1')}; }`,
+    `    if (lid < s) { let a0 = sh_${c}[lid]; let a1 = sh_${c}[lid + s]; sh_${c}[lid] = ${combine(fn, c, 'a0', 'a1', chk)}; }`,
     '    workgroupBarrier();',
     '  }',
     `  if (lid == 0u) { let res = sh_${c}[0]; ${st} }`,

@@ -4,7 +4,8 @@
  * each with its WGSL (pipelines are cached by that text), its buffers and its metadata words.
  *
  * Storage on the GPU: every element is one 32-bit word. float32 → f32 bits; int32 → i32; int64 → i32
- * (values are range-checked when uploaded; arithmetic wraps at 32 bits); bool → u32 0/1 (one word per
+ * (values are range-checked when uploaded; arithmetic that leaves 32 bits is recorded by the checked
+ * operations of shaders/int64.wgsl and reported at the next read); bool → u32 0/1 (one word per
  * element, so no two threads ever write the same word). float64 is refused: WGSL has no f64.
  *
  * Shapes, strides, offsets and scalars travel in a metadata storage buffer, not in the WGSL, so a new
@@ -63,10 +64,19 @@ export function fill(name: string, holes: Record<string, string>, libs: string[]
     if (!(k in holes)) throw new Error(`kernel template ${name}: no value for {{${k}}}`);
     return holes[k];
   });
-  return [...libs.map(tpl), body].join('\n');
+  // The checked int64 operations (and their status binding) only where a kernel uses them.
+  return [...libs.map(tpl), ...(body.includes('lchk_') ? [tpl(INT64_LIB)] : []), body].join('\n');
 }
 
 export const numel = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+/** The WGSL of the checked int64 operations (lchk_*); a kernel that includes it binds the status word
+ * (bind group 1, binding 0: STATUS_DECL) where they record an overflow past 32 bits. */
+export const INT64_LIB = 'int64.wgsl';
+export const STATUS_DECL = 'var<storage, read_write> troupe_status';
+/** What a read says when a checked int64 operation overflowed since the last read (workers/gpu-worker.ts). */
+export const INT64_OVERFLOW = 'int64 overflow on gpu: an int64 result computed on the gpu since the last read went past 32 bits ' +
+  '(int64 is stored and computed as int32 on the gpu), so the values computed since then may be wrong. Keep int64 values on the ' +
+  'gpu within [-2^31, 2^31), or compute them on the cpu';
 const WG = 256;
 
 // ---- metadata ----------------------------------------------------------------------------------------
@@ -281,8 +291,9 @@ interface RedGeom {
   outOffset: number; outKeptShape: number[]; outKeptStrides: number[];
 }
 
-export function combine(fn: ReduceFn, c: CType, a: string, b: string): string {
-  if (fn === 'sum') return `${a} + ${b}`;
+/** fn's fold of a and b in compute type c; `chk`: an int64 sum, whose adds record an overflow. */
+export function combine(fn: ReduceFn, c: CType, a: string, b: string, chk = false): string {
+  if (fn === 'sum') return chk ? `lchk_add(${a}, ${b})` : `${a} + ${b}`;
   if (c === 'f32') return fn === 'max' ? `fmax(${a}, ${b})` : `fmin(${a}, ${b})`;
   return fn === 'max' ? `max(${a}, ${b})` : `min(${a}, ${b})`;
 }
@@ -305,7 +316,7 @@ function decompose(v: string, shapeAt: number, stridesAt: number, rank: number, 
   return out;
 }
 
-function reducePass(fn: ReduceFn, c: CType, g: RedGeom, nOut: number, m: number, nch: number): Dispatch {
+function reducePass(fn: ReduceFn, c: CType, g: RedGeom, nOut: number, m: number, nch: number, chk: boolean): Dispatch {
   const seq = nch === 0;
   const md = new Meta();
   md.push(nOut, m, seq ? 1 : nch, g.xOffset, g.outOffset);
@@ -327,7 +338,7 @@ function reducePass(fn: ReduceFn, c: CType, g: RedGeom, nOut: number, m: number,
   }
   const wgsl = fill(seq ? 'reduce_seq.wgsl' : 'reduce.wgsl', {
     BINDINGS: b.wgsl(), C: c, IDENT: identity(fn, c), XBASE: xbase.join('\n'), RIDX: ridx.join('\n'),
-    COMBINE_ACC: combine(fn, c, 'acc', conv('w', g.srcKind, c)), COMBINE_TREE: combine(fn, c, 'a0', 'a1'),
+    COMBINE_ACC: combine(fn, c, 'acc', conv('w', g.srcKind, c), chk), COMBINE_TREE: combine(fn, c, 'a0', 'a1', chk),
     STORE: st.join('\n'),
   });
   return { wgsl, bufs: b.list, meta: md.done(), groups: seq ? groupsFor(nOut) : nOut * nch };
@@ -342,6 +353,7 @@ function reducePlan(op: Extract<Op, { op: 'reduce' }>, srcOverride?: BufRef): Pl
     throw new Error(`gpu: reduce output shape [${out.shape}] does not match x [${x.shape}] over axes [${axes}]`);
   }
   const c: CType = kindOf(x.dtype) === 'f32' || kindOf(out.dtype) === 'f32' ? 'f32' : 'i32';
+  const chk = fn === 'sum' && c === 'i32' && out.dtype === 'int64'; // (an int64 sum: checked adds)
   const kept = x.shape.map((_, d) => d).filter((d) => !axes.includes(d));
   const nOut = numel(out.shape);
   if (nOut === 0) return { temps: [], dispatches: [] };
@@ -357,12 +369,12 @@ function reducePlan(op: Extract<Op, { op: 'reduce' }>, srcOverride?: BufRef): Pl
   };
   let len = m;
   for (;;) {
-    if (len <= SEQ_MAX) { plan.dispatches.push(reducePass(fn, c, g, nOut, len, 0)); return plan; }
+    if (len <= SEQ_MAX) { plan.dispatches.push(reducePass(fn, c, g, nOut, len, 0, chk)); return plan; }
     const nch = Math.ceil(len / CHUNK);
-    if (nch === 1) { plan.dispatches.push(reducePass(fn, c, g, nOut, len, 1)); return plan; }
+    if (nch === 1) { plan.dispatches.push(reducePass(fn, c, g, nOut, len, 1, chk)); return plan; }
     // Partials of each chunk go to a scratch buffer laid out [nOut, nch], then are reduced again.
     const temp = plan.temps.push(nOut * nch * 4) - 1;
-    plan.dispatches.push(reducePass(fn, c, { ...g, dst: { temp }, dstKind: c, final: false }, nOut, len, nch));
+    plan.dispatches.push(reducePass(fn, c, { ...g, dst: { temp }, dstKind: c, final: false }, nOut, len, nch, chk));
     g = {
       ...g, src: { temp }, srcKind: c, xOffset: 0, keptShape: [nOut], keptStrides: [nch],
       redShape: [nch], redStrides: [1],
@@ -545,8 +557,35 @@ export function ewSrc(op: EwOp, i: number): View | number {
 export function ewAs(op: EwOp, i: number, c: CType): CType | 'bool' {
   return op.op === 'where' && i === 0 ? 'bool' : c;
 }
+/**
+ * Whether an elementwise op into int64 can leave the 32 bits the GPU holds int64 in, and so computes
+ * through the checked operations of int64.wgsl: add, sub, mul, neg and abs in 32-bit integers, and a
+ * float converted to int64 (a copy).
+ */
+export function ewChecked(op: EwOp, c: CType): boolean {
+  if (op.out.dtype !== 'int64') return false;
+  switch (op.op) {
+    case 'unary': return c === 'i32' && (op.fn === 'neg' || op.fn === 'abs');
+    case 'binary': return c === 'i32' && (op.fn === 'add' || op.fn === 'sub' || op.fn === 'mul');
+    case 'copy': return c === 'f32';
+    default: return false;
+  }
+}
+/** What an elementwise op's WGSL depends on besides its types, for kernel cache keys: the op, and
+ * whether it is checked (ewChecked). */
+export function ewWhat(op: EwOp, c: CType): string {
+  const w = op.op === 'unary' || op.op === 'binary' ? op.fn : op.op;
+  return ewChecked(op, c) ? `${w}!` : w;
+}
 /** The WGSL value of an elementwise op in compute type c, from its operands' expressions v. */
 export function ewExpr(op: EwOp, c: CType, v: string[]): string {
+  if (ewChecked(op, c)) {
+    switch (op.op) {
+      case 'unary': return `lchk_${op.fn}(${v[0]})`;
+      case 'binary': return `lchk_${op.fn}(${v[0]}, ${v[1]})`;
+      default: return `lchk_f2l(${v[0]})`;
+    }
+  }
   switch (op.op) {
     case 'unary': return (c === 'f32' ? UNARY_F32 : UNARY_I32)[op.fn]!(v[0]);
     case 'binary': return binaryExpr(op.fn, c, v[0], v[1]);
