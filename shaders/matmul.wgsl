@@ -43,10 +43,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       let a2 = ta[(l.y + 32u) * 16u + kk]; let a3 = ta[(l.y + 48u) * 16u + kk];
       let b0 = tb[kk * 64u + l.x]; let b1 = tb[kk * 64u + l.x + 16u];
       let b2 = tb[kk * 64u + l.x + 32u]; let b3 = tb[kk * 64u + l.x + 48u];
-      acc[0] = acc[0] + a0 * b0; acc[1] = acc[1] + a0 * b1; acc[2] = acc[2] + a0 * b2; acc[3] = acc[3] + a0 * b3;
-      acc[4] = acc[4] + a1 * b0; acc[5] = acc[5] + a1 * b1; acc[6] = acc[6] + a1 * b2; acc[7] = acc[7] + a1 * b3;
-      acc[8] = acc[8] + a2 * b0; acc[9] = acc[9] + a2 * b1; acc[10] = acc[10] + a2 * b2; acc[11] = acc[11] + a2 * b3;
-      acc[12] = acc[12] + a3 * b0; acc[13] = acc[13] + a3 * b1; acc[14] = acc[14] + a3 * b2; acc[15] = acc[15] + a3 * b3;
+{{MAC}}
     }
     workgroupBarrier();
   }

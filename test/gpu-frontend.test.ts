@@ -224,6 +224,8 @@ describe.runIf(available)('gpu tensors', () => {
       ['neg of -2^31', () => torch.full([2], -(2 ** 31), g).neg().tolist()],
       ['abs of -2^31', () => torch.full([2], -(2 ** 31), g).abs().tolist()],
       ['a float converted to int64', () => torch.full([2], 3e9 + 0.5, g).long().tolist()],
+      ['a matrix product', () => torch.matmul(torch.full([2, 3], 60000, g), torch.full([3, 2], 60000, g)).tolist()],
+      ['a dot product', () => torch.dot(torch.full([3], 60000, g), torch.full([3], 60000, g)).item()],
     ];
     for (const [what, f] of cases) await expect(f(), what).rejects.toThrow(overflow);
     // Reported once: the next reads are right again, and values in range were never refused.
@@ -231,6 +233,8 @@ describe.runIf(available)('gpu tensors', () => {
     expect(await torch.full([2], 7000, g).mul(-7000).add(2 ** 30).tolist()).toEqual([1024741824, 1024741824]);
     expect(await torch.full([2], 2e9 + 0.5, g).long().tolist()).toEqual([2e9, 2e9]);
     expect(await torch.arange(60000, g).sum().item()).toBe(1799970000);
+    expect(await torch.matmul(torch.arange(6, g).reshape([2, 3]), torch.arange(6, g).reshape([3, 2])).tolist()).toEqual([[10, 13], [28, 40]]);
+    expect(await torch.dot(torch.arange(100, g), torch.arange(100, g)).item()).toBe(328350);
     expect(await torch.ones([1000], g).gt(0).sum().item()).toBe(1000);
     // int32 wraps on the GPU as on the CPU (and in PyTorch).
     expect(await torch.full([2], 2 ** 31 - 1, { ...g, dtype: 'int32' }).add(1).tolist()).toEqual([-(2 ** 31), -(2 ** 31)]);

@@ -119,7 +119,7 @@ function tokId(what: string, sig: number): number {
 const TYPE_CODE: Record<string, number> = { f32: 1, i32: 2, bool: 3 };
 function opExpr(n: Extract<Node, { t: 'op' }>, v: string[]): string {
   if (n.src) return ewExpr(n.src, n.c, v);
-  return n.what === 'dot' ? `${v[0]} * ${v[1]}` : v[0];
+  return n.what === 'dot' ? `${v[0]} * ${v[1]}` : n.what === 'dot!' ? `lchk_mul(${v[0]}, ${v[1]})` : v[0];
 }
 const prod = numel;
 /** Shared by every node that loads nothing (never mutated: see union). */
@@ -456,7 +456,8 @@ export class Fuser {
     const kc: Kind = c;
     this.randInlined.length = 0;
     this.collecting = true;
-    const n = this.opNode(c, [this.arg(av, c, [K]), this.arg(bv, c, [K])], null, kc, 'dot');
+    // ('dot!': int64 products, checked as int64 sums are; see kernels.ts ewChecked)
+    const n = this.opNode(c, [this.arg(av, c, [K]), this.arg(bv, c, [K])], null, kc, c === 'i32' && out.dtype === 'int64' ? 'dot!' : 'dot');
     this.collecting = false;
     this.reduceStmt('sum', c, n, kc, K, out);
   }

@@ -417,7 +417,17 @@ function matmulPlan(op: Extract<Op, { op: 'matmul' }>): Plan {
         `abase = abase + cd * md[${aAt + d}u]; bbase = bbase + cd * md[${bAt + d}u]; obase = obase + cd * md[${oAt + d}u]; }`);
     }
   }
+  // acc[i·4 + j] += a_i · b_j; an int64 product through the checked operations (int64.wgsl).
+  const chk = c === 'i32' && out.dtype === 'int64';
+  const mac: string[] = [];
+  for (let i = 0; i < 4; i++) {
+    mac.push('      ' + [0, 1, 2, 3].map((j) => {
+      const q = 4 * i + j;
+      return chk ? `acc[${q}] = lchk_add(acc[${q}], lchk_mul(a${i}, b${j}));` : `acc[${q}] = acc[${q}] + a${i} * b${j};`;
+    }).join(' '));
+  }
   const wgsl = fill('matmul.wgsl', {
+    MAC: mac.join('\n'),
     BINDINGS: bind.wgsl(), C: c, ZERO: c === 'f32' ? '0.0' : '0i', BATCH: batch.join('\n'),
     A: ab, B: bb, OUT: ob, LOAD_A: conv('w', kindOf(a.dtype), c), LOAD_B: conv('w', kindOf(b.dtype), c),
     STORE: store('res', c, kindOf(out.dtype)),
