@@ -113,6 +113,30 @@ describe.skipIf(!simdSupported())('64-bit SIMD kernels (float64, int64, conversi
     }
   });
 
+  it('operands of different storage types (float32 with int64 or float64, bool with int64) and float32 with a non-float32 number', () => {
+    let seed = 9000;
+    const arith = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum'] as const, cmps = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const;
+    const pairs: [DType, DType, DType][] = [['float32', 'int64', 'float32'], ['int64', 'float32', 'float32'], ['float32', 'float64', 'float64'],
+      ['float64', 'float32', 'float64'], ['bool', 'int64', 'int64'], ['int64', 'bool', 'int64'], ['bool', 'bool', 'int64'], ['bool', 'float64', 'float64'],
+      ['float32', 'bool', 'float64']];
+    const vals = (d: DType, n: number) => (d === 'float32' ? Float32Array.from(data('float64', n, seed++)) : data(d, n, seed++));
+    for (const [da, db, dout] of pairs) for (const n of LENGTHS) {
+      const a = vals(da, n), b = vals(db, n);
+      for (const fn of arith) expectSame(both([{ d: da, v: a }, { d: db, v: b }], { d: dout, n }, ([x, y], o) => ({ op: 'binary', fn, a: x, b: y, out: o }), n % 3), `${fn} ${da} ${db} -> ${dout} n=${n}`);
+      for (const fn of cmps) expectSame(both([{ d: da, v: a }, { d: db, v: b }], { d: 'bool', n }, ([x, y], o) => ({ op: 'binary', fn, a: x, b: y, out: o }), n % 4), `${fn} ${da} ${db} n=${n}`);
+    }
+    for (const n of LENGTHS) {
+      const x = vals('float32', n);
+      for (const k of [0.1, -1 / 3, 1e300, 16777217]) {
+        for (const fn of cmps) {
+          expectSame(both([{ d: 'float32', v: x }], { d: 'bool', n }, ([v], o) => ({ op: 'binary', fn, a: v, b: k, out: o }), 1), `${fn}(float32, ${k}) n=${n}`);
+          expectSame(both([{ d: 'float32', v: x }], { d: 'bool', n }, ([v], o) => ({ op: 'binary', fn, a: k, b: v, out: o }), 2), `${fn}(${k}, float32) n=${n}`);
+        }
+        expectSame(both([{ d: 'bool', v: data('bool', n, seed++) }], { d: 'float64', n }, ([v], o) => ({ op: 'binary', fn: 'mul', a: v, b: k, out: o }), 0), `bool * ${k} n=${n}`);
+      }
+    }
+  });
+
   it('comparisons of int64 and float64 into bool, every form', () => {
     let seed = 1000;
     for (const fn of ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const) for (const [da, db] of [['int64', 'int64'], ['float64', 'float64'], ['int64', 'float64']] as [DType, DType][]) for (const n of LENGTHS) {

@@ -11,7 +11,7 @@ import { instantiateRngWasm, rngWasmSupported, type RngWasm } from './wasm.ts';
 import { arenaAddress } from './arena.ts';
 import { matmulRows, wasmMatmulAvailable } from './matmul.ts';
 import { transposeLoop, binaryLoop, reduceLoop, unaryLoop, whereLoop, type Form, type Store } from './loops.ts';
-import { instantiateSimd, isCompare, isSimdBinary, isSimdUnary, isUnary64, simdSupported, type CompareFn, type SimdBinaryFn, type SimdKernels } from './simd.ts';
+import { instantiateSimd, isCompare, isSimdBinary, isSimdUnary, isUnary64, type Source64, type Store64, simdSupported, type CompareFn, type SimdBinaryFn, type SimdKernels } from './simd.ts';
 
 /**
  * Zero-copy WebAssembly SIMD fast paths for float32 data that lives in the arena memory (the shared
@@ -340,6 +340,7 @@ function runBinary(fn: BinaryFn, av0: View | number, bv0: View | number, out: Vi
   if (fast && isSimdBinary(fn) && out.dtype === 'float32' && simdTransposed(fn, av, bv, out, R, s, e)) return;
   if (fast && simd64(fn, av, bv, out, R, s, e)) return;
   if (fast && isSimdBinary(fn) && simd64Rows(fn, av, bv, out, R, s, e)) return;
+  if (fast && simdMixed(fn, av, bv, out, R, s, e)) return;
   if (fast && fn === 'pow' && bv === 2 && typeof av !== 'number' && (out.dtype === 'int64' || out.dtype === 'float64') && simd64('mul', av, av, out, R, s, e)) return; // (x ** 2 is x * x, the JS loop's own rule)
   runBinaryJs(fn, av, bv, out, R, s, e);
 }
@@ -379,6 +380,30 @@ function simd64(fn: BinaryFn, av: View | number, bv: View | number, out: View, R
   const o = addrAny(out, R, s);
   if (o === null) return false;
   fast!.simd.binary64(fn, d, o, a, kOf(av), b, kOf(bv), e - s);
+  return true;
+}
+
+/** What the mixed-type kernel reads a dtype's elements as (int32 has no reader there). */
+const sourceOf = (d: DType): Source64 | null => (d === 'float32' ? 'f32' : d === 'float64' || d === 'int64' ? 'f64' : d === 'bool' ? 'u8' : null);
+/**
+ * An op whose operands are of different storage types (x + a: float32 and int64; float32 and float64;
+ * bool and int64), or a float32 compared with a number that is not a float32 value (x > 0.1), all
+ * contiguous in the arena: each read as the double its typed array gives the JS loop, computed in
+ * float64, stored as the output's dtype (float32, float64, int64; bool for comparisons). Same bits as the
+ * JS loop. False where it does not apply.
+ */
+function simdMixed(fn: BinaryFn, av: View | number, bv: View | number, out: View, R: Resolve, s: number, e: number): boolean {
+  if (typeof av === 'number' && typeof bv === 'number') return false;
+  const cmp = isCompare(fn);
+  if (!cmp && !isSimdBinary(fn)) return false;
+  const d = out.dtype;
+  if (cmp ? d !== 'bool' : d !== 'float32' && d !== 'float64' && d !== 'int64') return false;
+  const as = typeof av === 'number' ? null : sourceOf(av.dtype), bs = typeof bv === 'number' ? null : sourceOf(bv.dtype);
+  if ((typeof av !== 'number' && as === null) || (typeof bv !== 'number' && bs === null)) return false;
+  const a = typeof av === 'number' ? 0 : addrAny(av, R, s), b = typeof bv === 'number' ? 0 : addrAny(bv, R, s);
+  const o = addrAny(out, R, s);
+  if (a === null || b === null || o === null) return false;
+  fast!.simd.binaryMixed(fn as SimdBinaryFn | CompareFn, d as Store64, o, as, a, bs, b, typeof av === 'number' ? av : typeof bv === 'number' ? bv : 0, e - s);
   return true;
 }
 

@@ -70,6 +70,7 @@ interface EwExports {
   ew64_block_minmax(x: number, n: number, isMin: number): number;
   ew64_sum_cols(out: number, x: number, m: number, w: number, stride: number, block: number): void;
   ew64_binary_rows(op: number, kind: number, out: number, orow: number, a: number, ar: number, ac: number, ka: number, b: number, br: number, bc: number, kb: number, rows: number, w: number): void;
+  ew64_binary_mixed(op: number, kind: number, ina: number, inb: number, out: number, a: number, b: number, k: number, n: number): void;
 }
 
 export interface SimdKernels {
@@ -155,6 +156,12 @@ export interface SimdKernels {
   sumColumns64(outAddr: number, xAddr: number, m: number, w: number, stride: number, block: number): void;
   /** binaryRowsF32 over 64-bit operands (8-byte elements), stored as `store` (out rows of 8- or 4-byte elements). */
   binaryRows64(fn: SimdBinaryFn, store: 'float64' | 'int64' | 'float32', outAddr: number, outRow: number, a: number, aRow: number, aCol: number, ka: number, b: number, bRow: number, bCol: number, kb: number, rows: number, w: number): void;
+  /**
+   * out[i] = a[i] fn b[i] where each operand is of its own storage type (Source64: 64-bit, float32 or
+   * bytes) or, with a null source, the scalar k (one operand at most), read as doubles as the JS loop
+   * reads them; arithmetic stored as `store` ('bool' is for comparisons only), comparisons into bytes.
+   */
+  binaryMixed(fn: SimdBinaryFn | CompareFn, store: Store64, outAddr: number, aSrc: Source64 | null, aAddr: number, bSrc: Source64 | null, bAddr: number, k: number, n: number): void;
 }
 export type Unary64Fn = 'neg' | 'abs' | 'sqrt' | 'relu' | 'exp' | 'sigmoid' | 'sign';
 const UNARY64_CODE: Record<Unary64Fn, number> = { neg: 0, abs: 1, sqrt: 2, relu: 3, exp: 4, sigmoid: 5, sign: 6 };
@@ -259,7 +266,7 @@ export function instantiateSimd(memory: WebAssembly.Memory, module: WebAssembly.
   let heap = new Float32Array(memory.buffer);
   const ex = instance.exports as unknown as EwExports;
   const { ew_binary_vv, ew_binary_vs, ew_binary_sv, ew_unary, ew_fill, ew_copy, ew_transpose32, ew_unary_quick, ew_binary_rows, ew_block_sum, ew_sum_rows, ew_block_dot, ew_compare, ew_where, ew_binary_bool, ew_sum_cols, ew_block_minmax,
-    ew64_binary, ew64_compare, ew64_convert, ew64_where, ew64_block_sum, ew8_block_sum, ew64_unary, ew64_block_minmax, ew64_sum_cols, ew64_binary_rows } = ex;
+    ew64_binary, ew64_compare, ew64_convert, ew64_where, ew64_block_sum, ew8_block_sum, ew64_unary, ew64_block_minmax, ew64_sum_cols, ew64_binary_rows, ew64_binary_mixed } = ex;
 
   const fillF32 = (outAddr: number, value: number, n: number) => {
     for (let s = 0; s < n; s += CALL_CHUNK) ew_fill(outAddr + 4 * s, value, Math.min(CALL_CHUNK, n - s));
@@ -391,6 +398,15 @@ export function instantiateSimd(memory: WebAssembly.Memory, module: WebAssembly.
       for (let s = 0; s < n; s += CALL_CHUNK) ew64_unary(op, kind, outAddr + ob * s, xAddr + 8 * s, Math.min(CALL_CHUNK, n - s));
     },
     blockMinMax64: (xAddr, n, min) => ew64_block_minmax(xAddr, n, min ? 1 : 0),
+    binaryMixed(fn, store, outAddr, aSrc, aAddr, bSrc, bAddr, k, n) {
+      const cmp = isCompare(fn);
+      if (cmp !== (store === 'bool')) throw new Error(`binaryMixed: ${fn} cannot store into ${store}`);
+      if (aSrc === null && bSrc === null) throw new Error('binaryMixed: both operands scalar');
+      const op = cmp ? 8 + COMPARE_CODE[fn] : BINARY_CODE[fn as SimdBinaryFn], kind = KIND64[store], ob = BYTES_OF_STORE[store];
+      const ina = aSrc === null ? 3 : SOURCE64[aSrc], inb = bSrc === null ? 3 : SOURCE64[bSrc];
+      const ab = aSrc === null ? 0 : BYTES_OF_SOURCE[aSrc], bb = bSrc === null ? 0 : BYTES_OF_SOURCE[bSrc];
+      for (let s = 0; s < n; s += CALL_CHUNK) ew64_binary_mixed(op, kind, ina, inb, outAddr + ob * s, aAddr + ab * s, bAddr + bb * s, k, Math.min(CALL_CHUNK, n - s));
+    },
     sumColumns64(outAddr, xAddr, m, w, stride, block) {
       const cols = Math.max(2, Math.floor(CALL_CHUNK / Math.max(1, m)) & ~1);
       for (let j = 0; j < w; j += cols) ew64_sum_cols(outAddr + 8 * j, xAddr + 8 * j, m, Math.min(cols, w - j), stride, block);

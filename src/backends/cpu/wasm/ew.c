@@ -1258,3 +1258,58 @@ void ew64_binary_rows(uint32_t op, uint32_t kind, uint32_t out, uint32_t orow, u
     else if (vb) ew64_binary(op, 2, kind, o, 0, pb, a ? *(const double *)pa : ka, w);
   }
 }
+
+/*
+ * A binary op whose operands are of different storage types (x + a: float32 and int64; float32 and
+ * float64; bytes and 64-bit), each read as the double the JS loop reads from its typed array (load2):
+ * `ina`, `inb` 0 64-bit, 1 float32, 2 bytes, 3 the scalar k. Computed in float64, stored as `kind`
+ * (K_F64, K_I64, K_F32), as binary64; comparisons (op >= 8: CMP_* + 8) into bytes as compare64.
+ */
+INLINE V load_any(const int in, uint32_t x, uint32_t i, V k) { return in == 3 ? k : load2(in, x, i); }
+INLINE double load_any1(const int in, uint32_t x, uint32_t i, double k) { return in == 3 ? k : load1(in, x, i); }
+INLINE void binary_mixed64(const int op, const int kind, uint32_t ina, uint32_t inb, uint32_t out, uint32_t a, uint32_t b, double k, uint32_t n) {
+  const V kv = wasm_f64x2_splat(k);
+  uint32_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const V x0 = load_any(ina, a, i, kv), x1 = load_any(ina, a, i + 2, kv);
+    const V y0 = load_any(inb, b, i, kv), y1 = load_any(inb, b, i + 2, kv);
+    if (op >= 8) {
+      wasm_v128_store32_lane((void *)(out + i), mask_bytes4(cmp64(op - 8, x0, y0), cmp64(op - 8, x1, y1)), 0);
+      continue;
+    }
+    const V r0 = fix64(kind, bin64(op, x0, y0)), r1 = fix64(kind, bin64(op, x1, y1));
+    if (kind == K_F32) ST(out + 4 * i, demote2(r0, r1));
+    else { ST(out + 8 * i, r0); ST(out + 8 * i + 16, r1); }
+  }
+  for (; i < n; i++) {
+    const V x = wasm_f64x2_splat(load_any1(ina, a, i, k)), y = wasm_f64x2_splat(load_any1(inb, b, i, k));
+    if (op >= 8) { *(uint8_t *)(out + i) = (uint8_t)(wasm_i64x2_extract_lane(cmp64(op - 8, x, y), 0) & 1); continue; }
+    const V r = fix64(kind, bin64(op, x, y));
+    if (kind == K_F32) ST1(out + 4 * i, wasm_f32x4_demote_f64x2_zero(r));
+    else ST64(out + 8 * i, r);
+  }
+}
+#define MIXED_KINDS(OP)                                                           \
+  switch (kind) {                                                                 \
+    case K_F64: binary_mixed64(OP, K_F64, ina, inb, out, a, b, k, n); break;      \
+    case K_I64: binary_mixed64(OP, K_I64, ina, inb, out, a, b, k, n); break;      \
+    default: binary_mixed64(OP, K_F32, ina, inb, out, a, b, k, n); break;         \
+  }
+EXPORT(ew64_binary_mixed)
+void ew64_binary_mixed(uint32_t op, uint32_t kind, uint32_t ina, uint32_t inb, uint32_t out, uint32_t a, uint32_t b, double k, uint32_t n) {
+  switch (op) {
+    case OP_ADD: MIXED_KINDS(OP_ADD) break;
+    case OP_SUB: MIXED_KINDS(OP_SUB) break;
+    case OP_MUL: MIXED_KINDS(OP_MUL) break;
+    case OP_DIV: MIXED_KINDS(OP_DIV) break;
+    case OP_MAX: MIXED_KINDS(OP_MAX) break;
+    case OP_MIN: MIXED_KINDS(OP_MIN) break;
+    case 8 + CMP_EQ: binary_mixed64(8 + CMP_EQ, K_F64, ina, inb, out, a, b, k, n); break;
+    case 8 + CMP_NE: binary_mixed64(8 + CMP_NE, K_F64, ina, inb, out, a, b, k, n); break;
+    case 8 + CMP_LT: binary_mixed64(8 + CMP_LT, K_F64, ina, inb, out, a, b, k, n); break;
+    case 8 + CMP_LE: binary_mixed64(8 + CMP_LE, K_F64, ina, inb, out, a, b, k, n); break;
+    case 8 + CMP_GT: binary_mixed64(8 + CMP_GT, K_F64, ina, inb, out, a, b, k, n); break;
+    case 8 + CMP_GE: binary_mixed64(8 + CMP_GE, K_F64, ina, inb, out, a, b, k, n); break;
+  }
+}
+#undef MIXED_KINDS
