@@ -137,6 +137,23 @@ describe.skipIf(!simdSupported())('64-bit SIMD kernels (float64, int64, conversi
     }
   });
 
+  it('max, min, argmax and argmin along columns of float32 (x.max(0)): NaN, ties, zeros of either sign, -inf', () => {
+    let seed = 10000;
+    for (const fn of ['max', 'min', 'argmax', 'argmin'] as const) for (const [rows, w] of [[1, 1], [1, 20], [5, 3], [7, 4], [33, 17], [100, 40], [9, 70]]) {
+      const x = Float32Array.from(data('float64', rows * w, seed++));
+      const r = rng(seed++);
+      for (let i = 0; i < x.length; i++) {
+        const k = r();
+        if (k < 0.05) x[i] = NaN; else if (k < 0.1) x[i] = 0; else if (k < 0.15) x[i] = -0; else if (k < 0.2) x[i] = -Infinity; else if (k < 0.25) x[i] = 1;
+      }
+      const arg = fn.startsWith('arg'), od: DType = arg ? 'int64' : 'float32';
+      for (const [what, strides] of [['rows', [w, 1]], ['a transpose', [1, w]]] as const) {
+        const [R0, W0] = what === 'rows' ? [rows, w] : [w, rows];
+        expectSame(both([{ d: 'float32', v: x }], { d: od, n: W0, shape: [1, W0] }, ([v], o) => ({ op: 'reduce', fn, x: { ...v, shape: [R0, W0], strides: [...strides] }, axes: [0], out: o }), 1), `${fn}(0) of ${what} ${R0}x${W0}`);
+      }
+    }
+  });
+
   it('comparisons of int64 and float64 into bool, every form', () => {
     let seed = 1000;
     for (const fn of ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const) for (const [da, db] of [['int64', 'int64'], ['float64', 'float64'], ['int64', 'float64']] as [DType, DType][]) for (const n of LENGTHS) {

@@ -714,6 +714,19 @@ function runReduce(op: Extract<Op, { op: 'reduce' }>, R: Resolve, s: number, e: 
       return;
     }
   }
+  // Max, min, argmax, argmin along a dimension that is not the innermost (x.max(0), x.argmax(0)) of float32
+  // arena data: the outputs are consecutive columns, `stride` apart from row to row; the SIMD kernel walks
+  // four columns at a time through the rows in order, each with the JS loop's rule (see ew.c).
+  if (fast && op.fn !== 'sum' && stride !== null && stride !== 1 && op.x.dtype === 'float32' && m > 0 && isContig(op.out) && evenlySpaced(base, e - s, 1)) {
+    const xa = arenaAddress(data, fast.memory), arg = op.fn === 'argmax' || op.fn === 'argmin', eb = arg ? 8 : 4;
+    const oa = arg ? addr64(op.out, R, s) : addrF32(op.out, R, s), sc = fast.scratch;
+    if (xa !== null && (oa !== null || (sc !== null && eb * (e - s) <= sc.bytes)) && op.out.dtype === (arg ? 'int64' : 'float32')) {
+      const at = oa ?? sc!.at;
+      fast.simd.minMaxColumnsF32(arg ? 0 : at, arg ? at : 0, xa + 4 * base[0], m, e - s, stride, op.fn === 'min' || op.fn === 'argmin');
+      if (oa === null) R(op.out.buf).set(arg ? new Float64Array(fast.memory.buffer, at, e - s) : new Float32Array(fast.memory.buffer, at, e - s), op.out.offset + s);
+      return;
+    }
+  }
   // Max, min, argmax, argmin of contiguous float32 lines in the arena: the SIMD max (min) of each line,
   // then where it first occurs (a NaN: the first NaN; a zero: the first zero of either sign, the JS
   // loop's answer too, as its comparisons are strict).
