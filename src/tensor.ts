@@ -1189,7 +1189,7 @@ export function softmax(x: Tensor, dim?: number): Tensor {
   const d = softmaxCheck('softmax', x, dim);
   let out!: Tensor;
   noGrad(() => {
-    const e = exp(sub(x, (maxMin('max', x, d, true) as ValuesIndices).values));
+    const e = exp(sub(x, rawReduce('max', x, [d], true, x.dtype))); // (the values only: no indices)
     out = div(e, sum(e, d, true));
   });
   return record(out, 'SoftmaxBackward0', [x], (g) => [mul(out, sub(g, sum(mul(g, out), d, true)))], out);
@@ -1199,7 +1199,7 @@ export function logSoftmax(x: Tensor, dim?: number): Tensor {
   const d = softmaxCheck('log_softmax', x, dim);
   let out!: Tensor;
   noGrad(() => {
-    const shifted = sub(x, (maxMin('max', x, d, true) as ValuesIndices).values);
+    const shifted = sub(x, rawReduce('max', x, [d], true, x.dtype));
     out = sub(shifted, log(sum(exp(shifted), d, true)));
   });
   return record(out, 'LogSoftmaxBackward0', [x], (g) => [sub(g, mul(exp(out), sum(g, d, true)))], out);

@@ -154,6 +154,53 @@ describe.skipIf(!simdSupported())('64-bit SIMD kernels (float64, int64, conversi
     }
   });
 
+  it('float32 with a transposed operand: x.t() + row, x.t() * col, x > y.t(), y.t() <= 0.5, also over part of the rows', () => {
+    let seed = 11000;
+    for (const [rows, w] of [[16, 16], [20, 33], [70, 40], [300, 64]]) {
+      const x = Float32Array.from(data('float64', rows * w, seed++)), y = Float32Array.from(data('float64', rows * w, seed++));
+      const row = Float32Array.from(data('float64', w, seed++)), col = Float32Array.from(data('float64', rows, seed++));
+      y.set(x.subarray(0, 40)); // some equal pairs
+      const T = (v: View): View => ({ ...v, shape: [rows, w], strides: [1, rows] }); // v holds a w x rows matrix, read transposed
+      const M = (v: View): View => ({ ...v, shape: [rows, w], strides: [w, 1] });
+      const o2 = (d: DType) => ({ d, n: rows * w, shape: [rows, w] });
+      for (const fn of ['add', 'mul', 'maximum'] as const) {
+        expectSame(both([{ d: 'float32', v: x }, { d: 'float32', v: row, plain: true }], o2('float32'), ([a, r], o) => ({ op: 'binary', fn, a: T(a), b: { ...r, shape: [rows, w], strides: [0, 1] }, out: o }), 1), `${fn} x.t() row ${rows}x${w}`);
+        expectSame(both([{ d: 'float32', v: col }, { d: 'float32', v: x }], o2('float32'), ([c, a], o) => ({ op: 'binary', fn, a: { ...c, shape: [rows, w], strides: [1, 0] }, b: T(a), out: o }), 2), `${fn} col x.t() ${rows}x${w}`);
+      }
+      for (const fn of ['eq', 'lt', 'ge'] as const) {
+        expectSame(both([{ d: 'float32', v: x }, { d: 'float32', v: y }], o2('bool'), ([a, b], o) => ({ op: 'binary', fn, a: M(a), b: T(b), out: o }), 1), `${fn} x y.t() ${rows}x${w}`);
+        expectSame(both([{ d: 'float32', v: y }, { d: 'float32', v: x }], o2('bool'), ([b, a], o) => ({ op: 'binary', fn, a: T(b), b: M(a), out: o }), 3), `${fn} y.t() x ${rows}x${w}`);
+        expectSame(both([{ d: 'float32', v: y }], o2('bool'), ([b], o) => ({ op: 'binary', fn, a: T(b), b: 0.5, out: o }), 0), `${fn} y.t() 0.5 ${rows}x${w}`);
+      }
+      // Over part of the rows (a worker's range): rows the range covers in part go through the JS loop.
+      const X = arena.view('float32', arena.alloc(4 * rows * w)!.byteOffset, rows * w) as Float32Array, Y = arena.view('float32', arena.alloc(4 * rows * w)!.byteOffset, rows * w) as Float32Array;
+      X.set(x); Y.set(y);
+      const O = arena.view('bool', arena.alloc(rows * w + 16)!.byteOffset, rows * w) as Uint8Array, P = new Uint8Array(rows * w);
+      const op: Op = { op: 'binary', fn: 'gt', a: { buf: 0, dtype: 'float32', shape: [rows, w], strides: [w, 1], offset: 0 }, b: { buf: 1, dtype: 'float32', shape: [rows, w], strides: [1, rows], offset: 0 }, out: { buf: 2, dtype: 'bool', shape: [rows, w], strides: [w, 1], offset: 0 } };
+      const [s0, e0] = [Math.floor(w / 2), rows * w - 3];
+      runOp(op, (id) => [X, Y, O][id], s0, e0);
+      runOp(op, (id) => [x, y, P][id], s0, e0);
+      expect(firstDiff(O, P), `x > y.t() over [${s0}, ${e0})`).toBe(-1);
+    }
+  });
+
+  it('copies of strided rows (x[::2], a column block) into the same dtype: the elements, in order', () => {
+    // (Against the elements picked here: the row copy does not depend on the arena, so both runs of
+    // both() would take it.)
+    let seed = 12000;
+    for (const d of ['float32', 'int64', 'bool'] as DType[]) for (const [rows, w] of [[6, 16], [9, 40]]) {
+      const x = d === 'float32' ? Float32Array.from(data('float64', rows * w, seed++)) : data(d, rows * w, seed++);
+      const half = Math.ceil(rows / 2);
+      const evens = both([{ d, v: x }], { d, n: half * w, shape: [half, w] }, ([v], o) => ({ op: 'copy', x: { ...v, shape: [half, w], strides: [2 * w, 1] }, out: o }), 1);
+      const wantEvens = new ARRAY[d](half * w).map((_, k) => x[2 * w * Math.floor(k / w) + (k % w)]);
+      expect(firstDiff(evens.simd, wantEvens), `${d} x[::2] ${rows}x${w}`).toBe(-1);
+      expect(firstDiff(evens.js, wantEvens), `${d} x[::2] ${rows}x${w} (plain arrays)`).toBe(-1);
+      const block = both([{ d, v: x }], { d, n: rows * (w - 4), shape: [rows, w - 4] }, ([v], o) => ({ op: 'copy', x: { ...v, offset: v.offset + 2, shape: [rows, w - 4], strides: [w, 1] }, out: o }), 0);
+      const wantBlock = new ARRAY[d](rows * (w - 4)).map((_, k) => x[w * Math.floor(k / (w - 4)) + 2 + (k % (w - 4))]);
+      expect(firstDiff(block.simd, wantBlock), `${d} x[:, 2:-2] ${rows}x${w}`).toBe(-1);
+    }
+  });
+
   it('comparisons of int64 and float64 into bool, every form', () => {
     let seed = 1000;
     for (const fn of ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const) for (const [da, db] of [['int64', 'int64'], ['float64', 'float64'], ['int64', 'float64']] as [DType, DType][]) for (const n of LENGTHS) {

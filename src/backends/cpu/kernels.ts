@@ -337,6 +337,7 @@ function runBinary(fn: BinaryFn, av0: View | number, bv0: View | number, out: Vi
   if (fast && isSimdBinary(fn) && out.dtype === 'float32' && simdBool(fn, av, bv, out, R, s, e)) return;
   if (fast && isCompare(fn) && out.dtype === 'bool' && simdCompare(fn, av, bv, out, R, s, e)) return;
   if (fast && isCompare(fn) && out.dtype === 'bool' && simdCompareRows(fn, av, bv, out, R, s, e)) return;
+  if (fast && isCompare(fn) && out.dtype === 'bool' && simdCompareTransposed(fn, av, bv, out, R, s, e)) return;
   if (fast && isSimdBinary(fn) && out.dtype === 'float32' && simdTransposed(fn, av, bv, out, R, s, e)) return;
   if (fast && simd64(fn, av, bv, out, R, s, e)) return;
   if (fast && isSimdBinary(fn) && simd64Rows(fn, av, bv, out, R, s, e)) return;
@@ -529,29 +530,34 @@ function oneCall(fn: SimdBinaryFn, av: View | number, bv: View | number, ai: num
 }
 
 /**
- * A float32 op one of whose operands is a transposed float32 view in the arena (x + y.t()), the other a
- * contiguous float32 arena view or a number, into contiguous arena memory: for whole output rows, the
- * transposed operand is first copied into the output rows by the transposing kernel (4x4 tiles), then
- * the op runs on contiguous data, reading that operand from the output in place. Rows [s, e) covers in
+ * A float32 op one of whose operands is a transposed float32 view in the arena (x + y.t(), x.t() + row),
+ * into contiguous arena memory: for whole output rows, the transposed operand is first copied into the
+ * output rows by the transposing kernel (4x4 tiles), then the op runs reading that operand from the
+ * output in place (the other: a contiguous arena view or a number through the SIMD kernel here, anything
+ * else through runBinary's paths). Rows [s, e) covers in
  * part go through the JS loop. Same bits: the same float32 operation per element. False (nothing
  * written) where it does not apply, or where an operand shares the output's memory.
  */
 function simdTransposed(fn: SimdBinaryFn, av: View | number, bv: View | number, out: View, R: Resolve, s: number, e: number): boolean {
-  const tSide = typeof bv !== 'number' && !isContig(bv) ? 'b' : typeof av !== 'number' && !isContig(av) ? 'a' : null;
+  // (The transposed operand: the first, from b, that reads the output's rows transposed.)
+  const isT = (v: View | number): v is View => typeof v !== 'number' && v.dtype === 'float32' && !isContig(v) && transposedRows(v, out, s, e) !== null;
+  const tSide = isT(bv) ? 'b' : isT(av) ? 'a' : null;
   if (tSide === null) return false;
   const t = (tSide === 'b' ? bv : av) as View, other = tSide === 'b' ? av : bv;
-  if (t.dtype !== 'float32') return false;
   const O = R(out.buf), T = R(t.buf);
   if (T === O || (typeof other !== 'number' && R(other.buf) === O)) return false;
-  const tr = transposedRows(t, out, s, e);
-  if (tr === null) return false;
+  const tr = transposedRows(t, out, s, e)!;
   const { w, ld, i0, i1 } = tr;
   const oBase = arenaAddress(O, fast!.memory), tBase = arenaAddress(T, fast!.memory), x = simdArg(other, R, i0 * w, false);
-  if (oBase === null || tBase === null || x === undefined) return false;
+  if (oBase === null || tBase === null) return false;
   if (s < i0 * w) runBinaryJs(fn, av, bv, out, R, s, i0 * w);
   const o = oBase + 4 * (out.offset + i0 * w), n = (i1 - i0) * w;
   fast!.simd.transpose32(oBase + 4 * out.offset, tBase + 4 * t.offset, i0, i1, w, ld);
-  if (tSide === 'b') fast!.simd.binaryF32(fn, o, x, kOf(other), o, 0, n);
+  if (x === undefined) {
+    // The other operand is broadcast or strided (x.t() + row): the op again, with the transposed
+    // operand now read from the output in place (runBinary's paths allow that; none copies over it).
+    runBinary(fn, tSide === 'a' ? out : av, tSide === 'b' ? out : bv, out, R, i0 * w, i1 * w);
+  } else if (tSide === 'b') fast!.simd.binaryF32(fn, o, x, kOf(other), o, 0, n);
   else fast!.simd.binaryF32(fn, o, o, 0, x, kOf(other), n);
   if (i1 * w < e) runBinaryJs(fn, av, bv, out, R, i1 * w, e);
   return true;
@@ -642,6 +648,36 @@ function simdWhere64(op: Extract<Op, { op: 'where' }>, R: Resolve, s: number, e:
   const o = addr64(op.out, R, s), c = boolAddr(op.cond, R, s), a = arg64(op.a, R, s), b = arg64(op.b, R, s);
   if (o === null || c === null || a === undefined || b === undefined) return false;
   fast!.simd.where64(d, o, c, a, kOf(op.a), b, kOf(op.b), e - s);
+  return true;
+}
+
+/**
+ * A comparison with a transposed float32 operand (x > y.t()) into contiguous bool memory in the arena, the
+ * other operand a contiguous float32 arena view or a float32 number: bands of whole output rows, the
+ * transposed operand first copied into the main thread's kernel scratch by the transposing kernel, then
+ * compared there by the SIMD comparison (the same float32 comparison: same bits). Rows [s, e) covers in
+ * part go through the JS loop. False where it does not apply (workers: no scratch).
+ */
+function simdCompareTransposed(fn: CompareFn, av: View | number, bv: View | number, out: View, R: Resolve, s: number, e: number): boolean {
+  const sc = fast!.scratch;
+  if (sc === null) return false;
+  const isT = (v: View | number): v is View => typeof v !== 'number' && v.dtype === 'float32' && !isContig(v) && transposedRows(v, out, s, e) !== null;
+  const tSide = isT(bv) ? 'b' : isT(av) ? 'a' : null;
+  if (tSide === null) return false;
+  const t = (tSide === 'b' ? bv : av) as View, other = tSide === 'b' ? av : bv;
+  const { w, ld, i0, i1 } = transposedRows(t, out, s, e)!;
+  const tBase = arenaAddress(R(t.buf), fast!.memory), x = simdArg(other, R, i0 * w, true), o = boolAddr(out, R, i0 * w);
+  const band = Math.floor(sc.bytes / (4 * w)) & ~3;
+  if (tBase === null || x === undefined || o === null || band < 4) return false;
+  if (s < i0 * w) runBinaryJs(fn, av, bv, out, R, s, i0 * w);
+  for (let r0 = i0; r0 < i1; r0 += band) {
+    const r1 = Math.min(i1, r0 + band), n = (r1 - r0) * w;
+    fast!.simd.transpose32(sc.at, tBase + 4 * (t.offset + r0), 0, r1 - r0, w, ld);
+    const xo = x === null ? null : x + 4 * (r0 - i0) * w, oo = o + (r0 - i0) * w;
+    if (tSide === 'b') fast!.simd.compareF32(fn, oo, xo, kOf(other), sc.at, 0, n);
+    else fast!.simd.compareF32(fn, oo, sc.at, 0, xo, kOf(other), n);
+  }
+  if (i1 * w < e) runBinaryJs(fn, av, bv, out, R, i1 * w, e);
   return true;
 }
 
@@ -1030,6 +1066,7 @@ export function runOp(op: Op, R: Resolve, s = 0, e = numel(op.out.shape)): void 
         R(op.out.buf).set(X.subarray(op.x.offset + s, op.x.offset + e), op.out.offset + s); // (converted in C++, one call)
         return;
       }
+      if (op.x.dtype === op.out.dtype && rowCopy(op.x, op.out, R, s, e)) return;
       if (transposedCopy(op.x, op.out, R, s, e)) return;
       return runUnaryJs('copy', op.x, op.out, R, s, e);
     }
@@ -1054,6 +1091,17 @@ export function runOp(op: Op, R: Resolve, s = 0, e = numel(op.out.shape)): void 
       return;
     }
   }
+}
+
+/** A copy into the same dtype whose source and output are contiguous along rows of at least 16 (x[::2],
+ * a column block x[:, 100:900]): a native copy per row (TypedArray.set, bits as the contiguous copy
+ * above), where the JS loop took ~1 ns an element. False where it does not apply. */
+function rowCopy(x: View, out: View, R: Resolve, s: number, e: number): boolean {
+  const plan = rowPlan(out.shape, [out, x]);
+  if (plan === null || plan.st[0][0] !== 1 || plan.st[1][0] !== 1 || plan.sh[0] < 16) return false;
+  const X = R(x.buf), O = R(out.buf);
+  rows(out.shape, [out, x], s, e, (o, _st, n) => O.set(X.subarray(o[1], o[1] + n), o[0]), plan);
+  return true;
 }
 
 /** A dtype conversion between contiguous arena views through the SIMD kernel (float32, float64, int64
