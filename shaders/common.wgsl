@@ -17,8 +17,8 @@ fn fmin(a: f32, b: f32) -> f32 {
   if (is_nan(b)) { return b; }
   return select(b, a, a < b);
 }
-// sign keeps 0, -0 and NaN; relu keeps NaN.
-fn fsign(x: f32) -> f32 { return select(select(x, -1.0, x < 0.0), 1.0, x > 0.0); }
+// sign of 0, -0 and NaN is 0 (PyTorch's); relu keeps NaN.
+fn fsign(x: f32) -> f32 { return select(select(0.0, -1.0, x < 0.0), 1.0, x > 0.0); }
 fn frelu(x: f32) -> f32 {
   if (x > 0.0 || is_nan(x)) { return x; }
   return 0.0;

@@ -108,6 +108,11 @@ export class Tensor {
   relu(): Tensor { return relu(this); }
   sigmoid(): Tensor { return sigmoid(this); }
   softmax(dim?: number): Tensor { return softmax(this, dim); }
+  sign(): Tensor { return sign(this); }
+  floor(): Tensor { return floor(this); }
+  ceil(): Tensor { return ceil(this); }
+  trunc(): Tensor { return trunc(this); }
+  round(): Tensor { return round(this); }
   logSoftmax(dim?: number): Tensor { return logSoftmax(this, dim); }
   /** Elements limited to [min, max]: clamp(0, 1), clamp(null, 1), clamp({ min: 0 }). */
   clamp(min?: number | null | { min?: number | null; max?: number | null }, max?: number | null): Tensor { return clamp(this, min, max); }
@@ -529,6 +534,24 @@ export function log(x: Tensor): Tensor {
   checkTensor('log', x);
   return record(rawUnary('log', x, floatOf(x.dtype)), 'LogBackward0', [x], (g) => [div(g, x)], x);
 }
+/** sign: -1, 0 or 1 (0 and NaN keep themselves), in x's dtype; no gradient (zeros), as PyTorch's. */
+export function sign(x: Tensor): Tensor {
+  checkTensor('sign', x);
+  return record(rawUnary('sign', x, x.dtype), 'SignBackward0', [x], (g) => [zerosLike(g)]);
+}
+/** floor, ceil, trunc and round (half to even, as PyTorch's) in x's dtype (integers come back as they
+ * are); their gradient is zero. */
+function rounding(fn: 'floor' | 'ceil' | 'trunc' | 'round', x: Tensor): Tensor {
+  checkTensor(fn, x);
+  if (x.dtype === 'bool') throw new Error(`"${fn}" not implemented for 'Bool'`);
+  const name = `${fn[0].toUpperCase()}${fn.slice(1)}Backward0`;
+  return record(rawUnary(fn, x, x.dtype), name, [x], (g) => [zerosLike(g)]);
+}
+export const floor = (x: Tensor): Tensor => rounding('floor', x);
+export const ceil = (x: Tensor): Tensor => rounding('ceil', x);
+export const trunc = (x: Tensor): Tensor => rounding('trunc', x);
+export const round = (x: Tensor): Tensor => rounding('round', x);
+
 export function sqrt(x: Tensor): Tensor {
   checkTensor('sqrt', x);
   const out = rawUnary('sqrt', x, floatOf(x.dtype));

@@ -109,12 +109,14 @@ describe.skipIf(!opened)('gpu backend (WebGPU actor)', () => {
   });
 
   it('unary ops (float32, and int32 where exact)', async () => {
-    const xs = [...values(60), 0, -0, 0.5, -0.5];
+    const xs = [...values(60), 0, -0, 0.5, -0.5, 1.5, 2.5, -2.5, -3.5, 7.25, -7.75];
     const pos = values(64, 0.01, 50, 7);
     const REF: Record<UnaryFn, (x: number) => number> = {
       neg: (x) => -x, exp: Math.exp, log: Math.log, sqrt: Math.sqrt, abs: Math.abs,
-      sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : x), sin: Math.sin, cos: Math.cos, tanh: Math.tanh, relu: (x) => (x > 0 ? x : 0),
+      sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0), sin: Math.sin, cos: Math.cos, tanh: Math.tanh, relu: (x) => (x > 0 ? x : 0),
       sigmoid: (x) => 1 / (Math.exp(-x) + 1),
+      floor: Math.floor, ceil: Math.ceil, trunc: Math.trunc,
+      round: (x) => { const r = Math.round(x); return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r; },
     };
     const jobs: [UnaryFn, number[], number, Promise<number[]>][] = [];
     for (const fn of Object.keys(REF) as UnaryFn[]) {
@@ -129,7 +131,7 @@ describe.skipIf(!opened)('gpu backend (WebGPU actor)', () => {
     for (const [fn, data, tol, got] of jobs) closeTo(await got, data.map((v) => F(REF[fn](v))), tol, tol > 1e-6 ? 1e-6 : 1e-7, fn);
     const ints = [-7, -1, 0, 1, 5, 2147483647, -2147483647];
     const xi = put('int32', ints);
-    for (const fn of ['neg', 'abs', 'sign', 'relu'] as UnaryFn[]) {
+    for (const fn of ['neg', 'abs', 'sign', 'relu', 'floor', 'round'] as UnaryFn[]) {
       const out = empty('int32', ints.length);
       gpu.exec({ op: 'unary', fn, x: view(xi, 'int32', [ints.length]), out: view(out, 'int32', [ints.length]) });
       expect(await readAll(out, 'int32', ints.length), fn).toEqual(ints.map((v) => REF[fn](v) | 0));

@@ -17,7 +17,7 @@ export interface View {
   offset: number;       // in elements
 }
 
-export type UnaryFn = 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'sign' | 'sin' | 'cos' | 'tanh' | 'relu' | 'sigmoid';
+export type UnaryFn = 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'sign' | 'sin' | 'cos' | 'tanh' | 'relu' | 'sigmoid' | 'floor' | 'ceil' | 'trunc' | 'round';
 export type BinaryFn =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
   | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';

@@ -34,10 +34,13 @@ const BINARY_EXPR: Record<BinaryFn, string> = {
 };
 const UNARY_EXPR: Record<UnaryFn, string> = {
   neg: '-x', exp: 'Math.exp(x)', log: 'Math.log(x)', sqrt: 'Math.sqrt(x)', abs: 'Math.abs(x)',
-  sign: '(x > 0 ? 1 : x < 0 ? -1 : x)', sin: 'Math.sin(x)', cos: 'Math.cos(x)', tanh: 'Math.tanh(x)',
+  sign: '(x > 0 ? 1 : x < 0 ? -1 : 0)', /* (NaN and -0: 0, as PyTorch's) */ sin: 'Math.sin(x)', cos: 'Math.cos(x)', tanh: 'Math.tanh(x)',
   relu: '(x > 0 ? x : 0 * x)',
   // 1 / (exp(-x) + 1) as the three ops it used to be: each result rounded to the output's type.
   sigmoid: '1 / (Math.exp(-x) + 1)',
+  floor: 'Math.floor(x)', ceil: 'Math.ceil(x)', trunc: 'Math.trunc(x)',
+  // Half to even, as PyTorch (and IEEE roundToIntegralTiesToEven): Math.round goes half up.
+  round: '(Math.round(x) - x === 0.5 && Math.round(x) % 2 !== 0 ? Math.round(x) - 1 : Math.round(x))',
 };
 const SIGMOID_F32 = 'Math.fround(1 / Math.fround(Math.fround(Math.exp(-x)) + 1))';
 const stored = (expr: string, store: Store) => (store === 'int64' ? `Math.trunc(${expr})` : store === 'bool' ? `((${expr}) !== 0 ? 1 : 0)` : expr);

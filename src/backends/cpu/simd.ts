@@ -27,15 +27,15 @@ import { ARENA_HEADER } from './arena.ts';
 import { unaryLoop } from './loops.ts';
 
 export type SimdBinaryFn = 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum';
-export type SimdUnaryFn = 'neg' | 'abs' | 'sqrt' | 'relu' | 'exp' | 'log' | 'tanh' | 'sin' | 'cos' | 'sigmoid';
+export type SimdUnaryFn = 'neg' | 'abs' | 'sqrt' | 'relu' | 'exp' | 'log' | 'tanh' | 'sin' | 'cos' | 'sigmoid' | 'floor' | 'ceil' | 'trunc' | 'round';
 
 export const SIMD_BINARY: readonly SimdBinaryFn[] = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum'];
-export const SIMD_UNARY: readonly SimdUnaryFn[] = ['neg', 'abs', 'sqrt', 'relu', 'exp', 'log', 'tanh', 'sin', 'cos', 'sigmoid'];
+export const SIMD_UNARY: readonly SimdUnaryFn[] = ['neg', 'abs', 'sqrt', 'relu', 'exp', 'log', 'tanh', 'sin', 'cos', 'sigmoid', 'floor', 'ceil', 'trunc', 'round'];
 
 const BINARY_CODE: Record<SimdBinaryFn, number> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 };
 /** log, tanh, sin and cos are not ew_unary ops: they go through ew_unary_quick, whose op numbers these are,
  * and the JS kernel's loop (see unaryF32). */
-const UNARY_CODE: Record<SimdUnaryFn, number> = { neg: 0, abs: 1, sqrt: 2, relu: 3, exp: 4, log: -1, tanh: -1, sin: -1, cos: -1, sigmoid: 5 };
+const UNARY_CODE: Record<SimdUnaryFn, number> = { neg: 0, abs: 1, sqrt: 2, relu: 3, exp: 4, log: -1, tanh: -1, sin: -1, cos: -1, sigmoid: 5, floor: 6, ceil: 7, trunc: 8, round: 9 };
 const QUICK_CODE: Partial<Record<SimdUnaryFn, number>> = { log: 0, tanh: 1, sin: 2, cos: 3 };
 
 /** True when fn has a SIMD float32 kernel (type guard for callers holding a protocol BinaryFn). */

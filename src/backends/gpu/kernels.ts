@@ -256,9 +256,12 @@ export const UNARY_F32: Record<UnaryFn, (x: string) => string> = {
   neg: (x) => `-${x}`, exp: (x) => `exp(${x})`, log: (x) => `log(${x})`, sqrt: (x) => `sqrt(${x})`,
   abs: (x) => `abs(${x})`, sign: (x) => `fsign(${x})`, sin: (x) => `sin(${x})`, cos: (x) => `cos(${x})`,
   tanh: (x) => `ftanh(${x})`, relu: (x) => `frelu(${x})`, sigmoid: (x) => `(1.0 / (exp(-(${x})) + 1.0))`,
+  // (WGSL's round is half to even, as PyTorch's.)
+  floor: (x) => `floor(${x})`, ceil: (x) => `ceil(${x})`, trunc: (x) => `trunc(${x})`, round: (x) => `round(${x})`,
 };
 export const UNARY_I32: Partial<Record<UnaryFn, (x: string) => string>> = {
   neg: (x) => `-${x}`, abs: (x) => `abs(${x})`, sign: (x) => `sign(${x})`, relu: (x) => `max(${x}, 0i)`,
+  floor: (x) => `(${x})`, ceil: (x) => `(${x})`, trunc: (x) => `(${x})`, round: (x) => `(${x})`,
 };
 
 export const CMP: Partial<Record<BinaryFn, string>> = { eq: '==', ne: '!=', lt: '<', le: '<=', gt: '>', ge: '>=' };

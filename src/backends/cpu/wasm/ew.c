@@ -39,7 +39,7 @@ typedef v128_t V;
 
 /* Op codes (simd.ts BINARY_CODE / UNARY_CODE). */
 enum { OP_ADD = 0, OP_SUB = 1, OP_MUL = 2, OP_DIV = 3, OP_MAX = 4, OP_MIN = 5 };
-enum { UN_NEG = 0, UN_ABS = 1, UN_SQRT = 2, UN_RELU = 3, UN_EXP = 4, UN_SIGMOID = 5 };
+enum { UN_NEG = 0, UN_ABS = 1, UN_SQRT = 2, UN_RELU = 3, UN_EXP = 4, UN_SIGMOID = 5, UN_FLOOR = 6, UN_CEIL = 7, UN_TRUNC = 8, UN_ROUND = 9 };
 
 #define CANON_NAN32 0x7FC00000
 #define CANON_NAN64 0x7FF8000000000000LL
@@ -432,6 +432,11 @@ INLINE V un32(const int op, V x) {
     case UN_RELU: /* x > 0 ? x : 0 * x */
       return wasm_v128_bitselect(x, wasm_f32x4_mul(wasm_f32x4_splat(0.0f), x),
                                  wasm_f32x4_gt(x, wasm_f32x4_splat(0.0f)));
+    /* IEEE roundToIntegral: the float32 of Math.floor / ceil / trunc of the float, and round half to even */
+    case UN_FLOOR: return wasm_f32x4_floor(x);
+    case UN_CEIL: return wasm_f32x4_ceil(x);
+    case UN_TRUNC: return wasm_f32x4_trunc(x);
+    case UN_ROUND: return wasm_f32x4_nearest(x);
   }
   return x;
 }
@@ -457,6 +462,10 @@ void ew_unary(uint32_t op, uint32_t out, uint32_t x, uint32_t n) {
     case UN_ABS: unary32(UN_ABS, out, x, n); break;
     case UN_SQRT: unary32(UN_SQRT, out, x, n); break;
     case UN_RELU: unary32(UN_RELU, out, x, n); break;
+    case UN_FLOOR: unary32(UN_FLOOR, out, x, n); break;
+    case UN_CEIL: unary32(UN_CEIL, out, x, n); break;
+    case UN_TRUNC: unary32(UN_TRUNC, out, x, n); break;
+    case UN_ROUND: unary32(UN_ROUND, out, x, n); break;
     case UN_EXP: exp32_loop(out, x, n); break;
     case UN_SIGMOID: sigmoid32_loop(out, x, n); break;
   }
@@ -1127,7 +1136,7 @@ double ew8_block_sum(uint32_t x, uint32_t n) { return block_any(2, x, n); }
 
 /*
  * out[i] = kind(fn(x[i])) over 64-bit x, as the JS loop's expressions on doubles: neg -x (the sign bit),
- * abs (cleared), sqrt (IEEE, Math.sqrt's), relu x > 0 ? x : 0 * x, sign x > 0 ? 1 : x < 0 ? -1 : x,
+ * abs (cleared), sqrt (IEEE, Math.sqrt's), relu x > 0 ? x : 0 * x, sign x > 0 ? 1 : x < 0 ? -1 : 0,
  * exp exp64 (V8's Math.exp, bit for bit), sigmoid 1 / (exp(-x) + 1). Codes: simd.ts UNARY64_CODE.
  */
 enum { U64_NEG = 0, U64_ABS = 1, U64_SQRT = 2, U64_RELU = 3, U64_EXP = 4, U64_SIGMOID = 5, U64_SIGN = 6 };
@@ -1141,7 +1150,7 @@ INLINE V un64(const int op, V x, const ExpK *K) {
     case U64_EXP: return exp64(x, K);
     case U64_SIGMOID: return wasm_f64x2_div(one, add64(one, exp64(wasm_f64x2_neg(x), K)));
     default: /* U64_SIGN */
-      return wasm_v128_bitselect(one, wasm_v128_bitselect(wasm_f64x2_neg(one), x, wasm_f64x2_lt(x, zero)), wasm_f64x2_gt(x, zero));
+      return wasm_v128_bitselect(one, wasm_v128_bitselect(wasm_f64x2_neg(one), zero, wasm_f64x2_lt(x, zero)), wasm_f64x2_gt(x, zero));
   }
 }
 INLINE void unary64(const int op, const int kind, uint32_t out, uint32_t x, uint32_t n) {

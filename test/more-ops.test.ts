@@ -1,4 +1,4 @@
-// cat, stack, softmax, logSoftmax and clamp: PyTorch 1.13's values, grad_fns and errors (the expected
+// cat, stack, softmax, logSoftmax, clamp, floor/ceil/trunc/round and sign: PyTorch 1.13's values, grad_fns and errors (the expected
 // texts below are python3-torch's output for the same programs), gradients against finite differences,
 // and the same results on the GPU.
 import { describe, expect, it } from 'vitest';
@@ -102,15 +102,53 @@ describe('clamp', () => {
   });
 });
 
-const available = await gpuForTests('cat/stack/softmax/clamp on gpu');
+describe('floor, ceil, trunc, round (half to even) and sign', () => {
+  it('PyTorch\'s values, signed zeros, NaN, grad_fns and zero gradients', async () => {
+    const x = torch.tensor([-2.5, -1.5, -0.5, -0.4, 0.5, 1.5, 2.5, 3.7, -3.7, 0, NaN], { requiresGrad: true });
+    // (python3-torch 1.13's output for the same tensor)
+    expect(await text(x.floor())).toBe('tensor([-3., -2., -1., -1.,  0.,  1.,  2.,  3., -4.,  0., nan],\n       grad_fn=<FloorBackward0>)');
+    expect(await text(x.ceil())).toBe('tensor([-2., -1., -0., -0.,  1.,  2.,  3.,  4., -3.,  0., nan],\n       grad_fn=<CeilBackward0>)');
+    expect(await text(x.trunc())).toBe('tensor([-2., -1., -0., -0.,  0.,  1.,  2.,  3., -3.,  0., nan],\n       grad_fn=<TruncBackward0>)');
+    expect(await text(torch.round(x))).toBe('tensor([-2., -2., -0., -0.,  0.,  2.,  2.,  4., -4.,  0., nan],\n       grad_fn=<RoundBackward0>)');
+    expect(await text(x.sign())).toBe('tensor([-1., -1., -1., -1.,  1.,  1.,  1.,  1., -1.,  0.,  0.],\n       grad_fn=<SignBackward0>)');
+    await x.round().mul(2).add(x.floor()).sum().backward();
+    expect(await values(x.grad!)).toEqual(new Array(11).fill(0));
+    expect(await text(torch.tensor([1, -2, 3]).floor())).toBe('tensor([ 1, -2,  3])');
+    expect(await text(torch.tensor([1, -2, 0]).sign())).toBe('tensor([ 1, -1,  0])');
+    expect(await text(torch.tensor([-0.5]).mul(0).sign())).toBe('tensor([0.])');
+    expect(() => torch.tensor([true]).floor()).toThrow('"floor" not implemented for \'Bool\'');
+    // abs's gradient at NaN and at zeros is 0 (it is the sign's), as PyTorch's.
+    const z = torch.tensor([NaN, -0.0, 0, 2], { requiresGrad: true });
+    await z.abs().sum().backward();
+    expect(await values(z.grad!)).toEqual([0, 0, 0, 1]);
+  });
+
+  it('float32 in the arena (SIMD) gives the JS loop\'s values: every 997th float32 bit pattern', async () => {
+    const bits = new Uint32Array(Math.floor(2 ** 32 / 997) + 1).map((_, i) => i * 997);
+    const big = torch.fromTypedArray(new Float32Array(bits.buffer)); // (4.3M elements: in the arena)
+    const plain = new Float32Array(bits.buffer);
+    for (const fn of ['floor', 'ceil', 'trunc', 'round'] as const) {
+      const got = await big[fn]().toTypedArray() as Float32Array;
+      let bad = -1;
+      for (let i = 0; i < plain.length && bad < 0; i++) {
+        const v = plain[i], r = Math.round(v);
+        const want = Math.fround(fn === 'floor' ? Math.floor(v) : fn === 'ceil' ? Math.ceil(v) : fn === 'trunc' ? Math.trunc(v) : r - v === 0.5 && r % 2 !== 0 ? r - 1 : r);
+        if (!Object.is(got[i], want) && !(got[i] !== got[i] && want !== want)) bad = i;
+      }
+      expect(bad, `${fn} of ${plain[bad]}: ${got[bad]}`).toBe(-1);
+    }
+  });
+});
+
+const available = await gpuForTests('cat/stack/softmax/clamp/rounding on gpu');
 describe.runIf(available)('on the GPU: the CPU\'s results', () => {
-  it('cat, stack, softmax, logSoftmax, clamp and their gradients', async () => {
+  it('cat, stack, softmax, logSoftmax, clamp, rounding, sign and their gradients', async () => {
     torch.manualSeed(3);
     const a = torch.randn([5, 7]), b = torch.randn([2, 7]);
     const run = async (dev: 'cpu' | 'gpu') => {
       const x = a.to(dev).detach().requiresGrad_(true), y = b.to(dev).detach().requiresGrad_(true);
       const c = torch.cat([x, y.mul(2)]);
-      const out = torch.stack([c.softmax(1), c.logSoftmax(0), c.clamp(-0.5, 0.5)], 1);
+      const out = torch.stack([c.softmax(1), c.logSoftmax(0), c.clamp(-0.5, 0.5), c.mul(3).round(), c.mul(3).floor().add(c.ceil()).add(c.trunc()).add(c.sign())], 1);
       await out.mul(torch.arange(out.numel).reshape(out.shape).float().to(dev).sin()).sum().backward();
       return [await values(out), await values(x.grad!), await values(y.grad!)];
     };
