@@ -128,6 +128,11 @@ export class Tensor {
   ge(o: Operand): Tensor { return compare('ge', this, o); }
   sum(dim?: number | number[], keepdim = false): Tensor { return sum(this, dim, keepdim); }
   mean(dim?: number | number[], keepdim = false): Tensor { return mean(this, dim, keepdim); }
+  /** Variance over dims (all by default), unbiased (n - 1) unless told: x.var(), x.var(1), x.var(1, false, true). */
+  var(dim?: number | number[], unbiased = true, keepdim = false): Tensor { return variance(this, dim, unbiased, keepdim); }
+  std(dim?: number | number[], unbiased = true, keepdim = false): Tensor { return std(this, dim, unbiased, keepdim); }
+  any(dim?: number | number[], keepdim = false): Tensor { return any(this, dim, keepdim); }
+  all(dim?: number | number[], keepdim = false): Tensor { return all(this, dim, keepdim); }
   /** max() of all elements; max(dim, keepdim?) the largest along dim and its index, as PyTorch's
    * torch.return_types.max (`const { values, indices } = x.max(1)` or `const [v, i] = x.max(1)`);
    * max(other) is maximum(this, other). */
@@ -816,6 +821,46 @@ export function mean(x: Tensor, dim?: number | number[], keepdim = false): Tenso
     return [div(expandTo(gk, inShape), count)];
   });
 }
+/**
+ * var and std over dims (all by default): sum((x - mean)^2) / (n - 1), or / n with unbiased false (its
+ * square root for std), as PyTorch's; n - 1 = 0 gives nan. Float tensors only.
+ */
+function varStd(fn: 'var' | 'std', x: Tensor, dim: number | number[] | undefined, unbiased: boolean, keepdim: boolean): Tensor {
+  checkTensor(fn, x);
+  if (!isFloat(x.dtype)) throw new Error(`${fn}(): std and var only support floating point and complex dtypes, got ${SCALAR_TYPE[x.dtype]}`);
+  if (typeof unbiased !== 'boolean' || typeof keepdim !== 'boolean') throw new Error(`${fn}(): unbiased and keepdim must be booleans`);
+  const axes = normAxes(x, dim);
+  const n = axes.reduce((p, a) => p * x.shape[a], 1), dof = Math.max(0, n - (unbiased ? 1 : 0));
+  let out!: Tensor, centered!: Tensor;
+  noGrad(() => {
+    centered = sub(x, div(rawReduce('sum', x, axes, true, x.dtype), n));
+    const v = div(rawReduce('sum', mul(centered, centered), axes, keepdim, x.dtype), dof);
+    out = fn === 'std' ? sqrt(v) : v;
+  });
+  const inShape = x.shape;
+  return record(out, fn === 'var' ? 'VarBackward0' : 'StdBackward0', [x], (g) => {
+    const gk = expandTo(keepdim ? g : reshape(g, inShape.map((s, i) => (axes.includes(i) ? 1 : s))), inShape);
+    if (fn === 'var') return [mul(gk, div(mul(centered, 2), dof))];
+    const sk = keepdim ? out : reshape(out, inShape.map((s, i) => (axes.includes(i) ? 1 : s)));
+    return [div(mul(gk, centered), mul(sk, dof))];
+  }, x, out);
+}
+export function variance(x: Tensor, dim?: number | number[], unbiased = true, keepdim = false): Tensor { return varStd('var', x, dim, unbiased, keepdim); }
+export function std(x: Tensor, dim?: number | number[], unbiased = true, keepdim = false): Tensor { return varStd('std', x, dim, unbiased, keepdim); }
+
+/** any / all over dims (all by default): whether some / every element is nonzero (NaN counts as
+ * nonzero), as a bool tensor. */
+function anyAll(fn: 'any' | 'all', x: Tensor, dim: number | number[] | undefined, keepdim: boolean): Tensor {
+  checkTensor(fn, x);
+  const axes = normAxes(x, dim);
+  return noGrad(() => {
+    const hits = rawReduce('sum', compare(fn === 'any' ? 'ne' : 'eq', x, 0), axes, keepdim, 'int64');
+    return compare(fn === 'any' ? 'gt' : 'eq', hits, 0);
+  });
+}
+export function any(x: Tensor, dim?: number | number[], keepdim = false): Tensor { return anyAll('any', x, dim, keepdim); }
+export function all(x: Tensor, dim?: number | number[], keepdim = false): Tensor { return anyAll('all', x, dim, keepdim); }
+
 /** What max(dim) and min(dim) return (PyTorch's torch.return_types.max / .min): the values and, as
  * int64, their indices along dim; destructures as an object or as [values, indices]. */
 export class ValuesIndices {

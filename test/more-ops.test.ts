@@ -140,6 +140,33 @@ describe('floor, ceil, trunc, round (half to even) and sign', () => {
   });
 });
 
+describe('var, std, any, all', () => {
+  it('PyTorch\'s values, grad_fns, gradients and errors', async () => {
+    const x = torch.tensor([[1.5, 2, 3.25], [4, -5, 6.5]], { requiresGrad: true });
+    expect(await text(x.var())).toBe('tensor(15.0104, grad_fn=<VarBackward0>)');
+    expect(await text(x.std(1))).toBe('tensor([0.9014, 6.0484], grad_fn=<StdBackward0>)');
+    expect(await text(x.var(0, false))).toBe('tensor([ 1.5625, 12.2500,  2.6406], grad_fn=<VarBackward0>)');
+    expect(await text(x.std(1, true, true))).toBe('tensor([[0.9014],\n        [6.0484]], grad_fn=<StdBackward0>)');
+    expect(await text(torch.var(x, [0, 1]))).toBe('tensor(15.0104, grad_fn=<VarBackward0>)');
+    await x.std(1).sum().add(x.var(0).sum()).backward();
+    expect(await text(x.grad!)).toBe('tensor([[-2.9160,  6.8613, -2.6953],\n        [ 2.6791, -7.5649,  3.6358]])');
+    expect(await text(torch.tensor([2.5]).var())).toBe('tensor(nan)');
+    expect(() => torch.tensor([1, 2]).var()).toThrow('std and var only support floating point and complex dtypes');
+    await gradcheck((p) => torch.var(p, 1), [[3, 4]]);
+    await gradcheck((p) => torch.std(p, [0, 1], false), [[3, 4]]);
+    await gradcheck((p) => p.std(0, true, true).mul(p), [[3, 4]]);
+  });
+
+  it('any and all: bool results, NaN counts as true, along dims and empty', async () => {
+    expect(await text(torch.tensor([1, 0, 3]).any())).toBe('tensor(True)');
+    expect(await text(torch.tensor([[1, 0], [2, 3]]).all(1))).toBe('tensor([False,  True])');
+    expect(await text(torch.tensor([NaN, 0]).any())).toBe('tensor(True)');
+    expect(await text(torch.tensor([[true, false], [true, true]]).all(0, true))).toBe('tensor([[ True, False]])');
+    expect(await text(torch.zeros([0]).all())).toBe('tensor(True)');
+    expect(await text(torch.zeros([0]).any())).toBe('tensor(False)');
+  });
+});
+
 const available = await gpuForTests('cat/stack/softmax/clamp/rounding on gpu');
 describe.runIf(available)('on the GPU: the CPU\'s results', () => {
   it('cat, stack, softmax, logSoftmax, clamp, rounding, sign and their gradients', async () => {
@@ -148,7 +175,8 @@ describe.runIf(available)('on the GPU: the CPU\'s results', () => {
     const run = async (dev: 'cpu' | 'gpu') => {
       const x = a.to(dev).detach().requiresGrad_(true), y = b.to(dev).detach().requiresGrad_(true);
       const c = torch.cat([x, y.mul(2)]);
-      const out = torch.stack([c.softmax(1), c.logSoftmax(0), c.clamp(-0.5, 0.5), c.mul(3).round(), c.mul(3).floor().add(c.ceil()).add(c.trunc()).add(c.sign())], 1);
+      const spread = c.var(0, true, true).add(c.std(1, false, true)).add(c.gt(0).any(1, true).float()).add(c.gt(-1).all(0, true).float());
+      const out = torch.stack([c.softmax(1), c.logSoftmax(0), c.clamp(-0.5, 0.5), c.mul(3).round(), c.mul(3).floor().add(c.ceil()).add(c.trunc()).add(c.sign()), spread], 1);
       await out.mul(torch.arange(out.numel).reshape(out.shape).float().to(dev).sin()).sum().backward();
       return [await values(out), await values(x.grad!), await values(y.grad!)];
     };
