@@ -54,7 +54,7 @@ const OPS: [string, (x: T, y: T, row: T, col: T, v: T, t: ScenarioContext['torch
   ['a.sum() (int64)', (...o) => o[7].sum()],
   ['x.long()', (x) => x.long()],
   ['(x > 0).sum()', (x) => x.gt(0).sum()],
-  ['arange(n·n)', (x, _y, _r, _c, _v, t) => t.arange(x.numel)],
+  ['arange(n·n)', (x, _y, _r, _c, _v, t) => t.arange(x.numel())],
 ];
 
 export async function run(ctx: ScenarioContext<Flags>): Promise<ScenarioResult> {

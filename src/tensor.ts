@@ -54,7 +54,9 @@ export class Tensor {
   get device(): Device { return this.storage.device; }
   get ndim(): number { return this.shape.length; }
   dim(): number { return this.shape.length; }
-  get numel(): number { return numelOf(this.shape); }
+  /** The number of elements (PyTorch's numel(), a method). */
+  numel(): number { return numelOf(this.shape); }
+  nelement(): number { return numelOf(this.shape); }
   get isLeaf(): boolean { return this.gradFn === null; }
   get requiresGrad(): boolean { return this._requiresGrad; }
   set requiresGrad(v: boolean) { this.requiresGrad_(v); }
@@ -256,7 +258,7 @@ export class Tensor {
 
   // ------------------------------------------------------------- reading
   async item(): Promise<number | boolean> {
-    if (this.numel !== 1) throw new Error(`a Tensor with ${this.numel} elements cannot be converted to Scalar`);
+    if (this.numel() !== 1) throw new Error(`a Tensor with ${this.numel()} elements cannot be converted to Scalar`);
     const d = await contiguousData(this);
     return this.dtype === 'bool' ? d[0] !== 0 : d[0];
   }
@@ -267,7 +269,7 @@ export class Tensor {
   async toTypedArray(): Promise<TypedArray> {
     const data = await rt.read(this.storage);
     if (this.device === 'cpu' && this.isContiguous()) {
-      const v = data.subarray(this.offset, this.offset + this.numel);
+      const v = data.subarray(this.offset, this.offset + this.numel());
       rt.pin(v, this.storage); // a recycled buffer must not change under the user's array
       return v;
     }
@@ -725,7 +727,7 @@ function checkWritable(t: Tensor): void {
  * elements it has already written, in an order that depends on the chunks and the workers.
  */
 function readable<T extends Operand>(t: Tensor, o: T): T {
-  if (!(o instanceof Tensor) || o.storage !== t.storage || t.numel === 0 || o.numel === 0) return o;
+  if (!(o instanceof Tensor) || o.storage !== t.storage || t.numel() === 0 || o.numel() === 0) return o;
   if (t.offset === o.offset && sameShape(t.shape, o.shape) && sameShape(t.strides, o.strides)) return o;
   const [tb, te] = storageSpan(t.shape, t.strides, t.offset), [ob, oe] = storageSpan(o.shape, o.strides, o.offset);
   const meet = tb < oe && ob < te;
@@ -918,7 +920,7 @@ function maxMin(fn: 'max' | 'min', x: Tensor, dim: number | Tensor | undefined, 
 
 function argMaxMin(fn: 'argmax' | 'argmin', x: Tensor, dim: number | undefined, keepdim: boolean): Tensor {
   checkTensor(fn, x);
-  if (dim === undefined && x.numel === 0) throw new Error(`${fn}(): Expected reduction dim to be specified for input.numel() == 0.`);
+  if (dim === undefined && x.numel() === 0) throw new Error(`${fn}(): Expected reduction dim to be specified for input.numel() == 0.`);
   // Without a dim: the index into the flattened tensor.
   const src = dim === undefined ? reshape(x.detach(), [-1]) : x.detach(), d = dim === undefined ? 0 : reductionDim(fn, x, dim);
   const ik = noGrad(() => indexOfExtreme(fn === 'argmax' ? 'max' : 'min', src, null, d));
@@ -958,7 +960,7 @@ function firstIndexOf(x: Tensor, v: Tensor, d: number): Tensor {
 }
 
 function reduceAll(fn: 'max' | 'min', x: Tensor): Tensor {
-  if (x.numel === 0) throw new Error(`${fn}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`);
+  if (x.numel() === 0) throw new Error(`${fn}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`);
   const out = rawReduce(fn, x, normAxes(x, undefined), false, x.dtype);
   return record(out, fn === 'max' ? 'MaxBackward1' : 'MinBackward1', [x], (g) => [mul(compare('eq', x, out), div(g, sum(compare('eq', x, out))))], x, out);
 }
@@ -1044,7 +1046,7 @@ function alias(x: Tensor, shape: number[], strides: number[], offset: number, na
 }
 
 function inferShape(x: Tensor, shape: number[]): number[] {
-  const n = x.numel;
+  const n = x.numel();
   const neg = shape.filter((s) => s === -1).length;
   if (neg > 1) throw new Error('only one dimension can be inferred');
   const known = shape.reduce((p, s) => (s === -1 ? p : p * s), 1);
@@ -1197,7 +1199,7 @@ function joined(name: string, parts: readonly Tensor[], shape: number[], d: numb
   const starts: number[] = [];
   for (const p of parts) {
     starts.push(at);
-    if (unsqueeze || !(p.ndim === 1 && p.numel === 0 && shape.length !== 1)) {
+    if (unsqueeze || !(p.ndim === 1 && p.numel() === 0 && shape.length !== 1)) {
       const pShape = unsqueeze ? [...p.shape.slice(0, d), 1, ...p.shape.slice(d)] : p.shape;
       const pStrides = unsqueeze ? [...p.strides.slice(0, d), 0, ...p.strides.slice(d)] : p.strides;
       if (numelOf(pShape) > 0) {
@@ -1210,7 +1212,7 @@ function joined(name: string, parts: readonly Tensor[], shape: number[], d: numb
   return record(out, name, [...parts], (g) => parts.map((p, i) => {
     if (!p.requiresGrad) return null;
     if (unsqueeze) return reshape(narrowGrad(g, d, i, 1), p.shape);
-    return p.ndim === 1 && p.numel === 0 && shape.length !== 1 ? zeros([0], { dtype: g.dtype, device: deviceName(g.device) }) : narrowGrad(g, d, starts[i], p.shape[d]);
+    return p.ndim === 1 && p.numel() === 0 && shape.length !== 1 ? zeros([0], { dtype: g.dtype, device: deviceName(g.device) }) : narrowGrad(g, d, starts[i], p.shape[d]);
   }));
 }
 
@@ -1218,13 +1220,13 @@ function joined(name: string, parts: readonly Tensor[], shape: number[], d: numb
  * except along dim; 1-D empty tensors are skipped, as PyTorch does. */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   checkTensorList('cat', tensors);
-  const ref = tensors.find((t) => !(t.ndim === 1 && t.numel === 0)) ?? tensors[0];
+  const ref = tensors.find((t) => !(t.ndim === 1 && t.numel() === 0)) ?? tensors[0];
   tensors.forEach((t, i) => { if (t.ndim === 0) throw new Error(`zero-dimensional tensor (at position ${i}) cannot be concatenated`); });
   const d = normDim(dim, ref.ndim);
   const shape = [...ref.shape];
   shape[d] = 0;
   tensors.forEach((t, i) => {
-    if (t.ndim === 1 && t.numel === 0 && ref.ndim !== 1) return;
+    if (t.ndim === 1 && t.numel() === 0 && ref.ndim !== 1) return;
     if (t.ndim !== ref.ndim) throw new Error(`Tensors must have same number of dimensions: got ${ref.ndim} and ${t.ndim}`);
     for (let j = 0; j < ref.ndim; j++) {
       if (j !== d && t.shape[j] !== ref.shape[j]) throw new Error(`Sizes of tensors must match except in dimension ${d}. Expected size ${ref.shape[j]} but got size ${t.shape[j]} for tensor number ${i} in the list.`);
@@ -1328,14 +1330,14 @@ function transfer(x: Tensor, device: Device, dtype: DType): Tensor {
 
 async function contiguousData(t: Tensor): Promise<TypedArray> {
   if (t.device === 'gpu') {
-    const c = t.isContiguous() && t.offset === 0 && t.numel === t.storage.numel ? t : noGrad(() => clone(t));
+    const c = t.isContiguous() && t.offset === 0 && t.numel() === t.storage.numel ? t : noGrad(() => clone(t));
     const d = await rt.read(c.storage);
     return t.dtype === 'int64' ? Float64Array.from(d) : d;
   }
   const data = await rt.read(t.storage);
-  if (t.isContiguous()) return data.subarray(t.offset, t.offset + t.numel);
+  if (t.isContiguous()) return data.subarray(t.offset, t.offset + t.numel());
   const c = noGrad(() => clone(t));
-  return (await rt.read(c.storage)).subarray(0, t.numel);
+  return (await rt.read(c.storage)).subarray(0, t.numel());
 }
 
 // =============================================================== autograd entry
@@ -1400,7 +1402,7 @@ function checkVersion(n: Node<Tensor>, t: Tensor | null, v: number, bit: number)
 export async function backward(t: Tensor, gradient?: Tensor): Promise<void> {
   if (!t.requiresGrad) throw new Error('element 0 of tensors does not require grad and does not have a grad_fn');
   if (gradient === undefined) {
-    if (t.numel !== 1) throw new Error(`grad can be implicitly created only for scalar outputs (got a tensor of shape ${fmtShape(t.shape)}); pass a gradient: t.backward(torch.onesLike(t))`);
+    if (t.numel() !== 1) throw new Error(`grad can be implicitly created only for scalar outputs (got a tensor of shape ${fmtShape(t.shape)}); pass a gradient: t.backward(torch.onesLike(t))`);
     gradient = onesLike(t);
   } else {
     checkTensor('backward', gradient);

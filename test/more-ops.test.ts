@@ -23,6 +23,7 @@ describe('cat and stack', () => {
     expect(await text(s)).toContain('grad_fn=<StackBackward0>');
     expect(await values(s)).toEqual([1.5, 2, 3, 1.5, 2, 3, 4, 5, 6, 4, 5, 6]);
     expect(torch.stack([a, a], -1).shape).toEqual([2, 3, 2]);
+    expect([s.numel(), s.nelement(), torch.ones([0, 3]).numel(), torch.tensor(2).numel()]).toEqual([12, 12, 0, 1]); // (methods, as PyTorch's)
     expect(await values(torch.stack([torch.tensor(1), torch.tensor(2)]))).toEqual([1, 2]);
   });
 
@@ -177,7 +178,7 @@ describe.runIf(available)('on the GPU: the CPU\'s results', () => {
       const c = torch.cat([x, y.mul(2)]);
       const spread = c.var(0, true, true).add(c.std(1, false, true)).add(c.gt(0).any(1, true).float()).add(c.gt(-1).all(0, true).float());
       const out = torch.stack([c.softmax(1), c.logSoftmax(0), c.clamp(-0.5, 0.5), c.mul(3).round(), c.mul(3).floor().add(c.ceil()).add(c.trunc()).add(c.sign()), spread], 1);
-      await out.mul(torch.arange(out.numel).reshape(out.shape).float().to(dev).sin()).sum().backward();
+      await out.mul(torch.arange(out.numel()).reshape(out.shape).float().to(dev).sin()).sum().backward();
       return [await values(out), await values(x.grad!), await values(y.grad!)];
     };
     const [cpu, gpu] = [await run('cpu'), await run('gpu')];
