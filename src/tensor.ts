@@ -110,6 +110,13 @@ export class Tensor {
   relu(): Tensor { return relu(this); }
   sigmoid(): Tensor { return sigmoid(this); }
   softmax(dim?: number): Tensor { return softmax(this, dim); }
+  /** The view of `length` elements from `start` along dim (PyTorch's narrow). */
+  narrow(dim: number, start: number, length: number): Tensor { return narrow(this, dim, start, length); }
+  /** Views of `size` elements along dim (the last may be shorter), or of the given sizes (PyTorch's split). */
+  split(size: number | number[], dim = 0): Tensor[] { return split(this, size, dim); }
+  /** `chunks` views along dim, of ceil(n / chunks) elements (the last may be shorter; fewer if n is small). */
+  chunk(chunks: number, dim = 0): Tensor[] { return chunk(this, chunks, dim); }
+  expandAs(other: Tensor): Tensor { checkTensor('expand_as', other); return this.expand([...other.shape]); }
   sign(): Tensor { return sign(this); }
   floor(): Tensor { return floor(this); }
   ceil(): Tensor { return ceil(this); }
@@ -546,6 +553,51 @@ export function sign(x: Tensor): Tensor {
   checkTensor('sign', x);
   return record(rawUnary('sign', x, x.dtype), 'SignBackward0', [x], (g) => [zerosLike(g)]);
 }
+function sliceAlong(x: Tensor, d: number, start: number, len: number, name?: string): Tensor {
+  const idx: string[] = new Array(d + 1).fill(':');
+  idx[d] = `${start}:${start + len}`;
+  return indexImpl(x, idx, name);
+}
+export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
+  checkTensor('narrow', x);
+  if (x.ndim === 0) throw new Error('narrow() cannot be applied to a 0-dim tensor.');
+  const d = normDim(dim, x.ndim), size = x.shape[d];
+  if (!Number.isInteger(start) || !Number.isInteger(length)) throw new Error(`narrow(): start and length must be integers, got ${start} and ${length}`);
+  const s = start < 0 ? start + size : start;
+  if (s < 0 || s > size) throw new Error(`start out of range (expected to be in range of [${-size}, ${size}], but got ${start})`);
+  if (length < 0 || s + length > size) throw new Error(`start (${s}) + length (${length}) exceeds dimension size (${size}).`);
+  return sliceAlong(x, d, s, length);
+}
+export function split(x: Tensor, size: number | number[], dim = 0): Tensor[] {
+  checkTensor('split', x);
+  if (x.ndim === 0) throw new Error('split expects at least a 1-dimensional tensor');
+  const d = normDim(dim, x.ndim), n = x.shape[d];
+  let sizes: number[];
+  if (Array.isArray(size)) {
+    sizes = size;
+    if (sizes.some((v) => !Number.isInteger(v) || v < 0) || sizes.reduce((p, v) => p + v, 0) !== n) {
+      throw new Error(`split_with_sizes expects split_sizes to sum exactly to ${n} (input tensor's size at dimension ${d}), but got split_sizes=[${sizes.join(', ')}]`);
+    }
+  } else {
+    if (!Number.isInteger(size) || size < 0 || (size === 0 && n !== 0)) throw new Error(`split(): split_size must be a positive integer, got ${size}`);
+    sizes = [];
+    for (let at = 0; at < n; at += size) sizes.push(Math.min(size, n - at));
+    if (n === 0) sizes.push(0);
+  }
+  const name = Array.isArray(size) ? 'SplitWithSizesBackward0' : 'SplitBackward0';
+  const out: Tensor[] = [];
+  let at = 0;
+  for (const len of sizes) { out.push(sliceAlong(x, d, at, len, name)); at += len; }
+  return out;
+}
+export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
+  checkTensor('chunk', x);
+  if (!Number.isInteger(chunks) || chunks <= 0) throw new Error(`chunk expects \`chunks\` to be greater than 0, got: ${chunks}`);
+  if (x.ndim === 0) throw new Error('chunk expects at least a 1-dimensional tensor');
+  const n = x.shape[normDim(dim, x.ndim)];
+  return split(x, Math.max(1, Math.ceil(n / chunks)), dim);
+}
+
 /** floor, ceil, trunc and round (half to even, as PyTorch's) in x's dtype (integers come back as they
  * are); their gradient is zero. */
 function rounding(fn: 'floor' | 'ceil' | 'trunc' | 'round', x: Tensor): Tensor {
@@ -1129,7 +1181,7 @@ function parseSlice(spec: string, size: number, dim: number): [number, number, n
   return [start, stop, step];
 }
 
-function indexImpl(x: Tensor, idx: Array<number | string | null>): Tensor {
+function indexImpl(x: Tensor, idx: Array<number | string | null>, name?: string): Tensor {
   const ell = idx.filter((i) => i === '...').length;
   if (ell > 1) throw new Error('an index can only have a single ellipsis (\'...\')');
   const used = idx.filter((i) => i !== null && i !== '...').length;
@@ -1165,7 +1217,7 @@ function indexImpl(x: Tensor, idx: Array<number | string | null>): Tensor {
   }
   for (; d < x.ndim; d++) { shape.push(x.shape[d]); strides.push(x.strides[d]); }
   const inShape = x.shape;
-  return alias(x, shape, strides, offset, lastName, (g) => {
+  return alias(x, shape, strides, offset, name ?? lastName, (g) => {
     // Scatter g into zeros shaped like x, through the same index window.
     const z = zeros(inShape, { dtype: g.dtype, device: deviceName(g.device) });
     indexImpl(z, idx).copy_(g);
@@ -1470,6 +1522,33 @@ function random(dist: 'uniform' | 'normal', args: SizeArgs): Tensor {
   return finish(t, requiresGrad);
 }
 export function rand(...args: SizeArgs): Tensor { return random('uniform', args); }
+/** Integers uniform in [low, high) (int64 unless told): randint(10, [3]), randint(-5, 5, [2, 2], { device }).
+ * From the same generator as rand (float64 draws on the CPU, float32 on the GPU). */
+export function randint(low: number, high: number | number[], size?: number[] | TensorOptions, o: TensorOptions = {}): Tensor {
+  if (Array.isArray(high)) { o = (size as TensorOptions | undefined) ?? {}; size = high; high = low; low = 0; }
+  if (!Array.isArray(size)) throw new Error('randint(): size must be an array of integers, e.g. randint(0, 10, [3])');
+  if (!Number.isInteger(low) || !Number.isInteger(high)) throw new Error(`randint(): low and high must be integers, got ${low} and ${high}`);
+  if (!(high > low)) throw new Error(`random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
+  const { dtype, device, requiresGrad } = optsOf(o, 'int64');
+  if (requiresGrad) throw new Error('randint(): only floating point tensors can require gradients');
+  const range = high - low;
+  return noGrad(() => {
+    const u = rand(shape0(size as number[]), { dtype: device === 'gpu' ? 'float32' : 'float64', device: deviceName(device) });
+    return minimum(floor(u.mul(range)), full([], range - 1, { dtype: u.dtype, device: deviceName(device) })).add(low).to({ dtype });
+  });
+}
+const shape0 = (s: number[]): number[] => { for (const v of s) if (!Number.isInteger(v) || v < 0) throw new Error(`randint(): size must be non-negative integers, got [${s}]`); return [...s]; };
+/** The n x m identity matrix (m = n unless given). */
+export function eye(n: number, m?: number | TensorOptions, o: TensorOptions = {}): Tensor {
+  if (typeof m === 'object' && m !== null) { o = m; m = undefined; }
+  const cols = m ?? n;
+  if (!Number.isInteger(n) || n < 0 || !Number.isInteger(cols) || cols < 0) throw new Error(`eye(): n and m must be non-negative integers, got ${n} and ${cols}`);
+  const { dtype, device, requiresGrad } = optsOf(o);
+  const t = zeros([n, cols], { dtype, device: deviceName(device) });
+  const k = Math.min(n, cols);
+  if (k > 0) noGrad(() => { new Tensor(t.storage, [k], [cols + 1], 0).fill_(1); });
+  return finish(t, requiresGrad);
+}
 export function randn(...args: SizeArgs): Tensor { return random('normal', args); }
 const likeOpts = (x: Tensor, o: TensorOptions): TensorOptions => ({ dtype: o.dtype ?? x.dtype, device: o.device ?? deviceName(x.device), requiresGrad: o.requiresGrad });
 export function zerosLike(x: Tensor, o: TensorOptions = {}): Tensor { return filled([...x.shape], 0, likeOpts(x, o), 'float32'); }

@@ -141,6 +141,41 @@ describe('floor, ceil, trunc, round (half to even) and sign', () => {
   });
 });
 
+describe('narrow, split, chunk, expandAs, eye, randint', () => {
+  it('PyTorch\'s views, grad_fns, gradients and errors', async () => {
+    const x = torch.arange(10).reshape([2, 5]).float().requiresGrad_(true);
+    expect(await text(x.narrow(1, 1, 3))).toBe('tensor([[1., 2., 3.],\n        [6., 7., 8.]], grad_fn=<SliceBackward0>)');
+    expect(await text(torch.narrow(x, 0, -1, 1))).toBe('tensor([[5., 6., 7., 8., 9.]], grad_fn=<SliceBackward0>)');
+    const s2 = x.split(2, 1);
+    expect(s2.map((p) => p.shape)).toEqual([[2, 2], [2, 2], [2, 1]]);
+    expect(await text(s2[2])).toBe('tensor([[4.],\n        [9.]], grad_fn=<SplitBackward0>)');
+    expect(await text(x.split([1, 4], 1)[1])).toBe('tensor([[1., 2., 3., 4.],\n        [6., 7., 8., 9.]], grad_fn=<SplitWithSizesBackward0>)');
+    expect(x.chunk(3, 1).map((p) => p.shape)).toEqual([[2, 2], [2, 2], [2, 1]]);
+    expect(torch.ones([3]).chunk(5).map((p) => p.shape)).toEqual([[1], [1], [1]]);
+    const parts = x.chunk(2, 1);
+    await parts[0].sum().add(parts[1].mul(2).sum()).backward();
+    expect(await text(x.grad!)).toBe('tensor([[1., 1., 1., 2., 2.],\n        [1., 1., 1., 2., 2.]])');
+    expect(await text(torch.ones([2, 1]).expandAs(torch.ones([2, 3])))).toBe('tensor([[1., 1., 1.],\n        [1., 1., 1.]])');
+    expect(() => x.narrow(1, 3, 3)).toThrow('start (3) + length (3) exceeds dimension size (5).');
+    expect(() => x.split([2, 2], 1)).toThrow("split_with_sizes expects split_sizes to sum exactly to 5 (input tensor's size at dimension 1), but got split_sizes=[2, 2]");
+    expect(() => x.chunk(0)).toThrow('chunk expects `chunks` to be greater than 0, got: 0');
+  });
+
+  it('eye and randint', async () => {
+    expect(await text(torch.eye(3))).toBe('tensor([[1., 0., 0.],\n        [0., 1., 0.],\n        [0., 0., 1.]])');
+    expect(await text(torch.eye(2, 3))).toBe('tensor([[1., 0., 0.],\n        [0., 1., 0.]])');
+    expect(await text(torch.eye(2, { dtype: 'int64' }))).toBe('tensor([[1, 0],\n        [0, 1]])');
+    torch.manualSeed(1);
+    const r = torch.randint(3, 7, [4000]);
+    expect(r.dtype).toBe('int64');
+    const v = await values(r);
+    expect(new Set(v)).toEqual(new Set([3, 4, 5, 6])); // every value, none outside
+    for (const k of [3, 4, 5, 6]) expect(Math.abs(v.filter((x) => x === k).length - 1000)).toBeLessThan(150);
+    expect((await values(torch.randint(5, [50]))).every((x) => x >= 0 && x < 5 && Number.isInteger(x))).toBe(true);
+    expect(() => torch.randint(5, 5, [2])).toThrow("random_ expects 'from' to be less than 'to', but got from=5 >= to=5");
+  });
+});
+
 describe('var, std, any, all', () => {
   it('PyTorch\'s values, grad_fns, gradients and errors', async () => {
     const x = torch.tensor([[1.5, 2, 3.25], [4, -5, 6.5]], { requiresGrad: true });
@@ -176,12 +211,15 @@ describe.runIf(available)('on the GPU: the CPU\'s results', () => {
     const run = async (dev: 'cpu' | 'gpu') => {
       const x = a.to(dev).detach().requiresGrad_(true), y = b.to(dev).detach().requiresGrad_(true);
       const c = torch.cat([x, y.mul(2)]);
-      const spread = c.var(0, true, true).add(c.std(1, false, true)).add(c.gt(0).any(1, true).float()).add(c.gt(-1).all(0, true).float());
+      const [c1, c2] = c.split([3, 4], 1);
+      const spread = torch.cat([c2.narrow(1, 1, 3), c1], 1).mul(torch.eye(6, 7, { device: dev }).index('0:1', '0:6')).sum(1, true).add(c.var(0, true, true)).add(c.std(1, false, true)).add(c.gt(0).any(1, true).float()).add(c.gt(-1).all(0, true).float());
       const out = torch.stack([c.softmax(1), c.logSoftmax(0), c.clamp(-0.5, 0.5), c.mul(3).round(), c.mul(3).floor().add(c.ceil()).add(c.trunc()).add(c.sign()), spread], 1);
       await out.mul(torch.arange(out.numel()).reshape(out.shape).float().to(dev).sin()).sum().backward();
       return [await values(out), await values(x.grad!), await values(y.grad!)];
     };
     const [cpu, gpu] = [await run('cpu'), await run('gpu')];
+    const rg = await values(torch.randint(-3, 4, [3000], { device: 'gpu' }));
+    expect(new Set(rg)).toEqual(new Set([-3, -2, -1, 0, 1, 2, 3]));
     for (let k = 0; k < 3; k++) {
       expect(gpu[k].length).toBe(cpu[k].length);
       cpu[k].forEach((v, i) => expect(Math.abs(gpu[k][i] - v), `result ${k} element ${i}`).toBeLessThan(1e-5 * Math.max(1, Math.abs(v))));
