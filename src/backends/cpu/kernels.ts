@@ -773,6 +773,8 @@ function runReduce(op: Extract<Op, { op: 'reduce' }>, R: Resolve, s: number, e: 
       writeOut(op.out, R(op.out.buf), s, e, (dst, db) => {
         for (let o = 0; o < e - s; o++) {
           const b = base[o], v = fast!.simd.blockMinMaxF32(xa + 4 * b, m, isMin);
+          // The value itself, unless where it is matters: an index, or a zero (the first zero's sign).
+          if (!arg && v !== 0 && v === v) { dst[db + o] = v; continue; }
           let at = 0;
           if (v !== v) { while (X[b + at] === X[b + at]) at++; } else at = X.indexOf(v, b) - b; // (v is in the line)
           dst[db + o] = arg ? at : X[b + at];
