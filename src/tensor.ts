@@ -553,6 +553,7 @@ export function sign(x: Tensor): Tensor {
   checkTensor('sign', x);
   return record(rawUnary('sign', x, x.dtype), 'SignBackward0', [x], (g) => [zerosLike(g)]);
 }
+/** The view of [start, start + len) along dim d (narrow, split; a joined input's slice of the gradient). */
 function sliceAlong(x: Tensor, d: number, start: number, len: number, name?: string): Tensor {
   const idx: string[] = new Array(d + 1).fill(':');
   idx[d] = `${start}:${start + len}`;
@@ -1227,12 +1228,6 @@ function indexImpl(x: Tensor, idx: Array<number | string | null>, name?: string)
 
 // =============================================================== joining, softmax, clamp
 
-/** The slice [start, start + len) of g along dim d (a view), as a gradient for one joined input. */
-function narrowGrad(g: Tensor, d: number, start: number, len: number): Tensor {
-  const idx: string[] = new Array(d + 1).fill(':');
-  idx[d] = `${start}:${start + len}`;
-  return indexImpl(g, idx);
-}
 function checkTensorList(fn: string, tensors: readonly Tensor[]): void {
   if (!Array.isArray(tensors)) throw new Error(`${fn}(): argument 'tensors' must be an array of Tensors, not ${typeof tensors}`);
   if (tensors.length === 0) throw new Error(`torch.${fn}(): expected a non-empty list of Tensors`);
@@ -1263,8 +1258,8 @@ function joined(name: string, parts: readonly Tensor[], shape: number[], d: numb
   }
   return record(out, name, [...parts], (g) => parts.map((p, i) => {
     if (!p.requiresGrad) return null;
-    if (unsqueeze) return reshape(narrowGrad(g, d, i, 1), p.shape);
-    return p.ndim === 1 && p.numel() === 0 && shape.length !== 1 ? zeros([0], { dtype: g.dtype, device: deviceName(g.device) }) : narrowGrad(g, d, starts[i], p.shape[d]);
+    if (unsqueeze) return reshape(sliceAlong(g, d, i, 1), p.shape);
+    return p.ndim === 1 && p.numel() === 0 && shape.length !== 1 ? zeros([0], { dtype: g.dtype, device: deviceName(g.device) }) : sliceAlong(g, d, starts[i], p.shape[d]);
   }));
 }
 
@@ -1533,11 +1528,10 @@ export function randint(low: number, high: number | number[], size?: number[] | 
   if (requiresGrad) throw new Error('randint(): only floating point tensors can require gradients');
   const range = high - low;
   return noGrad(() => {
-    const u = rand(shape0(size as number[]), { dtype: device === 'gpu' ? 'float32' : 'float64', device: deviceName(device) });
+    const u = rand(size as number[], { dtype: device === 'gpu' ? 'float32' : 'float64', device: deviceName(device) });
     return minimum(floor(u.mul(range)), full([], range - 1, { dtype: u.dtype, device: deviceName(device) })).add(low).to({ dtype });
   });
 }
-const shape0 = (s: number[]): number[] => { for (const v of s) if (!Number.isInteger(v) || v < 0) throw new Error(`randint(): size must be non-negative integers, got [${s}]`); return [...s]; };
 /** The n x m identity matrix (m = n unless given). */
 export function eye(n: number, m?: number | TensorOptions, o: TensorOptions = {}): Tensor {
   if (typeof m === 'object' && m !== null) { o = m; m = undefined; }

@@ -273,6 +273,13 @@ function transposedCopy(x: View, out: View, R: Resolve, s: number, e: number): b
   return true;
 }
 
+/** Which operand of a binary op is a float32 view that `out` reads transposed (transposedRows): b first,
+ * then a; null if neither. */
+function transposedSide(av: View | number, bv: View | number, out: View, s: number, e: number): 'a' | 'b' | null {
+  const isT = (v: View | number) => typeof v !== 'number' && v.dtype === 'float32' && !isContig(v) && transposedRows(v, out, s, e) !== null;
+  return isT(bv) ? 'b' : isT(av) ? 'a' : null;
+}
+
 /**
  * Where contiguous `out` reads `x` transposed (out[i·w + j] = x[x.offset + j·ld + i], rows and source
  * stride of at least 16 values): w, ld and the output rows [i0, i1) the range [s, e) covers whole; null
@@ -426,21 +433,10 @@ function simd64Rows(fn: SimdBinaryFn, av: View | number, bv: View | number, out:
   if (plan === null || plan.sh.length !== 2 || plan.sh[0] < 16) return false;
   const w = plan.sh[0];
   if (s % w !== 0 || e % w !== 0) return false;
-  const r0 = s / w, r1 = e / w, sc = fast!.scratch;
-  let free = sc ? sc.at : 0, room = sc ? sc.bytes : 0;
-  // Per operand: [address of its element (r0, 0) or 0 for a number, row step, column step (0 or 1), k].
-  const place = (v: View | number, j: number): [number, number, number, number] | null => {
-    if (typeof v === 'number') return [0, 0, 0, v];
-    const col = plan.st[j][0], row = plan.st[j][1], X = R(v.buf), base = arenaAddress(X, fast!.memory);
-    if (col !== 0 && col !== 1) return null;
-    if (base !== null) return [base + 8 * (v.offset + r0 * row), row, col, 0];
-    const n = col === 1 ? w : r1 - r0;
-    if ((col === 1 && row !== 0) || 8 * n > room) return null;
-    const dst = new Float64Array(fast!.memory.buffer, free, n), at = free;
-    if (col === 1) dst.set(X.subarray(v.offset, v.offset + w));
-    else for (let r = 0; r < n; r++) dst[r] = X[v.offset + (r0 + r) * row];
-    free += (8 * n + 15) & ~15; room -= (8 * n + 15) & ~15;
-    return [at, col === 1 ? 0 : 1, col, 0];
+  const r0 = s / w, r1 = e / w, sc = { free: fast!.scratch ? fast!.scratch.at : 0, room: fast!.scratch ? fast!.scratch.bytes : 0 };
+  const place = (v: View | number, j: number) => {
+    const X = typeof v === 'number' ? null : R(v.buf);
+    return rowsOperand(v, j, X, X && arenaAddress(X, fast!.memory), plan, r0, r1, 8, sc);
   };
   const pa = place(av, ai), pb = pa && place(bv, bi), o = addrAny(out, R, s);
   if (!pa || !pb || o === null || (pa[2] === 0 && pb[2] === 0)) return false;
@@ -493,6 +489,28 @@ function simdRows(fn: SimdBinaryFn, av: View | number, bv: View | number, out: V
 const isFloat32Operand = (v: View | number) => typeof v === 'number' || v.dtype === 'float32';
 
 /**
+ * An operand of a whole-rows kernel call (binaryRowsF32, binaryRows64) over output rows [r0, r1) of a
+ * 2-D plan: [address of its element (r0, 0) or 0 for a number, row step, column step (0 or 1), k]. Arena
+ * data (X's address `base`) is read in place; outside the arena, a row repeated for every output row or a
+ * value per row is copied into the kernels' scratch (`sc`: its free address and room, advanced), as
+ * elements of `eb` bytes (float32 or 64-bit). Null where neither applies.
+ */
+function rowsOperand(v: View | number, j: number, X: Arr | null, base: number | null, plan: RowPlan, r0: number, r1: number, eb: 4 | 8,
+  sc: { free: number; room: number }): [number, number, number, number] | null {
+  if (typeof v === 'number') return [0, 0, 0, v];
+  const col = plan.st[j][0], row = plan.st[j][1], w = plan.sh[0];
+  if (col !== 0 && col !== 1) return null;
+  if (base !== null) return [base + eb * (v.offset + r0 * row), row, col, 0];
+  const n = col === 1 ? w : r1 - r0, bytes = (eb * n + 15) & ~15;
+  if ((col === 1 && row !== 0) || eb * n > sc.room) return null;
+  const dst = new (eb === 4 ? Float32Array : Float64Array)(fast!.memory.buffer, sc.free, n), at = sc.free;
+  if (col === 1) dst.set(X!.subarray(v.offset, v.offset + w));
+  else for (let r = 0; r < n; r++) dst[r] = X![v.offset + (r0 + r) * row];
+  sc.free += bytes; sc.room -= bytes;
+  return [at, col === 1 ? 0 : 1, col, 0];
+}
+
+/**
  * simdRows for a 2-D plan over whole rows, in one kernel call (a call per row cost ~1 µs: x + row over
  * 1000 rows took 1.4 ms): the output's rows at any row step (a view with gaps written in place), each
  * operand a number, arena data read in place (contiguous along the row, or a value per row), or a small
@@ -505,22 +523,8 @@ function oneCall(fn: SimdBinaryFn, av: View | number, bv: View | number, ai: num
   const w = plan.sh[0];
   if (s % w !== 0 || e % w !== 0) return false;
   const r0 = s / w, r1 = e / w;
-  let free = fast!.scratch ? fast!.scratch.at : 0, room = fast!.scratch ? fast!.scratch.bytes : 0;
-  // Per operand: [address of its element (r0, 0) or 0 for a number, row step, column step (0 or 1), k].
-  const place = (v: View | number, j: number, X: Arr | null, base: number | null): [number, number, number, number] | null => {
-    if (typeof v === 'number') return [0, 0, 0, v];
-    const col = plan.st[j][0], row = plan.st[j][1];
-    if (col !== 0 && col !== 1) return null;
-    if (base !== null) return [base + 4 * (v.offset + r0 * row), row, col, 0];
-    // Outside the arena: a row repeated for every output row, or a value per row, copied into scratch.
-    const n = col === 1 ? w : r1 - r0;
-    if ((col === 1 && row !== 0) || 4 * n > room) return null;
-    const dst = new Float32Array(fast!.memory.buffer, free, n), at = free;
-    if (col === 1) dst.set(X!.subarray(v.offset, v.offset + w));
-    else for (let r = 0; r < n; r++) dst[r] = X![v.offset + (r0 + r) * row];
-    free += (4 * n + 15) & ~15; room -= (4 * n + 15) & ~15;
-    return [at, col === 1 ? 0 : 1, col, 0];
-  };
+  const sc = { free: fast!.scratch ? fast!.scratch.at : 0, room: fast!.scratch ? fast!.scratch.bytes : 0 };
+  const place = (v: View | number, j: number, X: Arr | null, base: number | null) => rowsOperand(v, j, X, base, plan, r0, r1, 4, sc);
   const pa = place(av, ai, A, aBase);
   const pb = pa && place(bv, bi, B, bBase);
   if (!pa || !pb || (pa[2] === 0 && pb[2] === 0)) return false;
@@ -539,9 +543,7 @@ function oneCall(fn: SimdBinaryFn, av: View | number, bv: View | number, ai: num
  * written) where it does not apply, or where an operand shares the output's memory.
  */
 function simdTransposed(fn: SimdBinaryFn, av: View | number, bv: View | number, out: View, R: Resolve, s: number, e: number): boolean {
-  // (The transposed operand: the first, from b, that reads the output's rows transposed.)
-  const isT = (v: View | number): v is View => typeof v !== 'number' && v.dtype === 'float32' && !isContig(v) && transposedRows(v, out, s, e) !== null;
-  const tSide = isT(bv) ? 'b' : isT(av) ? 'a' : null;
+  const tSide = transposedSide(av, bv, out, s, e);
   if (tSide === null) return false;
   const t = (tSide === 'b' ? bv : av) as View, other = tSide === 'b' ? av : bv;
   const O = R(out.buf), T = R(t.buf);
@@ -661,8 +663,7 @@ function simdWhere64(op: Extract<Op, { op: 'where' }>, R: Resolve, s: number, e:
 function simdCompareTransposed(fn: CompareFn, av: View | number, bv: View | number, out: View, R: Resolve, s: number, e: number): boolean {
   const sc = fast!.scratch;
   if (sc === null) return false;
-  const isT = (v: View | number): v is View => typeof v !== 'number' && v.dtype === 'float32' && !isContig(v) && transposedRows(v, out, s, e) !== null;
-  const tSide = isT(bv) ? 'b' : isT(av) ? 'a' : null;
+  const tSide = transposedSide(av, bv, out, s, e);
   if (tSide === null) return false;
   const t = (tSide === 'b' ? bv : av) as View, other = tSide === 'b' ? av : bv;
   const { w, ld, i0, i1 } = transposedRows(t, out, s, e)!;

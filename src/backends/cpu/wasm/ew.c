@@ -1333,57 +1333,39 @@ void ew64_binary_mixed(uint32_t op, uint32_t kind, uint32_t ina, uint32_t inb, u
  * 0): reduceLoop's argmax (argmin): of the first NaN, else of the first largest (smallest), starting from
  * row 0. Per lane: a row replaces the best when strictly greater (less) or a first NaN, never after one.
  */
+/* Columns [j, j + 4*nv) (nv <= 4 vectors: a cache line of each row at nv = 4), by the rule above. */
+INLINE void minmax_block(const int is_min, const int nv, uint32_t vals, uint32_t idxs, uint32_t x, uint32_t m, uint32_t rs, uint32_t j) {
+  V best[4], nan[4], idx[4];
+  V row = wasm_i32x4_splat(0);
+  const V one = wasm_i32x4_splat(1);
+  for (int q = 0; q < nv; q++) { best[q] = LD(x + 4 * j + 16 * q); nan[q] = wasm_f32x4_ne(best[q], best[q]); idx[q] = row; }
+  uint32_t p = x + 4 * j + rs;
+  for (uint32_t i = 1; i < m; i++, p += rs) {
+    row = wasm_i32x4_add(row, one);
+    for (int q = 0; q < nv; q++) {
+      const V v = LD(p + 16 * q);
+      const V isn = wasm_f32x4_ne(v, v);
+      const V better = is_min ? wasm_f32x4_lt(v, best[q]) : wasm_f32x4_gt(v, best[q]);
+      const V upd = wasm_v128_andnot(wasm_v128_or(better, isn), nan[q]);
+      best[q] = wasm_v128_bitselect(v, best[q], upd);
+      idx[q] = wasm_v128_bitselect(row, idx[q], upd);
+      nan[q] = wasm_v128_or(nan[q], isn);
+    }
+  }
+  for (int q = 0; q < nv; q++) {
+    const uint32_t c = j + 4 * q;
+    if (vals) ST(vals + 4 * c, wasm_v128_bitselect(wasm_i32x4_splat(CANON_NAN32), best[q], nan[q]));
+    if (idxs) {
+      ST(idxs + 8 * c, wasm_f64x2_convert_low_i32x4(idx[q]));
+      ST(idxs + 8 * c + 16, wasm_f64x2_convert_low_i32x4(wasm_i32x4_shuffle(idx[q], idx[q], 2, 3, 2, 3)));
+    }
+  }
+}
 INLINE void minmax_cols(const int is_min, uint32_t vals, uint32_t idxs, uint32_t x, uint32_t m, uint32_t w, uint32_t stride) {
   const uint32_t rs = 4 * stride;
   uint32_t j = 0;
-  /* 16 columns (a cache line of each row) at a time, then 4. */
-  for (; j + 16 <= w; j += 16) {
-    V best[4], nan[4], idx[4];
-    V row = wasm_i32x4_splat(0);
-    const V one = wasm_i32x4_splat(1);
-    for (int q = 0; q < 4; q++) { best[q] = LD(x + 4 * j + 16 * q); nan[q] = wasm_f32x4_ne(best[q], best[q]); idx[q] = row; }
-    uint32_t p = x + 4 * j + rs;
-    for (uint32_t i = 1; i < m; i++, p += rs) {
-      row = wasm_i32x4_add(row, one);
-      for (int q = 0; q < 4; q++) {
-        const V v = LD(p + 16 * q);
-        const V isn = wasm_f32x4_ne(v, v);
-        const V better = is_min ? wasm_f32x4_lt(v, best[q]) : wasm_f32x4_gt(v, best[q]);
-        const V upd = wasm_v128_andnot(wasm_v128_or(better, isn), nan[q]);
-        best[q] = wasm_v128_bitselect(v, best[q], upd);
-        idx[q] = wasm_v128_bitselect(row, idx[q], upd);
-        nan[q] = wasm_v128_or(nan[q], isn);
-      }
-    }
-    for (int q = 0; q < 4; q++) {
-      const uint32_t c = j + 4 * q;
-      if (vals) ST(vals + 4 * c, wasm_v128_bitselect(wasm_i32x4_splat(CANON_NAN32), best[q], nan[q]));
-      if (idxs) {
-        ST(idxs + 8 * c, wasm_f64x2_convert_low_i32x4(idx[q]));
-        ST(idxs + 8 * c + 16, wasm_f64x2_convert_low_i32x4(wasm_i32x4_shuffle(idx[q], idx[q], 2, 3, 2, 3)));
-      }
-    }
-  }
-  for (; j + 4 <= w; j += 4) {
-    V best = LD(x + 4 * j), nan = wasm_f32x4_ne(best, best), idx = wasm_i32x4_splat(0), row = idx;
-    const V one = wasm_i32x4_splat(1);
-    uint32_t p = x + 4 * j + rs;
-    for (uint32_t i = 1; i < m; i++, p += rs) {
-      const V v = LD(p);
-      row = wasm_i32x4_add(row, one);
-      const V isn = wasm_f32x4_ne(v, v);
-      const V better = is_min ? wasm_f32x4_lt(v, best) : wasm_f32x4_gt(v, best);
-      const V upd = wasm_v128_andnot(wasm_v128_or(better, isn), nan);
-      best = wasm_v128_bitselect(v, best, upd);
-      idx = wasm_v128_bitselect(row, idx, upd);
-      nan = wasm_v128_or(nan, isn);
-    }
-    if (vals) ST(vals + 4 * j, wasm_v128_bitselect(wasm_i32x4_splat(CANON_NAN32), best, nan));
-    if (idxs) {
-      ST(idxs + 8 * j, wasm_f64x2_convert_low_i32x4(idx));
-      ST(idxs + 8 * j + 16, wasm_f64x2_convert_low_i32x4(wasm_i32x4_shuffle(idx, idx, 2, 3, 2, 3)));
-    }
-  }
+  for (; j + 16 <= w; j += 16) minmax_block(is_min, 4, vals, idxs, x, m, rs, j);
+  for (; j + 4 <= w; j += 4) minmax_block(is_min, 1, vals, idxs, x, m, rs, j);
   for (; j < w; j++) {
     uint32_t p = x + 4 * j;
     float best = *(const float *)p;
