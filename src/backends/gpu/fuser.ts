@@ -32,7 +32,7 @@
 import type { DType, Op, ReduceFn, View } from '../../runtime/protocol.ts';
 import type { GpuBackend } from './client.ts';
 import {
-  combine, conv, ewAs, ewArity, ewCompute, ewExpr, ewSrc, ewWhat, F64_ERROR, fill, identity, kindOf, Meta, modeOf, numel, randomParams, scalarWord, store,
+  checkedSum, combine, conv, ewAs, ewArity, ewCompute, ewExpr, ewSrc, ewWhat, F64_ERROR, fill, identity, kindOf, Meta, modeOf, numel, randomParams, scalarWord, store,
   toGpuWords, type CType, type EwOp, type Kind,
 } from './kernels.ts';
 
@@ -457,7 +457,7 @@ export class Fuser {
     this.randInlined.length = 0;
     this.collecting = true;
     // ('dot!': int64 products, checked as int64 sums are; see kernels.ts ewChecked)
-    const n = this.opNode(c, [this.arg(av, c, [K]), this.arg(bv, c, [K])], null, kc, c === 'i32' && out.dtype === 'int64' ? 'dot!' : 'dot');
+    const n = this.opNode(c, [this.arg(av, c, [K]), this.arg(bv, c, [K])], null, kc, checkedSum('sum', c, out.dtype) ? 'dot!' : 'dot');
     this.collecting = false;
     this.reduceStmt('sum', c, n, kc, K, out);
   }
@@ -490,7 +490,7 @@ export class Fuser {
     }
     this.randInlined.length = 0;
     const loc = this.target(st);
-    this.push({ t: 'red', fn, c, n, from, len, loc, k, sides, seq, chk: fn === 'sum' && c === 'i32' && out.dtype === 'int64' });
+    this.push({ t: 'red', fn, c, n, from, len, loc, k, sides, seq, chk: checkedSum(fn, c, out.dtype) });
   }
 
   /** The two stash buffers for `len` (made when missing); `seq`: the item that asks, which may not

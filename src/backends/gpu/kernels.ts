@@ -294,6 +294,9 @@ interface RedGeom {
   outOffset: number; outKeptShape: number[]; outKeptStrides: number[];
 }
 
+/** Whether a reduction (or a dot product: fn 'sum') into `out` is an int64 sum in 32-bit integers, whose
+ * adds (and products) go through the checked operations of int64.wgsl. */
+export const checkedSum = (fn: ReduceFn, c: CType, out: DType): boolean => fn === 'sum' && c === 'i32' && out === 'int64';
 /** fn's fold of a and b in compute type c; `chk`: an int64 sum, whose adds record an overflow. */
 export function combine(fn: ReduceFn, c: CType, a: string, b: string, chk = false): string {
   if (fn === 'sum') return chk ? `lchk_add(${a}, ${b})` : `${a} + ${b}`;
@@ -356,7 +359,7 @@ function reducePlan(op: Extract<Op, { op: 'reduce' }>, srcOverride?: BufRef): Pl
     throw new Error(`gpu: reduce output shape [${out.shape}] does not match x [${x.shape}] over axes [${axes}]`);
   }
   const c: CType = kindOf(x.dtype) === 'f32' || kindOf(out.dtype) === 'f32' ? 'f32' : 'i32';
-  const chk = fn === 'sum' && c === 'i32' && out.dtype === 'int64'; // (an int64 sum: checked adds)
+  const chk = checkedSum(fn, c, out.dtype);
   const kept = x.shape.map((_, d) => d).filter((d) => !axes.includes(d));
   const nOut = numel(out.shape);
   if (nOut === 0) return { temps: [], dispatches: [] };
@@ -421,7 +424,7 @@ function matmulPlan(op: Extract<Op, { op: 'matmul' }>): Plan {
     }
   }
   // acc[i·4 + j] += a_i · b_j; an int64 product through the checked operations (int64.wgsl).
-  const chk = c === 'i32' && out.dtype === 'int64';
+  const chk = checkedSum('sum', c, out.dtype);
   const mac: string[] = [];
   for (let i = 0; i < 4; i++) {
     mac.push('      ' + [0, 1, 2, 3].map((j) => {
