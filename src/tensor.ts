@@ -548,7 +548,7 @@ export function log(x: Tensor): Tensor {
   checkTensor('log', x);
   return record(rawUnary('log', x, floatOf(x.dtype)), 'LogBackward0', [x], (g) => [div(g, x)], x);
 }
-/** sign: -1, 0 or 1 (0 and NaN keep themselves), in x's dtype; no gradient (zeros), as PyTorch's. */
+/** sign: -1, 0 or 1 (0 for 0, -0 and NaN), in x's dtype; no gradient (zeros); as PyTorch's. */
 export function sign(x: Tensor): Tensor {
   checkTensor('sign', x);
   return record(rawUnary('sign', x, x.dtype), 'SignBackward0', [x], (g) => [zerosLike(g)]);
