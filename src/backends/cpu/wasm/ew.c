@@ -167,9 +167,28 @@ INLINE V bytes4(uint32_t p) {
 }
 /* side 1: b is the bool buffer, a float32; 2: a is the bool buffer; 3: b bool, a the float32 scalar k;
  * 4: a bool, b the scalar k. */
+/* 16 bytes as four vectors of 4 floats (the numbers they hold). */
+INLINE void bytes16(uint32_t p, V *f) {
+  const V b = LD(p), lo = wasm_u16x8_extend_low_u8x16(b), hi = wasm_u16x8_extend_high_u8x16(b);
+  f[0] = wasm_f32x4_convert_u32x4(wasm_u32x4_extend_low_u16x8(lo));
+  f[1] = wasm_f32x4_convert_u32x4(wasm_u32x4_extend_high_u16x8(lo));
+  f[2] = wasm_f32x4_convert_u32x4(wasm_u32x4_extend_low_u16x8(hi));
+  f[3] = wasm_f32x4_convert_u32x4(wasm_u32x4_extend_high_u16x8(hi));
+}
 INLINE void binary_bool(const int op, const int side, uint32_t out, uint32_t a, uint32_t b, float k, uint32_t n) {
   const V kv = wasm_f32x4_splat(k);
   uint32_t i = 0;
+  /* 16 at a time: one 16-byte load of the bool operand */
+  for (; i + 16 <= n; i += 16) {
+    V m[4];
+    bytes16(side == 2 || side == 4 ? a + i : b + i, m);
+    for (int q = 0; q < 4; q++) {
+      const uint32_t o = 4 * (i + 4 * q);
+      const V x = side == 3 ? kv : side == 2 || side == 4 ? m[q] : LD(a + o);
+      const V y = side == 4 ? kv : side == 1 || side == 3 ? m[q] : LD(b + o);
+      ST(out + o, bin32(op, x, y));
+    }
+  }
   for (; i + 4 <= n; i += 4) {
     const V x = side == 3 ? kv : side == 2 || side == 4 ? bytes4(a + i) : LD(a + 4 * i);
     const V y = side == 4 ? kv : side == 1 || side == 3 ? bytes4(b + i) : LD(b + 4 * i);
