@@ -1569,19 +1569,28 @@ export function arange(a: number, b?: number | TensorOptions, step: number | Ten
   for (const v of [a, b, step]) if (v !== undefined && typeof v !== 'number') throw new Error(`arange(): start, end and step must be numbers, got ${typeof v}`);
   const [start, stop] = b === undefined ? [0, a] : [a, b];
   if (step === 0) throw new Error('step must be nonzero');
-  const n = Math.max(0, Math.ceil((stop - start) / step));
   const allInt = [start, stop, step].every(Number.isInteger);
   const { dtype, device, requiresGrad } = optsOf(o, allInt ? 'int64' : 'float32');
-  // Written straight into the tensor's memory on the CPU (two temporary arrays of n made arange(1e6)
-  // take 5-10 ms). Integer endpoints and step: every value is an integer between them (they fit int64).
-  const t = newTensor([n], dtype, device), out = rt.writable(t.storage);
-  if (dtype === 'int64' && allInt && n > 0) {
-    castValue(start, dtype); castValue(start + (n - 1) * step, dtype); // (refuses what int64 cannot hold)
-    for (let i = 0; i < n; i++) out[i] = start + i * step;
+  if (dtype === 'bool') throw new Error('"arange_cpu" not implemented for \'Bool\'');
+  // An integer dtype takes start and step as integers (truncated), as PyTorch does; int64 also its end,
+  // for the length (PyTorch's arange_out: int32 counts with the numbers given).
+  const int = dtype === 'int32' || dtype === 'int64';
+  const s0 = int ? Math.trunc(start) : start, st = int ? Math.trunc(step) : step;
+  if (st === 0) throw new Error('step must be nonzero');
+  const n = Math.max(0, Math.ceil(dtype === 'int64' ? (Math.trunc(stop) - s0) / st : (stop - start) / step));
+  const t = newTensor([n], dtype, device);
+  // The values run from s0 to the last one: an integer dtype refuses them if these two do not fit.
+  if (n > 0) { castValue(s0, dtype); castValue(s0 + (n - 1) * st, dtype); }
+  if (device === 'cpu') {
+    // An op (SIMD, shardable): s0 + i * st, stored as a copy stores, which for values in range is
+    // castValue's conversion. arange(1e6): 5-10 ms with two temporary arrays, 1 ms in a loop, 0.2 here.
+    exec({ op: 'fill', value: s0, step: st, out: t._view() }, t);
   } else {
-    for (let i = 0; i < n; i++) out[i] = castValue(start + i * step, dtype);
+    // (A host array the GPU uploads.)
+    const out = rt.writable(t.storage);
+    for (let i = 0; i < n; i++) out[i] = castValue(s0 + i * st, dtype);
+    rt.uploadWritten(t.storage, out);
   }
-  rt.uploadWritten(t.storage, out);
   return finish(t, requiresGrad);
 }
 

@@ -201,6 +201,18 @@ describe.skipIf(!simdSupported())('64-bit SIMD kernels (float64, int64, conversi
     }
   });
 
+  it('fills with a step (arange) into float32, float64, int64 and bool, also over part of the range', () => {
+    for (const d of ['float32', 'float64', 'int64', 'bool', 'int32'] as DType[]) for (const n of LENGTHS) for (const [v, st] of [[0, 1], [3.5, -0.37], [-7, 2.5], [1e15, 3]]) {
+      expectSame(both([], { d, n }, (_, o) => ({ op: 'fill', value: v, step: st, out: o }), n % 3), `fill ${v} + i * ${st} ${d} n=${n}`);
+    }
+    const O = arena.view('float64', arena.alloc(8 * 1003)!.byteOffset, 1003) as Float64Array, P = new Float64Array(1003);
+    const op: Op = { op: 'fill', value: 2.5, step: 0.1, out: { buf: 0, dtype: 'float64', shape: [1003], strides: [1], offset: 0 } };
+    runOp(op, () => O, 101, 877);
+    runOp(op, () => P, 101, 877);
+    expect(firstDiff(O, P)).toBe(-1);
+    expect(O[101]).toBe(2.5 + 101 * 0.1);
+  });
+
   it('comparisons of int64 and float64 into bool, every form', () => {
     let seed = 1000;
     for (const fn of ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const) for (const [da, db] of [['int64', 'int64'], ['float64', 'float64'], ['int64', 'float64']] as [DType, DType][]) for (const n of LENGTHS) {

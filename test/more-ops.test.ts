@@ -161,6 +161,30 @@ describe('narrow, split, chunk, expandAs, eye, randint', () => {
     expect(() => x.chunk(0)).toThrow('chunk expects `chunks` to be greater than 0, got: 0');
   });
 
+  it('arange: PyTorch\'s values, lengths and errors for each dtype (integer dtypes truncate start and step)', async () => {
+    // (python3-torch 1.13's output for the same calls)
+    expect(await text(torch.arange(0, 1, 0.1))).toBe('tensor([0.0000, 0.1000, 0.2000, 0.3000, 0.4000, 0.5000, 0.6000, 0.7000, 0.8000,\n        0.9000])');
+    expect(await text(torch.arange(5, -5, -1.5))).toBe('tensor([ 5.0000,  3.5000,  2.0000,  0.5000, -1.0000, -2.5000, -4.0000])');
+    expect(await text(torch.arange(0.5, 3, 1, { dtype: 'int64' }))).toBe('tensor([0, 1, 2])');
+    expect(await text(torch.arange(0, 3, 1.7, { dtype: 'int64' }))).toBe('tensor([0, 1, 2])');
+    expect(await text(torch.arange(-0.5, 2.5, 1, { dtype: 'int64' }))).toBe('tensor([0, 1])');
+    expect(await text(torch.arange(10, 0, -3.5, { dtype: 'int64' }))).toBe('tensor([10,  7,  4,  1])');
+    expect(await text(torch.arange(0.5, 3.7, 1, { dtype: 'int32' }))).toBe('tensor([0, 1, 2, 3], dtype=torch.int32)');
+    expect(await text(torch.arange(-3, 3, 1.25, { dtype: 'int32' }))).toBe('tensor([-3, -2, -1,  0,  1], dtype=torch.int32)');
+    expect(await text(torch.arange(1, 2, 0.25, { dtype: 'float64' }))).toBe('tensor([1.0000, 1.2500, 1.5000, 1.7500], dtype=torch.float64)');
+    expect(() => torch.arange(0, 3, 0.7, { dtype: 'int64' })).toThrow('step must be nonzero');
+    expect(() => torch.arange(0, 2, 0.5, { dtype: 'bool' })).toThrow('"arange_cpu" not implemented for \'Bool\'');
+    expect(() => torch.arange(0, 2 ** 40, 2 ** 30, { dtype: 'int32' })).toThrow('value cannot be converted to type int32_t without overflow');
+    // Large ones (SIMD in the arena): the JS values start + i * step, each element.
+    for (const [a0, b0, st, d] of [[0, 1e6, 1, 'int64'], [3, 5e5, 0.37, 'float32'], [-1e5, 1e5, 0.5, 'float64']] as const) {
+      const v = await values(torch.arange(a0, b0, st, { dtype: d }));
+      let bad = -1;
+      for (let i = 0; i < v.length && bad < 0; i++) if (v[i] !== (d === 'float32' ? Math.fround(a0 + i * st) : a0 + i * st)) bad = i;
+      expect(bad, `arange(${a0}, ${b0}, ${st}) ${d}: element ${bad}`).toBe(-1);
+    }
+    expect(await values(torch.arange(4, { device: 'cpu' }))).toEqual([0, 1, 2, 3]);
+  });
+
   it('eye and randint', async () => {
     expect(await text(torch.eye(3))).toBe('tensor([[1., 0., 0.],\n        [0., 1., 0.],\n        [0., 0., 1.]])');
     expect(await text(torch.eye(2, 3))).toBe('tensor([[1., 0., 0.],\n        [0., 1., 0.]])');

@@ -42,8 +42,9 @@ export interface WhereOp { op: 'where'; cond: View; a: View | number; b: View | 
 export interface ReduceOp { op: 'reduce'; fn: ReduceFn; x: View; axes: number[]; out: View }
 /** (…, m, k) @ (…, k, n) -> (…, m, n); batch dims already broadcast by the frontend. */
 export interface MatmulOp { op: 'matmul'; a: View; b: View; out: View }
-/** out[i] = value */
-export interface FillOp { op: 'fill'; value: number; out: View }
+/** out[i] = value; with `step` (CPU executors only: arange), out[i] = value + i * step for the row-major
+ * index i, computed in float64 (i * step, then + value) and converted as a copy converts. */
+export interface FillOp { op: 'fill'; value: number; step?: number; out: View }
 /** out[i] = cast(x[i]) */
 export interface CopyOp { op: 'copy'; x: View; out: View }
 /**

@@ -703,6 +703,27 @@ function fillView(out: View, O: Arr, v: number, s: number, e: number): void {
   rows(out.shape, [out], s, e, (o, st, n) => { for (let i = 0, p = o[0]; i < n; i++, p += st[0]) O[p] = w; });
 }
 
+/**
+ * Elements [s, e) of a view set to value + i * step (i: the row-major index; arange), as the JS loop's
+ * float64 arithmetic and store: through the SIMD kernel into contiguous float32, float64 or int64 arena
+ * memory, else a loop.
+ */
+function fillSteps(out: View, R: Resolve, value: number, step: number, s: number, e: number): void {
+  const d = out.dtype;
+  if (fast && (d === 'float32' || d === 'float64' || d === 'int64')) {
+    const o = addrAny(out, R, s);
+    if (o !== null) { fast.simd.iota(d, o, value, step, s, e - s); return; }
+  }
+  const O = R(out.buf), fix = d === 'int64' ? 1 : d === 'bool' ? 2 : 0;
+  rows(out.shape, [out], s, e, (o, st, n) => {
+    for (let j = 0, p = o[0], i = s; j < n; j++, p += st[0], i++) {
+      const v = value + i * step;
+      O[p] = fix === 0 ? v : fix === 1 ? Math.trunc(v) : v !== 0 ? 1 : 0;
+    }
+    s += n;
+  });
+}
+
 /** Splits x into (kept view over out's coordinates, reduced sub-view). */
 function reduceViews(x: View, axes: number[]) {
   const keptShape: number[] = [], keptStrides: number[] = [], redShape: number[] = [], redStrides: number[] = [];
@@ -1051,6 +1072,7 @@ export function runOp(op: Op, R: Resolve, s = 0, e = numel(op.out.shape)): void 
     case 'matmul': return runMatmul(op, R, s, e);
     case 'fill': {
       const v = op.value;
+      if (op.step !== undefined) return fillSteps(op.out, R, v, op.step, s, e);
       if (fast && op.out.dtype === 'float32') {
         const o = addrF32(op.out, R, s);
         if (o !== null) { fast.simd.fillF32(o, v, e - s); return; }

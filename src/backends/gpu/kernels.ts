@@ -544,6 +544,7 @@ export function ewCompute(op: EwOp): CType {
       return isFloatKind(op.a) || isFloatKind(op.b) || kindOf(op.out.dtype) === 'f32' ? 'f32' : 'i32';
     case 'fill': {
       const k = kindOf(op.out.dtype);
+      if (op.step !== undefined) throw new Error('internal: gpu: a fill with a step (arange) is for CPU executors; the frontend uploads arange for the gpu');
       if (k === 'i32' && Number.isFinite(op.value) && !fitsI32(Math.trunc(op.value))) {
         throw new Error(`gpu: fill value ${op.value} does not fit ${op.out.dtype} on gpu (stored as 32-bit integers)`);
       }

@@ -1405,3 +1405,33 @@ void ew_minmax_cols(uint32_t vals, uint32_t idxs, uint32_t x, uint32_t m, uint32
   if (is_min) minmax_cols(1, vals, idxs, x, m, w, stride);
   else minmax_cols(0, vals, idxs, x, m, w, stride);
 }
+
+/*
+ * out[i] = kind(start + (i0 + i) * step) for i < n (kind K_F64, K_I64 or K_F32): arange's values as the
+ * JS loop computes them, i * step and then + start, each one IEEE operation (the indices are exact
+ * doubles, stepped by adding 2).
+ */
+INLINE void iota64(const int kind, uint32_t out, double start, double step, double i0, uint32_t n) {
+  const V st = wasm_f64x2_splat(step), s0 = wasm_f64x2_splat(start), two = wasm_f64x2_splat(2.0), four = wasm_f64x2_splat(4.0);
+  V ia = wasm_f64x2_make(i0, i0 + 1), ib = add64(two, ia);
+  uint32_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const V r0 = fix64(kind, add64(mul64(st, ia), s0)), r1 = fix64(kind, add64(mul64(st, ib), s0));
+    if (kind == K_F32) ST(out + 4 * i, demote2(r0, r1));
+    else { ST(out + 8 * i, r0); ST(out + 8 * i + 16, r1); }
+    ia = add64(four, ia); ib = add64(four, ib);
+  }
+  for (; i < n; i++) {
+    const V r = fix64(kind, add64(mul64(st, wasm_f64x2_splat(i0 + i)), s0));
+    if (kind == K_F32) ST1(out + 4 * i, wasm_f32x4_demote_f64x2_zero(r));
+    else ST64(out + 8 * i, r);
+  }
+}
+EXPORT(ew64_iota)
+void ew64_iota(uint32_t kind, uint32_t out, double start, double step, double i0, uint32_t n) {
+  switch (kind) {
+    case K_F64: iota64(K_F64, out, start, step, i0, n); break;
+    case K_I64: iota64(K_I64, out, start, step, i0, n); break;
+    default: iota64(K_F32, out, start, step, i0, n); break;
+  }
+}
