@@ -213,6 +213,21 @@ describe.skipIf(!simdSupported())('64-bit SIMD kernels (float64, int64, conversi
     expect(O[101]).toBe(2.5 + 101 * 0.1);
   });
 
+  it('transposed copies of float64 and int64 (x.t().contiguous()), whole and over part of the rows', () => {
+    let seed = 13000;
+    for (const d of ['float64', 'int64'] as DType[]) for (const [rows, w] of [[16, 16], [17, 33], [40, 20], [3, 50]]) {
+      const x = data(d, rows * w, seed++);
+      expectSame(both([{ d, v: x }], { d, n: rows * w, shape: [rows, w] }, ([v], o) => ({ op: 'copy', x: { ...v, shape: [rows, w], strides: [1, rows] }, out: o }), 1), `${d} transpose ${rows}x${w}`);
+    }
+    const x = data('float64', 40 * 20, seed++), X = arena.view('float64', arena.alloc(8 * 800)!.byteOffset, 800) as Float64Array;
+    X.set(x);
+    const O = arena.view('float64', arena.alloc(8 * 800)!.byteOffset, 800) as Float64Array, P = new Float64Array(800);
+    const op: Op = { op: 'copy', x: { buf: 0, dtype: 'float64', shape: [40, 20], strides: [1, 40], offset: 0 }, out: { buf: 1, dtype: 'float64', shape: [40, 20], strides: [20, 1], offset: 0 } };
+    runOp(op, (id) => [X, O][id], 13, 777);
+    runOp(op, (id) => [x, P][id], 13, 777);
+    expect(firstDiff(O, P)).toBe(-1);
+  });
+
   it('comparisons of int64 and float64 into bool, every form', () => {
     let seed = 1000;
     for (const fn of ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const) for (const [da, db] of [['int64', 'int64'], ['float64', 'float64'], ['int64', 'float64']] as [DType, DType][]) for (const n of LENGTHS) {

@@ -265,9 +265,11 @@ function transposedCopy(x: View, out: View, R: Resolve, s: number, e: number): b
   const { w, ld, i0, i1 } = tr;
   if (s < i0 * w) runUnaryJs('copy', x, out, R, s, i0 * w);
   const X = R(x.buf), O = R(out.buf);
-  const o = fast && out.dtype === 'float32' && x.dtype === 'float32' ? arenaAddress(O, fast.memory) : null;
+  // (float32, and float64 / int64 into their own dtype: bit copies in the SIMD kernels)
+  const eb = out.dtype === x.dtype && (x.dtype === 'float32' || x.dtype === 'float64' || x.dtype === 'int64') ? ELEM_BYTES[x.dtype] : 0;
+  const o = fast && eb ? arenaAddress(O, fast.memory) : null;
   const a = o !== null ? arenaAddress(X, fast!.memory) : null;
-  if (o !== null && a !== null) fast!.simd.transpose32(o + 4 * out.offset, a + 4 * x.offset, i0, i1, w, ld);
+  if (o !== null && a !== null) (eb === 4 ? fast!.simd.transpose32 : fast!.simd.transpose64)(o + eb * out.offset, a + eb * x.offset, i0, i1, w, ld);
   else transposeLoop(X, O, storeOf(out.dtype))(X, x.offset, ld, O, out.offset, w, i0, i1);
   if (i1 * w < e) runUnaryJs('copy', x, out, R, i1 * w, e);
   return true;

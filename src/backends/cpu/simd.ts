@@ -73,6 +73,7 @@ interface EwExports {
   ew64_binary_mixed(op: number, kind: number, ina: number, inb: number, out: number, a: number, b: number, k: number, n: number): void;
   ew_minmax_cols(vals: number, idxs: number, x: number, m: number, w: number, stride: number, isMin: number): void;
   ew64_iota(kind: number, out: number, start: number, step: number, i0: number, n: number): void;
+  ew_transpose64(out: number, x: number, i0: number, i1: number, w: number, ld: number): void;
 }
 
 export interface SimdKernels {
@@ -159,6 +160,8 @@ export interface SimdKernels {
   minMaxColumnsF32(valsAddr: number, idxAddr: number, xAddr: number, m: number, w: number, stride: number, min: boolean): void;
   /** out[i] = start + (i0 + i) * step for i < n, in float64, stored as `store` (arange's values). */
   iota(store: 'float64' | 'int64' | 'float32', outAddr: number, start: number, step: number, i0: number, n: number): void;
+  /** transpose32 for 64-bit values (float64, int64), in 2x2 tiles. */
+  transpose64(outAddr: number, xAddr: number, i0: number, i1: number, w: number, ld: number): void;
   /** sumColumnsF32 over 64-bit x, the float64 totals into out (8 bytes each). */
   sumColumns64(outAddr: number, xAddr: number, m: number, w: number, stride: number, block: number): void;
   /** binaryRowsF32 over 64-bit operands (8-byte elements), stored as `store` (out rows of 8- or 4-byte elements). */
@@ -273,7 +276,7 @@ export function instantiateSimd(memory: WebAssembly.Memory, module: WebAssembly.
   let heap = new Float32Array(memory.buffer);
   const ex = instance.exports as unknown as EwExports;
   const { ew_binary_vv, ew_binary_vs, ew_binary_sv, ew_unary, ew_fill, ew_copy, ew_transpose32, ew_unary_quick, ew_binary_rows, ew_block_sum, ew_sum_rows, ew_block_dot, ew_compare, ew_where, ew_binary_bool, ew_sum_cols, ew_block_minmax,
-    ew64_binary, ew64_compare, ew64_convert, ew64_where, ew64_block_sum, ew8_block_sum, ew64_unary, ew64_block_minmax, ew64_sum_cols, ew64_binary_rows, ew64_binary_mixed, ew_minmax_cols, ew64_iota } = ex;
+    ew64_binary, ew64_compare, ew64_convert, ew64_where, ew64_block_sum, ew8_block_sum, ew64_unary, ew64_block_minmax, ew64_sum_cols, ew64_binary_rows, ew64_binary_mixed, ew_minmax_cols, ew64_iota, ew_transpose64 } = ex;
 
   const fillF32 = (outAddr: number, value: number, n: number) => {
     for (let s = 0; s < n; s += CALL_CHUNK) ew_fill(outAddr + 4 * s, value, Math.min(CALL_CHUNK, n - s));
@@ -405,6 +408,10 @@ export function instantiateSimd(memory: WebAssembly.Memory, module: WebAssembly.
       for (let s = 0; s < n; s += CALL_CHUNK) ew64_unary(op, kind, outAddr + ob * s, xAddr + 8 * s, Math.min(CALL_CHUNK, n - s));
     },
     blockMinMax64: (xAddr, n, min) => ew64_block_minmax(xAddr, n, min ? 1 : 0),
+    transpose64(outAddr, xAddr, i0, i1, w, ld) {
+      const band = Math.max(2, Math.floor(CALL_CHUNK / Math.max(1, w)) & ~1);
+      for (let i = i0; i < i1; i += band) ew_transpose64(outAddr, xAddr, i, Math.min(i1, i + band), w, ld);
+    },
     iota(store, outAddr, start, step, i0, n) {
       const ob = BYTES_OF_STORE[store];
       for (let s = 0; s < n; s += CALL_CHUNK) ew64_iota(KIND64[store], outAddr + ob * s, start, step, i0 + s, Math.min(CALL_CHUNK, n - s));

@@ -1435,3 +1435,24 @@ void ew64_iota(uint32_t kind, uint32_t out, double start, double step, double i0
     default: iota64(K_F32, out, start, step, i0, n); break;
   }
 }
+
+/* ew_transpose32 for 64-bit values (float64, int64; bit copies): out[i·w + j] = x[j·ld + i] for output
+ * rows i0 <= i < i1, j < w, in 2x2 tiles. */
+EXPORT(ew_transpose64)
+void ew_transpose64(uint32_t out, uint32_t x, uint32_t i0, uint32_t i1, uint32_t w, uint32_t ld) {
+  uint32_t i = i0;
+  for (; i + 2 <= i1; i += 2) {
+    uint32_t j = 0;
+    for (; j + 2 <= w; j += 2) {
+      const uint32_t src = x + 8 * (j * ld + i);
+      const V r0 = LD(src), r1 = LD(src + 8 * ld); /* x[j][i..i+1], x[j+1][i..i+1] */
+      const uint32_t dst = out + 8 * (i * w + j);
+      ST(dst, wasm_i64x2_shuffle(r0, r1, 0, 2));
+      ST(dst + 8 * w, wasm_i64x2_shuffle(r0, r1, 1, 3));
+    }
+    for (; j < w; j++)
+      for (uint32_t m = 0; m < 2; m++) *(uint64_t *)(out + 8 * ((i + m) * w + j)) = *(const uint64_t *)(x + 8 * (j * ld + i + m));
+  }
+  for (; i < i1; i++)
+    for (uint32_t j = 0; j < w; j++) *(uint64_t *)(out + 8 * (i * w + j)) = *(const uint64_t *)(x + 8 * (j * ld + i));
+}
