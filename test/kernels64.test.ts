@@ -219,6 +219,15 @@ describe.skipIf(!simdSupported())('64-bit SIMD kernels (float64, int64, conversi
       const x = data(d, rows * w, seed++);
       expectSame(both([{ d, v: x }], { d, n: rows * w, shape: [rows, w] }, ([v], o) => ({ op: 'copy', x: { ...v, shape: [rows, w], strides: [1, rows] }, out: o }), 1), `${d} transpose ${rows}x${w}`);
     }
+    // Arithmetic with a transposed operand (a + b.t(), a.t() * row), into the operand's dtype.
+    for (const d of ['float64', 'int64'] as DType[]) for (const [rows, w] of [[16, 16], [20, 33]]) {
+      const p = data(d, rows * w, seed++), q = data(d, rows * w, seed++), row = data(d, w, seed++);
+      const T = (v: View): View => ({ ...v, shape: [rows, w], strides: [1, rows] }), M = (v: View): View => ({ ...v, shape: [rows, w], strides: [w, 1] });
+      for (const fn of ['add', 'mul', 'minimum'] as const) {
+        expectSame(both([{ d, v: p }, { d, v: q }], { d, n: rows * w, shape: [rows, w] }, ([a, b], o) => ({ op: 'binary', fn, a: M(a), b: T(b), out: o }), 1), `${fn} ${d} a b.t() ${rows}x${w}`);
+        expectSame(both([{ d, v: q }, { d, v: row, plain: true }], { d, n: rows * w, shape: [rows, w] }, ([b, r], o) => ({ op: 'binary', fn, a: T(b), b: { ...r, shape: [rows, w], strides: [0, 1] }, out: o }), 2), `${fn} ${d} b.t() row ${rows}x${w}`);
+      }
+    }
     const x = data('float64', 40 * 20, seed++), X = arena.view('float64', arena.alloc(8 * 800)!.byteOffset, 800) as Float64Array;
     X.set(x);
     const O = arena.view('float64', arena.alloc(8 * 800)!.byteOffset, 800) as Float64Array, P = new Float64Array(800);

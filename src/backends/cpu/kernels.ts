@@ -275,10 +275,10 @@ function transposedCopy(x: View, out: View, R: Resolve, s: number, e: number): b
   return true;
 }
 
-/** Which operand of a binary op is a float32 view that `out` reads transposed (transposedRows): b first,
- * then a; null if neither. */
-function transposedSide(av: View | number, bv: View | number, out: View, s: number, e: number): 'a' | 'b' | null {
-  const isT = (v: View | number) => typeof v !== 'number' && v.dtype === 'float32' && !isContig(v) && transposedRows(v, out, s, e) !== null;
+/** Which operand of a binary op is a view of dtype d that `out` reads transposed (transposedRows): b
+ * first, then a; null if neither. */
+function transposedSide(av: View | number, bv: View | number, out: View, s: number, e: number, d: DType): 'a' | 'b' | null {
+  const isT = (v: View | number) => typeof v !== 'number' && v.dtype === d && !isContig(v) && transposedRows(v, out, s, e) !== null;
   return isT(bv) ? 'b' : isT(av) ? 'a' : null;
 }
 
@@ -347,7 +347,7 @@ function runBinary(fn: BinaryFn, av0: View | number, bv0: View | number, out: Vi
   if (fast && isCompare(fn) && out.dtype === 'bool' && simdCompare(fn, av, bv, out, R, s, e)) return;
   if (fast && isCompare(fn) && out.dtype === 'bool' && simdCompareRows(fn, av, bv, out, R, s, e)) return;
   if (fast && isCompare(fn) && out.dtype === 'bool' && simdCompareTransposed(fn, av, bv, out, R, s, e)) return;
-  if (fast && isSimdBinary(fn) && out.dtype === 'float32' && simdTransposed(fn, av, bv, out, R, s, e)) return;
+  if (fast && isSimdBinary(fn) && (out.dtype === 'float32' || out.dtype === 'float64' || out.dtype === 'int64') && simdTransposed(fn, av, bv, out, R, s, e)) return;
   if (fast && simd64(fn, av, bv, out, R, s, e)) return;
   if (fast && isSimdBinary(fn) && simd64Rows(fn, av, bv, out, R, s, e)) return;
   if (fast && simdMixed(fn, av, bv, out, R, s, e)) return;
@@ -545,18 +545,20 @@ function oneCall(fn: SimdBinaryFn, av: View | number, bv: View | number, ai: num
  * written) where it does not apply, or where an operand shares the output's memory.
  */
 function simdTransposed(fn: SimdBinaryFn, av: View | number, bv: View | number, out: View, R: Resolve, s: number, e: number): boolean {
-  const tSide = transposedSide(av, bv, out, s, e);
+  // (of out's dtype: the transposing kernels copy bits into the output)
+  const tSide = transposedSide(av, bv, out, s, e, out.dtype);
   if (tSide === null) return false;
   const t = (tSide === 'b' ? bv : av) as View, other = tSide === 'b' ? av : bv;
   const O = R(out.buf), T = R(t.buf);
   if (T === O || (typeof other !== 'number' && R(other.buf) === O)) return false;
   const tr = transposedRows(t, out, s, e)!;
   const { w, ld, i0, i1 } = tr;
-  const oBase = arenaAddress(O, fast!.memory), tBase = arenaAddress(T, fast!.memory), x = simdArg(other, R, i0 * w, false);
+  const f32 = out.dtype === 'float32', eb = ELEM_BYTES[out.dtype];
+  const oBase = arenaAddress(O, fast!.memory), tBase = arenaAddress(T, fast!.memory), x = f32 ? simdArg(other, R, i0 * w, false) : undefined;
   if (oBase === null || tBase === null) return false;
   if (s < i0 * w) runBinaryJs(fn, av, bv, out, R, s, i0 * w);
   const o = oBase + 4 * (out.offset + i0 * w), n = (i1 - i0) * w;
-  fast!.simd.transpose32(oBase + 4 * out.offset, tBase + 4 * t.offset, i0, i1, w, ld);
+  (f32 ? fast!.simd.transpose32 : fast!.simd.transpose64)(oBase + eb * out.offset, tBase + eb * t.offset, i0, i1, w, ld);
   if (x === undefined) {
     // The other operand is broadcast or strided (x.t() + row): the op again, with the transposed
     // operand now read from the output in place (runBinary's paths allow that; none copies over it).
@@ -665,7 +667,7 @@ function simdWhere64(op: Extract<Op, { op: 'where' }>, R: Resolve, s: number, e:
 function simdCompareTransposed(fn: CompareFn, av: View | number, bv: View | number, out: View, R: Resolve, s: number, e: number): boolean {
   const sc = fast!.scratch;
   if (sc === null) return false;
-  const tSide = transposedSide(av, bv, out, s, e);
+  const tSide = transposedSide(av, bv, out, s, e, 'float32');
   if (tSide === null) return false;
   const t = (tSide === 'b' ? bv : av) as View, other = tSide === 'b' ? av : bv;
   const { w, ld, i0, i1 } = transposedRows(t, out, s, e)!;
