@@ -223,6 +223,11 @@ describe.skipIf(!simdSupported())('64-bit SIMD kernels (float64, int64, conversi
     for (const d of ['float64', 'int64'] as DType[]) for (const [rows, w] of [[16, 16], [20, 33]]) {
       const p = data(d, rows * w, seed++), q = data(d, rows * w, seed++), row = data(d, w, seed++);
       const T = (v: View): View => ({ ...v, shape: [rows, w], strides: [1, rows] }), M = (v: View): View => ({ ...v, shape: [rows, w], strides: [w, 1] });
+      q.set(p.subarray(0, 30));
+      for (const fn of ['gt', 'eq'] as const) {
+        expectSame(both([{ d, v: p }, { d, v: q }], { d: 'bool', n: rows * w, shape: [rows, w] }, ([a, b], o) => ({ op: 'binary', fn, a: M(a), b: T(b), out: o }), 1), `${fn} ${d} a b.t() ${rows}x${w}`);
+        expectSame(both([{ d, v: q }], { d: 'bool', n: rows * w, shape: [rows, w] }, ([b], o) => ({ op: 'binary', fn, a: T(b), b: 0.5, out: o }), 2), `${fn} ${d} b.t() 0.5 ${rows}x${w}`);
+      }
       for (const fn of ['add', 'mul', 'minimum'] as const) {
         expectSame(both([{ d, v: p }, { d, v: q }], { d, n: rows * w, shape: [rows, w] }, ([a, b], o) => ({ op: 'binary', fn, a: M(a), b: T(b), out: o }), 1), `${fn} ${d} a b.t() ${rows}x${w}`);
         expectSame(both([{ d, v: q }, { d, v: row, plain: true }], { d, n: rows * w, shape: [rows, w] }, ([b, r], o) => ({ op: 'binary', fn, a: T(b), b: { ...r, shape: [rows, w], strides: [0, 1] }, out: o }), 2), `${fn} ${d} b.t() row ${rows}x${w}`);

@@ -658,29 +658,35 @@ function simdWhere64(op: Extract<Op, { op: 'where' }>, R: Resolve, s: number, e:
 }
 
 /**
- * A comparison with a transposed float32 operand (x > y.t()) into contiguous bool memory in the arena, the
- * other operand a contiguous float32 arena view or a float32 number: bands of whole output rows, the
- * transposed operand first copied into the main thread's kernel scratch by the transposing kernel, then
- * compared there by the SIMD comparison (the same float32 comparison: same bits). Rows [s, e) covers in
+ * A comparison with a transposed operand (x > y.t(); float32, or float64 / int64) into contiguous bool
+ * memory in the arena, the other operand a contiguous arena view of the same dtype or a number (float32:
+ * a float32 value): bands of whole output rows, the transposed operand first copied into the main
+ * thread's kernel scratch by the transposing kernel, then compared there by the SIMD comparison (the JS
+ * loop's comparison of the same values: same bits). Rows [s, e) covers in
  * part go through the JS loop. False where it does not apply (workers: no scratch).
  */
 function simdCompareTransposed(fn: CompareFn, av: View | number, bv: View | number, out: View, R: Resolve, s: number, e: number): boolean {
   const sc = fast!.scratch;
   if (sc === null) return false;
-  const tSide = transposedSide(av, bv, out, s, e, 'float32');
+  // float32 (the other operand float32 or a float32 number), or 64-bit (the other of the same dtype, or any number)
+  const d = typeof bv !== 'number' ? bv.dtype : typeof av !== 'number' ? av.dtype : null;
+  if (d !== 'float32' && d !== 'float64' && d !== 'int64') return false;
+  const tSide = transposedSide(av, bv, out, s, e, d);
   if (tSide === null) return false;
-  const t = (tSide === 'b' ? bv : av) as View, other = tSide === 'b' ? av : bv;
+  const t = (tSide === 'b' ? bv : av) as View, other = tSide === 'b' ? av : bv, f32 = d === 'float32', eb = ELEM_BYTES[d];
   const { w, ld, i0, i1 } = transposedRows(t, out, s, e)!;
-  const tBase = arenaAddress(R(t.buf), fast!.memory), x = simdArg(other, R, i0 * w, true), o = boolAddr(out, R, i0 * w);
-  const band = Math.floor(sc.bytes / (4 * w)) & ~3;
+  const x = f32 ? simdArg(other, R, i0 * w, true) : typeof other === 'number' ? null : other.dtype === d ? addr64(other, R, i0 * w) ?? undefined : undefined;
+  const tBase = arenaAddress(R(t.buf), fast!.memory), o = boolAddr(out, R, i0 * w);
+  const band = Math.floor(sc.bytes / (eb * w)) & ~3;
   if (tBase === null || x === undefined || o === null || band < 4) return false;
   if (s < i0 * w) runBinaryJs(fn, av, bv, out, R, s, i0 * w);
+  const simd = fast!.simd, compare = f32 ? simd.compareF32 : simd.compare64;
   for (let r0 = i0; r0 < i1; r0 += band) {
     const r1 = Math.min(i1, r0 + band), n = (r1 - r0) * w;
-    fast!.simd.transpose32(sc.at, tBase + 4 * (t.offset + r0), 0, r1 - r0, w, ld);
-    const xo = x === null ? null : x + 4 * (r0 - i0) * w, oo = o + (r0 - i0) * w;
-    if (tSide === 'b') fast!.simd.compareF32(fn, oo, xo, kOf(other), sc.at, 0, n);
-    else fast!.simd.compareF32(fn, oo, sc.at, 0, xo, kOf(other), n);
+    (f32 ? simd.transpose32 : simd.transpose64)(sc.at, tBase + eb * (t.offset + r0), 0, r1 - r0, w, ld);
+    const xo = x === null ? null : x + eb * (r0 - i0) * w, oo = o + (r0 - i0) * w;
+    if (tSide === 'b') compare(fn, oo, xo, kOf(other), sc.at, 0, n);
+    else compare(fn, oo, sc.at, 0, xo, kOf(other), n);
   }
   if (i1 * w < e) runBinaryJs(fn, av, bv, out, R, i1 * w, e);
   return true;
