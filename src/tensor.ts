@@ -177,6 +177,20 @@ export class Tensor {
     if (grad) recordInplace(this, new Node('FillBackward0', [this.gradFn], () => [null]));
     return this;
   }
+  /** Elements where `mask` (bool, broadcast to this tensor's shape) is true set to value, in place. */
+  maskedFill_(mask: Tensor, value: number | boolean): this {
+    checkInplaceLeaf(this, 'masked_fill_');
+    checkWritable(this);
+    const v = maskedFillCheck(this, mask, value);
+    const grad = this.gradFn !== null && isGradEnabled();
+    if (grad) checkInplace(this, 'masked_fill_');
+    exec({ op: 'where', cond: expandView(mask, this.shape), a: v, b: this._view(), out: this._view() }, mask, this);
+    this.storage.version++;
+    if (grad) recordInplace(this, new Node('MaskedFillBackward0', [this.gradFn], (g) => [where(mask, 0, g)]));
+    return this;
+  }
+  /** A copy with the elements where `mask` (bool, broadcast to this shape) is true set to value (x's dtype kept). */
+  maskedFill(mask: Tensor, value: number | boolean): Tensor { return maskedFill(this, mask, value); }
   copy_(src: Tensor): this {
     checkDevices('copy_', this, src);
     checkInplaceLeaf(this, 'copy_');
@@ -553,6 +567,25 @@ export function sign(x: Tensor): Tensor {
   checkTensor('sign', x);
   return record(rawUnary('sign', x, x.dtype), 'SignBackward0', [x], (g) => [zerosLike(g)]);
 }
+/** masked_fill's checks: a bool mask on x's device that broadcasts to x's shape; the value in x's dtype. */
+function maskedFillCheck(x: Tensor, mask: Tensor, value: number | boolean): number {
+  checkTensor('masked_fill', mask);
+  if (mask.dtype !== 'bool') throw new Error(`masked_fill_ only supports boolean masks, but got mask with dtype ${mask.dtype}`);
+  checkDevices('masked_fill', x, mask);
+  if (!sameShape(broadcastShapes(mask.shape, x.shape), x.shape)) {
+    throw new Error(`masked_fill: the mask of shape ${fmtShape(mask.shape)} does not broadcast to the tensor's shape ${fmtShape(x.shape)}`);
+  }
+  if (typeof value !== 'number' && typeof value !== 'boolean') throw new Error(`masked_fill: value must be a number or a boolean, got ${typeof value}`);
+  return castValue(+value, x.dtype);
+}
+export function maskedFill(x: Tensor, mask: Tensor, value: number | boolean): Tensor {
+  checkTensor('masked_fill', x);
+  const v = maskedFillCheck(x, mask, value);
+  const out = newTensor([...x.shape], x.dtype, x.device);
+  exec({ op: 'where', cond: expandView(mask, x.shape), a: v, b: x._view(), out: out._view() }, mask, x, out);
+  return record(out, 'MaskedFillBackward0', [x], (g) => [where(mask, 0, g)], mask);
+}
+
 /** The view of [start, start + len) along dim d (narrow, split; a joined input's slice of the gradient). */
 function sliceAlong(x: Tensor, d: number, start: number, len: number, name?: string): Tensor {
   const idx: string[] = new Array(d + 1).fill(':');

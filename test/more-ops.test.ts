@@ -200,6 +200,27 @@ describe('narrow, split, chunk, expandAs, eye, randint', () => {
   });
 });
 
+describe('maskedFill and maskedFill_', () => {
+  it('PyTorch\'s values, dtype kept, grad_fns, gradients and errors', async () => {
+    const x = torch.tensor([[1.5, 2, 3], [4, 5, 6]], { requiresGrad: true }), m = torch.tensor([[true, false, true], [false, false, true]]);
+    const y = x.maskedFill(m, -1);
+    expect(await text(y)).toBe('tensor([[-1.,  2., -1.],\n        [ 4.,  5., -1.]], grad_fn=<MaskedFillBackward0>)');
+    await y.sum().backward();
+    expect(await text(x.grad!)).toBe('tensor([[0., 1., 0.],\n        [1., 1., 0.]])');
+    expect(await text(torch.tensor([1, 2, 3]).maskedFill(torch.tensor([true, false, false]), 0.5))).toBe('tensor([0, 2, 3])');
+    expect(await text(torch.ones([2, 3]).maskedFill(torch.tensor([true, false, true]), 0))).toBe('tensor([[0., 1., 0.],\n        [0., 1., 0.]])');
+    const w = torch.tensor([1.5, 2, 3], { requiresGrad: true }), u = w.mul(2);
+    expect(u.maskedFill_(torch.tensor([false, true, false]), 7)).toBe(u);
+    expect(await text(u)).toBe('tensor([3., 7., 6.], grad_fn=<MaskedFillBackward0>)');
+    await u.sum().backward();
+    expect(await values(w.grad!)).toEqual([2, 0, 2]);
+    expect(() => x.maskedFill(torch.tensor([1, 0, 1]), 0)).toThrow('masked_fill_ only supports boolean masks, but got mask with dtype int64');
+    expect(() => torch.ones([3]).maskedFill(torch.ones([2, 3]).gt(0), 1)).toThrow('does not broadcast');
+    expect(() => torch.ones([3], { requiresGrad: true }).maskedFill_(torch.tensor([true, false, true]), 1)).toThrow(/leaf Variable that requires grad/);
+    await gradcheck((p) => torch.maskedFill(p.mul(p), torch.tensor([[true, false, false, true]]), 0.25), [[3, 4]]);
+  });
+});
+
 describe('var, std, any, all', () => {
   it('PyTorch\'s values, grad_fns, gradients and errors', async () => {
     const x = torch.tensor([[1.5, 2, 3.25], [4, -5, 6.5]], { requiresGrad: true });
@@ -235,7 +256,7 @@ describe.runIf(available)('on the GPU: the CPU\'s results', () => {
     const run = async (dev: 'cpu' | 'gpu') => {
       const x = a.to(dev).detach().requiresGrad_(true), y = b.to(dev).detach().requiresGrad_(true);
       const c = torch.cat([x, y.mul(2)]);
-      const [c1, c2] = c.split([3, 4], 1);
+      const [c1, c2] = c.maskedFill(c.gt(1), 1).split([3, 4], 1);
       const spread = torch.cat([c2.narrow(1, 1, 3), c1], 1).mul(torch.eye(6, 7, { device: dev }).index('0:1', '0:6')).sum(1, true).add(c.var(0, true, true)).add(c.std(1, false, true)).add(c.gt(0).any(1, true).float()).add(c.gt(-1).all(0, true).float());
       const out = torch.stack([c.softmax(1), c.logSoftmax(0), c.clamp(-0.5, 0.5), c.mul(3).round(), c.mul(3).floor().add(c.ceil()).add(c.trunc()).add(c.sign()), spread], 1);
       await out.mul(torch.arange(out.numel()).reshape(out.shape).float().to(dev).sin()).sum().backward();
