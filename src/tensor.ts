@@ -184,7 +184,7 @@ export class Tensor {
     const v = maskedFillCheck(this, mask, value);
     const grad = this.gradFn !== null && isGradEnabled();
     if (grad) checkInplace(this, 'masked_fill_');
-    exec({ op: 'where', cond: expandView(mask, this.shape), a: v, b: this._view(), out: this._view() }, mask, this);
+    maskedWhere(this, mask, v, this);
     this.storage.version++;
     if (grad) recordInplace(this, new Node('MaskedFillBackward0', [this.gradFn], (g) => [where(mask, 0, g)]));
     return this;
@@ -578,11 +578,15 @@ function maskedFillCheck(x: Tensor, mask: Tensor, value: number | boolean): numb
   if (typeof value !== 'number' && typeof value !== 'boolean') throw new Error(`masked_fill: value must be a number or a boolean, got ${typeof value}`);
   return castValue(+value, x.dtype);
 }
+/** out = where(mask, v, x): the one op of maskedFill (out new) and maskedFill_ (out is x). */
+function maskedWhere(x: Tensor, mask: Tensor, v: number, out: Tensor): Tensor {
+  exec({ op: 'where', cond: expandView(mask, x.shape), a: v, b: x._view(), out: out._view() }, mask, x, out === x ? undefined : out);
+  return out;
+}
 export function maskedFill(x: Tensor, mask: Tensor, value: number | boolean): Tensor {
   checkTensor('masked_fill', x);
   const v = maskedFillCheck(x, mask, value);
-  const out = newTensor([...x.shape], x.dtype, x.device);
-  exec({ op: 'where', cond: expandView(mask, x.shape), a: v, b: x._view(), out: out._view() }, mask, x, out);
+  const out = maskedWhere(x, mask, v, newTensor([...x.shape], x.dtype, x.device));
   return record(out, 'MaskedFillBackward0', [x], (g) => [where(mask, 0, g)], mask);
 }
 

@@ -38,6 +38,8 @@ function addrF32(v: View, R: Resolve, i: number): number | null {
 
 /** Bytes per element of each dtype's typed array, for addresses into the arena. */
 const ELEM_BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, int64: 8, bool: 1 };
+/** The dtypes the SIMD kernels store into as arithmetic results (float32; float64 and int64 as 64-bit). */
+const isSimdStore = (d: DType): d is 'float32' | 'float64' | 'int64' => d === 'float32' || d === 'float64' || d === 'int64';
 /** Byte address of element `i` of a contiguous view of any dtype, when its buffer is the arena. */
 function addrAny(v: View, R: Resolve, i: number): number | null {
   if (!isContig(v)) return null;
@@ -266,7 +268,7 @@ function transposedCopy(x: View, out: View, R: Resolve, s: number, e: number): b
   if (s < i0 * w) runUnaryJs('copy', x, out, R, s, i0 * w);
   const X = R(x.buf), O = R(out.buf);
   // (float32, and float64 / int64 into their own dtype: bit copies in the SIMD kernels)
-  const eb = out.dtype === x.dtype && (x.dtype === 'float32' || x.dtype === 'float64' || x.dtype === 'int64') ? ELEM_BYTES[x.dtype] : 0;
+  const eb = out.dtype === x.dtype && isSimdStore(x.dtype) ? ELEM_BYTES[x.dtype] : 0;
   const o = fast && eb ? arenaAddress(O, fast.memory) : null;
   const a = o !== null ? arenaAddress(X, fast!.memory) : null;
   if (o !== null && a !== null) (eb === 4 ? fast!.simd.transpose32 : fast!.simd.transpose64)(o + eb * out.offset, a + eb * x.offset, i0, i1, w, ld);
@@ -347,7 +349,7 @@ function runBinary(fn: BinaryFn, av0: View | number, bv0: View | number, out: Vi
   if (fast && isCompare(fn) && out.dtype === 'bool' && simdCompare(fn, av, bv, out, R, s, e)) return;
   if (fast && isCompare(fn) && out.dtype === 'bool' && simdCompareRows(fn, av, bv, out, R, s, e)) return;
   if (fast && isCompare(fn) && out.dtype === 'bool' && simdCompareTransposed(fn, av, bv, out, R, s, e)) return;
-  if (fast && isSimdBinary(fn) && (out.dtype === 'float32' || out.dtype === 'float64' || out.dtype === 'int64') && simdTransposed(fn, av, bv, out, R, s, e)) return;
+  if (fast && isSimdBinary(fn) && isSimdStore(out.dtype) && simdTransposed(fn, av, bv, out, R, s, e)) return;
   if (fast && simd64(fn, av, bv, out, R, s, e)) return;
   if (fast && isSimdBinary(fn) && simd64Rows(fn, av, bv, out, R, s, e)) return;
   if (fast && simdMixed(fn, av, bv, out, R, s, e)) return;
@@ -386,7 +388,7 @@ function simd64(fn: BinaryFn, av: View | number, bv: View | number, out: View, R
     return true;
   }
   const d = out.dtype;
-  if (!isSimdBinary(fn) || (d !== 'float64' && d !== 'int64' && d !== 'float32')) return false;
+  if (!isSimdBinary(fn) || !isSimdStore(d)) return false;
   const o = addrAny(out, R, s);
   if (o === null) return false;
   fast!.simd.binary64(fn, d, o, a, kOf(av), b, kOf(bv), e - s);
@@ -407,7 +409,7 @@ function simdMixed(fn: BinaryFn, av: View | number, bv: View | number, out: View
   const cmp = isCompare(fn);
   if (!cmp && !isSimdBinary(fn)) return false;
   const d = out.dtype;
-  if (cmp ? d !== 'bool' : d !== 'float32' && d !== 'float64' && d !== 'int64') return false;
+  if (cmp ? d !== 'bool' : !isSimdStore(d)) return false;
   const as = typeof av === 'number' ? null : sourceOf(av.dtype), bs = typeof bv === 'number' ? null : sourceOf(bv.dtype);
   if ((typeof av !== 'number' && as === null) || (typeof bv !== 'number' && bs === null)) return false;
   const a = typeof av === 'number' ? 0 : addrAny(av, R, s), b = typeof bv === 'number' ? 0 : addrAny(bv, R, s);
@@ -426,7 +428,7 @@ function simdMixed(fn: BinaryFn, av: View | number, bv: View | number, out: View
  */
 function simd64Rows(fn: SimdBinaryFn, av: View | number, bv: View | number, out: View, R: Resolve, s: number, e: number): boolean {
   const d = out.dtype;
-  if ((d !== 'float64' && d !== 'int64' && d !== 'float32') || !isContig(out)) return false;
+  if (!isSimdStore(d) || !isContig(out)) return false;
   const is64 = (v: View | number) => typeof v === 'number' || v.dtype === 'float64' || v.dtype === 'int64';
   if (!is64(av) || !is64(bv)) return false;
   const views = [out];
@@ -670,7 +672,7 @@ function simdCompareTransposed(fn: CompareFn, av: View | number, bv: View | numb
   if (sc === null) return false;
   // float32 (the other operand float32 or a float32 number), or 64-bit (the other of the same dtype, or any number)
   const d = typeof bv !== 'number' ? bv.dtype : typeof av !== 'number' ? av.dtype : null;
-  if (d !== 'float32' && d !== 'float64' && d !== 'int64') return false;
+  if (d === null || !isSimdStore(d)) return false;
   const tSide = transposedSide(av, bv, out, s, e, d);
   if (tSide === null) return false;
   const t = (tSide === 'b' ? bv : av) as View, other = tSide === 'b' ? av : bv, f32 = d === 'float32', eb = ELEM_BYTES[d];
@@ -705,10 +707,13 @@ function runWhere(op: Extract<Op, { op: 'where' }>, R: Resolve, s: number, e: nu
     loop(C, o[1], st[1], A, A ? o[ai] : 0, A ? st[ai] : 0, B, B ? o[bi] : 0, B ? st[bi] : 0, O, o[0], st[0], n, ka, kb));
 }
 
+/** v as stored into a buffer of dtype d: truncated for int64, 0/1 for bool (the typed array converts the rest). */
+const storedValue = (d: DType, v: number): number => (d === 'int64' ? Math.trunc(v) : d === 'bool' ? (v !== 0 ? 1 : 0) : v);
+
 /** Elements [s, e) of a view all set to v (converted for int64 and bool buffers). */
 function fillView(out: View, O: Arr, v: number, s: number, e: number): void {
   const d = out.dtype;
-  const w = d === 'int64' ? Math.trunc(v) : d === 'bool' ? (v !== 0 ? 1 : 0) : v; // (the typed array converts the rest)
+  const w = storedValue(d, v);
   if (isContig(out)) { O.fill(w, out.offset + s, out.offset + e); return; }
   rows(out.shape, [out], s, e, (o, st, n) => { for (let i = 0, p = o[0]; i < n; i++, p += st[0]) O[p] = w; });
 }
@@ -720,16 +725,13 @@ function fillView(out: View, O: Arr, v: number, s: number, e: number): void {
  */
 function fillSteps(out: View, R: Resolve, value: number, step: number, s: number, e: number): void {
   const d = out.dtype;
-  if (fast && (d === 'float32' || d === 'float64' || d === 'int64')) {
+  if (fast && isSimdStore(d)) {
     const o = addrAny(out, R, s);
     if (o !== null) { fast.simd.iota(d, o, value, step, s, e - s); return; }
   }
-  const O = R(out.buf), fix = d === 'int64' ? 1 : d === 'bool' ? 2 : 0;
+  const O = R(out.buf);
   rows(out.shape, [out], s, e, (o, st, n) => {
-    for (let j = 0, p = o[0], i = s; j < n; j++, p += st[0], i++) {
-      const v = value + i * step;
-      O[p] = fix === 0 ? v : fix === 1 ? Math.trunc(v) : v !== 0 ? 1 : 0;
-    }
+    for (let j = 0, p = o[0], i = s; j < n; j++, p += st[0], i++) O[p] = storedValue(d, value + i * step);
     s += n;
   });
 }
