@@ -22,3 +22,8 @@ export const long = 'int64' as const;
 export const bool = 'bool' as const;
 export { init, shutdown, defaultWorkers, parseWorkers, gpu, memoryStats, _internals } from './session.ts';
 export type { InitOptions, MemoryStats } from './session.ts';
+export { addmm } from './functional.ts';
+/** torch.nn: Module, Parameter, layers, activations, losses; torch.nn.functional. */
+export * as nn from './nn.ts';
+/** torch.optim: SGD, Adam, AdamW. */
+export * as optim from './optim.ts';

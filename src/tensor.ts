@@ -15,7 +15,7 @@ export type Device = rt.Device;
 export interface TensorOptions { dtype?: DType | string; device?: string; requiresGrad?: boolean }
 type GradNode = Node<Tensor>;
 type Scalar = number | boolean;
-type Operand = Tensor | Scalar;
+export type Operand = Tensor | Scalar;
 
 export function parseDevice(d: unknown): Device {
   if (d === undefined || d === null || d === 'cpu') return 'cpu';
@@ -306,6 +306,8 @@ export class Tensor {
     return build(0, 0);
   }
   async format(): Promise<string> { return format(this); }
+  /** @internal what printing puts before the tensor's text (nn.Parameter: "Parameter containing:\n") */
+  _formatPrefix(): string { return ''; }
   /**
    * Frees this tensor's pooled or GPU memory now instead of when the garbage collector finds it; the
    * tensor, and every view of the same storage, can no longer be used.
@@ -410,6 +412,14 @@ function record(out: Tensor, name: string, inputs: Operand[], back: (g: Tensor) 
     out._setGrad(n);
   }
   return out;
+}
+/**
+ * @internal For frontend modules beside this one (functional.ts): an op composed of other ops, run with
+ * recording off and recorded as one node named as PyTorch names it, with its own backward (as softmax here).
+ */
+export function composite(name: string, inputs: Operand[], forward: () => Tensor, back: (g: Tensor) => Array<Tensor | null>,
+  s0: Operand | null = null, s1: Operand | null = null, s2: Operand | null = null): Tensor {
+  return record(noGrad(forward), name, inputs, back, s0, s1, s2);
 }
 /** Operand x if `when` (its gradient is wanted), else null: what an op saves for one input's gradient. */
 const savedIf = (when: boolean, x: Operand): Operand | null => (when ? x : null);
@@ -1694,7 +1704,7 @@ export function fromTypedArray(a: TypedArray, shape?: number[]): Tensor {
 export async function format(t: Tensor): Promise<string> {
   checkTensor('format', t);
   const data = await contiguousData(t);
-  return formatTensor({
+  return t._formatPrefix() + formatTensor({
     data, shape: t.shape, dtype: t.dtype, device: deviceName(t.device),
     requiresGrad: t.requiresGrad && t.isLeaf, gradFn: t.gradFn?.name,
   });

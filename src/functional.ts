@@ -1,0 +1,391 @@
+/**
+ * torch.nn.functional: the layers, activations and losses of nn (src/nn.ts) as functions. Each is composed
+ * of the frontend's ops (src/tensor.ts), so it runs wherever they run (in-process, sharded over the CPU
+ * workers, on the GPU) and is differentiable; those PyTorch records as one autograd node are recorded
+ * here as one node too, under PyTorch's name and with its backward formula (`grad_fn=<MseLossBackward0>`).
+ *
+ * Options follow the tensor, in an object: `crossEntropy(logits, target, { labelSmoothing: 0.1 })`.
+ */
+import {
+  Tensor, abs, add, arange, clamp, composite, compare, div, exp, log, logSoftmax, matmul, mean, mm, mul, neg,
+  rand, relu, reshape, sigmoid, sub, sum, sumToShape, tanh, where, type Operand,
+} from './tensor.ts';
+import { fmtShape, sameShape } from './shape.ts';
+import { isFloat } from './dtype.ts';
+import { formatSize } from './format.ts';
+import { isGradEnabled } from './autograd/graph.ts';
+
+export type Reduction = 'mean' | 'sum' | 'none';
+
+function checkTensor(fn: string, x: unknown, what = 'input'): asserts x is Tensor {
+  if (!(x instanceof Tensor)) throw new Error(`${fn}(): ${what} must be a Tensor, got ${x === null ? 'null' : typeof x}`);
+}
+function checkFloat(fn: string, x: Tensor, what = 'input'): void {
+  if (!isFloat(x.dtype)) throw new Error(`${fn}(): ${what} must be a floating point tensor, got ${x.dtype}`);
+}
+function checkReduction(r: unknown): Reduction {
+  if (r !== 'mean' && r !== 'sum' && r !== 'none') throw new Error(`${String(r)} is not a valid value for reduction (expected 'mean', 'sum' or 'none')`);
+  return r;
+}
+function reduce(l: Tensor, r: Reduction): Tensor { return r === 'none' ? l : r === 'sum' ? sum(l) : mean(l); }
+/** The gradient of a reduced loss, as the loss's elements: g itself ('none'), broadcast ('sum'), over n ('mean'). */
+function lossGrad(g: Tensor, r: Reduction, n: number): Operand { return r === 'mean' ? div(g, n) : g; }
+const warned = new Set<string>();
+function warnBroadcast(input: Tensor, target: Tensor): void {
+  if (sameShape(input.shape, target.shape)) return;
+  const msg = `Using a target size (${formatSize(target.shape)}) that is different to the input size (${formatSize(input.shape)}). This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.`;
+  if (!warned.has(msg)) { warned.add(msg); process.emitWarning(msg, 'UserWarning'); }
+}
+
+// =============================================================== layers
+
+/**
+ * x @ weight^T + bias: weight [out, in], bias [out]; x [..., in] gives [..., out]. A 2-D x with a bias is
+ * one node (AddmmBackward0), as PyTorch's; more dims are viewed as 2-D and back (ViewBackward0).
+ */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  checkTensor('linear', x); checkTensor('linear', weight, 'weight');
+  if (weight.ndim !== 2) throw new Error(`linear(): weight must be 2-D [out_features, in_features], got shape ${fmtShape(weight.shape)}`);
+  if (bias != null) checkTensor('linear', bias, 'bias');
+  const wt = weight.t();
+  if (x.ndim > 2) {
+    const inner = linear(reshape(x, [-1, x.shape[x.ndim - 1]]), weight, bias);
+    return reshape(inner, [...x.shape.slice(0, -1), weight.shape[0]]);
+  }
+  if (x.ndim === 2 && bias != null) return addmm(bias, x, wt);
+  const y = matmul(x, wt);
+  return bias != null ? add(y, bias) : y;
+}
+
+/** input + mat1 @ mat2 (beta and alpha scale input and the product, as PyTorch's addmm). */
+export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, o: { beta?: number; alpha?: number } = {}): Tensor {
+  checkTensor('addmm', input); checkTensor('addmm', mat1, 'mat1'); checkTensor('addmm', mat2, 'mat2');
+  if (mat1.ndim !== 2 || mat2.ndim !== 2) throw new Error(`addmm(): mat1 and mat2 must be 2-D, got ${mat1.ndim}-D and ${mat2.ndim}-D`);
+  const beta = o.beta ?? 1, alpha = o.alpha ?? 1;
+  const inShape = input.shape;
+  return composite('AddmmBackward0', [input, mat1, mat2], () => {
+    const p = mm(mat1, mat2);
+    return add(beta === 1 ? input : mul(input, beta), alpha === 1 ? p : mul(p, alpha));
+  }, (g) => {
+    const ga = alpha === 1 ? g : mul(g, alpha);
+    return [
+      input.requiresGrad ? sumToShape(beta === 1 ? g : mul(g, beta), inShape) : null,
+      mat1.requiresGrad ? mm(ga, mat2.t()) : null,
+      mat2.requiresGrad ? mm(mat1.t(), ga) : null,
+    ];
+  }, mat1.requiresGrad ? mat2 : null, mat2.requiresGrad ? mat1 : null);
+}
+
+/**
+ * Zeroes each element with probability p and scales the rest by 1 / (1 - p), in training; the identity
+ * otherwise (and for p = 0). The mask comes from torch.rand, so manualSeed makes it repeatable.
+ */
+export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
+  checkTensor('dropout', x);
+  if (!(p >= 0 && p <= 1)) throw new Error(`dropout probability has to be between 0 and 1, but got ${p}`);
+  if (!training || p === 0) return x;
+  if (p === 1) return mul(x, 0);
+  const keep = compare('ge', rand([...x.shape], { device: x.device, dtype: isFloat(x.dtype) ? x.dtype : 'float32' }), p);
+  return mul(x, mul(keep, 1 / (1 - p)));
+}
+
+// =============================================================== activations
+
+export { relu, sigmoid, tanh, softmax, logSoftmax } from './tensor.ts';
+
+/** log(1 + e) without losing a small e (Kahan: log(u)·e/(u − 1) with u = 1 + e, or e where u rounds to 1). */
+function log1p(e: Tensor): Tensor {
+  const u = add(e, 1);
+  return where(compare('eq', u, 1), e, div(mul(log(u), e), sub(u, 1)));
+}
+
+/** x where x > 0, else slope · x. */
+export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
+  checkTensor('leaky_relu', x); checkFloat('leaky_relu', x);
+  return composite('LeakyReluBackward0', [x], () => where(compare('gt', x, 0), x, mul(x, negativeSlope)),
+    (g) => [where(compare('gt', x, 0), g, mul(g, negativeSlope))], x);
+}
+/** x where x > 0, else alpha · (e^x − 1). */
+export function elu(x: Tensor, alpha = 1): Tensor {
+  checkTensor('elu', x); checkFloat('elu', x);
+  let out!: Tensor;
+  return composite('EluBackward0', [x], () => (out = where(compare('gt', x, 0), x, mul(sub(exp(x), 1), alpha))),
+    (g) => [where(compare('gt', out, 0), g, mul(g, add(out, alpha)))], out);
+}
+/** x · sigmoid(x) (swish). */
+export function silu(x: Tensor): Tensor {
+  checkTensor('silu', x); checkFloat('silu', x);
+  return composite('SiluBackward0', [x], () => mul(x, sigmoid(x)), (g) => {
+    const s = sigmoid(x);
+    return [mul(g, mul(s, add(mul(x, sub(1, s)), 1)))];
+  }, x);
+}
+/** log(1 + e^(beta·x)) / beta, and x itself where beta·x > threshold. */
+export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
+  checkTensor('softplus', x); checkFloat('softplus', x);
+  return composite('SoftplusBackward0', [x], () => {
+    const bx = mul(x, beta);
+    return where(compare('gt', bx, threshold), x, div(log1p(exp(bx)), beta));
+  }, (g) => {
+    const bx = mul(x, beta);
+    return [where(compare('gt', bx, threshold), g, mul(g, sigmoid(bx)))];
+  }, x);
+}
+
+/**
+ * erf(z) for GELU: Numerical Recipes' Chebyshev fit of erfc (relative error below 1.2e-7 everywhere),
+ * erf = 1 − erfc, computed in x's dtype.
+ */
+function erf(z: Tensor): Tensor {
+  const az = abs(z);
+  const t = div(1, add(mul(az, 0.5), 1));
+  const C = [-1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807, -1.13520398, 1.48851587, -0.82215223, 0.17087277];
+  let poly: Tensor | number = C[9];
+  for (let i = 8; i >= 0; i--) poly = add(mul(t, poly), C[i]);
+  const erfcAbs = mul(t, exp(sub(poly as Tensor, mul(az, az))));
+  return where(compare('ge', z, 0), sub(1, erfcAbs), sub(erfcAbs, 1));
+}
+const SQRT1_2 = Math.SQRT1_2, SQRT_2_PI = Math.sqrt(2 / Math.PI), INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+/**
+ * GELU: x · Φ(x) (approximate 'none', erf as above) or PyTorch's tanh form
+ * 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) (approximate 'tanh').
+ */
+export function gelu(x: Tensor, o: { approximate?: 'none' | 'tanh' } = {}): Tensor {
+  checkTensor('gelu', x); checkFloat('gelu', x);
+  const approx = o.approximate ?? 'none';
+  if (approx !== 'none' && approx !== 'tanh') throw new Error(`approximate argument must be either none or tanh, got ${String(approx)}`);
+  if (approx === 'tanh') {
+    const inner = () => mul(add(x, mul(mul(mul(x, x), x), 0.044715)), SQRT_2_PI);
+    return composite('GeluBackward0', [x], () => mul(mul(x, 0.5), add(tanh(inner()), 1)), (g) => {
+      const th = tanh(inner());
+      const dInner = mul(add(mul(mul(x, x), 3 * 0.044715), 1), SQRT_2_PI);
+      const d = add(mul(add(th, 1), 0.5), mul(mul(mul(x, 0.5), sub(1, mul(th, th))), dInner));
+      return [mul(g, d)];
+    }, x);
+  }
+  return composite('GeluBackward0', [x], () => mul(mul(x, 0.5), add(erf(mul(x, SQRT1_2)), 1)), (g) => {
+    const cdf = mul(add(erf(mul(x, SQRT1_2)), 1), 0.5);
+    const pdf = mul(exp(mul(mul(x, x), -0.5)), INV_SQRT_2PI);
+    return [mul(g, add(cdf, mul(x, pdf)))];
+  }, x);
+}
+
+// =============================================================== losses
+
+export interface LossOptions { reduction?: Reduction }
+
+/** The mean (or sum, or each) of (input − target)². */
+export function mseLoss(input: Tensor, target: Tensor, o: LossOptions = {}): Tensor {
+  checkTensor('mse_loss', input); checkTensor('mse_loss', target, 'target');
+  const r = checkReduction(o.reduction ?? 'mean');
+  warnBroadcast(input, target);
+  let n = 0;
+  const inShape = input.shape, tShape = target.shape;
+  return composite('MseLossBackward0', [input, target], () => {
+    const d = sub(input, target);
+    const sq = mul(d, d);
+    n = sq.numel();
+    return reduce(sq, r);
+  }, (g) => {
+    const gd = mul(sub(input, target), lossGrad(mul(g, 2), r, n));
+    return [input.requiresGrad ? sumToShape(gd, inShape) : null, target.requiresGrad ? sumToShape(neg(gd), tShape) : null];
+  }, input, target);
+}
+/** The mean (or sum, or each) of |input − target|. */
+export function l1Loss(input: Tensor, target: Tensor, o: LossOptions = {}): Tensor {
+  checkTensor('l1_loss', input); checkTensor('l1_loss', target, 'target');
+  const r = checkReduction(o.reduction ?? 'mean');
+  warnBroadcast(input, target);
+  return reduce(abs(sub(input, target)), r);
+}
+
+export interface NllOptions extends LossOptions {
+  /** a weight per class, [C] */
+  weight?: Tensor | null;
+  /** samples whose target is this class index count for nothing (default -100) */
+  ignoreIndex?: number;
+}
+export interface CrossEntropyOptions extends NllOptions {
+  /** mixes the target with the uniform distribution over the classes: (1 − ε)·target + ε/C */
+  labelSmoothing?: number;
+}
+
+/** The class dim of a loss input: [N, C] -> 1, [C] -> 0 (an unbatched sample). */
+function classDim(fn: string, input: Tensor): number {
+  if (input.ndim !== 1 && input.ndim !== 2) throw new Error(`${fn}(): input must be [N, C] (a batch) or [C] (one sample), got shape ${fmtShape(input.shape)} (more dims are not supported yet)`);
+  return input.ndim - 1;
+}
+interface Picked { onehot: Tensor; valid: Tensor; bad: Tensor; w: Tensor | null }
+/** The [N, C] (or [C]) one-hot of a class-index target, which samples count, which are out of range. */
+function pick(fn: string, input: Tensor, target: Tensor, o: NllOptions): Picked {
+  checkTensor(fn, target, 'target');
+  if (target.dtype !== 'int64') throw new Error(`expected scalar type Long but found ${SCALAR_NAME[target.dtype] ?? target.dtype} (${fn}: the target holds class indices, int64)`);
+  if (target.device !== input.device) throw new Error(`Expected all tensors to be on the same device, but found at least two devices, ${deviceName(input.device)} and ${deviceName(target.device)}! (${fn}: input and target)`);
+  if (input.ndim === 2) {
+    if (target.ndim !== 1) throw new Error(target.ndim === 0 ? `${fn}(): a batched input [N, C] needs a target of shape [N], got a 0-d tensor` : '0D or 1D target tensor expected, multi-target not supported');
+    if (target.shape[0] !== input.shape[0]) throw new Error(`Expected input batch_size (${input.shape[0]}) to match target batch_size (${target.shape[0]}).`);
+  } else if (target.ndim !== 0) throw new Error(`${fn}(): an unbatched input [C] needs a 0-d target, got shape ${fmtShape(target.shape)}`);
+  const C = input.shape[input.ndim - 1];
+  const weight = o.weight ?? null;
+  if (weight !== null) {
+    checkTensor(fn, weight, 'weight');
+    if (weight.ndim !== 1 || weight.shape[0] !== C) throw new Error(`weight tensor should be defined either for all ${C} classes or no classes but got weight tensor of shape: ${fmtShape(weight.shape)}`);
+  }
+  const ignore = o.ignoreIndex ?? -100;
+  const t = target.unsqueeze(-1);
+  const onehot = compare('eq', t, arange(C, { device: input.device }));
+  const valid = compare('ne', target, ignore);
+  // A class index outside [0, C) that is not ignored: the loss is NaN for its sample (PyTorch raises
+  // "Target k is out of bounds"; raising here would have to read the target back from its device).
+  const bad = where(valid, where(compare('ge', target, 0), compare('ge', target, C), true), false);
+  const w = weight === null ? null : sum(where(onehot, weight, 0), -1);
+  return { onehot, valid, bad, w };
+}
+
+/**
+ * Negative log likelihood of class indices: input holds log-probabilities [N, C] (or [C]); target the
+ * classes [N] (or a 0-d one), int64. 'mean' divides by the total weight of the counted samples.
+ */
+export function nllLoss(input: Tensor, target: Tensor, o: NllOptions = {}): Tensor {
+  checkTensor('nll_loss', input); checkFloat('nll_loss', input);
+  classDim('nll_loss', input);
+  const r = checkReduction(o.reduction ?? 'mean');
+  let pk!: Picked, coef!: Tensor, total: Tensor | null = null;
+  return composite('NllLossBackward0', [input], () => {
+    pk = pick('nll_loss', input, target, o);
+    // coef: each sample's weight, 0 for ignored ones, NaN for out-of-range ones.
+    coef = where(pk.bad, NaN, where(pk.valid, pk.w ?? 1, 0));
+    if (coef.dtype !== input.dtype) coef = coef.to({ dtype: input.dtype });
+    const each = neg(mul(sum(where(pk.onehot, input, 0), -1), coef));
+    if (r === 'none') return each;
+    if (r === 'sum') return sum(each);
+    total = sum(coef);
+    return div(sum(each), total);
+  }, (g) => {
+    let c: Tensor = neg(coef);
+    if (r === 'mean') c = div(c, total!);
+    return [where(pk.onehot, mul(g, c).unsqueeze(-1), 0)];
+  });
+}
+
+/**
+ * Cross entropy of logits [N, C] (or [C]) against class indices [N] (int64) or against probabilities of
+ * input's shape (float): logSoftmax then the negative log likelihood, with PyTorch's weight, ignoreIndex
+ * and labelSmoothing.
+ */
+export function crossEntropy(input: Tensor, target: Tensor, o: CrossEntropyOptions = {}): Tensor {
+  checkTensor('cross_entropy', input); checkTensor('cross_entropy', target, 'target');
+  checkFloat('cross_entropy', input);
+  const d = classDim('cross_entropy', input);
+  const r = checkReduction(o.reduction ?? 'mean');
+  const eps = o.labelSmoothing ?? 0;
+  if (!(eps >= 0 && eps <= 1)) throw new Error(`label_smoothing must be between 0.0 and 1.0. Got: ${eps}`);
+  const C = input.shape[d];
+  const lp = logSoftmax(input, d);
+  if (isFloat(target.dtype)) {
+    // Class probabilities.
+    if (!sameShape(target.shape, input.shape)) throw new Error(`cross_entropy(): probability targets must have the input's shape ${fmtShape(input.shape)}, got ${fmtShape(target.shape)}`);
+    let p: Tensor = target;
+    if (eps > 0) p = add(mul(p, 1 - eps), eps / C);
+    let terms = mul(lp, p);
+    if (o.weight) terms = mul(terms, o.weight);
+    const each = neg(sum(terms, d));
+    if (r === 'none' || (r === 'mean' && input.ndim === 1)) return each;
+    if (r === 'sum') return sum(each);
+    const total = sum(each), n = input.shape[0];
+    return composite('DivBackward1', [total], () => div(total, n), (g) => [div(g, n)]); // (PyTorch's name: a division by a number)
+  }
+  const nll = nllLoss(lp, target, o);
+  if (eps === 0) return nll;
+  const pk = pick('cross_entropy', input, target, o);
+  let terms = lp;
+  if (o.weight) terms = mul(terms, o.weight);
+  const smooth = where(pk.valid, neg(sum(terms, d)), 0);
+  let sm: Tensor;
+  if (r === 'none') sm = smooth;
+  else if (r === 'sum') sm = sum(smooth);
+  else sm = div(sum(smooth), o.weight ? sum(where(pk.valid, pk.w!, 0)) : sum(pk.valid.to({ dtype: input.dtype })));
+  return add(mul(nll, 1 - eps), mul(sm, eps / C));
+}
+
+export interface BceOptions extends LossOptions {
+  /** a weight per element, broadcast to the input's shape */
+  weight?: Tensor | null;
+}
+/**
+ * Binary cross entropy of probabilities in [0, 1]: −w·(t·log(x) + (1 − t)·log(1 − x)), each log at least
+ * −100 (PyTorch's clamp, so x = 0 or 1 gives 100, not inf). Inputs outside [0, 1] give NaN.
+ */
+export function binaryCrossEntropy(input: Tensor, target: Tensor, o: BceOptions = {}): Tensor {
+  checkTensor('binary_cross_entropy', input); checkTensor('binary_cross_entropy', target, 'target');
+  checkFloat('binary_cross_entropy', input);
+  const r = checkReduction(o.reduction ?? 'mean');
+  if (!sameShape(input.shape, target.shape)) {
+    throw new Error(`Using a target size (${fmtShape(target.shape)}) that is different to the input size (${fmtShape(input.shape)}) is deprecated. Please ensure they have the same size.`);
+  }
+  if (target.requiresGrad && isGradEnabled()) throw new Error("the derivative for 'target' is not implemented");
+  const weight = o.weight ?? null;
+  const n = input.numel();
+  const outside = where(compare('lt', input, 0), true, compare('gt', input, 1));
+  return composite('BinaryCrossEntropyBackward0', [input], () => {
+    const lx = clamp(log(input), -100), l1x = clamp(log(sub(1, input)), -100);
+    let l = neg(add(mul(target, lx), mul(sub(1, target), l1x)));
+    l = where(outside, NaN, l);
+    if (weight) l = mul(l, weight);
+    return reduce(l, r);
+  }, (g) => {
+    // (x − t) / max(x·(1 − x), 1e-12), as PyTorch's.
+    let gi = div(sub(input, target), clamp(mul(input, sub(1, input)), 1e-12));
+    if (weight) gi = mul(gi, weight);
+    return [mul(gi, lossGrad(g, r, n))];
+  }, input, target);
+}
+
+export interface BceLogitsOptions extends BceOptions {
+  /** a weight for the positive class, per class (broadcast along the last dim) */
+  posWeight?: Tensor | null;
+}
+/**
+ * Binary cross entropy of logits (sigmoid folded in, stable for large |x|): PyTorch's formula
+ * (1 − t)·x + m + log(e^−m + e^(−x−m)) with m = max(−x, 0), and with posWeight p:
+ * (1 − t)·x + (1 + (p − 1)·t)·(log(1 + e^−|x|) + max(−x, 0)).
+ */
+export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, o: BceLogitsOptions = {}): Tensor {
+  checkTensor('binary_cross_entropy_with_logits', input); checkTensor('binary_cross_entropy_with_logits', target, 'target');
+  checkFloat('binary_cross_entropy_with_logits', input);
+  const r = checkReduction(o.reduction ?? 'mean');
+  if (!sameShape(input.shape, target.shape)) throw new Error(`Target size (${fmtShape(target.shape)}) must be the same as input size (${fmtShape(input.shape)})`);
+  const weight = o.weight ?? null, pw = o.posWeight ?? null;
+  const n = input.numel();
+  const tShape = target.shape;
+  return composite('BinaryCrossEntropyWithLogitsBackward0', [input, target], () => {
+    const m = relu(neg(input));
+    let l: Tensor;
+    if (pw) {
+      const lw = add(mul(sub(pw, 1), target), 1);
+      l = add(mul(sub(1, target), input), mul(lw, add(log1p(exp(neg(abs(input)))), m)));
+    } else {
+      l = add(add(mul(sub(1, target), input), m), log(add(exp(neg(m)), exp(sub(neg(input), m)))));
+    }
+    if (weight) l = mul(l, weight);
+    return reduce(l, r);
+  }, (g) => {
+    const s = sigmoid(input);
+    let gi: Tensor;
+    if (pw) { const pt = mul(pw, target); gi = sub(mul(sub(add(pt, 1), target), s), pt); } else gi = sub(s, target);
+    if (weight) gi = mul(gi, weight);
+    const gl = lossGrad(g, r, n);
+    let gt: Tensor | null = null;
+    if (target.requiresGrad) {
+      // d/dt: −x (no posWeight), or −x + (p − 1)·softplus(−x), softplus(−x) = log(1 + e^−|x|) + max(−x, 0).
+      let dt: Tensor = neg(input);
+      if (pw) dt = add(dt, mul(sub(pw, 1), add(log1p(exp(neg(abs(input)))), relu(neg(input)))));
+      if (weight) dt = mul(dt, weight);
+      gt = sumToShape(mul(dt, gl), tShape);
+    }
+    return [mul(gi, gl), gt];
+  }, input, target);
+}
+
+const SCALAR_NAME: Record<string, string> = { float32: 'Float', float64: 'Double', int32: 'Int', int64: 'Long', bool: 'Bool' };
+const deviceName = (d: string) => (d === 'gpu' ? 'gpu:0' : 'cpu');

@@ -1,0 +1,342 @@
+/**
+ * torch.nn: Parameter, Module and the common layers, activations and losses, composed of the frontend's
+ * ops (src/functional.ts has them as functions, `torch.nn.functional`).
+ *
+ * A Module is callable, as in PyTorch: `const net = new nn.Sequential(new nn.Linear(3, 4), new nn.ReLU());
+ * const y = net(x);`. Its parameters and submodules are found among its own properties, in the order they
+ * were set (PyTorch's registration order): a Parameter is a parameter, a Module a submodule, any other
+ * Tensor a buffer (moved by `to()`, not trained). Lists of modules go in a ModuleList.
+ */
+import { Tensor, keep, rand, type TensorOptions } from './tensor.ts';
+import { noGrad } from './autograd/graph.ts';
+import { fmtShape, sameShape } from './shape.ts';
+import * as F from './functional.ts';
+
+export * as functional from './functional.ts';
+
+/** A tensor that is a module's parameter: a leaf requiring grad (unless told), printed "Parameter containing:". */
+export class Parameter extends Tensor {
+  constructor(data: Tensor, requiresGrad = true) {
+    if (!(data instanceof Tensor)) throw new Error(`Parameter(): data must be a Tensor, got ${data === null ? 'null' : typeof data}`);
+    super(data.storage, [...data.shape], [...data.strides], data.offset);
+    keep(this); // a parameter outlives any torch.scope() it was made in
+    this.requiresGrad_(requiresGrad);
+  }
+  override _formatPrefix(): string { return 'Parameter containing:\n'; }
+}
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+/** Python's repr of a float option (1 -> 1.0), as PyTorch's module reprs print them. */
+const pyFloat = (v: number) => (Number.isInteger(v) ? v.toFixed(1) : String(v));
+const pyBool = (v: boolean) => (v ? 'True' : 'False');
+
+/** What a Module is called with: tensors (and, for custom modules, anything their forward takes). */
+export interface Module {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  (...input: any[]): Tensor;
+}
+/**
+ * The base of every layer: subclass it, set parameters and submodules as properties in the constructor,
+ * write forward(). Calling the module calls forward.
+ */
+export class Module {
+  /** Training mode (dropout on) or evaluation mode: train(), eval(). */
+  declare training: boolean;
+  constructor() {
+    // A function whose prototype is the subclass's: `net(x)` calls forward, and instanceof, methods and
+    // properties work as on any object. (Its own `name` and `length` go, so a subclass may set them.)
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const self = ((...input: any[]) => self.forward(...input)) as unknown as Module;
+    delete (self as { name?: string }).name;
+    delete (self as { length?: number }).length;
+    Object.setPrototypeOf(self, new.target.prototype);
+    Object.defineProperty(self, 'training', { value: true, writable: true, enumerable: false, configurable: true });
+    return self;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  forward(..._input: any[]): Tensor {
+    throw new Error(`Module [${this.constructor.name}] is missing the required "forward" function`);
+  }
+
+  /** The submodules set on this module, by name, in order. */
+  namedChildren(): Array<[string, Module]> {
+    const out: Array<[string, Module]> = [];
+    for (const [k, v] of Object.entries(this)) if (v instanceof Module) out.push([k, v]);
+    return out;
+  }
+  children(): Module[] { return this.namedChildren().map(([, m]) => m); }
+  /** This module and every module below it, depth first, each once (names joined by '.'). */
+  namedModules(prefix = ''): Array<[string, Module]> {
+    const out: Array<[string, Module]> = [], seen = new Set<Module>();
+    const walk = (m: Module, name: string) => {
+      if (seen.has(m)) return;
+      seen.add(m); out.push([name, m]);
+      for (const [k, c] of m.namedChildren()) walk(c, name ? `${name}.${k}` : k);
+    };
+    walk(this, prefix);
+    return out;
+  }
+  modules(): Module[] { return this.namedModules().map(([, m]) => m); }
+  /** The parameters of this module (and of its submodules, unless recurse is false), each once, named as
+   * PyTorch names them ('0.weight', 'fc1.bias'). */
+  namedParameters(recurse = true): Array<[string, Parameter]> {
+    const out: Array<[string, Parameter]> = [], seen = new Set<Parameter>();
+    for (const [prefix, m] of recurse ? this.namedModules() : [['', this] as [string, Module]]) {
+      for (const [k, v] of Object.entries(m)) {
+        if (v instanceof Parameter && !seen.has(v)) { seen.add(v); out.push([prefix ? `${prefix}.${k}` : k, v]); }
+      }
+    }
+    return out;
+  }
+  parameters(recurse = true): Parameter[] { return this.namedParameters(recurse).map(([, p]) => p); }
+
+  /** Training mode on (or off) for this module and all below it. */
+  train(mode = true): this {
+    for (const m of this.modules()) m.training = mode;
+    return this;
+  }
+  eval(): this { return this.train(false); }
+  requiresGrad_(requiresGrad = true): this {
+    for (const p of this.parameters()) p.requiresGrad_(requiresGrad);
+    return this;
+  }
+  /** Clears every parameter's gradient: to null (the default, as PyTorch 2's), or to zeros in place. */
+  zeroGrad(setToNone = true): void {
+    for (const p of this.parameters()) {
+      if (!p.grad) continue;
+      if (setToNone) p.grad = null;
+      else noGrad(() => p.grad!.zero_());
+    }
+  }
+  /** Calls fn on every submodule, then on this one (PyTorch's order); returns this. */
+  apply(fn: (m: Module) => void): this {
+    for (const c of this.children()) c.apply(fn);
+    fn(this);
+    return this;
+  }
+
+  /**
+   * Moves (or converts) every parameter and buffer: `net.to('gpu')`, `net.to({ dtype: 'float64' })`. The
+   * module keeps its Parameter objects only where nothing changes; elsewhere they are new Parameters
+   * (gradients moved with them), so build the optimizer after moving the model, as PyTorch advises.
+   */
+  to(target: string | { device?: string; dtype?: string }): this {
+    for (const m of this.modules()) {
+      for (const [k, v] of Object.entries(m)) {
+        if (!(v instanceof Tensor)) continue;
+        const moved = noGrad(() => v.detach().to(target));
+        if (moved.storage === v.storage) continue;
+        let nv: Tensor = keep(moved); // (outlives a torch.scope() the move is made in, as the module does)
+        if (v instanceof Parameter) {
+          const p = new Parameter(moved, v.requiresGrad);
+          if (v.grad) p.grad = keep(noGrad(() => v.grad!.to(target)));
+          nv = p;
+        }
+        (m as unknown as Record<string, unknown>)[k] = nv;
+      }
+    }
+    return this;
+  }
+  cpu(): this { return this.to('cpu'); }
+  gpu(): this { return this.to('gpu'); }
+  float(): this { return this.to({ dtype: 'float32' }); }
+  double(): this { return this.to({ dtype: 'float64' }); }
+
+  /** The parameters by name, detached (sharing their memory), as PyTorch's state_dict. */
+  stateDict(): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    for (const [k, p] of this.namedParameters()) out[k] = p.detach();
+    return out;
+  }
+  /**
+   * Copies values into the parameters by name (from another device or dtype too). strict (the default):
+   * every parameter must be given and nothing else, with PyTorch's error listing what is missing,
+   * unexpected or of another shape.
+   */
+  loadStateDict(stateDict: Record<string, Tensor>, strict = true): { missingKeys: string[]; unexpectedKeys: string[] } {
+    const params = new Map(this.namedParameters());
+    const missingKeys = [...params.keys()].filter((k) => !(k in stateDict));
+    const unexpectedKeys = Object.keys(stateDict).filter((k) => !params.has(k));
+    const errors: string[] = [];
+    if (strict) {
+      if (unexpectedKeys.length) errors.push(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}. `);
+      if (missingKeys.length) errors.push(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(', ')}. `);
+    }
+    for (const [k, p] of params) {
+      const v = stateDict[k];
+      if (v === undefined) continue;
+      if (!(v instanceof Tensor)) { errors.push(`While copying the parameter named "${k}", expected a Tensor, got ${typeof v}.`); continue; }
+      if (!sameShape(v.shape, p.shape)) {
+        errors.push(`size mismatch for ${k}: copying a param with shape torch.Size(${fmtShape(v.shape)}) from checkpoint, the shape in current model is torch.Size(${fmtShape(p.shape)}).`);
+      }
+    }
+    if (errors.length) throw new Error(`Error(s) in loading state_dict for ${this.constructor.name}:\n\t${errors.join('\n\t')}`);
+    noGrad(() => {
+      for (const [k, p] of params) {
+        const v = stateDict[k];
+        if (v !== undefined) p.copy_(v.device === p.device && v.dtype === p.dtype ? v : v.to({ device: p.device, dtype: p.dtype }));
+      }
+    });
+    return { missingKeys, unexpectedKeys };
+  }
+
+  /** The options shown between the parentheses of this module's printed form. */
+  extraRepr(): string { return ''; }
+  /** PyTorch's printed form: `Sequential(\n  (0): Linear(in_features=2, out_features=3, bias=True)\n …)`. */
+  toString(): string {
+    const extra = this.extraRepr();
+    const extraLines = extra ? extra.split('\n') : [];
+    const childLines = this.namedChildren().map(([k, m]) => `(${k}): ${m.toString().split('\n').join('\n  ')}`);
+    const lines = [...extraLines, ...childLines];
+    let s = `${this.constructor.name}(`;
+    if (lines.length) s += extraLines.length === 1 && childLines.length === 0 ? extraLines[0] : `\n  ${lines.join('\n  ')}\n`;
+    return `${s})`;
+  }
+  [INSPECT](): string { return this.toString(); }
+}
+
+// =============================================================== containers
+
+/** Modules applied in order (each one's output the next one's input); `seq[i]`, `seq.length`, iterable. */
+export class Sequential extends Module {
+  [index: number]: Module;
+  constructor(...modules: Module[] | [Record<string, Module>]) {
+    super();
+    const named = modules.length === 1 && !(modules[0] instanceof Module) ? Object.entries(modules[0] as Record<string, Module>) : (modules as Module[]).map((m, i) => [String(i), m] as [string, Module]);
+    for (const [k, m] of named) {
+      if (!(m instanceof Module)) throw new Error(`Sequential(): ${k} is not a Module (got ${m === null ? 'null' : typeof m})`);
+      (this as unknown as Record<string, Module>)[k] = m;
+    }
+  }
+  get length(): number { return this.namedChildren().length; }
+  [Symbol.iterator](): Iterator<Module> { return this.children()[Symbol.iterator](); }
+  append(m: Module): this { (this as unknown as Record<string, Module>)[String(this.length)] = m; return this; }
+  override forward(x: Tensor): Tensor {
+    for (const m of this.children()) x = m(x);
+    return x;
+  }
+}
+
+/** A list of modules registered as submodules ('0', '1', …); it has no forward of its own. */
+export class ModuleList extends Module {
+  [index: number]: Module;
+  constructor(modules: Iterable<Module> = []) {
+    super();
+    for (const m of modules) this.append(m);
+  }
+  get length(): number { return this.namedChildren().length; }
+  [Symbol.iterator](): Iterator<Module> { return this.children()[Symbol.iterator](); }
+  append(m: Module): this {
+    if (!(m instanceof Module)) throw new Error(`ModuleList.append(): expected a Module, got ${m === null ? 'null' : typeof m}`);
+    (this as unknown as Record<string, Module>)[String(this.length)] = m;
+    return this;
+  }
+}
+
+// =============================================================== layers
+
+export interface LinearOptions { bias?: boolean; device?: string; dtype?: TensorOptions['dtype'] }
+/**
+ * y = x @ weight^T + bias. weight [out, in] and bias [out] start uniform in ±1/√in, as PyTorch's defaults
+ * (from torch.rand, so manualSeed repeats them; not PyTorch's values).
+ */
+export class Linear extends Module {
+  weight: Parameter;
+  bias: Parameter | null;
+  constructor(readonly inFeatures: number, readonly outFeatures: number, o: LinearOptions = {}) {
+    super();
+    for (const [n, v] of [['in_features', inFeatures], ['out_features', outFeatures]] as const) {
+      if (!Number.isInteger(v) || v < 0) throw new Error(`Linear(): ${n} must be a non-negative integer, got ${v}`);
+    }
+    const bound = inFeatures > 0 ? 1 / Math.sqrt(inFeatures) : 0;
+    const init = (shape: number[]) => noGrad(() => rand(shape, { device: o.device, dtype: o.dtype }).mul(2 * bound).sub(bound));
+    this.weight = new Parameter(init([outFeatures, inFeatures]));
+    this.bias = o.bias === false ? null : new Parameter(init([outFeatures]));
+  }
+  override forward(x: Tensor): Tensor { return F.linear(x, this.weight, this.bias); }
+  override extraRepr(): string { return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${pyBool(this.bias !== null)}`; }
+}
+
+export class Identity extends Module {
+  override forward(x: Tensor): Tensor { return x; }
+}
+/** Dims startDim..endDim (default 1..-1: all but the batch dim) merged into one. */
+export class Flatten extends Module {
+  constructor(readonly startDim = 1, readonly endDim = -1) { super(); }
+  override forward(x: Tensor): Tensor { return x.flatten(this.startDim, this.endDim); }
+  override extraRepr(): string { return `start_dim=${this.startDim}, end_dim=${this.endDim}`; }
+}
+/** Zeroes elements with probability p in training mode (scaling the rest by 1/(1 − p)); the identity in eval(). */
+export class Dropout extends Module {
+  constructor(readonly p = 0.5) {
+    super();
+    if (!(p >= 0 && p <= 1)) throw new Error(`dropout probability has to be between 0 and 1, but got ${p}`);
+  }
+  override forward(x: Tensor): Tensor { return F.dropout(x, this.p, this.training); }
+  override extraRepr(): string { return `p=${pyFloat(this.p)}, inplace=False`; }
+}
+
+// =============================================================== activations
+
+export class ReLU extends Module { override forward(x: Tensor): Tensor { return x.relu(); } }
+export class Sigmoid extends Module { override forward(x: Tensor): Tensor { return x.sigmoid(); } }
+export class Tanh extends Module { override forward(x: Tensor): Tensor { return x.tanh(); } }
+export class SiLU extends Module { override forward(x: Tensor): Tensor { return F.silu(x); } }
+export class Softmax extends Module {
+  constructor(readonly dim: number) { super(); }
+  override forward(x: Tensor): Tensor { return x.softmax(this.dim); }
+  override extraRepr(): string { return `dim=${this.dim}`; }
+}
+export class LogSoftmax extends Module {
+  constructor(readonly dim: number) { super(); }
+  override forward(x: Tensor): Tensor { return x.logSoftmax(this.dim); }
+  override extraRepr(): string { return `dim=${this.dim}`; }
+}
+export class LeakyReLU extends Module {
+  constructor(readonly negativeSlope = 0.01) { super(); }
+  override forward(x: Tensor): Tensor { return F.leakyRelu(x, this.negativeSlope); }
+  override extraRepr(): string { return `negative_slope=${this.negativeSlope}`; }
+}
+export class ELU extends Module {
+  constructor(readonly alpha = 1) { super(); }
+  override forward(x: Tensor): Tensor { return F.elu(x, this.alpha); }
+  override extraRepr(): string { return `alpha=${pyFloat(this.alpha)}`; }
+}
+export class Softplus extends Module {
+  constructor(readonly beta = 1, readonly threshold = 20) { super(); }
+  override forward(x: Tensor): Tensor { return F.softplus(x, this.beta, this.threshold); }
+  override extraRepr(): string { return `beta=${this.beta}, threshold=${this.threshold}`; }
+}
+export class GELU extends Module {
+  constructor(readonly approximate: 'none' | 'tanh' = 'none') { super(); }
+  override forward(x: Tensor): Tensor { return F.gelu(x, { approximate: this.approximate }); }
+  override extraRepr(): string { return `approximate='${this.approximate}'`; }
+}
+
+// =============================================================== losses
+
+/** Losses: `new nn.MSELoss()(prediction, target)`, options as their functional forms take them. */
+export class MSELoss extends Module {
+  constructor(readonly options: F.LossOptions = {}) { super(); }
+  override forward(input: Tensor, target: Tensor): Tensor { return F.mseLoss(input, target, this.options); }
+}
+export class L1Loss extends Module {
+  constructor(readonly options: F.LossOptions = {}) { super(); }
+  override forward(input: Tensor, target: Tensor): Tensor { return F.l1Loss(input, target, this.options); }
+}
+export class CrossEntropyLoss extends Module {
+  constructor(readonly options: F.CrossEntropyOptions = {}) { super(); }
+  override forward(input: Tensor, target: Tensor): Tensor { return F.crossEntropy(input, target, this.options); }
+}
+export class NLLLoss extends Module {
+  constructor(readonly options: F.NllOptions = {}) { super(); }
+  override forward(input: Tensor, target: Tensor): Tensor { return F.nllLoss(input, target, this.options); }
+}
+export class BCELoss extends Module {
+  constructor(readonly options: F.BceOptions = {}) { super(); }
+  override forward(input: Tensor, target: Tensor): Tensor { return F.binaryCrossEntropy(input, target, this.options); }
+}
+export class BCEWithLogitsLoss extends Module {
+  constructor(readonly options: F.BceLogitsOptions = {}) { super(); }
+  override forward(input: Tensor, target: Tensor): Tensor { return F.binaryCrossEntropyWithLogits(input, target, this.options); }
+}

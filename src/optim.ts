@@ -1,0 +1,176 @@
+/**
+ * torch.optim: SGD (momentum, dampening, Nesterov, weight decay), Adam (and AMSGrad) and AdamW, with
+ * PyTorch 1.13's update formulas (its single-tensor path), written with the frontend's in-place ops, so
+ * they run on the device the parameters live on.
+ *
+ *   const opt = new torch.optim.SGD(net.parameters(), { lr: 0.1, momentum: 0.9 });
+ *   opt.zeroGrad(); const loss = lossFn(net(x), y); await loss.backward(); opt.step();
+ */
+import { Tensor, clone, div, keep, sqrt, zerosLike } from './tensor.ts';
+import { noGrad } from './autograd/graph.ts';
+
+const pyFloat = (v: number) => (Number.isInteger(v) ? v.toFixed(1) : String(v));
+const pyValue = (v: unknown): string =>
+  typeof v === 'boolean' ? (v ? 'True' : 'False') : Array.isArray(v) ? `(${v.map(pyValue).join(', ')})` : v === null || v === undefined ? 'None' : String(v);
+
+/** A group of parameters with its own options (lr, …); the optimizer's options fill what it leaves out. */
+export type ParamGroup<O> = { params: Tensor[] } & O;
+export type Params<O> = Iterable<Tensor> | Iterable<{ params: Iterable<Tensor> } & Partial<O>>;
+
+/** The base of the optimizers: parameter groups, per-parameter state, zeroGrad and printing. */
+export abstract class Optimizer<O extends object> {
+  readonly paramGroups: Array<ParamGroup<O>> = [];
+  /** Each parameter's state (momentum buffers, moment estimates, step count), made on its first step. */
+  readonly state = new Map<Tensor, Record<string, Tensor | number>>();
+
+  constructor(params: Params<O>, readonly defaults: O) {
+    const list = params == null || typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function' ? null : [...(params as Iterable<unknown>)];
+    if (list === null) throw new Error(`params argument given to the optimizer should be an iterable of Tensors or dicts, but got ${params === null ? 'null' : typeof params}`);
+    if (list.length === 0) throw new Error('optimizer got an empty parameter list');
+    const groups = list.every((g) => g instanceof Tensor) ? [{ params: list as Tensor[] }] : (list as Array<{ params: Iterable<Tensor> } & Partial<O>>);
+    const seen = new Set<Tensor>();
+    for (const g of groups) {
+      if (g instanceof Tensor || g === null || typeof g !== 'object') throw new Error('params argument given to the optimizer should be Tensors or dicts of them ({ params, lr, … }), not a mix');
+      const ps = [...g.params];
+      for (const p of ps) {
+        if (!(p instanceof Tensor)) throw new Error(`optimizer can only optimize Tensors, but one of the params is ${p === null ? 'null' : typeof p}`);
+        if (!p.isLeaf) throw new Error("can't optimize a non-leaf Tensor");
+        if (seen.has(p)) throw new Error('some parameters appear in more than one parameter group');
+        seen.add(p);
+      }
+      const group = { ...defaults, ...g, params: ps } as ParamGroup<O>;
+      this.check(group);
+      this.paramGroups.push(group);
+    }
+  }
+  /** Refuses bad options, as PyTorch's constructors do. */
+  protected abstract check(group: ParamGroup<O>): void;
+  /** One update of every parameter that has a gradient. */
+  abstract step(): void;
+
+  /** Clears the parameters' gradients: to null (the default, as PyTorch 2's), or to zeros in place. */
+  zeroGrad(setToNone = true): void {
+    for (const g of this.paramGroups) for (const p of g.params) {
+      if (!p.grad) continue;
+      if (setToNone) p.grad = null;
+      else noGrad(() => p.grad!.zero_());
+    }
+  }
+  protected stateOf(p: Tensor): Record<string, Tensor | number> {
+    let s = this.state.get(p);
+    if (!s) this.state.set(p, (s = {}));
+    return s;
+  }
+  /** PyTorch's printed form: the class, then each group's options. */
+  toString(): string {
+    const lines = [`${this.constructor.name} (`];
+    this.paramGroups.forEach((g, i) => {
+      lines.push(`Parameter Group ${i}`);
+      for (const k of Object.keys(g).filter((k) => k !== 'params').sort()) lines.push(`    ${k}: ${pyValue((g as Record<string, unknown>)[k])}`);
+    });
+    lines.push(')');
+    return lines.join('\n');
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](): string { return this.toString(); }
+}
+
+/** A state tensor (momentum buffer, moment estimate): outlives any torch.scope() the step runs in. */
+const stateTensor = (t: Tensor) => keep(t);
+
+export interface SGDOptions { lr: number; momentum?: number; dampening?: number; weightDecay?: number; nesterov?: boolean; maximize?: boolean }
+type SGDGroup = Required<SGDOptions>;
+
+/**
+ * Stochastic gradient descent: d = grad (+ weightDecay·p); with momentum, buf = momentum·buf +
+ * (1 − dampening)·d (d itself on the first step) and d = buf (Nesterov: d + momentum·buf); p −= lr·d.
+ */
+export class SGD extends Optimizer<SGDGroup> {
+  constructor(params: Params<SGDGroup>, o: SGDOptions) {
+    if (o === undefined || o === null || typeof o.lr !== 'number') throw new Error('SGD(): the learning rate is required: new SGD(params, { lr: 0.1 })');
+    super(params, { lr: o.lr, momentum: o.momentum ?? 0, dampening: o.dampening ?? 0, weightDecay: o.weightDecay ?? 0, nesterov: o.nesterov ?? false, maximize: o.maximize ?? false });
+  }
+  protected check(g: ParamGroup<SGDGroup>): void {
+    if (!(g.lr >= 0)) throw new Error(`Invalid learning rate: ${g.lr}`);
+    if (!(g.momentum >= 0)) throw new Error(`Invalid momentum value: ${g.momentum}`);
+    if (!(g.weightDecay >= 0)) throw new Error(`Invalid weight_decay value: ${g.weightDecay}`);
+    if (g.nesterov && (g.momentum <= 0 || g.dampening !== 0)) throw new Error('Nesterov momentum requires a momentum and zero dampening');
+  }
+  step(): void {
+    noGrad(() => {
+      for (const g of this.paramGroups) for (const p of g.params) {
+        if (!p.grad) continue;
+        let d: Tensor = g.maximize ? p.grad.neg() : p.grad;
+        if (g.weightDecay !== 0) d = d.add(p, g.weightDecay);
+        if (g.momentum !== 0) {
+          const s = this.stateOf(p);
+          let buf = s.momentumBuffer as Tensor | undefined;
+          if (!buf) s.momentumBuffer = buf = stateTensor(clone(d));
+          else buf.mul_(g.momentum).add_(d, 1 - g.dampening);
+          d = g.nesterov ? d.add(buf, g.momentum) : buf;
+        }
+        p.add_(d, -g.lr);
+      }
+    });
+  }
+}
+
+export interface AdamOptions { lr?: number; betas?: [number, number]; eps?: number; weightDecay?: number; amsgrad?: boolean; maximize?: boolean }
+type AdamGroup = Required<AdamOptions>;
+
+/**
+ * Adam: m = β1·m + (1 − β1)·g, v = β2·v + (1 − β2)·g² (AMSGrad: the running max of v), then
+ * p −= lr/(1 − β1^t) · m / (√v/√(1 − β2^t) + eps). weightDecay adds weightDecay·p to g (L2); AdamW
+ * decays p itself instead.
+ */
+export class Adam extends Optimizer<AdamGroup> {
+  /** AdamW's decoupled weight decay (p *= 1 − lr·weightDecay before the step) instead of Adam's L2 term. */
+  protected decoupled = false;
+  constructor(params: Params<AdamGroup>, o: AdamOptions = {}, defaultWeightDecay = 0) {
+    super(params, { lr: o.lr ?? 1e-3, betas: o.betas ?? [0.9, 0.999], eps: o.eps ?? 1e-8, weightDecay: o.weightDecay ?? defaultWeightDecay, amsgrad: o.amsgrad ?? false, maximize: o.maximize ?? false });
+  }
+  protected check(g: ParamGroup<AdamGroup>): void {
+    if (!(g.lr >= 0)) throw new Error(`Invalid learning rate: ${g.lr}`);
+    if (!(g.eps >= 0)) throw new Error(`Invalid epsilon value: ${g.eps}`);
+    if (!Array.isArray(g.betas) || g.betas.length !== 2) throw new Error(`betas must be a pair [beta1, beta2], got ${String(g.betas)}`);
+    for (const i of [0, 1]) if (!(g.betas[i] >= 0 && g.betas[i] < 1)) throw new Error(`Invalid beta parameter at index ${i}: ${pyFloat(g.betas[i])}`);
+    if (!(g.weightDecay >= 0)) throw new Error(`Invalid weight_decay value: ${g.weightDecay}`);
+  }
+  step(): void {
+    noGrad(() => {
+      for (const g of this.paramGroups) for (const p of g.params) {
+        if (!p.grad) continue;
+        let grad: Tensor = g.maximize ? p.grad.neg() : p.grad;
+        const s = this.stateOf(p);
+        if (s.step === undefined) {
+          s.step = 0;
+          s.expAvg = stateTensor(zerosLike(p));
+          s.expAvgSq = stateTensor(zerosLike(p));
+          if (g.amsgrad) s.maxExpAvgSq = stateTensor(zerosLike(p));
+        }
+        const t = (s.step as number) + 1;
+        s.step = t;
+        const [b1, b2] = g.betas;
+        if (g.weightDecay !== 0) {
+          if (this.decoupled) p.mul_(1 - g.lr * g.weightDecay);
+          else grad = grad.add(p, g.weightDecay);
+        }
+        const m = s.expAvg as Tensor, v = s.expAvgSq as Tensor;
+        m.mul_(b1).add_(grad, 1 - b1);
+        v.mul_(b2).add_(grad.mul(grad), 1 - b2);
+        const bc1 = 1 - b1 ** t, bc2Sqrt = Math.sqrt(1 - b2 ** t);
+        let second = v;
+        if (g.amsgrad) { const mx = s.maxExpAvgSq as Tensor; mx.copy_(mx.maximum(v)); second = mx; }
+        const denom = div(sqrt(second), bc2Sqrt).add(g.eps);
+        p.add_(div(m, denom), -g.lr / bc1);
+      }
+    });
+  }
+}
+
+/** Adam with decoupled weight decay (default 0.01): p *= 1 − lr·weightDecay, then Adam's step. */
+export class AdamW extends Adam {
+  constructor(params: Params<AdamGroup>, o: AdamOptions = {}) {
+    super(params, o, 1e-2);
+    this.decoupled = true;
+  }
+}

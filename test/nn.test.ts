@@ -1,0 +1,366 @@
+// torch.nn, torch.nn.functional and torch.optim: PyTorch 1.13's printed forms, values, grad_fn names and
+// error messages (the expected texts and numbers below are python3-torch's output for the same programs),
+// gradients against finite differences, the optimizers' trajectories against PyTorch's, and the same
+// training on the GPU.
+import { describe, expect, it } from 'vitest';
+import * as torch from '../src/index.ts';
+import { gpuForTests, gradcheck, values } from './helpers.ts';
+
+const { nn, optim } = torch;
+const F = nn.functional;
+const text = (t: torch.Tensor) => torch.format(t);
+const f32 = (data: number[] | number[][], device = 'cpu') => torch.tensor(data, { dtype: 'float32', device });
+
+const available = await gpuForTests('nn');
+
+describe('Module, Parameter, Linear, Sequential', () => {
+  it('print as PyTorch prints them', async () => {
+    expect(String(new nn.Linear(2, 3))).toBe('Linear(in_features=2, out_features=3, bias=True)');
+    expect(String(new nn.Linear(2, 3, { bias: false }))).toBe('Linear(in_features=2, out_features=3, bias=False)');
+    const s = new nn.Sequential(new nn.Linear(2, 2), new nn.Sequential(new nn.Linear(2, 1), new nn.Sigmoid()));
+    expect(String(s)).toBe('Sequential(\n  (0): Linear(in_features=2, out_features=2, bias=True)\n  (1): Sequential(\n    (0): Linear(in_features=2, out_features=1, bias=True)\n    (1): Sigmoid()\n  )\n)');
+    expect(s.namedParameters().map(([n]) => n)).toEqual(['0.weight', '0.bias', '1.0.weight', '1.0.bias']);
+    expect(s.parameters().reduce((n, p) => n + p.numel(), 0)).toBe(9);
+    expect(String(s[1])).toContain('Sequential(');
+    expect(s.length).toBe(2);
+    expect([new nn.ReLU(), new nn.Softmax(1), new nn.LogSoftmax(-1), new nn.Tanh(), new nn.Flatten(), new nn.Identity(), new nn.Dropout(0.25), new nn.LeakyReLU(0.1),
+      new nn.MSELoss(), new nn.CrossEntropyLoss(), new nn.L1Loss({ reduction: 'sum' }), new nn.BCELoss(), new nn.BCEWithLogitsLoss(), new nn.NLLLoss(), new nn.ELU(), new nn.SiLU()].map(String).join(' '))
+      .toBe('ReLU() Softmax(dim=1) LogSoftmax(dim=-1) Tanh() Flatten(start_dim=1, end_dim=-1) Identity() Dropout(p=0.25, inplace=False) LeakyReLU(negative_slope=0.1) MSELoss() CrossEntropyLoss() L1Loss() BCELoss() BCEWithLogitsLoss() NLLLoss() ELU(alpha=1.0) SiLU()');
+    expect(String(new nn.ModuleList([new nn.Linear(1, 1), new nn.ReLU()]))).toBe('ModuleList(\n  (0): Linear(in_features=1, out_features=1, bias=True)\n  (1): ReLU()\n)');
+    const l = new nn.Linear(2, 3);
+    torch.noGrad(() => { l.weight.copy_(f32([[0.1, -0.2], [0.3, 0.4], [-0.5, 0.6]])); l.bias!.copy_(f32([0.01, 0.02, 0.03])); });
+    expect(await text(l.weight)).toBe('Parameter containing:\ntensor([[ 0.1000, -0.2000],\n        [ 0.3000,  0.4000],\n        [-0.5000,  0.6000]], requires_grad=True)');
+    expect(await text(l.bias!)).toBe('Parameter containing:\ntensor([0.0100, 0.0200, 0.0300], requires_grad=True)');
+  });
+
+  it('a subclass: its properties are its parameters and submodules, in order; it is called like a function', async () => {
+    class Net extends nn.Module {
+      fc1 = new nn.Linear(3, 5);
+      act = new nn.Tanh();
+      fc2 = new nn.Linear(5, 2);
+      scale = new nn.Parameter(torch.ones([2]));
+      name = 'a property named name'; // (the module is a function; its own name is gone)
+      override forward(x: torch.Tensor) { return this.fc2(this.act(this.fc1(x))).mul(this.scale); }
+    }
+    const net = new Net();
+    expect(String(net)).toBe('Net(\n  (fc1): Linear(in_features=3, out_features=5, bias=True)\n  (act): Tanh()\n  (fc2): Linear(in_features=5, out_features=2, bias=True)\n)');
+    expect(Object.keys(net.stateDict())).toEqual(['scale', 'fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias']);
+    expect(net instanceof nn.Module && net.name === 'a property named name').toBe(true);
+    const y = net(torch.ones([4, 3]));
+    expect(y.shape).toEqual([4, 2]);
+    await y.sum().backward();
+    expect(net.parameters().every((p) => p.grad !== null && p.grad.shape.join() === p.shape.join())).toBe(true);
+    net.zeroGrad();
+    expect(net.parameters().every((p) => p.grad === null)).toBe(true);
+    expect(() => new (class extends nn.Module {})()(torch.ones(1))).toThrow('is missing the required "forward" function');
+    expect(net.training).toBe(true);
+    net.eval();
+    expect(net.modules().every((m) => !m.training)).toBe(true);
+  });
+
+  it('linear: PyTorch\'s values, grad_fns (AddmmBackward0 for a batch) and errors', async () => {
+    const x = f32([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]]).requiresGrad_();
+    const w = f32([[0.1, -0.2, 0.3], [0.4, 0.5, -0.6]]).requiresGrad_();
+    const b = f32([0.01, -0.02]).requiresGrad_();
+    const y = F.linear(x, w, b);
+    expect(await text(y)).toBe('tensor([[ 0.8600, -1.5200],\n        [-0.1150,  1.1550]], grad_fn=<AddmmBackward0>)');
+    await y.mul(f32([[1, 2], [3, 4]])).sum().backward();
+    expect(await text(x.grad!)).toBe('tensor([[ 0.9000,  0.8000, -0.9000],\n        [ 1.9000,  1.4000, -1.5000]])');
+    expect(await text(w.grad!)).toBe('tensor([[ 5.0000, -0.2500, -0.2500],\n        [ 7.0000, -1.0000,  1.0000]])');
+    expect(await text(b.grad!)).toBe('tensor([4., 6.])');
+    expect(await text(torch.addmm(b, x, w.t(), { beta: 0.5, alpha: 2 }))).toBe('tensor([[ 1.7050, -3.0100],\n        [-0.2450,  2.3400]], grad_fn=<AddmmBackward0>)');
+    const l = new nn.Linear(2, 3);
+    torch.noGrad(() => { l.weight.copy_(f32([[0.1, -0.2], [0.3, 0.4], [-0.5, 0.6]])); l.bias!.copy_(f32([0.01, 0.02, 0.03])); });
+    expect(await text(l(f32([1, 2])))).toBe('tensor([-0.2900,  1.1200,  0.7300], grad_fn=<AddBackward0>)');
+    expect(await text(l(torch.ones([2, 2, 2])))).toBe('tensor([[[-0.0900,  0.7200,  0.1300],\n         [-0.0900,  0.7200,  0.1300]],\n\n        [[-0.0900,  0.7200,  0.1300],\n         [-0.0900,  0.7200,  0.1300]]], grad_fn=<ViewBackward0>)');
+    expect(await text(F.linear(f32([[1, 2], [3, 4]]), l.weight))).toBe('tensor([[-0.3000,  1.1000,  0.7000],\n        [-0.5000,  2.5000,  0.9000]], grad_fn=<MmBackward0>)');
+    expect(() => l(torch.ones([2, 3]))).toThrow('mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)');
+    expect(() => l(torch.ones([3]))).toThrow('mat1 and mat2 shapes cannot be multiplied (1x3 and 2x3)');
+    expect(() => new nn.Linear(2.5, 1)).toThrow('in_features must be a non-negative integer, got 2.5');
+  });
+
+  it('default init: uniform in ±1/√in, repeatable with manualSeed', async () => {
+    torch.manualSeed(5);
+    const a = new nn.Linear(100, 30);
+    torch.manualSeed(5);
+    const b = new nn.Linear(100, 30);
+    const wa = await values(a.weight), wb = await values(b.weight);
+    expect(wa).toEqual(wb);
+    expect(Math.max(...wa.map(Math.abs))).toBeLessThanOrEqual(0.1);
+    expect(Math.max(...wa.map(Math.abs))).toBeGreaterThan(0.09);
+    expect(Math.abs(wa.reduce((s, v) => s + v, 0) / wa.length)).toBeLessThan(0.01);
+  });
+
+  it('stateDict and loadStateDict: PyTorch\'s errors, values copied (across dtypes), gradients untouched', async () => {
+    const m = new nn.Linear(2, 2);
+    expect(() => m.loadStateDict({ weight: torch.ones([3, 2]), bias: torch.ones([2]), extra: torch.ones([1]) })).toThrow(
+      'Error(s) in loading state_dict for Linear:\n\tUnexpected key(s) in state_dict: "extra". \n\tsize mismatch for weight: copying a param with shape torch.Size([3, 2]) from checkpoint, the shape in current model is torch.Size([2, 2]).');
+    expect(() => m.loadStateDict({ weight: torch.ones([2, 2]) })).toThrow('Error(s) in loading state_dict for Linear:\n\tMissing key(s) in state_dict: "bias". ');
+    expect(m.loadStateDict({ weight: torch.ones([2, 2]) }, false)).toEqual({ missingKeys: ['bias'], unexpectedKeys: [] });
+    expect(m.loadStateDict({ weight: torch.ones([2, 2], { dtype: 'float64' }).mul(2), bias: torch.tensor([3, 4]) })).toEqual({ missingKeys: [], unexpectedKeys: [] });
+    expect(await values(m.weight)).toEqual([2, 2, 2, 2]);
+    expect(await values(m.bias!)).toEqual([3, 4]);
+    expect(m.weight.dtype).toBe('float32');
+    expect(m.weight.grad).toBe(null);
+    const sd = m.stateDict();
+    expect(sd.weight.requiresGrad).toBe(false);
+    expect(sd.weight.storage).toBe(m.weight.storage); // shares the parameter's memory, as PyTorch's
+  });
+
+  it('dropout: the identity in eval() and for p = 0; in training a mask of about 1 − p kept, scaled by 1/(1 − p), repeatable', async () => {
+    const x = torch.ones([4000]);
+    const d = new nn.Dropout(0.25);
+    torch.manualSeed(9);
+    const y1 = await values(d(x));
+    torch.manualSeed(9);
+    expect(await values(d(x))).toEqual(y1);
+    const kept = y1.filter((v) => v !== 0);
+    expect(new Set(kept)).toEqual(new Set([Math.fround(1 / 0.75)]));
+    expect(Math.abs(kept.length / 4000 - 0.75)).toBeLessThan(0.03);
+    d.eval();
+    expect(d(x)).toBe(x);
+    expect(F.dropout(x, 0)).toBe(x);
+    expect(await values(F.dropout(x.index('0:3'), 1))).toEqual([0, 0, 0]);
+    expect(() => new nn.Dropout(1.5)).toThrow('dropout probability has to be between 0 and 1, but got 1.5');
+  });
+});
+
+describe('losses and activations: PyTorch\'s values, grad_fns and gradients', () => {
+  const x = () => f32([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]]).requiresGrad_();
+  const y = f32([[0.0, 1.0, 2.5], [1.0, -0.5, 0.0]]);
+  const t = torch.tensor([2, 0]);
+  /** The loss's text and the text of d(sum of it)/dx. */
+  async function both(f: (x: torch.Tensor) => torch.Tensor): Promise<[string, string]> {
+    const xi = x();
+    const v = f(xi);
+    await (v.ndim ? v.sum() : v).backward();
+    return [await text(v), await text(xi.grad!)];
+  }
+
+  it('mse, l1, cross entropy and nll, each reduction', async () => {
+    expect(await both((x) => F.mseLoss(x, y))).toEqual(['tensor(0.9792, grad_fn=<MseLossBackward0>)', 'tensor([[ 0.1667, -0.6667, -0.1667],\n        [ 0.1667,  0.2500, -0.2500]])']);
+    expect(await both((x) => F.mseLoss(x, y, { reduction: 'sum' }))).toEqual(['tensor(5.8750, grad_fn=<MseLossBackward0>)', 'tensor([[ 1.0000, -4.0000, -1.0000],\n        [ 1.0000,  1.5000, -1.5000]])']);
+    expect((await both((x) => F.mseLoss(x, y, { reduction: 'none' })))[0]).toBe('tensor([[0.2500, 4.0000, 0.2500],\n        [0.2500, 0.5625, 0.5625]], grad_fn=<MseLossBackward0>)');
+    expect(await both((x) => F.l1Loss(x, y))).toEqual(['tensor(0.8333, grad_fn=<MeanBackward0>)', 'tensor([[ 0.1667, -0.1667, -0.1667],\n        [ 0.1667,  0.1667, -0.1667]])']);
+    expect(await both((x) => F.crossEntropy(x, t))).toEqual(['tensor(0.2860, grad_fn=<NllLossBackward0>)', 'tensor([[ 0.0876,  0.0196, -0.1072],\n        [-0.1408,  0.1029,  0.0379]])']);
+    expect(await both((x) => F.crossEntropy(x, t, { reduction: 'sum' }))).toEqual(['tensor(0.5720, grad_fn=<NllLossBackward0>)', 'tensor([[ 0.1753,  0.0391, -0.2144],\n        [-0.2816,  0.2058,  0.0757]])']);
+    expect((await both((x) => F.crossEntropy(x, t, { reduction: 'none' })))[0]).toBe('tensor([0.2413, 0.3307], grad_fn=<NllLossBackward0>)');
+    expect(await both((x) => F.nllLoss(x, t))).toEqual(['tensor(-1.7500, grad_fn=<NllLossBackward0>)', 'tensor([[ 0.0000,  0.0000, -0.5000],\n        [-0.5000,  0.0000,  0.0000]])']);
+    expect((await both((x) => F.nllLoss(x, t, { reduction: 'none' })))[0]).toBe('tensor([-2.0000, -1.5000], grad_fn=<NllLossBackward0>)');
+    // Through the modules too.
+    expect(await text(new nn.CrossEntropyLoss()(x(), t))).toBe('tensor(0.2860, grad_fn=<NllLossBackward0>)');
+    expect(await text(new nn.MSELoss({ reduction: 'sum' })(x(), y))).toBe('tensor(5.8750, grad_fn=<MseLossBackward0>)');
+  });
+
+  it('cross entropy with probabilities, label smoothing, class weights, ignored samples, one unbatched sample', async () => {
+    expect(await both((x) => F.crossEntropy(x, y.softmax(1)))).toEqual(['tensor(0.9374, grad_fn=<DivBackward1>)', 'tensor([[ 0.0562, -0.0659,  0.0097],\n        [ 0.0450,  0.0328, -0.0778]])']);
+    expect(await both((x) => F.crossEntropy(x, t, { labelSmoothing: 0.1 }))).toEqual(['tensor(0.4193, grad_fn=<AddBackward0>)', 'tensor([[ 0.0710,  0.0029, -0.0739],\n        [-0.1074,  0.0863,  0.0212]])']);
+    expect(await both((x) => F.crossEntropy(x, t, { weight: f32([1, 2, 0.5]) }))).toEqual(['tensor(0.3009, grad_fn=<NllLossBackward0>)', 'tensor([[ 0.0584,  0.0130, -0.0715],\n        [-0.1877,  0.1372,  0.0505]])']);
+    expect(await both((x) => F.crossEntropy(x, torch.tensor([2, -100])))).toEqual(['tensor(0.2413, grad_fn=<NllLossBackward0>)', 'tensor([[ 0.1753,  0.0391, -0.2144],\n        [ 0.0000,  0.0000,  0.0000]])']);
+    expect(await both((x) => F.crossEntropy(x.index(0), torch.tensor(1)))).toEqual(['tensor(3.2413, grad_fn=<NllLossBackward0>)', 'tensor([[ 0.1753, -0.9609,  0.7856],\n        [ 0.0000,  0.0000,  0.0000]])']);
+  });
+
+  it('binary cross entropy, of probabilities and of logits (posWeight), and the log clamp at -100', async () => {
+    const yb = f32([[0, 1, 1], [1, 0, 0]]);
+    expect(await both((x) => F.binaryCrossEntropyWithLogits(x, yb))).toEqual(['tensor(0.6381, grad_fn=<BinaryCrossEntropyWithLogitsBackward0>)', 'tensor([[ 0.1037, -0.1218, -0.0199],\n        [-0.0304,  0.0937,  0.0535]])']);
+    expect(await both((x) => F.binaryCrossEntropyWithLogits(x, yb, { posWeight: f32([1, 2, 3]) }))).toEqual(['tensor(0.8993, grad_fn=<BinaryCrossEntropyWithLogitsBackward0>)', 'tensor([[ 0.1037, -0.2437, -0.0596],\n        [-0.0304,  0.0937,  0.0535]])']);
+    expect(await both((x) => F.binaryCrossEntropy(x.sigmoid(), yb))).toEqual(['tensor(0.6381, grad_fn=<BinaryCrossEntropyBackward0>)', 'tensor([[ 0.1037, -0.1218, -0.0199],\n        [-0.0304,  0.0937,  0.0535]])']);
+    expect(await both((x) => F.binaryCrossEntropy(x.sigmoid(), yb, { reduction: 'none' }))).toEqual(['tensor([[0.9741, 1.3133, 0.1269],\n        [0.2014, 0.8259, 0.3869]], grad_fn=<BinaryCrossEntropyBackward0>)',
+      'tensor([[ 0.6225, -0.7311, -0.1192],\n        [-0.1824,  0.5622,  0.3208]])']);
+    expect(await text(F.binaryCrossEntropy(f32([0, 1]), f32([1, 0])))).toBe('tensor(100.)');
+    // Large logits stay finite (the stable form): PyTorch gives 0 and 1000.
+    expect(await values(F.binaryCrossEntropyWithLogits(f32([1000, -1000]), f32([1, 1]), { reduction: 'none' }))).toEqual([0, 1000]);
+  });
+
+  it('leakyRelu, elu, silu, softplus, gelu (erf and tanh forms)', async () => {
+    expect(await both((x) => F.leakyRelu(x, 0.1))).toEqual(['tensor([[ 0.5000, -0.1000,  2.0000],\n        [ 1.5000,  0.2500, -0.0750]], grad_fn=<LeakyReluBackward0>)', 'tensor([[1.0000, 0.1000, 1.0000],\n        [1.0000, 1.0000, 0.1000]])']);
+    expect(await both((x) => F.elu(x))).toEqual(['tensor([[ 0.5000, -0.6321,  2.0000],\n        [ 1.5000,  0.2500, -0.5276]], grad_fn=<EluBackward0>)', 'tensor([[1.0000, 0.3679, 1.0000],\n        [1.0000, 1.0000, 0.4724]])']);
+    expect(await both((x) => F.silu(x))).toEqual(['tensor([[ 0.3112, -0.2689,  1.7616],\n        [ 1.2264,  0.1405, -0.2406]], grad_fn=<SiluBackward0>)', 'tensor([[0.7400, 0.0723, 1.0908],\n        [1.0413, 0.6237, 0.1574]])']);
+    expect(await both((x) => F.softplus(x))).toEqual(['tensor([[0.9741, 0.3133, 2.1269],\n        [1.7014, 0.8259, 0.3869]], grad_fn=<SoftplusBackward0>)', 'tensor([[0.6225, 0.2689, 0.8808],\n        [0.8176, 0.5622, 0.3208]])']);
+    expect(await text(F.softplus(f32([30, -2]), 2, 10))).toBe('tensor([3.0000e+01, 9.0750e-03])');
+    expect((await both((x) => F.gelu(x)))[0]).toBe('tensor([[ 0.3457, -0.1587,  1.9545],\n        [ 1.3998,  0.1497, -0.1700]], grad_fn=<GeluBackward0>)');
+    expect((await both((x) => F.gelu(x, { approximate: 'tanh' })))[0]).toBe('tensor([[ 0.3457, -0.1588,  1.9546],\n        [ 1.3996,  0.1497, -0.1700]], grad_fn=<GeluBackward0>)');
+    // GELU's gradient where its two terms cancel (x = -0.75): 7.742783e-4 in float64; PyTorch prints 7.7420e-04.
+    const g = x();
+    await F.gelu(g).sum().backward();
+    expect(Math.abs((await values(g.grad!))[5] - 7.742783e-4)).toBeLessThan(3e-8);
+    // softplus of very negative values keeps their size (log1p, not log(1 + e)).
+    expect((await values(F.softplus(f32([-20]))))[0]).toBeCloseTo(2.061153622e-9, 15);
+  });
+
+  it('gradients match finite differences (float64)', async () => {
+    const tgt = torch.tensor([2, 0, 1]);
+    const pos = () => torch.tensor([[0, 1, 1, 0], [1, 0, 0, 1], [0.25, 0.5, 1, 0]], { dtype: 'float64' });
+    await gradcheck((a, w, b) => F.linear(a, w, b), [[3, 4], [2, 4], [2]]);
+    await gradcheck((a, w, b) => F.linear(a, w, b), [[2, 3, 4], [2, 4], [2]]);
+    await gradcheck((b, m1, m2) => torch.addmm(b, m1, m2, { beta: 0.5, alpha: -2 }), [[3, 1], [3, 2], [2, 4]]);
+    await gradcheck((a) => F.leakyRelu(a, 0.2).add(F.elu(a, 1.5)).add(F.silu(a)).add(F.softplus(a, 2, 1)), [[3, 4]]);
+    await gradcheck((a) => F.gelu(a).add(F.gelu(a.mul(2), { approximate: 'tanh' })), [[3, 4]]);
+    await gradcheck((a, b) => F.mseLoss(a, b), [[3, 4], [3, 4]]);
+    await gradcheck((a, b) => F.mseLoss(a, b, { reduction: 'none' }), [[3, 4], [4]]);
+    await gradcheck((a) => F.crossEntropy(a, tgt), [[3, 4]]);
+    await gradcheck((a) => F.crossEntropy(a, tgt, { reduction: 'none', labelSmoothing: 0.2 }), [[3, 4]]);
+    await gradcheck((a) => F.crossEntropy(a, torch.tensor([2, -100, 1]), { weight: torch.tensor([1, 2, 0.5, 3], { dtype: 'float64' }), labelSmoothing: 0.1 }), [[3, 4]]);
+    await gradcheck((a, p) => F.crossEntropy(a, p.softmax(1)), [[3, 4], [3, 4]]);
+    await gradcheck((a) => F.nllLoss(a.logSoftmax(1), tgt, { reduction: 'sum' }), [[3, 4]]);
+    await gradcheck((a) => F.binaryCrossEntropy(a.sigmoid(), pos(), { weight: torch.tensor([1, 2, 3, 4], { dtype: 'float64' }) }), [[3, 4]]);
+    await gradcheck((a, t2) => F.binaryCrossEntropyWithLogits(a, t2.sigmoid(), { posWeight: torch.tensor([1, 2, 3, 0.5], { dtype: 'float64' }), reduction: 'sum' }), [[3, 4], [3, 4]]);
+    await gradcheck((a, t2) => F.binaryCrossEntropyWithLogits(a, t2.sigmoid(), { weight: torch.tensor([1, 2, 3, 0.5], { dtype: 'float64' }) }), [[3, 4], [3, 4]]);
+  });
+
+  it('errors and warnings: PyTorch\'s where it can say them; out-of-range classes and probabilities give NaN', async () => {
+    const xi = x();
+    expect(() => F.crossEntropy(xi, torch.tensor([1, 0, 1]))).toThrow('Expected input batch_size (2) to match target batch_size (3).');
+    expect(() => F.nllLoss(xi, torch.tensor([[1], [0]]))).toThrow('0D or 1D target tensor expected, multi-target not supported');
+    expect(() => F.crossEntropy(xi, t, { reduction: 'avg' as 'mean' })).toThrow('avg is not a valid value for reduction');
+    expect(() => F.nllLoss(xi, f32([1, 0]))).toThrow('expected scalar type Long but found Float');
+    expect(() => F.crossEntropy(xi, t, { weight: f32([1, 2]) })).toThrow('weight tensor should be defined either for all 3 classes or no classes but got weight tensor of shape: [2]');
+    expect(() => F.crossEntropy(xi, t, { labelSmoothing: 1.5 })).toThrow('label_smoothing must be between 0.0 and 1.0. Got: 1.5');
+    expect(() => F.crossEntropy(torch.ones([2, 3, 4]), t)).toThrow('more dims are not supported yet');
+    expect(() => F.binaryCrossEntropyWithLogits(xi, f32([1, 0]))).toThrow('Target size ([2]) must be the same as input size ([2, 3])');
+    expect(() => F.binaryCrossEntropy(xi.sigmoid(), y.requiresGrad_())).toThrow("the derivative for 'target' is not implemented");
+    expect(() => F.gelu(xi, { approximate: 'fast' as 'tanh' })).toThrow('approximate argument must be either none or tanh, got fast');
+    // (PyTorch raises "Target 3 is out of bounds." and "all elements of input should be between 0 and 1";
+    // here the target and input are on their device, so the loss is NaN instead of a silently wrong number.)
+    expect(await values(F.crossEntropy(xi, torch.tensor([3, 0]), { reduction: 'none' }))).toEqual([NaN, expect.closeTo(0.3307, 4)]);
+    expect(await values(F.crossEntropy(xi, torch.tensor([-1, 0])).detach())).toEqual([NaN]);
+    expect(await values(F.binaryCrossEntropy(f32([1.5]), f32([1])))).toEqual([NaN]);
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    expect(await text(F.mseLoss(xi, y.detach().index(0)))).toBe('tensor(2.9792, grad_fn=<MseLossBackward0>)');
+    await new Promise((r) => setImmediate(r));
+    process.off('warning', onWarning);
+    expect(warnings.filter((w) => w.includes('torch.Size([2, 3])'))).toEqual(['Using a target size (torch.Size([3])) that is different to the input size (torch.Size([2, 3])). This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.']);
+  });
+});
+
+// The optimizers against PyTorch 1.13: a 3-4-2 tanh network with fixed weights on fixed data, 6 steps.
+const grid = (r: number, c: number, a: number, b: number, m: number, s: number) =>
+  f32(Array.from({ length: r }, (_, i) => Array.from({ length: c }, (_, j) => (((i * a + j * b) % m) - Math.floor(m / 2)) / s)));
+function makeNet(device: string): torch.nn.Sequential {
+  const net = new nn.Sequential(new nn.Linear(3, 4), new nn.Tanh(), new nn.Linear(4, 2));
+  net.loadStateDict({ '0.weight': grid(4, 3, 7, 3, 11, 10), '0.bias': grid(1, 4, 5, 2, 7, 20).index(0), '2.weight': grid(2, 4, 3, 5, 9, 10), '2.bias': grid(1, 2, 1, 4, 5, 10).index(0) });
+  return net.to(device);
+}
+type MakeOpt = (p: torch.nn.Parameter[]) => torch.optim.Optimizer<object>;
+async function train(device: string, mk: MakeOpt, loss: 'mse' | 'ce', steps = 6): Promise<{ losses: number[]; w: number[] }> {
+  const X = grid(8, 3, 5, 7, 13, 4).to(device), Y = grid(8, 2, 3, 1, 7, 3).to(device), C = torch.tensor([0, 1, 1, 0, 1, 0, 0, 1], { device });
+  const net = makeNet(device), opt = mk(net.parameters()), losses: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    opt.zeroGrad();
+    const l = loss === 'mse' ? F.mseLoss(net(X), Y) : F.crossEntropy(net(X), C);
+    await l.backward();
+    opt.step();
+    losses.push((await l.item()) as number);
+  }
+  return { losses, w: await values((net[0] as torch.nn.Linear).weight) };
+}
+const CASES: Array<[string, MakeOpt, 'mse' | 'ce', number[], number[]]> = [
+  ['SGD', (p) => new optim.SGD(p, { lr: 0.1 }), 'mse', [0.5724596, 0.5517365, 0.535102, 0.5215773, 0.5104443, 0.5011696],
+    [-0.5066195, -0.1900802, 0.04358076, 0.2195369, 0.4735712, -0.251693, -0.2008033, 0.09965175, 0.3582395, 0.4795383, -0.2637463, -0.008175375]],
+  ['SGD momentum', (p) => new optim.SGD(p, { lr: 0.1, momentum: 0.9 }), 'mse', [0.5724596, 0.5517365, 0.5201853, 0.489174, 0.4662155, 0.4531273],
+    [-0.5170096, -0.1744003, -0.06229939, 0.2534248, 0.4287428, -0.1686599, -0.2024946, 0.09874395, 0.2820307, 0.4435103, -0.200355, -0.02092064]],
+  ['SGD Nesterov, weight decay', (p) => new optim.SGD(p, { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01 }), 'ce', [0.8563659, 0.8239136, 0.78285, 0.7378694, 0.692409, 0.6484582],
+    [-0.400494, -0.2803999, 0.2100441, 0.257309, 0.4458241, -0.2182826, -0.08483016, 0.0002045147, 0.5366914, 0.3722872, -0.1880643, -0.158218]],
+  ['SGD dampening', (p) => new optim.SGD(p, { lr: 0.05, momentum: 0.5, dampening: 0.1 }), 'ce', [0.8563659, 0.8391888, 0.8165301, 0.7925776, 0.769235, 0.7472208],
+    [-0.4584405, -0.2371753, 0.1489694, 0.2311402, 0.4745023, -0.2590668, -0.1527623, 0.05835416, 0.4583834, 0.444238, -0.2493387, -0.07250864]],
+  ['Adam', (p) => new optim.Adam(p, { lr: 0.01 }), 'mse', [0.5724596, 0.5557269, 0.5406168, 0.5269344, 0.5145734, 0.5034705],
+    [-0.5551093, -0.147209, 0.04103246, 0.2576931, 0.4418556, -0.2414807, -0.25569, 0.0932353, 0.3408555, 0.4410695, -0.2409992, -0.05853413]],
+  ['Adam betas, eps, weight decay', (p) => new optim.Adam(p, { lr: 0.02, betas: [0.8, 0.99], eps: 1e-6, weightDecay: 0.1 }), 'ce', [0.8563659, 0.806681, 0.761964, 0.7222577, 0.6870777, 0.6557429],
+    [-0.3843218, -0.3033849, 0.2112105, 0.3005186, 0.3848881, -0.1866231, -0.07974023, -0.0201046, 0.5210369, 0.3819046, -0.183525, -0.1167927]],
+  ['AdamW', (p) => new optim.AdamW(p, { lr: 0.02 }), 'ce', [0.8563659, 0.8062577, 0.7613508, 0.7216009, 0.6865335, 0.6553686],
+    [-0.383896, -0.3143446, 0.2154838, 0.3137248, 0.3855195, -0.1851325, -0.0794851, -0.02034921, 0.5199343, 0.3806845, -0.1820314, -0.1184291]],
+  ['Adam AMSGrad', (p) => new optim.Adam(p, { lr: 0.01, amsgrad: true }), 'mse', [0.5724596, 0.5557269, 0.5406168, 0.5269344, 0.5145734, 0.5034705],
+    [-0.5551093, -0.147209, 0.04103246, 0.2576931, 0.4418556, -0.2414807, -0.25569, 0.0932353, 0.3408555, 0.4410695, -0.2409992, -0.05853413]],
+];
+const close = (got: number[], want: number[], tol: number) => {
+  expect(got.length).toBe(want.length);
+  got.forEach((v, i) => expect(Math.abs(v - want[i]), `element ${i}: ${v} against ${want[i]}`).toBeLessThan(tol * Math.max(1, Math.abs(want[i]))));
+};
+
+describe('optimizers: PyTorch\'s trajectories', () => {
+  for (const [name, mk, loss, losses, w] of CASES) {
+    it(`${name}: 6 steps, losses and weights as PyTorch's`, async () => {
+      const r = await train('cpu', mk, loss);
+      close(r.losses, losses, 1e-6);
+      close(r.w, w, 2e-6);
+    });
+  }
+
+  it('parameter groups, zeroGrad, printing and PyTorch\'s errors', async () => {
+    const net = makeNet('cpu');
+    const opt = new optim.SGD([{ params: (net[0] as torch.nn.Linear).parameters() }, { params: (net[2] as torch.nn.Linear).parameters(), lr: 0 }], { lr: 0.5 });
+    expect(opt.paramGroups.map((g) => g.lr)).toEqual([0.5, 0]);
+    const before = await values((net[2] as torch.nn.Linear).weight);
+    await F.mseLoss(net(torch.ones([2, 3])), torch.zeros([2, 2])).backward();
+    opt.step();
+    expect(await values((net[2] as torch.nn.Linear).weight)).toEqual(before); // lr 0: unchanged
+    opt.zeroGrad(false);
+    expect(await values(net.parameters()[0].grad!)).toEqual(new Array(12).fill(0));
+    opt.zeroGrad();
+    expect(net.parameters()[0].grad).toBe(null);
+    expect(String(new optim.SGD(net.parameters(), { lr: 0.1 }))).toBe('SGD (\nParameter Group 0\n    dampening: 0\n    lr: 0.1\n    maximize: False\n    momentum: 0\n    nesterov: False\n    weightDecay: 0\n)');
+    expect(() => new optim.SGD(net.parameters(), { lr: -1 })).toThrow('Invalid learning rate: -1');
+    expect(() => new optim.SGD([], { lr: 1 })).toThrow('optimizer got an empty parameter list');
+    expect(() => new optim.SGD(net.parameters(), { lr: 0.1, nesterov: true })).toThrow('Nesterov momentum requires a momentum and zero dampening');
+    expect(() => new optim.Adam(net.parameters(), { betas: [1.0, 0.9] })).toThrow('Invalid beta parameter at index 0: 1.0');
+    expect(() => new optim.Adam([net.parameters()[0].mul(2)])).toThrow("can't optimize a non-leaf Tensor");
+    expect(() => new optim.Adam([...net.parameters(), net.parameters()[0]].map((p) => ({ params: [p] })))).toThrow('some parameters appear in more than one parameter group');
+  });
+
+  it('a training loop in torch.scope(): parameters and optimizer state outlive each step\'s scope', async () => {
+    const ref = await train('cpu', CASES[5][1], 'ce');
+    const X = grid(8, 3, 5, 7, 13, 4), C = torch.tensor([0, 1, 1, 0, 1, 0, 0, 1]);
+    const net = makeNet('cpu'), opt = new optim.Adam(net.parameters(), { lr: 0.02, betas: [0.8, 0.99], eps: 1e-6, weightDecay: 0.1 });
+    const losses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      losses.push(await torch.scope(async () => {
+        opt.zeroGrad();
+        const l = F.crossEntropy(net(X), C);
+        await l.backward();
+        opt.step();
+        return (await l.item()) as number;
+      }));
+    }
+    expect(losses).toEqual(ref.losses);
+    expect(await values((net[0] as torch.nn.Linear).weight)).toEqual(ref.w);
+  });
+});
+
+describe.runIf(available)('on the GPU', () => {
+  it('a model moved with to(\'gpu\') trains as on the CPU (SGD with momentum, Adam)', async () => {
+    for (const k of [2, 6]) {
+      const [name, mk, loss] = CASES[k];
+      const cpu = await train('cpu', mk, loss), gpu = await train('gpu', mk, loss);
+      close(gpu.losses, cpu.losses, 1e-5);
+      close(gpu.w, cpu.w, 1e-5);
+      expect(name).toBeTruthy();
+    }
+    const net = makeNet('gpu');
+    expect(net.parameters().every((p) => p.device === 'gpu' && p instanceof nn.Parameter && p.requiresGrad)).toBe(true);
+    expect(await text(net.parameters()[3])).toBe('Parameter containing:\ntensor([-0.2000,  0.2000], device=\'gpu:0\', requires_grad=True)');
+    expect(() => net(torch.ones([2, 3]))).toThrow('Expected all tensors to be on the same device');
+    const back = net.to('cpu');
+    expect(back.parameters().every((p) => p.device === 'cpu')).toBe(true);
+  });
+
+  it('losses and activations on the GPU: the CPU\'s values and gradients', async () => {
+    torch.manualSeed(4);
+    const a = torch.randn([5, 4]), tgt = torch.tensor([3, 0, 1, -100, 2]), yb = torch.rand([5, 4]);
+    const run = async (dev: string) => {
+      const x = a.to(dev).detach().requiresGrad_();
+      const t = tgt.to(dev), y = yb.to(dev);
+      const parts = [
+        F.crossEntropy(x, t, { labelSmoothing: 0.1, weight: f32([1, 2, 3, 4], dev) }), F.nllLoss(x.logSoftmax(1), t, { reduction: 'sum' }), F.mseLoss(x, y), F.l1Loss(x, y),
+        F.binaryCrossEntropy(x.sigmoid(), y), F.binaryCrossEntropyWithLogits(x, y, { posWeight: f32([1, 2, 3, 4], dev) }),
+        F.gelu(x).sum(), F.gelu(x, { approximate: 'tanh' }).sum(), F.silu(x).sum(), F.elu(x).sum(), F.leakyRelu(x).sum(), F.softplus(x).sum(),
+      ];
+      const total = torch.stack(parts);
+      await total.mul(torch.arange(parts.length, { device: dev }).float().add(1)).sum().backward();
+      return [await values(total), await values(x.grad!)];
+    };
+    const [cpu, gpu] = [await run('cpu'), await run('gpu')];
+    for (let k = 0; k < 2; k++) close(gpu[k], cpu[k], 1e-5);
+  });
+});
