@@ -122,13 +122,15 @@ export class WeakTracker<K> {
     this.mark = this.liveBytes + Math.max(this.minSlack, this.liveBytes * this.growth) + bytes;
     this.countMark = this.tokens.size + Math.max(1024, this.tokens.size);
   }
-  /** Stops tracking `key` (freed explicitly). */
-  forget(key: K): void {
+  /** Stops tracking `key` (freed explicitly); false when it was not tracked (any more): its owner was
+   * found dead first, and onDead has had it. */
+  forget(key: K): boolean {
     const h = this.tokens.get(key);
-    if (!h) return;
+    if (!h) return false;
     this.tokens.delete(key);
     this.registry.unregister(h);
     this.liveBytes -= h.bytes;
+    return true;
   }
   clear(): void {
     for (const h of this.tokens.values()) this.registry.unregister(h);

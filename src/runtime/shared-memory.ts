@@ -106,7 +106,10 @@ export class SharedBuffers {
     const d = s.data!;
     const key = { off: d.byteOffset, sab: this.arena.contains(d.buffer) ? null : (d.buffer as SharedArrayBuffer) };
     this.tracker.track(s, key, d.byteLength);
-    s.release = () => { this.tracker.forget(key); this.release(key); };
+    // Once only: a disposed storage's release waits in the queue behind the ops that use it (dispose),
+    // and the storage may die and be found by a collection before it runs (a backward pass's temporaries
+    // with ops queued for the workers). The memory then went back already, maybe to a new tensor since.
+    s.release = () => { if (this.tracker.forget(key)) this.release(key); };
   }
   private release(k: { off: number; sab: SharedArrayBuffer | null }): void {
     if (!k.sab) { this.arena.release(k.off); return; }
