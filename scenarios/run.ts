@@ -26,7 +26,7 @@ import {
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** The scenarios shipped in this folder, in the order --list shows them (file = scenarios/<name>.ts). */
-export const SCENARIOS = ['seed-walkthrough', 'speed-cpu', 'ops-cpu', 'speed-gpu', 'large-loop', 'sweep-workers', 'compare'] as const;
+export const SCENARIOS = ['seed-walkthrough', 'speed-cpu', 'ops-cpu', 'speed-gpu', 'large-loop', 'mlp', 'sweep-workers', 'compare'] as const;
 
 const USAGE = 'usage: npm run scenario -- --list | NAME|./file.ts [--workers W] [--device cpu|gpu] [--n N] [--epochs E] [--repeat R] [--seed S] [--json] [--out DIR] [--help]';
 

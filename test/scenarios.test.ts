@@ -143,6 +143,16 @@ describe('scenarios at small sizes (--json)', () => {
     expect(d.data.identicalAcrossRuns).toBe(true);
   });
 
+  it('mlp: an nn classifier learns (loss falls, accuracy well above chance), per-step time', async () => {
+    const d = await json(['mlp', '--n', '1024', '--hidden', '64', '--epochs', '3', '--workers', '2']);
+    const [row] = common(d, 'mlp');
+    finite(row.msPerStep, row.firstEpoch, row.loss, row.accuracy);
+    const epochLoss = (d.data.troupe as { epochLoss: number[] }).epochLoss;
+    expect(epochLoss).toHaveLength(3);
+    expect(epochLoss[2]).toBeLessThan(epochLoss[0]);
+    expect(row.accuracy as number).toBeGreaterThan(0.3); // 10 classes
+  });
+
   it('sweep-workers: one row per W, speedup and efficiency, best W; --out writes JSON and SVG', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'troupe-scn-'));
     const d = await json(['sweep-workers', '--n', '300000', '--epochs', '3', '--repeat', '1', '--out', dir]);
