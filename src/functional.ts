@@ -250,9 +250,12 @@ export function nllLoss(input: Tensor, target: Tensor, o: NllOptions = {}): Tens
   checkTensor('nll_loss', input); checkFloat('nll_loss', input);
   classDim('nll_loss', input);
   const r = checkReduction(o.reduction ?? 'mean');
-  let pk!: Picked, coef!: Tensor, total: Tensor | null = null;
+  return nllPicked(input, pick('nll_loss', input, target, o), r);
+}
+/** nllLoss of log-probabilities against a target already picked out (pick). */
+function nllPicked(input: Tensor, pk: Picked, r: Reduction): Tensor {
+  let coef!: Tensor, total: Tensor | null = null;
   return composite('NllLossBackward0', [input], () => {
-    pk = pick('nll_loss', input, target, o);
     // coef: each sample's weight, 0 for ignored ones, NaN for out-of-range ones.
     coef = where(pk.bad, NaN, where(pk.valid, pk.w ?? 1, 0));
     if (coef.dtype !== input.dtype) coef = coef.to({ dtype: input.dtype });
@@ -281,10 +284,10 @@ export function crossEntropy(input: Tensor, target: Tensor, o: CrossEntropyOptio
   const eps = o.labelSmoothing ?? 0;
   if (!(eps >= 0 && eps <= 1)) throw new Error(`label_smoothing must be between 0.0 and 1.0. Got: ${eps}`);
   const C = input.shape[d];
-  const lp = logSoftmax(input, d);
   if (isFloat(target.dtype)) {
     // Class probabilities.
     if (!sameShape(target.shape, input.shape)) throw new Error(`cross_entropy(): probability targets must have the input's shape ${fmtShape(input.shape)}, got ${fmtShape(target.shape)}`);
+    const lp = logSoftmax(input, d);
     let p: Tensor = target;
     if (eps > 0) p = add(mul(p, 1 - eps), eps / C);
     let terms = mul(lp, p);
@@ -295,9 +298,10 @@ export function crossEntropy(input: Tensor, target: Tensor, o: CrossEntropyOptio
     const total = sum(each), n = input.shape[0];
     return composite('DivBackward1', [total], () => div(total, n), (g) => [div(g, n)]); // (PyTorch's name: a division by a number)
   }
-  const nll = nllLoss(lp, target, o);
+  const pk = pick('cross_entropy', input, target, o); // (checks the target before any work)
+  const lp = logSoftmax(input, d);
+  const nll = nllPicked(lp, pk, r);
   if (eps === 0) return nll;
-  const pk = pick('cross_entropy', input, target, o);
   let terms = lp;
   if (o.weight) terms = mul(terms, o.weight);
   const smooth = where(pk.valid, neg(sum(terms, d)), 0);
