@@ -8,9 +8,9 @@
  */
 import {
   Tensor, abs, add, arange, clamp, composite, compare, div, exp, log, logSoftmax, matmul, mean, mm, mul, neg,
-  rand, relu, reshape, sigmoid, sub, sum, sumToShape, tanh, where, type Operand,
+  rand, relu, reshape, sigmoid, sqrt, sub, sum, sumToShape, tanh, where, type Operand,
 } from './tensor.ts';
-import { fmtShape, sameShape } from './shape.ts';
+import { contiguousStrides, fmtShape, sameShape } from './shape.ts';
 import { isFloat } from './dtype.ts';
 import { formatSize } from './format.ts';
 import { isGradEnabled } from './autograd/graph.ts';
@@ -393,3 +393,74 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, o: B
 
 const SCALAR_NAME: Record<string, string> = { float32: 'Float', float64: 'Double', int32: 'Int', int64: 'Long', bool: 'Bool' };
 const deviceName = (d: string) => (d === 'gpu' ? 'gpu:0' : 'cpu');
+
+// =============================================================== normalization and lookup
+
+/**
+ * Layer normalization over the last dims (normalizedShape): (x − mean) / √(var + eps), var biased, then
+ * · weight + bias when given. One node (NativeLayerNormBackward0), as PyTorch's.
+ */
+export function layerNorm(x: Tensor, normalizedShape: number | number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
+  checkTensor('layer_norm', x); checkFloat('layer_norm', x);
+  const ns = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+  const k = ns.length;
+  if (k === 0 || k > x.ndim || !sameShape(x.shape.slice(x.ndim - k), ns)) {
+    throw new Error(`Given normalized_shape=${fmtShape(ns)}, expected input with shape [*, ${ns.join(', ')}], but got input of size${fmtShape(x.shape)}`);
+  }
+  for (const [what, t] of [['weight', weight], ['bias', bias]] as const) {
+    if (t != null && (checkTensor('layer_norm', t, what), !sameShape(t.shape, ns))) throw new Error(`layer_norm(): ${what} must have the normalized shape ${fmtShape(ns)}, got ${fmtShape(t.shape)}`);
+  }
+  const dims = ns.map((_, i) => x.ndim - k + i);
+  const w = weight ?? null, b = bias ?? null;
+  let xhat!: Tensor, rstd!: Tensor;
+  return composite('NativeLayerNormBackward0', [x, ...(w ? [w] : []), ...(b ? [b] : [])], () => {
+    const xc = sub(x, mean(x, dims, true));
+    rstd = div(1, sqrt(add(mean(mul(xc, xc), dims, true), eps)));
+    xhat = mul(xc, rstd);
+    let y = xhat;
+    if (w) y = mul(y, w);
+    if (b) y = add(y, b);
+    return y;
+  }, (g) => {
+    const lead = x.shape.slice(0, x.ndim - k).map((_, i) => i);
+    const gw = w ? mul(g, w) : g;
+    // dx = rstd · (g' − mean(g') − x̂ · mean(g' · x̂)) over the normalized dims, g' = g · weight.
+    const gx = x.requiresGrad ? mul(rstd, sub(sub(gw, mean(gw, dims, true)), mul(xhat, mean(mul(gw, xhat), dims, true)))) : null;
+    const red = (t: Tensor) => (lead.length ? sum(t, lead) : t);
+    const out: Array<Tensor | null> = [gx];
+    if (w) out.push(w.requiresGrad ? red(mul(g, xhat)) : null);
+    if (b) out.push(b.requiresGrad ? red(g) : null);
+    return out;
+  }, x, w, b);
+}
+
+/**
+ * Rows of weight [V, D] picked by integer indices of any shape: [..., D]. Computed as a product of the
+ * indices' one-hot [N, V] with weight (memory N·V: fine for vocabularies of thousands, not millions).
+ * An index outside [0, V) gives a row of NaN (PyTorch: "index out of range in self"). padding_idx: that
+ * row gets no gradient.
+ */
+export function embedding(input: Tensor, weight: Tensor, o: { paddingIdx?: number | null } = {}): Tensor {
+  checkTensor('embedding', input); checkTensor('embedding', weight, 'weight');
+  if (input.dtype !== 'int64' && input.dtype !== 'int32') {
+    throw new Error(`Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got ${input.dtype} instead (while checking arguments for embedding)`);
+  }
+  if (weight.ndim !== 2) throw new Error(`embedding(): weight must be 2-D [num_embeddings, embedding_dim], got shape ${fmtShape(weight.shape)}`);
+  if (input.device !== weight.device) throw new Error(`Expected all tensors to be on the same device, but found at least two devices, ${deviceName(weight.device)} and ${deviceName(input.device)}! (embedding: weight and indices)`);
+  const [V, D] = weight.shape;
+  const pad = o.paddingIdx ?? null;
+  if (pad !== null && !(Number.isInteger(pad) && pad >= -V && pad < V)) throw new Error('Padding_idx must be within num_embeddings');
+  const padRow = pad === null ? null : pad < 0 ? pad + V : pad;
+  const flat = reshape(input, [-1]);
+  const onehot = compare('eq', flat.unsqueeze(1), arange(V, { device: input.device, dtype: input.dtype })).to({ dtype: weight.dtype });
+  const bad = where(compare('lt', flat, 0), true, compare('ge', flat, V)).unsqueeze(1);
+  const shape = [...input.shape, D];
+  return composite('EmbeddingBackward0', [weight], () => {
+    const rows = where(bad, NaN, mm(onehot, weight)); // (a new contiguous tensor: shaped as the result, not a view of it)
+    return new Tensor(rows.storage, shape, contiguousStrides(shape), 0);
+  }, (g) => {
+    let gw = mm(onehot.t(), reshape(g, [-1, D]));
+    if (padRow !== null) gw = mul(gw, compare('ne', arange(V, { device: g.device }), padRow).unsqueeze(1));
+    return [gw];
+  });
+}

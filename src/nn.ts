@@ -7,12 +7,14 @@
  * were set (PyTorch's registration order): a Parameter is a parameter, a Module a submodule, any other
  * Tensor a buffer (moved by `to()`, not trained). Lists of modules go in a ModuleList.
  */
-import { Tensor, keep, rand, type TensorOptions } from './tensor.ts';
+import { Tensor, keep, ones, rand, randn, zeros, type TensorOptions } from './tensor.ts';
 import { noGrad } from './autograd/graph.ts';
 import { fmtShape, sameShape } from './shape.ts';
 import * as F from './functional.ts';
 
 export * as functional from './functional.ts';
+export * as init from './nn-init.ts';
+export * as utils from './nn-utils.ts';
 
 /** A tensor that is a module's parameter: a leaf requiring grad (unless told), printed "Parameter containing:". */
 export class Parameter extends Tensor {
@@ -29,6 +31,12 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 /** Python's repr of a float option (1 -> 1.0), as PyTorch's module reprs print them. */
 const pyFloat = (v: number) => (Number.isInteger(v) ? v.toFixed(1) : String(v));
 const pyBool = (v: boolean) => (v ? 'True' : 'False');
+/** Python's repr of a float: 1.0, 0.5, 1e-05 (exponents of two digits at least, below 1e-4 and from 1e16). */
+const pyRepr = (v: number) => {
+  const a = Math.abs(v);
+  if (v !== 0 && (a < 1e-4 || a >= 1e16)) return v.toExponential().replace(/e([+-])(\d)$/, (_m, sign: string, d: string) => `e${sign}0${d}`);
+  return pyFloat(v);
+};
 
 /** What a Module is called with: tensors (and, for custom modules, anything their forward takes). */
 export interface Module {
@@ -274,6 +282,51 @@ export class Dropout extends Module {
   }
   override forward(x: Tensor): Tensor { return F.dropout(x, this.p, this.training); }
   override extraRepr(): string { return `p=${pyFloat(this.p)}, inplace=False`; }
+}
+
+export interface NormOptions { eps?: number; elementwiseAffine?: boolean; device?: string; dtype?: TensorOptions['dtype'] }
+/** Layer normalization over the last dims (normalizedShape), with a learned weight (ones) and bias (zeros). */
+export class LayerNorm extends Module {
+  readonly normalizedShape: number[];
+  readonly eps: number;
+  weight: Parameter | null;
+  bias: Parameter | null;
+  constructor(normalizedShape: number | number[], o: NormOptions = {}) {
+    super();
+    this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+    this.eps = o.eps ?? 1e-5;
+    const affine = o.elementwiseAffine ?? true;
+    const opts = { device: o.device, dtype: o.dtype };
+    this.weight = affine ? new Parameter(ones(this.normalizedShape, opts)) : null;
+    this.bias = affine ? new Parameter(zeros(this.normalizedShape, opts)) : null;
+  }
+  override forward(x: Tensor): Tensor { return F.layerNorm(x, this.normalizedShape, this.weight, this.bias, this.eps); }
+  override extraRepr(): string {
+    const shape = this.normalizedShape.length === 1 ? `(${this.normalizedShape[0]},)` : `(${this.normalizedShape.join(', ')})`;
+    return `${shape}, eps=${pyRepr(this.eps)}, elementwise_affine=${pyBool(this.weight !== null)}`;
+  }
+}
+
+export interface EmbeddingOptions { paddingIdx?: number | null; device?: string; dtype?: TensorOptions['dtype'] }
+/** A table of numEmbeddings vectors of embeddingDim, looked up by integer indices (F.embedding); starts
+ * standard normal (from torch.randn), the padding row zero. */
+export class Embedding extends Module {
+  weight: Parameter;
+  readonly paddingIdx: number | null;
+  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, o: EmbeddingOptions = {}) {
+    super();
+    for (const [n, v] of [['num_embeddings', numEmbeddings], ['embedding_dim', embeddingDim]] as const) {
+      if (!Number.isInteger(v) || v < 0) throw new Error(`Embedding(): ${n} must be a non-negative integer, got ${v}`);
+    }
+    const pad = o.paddingIdx ?? null;
+    if (pad !== null && !(Number.isInteger(pad) && pad >= -numEmbeddings && pad < numEmbeddings)) throw new Error('Padding_idx must be within num_embeddings');
+    this.paddingIdx = pad === null ? null : pad < 0 ? pad + numEmbeddings : pad;
+    const w = randn([numEmbeddings, embeddingDim], { device: o.device, dtype: o.dtype });
+    if (this.paddingIdx !== null) noGrad(() => w.index(this.paddingIdx!).fill_(0));
+    this.weight = new Parameter(w);
+  }
+  override forward(x: Tensor): Tensor { return F.embedding(x, this.weight, { paddingIdx: this.paddingIdx }); }
+  override extraRepr(): string { return `${this.numEmbeddings}, ${this.embeddingDim}${this.paddingIdx === null ? '' : `, padding_idx=${this.paddingIdx}`}`; }
 }
 
 // =============================================================== activations

@@ -174,3 +174,88 @@ export class AdamW extends Adam {
     this.decoupled = true;
   }
 }
+
+// =============================================================== learning-rate schedules (torch.optim.lrScheduler)
+
+/**
+ * torch.optim.lr_scheduler's common schedules: each sets its optimizer's groups' lr from their initial
+ * lr and the epoch count (closed forms of PyTorch's), once when made and at each step().
+ *   const sched = new optim.lrScheduler.StepLR(opt, { stepSize: 30, gamma: 0.1 });
+ *   for (…epochs) { …train (opt.step())…; sched.step(); }
+ */
+export abstract class LRScheduler {
+  /** The groups' lr when the schedule was made. */
+  readonly baseLrs: number[];
+  /** Steps taken (the epoch count, from 0). */
+  lastEpoch = 0;
+  constructor(readonly optimizer: Optimizer<{ lr: number }>) {
+    if (!(optimizer instanceof Optimizer)) throw new Error(`${new.target.name}: expected an optimizer, got ${optimizer === null ? 'null' : typeof optimizer}`);
+    this.baseLrs = optimizer.paramGroups.map((g) => g.lr);
+  }
+  /** The lr of group i at epoch e. */
+  protected abstract lrAt(base: number, e: number): number;
+  /** Sets the lrs for lastEpoch (the subclass's constructor calls it once, as PyTorch's first step). */
+  protected apply(): void {
+    this.optimizer.paramGroups.forEach((g, i) => { g.lr = this.lrAt(this.baseLrs[i], this.lastEpoch); });
+  }
+  step(): void { this.lastEpoch++; this.apply(); }
+  getLastLr(): number[] { return this.optimizer.paramGroups.map((g) => g.lr); }
+}
+const checkNumber = (cls: string, name: string, v: unknown, ok: (v: number) => boolean) => {
+  if (typeof v !== 'number' || !ok(v)) throw new Error(`${cls}: ${name} must be ${name === 'gamma' ? 'a positive number' : 'a positive integer'}, got ${String(v)}`);
+};
+/** lr = base · gamma^⌊epoch / stepSize⌋ (gamma 0.1 by default). */
+export class StepLR extends LRScheduler {
+  constructor(optimizer: Optimizer<{ lr: number }>, readonly o: { stepSize: number; gamma?: number }) {
+    super(optimizer);
+    checkNumber('StepLR', 'stepSize', o?.stepSize, (v) => Number.isInteger(v) && v > 0);
+    checkNumber('StepLR', 'gamma', o.gamma ?? 0.1, (v) => v > 0);
+    this.apply();
+  }
+  protected lrAt(base: number, e: number): number { return base * (this.o.gamma ?? 0.1) ** Math.floor(e / this.o.stepSize); }
+}
+/** lr = base · gamma^(the milestones reached), milestones increasing epochs. */
+export class MultiStepLR extends LRScheduler {
+  constructor(optimizer: Optimizer<{ lr: number }>, readonly o: { milestones: number[]; gamma?: number }) {
+    super(optimizer);
+    if (!Array.isArray(o?.milestones) || o.milestones.some((m, i) => !Number.isInteger(m) || (i > 0 && m < o.milestones[i - 1]))) {
+      throw new Error(`MultiStepLR: milestones must be a list of increasing integers, got ${JSON.stringify(o?.milestones)}`);
+    }
+    checkNumber('MultiStepLR', 'gamma', o.gamma ?? 0.1, (v) => v > 0);
+    this.apply();
+  }
+  protected lrAt(base: number, e: number): number { return base * (this.o.gamma ?? 0.1) ** this.o.milestones.filter((m) => m <= e).length; }
+}
+/** lr = base · gamma^epoch. */
+export class ExponentialLR extends LRScheduler {
+  constructor(optimizer: Optimizer<{ lr: number }>, readonly o: { gamma: number }) {
+    super(optimizer);
+    checkNumber('ExponentialLR', 'gamma', o?.gamma, (v) => v > 0);
+    this.apply();
+  }
+  protected lrAt(base: number, e: number): number { return base * this.o.gamma ** e; }
+}
+/** lr = etaMin + (base − etaMin) · (1 + cos(π · epoch / tMax)) / 2 (etaMin 0 by default; it rises again after tMax, as PyTorch's). */
+export class CosineAnnealingLR extends LRScheduler {
+  constructor(optimizer: Optimizer<{ lr: number }>, readonly o: { tMax: number; etaMin?: number }) {
+    super(optimizer);
+    checkNumber('CosineAnnealingLR', 'tMax', o?.tMax, (v) => Number.isInteger(v) && v > 0);
+    this.apply();
+  }
+  protected lrAt(base: number, e: number): number {
+    const min = this.o.etaMin ?? 0;
+    return e === 0 ? base : min + ((base - min) * (1 + Math.cos((Math.PI * e) / this.o.tMax))) / 2;
+  }
+}
+/** lr = base · f(epoch), f a function of your own. */
+export class LambdaLR extends LRScheduler {
+  constructor(optimizer: Optimizer<{ lr: number }>, readonly f: (epoch: number) => number) {
+    super(optimizer);
+    if (typeof f !== 'function') throw new Error(`LambdaLR: expected a function of the epoch, got ${f === null ? 'null' : typeof f}`);
+    this.apply();
+  }
+  protected lrAt(base: number, e: number): number { return base * this.f(e); }
+}
+
+/** The schedules under PyTorch's module name too: `optim.lrScheduler.StepLR`. */
+export const lrScheduler = { LRScheduler, StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LambdaLR };

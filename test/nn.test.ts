@@ -235,6 +235,96 @@ describe('losses and activations: PyTorch\'s values, grad_fns and gradients', ()
   });
 });
 
+describe('LayerNorm, Embedding, nn.init, clipGradNorm_', () => {
+  it('LayerNorm: PyTorch\'s printed form, values and gradients (NativeLayerNormBackward0)', async () => {
+    const x = f32([[0.5, -1.0, 2.0, 0.25], [1.5, 0.25, -0.75, 3.0]]).requiresGrad_();
+    const ln = new nn.LayerNorm(4);
+    torch.noGrad(() => { ln.weight!.copy_(f32([1.0, 0.5, 2.0, -1.0])); ln.bias!.copy_(f32([0.1, 0.2, 0.3, 0.4])); });
+    expect(`${ln} ${new nn.LayerNorm([2, 4], { eps: 1e-6, elementwiseAffine: false })}`).toBe('LayerNorm((4,), eps=1e-05, elementwise_affine=True) LayerNorm((2, 4), eps=1e-06, elementwise_affine=False)');
+    const y = ln(x);
+    expect(await text(y)).toBe('tensor([[ 0.1586, -0.4741,  3.2310,  0.5759],\n        [ 0.4563, -0.0673, -2.1944, -1.0254]],\n       grad_fn=<NativeLayerNormBackward0>)');
+    await y.mul(f32([[1, 2, 3, 4], [-1, 0.5, 2, 1]])).sum().backward();
+    expect(await text(x.grad!)).toBe('tensor([[-0.1128,  2.5946,  1.8694, -4.3512],\n        [-0.6752, -0.8803,  0.9156,  0.6399]])');
+    expect(await text(ln.weight!.grad!)).toBe('tensor([-0.2977, -2.9638,  1.9021,  0.7219])');
+    expect(await text(ln.bias!.grad!)).toBe('tensor([0.0000, 2.5000, 5.0000, 5.0000])');
+    expect(await text(F.layerNorm(x.detach(), [2, 4]))).toBe('tensor([[-0.1712, -1.3455,  1.0030, -0.3669],\n        [ 0.6116, -0.3669, -1.1498,  1.7858]])');
+    expect(() => F.layerNorm(x, [3])).toThrow('Given normalized_shape=[3], expected input with shape [*, 3], but got input of size[2, 4]');
+    await gradcheck((a, w, b) => F.layerNorm(a, [4], w, b), [[3, 4], [4], [4]]);
+    await gradcheck((a, w) => F.layerNorm(a, [2, 3], w, null, 1e-3), [[2, 2, 3], [2, 3]]);
+  });
+
+  it('Embedding: PyTorch\'s printed form, rows, gradient (padding row: none); out-of-range indices give NaN', async () => {
+    const e = new nn.Embedding(5, 3);
+    torch.noGrad(() => e.weight.copy_(torch.arange(15).reshape(5, 3).float().div(10)));
+    expect(`${e} ${new nn.Embedding(10, 4, { paddingIdx: 0 })}`).toBe('Embedding(5, 3) Embedding(10, 4, padding_idx=0)');
+    const out = e(torch.tensor([[1, 4], [1, 0]]));
+    expect(await text(out)).toBe('tensor([[[0.3000, 0.4000, 0.5000],\n         [1.2000, 1.3000, 1.4000]],\n\n        [[0.3000, 0.4000, 0.5000],\n         [0.0000, 0.1000, 0.2000]]], grad_fn=<EmbeddingBackward0>)');
+    await out.mul(torch.arange(12).reshape(2, 2, 3).float()).sum().backward();
+    expect(await text(e.weight.grad!)).toBe('tensor([[ 9., 10., 11.],\n        [ 6.,  8., 10.],\n        [ 0.,  0.,  0.],\n        [ 0.,  0.,  0.],\n        [ 3.,  4.,  5.]])');
+    const p = new nn.Embedding(4, 2, { paddingIdx: -1 });
+    expect(await values(p.weight.index(3))).toEqual([0, 0]);
+    await p(torch.tensor([3, 1, 3])).sum().backward();
+    expect(await values(p.weight.grad!)).toEqual([0, 0, 1, 1, 0, 0, 0, 0]);
+    expect(await values(e(torch.tensor([5, -1])).detach())).toEqual([NaN, NaN, NaN, NaN, NaN, NaN]);
+    expect(() => e(f32([1.5]))).toThrow("Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got float32 instead");
+    expect(() => new nn.Embedding(4, 2, { paddingIdx: 4 })).toThrow('Padding_idx must be within num_embeddings');
+  });
+
+  it('nn.init: in place, without a graph, within the bounds PyTorch gives; errors for fewer than 2 dims', async () => {
+    const w = new nn.Linear(200, 100).weight;
+    expect(nn.init.xavierUniform_(w)).toBe(w);
+    let v = await values(w);
+    const xb = Math.sqrt(6 / 300);
+    expect(Math.max(...v.map(Math.abs))).toBeLessThanOrEqual(xb);
+    expect(Math.max(...v.map(Math.abs))).toBeGreaterThan(0.95 * xb);
+    expect(w.isLeaf && w.requiresGrad && w.gradFn === null).toBe(true);
+    nn.init.kaimingNormal_(w, { nonlinearity: 'relu' });
+    v = await values(w);
+    const sd = Math.sqrt(v.reduce((s, x) => s + x * x, 0) / v.length);
+    expect(Math.abs(sd / (Math.SQRT2 / Math.sqrt(200)) - 1)).toBeLessThan(0.03);
+    nn.init.kaimingUniform_(w, { a: Math.sqrt(5) }); // nn.Linear's own default
+    expect(Math.max(...(await values(w)).map(Math.abs))).toBeLessThanOrEqual(1 / Math.sqrt(200) + 1e-7);
+    nn.init.constant_(w, 0.5);
+    expect(new Set(await values(w))).toEqual(new Set([0.5]));
+    nn.init.normal_(w, 3, 0.01);
+    expect(Math.abs((await values(w.mean()))[0] - 3)).toBeLessThan(0.01);
+    expect([nn.init.calculateGain('relu'), nn.init.calculateGain('leaky_relu', 0.2), nn.init.calculateGain('tanh')]).toEqual([1.4142135623730951, 1.3867504905630728, 1.6666666666666667]);
+    expect(() => nn.init.xavierUniform_(torch.ones([3]))).toThrow('Fan in and fan out can not be computed for tensor with fewer than 2 dimensions');
+  });
+
+  it('clipGradNorm_: PyTorch\'s total norms and scaled gradients (2-norm, infinity norm, no clipping below the max)', async () => {
+    const a = f32([3, 4]).requiresGrad_(), b = f32([12]).requiresGrad_();
+    await a.sum().add(b.sum()).backward();
+    const setg = () => torch.noGrad(() => { a.grad!.copy_(f32([3, 4])); b.grad!.copy_(f32([12])); });
+    setg();
+    expect(await text(nn.utils.clipGradNorm_([a, b], 1.0))).toBe('tensor(13.)');
+    expect([await text(a.grad!), await text(b.grad!)]).toEqual(['tensor([0.2308, 0.3077])', 'tensor([0.9231])']);
+    setg();
+    expect(await text(nn.utils.clipGradNorm_([a, b], 100))).toBe('tensor(13.)');
+    expect(await values(a.grad!)).toEqual([3, 4]);
+    expect(await text(nn.utils.clipGradNorm_([a, b], 1.0, Infinity))).toBe('tensor(12.)');
+    expect([await text(a.grad!), await text(b.grad!)]).toEqual(['tensor([0.2500, 0.3333])', 'tensor([1.0000])']);
+  });
+});
+
+describe('learning-rate schedules: PyTorch\'s lr at each epoch', () => {
+  const lrs = (mk: (o: torch.optim.SGD) => torch.optim.LRScheduler, n = 8) => {
+    const opt = new optim.SGD([torch.zeros([1]).requiresGrad_()], { lr: 0.1 });
+    const s = mk(opt), out: number[] = [];
+    for (let i = 0; i < n; i++) { out.push(opt.paramGroups[0].lr); opt.step(); s.step(); }
+    return [...out, s.getLastLr()[0]].map((v) => Number(v.toPrecision(10)));
+  };
+  it('StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LambdaLR', () => {
+    expect(lrs((o) => new optim.lrScheduler.StepLR(o, { stepSize: 3, gamma: 0.5 }))).toEqual([0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.025, 0.025, 0.025]);
+    expect(lrs((o) => new optim.lrScheduler.MultiStepLR(o, { milestones: [2, 5], gamma: 0.1 }))).toEqual([0.1, 0.1, 0.01, 0.01, 0.01, 0.001, 0.001, 0.001, 0.001]);
+    expect(lrs((o) => new optim.ExponentialLR(o, { gamma: 0.9 }))).toEqual([0.1, 0.09, 0.081, 0.0729, 0.06561, 0.059049, 0.0531441, 0.04782969, 0.043046721]);
+    expect(lrs((o) => new optim.lrScheduler.CosineAnnealingLR(o, { tMax: 5, etaMin: 0.01 }), 12)).toEqual(
+      [0.1, 0.09140576475, 0.06890576475, 0.04109423525, 0.01859423525, 0.01, 0.01859423525, 0.04109423525, 0.06890576475, 0.09140576475, 0.1, 0.09140576475, 0.06890576475]);
+    expect(lrs((o) => new optim.lrScheduler.LambdaLR(o, (e) => 1 / (e + 1)))).toEqual([0.1, 0.05, 0.03333333333, 0.025, 0.02, 0.01666666667, 0.01428571429, 0.0125, 0.01111111111]);
+    expect(() => lrs((o) => new optim.lrScheduler.StepLR(o, { stepSize: 0 }))).toThrow('StepLR: stepSize must be a positive integer, got 0');
+  });
+});
+
 // The optimizers against PyTorch 1.13: a 3-4-2 tanh network with fixed weights on fixed data, 6 steps.
 const grid = (r: number, c: number, a: number, b: number, m: number, s: number) =>
   f32(Array.from({ length: r }, (_, i) => Array.from({ length: c }, (_, j) => (((i * a + j * b) % m) - Math.floor(m / 2)) / s)));
@@ -355,6 +445,7 @@ describe.runIf(available)('on the GPU', () => {
         F.crossEntropy(x, t, { labelSmoothing: 0.1, weight: f32([1, 2, 3, 4], dev) }), F.nllLoss(x.logSoftmax(1), t, { reduction: 'sum' }), F.mseLoss(x, y), F.l1Loss(x, y),
         F.binaryCrossEntropy(x.sigmoid(), y), F.binaryCrossEntropyWithLogits(x, y, { posWeight: f32([1, 2, 3, 4], dev) }),
         F.gelu(x).sum(), F.gelu(x, { approximate: 'tanh' }).sum(), F.silu(x).sum(), F.elu(x).sum(), F.leakyRelu(x).sum(), F.softplus(x).sum(),
+        F.layerNorm(x, [4], f32([1, 2, 3, 4], dev), f32([0.5, 0, 0, 1], dev)).mul(y).sum(), F.embedding(torch.tensor([[1, 0], [4, 4]], { device: dev }), x).sum(),
       ];
       const total = torch.stack(parts);
       await total.mul(torch.arange(parts.length, { device: dev }).float().add(1)).sum().backward();
