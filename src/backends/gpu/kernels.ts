@@ -268,6 +268,9 @@ export const CMP: Partial<Record<BinaryFn, string>> = { eq: '==', ne: '!=', lt: 
 export function binaryExpr(fn: BinaryFn, c: CType, a: string, b: string): string {
   const one = c === 'f32' ? '1.0' : '1i', zero = c === 'f32' ? '0.0' : '0i';
   const cmp = CMP[fn];
+  // NaN != anything is true (PyTorch's and the CPU's); lavapipe compiled WGSL's f32 `!=` as an ordered
+  // comparison, false for NaN (x.isnan() was all false). `!(a == b)` is the unordered one everywhere.
+  if (fn === 'ne' && c === 'f32') return `select(${zero}, ${one}, !(${a} == ${b}))`;
   if (cmp) return `select(${zero}, ${one}, ${a} ${cmp} ${b})`;
   switch (fn) {
     case 'add': return `${a} + ${b}`;
