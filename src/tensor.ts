@@ -10,6 +10,7 @@ import { AccumulateGrad, isGradEnabled, noGrad, Node, runBackward } from './auto
 import * as rt from './runtime/runtime.ts';
 import { keepShapes } from './runtime/gc.ts';
 import { formatSize, formatTensor } from './format.ts';
+import * as more from './ops-more.ts';
 
 export type Device = rt.Device;
 export interface TensorOptions { dtype?: DType | string; device?: string; requiresGrad?: boolean }
@@ -160,6 +161,34 @@ export class Tensor {
   dot(o: Tensor): Tensor { return dot(this, o); }
   matmul(o: Tensor): Tensor { return matmul(this, o); }
   mm(o: Tensor): Tensor { return mm(this, o); }
+  bmm(o: Tensor): Tensor { return more.bmm(this, o); }
+  square(): Tensor { return more.square(this); }
+  rsqrt(): Tensor { return more.rsqrt(this); }
+  log1p(): Tensor { return more.log1p(this); }
+  expm1(): Tensor { return more.expm1(this); }
+  isnan(): Tensor { return more.isnan(this); }
+  isinf(): Tensor { return more.isinf(this); }
+  isfinite(): Tensor { return more.isfinite(this); }
+  /** this + weight · (end − this). */
+  lerp(end: Tensor, weight: Operand): Tensor { return more.lerp(this, end, weight); }
+  /** where(condition, this, other), as PyTorch's x.where(cond, y). */
+  where(condition: Tensor, other: Operand): Tensor { return where(condition, this, other); }
+  amax(dim?: number | number[], keepdim = false): Tensor { return more.amax(this, dim, keepdim); }
+  amin(dim?: number | number[], keepdim = false): Tensor { return more.amin(this, dim, keepdim); }
+  logsumexp(dim: number | number[], keepdim = false): Tensor { return more.logsumexp(this, dim, keepdim); }
+  /** The p-norm (2 by default; 1, Infinity, 'fro', any p) of all elements, or over dims. */
+  norm(p: number | 'fro' = 2, dim?: number | number[], keepdim = false): Tensor { return more.norm(this, p, dim, keepdim); }
+  tril(diagonal = 0): Tensor { return more.tril(this, diagonal); }
+  triu(diagonal = 0): Tensor { return more.triu(this, diagonal); }
+  diag(diagonal = 0): Tensor { return more.diag(this, diagonal); }
+  trace(): Tensor { return more.trace(this); }
+  outer(o: Tensor): Tensor { return more.outer(this, o); }
+  /** Copies of this tensor laid side by side: x.repeat(2, 1). */
+  repeat(...sizes: Array<number | number[]>): Tensor { return more.repeat(this, flatShape(sizes)); }
+  tile(...dims: Array<number | number[]>): Tensor { return more.tile(this, flatShape(dims)); }
+  isclose(o: Tensor, opts: more.CloseOptions = {}): Tensor { return more.isclose(this, o, opts); }
+  async allclose(o: Tensor, opts: more.CloseOptions = {}): Promise<boolean> { return more.allclose(this, o, opts); }
+  async equal(o: Tensor): Promise<boolean> { return more.equal(this, o); }
 
   // ------------------------------------------------------------- in place
   add_(o: Operand, alpha?: number): this { return inplaceBinary(this, 'add', alpha === undefined ? o : mul(o, alpha)); }
@@ -226,6 +255,36 @@ export class Tensor {
     return this.ndim < 2 ? alias(this, this.shape, this.strides, this.offset, 'TBackward0', (g) => g) : permuteImpl(this, [1, 0], 'TBackward0');
   }
   get T(): Tensor { return permuteImpl(this, this.shape.map((_, i) => this.ndim - 1 - i), 'PermuteBackward0'); }
+  /** The last two dims swapped (a view). */
+  get mT(): Tensor {
+    if (this.ndim < 2) throw new Error(`tensor.mT is only supported on matrices or batches of matrices. Got ${this.ndim}-D tensor.`);
+    return this.transpose(-2, -1);
+  }
+  /** Diagonal `offset` of a matrix, as a view (writes reach the matrix). */
+  diagonal(offset = 0): Tensor {
+    if (this.ndim !== 2) throw new Error(`diagonal(): expected a matrix (2-D), got shape ${fmtShape(this.shape)} (other dims are not supported yet)`);
+    if (!Number.isInteger(offset)) throw new Error(`diagonal(): offset must be an integer, got ${offset}`);
+    const [r, c] = this.shape, [s0, s1] = this.strides;
+    const len = Math.max(0, offset >= 0 ? Math.min(r, c - offset) : Math.min(r + offset, c));
+    const at = len === 0 ? this.offset : this.offset + (offset >= 0 ? offset * s1 : -offset * s0);
+    const inShape = this.shape;
+    return alias(this, [len], [s0 + s1], at, 'DiagonalBackward0', (g) => {
+      const z = zeros([...inShape], { dtype: g.dtype, device: deviceName(g.device) });
+      z.diagonal(offset).copy_(g);
+      return z;
+    });
+  }
+  /** The slices along dim, as views (PyTorch's unbind). */
+  unbind(dim = 0): Tensor[] {
+    const d = normDim(dim, this.ndim);
+    return Array.from({ length: this.shape[d] }, (_, i) => indexImpl(this, [...new Array<string>(d).fill(':'), i], 'UnbindBackward0'));
+  }
+  /** Elements to step over per dim (PyTorch's stride()), or along one dim. */
+  stride(): number[];
+  stride(dim: number): number;
+  stride(dim?: number): number[] | number { return dim === undefined ? [...this.strides] : this.strides[normDim(dim, this.ndim)]; }
+  /** Where this view starts in its storage, in elements. */
+  storageOffset(): number { return this.offset; }
   transpose(d0: number, d1: number): Tensor {
     const p = this.shape.map((_, i) => i);
     const a = normDim(d0, this.ndim), b = normDim(d1, this.ndim);
@@ -1715,4 +1774,14 @@ export async function print(...xs: unknown[]): Promise<void> {
 }
 
 export function isTensor(x: unknown): x is Tensor { return x instanceof Tensor; }
+
+// The view methods as functions too, as PyTorch has them (torch.transpose(x, 0, 1), …).
+export const t = (x: Tensor): Tensor => (checkTensor('t', x), x.t());
+export const transpose = (x: Tensor, d0: number, d1: number): Tensor => (checkTensor('transpose', x), x.transpose(d0, d1));
+export const permute = (x: Tensor, dims: number[]): Tensor => (checkTensor('permute', x), x.permute(dims));
+export const squeeze = (x: Tensor, dim?: number): Tensor => (checkTensor('squeeze', x), x.squeeze(dim));
+export const unsqueezeOf = (x: Tensor, dim: number): Tensor => (checkTensor('unsqueeze', x), x.unsqueeze(dim));
+export const flatten = (x: Tensor, startDim = 0, endDim = -1): Tensor => (checkTensor('flatten', x), x.flatten(startDim, endDim));
+export const unbind = (x: Tensor, dim = 0): Tensor[] => (checkTensor('unbind', x), x.unbind(dim));
+export const diagonal = (x: Tensor, offset = 0): Tensor => (checkTensor('diagonal', x), x.diagonal(offset));
 export type { Op };

@@ -72,6 +72,27 @@ export function noGrad<R>(fn: () => R): R {
   return r;
 }
 
+/** Runs fn with gradient recording on (torch.enable_grad), inside noGrad too. Sync and async functions. */
+export function enableGrad<R>(fn: () => R): R {
+  const prev = gradEnabled;
+  gradEnabled = true;
+  let r: R;
+  try {
+    r = fn();
+  } catch (e) {
+    gradEnabled = prev;
+    throw e;
+  }
+  if (r instanceof Promise) return r.finally(() => { gradEnabled = prev; }) as R;
+  gradEnabled = prev;
+  return r;
+}
+/** Turns gradient recording on or off until told otherwise (torch.set_grad_enabled). */
+export function setGradEnabled(on: boolean): void {
+  if (typeof on !== 'boolean') throw new Error(`setGradEnabled(): expected true or false, got ${typeof on}`);
+  gradEnabled = on;
+}
+
 let passes = 0;
 /** Backpropagates `grad` from `root` through the graph in topological order. */
 export function runBackward<T>(root: Node<T>, grad: T, ops: GradOps<T>): void {

@@ -1,0 +1,178 @@
+// square, rsqrt, log1p, expm1, isnan/isinf/isfinite, isclose/allclose/equal, outer, bmm, tril/triu, diag,
+// diagonal, trace, logsumexp, amax/amin, norm, lerp, repeat/tile, unbind, hstack/vstack, stride and the
+// functional views: PyTorch 1.13's values, grad_fns and errors (the expected texts are python3-torch's
+// output for the same programs), gradients against finite differences, and the GPU against the CPU.
+import { describe, expect, it } from 'vitest';
+import * as torch from '../src/index.ts';
+import { gpuForTests, gradcheck, values } from './helpers.ts';
+
+const text = (t: torch.Tensor) => torch.format(t);
+const f32 = (d: number | number[] | number[][], device = 'cpu') => torch.tensor(d, { dtype: 'float32', device });
+const available = await gpuForTests('ops-more');
+
+describe('elementwise: square, rsqrt, log1p, expm1, lerp, isnan, isinf, isfinite', () => {
+  it("PyTorch's values, grad_fns and gradients", async () => {
+    const x = () => f32([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]]).requiresGrad_();
+    const both = async (f: (x: torch.Tensor) => torch.Tensor) => {
+      const xi = x(), v = f(xi);
+      await v.sum().backward();
+      return [await text(v), await text(xi.grad!)];
+    };
+    expect(await both((a) => a.square())).toEqual(['tensor([[0.2500, 1.0000, 4.0000],\n        [2.2500, 0.0625, 0.5625]], grad_fn=<PowBackward0>)', 'tensor([[ 1.0000, -2.0000,  4.0000],\n        [ 3.0000,  0.5000, -1.5000]])']);
+    expect(await both((a) => a.abs().rsqrt())).toEqual(['tensor([[1.4142, 1.0000, 0.7071],\n        [0.8165, 2.0000, 1.1547]], grad_fn=<RsqrtBackward0>)', 'tensor([[-1.4142,  0.5000, -0.1768],\n        [-0.2722, -4.0000,  0.7698]])']);
+    expect((await both((a) => torch.log1p(a.abs().mul(1e-3))))[0]).toBe('tensor([[0.0005, 0.0010, 0.0020],\n        [0.0015, 0.0002, 0.0007]], grad_fn=<Log1PBackward0>)');
+    expect(await both((a) => torch.expm1(a.mul(1e-3)))).toEqual(['tensor([[ 0.0005, -0.0010,  0.0020],\n        [ 0.0015,  0.0003, -0.0007]], grad_fn=<Expm1Backward0>)', 'tensor([[0.0010, 0.0010, 0.0010],\n        [0.0010, 0.0010, 0.0010]])']);
+    expect(await text(torch.log1p(f32([1e-10, -0.5, 1e10])))).toBe('tensor([ 1.0000e-10, -6.9315e-01,  2.3026e+01])');
+    expect(await text(torch.expm1(f32([1e-10, -50, 20])))).toBe('tensor([ 1.0000e-10, -1.0000e+00,  4.8517e+08])');
+    expect(await both((a) => torch.lerp(a, torch.ones([2, 3]), 0.25))).toEqual(['tensor([[ 0.6250, -0.5000,  1.7500],\n        [ 1.3750,  0.4375, -0.3125]], grad_fn=<LerpBackward0>)', 'tensor([[0.7500, 0.7500, 0.7500],\n        [0.7500, 0.7500, 0.7500]])']);
+    expect(await both((a) => a.where(a.gt(0), f32(0)))).toEqual(['tensor([[0.5000, 0.0000, 2.0000],\n        [1.5000, 0.2500, 0.0000]], grad_fn=<WhereBackward0>)', 'tensor([[1., 0., 1.],\n        [1., 1., 0.]])']);
+    const n = f32([1.0, NaN, Infinity, -Infinity, 0.0]);
+    expect([await text(n.isnan()), await text(n.isinf()), await text(n.isfinite())]).toEqual(['tensor([False,  True, False, False, False])', 'tensor([False, False,  True,  True, False])', 'tensor([ True, False, False, False,  True])']);
+    expect(await values(torch.tensor([1, 2]).isfinite())).toEqual([1, 1]);
+  });
+
+  it('log1p and expm1 stay within a few float32 ulps of float64 over small and large arguments', async () => {
+    const xs: number[] = [];
+    for (let e = -30; e <= 6; e += 0.37) for (const s of [1, -1]) xs.push(s * 2 ** e);
+    const x = f32(xs);
+    const l = await values(torch.log1p(x.clamp(-0.999999))), m = await values(torch.expm1(x.clamp(null, 80)));
+    const xr = await values(x);
+    xr.forEach((v, i) => {
+      const want1 = Math.log1p(Math.max(v, Math.fround(-0.999999))), want2 = Math.expm1(Math.min(v, 80));
+      expect(Math.abs(l[i] - want1), `log1p(${v})`).toBeLessThanOrEqual(4e-7 * Math.abs(want1));
+      if (Number.isFinite(want2) && Math.abs(want2) < 3e38) expect(Math.abs(m[i] - want2), `expm1(${v})`).toBeLessThanOrEqual(4e-7 * Math.abs(want2));
+    });
+  });
+});
+
+describe('whole-tensor comparisons, reductions, matrices, arrangements', () => {
+  const x = () => f32([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]]).requiresGrad_();
+  const both = async (f: (x: torch.Tensor) => torch.Tensor) => {
+    const xi = x(), v = f(xi);
+    await (v.ndim ? v.sum() : v).backward();
+    return [await text(v), await text(xi.grad!)];
+  };
+
+  it('isclose, allclose, equal', async () => {
+    expect(await torch.allclose(f32([1.0, 2.0]), f32([1.0, 2.0 + 1e-6]))).toBe(true);
+    expect(await torch.allclose(f32([1.0, 2.0]), f32([1.0, 2.001]))).toBe(false);
+    expect(await text(torch.isclose(f32([1.0, NaN]), f32([1.0001, NaN])))).toBe('tensor([False, False])');
+    expect(await values(torch.isclose(f32([NaN, Infinity, -Infinity]), f32([NaN, Infinity, Infinity]), { equalNan: true }))).toEqual([1, 1, 0]);
+    expect([await torch.equal(torch.tensor([1, 2]), torch.tensor([1, 2])), await torch.equal(torch.tensor([1, 2]), torch.tensor([1, 3])), await torch.equal(torch.ones([2]), torch.ones([1, 2]))]).toEqual([true, false, false]);
+  });
+
+  it('logsumexp, amax, amin, norm: PyTorch\'s values and gradients', async () => {
+    expect(await both((a) => torch.logsumexp(a, 1))).toEqual(['tensor([2.2413, 1.8307], grad_fn=<LogsumexpBackward0>)', 'tensor([[0.1753, 0.0391, 0.7856],\n        [0.7184, 0.2058, 0.0757]])']);
+    expect(await both((a) => a.logsumexp(0, true))).toEqual(['tensor([[1.8133, 0.5019, 2.0620]], grad_fn=<LogsumexpBackward0>)', 'tensor([[0.2689, 0.2227, 0.9399],\n        [0.7311, 0.7773, 0.0601]])']);
+    expect(await both((a) => a.amax(1))).toEqual(['tensor([2.0000, 1.5000], grad_fn=<AmaxBackward0>)', 'tensor([[0., 0., 1.],\n        [1., 0., 0.]])']);
+    expect(await both((a) => a.amin([0, 1]))).toEqual(['tensor(-1., grad_fn=<AminBackward0>)', 'tensor([[0., 1., 0.],\n        [0., 0., 0.]])']);
+    expect(await both((a) => a.norm())).toEqual(['tensor(2.8504, grad_fn=<NormBackward1>)', 'tensor([[ 0.1754, -0.3508,  0.7016],\n        [ 0.5262,  0.0877, -0.2631]])']);
+    expect(await both((a) => a.norm(1))).toEqual(['tensor(6., grad_fn=<NormBackward1>)', 'tensor([[ 1., -1.,  1.],\n        [ 1.,  1., -1.]])']);
+    expect(await both((a) => a.norm(Infinity))).toEqual(['tensor(2., grad_fn=<NormBackward1>)', 'tensor([[0., -0., 1.],\n        [0., 0., -0.]])']);
+    expect(await both((a) => a.norm(2, 1))).toEqual(['tensor([2.2913, 1.6956], grad_fn=<NormBackward1>)', 'tensor([[ 0.2182, -0.4364,  0.8729],\n        [ 0.8847,  0.1474, -0.4423]])']);
+    expect(await both((a) => a.norm(3, 0, true))).toEqual(['tensor([[1.5183, 1.0052, 2.0346]], grad_fn=<NormBackward1>)', 'tensor([[ 0.1084, -0.9897,  0.9663],\n        [ 0.9760,  0.0619, -0.1359]])']);
+    // Ties share the gradient; an infinite max leaves logsumexp finite elsewhere.
+    const t = f32([3, 1, 3]).requiresGrad_();
+    await t.amax().backward();
+    expect(await values(t.grad!)).toEqual([0.5, 0, 0.5]);
+    expect(await values(torch.logsumexp(f32([[-Infinity, -Infinity], [Infinity, 1]]), 1))).toEqual([-Infinity, Infinity]);
+    const z = f32([0, 0]).requiresGrad_();
+    await z.norm().backward();
+    expect(await values(z.grad!)).toEqual([0, 0]);
+  });
+
+  it('outer, bmm, tril, triu, diag, diagonal, trace', async () => {
+    expect(await both((a) => torch.outer(a.index(0), a.index(1)))).toEqual(['tensor([[ 0.7500,  0.1250, -0.3750],\n        [-1.5000, -0.2500,  0.7500],\n        [ 3.0000,  0.5000, -1.5000]], grad_fn=<MulBackward0>)', 'tensor([[1.0000, 1.0000, 1.0000],\n        [1.5000, 1.5000, 1.5000]])']);
+    const b = torch.arange(24).reshape(2, 3, 4).float(), c = torch.arange(8).reshape(2, 4, 1).float();
+    expect(await text(torch.bmm(b, c))).toBe('tensor([[[ 14.],\n         [ 38.],\n         [ 62.]],\n\n        [[302.],\n         [390.],\n         [478.]]])');
+    const m = torch.arange(12).reshape(3, 4).float().requiresGrad_();
+    expect(await text(m.tril())).toBe('tensor([[ 0.,  0.,  0.,  0.],\n        [ 4.,  5.,  0.,  0.],\n        [ 8.,  9., 10.,  0.]], grad_fn=<TrilBackward0>)');
+    expect(await text(m.triu(1))).toBe('tensor([[ 0.,  1.,  2.,  3.],\n        [ 0.,  0.,  6.,  7.],\n        [ 0.,  0.,  0., 11.]], grad_fn=<TriuBackward0>)');
+    expect(await text(m.tril(-1))).toBe('tensor([[0., 0., 0., 0.],\n        [4., 0., 0., 0.],\n        [8., 9., 0., 0.]], grad_fn=<TrilBackward0>)');
+    expect(await text(torch.diag(f32([[1, 2], [3, 4]]).requiresGrad_()))).toBe('tensor([1., 4.], grad_fn=<DiagBackward0>)');
+    expect(await text(torch.diag(f32([1, 2])))).toBe('tensor([[1., 0.],\n        [0., 2.]])');
+    expect(await text(torch.diag(torch.arange(9).reshape(3, 3).float(), 1))).toBe('tensor([1., 5.])');
+    expect(await text(torch.trace(torch.arange(9).reshape(3, 3).float()))).toBe('tensor(12.)');
+    expect(await values(torch.diag(f32([1, 2]), -1))).toEqual([0, 0, 0, 1, 0, 0, 0, 2, 0]);
+    // diagonal is a view: writes reach the matrix.
+    const sq = torch.zeros([3, 4]);
+    sq.diagonal(1).fill_(7);
+    expect(await values(sq)).toEqual([0, 7, 0, 0, 0, 0, 7, 0, 0, 0, 0, 7]);
+    expect(() => torch.bmm(b, b)).toThrow('Expected size for first two dimensions of batch2 tensor to be: [2, 4] but got: [2, 3].');
+    expect(() => torch.outer(x(), x())).toThrow('outer: Expected 1-D argument self, but got 2-D');
+    expect(() => torch.tril(torch.ones([3]))).toThrow('Dimension out of range (expected to be in range of [-1, 0], but got -2)');
+    expect(() => torch.diag(torch.ones([2, 2, 2]))).toThrow('matrix or a vector expected');
+  });
+
+  it('repeat, tile, unbind, hstack, vstack, stride, storageOffset, mT, fullLike and the functional views', async () => {
+    const xi = x();
+    expect([String(xi.repeat(2, 1).size()), String(xi.repeat(1, 2, 2).size()), String(xi.tile([2]).size())]).toEqual(['torch.Size([4, 3])', 'torch.Size([1, 4, 6])', 'torch.Size([2, 6])']);
+    expect(await text(torch.tensor([1, 2]).repeat(3))).toBe('tensor([1, 2, 1, 2, 1, 2])');
+    expect(await both((a) => a.repeat(2, 2))).toEqual(['tensor([[ 0.5000, -1.0000,  2.0000,  0.5000, -1.0000,  2.0000],\n        [ 1.5000,  0.2500, -0.7500,  1.5000,  0.2500, -0.7500],\n        [ 0.5000, -1.0000,  2.0000,  0.5000, -1.0000,  2.0000],\n        [ 1.5000,  0.2500, -0.7500,  1.5000,  0.2500, -0.7500]],\n       grad_fn=<RepeatBackward0>)', 'tensor([[4., 4., 4.],\n        [4., 4., 4.]])']);
+    expect(await Promise.all(xi.unbind(1).map(text))).toEqual(['tensor([0.5000, 1.5000], grad_fn=<UnbindBackward0>)', 'tensor([-1.0000,  0.2500], grad_fn=<UnbindBackward0>)', 'tensor([ 2.0000, -0.7500], grad_fn=<UnbindBackward0>)']);
+    expect([xi.stride(), xi.t().stride(), xi.index('1:').storageOffset(), xi.stride(1)]).toEqual([[3, 1], [1, 3], 3, 1]);
+    expect([String(torch.hstack([xi, xi]).size()), String(torch.vstack([xi, xi]).size())]).toEqual(['torch.Size([2, 6])', 'torch.Size([4, 3])']);
+    expect(await text(torch.hstack([torch.tensor([1, 2]), torch.tensor([3])]))).toBe('tensor([1, 2, 3])');
+    expect(await text(torch.vstack([torch.tensor([1, 2]), torch.tensor([3, 4])]))).toBe('tensor([[1, 2],\n        [3, 4]])');
+    expect(String(xi.mT.size())).toBe('torch.Size([3, 2])');
+    expect(await text(torch.fullLike(xi, 7))).toBe('tensor([[7., 7., 7.],\n        [7., 7., 7.]])');
+    expect(await text(torch.fullLike(torch.tensor([1, 2]), 7.9))).toBe('tensor([7, 7])');
+    expect([String(torch.squeeze(torch.ones([1, 2, 1])).size()), String(torch.transpose(xi, 0, 1).size()), String(torch.permute(xi, [1, 0]).size()), String(torch.unsqueeze(xi, 0).size()), String(torch.flatten(xi).size())])
+      .toEqual(['torch.Size([2])', 'torch.Size([3, 2])', 'torch.Size([3, 2])', 'torch.Size([1, 2, 3])', 'torch.Size([6])']);
+    expect(() => xi.repeat(2)).toThrow('Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor');
+  });
+
+  it('enableGrad inside noGrad, setGradEnabled', async () => {
+    const w = torch.ones([2], { requiresGrad: true });
+    const y = torch.noGrad(() => torch.enableGrad(() => w.mul(2)));
+    expect(y.requiresGrad).toBe(true);
+    torch.setGradEnabled(false);
+    try { expect(w.mul(2).requiresGrad).toBe(false); } finally { torch.setGradEnabled(true); }
+    expect(w.mul(2).requiresGrad).toBe(true);
+  });
+
+  it('gradients match finite differences (float64)', async () => {
+    await gradcheck((a) => a.square().add(a.rsqrt()).add(torch.log1p(a)).add(torch.expm1(a.mul(0.3))), [[3, 4]], { positive: true });
+    await gradcheck((a, b, w) => torch.lerp(a, b, 0.3).add(torch.lerp(a, b, w)), [[2, 3], [2, 3], [3]]);
+    await gradcheck((a) => torch.logsumexp(a, [0, 1]).add(a.logsumexp(1, true)), [[3, 4]]);
+    await gradcheck((a) => a.amax(0).add(a.amin(1, true).sum()), [[3, 4]]);
+    await gradcheck((a) => torch.stack([a.norm(), a.norm(1), a.norm(3), a.norm(Infinity), a.norm(2, 1).sum()]), [[3, 4]]);
+    await gradcheck((a, b) => torch.outer(a, b).tril(-1).add(torch.outer(a, b).triu(1)), [[3], [4]]);
+    await gradcheck((a, v) => torch.diag(a, 1).sum().add(torch.diag(v, -1)).add(torch.trace(a)).add(a.diagonal(-1).sum()), [[4, 4], [3]]);
+    await gradcheck((a) => a.repeat(2, 1, 3).add(a.tile([2]).sum()), [[2, 3]]);
+    await gradcheck((a) => torch.stack(a.unbind(1)).mul(torch.hstack([a, a]).sum()), [[2, 3]]);
+    await gradcheck((a, b) => torch.bmm(a, b), [[2, 3, 4], [2, 4, 2]]);
+  });
+});
+
+describe.runIf(available)('on the GPU: the CPU\'s results', () => {
+  it('NaN compares unequal to everything there too (x != x was false on lavapipe)', async () => {
+    const run = async (dev: string) => {
+      const a = f32([NaN, 1, Infinity, -Infinity], dev), b = f32([NaN, NaN, 1, Infinity], dev);
+      const out: number[][] = [];
+      for (const fn of ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const) out.push(await values(a[fn](a)), await values(a[fn](b)), await values(a[fn](1)), await values(a[fn](NaN)));
+      out.push(await values(a.isnan()), await values(a.isinf()), await values(a.isfinite()));
+      return out;
+    };
+    expect(await run('gpu')).toEqual(await run('cpu'));
+  });
+
+  it('the new ops and their gradients', async () => {
+    torch.manualSeed(6);
+    const src = torch.randn([4, 5]), v = torch.randn([4]);
+    const run = async (dev: string) => {
+      const a = src.to(dev).detach().requiresGrad_(), u = v.to(dev);
+      const parts = [
+        a.square().sum(), a.abs().add(0.5).rsqrt().sum(), torch.log1p(a.abs()).sum(), torch.expm1(a.mul(0.3)).sum(), torch.lerp(a, a.mul(2), 0.3).sum(),
+        torch.logsumexp(a, 1).sum(), a.amax(0).sum(), a.amin().mul(1), a.norm(), a.norm(1, 1).sum(), a.norm(Infinity), torch.outer(u, a.index(0)).sum(),
+        a.tril(1).sum(), a.triu(-1).mul(2).sum(), torch.diag(a, 1).sum(), torch.trace(a), a.repeat(2, 3).mul(torch.arange(120, { device: dev }).reshape(8, 15).float()).sum(),
+        torch.vstack(a.unbind(1)).sum(),
+      ];
+      const total = torch.stack(parts);
+      await total.mul(torch.arange(parts.length, { device: dev }).float().add(1)).sum().backward();
+      return [await values(total), await values(a.grad!)];
+    };
+    const [cpu, gpu] = [await run('cpu'), await run('gpu')];
+    for (let k = 0; k < 2; k++) cpu[k].forEach((c, i) => expect(Math.abs(gpu[k][i] - c), `${k}:${i}`).toBeLessThan(2e-5 * Math.max(1, Math.abs(c))));
+  });
+});
