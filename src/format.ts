@@ -362,3 +362,11 @@ export function formatTensor(t: FormatInput): string {
 
   return addSuffixes(prefix + body, suffixes, indent);
 }
+
+/** Python's repr of a float, as PyTorch's module and optimizer reprs print options: 1.0, 0.5, 1e-05
+ * (exponent form below 1e-4 and from 1e16, with two exponent digits at least). */
+export function pyFloat(v: number): string {
+  const a = Math.abs(v);
+  if (v !== 0 && Number.isFinite(v) && (a < 1e-4 || a >= 1e16)) return v.toExponential().replace(/e([+-])(\d)$/, (_m, sign: string, d: string) => `e${sign}0${d}`);
+  return Number.isInteger(v) ? v.toFixed(1) : String(v);
+}

@@ -7,7 +7,7 @@
  * Options follow the tensor, in an object: `crossEntropy(logits, target, { labelSmoothing: 0.1 })`.
  */
 import {
-  Tensor, abs, add, arange, clamp, composite, compare, div, exp, log, logSoftmax, matmul, mean, mm, mul, neg,
+  Tensor, SCALAR_TYPE, checkFloat, checkTensor, deviceName, abs, add, arange, clamp, composite, compare, div, exp, log, logSoftmax, matmul, mean, mm, mul, neg,
   rand, relu, reshape, sigmoid, sqrt, sub, sum, sumToShape, tanh, where, type Operand,
 } from './tensor.ts';
 import { contiguousStrides, fmtShape, sameShape } from './shape.ts';
@@ -17,12 +17,6 @@ import { isGradEnabled } from './autograd/graph.ts';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 
-function checkTensor(fn: string, x: unknown, what = 'input'): asserts x is Tensor {
-  if (!(x instanceof Tensor)) throw new Error(`${fn}(): ${what} must be a Tensor, got ${x === null ? 'null' : typeof x}`);
-}
-function checkFloat(fn: string, x: Tensor, what = 'input'): void {
-  if (!isFloat(x.dtype)) throw new Error(`${fn}(): ${what} must be a floating point tensor, got ${x.dtype}`);
-}
 function checkReduction(r: unknown): Reduction {
   if (r !== 'mean' && r !== 'sum' && r !== 'none') throw new Error(`${String(r)} is not a valid value for reduction (expected 'mean', 'sum' or 'none')`);
   return r;
@@ -219,7 +213,7 @@ interface Picked { onehot: Tensor; valid: Tensor; bad: Tensor; w: Tensor | null 
 /** The [N, C] (or [C]) one-hot of a class-index target, which samples count, which are out of range. */
 function pick(fn: string, input: Tensor, target: Tensor, o: NllOptions): Picked {
   checkTensor(fn, target, 'target');
-  if (target.dtype !== 'int64') throw new Error(`expected scalar type Long but found ${SCALAR_NAME[target.dtype] ?? target.dtype} (${fn}: the target holds class indices, int64)`);
+  if (target.dtype !== 'int64') throw new Error(`expected scalar type Long but found ${SCALAR_TYPE[target.dtype]} (${fn}: the target holds class indices, int64)`);
   if (target.device !== input.device) throw new Error(`Expected all tensors to be on the same device, but found at least two devices, ${deviceName(input.device)} and ${deviceName(target.device)}! (${fn}: input and target)`);
   if (input.ndim === 2) {
     if (target.ndim !== 1) throw new Error(target.ndim === 0 ? `${fn}(): a batched input [N, C] needs a target of shape [N], got a 0-d tensor` : '0D or 1D target tensor expected, multi-target not supported');
@@ -391,8 +385,6 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, o: B
   }, input, target);
 }
 
-const SCALAR_NAME: Record<string, string> = { float32: 'Float', float64: 'Double', int32: 'Int', int64: 'Long', bool: 'Bool' };
-const deviceName = (d: string) => (d === 'gpu' ? 'gpu:0' : 'cpu');
 
 // =============================================================== normalization and lookup
 

@@ -3,13 +3,11 @@
  * it: `nn.init.xavierUniform_(layer.weight)`. Random fills come from torch.rand / torch.randn (troupe's
  * generator: repeatable with manualSeed, other values than PyTorch's).
  */
-import { Tensor, rand, randn } from './tensor.ts';
+import { Tensor, checkTensor as checkTensorIn, rand, randn } from './tensor.ts';
 import { noGrad } from './autograd/graph.ts';
 import { fmtShape } from './shape.ts';
 
-function checkTensor(fn: string, t: unknown): asserts t is Tensor {
-  if (!(t instanceof Tensor)) throw new Error(`nn.init.${fn}: expected a Tensor, got ${t === null ? 'null' : typeof t}`);
-}
+function checkTensor(fn: string, t: unknown): asserts t is Tensor { checkTensorIn(`nn.init.${fn}`, t, 'tensor'); }
 const opts = (t: Tensor) => ({ device: t.device, dtype: t.dtype });
 
 export function uniform_(t: Tensor, a = 0, b = 1): Tensor {

@@ -11,6 +11,7 @@ import { Tensor, keep, ones, rand, randn, zeros, type TensorOptions } from './te
 import { noGrad } from './autograd/graph.ts';
 import { fmtShape, sameShape } from './shape.ts';
 import * as F from './functional.ts';
+import { pyFloat } from './format.ts';
 
 export * as functional from './functional.ts';
 export * as init from './nn-init.ts';
@@ -28,15 +29,7 @@ export class Parameter extends Tensor {
 }
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
-/** Python's repr of a float option (1 -> 1.0), as PyTorch's module reprs print them. */
-const pyFloat = (v: number) => (Number.isInteger(v) ? v.toFixed(1) : String(v));
 const pyBool = (v: boolean) => (v ? 'True' : 'False');
-/** Python's repr of a float: 1.0, 0.5, 1e-05 (exponents of two digits at least, below 1e-4 and from 1e16). */
-const pyRepr = (v: number) => {
-  const a = Math.abs(v);
-  if (v !== 0 && (a < 1e-4 || a >= 1e16)) return v.toExponential().replace(/e([+-])(\d)$/, (_m, sign: string, d: string) => `e${sign}0${d}`);
-  return pyFloat(v);
-};
 
 /** What a Module is called with: tensors (and, for custom modules, anything their forward takes). */
 export interface Module {
@@ -303,7 +296,7 @@ export class LayerNorm extends Module {
   override forward(x: Tensor): Tensor { return F.layerNorm(x, this.normalizedShape, this.weight, this.bias, this.eps); }
   override extraRepr(): string {
     const shape = this.normalizedShape.length === 1 ? `(${this.normalizedShape[0]},)` : `(${this.normalizedShape.join(', ')})`;
-    return `${shape}, eps=${pyRepr(this.eps)}, elementwise_affine=${pyBool(this.weight !== null)}`;
+    return `${shape}, eps=${pyFloat(this.eps)}, elementwise_affine=${pyBool(this.weight !== null)}`;
   }
 }
 

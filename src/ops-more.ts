@@ -8,25 +8,12 @@
  * (This module and tensor.ts import each other: nothing here runs at load time.)
  */
 import {
-  Tensor, abs, add, arange, cat, clone, composite, compare, div, exp, full, log, matmul, mul, pow, reshape, sign,
+  Tensor, checkFloat, checkTensor, normAxes, sumToShape, abs, add, arange, cat, clone, composite, compare, div, exp, full, log, matmul, mul, pow, reshape, sign,
   sqrt, sub, sum, where, zeros, type Operand, type TensorOptions,
 } from './tensor.ts';
-import { fmtShape, normDim, sameShape } from './shape.ts';
+import { fmtShape, sameShape } from './shape.ts';
 import { isFloat } from './dtype.ts';
 
-function checkTensor(fn: string, x: unknown, what = 'input'): asserts x is Tensor {
-  if (!(x instanceof Tensor)) throw new Error(`${fn}(): ${what} must be a Tensor, got ${x === null ? 'null' : typeof x}`);
-}
-function checkFloat(fn: string, x: Tensor): void {
-  if (!isFloat(x.dtype)) throw new Error(`${fn}(): expected a floating point tensor, got ${x.dtype}`);
-}
-/** The dims a reduction runs over (all by default), each once, normalized. */
-function axesOf(x: Tensor, dim: number | number[] | undefined): number[] {
-  if (dim === undefined) return x.shape.map((_, i) => i);
-  const ds = (Array.isArray(dim) ? dim : [dim]).map((d) => normDim(d, Math.max(1, x.ndim)));
-  for (let i = 0; i < ds.length; i++) if (ds.indexOf(ds[i]) !== i) throw new Error(`dim ${ds[i]} appears multiple times in the list of dims`);
-  return x.ndim === 0 ? [] : ds;
-}
 /** g (reduced over axes, keepdim or not) with the reduced dims back as 1s, to broadcast against x. */
 function unreduce(g: Tensor, x: Tensor, axes: number[], keepdim: boolean): Tensor {
   return keepdim ? g : reshape(g, x.shape.map((s, i) => (axes.includes(i) ? 1 : s)));
@@ -82,17 +69,11 @@ export function lerp(start: Tensor, end: Tensor, weight: Operand): Tensor {
   const wt = weight instanceof Tensor;
   const sShape = start.shape, eShape = end.shape;
   return composite(wt ? 'LerpBackward1' : 'LerpBackward0', wt ? [start, end, weight] : [start, end], () => add(start, mul(sub(end, start), weight)), (g) => {
-    const gs = start.requiresGrad ? sumToShapeOf(mul(g, wt ? sub(1, weight) : 1 - Number(weight)), sShape) : null;
-    const ge = end.requiresGrad ? sumToShapeOf(mul(g, weight), eShape) : null;
+    const gs = start.requiresGrad ? sumToShape(mul(g, wt ? sub(1, weight) : 1 - Number(weight)), sShape) : null;
+    const ge = end.requiresGrad ? sumToShape(mul(g, weight), eShape) : null;
     if (!wt) return [gs, ge];
-    return [gs, ge, (weight as Tensor).requiresGrad ? sumToShapeOf(mul(g, sub(end, start)), (weight as Tensor).shape) : null];
+    return [gs, ge, (weight as Tensor).requiresGrad ? sumToShape(mul(g, sub(end, start)), (weight as Tensor).shape) : null];
   }, start, end, wt ? weight : null);
-}
-function sumToShapeOf(g: Tensor, shape: number[]): Tensor {
-  if (sameShape(g.shape, shape)) return g;
-  const lead = g.ndim - shape.length, axes: number[] = [];
-  g.shape.forEach((s, i) => { if (i < lead || (shape[i - lead] === 1 && s !== 1)) axes.push(i); });
-  return reshape(sum(g, axes, true), shape);
 }
 
 // =============================================================== comparisons of whole tensors
@@ -126,7 +107,7 @@ export async function equal(a: Tensor, b: Tensor): Promise<boolean> {
 
 function amaxmin(fn: 'amax' | 'amin', x: Tensor, dim: number | number[] | undefined, keepdim: boolean): Tensor {
   checkTensor(fn, x);
-  const axes = axesOf(x, dim);
+  const axes = normAxes(x, dim);
   for (const a of axes) if (x.shape[a] === 0) throw new Error(`${fn}(): Expected reduction dim ${a} to have non-zero size.`);
   let out!: Tensor;
   return composite(fn === 'amax' ? 'AmaxBackward0' : 'AminBackward0', [x], () => {
@@ -151,7 +132,7 @@ export function amin(x: Tensor, dim?: number | number[], keepdim = false): Tenso
 /** log(sum(exp(x))) over dims, computed from the max (stable); infinite maxima handled as PyTorch's. */
 export function logsumexp(x: Tensor, dim: number | number[], keepdim = false): Tensor {
   checkTensor('logsumexp', x); checkFloat('logsumexp', x);
-  const axes = axesOf(x, dim);
+  const axes = normAxes(x, dim);
   let out!: Tensor;
   return composite('LogsumexpBackward0', [x], () => {
     let m = reduceExtreme('amax', x, axes, true);
@@ -169,7 +150,7 @@ export function norm(x: Tensor, p: number | 'fro' = 2, dim?: number | number[], 
   checkTensor('norm', x); checkFloat('norm', x);
   const q = p === 'fro' ? 2 : p;
   if (typeof q !== 'number' || Number.isNaN(q)) throw new Error(`norm(): p must be a number, Infinity or 'fro', got ${String(p)}`);
-  const axes = axesOf(x, dim);
+  const axes = normAxes(x, dim);
   let out!: Tensor;
   const keep = (r: Tensor) => (keepdim ? r : reshape(r, x.shape.filter((_, i) => !axes.includes(i))));
   return composite('NormBackward1', [x], () => {

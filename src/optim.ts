@@ -8,8 +8,8 @@
  */
 import { Tensor, clone, div, keep, sqrt, zerosLike } from './tensor.ts';
 import { noGrad } from './autograd/graph.ts';
+import { pyFloat } from './format.ts';
 
-const pyFloat = (v: number) => (Number.isInteger(v) ? v.toFixed(1) : String(v));
 const pyValue = (v: unknown): string =>
   typeof v === 'boolean' ? (v ? 'True' : 'False') : Array.isArray(v) ? `(${v.map(pyValue).join(', ')})` : v === null || v === undefined ? 'None' : String(v);
 

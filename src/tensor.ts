@@ -23,7 +23,8 @@ export function parseDevice(d: unknown): Device {
   if (d === 'gpu' || d === 'gpu:0' || d === 'cuda' || d === 'cuda:0') return 'gpu';
   throw new Error(`unknown device ${JSON.stringify(d)}: expected 'cpu' or 'gpu' (also 'gpu:0')`);
 }
-const deviceName = (d: Device) => (d === 'gpu' ? 'gpu:0' : 'cpu');
+/** @internal the device as PyTorch-style messages name it */
+export const deviceName = (d: Device) => (d === 'gpu' ? 'gpu:0' : 'cpu');
 
 /** torch.Size: a number[] that prints like PyTorch's. */
 export class Size extends Array<number> {
@@ -613,8 +614,13 @@ function rawUnary(fn: UnaryFn, x: Tensor, outDtype: DType): Tensor {
   return out;
 }
 const floatOf = (d: DType): DType => (isFloat(d) ? d : 'float32');
-function checkTensor(name: string, x: unknown): asserts x is Tensor {
-  if (!(x instanceof Tensor)) throw new Error(`${name}(): argument 'input' must be a Tensor, not ${x === null ? 'null' : typeof x}`);
+/** @internal (also for the frontend modules beside this one) */
+export function checkTensor(name: string, x: unknown, what = 'input'): asserts x is Tensor {
+  if (!(x instanceof Tensor)) throw new Error(`${name}(): argument '${what}' must be a Tensor, not ${x === null ? 'null' : typeof x}`);
+}
+/** @internal */
+export function checkFloat(name: string, x: Tensor, what = 'input'): void {
+  if (!isFloat(x.dtype)) throw new Error(`${name}(): ${what} must be a floating point tensor, got ${x.dtype}`);
 }
 
 export function neg(x: Tensor): Tensor {
@@ -939,9 +945,10 @@ function inplaceBinary<T extends Tensor>(t: T, fn: 'add' | 'sub' | 'mul' | 'div'
 // =============================================================== reductions, products
 
 /** PyTorch's names of the dtypes in some of its messages (c10::ScalarType). */
-const SCALAR_TYPE: Record<DType, string> = { float32: 'Float', float64: 'Double', int32: 'Int', int64: 'Long', bool: 'Bool' };
+export const SCALAR_TYPE: Record<DType, string> = { float32: 'Float', float64: 'Double', int32: 'Int', int64: 'Long', bool: 'Bool' };
 
-function normAxes(x: Tensor, dim: number | number[] | undefined): number[] {
+/** @internal the dims a reduction runs over (all by default), each once, normalized */
+export function normAxes(x: Tensor, dim: number | number[] | undefined): number[] {
   if (dim === undefined) return x.shape.map((_, i) => i);
   const ds = (Array.isArray(dim) ? dim : [dim]).map((d) => normDim(d, x.ndim));
   for (let i = 0; i < ds.length; i++) if (ds.indexOf(ds[i]) !== i) throw new Error(`dim ${ds[i]} appears multiple times in the list of dims`);

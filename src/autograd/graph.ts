@@ -55,9 +55,12 @@ let gradEnabled = true;
 export const isGradEnabled = () => gradEnabled;
 
 /** Runs fn with gradient recording off (torch.no_grad). Works with sync and async functions. */
-export function noGrad<R>(fn: () => R): R {
+export function noGrad<R>(fn: () => R): R { return withGradMode(false, fn); }
+/** Runs fn with gradient recording on (torch.enable_grad), inside noGrad too. Sync and async functions. */
+export function enableGrad<R>(fn: () => R): R { return withGradMode(true, fn); }
+function withGradMode<R>(on: boolean, fn: () => R): R {
   const prev = gradEnabled;
-  gradEnabled = false;
+  gradEnabled = on;
   let r: R;
   try {
     r = fn();
@@ -68,22 +71,6 @@ export function noGrad<R>(fn: () => R): R {
   if (r instanceof Promise) {
     return r.finally(() => { gradEnabled = prev; }) as R;
   }
-  gradEnabled = prev;
-  return r;
-}
-
-/** Runs fn with gradient recording on (torch.enable_grad), inside noGrad too. Sync and async functions. */
-export function enableGrad<R>(fn: () => R): R {
-  const prev = gradEnabled;
-  gradEnabled = true;
-  let r: R;
-  try {
-    r = fn();
-  } catch (e) {
-    gradEnabled = prev;
-    throw e;
-  }
-  if (r instanceof Promise) return r.finally(() => { gradEnabled = prev; }) as R;
   gradEnabled = prev;
   return r;
 }
