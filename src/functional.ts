@@ -41,11 +41,11 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   checkTensor('linear', x); checkTensor('linear', weight, 'weight');
   if (weight.ndim !== 2) throw new Error(`linear(): weight must be 2-D [out_features, in_features], got shape ${fmtShape(weight.shape)}`);
   if (bias != null) checkTensor('linear', bias, 'bias');
-  const wt = weight.t();
   if (x.ndim > 2) {
     const inner = linear(reshape(x, [-1, x.shape[x.ndim - 1]]), weight, bias);
     return reshape(inner, [...x.shape.slice(0, -1), weight.shape[0]]);
   }
+  const wt = weight.t();
   if (x.ndim === 2 && bias != null) return addmm(bias, x, wt);
   const y = matmul(x, wt);
   return bias != null ? add(y, bias) : y;
