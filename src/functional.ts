@@ -7,7 +7,7 @@
  * Options follow the tensor, in an object: `crossEntropy(logits, target, { labelSmoothing: 0.1 })`.
  */
 import {
-  Tensor, SCALAR_TYPE, checkFloat, checkTensor, deviceName, abs, add, arange, clamp, composite, compare, div, exp, log, logSoftmax, matmul, mean, mm, mul, neg,
+  Tensor, SCALAR_TYPE, checkFloat, checkTensor, deviceName, gather, indexAddZeros, indexSelect, scatterAddRaw, abs, add, arange, clamp, composite, compare, div, exp, log, logSoftmax, matmul, mean, mm, mul, neg,
   rand, relu, reshape, sigmoid, sqrt, sub, sum, sumToShape, tanh, where, type Operand,
 } from './tensor.ts';
 import { contiguousStrides, fmtShape, sameShape } from './shape.ts';
@@ -209,8 +209,9 @@ function classDim(fn: string, input: Tensor): number {
   if (input.ndim !== 1 && input.ndim !== 2) throw new Error(`${fn}(): input must be [N, C] (a batch) or [C] (one sample), got shape ${fmtShape(input.shape)} (more dims are not supported yet)`);
   return input.ndim - 1;
 }
-interface Picked { onehot: Tensor; valid: Tensor; bad: Tensor; w: Tensor | null }
-/** The [N, C] (or [C]) one-hot of a class-index target, which samples count, which are out of range. */
+interface Picked { t: Tensor; valid: Tensor; w: Tensor | null }
+/** The checked target: its classes with ignored samples' set to 0 (t, [N, 1] or [1]), which samples
+ * count (valid) and their class weights (w). */
 function pick(fn: string, input: Tensor, target: Tensor, o: NllOptions): Picked {
   checkTensor(fn, target, 'target');
   if (target.dtype !== 'int64') throw new Error(`expected scalar type Long but found ${SCALAR_TYPE[target.dtype]} (${fn}: the target holds class indices, int64)`);
@@ -226,14 +227,12 @@ function pick(fn: string, input: Tensor, target: Tensor, o: NllOptions): Picked 
     if (weight.ndim !== 1 || weight.shape[0] !== C) throw new Error(`weight tensor should be defined either for all ${C} classes or no classes but got weight tensor of shape: ${fmtShape(weight.shape)}`);
   }
   const ignore = o.ignoreIndex ?? -100;
-  const t = target.unsqueeze(-1);
-  const onehot = compare('eq', t, arange(C, { device: input.device }));
   const valid = compare('ne', target, ignore);
-  // A class index outside [0, C) that is not ignored: the loss is NaN for its sample (PyTorch raises
-  // "Target k is out of bounds"; raising here would have to read the target back from its device).
-  const bad = where(valid, where(compare('ge', target, 0), compare('ge', target, C), true), false);
-  const w = weight === null ? null : sum(where(onehot, weight, 0), -1);
-  return { onehot, valid, bad, w };
+  // (An ignored sample reads class 0, then counts for nothing; a class outside [0, C) is the gather's
+  // error: "index 3 is out of bounds for dimension 1 with size 3", PyTorch's "Target 3 is out of bounds".)
+  const safe = where(valid, target, 0);
+  const w = weight === null ? null : indexSelect(weight, 0, safe);
+  return { t: safe.unsqueeze(-1), valid, w };
 }
 
 /**
@@ -250,10 +249,10 @@ export function nllLoss(input: Tensor, target: Tensor, o: NllOptions = {}): Tens
 function nllPicked(input: Tensor, pk: Picked, r: Reduction): Tensor {
   let coef!: Tensor, total: Tensor | null = null;
   return composite('NllLossBackward0', [input], () => {
-    // coef: each sample's weight, 0 for ignored ones, NaN for out-of-range ones.
-    coef = where(pk.bad, NaN, where(pk.valid, pk.w ?? 1, 0));
+    // coef: each sample's weight, 0 for ignored ones.
+    coef = where(pk.valid, pk.w ?? 1, 0);
     if (coef.dtype !== input.dtype) coef = coef.to({ dtype: input.dtype });
-    const each = neg(mul(sum(where(pk.onehot, input, 0), -1), coef));
+    const each = neg(mul(gather(input, input.ndim - 1, pk.t).squeeze(-1), coef));
     if (r === 'none') return each;
     if (r === 'sum') return sum(each);
     total = sum(coef);
@@ -261,7 +260,8 @@ function nllPicked(input: Tensor, pk: Picked, r: Reduction): Tensor {
   }, (g) => {
     let c: Tensor = neg(coef);
     if (r === 'mean') c = div(c, total!);
-    return [where(pk.onehot, mul(g, c).unsqueeze(-1), 0)];
+    const d = input.ndim - 1;
+    return [scatterAddRaw(mul(g, c).unsqueeze(-1), pk.t, pk.t._view(), d, input.shape)];
   });
 }
 
@@ -444,14 +444,12 @@ export function embedding(input: Tensor, weight: Tensor, o: { paddingIdx?: numbe
   if (pad !== null && !(Number.isInteger(pad) && pad >= -V && pad < V)) throw new Error('Padding_idx must be within num_embeddings');
   const padRow = pad === null ? null : pad < 0 ? pad + V : pad;
   const flat = reshape(input, [-1]);
-  const onehot = compare('eq', flat.unsqueeze(1), arange(V, { device: input.device, dtype: input.dtype })).to({ dtype: weight.dtype });
-  const bad = where(compare('lt', flat, 0), true, compare('ge', flat, V)).unsqueeze(1);
   const shape = [...input.shape, D];
   return composite('EmbeddingBackward0', [weight], () => {
-    const rows = where(bad, NaN, mm(onehot, weight)); // (a new contiguous tensor: shaped as the result, not a view of it)
+    const rows = indexSelect(weight, 0, flat); // (a new contiguous tensor: shaped as the result, not a view of it)
     return new Tensor(rows.storage, shape, contiguousStrides(shape), 0);
   }, (g) => {
-    let gw = mm(onehot.t(), reshape(g, [-1, D]));
+    let gw = indexAddZeros(reshape(g, [-1, D]), 0, flat, [V, D]);
     if (padRow !== null) gw = mul(gw, compare('ne', arange(V, { device: g.device }), padRow).unsqueeze(1));
     return [gw];
   });

@@ -322,7 +322,18 @@ export class Tensor {
     return alias(this, shape, v.strides, v.offset, 'ExpandBackward0', (g) => sumToShape(g, inShape));
   }
   /** Python-style indexing: numbers select, 'a:b:s' strings slice, ':' / '...' / null (new axis). */
-  index(...idx: Array<number | string | null>): Tensor { return indexImpl(this, idx); }
+  /** Python-style indexing: numbers, 'a:b:s' slices, null (a new dim), '...'; and one integer tensor
+   * (1-D: x[idx] picks those entries along its dim, a copy; 0-d: as a number) with ':' elsewhere. */
+  index(...idx: Array<number | string | null | Tensor>): Tensor {
+    for (let k = 0; k < idx.length; k++) if (idx[k] instanceof Tensor) return tensorIndex(this, idx, k);
+    return indexImpl(this, idx as Array<number | string | null>);
+  }
+  /** The entries at `index` (a 1-D integer tensor) along dim, as a new tensor (PyTorch's index_select). */
+  indexSelect(dim: number, index: Tensor): Tensor { return indexSelect(this, dim, index); }
+  /** out[i][j] = this[i][index[i][j]] along dim (PyTorch's gather; index has this tensor's rank). */
+  gather(dim: number, index: Tensor): Tensor { return gather(this, dim, index); }
+  /** A copy with src's elements added at `index` along dim (PyTorch's scatter_add). */
+  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor { return scatterAdd(this, dim, index, src); }
   contiguous(): Tensor { return this.isContiguous() ? this : clone(this); }
   clone(): Tensor { return clone(this); }
   detach(): Tensor { return new Tensor(this.storage, this.shape, this.strides, this.offset); }
@@ -1295,6 +1306,113 @@ function parseSlice(spec: string, size: number, dim: number): [number, number, n
   return [start, stop, step];
 }
 
+/** x.index(...) with an integer tensor at position k: index_select along its dim, when every other entry
+ * is ':' (a 0-d tensor then drops the dim, as a number would). */
+function tensorIndex(x: Tensor, idx0: Array<number | string | null | Tensor>, k0: number): Tensor {
+  const t = idx0[k0] as Tensor;
+  if (t.dtype === 'bool') throw new Error("indexing by a bool mask is not supported: its result's size depends on the mask's values (torch.where(mask, x, 0) or x.maskedFill(mask, 0) keep the shape)");
+  // ('...' stands for ':' on every dim the other entries leave)
+  const e = idx0.indexOf('...');
+  const idx = e < 0 ? idx0 : [...idx0.slice(0, e), ...new Array<string>(Math.max(0, x.ndim - (idx0.length - 1))).fill(':'), ...idx0.slice(e + 1)];
+  const k = idx.indexOf(t);
+  if (t.ndim > 1 || idx.some((r, i) => i !== k && r !== ':')) {
+    throw new Error(`unsupported index: tensor indexing takes one 1-D (or 0-d) integer tensor with ':' (or '...') for the other dims, as x.index(idx) or x.index(':', idx); got ${idx0.map((i) => (i instanceof Tensor ? `a tensor of shape ${fmtShape(i.shape)}` : JSON.stringify(i))).join(', ')}`);
+  }
+  if (k >= x.ndim) throw new Error(`too many indices for tensor of dimension ${x.ndim}`);
+  checkIndexTensor('index', x, t);
+  const r = gatherAlong(x, k, t, 'IndexBackward0');
+  return t.ndim === 0 ? r.squeeze(k) : r;
+}
+
+function checkIndexTensor(fn: string, x: Tensor, index: unknown): asserts index is Tensor {
+  checkTensor(fn, index, 'index');
+  if (index.dtype !== 'int64' && index.dtype !== 'int32') throw new Error(`${fn}(): Expected dtype int32 or int64 for index, got ${index.dtype}`);
+  checkDevices(fn, x, index);
+}
+/** out: x with dim d's entries picked by a 1-D (or 0-d) index; one gather op, recorded as `name`. */
+function gatherAlong(x: Tensor, d: number, index: Tensor, name: string): Tensor {
+  const shape = [...x.shape];
+  shape[d] = index.numel();
+  const out = newTensor(shape, x.dtype, x.device);
+  const iv: View = { buf: index.storage.id, dtype: index.dtype, shape, strides: shape.map((_, i) => (i === d && index.ndim === 1 ? index.strides[0] : 0)), offset: index.offset };
+  exec({ op: 'gather', x: x._view(), index: iv, dim: d, out: out._view() }, x, index, out);
+  const inShape = x.shape;
+  return record(out, name, [x], (g) => [indexAddZeros(g, d, index, inShape)], index);
+}
+/**
+ * @internal zeros of outShape, then src's slices along dim d added at the rows a 1-D (or 0-d) index names
+ * (index_add into zeros: the gradient of index_select and embedding).
+ */
+export function indexAddZeros(src: Tensor, d: number, index: Tensor, outShape: readonly number[]): Tensor {
+  const iv: View = { buf: index.storage.id, dtype: index.dtype, shape: src.shape, strides: src.shape.map((_, i) => (i === d && index.ndim === 1 ? index.strides[0] : 0)), offset: index.offset };
+  return scatterAddRaw(src, index, iv, d, outShape);
+}
+/**
+ * @internal zeros of outShape, then src's elements added at their index along dim (iv: the index viewed
+ * with src's shape; `index` the tensor it views). One scatterAdd op.
+ */
+export function scatterAddRaw(src: Tensor, index: Tensor, iv: View, dim: number, outShape: readonly number[]): Tensor {
+  const out = newTensor([...outShape], src.dtype, src.device);
+  const sv = src._view();
+  exec({ op: 'scatterAdd', src: { ...sv, shape: iv.shape, strides: sv.strides }, index: iv, dim, out: out._view() }, src, index, out);
+  return out;
+}
+/** x's entries at `index` (1-D or 0-d, int64/int32) along dim: index_select (IndexSelectBackward0). */
+export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
+  checkTensor('index_select', x);
+  checkIndexTensor('index_select', x, index);
+  if (index.ndim > 1) throw new Error('index_select(): Index is supposed to be a vector');
+  if (x.ndim === 0) return gatherAlong(x.reshape([1]), normDim(dim, 1), index, 'IndexSelectBackward0').reshape(index.ndim === 0 ? [] : [index.numel()]);
+  return gatherAlong(x, normDim(dim, x.ndim), index, 'IndexSelectBackward0');
+}
+/** torch.gather: out[c] = x[c with c[dim] := index[c]]; index has x's rank and is no larger than x in the
+ * other dims; the result has index's shape (GatherBackward0). */
+export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
+  checkTensor('gather', x);
+  checkIndexTensor('gather', x, index);
+  const d = normDim(dim, Math.max(1, x.ndim));
+  if (index.ndim !== x.ndim) throw new Error(`Index tensor must have the same number of dimensions as input tensor (gather of ${fmtShape(x.shape)} by ${fmtShape(index.shape)})`);
+  for (let i = 0; i < x.ndim; i++) {
+    if (i !== d && index.shape[i] > x.shape[i]) throw new Error(`Size does not match at dimension ${i} expected index ${fmtShape(index.shape)} to be smaller than self ${fmtShape(x.shape)} apart from dimension ${d}`);
+  }
+  const out = newTensor([...index.shape], x.dtype, x.device);
+  const iv = index._view();
+  exec({ op: 'gather', x: x._view(), index: iv, dim: d, out: out._view() }, x, index, out);
+  const inShape = x.shape;
+  return record(out, 'GatherBackward0', [x], (g) => [scatterAddRaw(g, index, { ...iv, shape: g.shape }, d, inShape)], index);
+}
+/** x + src's elements added at `index` along dim (PyTorch's scatter_add, out of place; ScatterAddBackward0). */
+export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
+  checkTensor('scatter_add', x); checkTensor('scatter_add', src, 'src');
+  checkIndexTensor('scatter_add', x, index);
+  checkDevices('scatter_add', x, src);
+  if (src.dtype !== x.dtype) throw new Error(`scatter(): Expected self.dtype to be equal to src.dtype (${x.dtype} and ${src.dtype})`);
+  const d = normDim(dim, Math.max(1, x.ndim));
+  if (index.ndim !== x.ndim || src.ndim !== x.ndim) throw new Error(`Index tensor must have the same number of dimensions as self tensor (scatter_add of ${fmtShape(src.shape)} into ${fmtShape(x.shape)} by ${fmtShape(index.shape)})`);
+  for (let i = 0; i < x.ndim; i++) {
+    if (index.shape[i] > src.shape[i] || (i !== d && index.shape[i] > x.shape[i])) {
+      throw new Error(`Expected index ${fmtShape(index.shape)} to be smaller than self ${fmtShape(x.shape)} apart from dimension ${d} and to be smaller size than src ${fmtShape(src.shape)}`);
+    }
+  }
+  const iv = index._view();
+  let out!: Tensor;
+  noGrad(() => { out = add(x, scatterAddRaw(src, index, iv, d, x.shape)); });
+  const srcShape = src.shape;
+  return record(out, 'ScatterAddBackward0', [x, src], (g) => {
+    if (!src.requiresGrad) return [g, null];
+    let gs = gather(g, d, index);
+    if (!sameShape(gs.shape, srcShape)) {
+      // src larger than index: its other elements got no gradient.
+      const z = zeros([...srcShape], { dtype: gs.dtype, device: deviceName(gs.device) });
+      let win = z;
+      gs.shape.forEach((s, i) => { win = win.narrow(i, 0, s); });
+      win.copy_(gs);
+      gs = z;
+    }
+    return [g, gs];
+  }, index);
+}
+
 function indexImpl(x: Tensor, idx: Array<number | string | null>, name?: string): Tensor {
   const ell = idx.filter((i) => i === '...').length;
   if (ell > 1) throw new Error('an index can only have a single ellipsis (\'...\')');
@@ -1319,8 +1437,8 @@ function indexImpl(x: Tensor, idx: Array<number | string | null>, name?: string)
       continue;
     }
     if (typeof i !== 'string') {
-      const u = i as unknown, what = u instanceof Tensor ? `a tensor (shape ${fmtShape(u.shape)}, ${u.dtype}): indexing by tensors is not supported` : `${typeof u} ${String(u)}`;
-      throw new Error(`unsupported index ${what}; use numbers, 'a:b:s' slice strings, '...' or null`);
+      const u = i as unknown;
+      throw new Error(`unsupported index ${typeof u} ${String(u)}; use numbers, 'a:b:s' slice strings, '...', null or an integer tensor`);
     }
     const [start, stop, step] = parseSlice(i, x.shape[d], d);
     shape.push(Math.ceil((stop - start) / step));

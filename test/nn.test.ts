@@ -208,7 +208,7 @@ describe('losses and activations: PyTorch\'s values, grad_fns and gradients', ()
     await gradcheck((a, t2) => F.binaryCrossEntropyWithLogits(a, t2.sigmoid(), { weight: torch.tensor([1, 2, 3, 0.5], { dtype: 'float64' }) }), [[3, 4], [3, 4]]);
   });
 
-  it('errors and warnings: PyTorch\'s where it can say them; out-of-range classes and probabilities give NaN', async () => {
+  it('errors and warnings: PyTorch\'s where it can say them; a class out of range is an error, a probability out of range NaN', async () => {
     const xi = x();
     expect(() => F.crossEntropy(xi, torch.tensor([1, 0, 1]))).toThrow('Expected input batch_size (2) to match target batch_size (3).');
     expect(() => F.nllLoss(xi, torch.tensor([[1], [0]]))).toThrow('0D or 1D target tensor expected, multi-target not supported');
@@ -220,10 +220,12 @@ describe('losses and activations: PyTorch\'s values, grad_fns and gradients', ()
     expect(() => F.binaryCrossEntropyWithLogits(xi, f32([1, 0]))).toThrow('Target size ([2]) must be the same as input size ([2, 3])');
     expect(() => F.binaryCrossEntropy(xi.sigmoid(), y.requiresGrad_())).toThrow("the derivative for 'target' is not implemented");
     expect(() => F.gelu(xi, { approximate: 'fast' as 'tanh' })).toThrow('approximate argument must be either none or tanh, got fast');
-    // (PyTorch raises "Target 3 is out of bounds." and "all elements of input should be between 0 and 1";
-    // here the target and input are on their device, so the loss is NaN instead of a silently wrong number.)
-    expect(await values(F.crossEntropy(xi, torch.tensor([3, 0]), { reduction: 'none' }))).toEqual([NaN, expect.closeTo(0.3307, 4)]);
-    expect(await values(F.crossEntropy(xi, torch.tensor([-1, 0])).detach())).toEqual([NaN]);
+    // (PyTorch: "Target 3 is out of bounds."; here the gather that picks the classes says it. Ignored
+    // samples may hold any value.)
+    expect(() => F.crossEntropy(xi, torch.tensor([3, 0]), { reduction: 'none' })).toThrow('index 3 is out of bounds for dimension 1 with size 3');
+    expect(() => F.nllLoss(xi, torch.tensor([-1, 0]))).toThrow('index -1 is out of bounds for dimension 1 with size 3');
+    expect(await values(F.crossEntropy(xi, torch.tensor([-100, 0]), { reduction: 'none' }).detach())).toEqual([0, expect.closeTo(0.3307, 4)]);
+    // (PyTorch: "all elements of input should be between 0 and 1"; that needs the values read back: NaN.)
     expect(await values(F.binaryCrossEntropy(f32([1.5]), f32([1])))).toEqual([NaN]);
     const warnings: string[] = [];
     const onWarning = (w: Error) => warnings.push(w.message);
@@ -253,7 +255,7 @@ describe('LayerNorm, Embedding, nn.init, clipGradNorm_', () => {
     await gradcheck((a, w) => F.layerNorm(a, [2, 3], w, null, 1e-3), [[2, 2, 3], [2, 3]]);
   });
 
-  it('Embedding: PyTorch\'s printed form, rows, gradient (padding row: none); out-of-range indices give NaN', async () => {
+  it('Embedding: PyTorch\'s printed form, rows, gradient (padding row: none); out-of-range indices are an error', async () => {
     const e = new nn.Embedding(5, 3);
     torch.noGrad(() => e.weight.copy_(torch.arange(15).reshape(5, 3).float().div(10)));
     expect(`${e} ${new nn.Embedding(10, 4, { paddingIdx: 0 })}`).toBe('Embedding(5, 3) Embedding(10, 4, padding_idx=0)');
@@ -265,7 +267,7 @@ describe('LayerNorm, Embedding, nn.init, clipGradNorm_', () => {
     expect(await values(p.weight.index(3))).toEqual([0, 0]);
     await p(torch.tensor([3, 1, 3])).sum().backward();
     expect(await values(p.weight.grad!)).toEqual([0, 0, 1, 1, 0, 0, 0, 0]);
-    expect(await values(e(torch.tensor([5, -1])).detach())).toEqual([NaN, NaN, NaN, NaN, NaN, NaN]);
+    expect(() => e(torch.tensor([1, 5]))).toThrow('index 5 is out of bounds for dimension 0 with size 5');
     expect(() => e(f32([1.5]))).toThrow("Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got float32 instead");
     expect(() => new nn.Embedding(4, 2, { paddingIdx: 4 })).toThrow('Padding_idx must be within num_embeddings');
   });
@@ -453,5 +455,9 @@ describe.runIf(available)('on the GPU', () => {
     };
     const [cpu, gpu] = [await run('cpu'), await run('gpu')];
     for (let k = 0; k < 2; k++) close(gpu[k], cpu[k], 1e-5);
+    // A class out of range on the GPU: the next read says so (the kernel cannot throw).
+    const bad = F.crossEntropy(a.to('gpu'), torch.tensor([3, 0, 4, 1, 2], { device: 'gpu' }));
+    await expect(bad.item()).rejects.toThrow('index out of bounds on gpu');
+    expect(await values(F.crossEntropy(a.to('gpu'), tgt.to('gpu').clamp(0, 3)))).toHaveLength(1); // (and the GPU goes on)
   });
 });

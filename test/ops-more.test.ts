@@ -145,6 +145,50 @@ describe('whole-tensor comparisons, reductions, matrices, arrangements', () => {
   });
 });
 
+describe('indexSelect, gather, scatterAdd, indexing by a tensor', () => {
+  it("PyTorch's values, grad_fns, gradients and errors", async () => {
+    const x = torch.arange(12).reshape(3, 4).float().requiresGrad_();
+    const a = x.indexSelect(0, torch.tensor([2, 0, 2]));
+    expect(await text(a)).toBe('tensor([[ 8.,  9., 10., 11.],\n        [ 0.,  1.,  2.,  3.],\n        [ 8.,  9., 10., 11.]], grad_fn=<IndexSelectBackward0>)');
+    await a.mul(torch.arange(12).reshape(3, 4).float()).sum().backward();
+    expect(await text(x.grad!)).toBe('tensor([[ 4.,  5.,  6.,  7.],\n        [ 0.,  0.,  0.,  0.],\n        [ 8., 10., 12., 14.]])');
+    expect(await text(x.index(':', torch.tensor([3, 1])))).toBe('tensor([[ 3.,  1.],\n        [ 7.,  5.],\n        [11.,  9.]], grad_fn=<IndexBackward0>)');
+    expect(await text(x.index(torch.tensor([1, 1])))).toBe('tensor([[4., 5., 6., 7.],\n        [4., 5., 6., 7.]], grad_fn=<IndexBackward0>)');
+    expect(await values(x.index('...', torch.tensor(2)))).toEqual([2, 6, 10]);
+    x.grad = null;
+    const g = torch.gather(x, 1, torch.tensor([[0, 0], [1, 0], [3, 3]]));
+    expect(await text(g)).toBe('tensor([[ 0.,  0.],\n        [ 5.,  4.],\n        [11., 11.]], grad_fn=<GatherBackward0>)');
+    await g.mul(f32([[1, 2], [3, 4], [5, 6]])).sum().backward();
+    expect(await text(x.grad!)).toBe('tensor([[ 3.,  0.,  0.,  0.],\n        [ 4.,  3.,  0.,  0.],\n        [ 0.,  0.,  0., 11.]])');
+    const idx = torch.tensor([[0, 1, 0], [4, 4, 4]]);
+    expect(await text(torch.zeros([3, 5]).scatterAdd(1, idx, torch.ones([2, 3])))).toBe('tensor([[2., 1., 0., 0., 0.],\n        [0., 0., 0., 0., 3.],\n        [0., 0., 0., 0., 0.]])');
+    const src = torch.arange(6).reshape(2, 3).float().requiresGrad_(), base = torch.ones([3, 5], { requiresGrad: true });
+    const s2 = base.scatterAdd(1, idx, src);
+    expect(await text(s2)).toBe('tensor([[ 3.,  2.,  1.,  1.,  1.],\n        [ 1.,  1.,  1.,  1., 13.],\n        [ 1.,  1.,  1.,  1.,  1.]], grad_fn=<ScatterAddBackward0>)');
+    await s2.mul(torch.arange(15).reshape(3, 5).float()).sum().backward();
+    expect(await text(base.grad!)).toBe('tensor([[ 0.,  1.,  2.,  3.,  4.],\n        [ 5.,  6.,  7.,  8.,  9.],\n        [10., 11., 12., 13., 14.]])');
+    expect(await text(src.grad!)).toBe('tensor([[0., 1., 0.],\n        [9., 9., 9.]])');
+    // Errors: an index out of range is PyTorch's error at once on the CPU (the GPU's is at the next read).
+    expect(() => x.indexSelect(0, torch.tensor([3]))).toThrow('index 3 is out of bounds for dimension 0 with size 3');
+    expect(() => torch.gather(x, 1, torch.tensor([[5]]))).toThrow('index 5 is out of bounds for dimension 1 with size 4');
+    expect(() => x.indexSelect(0, torch.tensor([[1]]))).toThrow('index_select(): Index is supposed to be a vector');
+    expect(() => torch.gather(x, 1, torch.tensor([1]))).toThrow('Index tensor must have the same number of dimensions as input tensor');
+    expect(() => x.indexSelect(0, f32([1]))).toThrow('index_select(): Expected dtype int32 or int64 for index');
+    expect(() => x.index(x.gt(3))).toThrow('indexing by a bool mask is not supported');
+    expect(() => x.index(torch.tensor([0]), 1)).toThrow('unsupported index');
+  });
+
+  it('gradients match finite differences (float64); large index_select in the arena, repeated indices summed in order', async () => {
+    await gradcheck((a) => a.indexSelect(1, torch.tensor([2, 0, 2, 3])).add(torch.gather(a, 0, torch.tensor([[1, 0, 2, 2], [0, 0, 0, 1]])).sum()), [[3, 4]]);
+    await gradcheck((a, b) => a.scatterAdd(0, torch.tensor([[1, 0, 2], [1, 1, 1]]), b), [[3, 4], [2, 3]]);
+    torch.manualSeed(2);
+    const big = torch.randn([3000, 300]), rows = torch.randint(0, 3000, [5000]);
+    const picked = big.indexSelect(0, rows);
+    const r = await values(rows), b = (await big.toTypedArray()) as Float32Array, p = (await picked.toTypedArray()) as Float32Array;
+    for (const k of [0, 1, 777, 4999]) expect(Array.from(p.subarray(k * 300, k * 300 + 300))).toEqual(Array.from(b.subarray(r[k] * 300, r[k] * 300 + 300)));
+  });
+});
+
 describe.runIf(available)('on the GPU: the CPU\'s results', () => {
   it('NaN compares unequal to everything there too (x != x was false on lavapipe)', async () => {
     const run = async (dev: string) => {
@@ -167,6 +211,8 @@ describe.runIf(available)('on the GPU: the CPU\'s results', () => {
         torch.logsumexp(a, 1).sum(), a.amax(0).sum(), a.amin().mul(1), a.norm(), a.norm(1, 1).sum(), a.norm(Infinity), torch.outer(u, a.index(0)).sum(),
         a.tril(1).sum(), a.triu(-1).mul(2).sum(), torch.diag(a, 1).sum(), torch.trace(a), a.repeat(2, 3).mul(torch.arange(120, { device: dev }).reshape(8, 15).float()).sum(),
         torch.vstack(a.unbind(1)).sum(),
+        a.indexSelect(0, torch.tensor([3, 0, 3], { device: dev })).mul(2).sum(), torch.gather(a, 1, torch.tensor([[4, 0], [1, 1], [0, 0], [2, 3]], { device: dev })).sum(),
+        a.scatterAdd(1, torch.tensor([[1, 1, 0], [4, 4, 4]], { device: dev }), a.index('0:2', '0:3').mul(3)).sum(), a.index(':', torch.tensor([1, 1], { device: dev })).sum(),
       ];
       const total = torch.stack(parts);
       await total.mul(torch.arange(parts.length, { device: dev }).float().add(1)).sum().backward();
@@ -174,5 +220,13 @@ describe.runIf(available)('on the GPU: the CPU\'s results', () => {
     };
     const [cpu, gpu] = [await run('cpu'), await run('gpu')];
     for (let k = 0; k < 2; k++) cpu[k].forEach((c, i) => expect(Math.abs(gpu[k][i] - c), `${k}:${i}`).toBeLessThan(2e-5 * Math.max(1, Math.abs(c))));
+    // Repeated indices: the GPU adds them in the CPU's order (bit for bit).
+    const w = torch.randn([1000]), ix = torch.randint(0, 7, [1000]);
+    const sc = async (dev: string) => values(torch.zeros([7], { device: dev }).scatterAdd(0, ix.to(dev), w.to(dev)));
+    expect(await sc('gpu')).toEqual(await sc('cpu'));
+    // An index out of range: the next read on the GPU says so, and later work goes on.
+    const bad = torch.ones([4], { device: 'gpu' }).indexSelect(0, torch.tensor([0, 4], { device: 'gpu' }));
+    await expect(bad.toTypedArray()).rejects.toThrow('index out of bounds on gpu');
+    expect(await values(torch.ones([4], { device: 'gpu' }).indexSelect(0, torch.tensor([0, 3], { device: 'gpu' })))).toEqual([1, 1]);
   });
 });

@@ -15,7 +15,7 @@ import * as Comlink from 'comlink';
 import nodeAdapter from 'comlink/dist/umd/node-adapter.js';
 import type { DType, Op, View } from '../src/runtime/protocol.ts';
 import { applyVulkanEnv, type VulkanEnv } from '../src/backends/gpu/env.ts';
-import { BATCH, F64_ERROR, INT64_OVERFLOW, STATUS_DECL, kindOf, planOpCached, toGpuWords, type Plan } from '../src/backends/gpu/kernels.ts';
+import { BATCH, F64_ERROR, GPU_INDEX_ERROR, INT64_OVERFLOW, STATUS_DECL, kindOf, planOpCached, toGpuWords, type Plan } from '../src/backends/gpu/kernels.ts';
 
 export type Cmd =
   /** mixed: holds storages of several dtypes (the fuser's slabs), so views are not checked against its dtype. */
@@ -754,18 +754,19 @@ async function read(id: number, dtype: DType, numel: number, at = 0): Promise<Ar
     enc.copyBufferToBuffer(r.buf, 4 * at, rb, 0, bytes);
     if (st) { enc.copyBufferToBuffer(st, 0, rb, bytes, 4); enc.clearBuffer(st, 0, 4); }
     d.queue.submit([enc.finish()]);
-    let overflow = false;
+    let status = 0;
     try {
       const [, err] = await Promise.allSettled([track(rb.mapAsync(MAP_READ)), settle()]);
       if (err.status === 'rejected') throw err.reason;
       const mapped = rb.getMappedRange();
       out = mapped.slice(0, bytes);
-      overflow = st !== null && new Uint32Array(mapped, bytes, 1)[0] !== 0;
+      status = st !== null ? new Uint32Array(mapped, bytes, 1)[0] : 0;
       rb.unmap();
     } finally {
       rb.destroy();
     }
-    if (overflow) throw new Error(INT64_OVERFLOW);
+    if (status & 2) throw new Error(GPU_INDEX_ERROR);
+    if (status & 1) throw new Error(INT64_OVERFLOW);
   }
   if (kindOf(dtype) === 'bool') {
     const words = new Uint32Array(out);

@@ -53,7 +53,24 @@ export interface CopyOp { op: 'copy'; x: View; out: View }
  */
 export interface RandomOp { op: 'random'; dist: 'uniform' | 'normal'; seed: number; stream: number; out: View }
 
-export type Op = UnaryOp | BinaryOp | WhereOp | ReduceOp | MatmulOp | FillOp | CopyOp | RandomOp;
+/**
+ * Indexed reads along one dim: out[c] = x[c with c[dim] replaced by index[c]]; index (int64 or int32) is
+ * viewed with out's shape (stride 0 where one index serves many elements: index_select), x with x's.
+ * x and out have one dtype. An index outside [0, x.shape[dim]) is an error ("index … is out of bounds").
+ */
+export interface GatherOp { op: 'gather'; x: View; index: View; dim: number; out: View }
+/**
+ * Indexed sums along one dim, into zeros: out = 0, then out[c with c[dim] replaced by index[c]] += src[c]
+ * for every c of src's shape (index viewed with src's shape). Each output element adds its sources in
+ * increasing c[dim] order, on every backend (deterministic). An index outside [0, out.shape[dim]) is an
+ * error.
+ */
+export interface ScatterAddOp { op: 'scatterAdd'; src: View; index: View; dim: number; out: View }
+
+export type Op = UnaryOp | BinaryOp | WhereOp | ReduceOp | MatmulOp | FillOp | CopyOp | RandomOp | GatherOp | ScatterAddOp;
+
+/** The error of an index outside its dim (gather, scatterAdd), as PyTorch words it. */
+export const indexError = (index: number, dim: number, size: number) => `index ${index} is out of bounds for dimension ${dim} with size ${size}`;
 
 export const REDUCE_BLOCK = 1 << 16;
 

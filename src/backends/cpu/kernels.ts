@@ -3,8 +3,8 @@
  * coordinator (small tensors) and inside the piscina workers (one element range of a large tensor),
  * so sharded and unsharded results are bit-identical.
  */
-import type { BinaryFn, DType, Op, ReduceFn, UnaryFn, View } from '../../runtime/protocol.ts';
-import { REDUCE_BLOCK } from '../../runtime/protocol.ts';
+import type { BinaryFn, DType, GatherOp, Op, ReduceFn, ScatterAddOp, UnaryFn, View } from '../../runtime/protocol.ts';
+import { REDUCE_BLOCK, indexError } from '../../runtime/protocol.ts';
 import { fillNormal, fillUniform } from './philox.ts';
 import { instantiateRngWasm, rngWasmSupported, type RngWasm } from './wasm.ts';
 
@@ -128,7 +128,7 @@ const BINARY: Record<BinaryFn, (a: number, b: number) => number> = {
 function needsFix(d: DType) { return d === 'int64' || d === 'bool'; }
 
 /** Scratch slots: each call site its own, as several are alive at once in one kernel call. */
-const S_MATMUL = 0, S_A = 1, S_B = 2, S_OUT = 3;
+const S_MATMUL = 0, S_A = 1, S_B = 2, S_OUT = 3, S_G0 = 4, S_G1 = 5, S_G2 = 6;
 /** Largest scratch array kept between calls (elements); larger requests get fresh arrays. */
 const SCRATCH_MAX = 1 << 20;
 const slots: Float64Array[] = [];
@@ -1065,6 +1065,46 @@ export function partialBlocks(fn: ReduceFn, x: View, b: View | null, R: Resolve,
   }
 }
 
+/** x viewed over `shape` with dim d's stride 0 (the index supplies that coordinate). */
+const withoutDim = (x: View, shape: number[], d: number): View => ({ ...x, shape, strides: x.strides.map((st, i) => (i === d ? 0 : st)) });
+const GATHER_CHUNK = 1 << 14;
+
+/** out[c] = x[c with c[dim] := index[c]] for out elements [s, e), a chunk of offsets at a time. */
+function runGather(op: GatherOp, R: Resolve, s: number, e: number): void {
+  const { x, index, dim, out } = op;
+  const X = R(x.buf), I = R(index.buf), O = R(out.buf);
+  const size = x.shape[dim], sd = x.strides[dim], xv = withoutDim(x, out.shape, dim);
+  for (let c0 = s; c0 < e; c0 += GATHER_CHUNK) {
+    const c1 = Math.min(e, c0 + GATHER_CHUNK), n = c1 - c0;
+    const ox = offsets(xv, c0, c1, scratch(S_G0, n)), oi = offsets(index, c0, c1, scratch(S_G1, n)), oo = offsets(out, c0, c1, scratch(S_G2, n));
+    for (let k = 0; k < n; k++) {
+      const j = I[oi[k]];
+      if (!(j >= 0 && j < size)) throw new Error(indexError(j, dim, size));
+      O[oo[k]] = X[ox[k] + j * sd];
+    }
+  }
+}
+/** out = 0, then out[c with c[dim] := index[c]] += src[c] over src in row-major order (the whole op). */
+function runScatterAdd(op: ScatterAddOp, R: Resolve, s: number, e: number): void {
+  const { src, index, dim, out } = op;
+  if (s !== 0 || e !== numel(out.shape)) throw new Error('internal: scatterAdd runs whole');
+  const S = R(src.buf), I = R(index.buf), O = R(out.buf);
+  fillView(out, O, 0, 0, e);
+  const size = out.shape[dim], sd = out.strides[dim], ov = withoutDim(out, src.shape, dim);
+  const total = numel(src.shape);
+  const fix = out.dtype === 'int64' ? 1 : out.dtype === 'bool' ? 2 : 0;
+  for (let c0 = 0; c0 < total; c0 += GATHER_CHUNK) {
+    const c1 = Math.min(total, c0 + GATHER_CHUNK), n = c1 - c0;
+    const os = offsets(src, c0, c1, scratch(S_G0, n)), oi = offsets(index, c0, c1, scratch(S_G1, n)), oo = offsets(ov, c0, c1, scratch(S_G2, n));
+    for (let k = 0; k < n; k++) {
+      const j = I[oi[k]];
+      if (!(j >= 0 && j < size)) throw new Error(indexError(j, dim, size));
+      const at = oo[k] + j * sd, v = O[at] + S[os[k]];
+      O[at] = fix === 0 ? v : fix === 1 ? Math.trunc(v) : v !== 0 ? 1 : 0;
+    }
+  }
+}
+
 export function runOp(op: Op, R: Resolve, s = 0, e = numel(op.out.shape)): void {
   const p = s === 0 && e === 1 ? asPartial(op) : null;
   if (p) {
@@ -1082,6 +1122,8 @@ export function runOp(op: Op, R: Resolve, s = 0, e = numel(op.out.shape)): void 
     case 'where': return runWhere(op, R, s, e);
     case 'reduce': return runReduce(op, R, s, e);
     case 'matmul': return runMatmul(op, R, s, e);
+    case 'gather': return runGather(op, R, s, e);
+    case 'scatterAdd': return runScatterAdd(op, R, s, e);
     case 'fill': {
       const v = op.value;
       if (op.step !== undefined) return fillSteps(op.out, R, v, op.step, s, e);

@@ -525,7 +525,7 @@ export class Fuser {
   private passThrough(op: Op): void {
     const o = op as unknown as Record<string, unknown>;
     const tr: Record<string, unknown> = { ...o };
-    for (const f of ['x', 'a', 'b', 'cond'] as const) {
+    for (const f of ['x', 'a', 'b', 'cond', 'index', 'src'] as const) {
       const v = o[f] as View | number | undefined;
       if (v === undefined || typeof v === 'number') continue;
       const loc = this.materialized(this.get(v.buf));

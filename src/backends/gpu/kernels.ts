@@ -74,6 +74,10 @@ export const numel = (shape: readonly number[]) => shape.reduce((a, b) => a * b,
 export const INT64_LIB = 'int64.wgsl';
 export const STATUS_DECL = 'var<storage, read_write> troupe_status';
 /** What a read says when a checked int64 operation overflowed since the last read (workers/gpu-worker.ts). */
+/** What a read says when a gather or scatterAdd met an index outside its dim since the last read (the
+ * status word's bit 2; int64 overflows set bit 1). */
+export const GPU_INDEX_ERROR = 'index out of bounds on gpu: a gather, index_select or scatter_add since the last read had an index outside its dimension ' +
+  '(each index must be in [0, size)); the values computed since then may be wrong';
 export const INT64_OVERFLOW = 'int64 overflow on gpu: an int64 result computed on the gpu since the last read went past 32 bits ' +
   '(int64 is stored and computed as int32 on the gpu), so the values computed since then may be wrong. Keep int64 values on the ' +
   'gpu within [-2^31, 2^31), or compute them on the cpu';
@@ -392,6 +396,46 @@ function reducePlan(op: Extract<Op, { op: 'reduce' }>, srcOverride?: BufRef): Pl
   }
 }
 
+// ---- gather and scatterAdd ------------------------------------------------------------------------------
+
+/** Metadata of an indexed op: n, rank, dim, the indexed size, then out's shape and the views' offsets
+ * and strides (index and out over `shape`, the indexed view over its own strides). */
+function indexedMeta(n: number, shape: number[], dim: number, size: number, views: View[]): { md: Meta; at: number[] } {
+  const md = new Meta();
+  md.push(n, shape.length, dim, size, ...shape);
+  const at = views.map((v) => md.push(v.offset, ...v.strides));
+  return { md, at };
+}
+function gatherPlan(op: Extract<Op, { op: 'gather' }>): Plan {
+  const { x, index, dim, out } = op;
+  const n = numel(out.shape);
+  if (n === 0) return { temps: [], dispatches: [] };
+  if (kindOf(x.dtype) !== kindOf(out.dtype)) throw new Error(`gpu: gather of ${x.dtype} into ${out.dtype}`);
+  const { md, at } = indexedMeta(n, out.shape, dim, x.shape[dim], [out, index, x]);
+  const b = new Bindings();
+  const OUT = b.of(out.buf, true), INDEX = b.of(index.buf), X = b.of(x.buf);
+  const wgsl = fill('gather.wgsl', { BINDINGS: b.wgsl(), OUT, INDEX, X, OUT_AT: `${at[0]}u`, INDEX_AT: `${at[1]}u`, X_AT: `${at[2]}u` });
+  return { temps: [], dispatches: [{ wgsl, bufs: b.list, meta: md.done(), groups: groupsFor(n) }] };
+}
+function scatterAddPlan(op: Extract<Op, { op: 'scatterAdd' }>): Plan {
+  const { src, index, dim, out } = op;
+  const n = numel(out.shape);
+  if (n === 0) return { temps: [], dispatches: [] };
+  const c: CType = kindOf(out.dtype) === 'f32' ? 'f32' : 'i32';
+  const { md, at } = indexedMeta(n, out.shape, dim, out.shape[dim], [out, index, src]);
+  md.push(...src.shape);
+  const b = new Bindings();
+  const OUT = b.of(out.buf, true), INDEX = b.of(index.buf), SRC = b.of(src.buf);
+  const load = conv('w', kindOf(src.dtype), c);
+  const wgsl = fill('scatter_add.wgsl', {
+    BINDINGS: b.wgsl(), OUT, INDEX, SRC, OUT_AT: `${at[0]}u`, INDEX_AT: `${at[1]}u`, SRC_AT: `${at[2]}u`, SRC_SHAPE: `${at[2] + 1 + out.shape.length}u`,
+    C: c, ZERO: c === 'f32' ? '0.0' : '0i', STORE: store('acc', c, kindOf(out.dtype)),
+    // (int64 sums through the checked add, as every int64 sum on the GPU)
+    ADD: checkedSum('sum', c, out.dtype) ? `acc = lchk_add(acc, ${load});` : `acc = acc + ${load};`,
+  });
+  return { temps: [], dispatches: [{ wgsl, bufs: b.list, meta: md.done(), groups: groupsFor(n) }] };
+}
+
 // ---- matmul --------------------------------------------------------------------------------------------
 
 function matmulPlan(op: Extract<Op, { op: 'matmul' }>): Plan {
@@ -636,7 +680,7 @@ export function planOpCached(op: Op): Plan {
   const ids: number[] = [];
   const o = op as unknown as Record<string, unknown>;
   let key = op.op;
-  for (const f of ['fn', 'x', 'a', 'b', 'cond', 'out', 'axes', 'value', 'dist'] as const) {
+  for (const f of ['fn', 'x', 'a', 'b', 'cond', 'index', 'src', 'dim', 'out', 'axes', 'value', 'dist'] as const) {
     const v = o[f];
     if (v === undefined) continue;
     if (typeof v === 'object' && v !== null && 'buf' in v) {
@@ -671,6 +715,8 @@ export function planOp(op: Op): Plan {
     case 'reduce': return reducePlan(op);
     case 'matmul': return matmulPlan(op);
     case 'random': return randomPlan(op);
+    case 'gather': return gatherPlan(op);
+    case 'scatterAdd': return scatterAddPlan(op);
     default: throw new Error(`gpu: unknown op ${JSON.stringify((op as { op: unknown }).op)}`);
   }
 }
