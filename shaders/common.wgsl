@@ -2,6 +2,12 @@
 // float32 is f32 bits, int32 and int64 are i32 bits (int64 is stored in 32 bits on the GPU), bool is
 // 0u / 1u. Loads bitcast/convert a word to the kernel's compute type, stores convert back.
 
+// Whether the lane being computed is one of its statement's elements: a fused kernel computes each value
+// for all four lanes of its quad and stores only the lanes inside the statement; the checked int64
+// operations (int64.wgsl) record an overflow only where this is true (a lane past the end reads
+// whatever follows in the buffer, a slab shared with other storages).
+var<private> lchk_on: bool = true;
+
 fn is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
 // A NaN made at run time (NaN and inf constants are rejected by WGSL's constant evaluation).
 fn nan_from(x: f32) -> f32 { return sqrt(-1.0 - abs(x)); }

@@ -22,5 +22,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 {{BODY}}
   }
   }
+  lchk_on = true; // (the body set it per lane; the trees' checked adds combine real partials)
 {{TREES}}
 }

@@ -240,6 +240,12 @@ describe.runIf(available)('gpu tensors', () => {
     expect(await torch.matmul(torch.arange(6, g).reshape([2, 3]), torch.arange(6, g).reshape([3, 2])).tolist()).toEqual([[10, 13], [28, 40]]);
     expect(await torch.dot(torch.arange(100, g), torch.arange(100, g)).item()).toBe(328350);
     expect(await torch.ones([1000], g).gt(0).sum().item()).toBe(1000);
+    // A fused kernel computes four lanes per thread: a lane past a statement's end reads what follows in
+    // the buffer (here a freed float32 tensor's 1e30 in the same slot) and must not report an overflow.
+    const junk = torch.full([4], 1e30, { ...g, dtype: 'float32' });
+    await junk.toTypedArray();
+    junk.dispose();
+    expect(await torch.arange(3, g).mul(1000).tolist()).toEqual([0, 1000, 2000]);
     // int32 wraps on the GPU as on the CPU (and in PyTorch).
     expect(await torch.full([2], 2 ** 31 - 1, { ...g, dtype: 'int32' }).add(1).tolist()).toEqual([-(2 ** 31), -(2 ** 31)]);
     expect(await torch.full([2], 2 ** 31 - 1, { dtype: 'int32' }).add(1).tolist()).toEqual([-(2 ** 31), -(2 ** 31)]);

@@ -934,6 +934,12 @@ function storesBody(items: Extract<Item, { t: 'st' }>[], emit: boolean) {
   return { md, b, g };
 }
 
+/** A body's lines without its `lchk_on = …` lanes markers when it has no checked int64 operation (a
+ * float kernel, such as the 10M loop's, stays as it was). */
+function checkedLines(lines: string[]): string[] {
+  return lines.some((l) => l.includes('lchk_') && !l.includes('lchk_on =')) ? lines : lines.filter((l) => !l.includes('lchk_on ='));
+}
+
 /** `out[i] = value(i)` for the lanes of the thread's quad below the statement's length. */
 function storeLines(g: Gen, md: Meta, b: Binder, s: Extract<Item, { t: 'st' }>, indent: string): void {
   g.cur = s.seq;
@@ -943,6 +949,7 @@ function storeLines(g: Gen, md: Meta, b: Binder, s: Extract<Item, { t: 'st' }>, 
   // Lanes 1-3 repeat lane 0's structure: the key (emit = false) needs lane 0 only.
   for (let e = 0; e < (g.emit ? 4 : 1); e++) {
     if (s.len === 1 && e > 0) break;
+    g.line(`${indent}lchk_on = i${e} < md[${at}u];`); // (checked int64 ops flag in-range lanes only: common.wgsl)
     const w = g.word(s.n, e);
     g.key(10, w);
     if (g.emit) g.line(`${indent}if (i${e} < md[${at}u]) { b${oi + 1}[md[${at + 1}u] + i${e}] = v${w}; }`);
@@ -955,7 +962,7 @@ function storesWgsl(items: Extract<Item, { t: 'st' }>[], meta: Uint32Array): () 
     const { b, g, md: md2 } = storesBody(items, true);
     sameLayout(meta, md2);
     return fill('fused.wgsl', {
-      BINDINGS: b.wgsl(), RNG: g.hasRand ? '  rng_inf = bitcast<f32>(md[1]);' : '', BODY: g.lines.join('\n'),
+      BINDINGS: b.wgsl(), RNG: g.hasRand ? '  rng_inf = bitcast<f32>(md[1]);' : '', BODY: checkedLines(g.lines).join('\n'),
     }, g.hasRand ? LIBS_RAND : LIBS_PLAIN);
   };
 }
@@ -994,6 +1001,7 @@ function reduceBody(items: Stmt[], nch: number, scratch: number, emit: boolean) 
     g.key(11, tokId(r.chk ? `${r.fn}!` : r.fn, (TYPE_CODE[r.c] * 4 + TYPE_CODE[r.from]) * 4 + TYPE_CODE[r.k]));
     if (emit) accs.push(`  var acc${kk}: ${r.c} = ${identity(r.fn, r.c)};`);
     for (let e = 0; e < (emit ? 4 : 1); e++) {
+      g.line(`    lchk_on = i${e} < md[2u];`);
       const w = g.word(r.n, e);
       g.key(10, w);
       // Folded in the loop body, in order with the stores (a later store may read what this reads).
@@ -1005,6 +1013,7 @@ function reduceBody(items: Stmt[], nch: number, scratch: number, emit: boolean) 
       const at = md.push1(sd.loc.off);
       g.key(14, si);
       for (let e = 0; e < (emit ? 4 : 1); e++) {
+        g.line(`    lchk_on = i${e} < md[2u];`);
         const w = g.word(sd.n, e);
         g.key(10, w);
         if (emit) g.line(`    if (i${e} < md[2u]) { b${si + 1}[md[${at}u] + i${e}] = v${w}; }`);
@@ -1068,7 +1077,7 @@ function reduceWgsl(items: Stmt[], nch: number, scratch: number, meta: Uint32Arr
     return fill('fused_reduce.wgsl', {
       CHUNK: String(CHUNK), QPW: String(CHUNK / 4), J: String(RED_J),
       BINDINGS: b.wgsl(), SHARED: sharedDecl(types), RNG: g.hasRand ? '  rng_inf = bitcast<f32>(md[1]);' : '',
-      ACCS: accs.join('\n'), BODY: [...g.lines, ...folds].join('\n'), TREES: trees.join('\n'),
+      ACCS: accs.join('\n'), BODY: checkedLines([...g.lines, ...folds]).join('\n'), TREES: trees.join('\n'),
     }, g.hasRand ? LIBS_RAND : LIBS_PLAIN);
   };
 }
