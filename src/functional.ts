@@ -7,7 +7,7 @@
  * Options follow the tensor, in an object: `crossEntropy(logits, target, { labelSmoothing: 0.1 })`.
  */
 import {
-  Tensor, SCALAR_TYPE, checkFloat, checkTensor, deviceName, gather, indexAddZeros, indexSelect, scatterAddRaw, abs, add, arange, clamp, composite, compare, div, exp, log, logSoftmax, matmul, mean, mm, mul, neg,
+  Tensor, SCALAR_TYPE, cat, checkFloat, checkTensor, deviceName, full, gather, indexAddZeros, indexSelect, scatterAddRaw, abs, add, arange, clamp, composite, compare, div, exp, log, logSoftmax, matmul, mean, mm, mul, neg,
   rand, relu, reshape, sigmoid, sqrt, sub, sum, sumToShape, tanh, where, type Operand,
 } from './tensor.ts';
 import { contiguousStrides, fmtShape, sameShape } from './shape.ts';
@@ -452,5 +452,137 @@ export function embedding(input: Tensor, weight: Tensor, o: { paddingIdx?: numbe
     let gw = indexAddZeros(reshape(g, [-1, D]), 0, flat, [V, D]);
     if (padRow !== null) gw = mul(gw, compare('ne', arange(V, { device: g.device }), padRow).unsqueeze(1));
     return [gw];
+  });
+}
+
+// =============================================================== convolution and pooling (2-D)
+
+type Pair = number | [number, number];
+function pair(name: string, v: Pair, min: number): [number, number] {
+  const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
+  for (const x of p) {
+    if (!Number.isInteger(x)) throw new Error(`${name} must be an integer or a pair of integers, got ${JSON.stringify(v)}`);
+    if (x < min) throw new Error(min === 0 ? `negative ${name} is not supported` : `${name} should be greater than zero, but got ${name}: ${JSON.stringify(v)}`);
+  }
+  return p;
+}
+/** A tensor made here, shaped anew without being a view of it (an op's result, as its output). */
+function asShape(t: Tensor, shape: number[]): Tensor { return new Tensor(t.storage, shape, contiguousStrides(shape), t.offset); }
+/** x [N, C, H, W] with ph rows and pw columns of `value` on each side. */
+function pad2d(x: Tensor, ph: number, pw: number, value: number): Tensor {
+  const [N, C, H, W] = x.shape, opts = { dtype: x.dtype, device: x.device };
+  let r = x;
+  if (ph > 0) { const rows = full([N, C, ph, W], value, opts); r = cat([rows, r, rows], 2); }
+  if (pw > 0) { const cols = full([N, C, H + 2 * ph, pw], value, opts); r = cat([cols, r, cols], 3); }
+  return r;
+}
+interface Patches { N: number; C: number; H: number; W: number; ph: number; pw: number; Hp: number; Wp: number; K: number; OH: number; OW: number; L: number; idx: Tensor }
+/**
+ * Where each output position's window reads a padded [Hp, Wp] image, as flat positions [K·L] (kernel
+ * offset major, then output position), computed on the input's device from aranges: index row
+ * (oh·sh + i·dh)·Wp + ow·sw + j·dw.
+ */
+function patches(fn: string, x: Tensor, k: [number, number], s: [number, number], p: [number, number], d: [number, number]): Patches {
+  const [N, C, H, W] = x.shape, [kh, kw] = k, [sh, sw] = s, [ph, pw] = p, [dh, dw] = d;
+  const Hp = H + 2 * ph, Wp = W + 2 * pw, ekh = dh * (kh - 1) + 1, ekw = dw * (kw - 1) + 1;
+  if (ekh > Hp || ekw > Wp) throw new Error(`Calculated padded input size per channel: (${Hp} x ${Wp}). Kernel size: (${ekh} x ${ekw}). Kernel size can't be greater than actual input size (${fn})`);
+  const OH = Math.floor((Hp - ekh) / sh) + 1, OW = Math.floor((Wp - ekw) / sw) + 1;
+  const dev = { device: x.device };
+  const rowsOf = add(mul(arange(kh, dev), dh).reshape([kh, 1, 1, 1]), mul(arange(OH, dev), sh).reshape([1, 1, OH, 1]));
+  const colsOf = add(mul(arange(kw, dev), dw).reshape([1, kw, 1, 1]), mul(arange(OW, dev), sw).reshape([1, 1, 1, OW]));
+  const idx = reshape(add(mul(rowsOf, Wp), colsOf), [-1]);
+  return { N, C, H, W, ph, pw, Hp, Wp, K: kh * kw, OH, OW, L: OH * OW, idx };
+}
+/** The windows of a padded image: [N, C, K, L]. */
+const unfold = (xp: Tensor, q: Patches) => indexSelect(reshape(xp, [q.N, q.C, q.Hp * q.Wp]), 2, q.idx).reshape([q.N, q.C, q.K, q.L]);
+/** unfold's adjoint: window gradients [N, C, K, L] summed back into the unpadded image [N, C, H, W]. */
+function fold(dcols: Tensor, q: Patches): Tensor {
+  const dxp = indexAddZeros(reshape(dcols, [q.N, q.C, q.K * q.L]), 2, q.idx, [q.N, q.C, q.Hp * q.Wp]).reshape([q.N, q.C, q.Hp, q.Wp]);
+  return q.ph || q.pw ? dxp.narrow(2, q.ph, q.H).narrow(3, q.pw, q.W).contiguous() : dxp;
+}
+/** A 3-D input is one unbatched image: run f on it as a batch of one. */
+function batched(fn: string, x: Tensor, f: (x4: Tensor) => Tensor): Tensor {
+  if (x.ndim === 3) return f(x.unsqueeze(0)).squeeze(0);
+  if (x.ndim !== 4) throw new Error(`${fn}(): Expected 3D (unbatched) or 4D (batched) input, but got input of size: ${fmtShape(x.shape)}`);
+  return f(x);
+}
+
+export interface Conv2dOptions { stride?: Pair; padding?: Pair; dilation?: Pair; groups?: number }
+/**
+ * 2-D convolution (cross-correlation, as PyTorch's): input [N, C, H, W] (or [C, H, W]), weight
+ * [O, C, kh, kw], bias [O]. The windows are gathered (im2col: memory kh·kw times the input's) and
+ * multiplied by the weight as one matrix product; one node (ConvolutionBackward0) whose input gradient
+ * sums the windows' gradients back (scatterAdd).
+ */
+export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, o: Conv2dOptions = {}): Tensor {
+  checkTensor('conv2d', input); checkTensor('conv2d', weight, 'weight'); checkFloat('conv2d', input);
+  if (bias != null) checkTensor('conv2d', bias, 'bias');
+  if ((o.groups ?? 1) !== 1) throw new Error(`conv2d(): groups other than 1 are not supported yet (got ${o.groups})`);
+  if (weight.ndim !== 4) throw new Error(`conv2d(): weight must be 4-D [out_channels, in_channels, kh, kw], got shape ${fmtShape(weight.shape)}`);
+  const s = pair('stride', o.stride ?? 1, 1), p = pair('padding', o.padding ?? 0, 0), d = pair('dilation', o.dilation ?? 1, 1);
+  return batched('conv2d', input, (x) => {
+    const [O, Cw, kh, kw] = weight.shape;
+    if (x.shape[1] !== Cw) throw new Error(`Given groups=1, weight of size ${fmtShape(weight.shape)}, expected input${fmtShape(x.shape)} to have ${Cw} channels, but got ${x.shape[1]} channels instead`);
+    if (bias != null && (bias.ndim !== 1 || bias.shape[0] !== O)) throw new Error(`conv2d(): bias must have shape [${O}], got ${fmtShape(bias.shape)}`);
+    const q = patches('conv2d', x, [kh, kw], s, p, d);
+    const CK = Cw * q.K;
+    let cols!: Tensor;
+    const inputs: Operand[] = bias != null ? [x, weight, bias] : [x, weight];
+    return composite('ConvolutionBackward0', inputs, () => {
+      cols = reshape(unfold(pad2d(x, q.ph, q.pw, 0), q), [q.N, CK, q.L]);
+      let y = matmul(reshape(weight, [O, CK]), cols); // [N, O, L]
+      if (bias != null) y = add(y, bias.reshape([1, O, 1]));
+      return asShape(y, [q.N, O, q.OH, q.OW]);
+    }, (g) => {
+      const g2 = reshape(g, [q.N, O, q.L]);
+      const gx = x.requiresGrad ? fold(matmul(reshape(weight, [O, CK]).t(), g2).reshape([q.N, Cw, q.K, q.L]), q) : null;
+      const gw = weight.requiresGrad ? reshape(sum(matmul(g2, cols.transpose(1, 2)), 0), weight.shape) : null;
+      return bias != null ? [gx, gw, bias.requiresGrad ? sum(g, [0, 2, 3]) : null] : [gx, gw];
+    }, x, weight);
+  });
+}
+
+export interface PoolOptions { stride?: Pair | null; padding?: Pair; dilation?: Pair; ceilMode?: boolean }
+function poolGeometry(fn: string, x: Tensor, kernel: Pair, o: PoolOptions & { dilation?: Pair }) {
+  checkTensor(fn, x); checkFloat(fn, x);
+  if (o.ceilMode) throw new Error(`${fn}(): ceil_mode is not supported yet`);
+  const k = pair('kernel_size', kernel, 1), s = pair('stride', o.stride ?? kernel, 1), p = pair('padding', o.padding ?? 0, 0), d = pair('dilation', o.dilation ?? 1, 1);
+  if (p[0] > k[0] / 2 || p[1] > k[1] / 2) throw new Error(`pad should be at most half of kernel size, but got pad=${p[0] > k[0] / 2 ? p[0] : p[1]} and kernel_size=${p[0] > k[0] / 2 ? k[0] : k[1]}`);
+  return { k, s, p, d };
+}
+/**
+ * 2-D max pooling: the largest element of each window (padding counts as −inf; NaN wins, as PyTorch's).
+ * The gradient goes to the window's first largest element (MaxPool2DWithIndicesBackward0).
+ */
+export function maxPool2d(x: Tensor, kernelSize: Pair, o: PoolOptions = {}): Tensor {
+  const { k, s, p, d } = poolGeometry('max_pool2d', x, kernelSize, o);
+  return batched('max_pool2d', x, (x4) => {
+    const q = patches('max_pool2d', x4, k, s, p, d);
+    let arg!: Tensor;
+    return composite('MaxPool2DWithIndicesBackward0', [x4], () => {
+      const cols = unfold(pad2d(x4, q.ph, q.pw, -Infinity), q);
+      arg = cols.argmax(2, true); // [N, C, 1, L]
+      return asShape(gather(cols, 2, arg).contiguous(), [q.N, q.C, q.OH, q.OW]);
+    }, (g) => [fold(scatterAddRaw(reshape(g, [q.N, q.C, 1, q.L]), arg, arg._view(), 2, [q.N, q.C, q.K, q.L]), q)], x4);
+  });
+}
+export interface AvgPoolOptions extends PoolOptions { countIncludePad?: boolean; divisorOverride?: number | null }
+/** 2-D average pooling: each window's mean (padding counts as zeros, and towards the count unless
+ * countIncludePad is false). One node (AvgPool2DBackward0). */
+export function avgPool2d(x: Tensor, kernelSize: Pair, o: AvgPoolOptions = {}): Tensor {
+  const { k, s, p } = poolGeometry('avg_pool2d', x, kernelSize, { ...o, dilation: 1 });
+  return batched('avg_pool2d', x, (x4) => {
+    const q = patches('avg_pool2d', x4, k, s, p, [1, 1]);
+    let denom!: Operand;
+    return composite('AvgPool2DBackward0', [x4], () => {
+      const cols = unfold(pad2d(x4, q.ph, q.pw, 0), q);
+      if (o.divisorOverride != null) denom = o.divisorOverride;
+      else if (o.countIncludePad ?? true) denom = q.K;
+      else { // the window's elements inside the image: [1, 1, 1, L]
+        const one = { ...q, N: 1, C: 1 };
+        denom = sum(unfold(pad2d(full([1, 1, q.H, q.W], 1, { dtype: x4.dtype, device: x4.device }), q.ph, q.pw, 0), one), 2, true);
+      }
+      return asShape(div(sum(cols, 2, true), denom).contiguous(), [q.N, q.C, q.OH, q.OW]);
+    }, (g) => [fold(div(reshape(g, [q.N, q.C, 1, q.L]), denom).expand([q.N, q.C, q.K, q.L]), q)], x4);
   });
 }

@@ -322,6 +322,55 @@ export class Embedding extends Module {
   override extraRepr(): string { return `${this.numEmbeddings}, ${this.embeddingDim}${this.paddingIdx === null ? '' : `, padding_idx=${this.paddingIdx}`}`; }
 }
 
+const pyPair = (v: number | [number, number]) => (typeof v === 'number' ? `(${v}, ${v})` : `(${v[0]}, ${v[1]})`);
+const isDefault = (v: number | [number, number], d: number) => (typeof v === 'number' ? v === d : v[0] === d && v[1] === d);
+export interface Conv2dModuleOptions { stride?: number | [number, number]; padding?: number | [number, number]; dilation?: number | [number, number]; bias?: boolean; device?: string; dtype?: TensorOptions['dtype'] }
+/** 2-D convolution (F.conv2d): weight [out, in, kh, kw] and bias [out] start uniform in ±1/√(in·kh·kw), as PyTorch's. */
+export class Conv2d extends Module {
+  weight: Parameter;
+  bias: Parameter | null;
+  readonly kernelSize: [number, number];
+  readonly stride: number | [number, number];
+  readonly padding: number | [number, number];
+  readonly dilation: number | [number, number];
+  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: number | [number, number], o: Conv2dModuleOptions = {}) {
+    super();
+    for (const [n, v] of [['in_channels', inChannels], ['out_channels', outChannels]] as const) {
+      if (!Number.isInteger(v) || v <= 0) throw new Error(`Conv2d(): ${n} must be a positive integer, got ${v}`);
+    }
+    this.kernelSize = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : [kernelSize[0], kernelSize[1]];
+    this.stride = o.stride ?? 1; this.padding = o.padding ?? 0; this.dilation = o.dilation ?? 1;
+    const [kh, kw] = this.kernelSize;
+    const bound = 1 / Math.sqrt(inChannels * kh * kw);
+    const init = (shape: number[]) => noGrad(() => rand(shape, { device: o.device, dtype: o.dtype }).mul(2 * bound).sub(bound));
+    this.weight = new Parameter(init([outChannels, inChannels, kh, kw]));
+    this.bias = o.bias === false ? null : new Parameter(init([outChannels]));
+  }
+  override forward(x: Tensor): Tensor { return F.conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation }); }
+  override extraRepr(): string {
+    let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${pyPair(this.kernelSize)}, stride=${pyPair(this.stride)}`;
+    if (!isDefault(this.padding, 0)) s += `, padding=${pyPair(this.padding)}`;
+    if (!isDefault(this.dilation, 1)) s += `, dilation=${pyPair(this.dilation)}`;
+    if (this.bias === null) s += ', bias=False';
+    return s;
+  }
+}
+const pyInts = (v: number | [number, number]) => (typeof v === 'number' ? String(v) : `(${v[0]}, ${v[1]})`);
+/** 2-D max pooling (F.maxPool2d); stride defaults to the kernel size. */
+export class MaxPool2d extends Module {
+  constructor(readonly kernelSize: number | [number, number], readonly o: F.PoolOptions = {}) { super(); }
+  override forward(x: Tensor): Tensor { return F.maxPool2d(x, this.kernelSize, this.o); }
+  override extraRepr(): string {
+    return `kernel_size=${pyInts(this.kernelSize)}, stride=${pyInts(this.o.stride ?? this.kernelSize)}, padding=${pyInts(this.o.padding ?? 0)}, dilation=${pyInts(this.o.dilation ?? 1)}, ceil_mode=False`;
+  }
+}
+/** 2-D average pooling (F.avgPool2d); stride defaults to the kernel size. */
+export class AvgPool2d extends Module {
+  constructor(readonly kernelSize: number | [number, number], readonly o: F.AvgPoolOptions = {}) { super(); }
+  override forward(x: Tensor): Tensor { return F.avgPool2d(x, this.kernelSize, this.o); }
+  override extraRepr(): string { return `kernel_size=${pyInts(this.kernelSize)}, stride=${pyInts(this.o.stride ?? this.kernelSize)}, padding=${pyInts(this.o.padding ?? 0)}`; }
+}
+
 // =============================================================== activations
 
 export class ReLU extends Module { override forward(x: Tensor): Tensor { return x.relu(); } }

@@ -309,6 +309,67 @@ describe('LayerNorm, Embedding, nn.init, clipGradNorm_', () => {
   });
 });
 
+describe('Conv2d, MaxPool2d, AvgPool2d', () => {
+  /** The data of ref: (arange % 7 − 3) / 4 as [2, 2, 5, 6]; weight (arange % 5 − 2) / 5 as [3, 2, 3, 3]. */
+  const mod = (t: torch.Tensor, m: number) => t.sub(t.div(m).floor().mul(m));
+  const data = (dev = 'cpu') => mod(torch.arange(120).reshape(2, 2, 5, 6).float(), 7).sub(3).div(4).to(dev).requiresGrad_();
+  const wdata = (dev = 'cpu') => mod(torch.arange(54).reshape(3, 2, 3, 3).float(), 5).sub(2).div(5).to(dev).requiresGrad_();
+
+  it('conv2d: PyTorch\'s values, grad_fn, gradients, shapes, printed modules and errors', async () => {
+    const x = data(), w = wdata(), b = f32([0.1, -0.2, 0.3]).requiresGrad_();
+    const y = F.conv2d(x, w, b, { stride: [2, 1], padding: 1 });
+    expect(y.shape).toEqual([2, 3, 3, 6]);
+    expect(y.gradFn?.name).toBe('ConvolutionBackward0');
+    expect(await text(y.index(1, 2))).toBe('tensor([[ 0.9500,  0.1000,  0.2500,  0.7500, -0.1500,  0.2500],\n        [ 0.1000, -0.1000,  0.9500,  0.2500,  0.2500,  1.2500],\n        [ 0.5500,  0.1500,  0.0000, -0.1500,  0.7500,  0.3500]],\n       grad_fn=<SelectBackward0>)');
+    await y.mul(torch.arange(y.numel()).reshape(y.shape).float().sin()).sum().backward();
+    expect(await text(x.grad!.index(1, 1))).toBe('tensor([[ 0.4870, -0.3652, -0.6959, -0.3869,  0.2779,  0.6960],\n        [-0.0537,  0.5959,  0.6336,  0.0887, -0.5377, -0.2892],\n        [ 0.4832, -0.1850, -0.6646, -0.5331,  0.0885,  0.7231],\n        [-0.1449,  0.4687,  0.6925,  0.2796, -0.3904, -0.3906],\n        [ 0.4410,  0.0098, -0.5803, -0.6369, -0.1079,  0.6925]])');
+    expect(await text(w.grad!.index(2))).toBe('tensor([[[-3.7751, -4.1231, -0.5116],\n         [-2.2648, -3.7720, -1.0508],\n         [-2.9846, -4.4245, -1.3114]],\n\n        [[-1.0019,  3.1770,  5.1006],\n         [-0.8913,  2.1689,  2.6391],\n         [-2.1637,  1.7562,  4.9131]]])');
+    expect(await text(b.grad!)).toBe('tensor([ 0.4063,  0.0466, -0.3448])');
+    expect([F.conv2d(x, w, null, { dilation: 2 }).shape, F.conv2d(x.index(0), w).shape]).toEqual([[2, 3, 1, 2], [3, 3, 4]]);
+    expect(`${new nn.Conv2d(2, 3, 3, { stride: 2, padding: 1 })} ${new nn.Conv2d(2, 3, [3, 1], { bias: false })}`).toBe('Conv2d(2, 3, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1)) Conv2d(2, 3, kernel_size=(3, 1), stride=(1, 1), bias=False)');
+    expect(new nn.Conv2d(4, 8, 3)(torch.ones([2, 4, 10, 10])).shape).toEqual([2, 8, 8, 8]);
+    expect(() => F.conv2d(x, torch.ones([3, 3, 3, 3]))).toThrow('Given groups=1, weight of size [3, 3, 3, 3], expected input[2, 2, 5, 6] to have 3 channels, but got 2 channels instead');
+    expect(() => F.conv2d(x, w, null, { padding: -1 })).toThrow('negative padding is not supported');
+    expect(() => F.conv2d(torch.ones([1, 2, 2, 2]), w)).toThrow("Calculated padded input size per channel: (2 x 2). Kernel size: (3 x 3). Kernel size can't be greater than actual input size");
+    expect(() => F.conv2d(torch.ones([2, 2]), w)).toThrow('Expected 3D (unbatched) or 4D (batched) input');
+  });
+
+  it('max and average pooling: PyTorch\'s values, grad_fns, gradients (max: to the first largest), printed modules', async () => {
+    const x = data();
+    let m = F.maxPool2d(x, 2);
+    expect(await text(m.index(0, 1))).toBe('tensor([[0.0000, 0.5000, 0.7500],\n        [0.7500, 0.0000, 0.5000]], grad_fn=<SelectBackward0>)');
+    expect(m.gradFn?.name).toBe('MaxPool2DWithIndicesBackward0');
+    await m.sum().backward();
+    expect(await text(x.grad!.index(0, 1))).toBe('tensor([[0., 1., 0., 1., 1., 0.],\n        [0., 0., 0., 0., 0., 0.],\n        [0., 0., 0., 1., 0., 1.],\n        [1., 0., 0., 0., 0., 0.],\n        [0., 0., 0., 0., 0., 0.]])');
+    x.grad = null;
+    m = F.maxPool2d(x, 3, { stride: 2, padding: 1 });
+    expect(await text(m.index(1, 0))).toBe('tensor([[ 0.5000,  0.7500,  0.7500],\n        [ 0.2500,  0.7500,  0.7500],\n        [-0.2500,  0.2500,  0.7500]], grad_fn=<SelectBackward0>)');
+    await m.mul(torch.arange(m.numel()).reshape(m.shape).float()).sum().backward();
+    expect(await text(x.grad!.index(1, 0))).toBe('tensor([[ 0., 18., 19.,  0.,  0.,  0.],\n        [ 0., 21.,  0., 65.,  0.,  0.],\n        [ 0.,  0.,  0.,  0.,  0.,  0.],\n        [ 0., 24.,  0., 25.,  0., 26.],\n        [ 0.,  0.,  0.,  0.,  0.,  0.]])');
+    x.grad = null;
+    const a = F.avgPool2d(x, 2, { stride: 1 });
+    expect(await text(a.index(0, 0))).toBe('tensor([[-0.3125, -0.5000, -0.2500,  0.0000,  0.2500],\n        [ 0.3125, -0.3125, -0.5000, -0.2500,  0.0000],\n        [ 0.5000,  0.3125, -0.3125, -0.5000, -0.2500],\n        [ 0.2500,  0.5000,  0.3125, -0.3125, -0.5000]],\n       grad_fn=<SelectBackward0>)');
+    expect(a.gradFn?.name).toBe('AvgPool2DBackward0');
+    await a.sum().backward();
+    expect(await text(x.grad!.index(0, 0))).toBe('tensor([[0.2500, 0.5000, 0.5000, 0.5000, 0.5000, 0.2500],\n        [0.5000, 1.0000, 1.0000, 1.0000, 1.0000, 0.5000],\n        [0.5000, 1.0000, 1.0000, 1.0000, 1.0000, 0.5000],\n        [0.5000, 1.0000, 1.0000, 1.0000, 1.0000, 0.5000],\n        [0.2500, 0.5000, 0.5000, 0.5000, 0.5000, 0.2500]])');
+    expect(await text(F.avgPool2d(x.detach(), 3, { padding: 1 }).index(0, 0))).toBe('tensor([[-0.1389, -0.0833],\n        [ 0.2500, -0.1667]])');
+    // Without the padding in the count: a corner window of 4 elements divides by 4.
+    const ones = torch.ones([1, 1, 3, 3]);
+    expect(await values(F.avgPool2d(ones, 3, { stride: 2, padding: 1, countIncludePad: false }))).toEqual([1, 1, 1, 1]);
+    expect(await values(F.avgPool2d(ones, 3, { stride: 2, padding: 1 }))).toEqual([4 / 9, 4 / 9, 4 / 9, 4 / 9].map(Math.fround));
+    expect([String(new nn.MaxPool2d(2)), String(new nn.MaxPool2d(3, { stride: 1, padding: 1 })), String(new nn.AvgPool2d(2))]).toEqual(
+      ['MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)', 'MaxPool2d(kernel_size=3, stride=1, padding=1, dilation=1, ceil_mode=False)', 'AvgPool2d(kernel_size=2, stride=2, padding=0)']);
+    expect(() => F.maxPool2d(x, 4, { padding: 3 })).toThrow('pad should be at most half of kernel size, but got pad=3 and kernel_size=4');
+  });
+
+  it('gradients match finite differences (float64)', async () => {
+    await gradcheck((a, w, b) => F.conv2d(a, w, b, { stride: [2, 1], padding: [1, 2], dilation: [1, 2] }), [[2, 2, 5, 6], [3, 2, 2, 3], [3]]);
+    await gradcheck((a, w) => F.conv2d(a, w), [[2, 4, 3], [1, 2, 2, 2]]);
+    await gradcheck((a) => F.maxPool2d(a, 3, { stride: 2, padding: 1 }).add(F.maxPool2d(a, [2, 3], { dilation: [1, 2] }).sum()), [[2, 2, 5, 6]]);
+    await gradcheck((a) => F.avgPool2d(a, 3, { stride: 2, padding: 1 }).add(F.avgPool2d(a, 2, { countIncludePad: false, padding: 1 }).sum()), [[1, 2, 5, 4]]);
+  });
+});
+
 describe('learning-rate schedules: PyTorch\'s lr at each epoch', () => {
   const lrs = (mk: (o: torch.optim.SGD) => torch.optim.LRScheduler, n = 8) => {
     const opt = new optim.SGD([torch.zeros([1]).requiresGrad_()], { lr: 0.1 });
@@ -448,6 +509,8 @@ describe.runIf(available)('on the GPU', () => {
         F.binaryCrossEntropy(x.sigmoid(), y), F.binaryCrossEntropyWithLogits(x, y, { posWeight: f32([1, 2, 3, 4], dev) }),
         F.gelu(x).sum(), F.gelu(x, { approximate: 'tanh' }).sum(), F.silu(x).sum(), F.elu(x).sum(), F.leakyRelu(x).sum(), F.softplus(x).sum(),
         F.layerNorm(x, [4], f32([1, 2, 3, 4], dev), f32([0.5, 0, 0, 1], dev)).mul(y).sum(), F.embedding(torch.tensor([[1, 0], [4, 4]], { device: dev }), x).sum(),
+        F.conv2d(x.reshape([1, 1, 5, 4]), x.index('0:2', '0:2').reshape([1, 1, 2, 2]), null, { padding: 1, stride: [2, 1] }).sin().sum(),
+        F.maxPool2d(x.reshape([1, 1, 5, 4]), 2, { stride: 1 }).mul(y.index('0:4', '0:3')).sum(), F.avgPool2d(x.reshape([1, 1, 5, 4]), 3, { stride: 2, padding: 1 }).sum(),
       ];
       const total = torch.stack(parts);
       await total.mul(torch.arange(parts.length, { device: dev }).float().add(1)).sum().backward();
