@@ -7,7 +7,7 @@
  * Options follow the tensor, in an object: `crossEntropy(logits, target, { labelSmoothing: 0.1 })`.
  */
 import {
-  Tensor, SCALAR_TYPE, cat, checkFloat, checkTensor, deviceName, full, gather, indexAddZeros, indexSelect, scatterAddRaw, abs, add, arange, clamp, composite, compare, div, exp, log, logSoftmax, matmul, mean, mm, mul, neg,
+  Tensor, SCALAR_TYPE, cat, extremeValues, checkFloat, checkTensor, deviceName, full, gather, indexAddZeros, indexSelect, scatterAddRaw, abs, add, arange, clamp, composite, compare, div, exp, log, logSoftmax, matmul, mean, mm, mul, neg,
   rand, relu, reshape, sigmoid, sqrt, sub, sum, sumToShape, tanh, where, type Operand,
 } from './tensor.ts';
 import { contiguousStrides, fmtShape, sameShape } from './shape.ts';
@@ -558,12 +558,14 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, o: PoolOptions = {}): Ten
   const { k, s, p, d } = poolGeometry('max_pool2d', x, kernelSize, o);
   return batched('max_pool2d', x, (x4) => {
     const q = patches('max_pool2d', x4, k, s, p, d);
-    let arg!: Tensor;
+    let cols!: Tensor;
     return composite('MaxPool2DWithIndicesBackward0', [x4], () => {
-      const cols = unfold(pad2d(x4, q.ph, q.pw, -Infinity), q);
-      arg = cols.argmax(2, true); // [N, C, 1, L]
-      return asShape(gather(cols, 2, arg).contiguous(), [q.N, q.C, q.OH, q.OW]);
-    }, (g) => [fold(scatterAddRaw(reshape(g, [q.N, q.C, 1, q.L]), arg, arg._view(), 2, [q.N, q.C, q.K, q.L]), q)], x4);
+      cols = unfold(pad2d(x4, q.ph, q.pw, -Infinity), q);
+      return asShape(extremeValues('max', cols, [2], true), [q.N, q.C, q.OH, q.OW]);
+    }, (g) => {
+      const arg = cols.argmax(2, true); // [N, C, 1, L]: the first largest of each window
+      return [fold(scatterAddRaw(reshape(g, [q.N, q.C, 1, q.L]), arg, arg._view(), 2, [q.N, q.C, q.K, q.L]), q)];
+    }, x4);
   });
 }
 export interface AvgPoolOptions extends PoolOptions { countIncludePad?: boolean; divisorOverride?: number | null }

@@ -8,7 +8,7 @@
  * (This module and tensor.ts import each other: nothing here runs at load time.)
  */
 import {
-  Tensor, checkFloat, checkTensor, normAxes, sumToShape, abs, add, arange, cat, clone, composite, compare, div, exp, full, log, matmul, mul, pow, reshape, sign,
+  Tensor, checkFloat, checkTensor, extremeValues, normAxes, sumToShape, abs, add, arange, cat, clone, composite, compare, div, exp, full, log, matmul, mul, pow, reshape, sign,
   sqrt, sub, sum, where, zeros, type Operand, type TensorOptions,
 } from './tensor.ts';
 import { fmtShape, sameShape } from './shape.ts';
@@ -121,9 +121,7 @@ function amaxmin(fn: 'amax' | 'amin', x: Tensor, dim: number | number[] | undefi
   }, x);
 }
 function reduceExtreme(fn: 'amax' | 'amin', x: Tensor, axes: number[], keepdim: boolean): Tensor {
-  let r = x;
-  for (const a of [...axes].sort((p, q) => q - p)) r = (fn === 'amax' ? r.max(a, true) : r.min(a, true)).values;
-  return keepdim ? r : reshape(r, x.shape.filter((_, i) => !axes.includes(i)));
+  return extremeValues(fn === 'amax' ? 'max' : 'min', x, axes, keepdim);
 }
 /** The largest elements over dims (all by default); the gradient shared among ties. */
 export function amax(x: Tensor, dim?: number | number[], keepdim = false): Tensor { return amaxmin('amax', x, dim, keepdim); }

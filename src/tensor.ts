@@ -966,6 +966,11 @@ export function normAxes(x: Tensor, dim: number | number[] | undefined): number[
   return x.ndim === 0 ? [] : ds;
 }
 
+/** @internal The largest (smallest) elements over axes, values only (no indices, no graph): one op. */
+export function extremeValues(fn: 'max' | 'min', x: Tensor, axes: number[], keepdim: boolean): Tensor {
+  return rawReduce(fn, x, axes, keepdim, x.dtype);
+}
+
 function rawReduce(fn: ReduceFn, x: Tensor, axes: number[], keepdim: boolean, outDtype: DType): Tensor {
   const kshape = x.shape.map((s, i) => (axes.includes(i) ? 1 : s));
   const out = newTensor(kshape, outDtype, x.device);

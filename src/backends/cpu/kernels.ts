@@ -1069,10 +1069,56 @@ export function partialBlocks(fn: ReduceFn, x: View, b: View | null, R: Resolve,
 const withoutDim = (x: View, shape: number[], d: number): View => ({ ...x, shape, strides: x.strides.map((st, i) => (i === d ? 0 : st)) });
 const GATHER_CHUNK = 1 << 14;
 
+/**
+ * An index that serves whole slices (index_select: its view has stride 0 on every dim but `dim`), its
+ * values read once and checked against `size`; null for a full index (torch.gather's).
+ */
+function sliceIndex(index: View, dim: number, I: Arr, size: number): Int32Array | null {
+  for (let d = 0; d < index.shape.length; d++) if (d !== dim && index.strides[d] !== 0 && index.shape[d] !== 1) return null;
+  const k = index.shape[dim], st = index.strides[dim], at = new Int32Array(k);
+  for (let j = 0; j < k; j++) {
+    const v = I[index.offset + j * st];
+    if (!(v >= 0 && v < size)) throw new Error(indexError(v, dim, size));
+    at[j] = v;
+  }
+  return at;
+}
+/** [outer, n along dim, inner] of a contiguous view (inner: the elements after dim). */
+const around = (shape: number[], dim: number): [number, number] => [numel(shape.slice(0, dim)), numel(shape.slice(dim + 1))];
+/** Two shapes equal but along dim (the slice paths lay both out alike). */
+const sameBut = (a: number[], b: number[], dim: number) => a.length === b.length && a.every((v, i) => i === dim || v === b[i]);
+
 /** out[c] = x[c with c[dim] := index[c]] for out elements [s, e), a chunk of offsets at a time. */
 function runGather(op: GatherOp, R: Resolve, s: number, e: number): void {
   const { x, index, dim, out } = op;
   const X = R(x.buf), I = R(index.buf), O = R(out.buf);
+  if (s === 0 && e === numel(out.shape) && isContig(x) && isContig(out) && sameBut(x.shape, out.shape, dim)) {
+    // index_select of contiguous tensors: whole slices, with the index read once.
+    const at = sliceIndex(index, dim, I, x.shape[dim]);
+    if (at) {
+      const [outer, inner] = around(out.shape, dim), k = at.length, size = x.shape[dim];
+      for (let o = 0; o < outer; o++) {
+        const xb = x.offset + o * size * inner, ob = out.offset + o * k * inner;
+        if (inner === 1) for (let j = 0; j < k; j++) O[ob + j] = X[xb + at[j]];
+        else if (inner >= 16 && O.constructor === X.constructor) for (let j = 0; j < k; j++) O.set(X.subarray(xb + at[j] * inner, xb + (at[j] + 1) * inner), ob + j * inner);
+        else for (let j = 0; j < k; j++) for (let t = 0, xo = xb + at[j] * inner, oo = ob + j * inner; t < inner; t++) O[oo + t] = X[xo + t];
+      }
+      return;
+    }
+    if (isContig(index) && sameBut(index.shape, out.shape, -1)) {
+      // torch.gather with a contiguous index of out's shape: an index per element.
+      const [outer, inner] = around(out.shape, dim), k = out.shape[dim], size = x.shape[dim];
+      for (let o = 0; o < outer; o++) {
+        const xb = x.offset + o * size * inner, ob = out.offset + o * k * inner, ib = index.offset + o * k * inner;
+        for (let j = 0; j < k; j++) for (let t = 0; t < inner; t++) {
+          const v = I[ib + j * inner + t];
+          if (!(v >= 0 && v < size)) throw new Error(indexError(v, dim, size));
+          O[ob + j * inner + t] = X[xb + v * inner + t];
+        }
+      }
+      return;
+    }
+  }
   const size = x.shape[dim], sd = x.strides[dim], xv = withoutDim(x, out.shape, dim);
   for (let c0 = s; c0 < e; c0 += GATHER_CHUNK) {
     const c1 = Math.min(e, c0 + GATHER_CHUNK), n = c1 - c0;
@@ -1090,6 +1136,33 @@ function runScatterAdd(op: ScatterAddOp, R: Resolve, s: number, e: number): void
   if (s !== 0 || e !== numel(out.shape)) throw new Error('internal: scatterAdd runs whole');
   const S = R(src.buf), I = R(index.buf), O = R(out.buf);
   fillView(out, O, 0, 0, e);
+  if (isContig(src) && isContig(out) && sameBut(src.shape, out.shape, dim) && out.dtype !== 'int64' && out.dtype !== 'bool') {
+    // index_add of whole slices (the gradient of index_select): the same adds in the same order.
+    const at = sliceIndex(index, dim, I, out.shape[dim]);
+    if (at) {
+      const [outer, inner] = around(src.shape, dim), k = at.length, size = out.shape[dim];
+      for (let o = 0; o < outer; o++) {
+        const sb = src.offset + o * k * inner, ob = out.offset + o * size * inner;
+        if (inner === 1) for (let j = 0; j < k; j++) O[ob + at[j]] += S[sb + j];
+        else for (let j = 0; j < k; j++) for (let t = 0, so = sb + j * inner, oo = ob + at[j] * inner; t < inner; t++) O[oo + t] += S[so + t];
+      }
+      return;
+    }
+    if (isContig(index) && sameBut(index.shape, src.shape, -1)) {
+      // scatter_add with a contiguous index of src's shape (the gradient of torch.gather): src's elements in
+      // row-major order, as the general loop below.
+      const [outer, inner] = around(src.shape, dim), k = src.shape[dim], size = out.shape[dim];
+      for (let o = 0; o < outer; o++) {
+        const sb = src.offset + o * k * inner, ob = out.offset + o * size * inner, ib = index.offset + o * k * inner;
+        for (let j = 0; j < k; j++) for (let t = 0; t < inner; t++) {
+          const v = I[ib + j * inner + t];
+          if (!(v >= 0 && v < size)) throw new Error(indexError(v, dim, size));
+          O[ob + v * inner + t] += S[sb + j * inner + t];
+        }
+      }
+      return;
+    }
+  }
   const size = out.shape[dim], sd = out.strides[dim], ov = withoutDim(out, src.shape, dim);
   const total = numel(src.shape);
   const fix = out.dtype === 'int64' ? 1 : out.dtype === 'bool' ? 2 : 0;
