@@ -588,3 +588,61 @@ export function avgPool2d(x: Tensor, kernelSize: Pair, o: AvgPoolOptions = {}): 
     }, (g) => [fold(div(reshape(g, [q.N, q.C, 1, q.L]), denom).expand([q.N, q.C, q.K, q.L]), q)], x4);
   });
 }
+
+// =============================================================== batch normalization
+
+export interface BatchNormOptions { weight?: Tensor | null; bias?: Tensor | null; training?: boolean; momentum?: number; eps?: number }
+/**
+ * Batch normalization over every dim but the channels (dim 1): with `training`, the batch's mean and
+ * biased variance normalize it, and runningMean/runningVar (if given) move towards the batch's mean and
+ * unbiased variance by `momentum`, in place; otherwise the running statistics normalize it. Then
+ * · weight + bias per channel. One node (NativeBatchNormBackward0), PyTorch's backward formulas.
+ */
+export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, o: BatchNormOptions = {}): Tensor {
+  checkTensor('batch_norm', input); checkFloat('batch_norm', input);
+  if (input.ndim < 2) throw new Error(`batch_norm(): expected an input of at least 2 dims [N, C, …], got ${fmtShape(input.shape)}`);
+  const C = input.shape[1], training = o.training ?? false, momentum = o.momentum ?? 0.1, eps = o.eps ?? 1e-5;
+  const w = o.weight ?? null, b = o.bias ?? null;
+  for (const [what, t] of [['running_mean', runningMean], ['running_var', runningVar], ['weight', w], ['bias', b]] as const) {
+    if (t != null && t.numel() !== C) throw new Error(`${what} should contain ${C} elements not ${t.numel()}`);
+  }
+  if (!training && (runningMean == null || runningVar == null)) throw new Error('batch_norm(): running_mean and running_var are needed when not training');
+  const axes = input.shape.map((_, i) => i).filter((i) => i !== 1);
+  const n = axes.reduce((p, a) => p * input.shape[a], 1);
+  if (training && n <= 1) throw new Error(`Expected more than 1 value per channel when training, got input size ${formatSize(input.shape)}`);
+  const chan = input.shape.map((s, i) => (i === 1 ? s : 1)); // [1, C, 1, …]
+  let xhat!: Tensor, rstd!: Tensor;
+  const inputs: Operand[] = [input, ...(w ? [w] : []), ...(b ? [b] : [])];
+  return composite('NativeBatchNormBackward0', inputs, () => {
+    let mu: Tensor, v: Tensor;
+    if (training) {
+      mu = mean(input, axes, true);
+      const xc = sub(input, mu);
+      v = mean(mul(xc, xc), axes, true);
+      if (runningMean && runningVar) {
+        runningMean.mul_(1 - momentum).add_(reshape(mu, [C]).to({ dtype: runningMean.dtype }), momentum);
+        runningVar.mul_(1 - momentum).add_(reshape(mul(v, n / (n - 1)), [C]).to({ dtype: runningVar.dtype }), momentum);
+      }
+    } else {
+      mu = reshape(runningMean!, chan);
+      v = reshape(runningVar!, chan);
+    }
+    rstd = div(1, sqrt(add(v, eps)));
+    xhat = mul(sub(input, mu), rstd);
+    let y = xhat;
+    if (w) y = mul(y, reshape(w, chan));
+    if (b) y = add(y, reshape(b, chan));
+    return y;
+  }, (g) => {
+    const gw = w ? mul(g, reshape(w, chan)) : g;
+    let gx: Tensor | null = null;
+    if (input.requiresGrad) {
+      // training: rstd · (g' − mean(g') − x̂ · mean(g'·x̂)) over the batch dims; with fixed statistics, g'·rstd.
+      gx = training ? mul(rstd, sub(sub(gw, mean(gw, axes, true)), mul(xhat, mean(mul(gw, xhat), axes, true)))) : mul(gw, rstd);
+    }
+    const out: Array<Tensor | null> = [gx];
+    if (w) out.push(w.requiresGrad ? reshape(sum(mul(g, xhat), axes), w.shape) : null);
+    if (b) out.push(b.requiresGrad ? reshape(sum(g, axes), b.shape) : null);
+    return out;
+  }, input, w, b);
+}

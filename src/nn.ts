@@ -143,10 +143,32 @@ export class Module {
   float(): this { return this.to({ dtype: 'float32' }); }
   double(): this { return this.to({ dtype: 'float64' }); }
 
-  /** The parameters by name, detached (sharing their memory), as PyTorch's state_dict. */
+  /**
+   * The buffers (tensor properties that are not parameters: BatchNorm's running statistics), named as
+   * PyTorch's state_dict names them (a class may map a property to PyTorch's name: stateNames).
+   */
+  namedBuffers(): Array<[string, Tensor]> {
+    const out: Array<[string, Tensor]> = [];
+    for (const [prefix, m] of this.namedModules()) {
+      for (const [k, v] of Object.entries(m)) if (v instanceof Tensor && !(v instanceof Parameter)) out.push([prefix ? `${prefix}.${m.stateName(k)}` : m.stateName(k), v]);
+    }
+    return out;
+  }
+  buffers(): Tensor[] { return this.namedBuffers().map(([, b]) => b); }
+  /** The name a property has in the state dict (PyTorch's, for the classes whose properties are named
+   * in camelCase: runningMean -> running_mean). */
+  protected stateName(property: string): string { return property; }
+  /** The parameters and buffers by name, detached (sharing their memory), in PyTorch's state_dict order
+   * (each module's parameters, then its buffers, then its submodules'). */
   stateDict(): Record<string, Tensor> {
     const out: Record<string, Tensor> = {};
-    for (const [k, p] of this.namedParameters()) out[k] = p.detach();
+    for (const [prefix, m] of this.namedModules()) {
+      const named = Object.entries(m).filter(([, v]) => v instanceof Tensor);
+      for (const [k, v] of [...named.filter(([, v]) => v instanceof Parameter), ...named.filter(([, v]) => !(v instanceof Parameter))]) {
+        const name = m.stateName(k);
+        out[prefix ? `${prefix}.${name}` : name] = (v as Tensor).detach();
+      }
+    }
     return out;
   }
   /**
@@ -155,7 +177,7 @@ export class Module {
    * unexpected or of another shape.
    */
   loadStateDict(stateDict: Record<string, Tensor>, strict = true): { missingKeys: string[]; unexpectedKeys: string[] } {
-    const params = new Map(this.namedParameters());
+    const params = new Map<string, Tensor>([...this.namedParameters(), ...this.namedBuffers()]);
     const missingKeys = [...params.keys()].filter((k) => !(k in stateDict));
     const unexpectedKeys = Object.keys(stateDict).filter((k) => !params.has(k));
     const errors: string[] = [];
@@ -256,6 +278,54 @@ export class Linear extends Module {
   }
   override forward(x: Tensor): Tensor { return F.linear(x, this.weight, this.bias); }
   override extraRepr(): string { return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${pyBool(this.bias !== null)}`; }
+}
+
+export interface BatchNormModuleOptions { eps?: number; momentum?: number; affine?: boolean; trackRunningStats?: boolean; device?: string; dtype?: TensorOptions['dtype'] }
+/**
+ * Batch normalization over the channels (dim 1), F.batchNorm: in training mode the batch's statistics
+ * normalize it and the running ones (buffers: runningMean, runningVar, numBatchesTracked, saved in the
+ * state dict under PyTorch's names) follow them; in eval() the running ones normalize it.
+ */
+class BatchNorm extends Module {
+  weight: Parameter | null;
+  bias: Parameter | null;
+  runningMean: Tensor | null;
+  runningVar: Tensor | null;
+  numBatchesTracked: Tensor | null;
+  readonly eps: number;
+  readonly momentum: number;
+  constructor(readonly numFeatures: number, o: BatchNormModuleOptions, private readonly ranks: number[]) {
+    super();
+    if (!Number.isInteger(numFeatures) || numFeatures <= 0) throw new Error(`${new.target.name}(): num_features must be a positive integer, got ${numFeatures}`);
+    this.eps = o.eps ?? 1e-5; this.momentum = o.momentum ?? 0.1;
+    const opts = { device: o.device, dtype: o.dtype };
+    const affine = o.affine ?? true, track = o.trackRunningStats ?? true;
+    this.weight = affine ? new Parameter(ones([numFeatures], opts)) : null;
+    this.bias = affine ? new Parameter(zeros([numFeatures], opts)) : null;
+    this.runningMean = track ? keep(zeros([numFeatures], opts)) : null;
+    this.runningVar = track ? keep(ones([numFeatures], opts)) : null;
+    this.numBatchesTracked = track ? keep(zeros([], { device: o.device, dtype: 'int64' })) : null;
+  }
+  protected override stateName(p: string): string {
+    return p === 'runningMean' ? 'running_mean' : p === 'runningVar' ? 'running_var' : p === 'numBatchesTracked' ? 'num_batches_tracked' : p;
+  }
+  override forward(x: Tensor): Tensor {
+    if (!this.ranks.includes(x.ndim)) throw new Error(`expected ${this.ranks.map((r) => `${r}D`).join(' or ')} input (got ${x.ndim}D input)`);
+    const training = this.training || this.runningMean === null;
+    if (this.training && this.numBatchesTracked) noGrad(() => this.numBatchesTracked!.add_(1));
+    return F.batchNorm(x, this.runningMean, this.runningVar, { weight: this.weight, bias: this.bias, training, momentum: this.momentum, eps: this.eps });
+  }
+  override extraRepr(): string {
+    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${pyFloat(this.momentum)}, affine=${pyBool(this.weight !== null)}, track_running_stats=${pyBool(this.runningMean !== null)}`;
+  }
+}
+/** Batch normalization of [N, C] or [N, C, L] inputs. */
+export class BatchNorm1d extends BatchNorm {
+  constructor(numFeatures: number, o: BatchNormModuleOptions = {}) { super(numFeatures, o, [2, 3]); }
+}
+/** Batch normalization of [N, C, H, W] inputs. */
+export class BatchNorm2d extends BatchNorm {
+  constructor(numFeatures: number, o: BatchNormModuleOptions = {}) { super(numFeatures, o, [4]); }
 }
 
 export class Identity extends Module {

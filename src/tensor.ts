@@ -221,8 +221,10 @@ export class Tensor {
   }
   /** A copy with the elements where `mask` (bool, broadcast to this shape) is true set to value (x's dtype kept). */
   maskedFill(mask: Tensor, value: number | boolean): Tensor { return maskedFill(this, mask, value); }
+  /** Copies src's values in (broadcast to this shape; from another dtype or device too, as PyTorch's). */
   copy_(src: Tensor): this {
-    checkDevices('copy_', this, src);
+    checkTensor('copy_', src, 'src');
+    if (src.device !== this.device) src = src.to(this.device); // (a transfer first; its gradient goes back)
     checkInplaceLeaf(this, 'copy_');
     checkWritable(this);
     src = readable(this, src);

@@ -370,6 +370,51 @@ describe('Conv2d, MaxPool2d, AvgPool2d', () => {
   });
 });
 
+describe('BatchNorm1d, BatchNorm2d', () => {
+  const mod = (t: torch.Tensor, m: number) => t.sub(t.div(m).floor().mul(m));
+  it('PyTorch\'s values, gradients, running statistics, state dict names, eval mode and errors', async () => {
+    const x = mod(torch.arange(24).reshape(2, 3, 2, 2).float(), 5).sub(2).div(3).requiresGrad_();
+    const bn = new nn.BatchNorm2d(3);
+    torch.noGrad(() => { bn.weight!.copy_(f32([1.0, 0.5, -2.0])); bn.bias!.copy_(f32([0.1, 0.2, 0.3])); });
+    expect(`${bn} ${new nn.BatchNorm1d(4, { eps: 1e-3, momentum: 0.2, affine: false })}`).toBe('BatchNorm2d(3, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True) BatchNorm1d(4, eps=0.001, momentum=0.2, affine=False, track_running_stats=True)');
+    let y = bn(x);
+    expect(await text(y.index(1))).toBe('tensor([[[ 0.1917,  0.9250],\n         [ 1.6583, -1.2750]],\n\n        [[-0.2125,  0.1542],\n         [ 0.5208,  0.8875]],\n\n        [[ 2.8144,  1.3776],\n         [-0.0592, -1.4960]]], grad_fn=<SelectBackward0>)');
+    expect(y.gradFn?.name).toBe('NativeBatchNormBackward0');
+    await y.mul(torch.arange(24).reshape(y.shape).float().sin()).sum().backward();
+    expect(await text(x.grad!.index(0))).toBe('tensor([[[-0.7100,  1.0188],\n         [ 1.0457, -0.7667]],\n\n        [[-0.5215, -0.4720],\n         [ 0.2075,  1.1696]],\n\n        [[-3.6575, -1.0078],\n         [ 2.4675,  4.5944]]])');
+    expect([await text(bn.weight!.grad!), await text(bn.bias!.grad!)]).toEqual(['tensor([0.6068, 0.6739, 0.4173])', 'tensor([ 3.4164, -3.1886,  0.7520])']);
+    expect([await text(bn.runningMean!), await text(bn.runningVar!), await text(bn.numBatchesTracked!)]).toEqual(['tensor([-0.0042,  0.0042, -0.0083])', 'tensor([0.9236, 0.9236, 0.9246])', 'tensor(1)']);
+    expect(Object.keys(bn.stateDict())).toEqual(['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']);
+    expect(bn.namedBuffers().map(([k]) => k)).toEqual(['running_mean', 'running_var', 'num_batches_tracked']);
+    bn.eval();
+    x.grad = null;
+    y = bn(x);
+    expect(await text(y.index(0, 1))).toBe('tensor([[ 0.5447, -0.1490],\n        [ 0.0244,  0.1978]], grad_fn=<SelectBackward0>)');
+    await y.sum().backward();
+    expect(await text(x.grad!.index(0, 1))).toBe('tensor([[0.5203, 0.5203],\n        [0.5203, 0.5203]])');
+    expect(await text(bn.numBatchesTracked!)).toBe('tensor(1)'); // (eval: statistics untouched)
+    const b1 = new nn.BatchNorm1d(3);
+    expect(await text(b1(f32([[1, 2, 3], [4, 6, 8]])))).toBe('tensor([[-1.0000, -1.0000, -1.0000],\n        [ 1.0000,  1.0000,  1.0000]], grad_fn=<NativeBatchNormBackward0>)');
+    expect(await text(b1.runningVar!)).toBe('tensor([1.3500, 1.7000, 2.1500])');
+    // The running statistics travel with the state dict (PyTorch's names), into another module.
+    const b2 = new nn.BatchNorm1d(3);
+    b2.loadStateDict(b1.stateDict());
+    expect(await values(b2.runningVar!)).toEqual(await values(b1.runningVar!));
+    expect(() => b2.loadStateDict({ weight: torch.ones([3]), bias: torch.ones([3]) })).toThrow('Missing key(s) in state_dict: "running_mean", "running_var", "num_batches_tracked".');
+    expect(() => new nn.BatchNorm2d(3)(torch.ones([2, 4, 2, 2]))).toThrow('running_mean should contain 4 elements not 3');
+    expect(() => new nn.BatchNorm1d(3)(torch.ones([1, 3]))).toThrow('Expected more than 1 value per channel when training, got input size torch.Size([1, 3])');
+    expect(() => new nn.BatchNorm2d(3)(torch.ones([2, 3, 4]))).toThrow('expected 4D input (got 3D input)');
+    await gradcheck((a, w, b) => F.batchNorm(a, null, null, { weight: w, bias: b, training: true }), [[3, 2, 2, 2], [2], [2]]);
+    await gradcheck((a, w) => F.batchNorm(a, torch.zeros([2], { dtype: 'float64' }), torch.ones([2], { dtype: 'float64' }).mul(2), { weight: w }), [[3, 2, 4], [2]]);
+  });
+
+  it('copy_ takes a tensor from another device (a transfer), as PyTorch\'s', async () => {
+    const t = torch.zeros([3]);
+    t.copy_(torch.tensor([1, 2, 3]).to({ dtype: 'float64' }));
+    expect(await values(t)).toEqual([1, 2, 3]);
+  });
+});
+
 describe('learning-rate schedules: PyTorch\'s lr at each epoch', () => {
   const lrs = (mk: (o: torch.optim.SGD) => torch.optim.LRScheduler, n = 8) => {
     const opt = new optim.SGD([torch.zeros([1]).requiresGrad_()], { lr: 0.1 });
@@ -494,6 +539,9 @@ describe.runIf(available)('on the GPU', () => {
     expect(net.parameters().every((p) => p.device === 'gpu' && p instanceof nn.Parameter && p.requiresGrad)).toBe(true);
     expect(await text(net.parameters()[3])).toBe('Parameter containing:\ntensor([-0.2000,  0.2000], device=\'gpu:0\', requires_grad=True)');
     expect(() => net(torch.ones([2, 3]))).toThrow('Expected all tensors to be on the same device');
+    // copy_ across devices (a transfer), as PyTorch's: a GPU parameter from a CPU tensor.
+    torch.noGrad(() => net.parameters()[3].copy_(f32([0.5, -0.5])));
+    expect(await values(net.parameters()[3])).toEqual([0.5, -0.5]);
     const back = net.to('cpu');
     expect(back.parameters().every((p) => p.device === 'cpu')).toBe(true);
   });
@@ -511,6 +559,7 @@ describe.runIf(available)('on the GPU', () => {
         F.layerNorm(x, [4], f32([1, 2, 3, 4], dev), f32([0.5, 0, 0, 1], dev)).mul(y).sum(), F.embedding(torch.tensor([[1, 0], [4, 4]], { device: dev }), x).sum(),
         F.conv2d(x.reshape([1, 1, 5, 4]), x.index('0:2', '0:2').reshape([1, 1, 2, 2]), null, { padding: 1, stride: [2, 1] }).sin().sum(),
         F.maxPool2d(x.reshape([1, 1, 5, 4]), 2, { stride: 1 }).mul(y.index('0:4', '0:3')).sum(), F.avgPool2d(x.reshape([1, 1, 5, 4]), 3, { stride: 2, padding: 1 }).sum(),
+        F.batchNorm(x.reshape([5, 2, 2]), null, null, { training: true, weight: f32([2, -1], dev) }).mul(y.reshape([5, 2, 2])).sum(),
       ];
       const total = torch.stack(parts);
       await total.mul(torch.arange(parts.length, { device: dev }).float().add(1)).sum().backward();
