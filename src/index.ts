@@ -32,3 +32,5 @@ export { addmm } from './functional.ts';
 export * as nn from './nn.ts';
 /** torch.optim: SGD, Adam, AdamW. */
 export * as optim from './optim.ts';
+/** torch.save / torch.load: named tensors to and from a safetensors file. */
+export { save, load } from './io.ts';

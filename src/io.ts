@@ -1,0 +1,122 @@
+/**
+ * torch.save / torch.load of named tensors (a module's stateDict(), say) as a safetensors file: an 8-byte
+ * little-endian header length, a JSON header ({ name: { dtype, shape, data_offsets } }, plus optional
+ * "__metadata__" strings), then each tensor's bytes, row-major and little-endian. Python reads it with
+ * `safetensors.torch.load_file`; troupe reads what that library writes, float16 and bfloat16 included
+ * (converted to float32). Not PyTorch's pickle format (.pt).
+ */
+import { open, readFile } from 'node:fs/promises';
+import { Tensor, fromTypedArray, tensor } from './tensor.ts';
+import type { DType } from './runtime/protocol.ts';
+
+const WRITE: Record<DType, string> = { float32: 'F32', float64: 'F64', int32: 'I32', int64: 'I64', bool: 'BOOL' };
+const BYTES: Record<string, number> = { F32: 4, F64: 8, I32: 4, I64: 8, BOOL: 1, F16: 2, BF16: 2, U8: 1, I8: 1, I16: 2, U16: 2, U32: 4, U64: 8 };
+
+/** The tensor's bytes as the file stores them (row-major, little-endian; int64 as 64-bit integers). */
+async function bytesOf(name: string, t: Tensor): Promise<Uint8Array> {
+  const data = await t.contiguous().toTypedArray();
+  if (t.dtype === 'int64') {
+    const out = new BigInt64Array(data.length);
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i];
+      if (!Number.isSafeInteger(v)) throw new Error(`save(): ${name} holds ${v}, which int64 cannot store exactly here (troupe keeps int64 as float64, exact to 2^53)`);
+      out[i] = BigInt(v);
+    }
+    return new Uint8Array(out.buffer);
+  }
+  // (float32, float64, int32: the typed array's own bytes; bool: one byte, 0 or 1)
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
+}
+
+/**
+ * Writes named tensors (from any device) to `path` as safetensors. metadata: strings kept in the header's
+ * "__metadata__".
+ */
+export async function save(tensors: Record<string, Tensor>, path: string, metadata: Record<string, string> = {}): Promise<void> {
+  if (tensors === null || typeof tensors !== 'object' || tensors instanceof Tensor) throw new Error('save(): expected an object of named tensors (a module\'s stateDict(), say)');
+  const header: Record<string, unknown> = {};
+  if (Object.keys(metadata).length) header.__metadata__ = metadata;
+  const parts: Uint8Array[] = [];
+  let at = 0;
+  for (const [name, t] of Object.entries(tensors)) {
+    if (!(t instanceof Tensor)) throw new Error(`save(): ${name} is not a Tensor (got ${t === null ? 'null' : typeof t})`);
+    if (name === '__metadata__') throw new Error('save(): "__metadata__" is the header\'s own key, not a tensor name');
+    const b = await bytesOf(name, t);
+    header[name] = { dtype: WRITE[t.dtype], shape: [...t.shape], data_offsets: [at, at + b.length] };
+    parts.push(b);
+    at += b.length;
+  }
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - (Buffer.byteLength(json) % 8)) % 8); // (the data then starts 8-byte aligned)
+  const head = Buffer.from(json, 'utf8');
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(head.length));
+  const f = await open(path, 'w');
+  try {
+    await f.writeFile(len);
+    await f.writeFile(head);
+    for (const p of parts) await f.writeFile(p);
+  } finally {
+    await f.close();
+  }
+}
+
+/** float16 bits to a float32 value. */
+function half(h: number): number {
+  const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, m = h & 0x3ff;
+  if (e === 0) return s * m * 2 ** -24;
+  if (e === 31) return m ? NaN : s * Infinity;
+  return s * (1 + m / 1024) * 2 ** (e - 15);
+}
+
+/**
+ * Reads a safetensors file into named tensors (on `device`, the CPU by default). float16 and bfloat16
+ * become float32; other integer types than int32/int64 and bool are refused, by name.
+ */
+export async function load(path: string, o: { device?: string } = {}): Promise<Record<string, Tensor>> {
+  const buf = await readFile(path);
+  if (buf.length < 8) throw new Error(`load(): ${path} is not a safetensors file (${buf.length} bytes)`);
+  const n = Number(buf.readBigUInt64LE(0));
+  if (!(n > 1 && 8 + n <= buf.length)) throw new Error(`load(): ${path} is not a safetensors file (its header length ${n} does not fit its ${buf.length} bytes)`);
+  let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
+  try { header = JSON.parse(buf.subarray(8, 8 + n).toString('utf8')); } catch (e) { throw new Error(`load(): ${path}: the header is not JSON (${(e as Error).message})`); }
+  const data = buf.subarray(8 + n);
+  const out: Record<string, Tensor> = {};
+  for (const [name, h] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    const { dtype, shape, data_offsets: [b0, b1] } = h;
+    const size = BYTES[dtype];
+    const count = shape.reduce((a, b) => a * b, 1);
+    if (size === undefined) throw new Error(`load(): ${name} has dtype ${dtype}, which safetensors does not define`);
+    if (!(b0 >= 0 && b1 <= data.length && b1 - b0 === count * size)) throw new Error(`load(): ${name}: its byte range [${b0}, ${b1}) does not hold ${count} values of ${dtype}`);
+    const raw = data.subarray(b0, b1);
+    const aligned = new Uint8Array(raw).buffer; // (a copy: typed arrays need aligned offsets)
+    let t: Tensor;
+    switch (dtype) {
+      case 'F32': t = fromTypedArray(new Float32Array(aligned)); break;
+      case 'F64': t = fromTypedArray(new Float64Array(aligned)); break;
+      case 'I32': t = fromTypedArray(new Int32Array(aligned)); break;
+      case 'I64': {
+        const big = new BigInt64Array(aligned), v = new Float64Array(count);
+        for (let i = 0; i < count; i++) {
+          if (big[i] > BigInt(Number.MAX_SAFE_INTEGER) || big[i] < BigInt(Number.MIN_SAFE_INTEGER)) throw new Error(`load(): ${name} holds ${big[i]}, past the int64 values troupe keeps exactly (2^53)`);
+          v[i] = Number(big[i]);
+        }
+        t = tensor(v.length ? Array.from(v) : [], { dtype: 'int64' });
+        break;
+      }
+      case 'BOOL': t = tensor(Array.from(new Uint8Array(aligned), (b) => b !== 0)); break;
+      case 'F16': case 'BF16': {
+        const u16 = new Uint16Array(aligned), f = new Float32Array(count);
+        const bits = new Uint32Array(f.buffer);
+        for (let i = 0; i < count; i++) { if (dtype === 'BF16') bits[i] = u16[i] << 16; else f[i] = half(u16[i]); }
+        t = fromTypedArray(f);
+        break;
+      }
+      default: throw new Error(`load(): ${name} has dtype ${dtype}, which troupe has no tensor type for (float32, float64, int32, int64, bool; float16 and bfloat16 load as float32)`);
+    }
+    t = t.reshape(shape);
+    out[name] = o.device && o.device !== 'cpu' ? t.to(o.device) : t;
+  }
+  return out;
+}
