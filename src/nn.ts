@@ -118,8 +118,9 @@ export class Module {
 
   /**
    * Moves (or converts) every parameter and buffer: `net.to('gpu')`, `net.to({ dtype: 'float64' })`. The
-   * module keeps its Parameter objects only where nothing changes; elsewhere they are new Parameters
-   * (gradients moved with them), so build the optimizer after moving the model, as PyTorch advises.
+   * Parameter objects stay (their memory is replaced, as PyTorch's `param.data = …`), so an optimizer made
+   * before still trains them; their gradients move with them. (An optimizer's state made before, such as
+   * momentum buffers, stays where it was: its next step says the devices differ.)
    */
   to(target: string | { device?: string; dtype?: string }): this {
     for (const m of this.modules()) {
@@ -127,13 +128,11 @@ export class Module {
         if (!(v instanceof Tensor)) continue;
         const moved = noGrad(() => v.detach().to(target));
         if (moved.storage === v.storage) continue;
-        let nv: Tensor = keep(moved); // (outlives a torch.scope() the move is made in, as the module does)
+        keep(moved); // (outlives a torch.scope() the move is made in, as the module does)
         if (v instanceof Parameter) {
-          const p = new Parameter(moved, v.requiresGrad);
-          if (v.grad) p.grad = keep(noGrad(() => v.grad!.to(target)));
-          nv = p;
-        }
-        (m as unknown as Record<string, unknown>)[k] = nv;
+          if (v.grad) v.grad = keep(noGrad(() => v.grad!.to(target)));
+          v._replaceData(moved);
+        } else (m as unknown as Record<string, unknown>)[k] = moved;
       }
     }
     return this;

@@ -379,6 +379,18 @@ export class Tensor {
     return build(0, 0);
   }
   async format(): Promise<string> { return format(this); }
+  /**
+   * @internal A leaf's memory replaced by src's (nn.Module.to(): PyTorch's `param.data = …`): this tensor
+   * now is src's values, of src's device, dtype and shape; the object, its requiresGrad and its place in
+   * optimizers stay.
+   */
+  _replaceData(src: Tensor): void {
+    if (!this.isLeaf) throw new Error('internal: only a leaf tensor\'s data can be replaced');
+    const m = this as unknown as { storage: rt.Storage; shape: number[]; strides: number[]; offset: number };
+    m.storage = src.storage; m.shape = [...src.shape]; m.strides = [...src.strides]; m.offset = src.offset;
+    this._hist = src.storage.history; this._acc = null; this._isView = false; this._base = null;
+    if (this._requiresGrad && !isFloat(this.dtype)) this._requiresGrad = false;
+  }
   /** @internal what printing puts before the tensor's text (nn.Parameter: "Parameter containing:\n") */
   _formatPrefix(): string { return ''; }
   /**

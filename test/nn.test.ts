@@ -102,6 +102,12 @@ describe('Module, Parameter, Linear, Sequential', () => {
     expect(await values(m.bias!)).toEqual([3, 4]);
     expect(m.weight.dtype).toBe('float32');
     expect(m.weight.grad).toBe(null);
+    // to() keeps the Parameter objects (PyTorch's param.data = …): a float64 model, the same parameters.
+    const w0 = m.weight;
+    m.double();
+    expect(m.weight === w0 && m.weight.dtype === 'float64' && m.weight.requiresGrad).toBe(true);
+    expect(await values(m.weight)).toEqual([2, 2, 2, 2]);
+    m.float();
     const sd = m.stateDict();
     expect(sd.weight.requiresGrad).toBe(false);
     expect(sd.weight.storage).toBe(m.weight.storage); // shares the parameter's memory, as PyTorch's
@@ -539,6 +545,20 @@ describe.runIf(available)('on the GPU', () => {
     expect(net.parameters().every((p) => p.device === 'gpu' && p instanceof nn.Parameter && p.requiresGrad)).toBe(true);
     expect(await text(net.parameters()[3])).toBe('Parameter containing:\ntensor([-0.2000,  0.2000], device=\'gpu:0\', requires_grad=True)');
     expect(() => net(torch.ones([2, 3]))).toThrow('Expected all tensors to be on the same device');
+    // An optimizer made before the move trains the moved parameters (the Parameter objects stay).
+    const moved = makeNet('cpu'), ps = moved.parameters(), opt = new optim.SGD(ps, { lr: 0.1, momentum: 0.9 });
+    moved.to('gpu');
+    expect(moved.parameters().every((p, i) => p === ps[i] && p.device === 'gpu')).toBe(true);
+    const Xg = grid(8, 3, 5, 7, 13, 4).to('gpu'), Yg = grid(8, 2, 3, 1, 7, 3).to('gpu');
+    const got: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      opt.zeroGrad();
+      const l = F.mseLoss(moved(Xg), Yg);
+      await l.backward();
+      opt.step();
+      got.push((await l.item()) as number);
+    }
+    close(got, CASES[1][3].slice(0, 3), 1e-5);
     // copy_ across devices (a transfer), as PyTorch's: a GPU parameter from a CPU tensor.
     torch.noGrad(() => net.parameters()[3].copy_(f32([0.5, -0.5])));
     expect(await values(net.parameters()[3])).toEqual([0.5, -0.5]);
