@@ -28,12 +28,50 @@ async function bytesOf(name: string, t: Tensor): Promise<Uint8Array> {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
 }
 
+/** The metadata key under which save() keeps the shape of a nested object (a checkpoint). */
+const STRUCTURE = 'troupe.structure';
+const isPlain = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype;
+
+/** obj's tensors by dotted path, and obj with each tensor replaced by { __tensor__: its name }. */
+function flatten(obj: unknown, tensors: Record<string, Tensor>, key: string): unknown {
+  if (obj instanceof Tensor) {
+    let k = key || 'tensor';
+    for (let i = 1; k in tensors; i++) k = `${key}#${i}`;
+    tensors[k] = obj;
+    return { __tensor__: k };
+  }
+  const at = (k: string) => (key ? `${key}.${k}` : k);
+  if (Array.isArray(obj)) return obj.map((v, i) => flatten(v, tensors, at(String(i))));
+  if (isPlain(obj)) return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, flatten(v, tensors, at(k))]));
+  if (typeof obj === 'number') return Number.isFinite(obj) ? obj : { __number__: String(obj) };
+  if (obj === null || typeof obj === 'string' || typeof obj === 'boolean') return obj;
+  const what = typeof obj === 'function' ? 'a function or module (save its stateDict())' : typeof obj;
+  throw new Error(`save(): ${key || 'the object'} is ${what}; save takes tensors, numbers, strings, booleans, null, arrays and plain objects of them`);
+}
+function unflatten(s: unknown, tensors: Record<string, Tensor>): unknown {
+  if (Array.isArray(s)) return s.map((v) => unflatten(v, tensors));
+  if (isPlain(s)) {
+    if (typeof s.__tensor__ === 'string' && Object.keys(s).length === 1) return tensors[s.__tensor__];
+    if (typeof s.__number__ === 'string' && Object.keys(s).length === 1) return Number(s.__number__);
+    return Object.fromEntries(Object.entries(s).map(([k, v]) => [k, unflatten(v, tensors)]));
+  }
+  return s;
+}
+
 /**
- * Writes named tensors (from any device) to `path` as safetensors. metadata: strings kept in the header's
- * "__metadata__".
+ * Writes tensors (from any device) to `path` as safetensors. A flat object of tensors (a state dict) is
+ * the file's tensors by name, readable anywhere safetensors is; anything nested (a checkpoint such as
+ * { model: net.stateDict(), optim: opt.stateDict(), epoch: 5 }) also keeps its shape, numbers and
+ * strings in the header's metadata, and load() gives it back whole. metadata: strings kept in the
+ * header's "__metadata__".
  */
-export async function save(tensors: Record<string, Tensor>, path: string, metadata: Record<string, string> = {}): Promise<void> {
-  if (tensors === null || typeof tensors !== 'object' || tensors instanceof Tensor) throw new Error('save(): expected an object of named tensors (a module\'s stateDict(), say)');
+export async function save(obj: Record<string, unknown>, path: string, metadata: Record<string, string> = {}): Promise<void> {
+  if (!isPlain(obj)) throw new Error('save(): expected an object of named tensors (a module\'s stateDict(), say), or a plain object holding them');
+  let tensors = obj as Record<string, Tensor>;
+  if (!Object.values(obj).every((v) => v instanceof Tensor)) {
+    tensors = {};
+    metadata = { ...metadata, [STRUCTURE]: JSON.stringify(flatten(obj, tensors, '')) };
+  }
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length) header.__metadata__ = metadata;
   const parts: Uint8Array[] = [];
@@ -73,7 +111,7 @@ function half(h: number): number {
  * Reads a safetensors file into named tensors (on `device`, the CPU by default). float16 and bfloat16
  * become float32; other integer types than int32/int64 and bool are refused, by name.
  */
-export async function load(path: string, o: { device?: string } = {}): Promise<Record<string, Tensor>> {
+export async function load<T = Record<string, Tensor>>(path: string, o: { device?: string } = {}): Promise<T> {
   const buf = await readFile(path);
   if (buf.length < 8) throw new Error(`load(): ${path} is not a safetensors file (${buf.length} bytes)`);
   const n = Number(buf.readBigUInt64LE(0));
@@ -118,5 +156,6 @@ export async function load(path: string, o: { device?: string } = {}): Promise<R
     t = t.reshape(shape);
     out[name] = o.device && o.device !== 'cpu' ? t.to(o.device) : t;
   }
-  return out;
+  const meta = (header as Record<string, unknown>).__metadata__ as Record<string, string> | undefined;
+  return (meta?.[STRUCTURE] ? unflatten(JSON.parse(meta[STRUCTURE]), out) : out) as T;
 }

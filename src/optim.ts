@@ -56,6 +56,55 @@ export abstract class Optimizer<O extends object> {
       else noGrad(() => p.grad!.zero_());
     }
   }
+  /**
+   * The optimizer's state as PyTorch's state_dict lays it out: `state` by parameter position (across the
+   * groups, in order), with PyTorch's names (momentum_buffer, exp_avg, exp_avg_sq, max_exp_avg_sq,
+   * step), and `paramGroups` with each group's options and its parameters' positions. The tensors are
+   * the optimizer's own (save them, or load them into another optimizer: loadStateDict copies).
+   */
+  stateDict(): OptimizerStateDict {
+    const state: OptimizerStateDict['state'] = {};
+    const paramGroups: OptimizerStateDict['paramGroups'] = [];
+    let i = 0;
+    for (const g of this.paramGroups) {
+      const ids: number[] = [];
+      for (const p of g.params) {
+        const s = this.state.get(p);
+        if (s) state[i] = Object.fromEntries(Object.entries(s).map(([k, v]) => [STATE_NAMES[k] ?? k, v]));
+        ids.push(i++);
+      }
+      const { params: _p, ...opts } = g as ParamGroup<O> & Record<string, unknown>;
+      paramGroups.push({ ...(opts as Record<string, unknown>), params: ids });
+    }
+    return { state, paramGroups };
+  }
+  /** Takes another optimizer's stateDict() (of the same parameter layout): its options and state, copied
+   * onto each parameter's device and dtype. */
+  loadStateDict(sd: OptimizerStateDict): void {
+    if (!sd || !Array.isArray(sd.paramGroups) || typeof sd.state !== 'object') throw new Error('loadStateDict(): expected { state, paramGroups }, as stateDict() gives');
+    if (sd.paramGroups.length !== this.paramGroups.length) throw new Error('loaded state dict has a different number of parameter groups');
+    const params: Tensor[] = [];
+    sd.paramGroups.forEach((g, i) => {
+      if (!Array.isArray(g.params) || g.params.length !== this.paramGroups[i].params.length) throw new Error("loaded state dict contains a parameter group that doesn't match the size of optimizer's group");
+      params.push(...this.paramGroups[i].params);
+    });
+    const back = Object.fromEntries(Object.entries(STATE_NAMES).map(([k, v]) => [v, k]));
+    this.state.clear();
+    for (const [pos, st] of Object.entries(sd.state)) {
+      const p = params[Number(pos)];
+      if (!p) throw new Error(`loadStateDict(): state for parameter ${pos}, which this optimizer does not have`);
+      const mine: Record<string, Tensor | number> = {};
+      for (const [k, v] of Object.entries(st)) {
+        mine[back[k] ?? k] = v instanceof Tensor ? stateTensor(noGrad(() => v.to({ device: p.device, dtype: isFloatDtype(v.dtype) ? p.dtype : v.dtype }).clone())) : v;
+      }
+      this.state.set(p, mine);
+    }
+    sd.paramGroups.forEach((g, i) => {
+      const { params: _p, ...opts } = g;
+      Object.assign(this.paramGroups[i], opts);
+      this.check(this.paramGroups[i]);
+    });
+  }
   protected stateOf(p: Tensor): Record<string, Tensor | number> {
     let s = this.state.get(p);
     if (!s) this.state.set(p, (s = {}));
@@ -73,6 +122,15 @@ export abstract class Optimizer<O extends object> {
   }
   [Symbol.for('nodejs.util.inspect.custom')](): string { return this.toString(); }
 }
+
+/** What stateDict() gives and loadStateDict() takes (PyTorch's layout, camelCase paramGroups). */
+export interface OptimizerStateDict {
+  state: Record<number, Record<string, Tensor | number>>;
+  paramGroups: Array<Record<string, unknown> & { params: number[] }>;
+}
+/** The state's names in PyTorch's state_dict. */
+const STATE_NAMES: Record<string, string> = { momentumBuffer: 'momentum_buffer', expAvg: 'exp_avg', expAvgSq: 'exp_avg_sq', maxExpAvgSq: 'max_exp_avg_sq', step: 'step' };
+const isFloatDtype = (d: string) => d === 'float32' || d === 'float64';
 
 /** A state tensor (momentum buffer, moment estimate): outlives any torch.scope() the step runs in. */
 const stateTensor = (t: Tensor) => keep(t);

@@ -74,7 +74,42 @@ describe('save and load (safetensors)', () => {
     writeFileSync(join(dir, 'junk'), 'hello');
     await expect(torch.load(join(dir, 'junk'))).rejects.toThrow('is not a safetensors file');
     await expect(torch.save({ big: torch.tensor([2 ** 60]) }, join(dir, 'big.safetensors'))).rejects.toThrow('which int64 cannot store exactly here');
-    await expect(torch.save({ x: 3 as unknown as torch.Tensor }, join(dir, 'x.safetensors'))).rejects.toThrow('save(): x is not a Tensor');
+    await expect(torch.save({ x: () => 3 }, join(dir, 'x.safetensors'))).rejects.toThrow('save(): x is a function or module (save its stateDict())');
+  });
+
+  it('a checkpoint (model, optimizer state, epoch) saved and loaded resumes training exactly', async () => {
+    const make = () => {
+      torch.manualSeed(3);
+      const net = new torch.nn.Sequential(new torch.nn.Linear(4, 8), new torch.nn.Tanh(), new torch.nn.Linear(8, 3));
+      return { net, opt: new torch.optim.Adam(net.parameters(), { lr: 0.05 }) };
+    };
+    torch.manualSeed(9);
+    const X = torch.randn([16, 4]), Y = torch.randint(0, 3, [16]);
+    const step = async (m: ReturnType<typeof make>) => {
+      m.opt.zeroGrad();
+      const l = torch.nn.functional.crossEntropy(m.net(X), Y);
+      await l.backward();
+      m.opt.step();
+      return (await l.item()) as number;
+    };
+    const a = make();
+    for (let i = 0; i < 3; i++) await step(a);
+    const sd = a.opt.stateDict();
+    expect(Object.keys(sd.state[0]).sort()).toEqual(['exp_avg', 'exp_avg_sq', 'step']); // (PyTorch's names)
+    expect(sd.paramGroups[0].params).toEqual([0, 1, 2, 3]);
+    const path = join(dir, 'ckpt.safetensors');
+    await torch.save({ model: a.net.stateDict(), optim: sd, epoch: 3, note: 'adam' }, path);
+    const more: number[] = [];
+    for (let i = 0; i < 3; i++) more.push(await step(a));
+    const ck = await torch.load<{ model: Record<string, torch.Tensor>; optim: torch.optim.OptimizerStateDict; epoch: number; note: string }>(path);
+    expect([ck.epoch, ck.note]).toEqual([3, 'adam']);
+    const b = make();
+    b.net.loadStateDict(ck.model);
+    b.opt.loadStateDict(ck.optim);
+    const resumed: number[] = [];
+    for (let i = 0; i < 3; i++) resumed.push(await step(b));
+    expect(resumed).toEqual(more);
+    expect(() => b.opt.loadStateDict({ state: {}, paramGroups: [] })).toThrow('loaded state dict has a different number of parameter groups');
   });
 
   it.runIf(available)('saves GPU tensors and loads onto the GPU', async () => {
