@@ -25,9 +25,10 @@ fn fmin(a: f32, b: f32) -> f32 {
 }
 // sign of 0, -0 and NaN is 0 (PyTorch's); relu keeps NaN.
 fn fsign(x: f32) -> f32 { return select(select(0.0, -1.0, x < 0.0), 1.0, x > 0.0); }
+// relu is x < 0 ? 0 : x, PyTorch's (and the CPU's): -inf -> 0, -0 -> -0, NaN -> NaN.
 fn frelu(x: f32) -> f32 {
-  if (x > 0.0 || is_nan(x)) { return x; }
-  return 0.0;
+  if (x < 0.0 && !is_nan(x)) { return 0.0; }
+  return x;
 }
 // tanh clamped: some implementations compute it through exp and give NaN for large |x|.
 fn ftanh(x: f32) -> f32 {

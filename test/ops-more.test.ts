@@ -29,6 +29,10 @@ describe('elementwise: square, rsqrt, log1p, expm1, lerp, isnan, isinf, isfinite
     const n = f32([1.0, NaN, Infinity, -Infinity, 0.0]);
     expect([await text(n.isnan()), await text(n.isinf()), await text(n.isfinite())]).toEqual(['tensor([False,  True, False, False, False])', 'tensor([False, False,  True,  True, False])', 'tensor([ True, False, False, False,  True])']);
     expect(await values(torch.tensor([1, 2]).isfinite())).toEqual([1, 1]);
+    // relu as PyTorch's: negatives (and -inf) give +0 (printed "0."), -0 stays -0, NaN stays NaN.
+    expect(await text(f32([-1.5, 2, -0, 0, NaN, -Infinity]).relu())).toBe('tensor([0., 2., -0., 0., nan, 0.])');
+    expect(await text(torch.tensor([-1.5, -Infinity], { dtype: 'float64' }).relu())).toBe('tensor([0., 0.], dtype=torch.float64)');
+    expect(await text(torch.full([5000], -1, { dtype: 'float32' }).relu().index('0:2'))).toBe('tensor([0., 0.])');
   });
 
   it('log1p and expm1 stay within a few float32 ulps of float64 over small and large arguments', async () => {
@@ -195,7 +199,7 @@ describe.runIf(available)('on the GPU: the CPU\'s results', () => {
       const a = f32([NaN, 1, Infinity, -Infinity], dev), b = f32([NaN, NaN, 1, Infinity], dev);
       const out: number[][] = [];
       for (const fn of ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const) out.push(await values(a[fn](a)), await values(a[fn](b)), await values(a[fn](1)), await values(a[fn](NaN)));
-      out.push(await values(a.isnan()), await values(a.isinf()), await values(a.isfinite()));
+      out.push(await values(a.isnan()), await values(a.isinf()), await values(a.isfinite()), await values(a.relu()), await values(a.neg().relu()));
       return out;
     };
     expect(await run('gpu')).toEqual(await run('cpu'));

@@ -189,10 +189,11 @@ describe.skipIf(!supported)('SIMD float32 kernels are bit-identical to kernels.t
       expect(compare(X.arr, want).first, `${fn} in place n=${n}`).toBe(-1);
       B.free(X.blk, O.blk);
     }
-    // relu's corner cases spelled out: -0 -> -0, -inf -> NaN, denormals pass / become -0
-    const X = B.place(new Float32Array([-0, 0, -Infinity, Infinity, f32(1), f32(0x80000001), -5]), 0);
-    B.simd.unaryF32('relu', X.addr, X.addr, 7);
-    expect(Array.from(X.arr)).toEqual([-0, 0, NaN, Infinity, f32(1), -0, -0]);
+    // relu's corner cases spelled out, as PyTorch's: -0 -> -0, -inf -> 0, NaN -> NaN, a positive denormal
+    // passes, negatives (a denormal too) -> +0
+    const X = B.place(new Float32Array([-0, 0, -Infinity, Infinity, f32(1), f32(0x80000001), -5, NaN]), 0);
+    B.simd.unaryF32('relu', X.addr, X.addr, 8);
+    expect(Array.from(X.arr)).toEqual([-0, 0, 0, Infinity, f32(1), 0, 0, NaN]);
     B.free(X.blk);
   });
 

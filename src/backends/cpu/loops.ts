@@ -35,7 +35,7 @@ const BINARY_EXPR: Record<BinaryFn, string> = {
 const UNARY_EXPR: Record<UnaryFn, string> = {
   neg: '-x', exp: 'Math.exp(x)', log: 'Math.log(x)', sqrt: 'Math.sqrt(x)', abs: 'Math.abs(x)',
   sign: '(x > 0 ? 1 : x < 0 ? -1 : 0)', /* (NaN and -0: 0, as PyTorch's) */ sin: 'Math.sin(x)', cos: 'Math.cos(x)', tanh: 'Math.tanh(x)',
-  relu: '(x > 0 ? x : 0 * x)',
+  relu: '(x < 0 ? 0 : x)',
   // 1 / (exp(-x) + 1) as the three ops it used to be: each result rounded to the output's type.
   sigmoid: '1 / (Math.exp(-x) + 1)',
   floor: 'Math.floor(x)', ceil: 'Math.ceil(x)', trunc: 'Math.trunc(x)',

@@ -12,7 +12,7 @@
  *  - maximum / minimum follow kernels.ts BINARY: NaN (canonical, as JS stores it) if either input is NaN,
  *    else a > b ? a : b (resp. a < b ? a : b; so max(+0, -0) = -0, max(-0, +0) = +0): exactly
  *    pmax(b, a) / pmin(b, a), with a NaN select.
- *  - relu is x > 0 ? x : 0 * x (-0 -> -0, -inf -> NaN, NaN -> NaN), neg flips the sign bit, abs clears it.
+ *  - relu is x < 0 ? 0 : x (PyTorch's: -inf -> 0, -0 -> -0, NaN -> NaN), neg flips the sign bit, abs clears it.
  *  - Block sums / dots: 4 float64 accumulators, element j of the block into accumulator j % 4, each added
  *    in order, combined as (a0 + a1) + (a2 + a3) (protocol.ts). Accumulators 0,1 live in one f64x2 and 2,3
  *    in another, so one 4-element vector step is exactly one in-order add per accumulator. Products x*y of
@@ -448,9 +448,8 @@ INLINE V un32(const int op, V x) {
     case UN_NEG: return wasm_f32x4_neg(quiet(x));
     case UN_ABS: return wasm_f32x4_abs(quiet(x));
     case UN_SQRT: return wasm_f32x4_sqrt(x);
-    case UN_RELU: /* x > 0 ? x : 0 * x */
-      return wasm_v128_bitselect(x, wasm_f32x4_mul(wasm_f32x4_splat(0.0f), x),
-                                 wasm_f32x4_gt(x, wasm_f32x4_splat(0.0f)));
+    case UN_RELU: /* x < 0 ? 0 : x */
+      return wasm_v128_bitselect(wasm_f32x4_splat(0.0f), x, wasm_f32x4_lt(x, wasm_f32x4_splat(0.0f)));
     /* IEEE roundToIntegral: the float32 of Math.floor / ceil / trunc of the float, and round half to even */
     case UN_FLOOR: return wasm_f32x4_floor(x);
     case UN_CEIL: return wasm_f32x4_ceil(x);
@@ -1155,7 +1154,7 @@ double ew8_block_sum(uint32_t x, uint32_t n) { return block_any(2, x, n); }
 
 /*
  * out[i] = kind(fn(x[i])) over 64-bit x, as the JS loop's expressions on doubles: neg -x (the sign bit),
- * abs (cleared), sqrt (IEEE, Math.sqrt's), relu x > 0 ? x : 0 * x, sign x > 0 ? 1 : x < 0 ? -1 : 0,
+ * abs (cleared), sqrt (IEEE, Math.sqrt's), relu x < 0 ? 0 : x, sign x > 0 ? 1 : x < 0 ? -1 : 0,
  * exp exp64 (V8's Math.exp, bit for bit), sigmoid 1 / (exp(-x) + 1). Codes: simd.ts UNARY64_CODE.
  */
 enum { U64_NEG = 0, U64_ABS = 1, U64_SQRT = 2, U64_RELU = 3, U64_EXP = 4, U64_SIGMOID = 5, U64_SIGN = 6 };
@@ -1165,7 +1164,7 @@ INLINE V un64(const int op, V x, const ExpK *K) {
     case U64_NEG: return wasm_f64x2_neg(x);
     case U64_ABS: return wasm_f64x2_abs(x);
     case U64_SQRT: return wasm_f64x2_sqrt(x);
-    case U64_RELU: return wasm_v128_bitselect(x, wasm_f64x2_mul(zero, x), wasm_f64x2_gt(x, zero));
+    case U64_RELU: return wasm_v128_bitselect(zero, x, wasm_f64x2_lt(x, zero));
     case U64_EXP: return exp64(x, K);
     case U64_SIGMOID: return wasm_f64x2_div(one, add64(one, exp64(wasm_f64x2_neg(x), K)));
     default: /* U64_SIGN */
