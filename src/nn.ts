@@ -7,11 +7,11 @@
  * were set (PyTorch's registration order): a Parameter is a parameter, a Module a submodule, any other
  * Tensor a buffer (moved by `to()`, not trained). Lists of modules go in a ModuleList.
  */
-import { Tensor, keep, ones, rand, randn, zeros, type TensorOptions } from './tensor.ts';
+import { Tensor, keep, matmul, ones, rand, randn, stack, zeros, type TensorOptions } from './tensor.ts';
 import { noGrad } from './autograd/graph.ts';
 import { fmtShape, sameShape } from './shape.ts';
 import * as F from './functional.ts';
-import { pyFloat } from './format.ts';
+import { formatSize, pyFloat } from './format.ts';
 
 export * as functional from './functional.ts';
 export * as init from './nn-init.ts';
@@ -55,7 +55,7 @@ export class Module {
     return self;
   }
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  forward(..._input: any[]): Tensor {
+  forward(..._input: any[]): any {
     throw new Error(`Module [${this.constructor.name}] is missing the required "forward" function`);
   }
 
@@ -438,6 +438,131 @@ export class AvgPool2d extends Module {
   constructor(readonly kernelSize: number | [number, number], readonly o: F.AvgPoolOptions = {}) { super(); }
   override forward(x: Tensor): Tensor { return F.avgPool2d(x, this.kernelSize, this.o); }
   override extraRepr(): string { return `kernel_size=${pyInts(this.kernelSize)}, stride=${pyInts(this.o.stride ?? this.kernelSize)}, padding=${pyInts(this.o.padding ?? 0)}`; }
+}
+
+// =============================================================== recurrent layers
+
+export interface RNNOptions { numLayers?: number; bias?: boolean; batchFirst?: boolean; dropout?: number; device?: string; dtype?: TensorOptions['dtype'] }
+type RecurrentMode = 'LSTM' | 'GRU' | 'RNN_TANH' | 'RNN_RELU';
+const GATES: Record<RecurrentMode, number> = { LSTM: 4, GRU: 3, RNN_TANH: 1, RNN_RELU: 1 };
+/**
+ * The recurrent layers' common part: per layer l, weight_ih_l{l} [G·H, in], weight_hh_l{l} [G·H, H],
+ * bias_ih_l{l}, bias_hh_l{l} (PyTorch's names and gate order), all uniform in ±1/√H. The input's
+ * projection is one matrix product per layer; each time step adds the hidden state's.
+ */
+abstract class RNNBase extends Module {
+  readonly numLayers: number;
+  readonly batchFirst: boolean;
+  readonly dropout: number;
+  readonly bias: boolean;
+  constructor(private readonly mode: RecurrentMode, readonly inputSize: number, readonly hiddenSize: number, o: RNNOptions) {
+    super();
+    for (const [n, v] of [['input_size', inputSize], ['hidden_size', hiddenSize], ['num_layers', o.numLayers ?? 1]] as const) {
+      if (!Number.isInteger(v) || v <= 0) throw new Error(`${mode.startsWith('RNN') ? 'RNN' : mode}(): ${n} must be a positive integer, got ${v}`);
+    }
+    this.numLayers = o.numLayers ?? 1; this.batchFirst = o.batchFirst ?? false; this.dropout = o.dropout ?? 0; this.bias = o.bias ?? true;
+    if (!(this.dropout >= 0 && this.dropout <= 1)) throw new Error(`dropout should be a number in range [0, 1] representing the probability of an element being zeroed, got ${this.dropout}`);
+    const G = GATES[mode] * hiddenSize, bound = 1 / Math.sqrt(hiddenSize);
+    const init = (shape: number[]) => new Parameter(noGrad(() => rand(shape, { device: o.device, dtype: o.dtype }).mul(2 * bound).sub(bound)));
+    const self = this as unknown as Record<string, Parameter>;
+    for (let l = 0; l < this.numLayers; l++) {
+      self[`weight_ih_l${l}`] = init([G, l === 0 ? inputSize : hiddenSize]);
+      self[`weight_hh_l${l}`] = init([G, hiddenSize]);
+      if (this.bias) { self[`bias_ih_l${l}`] = init([G]); self[`bias_hh_l${l}`] = init([G]); }
+    }
+  }
+  private param(name: string, l: number): Parameter | null { return (this as unknown as Record<string, Parameter | undefined>)[`${name}_l${l}`] ?? null; }
+  /** output [T, N, H] (or batch first), and the last hidden (and cell) state per layer [L, N, H]. */
+  protected run(input: Tensor, hx: Tensor | [Tensor, Tensor] | null | undefined): [Tensor, Tensor, Tensor | null] {
+    const name = this.constructor.name;
+    if (!(input instanceof Tensor)) throw new Error(`${name}(): input must be a Tensor`);
+    if (input.ndim !== 2 && input.ndim !== 3) throw new Error(`${name}: Expected input to be 2-D or 3-D but received ${input.ndim}-D tensor`);
+    if (input.shape[input.ndim - 1] !== this.inputSize) throw new Error(`input.size(-1) must be equal to input_size. Expected ${this.inputSize}, got ${input.shape[input.ndim - 1]}`);
+    const unbatched = input.ndim === 2;
+    let x = unbatched ? input.unsqueeze(1) : this.batchFirst ? input.transpose(0, 1) : input; // [T, N, I]
+    const [T, N] = x.shape, H = this.hiddenSize, L = this.numLayers, lstm = this.mode === 'LSTM';
+    const state = (t: Tensor | undefined, what: string) => {
+      if (t === undefined) return zeros([L, N, H], { device: input.device, dtype: input.dtype });
+      const s = unbatched ? t.unsqueeze(1) : t;
+      if (s.ndim !== 3 || s.shape[0] !== L || s.shape[1] !== N || s.shape[2] !== H) throw new Error(`Expected ${what} size (${L}, ${N}, ${H}), got ${formatSize(t.shape)}`);
+      return s;
+    };
+    if (lstm && hx != null && !Array.isArray(hx)) throw new Error('LSTM(): hx must be a pair [h0, c0]');
+    const h0 = state(hx == null ? undefined : Array.isArray(hx) ? hx[0] : hx, 'hidden'), c0 = lstm ? state(hx == null ? undefined : (hx as [Tensor, Tensor])[1], 'cell') : null;
+    const hs: Tensor[] = [], cs: Tensor[] = [];
+    for (let l = 0; l < L; l++) {
+      const wih = this.param('weight_ih', l)!, whh = this.param('weight_hh', l)!, bih = this.param('bias_ih', l), bhh = this.param('bias_hh', l);
+      let xw = matmul(x, wih.t()); // [T, N, G·H], every step's input projection at once
+      if (bih) xw = xw.add(bih);
+      const whhT = whh.t();
+      let h = h0.index(l), c = c0 ? c0.index(l) : null;
+      const outs: Tensor[] = [];
+      for (let t = 0; t < T; t++) {
+        let hw = matmul(h, whhT);
+        if (bhh) hw = hw.add(bhh);
+        const xt = xw.index(t);
+        if (this.mode === 'LSTM') {
+          const [i, f, g, o] = xt.add(hw).chunk(4, 1);
+          c = f.sigmoid().mul(c!).add(i.sigmoid().mul(g.tanh()));
+          h = o.sigmoid().mul(c.tanh());
+        } else if (this.mode === 'GRU') {
+          const [ir, iz, inn] = xt.chunk(3, 1), [hr, hz, hn] = hw.chunk(3, 1);
+          const r = ir.add(hr).sigmoid(), z = iz.add(hz).sigmoid();
+          const nn = inn.add(r.mul(hn)).tanh();
+          h = nn.sub(nn.mul(z)).add(z.mul(h)); // (1 − z)·n + z·h
+        } else {
+          const a = xt.add(hw);
+          h = this.mode === 'RNN_TANH' ? a.tanh() : a.relu();
+        }
+        outs.push(h);
+      }
+      hs.push(h); if (c) cs.push(c);
+      x = stack(outs);
+      if (this.dropout > 0 && this.training && l < L - 1) x = F.dropout(x, this.dropout, true);
+    }
+    let out = x, hn = stack(hs), cn = lstm ? stack(cs) : null;
+    if (unbatched) { out = out.squeeze(1); hn = hn.squeeze(1); cn = cn?.squeeze(1) ?? null; } else if (this.batchFirst) out = out.transpose(0, 1);
+    return [out, hn, cn];
+  }
+  override extraRepr(): string {
+    let s = `${this.inputSize}, ${this.hiddenSize}`;
+    if (this.numLayers !== 1) s += `, num_layers=${this.numLayers}`;
+    if (!this.bias) s += ', bias=False';
+    if (this.batchFirst) s += ', batch_first=True';
+    if (this.dropout) s += `, dropout=${this.dropout}`;
+    return s;
+  }
+}
+/** A long short-term memory: `const [output, [hn, cn]] = lstm(x, [h0, c0]?)`; input [T, N, I] ([N, T, I] with batchFirst, or [T, I]). */
+export interface LSTM { (input: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]] }
+export class LSTM extends RNNBase {
+  constructor(inputSize: number, hiddenSize: number, o: RNNOptions = {}) { super('LSTM', inputSize, hiddenSize, o); }
+  override forward(input: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]] {
+    const [out, h, c] = this.run(input, hx);
+    return [out, [h, c!]];
+  }
+}
+/** A gated recurrent unit: `const [output, hn] = gru(x, h0?)`. */
+export interface GRU { (input: Tensor, hx?: Tensor | null): [Tensor, Tensor] }
+export class GRU extends RNNBase {
+  constructor(inputSize: number, hiddenSize: number, o: RNNOptions = {}) { super('GRU', inputSize, hiddenSize, o); }
+  override forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor] {
+    const [out, h] = this.run(input, hx);
+    return [out, h];
+  }
+}
+/** An Elman RNN, h' = tanh (or relu) of W_ih·x + b_ih + W_hh·h + b_hh: `const [output, hn] = rnn(x, h0?)`. */
+export interface RNN { (input: Tensor, hx?: Tensor | null): [Tensor, Tensor] }
+export class RNN extends RNNBase {
+  constructor(inputSize: number, hiddenSize: number, o: RNNOptions & { nonlinearity?: 'tanh' | 'relu' } = {}) {
+    const nl = o.nonlinearity ?? 'tanh';
+    if (nl !== 'tanh' && nl !== 'relu') throw new Error(`Unknown nonlinearity '${String(nl)}'. Select from 'tanh' or 'relu'.`);
+    super(nl === 'tanh' ? 'RNN_TANH' : 'RNN_RELU', inputSize, hiddenSize, o);
+  }
+  override forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor] {
+    const [out, h] = this.run(input, hx);
+    return [out, h];
+  }
 }
 
 // =============================================================== activations

@@ -421,6 +421,79 @@ describe('BatchNorm1d, BatchNorm2d', () => {
   });
 });
 
+describe('LSTM, GRU, RNN', () => {
+  const mod = (t: torch.Tensor, m: number) => t.sub(t.div(m).floor().mul(m));
+  /** Parameter i (in PyTorch's order) filled with ((k · (i + 3)) mod 7 − 3) / 10, k its element index. */
+  function setw<M extends torch.nn.Module>(m: M, dev = 'cpu'): M {
+    torch.noGrad(() => m.namedParameters().forEach(([, p], i) => { p.copy_(mod(torch.arange(p.numel()).reshape(p.shape).float().mul(i + 3), 7).sub(3).div(10)); }));
+    return m.to(dev);
+  }
+  const input = (dev = 'cpu') => mod(torch.arange(18).reshape(3, 2, 3).float(), 5).sub(2).div(4).to(dev).requiresGrad_();
+
+  it('PyTorch\'s printed modules, parameter names, outputs, final states and input gradients', async () => {
+    const cases: Array<[torch.nn.Module, string, string[], string, string[], string]> = [
+      [new nn.LSTM(3, 4), 'LSTM(3, 4)', ['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0'],
+        'tensor([[ 0.1455,  0.0603, -0.0079,  0.1084],\n        [ 0.1368,  0.0964, -0.0370,  0.1516]], grad_fn=<SelectBackward0>)',
+        ['tensor([[ 0.1455,  0.0603, -0.0079,  0.1084],\n        [ 0.1368,  0.0964, -0.0370,  0.1516]], grad_fn=<SelectBackward0>)', 'tensor([[ 0.3033,  0.1419, -0.0202,  0.1815],\n        [ 0.3014,  0.2362, -0.0950,  0.2495]], grad_fn=<SelectBackward0>)'],
+        'tensor([[ 0.0245, -0.0895, -0.1536],\n        [ 0.0072, -0.0670, -0.1730]])'],
+      [new nn.GRU(3, 4), 'GRU(3, 4)', ['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0'],
+        'tensor([[ 0.2055,  0.0410, -0.0615,  0.2324],\n        [ 0.2138,  0.1364, -0.1376,  0.3420]], grad_fn=<SelectBackward0>)',
+        ['tensor([[ 0.2055,  0.0410, -0.0615,  0.2324],\n        [ 0.2138,  0.1364, -0.1376,  0.3420]], grad_fn=<SelectBackward0>)'],
+        'tensor([[ 0.1328, -0.1656, -0.2549],\n        [ 0.0189, -0.1022, -0.3431]])'],
+      [new nn.RNN(3, 4), 'RNN(3, 4)', ['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0'],
+        'tensor([[-0.3539,  0.6462,  0.0203, -0.1923],\n        [-0.3028,  0.6598,  0.1170, -0.4466]], grad_fn=<SelectBackward0>)',
+        ['tensor([[-0.3539,  0.6462,  0.0203, -0.1923],\n        [-0.3028,  0.6598,  0.1170, -0.4466]], grad_fn=<SelectBackward0>)'],
+        'tensor([[-0.0559, -0.0898,  0.3375],\n        [ 0.0507, -0.1071,  0.2615]])'],
+      [new nn.LSTM(3, 4, { numLayers: 2, batchFirst: true }), 'LSTM(3, 4, num_layers=2, batch_first=True)', ['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0', 'weight_ih_l1', 'weight_hh_l1', 'bias_ih_l1', 'bias_hh_l1'],
+        'tensor([[-0.0222,  0.0872,  0.0302, -0.0121],\n        [-0.0316,  0.1128,  0.0415, -0.0235]], grad_fn=<SelectBackward0>)',
+        ['tensor([[-0.0337,  0.1067,  0.0370, -0.0277],\n        [-0.0333,  0.1076,  0.0378, -0.0269],\n        [-0.0316,  0.1128,  0.0415, -0.0235]], grad_fn=<SelectBackward0>)',
+          'tensor([[-0.0810,  0.1954,  0.1127, -0.0605],\n        [-0.0799,  0.1970,  0.1151, -0.0589],\n        [-0.0753,  0.2053,  0.1254, -0.0510]], grad_fn=<SelectBackward0>)'],
+        'tensor([[ 0.0146, -0.0346,  0.0275],\n        [ 0.0714, -0.0888, -0.0681]])'],
+      [new nn.RNN(3, 4, { nonlinearity: 'relu', bias: false }), 'RNN(3, 4, bias=False)', ['weight_ih_l0', 'weight_hh_l0'],
+        'tensor([[0.1225, 0.0000, 0.0000, 0.1063],\n        [0.1470, 0.0000, 0.0430, 0.0000]], grad_fn=<SelectBackward0>)',
+        ['tensor([[0.1225, 0.0000, 0.0000, 0.1063],\n        [0.1470, 0.0000, 0.0430, 0.0000]], grad_fn=<SelectBackward0>)'],
+        'tensor([[ 0.1800, -0.1600,  0.6200],\n        [ 0.4600, -0.4200,  0.2400]])'],
+    ];
+    for (const [m, repr, names, out2, finals, grad] of cases) {
+      setw(m);
+      expect(String(m)).toBe(repr);
+      expect(m.namedParameters().map(([n]) => n)).toEqual(names);
+      const x = input();
+      const [out, h] = (m as unknown as (x: torch.Tensor) => [torch.Tensor, torch.Tensor | torch.Tensor[]])(x);
+      expect(await text(out.index(2))).toBe(out2);
+      expect(out.gradFn?.name).toBe(repr.includes('batch_first') ? 'TransposeBackward0' : 'StackBackward0');
+      const hs = Array.isArray(h) ? h : [h];
+      expect(await Promise.all(hs.map((t) => text(t.index(-1))))).toEqual(finals);
+      await hs.reduce((acc, t) => acc.add(t.sum()), out.sum()).backward();
+      expect(await text(x.grad!.index(1))).toBe(grad);
+    }
+    const lstm = setw(new nn.LSTM(3, 4));
+    const [out, [, c]] = lstm(input(), [torch.ones([1, 2, 4]).mul(0.5), torch.ones([1, 2, 4]).mul(-0.25)]);
+    expect(await text(out.index(0))).toBe('tensor([[ 9.3336e-05,  1.2579e-02, -7.6409e-02,  6.7112e-02],\n        [-5.3038e-04, -3.4254e-02, -4.9752e-02,  1.0566e-01]],\n       grad_fn=<SelectBackward0>)');
+    expect(await text(c)).toBe('tensor([[[ 0.2500,  0.1136, -0.0446,  0.1756],\n         [ 0.2422,  0.2076, -0.1221,  0.2479]]], grad_fn=<StackBackward0>)');
+    expect(lstm(input().index(':', 0))[0].shape).toEqual([3, 4]); // unbatched [T, I]
+    expect(() => lstm(torch.ones([3, 2, 5]))).toThrow('input.size(-1) must be equal to input_size. Expected 3, got 5');
+    expect(() => lstm(torch.ones([3, 2, 3]), [torch.ones([2, 2, 4]), torch.ones([2, 2, 4])])).toThrow('Expected hidden size (1, 2, 4), got torch.Size([2, 2, 4])');
+    expect(() => new nn.RNN(3, 4, { nonlinearity: 'gelu' as 'relu' })).toThrow("Unknown nonlinearity 'gelu'. Select from 'tanh' or 'relu'.");
+  });
+
+  it('gradients match finite differences (float64), and the GPU gives the CPU\'s results', async () => {
+    const f64 = { dtype: 'float64' as const };
+    const gru = new nn.GRU(2, 3, f64), lstm = new nn.LSTM(2, 3, { ...f64, numLayers: 2 });
+    await gradcheck((x) => gru(x)[0], [[4, 2, 2]]);
+    await gradcheck((x, h) => lstm(x, [h, h.mul(0.5)])[1][1], [[3, 1, 2], [2, 1, 3]]);
+    if (!available) return;
+    const run = async (dev: string) => {
+      const m = setw(new nn.LSTM(3, 4, { numLayers: 2 }), dev), x = input(dev);
+      const [out, [h, c]] = m(x);
+      await out.sum().add(h.sum()).add(c.mul(2).sum()).backward();
+      return [await values(out), await values(x.grad!), await values(m.parameters()[1].grad!)];
+    };
+    const [cpu, gpu] = [await run('cpu'), await run('gpu')];
+    for (let k = 0; k < 3; k++) close(gpu[k], cpu[k], 1e-5);
+  });
+});
+
 describe('learning-rate schedules: PyTorch\'s lr at each epoch', () => {
   const lrs = (mk: (o: torch.optim.SGD) => torch.optim.LRScheduler, n = 8) => {
     const opt = new optim.SGD([torch.zeros([1]).requiresGrad_()], { lr: 0.1 });
