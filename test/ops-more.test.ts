@@ -149,6 +149,28 @@ describe('whole-tensor comparisons, reductions, matrices, arrangements', () => {
   });
 });
 
+describe('reductions over a middle dim of large float32 tensors (a SIMD call per run of columns)', () => {
+  it('sum, max, min, argmax give the defined order\'s values', async () => {
+    torch.manualSeed(12);
+    const x = torch.randn([4, 50, 30]), d = (await x.toTypedArray()) as Float32Array;
+    const at = (i: number, j: number, k: number) => d[(i * 50 + j) * 30 + k];
+    const [s, mx, mn, am] = await Promise.all([x.sum(1), x.amax(1), x.amin(1), x.argmax(1)].map((t) => values(t)));
+    for (let i = 0; i < 4; i++) for (let k = 0; k < 30; k++) {
+      // (protocol.ts: four float64 accumulators, element j into accumulator j % 4, (a0 + a1) + (a2 + a3))
+      const acc = [0, 0, 0, 0];
+      let best = -Infinity, worst = Infinity, arg = 0;
+      for (let j = 0; j < 50; j++) {
+        const v = at(i, j, k);
+        acc[j % 4] += v;
+        if (v > best) { best = v; arg = j; }
+        worst = Math.min(worst, v);
+      }
+      const o = i * 30 + k;
+      expect([s[o], mx[o], mn[o], am[o]]).toEqual([Math.fround((acc[0] + acc[1]) + (acc[2] + acc[3])), best, worst, arg]);
+    }
+  });
+});
+
 describe('indexSelect, gather, scatterAdd, indexing by a tensor', () => {
   it("PyTorch's values, grad_fns, gradients and errors", async () => {
     const x = torch.arange(12).reshape(3, 4).float().requiresGrad_();

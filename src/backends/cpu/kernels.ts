@@ -765,12 +765,13 @@ function runReduce(op: Extract<Op, { op: 'reduce' }>, R: Resolve, s: number, e: 
   // outputs are consecutive elements of x, `stride` apart from one reduced element to the next; the
   // SIMD kernel sums four of them at a time reading rows in order, each in the order of the loops below,
   // into the kernels' scratch when the output (small) is outside the arena.
-  if (fast && op.fn === 'sum' && stride !== null && stride !== 1 && op.x.dtype === 'float32' && op.out.dtype === 'float32' &&
-    isContig(op.out) && evenlySpaced(base, e - s, 1)) {
-    const xa = arenaAddress(data, fast.memory), oa = addrF32(op.out, R, s), sc = fast.scratch;
+  // (Outputs in runs of consecutive columns, as x.sum(2) of [N, C, K, L] gives N·C runs of L: a call per run.)
+  const runs = stride !== null && stride !== 1 && fast && isContig(op.out) ? unitRuns(base, e - s) : null;
+  if (runs && op.fn === 'sum' && op.x.dtype === 'float32' && op.out.dtype === 'float32') {
+    const xa = arenaAddress(data, fast!.memory), oa = addrF32(op.out, R, s), sc = fast!.scratch;
     if (xa !== null && (oa !== null || (sc !== null && 4 * (e - s) <= sc.bytes))) {
-      fast.simd.sumColumnsF32(oa ?? sc!.at, xa + 4 * base[0], m, e - s, stride, REDUCE_BLOCK);
-      if (oa === null) R(op.out.buf).set(new Float32Array(fast.memory.buffer, sc!.at, e - s), op.out.offset + s);
+      for (let r = 0; r < runs.length; r += 2) fast!.simd.sumColumnsF32((oa ?? sc!.at) + 4 * runs[r], xa + 4 * base[runs[r]], m, runs[r + 1], stride!, REDUCE_BLOCK);
+      if (oa === null) R(op.out.buf).set(new Float32Array(fast!.memory.buffer, sc!.at, e - s), op.out.offset + s);
       return;
     }
   }
@@ -787,13 +788,16 @@ function runReduce(op: Extract<Op, { op: 'reduce' }>, R: Resolve, s: number, e: 
   // Max, min, argmax, argmin along a dimension that is not the innermost (x.max(0), x.argmax(0)) of float32
   // arena data: the outputs are consecutive columns, `stride` apart from row to row; the SIMD kernel walks
   // four columns at a time through the rows in order, each with the JS loop's rule (see ew.c).
-  if (fast && op.fn !== 'sum' && stride !== null && stride !== 1 && op.x.dtype === 'float32' && m > 0 && isContig(op.out) && evenlySpaced(base, e - s, 1)) {
-    const xa = arenaAddress(data, fast.memory), arg = op.fn === 'argmax' || op.fn === 'argmin', eb = arg ? 8 : 4;
-    const oa = arg ? addr64(op.out, R, s) : addrF32(op.out, R, s), sc = fast.scratch;
+  if (runs && op.fn !== 'sum' && op.x.dtype === 'float32' && m > 0) {
+    const xa = arenaAddress(data, fast!.memory), arg = op.fn === 'argmax' || op.fn === 'argmin', eb = arg ? 8 : 4;
+    const oa = arg ? addr64(op.out, R, s) : addrF32(op.out, R, s), sc = fast!.scratch;
     if (xa !== null && (oa !== null || (sc !== null && eb * (e - s) <= sc.bytes)) && op.out.dtype === (arg ? 'int64' : 'float32')) {
       const at = oa ?? sc!.at;
-      fast.simd.minMaxColumnsF32(arg ? 0 : at, arg ? at : 0, xa + 4 * base[0], m, e - s, stride, op.fn === 'min' || op.fn === 'argmin');
-      if (oa === null) R(op.out.buf).set(arg ? new Float64Array(fast.memory.buffer, at, e - s) : new Float32Array(fast.memory.buffer, at, e - s), op.out.offset + s);
+      for (let r = 0; r < runs.length; r += 2) {
+        const o = at + eb * runs[r];
+        fast!.simd.minMaxColumnsF32(arg ? 0 : o, arg ? o : 0, xa + 4 * base[runs[r]], m, runs[r + 1], stride!, op.fn === 'min' || op.fn === 'argmin');
+      }
+      if (oa === null) R(op.out.buf).set(arg ? new Float64Array(fast!.memory.buffer, at, e - s) : new Float32Array(fast!.memory.buffer, at, e - s), op.out.offset + s);
       return;
     }
   }
@@ -853,6 +857,19 @@ function runReduce(op: Extract<Op, { op: 'reduce' }>, R: Resolve, s: number, e: 
 }
 
 /** The SIMD block sum of contiguous data of dtype d (address, n), or null where there is none (int32). */
+/** Runs of consecutive values in base[0..n): [start, length, start, length, …]; null when they are short
+ * (under 4 on average: a call per run would cost more than the JS loop). */
+function unitRuns(base: ArrayLike<number>, n: number): number[] | null {
+  const runs: number[] = [];
+  for (let o = 0; o < n;) {
+    let k = 1;
+    while (o + k < n && base[o + k] === base[o] + k) k++;
+    runs.push(o, k);
+    o += k;
+  }
+  return runs.length * 2 <= n ? runs : null;
+}
+
 function blockSumOf(d: DType): ((at: number, n: number) => number) | null {
   const k = fast!.simd;
   return d === 'float32' ? k.blockSumF32 : d === 'float64' || d === 'int64' ? k.blockSum64 : d === 'bool' ? k.blockSum8 : null;
