@@ -1,6 +1,6 @@
 """The mlp scenario's network, data and loop in PyTorch (Debian's python3-torch), for `--torch yes`.
 
-usage: python3 scripts/torch-mlp.py N HIDDEN BATCH EPOCHS adam|sgd THREADS   -> prints one JSON line
+usage: python3 scripts/torch-mlp.py N HIDDEN BATCH EPOCHS adam|sgd THREADS [mlp|cnn]   -> prints one JSON line
 (The data and initial weights are the formulas of scenarios/mlp.ts, in float64, then float32.)
 """
 import json, math, sys, time
@@ -9,8 +9,10 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 n, hidden, batch, epochs, opt_name, threads = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], int(sys.argv[6])
+model = sys.argv[7] if len(sys.argv) > 7 else 'mlp'
 torch.set_num_threads(threads)
-D, C = 32, 10
+S = 16
+D, C = (S * S if model == 'cnn' else 32), 10
 xs, ys = [], []
 for i in range(n):
     row = [math.sin(0.61 * i + 1.37 * j) * math.cos(0.23 * i - 0.71 * j) for j in range(D)]
@@ -24,15 +26,23 @@ for i in range(n):
             best, best_v = c, s
     ys.append(best)
 X = torch.tensor(xs, dtype=torch.float32)
+if model == 'cnn':
+    X = X.reshape(n, 1, S, S)
 Y = torch.tensor(ys)
-net = nn.Sequential(nn.Linear(D, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, C))
+if model == 'cnn':
+    c2 = hidden // 8
+    net = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(8, c2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(c2 * (S // 4) ** 2, C))
+else:
+    net = nn.Sequential(nn.Linear(D, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, C))
 with torch.no_grad():
-    for k, (o, i_) in enumerate([(hidden, D), (hidden, hidden), (C, hidden)]):
+    layers = [m for m in net if isinstance(m, (nn.Linear, nn.Conv2d))]
+    for k, m in enumerate(layers):
+        o = m.weight.shape[0]; i_ = m.weight.numel() // o
         bound = 1 / math.sqrt(i_)
         w = torch.tensor([[bound * math.sin(0.37 * oo + 0.91 * ii + 0.1 * k) for ii in range(i_)] for oo in range(o)], dtype=torch.float32)
         b = torch.tensor([bound * math.cos(0.5 * oo + 0.1 * k) for oo in range(o)], dtype=torch.float32)
-        net[2 * k].weight.copy_(w)
-        net[2 * k].bias.copy_(b)
+        m.weight.copy_(w.reshape(m.weight.shape))
+        m.bias.copy_(b)
 opt = torch.optim.Adam(net.parameters(), lr=1e-3) if opt_name == 'adam' else torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9)
 steps = (n + batch - 1) // batch
 ms, epoch_loss = [], []

@@ -151,6 +151,10 @@ describe('scenarios at small sizes (--json)', () => {
     expect(epochLoss).toHaveLength(3);
     expect(epochLoss[2]).toBeLessThan(epochLoss[0]);
     expect(row.accuracy as number).toBeGreaterThan(0.3); // 10 classes
+    const c = await json(['mlp', '--model', 'cnn', '--n', '256', '--batch', '64', '--hidden', '32', '--epochs', '2', '--workers', '2']);
+    const [crow] = common(c, 'mlp');
+    finite(crow.msPerStep, crow.loss, crow.accuracy);
+    expect(c.tables[0].title).toMatch(/^cnn: 16x16 images/);
   });
 
   it('sweep-workers: one row per W, speedup and efficiency, best W; --out writes JSON and SVG', async () => {
