@@ -14,6 +14,7 @@ import { contiguousStrides, fmtShape, sameShape } from './shape.ts';
 import { isFloat } from './dtype.ts';
 import { formatSize } from './format.ts';
 import { isGradEnabled } from './autograd/graph.ts';
+import { log1p } from './ops-more.ts';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 
@@ -86,12 +87,6 @@ export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
 // =============================================================== activations
 
 export { relu, sigmoid, tanh, softmax, logSoftmax } from './tensor.ts';
-
-/** log(1 + e) without losing a small e (Kahan: log(u)·e/(u − 1) with u = 1 + e, or e where u rounds to 1). */
-function log1p(e: Tensor): Tensor {
-  const u = add(e, 1);
-  return where(compare('eq', u, 1), e, div(mul(log(u), e), sub(u, 1)));
-}
 
 /** x where x > 0, else slope · x. */
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
