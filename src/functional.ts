@@ -199,11 +199,13 @@ export interface CrossEntropyOptions extends NllOptions {
   labelSmoothing?: number;
 }
 
-/** The class dim of a loss input: [N, C] -> 1, [C] -> 0 (an unbatched sample). */
+/** The class dim of a loss input: [N, C, d1, …] -> 1, [C] -> 0 (an unbatched sample). */
 function classDim(fn: string, input: Tensor): number {
-  if (input.ndim !== 1 && input.ndim !== 2) throw new Error(`${fn}(): input must be [N, C] (a batch) or [C] (one sample), got shape ${fmtShape(input.shape)} (more dims are not supported yet)`);
-  return input.ndim - 1;
+  if (input.ndim === 0) throw new Error(`${fn}(): input must be [N, C, …] (a batch) or [C] (one sample), got a 0-d tensor`);
+  return input.ndim === 1 ? 0 : 1;
 }
+/** A per-class tensor [C] shaped to broadcast along an input's class dim ([C, 1, …] for [N, C, d1, …]). */
+const alongClasses = (w: Tensor, input: Tensor) => (input.ndim > 2 ? reshape(w, [w.numel(), ...new Array<number>(input.ndim - 2).fill(1)]) : w);
 interface Picked { t: Tensor; valid: Tensor; w: Tensor | null }
 /** The checked target: its classes with ignored samples' set to 0 (t, [N, 1] or [1]), which samples
  * count (valid) and their class weights (w). */
@@ -214,8 +216,11 @@ function pick(fn: string, input: Tensor, target: Tensor, o: NllOptions): Picked 
   if (input.ndim === 2) {
     if (target.ndim !== 1) throw new Error(target.ndim === 0 ? `${fn}(): a batched input [N, C] needs a target of shape [N], got a 0-d tensor` : '0D or 1D target tensor expected, multi-target not supported');
     if (target.shape[0] !== input.shape[0]) throw new Error(`Expected input batch_size (${input.shape[0]}) to match target batch_size (${target.shape[0]}).`);
+  } else if (input.ndim > 2) {
+    const want = [input.shape[0], ...input.shape.slice(2)];
+    if (!sameShape(target.shape, want)) throw new Error(`Expected target size ${fmtShape(want)}, got ${fmtShape(target.shape)}`);
   } else if (target.ndim !== 0) throw new Error(`${fn}(): an unbatched input [C] needs a 0-d target, got shape ${fmtShape(target.shape)}`);
-  const C = input.shape[input.ndim - 1];
+  const d = classDim(fn, input), C = input.shape[d];
   const weight = o.weight ?? null;
   if (weight !== null) {
     checkTensor(fn, weight, 'weight');
@@ -226,8 +231,8 @@ function pick(fn: string, input: Tensor, target: Tensor, o: NllOptions): Picked 
   // (An ignored sample reads class 0, then counts for nothing; a class outside [0, C) is the gather's
   // error: "index 3 is out of bounds for dimension 1 with size 3", PyTorch's "Target 3 is out of bounds".)
   const safe = where(valid, target, 0);
-  const w = weight === null ? null : indexSelect(weight, 0, safe);
-  return { t: safe.unsqueeze(-1), valid, w };
+  const w = weight === null ? null : indexSelect(weight, 0, reshape(safe, [-1])).reshape(safe.shape);
+  return { t: safe.unsqueeze(d), valid, w };
 }
 
 /**
@@ -243,11 +248,13 @@ export function nllLoss(input: Tensor, target: Tensor, o: NllOptions = {}): Tens
 /** nllLoss of log-probabilities against a target already picked out (pick). */
 function nllPicked(input: Tensor, pk: Picked, r: Reduction): Tensor {
   let coef!: Tensor, total: Tensor | null = null;
-  return composite('NllLossBackward0', [input], () => {
+  const d = input.ndim === 1 ? 0 : 1;
+  // (PyTorch's name for inputs with dims past the class dim: nll_loss2d's)
+  return composite(input.ndim > 2 ? 'NllLoss2DBackward0' : 'NllLossBackward0', [input], () => {
     // coef: each sample's weight, 0 for ignored ones.
     coef = where(pk.valid, pk.w ?? 1, 0);
     if (coef.dtype !== input.dtype) coef = coef.to({ dtype: input.dtype });
-    const each = neg(mul(gather(input, input.ndim - 1, pk.t).squeeze(-1), coef));
+    const each = neg(mul(gather(input, d, pk.t).squeeze(d), coef));
     if (r === 'none') return each;
     if (r === 'sum') return sum(each);
     total = sum(coef);
@@ -255,8 +262,7 @@ function nllPicked(input: Tensor, pk: Picked, r: Reduction): Tensor {
   }, (g) => {
     let c: Tensor = neg(coef);
     if (r === 'mean') c = div(c, total!);
-    const d = input.ndim - 1;
-    return [scatterAddRaw(mul(g, c).unsqueeze(-1), pk.t, pk.t._view(), d, input.shape)];
+    return [scatterAddRaw(mul(g, c).unsqueeze(d), pk.t, pk.t._view(), d, input.shape)];
   });
 }
 
@@ -280,11 +286,11 @@ export function crossEntropy(input: Tensor, target: Tensor, o: CrossEntropyOptio
     let p: Tensor = target;
     if (eps > 0) p = add(mul(p, 1 - eps), eps / C);
     let terms = mul(lp, p);
-    if (o.weight) terms = mul(terms, o.weight);
+    if (o.weight) terms = mul(terms, alongClasses(o.weight, input));
     const each = neg(sum(terms, d));
     if (r === 'none' || (r === 'mean' && input.ndim === 1)) return each;
     if (r === 'sum') return sum(each);
-    const total = sum(each), n = input.shape[0];
+    const total = sum(each), n = input.numel() / C;
     return composite('DivBackward1', [total], () => div(total, n), (g) => [div(g, n)]); // (PyTorch's name: a division by a number)
   }
   const pk = pick('cross_entropy', input, target, o); // (checks the target before any work)
@@ -292,7 +298,7 @@ export function crossEntropy(input: Tensor, target: Tensor, o: CrossEntropyOptio
   const nll = nllPicked(lp, pk, r);
   if (eps === 0) return nll;
   let terms = lp;
-  if (o.weight) terms = mul(terms, o.weight);
+  if (o.weight) terms = mul(terms, alongClasses(o.weight, input));
   const smooth = where(pk.valid, neg(sum(terms, d)), 0);
   let sm: Tensor;
   if (r === 'none') sm = smooth;

@@ -166,6 +166,25 @@ describe('losses and activations: PyTorch\'s values, grad_fns and gradients', ()
     expect(await both((x) => F.crossEntropy(x.index(0), torch.tensor(1)))).toEqual(['tensor(3.2413, grad_fn=<NllLossBackward0>)', 'tensor([[ 0.1753, -0.9609,  0.7856],\n        [ 0.0000,  0.0000,  0.0000]])']);
   });
 
+  it('cross entropy over [N, C, d1] inputs (per position classes, as for segmentation): PyTorch\'s values and gradients', async () => {
+    const mod = (t: torch.Tensor, m: number) => t.sub(t.div(m).floor().mul(m));
+    const xk = () => mod(torch.arange(24).reshape(2, 3, 4).float(), 7).sub(3).div(4).requiresGrad_();
+    const tk = torch.tensor([[0, 2, 1, 1], [2, 2, 0, -100]]);
+    let a = xk(), l = F.crossEntropy(a, tk);
+    expect(await text(l)).toBe('tensor(1.3922, grad_fn=<NllLoss2DBackward0>)');
+    await l.backward();
+    expect(await text(a.grad!.index(1))).toBe('tensor([[ 0.0518,  0.0843, -0.1143,  0.0000],\n        [ 0.0245,  0.0398,  0.0776,  0.0000],\n        [-0.0763, -0.1241,  0.0367,  0.0000]])');
+    a = xk(); l = F.crossEntropy(a, tk, { reduction: 'none', labelSmoothing: 0.2, weight: f32([1, 2, 0.5]) });
+    expect(await text(l)).toBe('tensor([[1.5219, 0.7779, 1.2098, 3.1505],\n        [0.6338, 1.0844, 1.5219, 0.0000]], grad_fn=<AddBackward0>)');
+    await l.sum().backward();
+    expect(await text(a.grad!.index(0))).toBe('tensor([[-0.6601,  0.0599,  0.2998,  0.5985],\n        [ 0.4282,  0.2108, -0.7371, -1.4192],\n        [ 0.2319, -0.2708,  0.4373,  0.8207]])');
+    a = xk(); l = F.crossEntropy(a, torch.softmax(a.detach().mul(2), 1));
+    expect(await text(l)).toBe('tensor(0.8424, grad_fn=<DivBackward1>)');
+    expect(await text(F.nllLoss(xk(), tk, { reduction: 'sum' }))).toBe('tensor(1.7500, grad_fn=<NllLoss2DBackward0>)');
+    expect(() => F.crossEntropy(xk(), torch.tensor([[0, 1, 1], [1, 1, 1]]))).toThrow('Expected target size [2, 4], got [2, 3]');
+    await gradcheck((p) => F.crossEntropy(p, torch.tensor([[[0, 2], [1, 1]], [[2, -100], [0, 0]]]), { weight: torch.tensor([1, 2, 0.5], { dtype: 'float64' }), labelSmoothing: 0.1 }), [[2, 3, 2, 2]]);
+  });
+
   it('binary cross entropy, of probabilities and of logits (posWeight), and the log clamp at -100', async () => {
     const yb = f32([[0, 1, 1], [1, 0, 0]]);
     expect(await both((x) => F.binaryCrossEntropyWithLogits(x, yb))).toEqual(['tensor(0.6381, grad_fn=<BinaryCrossEntropyWithLogitsBackward0>)', 'tensor([[ 0.1037, -0.1218, -0.0199],\n        [-0.0304,  0.0937,  0.0535]])']);
@@ -222,7 +241,7 @@ describe('losses and activations: PyTorch\'s values, grad_fns and gradients', ()
     expect(() => F.nllLoss(xi, f32([1, 0]))).toThrow('expected scalar type Long but found Float');
     expect(() => F.crossEntropy(xi, t, { weight: f32([1, 2]) })).toThrow('weight tensor should be defined either for all 3 classes or no classes but got weight tensor of shape: [2]');
     expect(() => F.crossEntropy(xi, t, { labelSmoothing: 1.5 })).toThrow('label_smoothing must be between 0.0 and 1.0. Got: 1.5');
-    expect(() => F.crossEntropy(torch.ones([2, 3, 4]), t)).toThrow('more dims are not supported yet');
+    expect(() => F.crossEntropy(torch.ones([2, 3, 4]), t)).toThrow('Expected target size [2, 4], got [2]');
     expect(() => F.binaryCrossEntropyWithLogits(xi, f32([1, 0]))).toThrow('Target size ([2]) must be the same as input size ([2, 3])');
     expect(() => F.binaryCrossEntropy(xi.sigmoid(), y.requiresGrad_())).toThrow("the derivative for 'target' is not implemented");
     expect(() => F.gelu(xi, { approximate: 'fast' as 'tanh' })).toThrow('approximate argument must be either none or tanh, got fast');
