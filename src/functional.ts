@@ -7,7 +7,7 @@
  * Options follow the tensor, in an object: `crossEntropy(logits, target, { labelSmoothing: 0.1 })`.
  */
 import {
-  Tensor, SCALAR_TYPE, cat, extremeValues, checkFloat, checkTensor, deviceName, full, gather, indexAddZeros, indexSelect, scatterAddRaw, abs, add, arange, clamp, composite, compare, div, exp, log, logSoftmax, matmul, mean, mm, mul, neg,
+  Tensor, SCALAR_TYPE, cat, extremeValues, tensor, checkFloat, checkTensor, deviceName, full, gather, indexAddZeros, indexSelect, scatterAddRaw, abs, add, arange, clamp, composite, compare, div, exp, log, logSoftmax, matmul, mean, mm, mul, neg,
   rand, relu, reshape, sigmoid, sqrt, sub, sum, sumToShape, tanh, where, type Operand,
 } from './tensor.ts';
 import { contiguousStrides, fmtShape, sameShape } from './shape.ts';
@@ -477,7 +477,11 @@ function pad2d(x: Tensor, ph: number, pw: number, value: number): Tensor {
   if (pw > 0) { const cols = full([N, C, H + 2 * ph, pw], value, opts); r = cat([cols, r, cols], 3); }
   return r;
 }
-interface Patches { N: number; C: number; H: number; W: number; ph: number; pw: number; Hp: number; Wp: number; K: number; OH: number; OW: number; L: number; idx: Tensor }
+interface Patches {
+  N: number; C: number; H: number; W: number; ph: number; pw: number; Hp: number; Wp: number; K: number; OH: number; OW: number; L: number; idx: Tensor;
+  /** kernel size, stride, dilation (for the inverse index of fold on the GPU) */
+  geo: [number, number, number, number, number, number];
+}
 /**
  * Where each output position's window reads a padded [Hp, Wp] image, as flat positions [K·L] (kernel
  * offset major, then output position), computed on the input's device from aranges: index row
@@ -492,15 +496,49 @@ function patches(fn: string, x: Tensor, k: [number, number], s: [number, number]
   const rowsOf = add(mul(arange(kh, dev), dh).reshape([kh, 1, 1, 1]), mul(arange(OH, dev), sh).reshape([1, 1, OH, 1]));
   const colsOf = add(mul(arange(kw, dev), dw).reshape([1, kw, 1, 1]), mul(arange(OW, dev), sw).reshape([1, 1, 1, OW]));
   const idx = reshape(add(mul(rowsOf, Wp), colsOf), [-1]);
-  return { N, C, H, W, ph, pw, Hp, Wp, K: kh * kw, OH, OW, L: OH * OW, idx };
+  return { N, C, H, W, ph, pw, Hp, Wp, K: kh * kw, OH, OW, L: OH * OW, idx, geo: [kh, kw, sh, sw, dh, dw] };
 }
 /** The windows of a padded image: [N, C, K, L]. */
 const unfold = (xp: Tensor, q: Patches) => indexSelect(reshape(xp, [q.N, q.C, q.Hp * q.Wp]), 2, q.idx).reshape([q.N, q.C, q.K, q.L]);
-/** unfold's adjoint: window gradients [N, C, K, L] summed back into the unpadded image [N, C, H, W]. */
+/**
+ * unfold's adjoint: window gradients [N, C, K, L] summed back into the unpadded image [N, C, H, W]. On
+ * the CPU a scatterAdd (one pass over the windows); on the GPU, whose scatterAdd has each pixel scan every
+ * window position (work pixels × K·L), each pixel gathers the at most M window positions that read it
+ * (an inverse index made here from the geometry) and sums them: work pixels × M.
+ */
 function fold(dcols: Tensor, q: Patches): Tensor {
-  const dxp = indexAddZeros(reshape(dcols, [q.N, q.C, q.K * q.L]), 2, q.idx, [q.N, q.C, q.Hp * q.Wp]).reshape([q.N, q.C, q.Hp, q.Wp]);
+  const flat = reshape(dcols, [q.N, q.C, q.K * q.L]);
+  let dxp: Tensor;
+  if (dcols.device === 'gpu') {
+    const { inv, M } = inverseIndex(q);
+    // (position K·L of the padded gradients is a zero: where a pixel has fewer than M readers)
+    const padded = cat([flat, full([q.N, q.C, 1], 0, { dtype: dcols.dtype, device: dcols.device })], 2);
+    const picked = indexSelect(padded, 2, tensor(inv, { device: dcols.device, dtype: 'int32' }));
+    dxp = sum(reshape(picked, [q.N, q.C, q.Hp * q.Wp, M]), 3).reshape([q.N, q.C, q.Hp, q.Wp]);
+  } else dxp = indexAddZeros(flat, 2, q.idx, [q.N, q.C, q.Hp * q.Wp]).reshape([q.N, q.C, q.Hp, q.Wp]);
   return q.ph || q.pw ? dxp.narrow(2, q.ph, q.H).narrow(3, q.pw, q.W).contiguous() : dxp;
 }
+/** For each padded pixel, the window positions (k·L + l) that read it, ascending, padded with K·L to M
+ * each: [Hp·Wp·M]. Made in JS from the geometry (kept per geometry). */
+function inverseIndex(q: Patches): { inv: Int32Array; M: number } {
+  const [kh, kw, sh, sw, dh, dw] = q.geo, P = q.Hp * q.Wp, KL = q.K * q.L;
+  const key = [q.Hp, q.Wp, ...q.geo].join(',');
+  const hit = INVERSE.get(key);
+  if (hit) return hit;
+  const lists: number[][] = Array.from({ length: P }, () => []);
+  for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) for (let oh = 0; oh < q.OH; oh++) for (let ow = 0; ow < q.OW; ow++) {
+    lists[(oh * sh + i * dh) * q.Wp + ow * sw + j * dw].push((i * kw + j) * q.L + oh * q.OW + ow);
+  }
+  let M = 1;
+  for (const l of lists) M = Math.max(M, l.length);
+  const inv = new Int32Array(P * M).fill(KL);
+  lists.forEach((l, p) => { l.sort((a, b) => a - b).forEach((v, m) => { inv[p * M + m] = v; }); });
+  if (INVERSE.size >= 32) INVERSE.clear();
+  const r = { inv, M };
+  INVERSE.set(key, r);
+  return r;
+}
+const INVERSE = new Map<string, { inv: Int32Array; M: number }>();
 /** A 3-D input is one unbatched image: run f on it as a batch of one. */
 function batched(fn: string, x: Tensor, f: (x4: Tensor) => Tensor): Tensor {
   if (x.ndim === 3) return f(x.unsqueeze(0)).squeeze(0);
