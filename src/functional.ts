@@ -685,3 +685,66 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
     return out;
   }, input, w, b);
 }
+
+// =============================================================== padding and resizing
+
+/**
+ * Pads (or, with negative amounts, crops) the last dims with `value`: pad = [left, right] for the last
+ * dim, then [top, bottom] for the one before, and so on (PyTorch's order). One node
+ * (ConstantPadNdBackward0): the gradient is the output's gradient padded back by the negated amounts.
+ */
+export function pad(x: Tensor, amounts: number[], o: { mode?: 'constant'; value?: number } = {}): Tensor {
+  checkTensor('pad', x);
+  if ((o.mode ?? 'constant') !== 'constant') throw new Error(`pad(): mode '${o.mode}' is not supported yet (only 'constant')`);
+  if (!Array.isArray(amounts) || amounts.some((v) => !Number.isInteger(v))) throw new Error(`pad(): expected a list of integers, got ${JSON.stringify(amounts)}`);
+  if (amounts.length % 2 !== 0) throw new Error('Padding length must be divisible by 2');
+  if (amounts.length / 2 > x.ndim) throw new Error(`Padding length too large (pad of length ${amounts.length} for a ${x.ndim}-D tensor)`);
+  const value = o.value ?? 0;
+  return composite('ConstantPadNdBackward0', [x], () => padRaw(x, amounts, value), (g) => [padRaw(g, amounts.map((v) => -v), 0)]);
+}
+function padRaw(x: Tensor, amounts: number[], value: number): Tensor {
+  let r = x;
+  for (let k = 0; k < amounts.length / 2; k++) {
+    const d = x.ndim - 1 - k, lo = amounts[2 * k], hi = amounts[2 * k + 1];
+    const size = r.shape[d];
+    if (size + Math.min(lo, 0) + Math.min(hi, 0) < 0) throw new Error(`The input size ${size}, plus negative padding ${lo} and ${hi} resulted in a negative output size`);
+    if (lo < 0 || hi < 0) r = r.narrow(d, Math.max(-lo, 0), size + Math.min(lo, 0) + Math.min(hi, 0));
+    const parts: Tensor[] = [];
+    const block = (n: number) => full(r.shape.map((s, i) => (i === d ? n : s)), value, { dtype: x.dtype, device: x.device });
+    if (lo > 0) parts.push(block(lo));
+    parts.push(r);
+    if (hi > 0) parts.push(block(hi));
+    if (parts.length > 1) r = cat(parts, d);
+  }
+  return r.storage === x.storage ? r.clone() : r; // (a crop only: a new tensor, as PyTorch's)
+}
+
+/**
+ * Resizes the spatial dims of [N, C, L] or [N, C, H, W] by nearest neighbour (PyTorch's 'nearest': the
+ * source index is ⌊i · in/out⌋, or ⌊i / scaleFactor⌋), to `size` or by `scaleFactor`. One node
+ * (UpsampleNearest1D/2DBackward1), whose gradient sums each output back into its source.
+ */
+export function interpolate(x: Tensor, o: { size?: number | number[]; scaleFactor?: number | number[]; mode?: 'nearest' }): Tensor {
+  checkTensor('interpolate', x);
+  if ((o.mode ?? 'nearest') !== 'nearest') throw new Error(`interpolate(): mode '${o.mode}' is not supported yet (only 'nearest')`);
+  const sd = x.ndim - 2;
+  if (sd !== 1 && sd !== 2) throw new Error(`interpolate(): expected a 3-D [N, C, L] or 4-D [N, C, H, W] input, got ${fmtShape(x.shape)}`);
+  if ((o.size == null) === (o.scaleFactor == null)) throw new Error('only one of size or scale_factor should be defined');
+  const per = <T>(v: T | T[]) => (Array.isArray(v) ? v : new Array<T>(sd).fill(v));
+  const sizes = o.size != null ? per(o.size) : null, factors = o.scaleFactor != null ? per(o.scaleFactor) : null;
+  if ((sizes ?? factors)!.length !== sd) throw new Error(`interpolate(): expected ${sd} sizes or scale factors for a ${x.ndim}-D input, got ${(sizes ?? factors)!.length}`);
+  const idx: Tensor[] = [], inShape = x.shape;
+  for (let k = 0; k < sd; k++) {
+    const n = inShape[2 + k], out = sizes ? sizes[k] : Math.floor(n * factors![k]);
+    if (!Number.isInteger(out) || out <= 0) throw new Error(`interpolate(): the output size along dim ${2 + k} must be a positive integer, got ${out}`);
+    const scale = sizes ? n / out : 1 / factors![k];
+    const at = new Int32Array(out);
+    for (let i = 0; i < out; i++) at[i] = Math.min(Math.floor(i * scale), n - 1);
+    idx.push(tensor(at, { device: x.device }));
+  }
+  return composite(`UpsampleNearest${sd}DBackward1`, [x], () => idx.reduce((r, ix, k) => indexSelect(r, 2 + k, ix), x), (g) => {
+    let r = g;
+    for (let k = sd - 1; k >= 0; k--) r = indexAddZeros(r, 2 + k, idx[k], r.shape.map((s, i) => (i === 2 + k ? inShape[2 + k] : s)));
+    return [r];
+  });
+}

@@ -513,6 +513,29 @@ describe('LSTM, GRU, RNN', () => {
   });
 });
 
+describe('pad and interpolate', () => {
+  it('PyTorch\'s values, grad_fns and gradients; finite differences', async () => {
+    const x = torch.arange(6).reshape(1, 2, 3).float().requiresGrad_();
+    expect(await text(F.pad(x, [1, 2]))).toBe('tensor([[[0., 0., 1., 2., 0., 0.],\n         [0., 3., 4., 5., 0., 0.]]], grad_fn=<ConstantPadNdBackward0>)');
+    const y = F.pad(x, [1, 0, -1, 1], { value: 9.5 });
+    expect(await text(y)).toBe('tensor([[[9.5000, 3.0000, 4.0000, 5.0000],\n         [9.5000, 9.5000, 9.5000, 9.5000]]], grad_fn=<ConstantPadNdBackward0>)');
+    await y.mul(torch.arange(y.numel()).reshape(y.shape).float()).sum().backward();
+    expect(await text(x.grad!)).toBe('tensor([[[0., 0., 0.],\n         [1., 2., 3.]]])');
+    const z = torch.arange(6).reshape(1, 1, 2, 3).float().requiresGrad_();
+    const u = F.interpolate(z, { scaleFactor: 2 });
+    expect(await text(u)).toBe('tensor([[[[0., 0., 1., 1., 2., 2.],\n          [0., 0., 1., 1., 2., 2.],\n          [3., 3., 4., 4., 5., 5.],\n          [3., 3., 4., 4., 5., 5.]]]], grad_fn=<UpsampleNearest2DBackward1>)');
+    await u.mul(torch.arange(u.numel()).reshape(u.shape).float()).sum().backward();
+    expect(await text(z.grad!)).toBe('tensor([[[[14., 22., 30.],\n          [62., 70., 78.]]]])');
+    expect(await text(F.interpolate(z.detach(), { size: [3, 5] }))).toBe('tensor([[[[0., 0., 1., 1., 2.],\n          [0., 0., 1., 1., 2.],\n          [3., 3., 4., 4., 5.]]]])');
+    expect(await values(F.interpolate(torch.arange(4).reshape(1, 1, 4).float(), { size: 6 }))).toEqual([0, 0, 1, 2, 2, 3]);
+    expect(await values(F.interpolate(torch.arange(4).reshape(1, 1, 4).float(), { scaleFactor: 0.5 }))).toEqual([0, 2]);
+    expect(() => F.pad(x, [1])).toThrow('Padding length must be divisible by 2');
+    expect(() => F.interpolate(z, { size: 3, scaleFactor: 2 })).toThrow('only one of size or scale_factor should be defined');
+    await gradcheck((a) => F.pad(a, [2, -1, 0, 1], { value: 3 }), [[2, 3, 4]]);
+    await gradcheck((a) => F.interpolate(a, { size: [5, 2] }), [[1, 2, 3, 3]]);
+  });
+});
+
 describe('learning-rate schedules: PyTorch\'s lr at each epoch', () => {
   const lrs = (mk: (o: torch.optim.SGD) => torch.optim.LRScheduler, n = 8) => {
     const opt = new optim.SGD([torch.zeros([1]).requiresGrad_()], { lr: 0.1 });
@@ -672,6 +695,7 @@ describe.runIf(available)('on the GPU', () => {
         F.conv2d(x.reshape([1, 1, 5, 4]), x.index('0:2', '0:2').reshape([1, 1, 2, 2]), null, { padding: 1, stride: [2, 1] }).sin().sum(),
         F.maxPool2d(x.reshape([1, 1, 5, 4]), 2, { stride: 1 }).mul(y.index('0:4', '0:3')).sum(), F.avgPool2d(x.reshape([1, 1, 5, 4]), 3, { stride: 2, padding: 1 }).sum(),
         F.batchNorm(x.reshape([5, 2, 2]), null, null, { training: true, weight: f32([2, -1], dev) }).mul(y.reshape([5, 2, 2])).sum(),
+        F.pad(x, [1, -1, 2, 0], { value: 0.5 }).sin().sum(), F.interpolate(x.reshape([1, 1, 5, 4]), { size: [7, 3] }).mul(2).sin().sum(),
       ];
       const total = torch.stack(parts);
       await total.mul(torch.arange(parts.length, { device: dev }).float().add(1)).sum().backward();
