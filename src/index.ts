@@ -11,7 +11,7 @@ export type { TensorOptions, Device } from './tensor.ts';
 export { noGrad, isGradEnabled, enableGrad, setGradEnabled } from './autograd/graph.ts';
 export {
   square, rsqrt, log1p, expm1, isnan, isinf, isfinite, lerp, isclose, allclose, equal, amax, amin, logsumexp, norm, outer, bmm,
-  tril, triu, diag, trace, repeat, tile, hstack, vstack, fullLike,
+  tril, triu, diag, trace, repeat, tile, hstack, vstack, fullLike, maskedSelect, nonzero,
 } from './ops-more.ts';
 export type { CloseOptions } from './ops-more.ts';
 export type { DType } from './runtime/protocol.ts';

@@ -8,10 +8,10 @@
  * (This module and tensor.ts import each other: nothing here runs at load time.)
  */
 import {
-  Tensor, checkFloat, checkTensor, extremeValues, normAxes, sumToShape, abs, add, arange, cat, clone, composite, compare, div, exp, full, log, matmul, mul, pow, reshape, sign,
+  Tensor, checkFloat, checkTensor, extremeValues, indexAddZeros, indexSelect, normAxes, sumToShape, tensor, abs, add, arange, cat, clone, composite, compare, div, exp, full, log, matmul, mul, pow, reshape, sign,
   sqrt, sub, sum, where, zeros, type Operand, type TensorOptions,
 } from './tensor.ts';
-import { fmtShape, sameShape } from './shape.ts';
+import { broadcastShapes, contiguousStrides, fmtShape, sameShape } from './shape.ts';
 import { isFloat } from './dtype.ts';
 
 /** g (reduced over axes, keepdim or not) with the reduced dims back as 1s, to broadcast against x. */
@@ -284,4 +284,33 @@ export function vstack(tensors: readonly Tensor[]): Tensor {
 export function fullLike(x: Tensor, value: number | boolean, o: TensorOptions = {}): Tensor {
   checkTensor('full_like', x);
   return full([...x.shape], value, { dtype: o.dtype ?? x.dtype, device: o.device ?? x.device, requiresGrad: o.requiresGrad });
+}
+
+// =============================================================== data-dependent shapes (async)
+
+/**
+ * The elements of x where mask (bool, broadcast with x) is true, as a 1-D tensor: PyTorch's masked_select
+ * (x[mask]). Its size depends on the mask's values, so it reads the mask back and resolves to the tensor
+ * (MaskedSelectBackward0: the gradient goes back to the selected places).
+ */
+export async function maskedSelect(x: Tensor, mask: Tensor): Promise<Tensor> {
+  checkTensor('masked_select', x); checkTensor('masked_select', mask, 'mask');
+  if (mask.dtype !== 'bool') throw new Error('masked_select: expected BoolTensor or ByteTensor for mask');
+  const shape = broadcastShapes(x.shape, mask.shape);
+  const bits = (await mask.expand(shape).contiguous().toTypedArray()) as Uint8Array;
+  let k = 0;
+  for (let i = 0; i < bits.length; i++) if (bits[i]) k++;
+  const at = new Int32Array(k);
+  for (let i = 0, j = 0; i < bits.length; i++) if (bits[i]) at[j++] = i;
+  const idx = tensor(at, { device: x.device }), xShape = x.shape, n = bits.length;
+  return composite('MaskedSelectBackward0', [x], () => indexSelect(reshape(x.expand(shape).contiguous(), [-1]), 0, idx),
+    (g) => [sumToShape(reshape(indexAddZeros(g, 0, idx, [n]), shape), xShape)]);
+}
+/** The positions of x's nonzero elements, [count, x.ndim] int64 (PyTorch's nonzero); reads x back. */
+export async function nonzero(x: Tensor): Promise<Tensor> {
+  checkTensor('nonzero', x);
+  const d = await x.contiguous().toTypedArray(), strides = contiguousStrides(x.shape), rows: number[][] = [];
+  for (let i = 0; i < d.length; i++) if (d[i] !== 0) rows.push(strides.map((s, k) => Math.floor(i / s) % x.shape[k]));
+  const out = rows.length ? tensor(rows, { device: x.device, dtype: 'int64' }) : zeros([0, x.ndim], { dtype: 'int64', device: x.device });
+  return x.ndim === 0 ? out.reshape([rows.length, 0]) : out;
 }

@@ -190,6 +190,10 @@ export class Tensor {
   isclose(o: Tensor, opts: more.CloseOptions = {}): Tensor { return more.isclose(this, o, opts); }
   async allclose(o: Tensor, opts: more.CloseOptions = {}): Promise<boolean> { return more.allclose(this, o, opts); }
   async equal(o: Tensor): Promise<boolean> { return more.equal(this, o); }
+  /** x[mask] (PyTorch's masked_select): the selected elements, 1-D; reads the mask back, so it is a promise. */
+  async maskedSelect(mask: Tensor): Promise<Tensor> { return more.maskedSelect(this, mask); }
+  /** The positions of the nonzero elements, [count, ndim] int64; reads the tensor back, so it is a promise. */
+  async nonzero(): Promise<Tensor> { return more.nonzero(this); }
 
   // ------------------------------------------------------------- in place
   add_(o: Operand, alpha?: number): this { return inplaceBinary(this, 'add', alpha === undefined ? o : mul(o, alpha)); }
@@ -1329,7 +1333,7 @@ function parseSlice(spec: string, size: number, dim: number): [number, number, n
  * is ':' (a 0-d tensor then drops the dim, as a number would). */
 function tensorIndex(x: Tensor, idx0: Array<number | string | null | Tensor>, k0: number): Tensor {
   const t = idx0[k0] as Tensor;
-  if (t.dtype === 'bool') throw new Error("indexing by a bool mask is not supported: its result's size depends on the mask's values (torch.where(mask, x, 0) or x.maskedFill(mask, 0) keep the shape)");
+  if (t.dtype === 'bool') throw new Error("indexing by a bool mask is not supported: its result's size depends on the mask's values, so it is a promise: await x.maskedSelect(mask) (or keep the shape: torch.where(mask, x, 0), x.maskedFill(mask, 0))");
   // ('...' stands for ':' on every dim the other entries leave)
   const e = idx0.indexOf('...');
   const idx = e < 0 ? idx0 : [...idx0.slice(0, e), ...new Array<string>(Math.max(0, x.ndim - (idx0.length - 1))).fill(':'), ...idx0.slice(e + 1)];

@@ -204,6 +204,20 @@ describe('indexSelect, gather, scatterAdd, indexing by a tensor', () => {
     expect(() => x.index(torch.tensor([0]), 1)).toThrow('unsupported index');
   });
 
+  it('maskedSelect and nonzero (promises: their sizes depend on the values), as PyTorch\'s', async () => {
+    const x = f32([[0.5, -1.0, 2.0], [1.5, 0.0, -0.75]]).requiresGrad_();
+    const y = await x.maskedSelect(x.gt(0));
+    expect(await text(y)).toBe('tensor([0.5000, 2.0000, 1.5000], grad_fn=<MaskedSelectBackward0>)');
+    await y.mul(f32([1, 2, 3])).sum().backward();
+    expect(await text(x.grad!)).toBe('tensor([[1., 0., 2.],\n        [3., 0., 0.]])');
+    expect(await text(await torch.maskedSelect(x, torch.tensor([true, false, true])))).toBe('tensor([ 0.5000,  2.0000,  1.5000, -0.7500], grad_fn=<MaskedSelectBackward0>)');
+    expect(await text(await x.detach().nonzero())).toBe('tensor([[0, 0],\n        [0, 1],\n        [0, 2],\n        [1, 0],\n        [1, 2]])');
+    expect(await text(await torch.nonzero(torch.tensor([0, 3, 0, 1])))).toBe('tensor([[1],\n        [3]])');
+    expect(await text(await torch.nonzero(torch.tensor(5)))).toBe('tensor([], size=(1, 0), dtype=torch.int64)');
+    await expect(x.maskedSelect(torch.tensor([1, 0, 1]))).rejects.toThrow('masked_select: expected BoolTensor or ByteTensor for mask');
+    expect(() => x.index(x.gt(0))).toThrow('await x.maskedSelect(mask)');
+  });
+
   it('gradients match finite differences (float64); large index_select in the arena, repeated indices summed in order', async () => {
     await gradcheck((a) => a.indexSelect(1, torch.tensor([2, 0, 2, 3])).add(torch.gather(a, 0, torch.tensor([[1, 0, 2, 2], [0, 0, 0, 1]])).sum()), [[3, 4]]);
     await gradcheck((a, b) => a.scatterAdd(0, torch.tensor([[1, 0, 2], [1, 1, 1]]), b), [[3, 4], [2, 3]]);
@@ -239,6 +253,7 @@ describe.runIf(available)('on the GPU: the CPU\'s results', () => {
         torch.vstack(a.unbind(1)).sum(),
         a.indexSelect(0, torch.tensor([3, 0, 3], { device: dev })).mul(2).sum(), torch.gather(a, 1, torch.tensor([[4, 0], [1, 1], [0, 0], [2, 3]], { device: dev })).sum(),
         a.scatterAdd(1, torch.tensor([[1, 1, 0], [4, 4, 4]], { device: dev }), a.index('0:2', '0:3').mul(3)).sum(), a.index(':', torch.tensor([1, 1], { device: dev })).sum(),
+        (await a.maskedSelect(src.gt(0.3).to(dev))).mul(1.5).sum(),
       ];
       const total = torch.stack(parts);
       await total.mul(torch.arange(parts.length, { device: dev }).float().add(1)).sum().backward();
