@@ -613,19 +613,36 @@ export class L1Loss extends Module {
   constructor(readonly options: F.LossOptions = {}) { super(); }
   override forward(input: Tensor, target: Tensor): Tensor { return F.l1Loss(input, target, this.options); }
 }
-export class CrossEntropyLoss extends Module {
-  constructor(readonly options: F.CrossEntropyOptions = {}) { super(); }
-  override forward(input: Tensor, target: Tensor): Tensor { return F.crossEntropy(input, target, this.options); }
+/**
+ * A loss whose class (or element) weights are buffers, as PyTorch registers them: `to()` moves them
+ * with the model, the state dict holds them (weight, pos_weight).
+ */
+abstract class WeightedLoss<O extends { weight?: Tensor | null; posWeight?: Tensor | null }> extends Module {
+  weight: Tensor | null;
+  posWeight: Tensor | null;
+  constructor(readonly options: O) {
+    super();
+    this.weight = options.weight ? keep(options.weight) : null;
+    this.posWeight = options.posWeight ? keep(options.posWeight) : null;
+  }
+  protected override stateName(p: string): string { return p === 'posWeight' ? 'pos_weight' : p; }
+  /** The options with the buffers as they are now (moved by to()). */
+  protected opts(): O { return { ...this.options, weight: this.weight, posWeight: this.posWeight }; }
 }
-export class NLLLoss extends Module {
-  constructor(readonly options: F.NllOptions = {}) { super(); }
-  override forward(input: Tensor, target: Tensor): Tensor { return F.nllLoss(input, target, this.options); }
+export class CrossEntropyLoss extends WeightedLoss<F.CrossEntropyOptions> {
+  constructor(options: F.CrossEntropyOptions = {}) { super(options); }
+  override forward(input: Tensor, target: Tensor): Tensor { return F.crossEntropy(input, target, this.opts()); }
 }
-export class BCELoss extends Module {
-  constructor(readonly options: F.BceOptions = {}) { super(); }
-  override forward(input: Tensor, target: Tensor): Tensor { return F.binaryCrossEntropy(input, target, this.options); }
+export class NLLLoss extends WeightedLoss<F.NllOptions> {
+  constructor(options: F.NllOptions = {}) { super(options); }
+  override forward(input: Tensor, target: Tensor): Tensor { return F.nllLoss(input, target, this.opts()); }
 }
-export class BCEWithLogitsLoss extends Module {
-  constructor(readonly options: F.BceLogitsOptions = {}) { super(); }
-  override forward(input: Tensor, target: Tensor): Tensor { return F.binaryCrossEntropyWithLogits(input, target, this.options); }
+export class BCELoss extends WeightedLoss<F.BceOptions> {
+  constructor(options: F.BceOptions = {}) { super(options); }
+  override forward(input: Tensor, target: Tensor): Tensor { return F.binaryCrossEntropy(input, target, this.opts()); }
 }
+export class BCEWithLogitsLoss extends WeightedLoss<F.BceLogitsOptions> {
+  constructor(options: F.BceLogitsOptions = {}) { super(options); }
+  override forward(input: Tensor, target: Tensor): Tensor { return F.binaryCrossEntropyWithLogits(input, target, this.opts()); }
+}
+

@@ -153,8 +153,12 @@ describe('losses and activations: PyTorch\'s values, grad_fns and gradients', ()
     expect((await both((x) => F.crossEntropy(x, t, { reduction: 'none' })))[0]).toBe('tensor([0.2413, 0.3307], grad_fn=<NllLossBackward0>)');
     expect(await both((x) => F.nllLoss(x, t))).toEqual(['tensor(-1.7500, grad_fn=<NllLossBackward0>)', 'tensor([[ 0.0000,  0.0000, -0.5000],\n        [-0.5000,  0.0000,  0.0000]])']);
     expect((await both((x) => F.nllLoss(x, t, { reduction: 'none' })))[0]).toBe('tensor([-2.0000, -1.5000], grad_fn=<NllLossBackward0>)');
-    // Through the modules too.
+    // Through the modules too; their weights are buffers, as PyTorch's (in the state dict, moved by to()).
     expect(await text(new nn.CrossEntropyLoss()(x(), t))).toBe('tensor(0.2860, grad_fn=<NllLossBackward0>)');
+    const wce = new nn.CrossEntropyLoss({ weight: f32([1, 2, 0.5]) });
+    expect(await text(wce(x(), t))).toBe('tensor(0.3009, grad_fn=<NllLossBackward0>)');
+    expect([Object.keys(wce.stateDict()), Object.keys(new nn.BCEWithLogitsLoss({ posWeight: f32([1, 2, 3]) }).stateDict()), Object.keys(new nn.CrossEntropyLoss().stateDict())]).toEqual([['weight'], ['pos_weight'], []]);
+    expect(String(wce)).toBe('CrossEntropyLoss()');
     expect(await text(new nn.MSELoss({ reduction: 'sum' })(x(), y))).toBe('tensor(5.8750, grad_fn=<MseLossBackward0>)');
   });
 
@@ -674,6 +678,10 @@ describe.runIf(available)('on the GPU', () => {
       got.push((await l.item()) as number);
     }
     close(got, CASES[1][3].slice(0, 3), 1e-5);
+    // A loss's class weights move with to(), as PyTorch's buffers.
+    const wce = new nn.CrossEntropyLoss({ weight: f32([1, 2]) }).to('gpu');
+    expect(wce.weight!.device).toBe('gpu');
+    expect(await values(wce(moved(Xg), torch.tensor([0, 1, 1, 0, 1, 0, 0, 1], { device: 'gpu' })))).toHaveLength(1);
     // copy_ across devices (a transfer), as PyTorch's: a GPU parameter from a CPU tensor.
     torch.noGrad(() => net.parameters()[3].copy_(f32([0.5, -0.5])));
     expect(await values(net.parameters()[3])).toEqual([0.5, -0.5]);
