@@ -31,6 +31,11 @@ export class Parameter extends Tensor {
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 const pyBool = (v: boolean) => (v ? 'True' : 'False');
 
+/** A parameter uniform in ±bound (PyTorch's default initialisations), from torch.rand. */
+function uniformParameter(shape: number[], bound: number, o: { device?: string; dtype?: TensorOptions['dtype'] }): Parameter {
+  return new Parameter(noGrad(() => rand(shape, { device: o.device, dtype: o.dtype }).mul(2 * bound).sub(bound)));
+}
+
 /** What a Module is called with: tensors (and, for custom modules, anything their forward takes). */
 export interface Module {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -271,9 +276,8 @@ export class Linear extends Module {
       if (!Number.isInteger(v) || v < 0) throw new Error(`Linear(): ${n} must be a non-negative integer, got ${v}`);
     }
     const bound = inFeatures > 0 ? 1 / Math.sqrt(inFeatures) : 0;
-    const init = (shape: number[]) => noGrad(() => rand(shape, { device: o.device, dtype: o.dtype }).mul(2 * bound).sub(bound));
-    this.weight = new Parameter(init([outFeatures, inFeatures]));
-    this.bias = o.bias === false ? null : new Parameter(init([outFeatures]));
+    this.weight = uniformParameter([outFeatures, inFeatures], bound, o);
+    this.bias = o.bias === false ? null : uniformParameter([outFeatures], bound, o);
   }
   override forward(x: Tensor): Tensor { return F.linear(x, this.weight, this.bias); }
   override extraRepr(): string { return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${pyBool(this.bias !== null)}`; }
@@ -411,9 +415,8 @@ export class Conv2d extends Module {
     this.stride = o.stride ?? 1; this.padding = o.padding ?? 0; this.dilation = o.dilation ?? 1;
     const [kh, kw] = this.kernelSize;
     const bound = 1 / Math.sqrt(inChannels * kh * kw);
-    const init = (shape: number[]) => noGrad(() => rand(shape, { device: o.device, dtype: o.dtype }).mul(2 * bound).sub(bound));
-    this.weight = new Parameter(init([outChannels, inChannels, kh, kw]));
-    this.bias = o.bias === false ? null : new Parameter(init([outChannels]));
+    this.weight = uniformParameter([outChannels, inChannels, kh, kw], bound, o);
+    this.bias = o.bias === false ? null : uniformParameter([outChannels], bound, o);
   }
   override forward(x: Tensor): Tensor { return F.conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation }); }
   override extraRepr(): string {
@@ -463,7 +466,7 @@ abstract class RNNBase extends Module {
     this.numLayers = o.numLayers ?? 1; this.batchFirst = o.batchFirst ?? false; this.dropout = o.dropout ?? 0; this.bias = o.bias ?? true;
     if (!(this.dropout >= 0 && this.dropout <= 1)) throw new Error(`dropout should be a number in range [0, 1] representing the probability of an element being zeroed, got ${this.dropout}`);
     const G = GATES[mode] * hiddenSize, bound = 1 / Math.sqrt(hiddenSize);
-    const init = (shape: number[]) => new Parameter(noGrad(() => rand(shape, { device: o.device, dtype: o.dtype }).mul(2 * bound).sub(bound)));
+    const init = (shape: number[]) => uniformParameter(shape, bound, o);
     const self = this as unknown as Record<string, Parameter>;
     for (let l = 0; l < this.numLayers; l++) {
       self[`weight_ih_l${l}`] = init([G, l === 0 ? inputSize : hiddenSize]);

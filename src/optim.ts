@@ -9,6 +9,7 @@
 import { Tensor, clone, div, keep, sqrt, zerosLike } from './tensor.ts';
 import { noGrad } from './autograd/graph.ts';
 import { pyFloat } from './format.ts';
+import { isFloat } from './dtype.ts';
 
 const pyValue = (v: unknown): string =>
   typeof v === 'boolean' ? (v ? 'True' : 'False') : Array.isArray(v) ? `(${v.map(pyValue).join(', ')})` : v === null || v === undefined ? 'None' : String(v);
@@ -95,7 +96,7 @@ export abstract class Optimizer<O extends object> {
       if (!p) throw new Error(`loadStateDict(): state for parameter ${pos}, which this optimizer does not have`);
       const mine: Record<string, Tensor | number> = {};
       for (const [k, v] of Object.entries(st)) {
-        mine[back[k] ?? k] = v instanceof Tensor ? stateTensor(noGrad(() => v.to({ device: p.device, dtype: isFloatDtype(v.dtype) ? p.dtype : v.dtype }).clone())) : v;
+        mine[back[k] ?? k] = v instanceof Tensor ? stateTensor(noGrad(() => v.to({ device: p.device, dtype: isFloat(v.dtype) ? p.dtype : v.dtype }).clone())) : v;
       }
       this.state.set(p, mine);
     }
@@ -130,7 +131,6 @@ export interface OptimizerStateDict {
 }
 /** The state's names in PyTorch's state_dict. */
 const STATE_NAMES: Record<string, string> = { momentumBuffer: 'momentum_buffer', expAvg: 'exp_avg', expAvgSq: 'exp_avg_sq', maxExpAvgSq: 'max_exp_avg_sq', step: 'step' };
-const isFloatDtype = (d: string) => d === 'float32' || d === 'float64';
 
 /** A state tensor (momentum buffer, moment estimate): outlives any torch.scope() the step runs in. */
 const stateTensor = (t: Tensor) => keep(t);

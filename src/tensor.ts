@@ -1356,11 +1356,16 @@ function checkIndexTensor(fn: string, x: Tensor, index: unknown): asserts index 
 function gatherAlong(x: Tensor, d: number, index: Tensor, name: string): Tensor {
   const shape = [...x.shape];
   shape[d] = index.numel();
-  const out = newTensor(shape, x.dtype, x.device);
   const iv: View = { buf: index.storage.id, dtype: index.dtype, shape, strides: shape.map((_, i) => (i === d && index.ndim === 1 ? index.strides[0] : 0)), offset: index.offset };
+  return rawGather(x, d, index, iv, name);
+}
+/** One gather op into a new tensor of iv's shape (iv: the index viewed with the output's shape),
+ * recorded as `name`; its gradient sums back into x's shape through the same index view. */
+function rawGather(x: Tensor, d: number, index: Tensor, iv: View, name: string): Tensor {
+  const out = newTensor([...iv.shape], x.dtype, x.device);
   exec({ op: 'gather', x: x._view(), index: iv, dim: d, out: out._view() }, x, index, out);
   const inShape = x.shape;
-  return record(out, name, [x], (g) => [indexAddZeros(g, d, index, inShape)], index);
+  return record(out, name, [x], (g) => [scatterAddRaw(g, index, { ...iv, shape: g.shape }, d, inShape)], index);
 }
 /**
  * @internal zeros of outShape, then src's slices along dim d added at the rows a 1-D (or 0-d) index names
@@ -1398,11 +1403,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   for (let i = 0; i < x.ndim; i++) {
     if (i !== d && index.shape[i] > x.shape[i]) throw new Error(`Size does not match at dimension ${i} expected index ${fmtShape(index.shape)} to be smaller than self ${fmtShape(x.shape)} apart from dimension ${d}`);
   }
-  const out = newTensor([...index.shape], x.dtype, x.device);
-  const iv = index._view();
-  exec({ op: 'gather', x: x._view(), index: iv, dim: d, out: out._view() }, x, index, out);
-  const inShape = x.shape;
-  return record(out, 'GatherBackward0', [x], (g) => [scatterAddRaw(g, index, { ...iv, shape: g.shape }, d, inShape)], index);
+  return rawGather(x, d, index, index._view(), 'GatherBackward0');
 }
 /** x + src's elements added at `index` along dim (PyTorch's scatter_add, out of place; ScatterAddBackward0). */
 export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
