@@ -14,6 +14,8 @@ export {
   tril, triu, diag, trace, repeat, tile, hstack, vstack, fullLike, maskedSelect, nonzero,
 } from './ops-more.ts';
 export type { CloseOptions } from './ops-more.ts';
+export { sort, argsort, msort, topk, kthvalue, median, cumsum, cumprod, flip, roll, randperm } from './ops-sort.ts';
+export type { ScanOptions, RandpermOptions } from './ops-sort.ts';
 export type { DType } from './runtime/protocol.ts';
 export type { TypedArray } from './dtype.ts';
 

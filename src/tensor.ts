@@ -3,7 +3,7 @@
  * runtime/protocol.ts. Each differentiable op records one autograd Node whose closure is written in
  * terms of other frontend ops.
  */
-import type { BinaryFn, DType, Op, ReduceFn, UnaryFn, View } from './runtime/protocol.ts';
+import type { BinaryFn, DType, Op, ReduceFn, ScanOp, UnaryFn, View } from './runtime/protocol.ts';
 import { ARRAY_OF, castValue, isFloat, parseDType, promote, resultType, type TypedArray } from './dtype.ts';
 import { broadcastShapes, contiguousStrides, fmtShape, isNonOverlappingAndDense, normDim, numelOf, sameShape, storageSpan } from './shape.ts';
 import { AccumulateGrad, isGradEnabled, noGrad, Node, runBackward } from './autograd/graph.ts';
@@ -11,6 +11,7 @@ import * as rt from './runtime/runtime.ts';
 import { keepShapes } from './runtime/gc.ts';
 import { formatSize, formatTensor } from './format.ts';
 import * as more from './ops-more.ts';
+import * as sorting from './ops-sort.ts';
 
 export type Device = rt.Device;
 export interface TensorOptions { dtype?: DType | string; device?: string; requiresGrad?: boolean }
@@ -192,6 +193,19 @@ export class Tensor {
   async equal(o: Tensor): Promise<boolean> { return more.equal(this, o); }
   /** x[mask] (PyTorch's masked_select): the selected elements, 1-D; reads the mask back, so it is a promise. */
   async maskedSelect(mask: Tensor): Promise<Tensor> { return more.maskedSelect(this, mask); }
+  /** Values in order along dim, with their positions (stable; NaN last, or first when descending). */
+  sort(dim = -1, descending = false): ValuesIndices { return sorting.sort(this, dim, descending); }
+  argsort(dim = -1, descending = false): Tensor { return sorting.argsort(this, dim, descending); }
+  msort(): Tensor { return sorting.msort(this); }
+  topk(k: number, dim = -1, largest = true, sorted = true): ValuesIndices { return sorting.topk(this, k, dim, largest, sorted); }
+  kthvalue(k: number, dim = -1, keepdim = false): ValuesIndices { return sorting.kthvalue(this, k, dim, keepdim); }
+  median(): Tensor;
+  median(dim: number, keepdim?: boolean): ValuesIndices;
+  median(dim?: number, keepdim = false): Tensor | ValuesIndices { return dim === undefined ? sorting.median(this) : sorting.median(this, dim, keepdim); }
+  cumsum(dim: number, o: sorting.ScanOptions = {}): Tensor { return sorting.cumsum(this, dim, o); }
+  cumprod(dim: number, o: sorting.ScanOptions = {}): Tensor { return sorting.cumprod(this, dim, o); }
+  flip(...dims: Array<number | number[]>): Tensor { return sorting.flip(this, flatShape(dims)); }
+  roll(shifts: number | number[], dims?: number | number[]): Tensor { return sorting.roll(this, shifts, dims); }
   /** The positions of the nonzero elements, [count, ndim] int64; reads the tensor back, so it is a promise. */
   async nonzero(): Promise<Tensor> { return more.nonzero(this); }
 
@@ -1066,7 +1080,7 @@ export function all(x: Tensor, dim?: number | number[], keepdim = false): Tensor
 /** What max(dim) and min(dim) return (PyTorch's torch.return_types.max / .min): the values and, as
  * int64, their indices along dim; destructures as an object or as [values, indices]. */
 export class ValuesIndices {
-  constructor(readonly name: 'max' | 'min', readonly values: Tensor, readonly indices: Tensor) {}
+  constructor(readonly name: 'max' | 'min' | 'sort' | 'topk' | 'kthvalue' | 'median', readonly values: Tensor, readonly indices: Tensor) {}
   *[Symbol.iterator](): Iterator<Tensor> { yield this.values; yield this.indices; }
   toString(): string {
     const t = (x: Tensor) => `Tensor(shape=${fmtShape(x.shape)}, dtype=${x.dtype}, device=${deviceName(x.device)})`;
@@ -1383,6 +1397,23 @@ export function scatterAddRaw(src: Tensor, index: Tensor, iv: View, dim: number,
   const out = newTensor([...outShape], src.dtype, src.device);
   const sv = src._view();
   exec({ op: 'scatterAdd', src: { ...sv, shape: iv.shape, strides: sv.strides }, index: iv, dim, out: out._view() }, src, index, out);
+  return out;
+}
+/** @internal Each line's stable sort order along dim (protocol.ts ArgsortOp): int64, x's shape; no gradient. */
+export function argsortRaw(x: Tensor, dim: number, descending: boolean): Tensor {
+  const out = newTensor([...x.shape], 'int64', x.device);
+  exec({ op: 'argsort', x: x._view(), dim, descending, out: out._view() }, x, out);
+  return out;
+}
+/** @internal y[i] = a[i]·y[i-1] + b[i] along dim from `value` (protocol.ts ScanOp; a and b of one shape,
+ * either may be null), into a new tensor of that shape and `dtype`; no gradient. */
+export function scanRaw(a: Tensor | null, b: Tensor | null, value: number, dim: number, reverse: boolean, dtype: DType): Tensor {
+  const ref = (a ?? b)!;
+  const out = newTensor([...ref.shape], dtype, ref.device);
+  const op: ScanOp = { op: 'scan', value, dim, reverse, out: out._view() };
+  if (a) op.a = a._view();
+  if (b) op.b = b._view();
+  exec(op, out, a ?? undefined, b ?? undefined);
   return out;
 }
 /** x's entries at `index` (1-D or 0-d, int64/int32) along dim: index_select (IndexSelectBackward0). */

@@ -67,7 +67,23 @@ export interface GatherOp { op: 'gather'; x: View; index: View; dim: number; out
  */
 export interface ScatterAddOp { op: 'scatterAdd'; src: View; index: View; dim: number; out: View }
 
-export type Op = UnaryOp | BinaryOp | WhereOp | ReduceOp | MatmulOp | FillOp | CopyOp | RandomOp | GatherOp | ScatterAddOp;
+/**
+ * The order of each line of x along dim: out (int64, x's shape) holds, at position k of a line, the
+ * position in x's line of its k-th element in the order "value, then position" (a stable sort). NaN
+ * sorts above every number (ascending: last; descending: first); -0 and 0 are equal. Every backend gives
+ * the same indices (the order is total, so there is one answer).
+ */
+export interface ArgsortOp { op: 'argsort'; x: View; dim: number; descending: boolean; out: View }
+/**
+ * A first-order linear recurrence along dim (cumsum, cumprod and their gradients): along each line,
+ * y[i] = a[i] * y[i-1] + b[i], y[-1] = value; `reverse` runs from the line's end (y[n] = value, y[i] =
+ * a[i] * y[i+1] + b[i]). A missing a is 1, a missing b is 0. a and b are viewed with out's shape. The CPU
+ * computes each line in order in float64 (PyTorch's CPU accumulates cumsum/cumprod in double); the GPU in
+ * f32, in chunks whose maps are composed (not bit-equal to the CPU).
+ */
+export interface ScanOp { op: 'scan'; a?: View; b?: View; value: number; dim: number; reverse: boolean; out: View }
+
+export type Op = UnaryOp | BinaryOp | WhereOp | ReduceOp | MatmulOp | FillOp | CopyOp | RandomOp | GatherOp | ScatterAddOp | ArgsortOp | ScanOp;
 
 /** The error of an index outside its dim (gather, scatterAdd), as PyTorch words it. */
 export const indexError = (index: number, dim: number, size: number) => `index ${index} is out of bounds for dimension ${dim} with size ${size}`;

@@ -3,7 +3,7 @@
  * coordinator (small tensors) and inside the piscina workers (one element range of a large tensor),
  * so sharded and unsharded results are bit-identical.
  */
-import type { BinaryFn, DType, GatherOp, Op, ReduceFn, ScatterAddOp, UnaryFn, View } from '../../runtime/protocol.ts';
+import type { ArgsortOp, BinaryFn, DType, GatherOp, Op, ReduceFn, ScanOp, ScatterAddOp, UnaryFn, View } from '../../runtime/protocol.ts';
 import { REDUCE_BLOCK, indexError } from '../../runtime/protocol.ts';
 import { fillNormal, fillUniform } from './philox.ts';
 import { instantiateRngWasm, rngWasmSupported, type RngWasm } from './wasm.ts';
@@ -1150,7 +1150,7 @@ function runGather(op: GatherOp, R: Resolve, s: number, e: number): void {
 /** out = 0, then out[c with c[dim] := index[c]] += src[c] over src in row-major order (the whole op). */
 function runScatterAdd(op: ScatterAddOp, R: Resolve, s: number, e: number): void {
   const { src, index, dim, out } = op;
-  if (s !== 0 || e !== numel(out.shape)) throw new Error('internal: scatterAdd runs whole');
+  whole('scatterAdd', out, s, e);
   const S = R(src.buf), I = R(index.buf), O = R(out.buf);
   fillView(out, O, 0, 0, e);
   if (isContig(src) && isContig(out) && sameBut(src.shape, out.shape, dim) && out.dtype !== 'int64' && out.dtype !== 'bool') {
@@ -1195,6 +1195,108 @@ function runScatterAdd(op: ScatterAddOp, R: Resolve, s: number, e: number): void
   }
 }
 
+/** The offset of each line's first element along dim (lines in row-major order of the other dims). */
+function lineStarts(v: View, dim: number): Float64Array | Int32Array {
+  const shape = v.shape.slice();
+  shape[dim] = 1;
+  return offsets({ ...v, shape }, 0, numel(shape));
+}
+/** Whole-op kernels (argsort, scan, scatterAdd) run once over the whole output. */
+function whole(name: string, out: View, s: number, e: number): void {
+  if (s !== 0 || e !== numel(out.shape)) throw new Error(`internal: ${name} runs whole`);
+}
+
+// Argsort scratch, grown as needed and kept (one op at a time per thread).
+let sortKeys = new Uint32Array(0), sortKeys2 = new Uint32Array(0), sortIdx = new Int32Array(0), sortIdx2 = new Int32Array(0);
+const radixCount = new Uint32Array(2048);
+const f32Box = new Float32Array(1), f32BoxBits = new Uint32Array(f32Box.buffer);
+/** Lines at least this long are sorted by radix (float32, int32, bool); shorter ones by comparison. */
+const RADIX_MIN = 64;
+
+/**
+ * out[k] along each line = the position of x's k-th element in (value, position) order: NaN above every
+ * number, -0 equal to 0; descending reverses the value order only (equal values keep their order, NaN
+ * first). float32/int32/bool lines of RADIX_MIN or more elements: an LSD radix sort of 32-bit keys
+ * ordered as the values (stable, so equal keys keep their positions); otherwise a comparison sort with
+ * the position as the last key. Both give the one order the rule defines.
+ */
+function runArgsort(op: ArgsortOp, R: Resolve, s: number, e: number): void {
+  const { x, dim, descending, out } = op;
+  whole('argsort', out, s, e);
+  const n = x.shape[dim], total = numel(x.shape);
+  if (total === 0) return;
+  const X = R(x.buf), O = R(out.buf);
+  const lx = lineStarts(x, dim), lo = lineStarts(out, dim), sx = x.strides[dim], so = out.strides[dim];
+  if (sortIdx.length < n) { sortKeys = new Uint32Array(n); sortKeys2 = new Uint32Array(n); sortIdx = new Int32Array(n); sortIdx2 = new Int32Array(n); }
+  const radix = n >= RADIX_MIN && x.dtype !== 'float64' && x.dtype !== 'int64';
+  const vals = radix ? null : new Float64Array(n);
+  const idx = radix ? sortIdx : new Int32Array(n);
+  const cmp = descending
+    ? (i: number, j: number) => { const a = vals![i], b = vals![j]; return a > b ? -1 : a < b ? 1 : a !== a ? (b !== b ? i - j : -1) : b !== b ? 1 : i - j; }
+    : (i: number, j: number) => { const a = vals![i], b = vals![j]; return a < b ? -1 : a > b ? 1 : a !== a ? (b !== b ? i - j : 1) : b !== b ? -1 : i - j; };
+  for (let l = 0; l < lx.length; l++) {
+    const bx = lx[l];
+    let order: Int32Array;
+    if (radix) {
+      const K = sortKeys;
+      for (let i = 0; i < n; i++) {
+        const v = X[bx + i * sx];
+        let k: number;
+        if (x.dtype === 'float32') {
+          if (v !== v) k = 0xffffffff;
+          else { f32Box[0] = v === 0 ? 0 : v; const u = f32BoxBits[0]; k = (u & 0x80000000) !== 0 ? ~u >>> 0 : (u | 0x80000000) >>> 0; }
+        } else k = x.dtype === 'int32' ? (v ^ 0x80000000) >>> 0 : v;
+        K[i] = descending ? ~k >>> 0 : k;
+        sortIdx[i] = i;
+      }
+      order = radixSort(n);
+    } else {
+      for (let i = 0; i < n; i++) { vals![i] = X[bx + i * sx]; idx[i] = i; }
+      order = idx.sort(cmp);
+    }
+    const bo = lo[l];
+    for (let k = 0; k < n; k++) O[bo + k * so] = order[k];
+  }
+}
+/** Stable LSD radix sort of sortKeys[0..n) carrying sortIdx, in 11-, 11- and 10-bit digits; returns the
+ * index array holding the result (the buffers swap each pass). */
+function radixSort(n: number): Int32Array {
+  let K = sortKeys, K2 = sortKeys2, I = sortIdx, I2 = sortIdx2;
+  for (let shift = 0; shift < 32; shift += 11) {
+    const C = radixCount;
+    C.fill(0);
+    for (let i = 0; i < n; i++) C[(K[i] >>> shift) & 2047]++;
+    let sum = 0;
+    for (let d = 0; d < 2048; d++) { const c = C[d]; C[d] = sum; sum += c; }
+    for (let i = 0; i < n; i++) { const k = K[i], at = C[(k >>> shift) & 2047]++; K2[at] = k; I2[at] = I[i]; }
+    const tk = K; K = K2; K2 = tk;
+    const ti = I; I = I2; I2 = ti;
+  }
+  return I;
+}
+
+/** y[i] = a[i] * y[i-1] + b[i] along each line from y[-1] = value (reverse: from the end), in float64. */
+function runScan(op: ScanOp, R: Resolve, s: number, e: number): void {
+  const { a, b, value, dim, reverse, out } = op;
+  whole('scan', out, s, e);
+  const n = out.shape[dim];
+  if (numel(out.shape) === 0) return;
+  const O = R(out.buf), A = a ? R(a.buf) : null, B = b ? R(b.buf) : null;
+  const lo = lineStarts(out, dim), la = a ? lineStarts(a, dim) : null, lb = b ? lineStarts(b, dim) : null;
+  const so = out.strides[dim], sa = a ? a.strides[dim] : 0, sb = b ? b.strides[dim] : 0;
+  const trunc = out.dtype === 'int64';
+  for (let l = 0; l < lo.length; l++) {
+    const bo = lo[l], ba = la ? la[l] : 0, bb = lb ? lb[l] : 0;
+    let y = value;
+    for (let k = 0; k < n; k++) {
+      const i = reverse ? n - 1 - k : k;
+      if (A) y *= A[ba + i * sa];
+      if (B) y += B[bb + i * sb];
+      O[bo + i * so] = trunc ? Math.trunc(y) : y;
+    }
+  }
+}
+
 export function runOp(op: Op, R: Resolve, s = 0, e = numel(op.out.shape)): void {
   const p = s === 0 && e === 1 ? asPartial(op) : null;
   if (p) {
@@ -1214,6 +1316,8 @@ export function runOp(op: Op, R: Resolve, s = 0, e = numel(op.out.shape)): void 
     case 'matmul': return runMatmul(op, R, s, e);
     case 'gather': return runGather(op, R, s, e);
     case 'scatterAdd': return runScatterAdd(op, R, s, e);
+    case 'argsort': return runArgsort(op, R, s, e);
+    case 'scan': return runScan(op, R, s, e);
     case 'fill': {
       const v = op.value;
       if (op.step !== undefined) return fillSteps(op.out, R, v, op.step, s, e);

@@ -436,6 +436,142 @@ function scatterAddPlan(op: Extract<Op, { op: 'scatterAdd' }>): Plan {
   return { temps: [], dispatches: [{ wgsl, bufs: b.list, meta: md.done(), groups: groupsFor(n) }] };
 }
 
+// ---- argsort and scan ------------------------------------------------------------------------------------
+
+/** A line-wise op's metadata head: its fixed words, then the view's shape with dim's size 1. */
+function lineMeta(head: number[], shape: readonly number[], dim: number): Meta {
+  const md = new Meta();
+  md.pushAll(head);
+  for (let d = 0; d < shape.length; d++) md.push1(d === dim ? 1 : shape[d]);
+  return md;
+}
+/** WGSL that walks line `line` to its first element's offset in each named view (md[at] its offset, then
+ * its strides) and names the views' strides along dim (`s<name>`); shape words from md[shapeAt]. */
+function lineBases(views: { name: string; at: number }[], shapeAt: number): string {
+  const vars = views.map((v) => `var ${v.name}a = md[${v.at}u];`).join(' ');
+  const steps = views.map((v) => `${v.name}a = ${v.name}a + c * md[${v.at + 1}u + d];`).join(' ');
+  const strides = views.map((v) => `let s${v.name} = md[${v.at + 1}u + md[2]];`).join(' ');
+  return `  var rem = line; ${vars}\n` +
+    `  for (var k = 0u; k < R; k = k + 1u) { let d = R - 1u - k; let c = rem % md[${shapeAt}u + d]; rem = rem / md[${shapeAt}u + d]; ${steps} }\n  ${strides}`;
+}
+
+/**
+ * Argsort: a bitonic sort of each line padded to a power of two P, on (key, position) pairs in scratch
+ * (argsort_init, log2(P)·(log2(P)+1)/2 argsort_step passes, argsort_out). The order is total (value, then
+ * position), so the result is the CPU's.
+ */
+function argsortPlan(op: Extract<Op, { op: 'argsort' }>): Plan {
+  const { x, dim, descending, out } = op;
+  const total = numel(x.shape);
+  if (total === 0) return { temps: [], dispatches: [] };
+  const n = x.shape[dim], lines = total / n, R = x.shape.length;
+  const lg = Math.ceil(Math.log2(n)), P = 2 ** lg, threads = lines * P;
+  if (threads > 2 ** 31) throw new Error(`gpu: argsort of ${lines} lines of ${n} needs ${threads} sort slots (at most 2^31)`);
+  const kind = kindOf(x.dtype), c: CType = kind === 'f32' ? 'f32' : 'i32';
+  const KEYS: BufRef = { temp: 0 }, POS: BufRef = { temp: 1 };
+  const plan: Plan = { temps: [threads * 4, threads * 4], dispatches: [] };
+  {
+    const md = lineMeta([threads, R, dim, n, lg], x.shape, dim);
+    const xat = md.push(x.offset, ...x.strides);
+    const b = new Bindings();
+    const X = b.of(x.buf), K = b.of(KEYS, true), Pb = b.of(POS, true);
+    plan.dispatches.push({ wgsl: fill('argsort_init.wgsl', { BINDINGS: b.wgsl(), X, KEYS: K, POS: Pb, X_AT: `${xat}u` }), bufs: b.list, meta: md.done(), groups: groupsFor(threads) });
+  }
+  {
+    const b = new Bindings();
+    const K = b.of(KEYS, true), Pb = b.of(POS, true);
+    const load = (w: string) => (c === 'f32' ? `bitcast<f32>(${w})` : `bitcast<i32>(${w})`);
+    const wgsl = fill('argsort_step.wgsl', {
+      BINDINGS: b.wgsl(), KEYS: K, POS: Pb, C: c, LOAD_P: load(`${K}[p]`), LOAD_Q: load(`${K}[q]`),
+      NAN: c === 'f32' ? '  let na = is_nan(ka); let nb = is_nan(kb);\n  if (na || nb) { if (na && nb) { return ia < ib; } return select(nb, na, desc); }' : '',
+    });
+    for (let k = 2; k <= P; k *= 2) {
+      for (let j = k / 2; j >= 1; j /= 2) {
+        const md = new Meta();
+        md.push(threads, lg, n, j, k, descending ? 1 : 0);
+        plan.dispatches.push({ wgsl, bufs: b.list, meta: md.done(), groups: groupsFor(threads) });
+      }
+    }
+  }
+  {
+    const md = lineMeta([lines * n, R, dim, n, lg], out.shape, dim);
+    const oat = md.push(out.offset, ...out.strides);
+    const b = new Bindings();
+    const OUT = b.of(out.buf, true), Pb = b.of(POS);
+    plan.dispatches.push({ wgsl: fill('argsort_out.wgsl', { BINDINGS: b.wgsl(), OUT, POS: Pb, OUT_AT: `${oat}u` }), bufs: b.list, meta: md.done(), groups: groupsFor(lines * n) });
+  }
+  return plan;
+}
+
+/** Elements per chunk of a scan's line (a line of one chunk is scanned by one thread in one pass). */
+const SCAN_CHUNK = 256;
+/**
+ * Scan: lines of at most SCAN_CHUNK elements in one pass, a thread per line; longer lines in chunks:
+ * each chunk's map y -> A·y + B (scan_chunks), the value each chunk starts from, a thread per line
+ * (scan_carry), then each chunk from it (scan_out). Computed in f32 (int: i32, int64 checked).
+ */
+function scanPlan(op: Extract<Op, { op: 'scan' }>): Plan {
+  const { a, b, value, dim, reverse, out } = op;
+  const total = numel(out.shape);
+  if (total === 0) return { temps: [], dispatches: [] };
+  const n = out.shape[dim], lines = total / n, R = out.shape.length;
+  const c: CType = kindOf(out.dtype) === 'f32' ? 'f32' : 'i32';
+  const chk = out.dtype === 'int64';
+  const mul = (p: string, q: string) => (chk ? `lchk_mul(${p}, ${q})` : `(${p} * ${q})`);
+  const add = (p: string, q: string) => (chk ? `lchk_add(${p}, ${q})` : `(${p} + ${q})`);
+  const m = Math.ceil(n / SCAN_CHUNK), threads = lines * m;
+  const ONE = c === 'f32' ? '1.0' : '1i', ZERO = c === 'f32' ? '0.0' : '0i';
+  const load = (w: string) => (c === 'f32' ? `bitcast<f32>(${w})` : `bitcast<i32>(${w})`);
+  const T: BufRef = { temp: 0 }, CARRY: BufRef = { temp: 1 };
+  const plan: Plan = { temps: m > 1 ? [threads * 8, threads * 4] : [], dispatches: [] };
+  /** One chunked pass: md head, the views' bases, the a and b loads. */
+  const pass = (withOut: boolean) => {
+    const md = lineMeta([threads, R, dim, n, m, SCAN_CHUNK, reverse ? 1 : 0, scalarWord(value, c)], out.shape, dim);
+    const bind = new Bindings();
+    const views: { name: string; at: number }[] = [];
+    let OUT = '';
+    if (withOut) { OUT = bind.of(out.buf, true); views.push({ name: 'o', at: md.push(out.offset, ...out.strides) }); }
+    let av = '', bv = '';
+    if (a) { const A = bind.of(a.buf); views.push({ name: 'a', at: md.push(a.offset, ...a.strides) }); av = conv(`${A}[aa + i * sa]`, kindOf(a.dtype), c); }
+    if (b) { const B = bind.of(b.buf); views.push({ name: 'b', at: md.push(b.offset, ...b.strides) }); bv = conv(`${B}[ba + i * sb]`, kindOf(b.dtype), c); }
+    return { md, bind, OUT, av, bv, BASES: lineBases(views, 8) };
+  };
+  /** y := a·y + b, with a and b where present. */
+  const apply = (y: string, av: string, bv: string) => {
+    const ay = av ? mul(av, y) : y;
+    return bv ? add(ay, bv) : ay;
+  };
+  if (m > 1) {
+    const p = pass(false);
+    const Tb = p.bind.of(T, true);
+    const compose = `    ${p.av ? `let av = ${p.av}; A = ${mul('av', 'A')};` : ''} B = ${apply('B', p.av ? 'av' : '', p.bv)};`;
+    const wgsl = fill('scan_chunks.wgsl', {
+      BINDINGS: p.bind.wgsl(), BASES: p.BASES, C: c, ONE, ZERO, COMPOSE: compose, T: Tb,
+      STORE_A: store('A', c, c === 'f32' ? 'f32' : 'i32'), STORE_B: store('B', c, c === 'f32' ? 'f32' : 'i32'),
+    });
+    plan.dispatches.push({ wgsl, bufs: p.bind.list, meta: p.md.done(), groups: groupsFor(threads) });
+    const md = new Meta();
+    md.push(lines, m, reverse ? 1 : 0, scalarWord(value, c));
+    const bind = new Bindings();
+    const Tr = bind.of(T), Cw = bind.of(CARRY, true);
+    plan.dispatches.push({
+      wgsl: fill('scan_carry.wgsl', {
+        BINDINGS: bind.wgsl(), C: c, VALUE: load('md[3]'), CARRY: Cw, STORE_Y: store('y', c, c === 'f32' ? 'f32' : 'i32'),
+        APPLY: add(mul(load(`${Tr}[2u * at]`), 'y'), load(`${Tr}[2u * at + 1u]`)),
+      }),
+      bufs: bind.list, meta: md.done(), groups: groupsFor(lines),
+    });
+  }
+  const p = pass(true);
+  const start = m > 1 ? load(`${p.bind.of(CARRY)}[t]`) : load('md[7]');
+  const wgsl = fill('scan_out.wgsl', {
+    BINDINGS: p.bind.wgsl(), BASES: p.BASES, C: c, START: start, OUT: p.OUT,
+    STEP: `    y = ${apply('y', p.av, p.bv)};`, STORE_Y: store('y', c, kindOf(out.dtype)),
+  });
+  plan.dispatches.push({ wgsl, bufs: p.bind.list, meta: p.md.done(), groups: groupsFor(threads) });
+  return plan;
+}
+
 // ---- matmul --------------------------------------------------------------------------------------------
 
 function matmulPlan(op: Extract<Op, { op: 'matmul' }>): Plan {
@@ -680,7 +816,7 @@ export function planOpCached(op: Op): Plan {
   const ids: number[] = [];
   const o = op as unknown as Record<string, unknown>;
   let key = op.op;
-  for (const f of ['fn', 'x', 'a', 'b', 'cond', 'index', 'src', 'dim', 'out', 'axes', 'value', 'dist'] as const) {
+  for (const f of ['fn', 'x', 'a', 'b', 'cond', 'index', 'src', 'dim', 'out', 'axes', 'value', 'dist', 'descending', 'reverse'] as const) {
     const v = o[f];
     if (v === undefined) continue;
     if (typeof v === 'object' && v !== null && 'buf' in v) {
@@ -717,6 +853,8 @@ export function planOp(op: Op): Plan {
     case 'random': return randomPlan(op);
     case 'gather': return gatherPlan(op);
     case 'scatterAdd': return scatterAddPlan(op);
+    case 'argsort': return argsortPlan(op);
+    case 'scan': return scanPlan(op);
     default: throw new Error(`gpu: unknown op ${JSON.stringify((op as { op: unknown }).op)}`);
   }
 }
