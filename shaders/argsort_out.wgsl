@@ -1,6 +1,6 @@
-// Argsort, stage 3: write each line's first n sorted positions to out (int64 as i32 words). One thread per
-// output element. md: [0] threads (lines·n), [1] rank R, [2] dim, [3] n, [4] lg, [5..5+R) out's shape with
-// dim's size 1, then out's offset and R strides.
+// Argsort, stage 3: write each line's first k sorted positions to out (int64 as i32 words; k = n, or less
+// for a top-k). One thread per output element. md: [0] threads (lines·k), [1] rank R, [2] dim, [3] k,
+// [4] lg, [5..5+R) out's shape with dim's size 1, then out's offset and R strides.
 @group(0) @binding(0) var<storage, read> md: array<u32>;
 {{BINDINGS}}
 
@@ -9,11 +9,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         @builtin(local_invocation_index) lid: u32) {
   let t = (wid.y * nwg.x + wid.x) * 256u + lid;
   if (t >= md[0]) { return; }
-  let R = md[1]; let n = md[3];
-  let line = t / n; let i = t % n;
+  let R = md[1]; let k = md[3];
+  let line = t / k; let i = t % k;
   var rem = line; var oa = md[{{OUT_AT}}];
-  for (var k = 0u; k < R; k = k + 1u) {
-    let d = R - 1u - k;
+  for (var r = 0u; r < R; r = r + 1u) {
+    let d = R - 1u - r;
     let c = rem % md[5u + d]; rem = rem / md[5u + d];
     oa = oa + c * md[{{OUT_AT}} + 1u + d];
   }

@@ -64,7 +64,7 @@ export function topk(x: Tensor, k: number, dim = -1, largest = true, sorted = tr
   const d = lineDim(x, dim), n = x.ndim === 0 ? 1 : x.shape[d];
   if (!Number.isInteger(k) || k < 0 || k > n) throw new Error(`selected index k out of range (topk: k = ${k}, but dim ${d} of ${fmtShape(x.shape)} has ${n} elements)`);
   const x1 = atLeast1d(x);
-  const idx1 = narrow(argsortRaw(x1, d, largest), d, 0, k).contiguous();
+  const idx1 = argsortRaw(x1, d, largest, k);
   const idx = x.ndim === 0 ? reshape(idx1, []) : idx1;
   const values = composite('TopkBackward0', [x], () => reshape(gather(x1, d, idx1), [...idx.shape]),
     (g) => [reshape(putBack(reshape(g, [...idx1.shape]), x1.shape, d, idx1, k === n), [...x.shape])]);

@@ -1399,9 +1399,10 @@ export function scatterAddRaw(src: Tensor, index: Tensor, iv: View, dim: number,
   exec({ op: 'scatterAdd', src: { ...sv, shape: iv.shape, strides: sv.strides }, index: iv, dim, out: out._view() }, src, index, out);
   return out;
 }
-/** @internal Each line's stable sort order along dim (protocol.ts ArgsortOp): int64, x's shape; no gradient. */
-export function argsortRaw(x: Tensor, dim: number, descending: boolean): Tensor {
-  const out = newTensor([...x.shape], 'int64', x.device);
+/** @internal Each line's stable sort order along dim (protocol.ts ArgsortOp): int64, x's shape (with k,
+ * only the first k along dim); no gradient. */
+export function argsortRaw(x: Tensor, dim: number, descending: boolean, k = x.shape[dim]): Tensor {
+  const out = newTensor(x.shape.map((s, i) => (i === dim ? k : s)), 'int64', x.device);
   exec({ op: 'argsort', x: x._view(), dim, descending, out: out._view() }, x, out);
   return out;
 }

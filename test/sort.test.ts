@@ -61,6 +61,13 @@ describe('sort, argsort, topk, kthvalue, median', () => {
       // short lines (comparison) and a transposed view
       expect(await values(torch.argsort(f32(rows).t(), 0, desc).t())).toEqual(want);
       expect(await values(torch.argsort(f32(rows.map((r) => r.slice(0, 20))), 1, desc))).toEqual(rows.flatMap((r) => rule(r.slice(0, 20), desc)));
+      expect(await values(torch.argsort(torch.tensor(rows.map((r) => r.slice(0, 20)), { dtype: 'float64' }), 1, desc))).toEqual(rows.flatMap((r) => rule(r.slice(0, 20), desc)));
+      // top-k: kept in a sorted run (k·8 <= n) or cut from the whole order
+      for (const k of [5, 100]) {
+        for (const dt of ['float32', 'float64'] as const) {
+          expect(await values(torch.topk(torch.tensor(rows, { dtype: dt }), k, 1, desc).indices), `${dt} k=${k}`).toEqual(rows.flatMap((r) => rule(r, desc).slice(0, k)));
+        }
+      }
     }
     const ints = torch.randint(-4, 4, [2, 500]);
     expect(await values(torch.argsort(ints.to({ dtype: 'int32' }), 1, true))).toEqual(await values(torch.argsort(ints, 1, true)));

@@ -71,7 +71,8 @@ export interface ScatterAddOp { op: 'scatterAdd'; src: View; index: View; dim: n
  * The order of each line of x along dim: out (int64, x's shape) holds, at position k of a line, the
  * position in x's line of its k-th element in the order "value, then position" (a stable sort). NaN
  * sorts above every number (ascending: last; descending: first); -0 and 0 are equal. Every backend gives
- * the same indices (the order is total, so there is one answer).
+ * the same indices (the order is total, so there is one answer). out may be shorter than x along dim:
+ * then it holds the first out.shape[dim] positions of each line's order (top-k).
  */
 export interface ArgsortOp { op: 'argsort'; x: View; dim: number; descending: boolean; out: View }
 /**

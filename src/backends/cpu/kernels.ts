@@ -1207,75 +1207,132 @@ function whole(name: string, out: View, s: number, e: number): void {
 }
 
 // Argsort scratch, grown as needed and kept (one op at a time per thread).
-let sortKeys = new Uint32Array(0), sortKeys2 = new Uint32Array(0), sortIdx = new Int32Array(0), sortIdx2 = new Int32Array(0);
+let sortHi = new Uint32Array(0), sortHi2 = new Uint32Array(0), sortLo = new Uint32Array(0), sortLo2 = new Uint32Array(0);
+let sortIdx = new Int32Array(0), sortIdx2 = new Int32Array(0);
 const radixCount = new Uint32Array(2048);
 const f32Box = new Float32Array(1), f32BoxBits = new Uint32Array(f32Box.buffer);
-/** Lines at least this long are sorted by radix (float32, int32, bool); shorter ones by comparison. */
+const f64Box = new Float64Array(1), f64BoxBits = new Uint32Array(f64Box.buffer);
+/** Lines at least this long are sorted by radix; shorter ones by comparison. */
 const RADIX_MIN = 64;
 
 /**
  * out[k] along each line = the position of x's k-th element in (value, position) order: NaN above every
  * number, -0 equal to 0; descending reverses the value order only (equal values keep their order, NaN
- * first). float32/int32/bool lines of RADIX_MIN or more elements: an LSD radix sort of 32-bit keys
- * ordered as the values (stable, so equal keys keep their positions); otherwise a comparison sort with
- * the position as the last key. Both give the one order the rule defines.
+ * first). With op.k, only the first k (out's size along dim).
+ *   - Lines of RADIX_MIN or more: an LSD radix sort of keys ordered as the values (32 bits for float32,
+ *     int32 and bool; 64 for float64 and int64, whose values are doubles), stable, so equal keys keep
+ *     their positions. A top-k with k·8 <= n keeps the best k in a sorted run instead.
+ *   - Shorter lines: a comparison sort with the position as the last key.
+ * Every path gives the one order the rule defines.
  */
 function runArgsort(op: ArgsortOp, R: Resolve, s: number, e: number): void {
   const { x, dim, descending, out } = op;
   whole('argsort', out, s, e);
-  const n = x.shape[dim], total = numel(x.shape);
-  if (total === 0) return;
+  const n = x.shape[dim], total = numel(x.shape), k = out.shape[dim];
+  if (total === 0 || k === 0) return;
   const X = R(x.buf), O = R(out.buf);
   const lx = lineStarts(x, dim), lo = lineStarts(out, dim), sx = x.strides[dim], so = out.strides[dim];
-  if (sortIdx.length < n) { sortKeys = new Uint32Array(n); sortKeys2 = new Uint32Array(n); sortIdx = new Int32Array(n); sortIdx2 = new Int32Array(n); }
-  const radix = n >= RADIX_MIN && x.dtype !== 'float64' && x.dtype !== 'int64';
-  const vals = radix ? null : new Float64Array(n);
-  const idx = radix ? sortIdx : new Int32Array(n);
-  const cmp = descending
-    ? (i: number, j: number) => { const a = vals![i], b = vals![j]; return a > b ? -1 : a < b ? 1 : a !== a ? (b !== b ? i - j : -1) : b !== b ? 1 : i - j; }
-    : (i: number, j: number) => { const a = vals![i], b = vals![j]; return a < b ? -1 : a > b ? 1 : a !== a ? (b !== b ? i - j : 1) : b !== b ? -1 : i - j; };
+  if (sortIdx.length < n) {
+    sortHi = new Uint32Array(n); sortHi2 = new Uint32Array(n); sortLo = new Uint32Array(n); sortLo2 = new Uint32Array(n);
+    sortIdx = new Int32Array(n); sortIdx2 = new Int32Array(n);
+  }
+  const wide = x.dtype === 'float64' || x.dtype === 'int64';
+  const mode = n < RADIX_MIN ? 'compare' : k * 8 <= n ? 'select' : 'radix';
+  const vals = new Float64Array(mode === 'compare' ? n : 0);
+  // (value, position) order as a comparison of positions i, j of `vals`
+  const before = descending
+    ? (i: number, j: number) => { const a = vals[i], b = vals[j]; return a > b ? -1 : a < b ? 1 : a !== a ? (b !== b ? i - j : -1) : b !== b ? 1 : i - j; }
+    : (i: number, j: number) => { const a = vals[i], b = vals[j]; return a < b ? -1 : a > b ? 1 : a !== a ? (b !== b ? i - j : 1) : b !== b ? -1 : i - j; };
+  const idx = mode === 'compare' ? new Int32Array(n) : sortIdx;
   for (let l = 0; l < lx.length; l++) {
     const bx = lx[l];
     let order: Int32Array;
-    if (radix) {
-      const K = sortKeys;
-      for (let i = 0; i < n; i++) {
-        const v = X[bx + i * sx];
-        let k: number;
-        if (x.dtype === 'float32') {
-          if (v !== v) k = 0xffffffff;
-          else { f32Box[0] = v === 0 ? 0 : v; const u = f32BoxBits[0]; k = (u & 0x80000000) !== 0 ? ~u >>> 0 : (u | 0x80000000) >>> 0; }
-        } else k = x.dtype === 'int32' ? (v ^ 0x80000000) >>> 0 : v;
-        K[i] = descending ? ~k >>> 0 : k;
-        sortIdx[i] = i;
-      }
-      order = radixSort(n);
+    if (mode === 'radix') {
+      for (let i = 0; i < n; i++) { sortKey(X[bx + i * sx], x.dtype, descending, i); sortIdx[i] = i; }
+      order = radixSort(n, wide);
+    } else if (mode === 'select') {
+      for (let i = 0; i < n; i++) sortKey(X[bx + i * sx], x.dtype, descending, i);
+      order = selectBest(n, k, wide);
     } else {
-      for (let i = 0; i < n; i++) { vals![i] = X[bx + i * sx]; idx[i] = i; }
-      order = idx.sort(cmp);
+      for (let i = 0; i < n; i++) { vals[i] = X[bx + i * sx]; idx[i] = i; }
+      order = idx.sort(before);
     }
     const bo = lo[l];
-    for (let k = 0; k < n; k++) O[bo + k * so] = order[k];
+    for (let q = 0; q < k; q++) O[bo + q * so] = order[q];
   }
 }
-/** Stable LSD radix sort of sortKeys[0..n) carrying sortIdx, in 11-, 11- and 10-bit digits; returns the
- * index array holding the result (the buffers swap each pass). */
-function radixSort(n: number): Int32Array {
-  let K = sortKeys, K2 = sortKeys2, I = sortIdx, I2 = sortIdx2;
-  for (let shift = 0; shift < 32; shift += 11) {
-    const C = radixCount;
+/** Sets sortHi/sortLo[i] to a key whose unsigned order is the (value) order: the sign bit flipped for
+ * positive numbers, all bits for negative ones; NaN the largest key, -0 as 0; all bits flipped when
+ * descending. 32-bit dtypes use sortLo only. */
+function sortKey(v: number, d: DType, descending: boolean, i: number): void {
+  let hi = 0, lo: number;
+  if (d === 'float32') {
+    if (v !== v) lo = 0xffffffff;
+    else { f32Box[0] = v === 0 ? 0 : v; const u = f32BoxBits[0]; lo = (u & 0x80000000) !== 0 ? ~u >>> 0 : (u | 0x80000000) >>> 0; }
+  } else if (d === 'int32') lo = (v ^ 0x80000000) >>> 0;
+  else if (d === 'bool') lo = v;
+  else if (v !== v) { hi = 0xffffffff; lo = 0xffffffff; }
+  else {
+    f64Box[0] = v === 0 ? 0 : v;
+    const l = f64BoxBits[0], h = f64BoxBits[1];
+    if ((h & 0x80000000) !== 0) { hi = ~h >>> 0; lo = ~l >>> 0; } else { hi = (h | 0x80000000) >>> 0; lo = l; }
+  }
+  sortHi[i] = descending ? ~hi >>> 0 : hi;
+  sortLo[i] = descending ? ~lo >>> 0 : lo;
+}
+/** Stable LSD radix sort of the keys [0, n) carrying sortIdx, 11 bits a pass (3 passes over sortLo, then
+ * 3 over sortHi when `wide`); returns the index array holding the result (buffers swap each pass). */
+function radixSort(n: number, wide: boolean): Int32Array {
+  let L = sortLo, L2 = sortLo2, H = sortHi, H2 = sortHi2, I = sortIdx, I2 = sortIdx2;
+  for (let pass = 0; pass < (wide ? 6 : 3); pass++) {
+    const shift = (pass % 3) * 11, onHi = pass >= 3;
+    const K = onHi ? H : L, C = radixCount;
     C.fill(0);
     for (let i = 0; i < n; i++) C[(K[i] >>> shift) & 2047]++;
     let sum = 0;
     for (let d = 0; d < 2048; d++) { const c = C[d]; C[d] = sum; sum += c; }
-    for (let i = 0; i < n; i++) { const k = K[i], at = C[(k >>> shift) & 2047]++; K2[at] = k; I2[at] = I[i]; }
-    const tk = K; K = K2; K2 = tk;
+    for (let i = 0; i < n; i++) {
+      const at = C[(K[i] >>> shift) & 2047]++;
+      I2[at] = I[i];
+      if (wide) { H2[at] = H[i]; L2[at] = L[i]; } else L2[at] = L[i];
+    }
+    const tl = L; L = L2; L2 = tl;
+    const th = H; H = H2; H2 = th;
     const ti = I; I = I2; I2 = ti;
   }
   return I;
 }
+/** The first k positions of [0, n) in key order (sortHi, sortLo; ties by position): a sorted run of the
+ * best k so far in sortIdx. A position comes after every one in the run, so it enters only if its key is
+ * strictly less than the run's last (for random data almost every position is rejected by that test). */
+function selectBest(n: number, k: number, wide: boolean): Int32Array {
+  const run = sortIdx, H = sortHi, L = sortLo;
+  let len = 0;
+  for (let i = 0; i < n; i++) {
+    const h = wide ? H[i] : 0, l = L[i];
+    if (len === k) {
+      const j = run[k - 1], hj = wide ? H[j] : 0;
+      if (h > hj || (h === hj && l >= L[j])) continue;
+    }
+    let at = len === k ? k - 1 : len++;
+    for (; at > 0; at--) {
+      const j = run[at - 1], hj = wide ? H[j] : 0;
+      if (h > hj || (h === hj && l >= L[j])) break;
+      run[at] = j;
+    }
+    run[at] = i;
+  }
+  return run;
+}
 
-/** y[i] = a[i] * y[i-1] + b[i] along each line from y[-1] = value (reverse: from the end), in float64. */
+/** Lines scanned side by side when they are not contiguous along dim (a block's y values in scratch). */
+const SCAN_BLOCK = 256;
+/**
+ * y[i] = a[i] * y[i-1] + b[i] along each line from y[-1] = value (reverse: from the end), in float64.
+ * Lines that run along memory are scanned one by one; lines across it (a dim other than the last) in
+ * blocks of consecutive lines, step i of every line in the block before step i + 1, so the accesses of
+ * one step are neighbours in memory.
+ */
 function runScan(op: ScanOp, R: Resolve, s: number, e: number): void {
   const { a, b, value, dim, reverse, out } = op;
   whole('scan', out, s, e);
@@ -1285,14 +1342,48 @@ function runScan(op: ScanOp, R: Resolve, s: number, e: number): void {
   const lo = lineStarts(out, dim), la = a ? lineStarts(a, dim) : null, lb = b ? lineStarts(b, dim) : null;
   const so = out.strides[dim], sa = a ? a.strides[dim] : 0, sb = b ? b.strides[dim] : 0;
   const trunc = out.dtype === 'int64';
-  for (let l = 0; l < lo.length; l++) {
-    const bo = lo[l], ba = la ? la[l] : 0, bb = lb ? lb[l] : 0;
-    let y = value;
-    for (let k = 0; k < n; k++) {
-      const i = reverse ? n - 1 - k : k;
-      if (A) y *= A[ba + i * sa];
-      if (B) y += B[bb + i * sb];
-      O[bo + i * so] = trunc ? Math.trunc(y) : y;
+  const lines = lo.length;
+  if (Math.abs(so) === 1 || lines === 1) {
+    for (let l = 0; l < lines; l++) {
+      const bo = lo[l], ba = la ? la[l] : 0, bb = lb ? lb[l] : 0;
+      let y = value;
+      for (let q = 0; q < n; q++) {
+        const i = reverse ? n - 1 - q : q;
+        if (A) y *= A[ba + i * sa];
+        if (B) y += B[bb + i * sb];
+        O[bo + i * so] = trunc ? Math.trunc(y) : y;
+      }
+    }
+    return;
+  }
+  if (isContig(out) && (!a || isContig(a)) && (!b || isContig(b))) {
+    // [outer, n, inner] row-major: the lines of one outer index are the inner neighbours
+    const inner = Math.abs(so), outer = lines / inner, y = scratch(S_A, inner);
+    const oo = out.offset, ao = a ? a.offset : 0, bo = b ? b.offset : 0;
+    for (let o = 0; o < outer; o++) {
+      y.fill(value, 0, inner);
+      for (let q = 0; q < n; q++) {
+        const at = (o * n + (reverse ? n - 1 - q : q)) * inner;
+        if (A && B) for (let j = 0; j < inner; j++) { const v = y[j] * A[ao + at + j] + B[bo + at + j]; y[j] = v; O[oo + at + j] = trunc ? Math.trunc(v) : v; }
+        else if (B) for (let j = 0; j < inner; j++) { const v = y[j] + B[bo + at + j]; y[j] = v; O[oo + at + j] = trunc ? Math.trunc(v) : v; }
+        else for (let j = 0; j < inner; j++) { const v = y[j] * A![ao + at + j]; y[j] = v; O[oo + at + j] = trunc ? Math.trunc(v) : v; }
+      }
+    }
+    return;
+  }
+  const block = SCAN_BLOCK, y = scratch(S_A, block);
+  for (let l0 = 0; l0 < lines; l0 += block) {
+    const l1 = Math.min(lines, l0 + block);
+    y.fill(value, 0, l1 - l0);
+    for (let q = 0; q < n; q++) {
+      const i = reverse ? n - 1 - q : q;
+      for (let l = l0; l < l1; l++) {
+        let v = y[l - l0];
+        if (A) v *= A[la![l] + i * sa];
+        if (B) v += B[lb![l] + i * sb];
+        y[l - l0] = v;
+        O[lo[l] + i * so] = trunc ? Math.trunc(v) : v;
+      }
     }
   }
 }

@@ -493,12 +493,13 @@ function argsortPlan(op: Extract<Op, { op: 'argsort' }>): Plan {
       }
     }
   }
-  {
-    const md = lineMeta([lines * n, R, dim, n, lg], out.shape, dim);
+  const k = out.shape[dim];
+  if (k > 0) {
+    const md = lineMeta([lines * k, R, dim, k, lg], out.shape, dim);
     const oat = md.push(out.offset, ...out.strides);
     const b = new Bindings();
     const OUT = b.of(out.buf, true), Pb = b.of(POS);
-    plan.dispatches.push({ wgsl: fill('argsort_out.wgsl', { BINDINGS: b.wgsl(), OUT, POS: Pb, OUT_AT: `${oat}u` }), bufs: b.list, meta: md.done(), groups: groupsFor(lines * n) });
+    plan.dispatches.push({ wgsl: fill('argsort_out.wgsl', { BINDINGS: b.wgsl(), OUT, POS: Pb, OUT_AT: `${oat}u` }), bufs: b.list, meta: md.done(), groups: groupsFor(lines * k) });
   }
   return plan;
 }
