@@ -34,5 +34,7 @@ export { addmm } from './functional.ts';
 export * as nn from './nn.ts';
 /** torch.optim: SGD, Adam, AdamW. */
 export * as optim from './optim.ts';
+/** torch.utils.data: TensorDataset, Subset, randomSplit, DataLoader. */
+export * as utils from './utils.ts';
 /** torch.save / torch.load: named tensors to and from a safetensors file. */
 export { save, load } from './io.ts';

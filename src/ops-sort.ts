@@ -8,7 +8,7 @@
  */
 import {
   Tensor, ValuesIndices, argsortRaw, scanRaw, checkTensor, composite, compare, deviceName, full, gather, indexSelect, arange, cat,
-  narrow, rand, reshape, scatterAdd, sum, tensor, where, zeros, sub,
+  narrow, hostUniform, reshape, scatterAdd, sum, tensor, where, zeros, sub,
 } from './tensor.ts';
 import type { DType } from './runtime/protocol.ts';
 import { noGrad } from './autograd/graph.ts';
@@ -232,16 +232,23 @@ function rollAlong(x: Tensor, ds: number[], sh: number[]): Tensor {
 
 export interface RandpermOptions { dtype?: DType | string; device?: string }
 /**
- * A random permutation of 0 … n-1 (torch.randperm), from the same generator as rand (manualSeed):
- * float64 draws on the CPU, sorted; on the GPU the CPU's permutation, copied (the same on both).
+ * A random permutation of 0 … n-1 as a number array, from the same generator as rand (manualSeed): a
+ * Fisher–Yates shuffle driven by one stream of uniform draws, made on this thread.
  */
+export function permutation(n: number): Int32Array {
+  if (!Number.isInteger(n) || n < 0 || n > 2 ** 31 - 1) throw new Error(`randperm(): n must be a non-negative integer below 2^31, got ${n}`);
+  const u = hostUniform(n), p = new Int32Array(n);
+  for (let i = 0; i < n; i++) p[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(u[i] * (i + 1)), t = p[i];
+    p[i] = p[j]; p[j] = t;
+  }
+  return p;
+}
+/** A random permutation of 0 … n-1 (torch.randperm; int64 unless told), the same on every device. */
 export function randperm(n: number, o: RandpermOptions = {}): Tensor {
   if (!Number.isInteger(n) || n < 0) throw new Error(`randperm(): n must be a non-negative integer, got ${n}`);
   const dtype = o.dtype === undefined ? 'int64' : parseDType(o.dtype);
   if (dtype === 'bool') throw new Error('randperm(): bool is not a valid dtype for a permutation');
-  return noGrad(() => {
-    const perm = argsortRaw(rand([n], { dtype: 'float64' }), 0, false);
-    const typed = dtype === 'int64' ? perm : perm.to({ dtype });
-    return o.device !== undefined && o.device !== 'cpu' ? typed.to(o.device) : typed;
-  });
+  return tensor(permutation(n), { dtype, device: o.device ?? 'cpu' });
 }

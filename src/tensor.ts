@@ -8,6 +8,7 @@ import { ARRAY_OF, castValue, isFloat, parseDType, promote, resultType, type Typ
 import { broadcastShapes, contiguousStrides, fmtShape, isNonOverlappingAndDense, normDim, numelOf, sameShape, storageSpan } from './shape.ts';
 import { AccumulateGrad, isGradEnabled, noGrad, Node, runBackward } from './autograd/graph.ts';
 import * as rt from './runtime/runtime.ts';
+import { fillUniform } from './backends/cpu/philox.ts';
 import { keepShapes } from './runtime/gc.ts';
 import { formatSize, formatTensor } from './format.ts';
 import * as more from './ops-more.ts';
@@ -1765,6 +1766,14 @@ export function manualSeed(s: number): void {
   seed = s; stream = 0;
 }
 export function initialSeed(): number { return seed; }
+/** @internal n uniform draws in [0, 1) from the generator's next stream, made on this thread: the values
+ * rand([n], { dtype: 'float64' }) would hold (for host-side choices such as permutations). */
+export function hostUniform(n: number): Float64Array {
+  const out = new Float64Array(n);
+  if (n > 0) fillUniform(out, seed, stream, 0, n);
+  stream++;
+  return out;
+}
 
 type SizeArgs = Array<number | number[] | TensorOptions>;
 function parseSizeArgs(args: SizeArgs): { shape: number[]; opts: TensorOptions } {

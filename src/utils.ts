@@ -1,0 +1,2 @@
+/** torch.utils: `data` (Dataset, TensorDataset, Subset, randomSplit, DataLoader). */
+export * as data from './data.ts';
