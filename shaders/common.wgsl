@@ -60,3 +60,74 @@ fn fpow(a: f32, b: f32) -> f32 {
   }
   return r;
 }
+
+// Inverse and hyperbolic functions with the CPU's (JS Math's) results outside their domains, where WGSL
+// leaves the builtins undefined; sinh and asinh by series near 0, where the builtins' exp/log forms lose
+// the relative precision.
+// atan by Cephes' atanf (range reduced to |x| <= tan(pi/8), a degree-9 odd polynomial): a few ulp,
+// where Vulkan allows the builtin atan and atan2 4096 ulp (lavapipe's asin was off by 2e-4).
+fn fatan(x: f32) -> f32 {
+  let a = abs(x);
+  if (is_nan(x) || a == 0.0) { return x; }
+  var y = 0.0; var t = a;
+  if (a > 2.414213562373095) { y = 1.5707963267948966; t = -1.0 / a; }
+  else if (a > 0.4142135623730950) { y = 0.7853981633974483; t = (a - 1.0) / (a + 1.0); }
+  let z = t * t;
+  y = y + ((((8.05374449538e-2 * z - 1.38776856032e-1) * z + 1.99777106478e-1) * z - 3.33329491539e-1) * z * t + t);
+  return select(y, -y, x < 0.0);
+}
+fn fasin(x: f32) -> f32 { if (abs(x) > 1.0 || is_nan(x)) { return nan_from(x); } return fatan2(x, sqrt((1.0 - x) * (1.0 + x))); }
+fn facos(x: f32) -> f32 { if (abs(x) > 1.0 || is_nan(x)) { return nan_from(x); } return fatan2(sqrt((1.0 - x) * (1.0 + x)), x); }
+fn facosh(x: f32) -> f32 { if (x < 1.0 || is_nan(x)) { return nan_from(x); } return acosh(x); }
+fn fatanh(x: f32) -> f32 {
+  let a = abs(x);
+  if (a > 1.0 || is_nan(x)) { return nan_from(x); }
+  if (a == 1.0) { return x / (1.0 - a); }
+  if (a < 0.25) { let z = x * x; return x * (1.0 + z * (1.0 / 3.0 + z * (1.0 / 5.0 + z * (1.0 / 7.0 + z * (1.0 / 9.0 + z * (1.0 / 11.0 + z / 13.0)))))); }
+  return 0.5 * log((1.0 + x) / (1.0 - x));
+}
+fn fsinh(x: f32) -> f32 {
+  if (abs(x) < 0.5) { let z = x * x; return x * (1.0 + z * (1.0 / 6.0 + z * (1.0 / 120.0 + z * (1.0 / 5040.0 + z * (1.0 / 362880.0 + z / 39916800.0))))); }
+  return sinh(x);
+}
+fn fasinh(x: f32) -> f32 {
+  let a = abs(x);
+  if (a < 0.25) { let z = x * x; return x * (1.0 + z * (-1.0 / 6.0 + z * (3.0 / 40.0 + z * (-15.0 / 336.0 + z * (105.0 / 3456.0 + z * (-945.0 / 42240.0 + z * 10395.0 / 599040.0)))))); }
+  if (a > 1.0e18) { return sign(x) * (log(a) + 0.69314718055994531); }
+  return sign(x) * log(a + sqrt(a * a + 1.0));
+}
+fn fatan2(y: f32, x: f32) -> f32 {
+  if (is_nan(x) || is_nan(y)) { return x + y; }
+  let yneg = bitcast<i32>(y) < 0i; let xneg = bitcast<i32>(x) < 0i;
+  let pi = 3.14159265358979323846;
+  // (y itself where the angle is a zero of y's sign: a -0.0 literal may be folded to 0)
+  if (y == 0.0) { return select(y, select(pi, -pi, yneg), xneg); }
+  if (x == 0.0) { return select(0.5 * pi, -0.5 * pi, yneg); }
+  let xinf = abs(x) > 3.4028234e38; let yinf = abs(y) > 3.4028234e38;
+  if (xinf && yinf) { let q = select(0.25 * pi, 0.75 * pi, xneg); return select(q, -q, yneg); }
+  if (xinf) { return select(y * 0.0, select(pi, -pi, yneg), xneg); }
+  if (yinf) { return select(0.5 * pi, -0.5 * pi, yneg); }
+  // atan of the smaller ratio (|r| <= 1), then the quadrant
+  var r: f32;
+  if (abs(y) <= abs(x)) { r = fatan(y / x); if (xneg) { r = select(r + pi, r - pi, yneg); } }
+  else { r = select(0.5 * pi, -0.5 * pi, yneg) - fatan(x / y); }
+  return r;
+}
+// C's fmod (the dividend's sign): x - trunc(x / y)·y, exact while the quotient fits a float's 24 bits.
+fn ffmod(x: f32, y: f32) -> f32 {
+  if (y == 0.0 || is_nan(x) || is_nan(y) || abs(x) > 3.0e38) { return nan_from(x); }
+  if (abs(y) > 3.0e38) { return x; }
+  return x - trunc(x / y) * y;
+}
+// Python's % (the divisor's sign).
+fn fremainder(x: f32, y: f32) -> f32 {
+  let m = ffmod(x, y);
+  if (m != 0.0 && ((m < 0.0) != (y < 0.0))) { return m + y; }
+  return m;
+}
+fn iremainder(x: i32, y: i32) -> i32 {
+  if (y == 0i) { return 0i; }
+  let m = x % y;
+  if (m != 0i && ((m < 0i) != (y < 0i))) { return m + y; }
+  return m;
+}

@@ -14,7 +14,7 @@ import { contiguousStrides, fmtShape, sameShape } from './shape.ts';
 import { isFloat } from './dtype.ts';
 import { formatSize } from './format.ts';
 import { isGradEnabled } from './autograd/graph.ts';
-import { log1p } from './ops-more.ts';
+import { erf, log1p } from './ops-more.ts';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 
@@ -121,19 +121,6 @@ export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
   }, x);
 }
 
-/**
- * erf(z) for GELU: Numerical Recipes' Chebyshev fit of erfc (relative error below 1.2e-7 everywhere),
- * erf = 1 − erfc, computed in x's dtype.
- */
-function erf(z: Tensor): Tensor {
-  const az = abs(z);
-  const t = div(1, add(mul(az, 0.5), 1));
-  const C = [-1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807, -1.13520398, 1.48851587, -0.82215223, 0.17087277];
-  let poly: Tensor | number = C[9];
-  for (let i = 8; i >= 0; i--) poly = add(mul(t, poly), C[i]);
-  const erfcAbs = mul(t, exp(sub(poly as Tensor, mul(az, az))));
-  return where(compare('ge', z, 0), sub(1, erfcAbs), sub(erfcAbs, 1));
-}
 const SQRT1_2 = Math.SQRT1_2, SQRT_2_PI = Math.sqrt(2 / Math.PI), INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 /**
  * GELU: x · Φ(x) (approximate 'none', erf as above) or PyTorch's tanh form

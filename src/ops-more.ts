@@ -8,7 +8,7 @@
  * (This module and tensor.ts import each other: nothing here runs at load time.)
  */
 import {
-  Tensor, checkFloat, checkTensor, extremeValues, indexAddZeros, indexSelect, normAxes, sumToShape, tensor, abs, add, arange, cat, clone, composite, compare, div, exp, full, log, matmul, mul, pow, reshape, sign,
+  Tensor, neg, checkFloat, checkTensor, extremeValues, indexAddZeros, indexSelect, normAxes, sumToShape, tensor, abs, add, arange, cat, clone, composite, compare, div, exp, full, log, matmul, mul, pow, reshape, sign,
   sqrt, sub, sum, where, zeros, type Operand, type TensorOptions,
 } from './tensor.ts';
 import { broadcastShapes, contiguousStrides, fmtShape, sameShape } from './shape.ts';
@@ -55,6 +55,43 @@ export function expm1(x: Tensor): Tensor {
     for (let k = 8; k >= 2; k--) series = add(mul(div(x, k), series), 1);
     return (out = where(compare('lt', abs(x), 0.5), mul(x, series as Tensor), sub(exp(x), 1)));
   }, (g) => [mul(g, add(out, 1))], out);
+}
+/** erfc(|z|) by Numerical Recipes' Chebyshev fit (relative error below 1.2e-7 for every z >= 0). */
+function erfcAbs(az: Tensor): Tensor {
+  const t = div(1, add(mul(az, 0.5), 1));
+  const C = [-1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807, -1.13520398, 1.48851587, -0.82215223, 0.17087277];
+  let poly: Tensor | number = C[9];
+  for (let i = 8; i >= 0; i--) poly = add(mul(t, poly), C[i]);
+  return mul(t, exp(sub(poly as Tensor, mul(az, az))));
+}
+const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+/**
+ * The error function (ErfBackward0): for |z| < 0.5 its Taylor series to z¹⁷ (the rest below 1e-10 of
+ * it), else ±(1 − erfc(|z|)); within ~2e-7 of float64's, relatively, on every device (integers as float32).
+ */
+export function erf(x: Tensor): Tensor {
+  checkTensor('erf', x);
+  const z = isFloat(x.dtype) ? x : x.to({ dtype: 'float32' });
+  return composite('ErfBackward0', [x], () => {
+    const z2 = mul(z, z);
+    let series: Tensor | number = 0;
+    for (let n = 8; n >= 0; n--) {
+      // Σ (-1)^n z^(2n+1) / (n! (2n+1)), by Horner in z²
+      let f = 1; for (let k = 2; k <= n; k++) f *= k;
+      series = add(mul(z2, series), (n % 2 ? -1 : 1) / (f * (2 * n + 1)));
+    }
+    const far = sub(1, erfcAbs(abs(z)));
+    return where(compare('lt', abs(z), 0.5), mul(mul(z, series as Tensor), TWO_OVER_SQRT_PI), where(compare('ge', z, 0), far, neg(far)));
+  }, (g) => [mul(g, mul(exp(neg(mul(z, z))), TWO_OVER_SQRT_PI))], x);
+}
+/** 1 − erf(x), without the cancellation for large x (ErfcBackward0). */
+export function erfc(x: Tensor): Tensor {
+  checkTensor('erfc', x);
+  const z = isFloat(x.dtype) ? x : x.to({ dtype: 'float32' });
+  return composite('ErfcBackward0', [x], () => {
+    const e = erfcAbs(abs(z));
+    return where(compare('lt', abs(z), 0.5), sub(1, erf(z)), where(compare('ge', z, 0), e, sub(2, e)));
+  }, (g) => [mul(g, mul(exp(neg(mul(z, z))), -TWO_OVER_SQRT_PI))], x);
 }
 export function isnan(x: Tensor): Tensor { checkTensor('isnan', x); return compare('ne', x, x); }
 export function isinf(x: Tensor): Tensor { checkTensor('isinf', x); return compare('eq', abs(x), Infinity); }

@@ -111,6 +111,22 @@ export class Tensor {
   sin(): Tensor { return sin(this); }
   cos(): Tensor { return cos(this); }
   tanh(): Tensor { return tanh(this); }
+  asin(): Tensor { return asin(this); }
+  acos(): Tensor { return acos(this); }
+  atan(): Tensor { return atan(this); }
+  sinh(): Tensor { return sinh(this); }
+  cosh(): Tensor { return cosh(this); }
+  asinh(): Tensor { return asinh(this); }
+  acosh(): Tensor { return acosh(this); }
+  atanh(): Tensor { return atanh(this); }
+  log2(): Tensor { return log2(this); }
+  log10(): Tensor { return log10(this); }
+  exp2(): Tensor { return exp2(this); }
+  erf(): Tensor { return more.erf(this); }
+  erfc(): Tensor { return more.erfc(this); }
+  atan2(o: Operand): Tensor { return atan2(this, o); }
+  fmod(o: Operand): Tensor { return fmod(this, o); }
+  remainder(o: Operand): Tensor { return remainder(this, o); }
   relu(): Tensor { return relu(this); }
   sigmoid(): Tensor { return sigmoid(this); }
   softmax(dim?: number): Tensor { return softmax(this, dim); }
@@ -790,6 +806,65 @@ export function tanh(x: Tensor): Tensor {
   const out = rawUnary('tanh', x, floatOf(x.dtype));
   return record(out, 'TanhBackward0', [x], (g) => [mul(g, rsubScalar(1, mul(out, out)))], out);
 }
+/** A float function of one tensor (integers computed as float32) recorded with its gradient. */
+function floatUnary(fn: UnaryFn, name: string, x: Tensor, grad: (g: Tensor, x: Tensor, out: Tensor) => Tensor, saveOut = false): Tensor {
+  checkTensor(fn, x);
+  const out = rawUnary(fn, x, floatOf(x.dtype));
+  return record(out, name, [x], (g) => [grad(g, x, out)], saveOut ? out : x);
+}
+const oneMinusSquare = (x: Tensor) => rsubScalar(1, mul(x, x));
+export const asin = (x: Tensor): Tensor => floatUnary('asin', 'AsinBackward0', x, (g, v) => div(g, sqrt(oneMinusSquare(v))));
+export const acos = (x: Tensor): Tensor => floatUnary('acos', 'AcosBackward0', x, (g, v) => neg(div(g, sqrt(oneMinusSquare(v)))));
+export const atan = (x: Tensor): Tensor => floatUnary('atan', 'AtanBackward0', x, (g, v) => div(g, add(mul(v, v), 1)));
+export const sinh = (x: Tensor): Tensor => floatUnary('sinh', 'SinhBackward0', x, (g, v) => mul(g, cosh(v)));
+export const cosh = (x: Tensor): Tensor => floatUnary('cosh', 'CoshBackward0', x, (g, v) => mul(g, sinh(v)));
+export const asinh = (x: Tensor): Tensor => floatUnary('asinh', 'AsinhBackward0', x, (g, v) => div(g, sqrt(add(mul(v, v), 1))));
+export const acosh = (x: Tensor): Tensor => floatUnary('acosh', 'AcoshBackward0', x, (g, v) => div(g, sqrt(sub(mul(v, v), 1))));
+export const atanh = (x: Tensor): Tensor => floatUnary('atanh', 'AtanhBackward0', x, (g, v) => div(g, oneMinusSquare(v)));
+export const log2 = (x: Tensor): Tensor => floatUnary('log2', 'Log2Backward0', x, (g, v) => div(g, mul(v, Math.LN2)));
+export const log10 = (x: Tensor): Tensor => floatUnary('log10', 'Log10Backward0', x, (g, v) => div(g, mul(v, Math.LN10)));
+export const exp2 = (x: Tensor): Tensor => floatUnary('exp2', 'Exp2Backward0', x, (g, _v, out) => mul(g, mul(out, Math.LN2)), true);
+
+/** atan2(a, b): the angle of the point (b, a), in (-π, π] (Atan2Backward0); integers as float32. */
+export function atan2(a: Tensor, b: Operand): Tensor {
+  checkTensor('atan2', a); checkOperand('atan2', b);
+  let dt = operandDtypes(a, b);
+  if (!isFloat(dt)) dt = 'float32';
+  const aShape = a.shape, bShape = b instanceof Tensor ? b.shape : NO_DIMS;
+  const out = rawBinary('atan2', a, b, dt, dt, 'atan2');
+  if (!tracked(a, b)) return out;
+  return record(out, 'Atan2Backward0', [a, b], (g) => {
+    const den = add(mul(a, a), mul(b, b));
+    return [
+      a.requiresGrad ? sumToShape(mul(g, div(b, den)), aShape) : null,
+      b instanceof Tensor && b.requiresGrad ? sumToShape(mul(g, div(neg(a), den)), bShape) : null,
+    ];
+  }, a, b);
+}
+/**
+ * fmod (the result has a's sign, C's fmod) and remainder (b's sign, Python's %): a − q·b with q = a/b
+ * truncated or floored. Integers stay integers; an integer divided by 0 gives 0 (a number 0 is PyTorch's
+ * ZeroDivisionError). Gradients: g for a, −g·q for b (FmodBackward0/1, RemainderBackward0/1).
+ */
+function modulo(fn: 'fmod' | 'remainder', a: Tensor, b: Operand): Tensor {
+  checkTensor(fn, a); checkOperand(fn, b);
+  const dt = operandDtypes(a, b);
+  if (!isFloat(dt) && b === 0) throw new Error('ZeroDivisionError');
+  const aShape = a.shape, bShape = b instanceof Tensor ? b.shape : NO_DIMS;
+  const intByTensor = !isFloat(dt) && b instanceof Tensor;
+  const out = intByTensor
+    ? noGrad(() => where(compare('eq', b, 0), 0, rawBinary(fn, a, where(compare('eq', b, 0), 1, b), dt, dt, fn)))
+    : rawBinary(fn, a, b, dt, dt, fn);
+  if (!tracked(a, b)) return out;
+  const name = `${fn === 'fmod' ? 'Fmod' : 'Remainder'}Backward${b instanceof Tensor ? 1 : 0}`;
+  return record(out, name, [a, b], (g) => [
+    a.requiresGrad ? sumToShape(g, aShape) : null,
+    b instanceof Tensor && b.requiresGrad ? sumToShape(neg(mul(g, (fn === 'fmod' ? trunc : floor)(div(a, b)))), bShape) : null,
+  ], savedIf(wants(b), a), b);
+}
+export const fmod = (a: Tensor, b: Operand): Tensor => modulo('fmod', a, b);
+export const remainder = (a: Tensor, b: Operand): Tensor => modulo('remainder', a, b);
+
 export function relu(x: Tensor): Tensor {
   checkTensor('relu', x);
   const out = rawUnary('relu', x, x.dtype);

@@ -117,15 +117,23 @@ describe.skipIf(!opened)('gpu backend (WebGPU actor)', () => {
       sigmoid: (x) => 1 / (Math.exp(-x) + 1),
       floor: Math.floor, ceil: Math.ceil, trunc: Math.trunc,
       round: (x) => { const r = Math.round(x); return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r; },
+      asin: Math.asin, acos: Math.acos, atan: Math.atan, sinh: Math.sinh, cosh: Math.cosh, asinh: Math.asinh, acosh: Math.acosh,
+      atanh: Math.atanh, log2: Math.log2, log10: Math.log10, exp2: (x) => 2 ** x,
+    };
+    // (inside and outside the inverse functions' domains: NaN outside, ±inf at atanh's ends)
+    const unit = [...values(40, -1, 1, 3), 1, -1, 1.5, -2, 1e-5, -3e-4, 0.2, -0.24];
+    const domain: Partial<Record<UnaryFn, number[]>> = {
+      log: pos, sqrt: pos, log2: pos, log10: pos, asin: unit, acos: unit, atanh: unit,
+      acosh: [...values(30, 1, 40, 5), 1, 0.5, -3], sinh: [...xs, 1e-4, -0.3, 0.49], asinh: [...xs, 1e-4, -0.2, 0.26, 1e20],
     };
     const jobs: [UnaryFn, number[], number, Promise<number[]>][] = [];
     for (const fn of Object.keys(REF) as UnaryFn[]) {
-      const data = fn === 'log' || fn === 'sqrt' ? pos : xs;
+      const data = domain[fn] ?? xs;
       const x = put('float32', data), out = empty('float32', data.length);
       gpu.exec({ op: 'unary', fn, x: view(x, 'float32', [data.length]), out: view(out, 'float32', [data.length]) });
       // exp/log/sin/cos/tanh are the device's f32 builtins: Vulkan allows a few ulp, and for sin/cos an
       // absolute error (NVIDIA's is about 2e-7 near zero); the other ops are exact.
-      const tol = ['exp', 'log', 'sin', 'cos', 'tanh', 'sigmoid'].includes(fn) ? 2e-6 : 1e-6;
+      const tol = ['exp', 'log', 'sin', 'cos', 'tanh', 'sigmoid', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'asinh', 'acosh', 'atanh', 'log2', 'log10', 'exp2'].includes(fn) ? 2e-6 : 1e-6;
       jobs.push([fn, data, tol, readAll(out, 'float32', data.length)]);
     }
     for (const [fn, data, tol, got] of jobs) closeTo(await got, data.map((v) => F(REF[fn](v))), tol, tol > 1e-6 ? 1e-6 : 1e-7, fn);
@@ -146,6 +154,7 @@ describe.skipIf(!opened)('gpu backend (WebGPU actor)', () => {
       add: (x, y) => x + y, sub: (x, y) => x - y, mul: (x, y) => x * y, div: (x, y) => x / y, pow: Math.pow,
       maximum: Math.max, minimum: Math.min, eq: (x, y) => +(x === y), ne: (x, y) => +(x !== y),
       lt: (x, y) => +(x < y), le: (x, y) => +(x <= y), gt: (x, y) => +(x > y), ge: (x, y) => +(x >= y),
+      atan2: Math.atan2, fmod: (x, y) => x % y, remainder: (x, y) => { const m = x % y; return m !== 0 && (m < 0) !== (y < 0) ? m + y : m; },
     };
     const V = (id: number) => view(id, 'float32', [n]);
     for (const fn of Object.keys(REF) as BinaryFn[]) {
@@ -158,14 +167,14 @@ describe.skipIf(!opened)('gpu backend (WebGPU actor)', () => {
       gpu.exec({ op: 'binary', fn, a: V(a), b: V(bb), out: view(o1, od, [n]) });
       gpu.exec({ op: 'binary', fn, a: V(a), b: 2, out: view(o2, od, [n]) });
       gpu.exec({ op: 'binary', fn, a: 1.5, b: V(a), out: view(o3, od, [n]) });
-      const tol = fn === 'pow' ? 4e-6 : 1e-6;
+      const tol = fn === 'pow' || fn === 'atan2' ? 4e-6 : 1e-6;
       closeTo(await readAll(o1, od, n), av.map((x, i) => F(REF[fn](x, bvals[i]))), tol, 0, `${fn}(a, b)`);
       closeTo(await readAll(o2, od, n), av.map((x) => F(REF[fn](x, 2))), tol, 0, `${fn}(a, 2)`);
       closeTo(await readAll(o3, od, n), av.map((x) => F(REF[fn](1.5, x))), tol, 0, `${fn}(1.5, a)`);
     }
     // int32 arithmetic stays in int32 (division truncates toward zero).
     const ia = put('int32', [7, -7, 100000, 3]), ib = put('int32', [2, 2, 100000, -5]);
-    for (const [fn, want] of [['add', [9, -5, 200000, -2]], ['mul', [14, -14, 1410065408, -15]], ['div', [3, -3, 1, 0]]] as const) {
+    for (const [fn, want] of [['add', [9, -5, 200000, -2]], ['mul', [14, -14, 1410065408, -15]], ['div', [3, -3, 1, 0]], ['fmod', [1, -1, 0, 3]], ['remainder', [1, 1, 0, -2]]] as const) {
       const o = empty('int32', 4);
       gpu.exec({ op: 'binary', fn, a: view(ia, 'int32', [4]), b: view(ib, 'int32', [4]), out: view(o, 'int32', [4]) });
       expect(await readAll(o, 'int32', 4), fn).toEqual([...want]);

@@ -23,7 +23,8 @@ function data(d: DType, n: number, seed: number): Arr {
   for (let i = 0; i < n; i++) {
     const k = r();
     if (d === 'bool') out[i] = r() < 0.5 ? 1 : 0;
-    else if (d === 'int64') out[i] = k < 0.2 ? I64_SPECIAL[Math.floor(r() * I64_SPECIAL.length)] : Math.round((r() - 0.5) * 2 ** (1 + Math.floor(r() * 60)));
+    // (+ 0: an int64 holds no negative zero; the stores write 0 for it)
+    else if (d === 'int64') out[i] = (k < 0.2 ? I64_SPECIAL[Math.floor(r() * I64_SPECIAL.length)] : Math.round((r() - 0.5) * 2 ** (1 + Math.floor(r() * 60)))) + 0;
     else out[i] = k < 0.2 ? F64_SPECIAL[Math.floor(r() * F64_SPECIAL.length)] : k < 0.3 ? Math.round((r() - 0.5) * 100) : (r() - 0.5) * 2 ** (Math.floor(r() * 80) - 40);
   }
   return out;

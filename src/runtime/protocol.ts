@@ -17,9 +17,12 @@ export interface View {
   offset: number;       // in elements
 }
 
-export type UnaryFn = 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'sign' | 'sin' | 'cos' | 'tanh' | 'relu' | 'sigmoid' | 'floor' | 'ceil' | 'trunc' | 'round';
+export type UnaryFn = 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'sign' | 'sin' | 'cos' | 'tanh' | 'relu' | 'sigmoid' | 'floor' | 'ceil' | 'trunc' | 'round'
+  | 'asin' | 'acos' | 'atan' | 'sinh' | 'cosh' | 'asinh' | 'acosh' | 'atanh' | 'log2' | 'log10' | 'exp2';
 export type BinaryFn =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
+  /** atan2(a, b); fmod: a - trunc(a/b)·b (C's fmod, the sign of a); remainder: the sign of b (Python's %) */
+  | 'atan2' | 'fmod' | 'remainder'
   | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
 export type ReduceFn = 'sum' | 'max' | 'min' | 'argmax' | 'argmin';
 

@@ -122,6 +122,7 @@ const BINARY: Record<BinaryFn, (a: number, b: number) => number> = {
   minimum: (a, b) => (a !== a || b !== b ? NaN : a < b ? a : b),
   eq: (a, b) => +(a === b), ne: (a, b) => +(a !== b), lt: (a, b) => +(a < b), le: (a, b) => +(a <= b),
   gt: (a, b) => +(a > b), ge: (a, b) => +(a >= b),
+  atan2: Math.atan2, fmod: (a, b) => a % b, remainder: (a, b) => { const m = a % b; return m !== 0 && (m < 0) !== (b < 0) ? m + b : m; },
 };
 
 /** Values written to an int64 (Float64Array) or bool buffer need explicit conversion; typed arrays do the rest. */
@@ -164,7 +165,7 @@ function stridedWrite(v: View, data: Arr, start: number, end: number, t: Float64
   rows(v.shape, [v], start, end, (o, st, n) => {
     const d = st[0];
     if (fix === 0) for (let j = 0, p = o[0]; j < n; j++, p += d) data[p] = t[k + j];
-    else if (fix === 1) for (let j = 0, p = o[0]; j < n; j++, p += d) data[p] = Math.trunc(t[k + j]);
+    else if (fix === 1) for (let j = 0, p = o[0]; j < n; j++, p += d) data[p] = Math.trunc(t[k + j]) + 0;
     else for (let j = 0, p = o[0]; j < n; j++, p += d) data[p] = t[k + j] !== 0 ? 1 : 0;
     k += n;
   });
@@ -708,7 +709,7 @@ function runWhere(op: Extract<Op, { op: 'where' }>, R: Resolve, s: number, e: nu
 }
 
 /** v as stored into a buffer of dtype d: truncated for int64, 0/1 for bool (the typed array converts the rest). */
-const storedValue = (d: DType, v: number): number => (d === 'int64' ? Math.trunc(v) : d === 'bool' ? (v !== 0 ? 1 : 0) : v);
+const storedValue = (d: DType, v: number): number => (d === 'int64' ? Math.trunc(v) + 0 : d === 'bool' ? (v !== 0 ? 1 : 0) : v);
 
 /** Elements [s, e) of a view all set to v (converted for int64 and bool buffers). */
 function fillView(out: View, O: Arr, v: number, s: number, e: number): void {
@@ -1190,7 +1191,7 @@ function runScatterAdd(op: ScatterAddOp, R: Resolve, s: number, e: number): void
       const j = I[oi[k]];
       if (!(j >= 0 && j < size)) throw new Error(indexError(j, dim, size));
       const at = oo[k] + j * sd, v = O[at] + S[os[k]];
-      O[at] = fix === 0 ? v : fix === 1 ? Math.trunc(v) : v !== 0 ? 1 : 0;
+      O[at] = fix === 0 ? v : fix === 1 ? Math.trunc(v) + 0 : v !== 0 ? 1 : 0;
     }
   }
 }
@@ -1351,7 +1352,7 @@ function runScan(op: ScanOp, R: Resolve, s: number, e: number): void {
         const i = reverse ? n - 1 - q : q;
         if (A) y *= A[ba + i * sa];
         if (B) y += B[bb + i * sb];
-        O[bo + i * so] = trunc ? Math.trunc(y) : y;
+        O[bo + i * so] = trunc ? Math.trunc(y) + 0 : y;
       }
     }
     return;
@@ -1364,9 +1365,9 @@ function runScan(op: ScanOp, R: Resolve, s: number, e: number): void {
       y.fill(value, 0, inner);
       for (let q = 0; q < n; q++) {
         const at = (o * n + (reverse ? n - 1 - q : q)) * inner;
-        if (A && B) for (let j = 0; j < inner; j++) { const v = y[j] * A[ao + at + j] + B[bo + at + j]; y[j] = v; O[oo + at + j] = trunc ? Math.trunc(v) : v; }
-        else if (B) for (let j = 0; j < inner; j++) { const v = y[j] + B[bo + at + j]; y[j] = v; O[oo + at + j] = trunc ? Math.trunc(v) : v; }
-        else for (let j = 0; j < inner; j++) { const v = y[j] * A![ao + at + j]; y[j] = v; O[oo + at + j] = trunc ? Math.trunc(v) : v; }
+        if (A && B) for (let j = 0; j < inner; j++) { const v = y[j] * A[ao + at + j] + B[bo + at + j]; y[j] = v; O[oo + at + j] = trunc ? Math.trunc(v) + 0 : v; }
+        else if (B) for (let j = 0; j < inner; j++) { const v = y[j] + B[bo + at + j]; y[j] = v; O[oo + at + j] = trunc ? Math.trunc(v) + 0 : v; }
+        else for (let j = 0; j < inner; j++) { const v = y[j] * A![ao + at + j]; y[j] = v; O[oo + at + j] = trunc ? Math.trunc(v) + 0 : v; }
       }
     }
     return;
@@ -1382,7 +1383,7 @@ function runScan(op: ScanOp, R: Resolve, s: number, e: number): void {
         if (A) v *= A[la![l] + i * sa];
         if (B) v += B[lb![l] + i * sb];
         y[l - l0] = v;
-        O[lo[l] + i * so] = trunc ? Math.trunc(v) : v;
+        O[lo[l] + i * so] = trunc ? Math.trunc(v) + 0 : v;
       }
     }
   }

@@ -31,6 +31,8 @@ const BINARY_EXPR: Record<BinaryFn, string> = {
   // (A boolean times 1 compiles without a branch here; +(x > y) and a ternary do not: 1M random float64
   // comparisons 2.4 / 8.3 ms against 1.6.)
   eq: '(x === y) * 1', ne: '(x !== y) * 1', lt: '(x < y) * 1', le: '(x <= y) * 1', gt: '(x > y) * 1', ge: '(x >= y) * 1',
+  // (JS's % is C's fmod, exact; remainder moves a nonzero result to the divisor's sign)
+  atan2: 'Math.atan2(x, y)', fmod: 'x % y', remainder: '(x % y !== 0 && (x % y < 0) !== (y < 0) ? x % y + y : x % y)',
 };
 const UNARY_EXPR: Record<UnaryFn, string> = {
   neg: '-x', exp: 'Math.exp(x)', log: 'Math.log(x)', sqrt: 'Math.sqrt(x)', abs: 'Math.abs(x)',
@@ -41,9 +43,12 @@ const UNARY_EXPR: Record<UnaryFn, string> = {
   floor: 'Math.floor(x)', ceil: 'Math.ceil(x)', trunc: 'Math.trunc(x)',
   // Half to even, as PyTorch (and IEEE roundToIntegralTiesToEven): Math.round goes half up.
   round: '(Math.round(x) - x === 0.5 && Math.round(x) % 2 !== 0 ? Math.round(x) - 1 : Math.round(x))',
+  asin: 'Math.asin(x)', acos: 'Math.acos(x)', atan: 'Math.atan(x)', sinh: 'Math.sinh(x)', cosh: 'Math.cosh(x)',
+  asinh: 'Math.asinh(x)', acosh: 'Math.acosh(x)', atanh: 'Math.atanh(x)', log2: 'Math.log2(x)', log10: 'Math.log10(x)', exp2: 'Math.pow(2, x)',
 };
 const SIGMOID_F32 = 'Math.fround(1 / Math.fround(Math.fround(Math.exp(-x)) + 1))';
-const stored = (expr: string, store: Store) => (store === 'int64' ? `Math.trunc(${expr})` : store === 'bool' ? `((${expr}) !== 0 ? 1 : 0)` : expr);
+// (int64: + 0 turns -0, which Math.trunc keeps, into 0: an integer has no negative zero)
+const stored = (expr: string, store: Store) => (store === 'int64' ? `(Math.trunc(${expr}) + 0)` : store === 'bool' ? `((${expr}) !== 0 ? 1 : 0)` : expr);
 
 /**
  * Compiled loops by a number packing what they are specialized for (looked up on every op, so no key

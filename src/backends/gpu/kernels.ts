@@ -262,6 +262,10 @@ export const UNARY_F32: Record<UnaryFn, (x: string) => string> = {
   tanh: (x) => `ftanh(${x})`, relu: (x) => `frelu(${x})`, sigmoid: (x) => `(1.0 / (exp(-(${x})) + 1.0))`,
   // (WGSL's round is half to even, as PyTorch's.)
   floor: (x) => `floor(${x})`, ceil: (x) => `ceil(${x})`, trunc: (x) => `trunc(${x})`, round: (x) => `round(${x})`,
+  // (outside their domains WGSL leaves these undefined; the f* forms in common.wgsl give NaN or ±inf as the CPU)
+  asin: (x) => `fasin(${x})`, acos: (x) => `facos(${x})`, atan: (x) => `fatan(${x})`, sinh: (x) => `fsinh(${x})`, cosh: (x) => `cosh(${x})`,
+  asinh: (x) => `fasinh(${x})`, acosh: (x) => `facosh(${x})`, atanh: (x) => `fatanh(${x})`, log2: (x) => `log2(${x})`,
+  log10: (x) => `(log2(${x}) * 0.30102999566398120)`, exp2: (x) => `exp2(${x})`,
 };
 export const UNARY_I32: Partial<Record<UnaryFn, (x: string) => string>> = {
   neg: (x) => `-${x}`, abs: (x) => `abs(${x})`, sign: (x) => `sign(${x})`, relu: (x) => `max(${x}, 0i)`,
@@ -284,6 +288,9 @@ export function binaryExpr(fn: BinaryFn, c: CType, a: string, b: string): string
     case 'pow': return `fpow(${a}, ${b})`;
     case 'maximum': return c === 'f32' ? `fmax(${a}, ${b})` : `max(${a}, ${b})`;
     case 'minimum': return c === 'f32' ? `fmin(${a}, ${b})` : `min(${a}, ${b})`;
+    case 'atan2': return `fatan2(${a}, ${b})`;
+    case 'fmod': return c === 'f32' ? `ffmod(${a}, ${b})` : `select(${a} % ${b}, 0i, ${b} == 0i)`;
+    case 'remainder': return c === 'f32' ? `fremainder(${a}, ${b})` : `iremainder(${a}, ${b})`;
     default: throw new Error(`gpu: unknown binary fn ${String(fn)}`);
   }
 }

@@ -932,8 +932,9 @@ double ew_block_dot(uint32_t x, uint32_t y, uint32_t n) { return block32(1, x, y
  * loops compute on them in float64, as these kernels do: one IEEE operation per step, bin64 / cmp64 in
  * the JS loop's operand order. What a result is stored as, `kind`:
  *   K_F64  as is (a float64 output);
- *   K_I64  truncated toward zero (an int64 output, the JS loop's Math.trunc store: f64x2.trunc is the
- *          same IEEE roundToIntegralTowardZero, -0 and NaN included);
+ *   K_I64  truncated toward zero, then + 0 (an int64 output, the JS loop's Math.trunc(v) + 0 store:
+ *          f64x2.trunc is the same IEEE roundToIntegralTowardZero, NaN included, and adding +0 turns
+ *          -0 into 0, as an integer has no negative zero);
  *   K_F32  rounded to float32 (a float32 output, the Float32Array store: round to nearest even, which is
  *          f32x4.demote_f64x2_zero);
  *   K_BOOL a byte, 1 where the value is not 0 (NaN included), else 0 (the bool store).
@@ -942,7 +943,7 @@ enum { K_F64 = 0, K_I64 = 1, K_F32 = 2, K_BOOL = 3 };
 #define LD64(p) wasm_v128_load64_zero((const void *)(p))
 #define ST64(p, v) wasm_v128_store64_lane((void *)(p), (v), 0)
 
-INLINE V fix64(const int kind, V r) { return kind == K_I64 ? wasm_f64x2_trunc(r) : r; }
+INLINE V fix64(const int kind, V r) { return kind == K_I64 ? wasm_f64x2_add(wasm_f64x2_trunc(r), wasm_f64x2_splat(0.0)) : r; }
 /* r0's two doubles then r1's, rounded to float32, in one vector. */
 INLINE V demote2(V r0, V r1) {
   return wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(r0), wasm_f32x4_demote_f64x2_zero(r1), 0, 1, 4, 5);
@@ -1081,7 +1082,7 @@ INLINE void convert64(const int in, const int kind, uint32_t out, uint32_t x, ui
     const double v = load1(in, x, i);
     if (kind == K_F32) *(float *)(out + 4 * i) = (float)v;
     else if (kind == K_BOOL) *(uint8_t *)(out + i) = v != 0;
-    else *(double *)(out + 8 * i) = kind == K_I64 ? __builtin_trunc(v) : v;
+    else *(double *)(out + 8 * i) = kind == K_I64 ? __builtin_trunc(v) + 0.0 : v;
   }
 }
 /* 1 when done, 0 for a pair it does not have (nothing written). */
