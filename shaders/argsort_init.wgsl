@@ -14,13 +14,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let line = t >> lg; let i = t & ((1u << lg) - 1u);
   var w = 0u;
   if (i < md[3]) {
-    var rem = line; var xa = md[{{X_AT}}];
-    for (var k = 0u; k < R; k = k + 1u) {
-      let d = R - 1u - k;
-      let c = rem % md[5u + d]; rem = rem / md[5u + d];
-      xa = xa + c * md[{{X_AT}} + 1u + d];
-    }
-    w = {{X}}[xa + i * md[{{X_AT}} + 1u + md[2]]];
+{{BASES}}
+    w = {{X}}[xa + i * sx];
   }
   {{KEYS}}[t] = w;
   {{POS}}[t] = i;

@@ -11,11 +11,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   if (t >= md[0]) { return; }
   let R = md[1]; let k = md[3];
   let line = t / k; let i = t % k;
-  var rem = line; var oa = md[{{OUT_AT}}];
-  for (var r = 0u; r < R; r = r + 1u) {
-    let d = R - 1u - r;
-    let c = rem % md[5u + d]; rem = rem / md[5u + d];
-    oa = oa + c * md[{{OUT_AT}} + 1u + d];
-  }
-  {{OUT}}[oa + i * md[{{OUT_AT}} + 1u + md[2]]] = {{POS}}[(line << md[4]) + i];
+{{BASES}}
+  {{OUT}}[oa + i * so] = {{POS}}[(line << md[4]) + i];
 }

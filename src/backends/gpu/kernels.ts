@@ -482,7 +482,7 @@ function argsortPlan(op: Extract<Op, { op: 'argsort' }>): Plan {
     const xat = md.push(x.offset, ...x.strides);
     const b = new Bindings();
     const X = b.of(x.buf), K = b.of(KEYS, true), Pb = b.of(POS, true);
-    plan.dispatches.push({ wgsl: fill('argsort_init.wgsl', { BINDINGS: b.wgsl(), X, KEYS: K, POS: Pb, X_AT: `${xat}u` }), bufs: b.list, meta: md.done(), groups: groupsFor(threads) });
+    plan.dispatches.push({ wgsl: fill('argsort_init.wgsl', { BINDINGS: b.wgsl(), X, KEYS: K, POS: Pb, BASES: lineBases([{ name: 'x', at: xat }], 5) }), bufs: b.list, meta: md.done(), groups: groupsFor(threads) });
   }
   {
     const b = new Bindings();
@@ -506,7 +506,7 @@ function argsortPlan(op: Extract<Op, { op: 'argsort' }>): Plan {
     const oat = md.push(out.offset, ...out.strides);
     const b = new Bindings();
     const OUT = b.of(out.buf, true), Pb = b.of(POS);
-    plan.dispatches.push({ wgsl: fill('argsort_out.wgsl', { BINDINGS: b.wgsl(), OUT, POS: Pb, OUT_AT: `${oat}u` }), bufs: b.list, meta: md.done(), groups: groupsFor(lines * k) });
+    plan.dispatches.push({ wgsl: fill('argsort_out.wgsl', { BINDINGS: b.wgsl(), OUT, POS: Pb, BASES: lineBases([{ name: 'o', at: oat }], 5) }), bufs: b.list, meta: md.done(), groups: groupsFor(lines * k) });
   }
   return plan;
 }
