@@ -8,7 +8,6 @@ import { ARRAY_OF, castValue, isFloat, parseDType, promote, resultType, type Typ
 import { broadcastShapes, contiguousStrides, fmtShape, isNonOverlappingAndDense, normDim, numelOf, sameShape, storageSpan } from './shape.ts';
 import { AccumulateGrad, isGradEnabled, noGrad, Node, runBackward } from './autograd/graph.ts';
 import * as rt from './runtime/runtime.ts';
-import { fillUniform } from './backends/cpu/philox.ts';
 import { keepShapes } from './runtime/gc.ts';
 import { formatSize, formatTensor } from './format.ts';
 import * as more from './ops-more.ts';
@@ -688,15 +687,8 @@ export function neg(x: Tensor): Tensor {
   if (x.dtype === 'bool') throw new Error('Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.');
   return record(rawUnary('neg', x, x.dtype), 'NegBackward0', [x], (g) => [neg(g)]);
 }
-export function exp(x: Tensor): Tensor {
-  checkTensor('exp', x);
-  const out = rawUnary('exp', x, floatOf(x.dtype));
-  return record(out, 'ExpBackward0', [x], (g) => [mul(g, out)], out);
-}
-export function log(x: Tensor): Tensor {
-  checkTensor('log', x);
-  return record(rawUnary('log', x, floatOf(x.dtype)), 'LogBackward0', [x], (g) => [div(g, x)], x);
-}
+export function exp(x: Tensor): Tensor { return floatUnary('exp', 'ExpBackward0', x, (g, _v, out) => mul(g, out), true); }
+export function log(x: Tensor): Tensor { return floatUnary('log', 'LogBackward0', x, (g, v) => div(g, v)); }
 /** sign: -1, 0 or 1 (0 for 0, -0 and NaN), in x's dtype; no gradient (zeros); as PyTorch's. */
 export function sign(x: Tensor): Tensor {
   checkTensor('sign', x);
@@ -784,29 +776,16 @@ export const ceil = (x: Tensor): Tensor => rounding('ceil', x);
 export const trunc = (x: Tensor): Tensor => rounding('trunc', x);
 export const round = (x: Tensor): Tensor => rounding('round', x);
 
-export function sqrt(x: Tensor): Tensor {
-  checkTensor('sqrt', x);
-  const out = rawUnary('sqrt', x, floatOf(x.dtype));
-  return record(out, 'SqrtBackward0', [x], (g) => [div(g, mul(out, 2))], out);
-}
+export function sqrt(x: Tensor): Tensor { return floatUnary('sqrt', 'SqrtBackward0', x, (g, _v, out) => div(g, mul(out, 2)), true); }
 export function abs(x: Tensor): Tensor {
   checkTensor('abs', x);
   return record(rawUnary('abs', x, x.dtype), 'AbsBackward0', [x], (g) => [mul(g, rawUnary('sign', x, x.dtype))], x);
 }
-export function sin(x: Tensor): Tensor {
-  checkTensor('sin', x);
-  return record(rawUnary('sin', x, floatOf(x.dtype)), 'SinBackward0', [x], (g) => [mul(g, cos(x))], x);
-}
-export function cos(x: Tensor): Tensor {
-  checkTensor('cos', x);
-  return record(rawUnary('cos', x, floatOf(x.dtype)), 'CosBackward0', [x], (g) => [neg(mul(g, sin(x)))], x);
-}
-export function tanh(x: Tensor): Tensor {
-  checkTensor('tanh', x);
-  const out = rawUnary('tanh', x, floatOf(x.dtype));
-  return record(out, 'TanhBackward0', [x], (g) => [mul(g, rsubScalar(1, mul(out, out)))], out);
-}
-/** A float function of one tensor (integers computed as float32) recorded with its gradient. */
+export function sin(x: Tensor): Tensor { return floatUnary('sin', 'SinBackward0', x, (g, v) => mul(g, cos(v))); }
+export function cos(x: Tensor): Tensor { return floatUnary('cos', 'CosBackward0', x, (g, v) => neg(mul(g, sin(v)))); }
+export function tanh(x: Tensor): Tensor { return floatUnary('tanh', 'TanhBackward0', x, (g, _v, out) => mul(g, rsubScalar(1, mul(out, out))), true); }
+/** A float function of one tensor (integers computed as float32) recorded with its gradient, which saves
+ * x, or the output with saveOut. */
 function floatUnary(fn: UnaryFn, name: string, x: Tensor, grad: (g: Tensor, x: Tensor, out: Tensor) => Tensor, saveOut = false): Tensor {
   checkTensor(fn, x);
   const out = rawUnary(fn, x, floatOf(x.dtype));
@@ -1844,10 +1823,7 @@ export function initialSeed(): number { return seed; }
 /** @internal n uniform draws in [0, 1) from the generator's next stream, made on this thread: the values
  * rand([n], { dtype: 'float64' }) would hold (for host-side choices such as permutations). */
 export function hostUniform(n: number): Float64Array {
-  const out = new Float64Array(n);
-  if (n > 0) fillUniform(out, seed, stream, 0, n);
-  stream++;
-  return out;
+  return rt.uniformDraws(seed, stream++, n);
 }
 
 type SizeArgs = Array<number | number[] | TensorOptions>;

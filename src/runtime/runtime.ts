@@ -10,6 +10,7 @@
 import { DTYPE_BYTES, type DType, type Op, type View } from './protocol.ts';
 import { ARRAY_OF, type TypedArray } from '../dtype.ts';
 import { runOp, numel } from '../backends/cpu/kernels.ts';
+import { fillUniform } from '../backends/cpu/philox.ts';
 import { PressureTrigger } from './gc.ts';
 import { AsyncLocalStorage } from 'node:async_hooks';
 
@@ -474,3 +475,11 @@ export function hasGpu(): boolean { return gpuExec.e !== null; }
 export let noGpuMessage = 'no GPU: call `await torch.init({ gpu: true })` first (and check torch.gpu.isAvailable())';
 export function setNoGpuMessage(m: string) { noGpuMessage = m; }
 export { numel, resolverFor };
+
+/** The uniform stream (seed, stream)'s first n values as float64s, made on this thread (what a random op
+ * would write into a float64 tensor): for host-side choices such as permutations. */
+export function uniformDraws(seed: number, stream: number, n: number): Float64Array {
+  const out = new Float64Array(n);
+  if (n > 0) fillUniform(out, seed, stream, 0, n);
+  return out;
+}

@@ -555,7 +555,7 @@ function scanPlan(op: Extract<Op, { op: 'scan' }>): Plan {
     const compose = `    ${p.av ? `let av = ${p.av}; A = ${mul('av', 'A')};` : ''} B = ${apply('B', p.av ? 'av' : '', p.bv)};`;
     const wgsl = fill('scan_chunks.wgsl', {
       BINDINGS: p.bind.wgsl(), BASES: p.BASES, C: c, ONE, ZERO, COMPOSE: compose, T: Tb,
-      STORE_A: store('A', c, c === 'f32' ? 'f32' : 'i32'), STORE_B: store('B', c, c === 'f32' ? 'f32' : 'i32'),
+      STORE_A: store('A', c, c), STORE_B: store('B', c, c),
     });
     plan.dispatches.push({ wgsl, bufs: p.bind.list, meta: p.md.done(), groups: groupsFor(threads) });
     const md = new Meta();
@@ -564,7 +564,7 @@ function scanPlan(op: Extract<Op, { op: 'scan' }>): Plan {
     const Tr = bind.of(T), Cw = bind.of(CARRY, true);
     plan.dispatches.push({
       wgsl: fill('scan_carry.wgsl', {
-        BINDINGS: bind.wgsl(), C: c, VALUE: load('md[3]'), CARRY: Cw, STORE_Y: store('y', c, c === 'f32' ? 'f32' : 'i32'),
+        BINDINGS: bind.wgsl(), C: c, VALUE: load('md[3]'), CARRY: Cw, STORE_Y: store('y', c, c),
         APPLY: add(mul(load(`${Tr}[2u * at]`), 'y'), load(`${Tr}[2u * at + 1u]`)),
       }),
       bufs: bind.list, meta: md.done(), groups: groupsFor(lines),
