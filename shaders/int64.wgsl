@@ -6,7 +6,7 @@
 @group(1) @binding(0) var<storage, read_write> troupe_status: atomic<u32>;
 
 fn lchk_flag() { if (lchk_on) { atomicOr(&troupe_status, 1u); } }
-// (bit 2: an index outside its dimension, in gather.wgsl and scatter_add.wgsl)
+// (bit 2: an index outside its dimension, in gather.wgsl and scatter_add*.wgsl)
 fn lchk_oob() { atomicOr(&troupe_status, 2u); }
 fn lchk_add(a: i32, b: i32) -> i32 {
   let r = a + b;

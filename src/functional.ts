@@ -489,9 +489,9 @@ function patches(fn: string, x: Tensor, k: [number, number], s: [number, number]
 const unfold = (xp: Tensor, q: Patches) => indexSelect(reshape(xp, [q.N, q.C, q.Hp * q.Wp]), 2, q.idx).reshape([q.N, q.C, q.K, q.L]);
 /**
  * unfold's adjoint: window gradients [N, C, K, L] summed back into the unpadded image [N, C, H, W]. On
- * the CPU a scatterAdd (one pass over the windows); on the GPU, whose scatterAdd has each pixel scan every
- * window position (work pixels × K·L), each pixel gathers the at most M window positions that read it
- * (an inverse index made here from the geometry) and sums them: work pixels × M.
+ * the CPU a scatterAdd (one pass over the windows); on the GPU, whose scatterAdd would sort the K·L
+ * window positions and search them for every pixel, each pixel gathers the at most M window positions
+ * that read it (an inverse index made here from the geometry) and sums them: work pixels × M, no sort.
  */
 function fold(dcols: Tensor, q: Patches): Tensor {
   const flat = reshape(dcols, [q.N, q.C, q.K * q.L]);

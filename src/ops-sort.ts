@@ -22,8 +22,8 @@ const atLeast1d = (x: Tensor) => (x.ndim === 0 ? reshape(x, [1]) : x);
 /**
  * The gradient of values = gather(x, d, idx) where idx holds, along d, positions of x (a whole
  * permutation when `perm`): the gradient put back at those positions. On the GPU a permutation is undone
- * by gathering with its inverse (argsort of idx) rather than scatterAdd, whose GPU kernel does work
- * quadratic in the line's length.
+ * by gathering with its inverse (argsort of idx): one sort and a gather, where scatterAdd would sort
+ * idx and then search it for every output element.
  */
 function putBack(g: Tensor, shape: readonly number[], d: number, idx: Tensor, perm: boolean): Tensor {
   if (perm && g.device === 'gpu') return gather(g, d, noGrad(() => argsortRaw(idx, d, false)));

@@ -270,4 +270,33 @@ describe.runIf(available)('on the GPU: the CPU\'s results', () => {
     await expect(bad.toTypedArray()).rejects.toThrow('index out of bounds on gpu');
     expect(await values(torch.ones([4], { device: 'gpu' }).indexSelect(0, torch.tensor([0, 3], { device: 'gpu' })))).toEqual([1, 1]);
   });
+
+  it('long index lines (embedding gradients, scatter_add along a long dim) are sorted first: the CPU\'s sums bit for bit, and its errors', async () => {
+    torch.manualSeed(11);
+    // An embedding's gradient: 3000 lookups of 50 rows (one index line, the same for every column).
+    const wt = torch.randn([50, 16]), ids = torch.randint(0, 50, [30, 100]), up = torch.randn([30, 100, 16]);
+    const emb = async (dev: string) => {
+      const w = wt.to(dev).detach().requiresGrad_();
+      await torch.nn.functional.embedding(ids.to(dev), w).mul(up.to(dev)).sum().backward();
+      return values(w.grad!);
+    };
+    expect(await emb('gpu')).toEqual(await emb('cpu'));
+    // A different index on every line, ints and int64 sums, an index of int32, a view with an offset.
+    const ix = torch.randint(0, 9, [400, 6]), srcf = torch.randn([400, 6]), srci = torch.randint(-50, 50, [400, 6], { dtype: torch.int32 });
+    const sc = async (dev: string) => [
+      await values(torch.zeros([9, 6], { device: dev }).scatterAdd(0, ix.to(dev), srcf.to(dev))),
+      await values(torch.zeros([9, 6], { device: dev, dtype: torch.int32 }).scatterAdd(0, ix.to(dev).int(), srci.to(dev))),
+      await values(torch.zeros([9, 6], { device: dev, dtype: torch.int64 }).scatterAdd(0, ix.to(dev), srci.to(dev).long())),
+      await values(torch.zeros([9, 3], { device: dev }).scatterAdd(0, ix.to(dev).index(':', '2:5'), srcf.to(dev).index(':', '1:4'))),
+      await values(torch.zeros([6, 9], { device: dev }).scatterAdd(1, ix.to(dev).t(), srcf.to(dev).t())),
+    ];
+    expect(await sc('gpu')).toEqual(await sc('cpu'));
+    // Out of range at either end: the next read says so.
+    for (const v of [-1, 9]) {
+      const bad = ix.clone(); bad.index(321, 4).fill_(v);
+      const r = torch.zeros([9, 6], { device: 'gpu' }).scatterAdd(0, bad.to('gpu'), srcf.to('gpu'));
+      await expect(r.toTypedArray()).rejects.toThrow('index out of bounds on gpu');
+    }
+    expect(await values(torch.zeros([9, 6], { device: 'gpu' }).scatterAdd(0, ix.to('gpu'), srcf.to('gpu')).sum())).toHaveLength(1);
+  });
 });

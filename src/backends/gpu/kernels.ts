@@ -424,23 +424,44 @@ function gatherPlan(op: Extract<Op, { op: 'gather' }>): Plan {
   const wgsl = fill('gather.wgsl', { BINDINGS: b.wgsl(), OUT, INDEX, X, OUT_AT: `${at[0]}u`, INDEX_AT: `${at[1]}u`, X_AT: `${at[2]}u` });
   return { temps: [], dispatches: [{ wgsl, bufs: b.list, meta: md.done(), groups: groupsFor(n) }] };
 }
+/** Index lines longer than this are sorted first (scatter_add_sorted.wgsl): the direct kernel's work is
+ * the output's size times the line length. */
+const SCATTER_SORT_MIN = 64;
 function scatterAddPlan(op: Extract<Op, { op: 'scatterAdd' }>): Plan {
   const { src, index, dim, out } = op;
   const n = numel(out.shape);
   if (n === 0) return { temps: [], dispatches: [] };
   const c: CType = kindOf(out.dtype) === 'f32' ? 'f32' : 'i32';
+  const J = index.shape[dim];
+  const sorted = J > SCATTER_SORT_MIN;
   const { md, at } = indexedMeta(n, out.shape, dim, out.shape[dim], [out, index, src]);
   md.push(...src.shape);
+  const plan: Plan = { temps: [], dispatches: [] };
   const b = new Bindings();
-  const OUT = b.of(out.buf, true), INDEX = b.of(index.buf), SRC = b.of(src.buf);
-  const load = conv('w', kindOf(src.dtype), c);
-  const wgsl = fill('scatter_add.wgsl', {
-    BINDINGS: b.wgsl(), OUT, INDEX, SRC, OUT_AT: `${at[0]}u`, INDEX_AT: `${at[1]}u`, SRC_AT: `${at[2]}u`, SRC_SHAPE: `${at[2] + 1 + out.shape.length}u`,
+  const OUT = b.of(out.buf, true), SRC = b.of(src.buf);
+  const holes: Record<string, string> = {
+    OUT, SRC, OUT_AT: `${at[0]}u`, INDEX_AT: `${at[1]}u`, SRC_AT: `${at[2]}u`, SRC_SHAPE: `${at[2] + 1 + out.shape.length}u`,
     C: c, ZERO: c === 'f32' ? '0.0' : '0i', STORE: store('acc', c, kindOf(out.dtype)),
     // (int64 sums through the checked add, as every int64 sum on the GPU)
-    ADD: checkedSum('sum', c, out.dtype) ? `acc = lchk_add(acc, ${load});` : `acc = acc + ${load};`,
+    ADD: checkedSum('sum', c, out.dtype) ? `acc = lchk_add(acc, ${conv('w', kindOf(src.dtype), c)});` : `acc = acc + ${conv('w', kindOf(src.dtype), c)};`,
+  };
+  if (!sorted) {
+    holes.INDEX = b.of(index.buf);
+    plan.dispatches.push({ wgsl: fill('scatter_add.wgsl', { ...holes, BINDINGS: b.wgsl() }), bufs: b.list, meta: md.done(), groups: groupsFor(n) });
+    return plan;
+  }
+  // An index that is the same on every line (index_select's and embedding's gradients view a 1-D index
+  // with stride 0 off dim) is sorted once.
+  const bcast = index.strides.every((s, d) => d === dim || s === 0 || index.shape[d] === 1);
+  const iv: View = bcast ? { ...index, shape: index.shape.map((s, d) => (d === dim ? s : 1)) } : index;
+  const { lg, KEYS, POS } = bitonicSort(plan, iv, dim, false);
+  const LG = md.push1(lg), BCAST = md.push1(bcast ? 1 : 0);
+  holes.KEYS = b.of(KEYS); holes.POS = b.of(POS);
+  plan.dispatches.push({
+    wgsl: fill('scatter_add_sorted.wgsl', { ...holes, BINDINGS: b.wgsl(), LG: `${LG}u`, BCAST: `${BCAST}u` }),
+    bufs: b.list, meta: md.done(), groups: groupsFor(n),
   });
-  return { temps: [], dispatches: [{ wgsl, bufs: b.list, meta: md.done(), groups: groupsFor(n) }] };
+  return plan;
 }
 
 // ---- argsort and scan ------------------------------------------------------------------------------------
@@ -463,6 +484,41 @@ function lineBases(views: { name: string; at: number }[], shapeAt: number): stri
 }
 
 /**
+ * A bitonic sort of each line of x along dim into two new scratch buffers of plan (argsort_init, then
+ * the argsort_step passes): KEYS (x's words) and POS (positions), each line padded to P = 2^lg slots,
+ * line l's sorted pairs at [l·P, l·P + n). The order is total: (value, position), padding last.
+ */
+function bitonicSort(plan: Plan, x: View, dim: number, descending: boolean): { lg: number; lines: number; KEYS: BufRef; POS: BufRef } {
+  const n = x.shape[dim], lines = numel(x.shape) / n, R = x.shape.length;
+  const lg = Math.ceil(Math.log2(n)), P = 2 ** lg, threads = lines * P;
+  if (threads > 2 ** 31) throw new Error(`gpu: argsort of ${lines} lines of ${n} needs ${threads} sort slots (at most 2^31)`);
+  const kind = kindOf(x.dtype), c: CType = kind === 'f32' ? 'f32' : 'i32';
+  const KEYS: BufRef = { temp: plan.temps.push(threads * 4) - 1 }, POS: BufRef = { temp: plan.temps.push(threads * 4) - 1 };
+  {
+    const md = lineMeta([threads, R, dim, n, lg], x.shape, dim);
+    const xat = md.push(x.offset, ...x.strides);
+    const b = new Bindings();
+    const X = b.of(x.buf), K = b.of(KEYS, true), Pb = b.of(POS, true);
+    plan.dispatches.push({ wgsl: fill('argsort_init.wgsl', { BINDINGS: b.wgsl(), X, KEYS: K, POS: Pb, BASES: lineBases([{ name: 'x', at: xat }], 5) }), bufs: b.list, meta: md.done(), groups: groupsFor(threads) });
+  }
+  const b = new Bindings();
+  const K = b.of(KEYS, true), Pb = b.of(POS, true);
+  const load = (w: string) => (c === 'f32' ? `bitcast<f32>(${w})` : `bitcast<i32>(${w})`);
+  const wgsl = fill('argsort_step.wgsl', {
+    BINDINGS: b.wgsl(), KEYS: K, POS: Pb, C: c, LOAD_P: load(`${K}[p]`), LOAD_Q: load(`${K}[q]`),
+    NAN: c === 'f32' ? '  let na = is_nan(ka); let nb = is_nan(kb);\n  if (na || nb) { if (na && nb) { return ia < ib; } return select(nb, na, desc); }' : '',
+  });
+  for (let k = 2; k <= P; k *= 2) {
+    for (let j = k / 2; j >= 1; j /= 2) {
+      const md = new Meta();
+      md.push(threads, lg, n, j, k, descending ? 1 : 0);
+      plan.dispatches.push({ wgsl, bufs: b.list, meta: md.done(), groups: groupsFor(threads) });
+    }
+  }
+  return { lg, lines, KEYS, POS };
+}
+
+/**
  * Argsort: a bitonic sort of each line padded to a power of two P, on (key, position) pairs in scratch
  * (argsort_init, log2(P)·(log2(P)+1)/2 argsort_step passes, argsort_out). The order is total (value, then
  * position), so the result is the CPU's.
@@ -471,35 +527,9 @@ function argsortPlan(op: Extract<Op, { op: 'argsort' }>): Plan {
   const { x, dim, descending, out } = op;
   const total = numel(x.shape);
   if (total === 0) return { temps: [], dispatches: [] };
-  const n = x.shape[dim], lines = total / n, R = x.shape.length;
-  const lg = Math.ceil(Math.log2(n)), P = 2 ** lg, threads = lines * P;
-  if (threads > 2 ** 31) throw new Error(`gpu: argsort of ${lines} lines of ${n} needs ${threads} sort slots (at most 2^31)`);
-  const kind = kindOf(x.dtype), c: CType = kind === 'f32' ? 'f32' : 'i32';
-  const KEYS: BufRef = { temp: 0 }, POS: BufRef = { temp: 1 };
-  const plan: Plan = { temps: [threads * 4, threads * 4], dispatches: [] };
-  {
-    const md = lineMeta([threads, R, dim, n, lg], x.shape, dim);
-    const xat = md.push(x.offset, ...x.strides);
-    const b = new Bindings();
-    const X = b.of(x.buf), K = b.of(KEYS, true), Pb = b.of(POS, true);
-    plan.dispatches.push({ wgsl: fill('argsort_init.wgsl', { BINDINGS: b.wgsl(), X, KEYS: K, POS: Pb, BASES: lineBases([{ name: 'x', at: xat }], 5) }), bufs: b.list, meta: md.done(), groups: groupsFor(threads) });
-  }
-  {
-    const b = new Bindings();
-    const K = b.of(KEYS, true), Pb = b.of(POS, true);
-    const load = (w: string) => (c === 'f32' ? `bitcast<f32>(${w})` : `bitcast<i32>(${w})`);
-    const wgsl = fill('argsort_step.wgsl', {
-      BINDINGS: b.wgsl(), KEYS: K, POS: Pb, C: c, LOAD_P: load(`${K}[p]`), LOAD_Q: load(`${K}[q]`),
-      NAN: c === 'f32' ? '  let na = is_nan(ka); let nb = is_nan(kb);\n  if (na || nb) { if (na && nb) { return ia < ib; } return select(nb, na, desc); }' : '',
-    });
-    for (let k = 2; k <= P; k *= 2) {
-      for (let j = k / 2; j >= 1; j /= 2) {
-        const md = new Meta();
-        md.push(threads, lg, n, j, k, descending ? 1 : 0);
-        plan.dispatches.push({ wgsl, bufs: b.list, meta: md.done(), groups: groupsFor(threads) });
-      }
-    }
-  }
+  const plan: Plan = { temps: [], dispatches: [] };
+  const { lg, lines, POS } = bitonicSort(plan, x, dim, descending);
+  const R = x.shape.length;
   const k = out.shape[dim];
   if (k > 0) {
     const md = lineMeta([lines * k, R, dim, k, lg], out.shape, dim);
