@@ -86,7 +86,7 @@ export function matmulRows(A: Arr, aBase: number, as0: number, as1: number, B: A
       for (let t = 0; t < h; t++) {
         const d = (r + t - r0) * n + j0 - skip, o = oi + t * w4;
         const jLo = Math.max(0, -d), jHi = Math.min(w, count - d);
-        for (let j = jLo; j < jHi; j++) tmp[d + j] = f[o + j];
+        if (jHi > jLo) tmp.set(f.subarray(o + jLo, o + jHi), d + jLo);
       }
     }
   }
