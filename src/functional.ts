@@ -456,34 +456,49 @@ function pair(name: string, v: Pair, min: number): [number, number] {
 }
 /** A tensor made here, shaped anew without being a view of it (an op's result, as its output). */
 function asShape(t: Tensor, shape: number[]): Tensor { return new Tensor(t.storage, shape, contiguousStrides(shape), t.offset); }
-/** x [N, C, H, W] with ph rows and pw columns of `value` on each side. */
-function pad2d(x: Tensor, ph: number, pw: number, value: number): Tensor {
-  const [N, C, H, W] = x.shape, opts = { dtype: x.dtype, device: x.device };
+/** x [N, C, H, W] with rows of `value` above (top) and below (bottom), columns left and right. */
+function pad2d(x: Tensor, top: number, bottom: number, left: number, right: number, value: number): Tensor {
+  const [N, C, H] = x.shape, opts = { dtype: x.dtype, device: x.device };
   let r = x;
-  if (ph > 0) { const rows = full([N, C, ph, W], value, opts); r = cat([rows, r, rows], 2); }
-  if (pw > 0) { const cols = full([N, C, H + 2 * ph, pw], value, opts); r = cat([cols, r, cols], 3); }
+  const edge = (shape: number[]) => full(shape, value, opts);
+  if (top > 0 || bottom > 0) r = cat([...(top > 0 ? [edge([N, C, top, r.shape[3]])] : []), r, ...(bottom > 0 ? [edge([N, C, bottom, r.shape[3]])] : [])], 2);
+  if (left > 0 || right > 0) r = cat([...(left > 0 ? [edge([N, C, H + top + bottom, left])] : []), r, ...(right > 0 ? [edge([N, C, H + top + bottom, right])] : [])], 3);
   return r;
 }
+/** x padded as the windows of q read it: q.ph rows above, q.ph + q.eh below (ceil mode's extra rows), … */
+const padFor = (x: Tensor, q: Patches, value: number) => pad2d(x, q.ph, q.ph + q.eh, q.pw, q.pw + q.ew, value);
 interface Patches {
   N: number; C: number; H: number; W: number; ph: number; pw: number; Hp: number; Wp: number; K: number; OH: number; OW: number; L: number; idx: Tensor;
+  /** rows below and columns right past the padding that ceil mode's last windows reach (their elements
+   * count for nothing: -inf for max, and outside every average) */
+  eh: number; ew: number;
   /** kernel size, stride, dilation (for the inverse index of fold on the GPU) */
   geo: [number, number, number, number, number, number];
 }
 /**
  * Where each output position's window reads a padded [Hp, Wp] image, as flat positions [K·L] (kernel
  * offset major, then output position), computed on the input's device from aranges: index row
- * (oh·sh + i·dh)·Wp + ow·sw + j·dw.
+ * (oh·sh + i·dh)·Wp + ow·sw + j·dw. With `ceil`, PyTorch's ceil_mode: one more window where the stride
+ * leaves a partial one that starts inside the image or its left/top padding.
  */
-function patches(fn: string, x: Tensor, k: [number, number], s: [number, number], p: [number, number], d: [number, number]): Patches {
+function patches(fn: string, x: Tensor, k: [number, number], s: [number, number], p: [number, number], d: [number, number], ceil = false): Patches {
   const [N, C, H, W] = x.shape, [kh, kw] = k, [sh, sw] = s, [ph, pw] = p, [dh, dw] = d;
-  const Hp = H + 2 * ph, Wp = W + 2 * pw, ekh = dh * (kh - 1) + 1, ekw = dw * (kw - 1) + 1;
-  if (ekh > Hp || ekw > Wp) throw new Error(`Calculated padded input size per channel: (${Hp} x ${Wp}). Kernel size: (${ekh} x ${ekw}). Kernel size can't be greater than actual input size (${fn})`);
-  const OH = Math.floor((Hp - ekh) / sh) + 1, OW = Math.floor((Wp - ekw) / sw) + 1;
+  const ekh = dh * (kh - 1) + 1, ekw = dw * (kw - 1) + 1;
+  if (ekh > H + 2 * ph || ekw > W + 2 * pw) throw new Error(`Calculated padded input size per channel: (${H + 2 * ph} x ${W + 2 * pw}). Kernel size: (${ekh} x ${ekw}). Kernel size can't be greater than actual input size (${fn})`);
+  // (PyTorch's pooling_output_shape)
+  const outSize = (n: number, pad: number, ek: number, st: number) => {
+    let o = Math.floor((n + 2 * pad - ek + (ceil ? st - 1 : 0)) / st) + 1;
+    if (ceil && (o - 1) * st >= n + pad) o--;
+    return o;
+  };
+  const OH = outSize(H, ph, ekh, sh), OW = outSize(W, pw, ekw, sw);
+  const eh = Math.max(0, (OH - 1) * sh + ekh - (H + 2 * ph)), ew = Math.max(0, (OW - 1) * sw + ekw - (W + 2 * pw));
+  const Hp = H + 2 * ph + eh, Wp = W + 2 * pw + ew;
   const dev = { device: x.device };
   const rowsOf = add(mul(arange(kh, dev), dh).reshape([kh, 1, 1, 1]), mul(arange(OH, dev), sh).reshape([1, 1, OH, 1]));
   const colsOf = add(mul(arange(kw, dev), dw).reshape([1, kw, 1, 1]), mul(arange(OW, dev), sw).reshape([1, 1, 1, OW]));
   const idx = reshape(add(mul(rowsOf, Wp), colsOf), [-1]);
-  return { N, C, H, W, ph, pw, Hp, Wp, K: kh * kw, OH, OW, L: OH * OW, idx, geo: [kh, kw, sh, sw, dh, dw] };
+  return { N, C, H, W, ph, pw, eh, ew, Hp, Wp, K: kh * kw, OH, OW, L: OH * OW, idx, geo: [kh, kw, sh, sw, dh, dw] };
 }
 /** The windows of a padded image: [N, C, K, L]. */
 const unfold = (xp: Tensor, q: Patches) => indexSelect(reshape(xp, [q.N, q.C, q.Hp * q.Wp]), 2, q.idx).reshape([q.N, q.C, q.K, q.L]);
@@ -503,7 +518,7 @@ function fold(dcols: Tensor, q: Patches): Tensor {
     const picked = indexSelect(padded, 2, tensor(inv, { device: dcols.device, dtype: 'int32' }));
     dxp = sum(reshape(picked, [q.N, q.C, q.Hp * q.Wp, M]), 3).reshape([q.N, q.C, q.Hp, q.Wp]);
   } else dxp = indexAddZeros(flat, 2, q.idx, [q.N, q.C, q.Hp * q.Wp]).reshape([q.N, q.C, q.Hp, q.Wp]);
-  return q.ph || q.pw ? dxp.narrow(2, q.ph, q.H).narrow(3, q.pw, q.W).contiguous() : dxp;
+  return q.ph || q.pw || q.eh || q.ew ? dxp.narrow(2, q.ph, q.H).narrow(3, q.pw, q.W).contiguous() : dxp;
 }
 /** For each padded pixel, the window positions (k·L + l) that read it, ascending, padded with K·L to M
  * each: [Hp·Wp·M]. Made in JS from the geometry (kept per geometry). */
@@ -543,26 +558,32 @@ export interface Conv2dOptions { stride?: Pair; padding?: Pair; dilation?: Pair;
 export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, o: Conv2dOptions = {}): Tensor {
   checkTensor('conv2d', input); checkTensor('conv2d', weight, 'weight'); checkFloat('conv2d', input);
   if (bias != null) checkTensor('conv2d', bias, 'bias');
-  if ((o.groups ?? 1) !== 1) throw new Error(`conv2d(): groups other than 1 are not supported yet (got ${o.groups})`);
-  if (weight.ndim !== 4) throw new Error(`conv2d(): weight must be 4-D [out_channels, in_channels, kh, kw], got shape ${fmtShape(weight.shape)}`);
+  const G = o.groups ?? 1;
+  if (!Number.isInteger(G)) throw new Error(`conv2d(): groups must be an integer, got ${G}`);
+  if (G <= 0) throw new Error('non-positive groups is not supported');
+  if (weight.ndim !== 4) throw new Error(`conv2d(): weight must be 4-D [out_channels, in_channels / groups, kh, kw], got shape ${fmtShape(weight.shape)}`);
   const s = pair('stride', o.stride ?? 1, 1), p = pair('padding', o.padding ?? 0, 0), d = pair('dilation', o.dilation ?? 1, 1);
   return batched('conv2d', input, (x) => {
     const [O, Cw, kh, kw] = weight.shape;
-    if (x.shape[1] !== Cw) throw new Error(`Given groups=1, weight of size ${fmtShape(weight.shape)}, expected input${fmtShape(x.shape)} to have ${Cw} channels, but got ${x.shape[1]} channels instead`);
+    if (O % G !== 0) throw new Error(`Given groups=${G}, expected weight to be divisible by ${G} at dimension 0, but got weight of size [${fmtShape(weight.shape)}] instead`);
+    if (x.shape[1] !== Cw * G) throw new Error(`Given groups=${G}, weight of size ${fmtShape(weight.shape)}, expected input${fmtShape(x.shape)} to have ${Cw * G} channels, but got ${x.shape[1]} channels instead`);
     if (bias != null && (bias.ndim !== 1 || bias.shape[0] !== O)) throw new Error(`conv2d(): bias must have shape [${O}], got ${fmtShape(bias.shape)}`);
     const q = patches('conv2d', x, [kh, kw], s, p, d);
-    const CK = Cw * q.K;
+    // Groups: input channels and filters in G blocks, each filter block reading its channel block only:
+    // a batch of G products per image (one product when G is 1).
+    const CK = Cw * q.K, grouped = (n: number) => (G === 1 ? [n] : [G, n / G]);
+    const wv = reshape(weight, [...grouped(O), CK]); // [(G,) O/G, CK]
     let cols!: Tensor;
     const inputs: Operand[] = bias != null ? [x, weight, bias] : [x, weight];
     return composite('ConvolutionBackward0', inputs, () => {
-      cols = reshape(unfold(pad2d(x, q.ph, q.pw, 0), q), [q.N, CK, q.L]);
-      let y = matmul(reshape(weight, [O, CK]), cols); // [N, O, L]
+      cols = reshape(unfold(padFor(x, q, 0), q), [q.N, ...(G === 1 ? [] : [G]), CK, q.L]);
+      let y = reshape(matmul(wv, cols), [q.N, O, q.L]);
       if (bias != null) y = add(y, bias.reshape([1, O, 1]));
       return asShape(y, [q.N, O, q.OH, q.OW]);
     }, (g) => {
-      const g2 = reshape(g, [q.N, O, q.L]);
-      const gx = x.requiresGrad ? fold(matmul(reshape(weight, [O, CK]).t(), g2).reshape([q.N, Cw, q.K, q.L]), q) : null;
-      const gw = weight.requiresGrad ? reshape(sum(matmul(g2, cols.transpose(1, 2)), 0), weight.shape) : null;
+      const g2 = reshape(g, [q.N, ...grouped(O), q.L]);
+      const gx = x.requiresGrad ? fold(matmul(wv.transpose(-1, -2), g2).reshape([q.N, Cw * G, q.K, q.L]), q) : null;
+      const gw = weight.requiresGrad ? reshape(sum(matmul(g2, cols.transpose(-1, -2)), 0), weight.shape) : null;
       return bias != null ? [gx, gw, bias.requiresGrad ? sum(g, [0, 2, 3]) : null] : [gx, gw];
     }, x, weight);
   });
@@ -571,22 +592,21 @@ export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, o: C
 export interface PoolOptions { stride?: Pair | null; padding?: Pair; dilation?: Pair; ceilMode?: boolean }
 function poolGeometry(fn: string, x: Tensor, kernel: Pair, o: PoolOptions & { dilation?: Pair }) {
   checkTensor(fn, x); checkFloat(fn, x);
-  if (o.ceilMode) throw new Error(`${fn}(): ceil_mode is not supported yet`);
   const k = pair('kernel_size', kernel, 1), s = pair('stride', o.stride ?? kernel, 1), p = pair('padding', o.padding ?? 0, 0), d = pair('dilation', o.dilation ?? 1, 1);
   if (p[0] > k[0] / 2 || p[1] > k[1] / 2) throw new Error(`pad should be at most half of kernel size, but got pad=${p[0] > k[0] / 2 ? p[0] : p[1]} and kernel_size=${p[0] > k[0] / 2 ? k[0] : k[1]}`);
-  return { k, s, p, d };
+  return { k, s, p, d, ceil: !!o.ceilMode };
 }
 /**
  * 2-D max pooling: the largest element of each window (padding counts as −inf; NaN wins, as PyTorch's).
  * The gradient goes to the window's first largest element (MaxPool2DWithIndicesBackward0).
  */
 export function maxPool2d(x: Tensor, kernelSize: Pair, o: PoolOptions = {}): Tensor {
-  const { k, s, p, d } = poolGeometry('max_pool2d', x, kernelSize, o);
+  const { k, s, p, d, ceil } = poolGeometry('max_pool2d', x, kernelSize, o);
   return batched('max_pool2d', x, (x4) => {
-    const q = patches('max_pool2d', x4, k, s, p, d);
+    const q = patches('max_pool2d', x4, k, s, p, d, ceil);
     let cols!: Tensor;
     return composite('MaxPool2DWithIndicesBackward0', [x4], () => {
-      cols = unfold(pad2d(x4, q.ph, q.pw, -Infinity), q);
+      cols = unfold(padFor(x4, q, -Infinity), q);
       return asShape(extremeValues('max', cols, [2], true), [q.N, q.C, q.OH, q.OW]);
     }, (g) => {
       const arg = cols.argmax(2, true); // [N, C, 1, L]: the first largest of each window
@@ -598,17 +618,21 @@ export interface AvgPoolOptions extends PoolOptions { countIncludePad?: boolean;
 /** 2-D average pooling: each window's mean (padding counts as zeros, and towards the count unless
  * countIncludePad is false). One node (AvgPool2DBackward0). */
 export function avgPool2d(x: Tensor, kernelSize: Pair, o: AvgPoolOptions = {}): Tensor {
-  const { k, s, p } = poolGeometry('avg_pool2d', x, kernelSize, { ...o, dilation: 1 });
+  const { k, s, p, ceil } = poolGeometry('avg_pool2d', x, kernelSize, { ...o, dilation: 1 });
   return batched('avg_pool2d', x, (x4) => {
-    const q = patches('avg_pool2d', x4, k, s, p, [1, 1]);
+    const q = patches('avg_pool2d', x4, k, s, p, [1, 1], ceil);
     let denom!: Operand;
     return composite('AvgPool2DBackward0', [x4], () => {
-      const cols = unfold(pad2d(x4, q.ph, q.pw, 0), q);
+      const cols = unfold(padFor(x4, q, 0), q);
+      const include = o.countIncludePad ?? true;
       if (o.divisorOverride != null) denom = o.divisorOverride;
-      else if (o.countIncludePad ?? true) denom = q.K;
-      else { // the window's elements inside the image: [1, 1, 1, L]
-        const one = { ...q, N: 1, C: 1 };
-        denom = sum(unfold(pad2d(full([1, 1, q.H, q.W], 1, { dtype: x4.dtype, device: x4.device }), q.ph, q.pw, 0), one), 2, true);
+      else if (include && !q.eh && !q.ew) denom = q.K;
+      else {
+        // the window's elements inside the image (or, counting the padding, inside the padded image:
+        // ceil mode's extra rows and columns never count): [1, 1, 1, L]
+        const one = { ...q, N: 1, C: 1 }, opts = { dtype: x4.dtype, device: x4.device };
+        const ones = include ? full([1, 1, q.H + 2 * q.ph, q.W + 2 * q.pw], 1, opts) : padFor(full([1, 1, q.H, q.W], 1, opts), { ...q, eh: 0, ew: 0 }, 0);
+        denom = sum(unfold(pad2d(ones, 0, q.eh, 0, q.ew, 0), one), 2, true);
       }
       return asShape(div(sum(cols, 2, true), denom).contiguous(), [q.N, q.C, q.OH, q.OW]);
     }, (g) => [fold(div(reshape(g, [q.N, q.C, 1, q.L]), denom).expand([q.N, q.C, q.K, q.L]), q)], x4);

@@ -397,7 +397,7 @@ export class Embedding extends Module {
 
 const pyPair = (v: number | [number, number]) => (typeof v === 'number' ? `(${v}, ${v})` : `(${v[0]}, ${v[1]})`);
 const isDefault = (v: number | [number, number], d: number) => (typeof v === 'number' ? v === d : v[0] === d && v[1] === d);
-export interface Conv2dModuleOptions { stride?: number | [number, number]; padding?: number | [number, number]; dilation?: number | [number, number]; bias?: boolean; device?: string; dtype?: TensorOptions['dtype'] }
+export interface Conv2dModuleOptions { stride?: number | [number, number]; padding?: number | [number, number]; dilation?: number | [number, number]; groups?: number; bias?: boolean; device?: string; dtype?: TensorOptions['dtype'] }
 /** 2-D convolution (F.conv2d): weight [out, in, kh, kw] and bias [out] start uniform in ±1/√(in·kh·kw), as PyTorch's. */
 export class Conv2d extends Module {
   weight: Parameter;
@@ -406,23 +406,31 @@ export class Conv2d extends Module {
   readonly stride: number | [number, number];
   readonly padding: number | [number, number];
   readonly dilation: number | [number, number];
+  /** Blocks of input channels and filters, each filter reading its block only (depthwise: inChannels). */
+  readonly groups: number;
   constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: number | [number, number], o: Conv2dModuleOptions = {}) {
     super();
     for (const [n, v] of [['in_channels', inChannels], ['out_channels', outChannels]] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new Error(`Conv2d(): ${n} must be a positive integer, got ${v}`);
     }
+    const G = o.groups ?? 1;
+    if (!Number.isInteger(G) || G <= 0) throw new Error('groups must be a positive integer');
+    if (inChannels % G !== 0) throw new Error('in_channels must be divisible by groups');
+    if (outChannels % G !== 0) throw new Error('out_channels must be divisible by groups');
+    this.groups = G;
     this.kernelSize = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : [kernelSize[0], kernelSize[1]];
     this.stride = o.stride ?? 1; this.padding = o.padding ?? 0; this.dilation = o.dilation ?? 1;
     const [kh, kw] = this.kernelSize;
-    const bound = 1 / Math.sqrt(inChannels * kh * kw);
-    this.weight = uniformParameter([outChannels, inChannels, kh, kw], bound, o);
+    const bound = 1 / Math.sqrt((inChannels / G) * kh * kw);
+    this.weight = uniformParameter([outChannels, inChannels / G, kh, kw], bound, o);
     this.bias = o.bias === false ? null : uniformParameter([outChannels], bound, o);
   }
-  override forward(x: Tensor): Tensor { return F.conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation }); }
+  override forward(x: Tensor): Tensor { return F.conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups }); }
   override extraRepr(): string {
     let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${pyPair(this.kernelSize)}, stride=${pyPair(this.stride)}`;
     if (!isDefault(this.padding, 0)) s += `, padding=${pyPair(this.padding)}`;
     if (!isDefault(this.dilation, 1)) s += `, dilation=${pyPair(this.dilation)}`;
+    if (this.groups !== 1) s += `, groups=${this.groups}`;
     if (this.bias === null) s += ', bias=False';
     return s;
   }
@@ -433,7 +441,7 @@ export class MaxPool2d extends Module {
   constructor(readonly kernelSize: number | [number, number], readonly o: F.PoolOptions = {}) { super(); }
   override forward(x: Tensor): Tensor { return F.maxPool2d(x, this.kernelSize, this.o); }
   override extraRepr(): string {
-    return `kernel_size=${pyInts(this.kernelSize)}, stride=${pyInts(this.o.stride ?? this.kernelSize)}, padding=${pyInts(this.o.padding ?? 0)}, dilation=${pyInts(this.o.dilation ?? 1)}, ceil_mode=False`;
+    return `kernel_size=${pyInts(this.kernelSize)}, stride=${pyInts(this.o.stride ?? this.kernelSize)}, padding=${pyInts(this.o.padding ?? 0)}, dilation=${pyInts(this.o.dilation ?? 1)}, ceil_mode=${this.o.ceilMode ? 'True' : 'False'}`;
   }
 }
 /** 2-D average pooling (F.avgPool2d); stride defaults to the kernel size. */

@@ -391,11 +391,72 @@ describe('Conv2d, MaxPool2d, AvgPool2d', () => {
     expect(() => F.maxPool2d(x, 4, { padding: 3 })).toThrow('pad should be at most half of kernel size, but got pad=3 and kernel_size=4');
   });
 
+  it('grouped convolution (groups, depthwise): PyTorch\'s values, gradients, printed modules and errors', async () => {
+    // (.scratch-style reference: scripts' pattern, python3-torch 1.13: x = (arange % 11 − 5) / 5 as
+    // [2, 4, 5, 5]; weight parameter 0 and bias parameter 1 of the LSTM tests' fill)
+    const x = mod(torch.arange(200).reshape(2, 4, 5, 5).float(), 11).sub(5).div(5).requiresGrad_();
+    const fillw = (shape: number[], i: number) => mod(torch.arange(shape.reduce((a, b) => a * b, 1)).reshape(shape).float().mul(i + 3), 7).sub(3).div(10).requiresGrad_();
+    const w = fillw([6, 2, 3, 3], 0), b = fillw([6], 1);
+    const y = F.conv2d(x, w, b, { groups: 2, padding: 1, stride: [1, 2] });
+    expect(y.shape).toEqual([2, 6, 5, 3]);
+    expect(await text(y.index(1, ':', 2))).toBe('tensor([[ 0.0200,  0.3800, -1.1400],\n        [-0.6000,  0.8200,  0.5200],\n        [ 0.1800, -0.2800, -0.4800],\n        [ 0.5200,  0.3200,  0.2400],\n        [-0.1600, -1.2400, -0.0200],\n        [ 0.5600,  1.2600,  0.5600]], grad_fn=<SelectBackward0>)');
+    await y.mul(torch.arange(y.numel()).reshape(y.shape).float().div(100)).sum().backward();
+    expect(await text(x.grad!.index(1, 3))).toBe('tensor([[ 0.1380,  0.3780,  0.1390,  0.3800,  0.1400],\n        [ 0.0360,  0.0660,  0.0360,  0.0660,  0.0360],\n        [ 0.0360,  0.0660,  0.0360,  0.0660,  0.0360],\n        [ 0.0360,  0.0660,  0.0360,  0.0660,  0.0360],\n        [-0.1740, -0.2480, -0.1750, -0.2500, -0.1760]])');
+    expect(await text(w.grad!.index(5))).toBe('tensor([[[ 0.5440, -0.9700,  0.5440],\n         [ 2.3300,  1.7100,  2.3180],\n         [-1.2080,  0.0220, -1.1920]],\n\n        [[-2.0540, -1.2100, -2.0400],\n         [-0.9600,  0.3920, -0.9600],\n         [ 1.5160,  1.3300,  1.5020]]])');
+    expect(await text(b.grad!)).toBe('tensor([15.6000, 20.1000, 24.6000, 29.1000, 33.6000, 38.1000])');
+    // Each output block reads its own input channels only: the same as two separate convolutions.
+    const xs = x.detach(), ws = w.detach();
+    const split = torch.cat([F.conv2d(xs.index(':', '0:2'), ws.index('0:3')), F.conv2d(xs.index(':', '2:4'), ws.index('3:6'))], 1);
+    expect(await values(F.conv2d(xs, ws, null, { groups: 2 }))).toEqual(await values(split));
+    const dw = new nn.Conv2d(4, 4, 3, { groups: 4, bias: false, padding: 1 });
+    expect(`${new nn.Conv2d(4, 6, 3, { groups: 2 })} ${dw}`).toBe('Conv2d(4, 6, kernel_size=(3, 3), stride=(1, 1), groups=2) Conv2d(4, 4, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1), groups=4, bias=False)');
+    expect([dw.weight.shape, dw(xs).shape]).toEqual([[4, 1, 3, 3], [2, 4, 5, 5]]);
+    expect(() => F.conv2d(xs, ws, null, { groups: 0 })).toThrow('non-positive groups is not supported');
+    expect(() => F.conv2d(xs, ws, null, { groups: 3 })).toThrow('Given groups=3, weight of size [6, 2, 3, 3], expected input[2, 4, 5, 5] to have 6 channels, but got 4 channels instead');
+    expect(() => F.conv2d(xs, torch.ones([5, 2, 3, 3]), null, { groups: 2 })).toThrow('Given groups=2, expected weight to be divisible by 2 at dimension 0, but got weight of size [[5, 2, 3, 3]] instead');
+    expect(() => F.conv2d(xs.index(':', '0:3'), ws, null, { groups: 2 })).toThrow('Given groups=2, weight of size [6, 2, 3, 3], expected input[2, 3, 5, 5] to have 4 channels, but got 3 channels instead');
+    expect(() => new nn.Conv2d(3, 6, 3, { groups: 2 })).toThrow('in_channels must be divisible by groups');
+    expect(() => new nn.Conv2d(4, 5, 3, { groups: 2 })).toThrow('out_channels must be divisible by groups');
+    expect(() => new nn.Conv2d(4, 4, 3, { groups: 0 })).toThrow('groups must be a positive integer');
+  });
+
+  it('ceil mode pooling: PyTorch\'s shapes, values (partial last windows) and gradients', async () => {
+    const z = mod(torch.arange(70).reshape(1, 2, 5, 7).float(), 13).sub(6).div(4).requiresGrad_();
+    const cases: Array<[number, { stride?: number; padding?: number; ceilMode?: boolean }, number[], string, string, string]> = [
+      [2, { ceilMode: true }, [1, 2, 3, 4],
+        'tensor([[ 1.0000,  1.5000,  0.5000,  0.7500],\n        [ 1.2500,  1.5000,  0.7500,  1.0000],\n        [ 1.5000, -1.2500, -0.7500, -0.5000]])',
+        'tensor([[ 0.1250,  0.6250, -0.5000, -0.1250],\n        [ 0.3750,  0.0625, -0.2500,  0.1250],\n        [ 1.3750, -1.3750, -0.8750, -0.5000]])',
+        'tensor([[ 0.1250,  0.6250, -0.5000, -0.1250],\n        [ 0.3750,  0.0625, -0.2500,  0.1250],\n        [ 1.3750, -1.3750, -0.8750, -0.5000]])'],
+      [3, { stride: 2, padding: 1, ceilMode: true }, [1, 2, 3, 4],
+        'tensor([[1.0000, 1.5000, 1.5000, 0.7500],\n        [1.2500, 1.5000, 0.7500, 1.0000],\n        [1.5000, 1.5000, 0.7500, 1.0000]])',
+        'tensor([[ 0.0556,  0.3333, -0.0556, -0.1111],\n        [ 0.0278,  0.0556, -0.1667,  0.1389],\n        [ 0.2222, -0.1389, -0.1667,  0.0556]])',
+        'tensor([[ 0.1250,  0.5000, -0.0833, -0.2500],\n        [ 0.0417,  0.0556, -0.1667,  0.2083],\n        [ 0.5000, -0.2083, -0.2500,  0.1250]])'],
+      [2, { stride: 3, ceilMode: true }, [1, 2, 2, 3],
+        'tensor([[1.0000, 1.5000, 0.7500],\n        [1.5000, 0.5000, 1.0000]])',
+        'tensor([[ 0.1250,  0.0625, -0.1250],\n        [ 0.5000, -0.3750,  0.2500]])',
+        'tensor([[ 0.1250,  0.0625, -0.1250],\n        [ 0.5000, -0.3750,  0.2500]])'],
+    ];
+    const zd = z.detach();
+    for (const [k, o, shape, max, avg, avgNoPad] of cases) {
+      const m = F.maxPool2d(zd, k, o), a = F.avgPool2d(zd, k, o), a2 = F.avgPool2d(zd, k, { ...o, countIncludePad: false });
+      expect([m.shape, a.shape, a2.shape]).toEqual([shape, shape, shape]);
+      expect([await text(m.index(0, 1)), await text(a.index(0, 1)), await text(a2.index(0, 1))]).toEqual([max, avg, avgNoPad]);
+    }
+    await F.maxPool2d(z, 3, { stride: 2, padding: 1, ceilMode: true }).sum().add(F.avgPool2d(z, 3, { stride: 2, padding: 1, ceilMode: true }).mul(2).sum())
+      .add(F.avgPool2d(z, 2, { ceilMode: true, countIncludePad: false }).mul(3).sum()).backward();
+    expect(await text(z.grad!.index(0, 1))).toBe('tensor([[0.9722, 2.1944, 0.9722, 3.1944, 0.9722, 1.1944, 1.7222],\n        [1.1944, 1.6389, 1.1944, 1.6389, 1.1944, 1.6389, 2.9444],\n        [0.9722, 2.1944, 1.9722, 1.1944, 0.9722, 1.1944, 1.7222],\n        [1.1944, 1.6389, 1.1944, 1.6389, 1.1944, 3.6389, 3.9444],\n        [1.7222, 3.9444, 1.7222, 1.9444, 1.7222, 1.9444, 3.2222]])');
+    // A window that would start in the right padding is dropped, as PyTorch's.
+    expect([F.maxPool2d(torch.ones([1, 1, 6, 6]), 3, { stride: 2, padding: 1, ceilMode: true }).shape, F.maxPool2d(torch.ones([1, 1, 5, 5]), 2, { stride: 2, padding: 1, ceilMode: true }).shape]).toEqual([[1, 1, 4, 4], [1, 1, 3, 3]]);
+    expect(`${new nn.MaxPool2d(2, { ceilMode: true })}`).toBe('MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=True)');
+  });
+
   it('gradients match finite differences (float64)', async () => {
     await gradcheck((a, w, b) => F.conv2d(a, w, b, { stride: [2, 1], padding: [1, 2], dilation: [1, 2] }), [[2, 2, 5, 6], [3, 2, 2, 3], [3]]);
     await gradcheck((a, w) => F.conv2d(a, w), [[2, 4, 3], [1, 2, 2, 2]]);
     await gradcheck((a) => F.maxPool2d(a, 3, { stride: 2, padding: 1 }).add(F.maxPool2d(a, [2, 3], { dilation: [1, 2] }).sum()), [[2, 2, 5, 6]]);
     await gradcheck((a) => F.avgPool2d(a, 3, { stride: 2, padding: 1 }).add(F.avgPool2d(a, 2, { countIncludePad: false, padding: 1 }).sum()), [[1, 2, 5, 4]]);
+    await gradcheck((a, w, b) => F.conv2d(a, w, b, { groups: 3, padding: 1, stride: [1, 2] }), [[2, 3, 4, 5], [6, 1, 2, 3], [6]]);
+    await gradcheck((a) => F.maxPool2d(a, 3, { stride: 2, padding: 1, ceilMode: true }).add(F.avgPool2d(a, 2, { stride: 3, ceilMode: true }).sum()), [[1, 2, 6, 5]]);
   });
 });
 
@@ -704,6 +765,8 @@ describe.runIf(available)('on the GPU', () => {
         F.maxPool2d(x.reshape([1, 1, 5, 4]), 2, { stride: 1 }).mul(y.index('0:4', '0:3')).sum(), F.avgPool2d(x.reshape([1, 1, 5, 4]), 3, { stride: 2, padding: 1 }).sum(),
         F.batchNorm(x.reshape([5, 2, 2]), null, null, { training: true, weight: f32([2, -1], dev) }).mul(y.reshape([5, 2, 2])).sum(),
         F.pad(x, [1, -1, 2, 0], { value: 0.5 }).sin().sum(), F.interpolate(x.reshape([1, 1, 5, 4]), { size: [7, 3] }).mul(2).sin().sum(),
+        F.conv2d(x.reshape([1, 2, 5, 2]), x.index('0:4', '0:3').reshape([4, 1, 1, 3]).narrow(3, 0, 2), null, { groups: 2, padding: 1 }).sin().sum(),
+        F.avgPool2d(x.reshape([1, 1, 5, 4]), 3, { stride: 2, padding: 1, ceilMode: true, countIncludePad: false }).sum(),
       ];
       const total = torch.stack(parts);
       await total.mul(torch.arange(parts.length, { device: dev }).float().add(1)).sum().backward();
