@@ -69,6 +69,12 @@ describe('sort, argsort, topk, kthvalue, median', () => {
         }
       }
     }
+    // A run that starts full of NaN (ascending: the worst) and one NaN arriving last (descending: the best).
+    const nums = Array.from({ length: 70 }, (_, i) => pool[(i * 31) % pool.length]).filter((v) => !Number.isNaN(v));
+    const edge = [[...new Array(10).fill(NaN), ...nums], [...nums, ...new Array(10).fill(NaN)]].map((r) => r.slice(0, 72));
+    for (const desc of [false, true]) {
+      expect(await values(torch.topk(f32(edge), 5, 1, desc).indices)).toEqual(edge.flatMap((r) => rule(r, desc).slice(0, 5)));
+    }
     const ints = torch.randint(-4, 4, [2, 500]);
     expect(await values(torch.argsort(ints.to({ dtype: 'int32' }), 1, true))).toEqual(await values(torch.argsort(ints, 1, true)));
   });

@@ -1254,8 +1254,7 @@ function runArgsort(op: ArgsortOp, R: Resolve, s: number, e: number): void {
       for (let i = 0; i < n; i++) { sortKey(X[bx + i * sx], x.dtype, descending, i); sortIdx[i] = i; }
       order = radixSort(n, wide);
     } else if (mode === 'select') {
-      for (let i = 0; i < n; i++) sortKey(X[bx + i * sx], x.dtype, descending, i);
-      order = selectBest(n, k, wide);
+      order = descending ? selectBestDesc(X, bx, sx, n, k) : selectBestAsc(X, bx, sx, n, k);
     } else {
       for (let i = 0; i < n; i++) { vals[i] = X[bx + i * sx]; idx[i] = i; }
       order = idx.sort(before);
@@ -1305,28 +1304,47 @@ function radixSort(n: number, wide: boolean): Int32Array {
   }
   return I;
 }
-/** The first k positions of [0, n) in key order (sortHi, sortLo; ties by position): a sorted run of the
- * best k so far in sortIdx. A position comes after every one in the run, so it enters only if its key is
- * strictly less than the run's last (for random data almost every position is rejected by that test). */
-function selectBest(n: number, k: number, wide: boolean): Int32Array {
-  const run = sortIdx, H = sortHi, L = sortLo;
+/**
+ * The first k positions of a line (X[bx + i·sx], i < n) in (value, position) order: a sorted run of the
+ * best k so far (positions in sortIdx, values in selectVals). A position comes after every one in the
+ * run, so it enters only if its value comes strictly before the run's last (for random data almost every
+ * position is rejected by that one comparison of values: no keys are made). Ascending: NaN after every
+ * number; descending: before. -0 equals 0 (a comparison of numbers says so).
+ */
+function selectBestAsc(X: Arr, bx: number, sx: number, n: number, k: number): Int32Array {
+  const run = sortIdx, rv = selectValues(k);
   let len = 0;
   for (let i = 0; i < n; i++) {
-    const h = wide ? H[i] : 0, l = L[i];
-    if (len === k) {
-      const j = run[k - 1], hj = wide ? H[j] : 0;
-      if (h > hj || (h === hj && l >= L[j])) continue;
-    }
+    const v = X[bx + i * sx];
+    if (len === k) { const t = rv[k - 1]; if (!(v < t || (t !== t && v === v))) continue; }
     let at = len === k ? k - 1 : len++;
     for (; at > 0; at--) {
-      const j = run[at - 1], hj = wide ? H[j] : 0;
-      if (h > hj || (h === hj && l >= L[j])) break;
-      run[at] = j;
+      const t = rv[at - 1];
+      if (!(v < t || (t !== t && v === v))) break;
+      rv[at] = t; run[at] = run[at - 1];
     }
-    run[at] = i;
+    rv[at] = v; run[at] = i;
   }
   return run;
 }
+function selectBestDesc(X: Arr, bx: number, sx: number, n: number, k: number): Int32Array {
+  const run = sortIdx, rv = selectValues(k);
+  let len = 0;
+  for (let i = 0; i < n; i++) {
+    const v = X[bx + i * sx];
+    if (len === k) { const t = rv[k - 1]; if (!(v > t || (v !== v && t === t))) continue; }
+    let at = len === k ? k - 1 : len++;
+    for (; at > 0; at--) {
+      const t = rv[at - 1];
+      if (!(v > t || (v !== v && t === t))) break;
+      rv[at] = t; run[at] = run[at - 1];
+    }
+    rv[at] = v; run[at] = i;
+  }
+  return run;
+}
+let selectVals = new Float64Array(64);
+const selectValues = (k: number) => (selectVals.length >= k ? selectVals : (selectVals = new Float64Array(k)));
 
 /** Lines scanned side by side when they are not contiguous along dim (a block's y values in scratch). */
 const SCAN_BLOCK = 256;
