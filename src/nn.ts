@@ -7,11 +7,11 @@
  * were set (PyTorch's registration order): a Parameter is a parameter, a Module a submodule, any other
  * Tensor a buffer (moved by `to()`, not trained). Lists of modules go in a ModuleList.
  */
-import { Tensor, keep, matmul, ones, rand, randn, stack, zeros, type TensorOptions } from './tensor.ts';
+import { Tensor, cat, keep, matmul, ones, rand, randn, stack, zeros, type TensorOptions } from './tensor.ts';
 import { noGrad } from './autograd/graph.ts';
 import { fmtShape, sameShape } from './shape.ts';
 import * as F from './functional.ts';
-import { formatSize, pyFloat } from './format.ts';
+import { pyFloat } from './format.ts';
 
 export * as functional from './functional.ts';
 export * as init from './nn-init.ts';
@@ -453,82 +453,105 @@ export class AvgPool2d extends Module {
 
 // =============================================================== recurrent layers
 
-export interface RNNOptions { numLayers?: number; bias?: boolean; batchFirst?: boolean; dropout?: number; device?: string; dtype?: TensorOptions['dtype'] }
+export interface RNNOptions { numLayers?: number; bias?: boolean; batchFirst?: boolean; dropout?: number; bidirectional?: boolean; device?: string; dtype?: TensorOptions['dtype'] }
 type RecurrentMode = 'LSTM' | 'GRU' | 'RNN_TANH' | 'RNN_RELU';
 const GATES: Record<RecurrentMode, number> = { LSTM: 4, GRU: 3, RNN_TANH: 1, RNN_RELU: 1 };
 /**
  * The recurrent layers' common part: per layer l, weight_ih_l{l} [G·H, in], weight_hh_l{l} [G·H, H],
- * bias_ih_l{l}, bias_hh_l{l} (PyTorch's names and gate order), all uniform in ±1/√H. The input's
- * projection is one matrix product per layer; each time step adds the hidden state's.
+ * bias_ih_l{l}, bias_hh_l{l} (PyTorch's names and gate order), all uniform in ±1/√H; bidirectional adds
+ * the same four with the suffix _reverse after each layer's (l0, l0_reverse, l1, …), and the layers after
+ * the first then take the two directions' 2·H features. The input's projection is one matrix product per
+ * layer and direction; each time step adds the hidden state's.
  */
 abstract class RNNBase extends Module {
   readonly numLayers: number;
   readonly batchFirst: boolean;
   readonly dropout: number;
   readonly bias: boolean;
+  readonly bidirectional: boolean;
   constructor(private readonly mode: RecurrentMode, readonly inputSize: number, readonly hiddenSize: number, o: RNNOptions) {
     super();
     for (const [n, v] of [['input_size', inputSize], ['hidden_size', hiddenSize], ['num_layers', o.numLayers ?? 1]] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new Error(`${mode.startsWith('RNN') ? 'RNN' : mode}(): ${n} must be a positive integer, got ${v}`);
     }
     this.numLayers = o.numLayers ?? 1; this.batchFirst = o.batchFirst ?? false; this.dropout = o.dropout ?? 0; this.bias = o.bias ?? true;
+    this.bidirectional = o.bidirectional ?? false;
     if (!(this.dropout >= 0 && this.dropout <= 1)) throw new Error(`dropout should be a number in range [0, 1] representing the probability of an element being zeroed, got ${this.dropout}`);
-    const G = GATES[mode] * hiddenSize, bound = 1 / Math.sqrt(hiddenSize);
+    const G = GATES[mode] * hiddenSize, bound = 1 / Math.sqrt(hiddenSize), D = this.bidirectional ? 2 : 1;
     const init = (shape: number[]) => uniformParameter(shape, bound, o);
     const self = this as unknown as Record<string, Parameter>;
     for (let l = 0; l < this.numLayers; l++) {
-      self[`weight_ih_l${l}`] = init([G, l === 0 ? inputSize : hiddenSize]);
-      self[`weight_hh_l${l}`] = init([G, hiddenSize]);
-      if (this.bias) { self[`bias_ih_l${l}`] = init([G]); self[`bias_hh_l${l}`] = init([G]); }
+      for (const sfx of D === 2 ? ['', '_reverse'] : ['']) {
+        self[`weight_ih_l${l}${sfx}`] = init([G, l === 0 ? inputSize : D * hiddenSize]);
+        self[`weight_hh_l${l}${sfx}`] = init([G, hiddenSize]);
+        if (this.bias) { self[`bias_ih_l${l}${sfx}`] = init([G]); self[`bias_hh_l${l}${sfx}`] = init([G]); }
+      }
     }
   }
-  private param(name: string, l: number): Parameter | null { return (this as unknown as Record<string, Parameter | undefined>)[`${name}_l${l}`] ?? null; }
-  /** output [T, N, H] (or batch first), and the last hidden (and cell) state per layer [L, N, H]. */
+  private param(name: string, l: number, sfx: string): Parameter | null { return (this as unknown as Record<string, Parameter | undefined>)[`${name}_l${l}${sfx}`] ?? null; }
+  /**
+   * output [T, N, D·H] (or batch first; the forward direction's H features, then the reverse one's), and
+   * the last hidden (and cell) state per layer and direction [L·D, N, H] (layer 0 forward, layer 0 reverse, …).
+   */
   protected run(input: Tensor, hx: Tensor | [Tensor, Tensor] | null | undefined): [Tensor, Tensor, Tensor | null] {
     const name = this.constructor.name;
     if (!(input instanceof Tensor)) throw new Error(`${name}(): input must be a Tensor`);
     if (input.ndim !== 2 && input.ndim !== 3) throw new Error(`${name}: Expected input to be 2-D or 3-D but received ${input.ndim}-D tensor`);
+    const lstm = this.mode === 'LSTM', unbatched = input.ndim === 2;
+    if (lstm && hx != null && !Array.isArray(hx)) throw new Error('LSTM(): hx must be a pair [h0, c0]');
+    const given = hx == null ? null : Array.isArray(hx) ? hx : [hx];
+    if (given) { // PyTorch's checks and messages (1.13), in its order
+      const want = unbatched ? 2 : 3, what = unbatched ? 'unbatched 2-D' : 'batched 3-D';
+      if (given.some((t) => t.ndim !== want)) {
+        throw new Error(lstm ? `For ${what} input, hx and cx should also be ${want}-D but got (${given[0].ndim}-D, ${given[1].ndim}-D) tensors`
+          : `For ${what} input, hx should also be ${want}-D but got ${given[0].ndim}-D tensor`);
+      }
+    }
     if (input.shape[input.ndim - 1] !== this.inputSize) throw new Error(`input.size(-1) must be equal to input_size. Expected ${this.inputSize}, got ${input.shape[input.ndim - 1]}`);
-    const unbatched = input.ndim === 2;
     let x = unbatched ? input.unsqueeze(1) : this.batchFirst ? input.transpose(0, 1) : input; // [T, N, I]
-    const [T, N] = x.shape, H = this.hiddenSize, L = this.numLayers, lstm = this.mode === 'LSTM';
-    const state = (t: Tensor | undefined, what: string) => {
-      if (t === undefined) return zeros([L, N, H], { device: input.device, dtype: input.dtype });
+    const [T, N] = x.shape, H = this.hiddenSize, L = this.numLayers, D = this.bidirectional ? 2 : 1;
+    const state = (t: Tensor | undefined, k: number) => {
+      if (t === undefined) return zeros([L * D, N, H], { device: input.device, dtype: input.dtype });
       const s = unbatched ? t.unsqueeze(1) : t;
-      if (s.ndim !== 3 || s.shape[0] !== L || s.shape[1] !== N || s.shape[2] !== H) throw new Error(`Expected ${what} size (${L}, ${N}, ${H}), got ${formatSize(t.shape)}`);
+      if (s.shape[0] !== L * D || s.shape[1] !== N || s.shape[2] !== H) throw new Error(`Expected hidden${lstm ? `[${k}]` : ''} size (${L * D}, ${N}, ${H}), got [${s.shape.join(', ')}]`);
       return s;
     };
-    if (lstm && hx != null && !Array.isArray(hx)) throw new Error('LSTM(): hx must be a pair [h0, c0]');
-    const h0 = state(hx == null ? undefined : Array.isArray(hx) ? hx[0] : hx, 'hidden'), c0 = lstm ? state(hx == null ? undefined : (hx as [Tensor, Tensor])[1], 'cell') : null;
+    const h0 = state(given?.[0], 0), c0 = lstm ? state(given?.[1], 1) : null;
     const hs: Tensor[] = [], cs: Tensor[] = [];
     for (let l = 0; l < L; l++) {
-      const wih = this.param('weight_ih', l)!, whh = this.param('weight_hh', l)!, bih = this.param('bias_ih', l), bhh = this.param('bias_hh', l);
-      let xw = matmul(x, wih.t()); // [T, N, G·H], every step's input projection at once
-      if (bih) xw = xw.add(bih);
-      const whhT = whh.t();
-      let h = h0.index(l), c = c0 ? c0.index(l) : null;
-      const outs: Tensor[] = [];
-      for (let t = 0; t < T; t++) {
-        let hw = matmul(h, whhT);
-        if (bhh) hw = hw.add(bhh);
-        const xt = xw.index(t);
-        if (this.mode === 'LSTM') {
-          const [i, f, g, o] = xt.add(hw).chunk(4, 1);
-          c = f.sigmoid().mul(c!).add(i.sigmoid().mul(g.tanh()));
-          h = o.sigmoid().mul(c.tanh());
-        } else if (this.mode === 'GRU') {
-          const [ir, iz, inn] = xt.chunk(3, 1), [hr, hz, hn] = hw.chunk(3, 1);
-          const r = ir.add(hr).sigmoid(), z = iz.add(hz).sigmoid();
-          const nn = inn.add(r.mul(hn)).tanh();
-          h = nn.sub(nn.mul(z)).add(z.mul(h)); // (1 − z)·n + z·h
-        } else {
-          const a = xt.add(hw);
-          h = this.mode === 'RNN_TANH' ? a.tanh() : a.relu();
+      const dirs: Tensor[] = [];
+      for (let d = 0; d < D; d++) {
+        const sfx = d === 1 ? '_reverse' : '';
+        const wih = this.param('weight_ih', l, sfx)!, whh = this.param('weight_hh', l, sfx)!, bih = this.param('bias_ih', l, sfx), bhh = this.param('bias_hh', l, sfx);
+        let xw = matmul(x, wih.t()); // [T, N, G·H], every step's input projection at once
+        if (bih) xw = xw.add(bih);
+        const whhT = whh.t();
+        let h = h0.index(l * D + d), c = c0 ? c0.index(l * D + d) : null;
+        const outs: Tensor[] = new Array<Tensor>(T);
+        for (let s = 0; s < T; s++) {
+          const t = d === 1 ? T - 1 - s : s; // the reverse direction reads time backwards
+          let hw = matmul(h, whhT);
+          if (bhh) hw = hw.add(bhh);
+          const xt = xw.index(t);
+          if (this.mode === 'LSTM') {
+            const [i, f, g, o] = xt.add(hw).chunk(4, 1);
+            c = f.sigmoid().mul(c!).add(i.sigmoid().mul(g.tanh()));
+            h = o.sigmoid().mul(c.tanh());
+          } else if (this.mode === 'GRU') {
+            const [ir, iz, inn] = xt.chunk(3, 1), [hr, hz, hn] = hw.chunk(3, 1);
+            const r = ir.add(hr).sigmoid(), z = iz.add(hz).sigmoid();
+            const nn = inn.add(r.mul(hn)).tanh();
+            h = nn.sub(nn.mul(z)).add(z.mul(h)); // (1 − z)·n + z·h
+          } else {
+            const a = xt.add(hw);
+            h = this.mode === 'RNN_TANH' ? a.tanh() : a.relu();
+          }
+          outs[t] = h; // in time order whichever way it was read
         }
-        outs.push(h);
+        hs.push(h); if (c) cs.push(c);
+        dirs.push(stack(outs));
       }
-      hs.push(h); if (c) cs.push(c);
-      x = stack(outs);
+      x = D === 2 ? cat(dirs, 2) : dirs[0];
       if (this.dropout > 0 && this.training && l < L - 1) x = F.dropout(x, this.dropout, true);
     }
     let out = x, hn = stack(hs), cn = lstm ? stack(cs) : null;
@@ -541,6 +564,7 @@ abstract class RNNBase extends Module {
     if (!this.bias) s += ', bias=False';
     if (this.batchFirst) s += ', batch_first=True';
     if (this.dropout) s += `, dropout=${this.dropout}`;
+    if (this.bidirectional) s += ', bidirectional=True';
     return s;
   }
 }

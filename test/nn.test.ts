@@ -557,8 +557,74 @@ describe('LSTM, GRU, RNN', () => {
     expect(await text(c)).toBe('tensor([[[ 0.2500,  0.1136, -0.0446,  0.1756],\n         [ 0.2422,  0.2076, -0.1221,  0.2479]]], grad_fn=<StackBackward0>)');
     expect(lstm(input().index(':', 0))[0].shape).toEqual([3, 4]); // unbatched [T, I]
     expect(() => lstm(torch.ones([3, 2, 5]))).toThrow('input.size(-1) must be equal to input_size. Expected 3, got 5');
-    expect(() => lstm(torch.ones([3, 2, 3]), [torch.ones([2, 2, 4]), torch.ones([2, 2, 4])])).toThrow('Expected hidden size (1, 2, 4), got torch.Size([2, 2, 4])');
+    expect(() => lstm(torch.ones([3, 2, 3]), [torch.ones([2, 2, 4]), torch.ones([2, 2, 4])])).toThrow('Expected hidden[0] size (1, 2, 4), got [2, 2, 4]');
     expect(() => new nn.RNN(3, 4, { nonlinearity: 'gelu' as 'relu' })).toThrow("Unknown nonlinearity 'gelu'. Select from 'tanh' or 'relu'.");
+  });
+
+  it('bidirectional: PyTorch\'s printed modules, parameter names, outputs (time order), final states, input gradients and hx checks', async () => {
+    const rev = (l: number) => [`weight_ih_l${l}`, `weight_hh_l${l}`, `bias_ih_l${l}`, `bias_hh_l${l}`, `weight_ih_l${l}_reverse`, `weight_hh_l${l}_reverse`, `bias_ih_l${l}_reverse`, `bias_hh_l${l}_reverse`];
+    // [module, repr, parameter names, output[2], output's grad_fn, final states, x.grad[1]]
+    const cases: Array<[torch.nn.Module, string, string[], string, string, string[], string]> = [
+      [new nn.LSTM(3, 4, { bidirectional: true }), 'LSTM(3, 4, bidirectional=True)', rev(0),
+        'tensor([[ 0.1455,  0.0603, -0.0079,  0.1084, -0.0377,  0.0376, -0.0041, -0.0456],\n        [ 0.1368,  0.0964, -0.0370,  0.1516,  0.0256,  0.1799,  0.1041,  0.0707]],\n       grad_fn=<SelectBackward0>)',
+        'CatBackward0',
+        ['tensor([[[ 0.1455,  0.0603, -0.0079,  0.1084],\n         [ 0.1368,  0.0964, -0.0370,  0.1516]],\n\n        [[ 0.0111,  0.2416,  0.1344,  0.0646],\n         [-0.0081,  0.1578,  0.0860,  0.0020]]], grad_fn=<StackBackward0>)',
+          'tensor([[[ 0.3033,  0.1419, -0.0202,  0.1815],\n         [ 0.3014,  0.2362, -0.0950,  0.2495]],\n\n        [[ 0.0225,  0.4029,  0.3467,  0.1201],\n         [-0.0198,  0.2840,  0.2714,  0.0043]]], grad_fn=<StackBackward0>)'],
+        'tensor([[-1.5683, -1.7744, -1.9699],\n        [-2.2217, -2.3578, -2.6913]])'],
+      // PyTorch's own grad_fn here is TransposeBackward1 (ATen's GRU transposes in place); ours is the out-of-place transpose
+      [new nn.GRU(3, 4, { numLayers: 2, batchFirst: true, bidirectional: true }), 'GRU(3, 4, num_layers=2, batch_first=True, bidirectional=True)', [...rev(0), ...rev(1)],
+        'tensor([[ 0.0498,  0.0578, -0.0285, -0.1007,  0.0179,  0.0925,  0.0189,  0.0898],\n        [ 0.0977,  0.0536, -0.0568, -0.1814,  0.0143,  0.0557, -0.0082,  0.0218]],\n       grad_fn=<SelectBackward0>)',
+        'TransposeBackward0',
+        ['tensor([[[ 0.2361,  0.0261, -0.1635,  0.3772],\n         [ 0.1459,  0.1803, -0.0149,  0.2190],\n         [ 0.1893,  0.0846, -0.1532,  0.2643]],\n\n        [[ 0.0170,  0.2749,  0.2086,  0.0389],\n         [-0.0435,  0.2058,  0.1731, -0.0565],\n         [-0.1372,  0.0801,  0.0990, -0.1901]],\n\n        [[ 0.0759,  0.0908, -0.0554, -0.2157],\n         [ 0.0908,  0.0645, -0.0455, -0.1562],\n         [ 0.0977,  0.0536, -0.0568, -0.1814]],\n\n        [[ 0.0297,  0.0877,  0.0060,  0.0316],\n         [ 0.0197,  0.0828,  0.0057,  0.0788],\n         [ 0.0179,  0.0925,  0.0189,  0.0898]]], grad_fn=<StackBackward0>)'],
+        'tensor([[ 0.5957, -0.7069,  0.1948],\n        [ 0.9936,  0.0238,  0.5609]])'],
+      [new nn.RNN(3, 4, { bidirectional: true }), 'RNN(3, 4, bidirectional=True)', rev(0),
+        'tensor([[-0.3539,  0.6462,  0.0203, -0.1923, -0.6778, -0.3140,  0.1732, -0.0250],\n        [-0.3028,  0.6598,  0.1170, -0.4466, -0.3584,  0.1244,  0.5546,  0.4011]],\n       grad_fn=<SelectBackward0>)',
+        'CatBackward0',
+        ['tensor([[[-0.3539,  0.6462,  0.0203, -0.1923],\n         [-0.3028,  0.6598,  0.1170, -0.4466]],\n\n        [[-0.2831,  0.2296,  0.6055,  0.1670],\n         [-0.5304, -0.0616,  0.3931, -0.1179]]], grad_fn=<StackBackward0>)'],
+        'tensor([[-3.2219, -3.4337, -2.1920],\n        [-3.6516, -4.4101, -2.9648]])'],
+    ];
+    for (const [m, repr, names, out2, gradFn, finals, grad] of cases) {
+      setw(m);
+      expect(String(m)).toBe(repr);
+      expect(m.namedParameters().map(([n]) => n)).toEqual(names);
+      const x = input();
+      const [out, h] = (m as unknown as (x: torch.Tensor) => [torch.Tensor, torch.Tensor | torch.Tensor[]])(x);
+      expect(out.shape).toEqual([3, 2, 8]);
+      expect(await text(out.index(2))).toBe(out2);
+      expect(out.gradFn?.name).toBe(gradFn);
+      const hs = Array.isArray(h) ? h : [h];
+      expect(await Promise.all(hs.map((t) => text(t)))).toEqual(finals);
+      // each output element weighted by its position, so that the gradient sees the time order
+      const w = torch.arange(out.numel()).reshape(out.shape).float().div(10);
+      await hs.reduce((acc, t) => acc.add(t.sum()), out.sum().add(out.mul(w).sum())).backward();
+      expect(await text(x.grad!.index(1))).toBe(grad);
+    }
+    // unbatched [T, I] input with an initial state [2, H]
+    const gru = setw(new nn.GRU(3, 4, { bidirectional: true }));
+    const [uo, uh] = gru(input().index(':', 0), torch.ones([2, 4]).mul(0.5));
+    expect(uo.shape).toEqual([3, 8]);
+    expect(await text(uo.detach())).toBe('tensor([[ 0.4170,  0.2989,  0.1039,  0.4350,  0.0907,  0.3259,  0.3305,  0.0582],\n        [ 0.3499,  0.1735, -0.0091,  0.3595,  0.0191,  0.1985,  0.2747, -0.0852],\n        [ 0.2959,  0.0933, -0.0028,  0.2681,  0.0854,  0.1585,  0.3058, -0.0813]])');
+    expect(await text(uh.detach())).toBe('tensor([[ 0.2959,  0.0933, -0.0028,  0.2681],\n        [ 0.0907,  0.3259,  0.3305,  0.0582]])');
+    // a given initial state [L·2, N, H] is read layer 0 forward, layer 0 reverse, layer 1 forward, …
+    const gru2 = setw(new nn.GRU(3, 4, { numLayers: 2, batchFirst: true, bidirectional: true }));
+    const [go, gh] = gru2(input(), torch.arange(48).reshape(4, 3, 4).float().div(24).sub(1));
+    expect(await text(go.index(':', 0).detach())).toBe('tensor([[ 0.0381,  0.0185, -0.0788, -0.0567,  0.1976,  0.2202,  0.1017,  0.0934],\n        [ 0.1155,  0.1064,  0.0018,  0.0167,  0.2206,  0.2650,  0.1551,  0.1790],\n        [ 0.1947,  0.2052,  0.0796,  0.0914,  0.2459,  0.3263,  0.2304,  0.2215]])');
+    expect(await text(gh.detach())).toBe('tensor([[[-0.0679, -0.2876, -0.3211,  0.2004],\n         [-0.0806, -0.0521, -0.1652,  0.0771],\n         [ 0.0031, -0.0952, -0.2695,  0.1413]],\n\n        [[-0.1425,  0.1825,  0.0884, -0.0503],\n         [-0.1492,  0.1559,  0.0917, -0.0964],\n         [-0.1879,  0.0637,  0.0642, -0.1933]],\n\n        [[ 0.0570,  0.1123, -0.0645, -0.2003],\n         [ 0.1038,  0.1161, -0.0380, -0.1118],\n         [ 0.1478,  0.1303, -0.0304, -0.1077]],\n\n        [[ 0.1976,  0.2202,  0.1017,  0.0934],\n         [ 0.2206,  0.2650,  0.1551,  0.1790],\n         [ 0.2459,  0.3263,  0.2304,  0.2215]]])');
+    // dropout between layers (p = 1 in training: the second layer sees zeros, on both directions' features)
+    const dl = setw(new nn.LSTM(3, 4, { numLayers: 2, dropout: 1, bidirectional: true }));
+    const [dout, [dh]] = dl(input());
+    expect(await text(dout.index(0))).toBe('tensor([[ 0.0000, -0.0188, -0.0331, -0.0652,  0.0305,  0.0499,  0.0325,  0.0435],\n        [ 0.0000, -0.0188, -0.0331, -0.0652,  0.0305,  0.0499,  0.0325,  0.0435]],\n       grad_fn=<SelectBackward0>)');
+    expect(await text(dh)).toBe('tensor([[[ 0.1455,  0.0603, -0.0079,  0.1084],\n         [ 0.1368,  0.0964, -0.0370,  0.1516]],\n\n        [[ 0.0111,  0.2416,  0.1344,  0.0646],\n         [-0.0081,  0.1578,  0.0860,  0.0020]],\n\n        [[ 0.0056, -0.0339, -0.0504, -0.1018],\n         [ 0.0056, -0.0339, -0.0504, -0.1018]],\n\n        [[ 0.0305,  0.0499,  0.0325,  0.0435],\n         [ 0.0305,  0.0499,  0.0325,  0.0435]]], grad_fn=<StackBackward0>)');
+    // PyTorch's messages for an initial state of the wrong size or number of dimensions
+    const x = torch.ones([3, 2, 3]), lstm = new nn.LSTM(3, 4, { bidirectional: true });
+    expect(() => lstm(x, [torch.ones([1, 2, 4]), torch.ones([2, 2, 4])])).toThrow('Expected hidden[0] size (2, 2, 4), got [1, 2, 4]');
+    expect(() => lstm(x, [torch.ones([2, 2, 4]), torch.ones([2, 3, 4])])).toThrow('Expected hidden[1] size (2, 2, 4), got [2, 3, 4]');
+    expect(() => gru(x, torch.ones([1, 2, 4]))).toThrow('Expected hidden size (2, 2, 4), got [1, 2, 4]');
+    expect(() => gru(x.index(':', 0), torch.ones([1, 4]))).toThrow('Expected hidden size (2, 1, 4), got [1, 1, 4]');
+    expect(() => gru(x.index(':', 0), torch.ones([2, 1, 4]))).toThrow('For unbatched 2-D input, hx should also be 2-D but got 3-D tensor');
+    expect(() => gru(x, torch.ones([2, 4]))).toThrow('For batched 3-D input, hx should also be 3-D but got 2-D tensor');
+    expect(() => lstm(x, [torch.ones([2, 2, 4]), torch.ones([2, 4])])).toThrow('For batched 3-D input, hx and cx should also be 3-D but got (3-D, 2-D) tensors');
+    expect(() => lstm(x.index(':', 0), [torch.ones([2, 4]), torch.ones([2, 1, 4])])).toThrow('For unbatched 2-D input, hx and cx should also be 2-D but got (2-D, 3-D) tensors');
   });
 
   it('gradients match finite differences (float64), and the GPU gives the CPU\'s results', async () => {
@@ -566,6 +632,10 @@ describe('LSTM, GRU, RNN', () => {
     const gru = new nn.GRU(2, 3, f64), lstm = new nn.LSTM(2, 3, { ...f64, numLayers: 2 });
     await gradcheck((x) => gru(x)[0], [[4, 2, 2]]);
     await gradcheck((x, h) => lstm(x, [h, h.mul(0.5)])[1][1], [[3, 1, 2], [2, 1, 3]]);
+    const bgru = new nn.GRU(2, 3, { ...f64, numLayers: 2, bidirectional: true, batchFirst: true });
+    await gradcheck((x, h) => { const [o, hn] = bgru(x, h); return torch.cat([o.flatten(), hn.flatten()]); }, [[2, 3, 2], [4, 2, 3]]);
+    const blstm = new nn.LSTM(2, 3, { ...f64, bidirectional: true });
+    await gradcheck((x, h) => blstm(x, [h, h.mul(0.5)])[1][1], [[3, 1, 2], [2, 1, 3]]);
     if (!available) return;
     const run = async (dev: string) => {
       const m = setw(new nn.LSTM(3, 4, { numLayers: 2 }), dev), x = input(dev);
@@ -575,6 +645,15 @@ describe('LSTM, GRU, RNN', () => {
     };
     const [cpu, gpu] = [await run('cpu'), await run('gpu')];
     for (let k = 0; k < 3; k++) close(gpu[k], cpu[k], 1e-5);
+    const runBi = async (dev: string) => { // bidirectional, two layers, batch first; a reverse weight's gradient too
+      const m = setw(new nn.GRU(3, 4, { numLayers: 2, batchFirst: true, bidirectional: true }), dev), x = input(dev);
+      const [out, h] = m(x);
+      await out.mul(torch.arange(out.numel()).reshape(out.shape).float().div(10).to(dev)).sum().add(h.sum()).backward();
+      const p = Object.fromEntries(m.namedParameters());
+      return [await values(out), await values(h), await values(x.grad!), await values(p.weight_hh_l0_reverse.grad!), await values(p.weight_ih_l1_reverse.grad!)];
+    };
+    const [cpuBi, gpuBi] = [await runBi('cpu'), await runBi('gpu')];
+    for (let k = 0; k < 5; k++) close(gpuBi[k], cpuBi[k], 1e-5);
   });
 });
 
