@@ -8,13 +8,13 @@
  */
 import {
   Tensor, SCALAR_TYPE, cat, extremeValues, tensor, checkFloat, checkTensor, deviceName, full, gather, indexAddZeros, indexSelect, scatterAddRaw, abs, add, arange, clamp, composite, compare, div, exp, log, logSoftmax, matmul, mean, mm, mul, neg,
-  rand, relu, reshape, sigmoid, sqrt, sub, sum, sumToShape, tanh, where, type Operand,
+  rand, relu, reshape, sigmoid, sign, softmax, sqrt, sub, sum, sumToShape, tanh, where, type Operand,
 } from './tensor.ts';
 import { contiguousStrides, fmtShape, sameShape } from './shape.ts';
 import { isFloat } from './dtype.ts';
 import { formatSize } from './format.ts';
 import { isGradEnabled } from './autograd/graph.ts';
-import { erf, log1p } from './ops-more.ts';
+import { erf, log1p, norm } from './ops-more.ts';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 
@@ -757,5 +757,177 @@ export function interpolate(x: Tensor, o: { size?: number | number[]; scaleFacto
     let r = g;
     for (let k = sd - 1; k >= 0; k--) r = indexAddZeros(r, 2 + k, idx[k], r.shape.map((s, i) => (i === 2 + k ? inShape[2 + k] : s)));
     return [r];
+  });
+}
+
+// =============================================================== more activations (PyTorch's formulas,
+// gradients at the kinks and grad_fn names)
+
+/** x clamped to [minVal, maxVal]; the gradient passes strictly inside (HardtanhBackward0). */
+export function hardtanh(x: Tensor, minVal = -1, maxVal = 1): Tensor {
+  checkTensor('hardtanh', x); checkFloat('hardtanh', x);
+  if (!(minVal <= maxVal)) throw new Error(`hardtanh(): min_val cannot be greater than max_val (got ${minVal} and ${maxVal})`);
+  return composite('HardtanhBackward0', [x], () => clamp(x, minVal, maxVal),
+    (g) => [where(compare('gt', x, minVal), where(compare('lt', x, maxVal), g, 0), 0)], x);
+}
+/** min(max(x, 0), 6): hardtanh(x, 0, 6), as PyTorch computes it. */
+export function relu6(x: Tensor): Tensor { return hardtanh(x, 0, 6); }
+/** relu6(x + 3) / 6; the gradient 1/6 strictly inside (−3, 3). */
+export function hardsigmoid(x: Tensor): Tensor {
+  checkTensor('hardsigmoid', x); checkFloat('hardsigmoid', x);
+  return composite('HardsigmoidBackward0', [x], () => div(clamp(add(x, 3), 0, 6), 6),
+    (g) => [where(compare('gt', x, -3), where(compare('lt', x, 3), div(g, 6), 0), 0)], x);
+}
+/** x · relu6(x + 3) / 6; the gradient PyTorch's: 0 below −3, x/3 + 1/2 on [−3, 3], 1 above. */
+export function hardswish(x: Tensor): Tensor {
+  checkTensor('hardswish', x); checkFloat('hardswish', x);
+  return composite('HardswishBackward0', [x], () => div(mul(x, clamp(add(x, 3), 0, 6)), 6),
+    (g) => [where(compare('lt', x, -3), 0, where(compare('le', x, 3), mul(g, add(div(x, 3), 0.5)), g))], x);
+}
+/** x · tanh(softplus(x)). */
+export function mish(x: Tensor): Tensor {
+  checkTensor('mish', x); checkFloat('mish', x);
+  return composite('MishBackward0', [x], () => mul(x, tanh(softplus(x))), (g) => {
+    const t = tanh(softplus(x));
+    return [mul(g, add(t, mul(mul(x, sigmoid(x)), sub(1, mul(t, t)))))];
+  }, x);
+}
+const SELU_ALPHA = 1.6732632423543772848170429916717, SELU_SCALE = 1.0507009873554804934193349852946;
+/** scale · (x where x > 0, else α·(e^x − 1)), PyTorch's α and scale (EluBackward0). */
+export function selu(x: Tensor): Tensor {
+  checkTensor('selu', x); checkFloat('selu', x);
+  return composite('EluBackward0', [x], () => mul(where(compare('gt', x, 0), x, mul(sub(exp(x), 1), SELU_ALPHA)), SELU_SCALE),
+    (g) => [mul(g, where(compare('gt', x, 0), SELU_SCALE, mul(exp(x), SELU_ALPHA * SELU_SCALE)))], x);
+}
+/** x where x > 0, else α·(e^(x/α) − 1). */
+export function celu(x: Tensor, alpha = 1): Tensor {
+  checkTensor('celu', x); checkFloat('celu', x);
+  if (alpha === 0) throw new Error('ZeroDivisionError: alpha cannot be 0 for CELU');
+  return composite('CeluBackward0', [x], () => where(compare('gt', x, 0), x, mul(sub(exp(div(x, alpha)), 1), alpha)),
+    (g) => [where(compare('gt', x, 0), g, mul(g, exp(div(x, alpha))))], x);
+}
+/** log(sigmoid(x)) = −softplus(−x), without overflow for large |x|. */
+export function logsigmoid(x: Tensor): Tensor {
+  checkTensor('log_sigmoid', x); checkFloat('log_sigmoid', x);
+  return composite('LogSigmoidBackward0', [x], () => neg(softplus(neg(x))), (g) => [mul(g, sigmoid(neg(x)))], x);
+}
+/** x / (1 + |x|) (composed, as PyTorch's: DivBackward0). */
+export function softsign(x: Tensor): Tensor { checkTensor('softsign', x); return div(x, add(abs(x), 1)); }
+/** x − tanh(x) (composed, as PyTorch's: SubBackward0). */
+export function tanhshrink(x: Tensor): Tensor { checkTensor('tanhshrink', x); return sub(x, tanh(x)); }
+/** softmax(−x) along dim. */
+export function softmin(x: Tensor, dim: number): Tensor { checkTensor('softmin', x); return softmax(neg(x), dim); }
+/** The gated linear unit: a · sigmoid(b), a and b the two halves of x along dim. */
+export function glu(x: Tensor, dim = -1): Tensor {
+  checkTensor('glu', x); checkFloat('glu', x);
+  if (x.ndim === 0) throw new Error('glu does not support scalars because halving size must be even');
+  const d = dim < 0 ? dim + x.ndim : dim;
+  const n = x.shape[d];
+  if (n % 2 !== 0) throw new Error(`Halving dimension must be even, but dimension ${d} is size ${n}`);
+  const half = () => [x.narrow(d, 0, n / 2), x.narrow(d, n / 2, n / 2)];
+  return composite('GluBackward0', [x], () => { const [a, b] = half(); return mul(a, sigmoid(b)); }, (g) => {
+    const [a, b] = half(), s = sigmoid(b);
+    return [cat([mul(g, s), mul(mul(mul(g, a), s), sub(1, s))], d)];
+  }, x);
+}
+
+// =============================================================== more losses
+
+export interface HuberOptions extends LossOptions { delta?: number }
+/** 0.5·d² where |d| < delta, else delta·(|d| − 0.5·delta), d = input − target. */
+export function huberLoss(input: Tensor, target: Tensor, o: HuberOptions = {}): Tensor {
+  checkTensor('huber_loss', input); checkTensor('huber_loss', target, 'target');
+  const r = checkReduction(o.reduction ?? 'mean'), delta = o.delta ?? 1;
+  if (!(delta > 0)) throw new Error('huber_loss does not support non-positive values for delta.');
+  warnBroadcast(input, target);
+  return robustLoss('HuberLossBackward0', input, target, r, (d, ad) => where(compare('lt', ad, delta), mul(mul(d, d), 0.5), mul(sub(ad, 0.5 * delta), delta)),
+    (d) => clamp(d, -delta, delta));
+}
+export interface SmoothL1Options extends LossOptions { beta?: number }
+/** 0.5·d²/beta where |d| < beta, else |d| − 0.5·beta (beta 0: the L1 loss). */
+export function smoothL1Loss(input: Tensor, target: Tensor, o: SmoothL1Options = {}): Tensor {
+  checkTensor('smooth_l1_loss', input); checkTensor('smooth_l1_loss', target, 'target');
+  const r = checkReduction(o.reduction ?? 'mean'), beta = o.beta ?? 1;
+  if (!(beta >= 0)) throw new Error('smooth_l1_loss does not support negative values for beta.');
+  warnBroadcast(input, target);
+  return robustLoss('SmoothL1LossBackward0', input, target, r,
+    (d, ad) => (beta === 0 ? ad : where(compare('lt', ad, beta), div(mul(mul(d, d), 0.5), beta), sub(ad, 0.5 * beta))),
+    // (PyTorch's: −1 at or below −beta, 1 at or above beta, so with beta 0 a zero difference gives −1)
+    (d) => (beta === 0 ? where(compare('le', d, 0), -1, 1) : clamp(div(d, beta), -1, 1)));
+}
+/** A loss of d = input − target elementwise (f(d, |d|)), reduced; its gradient dl/dd = dloss(d). */
+function robustLoss(name: string, input: Tensor, target: Tensor, r: Reduction, f: (d: Tensor, ad: Tensor) => Tensor, dloss: (d: Tensor) => Tensor): Tensor {
+  let n = 0;
+  const inShape = input.shape, tShape = target.shape;
+  return composite(name, [input, target], () => {
+    const d = sub(input, target);
+    const l = f(d, abs(d));
+    n = l.numel();
+    return reduce(l, r);
+  }, (g) => {
+    const gd = mul(dloss(sub(input, target)), lossGrad(g, r, n));
+    return [input.requiresGrad ? sumToShape(gd, inShape) : null, target.requiresGrad ? sumToShape(neg(gd), tShape) : null];
+  }, input, target);
+}
+export interface KlDivOptions { reduction?: Reduction | 'batchmean'; logTarget?: boolean }
+/**
+ * The KL divergence of target from the distribution whose log-probabilities are input: target ·
+ * (log target − input) elementwise (0 where target is 0), or e^target · (target − input) with logTarget.
+ * 'batchmean' divides the sum by the batch size (input.size(0)); 'mean' by every element, as PyTorch's
+ * (which warns about it).
+ */
+export function klDiv(input: Tensor, target: Tensor, o: KlDivOptions = {}): Tensor {
+  checkTensor('kl_div', input); checkTensor('kl_div', target, 'target');
+  const red = o.reduction ?? 'mean';
+  if (red !== 'batchmean') checkReduction(red);
+  if (red === 'mean' && !warned.has('kl_div')) {
+    warned.add('kl_div');
+    process.emitWarning("reduction: 'mean' divides the total loss by both the batch size and the support size.'batchmean' divides only by the batch size, and aligns with the KL div math definition.'mean' will be changed to behave the same as 'batchmean' in the next major release.", 'UserWarning');
+  }
+  // (xlogy(t, t): 0 where t is 0, NaN where it is negative, as PyTorch's)
+  const l = o.logTarget
+    ? mul(exp(target), sub(target, input))
+    : sub(where(compare('eq', target, 0), 0, mul(target, log(target))), mul(target, input));
+  if (red === 'batchmean') return input.ndim === 0 ? sum(l) : div(sum(l), input.shape[0]);
+  return reduce(l, red);
+}
+
+// =============================================================== distances, normalization, pooling
+
+/** x / max(‖x‖_p, eps) along dim. */
+export function normalize(x: Tensor, o: { p?: number; dim?: number; eps?: number } = {}): Tensor {
+  checkTensor('normalize', x);
+  const n = norm(x, o.p ?? 2, o.dim ?? 1, true);
+  return div(x, clamp(n, o.eps ?? 1e-12, null).expand(x.shape));
+}
+/** Σ (x1 / max(‖x1‖, eps)) · (x2 / max(‖x2‖, eps)) along dim (x1 and x2 broadcast). */
+export function cosineSimilarity(x1: Tensor, x2: Tensor, o: { dim?: number; eps?: number } = {}): Tensor {
+  checkTensor('cosine_similarity', x1); checkTensor('cosine_similarity', x2, 'x2');
+  const dim = o.dim ?? 1, eps = o.eps ?? 1e-8;
+  const unit = (t: Tensor) => div(t, clamp(norm(t, 2, dim, true), eps, null));
+  return sum(mul(unit(x1), unit(x2)), dim);
+}
+/**
+ * 2-D adaptive average pooling: output cell (i, j) averages rows [⌊i·H/OH⌋, ⌈(i+1)·H/OH⌉) and the same
+ * for columns (PyTorch's windows), computed as A_h · x · A_wᵀ with averaging matrices (one pair of
+ * matrix products, on any device). outputSize: a number, or [oh, ow] where null keeps the input's size.
+ */
+export function adaptiveAvgPool2d(x: Tensor, outputSize: number | [number | null, number | null]): Tensor {
+  checkTensor('adaptive_avg_pool2d', x); checkFloat('adaptive_avg_pool2d', x);
+  return batched('adaptive_avg_pool2d', x, (x4) => {
+    const [, , H, W] = x4.shape;
+    const [oh, ow] = typeof outputSize === 'number' ? [outputSize, outputSize] : [outputSize[0] ?? H, outputSize[1] ?? W];
+    for (const v of [oh, ow]) if (!Number.isInteger(v) || v < 0) throw new Error(`adaptive_avg_pool2d(): output_size must be non-negative integers, got ${JSON.stringify(outputSize)}`);
+    if (H === 0 || W === 0) throw new Error(`adaptive_avg_pool2d(): Expected input to have non-zero size for non-batch dimensions, but input has sizes ${formatSize(x4.shape)}`);
+    const avg = (out: number, n: number) => {
+      const m = new Float64Array(out * n);
+      for (let i = 0; i < out; i++) {
+        const s = Math.floor((i * n) / out), e = Math.ceil(((i + 1) * n) / out);
+        for (let k = s; k < e; k++) m[i * n + k] = 1 / (e - s);
+      }
+      return tensor(m, { dtype: x4.dtype, device: deviceName(x4.device) }).reshape([out, n]);
+    };
+    const ah = avg(oh, H), aw = avg(ow, W);
+    return composite('AdaptiveAvgPool2DBackward0', [x4], () => matmul(matmul(ah, x4), aw.t()), (g) => [matmul(matmul(ah.t(), g), aw)], x4);
   });
 }

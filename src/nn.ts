@@ -637,6 +637,50 @@ export class GELU extends Module {
   override extraRepr(): string { return `approximate='${this.approximate}'`; }
 }
 
+/** F.hardtanh: x clamped to [minVal, maxVal]. */
+export class Hardtanh extends Module {
+  constructor(readonly minVal = -1, readonly maxVal = 1) { super(); }
+  override forward(x: Tensor): Tensor { return F.hardtanh(x, this.minVal, this.maxVal); }
+  override extraRepr(): string { return `min_val=${pyFloat(this.minVal)}, max_val=${pyFloat(this.maxVal)}`; }
+}
+export class ReLU6 extends Module { override forward(x: Tensor): Tensor { return F.relu6(x); } }
+export class Hardsigmoid extends Module { override forward(x: Tensor): Tensor { return F.hardsigmoid(x); } }
+export class Hardswish extends Module { override forward(x: Tensor): Tensor { return F.hardswish(x); } }
+export class Mish extends Module { override forward(x: Tensor): Tensor { return F.mish(x); } }
+export class SELU extends Module { override forward(x: Tensor): Tensor { return F.selu(x); } }
+export class CELU extends Module {
+  constructor(readonly alpha = 1) { super(); }
+  override forward(x: Tensor): Tensor { return F.celu(x, this.alpha); }
+  override extraRepr(): string { return `alpha=${pyFloat(this.alpha)}`; }
+}
+export class LogSigmoid extends Module { override forward(x: Tensor): Tensor { return F.logsigmoid(x); } }
+export class Softsign extends Module { override forward(x: Tensor): Tensor { return F.softsign(x); } }
+export class Tanhshrink extends Module { override forward(x: Tensor): Tensor { return F.tanhshrink(x); } }
+export class Softmin extends Module {
+  constructor(readonly dim: number) { super(); }
+  override forward(x: Tensor): Tensor { return F.softmin(x, this.dim); }
+  override extraRepr(): string { return `dim=${this.dim}`; }
+}
+export class GLU extends Module {
+  constructor(readonly dim = -1) { super(); }
+  override forward(x: Tensor): Tensor { return F.glu(x, this.dim); }
+  override extraRepr(): string { return `dim=${this.dim}`; }
+}
+/** F.adaptiveAvgPool2d: outputSize a number or [oh, ow] (null keeps that input size). */
+export class AdaptiveAvgPool2d extends Module {
+  constructor(readonly outputSize: number | [number | null, number | null]) { super(); }
+  override forward(x: Tensor): Tensor { return F.adaptiveAvgPool2d(x, this.outputSize); }
+  override extraRepr(): string {
+    const o = this.outputSize;
+    return `output_size=${typeof o === 'number' ? o : `(${o.map((v) => (v === null ? 'None' : v)).join(', ')})`}`;
+  }
+}
+/** F.cosineSimilarity along dim (default 1). */
+export class CosineSimilarity extends Module {
+  constructor(readonly options: { dim?: number; eps?: number } = {}) { super(); }
+  override forward(x1: Tensor, x2: Tensor): Tensor { return F.cosineSimilarity(x1, x2, this.options); }
+}
+
 // =============================================================== losses
 
 /** Losses: `new nn.MSELoss()(prediction, target)`, options as their functional forms take them. */
@@ -647,6 +691,18 @@ export class MSELoss extends Module {
 export class L1Loss extends Module {
   constructor(readonly options: F.LossOptions = {}) { super(); }
   override forward(input: Tensor, target: Tensor): Tensor { return F.l1Loss(input, target, this.options); }
+}
+export class HuberLoss extends Module {
+  constructor(readonly options: F.HuberOptions = {}) { super(); }
+  override forward(input: Tensor, target: Tensor): Tensor { return F.huberLoss(input, target, this.options); }
+}
+export class SmoothL1Loss extends Module {
+  constructor(readonly options: F.SmoothL1Options = {}) { super(); }
+  override forward(input: Tensor, target: Tensor): Tensor { return F.smoothL1Loss(input, target, this.options); }
+}
+export class KLDivLoss extends Module {
+  constructor(readonly options: F.KlDivOptions = {}) { super(); }
+  override forward(input: Tensor, target: Tensor): Tensor { return F.klDiv(input, target, this.options); }
 }
 /**
  * A loss whose class (or element) weights are buffers, as PyTorch registers them: `to()` moves them
