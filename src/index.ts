@@ -37,5 +37,5 @@ export * as nn from './nn.ts';
 export * as optim from './optim.ts';
 /** torch.utils.data: TensorDataset, Subset, randomSplit, DataLoader. */
 export * as utils from './utils.ts';
-/** torch.save / torch.load: named tensors to and from a safetensors file. */
+/** torch.save / torch.load: named tensors to and from a safetensors file, or PyTorch's own .pt files. */
 export { save, load } from './io.ts';

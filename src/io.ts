@@ -3,17 +3,20 @@
  * little-endian header length, a JSON header ({ name: { dtype, shape, data_offsets } }, plus optional
  * "__metadata__" strings), then each tensor's bytes, row-major and little-endian. Python reads it with
  * `safetensors.torch.load_file`; troupe reads what that library writes, float16 and bfloat16 included
- * (converted to float32). Not PyTorch's pickle format (.pt).
+ * (converted to float32). A path ending in .pt, .pth or .bin is written in PyTorch's own zip format instead
+ * (src/pt.ts), and load() reads either format, telling them apart by their first bytes.
  */
 import { open, readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
 import { Tensor, fromTypedArray, tensor } from './tensor.ts';
 import type { DType } from './runtime/protocol.ts';
+import { loadPt, savePt } from './pt.ts';
 
 const WRITE: Record<DType, string> = { float32: 'F32', float64: 'F64', int32: 'I32', int64: 'I64', bool: 'BOOL' };
 const BYTES: Record<string, number> = { F32: 4, F64: 8, I32: 4, I64: 8, BOOL: 1, F16: 2, BF16: 2, U8: 1, I8: 1, I16: 2, U16: 2, U32: 4, U64: 8 };
 
 /** The tensor's bytes as the file stores them (row-major, little-endian; int64 as 64-bit integers). */
-async function bytesOf(name: string, t: Tensor): Promise<Uint8Array> {
+export async function bytesOf(name: string, t: Tensor): Promise<Uint8Array> {
   const data = await t.contiguous().toTypedArray();
   if (t.dtype === 'int64') {
     const out = new BigInt64Array(data.length);
@@ -58,8 +61,13 @@ function unflatten(s: unknown, tensors: Record<string, Tensor>): unknown {
   return s;
 }
 
+/** The extensions save() writes in PyTorch's zip format (torch.save's own; others are safetensors). */
+const PT_EXTENSIONS = ['.pt', '.pth', '.bin'];
+
 /**
- * Writes tensors (from any device) to `path` as safetensors. A flat object of tensors (a state dict) is
+ * Writes tensors (from any device) to `path` as safetensors, or, when the path ends in .pt, .pth or .bin,
+ * as PyTorch's own torch.save file (a zip: torch.load reads it; a flat object of tensors is an
+ * OrderedDict, as a state_dict is, and numbers that are integers are Python ints). A flat object of tensors (a state dict) is
  * the file's tensors by name, readable anywhere safetensors is; anything nested (a checkpoint such as
  * { model: net.stateDict(), optim: opt.stateDict(), epoch: 5 }) also keeps its shape, numbers and
  * strings in the header's metadata, and load() gives it back whole. metadata: strings kept in the
@@ -67,6 +75,13 @@ function unflatten(s: unknown, tensors: Record<string, Tensor>): unknown {
  */
 export async function save(obj: Record<string, unknown>, path: string, metadata: Record<string, string> = {}): Promise<void> {
   if (!isPlain(obj)) throw new Error('save(): expected an object of named tensors (a module\'s stateDict(), say), or a plain object holding them');
+  if (PT_EXTENSIONS.includes(extname(path).toLowerCase())) {
+    if (Object.keys(metadata).length) throw new Error(`save(): metadata is kept in a safetensors header; a PyTorch file (${extname(path)}) has no place for it (put it in the object)`);
+    const parts = await savePt(obj);
+    const f = await open(path, 'w');
+    try { for (const p of parts) await f.writeFile(p); } finally { await f.close(); }
+    return;
+  }
   let tensors = obj as Record<string, Tensor>;
   if (!Object.values(obj).every((v) => v instanceof Tensor)) {
     tensors = {};
@@ -100,19 +115,26 @@ export async function save(obj: Record<string, unknown>, path: string, metadata:
 }
 
 /** float16 bits to a float32 value. */
-function half(h: number): number {
+export function half(h: number): number {
   const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, m = h & 0x3ff;
   if (e === 0) return s * m * 2 ** -24;
   if (e === 31) return m ? NaN : s * Infinity;
   return s * (1 + m / 1024) * 2 ** (e - 15);
 }
 
+/** The first bytes of torch.save's pre-1.6 format: PROTO 2, then LONG1 of its magic number. */
+const LEGACY_PT = Buffer.from([0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19]);
+
 /**
- * Reads a safetensors file into named tensors (on `device`, the CPU by default). float16 and bfloat16
- * become float32; other integer types than int32/int64 and bool are refused, by name.
+ * Reads a safetensors file into named tensors (on `device`, the CPU by default), or a PyTorch file
+ * (torch.save's zip, whatever the extension) into what it holds (src/pt.ts). float16 and bfloat16
+ * become float32; other integer types than int32/int64 and bool are refused by safetensors, by name
+ * (a .pt file's uint8/int8/int16 load as int32).
  */
 export async function load<T = Record<string, Tensor>>(path: string, o: { device?: string } = {}): Promise<T> {
   const buf = await readFile(path);
+  if (buf.length >= 4 && buf.readUInt32LE(0) === 0x04034b50) return loadPt(buf, path, o) as T; // (a zip: 'PK\x03\x04')
+  if (buf.subarray(0, LEGACY_PT.length).equals(LEGACY_PT)) throw new Error(`load(): ${path} is in torch.save's pre-1.6 format (_use_new_zipfile_serialization=False), which troupe does not read; save it again with PyTorch's default`);
   if (buf.length < 8) throw new Error(`load(): ${path} is not a safetensors file (${buf.length} bytes)`);
   const n = Number(buf.readBigUInt64LE(0));
   if (!(n > 1 && 8 + n <= buf.length)) throw new Error(`load(): ${path} is not a safetensors file (its header length ${n} does not fit its ${buf.length} bytes)`);
