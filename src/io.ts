@@ -11,25 +11,10 @@ import { extname } from 'node:path';
 import { Tensor, fromTypedArray, tensor } from './tensor.ts';
 import type { DType } from './runtime/protocol.ts';
 import { loadPt, savePt } from './pt.ts';
+import { bytesOf, half } from './io-bytes.ts';
 
 const WRITE: Record<DType, string> = { float32: 'F32', float64: 'F64', int32: 'I32', int64: 'I64', bool: 'BOOL' };
 const BYTES: Record<string, number> = { F32: 4, F64: 8, I32: 4, I64: 8, BOOL: 1, F16: 2, BF16: 2, U8: 1, I8: 1, I16: 2, U16: 2, U32: 4, U64: 8 };
-
-/** The tensor's bytes as the file stores them (row-major, little-endian; int64 as 64-bit integers). */
-export async function bytesOf(name: string, t: Tensor): Promise<Uint8Array> {
-  const data = await t.contiguous().toTypedArray();
-  if (t.dtype === 'int64') {
-    const out = new BigInt64Array(data.length);
-    for (let i = 0; i < data.length; i++) {
-      const v = data[i];
-      if (!Number.isSafeInteger(v)) throw new Error(`save(): ${name} holds ${v}, which int64 cannot store exactly here (troupe keeps int64 as float64, exact to 2^53)`);
-      out[i] = BigInt(v);
-    }
-    return new Uint8Array(out.buffer);
-  }
-  // (float32, float64, int32: the typed array's own bytes; bool: one byte, 0 or 1)
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
-}
 
 /** The metadata key under which save() keeps the shape of a nested object (a checkpoint). */
 const STRUCTURE = 'troupe.structure';
@@ -112,14 +97,6 @@ export async function save(obj: Record<string, unknown>, path: string, metadata:
   } finally {
     await f.close();
   }
-}
-
-/** float16 bits to a float32 value. */
-export function half(h: number): number {
-  const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, m = h & 0x3ff;
-  if (e === 0) return s * m * 2 ** -24;
-  if (e === 31) return m ? NaN : s * Infinity;
-  return s * (1 + m / 1024) * 2 ** (e - 15);
 }
 
 /** The first bytes of torch.save's pre-1.6 format: PROTO 2, then LONG1 of its magic number. */

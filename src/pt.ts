@@ -18,7 +18,7 @@
 import { inflateRawSync } from 'node:zlib';
 import { Tensor, fromTypedArray } from './tensor.ts';
 import type { DType } from './runtime/protocol.ts';
-import { bytesOf, half } from './io.ts';
+import { bytesOf, half } from './io-bytes.ts';
 
 // ================================================================ zip
 
