@@ -1309,7 +1309,9 @@ function radixSort(n: number, wide: boolean): Int32Array {
  * best k so far (positions in sortIdx, values in selectVals). A position comes after every one in the
  * run, so it enters only if its value comes strictly before the run's last (for random data almost every
  * position is rejected by that one comparison of values: no keys are made). Ascending: NaN after every
- * number; descending: before. -0 equals 0 (a comparison of numbers says so).
+ * number; descending: before. -0 equals 0 (a comparison of numbers says so). Two copies, one per
+ * direction: one function choosing the comparison per element took 7.0-7.2 ms for topk(1000x1000, 5)
+ * against 4.2-5.0.
  */
 function selectBestAsc(X: Arr, bx: number, sx: number, n: number, k: number): Int32Array {
   const run = sortIdx, rv = selectValues(k);
