@@ -80,6 +80,42 @@ describe('indexing and views', () => {
 });
 
 describe('CPU elementwise and reduction kernels on strided views', () => {
+  it('sums over several dims whose elements lie in runs (a conv bias gradient, sum([0, 2, 3])): the JS loop\'s float64 order, bit for bit', async () => {
+    const { reduceLoop } = await import('../src/backends/cpu/loops.ts');
+    const { REDUCE_BLOCK } = await import('../src/runtime/protocol.ts');
+    // (the first is large enough to live in the shared arena, whose kernel scratch the path copies into)
+    for (const [shape, dims, slice] of [[[64, 8, 32, 17], [0, 2, 3], null], [[16, 8, 5, 7], [0, 2, 3], null], [[3, 5, 7, 20], [0, 3], null], [[6, 4, 33], [0, 2], '1:3'], [[2, 3, 4, 40], [1, 3], null]] as const) {
+      const full = [...shape] as number[], view = slice ? full.map((v, d) => (d === 1 ? 2 : v)) : full, lo = slice ? 1 : 0;
+      const strides = full.map((_, d) => full.slice(d + 1).reduce((a, b) => a * b, 1));
+      const kept = view.map((_, d) => d).filter((d) => !(dims as readonly number[]).includes(d));
+      const redShape = (dims as readonly number[]).map((d) => view[d]), m = redShape.reduce((a, b) => a * b, 1);
+      const outN = kept.reduce((a, d) => a * view[d], 1);
+      /** where output o's reduced element j lies in the full tensor's data */
+      const at = (o: number, j: number) => {
+        let off = lo * strides[1], rem = o;
+        for (let k = kept.length - 1; k >= 0; k--) { off += (rem % view[kept[k]]) * strides[kept[k]]; rem = Math.floor(rem / view[kept[k]]); }
+        for (let k = dims.length - 1; k >= 0; k--) { off += (j % redShape[k]) * strides[dims[k]]; j = Math.floor(j / redShape[k]); }
+        return off;
+      };
+      // Each output: +2^40 first, −2^40 last, small values of both signs between: the float64 sums round
+      // the small values differently for every other order of the additions, and the total is small, so
+      // the float32 result shows it.
+      const data = new Float32Array(full.reduce((a, b) => a * b, 1));
+      for (let o = 0; o < outN; o++) {
+        for (let j = 0; j < m; j++) data[at(o, j)] = j === 0 ? 2 ** 40 : j === m - 1 ? -(2 ** 40) : ((((j * 7919 + o * 104729) % 2001) - 1000) / 1000) * (1 + ((j * 31) % 1000) / 4096);
+      }
+      let x = torch.fromTypedArray(data).reshape(full).clone(); // (a fresh storage: large ones go to the arena)
+      if (slice) x = x.index(':', slice); // (a view with an offset and a gap)
+      const got = Array.from((await x.sum([...dims]).toTypedArray()) as Float32Array);
+      const line = new Float32Array(m), f = reduceLoop('sum', line, REDUCE_BLOCK), want: number[] = [];
+      for (let o = 0; o < outN; o++) {
+        for (let j = 0; j < m; j++) line[j] = data[at(o, j)];
+        want.push(Math.fround(f(line, 0, 1, m)));
+      }
+      expect(got, `${shape} ${dims}`).toEqual(want);
+    }
+  });
+
   // Many chunks of the JS loops (8192 elements each), rows that straddle them, transposed and broadcast
   // operands, outputs of four dtypes, against a plain JS reference. Integer-valued data: sums are exact.
   for (const [rows, cols] of [[130, 70], [700, 610]]) {

@@ -849,6 +849,25 @@ function runReduce(op: Extract<Op, { op: 'reduce' }>, R: Resolve, s: number, e: 
       for (let o = 0; o < e - s; o++) dst[db + o] = f(data, base[o], stride, m);
       return;
     }
+    // A float32 sum whose reduced elements form contiguous runs (x.sum([0, 2, 3]) of [N, C, H, W]: runs of
+    // H·W): each output's runs copied into the kernels' scratch natively, then the SIMD block sum of a
+    // contiguous line (the same block and accumulators as the JS loop over the strided read below).
+    // (the run: the innermost dims that lie back to back in memory)
+    let r = red.shape.length, L = 1;
+    while (r > 0 && red.strides[r - 1] === L) L *= red.shape[--r];
+    const sc = fast && fast.scratch;
+    if (sc && op.fn === 'sum' && op.x.dtype === 'float32' && L >= 16 && L < m && m <= REDUCE_BLOCK && 4 * m <= sc.bytes) {
+      const starts = offsets({ ...red, shape: red.shape.slice(0, r), strides: red.strides.slice(0, r), offset: 0 }, 0, m / L);
+      const X = data as Float32Array, line = new Float32Array(fast!.memory.buffer, sc.at, m);
+      for (let o = 0; o < e - s; o++) {
+        const b = base[o];
+        for (let j = 0; j < starts.length; j++) line.set(X.subarray(b + starts[j], b + starts[j] + L), j * L);
+        let total = 0;
+        total += fast!.simd.blockSumF32(sc.at, m);
+        dst[db + o] = total;
+      }
+      return;
+    }
     const t = scratch(S_A, m), f = reduceLoop(op.fn, t, REDUCE_BLOCK);
     for (let o = 0; o < e - s; o++) {
       stridedRead({ ...red, offset: base[o] }, data, 0, m, t);
