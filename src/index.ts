@@ -17,6 +17,11 @@ export {
 export type { CloseOptions } from './ops-more.ts';
 export { sort, argsort, msort, topk, kthvalue, median, cumsum, cumprod, flip, roll, randperm } from './ops-sort.ts';
 export type { ScanOptions, RandpermOptions } from './ops-sort.ts';
+export {
+  prod, logicalAnd, logicalOr, logicalXor, logicalNot, einsum, meshgrid, diff, countNonzero, swapaxes, swapdims, movedim,
+  logaddexp, hypot, deg2rad, rad2deg, frac, nanToNum,
+} from './ops-extra.ts';
+export type { ProdOptions, MeshgridOptions, NanToNumOptions } from './ops-extra.ts';
 export type { DType } from './runtime/protocol.ts';
 export type { TypedArray } from './dtype.ts';
 

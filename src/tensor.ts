@@ -12,6 +12,7 @@ import { keepShapes } from './runtime/gc.ts';
 import { formatSize, formatTensor } from './format.ts';
 import * as more from './ops-more.ts';
 import * as sorting from './ops-sort.ts';
+import * as extra from './ops-extra.ts';
 
 export type Device = rt.Device;
 export interface TensorOptions { dtype?: DType | string; device?: string; requiresGrad?: boolean }
@@ -224,6 +225,28 @@ export class Tensor {
   roll(shifts: number | number[], dims?: number | number[]): Tensor { return sorting.roll(this, shifts, dims); }
   /** The positions of the nonzero elements, [count, ndim] int64; reads the tensor back, so it is a promise. */
   async nonzero(): Promise<Tensor> { return more.nonzero(this); }
+  /** The product of all elements, or along dim (integers and bool give int64; the gradient exact through zeros). */
+  prod(o?: extra.ProdOptions): Tensor;
+  prod(dim: number, keepdim?: boolean, o?: extra.ProdOptions): Tensor;
+  prod(dim?: number | extra.ProdOptions, keepdim = false, o: extra.ProdOptions = {}): Tensor {
+    return typeof dim === 'number' ? extra.prod(this, dim, keepdim, o) : extra.prod(this, dim);
+  }
+  logicalAnd(o: Tensor): Tensor { return extra.logicalAnd(this, o); }
+  logicalOr(o: Tensor): Tensor { return extra.logicalOr(this, o); }
+  logicalXor(o: Tensor): Tensor { return extra.logicalXor(this, o); }
+  logicalNot(): Tensor { return extra.logicalNot(this); }
+  /** The n-th forward difference along dim, with prepend / append joined first. */
+  diff(n = 1, dim = -1, prepend?: Tensor | null, append?: Tensor | null): Tensor { return extra.diff(this, n, dim, prepend, append); }
+  countNonzero(dim?: number | number[]): Tensor { return extra.countNonzero(this, dim); }
+  swapaxes(d0: number, d1: number): Tensor { return extra.swapaxes(this, d0, d1); }
+  swapdims(d0: number, d1: number): Tensor { return extra.swapdims(this, d0, d1); }
+  movedim(source: number | number[], destination: number | number[]): Tensor { return extra.movedim(this, source, destination); }
+  logaddexp(o: Tensor): Tensor { return extra.logaddexp(this, o); }
+  hypot(o: Tensor): Tensor { return extra.hypot(this, o); }
+  deg2rad(): Tensor { return extra.deg2rad(this); }
+  rad2deg(): Tensor { return extra.rad2deg(this); }
+  frac(): Tensor { return extra.frac(this); }
+  nanToNum(o: extra.NanToNumOptions = {}): Tensor { return extra.nanToNum(this, o); }
 
   // ------------------------------------------------------------- in place
   add_(o: Operand, alpha?: number): this { return inplaceBinary(this, 'add', alpha === undefined ? o : mul(o, alpha)); }
@@ -383,6 +406,8 @@ export class Tensor {
   double(): Tensor { return this.to({ dtype: 'float64' }); }
   long(): Tensor { return this.to({ dtype: 'int64' }); }
   int(): Tensor { return this.to({ dtype: 'int32' }); }
+  /** As bool: nonzero (NaN too) is true. */
+  bool(): Tensor { return this.to({ dtype: 'bool' }); }
 
   // ------------------------------------------------------------- reading
   async item(): Promise<number | boolean> {
