@@ -13,7 +13,7 @@ import {
 import { contiguousStrides, fmtShape, sameShape } from './shape.ts';
 import { isFloat } from './dtype.ts';
 import { formatSize } from './format.ts';
-import { isGradEnabled } from './autograd/graph.ts';
+import { isGradEnabled, noGrad } from './autograd/graph.ts';
 import { erf, log1p, norm } from './ops-more.ts';
 
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -558,35 +558,73 @@ export interface Conv2dOptions { stride?: Pair; padding?: Pair; dilation?: Pair;
 export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, o: Conv2dOptions = {}): Tensor {
   checkTensor('conv2d', input); checkTensor('conv2d', weight, 'weight'); checkFloat('conv2d', input);
   if (bias != null) checkTensor('conv2d', bias, 'bias');
-  const G = o.groups ?? 1;
-  if (!Number.isInteger(G)) throw new Error(`conv2d(): groups must be an integer, got ${G}`);
-  if (G <= 0) throw new Error('non-positive groups is not supported');
+  const G = convGroups('conv2d', o.groups);
   if (weight.ndim !== 4) throw new Error(`conv2d(): weight must be 4-D [out_channels, in_channels / groups, kh, kw], got shape ${fmtShape(weight.shape)}`);
   const s = pair('stride', o.stride ?? 1, 1), p = pair('padding', o.padding ?? 0, 0), d = pair('dilation', o.dilation ?? 1, 1);
-  return batched('conv2d', input, (x) => {
-    const [O, Cw, kh, kw] = weight.shape;
-    if (O % G !== 0) throw new Error(`Given groups=${G}, expected weight to be divisible by ${G} at dimension 0, but got weight of size [${fmtShape(weight.shape)}] instead`);
-    if (x.shape[1] !== Cw * G) throw new Error(`Given groups=${G}, weight of size ${fmtShape(weight.shape)}, expected input${fmtShape(x.shape)} to have ${Cw * G} channels, but got ${x.shape[1]} channels instead`);
-    if (bias != null && (bias.ndim !== 1 || bias.shape[0] !== O)) throw new Error(`conv2d(): bias must have shape [${O}], got ${fmtShape(bias.shape)}`);
-    const q = patches('conv2d', x, [kh, kw], s, p, d);
-    // Groups: input channels and filters in G blocks, each filter block reading its channel block only:
-    // a batch of G products per image (one product when G is 1).
-    const CK = Cw * q.K, grouped = (n: number) => (G === 1 ? [n] : [G, n / G]);
-    const wv = reshape(weight, [...grouped(O), CK]); // [(G,) O/G, CK]
-    let cols!: Tensor;
-    const inputs: Operand[] = bias != null ? [x, weight, bias] : [x, weight];
-    return composite('ConvolutionBackward0', inputs, () => {
-      cols = reshape(unfold(padFor(x, q, 0), q), [q.N, ...(G === 1 ? [] : [G]), CK, q.L]);
-      let y = reshape(matmul(wv, cols), [q.N, O, q.L]);
-      if (bias != null) y = add(y, bias.reshape([1, O, 1]));
-      return asShape(y, [q.N, O, q.OH, q.OW]);
-    }, (g) => {
-      const g2 = reshape(g, [q.N, ...grouped(O), q.L]);
-      const gx = x.requiresGrad ? fold(matmul(wv.transpose(-1, -2), g2).reshape([q.N, Cw * G, q.K, q.L]), q) : null;
-      const gw = weight.requiresGrad ? reshape(sum(matmul(g2, cols.transpose(-1, -2)), 0), weight.shape) : null;
-      return bias != null ? [gx, gw, bias.requiresGrad ? sum(g, [0, 2, 3]) : null] : [gx, gw];
-    }, x, weight);
-  });
+  return batched('conv2d', input, (x) => convolution('conv2d', x, x.shape, weight, weight.shape, bias, s, p, d, G));
+}
+export interface Conv1dOptions { stride?: number | [number]; padding?: number | [number]; dilation?: number | [number]; groups?: number }
+/**
+ * 1-D convolution: input [N, C, L] (or [C, L]), weight [O, C / groups, k], bias [O]. Computed as conv2d's
+ * product over [N, C, 1, L] and [O, C / groups, 1, k], recorded as one node (ConvolutionBackward0, as
+ * PyTorch's) over the 3-D input and weight.
+ */
+export function conv1d(input: Tensor, weight: Tensor, bias?: Tensor | null, o: Conv1dOptions = {}): Tensor {
+  checkTensor('conv1d', input); checkTensor('conv1d', weight, 'weight'); checkFloat('conv1d', input);
+  if (bias != null) checkTensor('conv1d', bias, 'bias');
+  const G = convGroups('conv1d', o.groups);
+  if (input.ndim !== 2 && input.ndim !== 3) throw new Error(`Expected 2D (unbatched) or 3D (batched) input to conv1d, but got input of size: ${fmtShape(input.shape)}`);
+  if (weight.ndim !== 3) throw new Error(`Expected ${weight.ndim}-dimensional input for ${weight.ndim}-dimensional weight ${fmtShape(weight.shape)}, but got 3-dimensional input of size ${fmtShape(input.shape.length === 3 ? input.shape : [1, ...input.shape])} instead`);
+  const one = (name: string, v: number | [number] | undefined, dflt: number, min: number) => pair(name, [1, Array.isArray(v) ? v[0] : v ?? dflt] as [number, number], min)[1];
+  const s = one('stride', o.stride, 1, 1), p = one('padding', o.padding, 0, 0), d = one('dilation', o.dilation, 1, 1);
+  const unbatched = input.ndim === 2;
+  const x = unbatched ? input.unsqueeze(0) : input;
+  const [N, C, L] = x.shape, [O, Cw, k] = weight.shape;
+  const ek = d * (k - 1) + 1;
+  if (C === Cw * G && O % G === 0 && ek > L + 2 * p) throw new Error(`Calculated padded input size per channel: (${L + 2 * p}). Kernel size: (${ek}). Kernel size can't be greater than actual input size`);
+  const y = convolution('conv1d', x, [N, C, 1, L], weight, [O, Cw, 1, k], bias, [1, s], [0, p], [1, d], G);
+  return unbatched ? y.squeeze(0) : y;
+}
+function convGroups(fn: string, groups: number | undefined): number {
+  const G = groups ?? 1;
+  if (!Number.isInteger(G)) throw new Error(`${fn}(): groups must be an integer, got ${G}`);
+  if (G <= 0) throw new Error('non-positive groups is not supported');
+  return G;
+}
+/**
+ * The convolution of x (viewed as x4 [N, C, H, W]) with weight (viewed as w4 [O, C/G, kh, kw]): one node
+ * (ConvolutionBackward0) over x, weight (and bias) as given, its output shaped [N, O, OH, OW] or, for a
+ * 3-D x (conv1d, OH 1), [N, O, OW]. Error messages name the tensors' own shapes.
+ */
+function convolution(fn: string, x: Tensor, x4: number[], weight: Tensor, w4: number[], bias: Tensor | null | undefined, s: [number, number], p: [number, number], d: [number, number], G: number): Tensor {
+  const [O, Cw, kh, kw] = w4;
+  if (O % G !== 0) throw new Error(`Given groups=${G}, expected weight to be divisible by ${G} at dimension 0, but got weight of size [${fmtShape(weight.shape)}] instead`);
+  if (x4[1] !== Cw * G) throw new Error(`Given groups=${G}, weight of size ${fmtShape(weight.shape)}, expected input${fmtShape(x.shape)} to have ${Cw * G} channels, but got ${x4[1]} channels instead`);
+  if (bias != null && (bias.ndim !== 1 || bias.shape[0] !== O)) {
+    throw new Error(fn === 'conv2d' ? `conv2d(): bias must have shape [${O}], got ${fmtShape(bias.shape)}`
+      : `Given weight of size ${fmtShape(weight.shape)}, expected bias to be 1-dimensional with ${O} elements, but got bias of size ${fmtShape(bias.shape)} instead`);
+  }
+  const xv = x.ndim === 4 ? x : noGrad(() => reshape(x, x4));
+  const q = patches(fn, xv, [kh, kw], s, p, d);
+  const outShape = x.ndim === 4 ? [q.N, O, q.OH, q.OW] : [q.N, O, q.OW];
+  // Groups: input channels and filters in G blocks, each filter block reading its channel block only:
+  // a batch of G products per image (one product when G is 1).
+  const CK = Cw * q.K, grouped = (n: number) => (G === 1 ? [n] : [G, n / G]);
+  const wv = reshape(weight, [...grouped(O), CK]); // [(G,) O/G, CK]
+  let cols!: Tensor;
+  const inputs: Operand[] = bias != null ? [x, weight, bias] : [x, weight];
+  return composite('ConvolutionBackward0', inputs, () => {
+    cols = reshape(unfold(padFor(xv, q, 0), q), [q.N, ...(G === 1 ? [] : [G]), CK, q.L]);
+    let y = reshape(matmul(wv, cols), [q.N, O, q.L]);
+    if (bias != null) y = add(y, bias.reshape([1, O, 1]));
+    return asShape(y, outShape);
+  }, (g) => {
+    const g2 = reshape(g, [q.N, ...grouped(O), q.L]);
+    let gx = x.requiresGrad ? fold(matmul(wv.transpose(-1, -2), g2).reshape([q.N, Cw * G, q.K, q.L]), q) : null;
+    if (gx && x.ndim !== 4) gx = reshape(gx, x.shape);
+    const gw = weight.requiresGrad ? reshape(sum(matmul(g2, cols.transpose(-1, -2)), 0), weight.shape) : null;
+    return bias != null ? [gx, gw, bias.requiresGrad ? sum(reshape(g, [q.N, O, q.L]), [0, 2]) : null] : [gx, gw];
+  }, x, weight);
 }
 
 export interface PoolOptions { stride?: Pair | null; padding?: Pair; dilation?: Pair; ceilMode?: boolean }
@@ -637,6 +675,36 @@ export function avgPool2d(x: Tensor, kernelSize: Pair, o: AvgPoolOptions = {}): 
       return asShape(div(sum(cols, 2, true), denom).contiguous(), [q.N, q.C, q.OH, q.OW]);
     }, (g) => [fold(div(reshape(g, [q.N, q.C, 1, q.L]), denom).expand([q.N, q.C, q.K, q.L]), q)], x4);
   });
+}
+
+export interface Pool1dOptions { stride?: number | [number] | null; padding?: number | [number]; dilation?: number | [number]; ceilMode?: boolean }
+export interface AvgPool1dOptions extends Omit<Pool1dOptions, 'dilation'> { countIncludePad?: boolean }
+const single = (v: number | [number] | null | undefined) => (Array.isArray(v) ? v[0] : v);
+/** A 1-D pooling as its 2-D form over [N, C, 1, L] (or [C, 1, L]), squeezed back (SqueezeBackward1, as PyTorch's). */
+function pool1d(x: Tensor, f: (x4: Tensor) => Tensor, bad: () => string): Tensor {
+  if (x.ndim !== 2 && x.ndim !== 3) throw new Error(bad());
+  return f(x.unsqueeze(-2)).squeeze(-2);
+}
+const dims23 = (fn: string, x: Tensor) => `Expected 2 to 3 dimensions, but got ${x.ndim}-dimensional tensor for argument #1 'self' (while checking arguments for ${fn})`;
+/** 1-D max pooling of [N, C, L] (or [C, L]): maxPool2d over [N, C, 1, L]; stride defaults to the kernel size. */
+export function maxPool1d(x: Tensor, kernelSize: number | [number], o: Pool1dOptions = {}): Tensor {
+  checkTensor('max_pool1d', x);
+  const k = single(kernelSize)!;
+  return pool1d(x, (x4) => maxPool2d(x4, [1, k], { stride: [1, single(o.stride) ?? k], padding: [0, single(o.padding) ?? 0], dilation: [1, single(o.dilation) ?? 1], ceilMode: o.ceilMode }),
+    () => `max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for input, but got:${fmtShape(x.shape)}`);
+}
+/** 1-D average pooling of [N, C, L] (or [C, L]): avgPool2d over [N, C, 1, L]. */
+export function avgPool1d(x: Tensor, kernelSize: number | [number], o: AvgPool1dOptions = {}): Tensor {
+  checkTensor('avg_pool1d', x);
+  const k = single(kernelSize)!;
+  return pool1d(x, (x4) => avgPool2d(x4, [1, k], { stride: [1, single(o.stride) ?? k], padding: [0, single(o.padding) ?? 0], ceilMode: o.ceilMode, countIncludePad: o.countIncludePad }),
+    () => dims23('avg_pool1d', x));
+}
+/** 1-D adaptive average pooling of [N, C, L] (or [C, L]) to outputSize: adaptiveAvgPool2d over [N, C, 1, L]. */
+export function adaptiveAvgPool1d(x: Tensor, outputSize: number | [number]): Tensor {
+  checkTensor('adaptive_avg_pool1d', x);
+  const n = single(outputSize)!;
+  return pool1d(x, (x4) => adaptiveAvgPool2d(x4, [1, n]), () => dims23('adaptive_avg_pool1d', x));
 }
 
 // =============================================================== batch normalization
@@ -695,6 +763,57 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
     if (b) out.push(b.requiresGrad ? reshape(sum(g, axes), b.shape) : null);
     return out;
   }, input, w, b);
+}
+
+/**
+ * Group normalization of x [N, C, *]: the channels in numGroups groups, each sample's group normalized
+ * over its channels and positions, (x − mean) / √(var + eps) with the biased variance, then · weight +
+ * bias per channel [C]. Composed of reshape, mean, sub, mul, … (its gradients are theirs; its grad_fn is
+ * not PyTorch's NativeGroupNormBackward0).
+ */
+export function groupNorm(x: Tensor, numGroups: number, weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
+  checkTensor('group_norm', x); checkFloat('group_norm', x);
+  if (x.ndim < 2) throw new Error(`Dimension out of range (expected to be in range of [${-Math.max(x.ndim, 1)}, ${Math.max(x.ndim, 1) - 1}], but got 1)`);
+  const [N, C] = x.shape;
+  if (!Number.isInteger(numGroups) || numGroups <= 0 || C % numGroups !== 0) {
+    throw new Error(`Expected number of channels in input to be divisible by num_groups, but got input of shape ${fmtShape(x.shape)} and num_groups=${numGroups}`);
+  }
+  for (const [what, t] of [['weight', weight], ['bias', bias]] as const) {
+    if (t != null && (checkTensor('group_norm', t, what), t.ndim !== 1 || t.shape[0] !== C)) {
+      throw new Error(`Expected ${what} to be a vector of size equal to the number of channels in input, but got ${what} of shape ${fmtShape(t.shape)} and input of shape ${fmtShape(x.shape)}`);
+    }
+  }
+  const g = reshape(x, [N, numGroups, -1]);
+  const xc = sub(g, mean(g, 2, true));
+  let y = reshape(div(xc, sqrt(add(mean(mul(xc, xc), 2, true), eps))), x.shape);
+  const chan = x.shape.map((s, i) => (i === 1 ? s : 1));
+  if (weight != null) y = mul(y, reshape(weight, chan));
+  if (bias != null) y = add(y, reshape(bias, chan));
+  return y;
+}
+
+/**
+ * Channel dropout (PyTorch's feature dropout): each channel (x[n, c], all its positions) zeroed with
+ * probability p, the rest scaled by 1 / (1 − p), in training; the identity otherwise. As PyTorch 1.13's, a
+ * 3-D input is read as [N, C, L] (with its warning). The mask comes from torch.rand.
+ */
+export function dropout2d(x: Tensor, p = 0.5, training = true): Tensor {
+  checkTensor('dropout2d', x);
+  if (!(p >= 0 && p <= 1)) throw new Error(`dropout probability has to be between 0 and 1, but got ${p}`);
+  if (x.ndim !== 3 && x.ndim !== 4 && !warned.has(`dropout2d${x.ndim}`)) {
+    warned.add(`dropout2d${x.ndim}`);
+    process.emitWarning(`dropout2d: Received a ${x.ndim}-D input to dropout2d, which is deprecated and will result in an error in a future release. To retain the behavior and silence this warning, please use dropout instead. Note that dropout2d exists to provide channel-wise dropout on inputs with 2 spatial dimensions, a channel dimension, and an optional batch dimension (i.e. 3D or 4D inputs).`, 'UserWarning');
+  }
+  if (x.ndim === 3 && !warned.has('dropout2d3')) {
+    warned.add('dropout2d3');
+    process.emitWarning('dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout behavior is desired - input is interpreted as shape (N, C, L), where C is the channel dim. This behavior will change in a future release to interpret the input as one without a batch dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise dropout behavior, please switch to using dropout1d instead.', 'UserWarning');
+  }
+  if (x.ndim < 2) throw new Error('Feature dropout requires at least 2 dimensions in the input');
+  if (!training || p === 0) return x;
+  if (p === 1) return mul(x, 0);
+  const maskShape = x.shape.map((s, i) => (i < 2 ? s : 1));
+  const keep = compare('ge', rand(maskShape, { device: x.device, dtype: isFloat(x.dtype) ? x.dtype : 'float32' }), p);
+  return mul(x, mul(keep, 1 / (1 - p)));
 }
 
 // =============================================================== padding and resizing

@@ -260,6 +260,58 @@ export class ModuleList extends Module {
   }
 }
 
+/**
+ * Modules by name, registered as submodules in the order they were set (PyTorch's ModuleDict: named
+ * parameters 'key.weight'); it has no forward of its own. Iterating it gives the keys, as PyTorch's.
+ */
+export class ModuleDict extends Module {
+  #keys: string[] = [];
+  constructor(modules: Record<string, Module> | Iterable<[string, Module]> = {}) {
+    super();
+    this.update(modules);
+  }
+  override namedChildren(): Array<[string, Module]> {
+    const self = this as unknown as Record<string, Module>;
+    return this.#keys.map((k) => [k, self[k]]);
+  }
+  get length(): number { return this.#keys.length; }
+  [Symbol.iterator](): Iterator<string> { return [...this.#keys][Symbol.iterator](); }
+  keys(): string[] { return [...this.#keys]; }
+  values(): Module[] { return this.children(); }
+  items(): Array<[string, Module]> { return this.namedChildren(); }
+  has(key: string): boolean { return this.#keys.includes(key); }
+  get(key: string): Module {
+    if (!this.has(key)) throw new Error(`KeyError: '${key}'`);
+    return (this as unknown as Record<string, Module>)[key];
+  }
+  /** Sets (or replaces, keeping its place) the module under key; PyTorch's checks of the name. */
+  set(key: string, m: Module): this {
+    if (typeof key !== 'string') throw new Error(`module name should be a string. Got ${typeof key}`);
+    if (!(m instanceof Module)) throw new Error(`${m === null ? 'null' : typeof m} is not a Module subclass`);
+    if (key.includes('.')) throw new Error(`module name can't contain ".", got: ${key}`);
+    if (key === '') throw new Error('module name can\'t be empty string ""');
+    if (!this.has(key)) {
+      if (key in this) throw new Error(`attribute '${key}' already exists`);
+      this.#keys.push(key);
+    }
+    (this as unknown as Record<string, Module>)[key] = m;
+    return this;
+  }
+  /** Removes the module under key and returns it. */
+  pop(key: string): Module {
+    const m = this.get(key);
+    this.#keys.splice(this.#keys.indexOf(key), 1);
+    delete (this as unknown as Record<string, Module>)[key];
+    return m;
+  }
+  clear(): void { for (const k of this.keys()) this.pop(k); }
+  update(modules: Record<string, Module> | Iterable<[string, Module]>): this {
+    const entries = Symbol.iterator in Object(modules) ? [...(modules as Iterable<[string, Module]>)] : Object.entries(modules as Record<string, Module>);
+    for (const [k, m] of entries) this.set(k, m);
+    return this;
+  }
+}
+
 // =============================================================== layers
 
 export interface LinearOptions { bias?: boolean; device?: string; dtype?: TensorOptions['dtype'] }
@@ -350,6 +402,38 @@ export class Dropout extends Module {
   override extraRepr(): string { return `p=${pyFloat(this.p)}, inplace=False`; }
 }
 
+/** Zeroes whole channels (x[n, c]) with probability p in training mode, scaling the rest by 1/(1 − p)
+ * (F.dropout2d); the identity in eval(). */
+export class Dropout2d extends Module {
+  constructor(readonly p = 0.5) {
+    super();
+    if (!(p >= 0 && p <= 1)) throw new Error(`dropout probability has to be between 0 and 1, but got ${p}`);
+  }
+  override forward(x: Tensor): Tensor { return F.dropout2d(x, this.p, this.training); }
+  override extraRepr(): string { return `p=${pyFloat(this.p)}, inplace=False`; }
+}
+/** Dim `dim` split into the sizes given (one of them may be -1): [N, 12] -> [N, 3, 4] with Unflatten(1, [3, 4]). */
+export class Unflatten extends Module {
+  readonly unflattenedSize: number[];
+  constructor(readonly dim: number, unflattenedSize: number[]) {
+    super();
+    if (!Array.isArray(unflattenedSize) || unflattenedSize.some((v) => !Number.isInteger(v))) throw new Error(`unflattened_size must be tuple of ints, but found type ${typeof unflattenedSize}`);
+    this.unflattenedSize = [...unflattenedSize];
+  }
+  override forward(x: Tensor): Tensor {
+    const d = this.dim < 0 ? this.dim + x.ndim : this.dim;
+    if (!(d >= 0 && d < x.ndim)) throw new Error(`Dimension out of range (expected to be in range of [${-x.ndim}, ${x.ndim - 1}], but got ${this.dim})`);
+    const sizes = this.unflattenedSize, n = x.shape[d];
+    const known = sizes.filter((v) => v !== -1).reduce((a, b) => a * b, 1);
+    const inferred = sizes.filter((v) => v === -1).length;
+    if (inferred > 1 || (inferred === 0 ? known !== n : known === 0 || n % known !== 0)) {
+      throw new Error(inferred > 1 ? 'only one dimension can be inferred' : `unflatten: Provided sizes ${fmtShape(sizes)} don't multiply up to the size of dim ${this.dim} (${n}) in the input tensor`);
+    }
+    return x.reshape([...x.shape.slice(0, d), ...sizes, ...x.shape.slice(d + 1)]);
+  }
+  override extraRepr(): string { return `dim=${this.dim}, unflattened_size=(${this.unflattenedSize.join(', ')}${this.unflattenedSize.length === 1 ? ',' : ''})`; }
+}
+
 export interface NormOptions { eps?: number; elementwiseAffine?: boolean; device?: string; dtype?: TensorOptions['dtype'] }
 /** Layer normalization over the last dims (normalizedShape), with a learned weight (ones) and bias (zeros). */
 export class LayerNorm extends Module {
@@ -370,6 +454,56 @@ export class LayerNorm extends Module {
   override extraRepr(): string {
     const shape = this.normalizedShape.length === 1 ? `(${this.normalizedShape[0]},)` : `(${this.normalizedShape.join(', ')})`;
     return `${shape}, eps=${pyFloat(this.eps)}, elementwise_affine=${pyBool(this.weight !== null)}`;
+  }
+}
+
+export interface GroupNormOptions { eps?: number; affine?: boolean; device?: string; dtype?: TensorOptions['dtype'] }
+/** Group normalization (F.groupNorm) of [N, C, *] inputs, numChannels in numGroups groups, with a learned
+ * per-channel weight (ones) and bias (zeros) unless affine is false. */
+export class GroupNorm extends Module {
+  readonly eps: number;
+  weight: Parameter | null;
+  bias: Parameter | null;
+  constructor(readonly numGroups: number, readonly numChannels: number, o: GroupNormOptions = {}) {
+    super();
+    if (numChannels % numGroups !== 0) throw new Error('num_channels must be divisible by num_groups');
+    this.eps = o.eps ?? 1e-5;
+    const opts = { device: o.device, dtype: o.dtype };
+    const affine = o.affine ?? true;
+    this.weight = affine ? new Parameter(ones([numChannels], opts)) : null;
+    this.bias = affine ? new Parameter(zeros([numChannels], opts)) : null;
+  }
+  override forward(x: Tensor): Tensor { return F.groupNorm(x, this.numGroups, this.weight, this.bias, this.eps); }
+  override extraRepr(): string { return `${this.numGroups}, ${this.numChannels}, eps=${pyFloat(this.eps)}, affine=${pyBool(this.weight !== null)}`; }
+}
+export interface InstanceNormOptions { eps?: number; momentum?: number; affine?: boolean; trackRunningStats?: boolean; device?: string; dtype?: TensorOptions['dtype'] }
+/**
+ * Instance normalization of [N, C, H, W] (or [C, H, W]) inputs: each sample's channel normalized over its
+ * positions (F.groupNorm with a group per channel), then · weight + bias when affine (default off). Only
+ * PyTorch's default trackRunningStats false (the batch's statistics in training and eval alike).
+ */
+export class InstanceNorm2d extends Module {
+  readonly eps: number;
+  readonly momentum: number;
+  weight: Parameter | null;
+  bias: Parameter | null;
+  constructor(readonly numFeatures: number, o: InstanceNormOptions = {}) {
+    super();
+    if (o.trackRunningStats) throw new Error('InstanceNorm2d(): trackRunningStats is not supported yet (only false, the default)');
+    this.eps = o.eps ?? 1e-5; this.momentum = o.momentum ?? 0.1;
+    const opts = { device: o.device, dtype: o.dtype };
+    this.weight = o.affine ? new Parameter(ones([numFeatures], opts)) : null;
+    this.bias = o.affine ? new Parameter(zeros([numFeatures], opts)) : null;
+  }
+  override forward(x: Tensor): Tensor {
+    if (x.ndim !== 3 && x.ndim !== 4) throw new Error(`expected 3D or 4D input (got ${x.ndim}D input)`);
+    const x4 = x.ndim === 3 ? x.unsqueeze(0) : x;
+    if (this.weight && x4.shape[1] !== this.numFeatures) throw new Error(`expected input's size at dim=${x.ndim - 3} to match num_features (${this.numFeatures}), but got: ${x4.shape[1]}.`);
+    const y = F.groupNorm(x4, x4.shape[1], this.weight, this.bias, this.eps);
+    return x.ndim === 3 ? y.squeeze(0) : y;
+  }
+  override extraRepr(): string {
+    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${pyFloat(this.momentum)}, affine=${pyBool(this.weight !== null)}, track_running_stats=False`;
   }
 }
 
@@ -451,11 +585,82 @@ export class AvgPool2d extends Module {
   override extraRepr(): string { return `kernel_size=${pyInts(this.kernelSize)}, stride=${pyInts(this.o.stride ?? this.kernelSize)}, padding=${pyInts(this.o.padding ?? 0)}`; }
 }
 
+const one = (v: number | [number]) => (Array.isArray(v) ? v[0] : v);
+export interface Conv1dModuleOptions { stride?: number | [number]; padding?: number | [number]; dilation?: number | [number]; groups?: number; bias?: boolean; device?: string; dtype?: TensorOptions['dtype'] }
+/** 1-D convolution (F.conv1d): weight [out, in / groups, k] and bias [out] start uniform in ±1/√(in/groups·k), as PyTorch's. */
+export class Conv1d extends Module {
+  weight: Parameter;
+  bias: Parameter | null;
+  readonly kernelSize: number;
+  readonly stride: number;
+  readonly padding: number;
+  readonly dilation: number;
+  readonly groups: number;
+  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: number | [number], o: Conv1dModuleOptions = {}) {
+    super();
+    for (const [n, v] of [['in_channels', inChannels], ['out_channels', outChannels]] as const) {
+      if (!Number.isInteger(v) || v <= 0) throw new Error(`Conv1d(): ${n} must be a positive integer, got ${v}`);
+    }
+    const G = o.groups ?? 1;
+    if (!Number.isInteger(G) || G <= 0) throw new Error('groups must be a positive integer');
+    if (inChannels % G !== 0) throw new Error('in_channels must be divisible by groups');
+    if (outChannels % G !== 0) throw new Error('out_channels must be divisible by groups');
+    this.groups = G;
+    this.kernelSize = one(kernelSize); this.stride = one(o.stride ?? 1); this.padding = one(o.padding ?? 0); this.dilation = one(o.dilation ?? 1);
+    const bound = 1 / Math.sqrt((inChannels / G) * this.kernelSize);
+    this.weight = uniformParameter([outChannels, inChannels / G, this.kernelSize], bound, o);
+    this.bias = o.bias === false ? null : uniformParameter([outChannels], bound, o);
+  }
+  override forward(x: Tensor): Tensor { return F.conv1d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups }); }
+  override extraRepr(): string {
+    let s = `${this.inChannels}, ${this.outChannels}, kernel_size=(${this.kernelSize},), stride=(${this.stride},)`;
+    if (this.padding !== 0) s += `, padding=(${this.padding},)`;
+    if (this.dilation !== 1) s += `, dilation=(${this.dilation},)`;
+    if (this.groups !== 1) s += `, groups=${this.groups}`;
+    if (this.bias === null) s += ', bias=False';
+    return s;
+  }
+}
+/** 1-D max pooling (F.maxPool1d); stride defaults to the kernel size. */
+export class MaxPool1d extends Module {
+  constructor(readonly kernelSize: number, readonly o: F.Pool1dOptions = {}) { super(); }
+  override forward(x: Tensor): Tensor { return F.maxPool1d(x, this.kernelSize, this.o); }
+  override extraRepr(): string {
+    return `kernel_size=${this.kernelSize}, stride=${one(this.o.stride ?? this.kernelSize)}, padding=${one(this.o.padding ?? 0)}, dilation=${one(this.o.dilation ?? 1)}, ceil_mode=${pyBool(!!this.o.ceilMode)}`;
+  }
+}
+/** 1-D average pooling (F.avgPool1d); stride defaults to the kernel size. */
+export class AvgPool1d extends Module {
+  constructor(readonly kernelSize: number, readonly o: F.AvgPool1dOptions = {}) { super(); }
+  override forward(x: Tensor): Tensor { return F.avgPool1d(x, this.kernelSize, this.o); }
+  override extraRepr(): string { return `kernel_size=(${this.kernelSize},), stride=(${one(this.o.stride ?? this.kernelSize)},), padding=(${one(this.o.padding ?? 0)},)`; }
+}
+
 // =============================================================== recurrent layers
 
 export interface RNNOptions { numLayers?: number; bias?: boolean; batchFirst?: boolean; dropout?: number; bidirectional?: boolean; device?: string; dtype?: TensorOptions['dtype'] }
 type RecurrentMode = 'LSTM' | 'GRU' | 'RNN_TANH' | 'RNN_RELU';
 const GATES: Record<RecurrentMode, number> = { LSTM: 4, GRU: 3, RNN_TANH: 1, RNN_RELU: 1 };
+/**
+ * One time step of a recurrent layer, PyTorch's gate order: xw = W_ih·x + b_ih and hw = W_hh·h + b_hh
+ * (each [N, G·H]) give the next hidden state h (and, for an LSTM, the next cell state c).
+ * LSTM gates i, f, g, o; GRU r, z, n (n = tanh(xw_n + r·hw_n), h' = (1 − z)·n + z·h); RNN tanh or relu.
+ */
+function recurrentStep(mode: RecurrentMode, xw: Tensor, hw: Tensor, h: Tensor, c: Tensor | null): [Tensor, Tensor | null] {
+  if (mode === 'LSTM') {
+    const [i, f, g, o] = xw.add(hw).chunk(4, 1);
+    const c2 = f.sigmoid().mul(c!).add(i.sigmoid().mul(g.tanh()));
+    return [o.sigmoid().mul(c2.tanh()), c2];
+  }
+  if (mode === 'GRU') {
+    const [ir, iz, inn] = xw.chunk(3, 1), [hr, hz, hn] = hw.chunk(3, 1);
+    const r = ir.add(hr).sigmoid(), z = iz.add(hz).sigmoid();
+    const n = inn.add(r.mul(hn)).tanh();
+    return [n.sub(n.mul(z)).add(z.mul(h)), null]; // (1 − z)·n + z·h
+  }
+  const a = xw.add(hw);
+  return [mode === 'RNN_TANH' ? a.tanh() : a.relu(), null];
+}
 /**
  * The recurrent layers' common part: per layer l, weight_ih_l{l} [G·H, in], weight_hh_l{l} [G·H, H],
  * bias_ih_l{l}, bias_hh_l{l} (PyTorch's names and gate order), all uniform in ±1/√H; bidirectional adds
@@ -532,20 +737,7 @@ abstract class RNNBase extends Module {
           const t = d === 1 ? T - 1 - s : s; // the reverse direction reads time backwards
           let hw = matmul(h, whhT);
           if (bhh) hw = hw.add(bhh);
-          const xt = xw.index(t);
-          if (this.mode === 'LSTM') {
-            const [i, f, g, o] = xt.add(hw).chunk(4, 1);
-            c = f.sigmoid().mul(c!).add(i.sigmoid().mul(g.tanh()));
-            h = o.sigmoid().mul(c.tanh());
-          } else if (this.mode === 'GRU') {
-            const [ir, iz, inn] = xt.chunk(3, 1), [hr, hz, hn] = hw.chunk(3, 1);
-            const r = ir.add(hr).sigmoid(), z = iz.add(hz).sigmoid();
-            const nn = inn.add(r.mul(hn)).tanh();
-            h = nn.sub(nn.mul(z)).add(z.mul(h)); // (1 − z)·n + z·h
-          } else {
-            const a = xt.add(hw);
-            h = this.mode === 'RNN_TANH' ? a.tanh() : a.relu();
-          }
+          [h, c] = recurrentStep(this.mode, xw.index(t), hw, h, c);
           outs[t] = h; // in time order whichever way it was read
         }
         hs.push(h); if (c) cs.push(c);
@@ -598,6 +790,82 @@ export class RNN extends RNNBase {
     const [out, h] = this.run(input, hx);
     return [out, h];
   }
+}
+
+export interface RNNCellOptions { bias?: boolean; device?: string; dtype?: TensorOptions['dtype'] }
+/**
+ * One step of a recurrent layer on its own: weight_ih [G·H, I], weight_hh [G·H, H], bias_ih, bias_hh
+ * [G·H] (PyTorch's names, no layer suffix), uniform in ±1/√H; the step is RNNBase's (recurrentStep).
+ * Input [N, I] or [I] (then the states are [H]); a missing state is zeros.
+ */
+abstract class RNNCellBase extends Module {
+  weight_ih: Parameter;
+  weight_hh: Parameter;
+  bias_ih: Parameter | null;
+  bias_hh: Parameter | null;
+  constructor(private readonly mode: RecurrentMode, readonly inputSize: number, readonly hiddenSize: number, o: RNNCellOptions) {
+    super();
+    for (const [n, v] of [['input_size', inputSize], ['hidden_size', hiddenSize]] as const) {
+      if (!Number.isInteger(v) || v <= 0) throw new Error(`${new.target.name}(): ${n} must be a positive integer, got ${v}`);
+    }
+    const G = GATES[mode] * hiddenSize, init = (shape: number[]) => uniformParameter(shape, 1 / Math.sqrt(hiddenSize), o);
+    this.weight_ih = init([G, inputSize]);
+    this.weight_hh = init([G, hiddenSize]);
+    this.bias_ih = o.bias === false ? null : init([G]);
+    this.bias_hh = o.bias === false ? null : init([G]);
+  }
+  /** The next hidden (and cell) state, PyTorch's checks and messages (1.13). */
+  protected step(input: Tensor, hx: Tensor | null | undefined, cx: Tensor | null | undefined): [Tensor, Tensor | null] {
+    const name = this.constructor.name;
+    if (!(input instanceof Tensor)) throw new Error(`${name}(): input must be a Tensor`);
+    if (input.ndim !== 1 && input.ndim !== 2) throw new Error(`${name}: Expected input to be 1-D or 2-D but received ${input.ndim}-D tensor`);
+    const unbatched = input.ndim === 1, x = unbatched ? input.unsqueeze(0) : input, N = x.shape[0], H = this.hiddenSize;
+    if (x.shape[1] !== this.inputSize) throw new Error(`input has inconsistent input_size: got ${x.shape[1]} expected ${this.inputSize}`);
+    const state = (t: Tensor | null | undefined, k: number) => {
+      if (t == null) return zeros([N, H], { device: input.device, dtype: input.dtype });
+      const s = unbatched ? t.unsqueeze(0) : t;
+      if (s.ndim < 2) throw new Error(`${name}(): hidden${k} must be ${unbatched ? '1' : '2'}-D [${unbatched ? '' : 'N, '}${H}], got shape ${fmtShape(t.shape)}`);
+      if (s.shape[0] !== N) throw new Error(`Input batch size ${N} doesn't match hidden${k} batch size ${s.shape[0]}`);
+      if (s.shape[1] !== H) throw new Error(`hidden${k} has inconsistent hidden_size: got ${s.shape[1]}, expected ${H}`);
+      return s;
+    };
+    const h = state(hx, 0), c = this.mode === 'LSTM' ? state(cx, 0) : null; // (PyTorch labels the cell state hidden0 too)
+    const xw = F.linear(x, this.weight_ih, this.bias_ih), hw = F.linear(h, this.weight_hh, this.bias_hh);
+    const [h2, c2] = recurrentStep(this.mode, xw, hw, h, c);
+    return unbatched ? [h2.squeeze(0), c2?.squeeze(0) ?? null] : [h2, c2];
+  }
+  override extraRepr(): string {
+    let s = `${this.inputSize}, ${this.hiddenSize}`;
+    if (this.bias_ih === null) s += ', bias=False';
+    if (this.mode === 'RNN_RELU') s += ', nonlinearity=relu';
+    return s;
+  }
+}
+/** An LSTM's step: `const [h1, c1] = cell(x, [h0, c0]?)`. */
+export interface LSTMCell { (input: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, Tensor] }
+export class LSTMCell extends RNNCellBase {
+  constructor(inputSize: number, hiddenSize: number, o: RNNCellOptions = {}) { super('LSTM', inputSize, hiddenSize, o); }
+  override forward(input: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, Tensor] {
+    if (hx != null && !Array.isArray(hx)) throw new Error("lstm_cell(): argument 'hx' (position 2) must be tuple of Tensors, not Tensor");
+    const [h, c] = this.step(input, hx?.[0], hx?.[1]);
+    return [h, c!];
+  }
+}
+/** A GRU's step: `const h1 = cell(x, h0?)`. */
+export interface GRUCell { (input: Tensor, hx?: Tensor | null): Tensor }
+export class GRUCell extends RNNCellBase {
+  constructor(inputSize: number, hiddenSize: number, o: RNNCellOptions = {}) { super('GRU', inputSize, hiddenSize, o); }
+  override forward(input: Tensor, hx?: Tensor | null): Tensor { return this.step(input, hx, null)[0]; }
+}
+/** An Elman RNN's step, h' = tanh (or relu) of W_ih·x + b_ih + W_hh·h + b_hh: `const h1 = cell(x, h0?)`. */
+export interface RNNCell { (input: Tensor, hx?: Tensor | null): Tensor }
+export class RNNCell extends RNNCellBase {
+  constructor(inputSize: number, hiddenSize: number, o: RNNCellOptions & { nonlinearity?: 'tanh' | 'relu' } = {}) {
+    const nl = o.nonlinearity ?? 'tanh';
+    if (nl !== 'tanh' && nl !== 'relu') throw new Error(`Unknown nonlinearity: ${String(nl)}`);
+    super(nl === 'tanh' ? 'RNN_TANH' : 'RNN_RELU', inputSize, hiddenSize, o);
+  }
+  override forward(input: Tensor, hx?: Tensor | null): Tensor { return this.step(input, hx, null)[0]; }
 }
 
 // =============================================================== activations
@@ -673,6 +941,33 @@ export class AdaptiveAvgPool2d extends Module {
   override extraRepr(): string {
     const o = this.outputSize;
     return `output_size=${typeof o === 'number' ? o : `(${o.map((v) => (v === null ? 'None' : v)).join(', ')})`}`;
+  }
+}
+/** F.adaptiveAvgPool1d to outputSize. */
+export class AdaptiveAvgPool1d extends Module {
+  constructor(readonly outputSize: number) { super(); }
+  override forward(x: Tensor): Tensor { return F.adaptiveAvgPool1d(x, this.outputSize); }
+  override extraRepr(): string { return `output_size=${this.outputSize}`; }
+}
+/** Resizes [N, C, L] or [N, C, H, W] inputs to size or by scaleFactor (F.interpolate; mode 'nearest' only). */
+export class Upsample extends Module {
+  readonly size: number | number[] | null;
+  readonly scaleFactor: number | number[] | null;
+  readonly mode: 'nearest';
+  constructor(o: { size?: number | number[] | null; scaleFactor?: number | number[] | null; mode?: 'nearest' } = {}) {
+    super();
+    this.size = o.size ?? null; this.scaleFactor = o.scaleFactor ?? null; this.mode = o.mode ?? 'nearest';
+  }
+  override forward(x: Tensor): Tensor {
+    if (x.ndim < 3 || x.ndim > 5) throw new Error(`Input Error: Only 3D, 4D and 5D input Tensors supported (got ${x.ndim}D) for the modes: nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact (got ${this.mode})`);
+    return F.interpolate(x, { size: this.size ?? undefined, scaleFactor: this.scaleFactor ?? undefined, mode: this.mode });
+  }
+  override extraRepr(): string {
+    const tuple = (v: number[], f: (n: number) => string) => `(${v.map(f).join(', ')}${v.length === 1 ? ',' : ''})`;
+    const info = this.scaleFactor !== null
+      ? `scale_factor=${Array.isArray(this.scaleFactor) ? tuple(this.scaleFactor, pyFloat) : pyFloat(this.scaleFactor)}`
+      : `size=${this.size === null ? 'None' : Array.isArray(this.size) ? tuple(this.size, String) : this.size}`;
+    return `${info}, mode=${this.mode}`;
   }
 }
 /** F.cosineSimilarity along dim (default 1). */
