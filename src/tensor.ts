@@ -28,6 +28,10 @@ export function parseDevice(d: unknown): Device {
 /** @internal the device as PyTorch-style messages name it */
 export const deviceName = (d: Device) => (d === 'gpu' ? 'gpu:0' : 'cpu');
 
+/** The node each tensor that called retainGrad() retains its gradient from (a map, not a field: few
+ * tensors retain, and every tensor would carry the field). */
+const RETAINED = new WeakMap<Tensor, GradNode>();
+
 /** torch.Size: a number[] that prints like PyTorch's. */
 export class Size extends Array<number> {
   override toString(): string { return formatSize([...this]); }
@@ -76,6 +80,43 @@ export class Tensor {
     this._requiresGrad = v;
     return this;
   }
+  /**
+   * Calls hook with this tensor's gradient each time backward computes it (before a leaf accumulates it
+   * into .grad); a tensor the hook returns replaces the gradient from then on. Hooks run in the order
+   * registered. The gradient given is the hook's to keep. Returns a handle whose remove() unregisters it.
+   */
+  registerHook(hook: (grad: Tensor) => Tensor | null | undefined | void): { remove(): void } {
+    if (typeof hook !== 'function') throw new Error(`registerHook(): expected a function, got ${typeof hook}`);
+    if (!this._requiresGrad) throw new Error("cannot register a hook on a tensor that doesn't require gradient");
+    const node = this._edge()!, shape = this.shape;
+    const h = (g: Tensor) => {
+      rt.keep(g.storage); // (a hook may keep what it is given: it outlives backward's temporaries)
+      const r = hook(g);
+      if (r === undefined || r === null) return r;
+      if (!(r instanceof Tensor)) throw new Error(`a hook returned ${typeof r}: a hook returns a Tensor (the gradient to use instead) or nothing`);
+      if (!sameShape(r.shape, shape)) throw new Error(`hook has changed the size of value: the gradient is ${fmtShape(shape)}, the hook returned ${fmtShape(r.shape)}`);
+      return r;
+    };
+    (node.hooks ??= []).push(h);
+    return { remove: () => { const i = node.hooks?.indexOf(h) ?? -1; if (i >= 0) node.hooks!.splice(i, 1); } };
+  }
+  /**
+   * Makes backward() fill this non-leaf tensor's .grad too (summed over backward calls, as a leaf's); a
+   * leaf's .grad is filled anyway. Its place among the tensor's hooks is where it was called (PyTorch
+   * 1.13's order: hooks registered after it do not change .grad).
+   */
+  retainGrad(): this {
+    if (!this._requiresGrad) throw new Error("can't retain_grad on Tensor that has requires_grad=False");
+    if (this.gradFn === null || RETAINED.get(this) === this.gradFn) return this;
+    RETAINED.set(this, this.gradFn);
+    (this.gradFn.hooks ??= []).push((g: Tensor) => {
+      this.grad = this.grad ? add(this.grad, g) : clone(g);
+      rt.keep(this.grad.storage); // (outlives backward's temporaries, as a leaf's .grad)
+    });
+    return this;
+  }
+  /** Whether backward() fills this non-leaf tensor's .grad (retainGrad()). */
+  get retainsGrad(): boolean { return this.gradFn !== null && RETAINED.get(this) === this.gradFn; }
   /** @internal marks a computed tensor as part of the graph */
   _setGrad(fn: GradNode | null): void { this.gradFn = fn; this._requiresGrad = fn !== null; }
   /** @internal the edge a gradient for this tensor flows into */

@@ -428,6 +428,36 @@ describe('arithmetic', () => {
 });
 
 describe('autograd', () => {
+  it('registerHook and retainGrad: PyTorch 1.13\'s gradients, order, removal and errors', async () => {
+    const x = torch.tensor([1, 2, 3], { requiresGrad: true });
+    const y = x.mul(2);
+    y.retainGrad();
+    const seen: torch.Tensor[] = [];
+    const h = y.registerHook((g) => g.mul(10)); // after retainGrad: y.grad is the gradient before it
+    x.registerHook((g) => { seen.push(g); });
+    await y.pow(2).sum().backward();
+    expect([await values(y.grad!), await values(x.grad!), await values(seen[0]), y.retainsGrad, x.retainsGrad]).toEqual([[4, 8, 12], [80, 160, 240], [80, 160, 240], true, false]);
+    h.remove();
+    const y2 = x.mul(2);
+    y2.retainGrad();
+    await y2.sum().backward();
+    expect([await values(y2.grad!), await values(x.grad!)]).toEqual([[1, 1, 1], [82, 162, 242]]);
+    // A hook's result replaces the gradient; the root's hooks run too.
+    const w = torch.tensor([1, -1], { requiresGrad: true });
+    w.registerHook((g) => g.clamp(0, 4));
+    const out = w.mul(torch.tensor([3, -5])).sum();
+    out.registerHook((g) => g.mul(2));
+    await out.backward();
+    expect(await values(w.grad!)).toEqual([4, 0]);
+    expect(() => torch.ones([2]).registerHook((g) => g)).toThrow("cannot register a hook on a tensor that doesn't require gradient");
+    expect(() => torch.ones([2]).retainGrad()).toThrow("can't retain_grad on Tensor that has requires_grad=False");
+    const a = torch.ones([2], { requiresGrad: true }), b = a.mul(1);
+    b.registerHook(() => torch.ones([3]));
+    await expect(b.sum().backward()).rejects.toThrow('hook has changed the size of value');
+    // a leaf's retainGrad is a no-op
+    expect(a.retainGrad().retainsGrad).toBe(false);
+  });
+
   it('computes the tour gradients', async () => {
     const x = torch.ones([3, 2], { requiresGrad: true });
     const y = x.add(5);

@@ -26,6 +26,9 @@ export class Node<T> {
   v0 = 0; v1 = 0; v2 = 0;
   /** Bit i set: s_i is the node's own output. */
   savedOut = 0;
+  /** Functions of the gradient of this node's output (its tensor's hooks and retain_grad, in the order
+   * registered): each may return a gradient to use instead. */
+  hooks: Array<(g: T) => T | null | undefined | void> | null = null;
   constructor(
     readonly name: string,
     /** Where each input's gradient goes: a Node, a leaf accumulator, or null (input needs no grad). */
@@ -101,8 +104,9 @@ export function runBackward<T>(root: Node<T>, grad: T, ops: GradOps<T>): void {
   const ready: Node<T>[] = [root];
   while (ready.length) {
     const n = ready.pop()!;
-    const g = n.bwGrad as T;
+    let g = n.bwGrad as T;
     n.bwGrad = undefined;
+    if (n.hooks !== null) g = runHooks(n.hooks, g);
     if (n instanceof AccumulateGrad) { ops.accumulate(n.variable, g); continue; }
     if (n.freed) throw new Error(`Trying to backward through the graph a second time (${n.name}): saved tensors were freed after the first backward`);
     if (n.s0 !== null) ops.checkSaved(n);
@@ -120,6 +124,15 @@ export function runBackward<T>(root: Node<T>, grad: T, ops: GradOps<T>): void {
       }
     }
   }
+}
+
+/** A node's hooks in order, each given the gradient the one before it left. */
+function runHooks<T>(hooks: Array<(g: T) => T | null | undefined | void>, g: T): T {
+  for (const h of hooks) {
+    const r = h(g);
+    if (r !== undefined && r !== null) g = r;
+  }
+  return g;
 }
 
 /** A node that received no gradient at all still releases its own inputs' dependency counts. */
