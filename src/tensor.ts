@@ -295,6 +295,44 @@ export class Tensor {
   mul_(o: Operand): this { return inplaceBinary(this, 'mul', o); }
   div_(o: Operand): this { return inplaceBinary(this, 'div', o); }
   zero_(): this { return this.fill_(0); }
+  relu_(): this { return inplaceOf(this, 'relu_', (x) => x.relu()); }
+  sigmoid_(): this { return inplaceOf(this, 'sigmoid_', (x) => x.sigmoid()); }
+  tanh_(): this { return inplaceOf(this, 'tanh_', (x) => x.tanh()); }
+  exp_(): this { return inplaceOf(this, 'exp_', (x) => x.exp()); }
+  log_(): this { return inplaceOf(this, 'log_', (x) => x.log()); }
+  sqrt_(): this { return inplaceOf(this, 'sqrt_', (x) => x.sqrt()); }
+  rsqrt_(): this { return inplaceOf(this, 'rsqrt_', (x) => x.rsqrt()); }
+  abs_(): this { return inplaceOf(this, 'abs_', (x) => x.abs()); }
+  neg_(): this { return inplaceOf(this, 'neg_', (x) => x.neg()); }
+  sin_(): this { return inplaceOf(this, 'sin_', (x) => x.sin()); }
+  cos_(): this { return inplaceOf(this, 'cos_', (x) => x.cos()); }
+  floor_(): this { return inplaceOf(this, 'floor_', (x) => x.floor()); }
+  ceil_(): this { return inplaceOf(this, 'ceil_', (x) => x.ceil()); }
+  round_(): this { return inplaceOf(this, 'round_', (x) => x.round()); }
+  trunc_(): this { return inplaceOf(this, 'trunc_', (x) => x.trunc()); }
+  sign_(): this { return inplaceOf(this, 'sign_', (x) => x.sign()); }
+  reciprocal_(): this { return inplaceOf(this, 'reciprocal_', (x) => x.reciprocal()); }
+  square_(): this { return inplaceOf(this, 'square_', (x) => x.square()); }
+  pow_(e: Operand): this { return inplaceOf(this, 'pow_', (x) => x.pow(e)); }
+  clamp_(min?: number | null | { min?: number | null; max?: number | null }, max?: number | null): this { return inplaceOf(this, 'clamp_', (x) => x.clamp(min, max)); }
+  clip_(min?: number | null | { min?: number | null; max?: number | null }, max?: number | null): this { return this.clamp_(min, max); }
+  lerp_(end: Tensor, weight: Operand): this { return inplaceOf(this, 'lerp_', (x) => x.lerp(end, weight)); }
+  /** this + value · t1 · t2, in place. */
+  addcmul_(t1: Tensor, t2: Tensor, value = 1): this { return inplaceOf(this, 'addcmul_', (x) => add(x, mul(mul(t1, t2), value)), 'AddcmulBackward0'); }
+  /** this + value · t1 / t2, in place. */
+  addcdiv_(t1: Tensor, t2: Tensor, value = 1): this { return inplaceOf(this, 'addcdiv_', (x) => add(x, mul(div(t1, t2), value)), 'AddcdivBackward0'); }
+  /** Values uniform in [from, to), in place (from the seeded generator, as torch.rand). */
+  uniform_(from = 0, to = 1): this {
+    if (!isFloat(this.dtype)) throw new Error(`uniform_ expects a floating point tensor, got ${this.dtype}`);
+    if (!(from <= to)) throw new Error(`uniform_ expects to return a [from, to) range, but found from=${from} > to=${to}`);
+    return inplaceOf(this, 'uniform_', (x) => add(mul(rand(x.shape, { dtype: x.dtype, device: deviceName(x.device) }), to - from), from));
+  }
+  /** Normal values of mean and std, in place (from the seeded generator, as torch.randn). */
+  normal_(mean = 0, std = 1): this {
+    if (!isFloat(this.dtype)) throw new Error(`normal_ expects a floating point tensor, got ${this.dtype}`);
+    if (!(std >= 0)) throw new Error(`normal expects std >= 0.0, but found std ${std}`);
+    return inplaceOf(this, 'normal_', (x) => add(mul(randn(x.shape, { dtype: x.dtype, device: deviceName(x.device) }), std), mean));
+  }
   fill_(v: number): this {
     checkInplaceLeaf(this, 'fill_');
     checkWritable(this);
@@ -1065,6 +1103,29 @@ function readable<T extends Operand>(t: Tensor, o: T): T {
     return o;
   }
   return meet ? (clone(o) as T) : o;
+}
+
+/**
+ * An in-place op as its out-of-place one written back: r = f(t) (of a copy of t when autograd records,
+ * so that what f saves for its backward is not overwritten), then copied into t; t's grad_fn becomes r's
+ * (named as PyTorch names the in-place op's: ReluBackward0 for relu_).
+ */
+function inplaceOf<T extends Tensor>(t: T, opName: string, f: (x: Tensor) => Tensor, gradName?: string): T {
+  checkInplaceLeaf(t, opName);
+  checkWritable(t);
+  const rec = isGradEnabled();
+  if (rec && t.requiresGrad) checkInplace(t, opName);
+  // (t not requiring grad but an operand doing so, as in lerp_(end requiring grad): f reads t itself; if its
+  // backward saved t, that backward reports the overwrite, as for any in-place change of a saved tensor)
+  const r = rec && t.requiresGrad ? f(clone(t)) : rec ? f(t) : noGrad(() => f(t));
+  const grad = rec && r.requiresGrad;
+  if (grad && !t.requiresGrad) checkInplace(t, opName);
+  if (!sameShape(r.shape, t.shape)) throw new Error(`output with shape ${fmtShape(t.shape)} doesn't match the broadcast shape ${fmtShape(r.shape)}`);
+  if (r.dtype !== t.dtype && promote(r.dtype, t.dtype) !== t.dtype) throw new Error(`result type ${SCALAR_TYPE[r.dtype]} can't be cast to the desired output type ${SCALAR_TYPE[t.dtype]}`);
+  exec({ op: 'copy', x: r._view(), out: t._view() }, r, t);
+  t.storage.version++;
+  if (grad) recordInplace(t, new Node<Tensor>(gradName ?? r.gradFn?.name ?? opName, [null, r._edge()], (g) => [null, g]));
+  return t;
 }
 
 const INPLACE_NAMES = { add: 'add_', sub: 'sub_', mul: 'mul_', div: 'div_' } as const;

@@ -428,6 +428,52 @@ describe('arithmetic', () => {
 });
 
 describe('autograd', () => {
+  it('in-place math (relu_ … addcdiv_, uniform_, normal_): PyTorch 1.13\'s values, grad_fns, gradients and errors', async () => {
+    const f32 = (v: number[]) => torch.tensor(v, { dtype: 'float32' });
+    const a = f32([-1.5, 0.5, 2.0]).requiresGrad_();
+    const cases: Array<[string, (x: torch.Tensor) => torch.Tensor, string, string, string]> = [
+      ['relu_', (x) => x.relu_(), 'tensor([0.0000, 0.5000, 2.0000])', 'ReluBackward0', 'tensor([0., 2., 3.])'],
+      ['sigmoid_', (x) => x.sigmoid_(), 'tensor([0.1824, 0.6225, 0.8808])', 'SigmoidBackward0', 'tensor([0.1491, 0.4700, 0.3150])'],
+      ['tanh_', (x) => x.tanh_(), 'tensor([-0.9051,  0.4621,  0.9640])', 'TanhBackward0', 'tensor([0.1807, 1.5729, 0.2120])'],
+      ['exp_', (x) => x.exp_(), 'tensor([0.2231, 1.6487, 7.3891])', 'ExpBackward0', 'tensor([ 0.2231,  3.2974, 22.1672])'],
+      ['clamp_', (x) => x.clamp_(-1, 1), 'tensor([-1.0000,  0.5000,  1.0000])', 'ClampBackward1', 'tensor([0., 2., 0.])'],
+      ['pow_', (x) => x.pow_(3), 'tensor([-3.3750,  0.1250,  8.0000])', 'PowBackward0', 'tensor([ 6.7500,  1.5000, 36.0000])'],
+      ['abs_', (x) => x.abs_(), 'tensor([1.5000, 0.5000, 2.0000])', 'AbsBackward0', 'tensor([-1.,  2.,  3.])'],
+      ['neg_', (x) => x.neg_(), 'tensor([ 1.5000, -0.5000, -2.0000])', 'NegBackward0', 'tensor([-1., -2., -3.])'],
+      ['sqrt_', (x) => x.add_(2).sqrt_(), 'tensor([0.7071, 1.5811, 2.0000])', 'SqrtBackward0', 'tensor([0.7071, 0.6325, 0.7500])'],
+      ['addcmul_', (x) => x.addcmul_(f32([1, 2, 3]), f32([2, 2, 2]), 0.5), 'tensor([-0.5000,  2.5000,  5.0000])', 'AddcmulBackward0', 'tensor([1., 2., 3.])'],
+      ['addcdiv_', (x) => x.addcdiv_(f32([1, 2, 3]), f32([2, 4, 8]), 2), 'tensor([-0.5000,  1.5000,  2.7500])', 'AddcdivBackward0', 'tensor([1., 2., 3.])'],
+      ['lerp_', (x) => x.lerp_(f32([1, 1, 1]), 0.25), 'tensor([-0.8750,  0.6250,  1.7500])', 'LerpBackward0', 'tensor([0.7500, 1.5000, 2.2500])'],
+      ['reciprocal_', (x) => x.reciprocal_(), 'tensor([-0.6667,  2.0000,  0.5000])', 'ReciprocalBackward0', 'tensor([-0.4444, -8.0000, -0.7500])'],
+    ];
+    for (const [name, f, val, fn, grad] of cases) {
+      a.grad = null;
+      const y = a.mul(1);
+      const r = f(y);
+      expect(r, name).toBe(y);
+      await r.mul(f32([1, 2, 3])).sum().backward();
+      expect([await torch.format(r.detach()), y.gradFn?.name, await torch.format(a.grad!)], name).toEqual([val, fn, grad]);
+    }
+    expect(await values(f32([3, -4]).relu_())).toEqual([3, 0]);
+    expect(() => torch.tensor([1, 2]).sigmoid_()).toThrow("result type Float can't be cast to the desired output type Long");
+    expect(() => a.relu_()).toThrow('a leaf Variable that requires grad is being used in an in-place operation');
+    // a view: the base's other elements keep their gradient (CopySlices)
+    const x = f32([1, -2, 3]).requiresGrad_();
+    const z = x.mul(2);
+    z.index('1:').relu_();
+    await z.sum().backward();
+    expect([await values(z), await values(x.grad!), z.gradFn?.name]).toEqual([[2, 0, 6], [2, 0, 2], 'CopySlices']);
+    // random fills in place: a view, the generator's stream
+    const v = torch.zeros([2, 3]);
+    v.index(0).uniform_(2, 3);
+    const vv = await values(v);
+    expect(vv.slice(0, 3).every((e) => e >= 2 && e < 3) && vv.slice(3).every((e) => e === 0)).toBe(true);
+    torch.manualSeed(3); const n1 = await values(torch.zeros([4]).normal_(1, 2));
+    torch.manualSeed(3); const n2 = await values(torch.randn([4]).mul(2).add(1));
+    expect(n1).toEqual(n2);
+    expect(() => torch.zeros([2]).uniform_(3, 2)).toThrow('uniform_ expects to return a [from, to) range, but found from=3 > to=2');
+  });
+
   it('registerHook and retainGrad: PyTorch 1.13\'s gradients, order, removal and errors', async () => {
     const x = torch.tensor([1, 2, 3], { requiresGrad: true });
     const y = x.mul(2);
