@@ -1050,3 +1050,19 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: number | [number | null
     return composite('AdaptiveAvgPool2DBackward0', [x4], () => matmul(matmul(ah, x4), aw.t()), (g) => [matmul(matmul(ah.t(), g), aw)], x4);
   });
 }
+
+/**
+ * [..., numClasses] int64 with a 1 at each value's class (F.one_hot). numClasses is required: inferring it
+ * (PyTorch's -1) needs the values read back. A value outside [0, numClasses) is the scatter's index
+ * error (at once on the CPU, at the next read on the GPU), never a silent zero row.
+ */
+export function oneHot(t: Tensor, numClasses: number): Tensor {
+  checkTensor('one_hot', t);
+  if (t.dtype !== 'int64' && t.dtype !== 'int32') throw new Error('one_hot is only applicable to index tensor.');
+  if (numClasses === -1 || numClasses === undefined) throw new Error('one_hot(): pass numClasses: troupe does not infer it (that needs the values read back)');
+  if (!Number.isInteger(numClasses) || numClasses < 0) throw new Error(`one_hot(): numClasses must be a non-negative integer, got ${numClasses}`);
+  const opts = { dtype: 'int64' as const, device: deviceName(t.device) };
+  const idx = t.long().unsqueeze(-1);
+  return full([...t.shape, numClasses], 0, opts).scatterAdd(-1, idx, full(idx.shape, 1, opts));
+}
+

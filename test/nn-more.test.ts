@@ -100,6 +100,17 @@ describe('huber, smooth L1 and KL divergence losses', () => {
   });
 });
 
+describe('oneHot', () => {
+  it("PyTorch's values and errors; a value out of range is an error, not a zero row", async () => {
+    expect(await text(F.oneHot(torch.tensor([[0, 2], [1, 1]]), 3))).toBe('tensor([[[1, 0, 0],\n         [0, 0, 1]],\n\n        [[0, 1, 0],\n         [0, 1, 0]]])');
+    expect(await text(F.oneHot(torch.tensor(2), 4))).toBe('tensor([0, 0, 1, 0])');
+    expect(() => F.oneHot(torch.tensor([3]), 3)).toThrow('index 3 is out of bounds for dimension 1 with size 3');
+    expect(() => F.oneHot(torch.tensor([-1]), 3)).toThrow('out of bounds');
+    expect(() => F.oneHot(f32([1]), 3)).toThrow('one_hot is only applicable to index tensor.');
+    expect(() => F.oneHot(torch.tensor([1]), -1)).toThrow('pass numClasses');
+  });
+});
+
 describe('normalize, cosine similarity, adaptive average pooling', () => {
   it("PyTorch's values, gradients (a zero row included) and printed modules", async () => {
     const v = f32([[3, 4, 0], [0, 0, 0], [1, -2, 2]]).requiresGrad_();
@@ -138,7 +149,7 @@ describe.runIf(available)('on the GPU', () => {
       const parts = [
         F.hardswish(x).sum(), F.mish(x).sum(), F.selu(x).sum(), F.logsigmoid(x).sum(), F.glu(x, 1).sum(), F.relu6(x).sum(), F.hardsigmoid(x).sum(),
         F.huberLoss(x, t), F.smoothL1Loss(x, t, { beta: 0.5 }), F.klDiv(x.logSoftmax(1), t.softmax(1), { reduction: 'batchmean' }),
-        F.normalize(x).sum(), F.cosineSimilarity(x, t).sum(), F.adaptiveAvgPool2d(x.reshape([1, 1, 4, 6]), [3, 4]).mul(t.index('0:3', '0:4')).sum(),
+        F.normalize(x).sum(), F.cosineSimilarity(x, t).sum(), F.oneHot(torch.tensor([0, 5, 2, 3], { device: dev }), 6).float().mul(x).sum(), F.adaptiveAvgPool2d(x.reshape([1, 1, 4, 6]), [3, 4]).mul(t.index('0:3', '0:4')).sum(),
       ];
       const total = torch.stack(parts);
       await total.mul(torch.arange(parts.length, { device: dev }).float().add(1)).sum().backward();
