@@ -6,7 +6,7 @@
  *   const opt = new torch.optim.SGD(net.parameters(), { lr: 0.1, momentum: 0.9 });
  *   opt.zeroGrad(); const loss = lossFn(net(x), y); await loss.backward(); opt.step();
  */
-import { Tensor, clone, div, keep, sqrt, zerosLike } from './tensor.ts';
+import { Tensor, clone, div, full, keep, sqrt, zerosLike } from './tensor.ts';
 import { noGrad } from './autograd/graph.ts';
 import { pyFloat } from './format.ts';
 import { isFloat } from './dtype.ts';
@@ -130,7 +130,7 @@ export interface OptimizerStateDict {
   paramGroups: Array<Record<string, unknown> & { params: number[] }>;
 }
 /** The state's names in PyTorch's state_dict. */
-const STATE_NAMES: Record<string, string> = { momentumBuffer: 'momentum_buffer', expAvg: 'exp_avg', expAvgSq: 'exp_avg_sq', maxExpAvgSq: 'max_exp_avg_sq', step: 'step' };
+const STATE_NAMES: Record<string, string> = { momentumBuffer: 'momentum_buffer', expAvg: 'exp_avg', expAvgSq: 'exp_avg_sq', maxExpAvgSq: 'max_exp_avg_sq', squareAvg: 'square_avg', gradAvg: 'grad_avg', sum: 'sum', step: 'step' };
 
 /** A state tensor (momentum buffer, moment estimate): outlives any torch.scope() the step runs in. */
 const stateTensor = (t: Tensor) => keep(t);
@@ -233,6 +233,94 @@ export class AdamW extends Adam {
   }
 }
 
+export interface RMSpropOptions { lr?: number; alpha?: number; eps?: number; weightDecay?: number; momentum?: number; centered?: boolean; maximize?: boolean }
+type RMSpropGroup = Required<RMSpropOptions>;
+/**
+ * RMSprop: s = alpha·s + (1 − alpha)·g² (centered: minus the square of the mean gradient's average), then
+ * p −= lr·g / (√s + eps), or through a momentum buffer; PyTorch 1.13's formulas and order.
+ */
+export class RMSprop extends Optimizer<RMSpropGroup> {
+  constructor(params: Params<RMSpropGroup>, o: RMSpropOptions = {}) {
+    super(params, { lr: o.lr ?? 1e-2, alpha: o.alpha ?? 0.99, eps: o.eps ?? 1e-8, weightDecay: o.weightDecay ?? 0, momentum: o.momentum ?? 0, centered: o.centered ?? false, maximize: o.maximize ?? false });
+  }
+  protected check(g: ParamGroup<RMSpropGroup>): void {
+    if (!(g.lr >= 0)) throw new Error(`Invalid learning rate: ${g.lr}`);
+    if (!(g.eps >= 0)) throw new Error(`Invalid epsilon value: ${g.eps}`);
+    if (!(g.momentum >= 0)) throw new Error(`Invalid momentum value: ${g.momentum}`);
+    if (!(g.weightDecay >= 0)) throw new Error(`Invalid weight_decay value: ${g.weightDecay}`);
+    if (!(g.alpha >= 0)) throw new Error(`Invalid alpha value: ${g.alpha}`);
+  }
+  step(): void {
+    noGrad(() => {
+      for (const g of this.paramGroups) for (const p of g.params) {
+        if (!p.grad) continue;
+        let grad: Tensor = g.maximize ? p.grad.neg() : p.grad;
+        const s = this.stateOf(p);
+        if (s.step === undefined) {
+          s.step = 0;
+          s.squareAvg = stateTensor(zerosLike(p));
+          if (g.momentum > 0) s.momentumBuffer = stateTensor(zerosLike(p));
+          if (g.centered) s.gradAvg = stateTensor(zerosLike(p));
+        }
+        s.step = (s.step as number) + 1;
+        if (g.weightDecay !== 0) grad = grad.add(p, g.weightDecay);
+        const sq = s.squareAvg as Tensor;
+        sq.mul_(g.alpha).addcmul_(grad, grad, 1 - g.alpha);
+        let avg: Tensor;
+        if (g.centered) {
+          const ga = s.gradAvg as Tensor;
+          ga.mul_(g.alpha).add_(grad, 1 - g.alpha);
+          avg = clone(sq).addcmul_(ga, ga, -1).sqrt_();
+        } else avg = sq.sqrt();
+        avg = avg.add_(g.eps);
+        if (g.momentum > 0) {
+          const buf = s.momentumBuffer as Tensor;
+          buf.mul_(g.momentum).addcdiv_(grad, avg);
+          p.add_(buf, -g.lr);
+        } else p.addcdiv_(grad, avg, -g.lr);
+      }
+    });
+  }
+}
+
+export interface AdagradOptions { lr?: number; lrDecay?: number; weightDecay?: number; initialAccumulatorValue?: number; eps?: number; maximize?: boolean }
+type AdagradGroup = Required<AdagradOptions>;
+/** Adagrad: s += g², p −= lr / (1 + (step − 1)·lrDecay) · g / (√s + eps); PyTorch 1.13's formulas. */
+export class Adagrad extends Optimizer<AdagradGroup> {
+  constructor(params: Params<AdagradGroup>, o: AdagradOptions = {}) {
+    super(params, { lr: o.lr ?? 1e-2, lrDecay: o.lrDecay ?? 0, weightDecay: o.weightDecay ?? 0, initialAccumulatorValue: o.initialAccumulatorValue ?? 0, eps: o.eps ?? 1e-10, maximize: o.maximize ?? false });
+    // (PyTorch makes the state when the optimizer is made)
+    for (const g of this.paramGroups) for (const p of g.params) {
+      const s = this.stateOf(p);
+      s.step = 0;
+      s.sum = stateTensor(noGrad(() => full([...p.shape], g.initialAccumulatorValue, { dtype: p.dtype, device: p.device })));
+    }
+  }
+  protected check(g: ParamGroup<AdagradGroup>): void {
+    if (!(g.lr >= 0)) throw new Error(`Invalid learning rate: ${g.lr}`);
+    if (!(g.lrDecay >= 0)) throw new Error(`Invalid lr_decay value: ${g.lrDecay}`);
+    if (!(g.weightDecay >= 0)) throw new Error(`Invalid weight_decay value: ${g.weightDecay}`);
+    if (!(g.initialAccumulatorValue >= 0)) throw new Error(`Invalid initial_accumulator_value value: ${g.initialAccumulatorValue}`);
+    if (!(g.eps >= 0)) throw new Error(`Invalid epsilon value: ${g.eps}`);
+  }
+  step(): void {
+    noGrad(() => {
+      for (const g of this.paramGroups) for (const p of g.params) {
+        if (!p.grad) continue;
+        let grad: Tensor = g.maximize ? p.grad.neg() : p.grad;
+        const s = this.stateOf(p);
+        const step = (s.step as number) + 1;
+        s.step = step;
+        if (g.weightDecay !== 0) grad = grad.add(p, g.weightDecay);
+        const clr = g.lr / (1 + (step - 1) * g.lrDecay);
+        const sum = s.sum as Tensor;
+        sum.addcmul_(grad, grad, 1);
+        p.addcdiv_(grad, sum.sqrt().add_(g.eps), -clr);
+      }
+    });
+  }
+}
+
 // =============================================================== learning-rate schedules (torch.optim.lrScheduler)
 
 /**
@@ -315,5 +403,149 @@ export class LambdaLR extends LRScheduler {
   protected lrAt(base: number, e: number): number { return base * this.f(e); }
 }
 
+/** lr = base · (startFactor + (endFactor − startFactor) · min(epoch, totalIters) / totalIters) (a warm-up). */
+export class LinearLR extends LRScheduler {
+  constructor(optimizer: Optimizer<{ lr: number }>, readonly o: { startFactor?: number; endFactor?: number; totalIters?: number } = {}) {
+    super(optimizer);
+    const sf = o.startFactor ?? 1 / 3, ef = o.endFactor ?? 1;
+    if (!(sf > 0 && sf <= 1)) throw new Error('Starting multiplicative factor expected to be greater than 0 and less or equal to 1.');
+    if (!(ef >= 0 && ef <= 1)) throw new Error('Ending multiplicative factor expected to be between 0 and 1.');
+    checkNumber('LinearLR', 'totalIters', o.totalIters ?? 5, (v) => Number.isInteger(v) && v > 0);
+    this.apply();
+  }
+  protected lrAt(base: number, e: number): number {
+    const sf = this.o.startFactor ?? 1 / 3, ef = this.o.endFactor ?? 1, T = this.o.totalIters ?? 5;
+    return base * (sf + ((ef - sf) * Math.min(e, T)) / T);
+  }
+}
+
+export interface OneCycleOptions {
+  maxLr: number | number[];
+  /** the steps of the whole cycle (or epochs · stepsPerEpoch) */
+  totalSteps?: number; epochs?: number; stepsPerEpoch?: number;
+  pctStart?: number; annealStrategy?: 'cos' | 'linear'; cycleMomentum?: boolean; baseMomentum?: number; maxMomentum?: number;
+  divFactor?: number; finalDivFactor?: number; threePhase?: boolean;
+}
+/**
+ * The 1cycle schedule (step it every batch): lr from maxLr/divFactor up to maxLr over pctStart of the
+ * steps, then down to that over finalDivFactor (threePhase: back to the start first, then down); the
+ * momentum (SGD's momentum, Adam's beta1) the other way between maxMomentum and baseMomentum. PyTorch
+ * 1.13's phases and annealing; stepping past totalSteps is its error.
+ */
+export class OneCycleLR extends LRScheduler {
+  readonly totalSteps: number;
+  private readonly phases: Array<{ end: number; lr: [string, string]; m: [string, string] }>;
+  private readonly anneal: (a: number, b: number, pct: number) => number;
+  private readonly bounds: Array<Record<string, number>>;
+  private readonly useBetas: boolean;
+  constructor(optimizer: Optimizer<{ lr: number }>, readonly o: OneCycleOptions) {
+    super(optimizer);
+    const groups = optimizer.paramGroups;
+    let total: number;
+    if (o.totalSteps !== undefined) {
+      if (!Number.isInteger(o.totalSteps) || o.totalSteps <= 0) throw new Error(`Expected positive integer total_steps, but got ${o.totalSteps}`);
+      total = o.totalSteps;
+    } else {
+      if (!Number.isInteger(o.epochs) || o.epochs! <= 0) throw new Error(`Expected positive integer epochs, but got ${o.epochs}`);
+      if (!Number.isInteger(o.stepsPerEpoch) || o.stepsPerEpoch! <= 0) throw new Error(`Expected positive integer steps_per_epoch, but got ${o.stepsPerEpoch}`);
+      total = o.epochs! * o.stepsPerEpoch!;
+    }
+    this.totalSteps = total;
+    const pct = o.pctStart ?? 0.3;
+    if (!(pct >= 0 && pct <= 1)) throw new Error(`Expected float between 0 and 1 pct_start, but got ${pct}`);
+    const strategy = o.annealStrategy ?? 'cos';
+    if (strategy !== 'cos' && strategy !== 'linear') throw new Error(`anneal_strategy must by one of 'cos' or 'linear', instead got ${String(strategy)}`);
+    this.anneal = strategy === 'cos' ? (a, b, p) => b + ((a - b) / 2) * (Math.cos(Math.PI * p) + 1) : (a, b, p) => (b - a) * p + a;
+    this.phases = o.threePhase
+      ? [{ end: pct * total - 1, lr: ['initial', 'max'], m: ['maxM', 'baseM'] }, { end: 2 * pct * total - 2, lr: ['max', 'initial'], m: ['baseM', 'maxM'] }, { end: total - 1, lr: ['initial', 'min'], m: ['maxM', 'maxM'] }]
+      : [{ end: pct * total - 1, lr: ['initial', 'max'], m: ['maxM', 'baseM'] }, { end: total - 1, lr: ['max', 'min'], m: ['baseM', 'maxM'] }];
+    const maxLrs = Array.isArray(o.maxLr) ? o.maxLr : groups.map(() => o.maxLr as number);
+    if (maxLrs.length !== groups.length) throw new Error(`expected ${groups.length} values for max_lr, got ${maxLrs.length}`);
+    const cycle = o.cycleMomentum ?? true;
+    const defaults = optimizer.defaults as Record<string, unknown>;
+    this.useBetas = 'betas' in defaults;
+    if (cycle && !('momentum' in defaults) && !this.useBetas) throw new Error('optimizer must support momentum with `cycle_momentum` option enabled');
+    this.bounds = maxLrs.map((max) => {
+      const initial = max / (o.divFactor ?? 25);
+      return { initial, max, min: initial / (o.finalDivFactor ?? 1e4), maxM: o.maxMomentum ?? 0.95, baseM: o.baseMomentum ?? 0.85 };
+    });
+    this.cycle = cycle;
+    this.apply();
+  }
+  private readonly cycle: boolean;
+  protected lrAt(): number { return 0; } // (apply sets the groups itself: lr and momentum together)
+  protected override apply(): void {
+    const step = this.lastEpoch;
+    if (step > this.totalSteps) throw new Error(`Tried to step ${step + 1} times. The specified number of total steps is ${this.totalSteps}`);
+    this.optimizer.paramGroups.forEach((g, i) => {
+      const b = this.bounds[i];
+      let start = 0, lr = 0, m = 0;
+      for (let k = 0; k < this.phases.length; k++) {
+        const ph = this.phases[k];
+        if (step <= ph.end || k === this.phases.length - 1) {
+          const pct = (step - start) / (ph.end - start);
+          lr = this.anneal(b[ph.lr[0]], b[ph.lr[1]], pct);
+          m = this.anneal(b[ph.m[0]], b[ph.m[1]], pct);
+          break;
+        }
+        start = ph.end;
+      }
+      g.lr = lr;
+      if (!this.cycle) return;
+      const gg = g as unknown as { betas?: [number, number]; momentum?: number };
+      if (this.useBetas) gg.betas = [m, gg.betas![1]];
+      else gg.momentum = m;
+    });
+  }
+}
+
+export interface PlateauOptions { mode?: 'min' | 'max'; factor?: number; patience?: number; threshold?: number; thresholdMode?: 'rel' | 'abs'; cooldown?: number; minLr?: number | number[]; eps?: number }
+/**
+ * Divides the lr by 1/factor when a metric (a number: `sched.step(await valLoss.item())`) has not
+ * improved for more than `patience` steps, then waits `cooldown` steps; PyTorch 1.13's rules (improvement
+ * beyond a relative or absolute threshold, minLr floor, changes under eps ignored).
+ */
+export class ReduceLROnPlateau {
+  best: number;
+  numBadEpochs = 0;
+  cooldownCounter = 0;
+  lastEpoch = 0;
+  private readonly minLrs: number[];
+  constructor(readonly optimizer: Optimizer<{ lr: number }>, readonly o: PlateauOptions = {}) {
+    if (!(optimizer instanceof Optimizer)) throw new Error(`ReduceLROnPlateau: expected an optimizer, got ${optimizer === null ? 'null' : typeof optimizer}`);
+    const factor = o.factor ?? 0.1;
+    if (factor >= 1) throw new Error('Factor should be < 1.0.');
+    const mode = o.mode ?? 'min', tm = o.thresholdMode ?? 'rel';
+    if (mode !== 'min' && mode !== 'max') throw new Error(`mode ${String(mode)} is unknown!`);
+    if (tm !== 'rel' && tm !== 'abs') throw new Error(`threshold mode ${String(tm)} is unknown!`);
+    const groups = optimizer.paramGroups;
+    if (Array.isArray(o.minLr) && o.minLr.length !== groups.length) throw new Error(`expected ${groups.length} min_lrs, got ${o.minLr.length}`);
+    this.minLrs = Array.isArray(o.minLr) ? o.minLr : groups.map(() => (o.minLr as number | undefined) ?? 0);
+    this.best = mode === 'min' ? Infinity : -Infinity;
+  }
+  private better(a: number): boolean {
+    const th = this.o.threshold ?? 1e-4, rel = (this.o.thresholdMode ?? 'rel') === 'rel';
+    if ((this.o.mode ?? 'min') === 'min') return rel ? a < this.best * (1 - th) : a < this.best - th;
+    return rel ? a > this.best * (th + 1) : a > this.best + th;
+  }
+  /** One epoch's metric. */
+  step(metric: number): void {
+    if ((metric as unknown) instanceof Tensor) throw new Error('ReduceLROnPlateau.step(): pass a number: sched.step(await loss.item())');
+    if (typeof metric !== 'number') throw new Error(`ReduceLROnPlateau.step(): expected a number, got ${typeof metric}`);
+    this.lastEpoch++;
+    if (this.better(metric)) { this.best = metric; this.numBadEpochs = 0; } else this.numBadEpochs++;
+    if (this.cooldownCounter > 0) { this.cooldownCounter--; this.numBadEpochs = 0; }
+    if (this.numBadEpochs > (this.o.patience ?? 10)) {
+      this.optimizer.paramGroups.forEach((g, i) => {
+        const next = Math.max(g.lr * (this.o.factor ?? 0.1), this.minLrs[i]);
+        if (g.lr - next > (this.o.eps ?? 1e-8)) g.lr = next;
+      });
+      this.cooldownCounter = this.o.cooldown ?? 0;
+      this.numBadEpochs = 0;
+    }
+  }
+  getLastLr(): number[] { return this.optimizer.paramGroups.map((g) => g.lr); }
+}
+
 /** The schedules under PyTorch's module name too: `optim.lrScheduler.StepLR`. */
-export const lrScheduler = { LRScheduler, StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LambdaLR };
+export const lrScheduler = { LRScheduler, StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LambdaLR, LinearLR, OneCycleLR, ReduceLROnPlateau };

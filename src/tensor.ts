@@ -317,10 +317,10 @@ export class Tensor {
   clamp_(min?: number | null | { min?: number | null; max?: number | null }, max?: number | null): this { return inplaceOf(this, 'clamp_', (x) => x.clamp(min, max)); }
   clip_(min?: number | null | { min?: number | null; max?: number | null }, max?: number | null): this { return this.clamp_(min, max); }
   lerp_(end: Tensor, weight: Operand): this { return inplaceOf(this, 'lerp_', (x) => x.lerp(end, weight)); }
-  /** this + value · t1 · t2, in place. */
-  addcmul_(t1: Tensor, t2: Tensor, value = 1): this { return inplaceOf(this, 'addcmul_', (x) => add(x, mul(mul(t1, t2), value)), 'AddcmulBackward0'); }
-  /** this + value · t1 / t2, in place. */
-  addcdiv_(t1: Tensor, t2: Tensor, value = 1): this { return inplaceOf(this, 'addcdiv_', (x) => add(x, mul(div(t1, t2), value)), 'AddcdivBackward0'); }
+  /** this + value · t1 · t2, in place (PyTorch's order: (value · t1) · t2). */
+  addcmul_(t1: Tensor, t2: Tensor, value = 1): this { return inplaceOf(this, 'addcmul_', (x) => add(x, mul(mul(t1, value), t2)), 'AddcmulBackward0'); }
+  /** this + value · t1 / t2, in place (PyTorch's order: (value · t1) / t2). */
+  addcdiv_(t1: Tensor, t2: Tensor, value = 1): this { return inplaceOf(this, 'addcdiv_', (x) => add(x, div(mul(t1, value), t2)), 'AddcdivBackward0'); }
   /** Values uniform in [from, to), in place (from the seeded generator, as torch.rand). */
   uniform_(from = 0, to = 1): this {
     if (!isFloat(this.dtype)) throw new Error(`uniform_ expects a floating point tensor, got ${this.dtype}`);

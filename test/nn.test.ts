@@ -696,6 +696,33 @@ describe('learning-rate schedules: PyTorch\'s lr at each epoch', () => {
     expect(lrs((o) => new optim.lrScheduler.LambdaLR(o, (e) => 1 / (e + 1)))).toEqual([0.1, 0.05, 0.03333333333, 0.025, 0.02, 0.01666666667, 0.01428571429, 0.0125, 0.01111111111]);
     expect(() => lrs((o) => new optim.lrScheduler.StepLR(o, { stepSize: 0 }))).toThrow('StepLR: stepSize must be a positive integer, got 0');
   });
+  it('OneCycleLR (lr and momentum), LinearLR, ReduceLROnPlateau: PyTorch 1.13\'s values', () => {
+    const run = (mk: (o: torch.optim.SGD) => { step(m?: number): void }, n: number, metric?: number[]) => {
+      const opt = new optim.SGD([torch.zeros([1]).requiresGrad_()], { lr: 0.1, momentum: 0.9 });
+      const s = mk(opt), lr: number[] = [], mom: number[] = [];
+      for (let i = 0; i < n; i++) { lr.push(opt.paramGroups[0].lr); mom.push(opt.paramGroups[0].momentum); opt.step(); s.step(metric?.[i]); }
+      return [[...lr, opt.paramGroups[0].lr].map((v) => Number(v.toPrecision(7))), mom.map((v) => Number(v.toPrecision(7)))];
+    };
+    expect(run((o) => new optim.lrScheduler.OneCycleLR(o, { maxLr: 1, totalSteps: 10 }), 10)).toEqual([
+      [0.04, 0.52, 1, 0.9504846, 0.8117457, 0.611262, 0.388742, 0.1882583, 0.04951937, 4e-6, 0.04951937],
+      [0.95, 0.9, 0.85, 0.8549516, 0.8688255, 0.888874, 0.911126, 0.9311745, 0.9450484, 0.95]]);
+    expect(run((o) => new optim.lrScheduler.OneCycleLR(o, { maxLr: 0.5, totalSteps: 9, annealStrategy: 'linear', threePhase: true, pctStart: 0.4, divFactor: 10, finalDivFactor: 100 }), 9)).toEqual([
+      [0.05, 0.2230769, 0.3961538, 0.4307692, 0.2576923, 0.08461538, 0.03585714, 0.01817857, 0.0005, -0.01717857],
+      [0.95, 0.9115385, 0.8730769, 0.8653846, 0.9038462, 0.9423077, 0.95, 0.95, 0.95]]);
+    expect(run((o) => new optim.lrScheduler.LinearLR(o, { startFactor: 0.25, totalIters: 4 }), 8)[0]).toEqual([0.025, 0.04375, 0.0625, 0.08125, 0.1, 0.1, 0.1, 0.1, 0.1]);
+    expect(run((o) => new optim.lrScheduler.ReduceLROnPlateau(o, { factor: 0.5, patience: 1 }), 10, [5, 4, 4, 4, 4, 3.9999, 3, 3, 3, 3])[0])
+      .toEqual([0.1, 0.1, 0.1, 0.1, 0.05, 0.05, 0.025, 0.025, 0.025, 0.0125, 0.0125]);
+    expect(run((o) => new optim.lrScheduler.ReduceLROnPlateau(o, { mode: 'max', factor: 0.1, patience: 0, threshold: 0.5, thresholdMode: 'abs', cooldown: 2, minLr: 0.0005 }), 10, [1, 1.2, 2, 2.1, 2.2, 2.3, 2.4, 2.5, 2.6, 2.7])[0])
+      .toEqual([0.1, 0.1, 0.01, 0.01, 0.01, 0.001, 0.001, 0.001, 0.0005, 0.0005, 0.0005]);
+    // Adam: the cycle moves beta1; stepping past the cycle is PyTorch's error
+    const p = torch.zeros([1]).requiresGrad_(), adam = new optim.Adam([p], { lr: 0.1 });
+    const s = new optim.lrScheduler.OneCycleLR(adam, { maxLr: 1, totalSteps: 4 });
+    expect(adam.paramGroups[0].betas).toEqual([0.95, 0.999]);
+    for (let i = 0; i < 4; i++) s.step();
+    expect(() => s.step()).toThrow('Tried to step 6 times. The specified number of total steps is 4');
+    expect(() => new optim.lrScheduler.OneCycleLR(new optim.Adagrad([p]), { maxLr: 1, totalSteps: 3 })).toThrow('optimizer must support momentum with `cycle_momentum` option enabled');
+    expect(() => new optim.lrScheduler.ReduceLROnPlateau(adam).step(torch.tensor(1) as unknown as number)).toThrow('pass a number');
+  });
 });
 
 // The optimizers against PyTorch 1.13: a 3-4-2 tanh network with fixed weights on fixed data, 6 steps.
@@ -734,6 +761,14 @@ const CASES: Array<[string, MakeOpt, 'mse' | 'ce', number[], number[]]> = [
     [-0.3843218, -0.3033849, 0.2112105, 0.3005186, 0.3848881, -0.1866231, -0.07974023, -0.0201046, 0.5210369, 0.3819046, -0.183525, -0.1167927]],
   ['AdamW', (p) => new optim.AdamW(p, { lr: 0.02 }), 'ce', [0.8563659, 0.8062577, 0.7613508, 0.7216009, 0.6865335, 0.6553686],
     [-0.383896, -0.3143446, 0.2154838, 0.3137248, 0.3855195, -0.1851325, -0.0794851, -0.02034921, 0.5199343, 0.3806845, -0.1820314, -0.1184291]],
+  ['RMSprop', (p) => new optim.RMSprop(p, { lr: 0.01 }), 'mse', [0.5724596, 0.4675442, 0.4432755, 0.431736, 0.4212354, 0.4108496],
+    [-0.6515653, -0.1990401, -0.1576091, 0.270037, 0.4214672, -0.2431646, -0.5645095, -0.02355434, 0.2012868, 0.2950905, -0.16609, -0.34521]],
+  ['RMSprop centered, momentum, weight decay', (p) => new optim.RMSprop(p, { lr: 0.005, alpha: 0.9, momentum: 0.5, centered: true, weightDecay: 0.05 }), 'ce', [0.8563659, 0.8143164, 0.766912, 0.7240487, 0.6868413, 0.6541666],
+    [-0.3902217, -0.2984407, 0.2052016, 0.2928912, 0.3943998, -0.1966643, -0.07515459, -0.0244, 0.5272458, 0.3838787, -0.188473, -0.113602]],
+  ['Adagrad', (p) => new optim.Adagrad(p, { lr: 0.1 }), 'mse', [0.5724596, 0.4675442, 0.4433226, 0.4318355, 0.4214363, 0.4111805],
+    [-0.6517417, -0.1981557, -0.1558754, 0.2704285, 0.4209694, -0.2417641, -0.5633994, -0.02232685, 0.2018459, 0.2957818, -0.1658193, -0.3435874]],
+  ['Adagrad lr decay, initial accumulator, weight decay', (p) => new optim.Adagrad(p, { lr: 0.1, lrDecay: 0.05, initialAccumulatorValue: 0.1, weightDecay: 0.01 }), 'ce', [0.8563659, 0.7661889, 0.7077422, 0.6631801, 0.6260998, 0.5939282],
+    [-0.3729538, -0.3008052, 0.2376943, 0.2481291, 0.4497133, -0.2296549, -0.04307257, -0.03831946, 0.5810865, 0.3556455, -0.1763192, -0.1644763]],
   ['Adam AMSGrad', (p) => new optim.Adam(p, { lr: 0.01, amsgrad: true }), 'mse', [0.5724596, 0.5557269, 0.5406168, 0.5269344, 0.5145734, 0.5034705],
     [-0.5551093, -0.147209, 0.04103246, 0.2576931, 0.4418556, -0.2414807, -0.25569, 0.0932353, 0.3408555, 0.4410695, -0.2409992, -0.05853413]],
 ];
