@@ -1066,3 +1066,4 @@ export function oneHot(t: Tensor, numClasses: number): Tensor {
   return full([...t.shape, numClasses], 0, opts).scatterAdd(-1, idx, full(idx.shape, 1, opts));
 }
 
+export { multiHeadAttentionForward, type MultiHeadAttentionForwardOptions } from './functional-attention.ts';

@@ -37,7 +37,7 @@ export { init, shutdown, defaultWorkers, parseWorkers, gpu, memoryStats, _intern
 export type { InitOptions, MemoryStats } from './session.ts';
 export { addmm } from './functional.ts';
 /** torch.nn: Module, Parameter, layers, activations, losses; torch.nn.functional. */
-export * as nn from './nn.ts';
+export * as nn from './nn-namespace.ts';
 /** torch.optim: SGD, Adam, AdamW. */
 export * as optim from './optim.ts';
 /** torch.utils.data: TensorDataset, Subset, randomSplit, DataLoader. */

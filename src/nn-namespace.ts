@@ -1,0 +1,7 @@
+/**
+ * torch.nn as the package exports it: the layers of src/nn.ts and those kept in files of their own. The
+ * latter import nn.ts (their classes extend Module, Linear, …), so nn.ts cannot re-export them: the import
+ * cycle would evaluate them before nn.ts has defined the classes they extend.
+ */
+export * from './nn.ts';
+export * from './nn-transformer.ts';
