@@ -106,6 +106,16 @@ export abstract class Optimizer<O extends object> {
       this.check(this.paramGroups[i]);
     });
   }
+  /** update(group, parameter, gradient) for each parameter that has a gradient, outside autograd; the
+   * gradient negated where the group maximizes. */
+  protected forEachGrad(update: (g: ParamGroup<O>, p: Tensor, grad: Tensor) => void): void {
+    noGrad(() => {
+      for (const g of this.paramGroups) for (const p of g.params) {
+        if (!p.grad) continue;
+        update(g, p, (g as { maximize?: boolean }).maximize ? p.grad.neg() : p.grad);
+      }
+    });
+  }
   protected stateOf(p: Tensor): Record<string, Tensor | number> {
     let s = this.state.get(p);
     if (!s) this.state.set(p, (s = {}));
@@ -154,20 +164,16 @@ export class SGD extends Optimizer<SGDGroup> {
     if (g.nesterov && (g.momentum <= 0 || g.dampening !== 0)) throw new Error('Nesterov momentum requires a momentum and zero dampening');
   }
   step(): void {
-    noGrad(() => {
-      for (const g of this.paramGroups) for (const p of g.params) {
-        if (!p.grad) continue;
-        let d: Tensor = g.maximize ? p.grad.neg() : p.grad;
-        if (g.weightDecay !== 0) d = d.add(p, g.weightDecay);
-        if (g.momentum !== 0) {
-          const s = this.stateOf(p);
-          let buf = s.momentumBuffer as Tensor | undefined;
-          if (!buf) s.momentumBuffer = buf = stateTensor(clone(d));
-          else buf.mul_(g.momentum).add_(d, 1 - g.dampening);
-          d = g.nesterov ? d.add(buf, g.momentum) : buf;
-        }
-        p.add_(d, -g.lr);
+    this.forEachGrad((g, p, d) => {
+      if (g.weightDecay !== 0) d = d.add(p, g.weightDecay);
+      if (g.momentum !== 0) {
+        const s = this.stateOf(p);
+        let buf = s.momentumBuffer as Tensor | undefined;
+        if (!buf) s.momentumBuffer = buf = stateTensor(clone(d));
+        else buf.mul_(g.momentum).add_(d, 1 - g.dampening);
+        d = g.nesterov ? d.add(buf, g.momentum) : buf;
       }
+      p.add_(d, -g.lr);
     });
   }
 }
@@ -194,33 +200,29 @@ export class Adam extends Optimizer<AdamGroup> {
     if (!(g.weightDecay >= 0)) throw new Error(`Invalid weight_decay value: ${g.weightDecay}`);
   }
   step(): void {
-    noGrad(() => {
-      for (const g of this.paramGroups) for (const p of g.params) {
-        if (!p.grad) continue;
-        let grad: Tensor = g.maximize ? p.grad.neg() : p.grad;
-        const s = this.stateOf(p);
-        if (s.step === undefined) {
-          s.step = 0;
-          s.expAvg = stateTensor(zerosLike(p));
-          s.expAvgSq = stateTensor(zerosLike(p));
-          if (g.amsgrad) s.maxExpAvgSq = stateTensor(zerosLike(p));
-        }
-        const t = (s.step as number) + 1;
-        s.step = t;
-        const [b1, b2] = g.betas;
-        if (g.weightDecay !== 0) {
-          if (this.decoupled) p.mul_(1 - g.lr * g.weightDecay);
-          else grad = grad.add(p, g.weightDecay);
-        }
-        const m = s.expAvg as Tensor, v = s.expAvgSq as Tensor;
-        m.mul_(b1).add_(grad, 1 - b1);
-        v.mul_(b2).add_(grad.mul(grad), 1 - b2);
-        const bc1 = 1 - b1 ** t, bc2Sqrt = Math.sqrt(1 - b2 ** t);
-        let second = v;
-        if (g.amsgrad) { const mx = s.maxExpAvgSq as Tensor; mx.copy_(mx.maximum(v)); second = mx; }
-        const denom = div(sqrt(second), bc2Sqrt).add(g.eps);
-        p.add_(div(m, denom), -g.lr / bc1);
+    this.forEachGrad((g, p, grad) => {
+      const s = this.stateOf(p);
+      if (s.step === undefined) {
+        s.step = 0;
+        s.expAvg = stateTensor(zerosLike(p));
+        s.expAvgSq = stateTensor(zerosLike(p));
+        if (g.amsgrad) s.maxExpAvgSq = stateTensor(zerosLike(p));
       }
+      const t = (s.step as number) + 1;
+      s.step = t;
+      const [b1, b2] = g.betas;
+      if (g.weightDecay !== 0) {
+        if (this.decoupled) p.mul_(1 - g.lr * g.weightDecay);
+        else grad = grad.add(p, g.weightDecay);
+      }
+      const m = s.expAvg as Tensor, v = s.expAvgSq as Tensor;
+      m.mul_(b1).add_(grad, 1 - b1);
+      v.mul_(b2).add_(grad.mul(grad), 1 - b2);
+      const bc1 = 1 - b1 ** t, bc2Sqrt = Math.sqrt(1 - b2 ** t);
+      let second = v;
+      if (g.amsgrad) { const mx = s.maxExpAvgSq as Tensor; mx.copy_(mx.maximum(v)); second = mx; }
+      const denom = div(sqrt(second), bc2Sqrt).add(g.eps);
+      p.add_(div(m, denom), -g.lr / bc1);
     });
   }
 }
@@ -251,34 +253,30 @@ export class RMSprop extends Optimizer<RMSpropGroup> {
     if (!(g.alpha >= 0)) throw new Error(`Invalid alpha value: ${g.alpha}`);
   }
   step(): void {
-    noGrad(() => {
-      for (const g of this.paramGroups) for (const p of g.params) {
-        if (!p.grad) continue;
-        let grad: Tensor = g.maximize ? p.grad.neg() : p.grad;
-        const s = this.stateOf(p);
-        if (s.step === undefined) {
-          s.step = 0;
-          s.squareAvg = stateTensor(zerosLike(p));
-          if (g.momentum > 0) s.momentumBuffer = stateTensor(zerosLike(p));
-          if (g.centered) s.gradAvg = stateTensor(zerosLike(p));
-        }
-        s.step = (s.step as number) + 1;
-        if (g.weightDecay !== 0) grad = grad.add(p, g.weightDecay);
-        const sq = s.squareAvg as Tensor;
-        sq.mul_(g.alpha).addcmul_(grad, grad, 1 - g.alpha);
-        let avg: Tensor;
-        if (g.centered) {
-          const ga = s.gradAvg as Tensor;
-          ga.mul_(g.alpha).add_(grad, 1 - g.alpha);
-          avg = clone(sq).addcmul_(ga, ga, -1).sqrt_();
-        } else avg = sq.sqrt();
-        avg = avg.add_(g.eps);
-        if (g.momentum > 0) {
-          const buf = s.momentumBuffer as Tensor;
-          buf.mul_(g.momentum).addcdiv_(grad, avg);
-          p.add_(buf, -g.lr);
-        } else p.addcdiv_(grad, avg, -g.lr);
+    this.forEachGrad((g, p, grad) => {
+      const s = this.stateOf(p);
+      if (s.step === undefined) {
+        s.step = 0;
+        s.squareAvg = stateTensor(zerosLike(p));
+        if (g.momentum > 0) s.momentumBuffer = stateTensor(zerosLike(p));
+        if (g.centered) s.gradAvg = stateTensor(zerosLike(p));
       }
+      s.step = (s.step as number) + 1;
+      if (g.weightDecay !== 0) grad = grad.add(p, g.weightDecay);
+      const sq = s.squareAvg as Tensor;
+      sq.mul_(g.alpha).addcmul_(grad, grad, 1 - g.alpha);
+      let avg: Tensor;
+      if (g.centered) {
+        const ga = s.gradAvg as Tensor;
+        ga.mul_(g.alpha).add_(grad, 1 - g.alpha);
+        avg = clone(sq).addcmul_(ga, ga, -1).sqrt_();
+      } else avg = sq.sqrt();
+      avg = avg.add_(g.eps);
+      if (g.momentum > 0) {
+        const buf = s.momentumBuffer as Tensor;
+        buf.mul_(g.momentum).addcdiv_(grad, avg);
+        p.add_(buf, -g.lr);
+      } else p.addcdiv_(grad, avg, -g.lr);
     });
   }
 }
@@ -304,19 +302,15 @@ export class Adagrad extends Optimizer<AdagradGroup> {
     if (!(g.eps >= 0)) throw new Error(`Invalid epsilon value: ${g.eps}`);
   }
   step(): void {
-    noGrad(() => {
-      for (const g of this.paramGroups) for (const p of g.params) {
-        if (!p.grad) continue;
-        let grad: Tensor = g.maximize ? p.grad.neg() : p.grad;
-        const s = this.stateOf(p);
-        const step = (s.step as number) + 1;
-        s.step = step;
-        if (g.weightDecay !== 0) grad = grad.add(p, g.weightDecay);
-        const clr = g.lr / (1 + (step - 1) * g.lrDecay);
-        const sum = s.sum as Tensor;
-        sum.addcmul_(grad, grad, 1);
-        p.addcdiv_(grad, sum.sqrt().add_(g.eps), -clr);
-      }
+    this.forEachGrad((g, p, grad) => {
+      const s = this.stateOf(p);
+      const step = (s.step as number) + 1;
+      s.step = step;
+      if (g.weightDecay !== 0) grad = grad.add(p, g.weightDecay);
+      const clr = g.lr / (1 + (step - 1) * g.lrDecay);
+      const sum = s.sum as Tensor;
+      sum.addcmul_(grad, grad, 1);
+      p.addcdiv_(grad, sum.sqrt().add_(g.eps), -clr);
     });
   }
 }
