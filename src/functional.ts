@@ -15,6 +15,7 @@ import { isFloat } from './dtype.ts';
 import { formatSize } from './format.ts';
 import { isGradEnabled, noGrad } from './autograd/graph.ts';
 import { erf, log1p, norm } from './ops-more.ts';
+import { interpolateDims, interpolateLinear, padIndexed } from './functional-extra.ts';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 
@@ -524,7 +525,7 @@ function fold(dcols: Tensor, q: Patches): Tensor {
  * each: [Hp·Wp·M]. Made in JS from the geometry (kept per geometry). */
 function inverseIndex(q: Patches): { inv: Int32Array; M: number } {
   const [kh, kw, sh, sw, dh, dw] = q.geo, P = q.Hp * q.Wp, KL = q.K * q.L;
-  const key = [q.Hp, q.Wp, ...q.geo].join(',');
+  const key = [q.Hp, q.Wp, q.OH, q.OW, ...q.geo].join(',');
   const hit = INVERSE.get(key);
   if (hit) return hit;
   const lists: number[][] = Array.from({ length: P }, () => []);
@@ -541,6 +542,9 @@ function inverseIndex(q: Patches): { inv: Int32Array; M: number } {
   return r;
 }
 const INVERSE = new Map<string, { inv: Int32Array; M: number }>();
+/** @internal The window helpers above, for src/functional-extra.ts (transposed convolution, unfold/fold). */
+export const _windows = { pair, patches, unfold, fold, padFor, batched, asShape, convGroups };
+export type { Patches as _Patches, Pair as _Pair };
 /** A 3-D input is one unbatched image: run f on it as a batch of one. */
 function batched(fn: string, x: Tensor, f: (x4: Tensor) => Tensor): Tensor {
   if (x.ndim === 3) return f(x.unsqueeze(0)).squeeze(0);
@@ -818,17 +822,22 @@ export function dropout2d(x: Tensor, p = 0.5, training = true): Tensor {
 
 // =============================================================== padding and resizing
 
+export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
 /**
  * Pads (or, with negative amounts, crops) the last dims with `value`: pad = [left, right] for the last
  * dim, then [top, bottom] for the one before, and so on (PyTorch's order). One node
  * (ConstantPadNdBackward0): the gradient is the output's gradient padded back by the negated amounts.
+ * Modes 'reflect', 'replicate' and 'circular' (PyTorch's, from src/functional-extra.ts) gather each padded
+ * dim's elements by index instead.
  */
-export function pad(x: Tensor, amounts: number[], o: { mode?: 'constant'; value?: number } = {}): Tensor {
+export function pad(x: Tensor, amounts: number[], o: { mode?: PadMode; value?: number } = {}): Tensor {
   checkTensor('pad', x);
-  if ((o.mode ?? 'constant') !== 'constant') throw new Error(`pad(): mode '${o.mode}' is not supported yet (only 'constant')`);
+  const mode = o.mode ?? 'constant';
+  if (!['constant', 'reflect', 'replicate', 'circular'].includes(mode)) throw new Error(`Unrecognised padding mode ${mode}`);
   if (!Array.isArray(amounts) || amounts.some((v) => !Number.isInteger(v))) throw new Error(`pad(): expected a list of integers, got ${JSON.stringify(amounts)}`);
   if (amounts.length % 2 !== 0) throw new Error('Padding length must be divisible by 2');
   if (amounts.length / 2 > x.ndim) throw new Error(`Padding length too large (pad of length ${amounts.length} for a ${x.ndim}-D tensor)`);
+  if (mode !== 'constant') return padIndexed(x, amounts, mode, o.value);
   const value = o.value ?? 0;
   return composite('ConstantPadNdBackward0', [x], () => padRaw(x, amounts, value), (g) => [padRaw(g, amounts.map((v) => -v), 0)]);
 }
@@ -849,29 +858,40 @@ function padRaw(x: Tensor, amounts: number[], value: number): Tensor {
   return r.storage === x.storage ? r.clone() : r; // (a crop only: a new tensor, as PyTorch's)
 }
 
+export interface InterpolateOptions {
+  size?: number | number[]; scaleFactor?: number | number[]; mode?: 'nearest' | 'linear' | 'bilinear';
+  /** linear modes: the corner pixels' centres align (source index i·(in−1)/(out−1)); default false */
+  alignCorners?: boolean | null;
+}
 /**
  * Resizes the spatial dims of [N, C, L] or [N, C, H, W] by nearest neighbour (PyTorch's 'nearest': the
  * source index is ⌊i · in/out⌋, or ⌊i / scaleFactor⌋), to `size` or by `scaleFactor`. One node
- * (UpsampleNearest1D/2DBackward1), whose gradient sums each output back into its source.
+ * (UpsampleNearest1D/2DBackward1), whose gradient sums each output back into its source. Modes 'linear'
+ * (3-D input) and 'bilinear' (4-D) are src/functional-extra.ts's interpolateLinear.
  */
-export function interpolate(x: Tensor, o: { size?: number | number[]; scaleFactor?: number | number[]; mode?: 'nearest' }): Tensor {
+export function interpolate(x: Tensor, o: InterpolateOptions): Tensor {
   checkTensor('interpolate', x);
-  if ((o.mode ?? 'nearest') !== 'nearest') throw new Error(`interpolate(): mode '${o.mode}' is not supported yet (only 'nearest')`);
+  const mode = o.mode ?? 'nearest';
+  if (!['nearest', 'linear', 'bilinear'].includes(mode)) throw new Error(`interpolate(): mode '${o.mode}' is not supported yet (only 'nearest', 'linear', 'bilinear')`);
+  if (mode === 'nearest' && o.alignCorners != null) throw new Error('align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear');
   const sd = x.ndim - 2;
+  if (mode !== 'nearest') interpolateDims(x, mode);
   if (sd !== 1 && sd !== 2) throw new Error(`interpolate(): expected a 3-D [N, C, L] or 4-D [N, C, H, W] input, got ${fmtShape(x.shape)}`);
   if ((o.size == null) === (o.scaleFactor == null)) throw new Error('only one of size or scale_factor should be defined');
   const per = <T>(v: T | T[]) => (Array.isArray(v) ? v : new Array<T>(sd).fill(v));
   const sizes = o.size != null ? per(o.size) : null, factors = o.scaleFactor != null ? per(o.scaleFactor) : null;
   if ((sizes ?? factors)!.length !== sd) throw new Error(`interpolate(): expected ${sd} sizes or scale factors for a ${x.ndim}-D input, got ${(sizes ?? factors)!.length}`);
-  const idx: Tensor[] = [], inShape = x.shape;
+  const idx: Tensor[] = [], inShape = x.shape, outs: number[] = [], scales: Array<number | null> = [];
   for (let k = 0; k < sd; k++) {
     const n = inShape[2 + k], out = sizes ? sizes[k] : Math.floor(n * factors![k]);
     if (!Number.isInteger(out) || out <= 0) throw new Error(`interpolate(): the output size along dim ${2 + k} must be a positive integer, got ${out}`);
     const scale = sizes ? n / out : 1 / factors![k];
+    if (mode !== 'nearest') { outs.push(out); scales.push(sizes ? null : factors![k]); continue; }
     const at = new Int32Array(out);
     for (let i = 0; i < out; i++) at[i] = Math.min(Math.floor(i * scale), n - 1);
     idx.push(tensor(at, { device: x.device }));
   }
+  if (mode !== 'nearest') return interpolateLinear(x, outs, scales, o.alignCorners ?? false);
   return composite(`UpsampleNearest${sd}DBackward1`, [x], () => idx.reduce((r, ix, k) => indexSelect(r, 2 + k, ix), x), (g) => {
     let r = g;
     for (let k = sd - 1; k >= 0; k--) r = indexAddZeros(r, 2 + k, idx[k], r.shape.map((s, i) => (i === 2 + k ? inShape[2 + k] : s)));
@@ -1067,3 +1087,4 @@ export function oneHot(t: Tensor, numClasses: number): Tensor {
 }
 
 export { multiHeadAttentionForward, type MultiHeadAttentionForwardOptions } from './functional-attention.ts';
+export { convTranspose2d, convTranspose1d, unfold, fold, adaptiveMaxPool2d, pixelShuffle, pixelUnshuffle, prelu, threshold, softmax2d, bilinear, type ConvTranspose2dOptions, type ConvTranspose1dOptions, type FoldOptions } from './functional-extra.ts';

@@ -5,3 +5,4 @@
  */
 export * from './nn.ts';
 export * from './nn-transformer.ts';
+export * from './nn-extra.ts';

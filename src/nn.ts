@@ -949,18 +949,19 @@ export class AdaptiveAvgPool1d extends Module {
   override forward(x: Tensor): Tensor { return F.adaptiveAvgPool1d(x, this.outputSize); }
   override extraRepr(): string { return `output_size=${this.outputSize}`; }
 }
-/** Resizes [N, C, L] or [N, C, H, W] inputs to size or by scaleFactor (F.interpolate; mode 'nearest' only). */
+/** Resizes [N, C, L] or [N, C, H, W] inputs to size or by scaleFactor (F.interpolate; modes 'nearest', 'linear', 'bilinear'). */
 export class Upsample extends Module {
   readonly size: number | number[] | null;
   readonly scaleFactor: number | number[] | null;
-  readonly mode: 'nearest';
-  constructor(o: { size?: number | number[] | null; scaleFactor?: number | number[] | null; mode?: 'nearest' } = {}) {
+  readonly mode: 'nearest' | 'linear' | 'bilinear';
+  readonly alignCorners: boolean | null;
+  constructor(o: { size?: number | number[] | null; scaleFactor?: number | number[] | null; mode?: 'nearest' | 'linear' | 'bilinear'; alignCorners?: boolean | null } = {}) {
     super();
-    this.size = o.size ?? null; this.scaleFactor = o.scaleFactor ?? null; this.mode = o.mode ?? 'nearest';
+    this.size = o.size ?? null; this.scaleFactor = o.scaleFactor ?? null; this.mode = o.mode ?? 'nearest'; this.alignCorners = o.alignCorners ?? null;
   }
   override forward(x: Tensor): Tensor {
     if (x.ndim < 3 || x.ndim > 5) throw new Error(`Input Error: Only 3D, 4D and 5D input Tensors supported (got ${x.ndim}D) for the modes: nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact (got ${this.mode})`);
-    return F.interpolate(x, { size: this.size ?? undefined, scaleFactor: this.scaleFactor ?? undefined, mode: this.mode });
+    return F.interpolate(x, { size: this.size ?? undefined, scaleFactor: this.scaleFactor ?? undefined, mode: this.mode, alignCorners: this.alignCorners });
   }
   override extraRepr(): string {
     const tuple = (v: number[], f: (n: number) => string) => `(${v.map(f).join(', ')}${v.length === 1 ? ',' : ''})`;
