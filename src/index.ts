@@ -22,6 +22,8 @@ export {
   logaddexp, hypot, deg2rad, rad2deg, frac, nanToNum,
 } from './ops-extra.ts';
 export type { ProdOptions, MeshgridOptions, NanToNumOptions } from './ops-extra.ts';
+export { multinomial, bernoulli, normal, randintLike } from './ops-random.ts';
+export type { MultinomialOptions } from './ops-random.ts';
 export type { DType } from './runtime/protocol.ts';
 export type { TypedArray } from './dtype.ts';
 

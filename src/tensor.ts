@@ -13,6 +13,7 @@ import { formatSize, formatTensor } from './format.ts';
 import * as more from './ops-more.ts';
 import * as sorting from './ops-sort.ts';
 import * as extra from './ops-extra.ts';
+import * as sampling from './ops-random.ts';
 
 export type Device = rt.Device;
 export interface TensorOptions { dtype?: DType | string; device?: string; requiresGrad?: boolean }
@@ -333,6 +334,24 @@ export class Tensor {
     if (!(std >= 0)) throw new Error(`normal expects std >= 0.0, but found std ${std}`);
     return inplaceOf(this, 'normal_', (x) => add(mul(randn(x.shape, { dtype: x.dtype, device: deviceName(x.device) }), std), mean));
   }
+  /** 0/1 draws, 1 with probability p (a number, or a tensor of probabilities that expands to this
+   * shape), in place; any dtype but bool keeps its dtype (torch.Tensor.bernoulli_; ops-random.ts). */
+  bernoulli_(p: number | Tensor = 0.5): this { return inplaceOf(this, 'bernoulli_', (x) => sampling.bernoulliFill(x, p)); }
+  /** Exponential draws of rate lambd, in place: −log(1 − u)/lambd (float tensors). */
+  exponential_(lambd = 1): this { return inplaceOf(this, 'exponential_', (x) => sampling.exponentialFill(x, lambd)); }
+  /** Geometric draws (the trial of the first success, from 1) of success probability p, in place. */
+  geometric_(p: number): this { return inplaceOf(this, 'geometric_', (x) => sampling.geometricFill(x, p)); }
+  /** Cauchy draws of the median and scale sigma, in place (float tensors). */
+  cauchy_(median = 0, sigma = 1): this { return inplaceOf(this, 'cauchy_', (x) => sampling.cauchyFill(x, median, sigma)); }
+  /** Log-normal draws, exp of normal(mean, std) ones, in place (torch.Tensor.log_normal_; float tensors). */
+  logNormal_(mean = 1, std = 2): this { return inplaceOf(this, 'logNormal_', (x) => sampling.logNormalFill(x, mean, std)); }
+  /** Integers uniform in [from, to), in place: random_(to) is [0, to), random_() the dtype's whole range
+   * (see ops-random.ts randomFill). */
+  random_(from?: number, to?: number): this { return inplaceOf(this, 'random_', (x) => sampling.randomFill(x, from, to)); }
+  /** torch.bernoulli(this) (this: probabilities), or with p: draws of probability p in this shape and dtype. */
+  bernoulli(p?: number): Tensor { return sampling.bernoulli(this, p); }
+  /** torch.multinomial(this, numSamples, { replacement }). */
+  multinomial(numSamples: number, o: sampling.MultinomialOptions = {}): Tensor { return sampling.multinomial(this, numSamples, o); }
   fill_(v: number): this {
     checkInplaceLeaf(this, 'fill_');
     checkWritable(this);

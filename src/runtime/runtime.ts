@@ -476,6 +476,15 @@ export let noGpuMessage = 'no GPU: call `await torch.init({ gpu: true })` first 
 export function setNoGpuMessage(m: string) { noGpuMessage = m; }
 export { numel, resolverFor };
 
+/**
+ * A CPU storage's memory when its values are final now: nothing is queued (so no op still writes it) and
+ * it is valid; else null (a GPU storage, or work in flight). For checks that need no wait: a caller that
+ * gets null skips the check rather than reading back.
+ */
+export function valuesNow(s: Storage): TypedArray | null {
+  return s.device === 'cpu' && !draining && queue.length === 0 && !s.invalid && s.data ? s.data : null;
+}
+
 /** The uniform stream (seed, stream)'s first n values as float64s, made on this thread (what a random op
  * would write into a float64 tensor): for host-side choices such as permutations. */
 export function uniformDraws(seed: number, stream: number, n: number): Float64Array {

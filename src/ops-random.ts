@@ -1,0 +1,335 @@
+/**
+ * Random sampling as PyTorch 1.13 has it: multinomial, bernoulli, normal, randintLike, and the
+ * in-place fills behind Tensor's bernoulli_, exponential_, geometric_, cauchy_, logNormal_ and random_.
+ *
+ * Every draw comes from the seeded generator's uniform (or normal) streams, one stream per call, as
+ * torch.rand's: the results are a function of torch.manualSeed and the order of the calls. They are
+ * not PyTorch's values (troupe has its own Philox generator); shapes, dtypes, argument checks and
+ * distributions are PyTorch's. float32 results draw float32 uniforms, which the CPU and the GPU make
+ * bit for bit alike, and go through device ops only (no read back): the discrete results (bernoulli,
+ * random_, multinomial) are then the same on both devices, except where a draw falls within a
+ * rounding of a boundary (multinomial's running sums, geometric_'s logarithm); the continuous ones
+ * agree to the devices' rounding of log, sin, cos, exp.
+ *
+ * Value checks (a weight < 0, NaN or inf; a probability outside [0, 1]; a negative std) need the
+ * values: they are made at once where the tensor is on the CPU and its values are already final, as
+ * PyTorch's; elsewhere (a GPU tensor, or CPU work still in flight) they are not made, and such a value
+ * gives a meaningless draw rather than an error.
+ *
+ * No torch.poisson: an exact sampler needs a number of steps that depends on the draw (Knuth's product
+ * of uniforms, or a rejection loop such as PTRS), which the ops here (one fixed pass per element, no
+ * read back) cannot express; a normal approximation would not be exact. Left out rather than inexact.
+ *
+ * No gradients: the draws are made under noGrad (PyTorch's gradients of bernoulli and normal with
+ * respect to p, mean and std are zero).
+ *
+ * (This module and tensor.ts import each other: nothing here runs at load time.)
+ */
+import {
+  Tensor, SCALAR_TYPE, add, checkTensor, clamp, compare, cos, deviceName, exp, floor, full, log, minimum, mul, narrow,
+  neg, rand, randn, reshape, sin, sum, where, zeros,
+} from './tensor.ts';
+import type { TensorOptions } from './tensor.ts';
+import { topk } from './ops-sort.ts';
+import { noGrad } from './autograd/graph.ts';
+import { broadcastShapes } from './shape.ts';
+import { isFloat, parseDType, promote } from './dtype.ts';
+import type { DType } from './runtime/protocol.ts';
+import * as rt from './runtime/runtime.ts';
+
+const dev = (t: Tensor) => deviceName(t.device);
+
+/** Uniform draws in [0, 1) for results of dtype `dtype`: float64 draws for float64 (the CPU's only),
+ * else float32 ones, which the CPU and the GPU make alike. One stream of the generator. (Either holds
+ * 24 random bits: k/2^24.) */
+function uniform(shape: number[], dtype: DType, device: string): Tensor {
+  return rand(shape, { dtype: dtype === 'float64' ? 'float64' : 'float32', device });
+}
+
+/** t's elements in row-major order when t is on the CPU and its values are final now, else null. */
+function valuesNow(t: Tensor): number[] | null {
+  const data = rt.valuesNow(t.storage);
+  if (!data) return null;
+  const n = t.numel(), out = new Array<number>(n), nd = t.ndim, idx = new Array<number>(nd).fill(0);
+  let at = t.offset;
+  for (let k = 0; k < n; k++) {
+    out[k] = Number(data[at]);
+    for (let d = nd - 1; d >= 0; d--) {
+      idx[d]++; at += t.strides[d];
+      if (idx[d] < t.shape[d]) break;
+      at -= idx[d] * t.strides[d]; idx[d] = 0;
+    }
+  }
+  return out;
+}
+
+// =============================================================== multinomial
+
+export interface MultinomialOptions { replacement?: boolean }
+
+/** PyTorch's checks of the weights' values, where they can be made without waiting (see the top). */
+function checkWeights(probs: Tensor, replacement: boolean): void {
+  const v = valuesNow(probs);
+  if (!v) return;
+  const C = probs.shape[probs.ndim - 1], rows = C === 0 ? 0 : v.length / C;
+  if (!replacement) {
+    if (v.some((x) => !(x >= 0 && x < Infinity))) throw new Error('probability tensor contains either `inf`, `nan` or element < 0');
+  }
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    for (let j = 0; j < C; j++) {
+      const x = v[r * C + j];
+      if (replacement && x < 0) throw new Error('invalid multinomial distribution (encountering probability entry < 0)');
+      if (replacement && !Number.isFinite(x)) throw new Error('invalid multinomial distribution (encountering probability entry = infinity or NaN)');
+      s += x;
+    }
+    if (!(s > 0)) throw new Error('invalid multinomial distribution (sum of probabilities <= 0)');
+  }
+}
+
+/**
+ * numSamples category indices drawn from the weights `probs` ([C], or [N, C]: one draw set per row;
+ * non-negative, need not sum to 1), int64 [numSamples] or [N, numSamples] (torch.multinomial).
+ *
+ * With replacement: the inverse CDF. With c the running sums of a row's weights and u a uniform draw,
+ * the sample is the number of c[0 … C-2] that are ≤ u·c[C-1] (u·c[C-1] < c[C-1], as float
+ * multiplication rounds; a zero weight repeats the sum before it, so it is never drawn). Costs
+ * N·numSamples·C comparisons, no read back.
+ *
+ * Without replacement: the Gumbel-top-k trick, the numSamples largest of log(w) − log(−log(u)), in
+ * order (the order of sequential draws without replacement). A zero weight's key is −inf: drawn only
+ * once every positive weight has been (as PyTorch's, which draws them then too).
+ *
+ * Errors as PyTorch's; the value checks (negative, NaN, inf weights, a row summing to 0) only where
+ * the values are on the CPU and final now (see the top of this file): elsewhere such weights give a
+ * meaningless draw.
+ */
+export function multinomial(probs: Tensor, numSamples: number, o: MultinomialOptions = {}): Tensor {
+  checkTensor('multinomial', probs);
+  if (typeof numSamples !== 'number' || !Number.isInteger(numSamples)) {
+    throw new TypeError(`multinomial(): argument 'num_samples' (position 2) must be int, not ${typeof numSamples === 'number' ? 'float' : typeof numSamples}`);
+  }
+  const replacement = !!o.replacement;
+  if (!isFloat(probs.dtype)) throw new Error(`multinomial only supports floating-point dtypes for input, got: ${SCALAR_TYPE[probs.dtype]}`);
+  if (probs.ndim !== 1 && probs.ndim !== 2) throw new Error('prob_dist must be 1 or 2 dim');
+  if (numSamples <= 0) throw new Error('cannot sample n_sample <= 0 samples');
+  const C = probs.shape[probs.ndim - 1];
+  if (!replacement && numSamples > C) throw new Error('cannot sample n_sample > prob_dist.size(-1) samples without replacement');
+  const N = probs.ndim === 2 ? probs.shape[0] : 1;
+  if (C === 0 && N > 0) throw new Error('invalid multinomial distribution (sum of probabilities <= 0)');
+  checkWeights(probs, replacement);
+  const outShape = probs.ndim === 2 ? [N, numSamples] : [numSamples];
+  if (N === 0) return zeros(outShape, { dtype: 'int64', device: dev(probs) });
+  return noGrad(() => {
+    const w = reshape(probs.detach(), [N, C]);
+    let idx: Tensor;
+    if (replacement) {
+      const c = w.cumsum(1);
+      const total = reshape(narrow(c, 1, C - 1, 1), [N, 1, 1]);
+      const v = mul(uniform([N, numSamples, 1], w.dtype, dev(w)), total);
+      const head = reshape(narrow(c, 1, 0, C - 1), [N, 1, C - 1]);
+      idx = sum(compare('le', head, v), 2).to({ dtype: 'int64' });
+    } else {
+      // u = 0 would make the key +inf: it is taken as the least positive draw instead.
+      const u = clamp(uniform([N, C], w.dtype, dev(w)), 2 ** -60);
+      const gumbel = neg(log(neg(log(u))));
+      const keys = where(compare('gt', w, 0), add(log(w), gumbel), -Infinity);
+      idx = topk(keys, numSamples, 1).indices;
+    }
+    return reshape(idx, outShape);
+  });
+}
+
+// =============================================================== bernoulli
+
+const P_MSG = 'Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message be improved?  If so, please report an enhancement request to PyTorch.)';
+function checkP(fn: string, p: number): void {
+  if (!(p >= 0 && p <= 1)) throw new Error(`${fn} expects p to be in [0, 1], but got p=${p}`);
+}
+
+/** 1 where a uniform draw is below p (broadcast to `shape`), else 0, as `dtype`. */
+function bernoulliDraw(shape: number[], p: Tensor | number, dtype: DType, device: string): Tensor {
+  const drawType: DType = dtype === 'float64' || (p instanceof Tensor && p.dtype === 'float64') ? 'float64' : 'float32';
+  return noGrad(() => compare('lt', uniform(shape, drawType, device), p instanceof Tensor ? p.detach() : p).to({ dtype }));
+}
+
+/**
+ * Draws of 0 or 1, 1 with probability p: torch.bernoulli(p) (p a float tensor of probabilities: the
+ * result has its shape and dtype), or bernoulli(x, p) with a number p (x's shape and dtype). A
+ * probability outside [0, 1] is PyTorch's error where the values are final on the CPU (see the top),
+ * else a meaningless draw. No gradient (PyTorch's is zero).
+ */
+export function bernoulli(input: Tensor, p?: number): Tensor {
+  checkTensor('bernoulli', input);
+  if (p !== undefined) {
+    checkP('bernoulli_', p);
+    return bernoulliDraw([...input.shape], p, input.dtype, dev(input));
+  }
+  if (!isFloat(input.dtype)) throw new Error(`"bernoulli_tensor_cpu_p_" not implemented for '${SCALAR_TYPE[input.dtype]}'`);
+  const v = valuesNow(input);
+  if (v && v.some((x) => !(x >= 0 && x <= 1))) throw new Error(P_MSG);
+  return bernoulliDraw([...input.shape], input, input.dtype, dev(input));
+}
+
+/** What x.bernoulli_(p) writes: p a number in [0, 1] or a tensor of probabilities that expands to x's shape. */
+export function bernoulliFill(x: Tensor, p: number | Tensor): Tensor {
+  if (typeof p === 'number') checkP('bernoulli_', p);
+  else {
+    checkTensor('bernoulli_', p, 'p');
+    if (p.device !== x.device) throw new Error(`Expected all tensors to be on the same device, but found at least two devices, ${dev(x)} and ${dev(p)}!`);
+    p = p.expand([...x.shape]);
+    const v = valuesNow(p);
+    if (v && v.some((q) => !(q >= 0 && q <= 1))) throw new Error(P_MSG);
+  }
+  return bernoulliDraw([...x.shape], p, x.dtype, dev(x));
+}
+
+// =============================================================== normal
+
+function checkStd(std: number): void {
+  if (!(std >= 0)) throw new Error(`normal expects std >= 0.0, but found std ${std}`);
+}
+function floatOperand(t: Tensor): void {
+  if (!isFloat(t.dtype)) throw new Error(`"normal_kernel_cpu" not implemented for '${SCALAR_TYPE[t.dtype]}'`);
+}
+
+/**
+ * torch.normal: draws of mean + std·z, z standard normal (the generator's randn stream).
+ * normal(meanTensor, std), normal(mean, stdTensor), normal(meanTensor, stdTensor) (shapes broadcast;
+ * the dtype of the tensors, promoted), or normal(mean, std, size, options) with two numbers. A negative
+ * std is PyTorch's error (a std tensor's values: where final on the CPU, see the top). No gradient
+ * flows to mean or std (PyTorch's gradients for them are zero).
+ */
+export function normal(mean: Tensor | number, std: Tensor | number = 1, size?: number[], o: TensorOptions = {}): Tensor {
+  if (typeof mean === 'number' && typeof std === 'number') {
+    if (!Array.isArray(size)) throw new TypeError('normal() received an invalid combination of arguments - got (float, float), but expected one of: (Tensor mean, Tensor std), (Tensor mean, float std), (float mean, Tensor std), (float mean, float std, tuple of ints size)');
+    checkStd(std);
+    const dtype = o.dtype === undefined ? 'float32' : parseDType(o.dtype);
+    if (!isFloat(dtype)) throw new Error(`"normal_kernel_cpu" not implemented for '${SCALAR_TYPE[dtype]}'`);
+    const r = noGrad(() => add(mul(randn([...size], { dtype, device: o.device }), std), mean));
+    return o.requiresGrad ? r.requiresGrad_(true) : r;
+  }
+  if (size !== undefined) throw new TypeError('normal(): a size is only taken with a number mean and a number std');
+  if (mean instanceof Tensor) floatOperand(mean); else if (typeof mean !== 'number') checkTensor('normal', mean, 'mean');
+  if (std instanceof Tensor) floatOperand(std); else if (typeof std !== 'number') checkTensor('normal', std, 'std');
+  if (typeof std === 'number') checkStd(std);
+  else {
+    const v = valuesNow(std);
+    if (v && v.some((s) => !(s >= 0))) throw new Error('normal expects all elements of std >= 0.0');
+  }
+  const ts = [mean, std].filter((t): t is Tensor => t instanceof Tensor);
+  if (ts.length === 2 && ts[0].device !== ts[1].device) throw new Error(`Expected all tensors to be on the same device, but found at least two devices, ${dev(ts[0])} and ${dev(ts[1])}!`);
+  const shape = ts.length === 2 ? broadcastShapes(ts[0].shape, ts[1].shape) : [...ts[0].shape];
+  const dtype = ts.length === 2 ? promote(ts[0].dtype, ts[1].dtype) : ts[0].dtype;
+  return noGrad(() => {
+    const z = randn(shape, { dtype, device: dev(ts[0]) });
+    const m = mean instanceof Tensor ? mean.detach() : mean, s = std instanceof Tensor ? std.detach() : std;
+    return add(mul(z, s), m).to({ dtype });
+  });
+}
+
+// =============================================================== in-place fills (Tensor's methods)
+
+function floatOnly(fn: string, x: Tensor): void {
+  if (!isFloat(x.dtype)) throw new Error(`"${fn}_cpu" not implemented for '${SCALAR_TYPE[x.dtype]}'`);
+}
+
+/** What x.exponential_(lambd) writes: −log(1 − u)/λ (PyTorch's CPU formula). */
+export function exponentialFill(x: Tensor, lambd: number): Tensor {
+  if (!(lambd >= 0)) throw new Error(`exponential_ expects lambda >= 0.0, but found lambda=${lambd}`);
+  floatOnly('exponential', x);
+  return noGrad(() => {
+    const u = uniform([...x.shape], x.dtype, dev(x));
+    return mul(log(neg(u).add(1)), -1 / lambd).to({ dtype: x.dtype });
+  });
+}
+
+/** What x.geometric_(p) writes: the trial of the first success, ceil(log(1 − u)/log(1 − p)), at least 1
+ * (float or integer tensors, as PyTorch's). */
+export function geometricFill(x: Tensor, p: number): Tensor {
+  if (!(p > 0 && p < 1)) throw new Error(`geometric_ expects p to be in (0, 1), but got p=${p}`);
+  if (x.dtype === 'bool') throw new Error(`"geometric_cpu" not implemented for 'Bool'`);
+  return noGrad(() => {
+    const u = uniform([...x.shape], x.dtype, dev(x));
+    // (a product by the host's 1/log1p(-p): float multiplication rounds alike on both devices, division need not)
+    const k = log(neg(u).add(1)).mul(1 / Math.log1p(-p)).ceil();
+    return clamp(k, 1).to({ dtype: x.dtype });
+  });
+}
+
+/** What x.cauchy_(median, sigma) writes: median + sigma·tan(π(u − ½)) (tan as sin/cos). */
+export function cauchyFill(x: Tensor, median: number, sigma: number): Tensor {
+  floatOnly('cauchy', x);
+  return noGrad(() => {
+    const a = uniform([...x.shape], x.dtype, dev(x)).sub(0.5).mul(Math.PI);
+    return add(mul(sin(a).div(cos(a)), sigma), median).to({ dtype: x.dtype });
+  });
+}
+
+/** What x.logNormal_(mean, std) writes: exp(mean + std·z), z standard normal. */
+export function logNormalFill(x: Tensor, mean: number, std: number): Tensor {
+  if (!(std > 0)) throw new Error(`log_normal_ expects std > 0.0, but found std=${std}`);
+  floatOnly('log_normal', x);
+  return noGrad(() => exp(add(mul(randn([...x.shape], { dtype: x.dtype, device: dev(x) }), std), mean)).to({ dtype: x.dtype }));
+}
+
+/** The range random_() without bounds draws from: [0, top] (PyTorch's: a float's integers exactly
+ * representable, an integer type's maximum; int64 as troupe holds it exactly, to 2^53 on the CPU and
+ * 2^31 − 1 on the GPU, where int64 is stored as int32). */
+function fullRange(x: Tensor): number {
+  switch (x.dtype) {
+    case 'float32': return 2 ** 24;
+    case 'float64': return 2 ** 53;
+    case 'int32': return 2 ** 31 - 1;
+    case 'int64': return x.device === 'gpu' ? 2 ** 31 - 1 : 2 ** 53;
+    case 'bool': return 1;
+  }
+}
+const BOUNDS: Partial<Record<DType, [number, number, string]>> = {
+  bool: [0, 1, 'bool'], int32: [-(2 ** 31), 2 ** 31 - 1, 'int'],
+};
+
+/**
+ * What x.random_(from, to) writes: integers uniform in [from, to) (random_(to): [0, to); random_():
+ * [0, top], see fullRange), min(floor(u·range), range − 1) + from from float32 uniforms, the same
+ * integers on both devices. The uniforms have 24 bits (k/2^24; the generator's float64 draws too), so
+ * a range up to 2^24 is drawn evenly, and a wider one (random_() of an int32 or int64 tensor, say) only
+ * hits about 2^24 of its values, spaced about range/2^24 apart, as torch.randint's.
+ */
+export function randomFill(x: Tensor, from?: number, to?: number): Tensor {
+  if (from !== undefined && to === undefined) { to = from; from = 0; }
+  let lo: number, range: number;
+  if (from === undefined || to === undefined) { lo = 0; range = fullRange(x) + 1; }
+  else {
+    if (!Number.isInteger(from) || !Number.isInteger(to)) throw new TypeError(`random_(): from and to must be integers, got ${from} and ${to}`);
+    if (!(from < to)) throw new Error(`random_ expects 'from' to be less than 'to', but got from=${from} >= to=${to}`);
+    const b = BOUNDS[x.dtype];
+    if (b && (from < b[0] || from > b[1])) throw new Error(`from is out of bounds for ${b[2]}`);
+    if (b && (to - 1 < b[0] || to - 1 > b[1])) throw new Error(`to - 1 is out of bounds for ${b[2]}`);
+    lo = from; range = to - from;
+  }
+  return noGrad(() => {
+    const u = rand([...x.shape], { dtype: 'float32', device: dev(x) });
+    const top = full([], range - 1, { dtype: u.dtype, device: dev(x) });
+    const k = minimum(floor(u.mul(range)), top);
+    // (added as the result's dtype: lo + k in float32 would round past 2^24)
+    const t = x.dtype === 'bool' ? k : k.to({ dtype: x.dtype });
+    return (lo === 0 ? t : t.add(lo)).to({ dtype: x.dtype });
+  });
+}
+
+/**
+ * Integers uniform in [low, high) with x's shape, dtype and device unless told (torch.randint_like):
+ * randintLike(x, high) or randintLike(x, low, high). Drawn as x.random_(low, high).
+ */
+export function randintLike(x: Tensor, low: number, high?: number | TensorOptions, o: TensorOptions = {}): Tensor {
+  checkTensor('randintLike', x);
+  if (typeof high === 'object' && high !== null) { o = high; high = undefined; }
+  if (high === undefined) { high = low; low = 0; }
+  const dtype = o.dtype === undefined ? x.dtype : parseDType(o.dtype);
+  const device = o.device ?? dev(x);
+  if (o.requiresGrad && !isFloat(dtype)) throw new Error('randintLike(): only floating point tensors can require gradients');
+  const t = zeros([...x.shape], { dtype, device });
+  const r = randomFill(t, low, high);
+  return o.requiresGrad ? r.requiresGrad_(true) : r;
+}
