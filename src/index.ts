@@ -24,6 +24,12 @@ export {
 export type { ProdOptions, MeshgridOptions, NanToNumOptions } from './ops-extra.ts';
 export { multinomial, bernoulli, normal, randintLike } from './ops-random.ts';
 export type { MultinomialOptions } from './ops-random.ts';
+export {
+  cummax, cummin, logcumsumexp, nansum, nanmean, quantile, nanquantile, mode, aminmax, MinMax, repeatInterleave, rot90, trilIndices, triuIndices,
+  tensorSplit, hsplit, vsplit, dsplit, dstack, columnStack, rowStack, take, takeAlongDim, isin, searchsorted, bucketize, isposinf, isneginf, signbit,
+  copysign, heaviside, sinc, logit, xlogy, cross, kron, cartesianProd, blockDiag, cov, corrcoef, trapezoid, diagEmbed, vdot, mv, ger, dist,
+} from './ops-misc.ts';
+export type { NanReduceOptions, QuantileOptions, QuantileInterpolation, SearchOptions, CovOptions } from './ops-misc.ts';
 export type { DType } from './runtime/protocol.ts';
 export type { TypedArray } from './dtype.ts';
 

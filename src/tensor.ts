@@ -14,6 +14,7 @@ import * as more from './ops-more.ts';
 import * as sorting from './ops-sort.ts';
 import * as extra from './ops-extra.ts';
 import * as sampling from './ops-random.ts';
+import * as misc from './ops-misc.ts';
 
 export type Device = rt.Device;
 export interface TensorOptions { dtype?: DType | string; device?: string; requiresGrad?: boolean }
@@ -289,6 +290,55 @@ export class Tensor {
   rad2deg(): Tensor { return extra.rad2deg(this); }
   frac(): Tensor { return extra.frac(this); }
   nanToNum(o: extra.NanToNumOptions = {}): Tensor { return extra.nanToNum(this, o); }
+  cummax(dim: number): ValuesIndices { return misc.cummax(this, dim); }
+  cummin(dim: number): ValuesIndices { return misc.cummin(this, dim); }
+  logcumsumexp(dim: number): Tensor { return misc.logcumsumexp(this, dim); }
+  nansum(dim?: number | number[], keepdim = false, o: misc.NanReduceOptions = {}): Tensor { return misc.nansum(this, dim, keepdim, o); }
+  nanmean(dim?: number | number[], keepdim = false, o: misc.NanReduceOptions = {}): Tensor { return misc.nanmean(this, dim, keepdim, o); }
+  quantile(q: number | number[] | Tensor, o: misc.QuantileOptions | number = {}): Tensor { return misc.quantile(this, q, o); }
+  nanquantile(q: number | number[] | Tensor, o: misc.QuantileOptions | number = {}): Tensor { return misc.nanquantile(this, q, o); }
+  mode(dim = -1, keepdim = false): ValuesIndices { return misc.mode(this, dim, keepdim); }
+  aminmax(o: { dim?: number | null; keepdim?: boolean } = {}): misc.MinMax { return misc.aminmax(this, o); }
+  repeatInterleave(repeats: number | number[] | Tensor, dim?: number | null): Tensor { return misc.repeatInterleave(this, repeats, dim); }
+  rot90(k = 1, dims: number[] = [0, 1]): Tensor { return misc.rot90(this, k, dims); }
+  tensorSplit(indicesOrSections: number | number[], dim = 0): Tensor[] { return misc.tensorSplit(this, indicesOrSections, dim); }
+  hsplit(sections: number | number[]): Tensor[] { return misc.hsplit(this, sections); }
+  vsplit(sections: number | number[]): Tensor[] { return misc.vsplit(this, sections); }
+  dsplit(sections: number | number[]): Tensor[] { return misc.dsplit(this, sections); }
+  take(index: Tensor): Tensor { return misc.take(this, index); }
+  takeAlongDim(indices: Tensor, dim?: number | null): Tensor { return misc.takeAlongDim(this, indices, dim); }
+  isposinf(): Tensor { return misc.isposinf(this); }
+  isneginf(): Tensor { return misc.isneginf(this); }
+  signbit(): Tensor { return misc.signbit(this); }
+  copysign(o: Operand): Tensor { return misc.copysign(this, o); }
+  heaviside(values: Tensor): Tensor { return misc.heaviside(this, values); }
+  sinc(): Tensor { return misc.sinc(this); }
+  logit(eps?: number | null): Tensor { return misc.logit(this, eps); }
+  xlogy(o: Tensor | number): Tensor { return misc.xlogy(this, o); }
+  cross(o: Tensor, dim?: number | null): Tensor { return misc.cross(this, o, dim); }
+  kron(o: Tensor): Tensor { return misc.kron(this, o); }
+  cov(o: misc.CovOptions = {}): Tensor { return misc.cov(this, o); }
+  corrcoef(): Tensor { return misc.corrcoef(this); }
+  diagEmbed(offset = 0, dim1 = -2, dim2 = -1): Tensor { return misc.diagEmbed(this, offset, dim1, dim2); }
+  vdot(o: Tensor): Tensor { return misc.vdot(this, o); }
+  mv(v: Tensor): Tensor { return misc.mv(this, v); }
+  ger(o: Tensor): Tensor { return misc.ger(this, o); }
+  dist(o: Tensor, p = 2): Tensor { return misc.dist(this, o, p); }
+  /** A tensor of zeros of this one's dtype and device (unless told); newOnes, newFull, newEmpty, newTensor likewise. */
+  newZeros(size: number[], o: TensorOptions = {}): Tensor { return zeros(size, { dtype: o.dtype ?? this.dtype, device: o.device ?? deviceName(this.device), requiresGrad: o.requiresGrad }); }
+  newOnes(size: number[], o: TensorOptions = {}): Tensor { return ones(size, { dtype: o.dtype ?? this.dtype, device: o.device ?? deviceName(this.device), requiresGrad: o.requiresGrad }); }
+  newFull(size: number[], value: number | boolean, o: TensorOptions = {}): Tensor { return full(size, value, { dtype: o.dtype ?? this.dtype, device: o.device ?? deviceName(this.device), requiresGrad: o.requiresGrad }); }
+  newEmpty(size: number[], o: TensorOptions = {}): Tensor { return empty(size, { dtype: o.dtype ?? this.dtype, device: o.device ?? deviceName(this.device), requiresGrad: o.requiresGrad }); }
+  newTensor(data: Nested | TypedArray, o: TensorOptions = {}): Tensor { return tensor(data, { dtype: o.dtype ?? this.dtype, device: o.device ?? deviceName(this.device), requiresGrad: o.requiresGrad }); }
+  viewAs(other: Tensor): Tensor { checkTensor('view_as', other, 'other'); return this.view([...other.shape]); }
+  reshapeAs(other: Tensor): Tensor { checkTensor('reshape_as', other, 'other'); return this.reshape([...other.shape]); }
+  typeAs(other: Tensor): Tensor { checkTensor('type_as', other, 'other'); return this.to({ dtype: other.dtype }); }
+  tril_(diagonal = 0): this { return inplaceOf(this, 'tril_', (x) => x.tril(diagonal)); }
+  triu_(diagonal = 0): this { return inplaceOf(this, 'triu_', (x) => x.triu(diagonal)); }
+  /** Bytes per element as PyTorch counts them (int64 8, though stored here as float64; bool 1); itemsize the same, nbytes for all elements. */
+  elementSize(): number { return ELEMENT_SIZE[this.dtype]; }
+  get itemsize(): number { return ELEMENT_SIZE[this.dtype]; }
+  get nbytes(): number { return ELEMENT_SIZE[this.dtype] * this.numel(); }
 
   // ------------------------------------------------------------- in place
   add_(o: Operand, alpha?: number): this { return inplaceBinary(this, 'add', alpha === undefined ? o : mul(o, alpha)); }
@@ -1189,6 +1239,7 @@ function inplaceBinary<T extends Tensor>(t: T, fn: 'add' | 'sub' | 'mul' | 'div'
 // =============================================================== reductions, products
 
 /** PyTorch's names of the dtypes in some of its messages (c10::ScalarType). */
+const ELEMENT_SIZE: Record<DType, number> = { float32: 4, float64: 8, int32: 4, int64: 8, bool: 1 };
 export const SCALAR_TYPE: Record<DType, string> = { float32: 'Float', float64: 'Double', int32: 'Int', int64: 'Long', bool: 'Bool' };
 
 /** @internal the dims a reduction runs over (all by default), each once, normalized */
@@ -1281,7 +1332,7 @@ export function all(x: Tensor, dim?: number | number[], keepdim = false): Tensor
 /** What max(dim) and min(dim) return (PyTorch's torch.return_types.max / .min): the values and, as
  * int64, their indices along dim; destructures as an object or as [values, indices]. */
 export class ValuesIndices {
-  constructor(readonly name: 'max' | 'min' | 'sort' | 'topk' | 'kthvalue' | 'median', readonly values: Tensor, readonly indices: Tensor) {}
+  constructor(readonly name: 'max' | 'min' | 'sort' | 'topk' | 'kthvalue' | 'median' | 'cummax' | 'cummin' | 'mode', readonly values: Tensor, readonly indices: Tensor) {}
   *[Symbol.iterator](): Iterator<Tensor> { yield this.values; yield this.indices; }
   toString(): string {
     const t = (x: Tensor) => `Tensor(shape=${fmtShape(x.shape)}, dtype=${x.dtype}, device=${deviceName(x.device)})`;
