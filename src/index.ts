@@ -10,6 +10,10 @@ export {
 } from './tensor.ts';
 export type { TensorOptions, Device } from './tensor.ts';
 export { noGrad, isGradEnabled, enableGrad, setGradEnabled } from './autograd/graph.ts';
+import { grad as autogradGrad, backward as autogradBackward } from './tensor.ts';
+export type { GradOptions, BackwardOptions } from './tensor.ts';
+/** torch.autograd: grad(outputs, inputs, { gradOutputs, retainGraph, allowUnused }) and backward(t, gradient?, { retainGraph }). */
+export const autograd = { grad: autogradGrad, backward: autogradBackward };
 export {
   square, rsqrt, log1p, expm1, isnan, isinf, isfinite, lerp, isclose, allclose, equal, amax, amin, logsumexp, norm, outer, bmm,
   tril, triu, diag, trace, repeat, tile, hstack, vstack, fullLike, maskedSelect, nonzero, erf, erfc,

@@ -605,7 +605,12 @@ export class Tensor {
    * tensor, and every view of the same storage, can no longer be used.
    */
   dispose(): void { rt.dispose(this.storage); }
-  async backward(gradient?: Tensor): Promise<void> { return backward(this, gradient); }
+  /** Gradients of this tensor (a scalar, or with `gradient` of its shape) into the leaves' .grad.
+   * `{ retainGraph: true }` keeps the graph for another backward. */
+  async backward(gradient?: Tensor | BackwardOptions, o: BackwardOptions = {}): Promise<void> {
+    if (gradient !== undefined && !(gradient instanceof Tensor)) return backward(this, undefined, gradient);
+    return backward(this, gradient, o);
+  }
   toString(): string {
     return `Tensor(shape=${fmtShape(this.shape)}, dtype=${this.dtype}, device=${deviceName(this.device)}) — use await torch.format(t) for values`;
   }
@@ -1985,26 +1990,79 @@ function checkVersion(n: Node<Tensor>, t: Tensor | null, v: number, bit: number)
   throw new Error(`one of the variables needed for gradient computation has been modified by an inplace operation: [${type} ${fmtShape(t.shape)}]${from} is at version ${t.storage.version}; expected version ${v} instead. ` +
     `Hint: ${n.name} saved it for backward, and an in-place op (add_, mul_, zero_, copy_…) changed it afterwards; use the out-of-place op (x = x.add(1)), or change a clone()`);
 }
-export async function backward(t: Tensor, gradient?: Tensor): Promise<void> {
-  if (!t.requiresGrad) throw new Error('element 0 of tensors does not require grad and does not have a grad_fn');
-  if (gradient === undefined) {
+export interface BackwardOptions { retainGraph?: boolean; createGraph?: boolean }
+/** The gradient a backward starts from at output i: given (checked), or ones for a scalar. */
+function startGrad(t: Tensor, gradient: Tensor | null | undefined, i: number): Tensor {
+  if (gradient === undefined || gradient === null) {
     if (t.numel() !== 1) throw new Error(`grad can be implicitly created only for scalar outputs (got a tensor of shape ${fmtShape(t.shape)}); pass a gradient: t.backward(torch.onesLike(t))`);
-    gradient = onesLike(t);
-  } else {
-    checkTensor('backward', gradient);
-    if (!sameShape(gradient.shape, t.shape)) throw new Error(`Mismatch in shape: grad_output[0] has a shape of ${fmtShape(gradient.shape)} and output[0] has a shape of ${fmtShape(t.shape)}.`);
-    checkDevices('backward', t, gradient);
+    return onesLike(t);
   }
+  checkTensor('backward', gradient);
+  if (!sameShape(gradient.shape, t.shape)) throw new Error(`Mismatch in shape: grad_output[${i}] has a shape of ${fmtShape(gradient.shape)} and output[${i}] has a shape of ${fmtShape(t.shape)}.`);
+  checkDevices('backward', t, gradient);
+  return gradient;
+}
+const NO_CREATE_GRAPH = 'createGraph is not supported: troupe computes gradients outside autograd (a gradient of a gradient is not recorded)';
+export async function backward(t: Tensor, gradient?: Tensor, o: BackwardOptions = {}): Promise<void> {
+  if (!t.requiresGrad) throw new Error('element 0 of tensors does not require grad and does not have a grad_fn');
+  if (o.createGraph) throw new Error(NO_CREATE_GRAPH);
+  const g = startGrad(t, gradient, 0);
   fresh(t);
   const root = t._edge()!;
-  const g = gradient;
+  const pass = o.retainGraph ? { retain: true } : undefined;
   // The tensors backward makes on the way (inner nodes' gradients, their sums, reductions to a leaf's
   // shape) die when it ends, as PyTorch's reference counts free them: their shared CPU memory comes back
   // then, not at a later forced collection (the 10M loop: the gradient of w·x, 40 MB a step; peak RSS
   // 500 -> 460 MB with 2 workers). Leaves' new .grad are keep()'d (BACKWARD_OPS.accumulate).
-  rt.freeingTemporaries(() => noGrad(() => runBackward<Tensor>(root, g, BACKWARD_OPS)));
+  rt.freeingTemporaries(() => noGrad(() => runBackward<Tensor>(root, g, BACKWARD_OPS, pass)));
   await rt.sync();
   await rt.breathe();
+}
+
+export interface GradOptions { gradOutputs?: Tensor | Array<Tensor | null> | null; retainGraph?: boolean; createGraph?: boolean; allowUnused?: boolean }
+/**
+ * torch.autograd.grad: the gradients of outputs (a tensor or several; scalars, or with gradOutputs)
+ * with respect to inputs, returned in inputs' order; no .grad is changed. allowUnused: null for an input
+ * the outputs do not depend on (else PyTorch's error). retainGraph keeps the graph.
+ */
+export async function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], o: GradOptions = {}): Promise<Array<Tensor | null>> {
+  const outs = Array.isArray(outputs) ? outputs : [outputs], ins = Array.isArray(inputs) ? inputs : [inputs];
+  if (o.createGraph) throw new Error(NO_CREATE_GRAPH);
+  if (outs.length === 0 || ins.length === 0) throw new Error('grad requires non-empty inputs and outputs');
+  const gos = o.gradOutputs === undefined || o.gradOutputs === null ? outs.map(() => null) : Array.isArray(o.gradOutputs) ? o.gradOutputs : [o.gradOutputs];
+  if (gos.length !== outs.length) throw new Error(`grad requires one grad_output per output: got ${gos.length} for ${outs.length} outputs`);
+  outs.forEach((t, i) => {
+    checkTensor('grad', t, `outputs[${i}]`);
+    if (!t.requiresGrad) throw new Error(`element ${i} of tensors does not require grad and does not have a grad_fn`);
+  });
+  const targets = ins.map((t, i) => {
+    checkTensor('grad', t, `inputs[${i}]`);
+    if (!t.requiresGrad) throw new Error('One of the differentiated Tensors does not require grad');
+    fresh(t);
+    return t._edge()!;
+  });
+  const starts = outs.map((t, i) => startGrad(t, gos[i], i));
+  // Several outputs: one root whose gradient is each output's start gradient.
+  outs.forEach((t) => fresh(t));
+  const root = outs.length === 1 ? outs[0]._edge()! : new Node<Tensor>('GradRoot', outs.map((t) => t._edge()), () => starts);
+  const grads: Array<Tensor | undefined> = new Array(ins.length).fill(undefined);
+  let res: Array<Tensor | null> = [];
+  rt.freeingTemporaries(() => noGrad(() => {
+    // (the root's own gradient: the output's start gradient; a GradRoot's backward hands each output its own)
+    runBackward<Tensor>(root, starts[0], BACKWARD_OPS, { retain: o.retainGraph, targets, grads });
+    res = grads.map((g, i) => {
+      if (g === undefined) return null;
+      const t = ins[i];
+      const r = sameShape(g.shape, t.shape) ? g : sumToShape(g, t.shape);
+      rt.keep(r.storage); // (the caller's: it outlives backward's temporaries)
+      return r;
+    });
+  }));
+  if (!o.allowUnused && res.some((r) => r === null)) {
+    throw new Error('One of the differentiated Tensors appears to not have been used in the graph. Set allowUnused: true if this is the desired behavior.');
+  }
+  await rt.sync();
+  return res;
 }
 
 // =============================================================== creation

@@ -428,6 +428,35 @@ describe('arithmetic', () => {
 });
 
 describe('autograd', () => {
+  it('torch.autograd.grad and retainGraph: PyTorch 1.13\'s gradients and errors; no .grad is touched', async () => {
+    const x = torch.tensor([1, 2, 3], { requiresGrad: true }), w = torch.tensor([0.5, -1, 2], { requiresGrad: true });
+    const y = x.mul(w).sum().add(x.pow(2).sum());
+    const [gx, gw] = await torch.autograd.grad(y, [x, w], { retainGraph: true });
+    expect([await values(gx!), await values(gw!), x.grad, w.grad]).toEqual([[2.5, 3, 8], [1, 2, 3], null, null]);
+    expect(await values((await torch.autograd.grad(y, x))[0]!)).toEqual([2.5, 3, 8]);
+    await expect(y.backward()).rejects.toThrow('Trying to backward through the graph a second time');
+    // several outputs, with and without their gradients; an inner tensor as the input
+    const z = x.mul(2), u = z.sum(), v = z.mul(z).sum();
+    expect(await values((await torch.autograd.grad([u, v], z, { retainGraph: true }))[0]!)).toEqual([5, 9, 13]);
+    expect(await values((await torch.autograd.grad([u, v], [x], { gradOutputs: [torch.tensor(2), torch.tensor(0.5)] }))[0]!)).toEqual([8, 12, 16]);
+    const a = torch.tensor([1, 1], { requiresGrad: true }), b = torch.tensor([2, 2], { requiresGrad: true });
+    await expect(torch.autograd.grad(a.mul(2).sum(), [a, b])).rejects.toThrow('One of the differentiated Tensors appears to not have been used in the graph. Set allowUnused: true');
+    const [ga, gb] = await torch.autograd.grad(a.mul(2).sum(), [a, b], { allowUnused: true });
+    expect([await values(ga!), gb]).toEqual([[2, 2], null]);
+    await expect(torch.autograd.grad(a.mul(2).sum(), [torch.ones([2])])).rejects.toThrow('One of the differentiated Tensors does not require grad');
+    await expect(torch.autograd.grad(a.mul(2).sum(), [a], { createGraph: true })).rejects.toThrow('createGraph is not supported');
+    const q = x.mul(3);
+    expect((await values((await torch.autograd.grad(q.exp().sum(), q))[0]!)).map((e) => Number(e.toPrecision(6)))).toEqual([20.0855, 403.429, 8103.08]);
+    // retainGraph: a second backward through the same graph sums into .grad
+    const s = x.mul(2).sum();
+    await s.backward({ retainGraph: true });
+    await s.backward();
+    expect(await values(x.grad!)).toEqual([4, 4, 4]);
+    // a leaf reached by a broadcast: its gradient summed to its shape
+    const c = torch.tensor([1.5], { requiresGrad: true });
+    expect(await values((await torch.autograd.grad(x.detach().mul(c).sum(), c))[0]!)).toEqual([6]);
+  });
+
   it('in-place math (relu_ … addcdiv_, uniform_, normal_): PyTorch 1.13\'s values, grad_fns, gradients and errors', async () => {
     const f32 = (v: number[]) => torch.tensor(v, { dtype: 'float32' });
     const a = f32([-1.5, 0.5, 2.0]).requiresGrad_();

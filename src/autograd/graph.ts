@@ -83,9 +83,14 @@ export function setGradEnabled(on: boolean): void {
   gradEnabled = on;
 }
 
+/** What torch.autograd.grad asks of a pass: the gradients arriving at `targets` (edges of the inputs:
+ * their grad_fn, or a leaf's accumulator), stored in `grads` by target index, and no leaf's .grad touched.
+ * retain: the graph stays (retain_graph). */
+export interface PassOptions<T> { retain?: boolean; targets?: Node<T>[]; grads?: Array<T | undefined> }
+
 let passes = 0;
 /** Backpropagates `grad` from `root` through the graph in topological order. */
-export function runBackward<T>(root: Node<T>, grad: T, ops: GradOps<T>): void {
+export function runBackward<T>(root: Node<T>, grad: T, ops: GradOps<T>, opts?: PassOptions<T>): void {
   const pass = ++passes;
   // Count, for every node, how many edges lead into it, so a node runs once all its gradients arrived.
   const stack: Node<T>[] = [root];
@@ -101,17 +106,23 @@ export function runBackward<T>(root: Node<T>, grad: T, ops: GradOps<T>): void {
     }
   }
   root.bwGrad = grad;
+  // (autograd.grad: only the nodes a target is reached through run; the targets' gradients are kept)
+  const needed = opts?.targets ? neededFor(root, opts.targets) : null;
   const ready: Node<T>[] = [root];
   while (ready.length) {
     const n = ready.pop()!;
     let g = n.bwGrad as T;
     n.bwGrad = undefined;
     if (n.hooks !== null) g = runHooks(n.hooks, g);
-    if (n instanceof AccumulateGrad) { ops.accumulate(n.variable, g); continue; }
-    if (n.freed) throw new Error(`Trying to backward through the graph a second time (${n.name}): saved tensors were freed after the first backward`);
+    if (needed !== null) {
+      const t = opts!.targets!.indexOf(n);
+      if (t >= 0) opts!.grads![t] = g;
+      if (n instanceof AccumulateGrad || !needed.has(n)) { markDone(n, ready); continue; }
+    } else if (n instanceof AccumulateGrad) { ops.accumulate(n.variable, g); continue; }
+    if (n.freed) throw new Error(`Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retainGraph: true if you need to backward through the graph a second time (${n.name})`);
     if (n.s0 !== null) ops.checkSaved(n);
     const grads = n.backward(g);
-    n.release();
+    if (!opts?.retain) n.release();
     const next = n.next;
     for (let i = 0; i < next.length; i++) {
       const m = next[i];
@@ -133,6 +144,28 @@ function runHooks<T>(hooks: Array<(g: T) => T | null | undefined | void>, g: T):
     if (r !== undefined && r !== null) g = r;
   }
   return g;
+}
+
+/** The nodes below root from which a target is reached (a target itself only if one lies below it). */
+function neededFor<T>(root: Node<T>, targets: Node<T>[]): Set<Node<T>> {
+  const goal = new Set(targets), memo = new Map<Node<T>, boolean>(), needed = new Set<Node<T>>();
+  // (iterative post-order: graphs of long loops are deep)
+  const stack: Array<[Node<T>, number]> = [[root, 0]];
+  while (stack.length) {
+    const top = stack[stack.length - 1], [n, i] = top;
+    if (i < n.next.length) {
+      top[1]++;
+      const m = n.next[i];
+      if (m && !memo.has(m)) { memo.set(m, false); stack.push([m, 0]); }
+      continue;
+    }
+    stack.pop();
+    let hit = false;
+    for (const m of n.next) if (m && (goal.has(m) || memo.get(m))) { hit = true; break; }
+    memo.set(n, hit);
+    if (hit) needed.add(n);
+  }
+  return needed;
 }
 
 /** A node that received no gradient at all still releases its own inputs' dependency counts. */
