@@ -330,3 +330,15 @@ describe.runIf(rngWasmSupported())('WebAssembly SIMD kernel', () => {
     expect(mismatches).toBe(0);
   });
 });
+
+describe('host-side draws (randperm, shuffles)', () => {
+  it('uniformDraws gives the JS generator\'s values (the WebAssembly one past 4096 draws)', async () => {
+    const { uniformDraws } = await import('../src/runtime/runtime.ts');
+    const { fillUniform } = await import('../src/backends/cpu/philox.ts');
+    for (const [seed, stream, n] of [[7, 3, 10], [12345, 9, 5000], [2 ** 40 + 17, 123456, 70001]]) {
+      const want = new Float64Array(n);
+      fillUniform(want, seed, stream, 0, n);
+      expect(Array.from(uniformDraws(seed, stream, n)), `${seed} ${stream} ${n}`).toEqual(Array.from(want));
+    }
+  });
+});
