@@ -52,7 +52,7 @@ export { addmm } from './functional.ts';
 export * as nn from './nn-namespace.ts';
 /** torch.optim: SGD, Adam, AdamW. */
 export * as optim from './optim.ts';
-/** torch.utils.data: TensorDataset, Subset, randomSplit, DataLoader. */
+/** torch.utils.data: TensorDataset, Subset, ConcatDataset, IterableDataset, randomSplit, samplers, DataLoader. */
 export * as utils from './utils.ts';
 /** torch.save / torch.load: named tensors to and from a safetensors file, or PyTorch's own .pt files. */
 export { save, load } from './io.ts';

@@ -1,2 +1,2 @@
-/** torch.utils: `data` (Dataset, TensorDataset, Subset, randomSplit, DataLoader). */
+/** torch.utils: `data` (Dataset, TensorDataset, Subset, ConcatDataset, IterableDataset, randomSplit, the samplers, DataLoader). */
 export * as data from './data.ts';
