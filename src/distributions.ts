@@ -1,0 +1,808 @@
+/**
+ * torch.distributions as PyTorch 1.13 has it (the part used in RL, VAEs and probabilistic models):
+ * Normal, Bernoulli, Categorical, Uniform, Exponential, Laplace, Independent, and kl.klDivergence for the
+ * pairs PyTorch registers among them (Normal–Normal, Bernoulli–Bernoulli, Categorical–Categorical,
+ * Uniform–Uniform, Exponential–Exponential, Laplace–Laplace, Independent–Independent).
+ *
+ * Each has PyTorch's batchShape, eventShape, mean, mode, stddev, variance, sample(sampleShape) (no
+ * gradient), rsample(sampleShape) (reparameterized, with gradients: Normal, Uniform, Exponential,
+ * Laplace, Independent of one of them), logProb, entropy, perplexity, cdf/icdf where PyTorch has them,
+ * enumerateSupport for the discrete ones, expand(batchShape), and probs/logits for Bernoulli and
+ * Categorical (the one not given is made when first read, by PyTorch's logits_to_probs /
+ * probs_to_logits, and from then on appears in the printed form, as PyTorch's lazy_property does).
+ * Formulas are PyTorch's, op for op, so the gradients are too.
+ *
+ * Draws come from the seeded generator (torch.rand / randn, multinomial, bernoulli, exponential_): the
+ * results are a function of torch.manualSeed and the order of calls, the same on the CPU and the GPU
+ * (discrete draws exactly, continuous ones to the devices' rounding). They are not PyTorch's values.
+ *
+ * Argument validation (validateArgs, on unless { validateArgs: false }): the shape checks are PyTorch's
+ * (event shape, broadcastable values, reinterpretedBatchNdims, probs/logits given both or neither). The
+ * value checks (scale > 0, probs in [0, 1], a simplex, low < high, a value within the support) need the
+ * values: they are made, with PyTorch's messages, where a parameter was given as a JS number, or is a
+ * CPU tensor whose values are final now (nothing queued: runtime valuesNow); on the GPU, or with CPU
+ * work still in flight, they are not made (that would need a read back), and an invalid value gives
+ * NaN or a meaningless result instead of the error.
+ *
+ * Printing: toString() is PyTorch's repr, `Normal(loc: torch.Size([2]), scale: torch.Size([2]))`; a
+ * one-element parameter is printed with its value, which toString() knows only when it can read it at
+ * once (else it prints a placeholder): await d.format() always prints PyTorch's form.
+ *
+ * Left out: Beta, Gamma, Dirichlet, Poisson and others needing gamma/poisson samplers;
+ * MultivariateNormal (no torch.linalg.cholesky in troupe yet); transforms; the cross-family KLs.
+ * Normal.cdf and icdf are as precise as troupe's erf (about 2e-7 relative, also in float64).
+ */
+import {
+  Tensor, Size, format, abs, add, clamp, compare, composite, deviceName, exp, full, gather, log, mul, neg, rand, randn, reshape, sigmoid, softmax,
+  sqrt, sub, sum, where, zeros,
+} from './tensor.ts';
+import { erf, log1p, expm1, logsumexp } from './ops-more.ts';
+import { binaryCrossEntropyWithLogits, softplus } from './functional.ts';
+import { multinomial, bernoulli, exponentialFill } from './ops-random.ts';
+import { noGrad } from './autograd/graph.ts';
+import { broadcastShapes, numelOf } from './shape.ts';
+import { formatSize, formatTensor, pyFloat } from './format.ts';
+import type { DType } from './runtime/protocol.ts';
+import * as rt from './runtime/runtime.ts';
+
+type Param = Tensor | number;
+const dev = (t: Tensor) => deviceName(t.device);
+const finfo = (d: DType) => (d === 'float64'
+  ? { eps: 2 ** -52, tiny: 2 ** -1022, min: -1.7976931348623157e308 }
+  : { eps: 2 ** -23, tiny: 2 ** -126, min: -3.4028234663852886e38 });
+
+/** t's elements in row-major order when t is on the CPU and its values are final now, else null. */
+function valuesNow(t: Tensor): number[] | null {
+  const data = rt.valuesNow(t.storage);
+  if (!data) return null;
+  const n = t.numel(), out = new Array<number>(n), nd = t.ndim, idx = new Array<number>(nd).fill(0);
+  let at = t.offset;
+  for (let k = 0; k < n; k++) {
+    out[k] = Number(data[at]);
+    for (let d = nd - 1; d >= 0; d--) {
+      idx[d]++; at += t.strides[d];
+      if (idx[d] < t.shape[d]) break;
+      at -= idx[d] * t.strides[d]; idx[d] = 0;
+    }
+  }
+  return out;
+}
+
+/** Python's tuple of a shape: (), (2,), (2, 3). */
+const tuple = (s: readonly number[]) => (s.length === 1 ? `(${s[0]},)` : `(${s.join(', ')})`);
+
+/** A 0-d tensor's value as Python prints its item() (what PyTorch's '{}'.format of a 0-d tensor gives). */
+function pyScalar(v: number, dtype: DType): string {
+  if (dtype === 'bool') return v ? 'True' : 'False';
+  if (dtype === 'int32' || dtype === 'int64') return String(v);
+  if (dtype === 'float32') v = Math.fround(v);
+  if (Number.isNaN(v)) return 'nan';
+  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
+  return pyFloat(v);
+}
+
+/** t as PyTorch's f-strings print it (str(t); a 0-d tensor as its Python number), from values read
+ * now (or `vals`), or null. */
+function formatNow(t: Tensor, vals: number[] | null = valuesNow(t)): string | null {
+  if (!vals) return null;
+  if (t.ndim === 0) return pyScalar(vals[0], t.dtype);
+  return formatTensor({
+    data: vals, shape: t.shape, dtype: t.dtype, device: dev(t),
+    requiresGrad: t.requiresGrad && t.isLeaf, gradFn: t.gradFn?.name,
+  });
+}
+
+// =============================================================== constraints
+
+/**
+ * A constraint on a parameter or a value (torch.distributions.constraints): its repr, and a check of
+ * values read now (see the top: null where they cannot be read without waiting).
+ */
+export class Constraint {
+  constructor(
+    private readonly repr: string,
+    /** whether every element is valid (elementwise constraints) */
+    private readonly test: ((x: number) => boolean) | null,
+    /** the number of rightmost dims forming one event (simplex, realVector: 1) */
+    readonly eventDim = 0,
+    readonly isDiscrete = false,
+    /** for event constraints: whether one row of the last dim is valid */
+    private readonly rowTest: ((row: number[]) => boolean) | null = null,
+  ) {}
+  /** Whether all of v's values satisfy the constraint; null when they cannot be read now. */
+  checkNow(v: Tensor, vals: number[] | null = valuesNow(v)): boolean | null {
+    if (!vals) return null;
+    if (this.test && !vals.every(this.test)) return false;
+    if (this.rowTest) {
+      const n = v.ndim === 0 ? 1 : v.shape[v.ndim - 1];
+      for (let i = 0; i + n <= vals.length && n > 0; i += n) if (!this.rowTest(vals.slice(i, i + n))) return false;
+    }
+    return true;
+  }
+  /** This constraint with another check of values (a dependent or derived constraint). */
+  withCheck(f: (v: Tensor, vals: number[] | null) => boolean | null): Constraint {
+    const c = new Constraint(this.repr, null, this.eventDim, this.isDiscrete);
+    c.checkNow = (v: Tensor, vals: number[] | null = valuesNow(v)) => f(v, vals);
+    return c;
+  }
+  toString(): string { return this.repr; }
+  [Symbol.for('nodejs.util.inspect.custom')]() { return this.repr; }
+}
+
+const pyNum = (x: number) => (Number.isInteger(x) ? `${x}.0` : `${x}`);
+export const constraints = {
+  real: new Constraint('Real()', (x) => x === x),
+  positive: new Constraint('GreaterThan(lower_bound=0.0)', (x) => x > 0),
+  nonnegative: new Constraint('GreaterThanEq(lower_bound=0.0)', (x) => x >= 0),
+  unitInterval: new Constraint('Interval(lower_bound=0.0, upper_bound=1.0)', (x) => x >= 0 && x <= 1),
+  boolean: new Constraint('Boolean()', (x) => x === 0 || x === 1, 0, true),
+  simplex: new Constraint('Simplex()', null, 1, false, (r) => r.every((x) => x >= 0) && Math.abs(r.reduce((a, b) => a + b, 0) - 1) < 1e-6),
+  realVector: new Constraint('IndependentConstraint(Real(), 1)', null, 1, false, (r) => r.every((x) => x === x)),
+  integerInterval: (lo: number, hi: number) => new Constraint(`IntegerInterval(lower_bound=${lo}, upper_bound=${hi})`, (x) => Number.isInteger(x) && x >= lo && x <= hi, 0, true),
+  interval: (lo: number, hi: number) => new Constraint(`Interval(lower_bound=${pyNum(lo)}, upper_bound=${pyNum(hi)})`, (x) => x >= lo && x <= hi),
+};
+
+// =============================================================== helpers
+
+/**
+ * PyTorch's broadcast_all: numbers become 0-d tensors of the first tensor's dtype and device (float32
+ * on the CPU when there is none), then all are broadcast to one shape (a tensor already of that shape
+ * is kept as it is).
+ */
+function broadcastAll(values: unknown[]): Tensor[] {
+  if (!values.every((v) => v instanceof Tensor || typeof v === 'number')) {
+    throw new Error('Input arguments must all be instances of numbers.Number, torch.Tensor or objects implementing __torch_function__.');
+  }
+  const first = values.find((v): v is Tensor => v instanceof Tensor);
+  const o = first ? { dtype: first.dtype, device: dev(first) } : { dtype: 'float32' as DType, device: 'cpu' };
+  const ts = (values as Param[]).map((v) => (v instanceof Tensor ? v : full([], v, o)));
+  let shape: number[] = [];
+  for (const t of ts) shape = broadcastShapes(shape, t.shape);
+  return ts.map((t) => (t.shape.length === shape.length && t.shape.every((s, i) => s === shape[i]) ? t : t.expand(shape)));
+}
+
+/** PyTorch's _sum_rightmost: the sum over the last `dim` dims. */
+function sumRightmost(v: Tensor, dim: number): Tensor {
+  if (dim === 0) return v;
+  return sum(reshape(v, [...v.shape.slice(0, v.ndim - dim), -1]), -1);
+}
+
+/** logits_to_probs: sigmoid (binary) or softmax over the last dim. */
+export function logitsToProbs(logits: Tensor, isBinary = false): Tensor {
+  return isBinary ? sigmoid(logits) : softmax(logits, -1);
+}
+/** clamp_probs: into [eps, 1 − eps] of the dtype. */
+export function clampProbs(probs: Tensor): Tensor {
+  const { eps } = finfo(probs.dtype);
+  return clamp(probs, eps, 1 - eps);
+}
+/** probs_to_logits: log(p) − log1p(−p) (binary) or log(p), p clamped to [eps, 1 − eps]. */
+export function probsToLogits(probs: Tensor, isBinary = false): Tensor {
+  const p = clampProbs(probs);
+  return isBinary ? sub(log(p), log1p(neg(p))) : log(p);
+}
+
+const SQRT_PI_2 = Math.sqrt(Math.PI) / 2;
+/**
+ * The inverse error function (ErfinvBackward0, d/dx = √π/2·exp(erfinv(x)²)): Giles' single-precision
+ * polynomial, then one Newton step against troupe's erf (so that erf(erfinv(x)) = x to erf's precision).
+ */
+function erfinv(x: Tensor): Tensor {
+  let out!: Tensor;
+  return composite('ErfinvBackward0', [x], () => {
+    const w0 = neg(log(mul(sub(1, x), add(x, 1))));
+    const small = compare('lt', w0, 5);
+    const a = sub(w0, 2.5), b = sub(sqrt(w0), 3);
+    const A = [2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087, -0.00125372503, -0.00417768164, 0.246640727, 1.50140941];
+    const B = [-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613, 0.00943887047, 1.00167406, 2.83297682];
+    let pa: Tensor | number = A[0], pb: Tensor | number = B[0];
+    for (let i = 1; i < 9; i++) { pa = add(mul(pa as Tensor | number, a) as Tensor, A[i]); pb = add(mul(pb as Tensor | number, b) as Tensor, B[i]); }
+    let y = mul(where(small, pa as Tensor, pb as Tensor), x);
+    const fin = compare('lt', abs(x), 1);
+    const step = mul(sub(erf(y), x), mul(exp(mul(y, y)), SQRT_PI_2));
+    y = where(fin, sub(y, where(fin, step, 0)), y);
+    // ±1 → ±inf (|x| > 1 is NaN by the log above)
+    return (out = where(compare('eq', abs(x), 1), mul(x, Infinity), y));
+  }, (g) => [mul(g, mul(exp(mul(out, out)), SQRT_PI_2))], x);
+}
+
+// =============================================================== Distribution
+
+export interface DistributionOptions { validateArgs?: boolean }
+let defaultValidateArgs = true;
+
+/** The base class (torch.distributions.Distribution). */
+export abstract class Distribution {
+  /** Distribution.set_default_validate_args: whether new distributions validate their arguments. */
+  static setDefaultValidateArgs(value: boolean): void {
+    if (typeof value !== 'boolean') throw new Error('Expected a boolean');
+    defaultValidateArgs = value;
+  }
+  protected _batchShape: number[];
+  protected _eventShape: number[];
+  /** whether arguments and values are checked (see the top for which checks need the values) */
+  validateArgs: boolean;
+  /** the parameters present, by name (PyTorch's __dict__ entries: a lazy one once read) */
+  protected _params: Record<string, Tensor> = {};
+  /** parameters given as JS numbers: their values, for the checks */
+  protected _known: Record<string, number> = {};
+
+  constructor(batchShape: readonly number[] = [], eventShape: readonly number[] = [], o: DistributionOptions = {}, validate = true) {
+    this._batchShape = [...batchShape];
+    this._eventShape = [...eventShape];
+    this.validateArgs = o.validateArgs ?? defaultValidateArgs;
+    if (this.validateArgs && validate) this.validateParams();
+  }
+  /** The constraints of the parameters, in PyTorch's order (null: dependent, not checked). */
+  get argConstraints(): Record<string, Constraint | null> { return {}; }
+  get support(): Constraint { throw new Error('NotImplementedError'); }
+  get batchShape(): Size { return Size.from(this._batchShape) as Size; }
+  get eventShape(): Size { return Size.from(this._eventShape) as Size; }
+  get hasRsample(): boolean { return false; }
+  get hasEnumerateSupport(): boolean { return false; }
+  get mean(): Tensor { throw new Error('NotImplementedError'); }
+  get mode(): Tensor { throw new Error(`${this.constructor.name} does not implement mode`); }
+  get variance(): Tensor { throw new Error('NotImplementedError'); }
+  get stddev(): Tensor { return sqrt(this.variance); }
+
+  /** Draws of shape sampleShape + batchShape + eventShape, without gradient. */
+  sample(sampleShape: readonly number[] = []): Tensor { return noGrad(() => this.rsample(sampleShape)); }
+  /** Reparameterized draws (gradients flow to the parameters), where the distribution has them. */
+  rsample(_sampleShape: readonly number[] = []): Tensor { throw new Error('NotImplementedError'); }
+  /** sample([n]) (PyTorch's deprecated sample_n). */
+  sampleN(n: number): Tensor { return this.sample([n]); }
+  logProb(_value: Tensor): Tensor { throw new Error('NotImplementedError'); }
+  cdf(_value: Tensor): Tensor { throw new Error('NotImplementedError'); }
+  icdf(_value: Tensor): Tensor { throw new Error('NotImplementedError'); }
+  entropy(): Tensor { throw new Error('NotImplementedError'); }
+  enumerateSupport(_expand = true): Tensor { throw new Error('NotImplementedError'); }
+  /** exp(entropy()). */
+  perplexity(): Tensor { return exp(this.entropy()); }
+  /** A new distribution of the same family with its parameters expanded to batchShape (as Tensor.expand). */
+  abstract expand(batchShape: readonly number[]): Distribution;
+
+  /** sampleShape + batchShape + eventShape. */
+  extendedShape(sampleShape: readonly number[] = []): number[] {
+    if (!Array.isArray(sampleShape)) throw new TypeError(`sample_shape must be a list of ints, got ${typeof sampleShape}`);
+    return [...sampleShape, ...this._batchShape, ...this._eventShape];
+  }
+
+  /** PyTorch's checks of the parameters' values, where they can be made now (see the top). */
+  protected validateParams(): void {
+    for (const [name, c] of Object.entries(this.argConstraints)) {
+      const value = this._params[name];
+      if (!c || !value) continue;
+      const vals = name in this._known ? new Array<number>(value.numel()).fill(this._known[name]) : valuesNow(value);
+      if (c.checkNow(value, vals) === false) {
+        throw new Error(`Expected parameter ${name} (Tensor of shape ${tuple(value.shape)}) of distribution ${this.toString()} `
+          + `to satisfy the constraint ${c}, but found invalid values:\n${formatNow(value, vals)}`);
+      }
+    }
+  }
+
+  /** PyTorch's _validate_sample: the value's shape against batchShape + eventShape, then its values
+   * against the support where they can be read now. */
+  protected validateSample(value: Tensor): void {
+    if (!(value instanceof Tensor)) throw new Error('The value argument to log_prob must be a Tensor');
+    const es = this._eventShape, vs = value.shape;
+    const start = vs.length - es.length;
+    if (start < 0 || es.some((s, i) => vs[start + i] !== s)) {
+      throw new Error(`The right-most size of value must match event_shape: ${formatSize(vs)} vs ${formatSize(es)}.`);
+    }
+    const expected = [...this._batchShape, ...es];
+    for (let i = 1; i <= Math.min(vs.length, expected.length); i++) {
+      const a = vs[vs.length - i], b = expected[expected.length - i];
+      if (a !== 1 && b !== 1 && a !== b) throw new Error(`Value is not broadcastable with batch_shape+event_shape: ${formatSize(vs)} vs ${formatSize(expected)}.`);
+    }
+    const vals = valuesNow(value);
+    const support = this.support;
+    if (vals && support.checkNow(value, vals) === false) {
+      throw new Error(`Expected value argument (Tensor of shape ${tuple(vs)}) to be within the support (${support}) `
+        + `of the distribution ${this.toString()}, but found invalid values:\n${formatNow(value, vals)}`);
+    }
+  }
+
+  private paramText(name: string, t: Tensor, text: string | null): string {
+    if (t.numel() !== 1) return `${name}: ${formatSize(t.shape)}`;
+    return `${name}: ${text ?? `tensor(…) (await .format() for the value)`}`;
+  }
+  private presentParams(): Array<[string, Tensor]> {
+    return Object.keys(this.argConstraints).filter((k) => this._params[k]).map((k) => [k, this._params[k]]);
+  }
+  /** PyTorch's repr: `Normal(loc: torch.Size([2]), scale: torch.Size([2]))`; a one-element parameter
+   * with its value where it can be read now (else a placeholder: see format()). */
+  toString(): string {
+    const args = this.presentParams().map(([k, t]) => this.paramText(k, t, formatNow(t, k in this._known ? [this._known[k]] : valuesNow(t))));
+    return `${this.constructor.name}(${args.join(', ')})`;
+  }
+  [Symbol.for('nodejs.util.inspect.custom')]() { return this.toString(); }
+  /** PyTorch's repr, one-element parameters' values read back. */
+  async format(): Promise<string> {
+    const args: string[] = [];
+    for (const [k, t] of this.presentParams()) {
+      const text = t.numel() !== 1 ? null : t.ndim === 0 ? pyScalar(Number(await t.item()), t.dtype) : await format(t);
+      args.push(this.paramText(k, t, text));
+    }
+    return `${this.constructor.name}(${args.join(', ')})`;
+  }
+}
+
+/** The batch shape of distributions made by broadcast_all: [] when every argument was a number. */
+function batchOf(args: unknown[], broadcast: Tensor): number[] {
+  return args.every((a) => typeof a === 'number') ? [] : [...broadcast.shape];
+}
+function knownOf(names: string[], args: unknown[]): Record<string, number> {
+  const r: Record<string, number> = {};
+  names.forEach((n, i) => { if (typeof args[i] === 'number') r[n] = args[i] as number; });
+  return r;
+}
+
+// =============================================================== Normal
+
+/** Normal(loc, scale): the Gaussian of mean loc and standard deviation scale. */
+export class Normal extends Distribution {
+  readonly loc: Tensor;
+  readonly scale: Tensor;
+  constructor(loc: Param, scale: Param, o: DistributionOptions = {}) {
+    const [l, s] = broadcastAll([loc, scale]);
+    super(batchOf([loc, scale], l), [], o, false);
+    this.loc = l; this.scale = s;
+    this._params = { loc: l, scale: s };
+    this._known = knownOf(['loc', 'scale'], [loc, scale]);
+    if (this.validateArgs) this.validateParams();
+  }
+  override get argConstraints() { return { loc: constraints.real, scale: constraints.positive }; }
+  override get support() { return constraints.real; }
+  override get hasRsample() { return true; }
+  override get mean() { return this.loc; }
+  override get mode() { return this.loc; }
+  override get stddev() { return this.scale; }
+  override get variance() { return this.stddev.pow(2); }
+  override expand(batchShape: readonly number[]): Normal {
+    return expanded(this, Normal, batchShape, { loc: this.loc.expand([...batchShape]), scale: this.scale.expand([...batchShape]) });
+  }
+  override sample(sampleShape: readonly number[] = []): Tensor { return noGrad(() => this.rsample(sampleShape)); }
+  override rsample(sampleShape: readonly number[] = []): Tensor {
+    const eps = randn(this.extendedShape(sampleShape), { dtype: this.loc.dtype, device: dev(this.loc) });
+    return add(this.loc, mul(eps, this.scale));
+  }
+  override logProb(value: Tensor): Tensor {
+    if (this.validateArgs) this.validateSample(value);
+    const v = this.scale.pow(2);
+    return sub(sub(neg(sub(value, this.loc).pow(2)).div(mul(v, 2)), log(this.scale)), Math.log(Math.sqrt(2 * Math.PI)));
+  }
+  override cdf(value: Tensor): Tensor {
+    if (this.validateArgs) this.validateSample(value);
+    return mul(add(erf(mul(sub(value, this.loc), this.scale.reciprocal()).div(Math.SQRT2)), 1), 0.5);
+  }
+  override icdf(value: Tensor): Tensor {
+    return add(this.loc, mul(mul(this.scale, erfinv(sub(mul(value, 2), 1))), Math.SQRT2));
+  }
+  override entropy(): Tensor { return add(log(this.scale), 0.5 + 0.5 * Math.log(2 * Math.PI)); }
+}
+
+/** A copy of d of class C with these parameters and batch shape, unchecked (PyTorch's expand). */
+function expanded<D extends Distribution>(d: D, C: abstract new (...a: never[]) => D, batchShape: readonly number[], params: Record<string, Tensor>, extra: Record<string, unknown> = {}): D {
+  const n = Object.create(C.prototype) as D;
+  const raw = n as unknown as Record<string, unknown>;
+  raw._batchShape = [...batchShape];
+  raw._eventShape = [...(d as unknown as { _eventShape: number[] })._eventShape];
+  raw.validateArgs = d.validateArgs;
+  raw._params = { ...params };
+  raw._known = {};
+  Object.assign(raw, params, extra);
+  return n;
+}
+
+// =============================================================== Bernoulli
+
+export type ProbsOrLogits = { probs: Param; logits?: undefined; validateArgs?: boolean } | { logits: Param; probs?: undefined; validateArgs?: boolean };
+
+function probsOrLogits(a: Param | ProbsOrLogits, o: DistributionOptions): { probs?: unknown; logits?: unknown; validateArgs?: boolean } {
+  if (a instanceof Tensor || typeof a === 'number') return { probs: a, validateArgs: o.validateArgs };
+  if (a === null || typeof a !== 'object') return {};
+  return { ...a, validateArgs: a.validateArgs ?? o.validateArgs };
+}
+
+/** Bernoulli({ probs } | { logits }) (or Bernoulli(probs)): 1 with probability probs, else 0. */
+export class Bernoulli extends Distribution {
+  constructor(args: Param | ProbsOrLogits, o: DistributionOptions = {}) {
+    const a = probsOrLogits(args, o);
+    if ((a.probs === undefined || a.probs === null) === (a.logits === undefined || a.logits === null)) {
+      throw new Error('Either `probs` or `logits` must be specified, but not both.');
+    }
+    const name = a.probs != null ? 'probs' : 'logits', given = a.probs ?? a.logits;
+    const [p] = broadcastAll([given]);
+    super(typeof given === 'number' ? [] : [...p.shape], [], { validateArgs: a.validateArgs }, false);
+    this._params = { [name]: p };
+    this._known = knownOf([name], [given]);
+    if (this.validateArgs) this.validateParams();
+  }
+  override get argConstraints() { return { probs: constraints.unitInterval, logits: constraints.real }; }
+  override get support() { return constraints.boolean; }
+  override get hasEnumerateSupport() { return true; }
+  /** the parameter given (or, after expand, the first kept) */
+  protected get param(): Tensor { return this._params.probs ?? this._params.logits; }
+  get paramShape(): Size { return Size.from(this.param.shape) as Size; }
+  get probs(): Tensor { return (this._params.probs ??= logitsToProbs(this._params.logits, true)); }
+  get logits(): Tensor { return (this._params.logits ??= probsToLogits(this._params.probs, true)); }
+  override get mean() { return this.probs; }
+  override get mode() {
+    const p = this.probs;
+    return where(compare('eq', p, 0.5), NaN, compare('ge', p, 0.5).to({ dtype: p.dtype }));
+  }
+  override get variance() { return mul(this.probs, sub(1, this.probs)); }
+  override expand(batchShape: readonly number[]): Bernoulli {
+    const ps: Record<string, Tensor> = {};
+    for (const k of ['probs', 'logits']) if (this._params[k]) ps[k] = this._params[k].expand([...batchShape]);
+    return expanded(this, Bernoulli, batchShape, {}, { _params: ps });
+  }
+  override sample(sampleShape: readonly number[] = []): Tensor {
+    const shape = this.extendedShape(sampleShape);
+    return noGrad(() => bernoulli(this.probs.detach().expand(shape)));
+  }
+  override logProb(value: Tensor): Tensor {
+    if (this.validateArgs) this.validateSample(value);
+    const [l, v] = broadcastAll([this.logits, value]);
+    return neg(binaryCrossEntropyWithLogits(l, v, { reduction: 'none' }));
+  }
+  override entropy(): Tensor { return binaryCrossEntropyWithLogits(this.logits, this.probs, { reduction: 'none' }); }
+  override enumerateSupport(expand = true): Tensor {
+    const p = this.param;
+    let values = reshape(aRange(2, p), [-1, ...this._batchShape.map(() => 1)]);
+    if (expand) values = values.expand([-1, ...this._batchShape]);
+    return values;
+  }
+}
+/** [0, 1, …, n − 1] of p's dtype and device. */
+function aRange(n: number, p: Tensor): Tensor {
+  return reshape(full([n], 1, { dtype: p.dtype, device: dev(p) }).cumsum(0).sub(1), [n]);
+}
+
+// =============================================================== Categorical
+
+/** Categorical({ probs } | { logits }) (or Categorical(probs)): category indices 0 … K − 1, K the last
+ * dim of the parameter; probs normalized to sum to 1, logits to logsumexp 0, over the last dim. */
+export class Categorical extends Distribution {
+  protected _numEvents: number;
+  constructor(args: Tensor | ProbsOrLogits, o: DistributionOptions = {}) {
+    const a = probsOrLogits(args, o);
+    if ((a.probs === undefined || a.probs === null) === (a.logits === undefined || a.logits === null)) {
+      throw new Error('Either `probs` or `logits` must be specified, but not both.');
+    }
+    const name = a.probs != null ? 'probs' : 'logits', given = a.probs ?? a.logits;
+    if (!(given instanceof Tensor)) throw new TypeError(`Categorical: \`${name}\` must be a Tensor, got ${typeof given}`);
+    if (given.ndim < 1) throw new Error(`\`${name}\` parameter must be at least one-dimensional.`);
+    const p = name === 'probs' ? given.div(sum(given, -1, true)) : sub(given, logsumexp(given, -1, true));
+    super(p.ndim > 1 ? p.shape.slice(0, -1) : [], [], { validateArgs: a.validateArgs }, false);
+    this._numEvents = p.shape[p.ndim - 1];
+    this._params = { [name]: p };
+    if (this.validateArgs) this.validateGiven(name, given);
+  }
+  /** The simplex / real-vector check of the normalized parameter, computed from the given values. */
+  private validateGiven(name: string, given: Tensor): void {
+    const g = valuesNow(given);
+    if (!g) return;
+    const K = this._numEvents, vals = new Array<number>(g.length);
+    for (let i = 0; i < g.length; i += K) {
+      const row = g.slice(i, i + K);
+      if (name === 'probs') { const s = row.reduce((x, y) => x + y, 0); row.forEach((x, j) => { vals[i + j] = x / s; }); } else {
+        const m = Math.max(...row), lse = (Math.abs(m) === Infinity ? 0 : m) + Math.log(row.reduce((x, y) => x + Math.exp(y - (Math.abs(m) === Infinity ? 0 : m)), 0));
+        row.forEach((x, j) => { vals[i + j] = x - lse; });
+      }
+    }
+    const c = this.argConstraints[name as 'probs' | 'logits'], value = this._params[name];
+    if (c.checkNow(value, vals) === false) {
+      throw new Error(`Expected parameter ${name} (Tensor of shape ${tuple(value.shape)}) of distribution ${this.toString()} `
+        + `to satisfy the constraint ${c}, but found invalid values:\n${formatNow(value, vals)}`);
+    }
+  }
+  override get argConstraints() { return { probs: constraints.simplex, logits: constraints.realVector }; }
+  override get support() { return constraints.integerInterval(0, this._numEvents - 1); }
+  override get hasEnumerateSupport() { return true; }
+  protected get param(): Tensor { return this._params.probs ?? this._params.logits; }
+  get paramShape(): Size { return Size.from(this.param.shape) as Size; }
+  get probs(): Tensor { return (this._params.probs ??= logitsToProbs(this._params.logits)); }
+  get logits(): Tensor { return (this._params.logits ??= probsToLogits(this._params.probs)); }
+  override get mean() { return full(this.extendedShape(), NaN, { dtype: this.probs.dtype, device: dev(this.probs) }); }
+  override get mode() { return this.probs.argmax(-1); }
+  override get variance() { return full(this.extendedShape(), NaN, { dtype: this.probs.dtype, device: dev(this.probs) }); }
+  override expand(batchShape: readonly number[]): Categorical {
+    const ps: Record<string, Tensor> = {};
+    for (const k of ['probs', 'logits']) if (this._params[k]) ps[k] = this._params[k].expand([...batchShape, this._numEvents]);
+    return expanded(this, Categorical, batchShape, {}, { _params: ps, _numEvents: this._numEvents });
+  }
+  override sample(sampleShape: readonly number[] = []): Tensor {
+    const n = numelOf(sampleShape);
+    return noGrad(() => {
+      const p2 = reshape(this.probs.detach(), [-1, this._numEvents]);
+      const s = multinomial(p2, n, { replacement: true }).t();
+      return reshape(s, this.extendedShape(sampleShape));
+    });
+  }
+  override logProb(value: Tensor): Tensor {
+    if (this.validateArgs) this.validateSample(value);
+    const v = value.to({ dtype: 'int64' }).unsqueeze(-1);
+    const shape = broadcastShapes(v.shape, this.logits.shape);
+    const idx = v.expand(shape).narrow(shape.length - 1, 0, 1);
+    return gather(this.logits.expand(shape), shape.length - 1, idx).squeeze(-1);
+  }
+  override entropy(): Tensor {
+    const l = clamp(this.logits, finfo(this.logits.dtype).min);
+    return neg(sum(mul(l, this.probs), -1));
+  }
+  override enumerateSupport(expand = true): Tensor {
+    const p = this.param;
+    let values = reshape(aRange(this._numEvents, p).to({ dtype: 'int64' }), [-1, ...this._batchShape.map(() => 1)]);
+    if (expand) values = values.expand([-1, ...this._batchShape]);
+    return values;
+  }
+}
+
+// =============================================================== Uniform
+
+/** A closed interval [low, high] of tensors (Uniform's support), checked where all values are readable. */
+class TensorInterval extends Constraint {
+  constructor(private readonly low: Tensor, private readonly high: Tensor) {
+    super(`Interval(lower_bound=${formatNow(low) ?? 'tensor(…)'}, upper_bound=${formatNow(high) ?? 'tensor(…)'})`, null);
+  }
+  override checkNow(v: Tensor, vals: number[] | null = valuesNow(v)): boolean | null {
+    if (!vals) return null;
+    const shape = broadcastShapes(v.shape, this.low.shape);
+    const x = valuesNow(v.expand(shape)), lo = valuesNow(this.low.expand(shape)), hi = valuesNow(this.high.expand(shape));
+    if (!x || !lo || !hi) return null;
+    return x.every((a, i) => a >= lo[i] && a <= hi[i]);
+  }
+}
+
+/** Uniform(low, high): uniform draws in [low, high). */
+export class Uniform extends Distribution {
+  readonly low: Tensor;
+  readonly high: Tensor;
+  constructor(low: Param, high: Param, o: DistributionOptions = {}) {
+    const [l, h] = broadcastAll([low, high]);
+    super(batchOf([low, high], l), [], o, false);
+    this.low = l; this.high = h;
+    this._params = { low: l, high: h };
+    if (this.validateArgs) {
+      const lo = typeof low === 'number' ? new Array<number>(l.numel()).fill(low) : valuesNow(l);
+      const hi = typeof high === 'number' ? new Array<number>(h.numel()).fill(high) : valuesNow(h);
+      if (lo && hi && !lo.every((x, i) => x < hi[i])) throw new Error('Uniform is not defined when low>= high');
+    }
+  }
+  override get argConstraints() { return { low: null, high: null }; }
+  override get support(): Constraint { return new TensorInterval(this.low, this.high); }
+  override get hasRsample() { return true; }
+  override get mean() { return add(this.high, this.low).div(2); }
+  override get mode() { return mul(this.high, NaN); }
+  override get stddev() { return sub(this.high, this.low).div(12 ** 0.5); }
+  override get variance() { return sub(this.high, this.low).pow(2).div(12); }
+  override expand(batchShape: readonly number[]): Uniform {
+    return expanded(this, Uniform, batchShape, { low: this.low.expand([...batchShape]), high: this.high.expand([...batchShape]) });
+  }
+  override rsample(sampleShape: readonly number[] = []): Tensor {
+    const u = rand(this.extendedShape(sampleShape), { dtype: this.low.dtype, device: dev(this.low) });
+    return add(this.low, mul(u, sub(this.high, this.low)));
+  }
+  override logProb(value: Tensor): Tensor {
+    if (this.validateArgs) this.validateSample(value);
+    const lb = compare('le', this.low, value).to({ dtype: this.low.dtype });
+    const ub = compare('gt', this.high, value).to({ dtype: this.low.dtype });
+    return sub(log(mul(lb, ub)), log(sub(this.high, this.low)));
+  }
+  override cdf(value: Tensor): Tensor {
+    if (this.validateArgs) this.validateSample(value);
+    return clamp(sub(value, this.low).div(sub(this.high, this.low)), 0, 1);
+  }
+  override icdf(value: Tensor): Tensor { return add(mul(value, sub(this.high, this.low)), this.low); }
+  override entropy(): Tensor { return log(sub(this.high, this.low)); }
+}
+
+// =============================================================== Exponential
+
+/** Exponential(rate): density rate·exp(−rate·x) on x ≥ 0. */
+export class Exponential extends Distribution {
+  readonly rate: Tensor;
+  constructor(rate: Param, o: DistributionOptions = {}) {
+    const [r] = broadcastAll([rate]);
+    super(typeof rate === 'number' ? [] : [...r.shape], [], o, false);
+    this.rate = r;
+    this._params = { rate: r };
+    this._known = knownOf(['rate'], [rate]);
+    if (this.validateArgs) this.validateParams();
+  }
+  override get argConstraints() { return { rate: constraints.positive }; }
+  override get support() { return constraints.nonnegative; }
+  override get hasRsample() { return true; }
+  override get mean() { return this.rate.reciprocal(); }
+  override get mode() { return zeros([...this.rate.shape], { dtype: this.rate.dtype, device: dev(this.rate) }); }
+  override get stddev() { return this.rate.reciprocal(); }
+  override get variance() { return this.rate.pow(-2); }
+  override expand(batchShape: readonly number[]): Exponential {
+    return expanded(this, Exponential, batchShape, { rate: this.rate.expand([...batchShape]) });
+  }
+  override rsample(sampleShape: readonly number[] = []): Tensor {
+    const e = exponentialFill(zeros(this.extendedShape(sampleShape), { dtype: this.rate.dtype, device: dev(this.rate) }), 1);
+    return e.div(this.rate);
+  }
+  override logProb(value: Tensor): Tensor {
+    if (this.validateArgs) this.validateSample(value);
+    return sub(log(this.rate), mul(this.rate, value));
+  }
+  override cdf(value: Tensor): Tensor {
+    if (this.validateArgs) this.validateSample(value);
+    return sub(1, exp(mul(neg(this.rate), value)));
+  }
+  override icdf(value: Tensor): Tensor { return neg(log(sub(1, value))).div(this.rate); }
+  override entropy(): Tensor { return sub(1, log(this.rate)); }
+}
+
+// =============================================================== Laplace
+
+/** Laplace(loc, scale): density exp(−|x − loc|/scale) / (2·scale). */
+export class Laplace extends Distribution {
+  readonly loc: Tensor;
+  readonly scale: Tensor;
+  constructor(loc: Param, scale: Param, o: DistributionOptions = {}) {
+    const [l, s] = broadcastAll([loc, scale]);
+    super(batchOf([loc, scale], l), [], o, false);
+    this.loc = l; this.scale = s;
+    this._params = { loc: l, scale: s };
+    this._known = knownOf(['loc', 'scale'], [loc, scale]);
+    if (this.validateArgs) this.validateParams();
+  }
+  override get argConstraints() { return { loc: constraints.real, scale: constraints.positive }; }
+  override get support() { return constraints.real; }
+  override get hasRsample() { return true; }
+  override get mean() { return this.loc; }
+  override get mode() { return this.loc; }
+  override get variance() { return mul(this.scale.pow(2), 2); }
+  override get stddev() { return mul(this.scale, 2 ** 0.5); }
+  override expand(batchShape: readonly number[]): Laplace {
+    return expanded(this, Laplace, batchShape, { loc: this.loc.expand([...batchShape]), scale: this.scale.expand([...batchShape]) });
+  }
+  override rsample(sampleShape: readonly number[] = []): Tensor {
+    const { eps } = finfo(this.loc.dtype);
+    // uniform_(eps − 1, 1): (eps − 1) + u·(2 − eps)
+    const u = rand(this.extendedShape(sampleShape), { dtype: this.loc.dtype, device: dev(this.loc) }).mul(2 - eps).add(eps - 1);
+    return sub(this.loc, mul(mul(this.scale, u.sign()), log1p(neg(abs(u)))));
+  }
+  override logProb(value: Tensor): Tensor {
+    if (this.validateArgs) this.validateSample(value);
+    return sub(neg(log(mul(this.scale, 2))), abs(sub(value, this.loc)).div(this.scale));
+  }
+  override cdf(value: Tensor): Tensor {
+    if (this.validateArgs) this.validateSample(value);
+    const d = sub(value, this.loc);
+    return sub(0.5, mul(mul(d.sign(), 0.5), expm1(neg(abs(d)).div(this.scale))));
+  }
+  override icdf(value: Tensor): Tensor {
+    const term = sub(value, 0.5);
+    return sub(this.loc, mul(mul(this.scale, term.sign()), log1p(mul(abs(term), -2))));
+  }
+  override entropy(): Tensor { return add(log(mul(this.scale, 2)), 1); }
+}
+
+// =============================================================== Independent
+
+/** Independent(base, reinterpretedBatchNdims): the base's rightmost reinterpretedBatchNdims batch dims
+ * made event dims (logProb and entropy summed over them). */
+export class Independent extends Distribution {
+  readonly baseDist: Distribution;
+  readonly reinterpretedBatchNdims: number;
+  constructor(baseDistribution: Distribution, reinterpretedBatchNdims: number, o: DistributionOptions = {}) {
+    if (!(baseDistribution instanceof Distribution)) throw new TypeError('Independent: the base distribution must be a Distribution');
+    if (!Number.isInteger(reinterpretedBatchNdims) || reinterpretedBatchNdims < 0) throw new TypeError(`Independent: reinterpretedBatchNdims must be a non-negative integer, got ${reinterpretedBatchNdims}`);
+    const bs = baseDistribution.batchShape, es = baseDistribution.eventShape;
+    if (reinterpretedBatchNdims > bs.length) {
+      throw new Error(`Expected reinterpreted_batch_ndims <= len(base_distribution.batch_shape), actual ${reinterpretedBatchNdims} vs ${bs.length}`);
+    }
+    const shape = [...bs, ...es], eventDim = reinterpretedBatchNdims + es.length;
+    super(shape.slice(0, shape.length - eventDim), shape.slice(shape.length - eventDim), o);
+    this.baseDist = baseDistribution;
+    this.reinterpretedBatchNdims = reinterpretedBatchNdims;
+  }
+  override get hasRsample() { return this.baseDist.hasRsample; }
+  override get hasEnumerateSupport() { return this.reinterpretedBatchNdims > 0 ? false : this.baseDist.hasEnumerateSupport; }
+  override get support(): Constraint {
+    const b = this.baseDist.support;
+    if (!this.reinterpretedBatchNdims) return b;
+    return new Constraint(`IndependentConstraint(${b}, ${this.reinterpretedBatchNdims})`, null, b.eventDim + this.reinterpretedBatchNdims, b.isDiscrete)
+      .withCheck((v, vals) => b.checkNow(v, vals));
+  }
+  override get mean() { return this.baseDist.mean; }
+  override get mode() { return this.baseDist.mode; }
+  override get variance() { return this.baseDist.variance; }
+  override get stddev() { return this.baseDist.stddev; }
+  override expand(batchShape: readonly number[]): Independent {
+    const base = this.baseDist.expand([...batchShape, ...this._eventShape.slice(0, this.reinterpretedBatchNdims)]);
+    return expanded(this, Independent, batchShape, {}, { baseDist: base, reinterpretedBatchNdims: this.reinterpretedBatchNdims });
+  }
+  override sample(sampleShape: readonly number[] = []): Tensor { return this.baseDist.sample(sampleShape); }
+  override rsample(sampleShape: readonly number[] = []): Tensor { return this.baseDist.rsample(sampleShape); }
+  override logProb(value: Tensor): Tensor { return sumRightmost(this.baseDist.logProb(value), this.reinterpretedBatchNdims); }
+  override cdf(_value: Tensor): Tensor { throw new Error('NotImplementedError'); }
+  override entropy(): Tensor { return sumRightmost(this.baseDist.entropy(), this.reinterpretedBatchNdims); }
+  override enumerateSupport(expand = true): Tensor {
+    if (this.reinterpretedBatchNdims > 0) throw new Error('Enumeration over cartesian product is not implemented');
+    return this.baseDist.enumerateSupport(expand);
+  }
+  override toString(): string { return `Independent(${this.baseDist}, ${this.reinterpretedBatchNdims})`; }
+  override async format(): Promise<string> { return `Independent(${await this.baseDist.format()}, ${this.reinterpretedBatchNdims})`; }
+}
+
+// =============================================================== KL divergence
+
+type KlFn = (p: Distribution, q: Distribution) => Tensor;
+type DistClass = abstract new (...args: never[]) => Distribution;
+const KL = new Map<DistClass, Map<DistClass, KlFn>>();
+
+/** Registers fn as KL(p ‖ q) for p of class P and q of class Q (PyTorch's register_kl). */
+export function registerKl<P extends Distribution, Q extends Distribution>(
+  P: abstract new (...args: never[]) => P, Q: abstract new (...args: never[]) => Q, fn: (p: P, q: Q) => Tensor): void {
+  if (!KL.has(P)) KL.set(P, new Map());
+  KL.get(P)!.set(Q, fn as KlFn);
+}
+
+/** The class chain of an object, the most derived first. */
+function classes(x: object): DistClass[] {
+  const out: DistClass[] = [];
+  for (let p = Object.getPrototypeOf(x); p && p !== Object.prototype; p = Object.getPrototypeOf(p)) out.push(p.constructor as DistClass);
+  return out;
+}
+
+/**
+ * KL(p ‖ q), elementwise over the batch shape (PyTorch's kl_divergence): the function registered for the
+ * most derived pair of classes.
+ */
+export function klDivergence(p: Distribution, q: Distribution): Tensor {
+  for (const P of classes(p)) {
+    const row = KL.get(P);
+    if (!row) continue;
+    for (const Q of classes(q)) { const f = row.get(Q); if (f) return f(p, q); }
+  }
+  throw new Error(`No KL(p || q) is implemented for p type ${p.constructor.name} and q type ${q.constructor.name}`);
+}
+
+registerKl(Normal, Normal, (p, q) => {
+  const varRatio = p.scale.div(q.scale).pow(2);
+  const t1 = sub(p.loc, q.loc).div(q.scale).pow(2);
+  return mul(sub(sub(add(varRatio, t1), 1), log(varRatio)), 0.5);
+});
+registerKl(Bernoulli, Bernoulli, (p, q) => {
+  let t1 = mul(p.probs, sub(softplus(neg(q.logits)), softplus(neg(p.logits))));
+  t1 = where(compare('eq', q.probs, 0).expand([...t1.shape]), Infinity, t1);
+  t1 = where(compare('eq', p.probs, 0).expand([...t1.shape]), 0, t1);
+  let t2 = mul(sub(1, p.probs), sub(softplus(q.logits), softplus(p.logits)));
+  t2 = where(compare('eq', q.probs, 1).expand([...t2.shape]), Infinity, t2);
+  t2 = where(compare('eq', p.probs, 1).expand([...t2.shape]), 0, t2);
+  return add(t1, t2);
+});
+registerKl(Categorical, Categorical, (p, q) => {
+  let t = mul(p.probs, sub(p.logits, q.logits));
+  t = where(compare('eq', q.probs, 0).expand([...t.shape]), Infinity, t);
+  t = where(compare('eq', p.probs, 0).expand([...t.shape]), 0, t);
+  return sum(t, -1);
+});
+registerKl(Uniform, Uniform, (p, q) => {
+  const r = log(sub(q.high, q.low).div(sub(p.high, p.low)));
+  const out = compare('gt', q.low, p.low).logicalOr(compare('lt', q.high, p.high));
+  return where(out.expand([...r.shape]), Infinity, r);
+});
+registerKl(Exponential, Exponential, (p, q) => {
+  const rateRatio = q.rate.div(p.rate);
+  return sub(add(neg(log(rateRatio)), rateRatio), 1);
+});
+registerKl(Laplace, Laplace, (p, q) => {
+  const scaleRatio = p.scale.div(q.scale);
+  const locAbsDiff = abs(sub(p.loc, q.loc));
+  const t1 = neg(log(scaleRatio)), t2 = locAbsDiff.div(q.scale), t3 = mul(scaleRatio, exp(neg(locAbsDiff).div(p.scale)));
+  return sub(add(add(t1, t2), t3), 1);
+});
+registerKl(Independent, Independent, (p, q) => {
+  if (p.reinterpretedBatchNdims !== q.reinterpretedBatchNdims) throw new Error('NotImplementedError');
+  return sumRightmost(klDivergence(p.baseDist, q.baseDist), p.reinterpretedBatchNdims);
+});
+
+/** torch.distributions.kl: klDivergence and registerKl. */
+export const kl = { klDivergence, registerKl };
