@@ -6,3 +6,4 @@
 export * from './nn.ts';
 export * from './nn-transformer.ts';
 export * from './nn-extra.ts';
+export * from './nn-losses.ts';
