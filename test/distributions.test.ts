@@ -11,7 +11,7 @@ import { gpuForTests, gradcheck, values } from './helpers.ts';
 const D = torch.distributions;
 const { Normal, Bernoulli, Categorical, Uniform, Exponential, Laplace, Independent } = D;
 const REF = JSON.parse(readFileSync(new URL('./fixtures/distributions.json', import.meta.url), 'utf8')) as Record<string, any>;
-const available = await gpuForTests('distributions');
+const available = await gpuForTests('distributions', { composite: true });
 type Nested = number | string | null | Nested[];
 type DType = 'float32' | 'float64';
 

@@ -12,7 +12,7 @@ import { gpuForTests, gradcheck, values } from './helpers.ts';
 type Nested = number | string | Nested[];
 const REF = JSON.parse(readFileSync(new URL('./fixtures/linalg.json', import.meta.url), 'utf8'),
   (_k, v: unknown) => (v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : v)) as Record<string, any>;
-const available = await gpuForTests('linalg');
+const available = await gpuForTests('linalg', { composite: true });
 type DT = 'float32' | 'float64';
 
 const flat = (x: Nested): number[] => (Array.isArray(x) ? x.flatMap(flat) : [x as number]);

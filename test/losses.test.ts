@@ -47,7 +47,7 @@ async function expectRun(key: string, f: (...ts: T[]) => T, ts: T[]): Promise<vo
   expect(y.gradFn?.name, key).toBe(want[ts.length + 1]);
 }
 const RED = ['mean', 'sum', 'none'] as const;
-const available = await gpuForTests('losses');
+const available = await gpuForTests('losses', { composite: true });
 
 describe("losses: PyTorch's values, gradients and grad_fns for each reduction", () => {
   it('marginRankingLoss', async () => {

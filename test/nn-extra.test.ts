@@ -46,7 +46,7 @@ async function expectRun(key: string, f: (...ts: torch.Tensor[]) => torch.Tensor
   for (let i = 0; i < ts.length; i++) await expectText(ts[i].grad!, want[1 + i], `${key} grad ${i}`);
   if (gradFn) expect(y.gradFn?.name, key).toBe(want[ts.length + 1]);
 }
-const available = await gpuForTests('nn-extra');
+const available = await gpuForTests('nn-extra', { composite: true });
 
 describe('transposed convolution', () => {
   it("convTranspose2d: PyTorch's values, gradients (stride, padding, output padding, groups, dilation) and grad_fn", async () => {

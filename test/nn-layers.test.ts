@@ -38,7 +38,7 @@ async function expectGrad(t: torch.Tensor, want: string, what: string): Promise<
   v.forEach((a, i) => expect(Math.abs(a - w[i]), `${what}[${i}]: ${a} against ${w[i]}`).toBeLessThanOrEqual(sci ? 6e-5 * Math.abs(w[i]) + 1e-9 : 6e-5));
 }
 const expectGrads = async (ts: torch.Tensor[], want: string[], what: string) => { for (let i = 0; i < ts.length; i++) await expectGrad(ts[i], want[i], `${what} ${i}`); };
-const available = await gpuForTests('nn-layers');
+const available = await gpuForTests('nn-layers', { composite: true });
 
 describe('conv1d and Conv1d', () => {
   it("PyTorch's values, gradients (stride, padding, dilation, groups) and grad_fn", async () => {

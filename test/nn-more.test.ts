@@ -13,7 +13,7 @@ const { nn } = torch;
 const F = nn.functional;
 const text = (t: torch.Tensor) => torch.format(t);
 const f32 = (d: number[] | number[][], device = 'cpu') => torch.tensor(d, { dtype: 'float32', device });
-const available = await gpuForTests('nn-more');
+const available = await gpuForTests('nn-more', { composite: true });
 /** PyTorch's text without the grad_fn, which the test checks apart. */
 const plain = (s: string) => s.replace(/,\s*grad_fn=<\w+>\)$/, ')');
 

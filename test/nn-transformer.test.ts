@@ -12,7 +12,7 @@ const ref = (k: string) => REF[k] as string[];
 const { nn } = torch;
 const F = nn.functional;
 type T = torch.Tensor;
-const available = await gpuForTests('nn-transformer');
+const available = await gpuForTests('nn-transformer', { composite: true });
 /** PyTorch's text without the grad_fn (checked apart). */
 const plain = (s: string) => s.replace(/,\s*grad_fn=<\w+>\)$/, ')');
 const text = async (t: T | null) => (t === null ? 'None' : plain(await torch.format(t)));

@@ -11,7 +11,7 @@ const REF = JSON.parse(readFileSync(new URL('./fixtures/ops-extra.json', import.
 const ref = <T = string[]>(k: string) => REF[k] as T;
 const text = (t: torch.Tensor) => torch.format(t);
 const f32 = (d: number[] | number[][], device = 'cpu') => torch.tensor(d, { dtype: 'float32', device });
-const available = await gpuForTests('ops-extra');
+const available = await gpuForTests('ops-extra', { composite: true });
 
 /** Weights 0.5, 0.5 + 1/7, … in y's shape (the fixture script's), so each output element's gradient differs. */
 const weights = (y: torch.Tensor) => torch.arange(y.numel(), { device: y.device }).reshape([...y.shape]).to({ dtype: y.dtype }).div(7).add(0.5);

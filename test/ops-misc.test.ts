@@ -15,7 +15,7 @@ const ref = <T = string[]>(k: string) => REF[k] as T;
 const text = (t: torch.Tensor) => torch.format(t);
 const texts = (ts: torch.Tensor[]) => Promise.all(ts.map(text));
 const f32 = (d: unknown, device = 'cpu') => torch.tensor(d as number[], { dtype: 'float32', device });
-const available = await gpuForTests('ops-misc');
+const available = await gpuForTests('ops-misc', { composite: true });
 const nan = NaN, inf = Infinity;
 
 const weights = (y: torch.Tensor) => torch.arange(y.numel(), { device: y.device }).reshape([...y.shape]).to({ dtype: y.dtype }).div(7).add(0.5);
