@@ -34,7 +34,7 @@
  */
 import {
   Tensor, Size, format, abs, add, clamp, compare, composite, deviceName, exp, full, gather, log, mul, neg, rand, randn, reshape, sigmoid, softmax,
-  sqrt, sub, sum, where, zeros,
+  sqrt, sub, sum, valuesNow, where, zeros,
 } from './tensor.ts';
 import { erf, log1p, expm1, logsumexp } from './ops-more.ts';
 import { binaryCrossEntropyWithLogits, softplus } from './functional.ts';
@@ -43,7 +43,6 @@ import { noGrad } from './autograd/graph.ts';
 import { broadcastShapes, numelOf } from './shape.ts';
 import { formatSize, formatTensor, pyFloat } from './format.ts';
 import type { DType } from './runtime/protocol.ts';
-import * as rt from './runtime/runtime.ts';
 
 type Param = Tensor | number;
 const dev = (t: Tensor) => deviceName(t.device);
@@ -51,22 +50,6 @@ const finfo = (d: DType) => (d === 'float64'
   ? { eps: 2 ** -52, tiny: 2 ** -1022, min: -1.7976931348623157e308 }
   : { eps: 2 ** -23, tiny: 2 ** -126, min: -3.4028234663852886e38 });
 
-/** t's elements in row-major order when t is on the CPU and its values are final now, else null. */
-function valuesNow(t: Tensor): number[] | null {
-  const data = rt.valuesNow(t.storage);
-  if (!data) return null;
-  const n = t.numel(), out = new Array<number>(n), nd = t.ndim, idx = new Array<number>(nd).fill(0);
-  let at = t.offset;
-  for (let k = 0; k < n; k++) {
-    out[k] = Number(data[at]);
-    for (let d = nd - 1; d >= 0; d--) {
-      idx[d]++; at += t.strides[d];
-      if (idx[d] < t.shape[d]) break;
-      at -= idx[d] * t.strides[d]; idx[d] = 0;
-    }
-  }
-  return out;
-}
 
 /** Python's tuple of a shape: (), (2,), (2, 3). */
 const tuple = (s: readonly number[]) => (s.length === 1 ? `(${s[0]},)` : `(${s.join(', ')})`);

@@ -27,7 +27,7 @@
  */
 import {
   Tensor, SCALAR_TYPE, add, checkTensor, clamp, compare, cos, deviceName, exp, floor, full, log, minimum, mul, narrow,
-  neg, rand, randn, reshape, sin, sum, where, zeros,
+  neg, rand, randn, reshape, sin, sum, valuesNow, where, zeros,
 } from './tensor.ts';
 import type { TensorOptions } from './tensor.ts';
 import { topk } from './ops-sort.ts';
@@ -35,7 +35,6 @@ import { noGrad } from './autograd/graph.ts';
 import { broadcastShapes } from './shape.ts';
 import { isFloat, parseDType, promote } from './dtype.ts';
 import type { DType } from './runtime/protocol.ts';
-import * as rt from './runtime/runtime.ts';
 
 const dev = (t: Tensor) => deviceName(t.device);
 
@@ -46,22 +45,6 @@ function uniform(shape: number[], dtype: DType, device: string): Tensor {
   return rand(shape, { dtype: dtype === 'float64' ? 'float64' : 'float32', device });
 }
 
-/** t's elements in row-major order when t is on the CPU and its values are final now, else null. */
-function valuesNow(t: Tensor): number[] | null {
-  const data = rt.valuesNow(t.storage);
-  if (!data) return null;
-  const n = t.numel(), out = new Array<number>(n), nd = t.ndim, idx = new Array<number>(nd).fill(0);
-  let at = t.offset;
-  for (let k = 0; k < n; k++) {
-    out[k] = Number(data[at]);
-    for (let d = nd - 1; d >= 0; d--) {
-      idx[d]++; at += t.strides[d];
-      if (idx[d] < t.shape[d]) break;
-      at -= idx[d] * t.strides[d]; idx[d] = 0;
-    }
-  }
-  return out;
-}
 
 // =============================================================== multinomial
 

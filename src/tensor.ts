@@ -2077,6 +2077,23 @@ export function manualSeed(s: number): void {
 export function initialSeed(): number { return seed; }
 /** @internal n uniform draws in [0, 1) from the generator's next stream, made on this thread: the values
  * rand([n], { dtype: 'float64' }) would hold (for host-side choices such as permutations). */
+/** @internal t's elements in row-major order when t is on the CPU and its values are final now (nothing
+ * queued: a check that needs no read-back), else null. */
+export function valuesNow(t: Tensor): number[] | null {
+  const data = rt.valuesNow(t.storage);
+  if (!data) return null;
+  const n = t.numel(), out = new Array<number>(n), nd = t.ndim, idx = new Array<number>(nd).fill(0);
+  let at = t.offset;
+  for (let k = 0; k < n; k++) {
+    out[k] = Number(data[at]);
+    for (let d = nd - 1; d >= 0; d--) {
+      idx[d]++; at += t.strides[d];
+      if (idx[d] < t.shape[d]) break;
+      at -= idx[d] * t.strides[d]; idx[d] = 0;
+    }
+  }
+  return out;
+}
 export function hostUniform(n: number): Float64Array {
   return rt.uniformDraws(seed, stream++, n);
 }
