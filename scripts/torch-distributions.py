@@ -2,16 +2,13 @@
 # Bernoulli, Categorical, Uniform, Exponential, Laplace, Independent and kl_divergence
 # (test/distributions.test.ts): /usr/bin/python3 scripts/torch-distributions.py
 import torch, json, os, math, warnings
+from torch_fixture import err as fixture_err, weights
 from torch.distributions import Normal, Bernoulli, Categorical, Uniform, Exponential, Laplace, Independent, kl_divergence
 warnings.simplefilter('ignore')
 out = {}
 
 def err(f):
-    try:
-        f()
-        return 'no error'
-    except Exception as e:
-        return str(e)
+    return fixture_err(f, first_line=False)
 
 def L(t):
     """a tensor's values as nested lists (inf and nan as strings, JSON has neither)"""
@@ -23,8 +20,6 @@ def L(t):
         return x
     return fix(t.detach().tolist())
 
-def weights(y):
-    return torch.arange(y.numel()).reshape(y.shape).to(y.dtype).div(7).add(0.5)
 
 def run(make, f, params, dtype=torch.float32):
     """f(dist made from params)'s values, and the gradients of sum(f · weights) for the params"""

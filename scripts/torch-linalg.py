@@ -6,19 +6,11 @@
 # Values are stored as nested lists (float64 text of each number) and compared numerically: LAPACK's
 # and troupe's eliminations round differently, so printed text would differ in float32.
 import torch, json, os, math, warnings
+from torch_fixture import err, weights
 warnings.simplefilter('ignore')
 torch.set_printoptions(precision=4)
 out = {}
 
-def err(f):
-    try:
-        f()
-        return 'no error'
-    except Exception as e:
-        return str(e).split('\n')[0]
-
-def weights(y):
-    return torch.arange(y.numel()).reshape(y.shape).to(y.dtype).div(7).add(0.5)
 
 def L(t):
     return t.detach().tolist()

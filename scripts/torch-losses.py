@@ -5,6 +5,7 @@
 #   /usr/bin/python3 scripts/torch-losses.py -> test/fixtures/losses.json
 # The inputs are written too (as lists), so the test builds the same tensors.
 import torch, torch.nn as nn, torch.nn.functional as F, json, os, warnings
+from torch_fixture import ramp
 warnings.simplefilter('ignore')
 torch.set_printoptions(precision=4)
 torch.manual_seed(0)
@@ -12,8 +13,6 @@ out = {}
 def data(name, t):
     out['in_' + name] = t.tolist()
     return t.clone()
-def ramp(t):
-    return torch.arange(t.numel()).reshape(t.shape).float().div(10).sub(0.7)
 def run(key, f, *ts):
     """f(*ts), and every input's gradient after backward of (y * ramp(y)).sum(): [y, grads..., grad_fn]"""
     for t in ts: t.grad = None

@@ -5,6 +5,7 @@
 #   /usr/bin/python3 scripts/torch-nn-extra.py -> test/fixtures/nn-extra.json
 # The inputs and weights are written too (as lists of float32 values), so the test builds the same tensors.
 import torch, torch.nn as nn, torch.nn.functional as F, json, os, warnings
+from torch_fixture import ramp
 warnings.simplefilter('ignore')
 torch.set_printoptions(precision=4)
 torch.manual_seed(0)
@@ -13,9 +14,6 @@ def data(name, *shape, scale=1.0):
     t = (torch.randn(*shape) * scale)
     out['in_' + name] = t.tolist()
     return t.clone()
-def ramp(t):
-    """a fixed weighting of an output, so every element's gradient differs"""
-    return torch.arange(t.numel()).reshape(t.shape).float().div(10).sub(0.7)
 def run(key, f, *ts):
     """f(*ts) with every input's gradient after backward of (y * ramp(y)).sum(): [y, grads..., grad_fn]"""
     for t in ts: t.grad = None

@@ -3,6 +3,7 @@
 # Unflatten, Upsample, Dropout2d): /usr/bin/python3 scripts/torch-nn-layers.py -> test/fixtures/nn-layers.json
 # The inputs and weights are written too (as lists of float32 values), so the test builds the same tensors.
 import torch, torch.nn as nn, torch.nn.functional as F, json, os, warnings
+from torch_fixture import ramp
 warnings.simplefilter('ignore')
 torch.set_printoptions(precision=4)
 torch.manual_seed(0)
@@ -11,9 +12,6 @@ def data(name, *shape, scale=1.0):
     t = (torch.randn(*shape) * scale)
     out['in_' + name] = t.tolist()
     return t.clone()
-def ramp(t):
-    """a fixed weighting of an output, so every element's gradient differs"""
-    return torch.arange(t.numel()).reshape(t.shape).float().div(10).sub(0.7)
 
 # ------------------------------------------------------------------ conv1d
 x = data('conv_x', 2, 4, 7).requires_grad_()

@@ -2,20 +2,12 @@
 # count_nonzero, movedim/swapaxes and logaddexp, hypot, deg2rad, rad2deg, frac, nan_to_num
 # (test/ops-extra.test.ts): /usr/bin/python3 scripts/torch-ops-extra.py
 import torch, json, os, warnings
+from torch_fixture import err, weights
 warnings.simplefilter('ignore')
 torch.set_printoptions(precision=4)
 out = {}
 nan, inf = float('nan'), float('inf')
 
-def err(f):
-    try:
-        f()
-        return 'no error'
-    except Exception as e:
-        return str(e).split('\n')[0]
-
-def weights(y):
-    return torch.arange(y.numel()).reshape(y.shape).to(y.dtype).div(7).add(0.5)
 
 def run(f, *xs):
     """f's result and the gradients of sum(f(xs) * weights) for the inputs, printed."""

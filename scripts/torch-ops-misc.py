@@ -5,20 +5,12 @@
 # kron, cartesian_prod, block_diag, cov, corrcoef, trapezoid, diag_embed, vdot, mv, ger, dist
 # (test/ops-misc.test.ts): /usr/bin/python3 scripts/torch-ops-misc.py
 import torch, json, os, warnings
+from torch_fixture import err, weights
 warnings.simplefilter('ignore')
 torch.set_printoptions(precision=4)
 out = {}
 nan, inf = float('nan'), float('inf')
 
-def err(f):
-    try:
-        f()
-        return 'no error'
-    except Exception as e:
-        return str(e).split('\n')[0]
-
-def weights(y):
-    return torch.arange(y.numel()).reshape(y.shape).to(y.dtype).div(7).add(0.5)
 
 def run(f, *xs):
     """f's result and the gradients of sum(f(xs) * weights) for the inputs, printed, and f's grad_fn."""

@@ -320,10 +320,9 @@ function knownOf(names: string[], args: unknown[]): Record<string, number> {
   return r;
 }
 
-// =============================================================== Normal
-
-/** Normal(loc, scale): the Gaussian of mean loc and standard deviation scale. */
-export class Normal extends Distribution {
+/** The part Normal and Laplace share: real loc and positive scale broadcast together, real support,
+ * reparameterized samples, mean and mode at loc. */
+abstract class LocScale extends Distribution {
   readonly loc: Tensor;
   readonly scale: Tensor;
   constructor(loc: Param, scale: Param, o: DistributionOptions = {}) {
@@ -339,11 +338,18 @@ export class Normal extends Distribution {
   override get hasRsample() { return true; }
   override get mean() { return this.loc; }
   override get mode() { return this.loc; }
+  override expand(batchShape: readonly number[]): this {
+    const C = this.constructor as abstract new (...a: never[]) => this;
+    return expanded(this, C, batchShape, { loc: this.loc.expand([...batchShape]), scale: this.scale.expand([...batchShape]) });
+  }
+}
+
+// =============================================================== Normal
+
+/** Normal(loc, scale): the Gaussian of mean loc and standard deviation scale. */
+export class Normal extends LocScale {
   override get stddev() { return this.scale; }
   override get variance() { return this.stddev.pow(2); }
-  override expand(batchShape: readonly number[]): Normal {
-    return expanded(this, Normal, batchShape, { loc: this.loc.expand([...batchShape]), scale: this.scale.expand([...batchShape]) });
-  }
   override sample(sampleShape: readonly number[] = []): Tensor { return noGrad(() => this.rsample(sampleShape)); }
   override rsample(sampleShape: readonly number[] = []): Tensor {
     const eps = randn(this.extendedShape(sampleShape), { dtype: this.loc.dtype, device: dev(this.loc) });
@@ -623,27 +629,9 @@ export class Exponential extends Distribution {
 // =============================================================== Laplace
 
 /** Laplace(loc, scale): density exp(−|x − loc|/scale) / (2·scale). */
-export class Laplace extends Distribution {
-  readonly loc: Tensor;
-  readonly scale: Tensor;
-  constructor(loc: Param, scale: Param, o: DistributionOptions = {}) {
-    const [l, s] = broadcastAll([loc, scale]);
-    super(batchOf([loc, scale], l), [], o, false);
-    this.loc = l; this.scale = s;
-    this._params = { loc: l, scale: s };
-    this._known = knownOf(['loc', 'scale'], [loc, scale]);
-    if (this.validateArgs) this.validateParams();
-  }
-  override get argConstraints() { return { loc: constraints.real, scale: constraints.positive }; }
-  override get support() { return constraints.real; }
-  override get hasRsample() { return true; }
-  override get mean() { return this.loc; }
-  override get mode() { return this.loc; }
+export class Laplace extends LocScale {
   override get variance() { return mul(this.scale.pow(2), 2); }
   override get stddev() { return mul(this.scale, 2 ** 0.5); }
-  override expand(batchShape: readonly number[]): Laplace {
-    return expanded(this, Laplace, batchShape, { loc: this.loc.expand([...batchShape]), scale: this.scale.expand([...batchShape]) });
-  }
   override rsample(sampleShape: readonly number[] = []): Tensor {
     const { eps } = finfo(this.loc.dtype);
     // uniform_(eps − 1, 1): (eps − 1) + u·(2 − eps)
