@@ -7,7 +7,7 @@
  * Options follow the tensor, in an object: `crossEntropy(logits, target, { labelSmoothing: 0.1 })`.
  */
 import {
-  Tensor, SCALAR_TYPE, cat, extremeValues, tensor, checkFloat, checkTensor, deviceName, full, gather, indexAddZeros, indexSelect, scatterAddRaw, abs, add, arange, clamp, composite, compare, div, exp, log, logSoftmax, matmul, mean, mm, mul, neg,
+  Tensor, SCALAR_TYPE, cat, extremeValues, tensor, checkFloat, checkTensor, deviceName, full, gather, indexAddZeros, indexSelect, scatterAddRaw, scatterAddRecorded, isCreatingGraph, twice, abs, add, arange, clamp, composite, compare, div, exp, log, logSoftmax, matmul, mean, mm, mul, neg,
   rand, relu, reshape, sigmoid, sign, softmax, sqrt, sub, sum, sumToShape, tanh, where, type Operand,
 } from './tensor.ts';
 import { contiguousStrides, fmtShape, sameShape } from './shape.ts';
@@ -59,7 +59,7 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, o: { beta?: num
   if (mat1.ndim !== 2 || mat2.ndim !== 2) throw new Error(`addmm(): mat1 and mat2 must be 2-D, got ${mat1.ndim}-D and ${mat2.ndim}-D`);
   const beta = o.beta ?? 1, alpha = o.alpha ?? 1;
   const inShape = input.shape;
-  return composite('AddmmBackward0', [input, mat1, mat2], () => {
+  return twice(composite('AddmmBackward0', [input, mat1, mat2], () => {
     const p = mm(mat1, mat2);
     return add(beta === 1 ? input : mul(input, beta), alpha === 1 ? p : mul(p, alpha));
   }, (g) => {
@@ -69,7 +69,7 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, o: { beta?: num
       mat1.requiresGrad ? mm(ga, mat2.t()) : null,
       mat2.requiresGrad ? mm(mat1.t(), ga) : null,
     ];
-  }, mat1.requiresGrad ? mat2 : null, mat2.requiresGrad ? mat1 : null);
+  }, mat1.requiresGrad ? mat2 : null, mat2.requiresGrad ? mat1 : null));
 }
 
 /**
@@ -92,34 +92,34 @@ export { relu, sigmoid, tanh, softmax, logSoftmax } from './tensor.ts';
 /** x where x > 0, else slope · x. */
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
   checkTensor('leaky_relu', x); checkFloat('leaky_relu', x);
-  return composite('LeakyReluBackward0', [x], () => where(compare('gt', x, 0), x, mul(x, negativeSlope)),
-    (g) => [where(compare('gt', x, 0), g, mul(g, negativeSlope))], x);
+  return twice(composite('LeakyReluBackward0', [x], () => where(compare('gt', x, 0), x, mul(x, negativeSlope)),
+    (g) => [where(compare('gt', x, 0), g, mul(g, negativeSlope))], x));
 }
 /** x where x > 0, else alpha · (e^x − 1). */
 export function elu(x: Tensor, alpha = 1): Tensor {
   checkTensor('elu', x); checkFloat('elu', x);
   let out!: Tensor;
-  return composite('EluBackward0', [x], () => (out = where(compare('gt', x, 0), x, mul(sub(exp(x), 1), alpha))),
-    (g) => [where(compare('gt', out, 0), g, mul(g, add(out, alpha)))], out);
+  return twice(composite('EluBackward0', [x], () => (out = where(compare('gt', x, 0), x, mul(sub(exp(x), 1), alpha))),
+    (g) => [where(compare('gt', out, 0), g, mul(g, add(out, alpha)))], out));
 }
 /** x · sigmoid(x) (swish). */
 export function silu(x: Tensor): Tensor {
   checkTensor('silu', x); checkFloat('silu', x);
-  return composite('SiluBackward0', [x], () => mul(x, sigmoid(x)), (g) => {
+  return twice(composite('SiluBackward0', [x], () => mul(x, sigmoid(x)), (g) => {
     const s = sigmoid(x);
     return [mul(g, mul(s, add(mul(x, sub(1, s)), 1)))];
-  }, x);
+  }, x));
 }
 /** log(1 + e^(beta·x)) / beta, and x itself where beta·x > threshold. */
 export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
   checkTensor('softplus', x); checkFloat('softplus', x);
-  return composite('SoftplusBackward0', [x], () => {
+  return twice(composite('SoftplusBackward0', [x], () => {
     const bx = mul(x, beta);
     return where(compare('gt', bx, threshold), x, div(log1p(exp(bx)), beta));
   }, (g) => {
     const bx = mul(x, beta);
     return [where(compare('gt', bx, threshold), g, mul(g, sigmoid(bx)))];
-  }, x);
+  }, x));
 }
 
 const SQRT1_2 = Math.SQRT1_2, SQRT_2_PI = Math.sqrt(2 / Math.PI), INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
@@ -133,18 +133,18 @@ export function gelu(x: Tensor, o: { approximate?: 'none' | 'tanh' } = {}): Tens
   if (approx !== 'none' && approx !== 'tanh') throw new Error(`approximate argument must be either none or tanh, got ${String(approx)}`);
   if (approx === 'tanh') {
     const inner = () => mul(add(x, mul(mul(mul(x, x), x), 0.044715)), SQRT_2_PI);
-    return composite('GeluBackward0', [x], () => mul(mul(x, 0.5), add(tanh(inner()), 1)), (g) => {
+    return twice(composite('GeluBackward0', [x], () => mul(mul(x, 0.5), add(tanh(inner()), 1)), (g) => {
       const th = tanh(inner());
       const dInner = mul(add(mul(mul(x, x), 3 * 0.044715), 1), SQRT_2_PI);
       const d = add(mul(add(th, 1), 0.5), mul(mul(mul(x, 0.5), sub(1, mul(th, th))), dInner));
       return [mul(g, d)];
-    }, x);
+    }, x));
   }
-  return composite('GeluBackward0', [x], () => mul(mul(x, 0.5), add(erf(mul(x, SQRT1_2)), 1)), (g) => {
+  return twice(composite('GeluBackward0', [x], () => mul(mul(x, 0.5), add(erf(mul(x, SQRT1_2)), 1)), (g) => {
     const cdf = mul(add(erf(mul(x, SQRT1_2)), 1), 0.5);
     const pdf = mul(exp(mul(mul(x, x), -0.5)), INV_SQRT_2PI);
     return [mul(g, add(cdf, mul(x, pdf)))];
-  }, x);
+  }, x));
 }
 
 // =============================================================== losses
@@ -158,7 +158,7 @@ export function mseLoss(input: Tensor, target: Tensor, o: LossOptions = {}): Ten
   warnBroadcast(input, target);
   let n = 0;
   const inShape = input.shape, tShape = target.shape;
-  return composite('MseLossBackward0', [input, target], () => {
+  return twice(composite('MseLossBackward0', [input, target], () => {
     const d = sub(input, target);
     const sq = mul(d, d);
     n = sq.numel();
@@ -166,7 +166,7 @@ export function mseLoss(input: Tensor, target: Tensor, o: LossOptions = {}): Ten
   }, (g) => {
     const gd = mul(sub(input, target), lossGrad(mul(g, 2), r, n));
     return [input.requiresGrad ? sumToShape(gd, inShape) : null, target.requiresGrad ? sumToShape(neg(gd), tShape) : null];
-  }, input, target);
+  }, input, target));
 }
 /** The mean (or sum, or each) of |input − target|. */
 export function l1Loss(input: Tensor, target: Tensor, o: LossOptions = {}): Tensor {
@@ -238,7 +238,8 @@ function nllPicked(input: Tensor, pk: Picked, r: Reduction): Tensor {
   let coef!: Tensor, total: Tensor | null = null;
   const d = input.ndim === 1 ? 0 : 1;
   // (PyTorch's name for inputs with dims past the class dim: nll_loss2d's)
-  return composite(input.ndim > 2 ? 'NllLoss2DBackward0' : 'NllLossBackward0', [input], () => {
+  // (coef and total are constants: the gradient is g's, scattered by a recorded op)
+  return twice(composite(input.ndim > 2 ? 'NllLoss2DBackward0' : 'NllLossBackward0', [input], () => {
     // coef: each sample's weight, 0 for ignored ones.
     coef = where(pk.valid, pk.w ?? 1, 0);
     if (coef.dtype !== input.dtype) coef = coef.to({ dtype: input.dtype });
@@ -250,8 +251,8 @@ function nllPicked(input: Tensor, pk: Picked, r: Reduction): Tensor {
   }, (g) => {
     let c: Tensor = neg(coef);
     if (r === 'mean') c = div(c, total!);
-    return [scatterAddRaw(mul(g, c).unsqueeze(d), pk.t, pk.t._view(), d, input.shape)];
-  });
+    return [scatterAddRecorded(mul(g, c).unsqueeze(d), pk.t, pk.t._view(), d, input.shape)];
+  }));
 }
 
 /**
@@ -279,7 +280,7 @@ export function crossEntropy(input: Tensor, target: Tensor, o: CrossEntropyOptio
     if (r === 'none' || (r === 'mean' && input.ndim === 1)) return each;
     if (r === 'sum') return sum(each);
     const total = sum(each), n = input.numel() / C;
-    return composite('DivBackward1', [total], () => div(total, n), (g) => [div(g, n)]); // (PyTorch's name: a division by a number)
+    return twice(composite('DivBackward1', [total], () => div(total, n), (g) => [div(g, n)])); // (PyTorch's name: a division by a number)
   }
   const pk = pick('cross_entropy', input, target, o); // (checks the target before any work)
   const lp = logSoftmax(input, d);
@@ -345,7 +346,7 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, o: B
   const weight = o.weight ?? null, pw = o.posWeight ?? null;
   const n = input.numel();
   const tShape = target.shape;
-  return composite('BinaryCrossEntropyWithLogitsBackward0', [input, target], () => {
+  return twice(composite('BinaryCrossEntropyWithLogitsBackward0', [input, target], () => {
     const m = relu(neg(input));
     let l: Tensor;
     if (pw) {
@@ -371,7 +372,7 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, o: B
       gt = sumToShape(mul(dt, gl), tShape);
     }
     return [mul(gi, gl), gt];
-  }, input, target);
+  }, input, target));
 }
 
 
@@ -394,15 +395,19 @@ export function layerNorm(x: Tensor, normalizedShape: number | number[], weight?
   const dims = ns.map((_, i) => x.ndim - k + i);
   const w = weight ?? null, b = bias ?? null;
   let xhat!: Tensor, rstd!: Tensor;
-  return composite('NativeLayerNormBackward0', [x, ...(w ? [w] : []), ...(b ? [b] : [])], () => {
+  const stats = () => {
     const xc = sub(x, mean(x, dims, true));
     rstd = div(1, sqrt(add(mean(mul(xc, xc), dims, true), eps)));
     xhat = mul(xc, rstd);
+  };
+  return twice(composite('NativeLayerNormBackward0', [x, ...(w ? [w] : []), ...(b ? [b] : [])], () => {
+    stats();
     let y = xhat;
     if (w) y = mul(y, w);
     if (b) y = add(y, b);
     return y;
   }, (g) => {
+    if (isCreatingGraph()) stats(); // (x̂ and rstd again, recorded: a createGraph pass differentiates them)
     const lead = x.shape.slice(0, x.ndim - k).map((_, i) => i);
     const gw = w ? mul(g, w) : g;
     // dx = rstd · (g' − mean(g') − x̂ · mean(g' · x̂)) over the normalized dims, g' = g · weight.
@@ -412,7 +417,7 @@ export function layerNorm(x: Tensor, normalizedShape: number | number[], weight?
     if (w) out.push(w.requiresGrad ? red(mul(g, xhat)) : null);
     if (b) out.push(b.requiresGrad ? red(g) : null);
     return out;
-  }, x, w, b);
+  }, x, w, b));
 }
 
 /**
@@ -906,49 +911,49 @@ export function interpolate(x: Tensor, o: InterpolateOptions): Tensor {
 export function hardtanh(x: Tensor, minVal = -1, maxVal = 1): Tensor {
   checkTensor('hardtanh', x); checkFloat('hardtanh', x);
   if (!(minVal <= maxVal)) throw new Error(`hardtanh(): min_val cannot be greater than max_val (got ${minVal} and ${maxVal})`);
-  return composite('HardtanhBackward0', [x], () => clamp(x, minVal, maxVal),
-    (g) => [where(compare('gt', x, minVal), where(compare('lt', x, maxVal), g, 0), 0)], x);
+  return twice(composite('HardtanhBackward0', [x], () => clamp(x, minVal, maxVal),
+    (g) => [where(compare('gt', x, minVal), where(compare('lt', x, maxVal), g, 0), 0)], x));
 }
 /** min(max(x, 0), 6): hardtanh(x, 0, 6), as PyTorch computes it. */
 export function relu6(x: Tensor): Tensor { return hardtanh(x, 0, 6); }
 /** relu6(x + 3) / 6; the gradient 1/6 strictly inside (−3, 3). */
 export function hardsigmoid(x: Tensor): Tensor {
   checkTensor('hardsigmoid', x); checkFloat('hardsigmoid', x);
-  return composite('HardsigmoidBackward0', [x], () => div(clamp(add(x, 3), 0, 6), 6),
-    (g) => [where(compare('gt', x, -3), where(compare('lt', x, 3), div(g, 6), 0), 0)], x);
+  return twice(composite('HardsigmoidBackward0', [x], () => div(clamp(add(x, 3), 0, 6), 6),
+    (g) => [where(compare('gt', x, -3), where(compare('lt', x, 3), div(g, 6), 0), 0)], x));
 }
 /** x · relu6(x + 3) / 6; the gradient PyTorch's: 0 below −3, x/3 + 1/2 on [−3, 3], 1 above. */
 export function hardswish(x: Tensor): Tensor {
   checkTensor('hardswish', x); checkFloat('hardswish', x);
-  return composite('HardswishBackward0', [x], () => div(mul(x, clamp(add(x, 3), 0, 6)), 6),
-    (g) => [where(compare('lt', x, -3), 0, where(compare('le', x, 3), mul(g, add(div(x, 3), 0.5)), g))], x);
+  return twice(composite('HardswishBackward0', [x], () => div(mul(x, clamp(add(x, 3), 0, 6)), 6),
+    (g) => [where(compare('lt', x, -3), 0, where(compare('le', x, 3), mul(g, add(div(x, 3), 0.5)), g))], x));
 }
 /** x · tanh(softplus(x)). */
 export function mish(x: Tensor): Tensor {
   checkTensor('mish', x); checkFloat('mish', x);
-  return composite('MishBackward0', [x], () => mul(x, tanh(softplus(x))), (g) => {
+  return twice(composite('MishBackward0', [x], () => mul(x, tanh(softplus(x))), (g) => {
     const t = tanh(softplus(x));
     return [mul(g, add(t, mul(mul(x, sigmoid(x)), sub(1, mul(t, t)))))];
-  }, x);
+  }, x));
 }
 const SELU_ALPHA = 1.6732632423543772848170429916717, SELU_SCALE = 1.0507009873554804934193349852946;
 /** scale · (x where x > 0, else α·(e^x − 1)), PyTorch's α and scale (EluBackward0). */
 export function selu(x: Tensor): Tensor {
   checkTensor('selu', x); checkFloat('selu', x);
-  return composite('EluBackward0', [x], () => mul(where(compare('gt', x, 0), x, mul(sub(exp(x), 1), SELU_ALPHA)), SELU_SCALE),
-    (g) => [mul(g, where(compare('gt', x, 0), SELU_SCALE, mul(exp(x), SELU_ALPHA * SELU_SCALE)))], x);
+  return twice(composite('EluBackward0', [x], () => mul(where(compare('gt', x, 0), x, mul(sub(exp(x), 1), SELU_ALPHA)), SELU_SCALE),
+    (g) => [mul(g, where(compare('gt', x, 0), SELU_SCALE, mul(exp(x), SELU_ALPHA * SELU_SCALE)))], x));
 }
 /** x where x > 0, else α·(e^(x/α) − 1). */
 export function celu(x: Tensor, alpha = 1): Tensor {
   checkTensor('celu', x); checkFloat('celu', x);
   if (alpha === 0) throw new Error('ZeroDivisionError: alpha cannot be 0 for CELU');
-  return composite('CeluBackward0', [x], () => where(compare('gt', x, 0), x, mul(sub(exp(div(x, alpha)), 1), alpha)),
-    (g) => [where(compare('gt', x, 0), g, mul(g, exp(div(x, alpha))))], x);
+  return twice(composite('CeluBackward0', [x], () => where(compare('gt', x, 0), x, mul(sub(exp(div(x, alpha)), 1), alpha)),
+    (g) => [where(compare('gt', x, 0), g, mul(g, exp(div(x, alpha))))], x));
 }
 /** log(sigmoid(x)) = −softplus(−x), without overflow for large |x|. */
 export function logsigmoid(x: Tensor): Tensor {
   checkTensor('log_sigmoid', x); checkFloat('log_sigmoid', x);
-  return composite('LogSigmoidBackward0', [x], () => neg(softplus(neg(x))), (g) => [mul(g, sigmoid(neg(x)))], x);
+  return twice(composite('LogSigmoidBackward0', [x], () => neg(softplus(neg(x))), (g) => [mul(g, sigmoid(neg(x)))], x));
 }
 /** x / (1 + |x|) (composed, as PyTorch's: DivBackward0). */
 export function softsign(x: Tensor): Tensor { checkTensor('softsign', x); return div(x, add(abs(x), 1)); }

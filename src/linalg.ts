@@ -27,7 +27,7 @@
  * (This module imports tensor.ts, which does not import it: nothing here runs at load time.)
  */
 import {
-  Tensor, SCALAR_TYPE, abs, add, arange, argmax, cat, checkTensor, compare, composite, deviceName, div, eye, format, gather, log, matmul, mul, narrow,
+  Tensor, SCALAR_TYPE, abs, add, arange, argmax, cat, checkTensor, compare, composite, isCreatingGraph, twice, deviceName, div, eye, format, gather, log, matmul, mul, narrow,
   neg, pow, reshape, sign, sqrt, sub, sum, sumToShape, tensor, where, zeros, type Operand,
 } from './tensor.ts';
 import { amax, amin } from './ops-more.ts';
@@ -312,7 +312,7 @@ export function vectorNorm(x: Tensor, ord: number = 2, dim?: number | number[] |
   const axes = x.ndim === 0 ? [] : axesOf(x, dim);
   let out!: Tensor;
   const red = (t: Tensor, f: 'sum' | 'amax' | 'amin') => (axes.length === 0 ? t : f === 'sum' ? sum(t, axes, true) : f === 'amax' ? amaxOf(t, axes) : aminOf(t, axes));
-  return composite('LinalgVectorNormBackward0', [src], () => {
+  const res: Tensor = composite('LinalgVectorNormBackward0', [src], () => {
     const ax = abs(src);
     let r: Tensor;
     if (ord === Infinity) r = red(ax, 'amax');
@@ -325,16 +325,19 @@ export function vectorNorm(x: Tensor, ord: number = 2, dim?: number | number[] |
     return dropAxes(r, src, axes, keepdim);
   }, (g) => {
     const gk = keepdim ? g : reshape(g, [...out.shape]);
+    // (out was computed without recording; a createGraph pass uses the result itself, recorded)
+    const nk = isCreatingGraph() ? reshape(res, [...out.shape]) : out;
     if (ord === 0) return [mul(src, 0)];
     if (ord === 1) return [mul(gk, sign(src))];
     if (Math.abs(ord) === Infinity) {
-      const hit = compare('eq', abs(src), out).to({ dtype: src.dtype });
+      const hit = compare('eq', abs(src), nk).to({ dtype: src.dtype });
       return [div(mul(mul(gk, sign(src)), hit), axes.length ? sum(hit, axes, true) : hit)];
     }
     const num = ord === 2 ? src : mul(src, pow(abs(src), ord - 2));
-    const d = ord === 2 ? out : pow(out, ord - 1);
-    return [where(compare('eq', out, 0), 0, mul(gk, div(num, d)))];
+    const d = ord === 2 ? nk : pow(nk, ord - 1);
+    return [where(compare('eq', nk, 0), 0, mul(gk, div(num, d)))];
   }, src, out);
+  return twice(res);
 }
 
 /**

@@ -8,7 +8,7 @@
  * (This module and tensor.ts import each other: nothing here runs at load time.)
  */
 import {
-  Tensor, neg, checkFloat, checkTensor, extremeValues, indexAddZeros, indexSelect, normAxes, sumToShape, tensor, abs, add, arange, cat, clone, composite, compare, div, exp, full, log, matmul, mul, pow, reshape, sign,
+  Tensor, neg, checkFloat, checkTensor, extremeValues, indexAddZeros, indexSelect, normAxes, sumToShape, tensor, abs, add, arange, cat, clone, composite, twice, compare, div, exp, full, log, matmul, mul, pow, reshape, sign,
   sqrt, sub, sum, where, zeros, type Operand, type TensorOptions,
 } from './tensor.ts';
 import { broadcastShapes, contiguousStrides, fmtShape, sameShape } from './shape.ts';
@@ -27,7 +27,7 @@ export function square(x: Tensor): Tensor { checkTensor('square', x); return pow
 export function rsqrt(x: Tensor): Tensor {
   checkTensor('rsqrt', x);
   let out!: Tensor;
-  return composite('RsqrtBackward0', [x], () => (out = div(1, sqrt(x))), (g) => [mul(g, mul(pow(out, 3), -0.5))], out);
+  return twice(composite('RsqrtBackward0', [x], () => (out = div(1, sqrt(x))), (g) => [mul(g, mul(pow(out, 3), -0.5))], out));
 }
 /**
  * log(1 + x), accurate for small x: for |x| < 0.5 the series 2·atanh(s) = 2(s + s³/3 + … + s¹⁷/17) of
@@ -36,12 +36,12 @@ export function rsqrt(x: Tensor): Tensor {
  */
 export function log1p(x: Tensor): Tensor {
   checkTensor('log1p', x);
-  return composite('Log1PBackward0', [x], () => {
+  return twice(composite('Log1PBackward0', [x], () => {
     const s = div(x, add(x, 2)), s2 = mul(s, s);
     let series: Tensor | number = 1 / 17;
     for (let k = 15; k >= 1; k -= 2) series = add(mul(s2, series), 1 / k);
     return where(compare('lt', abs(x), 0.5), mul(mul(s, series as Tensor), 2), log(add(x, 1)));
-  }, (g) => [div(g, add(x, 1))], x);
+  }, (g) => [div(g, add(x, 1))], x));
 }
 /**
  * e^x − 1, accurate for small x: for |x| < 0.5 its Taylor series to x⁸/8! (the rest below 1e-8 of it),
@@ -50,11 +50,11 @@ export function log1p(x: Tensor): Tensor {
 export function expm1(x: Tensor): Tensor {
   checkTensor('expm1', x);
   let out!: Tensor;
-  return composite('Expm1Backward0', [x], () => {
+  return twice(composite('Expm1Backward0', [x], () => {
     let series: Tensor | number = 1;
     for (let k = 8; k >= 2; k--) series = add(mul(div(x, k), series), 1);
     return (out = where(compare('lt', abs(x), 0.5), mul(x, series as Tensor), sub(exp(x), 1)));
-  }, (g) => [mul(g, add(out, 1))], out);
+  }, (g) => [mul(g, add(out, 1))], out));
 }
 /** erfc(|z|) by Numerical Recipes' Chebyshev fit (relative error below 1.2e-7 for every z >= 0). */
 function erfcAbs(az: Tensor): Tensor {
@@ -72,7 +72,7 @@ const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 export function erf(x: Tensor): Tensor {
   checkTensor('erf', x);
   const z = isFloat(x.dtype) ? x : x.to({ dtype: 'float32' });
-  return composite('ErfBackward0', [x], () => {
+  return twice(composite('ErfBackward0', [x], () => {
     const z2 = mul(z, z);
     let series: Tensor | number = 0;
     for (let n = 8; n >= 0; n--) {
@@ -82,16 +82,16 @@ export function erf(x: Tensor): Tensor {
     }
     const far = sub(1, erfcAbs(abs(z)));
     return where(compare('lt', abs(z), 0.5), mul(mul(z, series as Tensor), TWO_OVER_SQRT_PI), where(compare('ge', z, 0), far, neg(far)));
-  }, (g) => [mul(g, mul(exp(neg(mul(z, z))), TWO_OVER_SQRT_PI))], x);
+  }, (g) => [mul(g, mul(exp(neg(mul(z, z))), TWO_OVER_SQRT_PI))], x));
 }
 /** 1 − erf(x), without the cancellation for large x (ErfcBackward0). */
 export function erfc(x: Tensor): Tensor {
   checkTensor('erfc', x);
   const z = isFloat(x.dtype) ? x : x.to({ dtype: 'float32' });
-  return composite('ErfcBackward0', [x], () => {
+  return twice(composite('ErfcBackward0', [x], () => {
     const e = erfcAbs(abs(z));
     return where(compare('lt', abs(z), 0.5), sub(1, erf(z)), where(compare('ge', z, 0), e, sub(2, e)));
-  }, (g) => [mul(g, mul(exp(neg(mul(z, z))), -TWO_OVER_SQRT_PI))], x);
+  }, (g) => [mul(g, mul(exp(neg(mul(z, z))), -TWO_OVER_SQRT_PI))], x));
 }
 export function isnan(x: Tensor): Tensor { checkTensor('isnan', x); return compare('ne', x, x); }
 export function isinf(x: Tensor): Tensor { checkTensor('isinf', x); return compare('eq', abs(x), Infinity); }
@@ -105,12 +105,12 @@ export function lerp(start: Tensor, end: Tensor, weight: Operand): Tensor {
   checkTensor('lerp', start); checkTensor('lerp', end, 'end');
   const wt = weight instanceof Tensor;
   const sShape = start.shape, eShape = end.shape;
-  return composite(wt ? 'LerpBackward1' : 'LerpBackward0', wt ? [start, end, weight] : [start, end], () => add(start, mul(sub(end, start), weight)), (g) => {
+  return twice(composite(wt ? 'LerpBackward1' : 'LerpBackward0', wt ? [start, end, weight] : [start, end], () => add(start, mul(sub(end, start), weight)), (g) => {
     const gs = start.requiresGrad ? sumToShape(mul(g, wt ? sub(1, weight) : 1 - Number(weight)), sShape) : null;
     const ge = end.requiresGrad ? sumToShape(mul(g, weight), eShape) : null;
     if (!wt) return [gs, ge];
     return [gs, ge, (weight as Tensor).requiresGrad ? sumToShape(mul(g, sub(end, start)), (weight as Tensor).shape) : null];
-  }, start, end, wt ? weight : null);
+  }, start, end, wt ? weight : null));
 }
 
 // =============================================================== comparisons of whole tensors
@@ -147,7 +147,7 @@ function amaxmin(fn: 'amax' | 'amin', x: Tensor, dim: number | number[] | undefi
   const axes = normAxes(x, dim);
   for (const a of axes) if (x.shape[a] === 0) throw new Error(`${fn}(): Expected reduction dim ${a} to have non-zero size.`);
   let out!: Tensor;
-  return composite(fn === 'amax' ? 'AmaxBackward0' : 'AminBackward0', [x], () => {
+  return twice(composite(fn === 'amax' ? 'AmaxBackward0' : 'AminBackward0', [x], () => {
     // (max/min of all, or along dims: the reduction of max(x) without indices)
     out = axes.length === x.ndim && !keepdim ? (fn === 'amax' ? x.max() : x.min()) : reduceExtreme(fn, x, axes, keepdim);
     return out;
@@ -155,7 +155,7 @@ function amaxmin(fn: 'amax' | 'amin', x: Tensor, dim: number | number[] | undefi
     // Shared equally among the elements that reach the extreme, as PyTorch's.
     const hit = compare('eq', x, unreduce(out, x, axes, keepdim)).to({ dtype: g.dtype });
     return [div(mul(unreduce(g, x, axes, keepdim), hit), sum(hit, axes, true))];
-  }, x);
+  }, x));
 }
 function reduceExtreme(fn: 'amax' | 'amin', x: Tensor, axes: number[], keepdim: boolean): Tensor {
   return extremeValues(fn === 'amax' ? 'max' : 'min', x, axes, keepdim);
@@ -169,12 +169,12 @@ export function logsumexp(x: Tensor, dim: number | number[], keepdim = false): T
   checkTensor('logsumexp', x); checkFloat('logsumexp', x);
   const axes = normAxes(x, dim);
   let out!: Tensor;
-  return composite('LogsumexpBackward0', [x], () => {
+  return twice(composite('LogsumexpBackward0', [x], () => {
     let m = reduceExtreme('amax', x, axes, true);
     m = where(compare('eq', abs(m), Infinity), 0, m);
     const r = add(log(sum(exp(sub(x, m)), axes, true)), m);
     return (out = keepdim ? r : reshape(r, x.shape.filter((_, i) => !axes.includes(i))));
-  }, (g) => [mul(unreduce(g, x, axes, keepdim), exp(sub(x, unreduce(out, x, axes, keepdim))))], x, out);
+  }, (g) => [mul(unreduce(g, x, axes, keepdim), exp(sub(x, unreduce(out, x, axes, keepdim))))], x, out));
 }
 
 /**
@@ -188,7 +188,7 @@ export function norm(x: Tensor, p: number | 'fro' = 2, dim?: number | number[], 
   const axes = normAxes(x, dim);
   let out!: Tensor;
   const keep = (r: Tensor) => (keepdim ? r : reshape(r, x.shape.filter((_, i) => !axes.includes(i))));
-  return composite('NormBackward1', [x], () => {
+  return twice(composite('NormBackward1', [x], () => {
     const ax = abs(x);
     if (q === Infinity) return (out = keep(reduceExtreme('amax', ax, axes, true)));
     if (q === -Infinity) return (out = keep(reduceExtreme('amin', ax, axes, true)));
@@ -208,7 +208,7 @@ export function norm(x: Tensor, p: number | 'fro' = 2, dim?: number | number[], 
     const num = q === 2 ? x : mul(x, pow(abs(x), q - 2));
     const d = q === 2 ? nk : pow(nk, q - 1);
     return [where(compare('eq', nk, 0), 0, mul(gk, div(num, d)))];
-  }, x, out);
+  }, x, out));
 }
 
 // =============================================================== matrices
@@ -220,7 +220,7 @@ export function outer(a: Tensor, b: Tensor): Tensor {
   if (b.ndim !== 1) throw new Error(`outer: Expected 1-D argument vec2, but got ${b.ndim}-D`);
   return mul(a.unsqueeze(1), b);
 }
-/** Batched matrix products: [B, n, m] @ [B, m, p] -> [B, n, p] (no broadcasting, as PyTorch's bmm). */
+/** Batched matrix products: [B, n, m] @ [B, m, p] -> [B, n, p] (no broadcasting, as PyTorch's bmm)). */
 export function bmm(a: Tensor, b: Tensor): Tensor {
   checkTensor('bmm', a); checkTensor('bmm', b, 'mat2');
   if (a.ndim !== 3) throw new Error(`batch1 must be a 3D tensor (bmm of shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)})`);
@@ -242,7 +242,7 @@ function tri(fn: 'tril' | 'triu', x: Tensor, diagonal: number): Tensor {
   if (x.ndim < 2) throw new Error(`Dimension out of range (expected to be in range of [${-Math.max(1, x.ndim)}, ${Math.max(1, x.ndim) - 1}], but got -2) (${fn} needs a matrix, or a batch of them)`);
   if (!Number.isInteger(diagonal)) throw new Error(`${fn}(): diagonal must be an integer, got ${diagonal}`);
   const lower = fn === 'tril';
-  return composite(lower ? 'TrilBackward0' : 'TriuBackward0', [x], () => where(triMask(x, diagonal, lower), x, 0), (g) => [where(triMask(g, diagonal, lower), g, 0)]);
+  return twice(composite(lower ? 'TrilBackward0' : 'TriuBackward0', [x], () => where(triMask(x, diagonal, lower), x, 0), (g) => [where(triMask(g, diagonal, lower), g, 0)]));
 }
 /** The lower triangle (j − i ≤ diagonal) of the last two dims; the rest zero. */
 export function tril(x: Tensor, diagonal = 0): Tensor { return tri('tril', x, diagonal); }
@@ -270,11 +270,11 @@ export function diag(x: Tensor, k = 0): Tensor {
   if (!Number.isInteger(k)) throw new Error(`diag(): diagonal must be an integer, got ${k}`);
   if (x.ndim === 1) {
     const n = x.numel() + Math.abs(k);
-    return composite('DiagBackward0', [x], () => diagEmbed(x, k, n, n), (g) => [clone(diagonal(g, k))]);
+    return twice(composite('DiagBackward0', [x], () => diagEmbed(x, k, n, n), (g) => [clone(diagonal(g, k))]));
   }
   if (x.ndim !== 2) throw new Error('matrix or a vector expected');
   const [r, c] = x.shape;
-  return composite('DiagBackward0', [x], () => clone(diagonal(x, k)), (g) => [diagEmbed(g, k, r, c)]);
+  return twice(composite('DiagBackward0', [x], () => clone(diagonal(x, k)), (g) => [diagEmbed(g, k, r, c)]));
 }
 /** The sum of a matrix's main diagonal. */
 export function trace(x: Tensor): Tensor {
@@ -282,7 +282,7 @@ export function trace(x: Tensor): Tensor {
   if (x.ndim !== 2) throw new Error(`trace: expected a matrix, but got tensor with dim ${x.ndim}`);
   const [r, c] = x.shape;
   const n = Math.min(r, c);
-  return composite('TraceBackward0', [x], () => sum(diagonal(x)), (g) => [diagEmbed(g.reshape([1]).expand([n]), 0, r, c)]);
+  return twice(composite('TraceBackward0', [x], () => sum(diagonal(x)), (g) => [diagEmbed(g.reshape([1]).expand([n]), 0, r, c)]));
 }
 
 // =============================================================== arrangements
@@ -297,10 +297,10 @@ export function repeat(x: Tensor, sizes: number[]): Tensor {
   const inter = sizes.flatMap((r, i) => [r, src[i]]);
   const outShape = sizes.map((r, i) => r * src[i]);
   const inShape = x.shape;
-  return composite('RepeatBackward0', [x], () => {
+  return twice(composite('RepeatBackward0', [x], () => {
     const v = reshape(x, sizes.flatMap((_, i) => [1, src[i]]));
     return reshape(v.expand(inter).contiguous(), outShape);
-  }, (g) => [reshape(sum(reshape(g, inter), sizes.map((_, i) => 2 * i)), inShape)]);
+  }, (g) => [reshape(sum(reshape(g, inter), sizes.map((_, i) => 2 * i)), inShape)]));
 }
 /** repeat, with fewer sizes than dims allowed (leading 1s are assumed), as PyTorch's tile. */
 export function tile(x: Tensor, dims: number[]): Tensor {

@@ -6,7 +6,7 @@
 import type { BinaryFn, DType, Op, ReduceFn, ScanOp, UnaryFn, View } from './runtime/protocol.ts';
 import { ARRAY_OF, castValue, isFloat, parseDType, promote, resultType, type TypedArray } from './dtype.ts';
 import { broadcastShapes, contiguousStrides, fmtShape, isNonOverlappingAndDense, normDim, numelOf, sameShape, storageSpan } from './shape.ts';
-import { AccumulateGrad, isGradEnabled, noGrad, Node, runBackward } from './autograd/graph.ts';
+import { AccumulateGrad, enableGrad, isGradEnabled, noGrad, Node, runBackward } from './autograd/graph.ts';
 import * as rt from './runtime/runtime.ts';
 import { keepShapes } from './runtime/gc.ts';
 import { formatSize, formatTensor } from './format.ts';
@@ -716,8 +716,25 @@ function record(out: Tensor, name: string, inputs: Operand[], back: (g: Tensor) 
  */
 export function composite(name: string, inputs: Operand[], forward: () => Tensor, back: (g: Tensor) => Array<Tensor | null>,
   s0: Operand | null = null, s1: Operand | null = null, s2: Operand | null = null): Tensor {
-  return record(noGrad(forward), name, inputs, back, s0, s1, s2);
+  const out = record(noGrad(forward), name, inputs, back, s0, s1, s2);
+  // Not differentiable twice until shown to be (twice): a composite's backward often reads values its
+  // forward computed without recording, or calls kernels that record nothing.
+  if (out.gradFn !== null) out.gradFn.once = true;
+  return out;
 }
+/**
+ * @internal Marks t's grad_fn, made by composite(), as one whose backward autograd records completely
+ * (only recorded ops on g, the inputs, the output and constants), so createGraph may run through it.
+ */
+export function twice(t: Tensor): Tensor {
+  if (t.gradFn !== null) t.gradFn.once = false;
+  return t;
+}
+/** A createGraph pass is running (backward closures that use a value saved from an unrecorded forward
+ * recompute it recorded then). */
+let creating = false;
+/** @internal */
+export const isCreatingGraph = (): boolean => creating;
 /** Operand x if `when` (its gradient is wanted), else null: what an op saves for one input's gradient. */
 const savedIf = (when: boolean, x: Operand): Operand | null => (when ? x : null);
 const wants = (x: Operand) => x instanceof Tensor && x.requiresGrad;
@@ -1094,11 +1111,13 @@ function viewIn(g: Tensor, t: Tensor): Tensor {
 /** The grad_fn of view t of its base's current graph: the gradient scattered into zeros of the base's shape. */
 function asStridedNode(t: Tensor): Node<Tensor> {
   const b = t._base!;
-  return new Node<Tensor>('AsStridedBackward0', [b._edge()], (g) => {
+  const n = new Node<Tensor>('AsStridedBackward0', [b._edge()], (g) => {
     const z = zeros([...b.shape], { dtype: g.dtype, device: deviceName(g.device) });
     viewIn(z, t).copy_(g);
     return [z];
   });
+  n.once = true; // (viewIn's window has no graph)
+  return n;
 }
 /**
  * An in-place op n just recorded on t. On a plain tensor, n is t's grad_fn; on a view, as PyTorch's
@@ -1121,6 +1140,7 @@ function recordInplace(t: Tensor, n: Node<Tensor>): void {
     if (grads[0]) region.copy_(grads[0]); else region.fill_(0);
     return [gc, ...grads.slice(1)];
   });
+  cs.once = true; // (the region is a window without a graph)
   cs.s0 = n.s0; cs.v0 = n.v0; cs.s1 = n.s1; cs.v1 = n.v1; cs.s2 = n.s2; cs.v2 = n.v2;
   b._setGrad(cs);
   b._hist = t._hist = ++t.storage.history;
@@ -1234,8 +1254,9 @@ function inplaceBinary<T extends Tensor>(t: T, fn: 'add' | 'sub' | 'mul' | 'div'
         case 'div': return [div(g, o), oGrad ? sumToShape(neg(mul(g, div(div(old!, o), o))), oShape) : null];
       }
     });
-    // Saved: the operand (mul_, div_: t's gradient reads it); o's gradient reads a copy of t's old value.
-    if ((fn === 'mul' || fn === 'div') && o instanceof Tensor) { n.s0 = o; n.v0 = o.storage.version; }
+    // Saved: the operand (mul_, div_: t's gradient reads it); o's gradient reads a copy of t's old value
+    // (detached: not differentiable again).
+    if ((fn === 'mul' || fn === 'div') && o instanceof Tensor) { n.s0 = o; n.v0 = o.storage.version; n.once = oGrad; }
     recordInplace(t, n);
   }
   return t;
@@ -1313,9 +1334,11 @@ function varStd(fn: 'var' | 'std', x: Tensor, dim: number | number[] | undefined
   const inShape = x.shape;
   return record(out, fn === 'var' ? 'VarBackward0' : 'StdBackward0', [x], (g) => {
     const gk = expandTo(keepdim ? g : reshape(g, inShape.map((s, i) => (axes.includes(i) ? 1 : s))), inShape);
-    if (fn === 'var') return [mul(gk, div(mul(centered, 2), dof))];
+    // (centered was computed without recording: a createGraph pass recomputes it recorded)
+    const c = creating ? sub(x, mean(x, axes, true)) : centered;
+    if (fn === 'var') return [mul(gk, div(mul(c, 2), dof))];
     const sk = keepdim ? out : reshape(out, inShape.map((s, i) => (axes.includes(i) ? 1 : s)));
-    return [div(mul(gk, centered), mul(sk, dof))];
+    return [div(mul(gk, c), mul(sk, dof))];
   }, x, out);
 }
 export function variance(x: Tensor, dim?: number | number[], unbiased = true, keepdim = false): Tensor { return varStd('var', x, dim, unbiased, keepdim); }
@@ -1436,6 +1459,7 @@ function reduceAll(fn: 'max' | 'min', x: Tensor): Tensor {
   return record(out, fn === 'max' ? 'MaxBackward1' : 'MinBackward1', [x], (g) => [mul(compare('eq', x, out), div(g, sum(compare('eq', x, out))))], x, out);
 }
 function expandTo(g: Tensor, shape: number[]): Tensor {
+  if (g.requiresGrad && isGradEnabled()) return g.expand(shape); // (a createGraph pass: recorded)
   const v = expandView(g, shape);
   return new Tensor(g.storage, shape, v.strides, v.offset);
 }
@@ -1636,7 +1660,16 @@ function rawGather(x: Tensor, d: number, index: Tensor, iv: View, name: string):
   const out = newTensor([...iv.shape], x.dtype, x.device);
   exec({ op: 'gather', x: x._view(), index: iv, dim: d, out: out._view() }, x, index, out);
   const inShape = x.shape;
-  return record(out, name, [x], (g) => [scatterAddRaw(g, index, { ...iv, shape: g.shape }, d, inShape)], index);
+  return record(out, name, [x], (g) => [scatterAddRecorded(g, index, { ...iv, shape: g.shape }, d, inShape)], index);
+}
+/**
+ * @internal scatterAddRaw, recorded when src is tracked (a createGraph pass through a gather or a lookup):
+ * its gradient is the gather through the same index view.
+ */
+export function scatterAddRecorded(src: Tensor, index: Tensor, iv: View, dim: number, outShape: readonly number[]): Tensor {
+  const out = scatterAddRaw(src, index, iv, dim, outShape);
+  if (!tracked(src)) return out;
+  return record(out, 'ScatterAddBackward0', [src], (g) => [rawGather(g, dim, index, iv, 'GatherBackward0')], index);
 }
 /**
  * @internal zeros of outShape, then src's slices along dim d added at the rows a 1-D (or 0-d) index names
@@ -1976,7 +2009,8 @@ const BACKWARD_OPS = {
     const v = leaf as Tensor;
     if (!sameShape(gi.shape, v.shape)) gi = sumToShape(gi, v.shape);
     if (gi.dtype !== v.dtype) gi = gi.to({ dtype: v.dtype });
-    if (v.grad) v.grad.add_(gi);
+    // (a createGraph pass, as PyTorch's: out of place, so .grad keeps its graph)
+    if (v.grad) { if (creating) { v.grad = add(v.grad, gi); rt.keep(v.grad.storage); } else v.grad.add_(gi); }
     else { v.grad = clone(gi); rt.keep(v.grad.storage); } // a leaf's gradient outlives any torch.scope()
   },
 };
@@ -2002,13 +2036,23 @@ function startGrad(t: Tensor, gradient: Tensor | null | undefined, i: number): T
   checkDevices('backward', t, gradient);
   return gradient;
 }
-const NO_CREATE_GRAPH = 'createGraph is not supported: troupe computes gradients outside autograd (a gradient of a gradient is not recorded)';
+/** Runs a createGraph pass: recording on, and nothing freed at its end (the new graph holds its values). */
+function createPass(f: () => void): void {
+  const prev = creating;
+  creating = true;
+  try { enableGrad(f); } finally { creating = prev; }
+}
 export async function backward(t: Tensor, gradient?: Tensor, o: BackwardOptions = {}): Promise<void> {
   if (!t.requiresGrad) throw new Error('element 0 of tensors does not require grad and does not have a grad_fn');
-  if (o.createGraph) throw new Error(NO_CREATE_GRAPH);
   const g = startGrad(t, gradient, 0);
   fresh(t);
   const root = t._edge()!;
+  if (o.createGraph) {
+    // (retainGraph defaults to createGraph, as PyTorch's)
+    createPass(() => runBackward<Tensor>(root, g, BACKWARD_OPS, { retain: o.retainGraph ?? true, create: true }));
+    await rt.sync();
+    return;
+  }
   const pass = o.retainGraph ? { retain: true } : undefined;
   // The tensors backward makes on the way (inner nodes' gradients, their sums, reductions to a leaf's
   // shape) die when it ends, as PyTorch's reference counts free them: their shared CPU memory comes back
@@ -2027,7 +2071,6 @@ export interface GradOptions { gradOutputs?: Tensor | Array<Tensor | null> | nul
  */
 export async function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], o: GradOptions = {}): Promise<Array<Tensor | null>> {
   const outs = Array.isArray(outputs) ? outputs : [outputs], ins = Array.isArray(inputs) ? inputs : [inputs];
-  if (o.createGraph) throw new Error(NO_CREATE_GRAPH);
   if (outs.length === 0 || ins.length === 0) throw new Error('grad requires non-empty inputs and outputs');
   const gos = o.gradOutputs === undefined || o.gradOutputs === null ? outs.map(() => null) : Array.isArray(o.gradOutputs) ? o.gradOutputs : [o.gradOutputs];
   if (gos.length !== outs.length) throw new Error(`grad requires one grad_output per output: got ${gos.length} for ${outs.length} outputs`);
@@ -2047,9 +2090,10 @@ export async function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[]
   const root = outs.length === 1 ? outs[0]._edge()! : new Node<Tensor>('GradRoot', outs.map((t) => t._edge()), () => starts);
   const grads: Array<Tensor | undefined> = new Array(ins.length).fill(undefined);
   let res: Array<Tensor | null> = [];
-  rt.freeingTemporaries(() => noGrad(() => {
+  const create = o.createGraph === true;
+  const pass = () => {
     // (the root's own gradient: the output's start gradient; a GradRoot's backward hands each output its own)
-    runBackward<Tensor>(root, starts[0], BACKWARD_OPS, { retain: o.retainGraph, targets, grads });
+    runBackward<Tensor>(root, starts[0], BACKWARD_OPS, { retain: o.retainGraph ?? create, targets, grads, create });
     res = grads.map((g, i) => {
       if (g === undefined) return null;
       const t = ins[i];
@@ -2057,7 +2101,9 @@ export async function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[]
       rt.keep(r.storage); // (the caller's: it outlives backward's temporaries)
       return r;
     });
-  }));
+  };
+  if (create) createPass(pass);
+  else rt.freeingTemporaries(() => noGrad(pass));
   if (!o.allowUnused && res.some((r) => r === null)) {
     throw new Error('One of the differentiated Tensors appears to not have been used in the graph. Set allowUnused: true if this is the desired behavior.');
   }

@@ -444,7 +444,8 @@ describe('autograd', () => {
     const [ga, gb] = await torch.autograd.grad(a.mul(2).sum(), [a, b], { allowUnused: true });
     expect([await values(ga!), gb]).toEqual([[2, 2], null]);
     await expect(torch.autograd.grad(a.mul(2).sum(), [torch.ones([2])])).rejects.toThrow('One of the differentiated Tensors does not require grad');
-    await expect(torch.autograd.grad(a.mul(2).sum(), [a], { createGraph: true })).rejects.toThrow('createGraph is not supported');
+    // (createGraph: test/autograd-twice.test.ts)
+    expect((await torch.autograd.grad(a.mul(a).sum(), [a], { createGraph: true }))[0]!.requiresGrad).toBe(true);
     const q = x.mul(3);
     expect((await values((await torch.autograd.grad(q.exp().sum(), q))[0]!)).map((e) => Number(e.toPrecision(6)))).toEqual([20.0855, 403.429, 8103.08]);
     // retainGraph: a second backward through the same graph sums into .grad

@@ -29,6 +29,10 @@ export class Node<T> {
   /** Functions of the gradient of this node's output (its tensor's hooks and retain_grad, in the order
    * registered): each may return a gradient to use instead. */
   hooks: Array<(g: T) => T | null | undefined | void> | null = null;
+  /** Its backward computes the gradient in a way autograd cannot record (a kernel without a graph, values
+   * saved from a forward run without recording): a createGraph pass through it throws rather than
+   * return a gradient whose own gradient would be silently wrong. */
+  once = false;
   constructor(
     readonly name: string,
     /** Where each input's gradient goes: a Node, a leaf accumulator, or null (input needs no grad). */
@@ -85,8 +89,9 @@ export function setGradEnabled(on: boolean): void {
 
 /** What torch.autograd.grad asks of a pass: the gradients arriving at `targets` (edges of the inputs:
  * their grad_fn, or a leaf's accumulator), stored in `grads` by target index, and no leaf's .grad touched.
- * retain: the graph stays (retain_graph). */
-export interface PassOptions<T> { retain?: boolean; targets?: Node<T>[]; grads?: Array<T | undefined> }
+ * retain: the graph stays (retain_graph). create: the pass is itself recorded (create_graph; the caller
+ * runs it with recording on), so a node whose backward cannot be recorded (Node.once) throws. */
+export interface PassOptions<T> { retain?: boolean; targets?: Node<T>[]; grads?: Array<T | undefined>; create?: boolean }
 
 let passes = 0;
 /** Backpropagates `grad` from `root` through the graph in topological order. */
@@ -120,6 +125,9 @@ export function runBackward<T>(root: Node<T>, grad: T, ops: GradOps<T>, opts?: P
       if (n instanceof AccumulateGrad || !needed.has(n)) { markDone(n, ready); continue; }
     } else if (n instanceof AccumulateGrad) { ops.accumulate(n.variable, g); continue; }
     if (n.freed) throw new Error(`Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retainGraph: true if you need to backward through the graph a second time (${n.name})`);
+    if (n.once && opts?.create) {
+      throw new Error(`createGraph: the backward of ${n.name} is not recorded by troupe's autograd, so a gradient through it cannot be differentiated again (a second derivative through this op is not supported yet; ops whose second derivative works are listed in the README)`);
+    }
     if (n.s0 !== null) ops.checkSaved(n);
     const grads = n.backward(g);
     if (!opts?.retain) n.release();
