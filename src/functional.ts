@@ -439,14 +439,14 @@ export function embedding(input: Tensor, weight: Tensor, o: { paddingIdx?: numbe
   const padRow = pad === null ? null : pad < 0 ? pad + V : pad;
   const flat = reshape(input, [-1]);
   const shape = [...input.shape, D];
-  return composite('EmbeddingBackward0', [weight], () => {
+  return twice(composite('EmbeddingBackward0', [weight], () => {
     const rows = indexSelect(weight, 0, flat); // (a new contiguous tensor: shaped as the result, not a view of it)
     return new Tensor(rows.storage, shape, contiguousStrides(shape), 0);
   }, (g) => {
     let gw = indexAddZeros(reshape(g, [-1, D]), 0, flat, [V, D]);
     if (padRow !== null) gw = mul(gw, compare('ne', arange(V, { device: g.device }), padRow).unsqueeze(1));
     return [gw];
-  });
+  }));
 }
 
 // =============================================================== convolution and pooling (2-D)
@@ -622,18 +622,23 @@ function convolution(fn: string, x: Tensor, x4: number[], weight: Tensor, w4: nu
   const wv = reshape(weight, [...grouped(O), CK]); // [(G,) O/G, CK]
   let cols!: Tensor;
   const inputs: Operand[] = bias != null ? [x, weight, bias] : [x, weight];
-  return composite('ConvolutionBackward0', inputs, () => {
-    cols = reshape(unfold(padFor(xv, q, 0), q), [q.N, ...(G === 1 ? [] : [G]), CK, q.L]);
+  const windows = () => {
+    const src = x.ndim !== 4 && isGradEnabled() ? reshape(x, x4) : xv; // (recorded in a createGraph pass)
+    cols = reshape(unfold(padFor(src, q, 0), q), [q.N, ...(G === 1 ? [] : [G]), CK, q.L]);
+  };
+  return twice(composite('ConvolutionBackward0', inputs, () => {
+    windows();
     let y = reshape(matmul(wv, cols), [q.N, O, q.L]);
     if (bias != null) y = add(y, bias.reshape([1, O, 1]));
     return asShape(y, outShape);
   }, (g) => {
+    if (isCreatingGraph() && weight.requiresGrad) windows(); // (x's windows again, recorded)
     const g2 = reshape(g, [q.N, ...grouped(O), q.L]);
     let gx = x.requiresGrad ? fold(matmul(wv.transpose(-1, -2), g2).reshape([q.N, Cw * G, q.K, q.L]), q) : null;
     if (gx && x.ndim !== 4) gx = reshape(gx, x.shape);
     const gw = weight.requiresGrad ? reshape(sum(matmul(g2, cols.transpose(-1, -2)), 0), weight.shape) : null;
     return bias != null ? [gx, gw, bias.requiresGrad ? sum(reshape(g, [q.N, O, q.L]), [0, 2]) : null] : [gx, gw];
-  }, x, weight);
+  }, x, weight));
 }
 
 export interface PoolOptions { stride?: Pair | null; padding?: Pair; dilation?: Pair; ceilMode?: boolean }
@@ -652,13 +657,13 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, o: PoolOptions = {}): Ten
   return batched('max_pool2d', x, (x4) => {
     const q = patches('max_pool2d', x4, k, s, p, d, ceil);
     let cols!: Tensor;
-    return composite('MaxPool2DWithIndicesBackward0', [x4], () => {
+    return twice(composite('MaxPool2DWithIndicesBackward0', [x4], () => {
       cols = unfold(padFor(x4, q, -Infinity), q);
       return asShape(extremeValues('max', cols, [2], true), [q.N, q.C, q.OH, q.OW]);
     }, (g) => {
       const arg = cols.argmax(2, true); // [N, C, 1, L]: the first largest of each window
-      return [fold(scatterAddRaw(reshape(g, [q.N, q.C, 1, q.L]), arg, arg._view(), 2, [q.N, q.C, q.K, q.L]), q)];
-    }, x4);
+      return [fold(scatterAddRecorded(reshape(g, [q.N, q.C, 1, q.L]), arg, arg._view(), 2, [q.N, q.C, q.K, q.L]), q)];
+    }, x4));
   });
 }
 export interface AvgPoolOptions extends PoolOptions { countIncludePad?: boolean; divisorOverride?: number | null }
@@ -669,7 +674,7 @@ export function avgPool2d(x: Tensor, kernelSize: Pair, o: AvgPoolOptions = {}): 
   return batched('avg_pool2d', x, (x4) => {
     const q = patches('avg_pool2d', x4, k, s, p, [1, 1], ceil);
     let denom!: Operand;
-    return composite('AvgPool2DBackward0', [x4], () => {
+    return twice(composite('AvgPool2DBackward0', [x4], () => {
       const cols = unfold(padFor(x4, q, 0), q);
       const include = o.countIncludePad ?? true;
       if (o.divisorOverride != null) denom = o.divisorOverride;
@@ -682,7 +687,7 @@ export function avgPool2d(x: Tensor, kernelSize: Pair, o: AvgPoolOptions = {}): 
         denom = sum(unfold(pad2d(ones, 0, q.eh, 0, q.ew, 0), one), 2, true);
       }
       return asShape(div(sum(cols, 2, true), denom).contiguous(), [q.N, q.C, q.OH, q.OW]);
-    }, (g) => [fold(div(reshape(g, [q.N, q.C, 1, q.L]), denom).expand([q.N, q.C, q.K, q.L]), q)], x4);
+    }, (g) => [fold(div(reshape(g, [q.N, q.C, 1, q.L]), denom).expand([q.N, q.C, q.K, q.L]), q)], x4));
   });
 }
 
@@ -740,13 +745,13 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
   const chan = input.shape.map((s, i) => (i === 1 ? s : 1)); // [1, C, 1, …]
   let xhat!: Tensor, rstd!: Tensor;
   const inputs: Operand[] = [input, ...(w ? [w] : []), ...(b ? [b] : [])];
-  return composite('NativeBatchNormBackward0', inputs, () => {
+  const stats = (update: boolean) => {
     let mu: Tensor, v: Tensor;
     if (training) {
       mu = mean(input, axes, true);
       const xc = sub(input, mu);
       v = mean(mul(xc, xc), axes, true);
-      if (runningMean && runningVar) {
+      if (update && runningMean && runningVar) {
         runningMean.mul_(1 - momentum).add_(reshape(mu, [C]).to({ dtype: runningMean.dtype }), momentum);
         runningVar.mul_(1 - momentum).add_(reshape(mul(v, n / (n - 1)), [C]).to({ dtype: runningVar.dtype }), momentum);
       }
@@ -756,11 +761,15 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
     }
     rstd = div(1, sqrt(add(v, eps)));
     xhat = mul(sub(input, mu), rstd);
+  };
+  return twice(composite('NativeBatchNormBackward0', inputs, () => {
+    stats(true);
     let y = xhat;
     if (w) y = mul(y, reshape(w, chan));
     if (b) y = add(y, reshape(b, chan));
     return y;
   }, (g) => {
+    if (isCreatingGraph()) stats(false); // (x̂ and rstd again, recorded; the running statistics left alone)
     const gw = w ? mul(g, reshape(w, chan)) : g;
     let gx: Tensor | null = null;
     if (input.requiresGrad) {
@@ -771,7 +780,7 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
     if (w) out.push(w.requiresGrad ? reshape(sum(mul(g, xhat), axes), w.shape) : null);
     if (b) out.push(b.requiresGrad ? reshape(sum(g, axes), b.shape) : null);
     return out;
-  }, input, w, b);
+  }, input, w, b));
 }
 
 /**
@@ -844,7 +853,7 @@ export function pad(x: Tensor, amounts: number[], o: { mode?: PadMode; value?: n
   if (amounts.length / 2 > x.ndim) throw new Error(`Padding length too large (pad of length ${amounts.length} for a ${x.ndim}-D tensor)`);
   if (mode !== 'constant') return padIndexed(x, amounts, mode, o.value);
   const value = o.value ?? 0;
-  return composite('ConstantPadNdBackward0', [x], () => padRaw(x, amounts, value), (g) => [padRaw(g, amounts.map((v) => -v), 0)]);
+  return twice(composite('ConstantPadNdBackward0', [x], () => padRaw(x, amounts, value), (g) => [padRaw(g, amounts.map((v) => -v), 0)]));
 }
 function padRaw(x: Tensor, amounts: number[], value: number): Tensor {
   let r = x;
@@ -897,11 +906,11 @@ export function interpolate(x: Tensor, o: InterpolateOptions): Tensor {
     idx.push(tensor(at, { device: x.device }));
   }
   if (mode !== 'nearest') return interpolateLinear(x, outs, scales, o.alignCorners ?? false);
-  return composite(`UpsampleNearest${sd}DBackward1`, [x], () => idx.reduce((r, ix, k) => indexSelect(r, 2 + k, ix), x), (g) => {
+  return twice(composite(`UpsampleNearest${sd}DBackward1`, [x], () => idx.reduce((r, ix, k) => indexSelect(r, 2 + k, ix), x), (g) => {
     let r = g;
     for (let k = sd - 1; k >= 0; k--) r = indexAddZeros(r, 2 + k, idx[k], r.shape.map((s, i) => (i === 2 + k ? inShape[2 + k] : s)));
     return [r];
-  });
+  }));
 }
 
 // =============================================================== more activations (PyTorch's formulas,

@@ -340,8 +340,8 @@ export async function maskedSelect(x: Tensor, mask: Tensor): Promise<Tensor> {
   const at = new Int32Array(k);
   for (let i = 0, j = 0; i < bits.length; i++) if (bits[i]) at[j++] = i;
   const idx = tensor(at, { device: x.device }), xShape = x.shape, n = bits.length;
-  return composite('MaskedSelectBackward0', [x], () => indexSelect(reshape(x.expand(shape).contiguous(), [-1]), 0, idx),
-    (g) => [sumToShape(reshape(indexAddZeros(g, 0, idx, [n]), shape), xShape)]);
+  return twice(composite('MaskedSelectBackward0', [x], () => indexSelect(reshape(x.expand(shape).contiguous(), [-1]), 0, idx),
+    (g) => [sumToShape(reshape(indexAddZeros(g, 0, idx, [n]), shape), xShape)]));
 }
 /** The positions of x's nonzero elements, [count, x.ndim] int64 (PyTorch's nonzero); reads x back. */
 export async function nonzero(x: Tensor): Promise<Tensor> {

@@ -1677,7 +1677,8 @@ export function scatterAddRecorded(src: Tensor, index: Tensor, iv: View, dim: nu
  */
 export function indexAddZeros(src: Tensor, d: number, index: Tensor, outShape: readonly number[]): Tensor {
   const iv: View = { buf: index.storage.id, dtype: index.dtype, shape: src.shape, strides: src.shape.map((_, i) => (i === d && index.ndim === 1 ? index.strides[0] : 0)), offset: index.offset };
-  return scatterAddRaw(src, index, iv, d, outShape);
+  // (backward closures call it: recorded in a createGraph pass, where src is tracked)
+  return scatterAddRecorded(src, index, iv, d, outShape);
 }
 /**
  * @internal zeros of outShape, then src's elements added at their index along dim (iv: the index viewed
