@@ -1,10 +1,10 @@
 /**
  * torch.nn.utils: gradient clipping (clipGradNorm_, clipGradValue_), parameters as one vector
- * (parametersToVector, vectorToParameters), and torch.nn.utils.rnn's padSequence.
+ * (parametersToVector, vectorToParameters), and torch.nn.utils.rnn (padSequence and the packed sequences, src/nn-packed.ts).
  */
-import { Tensor, abs, cat, checkTensor, clamp, div, full, keep, max, narrow, pow, reshape, sqrt, stack, sum, tensor } from './tensor.ts';
+import { Tensor, abs, cat, checkTensor, clamp, div, keep, max, narrow, pow, reshape, sqrt, stack, sum, tensor } from './tensor.ts';
 import { noGrad } from './autograd/graph.ts';
-import { broadcastShapes, fmtShape, sameShape } from './shape.ts';
+import { fmtShape } from './shape.ts';
 
 /**
  * Scales the gradients of `parameters` in place so that their total norm (the norm of all of them as one
@@ -84,43 +84,7 @@ export function vectorToParameters(vec: Tensor, parameters: Iterable<Tensor>): v
   ps.forEach((p, k) => p._replaceData(slices[k]));
 }
 
-export interface PadSequenceOptions {
-  /** The result as [B, maxL, *] (false: [maxL, B, *]). */
-  batchFirst?: boolean;
-  /** The value of the padding (0). */
-  paddingValue?: number;
-}
-
-/**
- * The sequences ([L_i, *] each, * alike) padded with paddingValue to the longest and stacked
- * (torch.nn.utils.rnn.pad_sequence): [maxL, B, *], or [B, maxL, *] with batchFirst. The result has the
- * first sequence's dtype and device (the others are converted, and broadcast to its trailing shape, as
- * PyTorch's copy_ does); gradients flow back to the sequences.
- */
-export function padSequence(sequences: readonly Tensor[], o: PadSequenceOptions = {}): Tensor {
-  if (!Array.isArray(sequences)) throw new TypeError('pad_sequence(): sequences must be an array of tensors');
-  if (sequences.length === 0) throw new Error('received an empty list of sequences');
-  sequences.forEach((s, i) => checkTensor('pad_sequence', s, `sequences[${i}]`));
-  const first = sequences[0];
-  if (first.ndim === 0) throw new Error('Dimension specified as 0 but tensor has no dimensions');
-  const trailing = first.shape.slice(1), dtype = first.dtype, device = first.device;
-  const value = o.paddingValue ?? 0;
-  const maxL = Math.max(...sequences.map((s) => {
-    if (s.ndim === 0) throw new Error('Dimension specified as 0 but tensor has no dimensions');
-    return s.shape[0];
-  }));
-  const padded = sequences.map((s) => {
-    const L = s.shape[0], target = [L, ...trailing];
-    const b = broadcastShapes(target, s.shape);
-    if (!sameShape(b, target)) throw new Error(`The expanded size of the tensor must match: sequence of shape ${fmtShape(s.shape)} cannot be copied into ${fmtShape(target)}`);
-    let t = s.to({ device, dtype });
-    if (!sameShape(t.shape, target)) t = t.expand(target);
-    if (L === maxL) return t;
-    return cat([t, full([maxL - L, ...trailing], value, { dtype, device })]);
-  });
-  return stack(padded, o.batchFirst ? 0 : 1);
-}
-
-/** torch.nn.utils.rnn: padSequence (no PackedSequence: pack_padded_sequence and pad_packed_sequence are
- * left out, as troupe's RNNs take padded batches only). */
-export const rnn = { padSequence };
+export { padSequence, type PadSequenceOptions } from './nn-packed.ts';
+/** torch.nn.utils.rnn: padSequence, PackedSequence, packPaddedSequence, padPackedSequence, packSequence,
+ * unpackSequence, unpadSequence (src/nn-packed.ts; nn.RNN, nn.LSTM and nn.GRU take packed input). */
+export * as rnn from './nn-packed.ts';
