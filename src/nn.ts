@@ -12,6 +12,7 @@ import { noGrad } from './autograd/graph.ts';
 import { fmtShape, sameShape } from './shape.ts';
 import * as F from './functional.ts';
 import { pyFloat } from './format.ts';
+import { PackedSequence } from './nn-packed.ts';
 
 export * as functional from './functional.ts';
 export * as init from './nn-init.ts';
@@ -750,6 +751,81 @@ abstract class RNNBase extends Module {
     if (unbatched) { out = out.squeeze(1); hn = hn.squeeze(1); cn = cn?.squeeze(1) ?? null; } else if (this.batchFirst) out = out.transpose(0, 1);
     return [out, hn, cn];
   }
+  /**
+   * A packed batch (PyTorch's semantics): step t takes only the first batchSizes[t] sequences (they are
+   * longest first), so the state is narrowed as sequences end, and each sequence's final state is the one
+   * after its own last step. The reverse direction starts each sequence at its own last step, from its
+   * initial state. hx and the final states are in the original batch order (permuted by sortedIndices and
+   * back by unsortedIndices). The output has the input's packing.
+   */
+  protected runPacked(input: PackedSequence, hx: Tensor | [Tensor, Tensor] | null | undefined): [PackedSequence, Tensor, Tensor | null] {
+    const name = this.constructor.name, lstm = this.mode === 'LSTM';
+    if (input.data.ndim !== 2) throw new Error(`input must have 2 dimensions, got ${input.data.ndim}`);
+    if (input.data.shape[1] !== this.inputSize) throw new Error(`input.size(-1) must be equal to input_size. Expected ${this.inputSize}, got ${input.data.shape[1]}`);
+    if (lstm && hx != null && !Array.isArray(hx)) throw new Error('LSTM(): hx must be a pair [h0, c0]');
+    const bs = input._batchSizes, T = bs.length, B = bs[0], H = this.hiddenSize, L = this.numLayers, D = this.bidirectional ? 2 : 1;
+    const given = hx == null ? null : Array.isArray(hx) ? hx : [hx];
+    const state = (t: Tensor | undefined, k: number) => {
+      if (t === undefined) return zeros([L * D, B, H], { device: input.data.device, dtype: input.data.dtype });
+      if (!(t instanceof Tensor)) throw new Error(`${name}(): hx must be ${lstm ? 'a pair of tensors' : 'a tensor'}`);
+      if (t.ndim !== 3 || t.shape[0] !== L * D || t.shape[1] !== B || t.shape[2] !== H) throw new Error(`Expected hidden${lstm ? `[${k}]` : ''} size (${L * D}, ${B}, ${H}), got [${t.shape.join(', ')}]`);
+      return input.sortedIndices ? t.indexSelect(1, input.sortedIndices) : t; // into the packed (sorted) order
+    };
+    const h0 = state(given?.[0], 0), c0 = lstm ? state(given?.[1], 1) : null;
+    const offsets: number[] = [];
+    for (let t = 0, o = 0; t < T; o += bs[t], t++) offsets.push(o);
+    let x = input.data; // [sum of lengths, in]
+    const hs: Tensor[] = [], cs: Tensor[] = [];
+    for (let l = 0; l < L; l++) {
+      const dirs: Tensor[] = [];
+      for (let d = 0; d < D; d++) {
+        const sfx = d === 1 ? '_reverse' : '';
+        const wih = this.param('weight_ih', l, sfx)!, whh = this.param('weight_hh', l, sfx)!, bih = this.param('bias_ih', l, sfx), bhh = this.param('bias_hh', l, sfx);
+        let xw = matmul(x, wih.t()); // every step's input projection at once
+        if (bih) xw = xw.add(bih);
+        const whhT = whh.t(), hInit = h0.index(l * D + d), cInit = c0 ? c0.index(l * D + d) : null;
+        const step = (t: number, h: Tensor, c: Tensor | null) => {
+          let hw = matmul(h, whhT);
+          if (bhh) hw = hw.add(bhh);
+          return recurrentStep(this.mode, xw.narrow(0, offsets[t], bs[t]), hw, h, c);
+        };
+        const outs = new Array<Tensor>(T);
+        if (d === 0) {
+          // forward: sequences drop out from the end of the batch as they end; their states are final
+          let h = hInit, c = cInit, n = B;
+          const doneH: Tensor[] = [], doneC: Tensor[] = [];
+          for (let t = 0; t < T; t++) {
+            if (bs[t] < n) {
+              doneH.push(h.narrow(0, bs[t], n - bs[t])); if (c) doneC.push(c.narrow(0, bs[t], n - bs[t]));
+              n = bs[t]; h = h.narrow(0, 0, n); c = c ? c.narrow(0, 0, n) : null;
+            }
+            [h, c] = step(t, h, c);
+            outs[t] = h;
+          }
+          doneH.push(h); if (c) doneC.push(c);
+          hs.push(doneH.length === 1 ? h : cat(doneH.reverse())); if (c) cs.push(doneC.length === 1 ? c : cat(doneC.reverse()));
+        } else {
+          // reverse: from the last step back; a sequence joins, from its initial state, at its own last step
+          let n = bs[T - 1], h = n === B ? hInit : hInit.narrow(0, 0, n), c = cInit ? (n === B ? cInit : cInit.narrow(0, 0, n)) : null;
+          for (let t = T - 1; t >= 0; t--) {
+            if (bs[t] > n) {
+              h = cat([h, hInit.narrow(0, n, bs[t] - n)]); if (c) c = cat([c, cInit!.narrow(0, n, bs[t] - n)]);
+              n = bs[t];
+            }
+            [h, c] = step(t, h, c);
+            outs[t] = h;
+          }
+          hs.push(h); if (c) cs.push(c);
+        }
+        dirs.push(T === 1 ? outs[0] : cat(outs));
+      }
+      x = D === 2 ? cat(dirs, 1) : dirs[0];
+      if (this.dropout > 0 && this.training && l < L - 1) x = F.dropout(x, this.dropout, true);
+    }
+    let hn = stack(hs), cn = lstm ? stack(cs) : null;
+    if (input.unsortedIndices) { hn = hn.indexSelect(1, input.unsortedIndices); cn = cn ? cn.indexSelect(1, input.unsortedIndices) : null; }
+    return [input._withData(x), hn, cn];
+  }
   override extraRepr(): string {
     let s = `${this.inputSize}, ${this.hiddenSize}`;
     if (this.numLayers !== 1) s += `, num_layers=${this.numLayers}`;
@@ -761,33 +837,48 @@ abstract class RNNBase extends Module {
   }
 }
 /** A long short-term memory: `const [output, [hn, cn]] = lstm(x, [h0, c0]?)`; input [T, N, I] ([N, T, I] with batchFirst, or [T, I]). */
-export interface LSTM { (input: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]] }
+export interface LSTM {
+  (input: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]];
+  (input: PackedSequence, hx?: [Tensor, Tensor] | null): [PackedSequence, [Tensor, Tensor]];
+}
 export class LSTM extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, o: RNNOptions = {}) { super('LSTM', inputSize, hiddenSize, o); }
-  override forward(input: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]] {
-    const [out, h, c] = this.run(input, hx);
+  override forward(input: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]];
+  override forward(input: PackedSequence, hx?: [Tensor, Tensor] | null): [PackedSequence, [Tensor, Tensor]];
+  override forward(input: Tensor | PackedSequence, hx?: [Tensor, Tensor] | null): [Tensor | PackedSequence, [Tensor, Tensor]] {
+    const [out, h, c] = input instanceof PackedSequence ? this.runPacked(input, hx) : this.run(input, hx);
     return [out, [h, c!]];
   }
 }
 /** A gated recurrent unit: `const [output, hn] = gru(x, h0?)`. */
-export interface GRU { (input: Tensor, hx?: Tensor | null): [Tensor, Tensor] }
+export interface GRU {
+  (input: Tensor, hx?: Tensor | null): [Tensor, Tensor];
+  (input: PackedSequence, hx?: Tensor | null): [PackedSequence, Tensor];
+}
 export class GRU extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, o: RNNOptions = {}) { super('GRU', inputSize, hiddenSize, o); }
-  override forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor] {
-    const [out, h] = this.run(input, hx);
+  override forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor];
+  override forward(input: PackedSequence, hx?: Tensor | null): [PackedSequence, Tensor];
+  override forward(input: Tensor | PackedSequence, hx?: Tensor | null): [Tensor | PackedSequence, Tensor] {
+    const [out, h] = input instanceof PackedSequence ? this.runPacked(input, hx) : this.run(input, hx);
     return [out, h];
   }
 }
 /** An Elman RNN, h' = tanh (or relu) of W_ih·x + b_ih + W_hh·h + b_hh: `const [output, hn] = rnn(x, h0?)`. */
-export interface RNN { (input: Tensor, hx?: Tensor | null): [Tensor, Tensor] }
+export interface RNN {
+  (input: Tensor, hx?: Tensor | null): [Tensor, Tensor];
+  (input: PackedSequence, hx?: Tensor | null): [PackedSequence, Tensor];
+}
 export class RNN extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, o: RNNOptions & { nonlinearity?: 'tanh' | 'relu' } = {}) {
     const nl = o.nonlinearity ?? 'tanh';
     if (nl !== 'tanh' && nl !== 'relu') throw new Error(`Unknown nonlinearity '${String(nl)}'. Select from 'tanh' or 'relu'.`);
     super(nl === 'tanh' ? 'RNN_TANH' : 'RNN_RELU', inputSize, hiddenSize, o);
   }
-  override forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor] {
-    const [out, h] = this.run(input, hx);
+  override forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor];
+  override forward(input: PackedSequence, hx?: Tensor | null): [PackedSequence, Tensor];
+  override forward(input: Tensor | PackedSequence, hx?: Tensor | null): [Tensor | PackedSequence, Tensor] {
+    const [out, h] = input instanceof PackedSequence ? this.runPacked(input, hx) : this.run(input, hx);
     return [out, h];
   }
 }
