@@ -49,15 +49,30 @@ export function padSequence(sequences: readonly Tensor[], o: PadSequenceOptions 
   return stack(padded, o.batchFirst ? 0 : 1);
 }
 
-/** A 1-D list of integers given as numbers or as a CPU tensor whose values are computed (no read-back). */
+/**
+ * The values of the int64 tensors made here (lengths, batch sizes, indices), with their storage's version:
+ * read without a read-back while nothing changed them in place, even while other work is queued.
+ */
+const made = new WeakMap<Tensor, { version: number; values: number[] }>();
+const int64 = (v: readonly number[], device: Tensor['device'] = 'cpu') => {
+  const t = tensor([...v], { dtype: 'int64', device });
+  made.set(t, { version: t.storage.version, values: [...v] });
+  return t;
+};
+/** A tensor's values where known without a read-back: one made here, or a CPU tensor with nothing queued. */
+function knownValues(t: Tensor): number[] | null {
+  const m = made.get(t);
+  if (m && m.version === t.storage.version) return m.values;
+  return t.device === 'cpu' ? valuesNow(t) : null;
+}
+
+/** A 1-D list of integers given as numbers, or as a tensor whose values are known (knownValues). */
 function integersNow(what: string, v: Tensor | readonly number[]): number[] {
   if (v instanceof Tensor) {
-    if (v.ndim !== 1) throw new Error(`'${what}' argument should be a 1D CPU int64 tensor, but got ${v.ndim}D ${v.device === 'gpu' ? 'gpu' : 'cpu'} tensor`);
-    const n = v.device === 'cpu' ? valuesNow(v) : null;
-    if (n === null) {
-      throw new Error(v.device !== 'cpu' ? `'${what}' argument should be a 1D CPU int64 tensor, but got 1D ${deviceName(v.device)} tensor`
-        : `${what}: the tensor's values are not computed yet (troupe reads no values back here); pass an array of numbers or await the tensor first`);
-    }
+    if (v.ndim !== 1) throw new Error(`'${what}' argument should be a 1D CPU int64 tensor, but got ${v.ndim}D ${deviceName(v.device)} tensor`);
+    if (v.device !== 'cpu') throw new Error(`'${what}' argument should be a 1D CPU int64 tensor, but got 1D ${deviceName(v.device)} tensor`);
+    const n = knownValues(v);
+    if (n === null) throw new Error(`${what}: the tensor's values are not computed yet (troupe reads no values back here, and other work is queued); pass them as an array of numbers (await t.tolist())`);
     return n.map(Math.trunc);
   }
   if (!Array.isArray(v)) throw new TypeError(`${what} must be an array of numbers or a 1-D tensor`);
@@ -67,7 +82,6 @@ function integersNow(what: string, v: Tensor | readonly number[]): number[] {
   });
 }
 
-const int64 = (v: readonly number[], device: Tensor['device'] = 'cpu') => tensor([...v], { dtype: 'int64', device });
 const inverse = (p: readonly number[]) => { const q = new Array<number>(p.length); p.forEach((v, i) => { q[v] = i; }); return q; };
 const isPermutation = (p: readonly number[]) => {
   const seen = new Array<boolean>(p.length).fill(false);
@@ -102,7 +116,7 @@ export class PackedSequence {
     this.batchSizes = batchSizes instanceof Tensor ? batchSizes : int64(bs);
     const B = bs[0];
     const asIndex = (v: Tensor | readonly number[], what: string): [Tensor, number[] | null] => {
-      const known = v instanceof Tensor ? (v.device === 'cpu' ? valuesNow(v) : null) : integersNow(what, v);
+      const known = v instanceof Tensor ? knownValues(v) : integersNow(what, v);
       if (known && (known.length !== B || !isPermutation(known))) throw new Error(`PackedSequence(): ${what} must be a permutation of 0..${B - 1}, got [${known.join(', ')}]`);
       return [v instanceof Tensor ? v : int64(known!, data.device), known];
     };
@@ -202,7 +216,7 @@ export function packPaddedSequence(input: Tensor, lengths: Tensor | readonly num
   }
   const flat = input.reshape([T * B, ...input.shape.slice(2)]);
   const data = indexSelect(flat, 0, int64(rows, input.device));
-  return new PackedSequence(data, batchSizes, order ? int64(order, input.device) : null, order ? int64(inverse(order), input.device) : null);
+  return new PackedSequence(data, batchSizes, order, order ? inverse(order) : null); // (numbers: the indices' values stay known)
 }
 
 export interface PadPackedOptions {

@@ -254,6 +254,8 @@ describe.runIf(available)('on the GPU', () => {
       const [po, [hn, cn]] = m(p, [h0, h0.mul(0.5)]);
       const [pad, lens] = R.padPackedSequence(po, { batchFirst: true, paddingValue: 0.25, totalLength: 6 });
       expect([pad.device, lens.device]).toEqual([dev, 'cpu']);
+      // the lengths' values are known here while the GPU's work is queued
+      expect(R.unpadSequence(pad, lens, { batchFirst: true }).map((s) => s.shape[0])).toEqual([3, 5, 1, 4]);
       await pad.mul(ramp(pad).to(dev)).sum().add(hn.mul(2).sum()).add(cn.pow(2).sum()).backward();
       const out = [await values(pad), await values(hn), await values(cn), await values(x.grad!), await values(h0.grad!), await values((m as unknown as Record<string, torch.Tensor>).weight_hh_l1_reverse.grad!)];
       m.zeroGrad();
@@ -264,6 +266,10 @@ describe.runIf(available)('on the GPU', () => {
     for (let k = 0; k < cpu.length; k++) cpu[k].forEach((c, i) => expect(Math.abs(gpu[k][i] - c), `${k}:${i}`).toBeLessThan(2e-4 * Math.max(1, Math.abs(c))));
     const seqs = R.unpackSequence(R.packSequence([torch.ones([2, 3]), torch.ones([4, 3])], { enforceSorted: false }).to('gpu'));
     expect(seqs.map((s) => [s.device, ...s.shape])).toEqual([['gpu', 2, 3], ['gpu', 4, 3]]);
+    // indices whose values are on the GPU (not known here): padded back by a gather of the tensors
+    const q = new R.PackedSequence(torch.arange(6).float().to('gpu'), [3, 2, 1], torch.tensor([2, 0, 1]).to('gpu'));
+    const [qp, ql] = R.padPackedSequence(q, { batchFirst: true });
+    expect([await values(q.unsortedIndices!), await values(qp), await values(ql)]).toEqual([[1, 2, 0], [1, 4, 0, 2, 0, 0, 0, 3, 5], [2, 1, 3]]);
     expect(() => R.packPaddedSequence(src, torch.tensor([4, 2, 1, 1]).to('gpu'))).toThrow("'lengths' argument should be a 1D CPU int64 tensor, but got 1D gpu:0 tensor");
   });
 });
