@@ -667,7 +667,7 @@ function recurrentStep(mode: RecurrentMode, xw: Tensor, hw: Tensor, h: Tensor, c
  * bias_ih_l{l}, bias_hh_l{l} (PyTorch's names and gate order), all uniform in ±1/√H; bidirectional adds
  * the same four with the suffix _reverse after each layer's (l0, l0_reverse, l1, …), and the layers after
  * the first then take the two directions' 2·H features. The input's projection is one matrix product per
- * layer and direction; each time step adds the hidden state's.
+ * layer and direction; each time step adds the hidden state's. A PackedSequence input runs runPacked.
  */
 abstract class RNNBase extends Module {
   readonly numLayers: number;
@@ -836,7 +836,7 @@ abstract class RNNBase extends Module {
     return s;
   }
 }
-/** A long short-term memory: `const [output, [hn, cn]] = lstm(x, [h0, c0]?)`; input [T, N, I] ([N, T, I] with batchFirst, or [T, I]). */
+/** A long short-term memory: `const [output, [hn, cn]] = lstm(x, [h0, c0]?)`; input [T, N, I] ([N, T, I] with batchFirst, or [T, I]), or a PackedSequence (output one too). */
 export interface LSTM {
   (input: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]];
   (input: PackedSequence, hx?: [Tensor, Tensor] | null): [PackedSequence, [Tensor, Tensor]];
@@ -850,7 +850,7 @@ export class LSTM extends RNNBase {
     return [out, [h, c!]];
   }
 }
-/** A gated recurrent unit: `const [output, hn] = gru(x, h0?)`. */
+/** A gated recurrent unit: `const [output, hn] = gru(x, h0?)`; x a tensor or a PackedSequence (output one too). */
 export interface GRU {
   (input: Tensor, hx?: Tensor | null): [Tensor, Tensor];
   (input: PackedSequence, hx?: Tensor | null): [PackedSequence, Tensor];
@@ -864,7 +864,7 @@ export class GRU extends RNNBase {
     return [out, h];
   }
 }
-/** An Elman RNN, h' = tanh (or relu) of W_ih·x + b_ih + W_hh·h + b_hh: `const [output, hn] = rnn(x, h0?)`. */
+/** An Elman RNN, h' = tanh (or relu) of W_ih·x + b_ih + W_hh·h + b_hh: `const [output, hn] = rnn(x, h0?)`; x a tensor or a PackedSequence (output one too). */
 export interface RNN {
   (input: Tensor, hx?: Tensor | null): [Tensor, Tensor];
   (input: PackedSequence, hx?: Tensor | null): [PackedSequence, Tensor];
