@@ -148,15 +148,15 @@ export function fold(input: Tensor, outputSize: Pair, kernelSize: Pair, o: FoldO
 
 // =============================================================== linear and bilinear interpolation
 
-/** PyTorch's check of the input's rank for a linear mode (before its other checks). */
+/** PyTorch's check of the input's rank for an interpolating mode (after its size checks). */
 export function interpolateDims(x: Tensor, mode: string): void {
-  const want = mode === 'linear' ? 3 : 4;
-  if (x.ndim >= 3 && x.ndim <= 5 && x.ndim !== want) throw new Error(`Got ${x.ndim}D input, but ${mode} mode needs ${want}D input`);
-  if (x.ndim < 3 || x.ndim > 5) throw new Error(`Input Error: Only 3D, 4D and 5D input Tensors supported (got ${x.ndim}D) for the modes: nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact (got ${mode})`);
+  const want = mode === 'linear' ? 3 : mode === 'trilinear' ? 5 : 4;
+  if (x.ndim >= 3 && x.ndim <= 5 && x.ndim !== want && mode !== 'bicubic') throw new Error(`Got ${x.ndim}D input, but ${mode} mode needs ${want}D input`);
+  if (x.ndim < 3 || x.ndim > 5 || x.ndim !== want) throw new Error(`Input Error: Only 3D, 4D and 5D input Tensors supported (got ${x.ndim}D) for the modes: nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact (got ${mode})`);
 }
 /**
  * Linear interpolation along the spatial dims of x (sizes outs; scales: the scale factor given, or null
- * where a size was), as PyTorch's upsample_linear1d / upsample_bilinear2d: output i reads source
+ * where a size was), as PyTorch's upsample_linear1d / bilinear2d / trilinear3d: output i reads source
  * i·(in − 1)/(out − 1) with alignCorners, else (i + ½)·scale − ½ clamped at 0 (scale 1/scaleFactor when
  * one was given, else in/out); its two neighbours weighted by distance. The last dim first, as PyTorch
  * sums. One node (UpsampleLinear1D/Bilinear2DBackward1) whose gradient scatters back by the same weights.
@@ -167,7 +167,8 @@ export function interpolateLinear(x: Tensor, outs: number[], scales: Array<numbe
     const n = x.shape[2 + k], i0 = new Int32Array(out), i1 = new Int32Array(out), l0 = new Float64Array(out), l1 = new Float64Array(out);
     const scale = alignCorners ? (out > 1 ? f32((n - 1) / (out - 1)) : 0) : f32(scales[k] != null && scales[k]! > 0 ? 1 / scales[k]! : n / out);
     for (let i = 0; i < out; i++) {
-      const src = alignCorners ? f32(scale * i) : Math.max(f32(f32(scale * f32(i + 0.5)) - 0.5), 0);
+      // (a dim whose size stays is copied, as PyTorch 1.13's CPU kernels do, whatever the scale factor)
+      const src = n === out ? i : alignCorners ? f32(scale * i) : Math.max(f32(f32(scale * f32(i + 0.5)) - 0.5), 0);
       const a = Math.min(Math.floor(src), n - 1);
       i0[i] = a; i1[i] = a + (a < n - 1 ? 1 : 0);
       l1[i] = f32(src - a); l0[i] = f32(1 - l1[i]);
@@ -175,7 +176,7 @@ export function interpolateLinear(x: Tensor, outs: number[], scales: Array<numbe
     const shape = x.shape.map((_, j) => (j === 2 + k ? out : 1)), opts = { dtype: x.dtype, device: x.device };
     return { n, i0: tensor(i0, { device: x.device, dtype: 'int32' }), i1: tensor(i1, { device: x.device, dtype: 'int32' }), l0: tensor(l0, opts).reshape(shape), l1: tensor(l1, opts).reshape(shape) };
   });
-  return composite(sd === 1 ? 'UpsampleLinear1DBackward1' : 'UpsampleBilinear2DBackward1', [x], () => {
+  return composite(sd === 1 ? 'UpsampleLinear1DBackward1' : sd === 2 ? 'UpsampleBilinear2DBackward1' : 'UpsampleTrilinear3DBackward1', [x], () => {
     let r = x;
     for (let k = sd - 1; k >= 0; k--) {
       const t = dims[k];

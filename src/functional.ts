@@ -16,6 +16,7 @@ import { formatSize } from './format.ts';
 import { isGradEnabled, noGrad } from './autograd/graph.ts';
 import { erf, log1p, norm } from './ops-more.ts';
 import { interpolateDims, interpolateLinear, padIndexed } from './functional-extra.ts';
+import { interpolateBicubic } from './functional-3d.ts';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 
@@ -872,39 +873,46 @@ function padRaw(x: Tensor, amounts: number[], value: number): Tensor {
   return r.storage === x.storage ? r.clone() : r; // (a crop only: a new tensor, as PyTorch's)
 }
 
+export type InterpolateMode = 'nearest' | 'linear' | 'bilinear' | 'bicubic' | 'trilinear';
 export interface InterpolateOptions {
-  size?: number | number[]; scaleFactor?: number | number[]; mode?: 'nearest' | 'linear' | 'bilinear';
-  /** linear modes: the corner pixels' centres align (source index i·(in−1)/(out−1)); default false */
+  size?: number | number[]; scaleFactor?: number | number[]; mode?: InterpolateMode;
+  /** interpolating modes: the corner pixels' centres align (source index i·(in−1)/(out−1)); default false */
   alignCorners?: boolean | null;
 }
 /**
- * Resizes the spatial dims of [N, C, L] or [N, C, H, W] by nearest neighbour (PyTorch's 'nearest': the
- * source index is ⌊i · in/out⌋, or ⌊i / scaleFactor⌋), to `size` or by `scaleFactor`. One node
- * (UpsampleNearest1D/2DBackward1), whose gradient sums each output back into its source. Modes 'linear'
- * (3-D input) and 'bilinear' (4-D) are src/functional-extra.ts's interpolateLinear.
+ * Resizes the spatial dims of [N, C, L], [N, C, H, W] or [N, C, D, H, W] by nearest neighbour (PyTorch's
+ * 'nearest': the source index is ⌊i · scale⌋ in float32, scale 1/scaleFactor or in/out), to `size` or by
+ * `scaleFactor`. One node (UpsampleNearest1D/2D/3DBackward1), whose gradient sums each output back into
+ * its source. Modes 'linear' (3-D input), 'bilinear' (4-D) and 'trilinear' (5-D) are
+ * src/functional-extra.ts's interpolateLinear, 'bicubic' (4-D) src/functional-3d.ts's interpolateBicubic.
  */
 export function interpolate(x: Tensor, o: InterpolateOptions): Tensor {
   checkTensor('interpolate', x);
   const mode = o.mode ?? 'nearest';
-  if (!['nearest', 'linear', 'bilinear'].includes(mode)) throw new Error(`interpolate(): mode '${o.mode}' is not supported yet (only 'nearest', 'linear', 'bilinear')`);
+  if (!['nearest', 'linear', 'bilinear', 'bicubic', 'trilinear'].includes(mode)) throw new Error(`interpolate(): mode '${o.mode}' is not supported yet (only 'nearest', 'linear', 'bilinear', 'bicubic', 'trilinear')`);
   if (mode === 'nearest' && o.alignCorners != null) throw new Error('align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear');
   const sd = x.ndim - 2;
-  if (mode !== 'nearest') interpolateDims(x, mode);
-  if (sd !== 1 && sd !== 2) throw new Error(`interpolate(): expected a 3-D [N, C, L] or 4-D [N, C, H, W] input, got ${fmtShape(x.shape)}`);
+  if (x.ndim < 3 || x.ndim > 5) interpolateDims(x, mode);
   if ((o.size == null) === (o.scaleFactor == null)) throw new Error('only one of size or scale_factor should be defined');
   const per = <T>(v: T | T[]) => (Array.isArray(v) ? v : new Array<T>(sd).fill(v));
   const sizes = o.size != null ? per(o.size) : null, factors = o.scaleFactor != null ? per(o.scaleFactor) : null;
-  if ((sizes ?? factors)!.length !== sd) throw new Error(`interpolate(): expected ${sd} sizes or scale factors for a ${x.ndim}-D input, got ${(sizes ?? factors)!.length}`);
+  if ((sizes ?? factors)!.length !== sd) {
+    const [what, name, sym] = sizes ? ['output', 'output size of', 'o'] : ['scale_factor', 'scale_factor of shape', 's'];
+    throw new Error(`Input and ${what} must have the same number of spatial dimensions, but got input with spatial dimensions of [${x.shape.slice(2).join(', ')}] and ${name} (${(sizes ?? factors)!.join(', ')}). Please provide input tensor in (N, C, d1, d2, ...,dK) format and ${what === 'output' ? 'output size' : 'scale_factor'} in (${sym}1, ${sym}2, ...,${sym}K) format.`);
+  }
+  if (mode !== 'nearest') interpolateDims(x, mode);
   const idx: Tensor[] = [], inShape = x.shape, outs: number[] = [], scales: Array<number | null> = [];
   for (let k = 0; k < sd; k++) {
     const n = inShape[2 + k], out = sizes ? sizes[k] : Math.floor(n * factors![k]);
     if (!Number.isInteger(out) || out <= 0) throw new Error(`interpolate(): the output size along dim ${2 + k} must be a positive integer, got ${out}`);
-    const scale = sizes ? n / out : 1 / factors![k];
     if (mode !== 'nearest') { outs.push(out); scales.push(sizes ? null : factors![k]); continue; }
+    // (PyTorch's nearest_idx: the same index where out is in or 2·in, else ⌊i·scale⌋ in float32)
+    const scale = Math.fround(sizes ? n / out : 1 / factors![k]);
     const at = new Int32Array(out);
-    for (let i = 0; i < out; i++) at[i] = Math.min(Math.floor(i * scale), n - 1);
+    for (let i = 0; i < out; i++) at[i] = out === n ? i : out === 2 * n ? i >> 1 : Math.min(Math.floor(Math.fround(i * scale)), n - 1);
     idx.push(tensor(at, { device: x.device }));
   }
+  if (mode === 'bicubic') return interpolateBicubic(x, outs, scales, o.alignCorners ?? false);
   if (mode !== 'nearest') return interpolateLinear(x, outs, scales, o.alignCorners ?? false);
   return twice(composite(`UpsampleNearest${sd}DBackward1`, [x], () => idx.reduce((r, ix, k) => indexSelect(r, 2 + k, ix), x), (g) => {
     let r = g;
@@ -1103,3 +1111,4 @@ export function oneHot(t: Tensor, numClasses: number): Tensor {
 export { multiHeadAttentionForward, type MultiHeadAttentionForwardOptions } from './functional-attention.ts';
 export { convTranspose2d, convTranspose1d, unfold, fold, adaptiveMaxPool2d, pixelShuffle, pixelUnshuffle, prelu, threshold, softmax2d, bilinear, type ConvTranspose2dOptions, type ConvTranspose1dOptions, type FoldOptions } from './functional-extra.ts';
 export { marginRankingLoss, hingeEmbeddingLoss, softMarginLoss, multiLabelSoftMarginLoss, multiLabelMarginLoss, multiMarginLoss, cosineEmbeddingLoss, pairwiseDistance, tripletMarginLoss, tripletMarginWithDistanceLoss, poissonNllLoss, gaussianNllLoss, embeddingBag, type MarginOptions, type MultiLabelSoftMarginOptions, type MultiMarginOptions, type PairwiseDistanceOptions, type TripletMarginOptions, type TripletMarginWithDistanceOptions, type PoissonNllOptions, type GaussianNllOptions, type EmbeddingBagMode, type EmbeddingBagOptions } from './functional-losses.ts';
+export { conv3d, convTranspose3d, maxPool3d, avgPool3d, adaptiveAvgPool3d, adaptiveMaxPool3d, type Conv3dOptions, type Conv3dPadding, type ConvTranspose3dOptions, type Pool3dOptions, type AvgPool3dOptions, type Triple } from './functional-3d.ts';

@@ -96,8 +96,8 @@ function convRepr(m: { inChannels: number; outChannels: number; groups: number; 
   if (m.bias === null) r += ', bias=False';
   return r;
 }
-/** PyTorch's _output_padding: the output padding that makes the output outputSize (its last k dims). */
-function outputPaddingFor(x: Tensor, outputSize: number[], k: number, s: number[], p: number[], ks: number[], d: number[]): number[] {
+/** PyTorch's _output_padding: the output padding that makes the output outputSize (its last k dims). (Also src/nn-3d.ts's.) */
+export function outputPaddingFor(x: Tensor, outputSize: number[], k: number, s: number[], p: number[], ks: number[], d: number[]): number[] {
   const size = outputSize.length === k + 2 ? outputSize.slice(2) : outputSize;
   if (size.length !== k) throw new Error(`ConvTranspose${k}D: for ${x.ndim}D input, output_size must have ${k} or ${k + 2} elements (got ${outputSize.length})`);
   return size.map((want, i) => {

@@ -7,3 +7,4 @@ export * from './nn.ts';
 export * from './nn-transformer.ts';
 export * from './nn-extra.ts';
 export * from './nn-losses.ts';
+export * from './nn-3d.ts';

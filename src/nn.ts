@@ -1040,13 +1040,13 @@ export class AdaptiveAvgPool1d extends Module {
   override forward(x: Tensor): Tensor { return F.adaptiveAvgPool1d(x, this.outputSize); }
   override extraRepr(): string { return `output_size=${this.outputSize}`; }
 }
-/** Resizes [N, C, L] or [N, C, H, W] inputs to size or by scaleFactor (F.interpolate; modes 'nearest', 'linear', 'bilinear'). */
+/** Resizes [N, C, L], [N, C, H, W] or [N, C, D, H, W] inputs to size or by scaleFactor (F.interpolate; modes 'nearest', 'linear', 'bilinear', 'bicubic', 'trilinear'). */
 export class Upsample extends Module {
   readonly size: number | number[] | null;
   readonly scaleFactor: number | number[] | null;
-  readonly mode: 'nearest' | 'linear' | 'bilinear';
+  readonly mode: F.InterpolateMode;
   readonly alignCorners: boolean | null;
-  constructor(o: { size?: number | number[] | null; scaleFactor?: number | number[] | null; mode?: 'nearest' | 'linear' | 'bilinear'; alignCorners?: boolean | null } = {}) {
+  constructor(o: { size?: number | number[] | null; scaleFactor?: number | number[] | null; mode?: F.InterpolateMode; alignCorners?: boolean | null } = {}) {
     super();
     this.size = o.size ?? null; this.scaleFactor = o.scaleFactor ?? null; this.mode = o.mode ?? 'nearest'; this.alignCorners = o.alignCorners ?? null;
   }
