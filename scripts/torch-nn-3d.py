@@ -142,6 +142,7 @@ errors = {
     'avgpool3d_rank': lambda: F.avg_pool3d(x5[0, 0], 2),
     'avgpool3d_pad': lambda: F.avg_pool3d(x5, 2, padding=2),
     'avgpool3d_small': lambda: F.avg_pool3d(x5, 4),
+    'avgpool3d_pad_first': lambda: F.avg_pool3d(x5, 4, padding=3),
     'aap3d_rank': lambda: F.adaptive_avg_pool3d(x5[0, 0], 2),
     'aap3d_size': lambda: F.adaptive_avg_pool3d(x5, (2, 2)),
     'amp3d_rank': lambda: F.adaptive_max_pool3d(x5[0, 0], 2),

@@ -324,6 +324,8 @@ export function avgPool3d(x: Tensor, kernelSize: Triple, o: AvgPool3dOptions = {
   if (x.ndim !== 4 && x.ndim !== 5) throw new Error(RANK_POOL);
   const s = triple('stride', o.stride ?? kernelSize, 1, 'avg_pool3d'), p = triple('padding', o.padding ?? 0, 0, 'avg_pool3d'), one = [1, 1, 1];
   const size = x.shape.slice(-3);
+  // (PyTorch's order: the padding's check, then the input's size, then the output's)
+  p.forEach((v, i) => { if (v > k[i] / 2) throw new Error(`pad should be at most half of kernel size, but got pad=${v} and kernel_size=${k[i]}`); });
   if (size.some((n, i) => n < k[i])) throw new Error(`input image (T: ${size[0]} H: ${size[1]} W: ${size[2]}) smaller than kernel size (kT: ${k[0]} kH: ${k[1]} kW: ${k[2]})`);
   if (o.divisorOverride != null && (!Number.isInteger(o.divisorOverride) || o.divisorOverride === 0)) throw new Error('divisor must be not zero');
   const out = poolShape(x, k, s, p, one, !!o.ceilMode);

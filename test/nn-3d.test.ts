@@ -231,6 +231,7 @@ describe("PyTorch's errors", () => {
     avgpool3d_rank: () => F.avgPool3d(x5.index(0, 0), 2),
     avgpool3d_pad: () => F.avgPool3d(x5, 2, { padding: 2 }),
     avgpool3d_small: () => F.avgPool3d(x5, 4),
+    avgpool3d_pad_first: () => F.avgPool3d(x5, 4, { padding: 3 }),
     aap3d_rank: () => F.adaptiveAvgPool3d(x5.index(0, 0), 2),
     aap3d_size: () => F.adaptiveAvgPool3d(x5, [2, 2] as unknown as [number, number, number]),
     amp3d_rank: () => F.adaptiveMaxPool3d(x5.index(0, 0), 2),
