@@ -26,7 +26,8 @@ export {
   logaddexp, hypot, deg2rad, rad2deg, frac, nanToNum,
 } from './ops-extra.ts';
 export type { ProdOptions, MeshgridOptions, NanToNumOptions } from './ops-extra.ts';
-export { multinomial, bernoulli, normal, randintLike } from './ops-random.ts';
+export { multinomial, bernoulli, normal, poisson, binomial, randintLike } from './ops-random.ts';
+export { lgamma, digamma } from './distributions-extra.ts';
 export type { MultinomialOptions } from './ops-random.ts';
 export {
   cummax, cummin, logcumsumexp, nansum, nanmean, quantile, nanquantile, mode, aminmax, MinMax, repeatInterleave, rot90, trilIndices, triuIndices,

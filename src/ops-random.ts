@@ -1,5 +1,6 @@
 /**
- * Random sampling as PyTorch 1.13 has it: multinomial, bernoulli, normal, randintLike, and the
+ * Random sampling as PyTorch 1.13 has it: multinomial, bernoulli, normal, poisson, binomial, randintLike,
+ * standardGamma (torch._standard_gamma), and the
  * in-place fills behind Tensor's bernoulli_, exponential_, geometric_, cauchy_, logNormal_ and random_.
  *
  * Every draw comes from the seeded generator's uniform (or normal) streams, one stream per call, as
@@ -16,9 +17,11 @@
  * PyTorch's; elsewhere (a GPU tensor, or CPU work still in flight) they are not made, and such a value
  * gives a meaningless draw rather than an error.
  *
- * No torch.poisson: an exact sampler needs a number of steps that depends on the draw (Knuth's product
- * of uniforms, or a rejection loop such as PTRS), which the ops here (one fixed pass per element, no
- * read back) cannot express; a normal approximation would not be exact. Left out rather than inexact.
+ * poisson, binomial and the standard gamma draws behind the gamma-family distributions are rejection
+ * samplers run in a fixed number of rounds (see "gamma, poisson, binomial" below): exact but for an
+ * event of probability below 1e-13 per element, deterministic under torch.manualSeed, and the same
+ * integers (poisson, binomial) on both devices except where a draw falls within a rounding of a
+ * boundary (an acceptance test, or the running sum of an inversion).
  *
  * No gradients: the draws are made under noGrad (PyTorch's gradients of bernoulli and normal with
  * respect to p, mean and std are zero).
@@ -26,9 +29,11 @@
  * (This module and tensor.ts import each other: nothing here runs at load time.)
  */
 import {
-  Tensor, SCALAR_TYPE, add, checkTensor, clamp, compare, cos, deviceName, exp, floor, full, log, minimum, mul, narrow,
-  neg, rand, randn, reshape, sin, sum, valuesNow, where, zeros,
+  Tensor, SCALAR_TYPE, abs, add, cat as torchCat, checkTensor, clamp, compare, cos, deviceName, exp, floor, full, log, minimum, mul, narrow,
+  neg, rand, randn, reshape, sin, sqrt, sub, sum, tensor, valuesNow, where, zeros,
 } from './tensor.ts';
+import { log1p } from './ops-more.ts';
+import { lgamma } from './distributions-extra.ts';
 import type { TensorOptions } from './tensor.ts';
 import { topk } from './ops-sort.ts';
 import { noGrad } from './autograd/graph.ts';
@@ -316,3 +321,180 @@ export function randintLike(x: Tensor, low: number, high?: number | TensorOption
   const r = randomFill(t, low, high);
   return o.requiresGrad ? r.requiresGrad_(true) : r;
 }
+
+// =============================================================== gamma, poisson, binomial
+
+/*
+ * The rejection samplers below (Marsaglia–Tsang for gamma, Hörmann's PTRS for poisson and BTRS for
+ * binomial) loop until a candidate is accepted: a number of steps that depends on the draw, which the
+ * ops here (a fixed pass per element, no read back) cannot express. They run a fixed number of rounds
+ * at once instead (all candidates drawn as one [..., R] tensor of each stream) and keep each element's
+ * first accepted candidate. Each round accepts with probability ≥ 0.95 (gamma) or ≥ 0.85 (PTRS,
+ * BTRS), so an element rejects all rounds with probability below 1e-13: then its last candidate is
+ * kept (the only departure from the exact law, far below the 2^-24 resolution of the uniforms).
+ */
+const GAMMA_ROUNDS = 10, TRS_ROUNDS = 16;
+/** Inversion's table length: Poisson(10) (and any binomial of mean < 10) exceeds 39 with probability < 2e-13. */
+const INVERSION_TERMS = 40;
+
+/** Each row's (last dim's) first candidate where accept holds, else its last candidate. */
+function firstAccepted(accept: Tensor, cand: Tensor): Tensor {
+  const R = accept.shape[accept.ndim - 1];
+  const a = accept.to({ dtype: cand.dtype });
+  const first = accept.logicalAnd(compare('eq', a.cumsum(-1), 1));
+  const none = compare('eq', sum(a, -1), 0);
+  const last = narrow(cand, -1, R - 1, 1).squeeze(-1);
+  return where(none, last, sum(where(first, cand, 0), -1));
+}
+
+/**
+ * Standard gamma draws (rate 1) of the concentrations `alpha` (torch._standard_gamma): Marsaglia and
+ * Tsang's method, d = α − 1/3, c = 1/√(9d), x normal, v = (1 + cx)³, accepted where
+ * log u < x²/2 + d − dv + d·log v; for α < 1 a draw of Gamma(α + 1) times u^(1/α). Results below the
+ * dtype's smallest normal (α near 0) are raised to it, as PyTorch's. No gradient (see Gamma.rsample).
+ */
+export function standardGamma(alpha: Tensor): Tensor {
+  checkTensor('standardGamma', alpha);
+  if (!isFloat(alpha.dtype)) throw new Error(`"gamma_cpu" not implemented for '${SCALAR_TYPE[alpha.dtype]}'`);
+  const shape = [...alpha.shape], dt = alpha.dtype, device = dev(alpha);
+  return noGrad(() => {
+    const a = alpha.detach().unsqueeze(-1);
+    const boost = compare('lt', a, 1);
+    const d = sub(where(boost, add(a, 1), a), 1 / 3);
+    const c = sqrt(mul(d, 9)).reciprocal();
+    const x = randn([...shape, GAMMA_ROUNDS], { dtype: dt, device });
+    const u = uniform([...shape, GAMMA_ROUNDS], dt, device).to({ dtype: dt });
+    const v = add(mul(c, x), 1).pow(3);
+    const ok = compare('gt', v, 0).logicalAnd(compare('lt', log(u), add(add(mul(mul(x, x), 0.5), d), mul(d, sub(log(v), v)))));
+    let g = firstAccepted(ok, mul(d, v)).to({ dtype: dt });
+    const ub = uniform(shape, dt, device).to({ dtype: dt });
+    g = where(boost.squeeze(-1), mul(g, exp(log(ub).div(a.squeeze(-1)))), g);
+    const tiny = dt === 'float64' ? 2 ** -1022 : 2 ** -126;
+    return where(compare('lt', g, tiny), tiny, g);
+  });
+}
+
+/** log k! for k = 0 … INVERSION_TERMS − 1 (host values). */
+const LOG_FACT = Array.from({ length: INVERSION_TERMS }, (_, k) => { let s = 0; for (let j = 2; j <= k; j++) s += Math.log(j); return s; });
+
+/** The number of entries of the cumulative sum of pmf (last dim) that are ≤ u[..., 0]: inversion. */
+function invert(logpmf: Tensor, u: Tensor): Tensor {
+  return sum(compare('le', exp(logpmf).cumsum(-1), u), -1).to({ dtype: logpmf.dtype });
+}
+
+/** log(k!) for a tensor of non-negative integers k: lgamma(k + 1). */
+const logFactorial = (k: Tensor) => lgamma(add(k, 1));
+
+/**
+ * Draws of Poisson(rates), elementwise, of rates' shape and dtype (torch.poisson). Rates below 10:
+ * inversion of the CDF (40 terms); from 10 on: Hörmann's PTRS (transformed rejection with squeeze,
+ * as numpy's and PyTorch's), see the note above on the fixed rounds. The acceptance test's log-density
+ * −λ + k·log λ − log k! is computed as (k − λ) − k·log1p((k − λ)/λ) − (log k! − k·log k + k), which
+ * keeps float32 precise for large rates. A negative or NaN rate is PyTorch's error where the values are
+ * final on the CPU (see the top of this file); elsewhere it gives a meaningless draw. No gradient.
+ */
+export function poisson(rates: Tensor): Tensor {
+  checkTensor('poisson', rates);
+  if (!isFloat(rates.dtype)) throw new Error(`"poisson_cpu" not implemented for '${SCALAR_TYPE[rates.dtype]}'`);
+  const vals = valuesNow(rates);
+  if (vals && vals.some((r) => !(r >= 0))) throw new Error('invalid Poisson rate, expected rate to be non-negative');
+  const shape = [...rates.shape], dt = rates.dtype, device = dev(rates);
+  return noGrad(() => {
+    const lam = rates.detach().unsqueeze(-1);
+    // inversion: pmf(k) = exp(k·log λ − λ − log k!)
+    const k = reshape(full([INVERSION_TERMS], 1, { dtype: dt, device }).cumsum(0).sub(1), [INVERSION_TERMS]);
+    const lf = tensor(LOG_FACT, { dtype: dt, device });
+    const lamS = where(compare('lt', lam, 10), lam, 0);
+    const klog = where(compare('eq', k, 0), 0, mul(k, log(lamS)));
+    const small = invert(sub(sub(klog, lamS), lf), uniform([...shape, 1], dt, device).to({ dtype: dt }));
+    // PTRS for λ ≥ 10
+    const lamB = where(compare('ge', lam, 10), lam, 10);
+    const b = add(mul(sqrt(lamB), 2.53), 0.931);
+    const a = add(mul(b, 0.02483), -0.059);
+    const invAlpha = add(sub(b, 3.4).reciprocal().mul(1.1328), 1.1239);
+    const vr = sub(0.9277, sub(b, 2).reciprocal().mul(3.6224));
+    const U = uniform([...shape, TRS_ROUNDS], dt, device).to({ dtype: dt }).sub(0.5);
+    const V = uniform([...shape, TRS_ROUNDS], dt, device).to({ dtype: dt });
+    const us = sub(0.5, abs(U));
+    const kk = floor(add(mul(add(mul(a, 2).div(us), b), U), add(lamB, 0.43)));
+    const quick = compare('ge', us, 0.07).logicalAnd(compare('le', V, vr));
+    const reject = compare('lt', kk, 0).logicalOr(compare('lt', us, 0.013).logicalAnd(compare('gt', V, us)));
+    const lhs = sub(add(log(V), log(invAlpha)), log(add(a.div(mul(us, us)), b)));
+    const kp = where(compare('gt', kk, 0), kk, 1);
+    const dlt = sub(kp, lamB);
+    // log k! − (k·log k − k), by lgamma (k ≥ 1)
+    const stir = sub(logFactorial(kp), sub(mul(kp, log(kp)), kp));
+    const logpmf = where(compare('eq', kk, 0), neg(lamB), sub(sub(dlt, mul(kp, log1p(dlt.div(lamB)))), stir));
+    const ok = quick.logicalOr(reject.logicalNot().logicalAnd(compare('le', lhs, logpmf)));
+    const large = firstAccepted(ok, where(compare('lt', kk, 0), 0, kk));
+    return where(compare('lt', lam.squeeze(-1), 10), small, large).to({ dtype: dt });
+  });
+}
+
+/** stirling_approx_tail(k) = log k! − (log √(2π) + (k + ½)·log(k + 1) − (k + 1)) for integer k ≥ 0. */
+const STIRLING_TAIL = [0.08106146679532726, 0.04134069595540929, 0.02767792568499834, 0.02079067210376509, 0.01664469118982119,
+  0.01387612882307075, 0.01189670994589177, 0.01041126526197209, 0.009255462182712733, 0.008330563433362871];
+function stirlingTail(k: Tensor): Tensor {
+  const kp1sq = add(k, 1).pow(2);
+  let r = sub(1 / 12, sub(1 / 360, kp1sq.reciprocal().div(1260)).div(kp1sq)).div(add(k, 1));
+  for (let i = 0; i < STIRLING_TAIL.length; i++) r = where(compare('eq', k, i), STIRLING_TAIL[i], r);
+  return r;
+}
+
+/**
+ * Draws of Binomial(count, prob), elementwise over the broadcast shape (torch.binomial; count holds
+ * non-negative integers as floats). With q = min(p, 1 − p): where count·q < 10, inversion of the CDF
+ * (40 terms; pmf(k + 1) = pmf(k)·(n − k)/(k + 1)·q/(1 − q)); else Hörmann's BTRS, as PyTorch's, run in
+ * fixed rounds (see above); for p > ½ the draw is n − (a draw for q). No value checks (PyTorch makes
+ * none) and no gradient.
+ */
+export function binomial(count: Tensor, prob: Tensor): Tensor {
+  checkTensor('binomial', count);
+  checkTensor('binomial', prob, 'prob');
+  if (!isFloat(count.dtype) || !isFloat(prob.dtype)) throw new Error(`"binomial_cpu" not implemented for '${SCALAR_TYPE[isFloat(count.dtype) ? prob.dtype : count.dtype]}'`);
+  if (count.device !== prob.device) throw new Error(`Expected all tensors to be on the same device, but found at least two devices, ${dev(count)} and ${dev(prob)}!`);
+  const shape = broadcastShapes(count.shape, prob.shape), dt = promote(count.dtype, prob.dtype), device = dev(count);
+  return noGrad(() => {
+    const n = count.detach().to({ dtype: dt }).expand(shape).unsqueeze(-1);
+    const p = prob.detach().to({ dtype: dt }).expand(shape).unsqueeze(-1);
+    const flip = compare('gt', p, 0.5);
+    const q = where(flip, sub(1, p), p);
+    const useInv = compare('lt', mul(n, q), 10);
+    // inversion
+    const k = reshape(full([INVERSION_TERMS - 1], 1, { dtype: dt, device }).cumsum(0).sub(1), [INVERSION_TERMS - 1]);
+    const qi = where(useInv, q, 0);
+    const ratio = add(log(clamp(sub(n, k), 0).div(add(k, 1))), sub(log(qi), log1p(neg(qi))));
+    const lp0 = where(compare('eq', qi, 0), 0, mul(n, log1p(neg(qi))));
+    const logpmf = add(torchCat([zeros([...shape, 1], { dtype: dt, device }), ratio.cumsum(-1)], -1), lp0);
+    const small = invert(where(isNaNT(logpmf), -Infinity, logpmf), uniform([...shape, 1], dt, device).to({ dtype: dt }));
+    // BTRS
+    const nb = where(useInv, 100, n), pb = where(useInv, 0.25, q);
+    const stddev = sqrt(mul(mul(nb, pb), sub(1, pb)));
+    const b = add(mul(stddev, 2.53), 1.15);
+    const a = add(add(mul(b, 0.0248), -0.0873), mul(pb, 0.01));
+    const c = add(mul(nb, pb), 0.5);
+    const vr = sub(0.92, b.reciprocal().mul(4.2));
+    const r = pb.div(sub(1, pb));
+    const alpha = mul(add(b.reciprocal().mul(5.1), 2.83), stddev);
+    const m = floor(mul(add(nb, 1), pb));
+    const U = uniform([...shape, TRS_ROUNDS], dt, device).to({ dtype: dt }).sub(0.5);
+    const V = uniform([...shape, TRS_ROUNDS], dt, device).to({ dtype: dt });
+    const us = sub(0.5, abs(U));
+    const kk = floor(add(mul(add(mul(a, 2).div(us), b), U), c));
+    const inRange = compare('ge', kk, 0).logicalAnd(compare('le', kk, nb));
+    const quick = compare('ge', us, 0.07).logicalAnd(compare('le', V, vr));
+    const kc = clamp(where(inRange, kk, 0), 0);
+    const lv = log(mul(V, alpha).div(add(a.div(mul(us, us)), b)));
+    const ub = add(add(add(
+      mul(add(m, 0.5), log(add(m, 1).div(mul(r, add(sub(nb, m), 1))))),
+      mul(add(nb, 1), log(add(sub(nb, m), 1).div(add(sub(nb, kc), 1))))),
+      mul(add(kc, 0.5), log(mul(r, add(sub(nb, kc), 1)).div(add(kc, 1))))),
+    sub(add(stirlingTail(m), stirlingTail(sub(nb, m))), add(stirlingTail(kc), stirlingTail(sub(nb, kc)))));
+    const ok = inRange.logicalAnd(quick.logicalOr(compare('le', lv, ub)));
+    const large = firstAccepted(ok, kc);
+    const draw = where(useInv.squeeze(-1), small, large);
+    return where(flip.squeeze(-1), sub(n.squeeze(-1), draw), draw).to({ dtype: dt });
+  });
+}
+
+const isNaNT = (x: Tensor) => compare('ne', x, x);
