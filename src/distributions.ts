@@ -28,17 +28,31 @@
  * one-element parameter is printed with its value, which toString() knows only when it can read it at
  * once (else it prints a placeholder): await d.format() always prints PyTorch's form.
  *
- * Left out: Beta, Gamma, Dirichlet, Poisson and others needing gamma/poisson samplers;
- * MultivariateNormal (no torch.linalg.cholesky in troupe yet); transforms; the cross-family KLs.
+ * Also Gamma, Chi2, Beta, Dirichlet, Poisson, Binomial, MultivariateNormal, StudentT, HalfNormal and
+ * LogNormal (HalfNormal and LogNormal as plain classes, not TransformedDistributions: the same values and
+ * reprs), with KLs for Gamma, Beta, Dirichlet, Poisson and MultivariateNormal pairs (Chi2 by Gamma's).
+ * Their draws come from ops-random's standardGamma, poisson and binomial. rsample's gradient with respect
+ * to a gamma draw's concentration (Gamma, Chi2, Beta, Dirichlet; StudentT's df) is an error at backward:
+ * PyTorch's _standard_gamma_grad / _dirichlet_grad approximations are not implemented. Binomial's
+ * entropy and enumerateSupport need totalCount's values (readable now: a number or a final CPU tensor).
+ * MultivariateNormal checks PositiveDefinite / LowerCholesky on the host where the values are readable
+ * now; a loc whose last dim differs from the matrix's is an error here (PyTorch fails later).
+ *
+ * Left out: transforms; the cross-family KLs; the Binomial–Binomial KL; Gamma's cdf.
  * Normal.cdf and icdf are as precise as troupe's erf (about 2e-7 relative, also in float64).
  */
 import {
-  Tensor, Size, format, abs, add, clamp, compare, composite, deviceName, exp, full, gather, log, mul, neg, rand, randn, reshape, sigmoid, softmax,
-  sqrt, sub, sum, valuesNow, where, zeros,
+  Tensor, Size, format, abs, add, all, clamp, compare, composite, deviceName, exp, floor, full, gather, log, matmul, minimum, mul, neg, rand, randn, reshape, sigmoid, softmax,
+  sqrt, stack as torchStack, sub, sum, valuesNow, where, zeros,
 } from './tensor.ts';
-import { erf, log1p, expm1, logsumexp } from './ops-more.ts';
+import { erf, log1p, expm1, logsumexp, tril } from './ops-more.ts';
 import { binaryCrossEntropyWithLogits, softplus } from './functional.ts';
-import { multinomial, bernoulli, exponentialFill } from './ops-random.ts';
+import { multinomial, bernoulli, exponentialFill, poisson, binomial, standardGamma } from './ops-random.ts';
+import { lgamma, digamma } from './distributions-extra.ts';
+import { xlogy } from './ops-misc.ts';
+import { oneHot } from './functional.ts';
+import { flip } from './ops-sort.ts';
+import { cholesky, diagonal, inv, solve } from './linalg.ts';
 import { noGrad } from './autograd/graph.ts';
 import { broadcastShapes, numelOf } from './shape.ts';
 import { formatSize, formatTensor, pyFloat } from './format.ts';
@@ -702,6 +716,526 @@ export class Independent extends Distribution {
   override async format(): Promise<string> { return `Independent(${await this.baseDist.format()}, ${this.reinterpretedBatchNdims})`; }
 }
 
+// =============================================================== gamma family: Gamma, Chi2, Beta, Dirichlet
+
+const GAMMA_GRAD_MSG = 'rsample: the gradient of gamma draws with respect to the concentration (PyTorch\'s _standard_gamma_grad / '
+  + '_dirichlet_grad, an implicit-derivative approximation) is not implemented in troupe; gradients with respect to rate '
+  + '(Gamma), loc and scale (StudentT) are. Use sample() for draws without gradient, or leave the concentration without requiresGrad.';
+
+/** Standard gamma draws of concentration c (already of the wanted shape), as one node whose gradient
+ * with respect to c is an error (see GAMMA_GRAD_MSG) rather than a silently wrong value. */
+function gammaDraw(c: Tensor, name = 'StandardGammaBackward0'): Tensor {
+  return composite(name, [c], () => standardGamma(c), () => { throw new Error(GAMMA_GRAD_MSG); });
+}
+
+/** Gamma(concentration, rate): density rate^c x^(c−1) e^(−rate·x) / Γ(c) on x ≥ 0. */
+export class Gamma extends Distribution {
+  readonly concentration: Tensor;
+  readonly rate: Tensor;
+  constructor(concentration: Param, rate: Param, o: DistributionOptions = {}) {
+    const [c, r] = broadcastAll([concentration, rate]);
+    super(batchOf([concentration, rate], c), [], o, false);
+    this.concentration = c; this.rate = r;
+    this._params = { concentration: c, rate: r };
+    this._known = knownOf(['concentration', 'rate'], [concentration, rate]);
+    if (this.validateArgs) this.validateParams();
+  }
+  override get argConstraints(): Record<string, Constraint | null> { return { concentration: constraints.positive, rate: constraints.positive }; }
+  override get support() { return constraints.nonnegative; }
+  override get hasRsample() { return true; }
+  override get mean() { return this.concentration.div(this.rate); }
+  override get mode() { return clamp(sub(this.concentration, 1).div(this.rate), 0); }
+  override get variance() { return this.concentration.div(this.rate.pow(2)); }
+  override expand(batchShape: readonly number[]): this {
+    const C = this.constructor as abstract new (...a: never[]) => this;
+    const params = { concentration: this.concentration.expand([...batchShape]), rate: this.rate.expand([...batchShape]) };
+    return expanded(this, C, batchShape, this instanceof Chi2 ? {} : params, this instanceof Chi2 ? { ...params, _params: {} } : {});
+  }
+  override rsample(sampleShape: readonly number[] = []): Tensor {
+    const shape = this.extendedShape(sampleShape);
+    const g = gammaDraw(this.concentration.expand(shape)).div(this.rate.expand(shape));
+    return clamp(g, finfo(g.dtype).tiny);
+  }
+  override logProb(value: Tensor): Tensor {
+    if (this.validateArgs) this.validateSample(value);
+    const c = this.concentration, r = this.rate;
+    return sub(sub(add(xlogy(c, r), xlogy(sub(c, 1), value)), mul(r, value)), lgamma(c));
+  }
+  override entropy(): Tensor {
+    const c = this.concentration;
+    return add(add(sub(c, log(this.rate)), lgamma(c)), mul(sub(1, c), digamma(c)));
+  }
+}
+
+/** Chi2(df): Gamma(df/2, 1/2). (PyTorch's repr prints no parameter: df is not kept, as there.) */
+export class Chi2 extends Gamma {
+  constructor(df: Param, o: DistributionOptions = {}) {
+    const [d] = broadcastAll([df]);
+    super(mul(d, 0.5), typeof df === 'number' ? 0.5 : full([...d.shape], 0.5, { dtype: d.dtype, device: dev(d) }), { validateArgs: false });
+    if (typeof df === 'number') this._batchShape = [];
+    this.validateArgs = o.validateArgs ?? defaultValidateArgs;
+    this._params = { df: d };
+    this._known = knownOf(['df'], [df]);
+    if (this.validateArgs) this.validateParams();
+    this._params = {};
+  }
+  override get argConstraints(): Record<string, Constraint | null> { return { df: constraints.positive }; }
+  override toString(): string { return 'Chi2()'; }
+  override async format(): Promise<string> { return this.toString(); }
+  get df(): Tensor { return mul(this.concentration, 2); }
+}
+
+const positiveVector = new Constraint('IndependentConstraint(GreaterThan(lower_bound=0.0), 1)', null, 1, false, (r) => r.every((x) => x > 0));
+
+/** Dirichlet(concentration): distributions on the simplex of concentration's last dim. */
+export class Dirichlet extends Distribution {
+  readonly concentration: Tensor;
+  constructor(concentration: Tensor, o: DistributionOptions = {}) {
+    if (!(concentration instanceof Tensor)) throw new TypeError(`Dirichlet: concentration must be a Tensor, got ${typeof concentration}`);
+    if (concentration.ndim < 1) throw new Error('`concentration` parameter must be at least one-dimensional.');
+    super(concentration.shape.slice(0, -1), concentration.shape.slice(-1), o, false);
+    this.concentration = concentration;
+    this._params = { concentration };
+    if (this.validateArgs) this.validateParams();
+  }
+  override get argConstraints(): Record<string, Constraint | null> { return { concentration: positiveVector }; }
+  override get support() { return constraints.simplex; }
+  override get hasRsample() { return true; }
+  override get mean() { return this.concentration.div(sum(this.concentration, -1, true)); }
+  override get mode() {
+    const c = this.concentration;
+    const cm1 = clamp(sub(c, 1), 0);
+    const mode = cm1.div(sum(cm1, -1, true));
+    // all concentrations < 1: a one-hot at the largest
+    const allBelow = all(compare('lt', c, 1), -1, true);
+    const hot = oneHot(mode.argmax(-1), c.shape[c.ndim - 1]).to({ dtype: c.dtype });
+    return where(allBelow.expand([...c.shape]), hot, mode);
+  }
+  override get variance() {
+    const c = this.concentration, c0 = sum(c, -1, true);
+    return mul(c, sub(c0, c)).div(mul(c0.pow(2), add(c0, 1)));
+  }
+  override expand(batchShape: readonly number[]): Dirichlet {
+    return expanded(this, Dirichlet, batchShape, { concentration: this.concentration.expand([...batchShape, ...this._eventShape]) });
+  }
+  override rsample(sampleShape: readonly number[] = []): Tensor {
+    const g = gammaDraw(this.concentration.expand(this.extendedShape(sampleShape)), 'DirichletBackward');
+    return clamp(g.div(sum(g, -1, true)), finfo(g.dtype).tiny);
+  }
+  override logProb(value: Tensor): Tensor {
+    if (this.validateArgs) this.validateSample(value);
+    const c = this.concentration;
+    return sub(add(sum(xlogy(sub(c, 1), value), -1), lgamma(sum(c, -1))), sum(lgamma(c), -1));
+  }
+  override entropy(): Tensor {
+    const c = this.concentration, k = c.shape[c.ndim - 1], a0 = sum(c, -1);
+    return sub(sub(sub(sum(lgamma(c), -1), lgamma(a0)), mul(sub(k, a0), digamma(a0))), sum(mul(sub(c, 1), digamma(c)), -1));
+  }
+}
+
+/** Beta(concentration1, concentration0): Dirichlet([c1, c0]) on the first coordinate. (PyTorch's repr
+ * prints no parameter: it keeps only the Dirichlet.) */
+export class Beta extends Distribution {
+  protected _dirichlet: Dirichlet;
+  constructor(concentration1: Param, concentration0: Param, o: DistributionOptions = {}) {
+    const both = typeof concentration1 === 'number' && typeof concentration0 === 'number';
+    const [c1, c0] = broadcastAll([concentration1, concentration0]);
+    const c = torchStack([c1, c0], -1);
+    const dir = new Dirichlet(c, o);
+    super(both ? [] : dir.batchShape, [], o, false);
+    this._dirichlet = dir;
+  }
+  override get argConstraints(): Record<string, Constraint | null> { return { concentration1: constraints.positive, concentration0: constraints.positive }; }
+  override get support() { return constraints.unitInterval; }
+  override get hasRsample() { return true; }
+  get concentration1(): Tensor { return this._dirichlet.concentration.narrow(-1, 0, 1).squeeze(-1); }
+  get concentration0(): Tensor { return this._dirichlet.concentration.narrow(-1, 1, 1).squeeze(-1); }
+  override get mean() { return this.concentration1.div(add(this.concentration1, this.concentration0)); }
+  override get mode() { return this._dirichlet.mode.narrow(-1, 0, 1).squeeze(-1); }
+  override get variance() {
+    const total = add(this.concentration1, this.concentration0);
+    return mul(this.concentration1, this.concentration0).div(mul(total.pow(2), add(total, 1)));
+  }
+  override expand(batchShape: readonly number[]): Beta {
+    return expanded(this, Beta, batchShape, {}, { _dirichlet: this._dirichlet.expand(batchShape) });
+  }
+  override rsample(sampleShape: readonly number[] = []): Tensor { return this._dirichlet.rsample(sampleShape).narrow(-1, 0, 1).squeeze(-1); }
+  override logProb(value: Tensor): Tensor {
+    if (this.validateArgs) this.validateSample(value);
+    return this._dirichlet.logProb(torchStack([value, sub(1, value)], -1));
+  }
+  override entropy(): Tensor { return this._dirichlet.entropy(); }
+}
+
+// =============================================================== Poisson, Binomial
+
+const nonnegativeInteger = new Constraint('IntegerGreaterThan(lower_bound=0)', (x) => Number.isInteger(x) && x >= 0, 0, true);
+
+/** Poisson(rate): counts k ≥ 0 of probability rate^k e^(−rate) / k!. */
+export class Poisson extends Distribution {
+  readonly rate: Tensor;
+  constructor(rate: Param, o: DistributionOptions = {}) {
+    const [r] = broadcastAll([rate]);
+    super(typeof rate === 'number' ? [] : [...r.shape], [], o, false);
+    this.rate = r;
+    this._params = { rate: r };
+    this._known = knownOf(['rate'], [rate]);
+    if (this.validateArgs) this.validateParams();
+  }
+  override get argConstraints(): Record<string, Constraint | null> { return { rate: constraints.nonnegative }; }
+  override get support() { return nonnegativeInteger; }
+  override get mean() { return this.rate; }
+  override get mode() { return floor(this.rate); }
+  override get variance() { return this.rate; }
+  override expand(batchShape: readonly number[]): Poisson {
+    return expanded(this, Poisson, batchShape, { rate: this.rate.expand([...batchShape]) });
+  }
+  override sample(sampleShape: readonly number[] = []): Tensor {
+    return noGrad(() => poisson(this.rate.detach().expand(this.extendedShape(sampleShape))));
+  }
+  override logProb(value: Tensor): Tensor {
+    if (this.validateArgs) this.validateSample(value);
+    const [rate, v] = broadcastAll([this.rate, value]);
+    return sub(sub(xlogy(v, rate), rate), lgamma(add(v, 1)));
+  }
+}
+
+/** IntegerInterval(0, total_count) with a tensor bound (Binomial's support). */
+class CountInterval extends Constraint {
+  constructor(private readonly high: Tensor) {
+    super(`IntegerInterval(lower_bound=0, upper_bound=${formatNow(high) ?? 'tensor(…)'})`, null, 0, true);
+  }
+  override checkNow(v: Tensor, vals: number[] | null = valuesNow(v)): boolean | null {
+    if (!vals) return null;
+    const shape = broadcastShapes(v.shape, this.high.shape);
+    const x = valuesNow(v.expand(shape)), hi = valuesNow(this.high.expand(shape));
+    if (!x || !hi) return null;
+    return x.every((a, i) => Number.isInteger(a) && a >= 0 && a <= hi[i]);
+  }
+}
+
+export type BinomialArgs = { totalCount?: Param; probs?: Param; logits?: Param; validateArgs?: boolean };
+
+/** Binomial({ totalCount = 1, probs } | { totalCount = 1, logits }): successes in totalCount trials. */
+export class Binomial extends Distribution {
+  readonly totalCount: Tensor;
+  constructor(args: BinomialArgs, o: DistributionOptions = {}) {
+    const a = { ...args, validateArgs: args.validateArgs ?? o.validateArgs };
+    if ((a.probs === undefined || a.probs === null) === (a.logits === undefined || a.logits === null)) {
+      throw new Error('Either `probs` or `logits` must be specified, but not both.');
+    }
+    const name = a.probs != null ? 'probs' : 'logits', given = (a.probs ?? a.logits)!;
+    const tc = a.totalCount ?? 1;
+    const [n, p] = broadcastAll([tc, given]);
+    super(typeof given === 'number' ? [] : [...p.shape], [], { validateArgs: a.validateArgs }, false);
+    this.totalCount = n.dtype === p.dtype ? n : n.to({ dtype: p.dtype });
+    this._params = { total_count: this.totalCount, [name]: p };
+    this._known = knownOf(['total_count', name], [typeof tc === 'number' && typeof given === 'number' ? tc : undefined, given]);
+    if (this.validateArgs) this.validateParams();
+  }
+  override get argConstraints(): Record<string, Constraint | null> { return { total_count: nonnegativeInteger, probs: constraints.unitInterval, logits: constraints.real }; }
+  override get support(): Constraint { return new CountInterval(this.totalCount); }
+  protected get param(): Tensor { return this._params.probs ?? this._params.logits; }
+  get paramShape(): Size { return Size.from(this.param.shape) as Size; }
+  get probs(): Tensor { return (this._params.probs ??= logitsToProbs(this._params.logits, true)); }
+  get logits(): Tensor { return (this._params.logits ??= probsToLogits(this._params.probs, true)); }
+  override get mean() { return mul(this.totalCount, this.probs); }
+  override get mode() { return minimum(floor(mul(add(this.totalCount, 1), this.probs)), this.totalCount); }
+  override get variance() { return mul(mul(this.totalCount, this.probs), sub(1, this.probs)); }
+  override expand(batchShape: readonly number[]): Binomial {
+    const ps: Record<string, Tensor> = { total_count: this.totalCount.expand([...batchShape]) };
+    for (const k of ['probs', 'logits']) if (this._params[k]) ps[k] = this._params[k].expand([...batchShape]);
+    return expanded(this, Binomial, batchShape, {}, { _params: ps, totalCount: ps.total_count });
+  }
+  override sample(sampleShape: readonly number[] = []): Tensor {
+    const shape = this.extendedShape(sampleShape);
+    return noGrad(() => binomial(this.totalCount.detach().expand(shape), this.probs.detach().expand(shape)));
+  }
+  override logProb(value: Tensor): Tensor {
+    if (this.validateArgs) this.validateSample(value);
+    const n = this.totalCount, l = this.logits;
+    const clampByZero = mul(sub(add(clamp(l, 0), l), clamp(l, undefined, 0)), 0.5);
+    const norm = sub(add(mul(n, clampByZero), mul(n, log1p(exp(neg(abs(l)))))), lgamma(add(n, 1)));
+    return sub(sub(sub(mul(value, l), lgamma(add(value, 1))), lgamma(add(sub(n, value), 1))), norm);
+  }
+  /** The values 0 … totalCount (one totalCount for the whole batch, read now: a CPU tensor whose values are final, or a number). */
+  override enumerateSupport(expand = true): Tensor {
+    const vals = valuesNow(this.totalCount);
+    if (!vals) throw new Error('Binomial.enumerateSupport: totalCount must be readable now (a CPU tensor with nothing queued) to size the support; it is not here (GPU, or CPU work in flight)');
+    const top = Math.max(0, ...vals);
+    if (vals.some((v) => v !== top)) throw new Error('Inhomogeneous total count not supported by `enumerate_support`.');
+    let values = reshape(aRange(top + 1, this.param), [-1, ...this._batchShape.map(() => 1)]);
+    if (expand) values = values.expand([-1, ...this._batchShape]);
+    return values;
+  }
+  override get hasEnumerateSupport() { return true; }
+  override entropy(): Tensor {
+    const vals = valuesNow(this.totalCount);
+    if (vals && vals.some((v) => v !== vals[0])) throw new Error('Inhomogeneous total count not supported by `entropy`.');
+    const values = this.enumerateSupport(false);
+    const lp = this.logProb(values);
+    return neg(sum(mul(exp(lp), lp), 0));
+  }
+}
+
+// =============================================================== HalfNormal, LogNormal, StudentT
+
+/** HalfNormal(scale): |X| for X ~ Normal(0, scale). (PyTorch's is a TransformedDistribution; its repr
+ * prints no parameter, as here.) */
+export class HalfNormal extends Distribution {
+  readonly baseDist: Normal;
+  constructor(scale: Param, o: DistributionOptions = {}) {
+    const [s] = broadcastAll([scale]);
+    super(typeof scale === 'number' ? [] : [...s.shape], [], o, false);
+    this._params = { scale: s };
+    this._known = knownOf(['scale'], [scale]);
+    if (this.validateArgs) this.validateParams();
+    this._params = {};
+    this.baseDist = new Normal(zeros([], { dtype: s.dtype, device: dev(s) }).expand([...s.shape]), s, { validateArgs: false });
+  }
+  override get argConstraints(): Record<string, Constraint | null> { return { scale: constraints.positive }; }
+  override get support() { return constraints.nonnegative; }
+  override get hasRsample() { return true; }
+  override toString(): string { return 'HalfNormal()'; }
+  override async format(): Promise<string> { return this.toString(); }
+  get scale(): Tensor { return this.baseDist.scale; }
+  override get mean() { return mul(this.scale, Math.sqrt(2 / Math.PI)); }
+  override get mode() { return zeros([...this.scale.shape], { dtype: this.scale.dtype, device: dev(this.scale) }); }
+  override get variance() { return mul(this.scale.pow(2), 1 - 2 / Math.PI); }
+  override expand(batchShape: readonly number[]): HalfNormal {
+    return expanded(this, HalfNormal, batchShape, {}, { baseDist: this.baseDist.expand(batchShape) });
+  }
+  override rsample(sampleShape: readonly number[] = []): Tensor { return abs(this.baseDist.rsample(sampleShape)); }
+  override logProb(value: Tensor): Tensor {
+    if (this.validateArgs) this.validateSample(value);
+    const lp = add(this.baseDist.logProb(value), Math.LN2);
+    return where(compare('ge', value, 0).expand([...lp.shape]), lp, -Infinity);
+  }
+  override cdf(value: Tensor): Tensor {
+    if (this.validateArgs) this.validateSample(value);
+    return sub(mul(this.baseDist.cdf(value), 2), 1);
+  }
+  override icdf(prob: Tensor): Tensor { return this.baseDist.icdf(add(prob, 1).div(2)); }
+  override entropy(): Tensor { return sub(this.baseDist.entropy(), Math.LN2); }
+}
+
+/** LogNormal(loc, scale): exp(X) for X ~ Normal(loc, scale). (PyTorch's is a TransformedDistribution;
+ * its repr prints no parameter, as here.) */
+export class LogNormal extends Distribution {
+  readonly baseDist: Normal;
+  constructor(loc: Param, scale: Param, o: DistributionOptions = {}) {
+    const base = new Normal(loc, scale, o);
+    super(base.batchShape, [], { validateArgs: base.validateArgs }, false);
+    this.baseDist = base;
+  }
+  override get argConstraints(): Record<string, Constraint | null> { return { loc: constraints.real, scale: constraints.positive }; }
+  override get support() { return constraints.positive; }
+  override get hasRsample() { return true; }
+  get loc(): Tensor { return this.baseDist.loc; }
+  override toString(): string { return 'LogNormal()'; }
+  override async format(): Promise<string> { return this.toString(); }
+  get scale(): Tensor { return this.baseDist.scale; }
+  override get mean() { return exp(add(this.loc, this.scale.pow(2).div(2))); }
+  override get mode() { return exp(sub(this.loc, this.scale.pow(2))); }
+  override get variance() {
+    const s2 = this.scale.pow(2);
+    return mul(expm1(s2), exp(add(mul(this.loc, 2), s2)));
+  }
+  override expand(batchShape: readonly number[]): LogNormal {
+    return expanded(this, LogNormal, batchShape, {}, { baseDist: this.baseDist.expand(batchShape) });
+  }
+  override rsample(sampleShape: readonly number[] = []): Tensor { return exp(this.baseDist.rsample(sampleShape)); }
+  override logProb(value: Tensor): Tensor {
+    if (this.validateArgs) this.validateSample(value);
+    const x = log(value);
+    return add(neg(x), this.baseDist.logProb(x));
+  }
+  override cdf(value: Tensor): Tensor {
+    if (this.validateArgs) this.validateSample(value);
+    return this.baseDist.cdf(log(value));
+  }
+  override icdf(prob: Tensor): Tensor { return exp(this.baseDist.icdf(prob)); }
+  override entropy(): Tensor { return add(this.baseDist.entropy(), this.loc); }
+}
+
+/** StudentT(df, loc = 0, scale = 1): Student's t of df degrees of freedom, shifted and scaled. */
+export class StudentT extends Distribution {
+  readonly df: Tensor;
+  readonly loc: Tensor;
+  readonly scale: Tensor;
+  protected _chi2: Chi2;
+  constructor(df: Param, loc: Param = 0, scale: Param = 1, o: DistributionOptions = {}) {
+    const [d, l, s] = broadcastAll([df, loc, scale]);
+    const chi2 = new Chi2(d, o);
+    super(batchOf([df, loc, scale], d), [], o, false);
+    this.df = d; this.loc = l; this.scale = s; this._chi2 = chi2;
+    this._params = { df: d, loc: l, scale: s };
+    this._known = knownOf(['df', 'loc', 'scale'], [df, loc, scale]);
+    if (this.validateArgs) this.validateParams();
+  }
+  override get argConstraints(): Record<string, Constraint | null> { return { df: constraints.positive, loc: constraints.real, scale: constraints.positive }; }
+  override get support() { return constraints.real; }
+  override get hasRsample() { return true; }
+  override get mean() { return where(compare('le', this.df, 1), NaN, this.loc); }
+  override get mode() { return this.loc; }
+  override get variance() {
+    const df = this.df;
+    const big = mul(this.scale.pow(2), df).div(sub(df, 2));
+    return where(compare('gt', df, 2), big, where(compare('gt', df, 1), Infinity, NaN));
+  }
+  override expand(batchShape: readonly number[]): StudentT {
+    const b = [...batchShape];
+    const p = { df: this.df.expand(b), loc: this.loc.expand(b), scale: this.scale.expand(b) };
+    return expanded(this, StudentT, batchShape, p, { _chi2: this._chi2.expand(b) });
+  }
+  override rsample(sampleShape: readonly number[] = []): Tensor {
+    const shape = this.extendedShape(sampleShape);
+    const X = randn(shape, { dtype: this.df.dtype, device: dev(this.df) });
+    const Z = this._chi2.rsample(sampleShape);
+    const Y = mul(X, sqrt(Z.div(this.df)).reciprocal());
+    return add(this.loc, mul(this.scale, Y));
+  }
+  override logProb(value: Tensor): Tensor {
+    if (this.validateArgs) this.validateSample(value);
+    const df = this.df;
+    const y = sub(value, this.loc).div(this.scale);
+    const Z = sub(add(add(add(log(this.scale), mul(log(df), 0.5)), 0.5 * Math.log(Math.PI)), lgamma(mul(df, 0.5))), lgamma(mul(add(df, 1), 0.5)));
+    return sub(mul(mul(add(df, 1), -0.5), log1p(y.pow(2).div(df))), Z);
+  }
+  override entropy(): Tensor {
+    const df = this.df;
+    const lbeta = sub(add(lgamma(mul(df, 0.5)), 0.5 * Math.log(Math.PI)), lgamma(mul(add(df, 1), 0.5)));
+    return add(add(add(log(this.scale), mul(mul(add(df, 1), 0.5), sub(digamma(mul(add(df, 1), 0.5)), digamma(mul(df, 0.5))))), mul(log(df), 0.5)), lbeta);
+  }
+}
+
+// =============================================================== MultivariateNormal
+
+/** Whether each n×n matrix of vals (row-major, [..., n, n]) has a Cholesky factor (host float64). */
+function hostPositiveDefinite(vals: number[], n: number): boolean {
+  for (let off = 0; off + n * n <= vals.length && n > 0; off += n * n) {
+    const L = new Float64Array(n * n);
+    for (let j = 0; j < n; j++) {
+      let d = vals[off + j * n + j];
+      for (let k = 0; k < j; k++) d -= L[j * n + k] ** 2;
+      if (!(d > 0)) return false;
+      L[j * n + j] = Math.sqrt(d);
+      for (let i = j + 1; i < n; i++) {
+        let s = vals[off + i * n + j];
+        for (let k = 0; k < j; k++) s -= L[i * n + k] * L[j * n + k];
+        L[i * n + j] = s / L[j * n + j];
+      }
+    }
+    // symmetric too (PyTorch's positive_definite checks symmetry first)
+    for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) if (vals[off + i * n + j] !== vals[off + j * n + i]) return false;
+  }
+  return true;
+}
+const lastDim = (t: Tensor) => (t.ndim === 0 ? 1 : t.shape[t.ndim - 1]);
+const positiveDefinite = new Constraint('PositiveDefinite()', null, 2).withCheck((v, vals) => (vals ? hostPositiveDefinite(vals, lastDim(v)) : null));
+const lowerCholesky = new Constraint('LowerCholesky()', null, 2).withCheck((v, vals) => {
+  if (!vals) return null;
+  const n = lastDim(v);
+  for (let off = 0; off + n * n <= vals.length && n > 0; off += n * n) {
+    for (let i = 0; i < n; i++) {
+      if (!(vals[off + i * n + i] > 0)) return false;
+      for (let j = i + 1; j < n; j++) if (vals[off + i * n + j] !== 0) return false;
+    }
+  }
+  return true;
+});
+
+export type MultivariateNormalArgs = { covarianceMatrix?: Tensor; precisionMatrix?: Tensor; scaleTril?: Tensor; validateArgs?: boolean };
+
+/** ‖L⁻¹ x‖² over the last dim, L [..., n, n] lower-triangular, x [..., n] (batch dims broadcast). */
+function batchMahalanobis(L: Tensor, x: Tensor): Tensor {
+  const n = x.shape[x.ndim - 1];
+  const lead = broadcastShapes(L.shape.slice(0, -2), x.shape.slice(0, -1));
+  // (tril: a triangular solve reads L's lower triangle only, as PyTorch's solve_triangular)
+  const y = solve(tril(L).expand([...lead, n, n]), x.expand([...lead, n]).unsqueeze(-1)).squeeze(-1);
+  return sum(y.pow(2), -1);
+}
+/** Σ log L_ii over the last dim: half the log-determinant of L Lᵀ. */
+const halfLogDet = (L: Tensor) => sum(log(diagonal(L)), -1);
+
+/** MultivariateNormal(loc, { covarianceMatrix } | { precisionMatrix } | { scaleTril }). */
+export class MultivariateNormal extends Distribution {
+  readonly loc: Tensor;
+  /** the lower Cholesky factor as given or computed, before broadcasting (PyTorch's _unbroadcasted_scale_tril) */
+  readonly unbroadcastedScaleTril: Tensor;
+  constructor(loc: Tensor, m: Tensor | MultivariateNormalArgs = {}, o: DistributionOptions = {}) {
+    const a: MultivariateNormalArgs = m instanceof Tensor ? { covarianceMatrix: m, validateArgs: o.validateArgs } : { ...m, validateArgs: m.validateArgs ?? o.validateArgs };
+    if (!(loc instanceof Tensor)) throw new TypeError(`MultivariateNormal: loc must be a Tensor, got ${typeof loc}`);
+    if (loc.ndim < 1) throw new Error('loc must be at least one-dimensional.');
+    const given = (['covarianceMatrix', 'precisionMatrix', 'scaleTril'] as const).filter((k) => a[k] !== undefined && a[k] !== null);
+    if (given.length !== 1) throw new Error('Exactly one of covariance_matrix or precision_matrix or scale_tril may be specified.');
+    const key = given[0], M = a[key]!;
+    const pyName = { covarianceMatrix: 'covariance_matrix', precisionMatrix: 'precision_matrix', scaleTril: 'scale_tril' }[key];
+    if (!(M instanceof Tensor)) throw new TypeError(`MultivariateNormal: ${key} must be a Tensor, got ${typeof M}`);
+    if (M.ndim < 2) throw new Error(`${pyName}${key === 'scaleTril' ? ' matrix' : ''} must be at least two-dimensional, with optional leading batch dimensions`);
+    const n = loc.shape[loc.ndim - 1];
+    if (M.shape[M.ndim - 1] !== n || M.shape[M.ndim - 2] !== n) {
+      throw new Error(`MultivariateNormal: loc's event size ${n} (loc of shape ${formatSize(loc.shape)}) does not match the ${pyName} of shape ${formatSize(M.shape)}`);
+    }
+    if (M.dtype !== loc.dtype || M.device !== loc.device) {
+      throw new Error(`MultivariateNormal: loc (${loc.dtype} on ${dev(loc)}) and ${pyName} (${M.dtype} on ${dev(M)}) must have one dtype and device`);
+    }
+    const batch = broadcastShapes(M.shape.slice(0, -2), loc.shape.slice(0, -1));
+    super(batch, [n], { validateArgs: a.validateArgs }, false);
+    this.loc = loc.expand([...batch, n]);
+    this._params = { loc: this.loc, [pyName]: M.expand([...batch, n, n]) };
+    if (this.validateArgs) this.validateParams();
+    this.unbroadcastedScaleTril = key === 'scaleTril' ? M : key === 'covarianceMatrix' ? cholesky(M) : precisionToScaleTril(M);
+  }
+  override get argConstraints(): Record<string, Constraint | null> {
+    return { loc: constraints.realVector, covariance_matrix: positiveDefinite, precision_matrix: positiveDefinite, scale_tril: lowerCholesky };
+  }
+  override get support() { return constraints.realVector; }
+  override get hasRsample() { return true; }
+  private get full(): number[] { return [...this._batchShape, ...this._eventShape, ...this._eventShape]; }
+  get scaleTril(): Tensor { return (this._params.scale_tril ??= this.unbroadcastedScaleTril.expand(this.full)); }
+  get covarianceMatrix(): Tensor {
+    const L = this.unbroadcastedScaleTril;
+    return (this._params.covariance_matrix ??= matmul(L, L.mT).expand(this.full));
+  }
+  get precisionMatrix(): Tensor {
+    const Li = inv(this.unbroadcastedScaleTril);
+    return (this._params.precision_matrix ??= matmul(Li.mT, Li).expand(this.full));
+  }
+  override get mean() { return this.loc; }
+  override get mode() { return this.loc; }
+  override get variance() { return sum(this.unbroadcastedScaleTril.pow(2), -1).expand([...this._batchShape, ...this._eventShape]); }
+  override expand(batchShape: readonly number[]): MultivariateNormal {
+    const n = this._eventShape[0], b = [...batchShape];
+    const ps: Record<string, Tensor> = { loc: this.loc.expand([...b, n]) };
+    for (const k of ['covariance_matrix', 'precision_matrix', 'scale_tril']) if (this._params[k]) ps[k] = this._params[k].expand([...b, n, n]);
+    return expanded(this, MultivariateNormal, batchShape, {}, { _params: ps, loc: ps.loc, unbroadcastedScaleTril: this.unbroadcastedScaleTril });
+  }
+  override rsample(sampleShape: readonly number[] = []): Tensor {
+    const eps = randn(this.extendedShape(sampleShape), { dtype: this.loc.dtype, device: dev(this.loc) });
+    return add(this.loc, matmul(this.unbroadcastedScaleTril, eps.unsqueeze(-1)).squeeze(-1));
+  }
+  override logProb(value: Tensor): Tensor {
+    if (this.validateArgs) this.validateSample(value);
+    const diff = sub(value, this.loc);
+    const M = batchMahalanobis(this.unbroadcastedScaleTril, diff);
+    const n = this._eventShape[0];
+    return sub(mul(add(M, n * Math.log(2 * Math.PI)), -0.5), halfLogDet(this.unbroadcastedScaleTril));
+  }
+  override entropy(): Tensor {
+    const n = this._eventShape[0];
+    const H = add(halfLogDet(this.unbroadcastedScaleTril), 0.5 * n * (1 + Math.log(2 * Math.PI)));
+    return this._batchShape.length === 0 ? H : H.expand([...this._batchShape]);
+  }
+}
+
+/** PyTorch's _precision_to_scale_tril: L with L Lᵀ = P⁻¹, from the Cholesky factor of P reversed. */
+function precisionToScaleTril(P: Tensor): Tensor {
+  const Lf = cholesky(flip(P, [-2, -1]));
+  const Linv = flip(Lf, [-2, -1]).mT;
+  return inv(Linv);
+}
+
 // =============================================================== KL divergence
 
 type KlFn = (p: Distribution, q: Distribution) => Tensor;
@@ -773,6 +1307,45 @@ registerKl(Laplace, Laplace, (p, q) => {
 registerKl(Independent, Independent, (p, q) => {
   if (p.reinterpretedBatchNdims !== q.reinterpretedBatchNdims) throw new Error('NotImplementedError');
   return sumRightmost(klDivergence(p.baseDist, q.baseDist), p.reinterpretedBatchNdims);
+});
+
+registerKl(Gamma, Gamma, (p, q) => {
+  const t1 = mul(q.concentration, log(p.rate.div(q.rate)));
+  const t2 = sub(lgamma(q.concentration), lgamma(p.concentration));
+  const t3 = mul(sub(p.concentration, q.concentration), digamma(p.concentration));
+  const t4 = mul(sub(q.rate, p.rate), p.concentration.div(p.rate));
+  return add(add(add(t1, t2), t3), t4);
+});
+registerKl(Dirichlet, Dirichlet, (p, q) => {
+  const sp = sum(p.concentration, -1), sq = sum(q.concentration, -1);
+  const t1 = sub(lgamma(sp), lgamma(sq));
+  const t2 = sum(sub(lgamma(p.concentration), lgamma(q.concentration)), -1);
+  const t3 = sub(p.concentration, q.concentration);
+  const t4 = sub(digamma(p.concentration), digamma(sp).unsqueeze(-1));
+  return add(sub(t1, t2), sum(mul(t3, t4), -1));
+});
+registerKl(Beta, Beta, (p, q) => {
+  const sp = add(p.concentration1, p.concentration0), sq = add(q.concentration1, q.concentration0);
+  const t1 = add(add(lgamma(q.concentration1), lgamma(q.concentration0)), lgamma(sp));
+  const t2 = add(add(lgamma(p.concentration1), lgamma(p.concentration0)), lgamma(sq));
+  const t3 = mul(sub(p.concentration1, q.concentration1), digamma(p.concentration1));
+  const t4 = mul(sub(p.concentration0, q.concentration0), digamma(p.concentration0));
+  const t5 = mul(sub(sq, sp), digamma(sp));
+  return add(add(add(sub(t1, t2), t3), t4), t5);
+});
+registerKl(Poisson, Poisson, (p, q) => sub(mul(p.rate, sub(log(p.rate), log(q.rate))), sub(p.rate, q.rate)));
+registerKl(MultivariateNormal, MultivariateNormal, (p, q) => {
+  if (p.eventShape[0] !== q.eventShape[0]) {
+    throw new Error(`KL-divergence between two Multivariate Normals with different event shapes cannot be computed (${formatSize(p.eventShape)} vs ${formatSize(q.eventShape)})`);
+  }
+  const Lp = p.unbroadcastedScaleTril, Lq = q.unbroadcastedScaleTril, n = p.eventShape[0];
+  const half1 = sub(halfLogDet(Lq), halfLogDet(Lp));
+  const batch = broadcastShapes(Lq.shape.slice(0, -2), Lp.shape.slice(0, -2));
+  // tr(Σq⁻¹ Σp) = ‖Lq⁻¹ Lp‖²_F
+  const X = solve(tril(Lq).expand([...batch, n, n]), Lp.expand([...batch, n, n]));
+  const term2 = sum(reshape(X.pow(2), [...batch, n * n]), -1);
+  const term3 = batchMahalanobis(Lq, sub(q.loc, p.loc));
+  return add(half1, mul(sub(add(term2, term3), n), 0.5));
 });
 
 /** torch.distributions.kl: klDivergence and registerKl. */
