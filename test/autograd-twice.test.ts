@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as torch from '../src/index.ts';
-import { gpuForTests, values } from './helpers.ts';
+import { gpuForTests, gradgradcheck, values } from './helpers.ts';
 
 const F = torch.nn.functional;
 const REF = JSON.parse(readFileSync(new URL('./fixtures/autograd2.json', import.meta.url), 'utf8')) as Record<string, any>;
@@ -24,43 +24,6 @@ function close(got: number[], want: number[], tol: number, what: string): void {
   got.forEach((g, i) => expect(Math.abs(g - want[i]), `${what}[${i}]: ${g} vs ${want[i]}`).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(want[i]))));
 }
 const flat = (v: unknown): number[] => (Array.isArray(v) ? v.flatMap(flat) : [v as number]);
-
-/**
- * Second derivatives by createGraph against finite differences of first derivatives: with L = sum(f(xs)·proj)
- * and G(xs) = Σᵢ ⟨∂L/∂xᵢ, vᵢ⟩ (first derivatives only), ∂G/∂xs from a createGraph grad then a grad of G
- * must equal G's central differences. float64.
- */
-async function gradgradcheck(f: (...xs: torch.Tensor[]) => torch.Tensor, shapes: number[][], o: { positive?: boolean; tol?: number; seed?: number } = {}) {
-  const eps = 1e-6, tol = o.tol ?? 1e-5;
-  torch.manualSeed(o.seed ?? 3);
-  const xs = shapes.map((s) => {
-    let t = torch.randn(s, D);
-    if (o.positive) t = t.abs().add(0.5);
-    return t.detach().requiresGrad_();
-  });
-  const proj = torch.randn(f(...xs).shape, D);
-  const vs = shapes.map((s) => torch.randn(s, D));
-  const G = async (create: boolean) => {
-    const gs = await torch.autograd.grad(torch.sum(f(...xs).mul(proj)), xs, { createGraph: create, allowUnused: true });
-    return gs.reduce<torch.Tensor>((acc, g, i) => (g ? acc.add(g.mul(vs[i]).sum()) : acc), torch.zeros([], D));
-  };
-  const g2 = await torch.autograd.grad(await G(true), xs, { allowUnused: true });
-  for (let k = 0; k < xs.length; k++) {
-    const data = (await xs[k].toTypedArray()) as Float64Array;
-    const analytic = g2[k] ? await values(g2[k]!) : new Array(data.length).fill(0);
-    for (let i = 0; i < data.length; i++) {
-      const orig = data[i];
-      data[i] = orig + eps;
-      const up = (await (await G(false)).item()) as number;
-      data[i] = orig - eps;
-      const down = (await (await G(false)).item()) as number;
-      data[i] = orig;
-      const numeric = (up - down) / (2 * eps);
-      const err = Math.abs(numeric - analytic[i]) / Math.max(1, Math.abs(numeric));
-      if (!(err < tol)) throw new Error(`second derivative mismatch for input ${k} element ${i}: analytic ${analytic[i]}, numeric ${numeric}`);
-    }
-  }
-}
 
 describe('createGraph: second derivatives against finite differences (float64)', () => {
   const cases: Array<[string, (...xs: torch.Tensor[]) => torch.Tensor, number[][], { positive?: boolean }?]> = [

@@ -61,3 +61,40 @@ export async function gradcheck(f: (...xs: torch.Tensor[]) => torch.Tensor, shap
 export async function values(t: torch.Tensor): Promise<number[]> {
   return Array.from(await t.contiguous().toTypedArray());
 }
+
+/**
+ * Second derivatives by createGraph against finite differences of first derivatives: with L = sum(f(xs)·proj)
+ * and G(xs) = Σᵢ ⟨∂L/∂xᵢ, vᵢ⟩ (first derivatives only), ∂G/∂xs from a createGraph grad then a grad of G
+ * must equal G's central differences. float64.
+ */
+export async function gradgradcheck(f: (...xs: torch.Tensor[]) => torch.Tensor, shapes: number[][], o: { positive?: boolean; tol?: number; seed?: number } = {}) {
+  const eps = 1e-6, tol = o.tol ?? 1e-5, D = { dtype: 'float64' } as const;
+  torch.manualSeed(o.seed ?? 3);
+  const xs = shapes.map((s) => {
+    let t = torch.randn(s, D);
+    if (o.positive) t = t.abs().add(0.5);
+    return t.detach().requiresGrad_();
+  });
+  const proj = torch.randn(f(...xs).shape, D);
+  const vs = shapes.map((s) => torch.randn(s, D));
+  const G = async (create: boolean) => {
+    const gs = await torch.autograd.grad(torch.sum(f(...xs).mul(proj)), xs, { createGraph: create, allowUnused: true });
+    return gs.reduce<torch.Tensor>((acc, g, i) => (g ? acc.add(g.mul(vs[i]).sum()) : acc), torch.zeros([], D));
+  };
+  const g2 = await torch.autograd.grad(await G(true), xs, { allowUnused: true });
+  for (let k = 0; k < xs.length; k++) {
+    const data = (await xs[k].toTypedArray()) as Float64Array;
+    const analytic = g2[k] ? await values(g2[k]!) : new Array(data.length).fill(0);
+    for (let i = 0; i < data.length; i++) {
+      const orig = data[i];
+      data[i] = orig + eps;
+      const up = (await (await G(false)).item()) as number;
+      data[i] = orig - eps;
+      const down = (await (await G(false)).item()) as number;
+      data[i] = orig;
+      const numeric = (up - down) / (2 * eps);
+      const err = Math.abs(numeric - analytic[i]) / Math.max(1, Math.abs(numeric));
+      if (!(err < tol)) throw new Error(`second derivative mismatch for input ${k} element ${i}: analytic ${analytic[i]}, numeric ${numeric}`);
+    }
+  }
+}
