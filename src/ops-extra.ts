@@ -8,7 +8,7 @@
  * (This module and tensor.ts import each other: nothing here runs at load time.)
  */
 import {
-  Tensor, SCALAR_TYPE, abs, add, arange, cat, checkTensor, compare, composite, deviceName, div, exp, full, indexSelect, matmul,
+  Tensor, SCALAR_TYPE, abs, add, arange, cat, checkTensor, compare, composite, twice, deviceName, div, exp, full, indexSelect, matmul,
   maximum, mul, narrow, normAxes, reshape, sqrt, sub, sum, sumToShape, trunc, where,
 } from './tensor.ts';
 import { cumprod, flip } from './ops-sort.ts';
@@ -53,19 +53,19 @@ export function prod(x: Tensor, dim?: number | ProdOptions | null, keepdim = fal
   const outType: DType = want ?? (isFloat(x.dtype) ? x.dtype : 'int64');
   if (dim === undefined || dim === null) {
     const flat = () => reshape(src, [-1]);
-    return composite('ProdBackward0', [src], () => reshape(productAlong(flat(), 0, outType), []),
+    return twice(composite('ProdBackward0', [src], () => reshape(productAlong(flat(), 0, outType), []),
       (g) => {
         // As PyTorch's: with two or more zeros every gradient is 0 (+0, where the products would give −0s).
         const zeros = sum(compare('eq', src, 0));
         return [reshape(where(compare('ge', zeros, 2), 0, mul(g, exclusiveProducts(flat(), 0))), [...src.shape])];
-      }, src);
+      }, src));
   }
   if (typeof keepdim !== 'boolean') throw new Error(`prod(): keepdim must be a boolean, got ${String(keepdim)}`);
   const d = normDim(dim, Math.max(1, x.ndim));
   const x1 = src.ndim === 0 ? reshape(src, [1]) : src;
   const outShape = src.ndim === 0 ? [] : keepdim ? x1.shape.map((s, i) => (i === d ? 1 : s)) : x1.shape.filter((_, i) => i !== d);
-  return composite('ProdBackward1', [src], () => reshape(productAlong(x1, d, outType), outShape),
-    (g) => [reshape(mul(reshape(g, x1.shape.map((s, i) => (i === d ? 1 : s))), exclusiveProducts(x1, d)), [...src.shape])], src);
+  return twice(composite('ProdBackward1', [src], () => reshape(productAlong(x1, d, outType), outShape),
+    (g) => [reshape(mul(reshape(g, x1.shape.map((s, i) => (i === d ? 1 : s))), exclusiveProducts(x1, d)), [...src.shape])], src));
 }
 
 // =============================================================== logical
@@ -381,13 +381,13 @@ function floatPair(fn: string, a: Tensor, b: Tensor): [Tensor, Tensor] {
  * themselves. The gradients as PyTorch's: g / (1 + e^(b−a)) and g / (1 + e^(a−b)). */
 export function logaddexp(a: Tensor, b: Tensor): Tensor {
   const [p, q] = floatPair('logaddexp', a, b);
-  return composite('LogaddexpBackward0', [p, q], () => {
+  return twice(composite('LogaddexpBackward0', [p, q], () => {
     const same = where(isinf(p), compare('eq', p, q), false);
     return where(same, p, add(maximum(p, q), log1p(exp(abs(sub(p, q)).neg()))));
   }, (g) => [
     p.requiresGrad ? sumToShape(div(g, add(exp(sub(q, p)), 1)), [...p.shape]) : null,
     q.requiresGrad ? sumToShape(div(g, add(exp(sub(p, q)), 1)), [...q.shape]) : null,
-  ], p, q);
+  ], p, q));
 }
 
 /** √(a² + b²), scaled by the larger magnitude so that it neither overflows nor underflows; inf if
@@ -395,7 +395,7 @@ export function logaddexp(a: Tensor, b: Tensor): Tensor {
 export function hypot(a: Tensor, b: Tensor): Tensor {
   const [p, q] = floatPair('hypot', a, b);
   let out!: Tensor;
-  return composite('HypotBackward0', [p, q], () => {
+  return twice(composite('HypotBackward0', [p, q], () => {
     const ap = abs(p), aq = abs(q), m = maximum(ap, aq);
     const small = where(compare('eq', m, 0), 0, div(where(compare('lt', ap, aq), ap, aq), m));
     const r = mul(m, sqrt(add(mul(small, small), 1)));
@@ -403,13 +403,13 @@ export function hypot(a: Tensor, b: Tensor): Tensor {
   }, (g) => [
     p.requiresGrad ? sumToShape(mul(g, div(p, out)), [...p.shape]) : null,
     q.requiresGrad ? sumToShape(mul(g, div(q, out)), [...q.shape]) : null,
-  ], p, q, out);
+  ], p, q, out));
 }
 
 function scaled(fn: string, node: string, x: Tensor, k: number): Tensor {
   checkTensor(fn, x);
   const xf = isFloat(x.dtype) ? x : x.to({ dtype: 'float32' });
-  return composite(node, [xf], () => mul(xf, k), (g) => [mul(g, k)]);
+  return twice(composite(node, [xf], () => mul(xf, k), (g) => [mul(g, k)]));
 }
 /** Degrees to radians (integers give float32; Deg2RadBackward0). */
 export function deg2rad(x: Tensor): Tensor { return scaled('deg2rad', 'Deg2RadBackward0', x, Math.PI / 180); }
@@ -420,7 +420,7 @@ export function rad2deg(x: Tensor): Tensor { return scaled('rad2deg', 'Rad2DegBa
 export function frac(x: Tensor): Tensor {
   checkTensor('frac', x);
   if (!isFloat(x.dtype)) throw new Error(`"frac_cpu" not implemented for '${SCALAR_TYPE[x.dtype]}'`);
-  return composite('FracBackward0', [x], () => sub(x, trunc(x)), (g) => [g]);
+  return twice(composite('FracBackward0', [x], () => sub(x, trunc(x)), (g) => [g]));
 }
 
 export interface NanToNumOptions { nan?: number; posinf?: number; neginf?: number }
@@ -435,7 +435,7 @@ export function nanToNum(x: Tensor, o: NanToNumOptions = {}): Tensor {
   if (!isFloat(x.dtype)) return x.clone();
   const big = LARGEST[x.dtype]!;
   const pos = o.posinf ?? big, negv = o.neginf ?? -big, nanv = o.nan ?? 0;
-  return composite('NanToNumBackward0', [x], () =>
+  return twice(composite('NanToNumBackward0', [x], () =>
     where(isnan(x), nanv, where(compare('eq', x, Infinity), pos, where(compare('eq', x, -Infinity), negv, x))),
-  (g) => [mul(g, isfinite(x))], x);
+  (g) => [mul(g, isfinite(x))], x));
 }

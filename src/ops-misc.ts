@@ -12,7 +12,7 @@
  * (This module and tensor.ts import each other: nothing here runs at load time.)
  */
 import {
-  Tensor, SCALAR_TYPE, ValuesIndices, abs, add, arange, cat, checkTensor, clone, compare, composite, cos, deviceName, div, exp, extremeValues, full,
+  Tensor, SCALAR_TYPE, ValuesIndices, abs, add, arange, cat, checkTensor, clone, compare, composite, twice, cos, deviceName, div, exp, extremeValues, full,
   gather, indexSelect, log, matmul, mul, narrow, normAxes, reshape, scatterAdd, sin, stack, sub, sum, sumToShape, tensor, where, zeros, type Operand,
   type TensorOptions,
 } from './tensor.ts';
@@ -70,8 +70,8 @@ function cumExtreme(fn: 'cummax' | 'cummin', x: Tensor, dim: number): ValuesIndi
     if (v === x1) v = clone(x1);
   });
   const shape = [...x.shape], at = idx;
-  const values = composite(fn === 'cummax' ? 'CummaxBackward0' : 'CumminBackward0', [x], () => reshape(v, shape),
-    (g) => [reshape(scatterAdd(zeros([...x1.shape], { dtype: g.dtype, device: dev(g) }), d, at, reshape(g, [...x1.shape])), shape)]);
+  const values = twice(composite(fn === 'cummax' ? 'CummaxBackward0' : 'CumminBackward0', [x], () => reshape(v, shape),
+    (g) => [reshape(scatterAdd(zeros([...x1.shape], { dtype: g.dtype, device: dev(g) }), d, at, reshape(g, [...x1.shape])), shape)]));
   return new ValuesIndices(fn, values, reshape(idx, shape));
 }
 export function cummax(x: Tensor, dim: number): ValuesIndices { return cumExtreme('cummax', x, dim); }
@@ -87,7 +87,7 @@ export function logcumsumexp(x: Tensor, dim: number): Tensor {
   if (!isFloat(x.dtype)) throw new Error(`"logcumsumexp_out_cpu" not implemented for '${SCALAR_TYPE[x.dtype]}'`);
   const d = normDim(dim, Math.max(1, x.ndim)), x1 = atLeast1d(x), n = x1.shape[d], shape = [...x.shape];
   let out!: Tensor;
-  return composite('LogcumsumexpBackward0', [x], () => {
+  return twice(composite('LogcumsumexpBackward0', [x], () => {
     const pos = positions(n, d, x1.ndim, x1);
     let v = x1;
     for (let s = 1; s < n; s *= 2) v = where(compare('ge', pos, s), logaddexp(v, later(v, d, s)), v);
@@ -95,10 +95,13 @@ export function logcumsumexp(x: Tensor, dim: number): Tensor {
   }, (g) => {
     const rev = (t: Tensor) => flip(logcumsumexp(flip(t, d), d), d);
     const la = log(abs(g));
-    const pos = exp(add(rev(sub(where(compare('gt', g, 0), la, -Infinity), out)), x));
-    const neg = exp(add(rev(sub(where(compare('lt', g, 0), la, -Infinity), out)), x));
+    // The dtype's lowest finite value stands for log 0, as PyTorch's: with −inf, a second derivative
+    // meets −inf − (−inf) = NaN in this closure run again, and loses the gradient through out.
+    const low = g.dtype === 'float32' ? -3.4028234663852886e38 : -Number.MAX_VALUE;
+    const pos = exp(add(rev(sub(where(compare('gt', g, 0), la, low), out)), x));
+    const neg = exp(add(rev(sub(where(compare('lt', g, 0), la, low), out)), x));
     return [sub(pos, neg)];
-  }, x, out);
+  }, x, out));
 }
 
 // =============================================================== NaN-ignoring reductions
@@ -115,10 +118,10 @@ export function nansum(x: Tensor, dim?: number | number[] | NanReduceOptions, ke
   const src = want && want !== x.dtype ? x.to({ dtype: want }) : x;
   if (!isFloat(src.dtype)) return sum(src, dim, keepdim);
   const axes = normAxes(src, dim), inShape = [...src.shape];
-  return composite('NansumBackward0', [src], () => sum(where(isnan(src), 0, src), dim === undefined ? undefined : axes, keepdim), (g) => {
+  return twice(composite('NansumBackward0', [src], () => sum(where(isnan(src), 0, src), dim === undefined ? undefined : axes, keepdim), (g) => {
     const gk = keepdim ? g : reshape(g, inShape.map((s, i) => (axes.includes(i) ? 1 : s)));
     return [where(isnan(src), 0, gk.expand(inShape))];
-  }, src);
+  }, src));
 }
 /** The mean of the elements that are not NaN (nansum / their count: DivBackward0); NaN if there are none. */
 export function nanmean(x: Tensor, dim?: number | number[] | NanReduceOptions, keepdim = false, o: NanReduceOptions = {}): Tensor {
@@ -246,10 +249,10 @@ export function mode(x: Tensor, dim = -1, keepdim = false): ValuesIndices {
   const squeeze = (t: Tensor) => (x.ndim === 0 ? reshape(t, []) : keepdim ? t : t.squeeze(d));
   const indices = squeeze(back(at));
   const idx1 = back(at);
-  const values = composite('ModeBackward0', [x], () => squeeze(back(value)), (g) => {
+  const values = twice(composite('ModeBackward0', [x], () => squeeze(back(value)), (g) => {
     const g1 = x.ndim === 0 ? reshape(g, [1]) : keepdim ? g : g.unsqueeze(d);
     return [reshape(scatterAdd(zeros([...x1.shape], { dtype: g.dtype, device: dev(g) }), d, idx1, g1), [...x.shape])];
-  });
+  }));
   return new ValuesIndices('mode', values, indices);
 }
 
@@ -302,14 +305,14 @@ export function rot90(x: Tensor, k = 1, dims: [number, number] | number[] = [0, 
   const d0 = normDim(dims[0], x.ndim), d1 = normDim(dims[1], x.ndim);
   if (d0 === d1) throw new Error(`expected rotation dims to be different, but got dim0 = ${dims[0]} and dim1 = ${dims[1]}`);
   const turns = ((k % 4) + 4) % 4;
-  return composite('Rot90Backward0', [x], () => {
+  return twice(composite('Rot90Backward0', [x], () => {
     switch (turns) {
       case 1: return flip(x, d1).transpose(d0, d1).contiguous();
       case 2: return flip(x, [d0, d1]);
       case 3: return flip(x, d0).transpose(d0, d1).contiguous();
       default: return clone(x);
     }
-  }, (g) => [rot90(g, -turns, [d0, d1])]);
+  }, (g) => [rot90(g, -turns, [d0, d1])]));
 }
 
 function triIndices(lower: boolean, row: number, col: number, offset: number, o: TensorOptions): Tensor {
@@ -399,8 +402,8 @@ export function take(x: Tensor, index: Tensor): Tensor {
   if (index.dtype !== 'int64') throw new Error(`take(): Expected a long tensor for index, but got ${SCALAR_TYPE[index.dtype]}`);
   const n = x.numel(), inShape = [...x.shape], iShape = [...index.shape];
   const at = noGrad(() => reshape(where(compare('lt', index, 0), add(index, n), index), [-1]));
-  return composite('TakeBackward0', [x], () => reshape(indexSelect(reshape(x, [-1]), 0, at), iShape),
-    (g) => [reshape(scatterAdd(zeros([n], { dtype: g.dtype, device: dev(g) }), 0, at, reshape(g, [-1])), inShape)]);
+  return twice(composite('TakeBackward0', [x], () => reshape(indexSelect(reshape(x, [-1]), 0, at), iShape),
+    (g) => [reshape(scatterAdd(zeros([n], { dtype: g.dtype, device: dev(g) }), 0, at, reshape(g, [-1])), inShape)]));
 }
 /**
  * gather along dim with x and indices broadcast against each other in the other dims; without dim, of
@@ -484,13 +487,13 @@ export function copysign(a: Tensor, b: Operand): Tensor {
   const p = a.dtype === dt ? a : a.to({ dtype: dt });
   let out!: Tensor;
   const neg = bt ? signbit(b) : (Object.is(b, -0) || Number(b) < 0);
-  return composite(bt ? 'CopysignBackward0' : 'CopysignBackward1', bt ? [p, b] : [p], () => {
+  return twice(composite(bt ? 'CopysignBackward0' : 'CopysignBackward1', bt ? [p, b] : [p], () => {
     const m = abs(p);
     return (out = typeof neg === 'boolean' ? (neg ? mul(m, -1) : m) : where(neg, mul(m, -1), m));
   }, (g) => {
     const ga = p.requiresGrad ? sumToShape(mul(g, where(compare('eq', p, 0), 0, div(out, p))), [...p.shape]) : null;
     return bt ? [ga, (b as Tensor).requiresGrad ? zeros([...(b as Tensor).shape], { dtype: (b as Tensor).dtype, device: dev(b as Tensor) }) : null] : [ga];
-  }, p, out);
+  }, p, out));
 }
 /** 0 for x < 0, values where x = 0, 1 for x > 0 (both of one dtype, as PyTorch requires; no gradient). */
 export function heaviside(x: Tensor, values: Tensor): Tensor {
@@ -503,14 +506,14 @@ export function heaviside(x: Tensor, values: Tensor): Tensor {
 export function sinc(x: Tensor): Tensor {
   checkTensor('sinc', x);
   const p = asFloat(x);
-  return composite('SincBackward0', [p], () => {
+  return twice(composite('SincBackward0', [p], () => {
     const px = mul(p, Math.PI);
     return where(compare('eq', p, 0), 1, div(sin(px), px));
   }, (g) => {
     const px = mul(p, Math.PI);
     const dv = div(sub(mul(px, cos(px)), sin(px)), mul(px, p));
     return [mul(g, where(compare('eq', p, 0), 0, dv))];
-  }, p);
+  }, p));
 }
 /**
  * log(x / (1 − x)), x first clamped to [eps, 1 − eps] when eps is given (LogitBackward0: g / (x(1 − x)),
@@ -520,14 +523,14 @@ export function logit(x: Tensor, eps?: number | null): Tensor {
   checkTensor('logit', x);
   const p = asFloat(x);
   const e = eps ?? null;
-  return composite('LogitBackward0', [p], () => {
+  return twice(composite('LogitBackward0', [p], () => {
     const z = e === null ? p : where(compare('lt', p, e), e, where(compare('gt', p, 1 - e), 1 - e, p));
     return log(div(z, sub(1, z)));
   }, (g) => {
     const d = div(g, mul(p, sub(1, p)));
     if (e === null) return [where(where(compare('lt', p, 0), true, compare('gt', p, 1)), NaN, d)];
     return [where(where(compare('lt', p, e), true, compare('gt', p, 1 - e)), 0, d)];
-  }, p);
+  }, p));
 }
 /**
  * x·log(y), 0 where x = 0 unless y is NaN (XlogyBackward0: g·log(y), g·x / y).
@@ -544,11 +547,11 @@ export function xlogy(x: Tensor | number, y: Tensor | number): Tensor {
   const q = y instanceof Tensor ? (y.dtype === dt ? y : y.to({ dtype: dt })) : full([], y, { dtype: dt, device: dev(ref) });
   const raw = (a: Tensor, b: Tensor) => where(isnan(b), NaN, where(compare('eq', a, 0), 0, mul(a, log(b))));
   const inputs = x instanceof Tensor && y instanceof Tensor ? [p, q] : x instanceof Tensor ? [p] : [q];
-  return composite(x instanceof Tensor && y instanceof Tensor ? 'XlogyBackward0' : x instanceof Tensor ? 'XlogyBackward2' : 'XlogyBackward1', inputs, () => raw(p, q), (g) => {
+  return twice(composite(x instanceof Tensor && y instanceof Tensor ? 'XlogyBackward0' : x instanceof Tensor ? 'XlogyBackward2' : 'XlogyBackward1', inputs, () => raw(p, q), (g) => {
     const gx = p.requiresGrad ? sumToShape(mul(g, log(q)), [...p.shape]) : null; // (PyTorch's: log(y) at x = 0 too)
     const gy = q.requiresGrad ? sumToShape(div(mul(g, p), q), [...q.shape]) : null;
     return x instanceof Tensor && y instanceof Tensor ? [gx, gy] : x instanceof Tensor ? [gx] : [gy];
-  }, p, q);
+  }, p, q));
 }
 
 // =============================================================== matrices and vectors
@@ -569,10 +572,10 @@ export function cross(a: Tensor, b: Tensor, dim?: number | null): Tensor {
     d = normDim(dim, shape.length);
   }
   if (a.shape[d] !== 3 || b.shape[d] !== 3) throw new Error(`linalg.cross: inputs dimension ${d} must have length 3. Got ${a.shape[d]} and ${b.shape[d]}`);
-  return composite('LinalgCrossBackward0', [a, b], () => crossRaw(a.expand(shape), b.expand(shape), d), (g) => [
+  return twice(composite('LinalgCrossBackward0', [a, b], () => crossRaw(a.expand(shape), b.expand(shape), d), (g) => [
     a.requiresGrad ? sumToShape(cross(b.expand(shape), g, d), [...a.shape]) : null,
     b.requiresGrad ? sumToShape(cross(g, a.expand(shape), d), [...b.shape]) : null,
-  ], a, b);
+  ], a, b));
 }
 function crossRaw(pa: Tensor, pb: Tensor, d: number): Tensor {
   const c = (t: Tensor, i: number) => narrow(t, d, i, 1);
@@ -717,14 +720,14 @@ export function diagEmbed(x: Tensor, offset = 0, dim1 = -2, dim2 = -1): Tensor {
   for (let i = 0; i < r; i++) if (i !== d1 && i !== d2) order[i] = k++;
   order[d1] = b; order[d2] = b + 1;
   order.forEach((o, i) => { inv[o] = i; });
-  return composite('DiagEmbedBackward0', [x], () => {
+  return twice(composite('DiagEmbedBackward0', [x], () => {
     const line = offset !== 0 ? cat([x, zeros([...x.shape.slice(0, -1), Math.abs(offset)], { dtype: x.dtype, device: dev(x) })], -1) : x;
     const m = where(on, offset >= 0 ? line.unsqueeze(-1) : line.unsqueeze(-2), 0);
     return m.permute(order).contiguous(); // m's dims: [...batch, rows, cols] → rows at d1, cols at d2
   }, (g) => {
     const gm = g.permute(inv); // [...batch, rows, cols]
     return [narrow(sum(where(on, gm, 0), offset >= 0 ? -1 : -2), -1, 0, len)];
-  });
+  }));
 }
 
 /** Σ a·b of two 1-D tensors of one size (the conjugate of a is a itself for real tensors). */
@@ -732,14 +735,14 @@ export function vdot(a: Tensor, b: Tensor): Tensor {
   checkTensor('vdot', a); checkTensor('vdot', b, 'other');
   if (a.ndim !== 1 || b.ndim !== 1) throw new Error(`1D tensors expected, but got ${a.ndim}D and ${b.ndim}D tensors`);
   if (a.numel() !== b.numel()) throw new Error(`inconsistent tensor size, expected tensor [${a.numel()}] and src [${b.numel()}] to have the same number of elements, but got ${a.numel()} and ${b.numel()} elements respectively`);
-  return composite('VdotBackward0', [a, b], () => a.dot(b), (g) => [a.requiresGrad ? mul(g, b) : null, b.requiresGrad ? mul(g, a) : null], a, b);
+  return twice(composite('VdotBackward0', [a, b], () => a.dot(b), (g) => [a.requiresGrad ? mul(g, b) : null, b.requiresGrad ? mul(g, a) : null], a, b));
 }
 /** The matrix-vector product of a [n, m] matrix and an [m] vector. */
 export function mv(a: Tensor, v: Tensor): Tensor {
   checkTensor('mv', a); checkTensor('mv', v, 'vec');
   if (a.ndim !== 2 || v.ndim !== 1) throw new Error(`vector + matrix @ vector expected, got 1, ${a.ndim}, ${v.ndim}`);
   if (a.shape[1] !== v.shape[0]) throw new Error(`size mismatch, got ${a.shape[0]}, ${a.shape[0]}x${a.shape[1]},${v.shape[0]}`);
-  return composite('MvBackward0', [a, v], () => matmul(a, v), (g) => [a.requiresGrad ? outer(g, v) : null, v.requiresGrad ? matmul(a.t(), g) : null], a, v);
+  return twice(composite('MvBackward0', [a, v], () => matmul(a, v), (g) => [a.requiresGrad ? outer(g, v) : null, v.requiresGrad ? matmul(a.t(), g) : null], a, v));
 }
 /** outer's older name. */
 export function ger(a: Tensor, b: Tensor): Tensor { return outer(a, b); }

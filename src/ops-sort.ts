@@ -7,7 +7,7 @@
  * (This module and tensor.ts import each other: nothing here runs at load time.)
  */
 import {
-  Tensor, ValuesIndices, argsortRaw, scanRaw, checkTensor, composite, compare, deviceName, full, gather, indexSelect, arange, cat,
+  Tensor, ValuesIndices, argsortRaw, scanRaw, checkTensor, composite, twice, compare, deviceName, full, gather, indexSelect, arange, cat,
   narrow, hostUniform, reshape, scatterAdd, sum, tensor, where, zeros, sub,
 } from './tensor.ts';
 import type { DType } from './runtime/protocol.ts';
@@ -40,8 +40,8 @@ export function sort(x: Tensor, dim = -1, descending = false): ValuesIndices {
   const d = lineDim(x, dim), x1 = atLeast1d(x);
   const idx1 = argsortRaw(x1, d, descending);
   const idx = x.ndim === 0 ? reshape(idx1, []) : idx1;
-  const values = composite('SortBackward0', [x], () => reshape(gather(x1, d, idx1), [...x.shape]),
-    (g) => [reshape(putBack(atLeast1d(g), x1.shape, d, idx1, true), [...x.shape])]);
+  const values = twice(composite('SortBackward0', [x], () => reshape(gather(x1, d, idx1), [...x.shape]),
+    (g) => [reshape(putBack(atLeast1d(g), x1.shape, d, idx1, true), [...x.shape])]));
   return new ValuesIndices('sort', values, idx);
 }
 /** The positions that sort x along dim (torch.argsort; stable, as sort). */
@@ -66,8 +66,8 @@ export function topk(x: Tensor, k: number, dim = -1, largest = true, sorted = tr
   const x1 = atLeast1d(x);
   const idx1 = argsortRaw(x1, d, largest, k);
   const idx = x.ndim === 0 ? reshape(idx1, []) : idx1;
-  const values = composite('TopkBackward0', [x], () => reshape(gather(x1, d, idx1), [...idx.shape]),
-    (g) => [reshape(putBack(reshape(g, [...idx1.shape]), x1.shape, d, idx1, k === n), [...x.shape])]);
+  const values = twice(composite('TopkBackward0', [x], () => reshape(gather(x1, d, idx1), [...idx.shape]),
+    (g) => [reshape(putBack(reshape(g, [...idx1.shape]), x1.shape, d, idx1, k === n), [...x.shape])]));
   return new ValuesIndices('topk', values, idx);
 }
 
@@ -77,10 +77,10 @@ function pick(name: 'kthvalue' | 'median', node: string, x: Tensor, d: number, k
   const at = gather(sortedIdx, d, pos);
   const squeeze = (t: Tensor) => (x.ndim === 0 ? reshape(t, []) : keepdim ? t : t.squeeze(d));
   const indices = squeeze(at);
-  const values = composite(node, [x], () => squeeze(gather(x1, d, at)), (g) => {
+  const values = twice(composite(node, [x], () => squeeze(gather(x1, d, at)), (g) => {
     const g1 = x.ndim === 0 ? reshape(g, [1]) : keepdim ? g : g.unsqueeze(d);
     return [reshape(putBack(g1, x1.shape, d, at, false), [...x.shape])];
-  });
+  }));
   return new ValuesIndices(name, values, indices);
 }
 /**
@@ -109,11 +109,11 @@ export function median(x: Tensor, dim?: number, keepdim = false): Tensor | Value
   if (dim === undefined) {
     if (x.numel() === 0) return full([], NaN, { dtype: x.dtype, device: deviceName(x.device) });
     let at!: Tensor;
-    return composite('MedianBackward0', [x], () => {
+    return twice(composite('MedianBackward0', [x], () => {
       const r = medianAlong(reshape(x, [-1]), 0, true, '');
       at = r.indices;
       return reshape(r.values, []);
-    }, (g) => [reshape(putBack(reshape(g, [1]), [x.numel()], 0, at, false), [...x.shape])]);
+    }, (g) => [reshape(putBack(reshape(g, [1]), [x.numel()], 0, at, false), [...x.shape])]));
   }
   return medianAlong(x, lineDim(x, dim), keepdim, 'MedianBackward1');
 }
@@ -150,7 +150,8 @@ function shifted(t: Tensor, d: number, dir: -1 | 1, fill: number): Tensor {
 function linearScan(node: string, a: Tensor | null, b: Tensor | null, value: number, d: number, reverse: boolean, dtype: DType): Tensor {
   let y: Tensor | null = null;
   const inputs = a && b ? [a, b] : [(a ?? b)!];
-  return composite(node, inputs, () => {
+  // (y is the node's own output: recorded, as the shifted a and g are)
+  return twice(composite(node, inputs, () => {
     const r = scanRaw(a, b, value, d, reverse, dtype);
     if (a) y = r; // (a's gradient needs the output; cumsum's keeps nothing)
     return r;
@@ -159,7 +160,7 @@ function linearScan(node: string, a: Tensor | null, b: Tensor | null, value: num
     const ga = a && a.requiresGrad ? lam.mul(shifted(y!, d, reverse ? -1 : 1, value)) : null;
     const gb = b && b.requiresGrad ? lam : null;
     return a && b ? [ga, gb] : a ? [ga] : [gb];
-  });
+  }));
 }
 function scanOf(name: 'cumsum' | 'cumprod', x: Tensor, dim: number, dtype: DType | string | undefined): Tensor {
   checkTensor(name, x);
@@ -190,7 +191,7 @@ function dimList(fn: string, x: Tensor, dims: number | number[]): number[] {
 export function flip(x: Tensor, dims: number | number[]): Tensor {
   checkTensor('flip', x);
   const ds = dimList('flip', x, dims);
-  return composite('FlipBackward0', [x], () => reorder(x, ds, (n) => arange(n - 1, -1, -1, { device: deviceName(x.device) })), (g) => [flip(g, ds)]);
+  return twice(composite('FlipBackward0', [x], () => reorder(x, ds, (n) => arange(n - 1, -1, -1, { device: deviceName(x.device) })), (g) => [flip(g, ds)]));
 }
 /** x with each of dims' positions taken from index(n) (an int64 tensor of n positions). */
 function reorder(x: Tensor, dims: number[], index: (n: number) => Tensor): Tensor {
@@ -209,11 +210,11 @@ export function roll(x: Tensor, shifts: number | number[], dims?: number | numbe
   if (sh.some((v) => !Number.isInteger(v))) throw new Error(`roll(): shifts must be integers, got [${sh.join(', ')}]`);
   if (dims === undefined || (Array.isArray(dims) && dims.length === 0)) {
     if (sh.length !== 1) throw new Error(`shifts and dimensions must align. shifts: ${sh.length}, dims:0`);
-    return composite('RollBackward0', [x], () => reshape(rollAlong(reshape(x, [-1]), [0], sh), [...x.shape]), (g) => [roll(g, -sh[0])]);
+    return twice(composite('RollBackward0', [x], () => reshape(rollAlong(reshape(x, [-1]), [0], sh), [...x.shape]), (g) => [roll(g, -sh[0])]));
   }
   const ds = (Array.isArray(dims) ? dims : [dims]).map((v) => normDim(v, Math.max(1, x.ndim)));
   if (ds.length !== sh.length) throw new Error(`shifts and dimensions must align. shifts: ${sh.length}, dims:${ds.length}`);
-  return composite('RollBackward0', [x], () => rollAlong(x, ds, sh), (g) => [roll(g, sh.map((v) => -v), ds)]);
+  return twice(composite('RollBackward0', [x], () => rollAlong(x, ds, sh), (g) => [roll(g, sh.map((v) => -v), ds)]));
 }
 function rollAlong(x: Tensor, ds: number[], sh: number[]): Tensor {
   if (x.ndim === 0) return x.clone();
