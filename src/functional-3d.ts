@@ -14,7 +14,7 @@
  * interpolateBicubic without an import cycle.
  */
 import {
-  Tensor, add, cat, checkFloat, checkTensor, composite, extremeValues, full, gather, indexAddZeros, indexSelect, matmul, mul, reshape, sum, tensor, div,
+  Tensor, add, cat, checkFloat, checkTensor, composite, twice, isCreatingGraph, extremeValues, full, gather, indexAddZeros, indexSelect, matmul, mul, reshape, sum, tensor, div,
   type Operand,
 } from './tensor.ts';
 import { contiguousStrides, fmtShape } from './shape.ts';
@@ -177,17 +177,21 @@ function convolution3d(input: Tensor, x: Tensor, weight: Tensor, bias: Tensor | 
   const wv = reshape(weight, [...grouped(O), CK]); // [(G,) O/G, CK]
   let cols!: Tensor;
   const inputs: Operand[] = bias != null ? [input, weight, bias] : [input, weight];
-  return composite('ConvolutionBackward0', inputs, () => {
-    cols = reshape(unfoldW(padWith(x, lo, hi, 0), q), [N, ...(G === 1 ? [] : [G]), CK, q.L]);
+  const windowsOfX = () => { cols = reshape(unfoldW(padWith(x, lo, hi, 0), q), [N, ...(G === 1 ? [] : [G]), CK, q.L]); };
+  return twice(composite('ConvolutionBackward0', inputs, () => {
+    windowsOfX();
     let y = reshape(matmul(wv, cols), [N, O, q.L]);
     if (bias != null) y = add(y, bias.reshape([1, O, 1]));
     return asShape(y, [N, O, ...out]);
   }, (g) => {
+    // (the weight's gradient reads x's windows, made without recording: a createGraph pass makes them
+    // again, recorded; x is the caller's input or its recorded unsqueeze)
+    if (isCreatingGraph() && weight.requiresGrad) windowsOfX();
     const g2 = reshape(g, [N, ...grouped(O), q.L]);
     const gx = input.requiresGrad ? reshape(foldW(matmul(wv.transpose(-1, -2), g2).reshape([N, C, q.K, q.L]), q), input.shape) : null;
     const gw = weight.requiresGrad ? reshape(sum(matmul(g2, cols.transpose(-1, -2)), 0), weight.shape) : null;
     return bias != null ? [gx, gw, bias.requiresGrad ? sum(reshape(g, [N, O, q.L]), [0, 2]) : null] : [gx, gw];
-  }, input, weight);
+  }, input, weight));
 }
 
 export interface ConvTranspose3dOptions { stride?: Triple; padding?: Triple; outputPadding?: Triple; groups?: number; dilation?: Triple }
@@ -224,7 +228,7 @@ function transposed3d(input: Tensor, x: Tensor, weight: Tensor, bias: Tensor | n
   const wv = reshape(weight, [...grouped(Ci), Cg * q.K]); // [(G,) Ci/G, Cg·K]
   const xv = reshape(x, [N, ...grouped(Ci), q.L]); // [N, (G,) Ci/G, L]
   const inputs: Operand[] = bias != null ? [input, weight, bias] : [input, weight];
-  return composite('ConvolutionBackward0', inputs, () => {
+  return twice(composite('ConvolutionBackward0', inputs, () => {
     let y = foldW(reshape(matmul(wv.transpose(-1, -2), xv), [N, Cout, q.K, q.L]), q); // [N, Cout, ...outSize]
     if (bias != null) y = add(y, bias.reshape([1, Cout, 1, 1, 1]));
     return asShape(y.contiguous(), [N, Cout, ...outSize]);
@@ -234,7 +238,7 @@ function transposed3d(input: Tensor, x: Tensor, weight: Tensor, bias: Tensor | n
     const gx = input.requiresGrad ? reshape(matmul(wv, gcols), input.shape) : null;
     const gw = weight.requiresGrad ? reshape(sum(matmul(xv, gcols.transpose(-1, -2)), 0), weight.shape) : null;
     return bias != null ? [gx, gw, bias.requiresGrad ? sum(g5, [0, 2, 3, 4]) : null] : [gx, gw];
-  }, input, weight);
+  }, input, weight));
 }
 
 // =============================================================== pooling
@@ -271,12 +275,12 @@ function poolWindows(x5: Tensor, k: number[], s: number[], p: number[], d: numbe
 function windowMax(name: string, x: Tensor, xs: Tensor, q: Windows, orig: Int32Array): [Tensor, () => Tensor] {
   const { N, C } = q, S = prod(q.size), outShape = outShapeOf(x, q.out);
   let pos!: Tensor; // [N, C, L]
-  const y = composite(name, [x], () => {
+  const y = twice(composite(name, [x], () => {
     const cols = unfoldW(xs, q);
     const o = tensor(orig, { device: x.device, dtype: 'int32' }).long().reshape([1, 1, q.K, q.L]).expand([N, C, q.K, q.L]);
     pos = reshape(gather(o, 2, cols.argmax(2, true)), [N, C, q.L]);
     return asShape(extremeValues('max', cols, [2], true), outShape);
-  }, (g) => [reshape(full([N, C, S], 0, { dtype: g.dtype, device: g.device }).scatterAdd(2, pos, reshape(g, [N, C, q.L])), x.shape)], x);
+  }, (g) => [reshape(full([N, C, S], 0, { dtype: g.dtype, device: g.device }).scatterAdd(2, pos, reshape(g, [N, C, q.L])), x.shape)], x));
   return [y, () => reshape(pos, outShape)];
 }
 /** Where a padded image's positions are in the unpadded one (padding: its nearest pixel, never the max
@@ -346,8 +350,8 @@ export function avgPool3d(x: Tensor, kernelSize: Triple, o: AvgPool3dOptions = {
       for (const a of spans[0]) for (const b of spans[1]) for (const e of spans[2]) c[l++] = a * b * e;
       denom = tensor(c, { dtype: x5.dtype, device: x5.device }).reshape([1, 1, 1, q.L]);
     }
-    return composite('AvgPool3DBackward0', [x], () => asShape(div(sum(unfoldW(padWith(x5, q.lo, q.hi, 0), q), 2, true), denom).contiguous(), outShapeOf(x, out)),
-      (g) => [reshape(foldW(div(reshape(g, [N, C, 1, q.L]), denom).expand([N, C, q.K, q.L]), q), x.shape)], x);
+    return twice(composite('AvgPool3DBackward0', [x], () => asShape(div(sum(unfoldW(padWith(x5, q.lo, q.hi, 0), q), 2, true), denom).contiguous(), outShapeOf(x, out)),
+      (g) => [reshape(foldW(div(reshape(g, [N, C, 1, q.L]), denom).expand([N, C, q.K, q.L]), q), x.shape)], x));
   }
 }
 
@@ -380,13 +384,13 @@ export function adaptiveAvgPool3d(x: Tensor, outputSize: Size3): Tensor {
       return tensor(m, { dtype: x5.dtype, device: x5.device }).reshape([out, n]);
     };
     const ad = avg(od, D), ah = avg(oh, H), aw = avg(ow, W);
-    return composite('AdaptiveAvgPool3DBackward0', [x], () => {
+    return twice(composite('AdaptiveAvgPool3DBackward0', [x], () => {
       const y = matmul(ah, matmul(x5, aw.t())); // [N, C, D, oh, ow]
       return asShape(matmul(ad, reshape(y, [N, C, D, oh * ow])), outShapeOf(x, [od, oh, ow]));
     }, (g) => {
       const g1 = reshape(matmul(ad.t(), reshape(g, [N, C, od, oh * ow])), [N, C, D, oh, ow]);
       return [reshape(matmul(matmul(ah.t(), g1), aw), x.shape)];
-    });
+    }));
   }
 }
 /**
@@ -452,7 +456,7 @@ export function interpolateBicubic(x: Tensor, outs: number[], scales: Array<numb
     const shape = x.shape.map((_, j) => (j === 2 + k ? out : 1));
     return { n, idx: idx.map((a) => tensor(a, { device: x.device, dtype: 'int32' })), w: w.map((a) => tensor(a, { dtype: x.dtype, device: x.device }).reshape(shape)) };
   });
-  return composite('UpsampleBicubic2DBackward1', [x], () => {
+  return twice(composite('UpsampleBicubic2DBackward1', [x], () => {
     let r = x;
     for (let k = outs.length - 1; k >= 0; k--) {
       const t = taps[k];
@@ -466,5 +470,5 @@ export function interpolateBicubic(x: Tensor, outs: number[], scales: Array<numb
       r = t.idx.map((ix, j) => indexAddZeros(mul(r, t.w[j]), 2 + k, ix, shape)).reduce((a, b) => add(a, b));
     }
     return [r];
-  });
+  }));
 }

@@ -10,7 +10,7 @@
  * between the two files is harmless.
  */
 import {
-  Tensor, checkFloat, extremeValues, gather, checkTensor, composite, compare, full, indexAddZeros, indexSelect, matmul, mul, add, reshape, softmax, sum, tensor, where,
+  Tensor, checkFloat, extremeValues, gather, checkTensor, composite, twice, compare, full, indexAddZeros, indexSelect, matmul, mul, add, reshape, softmax, sum, tensor, where,
 } from './tensor.ts';
 import { fmtShape } from './shape.ts';
 import { formatSize } from './format.ts';
@@ -87,7 +87,7 @@ function transposedConvolution(x: Tensor, x4: number[], weight: Tensor, w4: numb
   const xv = reshape(x, [N, ...grouped(Ci), L]); // [N, (G,) Ci/G, L]
   const outShape = x.ndim === 4 ? [N, Cout, OH, OW] : [N, Cout, OW];
   const inputs = bias != null ? [x, weight, bias] : [x, weight];
-  return composite('ConvolutionBackward0', inputs, () => {
+  return twice(composite('ConvolutionBackward0', inputs, () => {
     const cols = matmul(wv.transpose(-1, -2), xv); // [N, (G,) Cg·K, L]
     let y = W.fold(reshape(cols, [N, Cout, q.K, L]), q); // [N, Cout, OH, OW]
     if (bias != null) y = add(y, bias.reshape([1, Cout, 1, 1]));
@@ -98,7 +98,7 @@ function transposedConvolution(x: Tensor, x4: number[], weight: Tensor, w4: numb
     const gx = x.requiresGrad ? reshape(matmul(wv, gcols), x.shape) : null;
     const gw = weight.requiresGrad ? reshape(sum(matmul(xv, gcols.transpose(-1, -2)), 0), weight.shape) : null;
     return bias != null ? [gx, gw, bias.requiresGrad ? sum(g4, [0, 2, 3]) : null] : [gx, gw];
-  }, x, weight);
+  }, x, weight));
 }
 
 // =============================================================== im2col (unfold) and col2im (fold)
@@ -118,8 +118,8 @@ export function unfold(input: Tensor, kernelSize: Pair, o: FoldOptions = {}): Te
   const k = W.pair('kernel_size', kernelSize, 1), d = W.pair('dilation', o.dilation ?? 1, 1), p = W.pair('padding', o.padding ?? 0, 0), s = W.pair('stride', o.stride ?? 1, 1);
   return W.batched('unfold', input, (x4) => {
     const q = W.patches('unfold', x4, k, s, p, d);
-    return composite('Im2ColBackward0', [x4], () => W.asShape(W.unfold(W.padFor(x4, q, 0), q).contiguous(), [q.N, q.C * q.K, q.L]),
-      (g) => [W.fold(reshape(g, [q.N, q.C, q.K, q.L]), q)]);
+    return twice(composite('Im2ColBackward0', [x4], () => W.asShape(W.unfold(W.padFor(x4, q, 0), q).contiguous(), [q.N, q.C * q.K, q.L]),
+      (g) => [W.fold(reshape(g, [q.N, q.C, q.K, q.L]), q)]));
   });
 }
 /**
@@ -141,8 +141,10 @@ export function fold(input: Tensor, outputSize: Pair, kernelSize: Pair, o: FoldO
   }
   const C = CK / K;
   const q = W.patches('fold', shaped([N, C, os[0], os[1]], x.device), k, s, p, d);
-  const y = composite('Col2ImBackward0', [x], () => W.fold(reshape(x, [N, C, K, L]), q),
-    (g) => [W.asShape(W.unfold(W.padFor(g, q, 0), q).contiguous(), [N, CK, L])]);
+  const y = twice(composite('Col2ImBackward0', [x], () => W.fold(reshape(x, [N, C, K, L]), q),
+    // (reshape, not asShape: a window of the storage would leave the gradient without a graph in a
+    // createGraph pass)
+    (g) => [reshape(W.unfold(W.padFor(g, q, 0), q), [N, CK, L])]));
   return input.ndim === 2 ? y.squeeze(0) : y;
 }
 
@@ -176,7 +178,7 @@ export function interpolateLinear(x: Tensor, outs: number[], scales: Array<numbe
     const shape = x.shape.map((_, j) => (j === 2 + k ? out : 1)), opts = { dtype: x.dtype, device: x.device };
     return { n, i0: tensor(i0, { device: x.device, dtype: 'int32' }), i1: tensor(i1, { device: x.device, dtype: 'int32' }), l0: tensor(l0, opts).reshape(shape), l1: tensor(l1, opts).reshape(shape) };
   });
-  return composite(sd === 1 ? 'UpsampleLinear1DBackward1' : sd === 2 ? 'UpsampleBilinear2DBackward1' : 'UpsampleTrilinear3DBackward1', [x], () => {
+  return twice(composite(sd === 1 ? 'UpsampleLinear1DBackward1' : sd === 2 ? 'UpsampleBilinear2DBackward1' : 'UpsampleTrilinear3DBackward1', [x], () => {
     let r = x;
     for (let k = sd - 1; k >= 0; k--) {
       const t = dims[k];
@@ -190,7 +192,7 @@ export function interpolateLinear(x: Tensor, outs: number[], scales: Array<numbe
       r = add(indexAddZeros(mul(r, t.l0), 2 + k, t.i0, shape), indexAddZeros(mul(r, t.l1), 2 + k, t.i1, shape));
     }
     return [r];
-  });
+  }));
 }
 
 // =============================================================== reflect, replicate and circular padding
@@ -227,14 +229,14 @@ export function padIndexed(x: Tensor, amounts: number[], mode: 'reflect' | 'repl
   const forward = () => idx.reduce((r, { d, at }) => indexSelect(r, d, at), x);
   if (mode === 'circular') return forward();
   const name = `${mode === 'reflect' ? 'Reflection' : 'Replication'}Pad${nd}DBackward0`;
-  return composite(name, [x], forward, (g) => {
+  return twice(composite(name, [x], forward, (g) => {
     let r = g;
     for (let k = nd - 1; k >= 0; k--) {
       const { d, n, at } = idx[k];
       r = indexAddZeros(r, d, at, r.shape.map((v, i) => (i === d ? n : v)));
     }
     return [r];
-  });
+  }));
 }
 
 // =============================================================== adaptive max pooling
@@ -266,11 +268,11 @@ export function adaptiveMaxPool2d(x: Tensor, outputSize: number | [number | null
   }
   const idx = tensor(at, { device: x.device, dtype: 'int32' });
   let pos!: Tensor; // [N, C, L]: where each output's largest element is (h·W + w)
-  const y = composite('AdaptiveMaxPool2DBackward0', [x4], () => {
+  const y = twice(composite('AdaptiveMaxPool2DBackward0', [x4], () => {
     const cols = indexSelect(reshape(x4, [N, C, H * W]), 2, idx).reshape([N, C, K, L]);
     pos = reshape(gather(idx.long().reshape([1, 1, K, L]).expand([N, C, K, L]), 2, cols.argmax(2, true)), [N, C, L]);
     return reshape(extremeValues('max', cols, [2], false), [N, C, oh, ow]);
-  }, (g) => [reshape(full([N, C, H * W], 0, { dtype: g.dtype, device: g.device }).scatterAdd(2, pos, reshape(g, [N, C, L])), x4.shape)], x4);
+  }, (g) => [reshape(full([N, C, H * W], 0, { dtype: g.dtype, device: g.device }).scatterAdd(2, pos, reshape(g, [N, C, L])), x4.shape)], x4));
   const out = x.ndim === 3 ? y.squeeze(0) : y;
   if (!returnIndices) return out;
   const ind = reshape(pos, [N, C, oh, ow]);
@@ -298,12 +300,12 @@ function shuffle(fn: 'pixel_shuffle' | 'pixel_unshuffle', x: Tensor, r: number):
 /** [..., C·r², H, W] to [..., C, H·r, W·r] (PixelShuffleBackward0, whose gradient is pixelUnshuffle). */
 export function pixelShuffle(x: Tensor, upscaleFactor: number): Tensor {
   const y = shuffle('pixel_shuffle', x, upscaleFactor);
-  return composite('PixelShuffleBackward0', [x], () => y.contiguous(), (g) => [shuffle('pixel_unshuffle', g, upscaleFactor)]);
+  return twice(composite('PixelShuffleBackward0', [x], () => y.contiguous(), (g) => [shuffle('pixel_unshuffle', g, upscaleFactor)]));
 }
 /** [..., C, H·r, W·r] to [..., C·r², H, W] (PixelUnshuffleBackward0, whose gradient is pixelShuffle). */
 export function pixelUnshuffle(x: Tensor, downscaleFactor: number): Tensor {
   const y = shuffle('pixel_unshuffle', x, downscaleFactor);
-  return composite('PixelUnshuffleBackward0', [x], () => y.contiguous(), (g) => [shuffle('pixel_shuffle', g, downscaleFactor)]);
+  return twice(composite('PixelUnshuffleBackward0', [x], () => y.contiguous(), (g) => [shuffle('pixel_shuffle', g, downscaleFactor)]));
 }
 
 // =============================================================== activations, bilinear
@@ -318,17 +320,17 @@ export function prelu(x: Tensor, weight: Tensor): Tensor {
   if (n !== 1 && n !== C) throw new Error(`Mismatch of parameter numbers and input channel size. Found parameter numbers = ${n} and channel size = ${C}.`);
   if (weight.ndim > 1) throw new Error(`prelu: Expected \`weight\` to be a scalar or 1D tensor, but got: ndim = ${weight.ndim}`);
   const w = n === 1 ? reshape(weight, []) : reshape(weight, [C, ...new Array<number>(x.ndim - 2).fill(1)]);
-  return composite('PreluBackward0', [x, weight], () => where(compare('gt', x, 0), x, mul(w, x)), (g) => {
+  return twice(composite('PreluBackward0', [x, weight], () => where(compare('gt', x, 0), x, mul(w, x)), (g) => {
     const pos = compare('gt', x, 0);
     const gx = x.requiresGrad ? where(pos, g, mul(w, g)) : null;
     const gw = weight.requiresGrad ? reshape(n === 1 ? sum(where(pos, 0, mul(x, g))) : sum(where(pos, 0, mul(x, g)), [0, ...x.shape.map((_, i) => i).slice(2)]), weight.shape) : null;
     return [gx, gw];
-  }, x, weight);
+  }, x, weight));
 }
 /** x where x > threshold, else value (ThresholdBackward0: the gradient passes where x > threshold). */
 export function threshold(x: Tensor, thresholdValue: number, value: number): Tensor {
   checkTensor('threshold', x);
-  return composite('ThresholdBackward0', [x], () => where(compare('gt', x, thresholdValue), x, value), (g) => [where(compare('gt', x, thresholdValue), g, 0)], x);
+  return twice(composite('ThresholdBackward0', [x], () => where(compare('gt', x, thresholdValue), x, value), (g) => [where(compare('gt', x, thresholdValue), g, 0)], x));
 }
 /** softmax over the channels of [N, C, H, W] or [C, H, W] (dim −3), as nn.Softmax2d. */
 export function softmax2d(x: Tensor): Tensor {

@@ -10,7 +10,7 @@
  * functional.ts re-exports the public functions (one line at its end).
  */
 import {
-  Tensor, add, arange, checkFloat, checkTensor, clamp, compare, composite, div, exp, full, gather, indexAddZeros, indexSelect, log, mean, minimum, mul, neg,
+  Tensor, add, arange, checkFloat, checkTensor, clamp, compare, composite, twice, isCreatingGraph, div, exp, full, gather, indexAddZeros, indexSelect, log, mean, minimum, mul, neg,
   reshape, sigmoid, sqrt, sub, sum, sumToShape, tensor, where, extremeValues, type Operand,
 } from './tensor.ts';
 import { log1p, norm } from './ops-more.ts';
@@ -29,7 +29,7 @@ function reduce(l: Tensor, r: Reduction): Tensor { return r === 'none' ? l : r =
 function lossGrad(g: Tensor, r: Reduction, n: number): Operand { return r === 'mean' ? div(g, n) : g; }
 /** clamp_min(x, m) as its own node (ClampMinBackward0): the gradient passes where x ≥ m. */
 function clampMin(x: Tensor, m: number): Tensor {
-  return composite('ClampMinBackward0', [x], () => clamp(x, m, null), (g) => [where(compare('ge', x, m), g, 0)], x);
+  return twice(composite('ClampMinBackward0', [x], () => clamp(x, m, null), (g) => [where(compare('ge', x, m), g, 0)], x));
 }
 const isIndex = (t: Tensor) => t.dtype === 'int64' || t.dtype === 'int32';
 
@@ -59,11 +59,11 @@ export function softMarginLoss(input: Tensor, target: Tensor, o: LossOptions = {
   const r = checkReduction(o.reduction ?? 'mean');
   let n = 0;
   const shape = input.shape;
-  return composite('SoftMarginLossBackward0', [input], () => {
+  return twice(composite('SoftMarginLossBackward0', [input], () => {
     const l = log1p(exp(neg(mul(input, target))));
     n = l.numel();
     return reduce(l, r);
-  }, (g) => [sumToShape(mul(mul(neg(target), sigmoid(neg(mul(input, target)))), lossGrad(g, r, n)), shape)], input, target);
+  }, (g) => [sumToShape(mul(mul(neg(target), sigmoid(neg(mul(input, target)))), lossGrad(g, r, n)), shape)], input, target));
 }
 
 export interface MultiLabelSoftMarginOptions extends LossOptions { weight?: Tensor | null }
@@ -99,7 +99,7 @@ export function multiLabelMarginLoss(input: Tensor, target: Tensor, o: LossOptio
   const [N, C] = x.shape, dev = { device: x.device };
   const outShape = input.ndim === 2 ? [N] : [];
   let z!: Tensor, coef!: Tensor, oneHot!: Tensor;
-  return composite('MultilabelMarginLossBackward0', [input], () => {
+  return twice(composite('MultilabelMarginLossBackward0', [input], () => {
     const valid = compare('eq', cumsum(compare('lt', t, 0).to({ dtype: x.dtype }), 1), 0).to({ dtype: x.dtype }); // [N, K]
     const tc = where(compare('lt', t, 0), 0, t).long();
     oneHot = mul(compare('eq', tc.unsqueeze(2), arange(C, dev).reshape([1, 1, C])).to({ dtype: x.dtype }), valid.unsqueeze(2)); // [N, K, C]
@@ -113,7 +113,7 @@ export function multiLabelMarginLoss(input: Tensor, target: Tensor, o: LossOptio
     const a = div(mul(mul(compare('gt', z, 0).to({ dtype: x.dtype }), coef), gn), C); // [N, K, C]
     const gx = sub(sum(a, 1), sum(mul(sum(a, 2, true), oneHot), 1));
     return [reshape(gx, input.shape)];
-  });
+  }));
 }
 
 export interface MultiMarginOptions extends MarginOptions { p?: 1 | 2; weight?: Tensor | null }
@@ -134,7 +134,7 @@ export function multiMarginLoss(input: Tensor, target: Tensor, o: MultiMarginOpt
   const t = reshape(target, [N, 1]).long(), dev = { device: x.device };
   const outShape = input.ndim === 2 ? [N] : target.shape;
   let z!: Tensor, notT!: Tensor, wt: Tensor | null = null;
-  return composite('MultiMarginLossBackward0', [input], () => {
+  return twice(composite('MultiMarginLossBackward0', [input], () => {
     notT = compare('ne', arange(C, dev).reshape([1, C]), t).to({ dtype: x.dtype });
     z = add(sub(margin, gather(x, 1, t)), x);
     let h = mul(clamp(z, 0, null), notT);
@@ -144,12 +144,13 @@ export function multiMarginLoss(input: Tensor, target: Tensor, o: MultiMarginOpt
   }, (g) => {
     const gl = r === 'none' ? reshape(g, [N, 1]) : (lossGrad(g, r, N) as Tensor);
     let dh = mul(compare('gt', z, 0).to({ dtype: x.dtype }), notT);
-    if (p === 2) dh = mul(dh, mul(z, 2));
+    // (p = 2 reads z, made without recording: a createGraph pass makes it again, recorded)
+    if (p === 2) dh = mul(dh, mul(isCreatingGraph() ? add(sub(margin, gather(x, 1, t)), x) : z, 2));
     if (wt) dh = mul(dh, wt);
     dh = div(mul(dh, gl), C);
     const atT = compare('eq', arange(C, dev).reshape([1, C]), t).to({ dtype: x.dtype });
     return [reshape(sub(dh, mul(sum(dh, 1, true), atT)), input.shape)];
-  });
+  }));
 }
 
 /** 1 − cos(x1, x2) where y is 1, max(0, cos(x1, x2) − margin) where y is −1; rows of [N, D] (y [N]) or one [D] (y []). */
@@ -240,7 +241,7 @@ export function gaussianNllLoss(input: Tensor, target: Tensor, variance: Tensor,
   const red = o.reduction ?? 'mean';
   if (red !== 'none' && red !== 'mean' && red !== 'sum') throw new Error(`${String(red)} is not valid`);
   const eps = o.eps ?? 1e-6, vv = v;
-  const vc = composite('CloneBackward0', [vv], () => clamp(vv, eps, null), (g) => [g]);
+  const vc = twice(composite('CloneBackward0', [vv], () => clamp(vv, eps, null), (g) => [g]));
   const d = sub(input, target);
   let loss = mul(add(log(vc), div(mul(d, d), vc)), 0.5);
   if (o.full) loss = add(loss, 0.5 * Math.log(2 * Math.PI));
@@ -320,8 +321,18 @@ export function embeddingBag(input: Tensor, weight: Tensor, offsets?: number[] |
     mask = mask ? mul(mask, notPad) : notPad;
   }
   let emb!: Tensor, coef!: Tensor, count: Tensor | null = null;
+  /** mode sum / mean: each entry's factor [B, L, 1] (the mask, the per-sample weight, 1 / the bag's count) */
+  const sumCoef = (): Tensor => {
+    let c: Tensor | null = mask;
+    if (sw) c = c ? mul(c, sw) : sw;
+    if (mode === 'mean') {
+      const n = mask ? clamp(sum(mask, 1, true), 1, null) : full([B, 1], L, { dtype: weight.dtype, device: weight.device });
+      c = c ? div(c, n) : div(full([B, L], 1, { dtype: weight.dtype, device: weight.device }), n);
+    }
+    return c ? c.unsqueeze(2) : full([B, L, 1], 1, { dtype: weight.dtype, device: weight.device });
+  };
   const inputs: Operand[] = psw ? [weight, psw] : [weight];
-  return composite('EmbeddingBagBackward0', inputs, () => {
+  return twice(composite('EmbeddingBagBackward0', inputs, () => {
     emb = reshape(indexSelect(weight, 0, flat), [B, L, D]);
     if (mode === 'max') {
       const m = mask ? compare('gt', mask, 0).unsqueeze(2) : null;
@@ -338,15 +349,15 @@ export function embeddingBag(input: Tensor, weight: Tensor, offsets?: number[] |
       }
       return reshape(best, [B, D]);
     }
-    let c: Tensor | null = mask;
-    if (sw) c = c ? mul(c, sw) : sw;
-    if (mode === 'mean') {
-      const n = mask ? clamp(sum(mask, 1, true), 1, null) : full([B, 1], L, { dtype: weight.dtype, device: weight.device });
-      c = c ? div(c, n) : div(full([B, L], 1, { dtype: weight.dtype, device: weight.device }), n);
-    }
-    coef = c ? c.unsqueeze(2) : full([B, L, 1], 1, { dtype: weight.dtype, device: weight.device });
+    coef = sumCoef();
     return sum(mul(emb, coef), 1);
   }, (g) => {
+    // (coef reads perSampleWeights and emb the weight, both made without recording: a createGraph pass
+    // makes them again, recorded; max's coef is a mask)
+    if (isCreatingGraph()) {
+      emb = reshape(indexSelect(weight, 0, flat), [B, L, D]);
+      if (mode !== 'max') coef = sumCoef();
+    }
     const gl = mul(g.unsqueeze(1), coef); // [B, L, D]
     const gw = indexAddZeros(reshape(gl.expand([B, L, D]), [-1, D]), 0, flat, [V, D]);
     if (!psw) return [gw];
@@ -355,5 +366,5 @@ export function embeddingBag(input: Tensor, weight: Tensor, offsets?: number[] |
     if (mask) gs = mul(gs, mask);
     if (posT) gs = indexAddZeros(reshape(gs, [-1]), 0, posT, psw.shape);
     return [gw, gs];
-  });
+  }));
 }

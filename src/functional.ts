@@ -316,7 +316,7 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, o: BceOptions 
   const weight = o.weight ?? null;
   const n = input.numel();
   const outside = where(compare('lt', input, 0), true, compare('gt', input, 1));
-  return composite('BinaryCrossEntropyBackward0', [input], () => {
+  return twice(composite('BinaryCrossEntropyBackward0', [input], () => {
     const lx = clamp(log(input), -100), l1x = clamp(log(sub(1, input)), -100);
     let l = neg(add(mul(target, lx), mul(sub(1, target), l1x)));
     l = where(outside, NaN, l);
@@ -327,7 +327,7 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, o: BceOptions 
     let gi = div(sub(input, target), clamp(mul(input, sub(1, input)), 1e-12));
     if (weight) gi = mul(gi, weight);
     return [mul(gi, lossGrad(g, r, n))];
-  }, input, target);
+  }, input, target));
 }
 
 export interface BceLogitsOptions extends BceOptions {
@@ -986,10 +986,10 @@ export function glu(x: Tensor, dim = -1): Tensor {
   const n = x.shape[d];
   if (n % 2 !== 0) throw new Error(`Halving dimension must be even, but dimension ${d} is size ${n}`);
   const half = () => [x.narrow(d, 0, n / 2), x.narrow(d, n / 2, n / 2)];
-  return composite('GluBackward0', [x], () => { const [a, b] = half(); return mul(a, sigmoid(b)); }, (g) => {
+  return twice(composite('GluBackward0', [x], () => { const [a, b] = half(); return mul(a, sigmoid(b)); }, (g) => {
     const [a, b] = half(), s = sigmoid(b);
     return [cat([mul(g, s), mul(mul(mul(g, a), s), sub(1, s))], d)];
-  }, x);
+  }, x));
 }
 
 // =============================================================== more losses
@@ -1020,7 +1020,7 @@ export function smoothL1Loss(input: Tensor, target: Tensor, o: SmoothL1Options =
 function robustLoss(name: string, input: Tensor, target: Tensor, r: Reduction, f: (d: Tensor, ad: Tensor) => Tensor, dloss: (d: Tensor) => Tensor): Tensor {
   let n = 0;
   const inShape = input.shape, tShape = target.shape;
-  return composite(name, [input, target], () => {
+  return twice(composite(name, [input, target], () => {
     const d = sub(input, target);
     const l = f(d, abs(d));
     n = l.numel();
@@ -1028,7 +1028,7 @@ function robustLoss(name: string, input: Tensor, target: Tensor, r: Reduction, f
   }, (g) => {
     const gd = mul(dloss(sub(input, target)), lossGrad(g, r, n));
     return [input.requiresGrad ? sumToShape(gd, inShape) : null, target.requiresGrad ? sumToShape(neg(gd), tShape) : null];
-  }, input, target);
+  }, input, target));
 }
 export interface KlDivOptions { reduction?: Reduction | 'batchmean'; logTarget?: boolean }
 /**
@@ -1089,7 +1089,7 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: number | [number | null
       return tensor(m, { dtype: x4.dtype, device: deviceName(x4.device) }).reshape([out, n]);
     };
     const ah = avg(oh, H), aw = avg(ow, W);
-    return composite('AdaptiveAvgPool2DBackward0', [x4], () => matmul(matmul(ah, x4), aw.t()), (g) => [matmul(matmul(ah.t(), g), aw)], x4);
+    return twice(composite('AdaptiveAvgPool2DBackward0', [x4], () => matmul(matmul(ah, x4), aw.t()), (g) => [matmul(matmul(ah.t(), g), aw)], x4));
   });
 }
 

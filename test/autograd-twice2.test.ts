@@ -51,3 +51,54 @@ describe('createGraph through ops-extra and ops-misc', () => {
     }, [[2, 3], [2, 3]]],
   ]);
 });
+
+describe('createGraph through transposed convolution, im2col, interpolation, padding and the rest of functional-extra', () => {
+  run([
+    ['convTranspose2d (bias, stride, groups), convTranspose1d', (x, w, b, w1) => F.convTranspose2d(x, w, b, { stride: [2, 1], padding: [0, 1], groups: 2 }).pow(2).sum([2, 3])
+      .add(F.convTranspose1d(x.reshape([1, 4, 4]), w1, null, { stride: 2 }).tanh().sum(2)), [[1, 4, 2, 2], [4, 1, 2, 2], [2], [4, 2, 3]]],
+    ['unfold (padding, stride), fold', (x, c) => F.unfold(x.pow(2), 2, { padding: 1, stride: 2 }).pow(2).sum(2)
+      .sum().mul(F.fold(c.mul(c), [3, 3], 2).mul(x).sum()), [[1, 2, 3, 3], [1, 8, 4]]],
+    ['pixelShuffle, pixelUnshuffle, prelu, threshold, adaptiveMaxPool2d', (x, w) => F.pixelShuffle(x.pow(2), 2).mul(F.pixelShuffle(x, 2))
+      .add(F.pixelUnshuffle(F.pixelShuffle(x.tanh(), 2), 2).sum(1, true).pow(2).sum()).add(F.prelu(x, w).pow(2).sum(1, true).sum())
+      .add(F.threshold(x.pow(3), 0.1, -1).pow(2).sum()).add(F.interpolate(F.adaptiveMaxPool2d(x.pow(3), [2, 1]), { size: [4, 4], mode: 'nearest' }).sum(1, true)), [[1, 4, 2, 2], [4]]],
+    ['linear, bilinear interpolation (alignCorners both ways), reflect and replicate pads', (x) => F.interpolate(x.pow(2), { size: [3, 5], mode: 'bilinear' }).pow(2).sum([2, 3])
+      .add(F.interpolate(x.tanh(), { scaleFactor: 1.5, mode: 'bilinear', alignCorners: true }).pow(3).sum([2, 3]))
+      .add(F.interpolate(x.reshape([1, 2, 6]).pow(3), { size: 4, mode: 'linear' }).pow(2).sum(2))
+      .add(F.pad(x.pow(2), [1, 2, 1, 0], { mode: 'reflect' }).pow(2).sum([2, 3])).add(F.pad(x.sin(), [2, 1, 0, 1], { mode: 'replicate' }).pow(3).sum([2, 3])), [[1, 2, 2, 3]]],
+  ]);
+});
+
+describe('createGraph through the losses', () => {
+  run([
+    ['softMarginLoss, multiLabelMarginLoss, multiMarginLoss (p = 1, p = 2 with weight), marginRankingLoss (clamp_min)', (a, b) => {
+      const y = torch.tensor([[1, -1, 1, 1], [-1, -1, 1, -1]], D);
+      return F.softMarginLoss(a.mul(b), y).mul(F.multiLabelMarginLoss(a.pow(3), ix([[2, 0, -1, 1], [3, -1, 0, 0]]), { reduction: 'sum' }))
+        .add(F.multiMarginLoss(a.mul(b), ix([1, 3]), { p: 2, margin: 2, weight: torch.tensor([0.5, 1, 2, 1.5], D), reduction: 'none' }).pow(2).sum())
+        .add(F.multiMarginLoss(a.pow(3), ix([0, 2])).pow(2))
+        .add(F.marginRankingLoss(a.pow(2), b, y, { margin: 0.5 }).pow(2));
+    }, [[2, 4], [2, 4]]],
+    ['huberLoss, smoothL1Loss, binaryCrossEntropy (weight), glu, adaptiveAvgPool2d, gaussianNllLoss', (a, b) => F.huberLoss(a.pow(3), b, { delta: 0.8 }).mul(F.smoothL1Loss(a, b.pow(2), { beta: 0.5 }))
+      .add(F.binaryCrossEntropy(torch.sigmoid(a.mul(b)), torch.tensor([[0.2, 0.9, 0.5, 0], [1, 0.3, 0.6, 0.1]], D), { weight: torch.tensor([1, 2, 0.5, 1.5], D) }).pow(2))
+      .add(F.glu(a.mul(b), 1).pow(2).sum()).add(F.adaptiveAvgPool2d(a.reshape([1, 2, 4]).pow(3), [1, 3]).pow(2).sum())
+      .add(F.gaussianNllLoss(a, b, a.mul(a).add(0.5))), [[2, 4], [2, 4]]],
+    ['embeddingBag: sum with perSampleWeights, mean with paddingIdx, max', (w, s) => {
+      const inp = ix([0, 2, 1, 3, 2, 0]);
+      const sumBag = F.embeddingBag(inp, w.pow(2), [0, 2, 5], { mode: 'sum', perSampleWeights: s.pow(2) });
+      const meanBag = F.embeddingBag(ix([[1, 0, 3], [2, 2, 0]]), w.tanh(), null, { mode: 'mean', paddingIdx: 0 });
+      const maxBag = F.embeddingBag(inp, w.pow(3), [0, 3], { mode: 'max' });
+      return sumBag.pow(2).sum(0).add(meanBag.pow(3).sum(0)).add(maxBag.pow(2).sum(0));
+    }, [[4, 3], [6]]],
+  ]);
+});
+
+describe('createGraph through the 3-D layers', () => {
+  run([
+    ['conv3d (bias, padding, unbatched), convTranspose3d', (x, w, b, wt) => F.conv3d(x, w, b, { padding: [1, 0, 0] }).pow(2).sum([2, 3, 4])
+      .add(F.conv3d(x.index(0), w, null, { stride: 2 }).tanh().sum([1, 2, 3]).unsqueeze(0))
+      .add(F.convTranspose3d(x.pow(2), wt, null, { stride: [1, 2, 1] }).pow(2).sum([2, 3, 4])), [[1, 2, 2, 2, 3], [2, 2, 2, 1, 2], [2], [2, 2, 1, 2, 1]]],
+    ['maxPool3d, avgPool3d (padding, countIncludePad false), adaptiveAvgPool3d, adaptiveMaxPool3d, bicubic', (x) => F.maxPool3d(x.pow(3), 2, { stride: 1 }).pow(2).sum([2, 3, 4])
+      .add(F.avgPool3d(x.mul(x), [2, 2, 3], { padding: [1, 0, 1], countIncludePad: false }).pow(2).sum([2, 3, 4]))
+      .add(F.adaptiveAvgPool3d(x.pow(3), [1, 2, 2]).pow(2).sum([2, 3, 4])).add(F.adaptiveMaxPool3d(x.sin(), [2, 1, 2]).pow(3).sum([2, 3, 4]))
+      .add(F.interpolate(x.index(':', ':', 0).pow(2), { size: [3, 4], mode: 'bicubic' }).pow(2).sum([2, 3])), [[1, 2, 2, 3, 3]]],
+  ]);
+});
