@@ -1,6 +1,8 @@
 # PyTorch 1.13's second derivatives (create_graph=True) for test/autograd-twice.test.ts: a physics-style
 # loss on an input derivative of a tanh MLP, a WGAN-GP gradient penalty, a Hessian-vector product, .grad
-# with a graph after backward(create_graph=True), and the grad_fn names of first gradients.
+# with a graph after backward(create_graph=True), and the grad_fn names of first gradients; and for
+# test/autograd-twice2.test.ts, Hessian-vector products through linalg's inv, solve, det, slogdet,
+# cholesky, eigh, svdvals and pinv.
 #   /usr/bin/python3 scripts/torch-autograd2.py   (writes test/fixtures/autograd2.json)
 import torch, json, os, warnings
 import torch.nn.functional as F
@@ -85,6 +87,32 @@ q = torch.tensor([1.0, 2.0], dtype=D, requires_grad=True)
 e2 = (q ** 2).sum()
 torch.autograd.grad(e2, q, create_graph=True, retain_graph=False)
 out['err_freed'] = err(lambda: torch.autograd.grad(e2, q))
+
+# 8. linalg's double backward (test/autograd-twice2.test.ts): Hessian-vector products H·v of scalar
+#    functions of one 3×3 matrix, through inv, solve, det, slogdet, cholesky, eigh, svdvals and pinv.
+A0 = torch.tensor([[1.2, -0.3, 0.5], [0.4, 0.9, -0.2], [-0.1, 0.6, 1.5]], dtype=D)
+B0 = torch.tensor([[0.3, -1.0], [0.8, 0.2], [-0.5, 0.7]], dtype=D)
+v = torch.tensor([[0.2, -0.5, 1.0], [0.7, 0.1, -0.3], [-0.4, 0.9, 0.6]], dtype=D)
+def eigh_f(A):
+    w, V = torch.linalg.eigh(A + A.mT)
+    return (w ** 3).sum() + (V ** 4).sum()
+fs = {
+    'inv': lambda A: (torch.linalg.inv(A) ** 2).sum(),
+    'solve': lambda A: (torch.linalg.solve(A, B0) ** 3).sum(),
+    'det': lambda A: torch.linalg.det(A) ** 2,
+    'slogdet': lambda A: torch.linalg.slogdet(A).logabsdet ** 2,
+    'cholesky': lambda A: (torch.linalg.cholesky(A @ A.mT) ** 3).sum(),
+    'eigh': eigh_f,
+    'svdvals': lambda A: (torch.linalg.svdvals(A) ** 3).sum(),
+    'pinv': lambda A: (torch.linalg.pinv(A[:, 0:2]) ** 2).sum(),
+}
+hvp = {}
+for name, fun in fs.items():
+    A = A0.clone().requires_grad_()
+    (g,) = torch.autograd.grad(fun(A), A, create_graph=True)
+    (hv,) = torch.autograd.grad((g * v).sum(), A)
+    hvp[name] = L(hv)
+out['linalg_hvp'] = hvp
 
 path = os.path.join(os.path.dirname(__file__), '..', 'test', 'fixtures', 'autograd2.json')
 with open(path, 'w') as fh: json.dump(out, fh, indent=1)

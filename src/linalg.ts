@@ -205,7 +205,8 @@ export function inv(A: Tensor): Tensor {
   checkSquare('linalg.inv', A);
   checkInvertible('linalg.inv', A);
   let out!: Tensor;
-  return composite('LinalgInvExBackward0', [A], () => {
+  // (out is the node's output: its backward, −A⁻ᵀ g A⁻ᵀ, is recorded through it)
+  return twice(composite('LinalgInvExBackward0', [A], () => {
     const n = A.shape[A.ndim - 1];
     if (n === 0) return (out = A.clone());
     const I = eyeLike(n, A).expand([...A.shape]);
@@ -213,7 +214,7 @@ export function inv(A: Tensor): Tensor {
   }, (g) => {
     const it = mT(out);
     return [neg(matmul(it, matmul(g, it)))];
-  }, out);
+  }, out));
 }
 /** torch.inverse: linalg.inv. */
 export const inverse = inv;
@@ -238,28 +239,33 @@ export function solve(A: Tensor, B: Tensor, o: { left?: boolean } = {}): Tensor 
   const Ab = A.expand([...lead, n, n]), Bb = B2.expand([...lead, n, B2.shape[B2.ndim - 1]]);
   let X2!: Tensor;
   const outShape = vector ? [...lead, n] : [...Bb.shape];
-  return composite('LinalgSolveExBackward0', [A, B], () => {
+  const res: Tensor = composite('LinalgSolveExBackward0', [A, B], () => {
     X2 = n === 0 ? Bb.clone() : eliminate(Ab, Bb, true, false).X!;
     return reshape(X2, outShape);
   }, (g) => {
-    const gB = solve(mT(Ab), reshape(g, [...X2.shape]));
+    // (X2 was made without recording, and is not the output itself where B is a vector: a createGraph
+    // pass reads X through the output, recorded)
+    const X = isCreatingGraph() ? reshape(res, [...X2.shape]) : X2;
+    const gB = solve(mT(Ab), reshape(g, [...X.shape]));
     return [
-      A.requiresGrad ? sumToShape(neg(matmul(gB, mT(X2))), [...A.shape]) : null,
+      A.requiresGrad ? sumToShape(neg(matmul(gB, mT(X))), [...A.shape]) : null,
       B.requiresGrad ? reshape(sumToShape(gB, [...B2.shape]), [...B.shape]) : null,
     ];
   }, A, X2);
+  return twice(res);
 }
 
 /** The determinants of [..., n, n]: the LU pivots' product times the permutation's sign (LinalgDetBackward0). */
 export function det(A: Tensor): Tensor {
   checkSquare('linalg.det', A);
   let out!: Tensor;
-  return composite('LinalgDetBackward0', [A], () => {
+  // (out is the node's output; inv(A) is recorded)
+  return twice(composite('LinalgDetBackward0', [A], () => {
     const n = A.shape[A.ndim - 1];
     if (n === 0) return (out = zeros(A.shape.slice(0, -2), { dtype: A.dtype, ...dev(A) }).add(1));
     const e = eliminate(A, null, false, true);
     return (out = mul(e.sign, prod(e.pivots, -1)));
-  }, (g) => [mul(mul(g, out).unsqueeze(-1).unsqueeze(-1), mT(inv(A)))], A, out);
+  }, (g) => [mul(mul(g, out).unsqueeze(-1).unsqueeze(-1), mT(inv(A)))], A, out));
 }
 
 /** linalg.slogdet's result: sign and log|det| (torch.return_types.linalg_slogdet); destructures as an object or [sign, logabsdet]. */
@@ -271,13 +277,13 @@ export class SignLogAbsDet {
 function slogdetImpl(name: string, A: Tensor): SignLogAbsDet {
   checkSquare(name, A);
   let s!: Tensor;
-  const logabsdet = composite('LinalgSlogdetBackward0', [A], () => {
+  const logabsdet = twice(composite('LinalgSlogdetBackward0', [A], () => {
     const n = A.shape[A.ndim - 1];
     if (n === 0) { s = zeros(A.shape.slice(0, -2), { dtype: A.dtype, ...dev(A) }).add(1); return mul(s, 0); }
     const e = eliminate(A, null, false, true);
     s = mul(e.sign, prod(sign(e.pivots), -1));
     return sum(log(abs(e.pivots)), -1);
-  }, (g) => [mul(g.unsqueeze(-1).unsqueeze(-1), mT(inv(A)))], A);
+  }, (g) => [mul(g.unsqueeze(-1).unsqueeze(-1), mT(inv(A)))], A));
   return new SignLogAbsDet(s, logabsdet);
 }
 /** sign(det A) and log|det A| (−inf, sign 0 for a singular A): LinalgSlogdetBackward0 on logabsdet. */
@@ -400,7 +406,7 @@ export function cholesky(A: Tensor, o: { upper?: boolean } = {}): Tensor {
   const upper = o.upper === true;
   checkPositiveDefinite(A, upper);
   let L!: Tensor;
-  const out = composite('LinalgCholeskyExBackward0', [A], () => {
+  const out: Tensor = composite('LinalgCholeskyExBackward0', [A], () => {
     const S = upper ? mT(A) : A;
     const n = S.shape[S.ndim - 1], rows = rowIndex(n, S);
     const cols: Tensor[] = [];
@@ -415,13 +421,16 @@ export function cholesky(A: Tensor, o: { upper?: boolean } = {}): Tensor {
     L = Lp ?? S.clone();
     return upper ? mT(L).contiguous() : L;
   }, (g) => {
+    // (L was made without recording; it is the output itself only when lower: a createGraph pass reads
+    // it through the output, recorded)
+    const Lr = isCreatingGraph() ? (upper ? mT(out) : out) : L;
     const gL = upper ? mT(g) : g;
-    const X = tril(matmul(mT(L), gL));
+    const X = tril(matmul(mT(Lr), gL));
     const phi = mul(add(X, mT(tril(X, -1))), 0.5);
-    const Li = inv(L);
+    const Li = inv(Lr);
     return [matmul(mT(Li), matmul(phi, Li))];
   });
-  return out;
+  return twice(out);
 }
 
 // =============================================================== qr
@@ -559,12 +568,15 @@ export function eigh(A: Tensor, UPLO: 'L' | 'U' = 'L'): Eigh {
   checkSquare('linalg.eigh', A);
   if (UPLO !== 'L' && UPLO !== 'U') throw new Error(`Expected UPLO argument to be 'L' or 'U', but got ${String(UPLO)}`);
   const n = A.shape[A.ndim - 1];
-  let w!: Tensor, V!: Tensor;
+  let w0!: Tensor, V0!: Tensor;
   // Both outputs as one tensor [.., n+1, n] (row 0: the eigenvalues), so that one node takes both gradients.
-  const packed = composite('LinalgEighBackward0', [A], () => {
-    ({ w, V } = eighRaw(A, UPLO));
-    return cat([w.unsqueeze(-2), V], -2);
+  const packed: Tensor = composite('LinalgEighBackward0', [A], () => {
+    ({ w: w0, V: V0 } = eighRaw(A, UPLO));
+    return cat([w0.unsqueeze(-2), V0], -2);
   }, (g) => {
+    // (w and V were made without recording: a createGraph pass reads them from the output, recorded)
+    const creating = isCreatingGraph();
+    const w = creating ? narrow(packed, -2, 0, 1).squeeze(-2) : w0, V = creating ? narrow(packed, -2, 1, n) : V0;
     const gL = narrow(g, -2, 0, 1).squeeze(-2), gV = narrow(g, -2, 1, n);
     let VhgV = matmul(mT(V), gV);
     VhgV = mul(sub(VhgV, mT(VhgV)), 0.5);
@@ -573,17 +585,23 @@ export function eigh(A: Tensor, UPLO: 'L' | 'U' = 'L'): Eigh {
     const core = add(where(offDiag, div(VhgV, where(offDiag, E, 1)), 0), diagMatrix(gL));
     return [matmul(V, matmul(core, mT(V)))];
   }, A);
+  twice(packed);
   return new Eigh(narrow(packed, -2, 0, 1).squeeze(-2), narrow(packed, -2, 1, n));
 }
 /** The eigenvalues of symmetric A, ascending (LinalgEighBackward0). */
 export function eigvalsh(A: Tensor, UPLO: 'L' | 'U' = 'L'): Tensor {
   checkSquare('linalg.eigvalsh', A);
   let V!: Tensor;
-  return composite('LinalgEighBackward0', [A], () => {
+  return twice(composite('LinalgEighBackward0', [A], () => {
     const r = eighRaw(A, UPLO);
     V = r.V;
     return r.w;
-  }, (g) => [matmul(mul(V, g.unsqueeze(-2)), mT(V))], A);
+  }, (g) => {
+    // (V is not an output: a createGraph pass takes it from eigh, recorded; V diag(g) Vᵀ does not
+    // depend on the eigenvectors' signs)
+    const Vr = isCreatingGraph() ? eigh(A, UPLO).eigenvectors : V;
+    return [matmul(mul(Vr, g.unsqueeze(-2)), mT(Vr))];
+  }, A));
 }
 
 /** linalg.svd's result (torch.return_types.linalg_svd); destructures as an object or [U, S, Vh]. */
@@ -618,7 +636,12 @@ export function svd(A: Tensor, o: { fullMatrices?: boolean } = {}): SVD {
 export function svdvals(A: Tensor): Tensor {
   checkMatrix('linalg.svdvals', A);
   let r!: SVD;
-  return composite('LinalgSvdBackward0', [A], () => (r = svd(A)).S, (g) => [matmul(mul(r.U, g.unsqueeze(-2)), r.Vh)], A);
+  return twice(composite('LinalgSvdBackward0', [A], () => (r = svd(A)).S, (g) => {
+    // (U and Vh are not outputs: a createGraph pass makes the SVD again, recorded — its composed ops
+    // carry the graph; U diag(g) Vh does not depend on the singular vectors' signs)
+    const u = isCreatingGraph() ? svd(A) : r;
+    return [matmul(mul(u.U, g.unsqueeze(-2)), u.Vh)];
+  }, A));
 }
 
 /**
@@ -633,7 +656,8 @@ export function pinv(A: Tensor, o: { atol?: number; rtol?: number; rcond?: numbe
   const rtol = o.rtol ?? o.rcond ?? (o.atol !== undefined && o.atol > 0 ? 0 : Math.max(m, n) * eps);
   const atol = o.atol ?? 0;
   let P!: Tensor;
-  return composite('LinalgPinvBackward0', [A], () => {
+  // (P is the node's output: the backward reads only g, A and P, recorded)
+  return twice(composite('LinalgPinvBackward0', [A], () => {
     if (o.hermitian) {
       const { eigenvalues: w, eigenvectors: V } = eigh(A);
       const aw = abs(w);
@@ -654,7 +678,7 @@ export function pinv(A: Tensor, o: { atol?: number; rtol?: number; rcond?: numbe
     }
     const K = matmul(P, gh), PhK = matmul(Ph, K);
     return [add(sub(sub(PhK, mT(matmul(K, P))), matmul(matmul(PhK, P), A)), matmul(matmul(sub(gh, matmul(A, K)), P), Ph))];
-  }, A, P);
+  }, A, P));
 }
 const maxArr = (t: Tensor, a: number) => where(compare('gt', t, a), t, a);
 /** torch.pinverse(A, rcond = 1e-15). */

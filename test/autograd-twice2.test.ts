@@ -102,3 +102,50 @@ describe('createGraph through the 3-D layers', () => {
       .add(F.interpolate(x.index(':', ':', 0).pow(2), { size: [3, 4], mode: 'bicubic' }).pow(2).sum([2, 3])), [[1, 2, 2, 3, 3]]],
   ]);
 });
+
+describe('createGraph through linalg', () => {
+  run([
+    ['inv, det, slogdet, logdet', (A) => torch.linalg.inv(A.pow(2).add(torch.eye(3, D))).pow(2).sum(1).mul(torch.linalg.det(A))
+      .add(torch.linalg.slogdet(A).logabsdet.pow(2)).add(torch.logdet(spd(A))), [[3, 3]]],
+    ['solve (matrix B, vector B, left false)', (A, B) => torch.linalg.solve(A.add(torch.eye(3, D).mul(3)), B.pow(2)).pow(2).sum(1)
+      .add(torch.linalg.solve(A.add(torch.eye(3, D).mul(3)), B.index(':', 0).tanh()).pow(3))
+      .add(torch.linalg.solve(A.add(torch.eye(3, D).mul(3)), B.t(), { left: false }).pow(2).sum(0)), [[3, 3], [3, 2]]],
+    ['cholesky (lower, upper) of a symmetric positive-definite matrix', (X) => torch.linalg.cholesky(spd(X)).pow(2).sum(1)
+      .add(torch.linalg.cholesky(spd(X.tanh()), { upper: true }).pow(3).sum(0)), [[3, 3]]],
+    ['eigh (values, and vectors through sign-free products), eigvalsh', (X) => {
+      const { eigenvalues: w, eigenvectors: V } = torch.linalg.eigh(sym(X));
+      return w.pow(2).add(V.pow(2).matmul(w)).add(torch.linalg.eigvalsh(sym(X.pow(2))).pow(3));
+    }, [[3, 3]]],
+    ['svdvals, svd (values and sign-free products of the vectors), matrixNorm nuc', (X) => {
+      const { U, S, Vh } = torch.linalg.svd(X);
+      return torch.linalg.svdvals(X.pow(2)).pow(2).add(S.pow(3)).add(U.pow(4).sum(0).mul(Vh.pow(4).sum(1)))
+        .add(torch.linalg.matrixNorm(X.tanh(), 'nuc').pow(2));
+    }, [[3, 2]]],
+    ['pinv (wide, tall), qr', (X) => torch.linalg.pinv(X).pow(2).sum(0).add(torch.linalg.pinv(X.t().tanh()).pow(2).sum(1))
+      .add(torch.linalg.qr(X.pow(2)).R.pow(2).sum()).add(torch.linalg.qr(X.t().mul(X.t())).Q.pow(3).sum()), [[3, 2]]],
+  ]);
+
+  it("Hessian-vector products equal PyTorch's (inv, solve, det, slogdet, cholesky, eigh, svdvals, pinv)", async () => {
+    const R = REF.linalg_hvp;
+    const A0 = torch.tensor([[1.2, -0.3, 0.5], [0.4, 0.9, -0.2], [-0.1, 0.6, 1.5]], D);
+    const B0 = torch.tensor([[0.3, -1.0], [0.8, 0.2], [-0.5, 0.7]], D);
+    const v = torch.tensor([[0.2, -0.5, 1.0], [0.7, 0.1, -0.3], [-0.4, 0.9, 0.6]], D);
+    const fs: Record<string, (A: torch.Tensor) => torch.Tensor> = {
+      inv: (A) => torch.linalg.inv(A).pow(2).sum(),
+      solve: (A) => torch.linalg.solve(A, B0).pow(3).sum(),
+      det: (A) => torch.linalg.det(A).pow(2),
+      slogdet: (A) => torch.linalg.slogdet(A).logabsdet.pow(2),
+      cholesky: (A) => torch.linalg.cholesky(A.matmul(A.t())).pow(3).sum(),
+      eigh: (A) => { const { eigenvalues: w, eigenvectors: V } = torch.linalg.eigh(A.add(A.t())); return w.pow(3).sum().add(V.pow(4).sum()); },
+      svdvals: (A) => torch.linalg.svdvals(A).pow(3).sum(),
+      pinv: (A) => torch.linalg.pinv(A.index(':', '0:2')).pow(2).sum(),
+    };
+    for (const [name, f] of Object.entries(fs)) {
+      const A = A0.clone().requiresGrad_();
+      const [g] = await torch.autograd.grad(f(A), A, { createGraph: true });
+      const [hv] = await torch.autograd.grad(g!.mul(v).sum(), A);
+      const got = await values(hv!), want = (R[name] as number[][]).flat();
+      got.forEach((x, i) => expect(Math.abs(x - want[i]), `${name}[${i}]: ${x} vs ${want[i]}`).toBeLessThanOrEqual(1e-8 * Math.max(1, Math.abs(want[i]))));
+    }
+  });
+});
