@@ -16,7 +16,7 @@
  * (Imported by ops-random.ts, which tensor.ts imports: nothing here runs at load time.)
  */
 import {
-  Tensor, SCALAR_TYPE, add, checkTensor, compare, composite, div, floor, log, mul, neg, sin, cos, sub, where, abs,
+  Tensor, SCALAR_TYPE, add, checkTensor, compare, composite, twice, div, floor, log, mul, neg, sin, cos, sub, where, abs,
 } from './tensor.ts';
 import { isFloat } from './dtype.ts';
 
@@ -123,13 +123,15 @@ function trigammaRaw(x: Tensor): Tensor {
 /** torch.lgamma: log|Γ(x)| elementwise (LgammaBackward0: g·digamma(x)). See the top for the method and precision. */
 export function lgamma(x: Tensor): Tensor {
   floatInput('lgamma', x);
-  return composite('LgammaBackward0', [x], () => lgammaRaw(x), (g) => [mul(g, digamma(x))], x);
+  return twice(composite('LgammaBackward0', [x], () => lgammaRaw(x), (g) => [mul(g, digamma(x))], x));
 }
 
 /** torch.digamma: Γ'(x)/Γ(x) elementwise (DigammaBackward0: g·polygamma(1, x)). See the top. */
 export function digamma(x: Tensor): Tensor {
   floatInput('digamma', x);
-  return composite('DigammaBackward0', [x], () => digammaRaw(x), (g) => [mul(g, trigamma(x))], x);
+  // (twice: the backward is trigamma(x), recorded; trigamma's own backward is an error, so a second
+  // derivative of digamma stops there, with its message)
+  return twice(composite('DigammaBackward0', [x], () => digammaRaw(x), (g) => [mul(g, trigamma(x))], x));
 }
 
 /** polygamma(1, x), the trigamma function (its own gradient, polygamma(2), is not made: an error). */

@@ -42,7 +42,7 @@
  * Normal.cdf and icdf are as precise as troupe's erf (about 2e-7 relative, also in float64).
  */
 import {
-  Tensor, Size, format, abs, add, all, clamp, compare, composite, deviceName, exp, floor, full, gather, log, matmul, minimum, mul, neg, rand, randn, reshape, sigmoid, softmax,
+  Tensor, Size, format, abs, add, all, clamp, compare, composite, twice, deviceName, exp, floor, full, gather, log, matmul, minimum, mul, neg, rand, randn, reshape, sigmoid, softmax,
   sqrt, stack as torchStack, sub, sum, valuesNow, where, zeros,
 } from './tensor.ts';
 import { erf, log1p, expm1, logsumexp, tril } from './ops-more.ts';
@@ -186,7 +186,8 @@ const SQRT_PI_2 = Math.sqrt(Math.PI) / 2;
  */
 function erfinv(x: Tensor): Tensor {
   let out!: Tensor;
-  return composite('ErfinvBackward0', [x], () => {
+  // (out is the node's output: the backward is recorded through it)
+  return twice(composite('ErfinvBackward0', [x], () => {
     const w0 = neg(log(mul(sub(1, x), add(x, 1))));
     const small = compare('lt', w0, 5);
     const a = sub(w0, 2.5), b = sub(sqrt(w0), 3);
@@ -200,7 +201,7 @@ function erfinv(x: Tensor): Tensor {
     y = where(fin, sub(y, where(fin, step, 0)), y);
     // ±1 → ±inf (|x| > 1 is NaN by the log above)
     return (out = where(compare('eq', abs(x), 1), mul(x, Infinity), y));
-  }, (g) => [mul(g, mul(exp(mul(out, out)), SQRT_PI_2))], x);
+  }, (g) => [mul(g, mul(exp(mul(out, out)), SQRT_PI_2))], x));
 }
 
 // =============================================================== Distribution
