@@ -81,6 +81,14 @@ describe('createGraph through the losses', () => {
       .add(F.binaryCrossEntropy(torch.sigmoid(a.mul(b)), torch.tensor([[0.2, 0.9, 0.5, 0], [1, 0.3, 0.6, 0.1]], D), { weight: torch.tensor([1, 2, 0.5, 1.5], D) }).pow(2))
       .add(F.glu(a.mul(b), 1).pow(2).sum()).add(F.adaptiveAvgPool2d(a.reshape([1, 2, 4]).pow(3), [1, 3]).pow(2).sum())
       .add(F.gaussianNllLoss(a, b, a.mul(a).add(0.5))), [[2, 4], [2, 4]]],
+    ['composed losses and layers: klDiv, cosineEmbedding, tripletMargin, poissonNll, multiLabelSoftMargin, 1-D pools, circular pad, trilinear', (a, b) => {
+      const y = torch.tensor([1, -1], D);
+      const x3 = a.reshape([1, 2, 4]);
+      return F.klDiv(F.logSoftmax(a, 1), torch.softmax(b, 1), { reduction: 'batchmean' }).mul(F.cosineEmbeddingLoss(a, b.pow(2), y))
+        .add(F.tripletMarginLoss(a, b, a.mul(b))).add(F.poissonNllLoss(a, b.abs())).add(F.multiLabelSoftMarginLoss(a.mul(b), torch.tensor([[1, 0, 1, 0], [0, 0, 1, 1]], D)))
+        .add(F.maxPool1d(x3.pow(3), 2).pow(2).sum()).add(F.avgPool1d(x3.mul(x3), 3, { stride: 1, padding: 1 }).pow(2).sum()).add(F.adaptiveAvgPool1d(x3.pow(3), 3).pow(2).sum())
+        .add(F.pad(x3.pow(2), [1, 2], { mode: 'circular' }).pow(2).sum()).add(F.interpolate(a.reshape([1, 1, 2, 2, 2]).pow(2), { size: [3, 2, 3], mode: 'trilinear' }).pow(2).sum());
+    }, [[2, 4], [2, 4]]],
     ['embeddingBag: sum with perSampleWeights, mean with paddingIdx, max', (w, s) => {
       const inp = ix([0, 2, 1, 3, 2, 0]);
       const sumBag = F.embeddingBag(inp, w.pow(2), [0, 2, 5], { mode: 'sum', perSampleWeights: s.pow(2) });
