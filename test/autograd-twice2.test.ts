@@ -7,11 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as torch from '../src/index.ts';
-import { gradgradcheck, values } from './helpers.ts';
+import { gpuForTests, gradgradcheck, values } from './helpers.ts';
 
 const F = torch.nn.functional;
 const REF = JSON.parse(readFileSync(new URL('./fixtures/autograd2.json', import.meta.url), 'utf8')) as Record<string, any>;
 const D = { dtype: 'float64' } as const;
+const available = await gpuForTests('autograd-twice2', { composite: true });
 const I64 = { dtype: 'int64' } as const;
 const ix = (v: number[] | number[][]) => torch.tensor(v, I64);
 /** A symmetric positive-definite matrix from any square X: X Xᵀ + n·I. */
@@ -168,5 +169,26 @@ describe('createGraph through the special functions', () => {
     const [g] = await torch.autograd.grad(torch.digamma(x).sum(), x, { createGraph: true });
     expect(g!.requiresGrad).toBe(true);
     await expect(torch.autograd.grad(g!.sum(), x)).rejects.toThrow(/polygamma\(2, x\)/);
+  });
+});
+
+describe.skipIf(!available)('createGraph through the new composites on the GPU', () => {
+  it('Hessian-vector products through sort, topk, cumprod, logcumsumexp, conv_transpose2d, fold and inv equal the CPU', async () => {
+    // (the GPU's own paths: a permutation undone by gathering with its inverse, fold by an inverse index)
+    const run = async (device: string) => {
+      const o = { device };
+      const x = torch.tensor([[0.3, -1.2, 0.8, 0.1], [1.1, 0.4, -0.6, -0.2]], o).requiresGrad_();
+      const w = torch.tensor([0.5, -0.3, 0.8, 0.2, -0.7, 0.4, 0.1, 0.9], o).reshape([2, 1, 2, 2]).requiresGrad_();
+      const f = () => torch.sort(x.pow(3), 1).values.mul(x.tanh()).sum().add(torch.topk(x.mul(x), 4, 1).values.pow(2).sum())
+        .add(torch.cumprod(x, 1).pow(2).sum()).add(torch.logcumsumexp(x, 1).pow(2).sum())
+        .add(F.convTranspose2d(x.reshape([1, 2, 2, 2]), w, null, { stride: 2 }).pow(2).sum())
+        .add(F.fold(x.reshape([1, 2, 4]).pow(2), [3, 3], [1, 2], { stride: [2, 1] }).pow(2).sum())
+        .add(torch.linalg.inv(x.reshape([2, 2, 2]).add(torch.eye(2, o).mul(2))).pow(2).sum());
+      const [gx, gw] = await torch.autograd.grad(f(), [x, w], { createGraph: true });
+      const [hx, hw] = await torch.autograd.grad(gx!.mul(torch.tensor([[1, -2, 0.5, 3], [0.2, 1, -1, 0.4]], o)).sum().add(gw!.sum()), [x, w]);
+      return [await values(hx!), await values(hw!)];
+    };
+    const [cpu, gpu] = [await run('cpu'), await run('gpu')];
+    cpu.forEach((c, i) => c.forEach((v, j) => expect(Math.abs(gpu[i][j] - v), `part ${i}[${j}]: ${gpu[i][j]} vs ${v}`).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(v)))));
   });
 });
