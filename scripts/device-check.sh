@@ -136,7 +136,7 @@ if [ "$mode" = profile ]; then
 fi
 
 set +e
-CI=true TROUPE_GPU_TESTS=all timeout 300 node node_modules/vitest/vitest.mjs run test/gpu-backend.test.ts test/gpu-frontend.test.ts test/gpu-fusion.test.ts test/gpu-differential.test.ts test/fuser.test.ts test/more-ops.test.ts test/nn.test.ts test/ops-more.test.ts test/io.test.ts test/sort.test.ts test/math.test.ts test/data.test.ts test/nn-more.test.ts test/nn-layers.test.ts test/nn-extra.test.ts test/nn-transformer.test.ts test/ops-extra.test.ts test/ops-misc.test.ts test/ops-random.test.ts test/linalg.test.ts test/distributions.test.ts test/utils-extra.test.ts test/losses.test.ts test/autograd-twice.test.ts test/nn-3d.test.ts test/packed.test.ts 2>&1 | tee "$out/gpu-tests.log" | tail -15
+CI=true TROUPE_GPU_TESTS=all timeout 300 node node_modules/vitest/vitest.mjs run test/gpu-backend.test.ts test/gpu-frontend.test.ts test/gpu-fusion.test.ts test/gpu-differential.test.ts test/fuser.test.ts test/more-ops.test.ts test/nn.test.ts test/ops-more.test.ts test/io.test.ts test/sort.test.ts test/math.test.ts test/data.test.ts test/nn-more.test.ts test/nn-layers.test.ts test/nn-extra.test.ts test/nn-transformer.test.ts test/ops-extra.test.ts test/ops-misc.test.ts test/ops-random.test.ts test/linalg.test.ts test/distributions.test.ts test/utils-extra.test.ts test/losses.test.ts test/autograd-twice.test.ts test/autograd-twice2.test.ts test/nn-3d.test.ts test/packed.test.ts 2>&1 | tee "$out/gpu-tests.log" | tail -15
 tests=${PIPESTATUS[0]}
 # The loop, 200 epochs at N = 10M: eight runs (fresh processes) after 2000 untimed warm-up epochs (10
 # loops of 200) (pipelines built, both threads JIT-compiled), and one cold run (a fresh process that also
