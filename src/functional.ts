@@ -7,13 +7,15 @@
  * Options follow the tensor, in an object: `crossEntropy(logits, target, { labelSmoothing: 0.1 })`.
  */
 import {
-  Tensor, SCALAR_TYPE, cat, extremeValues, tensor, checkFloat, checkTensor, deviceName, full, gather, indexAddZeros, indexSelect, scatterAddRaw, scatterAddRecorded, isCreatingGraph, twice, abs, add, arange, clamp, composite, compare, div, exp, log, logSoftmax, matmul, mean, mm, mul, neg,
+  Tensor, SCALAR_TYPE, cat, convRaw, extremeValues, tensor, checkFloat, checkTensor, deviceName, full, gather, indexAddZeros, indexSelect, scatterAddRaw, scatterAddRecorded, isCreatingGraph, twice, abs, add, arange, clamp, composite, compare, div, exp, log, logSoftmax, matmul, mean, mm, mul, neg,
   rand, relu, reshape, sigmoid, sign, softmax, sqrt, sub, sum, sumToShape, tanh, where, type Operand,
 } from './tensor.ts';
 import { contiguousStrides, fmtShape, sameShape } from './shape.ts';
 import { isFloat } from './dtype.ts';
 import { formatSize } from './format.ts';
 import { isGradEnabled, noGrad } from './autograd/graph.ts';
+import { convKernelAvailable } from './backends/cpu/conv.ts';
+import { REDUCE_BLOCK } from './runtime/protocol.ts';
 import { erf, log1p, norm } from './ops-more.ts';
 import { interpolateDims, interpolateLinear, padIndexed } from './functional-extra.ts';
 import { interpolateBicubic } from './functional-3d.ts';
@@ -627,19 +629,45 @@ function convolution(fn: string, x: Tensor, x4: number[], weight: Tensor, w4: nu
     const src = x.ndim !== 4 && isGradEnabled() ? reshape(x, x4) : xv; // (recorded in a createGraph pass)
     cols = reshape(unfold(padFor(src, q, 0), q), [q.N, ...(G === 1 ? [] : [G]), CK, q.L]);
   };
+  // Float32 on the CPU: the convolution kernel (protocol.ts ConvOp, the same bits as the composition
+  // below without the windows as a tensor), for forward and for a backward pass that records nothing (a
+  // createGraph pass takes the composition, whose every op is recorded).
+  const geo = kernelGeometry(x, weight, bias, q, O, Cw, kh, kw, s, p, d, G);
   return twice(composite('ConvolutionBackward0', inputs, () => {
+    if (geo) return asShape(convRaw('forward', geo, [q.N, O, q.OH, q.OW], x.contiguous(), weight.contiguous(), bias?.contiguous() ?? null), outShape);
     windows();
     let y = reshape(matmul(wv, cols), [q.N, O, q.L]);
     if (bias != null) y = add(y, bias.reshape([1, O, 1]));
     return asShape(y, outShape);
   }, (g) => {
-    if (isCreatingGraph() && weight.requiresGrad) windows(); // (x's windows again, recorded)
+    if (geo && !isCreatingGraph()) {
+      const gc = g.contiguous();
+      const gx = x.requiresGrad ? asShape(convRaw('input', geo, x4, weight.contiguous(), gc), x.shape) : null;
+      const gw = weight.requiresGrad ? asShape(convRaw('weight', geo, w4, x.contiguous(), gc), weight.shape) : null;
+      return bias != null ? [gx, gw, bias.requiresGrad ? sum(reshape(g, [q.N, O, q.L]), [0, 2]) : null] : [gx, gw];
+    }
+    if ((geo || isCreatingGraph()) && weight.requiresGrad) windows(); // (x's windows again, recorded; or not made by the kernel's forward)
     const g2 = reshape(g, [q.N, ...grouped(O), q.L]);
     let gx = x.requiresGrad ? fold(matmul(wv.transpose(-1, -2), g2).reshape([q.N, Cw * G, q.K, q.L]), q) : null;
     if (gx && x.ndim !== 4) gx = reshape(gx, x.shape);
     const gw = weight.requiresGrad ? reshape(sum(matmul(g2, cols.transpose(-1, -2)), 0), weight.shape) : null;
     return bias != null ? [gx, gw, bias.requiresGrad ? sum(reshape(g, [q.N, O, q.L]), [0, 2]) : null] : [gx, gw];
   }, x, weight));
+}
+
+/** The ConvOp geometry when the CPU kernel runs this convolution (float32 CPU tensors, every product's
+ * reduction one protocol block, memory within the kernel's 32-bit addresses), else null. */
+function kernelGeometry(x: Tensor, weight: Tensor, bias: Tensor | null | undefined, q: Patches, O: number, Cw: number, kh: number, kw: number,
+  s: [number, number], p: [number, number], d: [number, number], G: number): number[] | null {
+  if (x.device !== 'cpu' || x.dtype !== 'float32' || weight.dtype !== 'float32' || (bias != null && bias.dtype !== 'float32')) return null;
+  if (!convKernelAvailable()) return null;
+  const { N, C, H, W, OH, OW, L } = q, CK = Cw * kh * kw;
+  if (N * C * H * W === 0 || O === 0 || CK === 0 || L === 0) return null;
+  if (N > REDUCE_BLOCK || CK > REDUCE_BLOCK || O / G > REDUCE_BLOCK || L > REDUCE_BLOCK) return null;
+  // (operands, result and scratch; the input gradient's scratch holds one image's window gradients)
+  const bytes = 4 * (N * C * H * W + O * CK + 2 * N * O * L + CK * L) + 32 * (O * CK + CK * O / G + 5 * L + CK);
+  if (bytes > 2 ** 31) return null;
+  return [N, C, H, W, O, G, kh, kw, s[0], s[1], p[0], p[1], d[0], d[1], OH, OW];
 }
 
 export interface PoolOptions { stride?: Pair | null; padding?: Pair; dilation?: Pair; ceilMode?: boolean }

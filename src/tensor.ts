@@ -3,7 +3,7 @@
  * runtime/protocol.ts. Each differentiable op records one autograd Node whose closure is written in
  * terms of other frontend ops.
  */
-import type { BinaryFn, DType, Op, ReduceFn, ScanOp, UnaryFn, View } from './runtime/protocol.ts';
+import type { BinaryFn, ConvOp, DType, Op, ReduceFn, ScanOp, UnaryFn, View } from './runtime/protocol.ts';
 import { ARRAY_OF, castValue, isFloat, parseDType, promote, resultType, type TypedArray } from './dtype.ts';
 import { broadcastShapes, contiguousStrides, fmtShape, isNonOverlappingAndDense, normDim, numelOf, sameShape, storageSpan } from './shape.ts';
 import { AccumulateGrad, enableGrad, isGradEnabled, noGrad, Node, runBackward } from './autograd/graph.ts';
@@ -1706,6 +1706,19 @@ export function scanRaw(a: Tensor | null, b: Tensor | null, value: number, dim: 
   if (a) op.a = a._view();
   if (b) op.b = b._view();
   exec(op, out, a ?? undefined, b ?? undefined);
+  return out;
+}
+/**
+ * @internal A CPU convolution op (protocol.ts ConvOp) of contiguous float32 tensors into a new float32
+ * tensor of outShape; no gradient. forward: (x, w, bias?); input: (w, g); weight: (x, g).
+ */
+export function convRaw(mode: ConvOp['mode'], geo: number[], outShape: number[], a: Tensor, b: Tensor, c: Tensor | null = null): Tensor {
+  const out = newTensor(outShape, 'float32', 'cpu');
+  const op: ConvOp = { op: 'conv', mode, geo, out: out._view() };
+  if (mode === 'forward') { op.x = a._view(); op.w = b._view(); if (c) op.bias = c._view(); }
+  else if (mode === 'input') { op.w = a._view(); op.g = b._view(); }
+  else { op.x = a._view(); op.g = b._view(); }
+  exec(op, a, b, c ?? out, c ? out : undefined);
   return out;
 }
 /** x's entries at `index` (1-D or 0-d, int64/int32) along dim: index_select (IndexSelectBackward0). */

@@ -87,7 +87,20 @@ export interface ArgsortOp { op: 'argsort'; x: View; dim: number; descending: bo
  */
 export interface ScanOp { op: 'scan'; a?: View; b?: View; value: number; dim: number; reverse: boolean; out: View }
 
-export type Op = UnaryOp | BinaryOp | WhereOp | ReduceOp | MatmulOp | FillOp | CopyOp | RandomOp | GatherOp | ScatterAddOp | ArgsortOp | ScanOp;
+/**
+ * A 2-D convolution of float32 data, CPU executors only (the GPU gets the composition: windows gathered,
+ * matmul, scatter-add), run whole. geo: [N, C, H, W, O, G, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW]; every
+ * view contiguous float32: x [N, C, H, W], w [O, C/G, kh, kw], bias [O], g [N, O, OH, OW].
+ *  - forward: out [N, O, OH, OW] = the windows of x (zero padding) times w, + bias;
+ *  - input: out [N, C, H, W] = the input gradient for the output gradient g;
+ *  - weight: out [O, C/G, kh, kw] = the weight gradient for x and g.
+ * Bit-identical to that composition on the CPU (each product's element a float64 sum over k in order,
+ * rounded to float32; the fold's float32 adds in the scatter-add's order; the weight gradient's per-image
+ * products summed over images in the reduction's order): src/backends/cpu/wasm/conv.c.
+ */
+export interface ConvOp { op: 'conv'; mode: 'forward' | 'input' | 'weight'; geo: number[]; x?: View; w?: View; bias?: View; g?: View; out: View }
+
+export type Op = UnaryOp | BinaryOp | WhereOp | ReduceOp | MatmulOp | FillOp | CopyOp | RandomOp | GatherOp | ScatterAddOp | ArgsortOp | ScanOp | ConvOp;
 
 /** The error of an index outside its dim (gather, scatterAdd), as PyTorch words it. */
 export const indexError = (index: number, dim: number, size: number) => `index ${index} is out of bounds for dimension ${dim} with size ${size}`;
