@@ -55,4 +55,4 @@ console.log('$out: ' + bytes.length + ' bytes, exports ' + exports.join(', '));
 build rng rng_uniform_f32 rng_uniform_f64 rng_normal_f32 rng_normal_f64
 build ew ew_binary_vv ew_binary_vs ew_binary_sv ew_unary ew_fill ew_copy ew_block_sum ew_block_dot ew_compare ew_where ew_binary_bool ew_sum_cols ew_block_minmax ew64_binary ew64_compare ew64_convert ew64_where ew64_block_sum ew8_block_sum ew64_unary ew64_block_minmax ew64_sum_cols ew64_binary_rows ew64_binary_mixed ew_minmax_cols ew64_iota ew_transpose64
 build mm mm_strip4
-build conv conv_scratch_bytes conv_forward conv_input_grad conv_weight_grad
+build conv conv_scratch_bytes conv_forward conv_input_grad conv_weight_grad pool_max_forward pool_max_grad

@@ -7,7 +7,7 @@
  * Options follow the tensor, in an object: `crossEntropy(logits, target, { labelSmoothing: 0.1 })`.
  */
 import {
-  Tensor, SCALAR_TYPE, cat, convRaw, extremeValues, tensor, checkFloat, checkTensor, deviceName, full, gather, indexAddZeros, indexSelect, scatterAddRaw, scatterAddRecorded, isCreatingGraph, twice, abs, add, arange, clamp, composite, compare, div, exp, log, logSoftmax, matmul, mean, mm, mul, neg,
+  Tensor, SCALAR_TYPE, cat, convRaw, keep, extremeValues, tensor, checkFloat, checkTensor, deviceName, full, gather, indexAddZeros, indexSelect, scatterAddRaw, scatterAddRecorded, isCreatingGraph, twice, abs, add, arange, clamp, composite, compare, div, exp, log, logSoftmax, matmul, mean, mm, mul, neg,
   rand, relu, reshape, sigmoid, sign, softmax, sqrt, sub, sum, sumToShape, tanh, where, type Operand,
 } from './tensor.ts';
 import { contiguousStrides, fmtShape, sameShape } from './shape.ts';
@@ -504,10 +504,15 @@ function patches(fn: string, x: Tensor, k: [number, number], s: [number, number]
   const eh = Math.max(0, (OH - 1) * sh + ekh - (H + 2 * ph)), ew = Math.max(0, (OW - 1) * sw + ekw - (W + 2 * pw));
   const Hp = H + 2 * ph + eh, Wp = W + 2 * pw + ew;
   const dev = { device: x.device };
-  const rowsOf = add(mul(arange(kh, dev), dh).reshape([kh, 1, 1, 1]), mul(arange(OH, dev), sh).reshape([1, 1, OH, 1]));
-  const colsOf = add(mul(arange(kw, dev), dw).reshape([1, kw, 1, 1]), mul(arange(OW, dev), sw).reshape([1, 1, 1, OW]));
-  const idx = reshape(add(mul(rowsOf, Wp), colsOf), [-1]);
-  return { N, C, H, W, ph, pw, eh, ew, Hp, Wp, K: kh * kw, OH, OW, L: OH * OW, idx, geo: [kh, kw, sh, sw, dh, dw] };
+  // (made on first use: the CPU's convolution and pooling kernels need no index; kept, as it may be made
+  // in a backward pass, whose temporaries are freed when it ends, and serve a later one)
+  let idx: Tensor | null = null;
+  const made = () => {
+    const rowsOf = add(mul(arange(kh, dev), dh).reshape([kh, 1, 1, 1]), mul(arange(OH, dev), sh).reshape([1, 1, OH, 1]));
+    const colsOf = add(mul(arange(kw, dev), dw).reshape([1, kw, 1, 1]), mul(arange(OW, dev), sw).reshape([1, 1, 1, OW]));
+    return reshape(add(mul(rowsOf, Wp), colsOf), [-1]);
+  };
+  return { N, C, H, W, ph, pw, eh, ew, Hp, Wp, K: kh * kw, OH, OW, L: OH * OW, get idx() { return (idx ??= keep(noGrad(made))); }, geo: [kh, kw, sh, sw, dh, dw] };
 }
 /** The windows of a padded image: [N, C, K, L]. */
 const unfold = (xp: Tensor, q: Patches) => indexSelect(reshape(xp, [q.N, q.C, q.Hp * q.Wp]), 2, q.idx).reshape([q.N, q.C, q.K, q.L]);
@@ -634,7 +639,7 @@ function convolution(fn: string, x: Tensor, x4: number[], weight: Tensor, w4: nu
   // createGraph pass takes the composition, whose every op is recorded).
   const geo = kernelGeometry(x, weight, bias, q, O, Cw, kh, kw, s, p, d, G);
   return twice(composite('ConvolutionBackward0', inputs, () => {
-    if (geo) return asShape(convRaw('forward', geo, [q.N, O, q.OH, q.OW], x.contiguous(), weight.contiguous(), bias?.contiguous() ?? null), outShape);
+    if (geo) return asShape(convRaw('forward', geo, [q.N, O, q.OH, q.OW], { x: x.contiguous(), w: weight.contiguous(), bias: bias?.contiguous() }), outShape);
     windows();
     let y = reshape(matmul(wv, cols), [q.N, O, q.L]);
     if (bias != null) y = add(y, bias.reshape([1, O, 1]));
@@ -642,8 +647,8 @@ function convolution(fn: string, x: Tensor, x4: number[], weight: Tensor, w4: nu
   }, (g) => {
     if (geo && !isCreatingGraph()) {
       const gc = g.contiguous();
-      const gx = x.requiresGrad ? asShape(convRaw('input', geo, x4, weight.contiguous(), gc), x.shape) : null;
-      const gw = weight.requiresGrad ? asShape(convRaw('weight', geo, w4, x.contiguous(), gc), weight.shape) : null;
+      const gx = x.requiresGrad ? asShape(convRaw('input', geo, x4, { w: weight.contiguous(), g: gc }), x.shape) : null;
+      const gw = weight.requiresGrad ? asShape(convRaw('weight', geo, w4, { x: x.contiguous(), g: gc }), weight.shape) : null;
       return bias != null ? [gx, gw, bias.requiresGrad ? sum(reshape(g, [q.N, O, q.L]), [0, 2]) : null] : [gx, gw];
     }
     if ((geo || isCreatingGraph()) && weight.requiresGrad) windows(); // (x's windows again, recorded; or not made by the kernel's forward)
@@ -655,12 +660,13 @@ function convolution(fn: string, x: Tensor, x4: number[], weight: Tensor, w4: nu
   }, x, weight));
 }
 
+/** Whether x is a float32 CPU tensor and this thread has the convolution kernel (protocol.ts ConvOp). */
+const kernelFor = (x: Tensor) => x.device === 'cpu' && x.dtype === 'float32' && convKernelAvailable();
 /** The ConvOp geometry when the CPU kernel runs this convolution (float32 CPU tensors, every product's
  * reduction one protocol block, memory within the kernel's 32-bit addresses), else null. */
 function kernelGeometry(x: Tensor, weight: Tensor, bias: Tensor | null | undefined, q: Patches, O: number, Cw: number, kh: number, kw: number,
   s: [number, number], p: [number, number], d: [number, number], G: number): number[] | null {
-  if (x.device !== 'cpu' || x.dtype !== 'float32' || weight.dtype !== 'float32' || (bias != null && bias.dtype !== 'float32')) return null;
-  if (!convKernelAvailable()) return null;
+  if (!kernelFor(x) || weight.dtype !== 'float32' || (bias != null && bias.dtype !== 'float32')) return null;
   const { N, C, H, W, OH, OW, L } = q, CK = Cw * kh * kw;
   if (N * C * H * W === 0 || O === 0 || CK === 0 || L === 0) return null;
   if (N > REDUCE_BLOCK || CK > REDUCE_BLOCK || O / G > REDUCE_BLOCK || L > REDUCE_BLOCK) return null;
@@ -685,11 +691,19 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, o: PoolOptions = {}): Ten
   const { k, s, p, d, ceil } = poolGeometry('max_pool2d', x, kernelSize, o);
   return batched('max_pool2d', x, (x4) => {
     const q = patches('max_pool2d', x4, k, s, p, d, ceil);
-    let cols!: Tensor;
+    let cols: Tensor | null = null;
+    // Float32 on the CPU: the pooling kernel (ConvOp maxPool / maxPoolGrad: the same bits, no windows as a
+    // tensor), but for a createGraph pass, whose gradient goes through the recorded scatter-add and fold.
+    const { N, C, H, W, OH, OW } = q;
+    const geo = kernelFor(x4) && N * C * H * W > 0 && OH * OW > 0 && 4 * (2 * N * C * (H * W + OH * OW)) < 2 ** 31
+      ? [N, C, H, W, C, 1, k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1], OH, OW] : null;
     return twice(composite('MaxPool2DWithIndicesBackward0', [x4], () => {
+      if (geo) return convRaw('maxPool', geo, [N, C, OH, OW], { x: x4.contiguous() });
       cols = unfold(padFor(x4, q, -Infinity), q);
       return asShape(extremeValues('max', cols, [2], true), [q.N, q.C, q.OH, q.OW]);
     }, (g) => {
+      if (geo && !isCreatingGraph()) return [convRaw('maxPoolGrad', geo, [N, C, H, W], { x: x4.contiguous(), g: g.contiguous() })];
+      cols ??= noGrad(() => unfold(padFor(x4, q, -Infinity), q));
       const arg = cols.argmax(2, true); // [N, C, 1, L]: the first largest of each window
       return [fold(scatterAddRecorded(reshape(g, [q.N, q.C, 1, q.L]), arg, arg._view(), 2, [q.N, q.C, q.K, q.L]), q)];
     }, x4));

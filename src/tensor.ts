@@ -1709,16 +1709,17 @@ export function scanRaw(a: Tensor | null, b: Tensor | null, value: number, dim: 
   return out;
 }
 /**
- * @internal A CPU convolution op (protocol.ts ConvOp) of contiguous float32 tensors into a new float32
- * tensor of outShape; no gradient. forward: (x, w, bias?); input: (w, g); weight: (x, g).
+ * @internal A CPU convolution or max pooling op (protocol.ts ConvOp) of contiguous float32 tensors into a
+ * new float32 tensor of outShape; no gradient.
  */
-export function convRaw(mode: ConvOp['mode'], geo: number[], outShape: number[], a: Tensor, b: Tensor, c: Tensor | null = null): Tensor {
+export function convRaw(mode: ConvOp['mode'], geo: number[], outShape: number[], t: { x?: Tensor; w?: Tensor; bias?: Tensor | null; g?: Tensor }): Tensor {
   const out = newTensor(outShape, 'float32', 'cpu');
   const op: ConvOp = { op: 'conv', mode, geo, out: out._view() };
-  if (mode === 'forward') { op.x = a._view(); op.w = b._view(); if (c) op.bias = c._view(); }
-  else if (mode === 'input') { op.w = a._view(); op.g = b._view(); }
-  else { op.x = a._view(); op.g = b._view(); }
-  exec(op, a, b, c ?? out, c ? out : undefined);
+  if (t.x) op.x = t.x._view();
+  if (t.w) op.w = t.w._view();
+  if (t.bias) op.bias = t.bias._view();
+  if (t.g) op.g = t.g._view();
+  exec(op, out, t.x, t.w, t.bias ?? t.g); // (a forward op has no g)
   return out;
 }
 /** x's entries at `index` (1-D or 0-d, int64/int32) along dim: index_select (IndexSelectBackward0). */

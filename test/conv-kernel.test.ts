@@ -1,7 +1,9 @@
 // The CPU convolution kernel (src/backends/cpu/conv.ts, wasm/conv.c; protocol.ts ConvOp) against the
 // composition it replaces on float32 CPU tensors (windows gathered, a matmul per image, scatter-add, sum):
 // the same bits for the output and the input, weight and bias gradients, over strides, padding, dilation,
-// groups, batch 1, unbatched and 1-D inputs, non-contiguous inputs, and with or without CPU workers.
+// groups, batch 1, unbatched and 1-D inputs, non-contiguous inputs, and with or without CPU workers. And
+// max pooling's (the window's largest element, the gradient to its first largest): the same bits over
+// kernel sizes, strides (overlapping windows or not), padding, dilation, ceil mode, ties, -inf and NaN.
 import { afterAll, describe, expect, it } from 'vitest';
 import * as torch from '../src/index.ts';
 import { convCalls, convKernelAvailable, disableConvKernel } from '../src/backends/cpu/conv.ts';
@@ -56,6 +58,40 @@ describe('the CPU convolution kernel', () => {
       const got = await run(c, 10 + i);
       expect(convCalls.n).toBe(before + 3); // forward, input and weight gradients
       expect(got).toEqual(ref);
+    });
+  }
+
+  const POOLS: Array<[string, number[], number | [number, number], torch.nn.functional.PoolOptions]> = [
+    ['2x2', [3, 4, 16, 16], 2, {}],
+    ['2x2, odd sizes', [2, 3, 7, 9], 2, {}],
+    ['3x3 stride 2 padding 1 (overlapping)', [2, 3, 9, 11], 3, { stride: 2, padding: 1 }],
+    ['stride 1 (overlapping), rows of 4 and a tail', [1, 2, 6, 14], [2, 3], { stride: 1 }],
+    ['dilation', [2, 2, 9, 10], [2, 3], { dilation: [2, 2], padding: [1, 1] }],
+    ['ceil mode', [2, 2, 7, 7], 3, { stride: 2, padding: 1, ceilMode: true }],
+    ['stride 3 past the kernel, ceil mode', [1, 3, 8, 13], 2, { stride: 3, ceilMode: true }],
+  ];
+  for (const [name, shape, k, o] of POOLS) {
+    it(`max pooling gives the composition's bits: ${name} (ties, -inf, NaN)`, async () => {
+      const once = async (off: boolean) => {
+        disableConvKernel(off);
+        torch.manualSeed(7);
+        // (values rounded to quarters: many ties; a few -inf and NaN)
+        const v = torch.randn(shape).mul(2).round().div(4);
+        const special = torch.rand(shape);
+        const x = torch.where(special.lt(0.03), -Infinity, torch.where(special.gt(0.985), NaN, v)).requiresGrad_();
+        const y = F.maxPool2d(x, k, o);
+        await y.mul(torch.randn(y.shape)).sum().backward();
+        return { y: await bits(y), gx: await bits(x.grad) };
+      };
+      const before = convCalls.n;
+      const ref = await once(true);
+      expect(convCalls.n).toBe(before);
+      const got = await once(false);
+      expect(convCalls.n).toBe(before + 2);
+      // (NaN: the same positions; its bits are not promised)
+      const canon = (b: number[] | null) => b!.map((u) => ((u & 0x7f800000) === 0x7f800000 && (u & 0x7fffff) !== 0 ? -1 : u));
+      expect(canon(got.y)).toEqual(canon(ref.y));
+      expect(canon(got.gx)).toEqual(canon(ref.gx));
     });
   }
 

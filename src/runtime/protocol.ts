@@ -94,11 +94,15 @@ export interface ScanOp { op: 'scan'; a?: View; b?: View; value: number; dim: nu
  *  - forward: out [N, O, OH, OW] = the windows of x (zero padding) times w, + bias;
  *  - input: out [N, C, H, W] = the input gradient for the output gradient g;
  *  - weight: out [O, C/G, kh, kw] = the weight gradient for x and g.
+ * Max pooling's too (O = C, G = 1; OH, OW as ceil mode makes them; outside the image counts as -inf):
+ *  - maxPool: out [N, C, OH, OW] = each window's largest element of x (NaN if it holds one);
+ *  - maxPoolGrad: out [N, C, H, W] = g [N, C, OH, OW] sent to each window's first largest element of x.
  * Bit-identical to that composition on the CPU (each product's element a float64 sum over k in order,
  * rounded to float32; the fold's float32 adds in the scatter-add's order; the weight gradient's per-image
- * products summed over images in the reduction's order): src/backends/cpu/wasm/conv.c.
+ * products summed over images in the reduction's order; the pooling's max and argmax loops):
+ * src/backends/cpu/wasm/conv.c.
  */
-export interface ConvOp { op: 'conv'; mode: 'forward' | 'input' | 'weight'; geo: number[]; x?: View; w?: View; bias?: View; g?: View; out: View }
+export interface ConvOp { op: 'conv'; mode: 'forward' | 'input' | 'weight' | 'maxPool' | 'maxPoolGrad'; geo: number[]; x?: View; w?: View; bias?: View; g?: View; out: View }
 
 export type Op = UnaryOp | BinaryOp | WhereOp | ReduceOp | MatmulOp | FillOp | CopyOp | RandomOp | GatherOp | ScatterAddOp | ArgsortOp | ScanOp | ConvOp;
 

@@ -1452,7 +1452,7 @@ export function runOp(op: Op, R: Resolve, s = 0, e = numel(op.out.shape)): void 
     case 'scatterAdd': return runScatterAdd(op, R, s, e);
     case 'argsort': return runArgsort(op, R, s, e);
     case 'scan': return runScan(op, R, s, e);
-    case 'conv': whole('conv', op.out, s, e); return runConv(op, R);
+    case 'conv': whole('conv', op.out, s, e); return runConv(op, R, fast);
     case 'fill': {
       const v = op.value;
       if (op.step !== undefined) return fillSteps(op.out, R, v, op.step, s, e);

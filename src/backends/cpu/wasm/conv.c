@@ -68,7 +68,7 @@ INLINE void tile4(uint32_t a, uint32_t b, uint32_t k, uint32_t t) {
   const int32_t sw = I32(geo + 36), ph = I32(geo + 40), pw = I32(geo + 44), dh = I32(geo + 48);             \
   const int32_t dw = I32(geo + 52), OH = I32(geo + 56), OW = I32(geo + 60);                                 \
   const int32_t K = kh * kw, L = OH * OW, Og = O / G, Cw = C / G, CK = Cw * K, HW = H * W;                  \
-  (void)N; (void)sh; (void)sw; (void)ph; (void)pw; (void)dh; (void)dw; (void)HW;
+  (void)N; (void)sh; (void)sw; (void)ph; (void)pw; (void)dh; (void)dw; (void)HW; (void)Og; (void)CK; (void)K; (void)L;
 
 /*
  * One micro-panel of the windows of image plane block xg (channels Cw from x + 4*xg): 4 output positions
@@ -251,5 +251,161 @@ void conv_weight_grad(uint32_t geo, uint32_t x, uint32_t gy, uint32_t out, uint3
     double total = 0;
     total += (a0 + a1) + (a2 + a3);
     F32(out + 4 * q) = (float)total;
+  }
+}
+
+/* ---------------------------------------------------------------- max pooling (geo's O and G unused) */
+
+/* The window of output position (oh, ow) in plane: the position (i·kw + jj) of its first largest element,
+ * elements outside the image counting as -inf, the first NaN if there is one (kernels.ts's argmax loop). */
+INLINE int32_t window_arg(uint32_t plane, int32_t oh, int32_t ow, int32_t H, int32_t W, int32_t kh, int32_t kw,
+  int32_t sh, int32_t sw, int32_t ph, int32_t pw, int32_t dh, int32_t dw) {
+  float best = -__builtin_inff(); /* (as JS's best = the first element, at = 0: -inf stays at 0) */
+  int32_t at = 0;
+  for (int32_t i = 0; i < kh; i++) {
+    const int32_t ih = oh * sh - ph + i * dh;
+    const int inh = (uint32_t)ih < (uint32_t)H;
+    for (int32_t jj = 0; jj < kw; jj++) {
+      const int32_t iw = ow * sw - pw + jj * dw, k = i * kw + jj;
+      const float v = inh && (uint32_t)iw < (uint32_t)W ? F32(plane + 4 * (uint32_t)(ih * W + iw)) : -__builtin_inff();
+      if (v != v) return k;
+      const int gt = v > best;
+      best = gt ? v : best;
+      at = gt ? k : at;
+    }
+  }
+  return at;
+}
+
+/* Window element (i, jj) of the 4 output positions ow .. ow + 3 of row oh (all < OW): -inf outside the
+ * image. row: the image row ih's address (read only when inh). */
+INLINE V gather4(uint32_t row, int inh, int32_t iw0, int32_t sw, int32_t W) {
+  if (inh && iw0 >= 0 && iw0 + 3 * sw < W) {
+    if (sw == 1) return wasm_v128_load((const void *)(row + 4 * (uint32_t)iw0));
+    if (sw == 2 && iw0 + 7 < W) {
+      const V a = wasm_v128_load((const void *)(row + 4 * (uint32_t)iw0)), b = wasm_v128_load((const void *)(row + 4 * (uint32_t)iw0 + 16));
+      return wasm_i32x4_shuffle(a, b, 0, 2, 4, 6);
+    }
+    return wasm_f32x4_make(F32(row + 4 * (uint32_t)iw0), F32(row + 4 * (uint32_t)(iw0 + sw)), F32(row + 4 * (uint32_t)(iw0 + 2 * sw)), F32(row + 4 * (uint32_t)(iw0 + 3 * sw)));
+  }
+  const float ninf = -__builtin_inff();
+#define AT(j) (inh && (uint32_t)(iw0 + (j) * sw) < (uint32_t)W ? F32(row + 4 * (uint32_t)(iw0 + (j) * sw)) : ninf)
+  return wasm_f32x4_make(AT(0), AT(1), AT(2), AT(3));
+#undef AT
+}
+
+/* window_arg for the 4 output positions ow .. ow + 3 of row oh at once (int32 lanes). */
+INLINE V window_arg4(uint32_t plane, int32_t oh, int32_t ow, int32_t H, int32_t W, int32_t kh, int32_t kw,
+  int32_t sh, int32_t sw, int32_t ph, int32_t pw, int32_t dh, int32_t dw) {
+  V best = wasm_f32x4_splat(-__builtin_inff()), at = wasm_i32x4_splat(0), done = at;
+  for (int32_t i = 0; i < kh; i++) {
+    const int32_t ih = oh * sh - ph + i * dh;
+    const int inh = (uint32_t)ih < (uint32_t)H;
+    const uint32_t row = plane + 4 * (uint32_t)(inh ? ih * W : 0);
+    for (int32_t jj = 0; jj < kw; jj++) {
+      const V v = gather4(row, inh, ow * sw - pw + jj * dw, sw, W);
+      const V nan = wasm_f32x4_ne(v, v);
+      /* (a lane takes its first NaN, or a larger element, until it has seen a NaN) */
+      const V take = wasm_v128_andnot(wasm_v128_or(nan, wasm_f32x4_gt(v, best)), done);
+      at = wasm_v128_bitselect(wasm_i32x4_splat(i * kw + jj), at, take);
+      best = wasm_v128_bitselect(v, best, take);
+      done = wasm_v128_or(done, nan);
+    }
+  }
+  return at;
+}
+
+/* y [N, C, OH, OW] = each window's largest element (NaN if it holds one; -inf outside the image). */
+EXPORT(pool_max_forward)
+void pool_max_forward(uint32_t geo, uint32_t x, uint32_t out) {
+  GEO
+  for (int32_t nc = 0; nc < N * C; nc++) {
+    const uint32_t plane = x + 4 * (uint32_t)(nc * HW), y = out + 4 * (uint32_t)(nc * L);
+    for (int32_t oh = 0; oh < OH; oh++) {
+      int32_t ow = 0;
+      /* 4 positions at once: the largest so far where an element is larger (kernels.ts's v > acc), NaN
+       * where one was seen */
+      for (; ow + 4 <= OW; ow += 4) {
+        V best = wasm_f32x4_splat(-__builtin_inff()), nan = wasm_i32x4_splat(0);
+        for (int32_t i = 0; i < kh; i++) {
+          const int32_t ih = oh * sh - ph + i * dh;
+          const int inh = (uint32_t)ih < (uint32_t)H;
+          const uint32_t row = plane + 4 * (uint32_t)(inh ? ih * W : 0);
+          for (int32_t jj = 0; jj < kw; jj++) {
+            const V v = gather4(row, inh, ow * sw - pw + jj * dw, sw, W);
+            nan = wasm_v128_or(nan, wasm_f32x4_ne(v, v));
+            best = wasm_v128_bitselect(v, best, wasm_f32x4_gt(v, best));
+          }
+        }
+        wasm_v128_store((void *)(y + 4 * (uint32_t)(oh * OW + ow)), wasm_v128_bitselect(wasm_f32x4_splat(__builtin_nanf("")), best, nan));
+      }
+      for (; ow < OW; ow++) {
+        float best = -__builtin_inff();
+        for (int32_t i = 0; i < kh; i++) {
+          const int32_t ih = oh * sh - ph + i * dh;
+          const int inh = (uint32_t)ih < (uint32_t)H;
+          for (int32_t jj = 0; jj < kw; jj++) {
+            const int32_t iw = ow * sw - pw + jj * dw;
+            const float v = inh && (uint32_t)iw < (uint32_t)W ? F32(plane + 4 * (uint32_t)(ih * W + iw)) : -__builtin_inff();
+            if (v != v) { best = __builtin_nanf(""); goto done; }
+            if (v > best) best = v;
+          }
+        }
+      done:
+        F32(y + 4 * (uint32_t)(oh * OW + ow)) = best;
+      }
+    }
+  }
+}
+
+/* The window positions of row oh's outputs into args[0 .. OW). */
+INLINE void row_args(uint32_t args, uint32_t plane, int32_t oh, int32_t OW, int32_t H, int32_t W, int32_t kh, int32_t kw,
+  int32_t sh, int32_t sw, int32_t ph, int32_t pw, int32_t dh, int32_t dw) {
+  int32_t ow = 0;
+  for (; ow + 4 <= OW; ow += 4) wasm_v128_store((void *)(args + 4 * (uint32_t)ow), window_arg4(plane, oh, ow, H, W, kh, kw, sh, sw, ph, pw, dh, dw));
+  for (; ow < OW; ow++) I32(args + 4 * (uint32_t)ow) = window_arg(plane, oh, ow, H, W, kh, kw, sh, sw, ph, pw, dh, dw);
+}
+
+/* gx [N, C, H, W]: each output's gradient to its window's first largest element (none when that lies
+ * outside the image), added from zeros in (window position, output position) order, float32. scratch:
+ * 4·OH·OW + 8·kh·kw bytes. */
+EXPORT(pool_max_grad)
+void pool_max_grad(uint32_t geo, uint32_t x, uint32_t gy, uint32_t out, uint32_t scratch) {
+  GEO
+  const int disjoint = sh >= dh * (kh - 1) + 1 && sw >= dw * (kw - 1) + 1;
+  /* (window position k's row and column offsets: no divisions in the loops) */
+  const uint32_t ktab = scratch + 4 * (uint32_t)L;
+  for (int32_t i = 0; i < kh; i++)
+    for (int32_t jj = 0; jj < kw; jj++) { I32(ktab + 8 * (uint32_t)(i * kw + jj)) = i * dh; I32(ktab + 8 * (uint32_t)(i * kw + jj) + 4) = jj * dw; }
+  for (int32_t nc = 0; nc < N * C; nc++) {
+    const uint32_t plane = x + 4 * (uint32_t)(nc * HW), gp = gy + 4 * (uint32_t)(nc * L), o = out + 4 * (uint32_t)(nc * HW);
+    for (int32_t q = 0; q < HW; q++) F32(o + 4 * q) = 0.0f;
+    if (disjoint) {
+      /* Windows that do not overlap (stride at least the dilated kernel): each pixel has at most one
+       * reader, so the order of the adds is moot (0 + g, as the scatter-add's). */
+      for (int32_t oh = 0; oh < OH; oh++) {
+        row_args(scratch, plane, oh, OW, H, W, kh, kw, sh, sw, ph, pw, dh, dw);
+        for (int32_t ow = 0; ow < OW; ow++) {
+          const int32_t k = I32(scratch + 4 * (uint32_t)ow);
+          const int32_t ih = oh * sh - ph + I32(ktab + 8 * (uint32_t)k), iw = ow * sw - pw + I32(ktab + 8 * (uint32_t)k + 4);
+          if ((uint32_t)ih >= (uint32_t)H || (uint32_t)iw >= (uint32_t)W) continue;
+          F32(o + 4 * (uint32_t)(ih * W + iw)) = 0.0f + F32(gp + 4 * (uint32_t)(oh * OW + ow));
+        }
+      }
+      continue;
+    }
+    for (int32_t oh = 0; oh < OH; oh++) row_args(scratch + 4 * (uint32_t)(oh * OW), plane, oh, OW, H, W, kh, kw, sh, sw, ph, pw, dh, dw);
+    for (int32_t k = 0; k < K; k++) {
+      const int32_t i = k / kw, jj = k % kw;
+      for (int32_t oh = 0; oh < OH; oh++) {
+        const int32_t ih = oh * sh - ph + i * dh;
+        if ((uint32_t)ih >= (uint32_t)H) continue;
+        for (int32_t ow = 0; ow < OW; ow++) {
+          const int32_t l = oh * OW + ow, iw = ow * sw - pw + jj * dw;
+          if (I32(scratch + 4 * (uint32_t)l) != k || (uint32_t)iw >= (uint32_t)W) continue;
+          F32(o + 4 * (uint32_t)(ih * W + iw)) = F32(o + 4 * (uint32_t)(ih * W + iw)) + F32(gp + 4 * (uint32_t)l);
+        }
+      }
+    }
   }
 }
