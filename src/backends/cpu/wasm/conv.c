@@ -83,10 +83,26 @@ INLINE void pack_cols(uint32_t b, uint32_t xg, int32_t l0, int32_t L, int32_t OW
     else { bh[j] = -(1 << 30); bw[j] = 0; } /* (never inside the image) */
   }
   uint32_t d = b;
+  /* The 4 positions in one output row, stride 1: each window element's 4 values are consecutive in the
+   * image row (one load) unless the row or a column lies in the padding. */
+  const int row4 = sw == 1 && l0 + 3 < L && bh[0] == bh[3];
   for (int32_t c = 0; c < Cw; c++) {
     const uint32_t plane = xg + 4 * (uint32_t)(c * H * W);
     for (int32_t i = 0; i < kh; i++) {
       for (int32_t jj = 0; jj < kw; jj++, d += 32) {
+        if (row4) {
+          const int32_t ih = bh[0] + i * dh, iw = bw[0] + jj * dw;
+          if ((uint32_t)ih >= (uint32_t)H) {
+            wasm_v128_store((void *)d, wasm_f64x2_splat(0)); wasm_v128_store((void *)(d + 16), wasm_f64x2_splat(0));
+            continue;
+          }
+          if (iw >= 0 && iw + 3 < W) {
+            const V v = wasm_v128_load((const void *)(plane + 4 * (uint32_t)(ih * W + iw)));
+            wasm_v128_store((void *)d, wasm_f64x2_promote_low_f32x4(v));
+            wasm_v128_store((void *)(d + 16), wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 2, 3)));
+            continue;
+          }
+        }
         for (int j = 0; j < 4; j++) {
           const int32_t ih = bh[j] + i * dh, iw = bw[j] + jj * dw;
           F64(d + 8 * j) = ((uint32_t)ih < (uint32_t)H && (uint32_t)iw < (uint32_t)W) ? (double)F32(plane + 4 * (uint32_t)(ih * W + iw)) : 0.0;
