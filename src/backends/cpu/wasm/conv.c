@@ -41,25 +41,58 @@ ORDERED(mul64, "f64x2.mul")
 #define F64(addr) (*(double *)(addr))
 #define I32(addr) (*(int32_t *)(addr))
 
-/* t (16 doubles, row-major 4 x 4) = A strip (k x 4, p-major) times B micro-panel (k x 4, p-major). */
-INLINE void tile4(uint32_t a, uint32_t b, uint32_t k, uint32_t t) {
-  V s00 = wasm_f64x2_splat(0), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00, s30 = s00, s31 = s00;
-  for (uint32_t p = 0; p < k; p++) {
-    const uint32_t ap = a + 32 * p, bq = b + 32 * p;
-    const V b0 = wasm_v128_load((const void *)bq), b1 = wasm_v128_load((const void *)(bq + 16));
-    V x = wasm_v128_load64_splat((const void *)ap);
-    MAC(s00, x, b0); MAC(s01, x, b1);
-    x = wasm_v128_load64_splat((const void *)(ap + 8));
-    MAC(s10, x, b0); MAC(s11, x, b1);
-    x = wasm_v128_load64_splat((const void *)(ap + 16));
-    MAC(s20, x, b0); MAC(s21, x, b1);
-    x = wasm_v128_load64_splat((const void *)(ap + 24));
-    MAC(s30, x, b0); MAC(s31, x, b1);
+/* The 4 x 4 float64 accumulators s<row><half> of A strip a (k x 4, p-major) times B micro-panel b (k x 4,
+ * p-major): s<r>0 holds columns 0-1 of row r, s<r>1 columns 2-3. */
+#define TILE_LOOP(a, b, k)                                                                               \
+  V s00 = wasm_f64x2_splat(0), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00, s30 = s00, s31 = s00; \
+  for (uint32_t p = 0; p < (k); p++) {                                                                    \
+    const uint32_t ap = (a) + 32 * p, bq = (b) + 32 * p;                                                  \
+    const V b0 = wasm_v128_load((const void *)bq), b1 = wasm_v128_load((const void *)(bq + 16));          \
+    V x = wasm_v128_load64_splat((const void *)ap);                                                       \
+    MAC(s00, x, b0); MAC(s01, x, b1);                                                                     \
+    x = wasm_v128_load64_splat((const void *)(ap + 8));                                                   \
+    MAC(s10, x, b0); MAC(s11, x, b1);                                                                     \
+    x = wasm_v128_load64_splat((const void *)(ap + 16));                                                  \
+    MAC(s20, x, b0); MAC(s21, x, b1);                                                                     \
+    x = wasm_v128_load64_splat((const void *)(ap + 24));                                                  \
+    MAC(s30, x, b0); MAC(s31, x, b1);                                                                     \
   }
+
+/* t (16 doubles, row-major 4 x 4) = the tile (partial tiles: the caller takes what it needs). */
+INLINE void tile4(uint32_t a, uint32_t b, uint32_t k, uint32_t t) {
+  TILE_LOOP(a, b, k)
   wasm_v128_store((void *)t, s00); wasm_v128_store((void *)(t + 16), s01);
   wasm_v128_store((void *)(t + 32), s10); wasm_v128_store((void *)(t + 48), s11);
   wasm_v128_store((void *)(t + 64), s20); wasm_v128_store((void *)(t + 80), s21);
   wasm_v128_store((void *)(t + 96), s30); wasm_v128_store((void *)(t + 112), s31);
+}
+
+/* A whole tile as float32: row r to out + r·rs (bytes), 4 floats, + the float32 bias[r] when bias. */
+INLINE void tile4_f32(uint32_t a, uint32_t b, uint32_t k, uint32_t out, uint32_t rs, uint32_t bias) {
+  TILE_LOOP(a, b, k)
+#define ROW(r, lo, hi)                                                                                       \
+  {                                                                                                          \
+    V f = wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(lo), wasm_f32x4_demote_f64x2_zero(hi), 0, 1, 4, 5); \
+    if (bias) f = wasm_f32x4_add(f, wasm_v128_load32_splat((const void *)(bias + 4 * (r))));                  \
+    wasm_v128_store((void *)(out + (r) * rs), f);                                                            \
+  }
+  ROW(0, s00, s01) ROW(1, s10, s11) ROW(2, s20, s21) ROW(3, s30, s31)
+#undef ROW
+}
+
+/* A whole tile rounded to float32, added to the float64 accumulators of row r at acc + r·rs (bytes). */
+INLINE void tile4_acc(uint32_t a, uint32_t b, uint32_t k, uint32_t acc, uint32_t rs) {
+  TILE_LOOP(a, b, k)
+#define ROUND(v) wasm_f64x2_promote_low_f32x4(wasm_f32x4_demote_f64x2_zero(v))
+#define ROW(r, lo, hi)                                                                                     \
+  {                                                                                                        \
+    const uint32_t q = acc + (r) * rs;                                                                     \
+    wasm_v128_store((void *)q, add64(ROUND(lo), wasm_v128_load((const void *)q)));                         \
+    wasm_v128_store((void *)(q + 16), add64(ROUND(hi), wasm_v128_load((const void *)(q + 16))));           \
+  }
+  ROW(0, s00, s01) ROW(1, s10, s11) ROW(2, s20, s21) ROW(3, s30, s31)
+#undef ROW
+#undef ROUND
 }
 
 #define GEO                                                                                              \
@@ -147,8 +180,12 @@ void conv_forward(uint32_t geo, uint32_t x, uint32_t w, uint32_t bias, uint32_t 
         pack_cols(b, xg, l0, L, OW, Cw, H, W, kh, kw, sh, sw, ph, pw, dh, dw);
         const int32_t cols = L - l0 < 4 ? L - l0 : 4;
         for (int32_t s = 0; s < strips; s++) {
-          tile4(a + 32 * (uint32_t)(s * CK), b, (uint32_t)CK, t);
           const int32_t rows = Og - 4 * s < 4 ? Og - 4 * s : 4;
+          if (rows == 4 && cols == 4) {
+            tile4_f32(a + 32 * (uint32_t)(s * CK), b, (uint32_t)CK, yo + 4 * (uint32_t)(4 * s * L + l0), 4 * (uint32_t)L, bias ? bias + 4 * (uint32_t)(g * Og + 4 * s) : 0);
+            continue;
+          }
+          tile4(a + 32 * (uint32_t)(s * CK), b, (uint32_t)CK, t);
           for (int32_t r = 0; r < rows; r++) {
             const int32_t o = 4 * s + r;
             const uint32_t yr = yo + 4 * (uint32_t)(o * L + l0);
@@ -188,8 +225,12 @@ void conv_input_grad(uint32_t geo, uint32_t w, uint32_t gy, uint32_t out, uint32
         for (int32_t o = 0; o < Og; o++)
           for (int32_t j = 0; j < 4; j++) F64(b + 32 * o + 8 * j) = j < cols ? (double)F32(gg + 4 * (uint32_t)(o * L + l0 + j)) : 0.0;
         for (int32_t s = 0; s < cstrips; s++) {
-          tile4(a + 32 * (uint32_t)(s * Og), b, (uint32_t)Og, t);
           const int32_t rows = CK - 4 * s < 4 ? CK - 4 * s : 4;
+          if (rows == 4 && cols == 4) {
+            tile4_f32(a + 32 * (uint32_t)(s * Og), b, (uint32_t)Og, dc + 4 * (uint32_t)(4 * s * L + l0), 4 * (uint32_t)L, 0);
+            continue;
+          }
+          tile4(a + 32 * (uint32_t)(s * Og), b, (uint32_t)Og, t);
           for (int32_t r = 0; r < rows; r++)
             for (int32_t j = 0; j < cols; j++) F32(dc + 4 * (uint32_t)((4 * s + r) * L + l0 + j)) = (float)F64(t + 32 * r + 8 * j);
         }
@@ -251,8 +292,12 @@ void conv_weight_grad(uint32_t geo, uint32_t x, uint32_t gy, uint32_t out, uint3
         }
         const int32_t cols = CK - p0 < 4 ? CK - p0 : 4;
         for (int32_t s = 0; s < strips; s++) {
-          tile4(a + 32 * (uint32_t)(s * L), b, (uint32_t)L, t);
           const int32_t rows = Og - 4 * s < 4 ? Og - 4 * s : 4;
+          if (rows == 4 && cols == 4) {
+            tile4_acc(a + 32 * (uint32_t)(s * L), b, (uint32_t)L, an + 8 * (uint32_t)((g * Og + 4 * s) * CK + p0), 8 * (uint32_t)CK);
+            continue;
+          }
+          tile4(a + 32 * (uint32_t)(s * L), b, (uint32_t)L, t);
           for (int32_t r = 0; r < rows; r++) {
             const uint32_t ar = an + 8 * (uint32_t)((g * Og + 4 * s + r) * CK + p0);
             for (int32_t j = 0; j < cols; j++) F64(ar + 8 * j) = F64(ar + 8 * j) + (double)(float)F64(t + 32 * r + 8 * j);
