@@ -242,14 +242,24 @@ void conv_input_grad(uint32_t geo, uint32_t w, uint32_t gy, uint32_t out, uint32
         for (int32_t i = 0; i < kh; i++) {
           for (int32_t jj = 0; jj < kw; jj++) {
             const uint32_t src = dc + 4 * (uint32_t)(((c * kh + i) * kw + jj) * L);
+            /* output columns [lo, hi) land inside the image (iw = ow·sw + off); each pixel gets at most one
+             * add per (i, jj), so 4 columns at once keep every pixel's order */
+            const int32_t off = jj * dw - pw;
+            const int32_t lo0 = off >= 0 ? 0 : (-off + sw - 1) / sw, hi0 = W - off <= 0 ? 0 : (W - off + sw - 1) / sw;
+            const int32_t lo = lo0 < OW ? lo0 : OW, hi = hi0 < lo ? lo : hi0 < OW ? hi0 : OW;
             for (int32_t oh = 0; oh < OH; oh++) {
               const int32_t ih = oh * sh - ph + i * dh;
               if ((uint32_t)ih >= (uint32_t)H) continue;
-              const uint32_t row = plane + 4 * (uint32_t)(ih * W), sr = src + 4 * (uint32_t)(oh * OW);
-              for (int32_t ow = 0; ow < OW; ow++) {
-                const int32_t iw = ow * sw - pw + jj * dw;
-                if ((uint32_t)iw >= (uint32_t)W) continue;
-                F32(row + 4 * iw) = F32(row + 4 * iw) + F32(sr + 4 * ow);
+              const uint32_t row = plane + 4 * (uint32_t)(ih * W + off), sr = src + 4 * (uint32_t)(oh * OW);
+              int32_t ow = lo;
+              if (sw == 1)
+                for (; ow + 4 <= hi; ow += 4) {
+                  const uint32_t q = row + 4 * (uint32_t)ow;
+                  wasm_v128_store((void *)q, wasm_f32x4_add(wasm_v128_load((const void *)q), wasm_v128_load((const void *)(sr + 4 * (uint32_t)ow))));
+                }
+              for (; ow < hi; ow++) {
+                const uint32_t q = row + 4 * (uint32_t)(ow * sw);
+                F32(q) = F32(q) + F32(sr + 4 * (uint32_t)ow);
               }
             }
           }
