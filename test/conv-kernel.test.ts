@@ -39,6 +39,7 @@ const CASES: Case[] = [
   { name: 'a kernel as large as the padded input, stride past the kernel', x: [2, 2, 4, 5], w: [3, 2, 4, 3], bias: true, o: { stride: [1, 4], padding: [0, 1] } },
   { name: 'unbatched', x: [3, 6, 7], w: [2, 3, 2, 2], bias: true, o: { padding: 1 } },
   { name: 'non-contiguous (transposed, narrowed) input', x: [2, 3, 8, 6], w: [4, 3, 3, 3], bias: true, o: { padding: 1, stride: 2 }, view: (x) => x.narrow(0, 1, 2).transpose(2, 3) },
+  { name: 'temporaries past the kernels\' scratch (a block of the arena)', x: [2, 16, 64, 64], w: [32, 16, 3, 3], bias: true, o: { padding: 1 } },
   { name: 'conv1d', x: [2, 3, 10], w: [5, 3, 4], bias: true, o: { stride: 2, padding: 1, dilation: 2 }, conv1d: true },
   { name: 'conv1d, groups', x: [3, 4, 9], w: [6, 2, 3], bias: false, o: { padding: 2, groups: 2 }, conv1d: true },
 ];
@@ -55,8 +56,10 @@ describe('the CPU convolution kernel', () => {
       const ref = await run(c, 10 + i);
       expect(convCalls.n).toBe(before);
       disableConvKernel(false);
+      const temps = convCalls.temp;
       const got = await run(c, 10 + i);
       expect(convCalls.n).toBe(before + 3); // forward, input and weight gradients
+      if (c.name.startsWith('temporaries')) expect(convCalls.temp).toBeGreaterThan(temps);
       expect(got).toEqual(ref);
     });
   }

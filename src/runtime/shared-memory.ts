@@ -133,7 +133,9 @@ export function sharedMemory(): SharedBuffers {
     // The main thread's kernels get 1 MB of the arena for their temporaries: reductions and products
     // whose outputs are small (they run here, not on workers) compute into it with SIMD.
     const scratch = instance.arena.alloc(KERNEL_SCRATCH);
-    enableFastPath(instance.arena.memory, scratch ? { at: scratch.byteOffset, bytes: KERNEL_SCRATCH } : null);
+    const arena = instance.arena;
+    const temp = { alloc: (bytes: number) => arena.alloc(bytes)?.byteOffset ?? null, release: (at: number) => arena.release(at) };
+    enableFastPath(arena.memory, scratch ? { at: scratch.byteOffset, bytes: KERNEL_SCRATCH, temp } : null);
   }
   return instance;
 }

@@ -22,7 +22,11 @@ import { instantiateSimd, isCompare, isSimdBinary, isSimdUnary, isUnary64, type 
 let fast: { memory: WebAssembly.Memory; simd: SimdKernels; rng: RngWasm; scratch: KernelScratch | null } | null = null;
 /** Bytes of the arena this thread's kernels may use for their own temporaries (a small operand copied in,
  * a result before it goes to memory outside the arena), given by whoever owns the arena. */
-export interface KernelScratch { at: number; bytes: number }
+export interface KernelScratch {
+  at: number; bytes: number;
+  /** More arena memory for a while (the convolution kernels' larger temporaries): an address or null, and its release. */
+  temp?: { alloc(bytes: number): number | null; release(at: number): void };
+}
 export function enableFastPath(memory: WebAssembly.Memory | null, scratch: KernelScratch | null = null): void {
   fast = null;
   if (!memory || process.env.TROUPE_NO_WASM || !simdSupported() || !rngWasmSupported()) return;
