@@ -14,7 +14,7 @@ import { contiguousStrides, fmtShape, sameShape } from './shape.ts';
 import { isFloat } from './dtype.ts';
 import { formatSize } from './format.ts';
 import { isGradEnabled, noGrad } from './autograd/graph.ts';
-import { convKernelAvailable } from './backends/cpu/conv.ts';
+import { convOpAvailable } from './runtime/runtime.ts';
 import { REDUCE_BLOCK } from './runtime/protocol.ts';
 import { erf, log1p, norm } from './ops-more.ts';
 import { interpolateDims, interpolateLinear, padIndexed } from './functional-extra.ts';
@@ -661,7 +661,7 @@ function convolution(fn: string, x: Tensor, x4: number[], weight: Tensor, w4: nu
 }
 
 /** Whether x is a float32 CPU tensor and this thread has the convolution kernel (protocol.ts ConvOp). */
-const kernelFor = (x: Tensor) => x.device === 'cpu' && x.dtype === 'float32' && convKernelAvailable();
+const kernelFor = (x: Tensor) => x.device === 'cpu' && x.dtype === 'float32' && convOpAvailable();
 /** The ConvOp geometry when the CPU kernel runs this convolution (float32 CPU tensors, every product's
  * reduction one protocol block, memory within the kernel's 32-bit addresses), else null. */
 function kernelGeometry(x: Tensor, weight: Tensor, bias: Tensor | null | undefined, q: Patches, O: number, Cw: number, kh: number, kw: number,

@@ -10,6 +10,7 @@
 import { DTYPE_BYTES, type DType, type Op, type View } from './protocol.ts';
 import { ARRAY_OF, type TypedArray } from '../dtype.ts';
 import { runOp, numel } from '../backends/cpu/kernels.ts';
+import { convKernelAvailable } from '../backends/cpu/conv.ts';
 import { fillUniform } from '../backends/cpu/philox.ts';
 import { instantiateRngWasm, rngWasmSupported, type RngWasm } from '../backends/cpu/wasm.ts';
 import { PressureTrigger } from './gc.ts';
@@ -476,6 +477,8 @@ export function hasGpu(): boolean { return gpuExec.e !== null; }
 export let noGpuMessage = 'no GPU: call `await torch.init({ gpu: true })` first (and check torch.gpu.isAvailable())';
 export function setNoGpuMessage(m: string) { noGpuMessage = m; }
 export { numel, resolverFor };
+/** Whether the CPU's convolution op (protocol.ts ConvOp) can run here (its WebAssembly kernel loaded and not turned off). */
+export const convOpAvailable = (): boolean => convKernelAvailable();
 
 /**
  * A CPU storage's memory when its values are final now: nothing is queued (so no op still writes it) and
