@@ -7,7 +7,7 @@
  * Options follow the tensor, in an object: `crossEntropy(logits, target, { labelSmoothing: 0.1 })`.
  */
 import {
-  Tensor, SCALAR_TYPE, cat, convRaw, keep, extremeValues, tensor, checkFloat, checkTensor, deviceName, full, gather, indexAddZeros, indexSelect, scatterAddRaw, scatterAddRecorded, isCreatingGraph, twice, abs, add, arange, clamp, composite, compare, div, exp, log, logSoftmax, matmul, mean, mm, mul, neg,
+  Tensor, SCALAR_TYPE, cat, convRaw, extremeValues, tensor, checkFloat, checkTensor, deviceName, full, gather, indexAddZeros, indexSelect, scatterAddRaw, scatterAddRecorded, isCreatingGraph, twice, abs, add, arange, clamp, composite, compare, div, exp, log, logSoftmax, matmul, mean, mm, mul, neg,
   rand, relu, reshape, sigmoid, sign, softmax, sqrt, sub, sum, sumToShape, tanh, where, type Operand,
 } from './tensor.ts';
 import { contiguousStrides, fmtShape, sameShape } from './shape.ts';
@@ -504,15 +504,15 @@ function patches(fn: string, x: Tensor, k: [number, number], s: [number, number]
   const eh = Math.max(0, (OH - 1) * sh + ekh - (H + 2 * ph)), ew = Math.max(0, (OW - 1) * sw + ekw - (W + 2 * pw));
   const Hp = H + 2 * ph + eh, Wp = W + 2 * pw + ew;
   const dev = { device: x.device };
-  // (made on first use: the CPU's convolution and pooling kernels need no index; kept, as it may be made
-  // in a backward pass, whose temporaries are freed when it ends, and serve a later one)
+  // (made on first use: the CPU's convolution and pooling kernels need no index; made again if it was
+  // freed, as one made in a backward pass is when that pass ends, before a later pass needs it)
   let idx: Tensor | null = null;
   const made = () => {
     const rowsOf = add(mul(arange(kh, dev), dh).reshape([kh, 1, 1, 1]), mul(arange(OH, dev), sh).reshape([1, 1, OH, 1]));
     const colsOf = add(mul(arange(kw, dev), dw).reshape([1, kw, 1, 1]), mul(arange(OW, dev), sw).reshape([1, 1, 1, OW]));
     return reshape(add(mul(rowsOf, Wp), colsOf), [-1]);
   };
-  return { N, C, H, W, ph, pw, eh, ew, Hp, Wp, K: kh * kw, OH, OW, L: OH * OW, get idx() { return (idx ??= keep(noGrad(made))); }, geo: [kh, kw, sh, sw, dh, dw] };
+  return { N, C, H, W, ph, pw, eh, ew, Hp, Wp, K: kh * kw, OH, OW, L: OH * OW, get idx() { return (idx = idx === null || idx.storage.invalid !== null ? noGrad(made) : idx); }, geo: [kh, kw, sh, sw, dh, dw] };
 }
 /** The windows of a padded image: [N, C, K, L]. */
 const unfold = (xp: Tensor, q: Patches) => indexSelect(reshape(xp, [q.N, q.C, q.Hp * q.Wp]), 2, q.idx).reshape([q.N, q.C, q.K, q.L]);
@@ -703,7 +703,8 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, o: PoolOptions = {}): Ten
       return asShape(extremeValues('max', cols, [2], true), [q.N, q.C, q.OH, q.OW]);
     }, (g) => {
       if (geo && !isCreatingGraph()) return [convRaw('maxPoolGrad', geo, [N, C, H, W], { x: x4.contiguous(), g: g.contiguous() })];
-      cols ??= noGrad(() => unfold(padFor(x4, q, -Infinity), q));
+      // (made here after the kernel's forward; again if a scope around an earlier pass freed it)
+      if (cols === null || cols.storage.invalid !== null) cols = noGrad(() => unfold(padFor(x4, q, -Infinity), q));
       const arg = cols.argmax(2, true); // [N, C, 1, L]: the first largest of each window
       return [fold(scatterAddRecorded(reshape(g, [q.N, q.C, 1, q.L]), arg, arg._view(), 2, [q.N, q.C, q.K, q.L]), q)];
     }, x4));

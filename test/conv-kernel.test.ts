@@ -127,4 +127,13 @@ describe('the CPU convolution kernel', () => {
     expect(await second(false)).toEqual(ref);
     disableConvKernel(false);
   });
+
+  it('two createGraph passes over one graph (retainGraph): the window index the first made, freed by its scope, is made again', async () => {
+    torch.manualSeed(6);
+    const a = torch.randn([2, 3, 6, 6]).requiresGrad_(), k = torch.randn([4, 3, 3, 3]).requiresGrad_();
+    const y = F.maxPool2d(F.conv2d(a, k, null, { padding: 1 }), 2).pow(2).sum();
+    const first = await torch.scope(async () => bits((await torch.autograd.grad(y, [a, k], { createGraph: true, retainGraph: true }))[0]));
+    const [g2] = await torch.autograd.grad(y, [a, k], { createGraph: true });
+    expect(await bits(g2)).toEqual(first);
+  });
 });
