@@ -666,7 +666,8 @@ const kernelFor = (x: Tensor) => x.device === 'cpu' && x.dtype === 'float32' && 
  * reduction one protocol block, memory within the kernel's 32-bit addresses), else null. */
 function kernelGeometry(x: Tensor, weight: Tensor, bias: Tensor | null | undefined, q: Patches, O: number, Cw: number, kh: number, kw: number,
   s: [number, number], p: [number, number], d: [number, number], G: number): number[] | null {
-  if (!kernelFor(x) || weight.dtype !== 'float32' || (bias != null && bias.dtype !== 'float32')) return null;
+  // (mixed devices or dtypes: the composition, which gives PyTorch's errors)
+  if (!kernelFor(x) || weight.dtype !== 'float32' || weight.device !== 'cpu' || (bias != null && (bias.dtype !== 'float32' || bias.device !== 'cpu'))) return null;
   const { N, C, H, W, OH, OW, L } = q, CK = Cw * kh * kw;
   if (N * C * H * W === 0 || O === 0 || CK === 0 || L === 0) return null;
   if (N > REDUCE_BLOCK || CK > REDUCE_BLOCK || O / G > REDUCE_BLOCK || L > REDUCE_BLOCK) return null;

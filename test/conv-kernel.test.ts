@@ -109,6 +109,15 @@ describe('the CPU convolution kernel', () => {
     }
   });
 
+  it('leaves mixed dtypes and devices to the composition (its errors)', async () => {
+    const x = torch.randn([1, 2, 5, 5]), before = convCalls.n;
+    expect(() => F.conv2d(x, torch.randn([3, 2, 3, 3], { dtype: 'float64' }))).toThrow('expected scalar type float64 but found float32');
+    expect(convCalls.n).toBe(before);
+    if (!(await torch.gpu.isAvailable())) return; // (the GPU actor, if any, stops with the shutdown below)
+    expect(() => F.conv2d(x, torch.randn([3, 2, 3, 3]).to('gpu'))).toThrow('Expected all tensors to be on the same device');
+    expect(() => F.conv2d(x, torch.randn([3, 2, 3, 3]), torch.randn([3]).to('gpu'))).toThrow('Expected all tensors to be on the same device');
+  });
+
   it('leaves float64, and createGraph passes, to the composition (second derivatives as before)', async () => {
     const before = convCalls.n;
     const x = torch.randn([2, 2, 5, 5], { dtype: 'float64' }).requiresGrad_(), w = torch.randn([3, 2, 3, 3], { dtype: 'float64' }).requiresGrad_();
