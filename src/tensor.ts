@@ -2343,7 +2343,9 @@ export async function format(t: Tensor): Promise<string> {
   });
 }
 export async function print(...xs: unknown[]): Promise<void> {
-  const parts = await Promise.all(xs.map((x) => (x instanceof Tensor ? format(x) : x instanceof ValuesIndices ? x.format() : String(x))));
+  // (anything with an async format(), as PyTorch's print of return types, PackedSequence and distributions)
+  const formats = (x: unknown): x is { format(): Promise<string> } => typeof x === 'object' && x !== null && typeof (x as { format?: unknown }).format === 'function';
+  const parts = await Promise.all(xs.map((x) => (x instanceof Tensor ? format(x) : formats(x) ? x.format() : String(x))));
   console.log(parts.join(' '));
 }
 

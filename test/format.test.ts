@@ -273,3 +273,24 @@ describe('big tensors', () => {
     expect(s).toBe('tensor([ 1.5000,  0.0000,  0.0000,  ...,  0.0000,  0.0000, -2.0000])');
   });
 });
+
+describe('torch.print', () => {
+  it("prints what has an async format() as PyTorch's print does (return types, packed sequences), other values as strings", async () => {
+    const torch = await import('../src/index.ts');
+    const { vi } = await import('vitest');
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => { lines.push(a.join(' ')); });
+    try {
+      await torch.print(torch.nn.utils.rnn.packSequence([torch.tensor([1, 2, 3]), torch.tensor([4, 5])]));
+      await torch.print(torch.linalg.slogdet(torch.eye(2)), 'and', 3);
+      await torch.print(torch.tensor([1, 2]).max(0));
+    } finally {
+      spy.mockRestore();
+    }
+    expect(lines).toEqual([
+      'PackedSequence(data=tensor([1, 4, 2, 5, 3]), batch_sizes=tensor([2, 2, 1]), sorted_indices=None, unsorted_indices=None)',
+      'torch.return_types.linalg_slogdet(\nsign=tensor(1.),\nlogabsdet=tensor(0.)) and 3',
+      'torch.return_types.max(\nvalues=tensor(2),\nindices=tensor(1))',
+    ]);
+  });
+});
