@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The GPU device check: the GPU test subset and the tour's 10M loop (200 epochs) on a machine with an
+# The GPU device check: the tour's 10M loop (200 epochs), then the GPU test subset, on a machine with an
 # NVIDIA GPU, then a table. That machine has no Node and no Vulkan loader, so:
 #
 #   bash scripts/device-check.sh prepare   # here: .devcheck/bundle.tar.xz (node + node_modules) and .gl/*.deb
@@ -136,8 +136,6 @@ if [ "$mode" = profile ]; then
 fi
 
 set +e
-CI=true TROUPE_GPU_TESTS=all timeout 300 node node_modules/vitest/vitest.mjs run test/gpu-backend.test.ts test/gpu-frontend.test.ts test/gpu-fusion.test.ts test/gpu-differential.test.ts test/fuser.test.ts test/more-ops.test.ts test/nn.test.ts test/ops-more.test.ts test/io.test.ts test/sort.test.ts test/math.test.ts test/data.test.ts test/nn-more.test.ts test/nn-layers.test.ts test/nn-extra.test.ts test/nn-transformer.test.ts test/ops-extra.test.ts test/ops-misc.test.ts test/ops-random.test.ts test/linalg.test.ts test/distributions.test.ts test/utils-extra.test.ts test/losses.test.ts test/autograd-twice.test.ts test/autograd-twice2.test.ts test/nn-3d.test.ts test/packed.test.ts 2>&1 | tee "$out/gpu-tests.log" | tail -15
-tests=${PIPESTATUS[0]}
 # The loop, 200 epochs at N = 10M: eight runs (fresh processes) after 2000 untimed warm-up epochs (10
 # loops of 200) (pipelines built, both threads JIT-compiled), and one cold run (a fresh process that also
 # builds its pipelines).
@@ -154,6 +152,9 @@ for i in 1 2; do timeout 60 node --import tsx scripts/gpu-cold.ts 2>&1 | grep -v
 timeout 60 node --import tsx scripts/gpu-latency.ts 2>&1 | grep -v '^Warning' | tee "$out/gpu-latency.txt"
 # Where the loop's time goes: kernels per epoch, worker encoding (scripts/gpu-overhead.ts).
 timeout 90 node --import tsx scripts/gpu-overhead.ts 2>&1 | grep -v '^Warning' | tee "$out/gpu-overhead.txt"
+# The GPU tests after the loop's numbers (the measure comes first, whatever the tests take).
+CI=true TROUPE_GPU_TESTS=all timeout 300 node node_modules/vitest/vitest.mjs run test/gpu-backend.test.ts test/gpu-frontend.test.ts test/gpu-fusion.test.ts test/gpu-differential.test.ts test/fuser.test.ts test/more-ops.test.ts test/nn.test.ts test/ops-more.test.ts test/io.test.ts test/sort.test.ts test/math.test.ts test/data.test.ts test/nn-more.test.ts test/nn-layers.test.ts test/nn-extra.test.ts test/nn-transformer.test.ts test/ops-extra.test.ts test/ops-misc.test.ts test/ops-random.test.ts test/linalg.test.ts test/distributions.test.ts test/utils-extra.test.ts test/losses.test.ts test/autograd-twice.test.ts test/autograd-twice2.test.ts test/nn-3d.test.ts test/packed.test.ts 2>&1 | tee "$out/gpu-tests.log" | tail -15
+tests=${PIPESTATUS[0]}
 # The scenarios that need a GPU, at their default sizes (tables to $OUT; last lines shown).
 # DEVCHECK_QUICK=1 skips them (the tests, the loop and the overhead profile only).
 if [ -z "${DEVCHECK_QUICK:-}" ]; then
