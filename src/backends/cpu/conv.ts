@@ -11,7 +11,7 @@
  * copies of contiguous float32 data), the result copied out (a memory grown past 64 MiB is dropped after).
  */
 import type { ConvOp, View } from '../../runtime/protocol.ts';
-import { wasmFile } from './wasm-module.ts';
+import { instantiateShared, wasmFile } from './wasm-module.ts';
 import { arenaAddress } from './arena.ts';
 
 type Arr = Float32Array | Float64Array | Int32Array | Uint8Array;
@@ -34,15 +34,7 @@ export function disableConvKernel(off: boolean): void { disabled = off; }
 
 function kernel(): typeof state {
   if (disabled) return null;
-  if (state === undefined) {
-    try {
-      if (!file.supported()) state = null;
-      else {
-        const mem = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
-        state = { mem, ex: new WebAssembly.Instance(file.module(), { env: { memory: mem } }).exports as unknown as ConvExports };
-      }
-    } catch { state = null; }
-  }
+  if (state === undefined) state = instantiateShared<ConvExports>(file, 65536);
   return state;
 }
 

@@ -11,7 +11,7 @@
  * more than ~7 MiB: the kernels need no allocator from the runtime and touch no tensor memory but the
  * operands they read and the range they return.
  */
-import { wasmFile } from './wasm-module.ts';
+import { instantiateShared, wasmFile } from './wasm-module.ts';
 
 type Arr = Float32Array | Float64Array | Int32Array | Uint8Array;
 
@@ -33,15 +33,9 @@ export function disableWasmMatmul(off: boolean): void { disabled = off; }
 function kernel(): typeof state {
   if (disabled) return null;
   if (state === undefined) {
-    try {
-      if (!file.supported()) state = null;
-      else {
-        // Shared only because the module imports a shared memory (build-wasm.sh); no other thread sees it.
-        const mem = new WebAssembly.Memory({ initial: 1, maximum: 1024, shared: true });
-        const ex = new WebAssembly.Instance(file.module(), { env: { memory: mem } }).exports as unknown as MmExports;
-        state = { mem, ex, f64: new Float64Array(mem.buffer) };
-      }
-    } catch { state = null; }
+    // (a shared memory only because the module imports one; no other thread sees it)
+    const s = instantiateShared<MmExports>(file, 1024);
+    state = s && { ...s, f64: new Float64Array(s.mem.buffer) };
   }
   return state;
 }

@@ -19,3 +19,17 @@ export function wasmFile(url: URL): WasmFile {
     module() { return (mod ??= new WebAssembly.Module(read())); },
   };
 }
+
+/**
+ * An instance of `file` on a new shared memory of 1 page growing to `maxPages` (the modules import a
+ * shared memory: build-wasm.sh), or null where this runtime cannot compile or instantiate it.
+ */
+export function instantiateShared<E>(file: WasmFile, maxPages: number): { mem: WebAssembly.Memory; ex: E } | null {
+  try {
+    if (!file.supported()) return null;
+    const mem = new WebAssembly.Memory({ initial: 1, maximum: maxPages, shared: true });
+    return { mem, ex: new WebAssembly.Instance(file.module(), { env: { memory: mem } }).exports as unknown as E };
+  } catch {
+    return null;
+  }
+}
