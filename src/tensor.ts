@@ -3,7 +3,7 @@
  * runtime/protocol.ts. Each differentiable op records one autograd Node whose closure is written in
  * terms of other frontend ops.
  */
-import type { BinaryFn, ConvOp, DType, Op, ReduceFn, ScanOp, UnaryFn, View } from './runtime/protocol.ts';
+import type { AdamOp, BinaryFn, ConvOp, DType, Op, ReduceFn, ScanOp, UnaryFn, View } from './runtime/protocol.ts';
 import { ARRAY_OF, castValue, isFloat, parseDType, promote, resultType, type TypedArray } from './dtype.ts';
 import { broadcastShapes, contiguousStrides, fmtShape, isNonOverlappingAndDense, normDim, numelOf, sameShape, storageSpan } from './shape.ts';
 import { AccumulateGrad, enableGrad, isGradEnabled, noGrad, Node, runBackward } from './autograd/graph.ts';
@@ -1721,6 +1721,16 @@ export function convRaw(mode: ConvOp['mode'], geo: number[], outShape: number[],
   if (t.g) op.g = t.g._view();
   exec(op, out, t.x, t.w, t.bias ?? t.g); // (a forward op has no g)
   return out;
+}
+/**
+ * @internal One fused Adam step on the CPU (protocol.ts AdamOp): p, m and v (contiguous, distinct storages,
+ * one float dtype and shape) updated in place from grad; no gradient (the optimizer runs under noGrad).
+ * s: the op's scalars, unrounded (rounded here to the dtype, as the composition's scalar operands are).
+ */
+export function adamRaw(p: Tensor, grad: Tensor, m: Tensor, v: Tensor, s: number[], decay: AdamOp['decay']): void {
+  const op: AdamOp = { op: 'adam', p: p._view(), g: grad._view(), m: m._view(), v: v._view(), s: s.map((x) => castValue(x, p.dtype)), decay, out: p._view() };
+  exec(op, p, grad, m, v);
+  p.storage.version++; m.storage.version++; v.storage.version++;
 }
 /** x's entries at `index` (1-D or 0-d, int64/int32) along dim: index_select (IndexSelectBackward0). */
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {

@@ -89,8 +89,8 @@ export class CpuPool implements Executor {
 
   accepts(op: Op, sts: Storage[]): boolean {
     // Indexed reads and sums run on this thread (their index is an operand the groups do not track), as do
-    // sorts, scans and convolutions (each whole).
-    if (op.op === 'gather' || op.op === 'scatterAdd' || op.op === 'argsort' || op.op === 'scan' || op.op === 'conv') return false;
+    // sorts, scans, convolutions and fused Adam steps (each whole).
+    if (op.op === 'gather' || op.op === 'scatterAdd' || op.op === 'argsort' || op.op === 'scan' || op.op === 'conv' || op.op === 'adam') return false;
     let out: Storage | undefined;
     for (const s of sts) if (s.id === op.out.buf) out = s;
     if (!out) return false;

@@ -104,7 +104,17 @@ export interface ScanOp { op: 'scan'; a?: View; b?: View; value: number; dim: nu
  */
 export interface ConvOp { op: 'conv'; mode: 'forward' | 'input' | 'weight' | 'maxPool' | 'maxPoolGrad'; geo: number[]; x?: View; w?: View; bias?: View; g?: View; out: View }
 
-export type Op = UnaryOp | BinaryOp | WhereOp | ReduceOp | MatmulOp | FillOp | CopyOp | RandomOp | GatherOp | ScatterAddOp | ArgsortOp | ScanOp | ConvOp;
+/**
+ * One Adam/AdamW step for one parameter, CPU executors only, run whole on the calling thread: p, m (exp_avg)
+ * and v (exp_avg_sq) updated in place from the gradient g. Every view contiguous, of one float dtype and
+ * shape; out is p. s: [β1, 1 − β1, β2, 1 − β2, √(1 − β2^t), eps, −lr/(1 − β1^t), weightDecay, 1 − lr·weightDecay],
+ * each rounded to the dtype as the composition's scalar operands are; decay: 0 none, 1 L2 (g + wd·p),
+ * 2 decoupled (p·(1 − lr·wd) first). Bit-identical to optim.ts's composition (mul_, add_ with alpha,
+ * sqrt, div, add eps, div, add_), each op's rounding in order: src/backends/cpu/adam.ts.
+ */
+export interface AdamOp { op: 'adam'; p: View; g: View; m: View; v: View; s: number[]; decay: 0 | 1 | 2; out: View }
+
+export type Op = UnaryOp | BinaryOp | WhereOp | ReduceOp | MatmulOp | FillOp | CopyOp | RandomOp | GatherOp | ScatterAddOp | ArgsortOp | ScanOp | ConvOp | AdamOp;
 
 /** The error of an index outside its dim (gather, scatterAdd), as PyTorch words it. */
 export const indexError = (index: number, dim: number, size: number) => `index ${index} is out of bounds for dimension ${dim} with size ${size}`;

@@ -11,6 +11,7 @@ import { DTYPE_BYTES, type DType, type Op, type View } from './protocol.ts';
 import { ARRAY_OF, type TypedArray } from '../dtype.ts';
 import { runOp, numel } from '../backends/cpu/kernels.ts';
 import { convKernelAvailable } from '../backends/cpu/conv.ts';
+import { adamKernelAvailable } from '../backends/cpu/adam.ts';
 import { fillUniform } from '../backends/cpu/philox.ts';
 import { instantiateRngWasm, rngWasmSupported, type RngWasm } from '../backends/cpu/wasm.ts';
 import { PressureTrigger } from './gc.ts';
@@ -295,6 +296,7 @@ function takeBatch(ex: Executor): Queued[] {
     if (ok) for (const st of q.storages) if (skippedWrites.has(st.id)) { ok = false; break; }
     if (ok) { take.push(k); continue; }
     skippedWrites.add(q.op.out.buf);
+    if (q.op.op === 'adam') { skippedWrites.add(q.op.m.buf); skippedWrites.add(q.op.v.buf); } // (it writes m and v too)
     for (const st of q.storages) skippedTouches.add(st.id);
   }
   const batch = take.map((k) => queue[k]);
@@ -479,6 +481,8 @@ export function setNoGpuMessage(m: string) { noGpuMessage = m; }
 export { numel, resolverFor };
 /** Whether the CPU's convolution op (protocol.ts ConvOp) can run here (its WebAssembly kernel loaded and not turned off). */
 export const convOpAvailable = (): boolean => convKernelAvailable();
+/** Whether the CPU's fused Adam step (protocol.ts AdamOp) is in use here (not turned off). */
+export const adamOpAvailable = (): boolean => adamKernelAvailable();
 
 /**
  * A CPU storage's memory when its values are final now: nothing is queued (so no op still writes it) and

@@ -11,6 +11,7 @@ import { instantiateRngWasm, rngWasmSupported, type RngWasm } from './wasm.ts';
 import { arenaAddress } from './arena.ts';
 import { matmulRows, wasmMatmulAvailable } from './matmul.ts';
 import { runConv } from './conv.ts';
+import { runAdam } from './adam.ts';
 import { transposeLoop, binaryLoop, reduceLoop, unaryLoop, whereLoop, type Form, type Store } from './loops.ts';
 import { instantiateSimd, isCompare, isSimdBinary, isSimdUnary, isUnary64, type Source64, type Store64, simdSupported, type CompareFn, type SimdBinaryFn, type SimdKernels } from './simd.ts';
 
@@ -1457,6 +1458,7 @@ export function runOp(op: Op, R: Resolve, s = 0, e = numel(op.out.shape)): void 
     case 'argsort': return runArgsort(op, R, s, e);
     case 'scan': return runScan(op, R, s, e);
     case 'conv': whole('conv', op.out, s, e); return runConv(op, R, fast);
+    case 'adam': whole('adam', op.out, s, e); return runAdam(op, R);
     case 'fill': {
       const v = op.value;
       if (op.step !== undefined) return fillSteps(op.out, R, v, op.step, s, e);
