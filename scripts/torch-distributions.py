@@ -2,7 +2,7 @@
 # Bernoulli, Categorical, Uniform, Exponential, Laplace, Independent and kl_divergence
 # (test/distributions.test.ts): /usr/bin/python3 scripts/torch-distributions.py
 import torch, json, os, math, warnings
-from torch_fixture import err as fixture_err, weights
+from torch_fixture import err as fixture_err, weights, lists, param_run
 from torch.distributions import Normal, Bernoulli, Categorical, Uniform, Exponential, Laplace, Independent, kl_divergence
 warnings.simplefilter('ignore')
 out = {}
@@ -10,23 +10,8 @@ out = {}
 def err(f):
     return fixture_err(f, first_line=False)
 
-def L(t):
-    """a tensor's values as nested lists (inf and nan as strings, JSON has neither)"""
-    def fix(x):
-        if isinstance(x, list): return [fix(y) for y in x]
-        if isinstance(x, bool): return x
-        if math.isnan(x): return 'nan'
-        if math.isinf(x): return 'inf' if x > 0 else '-inf'
-        return x
-    return fix(t.detach().tolist())
-
-
-def run(make, f, params, dtype=torch.float32):
-    """f(dist made from params)'s values, and the gradients of sum(f · weights) for the params"""
-    ps = [torch.tensor(p, dtype=dtype).requires_grad_() for p in params]
-    y = f(make(*ps))
-    (y * weights(y)).sum().backward()
-    return [L(y)] + [L(p.grad) if p.grad is not None else None for p in ps]
+L = lists
+run = param_run
 
 # Normal
 NP = [[0.5, -1.0, 2.0], [1.0, 0.5, 2.0]]

@@ -3,7 +3,7 @@
 # Poisson, Binomial, MultivariateNormal, StudentT, HalfNormal, LogNormal and their kl_divergence pairs.
 #   /usr/bin/python3 scripts/torch-distributions2.py
 import torch, json, os, math, warnings
-from torch_fixture import err as fixture_err, weights
+from torch_fixture import err as fixture_err, weights, lists, param_run
 from torch.distributions import (Gamma, Chi2, Beta, Dirichlet, Poisson, Binomial, MultivariateNormal, StudentT, HalfNormal,
                                  LogNormal, kl_divergence)
 warnings.simplefilter('ignore')
@@ -14,23 +14,8 @@ def err(f):
     return fixture_err(f, first_line=False)
 
 
-def L(t):
-    """a tensor's values as nested lists (inf and nan as strings, JSON has neither)"""
-    def fix(x):
-        if isinstance(x, list): return [fix(y) for y in x]
-        if isinstance(x, bool): return x
-        if math.isnan(x): return 'nan'
-        if math.isinf(x): return 'inf' if x > 0 else '-inf'
-        return x
-    return fix(t.detach().tolist())
-
-
-def run(make, f, params, dtype=torch.float32):
-    """f(dist made from params)'s values, and the gradients of sum(f · weights) for the params"""
-    ps = [torch.tensor(p, dtype=dtype).requires_grad_() for p in params]
-    y = f(make(*ps))
-    (y * weights(y)).sum().backward()
-    return [L(y)] + [L(p.grad) if p.grad is not None else None for p in ps]
+L = lists
+run = param_run
 
 
 def moments(make, params, dtype=torch.float32, mode=True):

@@ -20,3 +20,24 @@ def weights(y):
 def ramp(t):
     """a fixed weighting of an output, so every element's gradient differs"""
     return torch.arange(t.numel()).reshape(t.shape).float().div(10).sub(0.7)
+
+
+def lists(t):
+    """a tensor's values as nested lists (inf and nan as strings, JSON has neither)"""
+    import math
+
+    def fix(x):
+        if isinstance(x, list): return [fix(y) for y in x]
+        if isinstance(x, bool): return x
+        if math.isnan(x): return 'nan'
+        if math.isinf(x): return 'inf' if x > 0 else '-inf'
+        return x
+    return fix(t.detach().tolist())
+
+
+def param_run(make, f, params, dtype=torch.float32):
+    """f(make(params))'s values, and the gradients of sum(f · weights) for the params (None where unused)"""
+    ps = [torch.tensor(p, dtype=dtype).requires_grad_() for p in params]
+    y = f(make(*ps))
+    (y * weights(y)).sum().backward()
+    return [lists(y)] + [lists(p.grad) if p.grad is not None else None for p in ps]
