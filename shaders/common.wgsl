@@ -30,11 +30,6 @@ fn frelu(x: f32) -> f32 {
   if (x < 0.0 && !is_nan(x)) { return 0.0; }
   return x;
 }
-// tanh clamped: some implementations compute it through exp and give NaN for large |x|.
-fn ftanh(x: f32) -> f32 {
-  if (is_nan(x)) { return x; }
-  return tanh(clamp(x, -20.0, 20.0));
-}
 // pow with JS Math.pow semantics for negative bases and integer exponents (WGSL's pow is undefined
 // for x < 0), exact for the common small exponents.
 fn fpow(a: f32, b: f32) -> f32 {
@@ -84,17 +79,13 @@ fn fatanh(x: f32) -> f32 {
   if (a > 1.0 || is_nan(x)) { return nan_from(x); }
   if (a == 1.0) { return x / (1.0 - a); }
   if (a < 0.25) { let z = x * x; return x * (1.0 + z * (1.0 / 3.0 + z * (1.0 / 5.0 + z * (1.0 / 7.0 + z * (1.0 / 9.0 + z * (1.0 / 11.0 + z / 13.0)))))); }
-  return 0.5 * log((1.0 + x) / (1.0 - x));
-}
-fn fsinh(x: f32) -> f32 {
-  if (abs(x) < 0.5) { let z = x * x; return x * (1.0 + z * (1.0 / 6.0 + z * (1.0 / 120.0 + z * (1.0 / 5040.0 + z * (1.0 / 362880.0 + z / 39916800.0))))); }
-  return sinh(x);
+  return 0.5 * flog((1.0 + x) / (1.0 - x));
 }
 fn fasinh(x: f32) -> f32 {
   let a = abs(x);
   if (a < 0.25) { let z = x * x; return x * (1.0 + z * (-1.0 / 6.0 + z * (3.0 / 40.0 + z * (-15.0 / 336.0 + z * (105.0 / 3456.0 + z * (-945.0 / 42240.0 + z * 10395.0 / 599040.0)))))); }
-  if (a > 1.0e18) { return sign(x) * (log(a) + 0.69314718055994531); }
-  return sign(x) * log(a + sqrt(a * a + 1.0));
+  if (a > 1.0e18) { return sign(x) * (flog(a) + 0.69314718055994531); }
+  return sign(x) * flog(a + sqrt(a * a + 1.0));
 }
 fn fatan2(y: f32, x: f32) -> f32 {
   if (is_nan(x) || is_nan(y)) { return x + y; }
@@ -130,4 +121,151 @@ fn iremainder(x: i32, y: i32) -> i32 {
   let m = x % y;
   if (m != 0i && ((m < 0i) != (y < 0i))) { return m + y; }
   return m;
+}
+
+// ---- exp, log, sin, cos, tanh to a few ulp everywhere --------------------------------------------------
+// Vulkan lets a driver's f32 builtins be loose: exp to 3 + 2·|x| ulp, log to an absolute 2^-21 on
+// [0.5, 2] (relative error unbounded near 1), sin and cos to an absolute 2^-11 on [-π, π] and nothing
+// outside it. NVIDIA's sin(251) was 1.3e-5 off (a gradient test failed on an H200). These follow Cephes'
+// expf/logf/sinf/cosf/tanhf (range reduction by split constants, then a short polynomial), with
+// Payne–Hanek reduction (2/π to 224 bits, integer products) for sin and cos of |x| >= 8192, so the GPU
+// gives the CPU's (JS Math's, rounded to f32) values to a few ulp whatever the driver's builtins do.
+
+// 2^k·y for integer k in [-300, 300]: WGSL's ldexp is defined for exponents within the f32 range only.
+fn fscale(y: f32, k: i32) -> f32 { let h = k / 2i; return ldexp(ldexp(y, h), k - h); }
+
+fn fexp(x: f32) -> f32 {
+  if (is_nan(x)) { return x; }
+  if (x > 88.72283935546875) { return x * 3.0e38; } // +inf, made at run time
+  if (x < -103.97208) { return 0.0; }
+  let k = round(x * 1.44269504088896341);
+  let r = (x - k * 0.693359375) + k * 2.12194440e-4;
+  let z = r * r;
+  let p = (((((1.9875691500e-4 * r + 1.3981999507e-3) * r + 8.3334519073e-3) * r + 4.1665795894e-2) * r
+    + 1.6666665459e-1) * r + 5.0000001201e-1) * z + r + 1.0;
+  return fscale(p, i32(k));
+}
+
+// log(x) as e·ln 2 + log(m), m in [√½, √2): returns (e, log m) for finite x > 0.
+fn flog_parts(x: f32) -> vec2<f32> {
+  let fr = frexp(x);
+  var m = fr.fract; var e = fr.exp;
+  if (m < 0.70710678118654752) { e = e - 1i; m = m + m - 1.0; } else { m = m - 1.0; }
+  let z = m * m;
+  var y = ((((((((7.0376836292e-2 * m - 1.1514610310e-1) * m + 1.1676998740e-1) * m - 1.2420140846e-1) * m
+    + 1.4249322787e-1) * m - 1.6668057665e-1) * m + 2.0000714765e-1) * m - 2.4999993993e-1) * m
+    + 3.3333331174e-1) * m * z;
+  y = y - 0.5 * z;
+  return vec2<f32>(f32(e), m + y);
+}
+// NaN for x < 0 and NaN, -inf at 0, +inf at +inf (JS Math's).
+fn flog_special(x: f32) -> f32 {
+  if (x == 0.0) { return -1.0 / abs(x); }
+  if (x > 0.0) { return x; }
+  return nan_from(x);
+}
+fn flog(x: f32) -> f32 {
+  if (!(x > 0.0) || x > 3.4028234e38) { return flog_special(x); }
+  let p = flog_parts(x);
+  return (p.y + p.x * -2.12194440e-4) + p.x * 0.693359375;
+}
+// log2 exact at powers of two, as the CPU's Math.log2.
+fn flog2(x: f32) -> f32 {
+  if (!(x > 0.0) || x > 3.4028234e38) { return flog_special(x); }
+  let p = flog_parts(x);
+  return p.x + p.y * 1.44269504088896341;
+}
+fn fsigmoid(x: f32) -> f32 { return 1.0 / (fexp(-x) + 1.0); }
+fn ftanh(x: f32) -> f32 {
+  if (is_nan(x)) { return x; }
+  let a = abs(x);
+  if (a < 0.625) {
+    let z = x * x;
+    return ((((-5.70498872745e-3 * z + 2.06390887954e-2) * z - 5.37397155531e-2) * z + 1.33314422036e-1) * z
+      - 3.33332819422e-1) * z * x + x;
+  }
+  if (a > 9.1) { return sign(x); }
+  let t = 1.0 - 2.0 / (fexp(2.0 * a) + 1.0);
+  return select(t, -t, x < 0.0);
+}
+// sinh and cosh of |x| > 9 as exp(|x|)/2 (exp(-|x|) is below half an ulp), through exp(|x|/2) squared so
+// that they stay finite up to 89.4.
+fn fsinh(x: f32) -> f32 {
+  let a = abs(x);
+  if (a < 0.5) { let z = x * x; return x * (1.0 + z * (1.0 / 6.0 + z * (1.0 / 120.0 + z * (1.0 / 5040.0 + z * (1.0 / 362880.0 + z / 39916800.0))))); }
+  if (is_nan(x)) { return x; }
+  var r: f32;
+  if (a > 9.0) { let h = fexp(0.5 * a); r = (0.5 * h) * h; } else { let e = fexp(a); r = 0.5 * (e - 1.0 / e); }
+  return select(r, -r, x < 0.0);
+}
+fn fcosh(x: f32) -> f32 {
+  let a = abs(x);
+  if (is_nan(x)) { return x; }
+  if (a > 9.0) { let h = fexp(0.5 * a); return (0.5 * h) * h; }
+  let e = fexp(a);
+  return 0.5 * (e + 1.0 / e);
+}
+
+// (lo, hi) words of the 64-bit product a·b.
+fn mul_wide(a: u32, b: u32) -> vec2<u32> {
+  let a0 = a & 0xffffu; let a1 = a >> 16u; let b0 = b & 0xffffu; let b1 = b >> 16u;
+  let p00 = a0 * b0; let p01 = a0 * b1; let p10 = a1 * b0; let p11 = a1 * b1;
+  let mid = (p00 >> 16u) + (p01 & 0xffffu) + (p10 & 0xffffu);
+  return vec2<u32>((p00 & 0xffffu) | (mid << 16u), p11 + (p01 >> 16u) + (p10 >> 16u) + (mid >> 16u));
+}
+// |x| (finite) = n·π/2 + r, |r| <= π/4: returns (r, n mod 4 as f32).
+fn ftrig_reduce(a: f32) -> vec2<f32> {
+  if (a < 8192.0) {
+    // Cody–Waite: q has at most 13 bits, so q times the first two parts of π/2 (8 and 11 bits) is exact.
+    let q = round(a * 0.636619772367581343);
+    let r = ((a - q * 1.5703125) - q * 4.837512969970703125e-4) - q * 7.54978995489188216e-8;
+    return vec2<f32>(r, f32(u32(q) & 3u));
+  }
+  // Payne–Hanek: a = ia·2^s with a 24-bit integer ia; a·2/π mod 4 is ia times the 96 bits of 2/π that
+  // start c = s - 2 bits after the point (the bits before only add multiples of 4), low 96 bits kept.
+  var t = array<u32, 8>(0u, 0xa2f9836eu, 0x4e441529u, 0xfc2757d1u, 0xf534ddc0u, 0xdb629599u, 0x3c439041u, 0xfe5163abu);
+  let bits = bitcast<u32>(a);
+  let ia = (bits & 0x7fffffu) | 0x800000u;
+  let c = i32(bits >> 23u) - 152i;
+  let j = (c >> 5u) + 1i; // t's index of the word holding bit c + 1 (t[0] is the zeros before the point)
+  let sh = u32(c & 31i);
+  var w: array<u32, 3>;
+  for (var i = 0i; i < 3i; i = i + 1i) {
+    w[i] = (t[j + i] << sh) | select(t[j + i + 1i] >> (32u - sh), 0u, sh == 0u);
+  }
+  let p2 = mul_wide(ia, w[2]); let p1 = mul_wide(ia, w[1]);
+  let r2 = p2.x;
+  let r1 = p1.x + p2.y;
+  let r0 = ia * w[0] + p1.y + select(0u, 1u, r1 < p1.x);
+  // r0's top 2 bits are the quadrant, the 94 bits after them the fraction (64 kept, as hi.lo)
+  var n = r0 >> 30u;
+  var hi = (r0 << 2u) | (r1 >> 30u);
+  var lo = (r1 << 2u) | (r2 >> 30u);
+  var neg = false;
+  if (hi >= 0x80000000u) { // fraction >= 1/2: the next quadrant, minus (1 - fraction)
+    n = n + 1u; neg = true;
+    lo = ~lo + 1u; hi = ~hi + select(0u, 1u, lo == 0u);
+  }
+  let f = f32(hi) * 2.3283064365386963e-10 + f32(lo) * 5.421010862427522e-20;
+  let r = f * 1.57079632679489662;
+  return vec2<f32>(select(r, -r, neg), f32(n & 3u));
+}
+fn fsin_poly(r: f32) -> f32 { let z = r * r; return ((-1.9515295891e-4 * z + 8.3321608736e-3) * z - 1.6666654611e-1) * z * r + r; }
+fn fcos_poly(r: f32) -> f32 { let z = r * r; return ((2.443315711809948e-5 * z - 1.388731625493765e-3) * z + 4.166664568298827e-2) * z * z - 0.5 * z + 1.0; }
+fn fsin(x: f32) -> f32 {
+  if (is_nan(x) || abs(x) > 3.4028234e38) { return nan_from(x); }
+  if (abs(x) < 1.0e-4) { return x; } // (sin x = x to within 2e-9 relative; keeps -0 and subnormals)
+  let rq = ftrig_reduce(abs(x));
+  let q = u32(rq.y);
+  var s = select(fsin_poly(rq.x), fcos_poly(rq.x), (q & 1u) == 1u);
+  if (q >= 2u) { s = -s; }
+  return select(s, -s, x < 0.0);
+}
+fn fcos(x: f32) -> f32 {
+  if (is_nan(x) || abs(x) > 3.4028234e38) { return nan_from(x); }
+  let rq = ftrig_reduce(abs(x));
+  let q = u32(rq.y);
+  var c = select(fcos_poly(rq.x), fsin_poly(rq.x), (q & 1u) == 1u);
+  if (q == 1u || q == 2u) { c = -c; }
+  return c;
 }

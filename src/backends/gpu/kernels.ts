@@ -257,15 +257,15 @@ function elementwise(out: View, loads: Load[], c: CType, expr: (v: string[]) => 
 }
 
 export const UNARY_F32: Record<UnaryFn, (x: string) => string> = {
-  neg: (x) => `-${x}`, exp: (x) => `exp(${x})`, log: (x) => `log(${x})`, sqrt: (x) => `sqrt(${x})`,
-  abs: (x) => `abs(${x})`, sign: (x) => `fsign(${x})`, sin: (x) => `sin(${x})`, cos: (x) => `cos(${x})`,
-  tanh: (x) => `ftanh(${x})`, relu: (x) => `frelu(${x})`, sigmoid: (x) => `(1.0 / (exp(-(${x})) + 1.0))`,
+  neg: (x) => `-${x}`, exp: (x) => `fexp(${x})`, log: (x) => `flog(${x})`, sqrt: (x) => `sqrt(${x})`,
+  abs: (x) => `abs(${x})`, sign: (x) => `fsign(${x})`, sin: (x) => `fsin(${x})`, cos: (x) => `fcos(${x})`,
+  tanh: (x) => `ftanh(${x})`, relu: (x) => `frelu(${x})`, sigmoid: (x) => `fsigmoid(${x})`,
   // (WGSL's round is half to even, as PyTorch's.)
   floor: (x) => `floor(${x})`, ceil: (x) => `ceil(${x})`, trunc: (x) => `trunc(${x})`, round: (x) => `round(${x})`,
   // (outside their domains WGSL leaves these undefined; the f* forms in common.wgsl give NaN or ±inf as the CPU)
-  asin: (x) => `fasin(${x})`, acos: (x) => `facos(${x})`, atan: (x) => `fatan(${x})`, sinh: (x) => `fsinh(${x})`, cosh: (x) => `cosh(${x})`,
-  asinh: (x) => `fasinh(${x})`, acosh: (x) => `facosh(${x})`, atanh: (x) => `fatanh(${x})`, log2: (x) => `log2(${x})`,
-  log10: (x) => `(log2(${x}) * 0.30102999566398120)`, exp2: (x) => `exp2(${x})`,
+  asin: (x) => `fasin(${x})`, acos: (x) => `facos(${x})`, atan: (x) => `fatan(${x})`, sinh: (x) => `fsinh(${x})`, cosh: (x) => `fcosh(${x})`,
+  asinh: (x) => `fasinh(${x})`, acosh: (x) => `facosh(${x})`, atanh: (x) => `fatanh(${x})`, log2: (x) => `flog2(${x})`,
+  log10: (x) => `(flog(${x}) * 0.434294481903251828)`, exp2: (x) => `exp2(${x})`,
 };
 export const UNARY_I32: Partial<Record<UnaryFn, (x: string) => string>> = {
   neg: (x) => `-${x}`, abs: (x) => `abs(${x})`, sign: (x) => `sign(${x})`, relu: (x) => `max(${x}, 0i)`,
