@@ -71,6 +71,18 @@ describe('fuser (recording backend)', () => {
     const draws = (w: string) => (w.match(/philox4x32_10\(vec4/g) ?? []).length;
     expect(steady.filter((w) => w.includes('var<workgroup>') && draws(w) === 1).length).toBeGreaterThan(0);
     expect(steady.filter((w) => !w.includes('var<workgroup>')).every((w) => draws(w) === 0)).toBe(true);
+    // Each kernel carries only the library helpers it calls (the step calls no transcendental function).
+    for (const w of new Set(steady)) {
+      expect(w).not.toMatch(/fn (fsin|fexp|flog|fatan2|mul_wide)\(/);
+      expect(/fn philox4x32_10\(/.test(w)).toBe(draws(w) > 0);
+    }
+    const t = torch.tensor([1, 2, 3], { device: 'gpu' });
+    log.last.length = 0;
+    await t.sin().add(1).sum().item();
+    const sinK = log.last.map((k) => log.wgsl.get(k)!).find((w) => w.includes('fsin('))!;
+    expect(sinK).toMatch(/fn fsin\(/);
+    expect(sinK).toMatch(/fn mul_wide\(/);            // (through fsin's Payne-Hanek reduction)
+    expect(sinK).not.toMatch(/fn (fexp|fcos|fatan2)\(/);
   });
 
   it('a long loop of awaits that are all microtasks keeps its small buffers flat', async () => {

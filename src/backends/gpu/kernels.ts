@@ -65,7 +65,51 @@ export function fill(name: string, holes: Record<string, string>, libs: string[]
     return holes[k];
   });
   // The checked int64 operations (and their status binding) only where a kernel uses them.
-  return [...libs.map(tpl), ...(body.includes('lchk_') ? [tpl(INT64_LIB)] : []), body].join('\n');
+  const own = body.includes('lchk_') ? `${tpl(INT64_LIB)}\n${body}` : body;
+  return `${libsFor(libs, own)}\n${own}`;
+}
+
+/** A library's module-scope declarations: name, text, and the identifiers its text uses. */
+interface LibDecl { name: string; text: string; uses: string[] }
+const libDecls = new Map<string, LibDecl[]>();
+const IDENT = /[A-Za-z_]\w*/g;
+/** Splits a library at its column-0 declarations (fn, const, var), each with the lines up to the next;
+ * comments are dropped (the kernel's text is what the driver compiles). */
+function declsOf(lib: string): LibDecl[] {
+  let out = libDecls.get(lib);
+  if (out) return out;
+  out = [];
+  let cur: string[] | null = null;
+  const close = () => {
+    if (!cur) return;
+    const text = cur.join('\n').trimEnd();
+    const m = /^(?:fn|const|var(?:<[^>]*>)?)\s+([A-Za-z_]\w*)/.exec(text);
+    if (!m) throw new Error(`${lib}: cannot name the declaration starting '${text.slice(0, 40)}'`);
+    out!.push({ name: m[1], text, uses: [...new Set(text.match(IDENT) ?? [])] });
+  };
+  for (const line of tpl(lib).split('\n')) {
+    if (/^(fn|const|var)\b/.test(line)) { close(); cur = [line]; }
+    else if (cur && !/^\s*\/\//.test(line)) cur.push(line.replace(/\s+\/\/.*$/, ''));
+  }
+  close();
+  libDecls.set(lib, out);
+  return out;
+}
+/** The libraries' declarations that `code` reaches (directly or through each other), in library order:
+ * a kernel compiles only the helpers it calls (NVIDIA's compiler took 30-45 ms per pipeline of 8-23k
+ * characters, common.wgsl alone being ~12k). */
+function libsFor(libs: string[], code: string): string {
+  const decls = libs.flatMap(declsOf);
+  const byName = new Map(decls.map((d) => [d.name, d]));
+  const keep = new Set<LibDecl>();
+  const visit = (ids: Iterable<string>) => {
+    for (const id of ids) {
+      const d = byName.get(id);
+      if (d && !keep.has(d)) { keep.add(d); visit(d.uses); }
+    }
+  };
+  visit(new Set(code.match(IDENT) ?? []));
+  return decls.filter((d) => keep.has(d)).map((d) => d.text).join('\n');
 }
 
 export const numel = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
