@@ -4,6 +4,7 @@
 #
 #   bash scripts/device-check.sh prepare   # here: .devcheck/bundle.tar.xz (node + node_modules) and .gl/*.deb
 #   bash scripts/device-check.sh run       # there, from the repository root (carry .devcheck and .gl)
+#   bash scripts/device-check.sh tests     # there: the GPU test files only
 #   bash scripts/device-check.sh profile   # there: where the loop's main-thread time goes (CPU profile to $OUT)
 #   bash scripts/device-check.sh cold      # there: cold starts, kernels compiled in the background vs in encoding
 #   bash scripts/device-check.sh overhead  # there: GPU time per epoch (timestamps), worker encoding, main-thread loop
@@ -55,6 +56,16 @@ out=${OUT:-/tmp/troupe-devcheck}
 mkdir -p "$out"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
 node --version
+# The GPU test files (TROUPE_GPU_TESTS=all also runs the composite ops' GPU checks).
+GPU_TESTS="test/gpu-backend.test.ts test/gpu-frontend.test.ts test/gpu-fusion.test.ts test/gpu-differential.test.ts test/fuser.test.ts test/more-ops.test.ts test/nn.test.ts test/ops-more.test.ts test/io.test.ts test/sort.test.ts test/math.test.ts test/data.test.ts test/nn-more.test.ts test/nn-layers.test.ts test/nn-extra.test.ts test/nn-transformer.test.ts test/ops-extra.test.ts test/ops-misc.test.ts test/ops-random.test.ts test/linalg.test.ts test/distributions.test.ts test/utils-extra.test.ts test/losses.test.ts test/autograd-twice.test.ts test/autograd-twice2.test.ts test/nn-3d.test.ts test/packed.test.ts"
+if [ "$mode" = tests ]; then
+  # The GPU tests only (~1 min on an H200); failures and the summary shown.
+  set +e
+  CI=true TROUPE_GPU_TESTS=all timeout 300 node node_modules/vitest/vitest.mjs run $GPU_TESTS > "$out/gpu-tests.log" 2>&1
+  rc=$?
+  grep -E "AssertionError|Error:| FAIL |Test Files|Tests " "$out/gpu-tests.log" | head -40
+  exit $rc
+fi
 if [ "$mode" = cold ]; then
   # Cold starts only: fresh processes, pipelines compiled in the background (async) or inside encoding
   # (sync), alternated so both see the same machine state.
@@ -153,7 +164,7 @@ timeout 60 node --import tsx scripts/gpu-latency.ts 2>&1 | grep -v '^Warning' | 
 # Where the loop's time goes: kernels per epoch, worker encoding (scripts/gpu-overhead.ts).
 timeout 90 node --import tsx scripts/gpu-overhead.ts 2>&1 | grep -v '^Warning' | tee "$out/gpu-overhead.txt"
 # The GPU tests after the loop's numbers (the issue's measure comes first, whatever the tests take).
-CI=true TROUPE_GPU_TESTS=all timeout 300 node node_modules/vitest/vitest.mjs run test/gpu-backend.test.ts test/gpu-frontend.test.ts test/gpu-fusion.test.ts test/gpu-differential.test.ts test/fuser.test.ts test/more-ops.test.ts test/nn.test.ts test/ops-more.test.ts test/io.test.ts test/sort.test.ts test/math.test.ts test/data.test.ts test/nn-more.test.ts test/nn-layers.test.ts test/nn-extra.test.ts test/nn-transformer.test.ts test/ops-extra.test.ts test/ops-misc.test.ts test/ops-random.test.ts test/linalg.test.ts test/distributions.test.ts test/utils-extra.test.ts test/losses.test.ts test/autograd-twice.test.ts test/autograd-twice2.test.ts test/nn-3d.test.ts test/packed.test.ts 2>&1 | tee "$out/gpu-tests.log" | tail -15
+CI=true TROUPE_GPU_TESTS=all timeout 300 node node_modules/vitest/vitest.mjs run $GPU_TESTS 2>&1 | tee "$out/gpu-tests.log" | tail -15
 tests=${PIPESTATUS[0]}
 # The scenarios that need a GPU, at their default sizes (tables to $OUT; last lines shown).
 # DEVCHECK_QUICK=1 skips them (the tests, the loop and the overhead profile only).

@@ -134,16 +134,21 @@ fn iremainder(x: i32, y: i32) -> i32 {
 // 2^k·y for integer k in [-300, 300]: WGSL's ldexp is defined for exponents within the f32 range only.
 fn fscale(y: f32, k: i32) -> f32 { let h = k / 2i; return ldexp(ldexp(y, h), k - h); }
 
-fn fexp(x: f32) -> f32 {
-  if (is_nan(x)) { return x; }
-  if (x > 88.72283935546875) { return x * 3.0e38; } // +inf, made at run time
-  if (x < -103.97208) { return 0.0; }
+// e^x·2^s for x in [-104, 89.5] (no checks): the scaling is exact, so sinh and cosh near their overflow
+// need not form e^x (an H200 gave inf for sinh(88.8) computed as (0.5·e^(x/2))·e^(x/2)).
+fn fexp_scaled(x: f32, s: i32) -> f32 {
   let k = round(x * 1.44269504088896341);
   let r = (x - k * 0.693359375) + k * 2.12194440e-4;
   let z = r * r;
   let p = (((((1.9875691500e-4 * r + 1.3981999507e-3) * r + 8.3334519073e-3) * r + 4.1665795894e-2) * r
     + 1.6666665459e-1) * r + 5.0000001201e-1) * z + r + 1.0;
-  return fscale(p, i32(k));
+  return fscale(p, i32(k) + s);
+}
+fn fexp(x: f32) -> f32 {
+  if (is_nan(x)) { return x; }
+  if (x > 88.72283935546875) { return x * 3.0e38; } // +inf, made at run time
+  if (x < -103.97208) { return 0.0; }
+  return fexp_scaled(x, 0i);
 }
 
 // log(x) as e·ln 2 + log(m), m in [√½, √2): returns (e, log m) for finite x > 0.
@@ -188,20 +193,20 @@ fn ftanh(x: f32) -> f32 {
   let t = 1.0 - 2.0 / (fexp(2.0 * a) + 1.0);
   return select(t, -t, x < 0.0);
 }
-// sinh and cosh of |x| > 9 as exp(|x|)/2 (exp(-|x|) is below half an ulp), through exp(|x|/2) squared so
-// that they stay finite up to 89.4.
+// sinh and cosh of |x| > 9 as exp(|x|)/2 (exp(-|x|) is below half an ulp), finite up to 89.4.
 fn fsinh(x: f32) -> f32 {
   let a = abs(x);
   if (a < 0.5) { let z = x * x; return x * (1.0 + z * (1.0 / 6.0 + z * (1.0 / 120.0 + z * (1.0 / 5040.0 + z * (1.0 / 362880.0 + z / 39916800.0))))); }
   if (is_nan(x)) { return x; }
   var r: f32;
-  if (a > 9.0) { let h = fexp(0.5 * a); r = (0.5 * h) * h; } else { let e = fexp(a); r = 0.5 * (e - 1.0 / e); }
+  if (a > 89.41598629223294) { r = a * 3.0e38; } else if (a > 9.0) { r = fexp_scaled(a, -1i); } else { let e = fexp(a); r = 0.5 * (e - 1.0 / e); }
   return select(r, -r, x < 0.0);
 }
 fn fcosh(x: f32) -> f32 {
   let a = abs(x);
   if (is_nan(x)) { return x; }
-  if (a > 9.0) { let h = fexp(0.5 * a); return (0.5 * h) * h; }
+  if (a > 89.41598629223294) { return a * 3.0e38; }
+  if (a > 9.0) { return fexp_scaled(a, -1i); }
   let e = fexp(a);
   return 0.5 * (e + 1.0 / e);
 }
