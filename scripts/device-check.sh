@@ -5,6 +5,7 @@
 #   bash scripts/device-check.sh prepare   # here: .devcheck/bundle.tar.xz (node + node_modules) and .gl/*.deb
 #   bash scripts/device-check.sh run       # there, from the repository root (carry .devcheck and .gl)
 #   bash scripts/device-check.sh tests     # there: the GPU test files only
+#   bash scripts/device-check.sh exec CMD  # there: CMD after the set-up (node, loader, driver)
 #   bash scripts/device-check.sh profile   # there: where the loop's main-thread time goes (CPU profile to $OUT)
 #   bash scripts/device-check.sh cold      # there: cold starts, kernels compiled in the background vs in encoding
 #   bash scripts/device-check.sh overhead  # there: GPU time per epoch (timestamps), worker encoding, main-thread loop
@@ -58,6 +59,11 @@ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader ||
 node --version
 # The GPU test files (TROUPE_GPU_TESTS=all also runs the composite ops' GPU checks).
 GPU_TESTS="test/gpu-backend.test.ts test/gpu-frontend.test.ts test/gpu-fusion.test.ts test/gpu-differential.test.ts test/fuser.test.ts test/more-ops.test.ts test/nn.test.ts test/ops-more.test.ts test/io.test.ts test/sort.test.ts test/math.test.ts test/data.test.ts test/nn-more.test.ts test/nn-layers.test.ts test/nn-extra.test.ts test/nn-transformer.test.ts test/ops-extra.test.ts test/ops-misc.test.ts test/ops-random.test.ts test/linalg.test.ts test/distributions.test.ts test/utils-extra.test.ts test/losses.test.ts test/autograd-twice.test.ts test/autograd-twice2.test.ts test/nn-3d.test.ts test/packed.test.ts"
+if [ "$mode" = exec ]; then
+  # Any command, after the set-up above (node on PATH, the Vulkan loader, the NVIDIA ICD):
+  #   bash scripts/device-check.sh exec node --import tsx scripts/gpu-read-parts.ts
+  shift; exec "$@"
+fi
 if [ "$mode" = tests ]; then
   # The GPU tests only (~1 min on an H200); failures and the summary shown.
   set +e
