@@ -102,6 +102,19 @@ describe.skipIf(!opened)('gpu backend (WebGPU actor)', () => {
     expect(['spin', 'timer']).toContain(s.poll);
   });
 
+  it('reads in flight together, of many sizes and at offsets, each get their own data (staging buffers are reused)', async () => {
+    const sizes = [3, 4, 64, 65, 1000, 4096, 70000];
+    const ids = sizes.map((n, k) => put('float32', Array.from({ length: n }, (_, i) => k * 1e6 + i)));
+    for (let round = 0; round < 3; round++) {
+      // (all at once: each read holds its own staging buffer until it is unmapped; sizes reused across rounds)
+      const got = await Promise.all(sizes.map((n, k) => gpu.read(ids[k], 'float32', n - round, round)));
+      got.forEach((g, k) => {
+        expect(g.length).toBe(sizes[k] - round);
+        g.forEach((v, i) => { if (v !== k * 1e6 + i + round) expect.fail(`round ${round} size ${sizes[k]}: [${i}] = ${v}`); });
+      });
+    }
+  });
+
   it('reports a name and the adapter limits', () => {
     expect(gpu.name.length).toBeGreaterThan(0);
     expect(gpu.limits.maxStorageBufferBindingSize).toBeGreaterThanOrEqual(128 * 1024 * 1024);
