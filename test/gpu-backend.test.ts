@@ -115,6 +115,17 @@ describe.skipIf(!opened)('gpu backend (WebGPU actor)', () => {
     }
   });
 
+  it('uploads in successive batches (staging buffers mapped again and reused) land intact', async () => {
+    for (let round = 0; round < 6; round++) {
+      const sizes = [5, 64 + round, 3000 - round, 1 + 17 * round];
+      const datas = sizes.map((n, k) => Array.from({ length: n }, (_, i) => round * 1e5 + k * 1e4 + i));
+      const ids = datas.map((d) => put('float32', d));
+      const got = await Promise.all(ids.map((id, k) => readAll(id, 'float32', sizes[k])));
+      got.forEach((g, k) => expect(g, `round ${round} upload ${k}`).toEqual(datas[k]));
+      if (round % 2) await new Promise((r) => setTimeout(r, 5)); // (time for the last batch's buffer to come back mapped)
+    }
+  });
+
   it('reports a name and the adapter limits', () => {
     expect(gpu.name.length).toBeGreaterThan(0);
     expect(gpu.limits.maxStorageBufferBindingSize).toBeGreaterThanOrEqual(128 * 1024 * 1024);

@@ -58,7 +58,7 @@ export interface GpuStats {
 
 // WebGPU constants (the DOM globals are not installed in Node).
 const BU = { MAP_READ: 1, MAP_WRITE: 2, COPY_SRC: 4, COPY_DST: 8, STORAGE: 128, QUERY_RESOLVE: 0x200 } as const;
-const MAP_READ = 1;
+const MAP_READ = 1, MAP_WRITE = 2;
 const ADAPTER_TIMEOUT_MS = 20_000;
 /** Pooled (freed, kept for reuse) bytes above this are destroyed instead. */
 const POOL_CAP_BYTES = 2048 * 1024 * 1024;
@@ -559,8 +559,8 @@ function submitInner(cmds: Cmd[], words: Uint32Array): Promise<void> {
   const later: GPUBuffer[] = [];
   const metaAll = new Uint8Array(metaBytes);
   let metaAt = 0;
-  const staging = stagingBytes > 0
-    ? d.createBuffer({ size: stagingBytes, usage: BU.MAP_WRITE | BU.COPY_SRC, mappedAtCreation: true }) : null;
+  const staging = stagingBytes > 0 ? takeWriteStaging(d, stagingBytes) : null;
+  let submitted = false;
   const stagingView = staging ? new Uint8Array(staging.getMappedRange()) : null;
   let stagingAt = 0;
   const enc = d.createCommandEncoder();
@@ -678,6 +678,7 @@ function submitInner(cmds: Cmd[], words: Uint32Array): Promise<void> {
     timing.passMs += tEncoded - tPass;
     if (staging) staging.unmap();
     d.queue.submit([enc.finish()]);
+    submitted = true;
     timing.submitMs += performance.now() - tEncoded;
     if (pollByTimer) noteSubmitted(d);
     if (stampsBuf) pendingScopes.push(readStamps(stampsBuf));
@@ -689,7 +690,7 @@ function submitInner(cmds: Cmd[], words: Uint32Array): Promise<void> {
     if (staging && staging.mapState === 'mapped') staging.unmap();
     noteError(e);
   } finally {
-    staging?.destroy();
+    if (staging) { if (submitted) recycleWriteStaging(staging); else staging.destroy(); }
     for (const b of later) b.destroy();
     if (BATCH_SCOPES) {
       const oom = track(d.popErrorScope()), val = track(d.popErrorScope());
@@ -741,11 +742,13 @@ async function settle(): Promise<void> {
  * with a fresh buffer 0.83 ms, with a kept one 0.05 ms).
  */
 const readStaging = new Map<number, GPUBuffer[]>();
+/** TROUPE_GPU_STAGING_POOL=0: a fresh staging buffer for every read and upload batch, as before (A/B). */
+const STAGING_POOL = process.env.TROUPE_GPU_STAGING_POOL !== '0';
 let readStagingBytes = 0;
 const STAGING_MAX_ONE = 16 * 2 ** 20, STAGING_MAX_ALL = 64 * 2 ** 20, STAGING_PER_SIZE = 4;
 function takeReadStaging(d: GPUDevice, bytes: number): GPUBuffer {
   const size = Math.max(256, 2 ** Math.ceil(Math.log2(bytes)));
-  if (size > STAGING_MAX_ONE) return d.createBuffer({ size: bytes, usage: BU.MAP_READ | BU.COPY_DST });
+  if (size > STAGING_MAX_ONE || !STAGING_POOL) return d.createBuffer({ size: bytes, usage: BU.MAP_READ | BU.COPY_DST });
   const b = readStaging.get(size)?.pop();
   if (b) { readStagingBytes -= size; return b; }
   return d.createBuffer({ size, usage: BU.MAP_READ | BU.COPY_DST });
@@ -754,7 +757,7 @@ function takeReadStaging(d: GPUDevice, bytes: number): GPUBuffer {
 function giveReadStaging(b: GPUBuffer): void {
   const size = b.size;
   let l = readStaging.get(size);
-  if (shuttingDown || size > STAGING_MAX_ONE || (size & (size - 1)) !== 0 || readStagingBytes + size > STAGING_MAX_ALL || (l?.length ?? 0) >= STAGING_PER_SIZE) {
+  if (!STAGING_POOL || shuttingDown || size > STAGING_MAX_ONE || (size & (size - 1)) !== 0 || readStagingBytes + size > STAGING_MAX_ALL || (l?.length ?? 0) >= STAGING_PER_SIZE) {
     b.destroy();
     return;
   }
@@ -762,10 +765,41 @@ function giveReadStaging(b: GPUBuffer): void {
   l.push(b);
   readStagingBytes += size;
 }
-function dropReadStaging(): void {
+function dropStaging(): void {
   for (const l of readStaging.values()) for (const b of l) b.destroy();
   readStaging.clear();
   readStagingBytes = 0;
+  for (const l of writeStaging.values()) for (const b of l) b.destroy();
+  writeStaging.clear();
+  writeStagingBytes = 0;
+}
+
+/**
+ * The uploads' MAP_WRITE staging buffers, kept the same way: after its batch is submitted a buffer is
+ * mapped again (mapAsync resolves once the GPU has copied out of it) and waits here, mapped, for a later
+ * batch's uploads. A batch whose uploads fit no kept buffer creates one mapped at creation.
+ */
+const writeStaging = new Map<number, GPUBuffer[]>();
+let writeStagingBytes = 0;
+function takeWriteStaging(d: GPUDevice, bytes: number): GPUBuffer {
+  const size = Math.max(256, 2 ** Math.ceil(Math.log2(bytes)));
+  if (!STAGING_POOL) return d.createBuffer({ size: Math.ceil(bytes / 4) * 4, usage: BU.MAP_WRITE | BU.COPY_SRC, mappedAtCreation: true });
+  if (size <= STAGING_MAX_ONE) {
+    const b = writeStaging.get(size)?.pop();
+    if (b) { writeStagingBytes -= size; return b; }
+  }
+  return d.createBuffer({ size: size <= STAGING_MAX_ONE ? size : Math.ceil(bytes / 4) * 4, usage: BU.MAP_WRITE | BU.COPY_SRC, mappedAtCreation: true });
+}
+function recycleWriteStaging(b: GPUBuffer): void {
+  const size = b.size;
+  if (!STAGING_POOL || shuttingDown || size > STAGING_MAX_ONE || (size & (size - 1)) !== 0) { b.destroy(); return; }
+  track(b.mapAsync(MAP_WRITE)).then(() => {
+    let l = writeStaging.get(size);
+    if (shuttingDown || writeStagingBytes + size > STAGING_MAX_ALL || (l?.length ?? 0) >= STAGING_PER_SIZE) { b.destroy(); return; }
+    if (!l) writeStaging.set(size, (l = []));
+    l.push(b);
+    writeStagingBytes += size;
+  }, () => b.destroy());
 }
 
 async function read(id: number, dtype: DType, numel: number, at = 0): Promise<ArrayBuffer> {
@@ -852,7 +886,7 @@ async function shutdown(): Promise<void> {
   shuttingDown = true;
   for (const r of buffers.values()) r.buf.destroy();
   for (const l of pool.values()) for (const b of l) b.destroy();
-  dropReadStaging();
+  dropStaging();
   metaBuf?.destroy();
   statusBuf?.destroy(); statusBuf = null; statusLayout = null; statusGroup = null;
   tsq?.set.destroy(); tsq?.resolve.destroy(); tsq = null;
