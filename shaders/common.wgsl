@@ -38,6 +38,10 @@ fn fpow(a: f32, b: f32) -> f32 {
   if (b == 1.0) { return a; }
   if (b == 2.0) { return a * a; }
   if (b == -1.0) { return 1.0 / a; }
+  // (x ** 3 is in GELU's tanh form: products round 2-3 times, exp2(b·log2 x) loses |b·log2 x|·2^-24)
+  if (b == 3.0) { return (a * a) * a; }
+  if (b == 4.0) { let s = a * a; return s * s; }
+  if (b == -2.0) { return 1.0 / (a * a); }
   let is_int = floor(b) == b;
   let odd = is_int && abs(b) < 16777216.0 && fract(b * 0.5) != 0.0;
   let m = abs(a);

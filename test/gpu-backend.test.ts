@@ -201,6 +201,14 @@ describe.skipIf(!opened)('gpu backend (WebGPU actor)', () => {
       gpu.exec({ op: 'unary', fn, x: view(x, 'float32', [data.length]), out: view(out, 'float32', [data.length]) });
       return { fn, ref, data, ulps, got: readAll(out, 'float32', data.length) };
     });
+    // x ** 3, x ** 4, x ** -2 by products (GELU's tanh form has x ** 3)
+    const px = spread(2000, 1e-6, 1e9);
+    const pa = put('float32', px);
+    for (const [e, ulps] of [[3, 2], [4, 2], [-2, 2]] as const) {
+      const out = empty('float32', px.length);
+      gpu.exec({ op: 'binary', fn: 'pow', a: view(pa, 'float32', [px.length]), b: e, out: view(out, 'float32', [px.length]) });
+      jobs.push({ fn: `pow(x, ${e})` as UnaryFn, ref: (x: number) => x ** e, data: px, ulps, got: readAll(out, 'float32', px.length) });
+    }
     for (const { fn, ref, data, ulps, got } of jobs) {
       const g = await got;
       data.forEach((x, i) => {
