@@ -61,4 +61,4 @@ export * as distributions from './distributions.ts';
 export { save, load } from './io.ts';
 /** torch.linalg: inv, solve, det, slogdet, vectorNorm, matrixNorm, norm, cholesky, qr, eigh, eigvalsh, svd, svdvals, pinv, matrixRank, cross, matmul, diagonal. */
 export * as linalg from './linalg.ts';
-export { inverse, det, logdet, slogdet, pinverse } from './linalg.ts';
+export { inverse, det, logdet, slogdet, pinverse, svdOld as svd } from './linalg.ts';

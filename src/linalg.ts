@@ -611,17 +611,19 @@ export class SVD {
   async format(): Promise<string> { return `torch.return_types.linalg_svd(\nU=${await format(this.U)},\nS=${await format(this.S)},\nVh=${await format(this.Vh)})`; }
 }
 /**
- * A = U diag(S) Vh with S descending (fullMatrices false only): one-sided Jacobi on A (m ≥ n; else on
- * Aᵀ), U from a Householder QR of U·diag(S) (so orthonormal where S is 0), R's diagonal signs moved to
- * U. Signs of the singular vector pairs are arbitrary (LAPACK's may differ). Gradients through the
- * composed ops (every sweep: costly, meant for small n); svdvals has PyTorch's closed form.
+ * A = U diag(S) Vh with S descending: one-sided Jacobi on A (m ≥ n; else on Aᵀ), U from a Householder QR
+ * of U·diag(S) (so orthonormal where S is 0), R's diagonal signs moved to U. Signs of the singular vector
+ * pairs are arbitrary (LAPACK's may differ). fullMatrices (default true, as PyTorch's): U is [.., m, m]
+ * and Vh [.., n, n], the columns past min(m, n) an orthonormal completion (the complete QR's) that carries
+ * no gradient, as PyTorch's backward reads only the first min(m, n). Gradients through the composed ops
+ * (every sweep: costly, meant for small n); svdvals has PyTorch's closed form.
  */
 export function svd(A: Tensor, o: { fullMatrices?: boolean } = {}): SVD {
   checkMatrix('linalg.svd', A);
-  if (o.fullMatrices === true) throw new Error('linalg.svd: fullMatrices=true is not supported (troupe computes the reduced SVD only)');
+  const full = o.fullMatrices ?? true;
   const [m, n] = lastTwo(A);
   if (m < n) {
-    const r = svd(mT(A));
+    const r = svd(mT(A), { fullMatrices: full });
     return new SVD(mT(r.Vh), r.S, mT(r.U));
   }
   const { w, V, X } = jacobi(A, true);
@@ -630,16 +632,38 @@ export function svd(A: Tensor, o: { fullMatrices?: boolean } = {}): SVD {
   const cols = (M: Tensor) => gather(M, -1, order.unsqueeze(-2).expand([...M.shape]));
   const { Q, R } = qr(cols(X));
   const U = mul(Q, where(compare('lt', diagOf(R), 0), -1, 1).unsqueeze(-2));
-  return new SVD(U, S, mT(cols(V)));
+  const Vh = mT(cols(V));
+  if (!full || m === n) return new SVD(U, S, Vh);
+  // The complement: the last m - n columns of the complete QR of [U | I] (its first n columns span U's).
+  const rest = noGrad(() => narrow(qr(cat([U.detach(), eyeLike(m, A).expand([...A.shape.slice(0, -2), m, m])], -1), 'complete').Q, -1, n, m - n));
+  return new SVD(cat([U, rest], -1), S, Vh);
+}
+/** torch.svd's result (torch.return_types.svd): U, S and V (not Vh). */
+export class SVDV {
+  constructor(readonly U: Tensor, readonly S: Tensor, readonly V: Tensor) {}
+  *[Symbol.iterator](): Iterator<Tensor> { yield this.U; yield this.S; yield this.V; }
+  async format(): Promise<string> { return `torch.return_types.svd(\nU=${await format(this.U)},\nS=${await format(this.S)},\nV=${await format(this.V)})`; }
+}
+/**
+ * torch.svd (PyTorch's older form): A = U diag(S) Vᵀ, reduced unless `some` is false (then U [.., m, m],
+ * V [.., n, n]); computeUv false gives U [.., m, m] and V [.., n, n] as zeros whatever `some` is, as PyTorch's.
+ */
+export function svdOld(A: Tensor, some = true, computeUv = true): SVDV {
+  checkMatrix('svd', A);
+  const r = svd(A, { fullMatrices: !some });
+  if (computeUv) return new SVDV(r.U, r.S, mT(r.Vh));
+  const [m, n] = lastTwo(A);
+  const z = (a: number, b: number) => zeros([...A.shape.slice(0, -2), a, b], { dtype: A.dtype, device: deviceName(A.device) });
+  return new SVDV(z(m, m), r.S, z(n, n));
 }
 /** The singular values, descending (one-sided Jacobi); PyTorch's backward, U diag(g) Vh (LinalgSvdBackward0). */
 export function svdvals(A: Tensor): Tensor {
   checkMatrix('linalg.svdvals', A);
   let r!: SVD;
-  return twice(composite('LinalgSvdBackward0', [A], () => (r = svd(A)).S, (g) => {
+  return twice(composite('LinalgSvdBackward0', [A], () => (r = svd(A, { fullMatrices: false })).S, (g) => {
     // (U and Vh are not outputs: a createGraph pass makes the SVD again, recorded — its composed ops
     // carry the graph; U diag(g) Vh does not depend on the singular vectors' signs)
-    const u = isCreatingGraph() ? svd(A) : r;
+    const u = isCreatingGraph() ? svd(A, { fullMatrices: false }) : r;
     return [matmul(mul(u.U, g.unsqueeze(-2)), u.Vh)];
   }, A));
 }
@@ -665,7 +689,7 @@ export function pinv(A: Tensor, o: { atol?: number; rtol?: number; rcond?: numbe
       const wi = where(compare('gt', aw, cut), div(1, where(compare('gt', aw, cut), w, 1)), 0);
       return (P = matmul(mul(V, wi.unsqueeze(-2)), mT(V)));
     }
-    const { U, S, Vh } = svd(A);
+    const { U, S, Vh } = svd(A, { fullMatrices: false });
     const cut = maxArr(mul(amaxOf(S, [S.ndim - 1]), rtol), atol);
     const keepS = compare('gt', S, cut);
     const Si = where(keepS, div(1, where(keepS, S, 1)), 0);

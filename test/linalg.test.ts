@@ -149,7 +149,7 @@ for (const [key, dtype, tol] of [['f32', 'float32', 1e-4], ['f64', 'float64', 1e
       const Sv = R.svd;
       await run(Sv[0], svdTol, 'svdvals tall', (a) => L.svdvals(a), [T], false);
       await run(Sv[1], svdTol, 'svdvals wide', (a) => L.svdvals(a), [Wd], false);
-      const { U, Vh } = L.svd(T);
+      const { U, Vh } = L.svd(T, { fullMatrices: false });
       await sameUpToSign(U, Sv[2], svdTol, 'svd U');
       await sameUpToSign(Vh.mT, transpose(Sv[3]), svdTol, 'svd V');
       await run(Sv[4], svdTol, 'svdvals batched', (a) => L.svdvals(a), [Tb], false);
@@ -194,11 +194,11 @@ for (const [key, dtype, tol] of [['f32', 'float32', 1e-4], ['f64', 'float64', 1e
       const big = L.eigh(Sg);
       await near(big.eigenvectors.mul(big.eigenvalues.unsqueeze(-2)).matmul(big.eigenvectors.mT), Sg, 'V diag(w) Vᵀ n=12');
       await near(big.eigenvectors.mT.matmul(big.eigenvectors), id(12), 'VᵀV n=12');
-      const bs = L.svd(G);
+      const bs = L.svd(G); // (square: full and reduced agree)
       await near(bs.U.mul(bs.S.unsqueeze(-2)).matmul(bs.Vh), G, 'U S Vh n=12');
-      const { U, S: sv, Vh } = L.svd(Tb);
+      const { U, S: sv, Vh } = L.svd(Tb, { fullMatrices: false });
       await near(U.mul(sv.unsqueeze(-2)).matmul(Vh), Tb, 'U S Vh', svdTol);
-      const { U: U2, S: s2, Vh: Vh2 } = L.svd(Wd);
+      const { U: U2, S: s2, Vh: Vh2 } = L.svd(Wd, { fullMatrices: false });
       await near(U2.mul(s2.unsqueeze(-2)).matmul(Vh2), Wd, 'U S Vh wide', svdTol);
     });
   });
@@ -263,6 +263,33 @@ describe('singular matrices, shapes, errors', () => {
     expect(cases.length).toBe(e.length);
     cases.forEach((f, i) => expect(f, e[i]).toThrow(e[i]));
   });
+  it("svd's fullMatrices (PyTorch's default true): orthonormal completions, the reduced columns first; torch.svd (U, S, V)", async () => {
+    const near = async (a: torch.Tensor, b: torch.Tensor, what: string) => close(await values(a), await values(b), 1e-10, what);
+    const idn = (n: number) => torch.eye(n, { dtype: 'float64' });
+    torch.manualSeed(5);
+    for (const shape of [[5, 3], [3, 5], [2, 4, 2], [4, 4]]) {
+      const A = torch.randn(shape, { dtype: 'float64' });
+      const [m, n] = shape.slice(-2), k = Math.min(m, n);
+      const f = L.svd(A), r = L.svd(A, { fullMatrices: false });
+      expect([...f.U.shape], `U ${shape}`).toEqual([...shape.slice(0, -2), m, m]);
+      expect([...f.Vh.shape], `Vh ${shape}`).toEqual([...shape.slice(0, -2), n, n]);
+      expect([...r.U.shape]).toEqual([...shape.slice(0, -2), m, k]);
+      await near(f.U.mT.matmul(f.U), idn(m).expand([...shape.slice(0, -2), m, m]), `UᵀU ${shape}`);
+      await near(f.Vh.matmul(f.Vh.mT), idn(n).expand([...shape.slice(0, -2), n, n]), `Vh Vhᵀ ${shape}`);
+      await near(f.U.narrow(-1, 0, k), r.U, `U's first ${k} columns ${shape}`);
+      await near(f.Vh.narrow(-2, 0, k), r.Vh, `Vh's first ${k} rows ${shape}`);
+      await near(f.U.narrow(-1, 0, k).mul(f.S.unsqueeze(-2)).matmul(f.Vh.narrow(-2, 0, k)), A, `U S Vh ${shape}`);
+    }
+    const A = torch.randn([5, 3], { dtype: 'float64' });
+    const o = torch.svd(A), full = torch.svd(A, false), none = torch.svd(A, true, false);
+    expect([[...o.U.shape], [...o.V.shape], [...full.U.shape], [...full.V.shape]]).toEqual([[5, 3], [3, 3], [5, 5], [3, 3]]);
+    await near(o.V, L.svd(A, { fullMatrices: false }).Vh.mT, 'torch.svd V = Vhᵀ');
+    // (computeUv false: zeros of the full shapes whatever `some` is, as PyTorch's)
+    expect([[...none.U.shape], [...none.V.shape]]).toEqual([[5, 5], [3, 3]]);
+    expect((await values(none.U)).every((v) => v === 0)).toBe(true);
+    await near(none.S, o.S, 'S without U and V');
+  });
+
   it("solve's vector rule and broadcasting; qr complete shapes", () => {
     const sh = REF.shapes as number[][];
     const I2 = torch.eye(2);
@@ -298,6 +325,15 @@ describe('gradients match finite differences (float64)', () => {
     await gradcheck((x) => L.eigvalsh(sym(x)), [[4, 4]]);
     await gradcheck((x) => L.eigh(sym(x)).eigenvectors.square(), [[3, 3]]);
     await gradcheck((x) => L.svdvals(x), [[4, 3]], { tol: 1e-4 });
+    // svd's U and Vh, through the composed Jacobi (sign-fixed, so differentiable); with fullMatrices the
+    // completion columns carry no gradient (PyTorch's backward reads the first min(m, n) only)
+    const wU = torch.linspace(-1, 1, 12, { dtype: 'float64' }).reshape([4, 3]), wV = torch.linspace(1, 2, 9, { dtype: 'float64' }).reshape([3, 3]);
+    await gradcheck((x) => { const r = L.svd(x, { fullMatrices: false }); return r.U.mul(wU).sum().add(r.Vh.mul(wV).sum()).add(r.S.sum()); }, [[4, 3]], { tol: 1e-4 });
+    await gradcheck((x) => { const r = L.svd(x); return r.U.narrow(1, 0, 3).mul(wU).sum().add(r.S.sum()); }, [[4, 3]], { tol: 1e-4 });
+    const x = torch.randn([4, 3], { dtype: 'float64' }).requiresGrad_(true);
+    const [gFull] = await torch.autograd.grad(L.svd(x).U.sum(), x);
+    const [gFirst] = await torch.autograd.grad(L.svd(x).U.narrow(1, 0, 3).sum(), x);
+    close(await values(gFull!), await values(gFirst!), 1e-12, 'full U: the completion has no gradient');
     await gradcheck((x) => L.pinv(x), [[4, 3]], { tol: 1e-4 });
   });
 });
