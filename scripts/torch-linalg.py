@@ -100,6 +100,25 @@ out['shapes'] = [list(torch.linalg.solve(torch.eye(2).expand(3, 2, 2), torch.one
                  list(torch.linalg.solve(torch.eye(2).expand(3, 2, 2), torch.ones(2)).shape), list(torch.linalg.solve(torch.eye(2), torch.ones(4, 2, 1)).shape),
                  list(torch.linalg.qr(torch.ones(2, 5, 3), mode='complete').Q.shape), list(torch.linalg.qr(torch.ones(2, 3, 5), mode='complete').R.shape)]
 
+# lstsq (float64): every driver's four outputs on a tall full-rank A; a wide A with a vector B; a
+# rank-deficient A (gelsd); a batch broadcast against B; the solution's gradient; its errors.
+lA = torch.tensor([[1., 2], [3, 4], [5, 7]], dtype=D)
+lB = torch.tensor([[1., 0.5], [2, -1], [4, 3]], dtype=D)
+def lst(r):
+    return [L(r.solution), L(r.residuals), L(r.rank), L(r.singular_values)]
+g0 = torch.Generator().manual_seed(0)
+lAb = torch.randn(2, 4, 3, generator=g0, dtype=D)
+lBb = torch.randn(1, 4, 2, generator=g0, dtype=D)
+out['lstsq'] = {
+    'drivers': {d: lst(torch.linalg.lstsq(lA, lB, driver=d)) for d in ['gelsy', 'gelsd', 'gelss', 'gels']},
+    'wide_vector': L(torch.linalg.lstsq(torch.tensor([[1., 2, 3], [4, 5, 6]], dtype=D), torch.tensor([1., 2], dtype=D)).solution),
+    'rank_deficient': lst(torch.linalg.lstsq(torch.tensor([[1., 2], [2, 4], [3, 6]], dtype=D), lB, driver='gelsd')),
+    'batch': [L(lAb), L(lBb), lst(torch.linalg.lstsq(lAb, lBb, driver='gelsd'))],
+    'grad': run(lambda a, b: torch.linalg.lstsq(a, b).solution, lA, lB),
+    'errors': [err(lambda: torch.linalg.lstsq(lA, torch.ones(4, 1, dtype=D))), err(lambda: torch.linalg.lstsq(lA, lB, driver='foo')),
+               err(lambda: torch.linalg.lstsq(lA.float(), lB)), err(lambda: torch.linalg.lstsq(lA, torch.ones(2, 3, 1, dtype=D)))],
+}
+
 path = os.path.join(os.path.dirname(__file__), '..', 'test', 'fixtures', 'linalg.json')
 def finite(x):
     # JSON has no NaN/Infinity: those as the strings 'nan', 'inf', '-inf'.

@@ -59,6 +59,6 @@ export * as utils from './utils.ts';
 export * as distributions from './distributions.ts';
 /** torch.save / torch.load: named tensors to and from a safetensors file, or PyTorch's own .pt files. */
 export { save, load } from './io.ts';
-/** torch.linalg: inv, solve, det, slogdet, vectorNorm, matrixNorm, norm, cholesky, qr, eigh, eigvalsh, svd, svdvals, pinv, matrixRank, cross, matmul, diagonal. */
+/** torch.linalg: inv, solve, det, slogdet, vectorNorm, matrixNorm, norm, cholesky, qr, eigh, eigvalsh, svd, svdvals, pinv, matrixRank, lstsq, cross, matmul, diagonal. */
 export * as linalg from './linalg.ts';
 export { inverse, det, logdet, slogdet, pinverse, svdOld as svd } from './linalg.ts';

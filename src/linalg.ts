@@ -22,7 +22,7 @@
  * - eigh / eigvalsh: cyclic Jacobi (round-robin, n/2 rotations at once), a fixed number of sweeps;
  *   eigenvalues ascending; eigenvector signs are arbitrary (LAPACK's differ): compare up to sign per
  *   column. PyTorch's backward (V (diag(gL) + skew(VᵀgV)/E) Vᵀ).
- * - svd / svdvals: one-sided (Hestenes) Jacobi, the same rounds; pinv (via svd, rcond/atol/rtol, hermitian), matrixRank.
+ * - svd / svdvals: one-sided (Hestenes) Jacobi, the same rounds; pinv (via svd, rcond/atol/rtol, hermitian), matrixRank, lstsq (via pinv).
  *
  * (This module imports tensor.ts, which does not import it: nothing here runs at load time.)
  */
@@ -694,19 +694,80 @@ export function pinv(A: Tensor, o: { atol?: number; rtol?: number; rcond?: numbe
     const keepS = compare('gt', S, cut);
     const Si = where(keepS, div(1, where(keepS, S, 1)), 0);
     return (P = matmul(mul(mT(Vh), Si.unsqueeze(-2)), mT(U)));
-  }, (g) => {
-    const Ph = mT(P), gh = mT(g);
-    if (m <= n) {
-      const K = matmul(gh, P), KPh = matmul(K, Ph);
-      return [add(sub(sub(KPh, mT(matmul(P, K))), matmul(matmul(A, P), KPh)), matmul(matmul(Ph, P), sub(gh, matmul(K, A))))];
-    }
-    const K = matmul(P, gh), PhK = matmul(Ph, K);
-    return [add(sub(sub(PhK, mT(matmul(K, P))), matmul(matmul(PhK, P), A)), matmul(matmul(sub(gh, matmul(A, K)), P), Ph))];
-  }, A, P));
+  }, (g) => [pinvBackward(A, P, g)], A, P));
+}
+/** PyTorch's pinv_backward: the gradient for A of P = pinv(A) given P's gradient g (recorded ops). */
+function pinvBackward(A: Tensor, P: Tensor, g: Tensor): Tensor {
+  const [m, n] = lastTwo(A);
+  const Ph = mT(P), gh = mT(g);
+  if (m <= n) {
+    const K = matmul(gh, P), KPh = matmul(K, Ph);
+    return add(sub(sub(KPh, mT(matmul(P, K))), matmul(matmul(A, P), KPh)), matmul(matmul(Ph, P), sub(gh, matmul(K, A))));
+  }
+  const K = matmul(P, gh), PhK = matmul(Ph, K);
+  return add(sub(sub(PhK, mT(matmul(K, P))), matmul(matmul(PhK, P), A)), matmul(matmul(sub(gh, matmul(A, K)), P), Ph));
 }
 const maxArr = (t: Tensor, a: number) => where(compare('gt', t, a), t, a);
 /** torch.pinverse(A, rcond = 1e-15). */
 export function pinverse(A: Tensor, rcond = 1e-15): Tensor { return pinv(A, { rtol: rcond }); }
+
+/** linalg.lstsq's result (torch.return_types.linalg_lstsq); destructures as an object or in that order. */
+export class Lstsq {
+  constructor(readonly solution: Tensor, readonly residuals: Tensor, readonly rank: Tensor, readonly singular_values: Tensor) {}
+  *[Symbol.iterator](): Iterator<Tensor> { yield this.solution; yield this.residuals; yield this.rank; yield this.singular_values; }
+  async format(): Promise<string> {
+    return `torch.return_types.linalg_lstsq(\nsolution=${await format(this.solution)},\nresiduals=${await format(this.residuals)},\nrank=${await format(this.rank)},\nsingular_values=${await format(this.singular_values)})`;
+  }
+}
+const LSTSQ_DRIVERS = ['gels', 'gelsy', 'gelsd', 'gelss'] as const;
+/**
+ * The least-squares (minimum-norm where A is rank-deficient) solution of A X = B: [.., m, n] A, B
+ * [.., m, k] (or [.., m]: one vector per matrix, when B has one dim fewer), batch dims broadcast. Every
+ * driver solves through the SVD (singular values ≤ rcond·σ₁ dropped; rcond defaults to eps·max(m, n)),
+ * and returns what PyTorch's CPU driver returns: rank (int64) for gelsy/gelsd/gelss, singular_values for
+ * gelsd/gelss, residuals (squared column norms of A X - B) for gels/gelsd/gelss when m > n and every A has
+ * full rank; the others are empty. Gradients through pinv's backward (LinalgLstsqBackward0 in PyTorch).
+ */
+export function lstsq(A: Tensor, B: Tensor, o: { rcond?: number | null; driver?: (typeof LSTSQ_DRIVERS)[number] | null } = {}): Lstsq {
+  const name = 'torch.linalg.lstsq';
+  checkTensor(name, A, 'input'); checkTensor(name, B, 'other');
+  if (A.dtype !== B.dtype) throw new Error(`${name}: Expected input and other to have the same dtype, but got input's dtype ${SCALAR_TYPE[A.dtype]} and other's dtype ${SCALAR_TYPE[B.dtype]}`);
+  checkMatrix(name, A, 'input');
+  if (A.device !== B.device) throw new Error(`${name}: Expected all tensors to be on the same device, but found at least two devices, ${deviceName(A.device)} and ${deviceName(B.device)}!`);
+  if (B.ndim < 1 || A.ndim < B.ndim || A.ndim - B.ndim > 1) throw new Error(`${name}: input.dim() must be greater or equal to other.dim() and (input.dim() - other.dim()) <= 1`);
+  const driver = o.driver ?? 'gelsy';
+  if (!(LSTSQ_DRIVERS as readonly string[]).includes(driver)) throw new Error(`${name}: parameter \`driver\` should be one of (gels, gelsy, gelsd, gelss)`);
+  const vector = A.ndim - B.ndim === 1;
+  const [m, n] = lastTwo(A);
+  const mB = vector ? B.shape[B.ndim - 1] : B.shape[B.ndim - 2];
+  if (mB !== m) throw new Error(`${name}: input.size(-2) should match other.size(${vector ? -1 : -2})`);
+  const eps = A.dtype === 'float64' ? 2.220446049250313e-16 : 1.1920928955078125e-7;
+  const rcond = o.rcond ?? eps * Math.max(m, n);
+  const Bm = vector ? B.unsqueeze(-1) : B;
+  // X = pinv(A)·B as one node (PyTorch's grad_fn); its backward is pinv's for A, pinv(A)ᵀ·g for B.
+  const pinvOf = () => pinv(A, { rtol: rcond, atol: 0 });
+  let P!: Tensor;
+  const X = twice(composite('LinalgLstsqBackward0', [A, Bm], () => matmul((P = noGrad(pinvOf)), Bm), (g) => {
+    const Pr = isCreatingGraph() ? pinvOf() : P; // (recorded in a createGraph pass)
+    return [sumToShape(pinvBackward(A, Pr, matmul(g, mT(Bm))), A.shape), sumToShape(matmul(mT(Pr), g), Bm.shape)];
+  }, A, Bm));
+  const solution = vector ? X.squeeze(-1) : X;
+  const empty = (dtype: typeof A.dtype) => zeros([0], { dtype, device: deviceName(A.device) });
+  const S = driver === 'gels' && m <= n ? null : noGrad(() => svdvals(A));
+  const rank = S ? noGrad(() => sum(compare('gt', S, mul(amaxOf(S, [S.ndim - 1]), rcond)).to({ dtype: 'int64' }), -1)) : null;
+  let residuals = empty(A.dtype);
+  if (driver !== 'gelsy' && m > n) {
+    // (PyTorch returns them only where every A has full rank: that needs the ranks' values now)
+    const ranks = rank ? rt.valuesNow(rank.storage) : null;
+    if (rank && !ranks) throw new Error(`${name}: driver '${driver}' returns residuals only where A has full rank, which needs A's values now, and they are not final (a GPU tensor or work still queued): use driver 'gelsy' (the default), or compute the residuals from the solution`);
+    if (!ranks || Array.from(ranks, Number).every((r) => r === n)) {
+      const d = sub(matmul(A, X), Bm);
+      residuals = sum(mul(d, d), -2);
+      if (vector) residuals = residuals.squeeze(-1);
+    }
+  }
+  return new Lstsq(solution, residuals, driver === 'gels' ? empty('int64') : rank!, driver === 'gelsd' || driver === 'gelss' ? S! : empty(A.dtype));
+}
 
 /** The number of singular values above max(atol, rtol·σ₁) (int64). */
 export function matrixRank(A: Tensor, o: { atol?: number; rtol?: number; tol?: number; hermitian?: boolean } = {}): Tensor {

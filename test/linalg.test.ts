@@ -290,6 +290,31 @@ describe('singular matrices, shapes, errors', () => {
     await near(none.S, o.S, 'S without U and V');
   });
 
+  it("lstsq: every driver's outputs, a wide A with a vector B, rank-deficient A, batches, the gradient and errors, as PyTorch's", async () => {
+    const R = REF.lstsq;
+    const D = { dtype: 'float64' as const };
+    const A = torch.tensor([[1, 2], [3, 4], [5, 7]], D), B = torch.tensor([[1, 0.5], [2, -1], [4, 3]], D);
+    const same = async (r: { solution: torch.Tensor; residuals: torch.Tensor; rank: torch.Tensor; singular_values: torch.Tensor }, want: Nested[], what: string) => {
+      await sameAs(r.solution, want[0], 1e-12, `${what} solution`);
+      await sameAs(r.residuals, want[1], 1e-12, `${what} residuals`);
+      await sameAs(r.rank, want[2], 0, `${what} rank`);
+      if (r.rank.numel() > 0) expect(r.rank.dtype).toBe('int64');
+      await sameAs(r.singular_values, want[3], 1e-12, `${what} singular values`);
+    };
+    for (const d of ['gelsy', 'gelsd', 'gelss', 'gels'] as const) await same(L.lstsq(A, B, { driver: d }), R.drivers[d], d);
+    await sameAs(L.lstsq(torch.tensor([[1, 2, 3], [4, 5, 6]], D), torch.tensor([1, 2], D)).solution, R.wide_vector, 1e-12, 'wide, vector B');
+    await same(L.lstsq(torch.tensor([[1, 2], [2, 4], [3, 6]], D), B, { driver: 'gelsd' }), R.rank_deficient, 'rank-deficient');
+    await same(L.lstsq(torch.tensor(R.batch[0], D), torch.tensor(R.batch[1], D), { driver: 'gelsd' }), R.batch[2], 'batch broadcast');
+    await run(R.grad, 1e-12, 'lstsq', (a, b) => L.lstsq(a, b).solution, [A, B]);
+    const [e0, e1, e2, e3] = R.errors as string[];
+    expect(() => L.lstsq(A, torch.ones([4, 1], D))).toThrow(e0);
+    expect(() => L.lstsq(A, B, { driver: 'foo' as never })).toThrow(e1);
+    expect(() => L.lstsq(A.float(), B)).toThrow(e2);
+    expect(() => L.lstsq(A, torch.ones([2, 3, 1], D))).toThrow(e3);
+    await gradcheck((a, b) => L.lstsq(a, b).solution, [[2, 5, 3], [1, 5, 2]]);
+    await gradcheck((a, b) => L.lstsq(a, b).solution, [[2, 4], [2]]);
+  });
+
   it("solve's vector rule and broadcasting; qr complete shapes", () => {
     const sh = REF.shapes as number[][];
     const I2 = torch.eye(2);
@@ -339,12 +364,12 @@ describe('gradients match finite differences (float64)', () => {
 });
 
 describe.runIf(available)("on the GPU: the CPU's results (float32, within 1e-4)", () => {
-  it('inv, solve, det, slogdet, norms, cholesky, qr, eigh, svdvals, pinv', async () => {
+  it('inv, solve, det, slogdet, norms, cholesky, qr, eigh, svdvals, pinv, lstsq', async () => {
     const fs: Array<[string, (x: ReturnType<typeof inputs>) => torch.Tensor | torch.Tensor[]]> = [
       ['inv', (x) => L.inv(x.Ab)], ['solve', (x) => L.solve(x.Ab, x.B)], ['det', (x) => L.det(x.Ab)],
       ['slogdet', (x) => [...L.slogdet(x.A)]], ['vectorNorm', (x) => L.vectorNorm(x.Ab, 3, [-1])], ['matrixNorm', (x) => L.matrixNorm(x.Ab, Infinity)],
       ['cholesky', (x) => L.cholesky(x.Sb)], ['qr', (x) => [...L.qr(x.Tb)]], ['eigh', (x) => [...L.eigh(x.Sb)]], ['svdvals', (x) => L.svdvals(x.T)],
-      ['pinv', (x) => L.pinv(x.Wd)],
+      ['pinv', (x) => L.pinv(x.Wd)], ['lstsq', (x) => L.lstsq(x.T, x.T.narrow(1, 0, 2)).solution], ['svd full', (x) => L.svd(x.Wd).S],
     ];
     const cpu = inputs('float32'), gpu = inputs('float32', 'gpu');
     for (const [what, f] of fs) {
@@ -354,6 +379,8 @@ describe.runIf(available)("on the GPU: the CPU's results (float32, within 1e-4)"
         close(await values(b[i].cpu()), await values(a[i]), 1e-4, `${what} [${i}]`);
       }
     }
+    // lstsq's residuals need the rank's values: on the GPU, drivers that return them say so
+    expect(() => L.lstsq(gpu.T, gpu.T, { driver: 'gelsd' })).toThrow("returns residuals only where A has full rank, which needs A's values now");
     // A singular A on the GPU (its values not seen): inf/NaN, no error.
     const r = await values(L.inv(torch.tensor([[1, 2], [2, 4]], { dtype: 'float32', device: 'gpu' })).cpu());
     expect(r.some((z) => !Number.isFinite(z))).toBe(true);
