@@ -32,8 +32,10 @@
  * LogNormal (HalfNormal and LogNormal as plain classes, not TransformedDistributions: the same values and
  * reprs), with KLs for Gamma, Beta, Dirichlet, Poisson and MultivariateNormal pairs (Chi2 by Gamma's).
  * Their draws come from ops-random's standardGamma, poisson and binomial. rsample's gradient with respect
- * to a gamma draw's concentration (Gamma, Chi2, Beta, Dirichlet; StudentT's df) is an error at backward:
- * PyTorch's _standard_gamma_grad / _dirichlet_grad approximations are not implemented. Binomial's
+ * to a gamma draw's concentration (Gamma, Chi2, StudentT's df; Beta and Dirichlet through their gamma
+ * draws) is the implicit reparameterization gradient, PyTorch's _standard_gamma_grad; Beta and Dirichlet
+ * take it through the normalization of their gammas, where PyTorch's _dirichlet_grad differentiates the
+ * normalized draw directly: a different, also unbiased, estimator, so per-draw gradients differ. Binomial's
  * entropy and enumerateSupport need totalCount's values (readable now: a number or a final CPU tensor).
  * MultivariateNormal checks PositiveDefinite / LowerCholesky on the host where the values are readable
  * now; a loc whose last dim differs from the matrix's is an error here (PyTorch fails later).
@@ -47,7 +49,7 @@ import {
 } from './tensor.ts';
 import { erf, log1p, expm1, logsumexp, tril } from './ops-more.ts';
 import { binaryCrossEntropyWithLogits, softplus } from './functional.ts';
-import { multinomial, bernoulli, exponentialFill, poisson, binomial, standardGamma } from './ops-random.ts';
+import { multinomial, bernoulli, exponentialFill, poisson, binomial, standardGamma, standardGammaGrad } from './ops-random.ts';
 import { lgamma, digamma } from './distributions-extra.ts';
 import { xlogy } from './ops-misc.ts';
 import { oneHot } from './functional.ts';
@@ -719,14 +721,12 @@ export class Independent extends Distribution {
 
 // =============================================================== gamma family: Gamma, Chi2, Beta, Dirichlet
 
-const GAMMA_GRAD_MSG = 'rsample: the gradient of gamma draws with respect to the concentration (PyTorch\'s _standard_gamma_grad / '
-  + '_dirichlet_grad, an implicit-derivative approximation) is not implemented in troupe; gradients with respect to rate '
-  + '(Gamma), loc and scale (StudentT) are. Use sample() for draws without gradient, or leave the concentration without requiresGrad.';
-
-/** Standard gamma draws of concentration c (already of the wanted shape), as one node whose gradient
- * with respect to c is an error (see GAMMA_GRAD_MSG) rather than a silently wrong value. */
+/** Standard gamma draws of concentration c (already of the wanted shape), as one node whose gradient with
+ * respect to c is the implicit reparameterization gradient (standardGammaGrad: PyTorch's
+ * _standard_gamma_grad). Not differentiable twice: a createGraph pass through it is refused. */
 function gammaDraw(c: Tensor, name = 'StandardGammaBackward0'): Tensor {
-  return composite(name, [c], () => standardGamma(c), () => { throw new Error(GAMMA_GRAD_MSG); });
+  const out: Tensor = composite(name, [c], () => standardGamma(c), (g) => [mul(g, standardGammaGrad(c, out))], c);
+  return out;
 }
 
 /** Gamma(concentration, rate): density rate^c x^(c−1) e^(−rate·x) / Γ(c) on x ≥ 0. */

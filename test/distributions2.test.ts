@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import * as torch from '../src/index.ts';
 import { gpuForTests, gradcheck, values } from './helpers.ts';
 import { close, nested, run, T, toNested, weights, type DType, type Nested } from './dist-helpers.ts';
+import { standardGammaGrad } from '../src/ops-random.ts';
 
 const D = torch.distributions;
 const { Gamma, Chi2, Beta, Dirichlet, Poisson, Binomial, MultivariateNormal, StudentT, HalfNormal, LogNormal } = D;
@@ -321,7 +322,12 @@ describe('sampling', () => {
     torch.manualSeed(322);
     expect(await values(torch.poisson(T([0.5, 4, 30, 1e4])))).not.toEqual(a[0]);
   });
-  it('rsample: gradients match finite differences (float64, fixed seed) for MVN, LogNormal, HalfNormal, Gamma/StudentT rate/loc/scale; concentration: an error', async () => {
+  it("the gamma draws' concentration gradient is PyTorch 1.13's _standard_gamma_grad over its three branches", async () => {
+    const F = JSON.parse(readFileSync(new URL('./fixtures/gamma-grad.json', import.meta.url), 'utf8'));
+    close(await values(standardGammaGrad(T(F.alpha, 'float64'), T(F.x, 'float64'))), F.grad, 1e-11, 'float64');
+    close(await values(standardGammaGrad(T(F.alpha, 'float32'), T(F.x, 'float32'))), F.grad_f32, 1e-6, 'float32');
+  });
+  it('rsample: gradients match finite differences (float64, fixed seed) for MVN, LogNormal, HalfNormal, Gamma/StudentT rate/loc/scale; concentration: _standard_gamma_grad', async () => {
     const seeded = <R>(f: () => R) => { torch.manualSeed(7); return f(); };
     const pos = (t: torch.Tensor) => t.abs().add(0.3);
     await gradcheck((l, a) => seeded(() => new MultivariateNormal(l, { scaleTril: torch.tril(a, -1).add(torch.diagEmbed(pos(torch.linalg.diagonal(a)))) }).rsample([3])), [[3], [3, 3]]);
@@ -340,13 +346,30 @@ describe('sampling', () => {
       new MultivariateNormal(l2, { precisionMatrix: torch.matmul(b, b.mT).add(torch.eye(2, { dtype: 'float64' })) })), [[2], [2, 2], [2], [2, 2]]);
     await gradcheck((d, l, s, v) => new StudentT(pos(d), l, pos(s)).logProb(v).add(new StudentT(pos(d), l, pos(s)).entropy()), [[3], [3], [3], [3]]);
     await gradcheck((x) => torch.lgamma(pos(x)).add(torch.digamma(pos(x))).add(torch.lgamma(x.sub(5.5))), [[5]]);
-    // gamma draws' gradient with respect to the concentration: a clear error at backward, not a wrong value
-    for (const make of [(c: torch.Tensor) => new Gamma(c, 1), (c: torch.Tensor) => new Dirichlet(c), (c: torch.Tensor) => new Beta(c, 2), (c: torch.Tensor) => new Chi2(c)]) {
-      const c = T([1.5, 2]).requiresGrad_();
-      const s = make(c).rsample([3]);
-      expect(s.requiresGrad).toBe(true);
-      await expect(s.sum().backward()).rejects.toThrow('the gradient of gamma draws with respect to the concentration');
-    }
+    // gamma draws' gradient with respect to the concentration: PyTorch's _standard_gamma_grad per draw
+    torch.manualSeed(5);
+    const c = T([0.4, 3, 20], 'float64').requiresGrad_(), rate = T([2, 0.5, 1], 'float64');
+    const s = new Gamma(c, rate).rsample([4]);
+    await s.mul(T([[1], [2], [3], [4]], 'float64')).sum().backward();
+    const per = standardGammaGrad(c.detach().expand([4, 3]), s.detach().mul(rate)).div(rate).mul(T([[1], [2], [3], [4]], 'float64')).sum(0);
+    close(await values(c.grad!), await values(per), 1e-12, 'Gamma: dx/dc per draw');
+    // and in expectation (Monte Carlo, 20000 draws): d E[x]/dα of Gamma (1/rate), Dirichlet's and Beta's first
+    // coordinate (through their gammas' normalization), within 3%
+    const N = 20000;
+    const mc = async (param: torch.Tensor, draw: () => torch.Tensor, want: number[], what: string) => {
+      await draw().sum().backward();
+      const got = (await values(param.grad!)).map((v) => v / N);
+      got.forEach((g, i) => expect(Math.abs(g - want[i]), `${what} [${i}]: ${g} vs ${want[i]}`).toBeLessThan(0.03 * Math.abs(want[i])));
+    };
+    const cg = T([0.4, 3, 20], 'float64').requiresGrad_();
+    await mc(cg, () => new Gamma(cg, rate).rsample([N]), [0.5, 2, 1], 'Gamma');
+    const a = T([0.5, 2, 5], 'float64').requiresGrad_();
+    await mc(a, () => new Dirichlet(a).rsample([N]).narrow(-1, 0, 1), [7 / 56.25, -0.5 / 56.25, -0.5 / 56.25], 'Dirichlet');
+    const p = T([0.7, 3], 'float64').requiresGrad_();
+    await mc(p, () => new Beta(p.narrow(0, 0, 1), p.narrow(0, 1, 1)).rsample([N]), [3 / 3.7 ** 2, -0.7 / 3.7 ** 2], 'Beta');
+    // not differentiable twice: refused in a createGraph pass
+    const cc = T([1.5, 2], 'float64').requiresGrad_();
+    await expect(torch.autograd.grad(new Chi2(cc).rsample([3]).sum(), cc, { createGraph: true })).rejects.toThrow('createGraph');
     expect(new Gamma(T([1.5]).requiresGrad_(), 1).sample([2]).requiresGrad).toBe(false);
   });
 });
@@ -366,7 +389,8 @@ describe.runIf(available)("on the GPU: the CPU's results", () => {
       const vals = [g.logProb(v), g.entropy(), torch.lgamma(c), torch.digamma(c), new Beta(c, r).logProb(T([0.2, 0.5, 0.9], 'float32', d)),
         new Poisson(c).logProb(T([0, 2, 15], 'float32', d)), new Binomial({ totalCount: T([5, 4, 10], 'float32', d), probs: torch.sigmoid(r) }).logProb(T([0, 3, 10], 'float32', d)),
         mvn.logProb(T([[0.3, -2, 1], [1, 0, 2.5]], 'float32', d)), mvn.entropy(), D.klDivergence(g, new Gamma(r, c)),
-        D.klDivergence(mvn, new MultivariateNormal(T([0, 0, 0], 'float32', d), torch.eye(3, { device: d }))), new StudentT(c, r, c).logProb(v)];
+        D.klDivergence(mvn, new MultivariateNormal(T([0, 0, 0], 'float32', d), torch.eye(3, { device: d }))), new StudentT(c, r, c).logProb(v),
+        standardGammaGrad(T([0.5, 2, 7.5, 12, 3], 'float32', d), T([0.3, 2.0, 1.5, 11, 30], 'float32', d))];
       const loss = vals.reduce((a, b) => a.add(b.sum()), torch.zeros([], { device: d }));
       await loss.backward();
       out.push(await Promise.all([...samples, ...vals, c.grad!, r.grad!, cov.grad!].map((t) => values(t.cpu()))));
