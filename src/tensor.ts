@@ -144,7 +144,8 @@ export class Tensor {
   add(o: Operand, alpha?: number): Tensor { return add(this, alpha === undefined ? o : mul(o, alpha)); }
   sub(o: Operand, alpha?: number): Tensor { return sub(this, alpha === undefined ? o : mul(o, alpha)); }
   mul(o: Operand): Tensor { return mul(this, o); }
-  div(o: Operand): Tensor { return div(this, o); }
+  div(o: Operand, opts?: DivOptions): Tensor { return div(this, o, opts); }
+  floorDivide(o: Operand): Tensor { return floorDivide(this, o); }
   pow(o: Operand): Tensor { return pow(this, o); }
   neg(): Tensor { return neg(this); }
   exp(): Tensor { return exp(this); }
@@ -813,8 +814,10 @@ export function mul(a: Operand, b: Operand): Tensor {
     b instanceof Tensor && b.requiresGrad ? sumToShape(mul(g, a), bShape) : null,
   ], savedIf(wants(a), b), savedIf(wants(b), a));
 }
-export function div(a: Operand, b: Operand): Tensor {
+export interface DivOptions { roundingMode?: 'trunc' | 'floor' | null }
+export function div(a: Operand, b: Operand, o?: DivOptions): Tensor {
   checkOperand('div', a); checkOperand('div', b);
+  if (o?.roundingMode != null) return divRounded(a, b, o.roundingMode, 'DivBackward2');
   if (!(a instanceof Tensor)) return mul(reciprocal(b as Tensor), a); // PyTorch computes `1 / t` as t.reciprocal() * 1
   let dt = operandDtypes(a, b);
   if (!isFloat(dt)) dt = 'float32'; // true division
@@ -827,6 +830,67 @@ export function div(a: Operand, b: Operand): Tensor {
     a.requiresGrad ? sumToShape(div(g, b), aShape) : null,
     b instanceof Tensor && b.requiresGrad ? sumToShape(neg(mul(g, div(div(a, b), b))), bShape) : null,
   ], b, savedIf(wants(b), a));
+}
+/** torch.floor_divide: div with roundingMode 'floor' (PyTorch 1.13's), whose derivative is not implemented. */
+export function floorDivide(a: Operand, b: Operand): Tensor {
+  checkOperand('floor_divide', a); checkOperand('floor_divide', b);
+  return divRounded(a, b, 'floor', 'NotImplemented');
+}
+/** An integer divisor that is 0: PyTorch's ZeroDivisionError where it can be seen now (a number, or a CPU
+ * tensor whose values are final); a GPU tensor or one still being computed gives 0 there (as PyTorch's
+ * CUDA gives garbage, not an error). */
+function checkIntDivisor(b: Operand): void {
+  if (b === 0 || b === false) throw new Error('ZeroDivisionError');
+  if (b instanceof Tensor && b.device === 'cpu' && valuesNow(b)?.includes(0)) throw new Error('ZeroDivisionError');
+}
+/**
+ * a / b rounded toward zero ('trunc') or down ('floor'). Integers stay integers (an integer 0 divisor:
+ * checkIntDivisor); floats floor as PyTorch's div_floor_floating does, from fmod, so that 1 // 0.1 is 9
+ * (floor(1 / 0.1) would be 10). The gradient is zero for both operands (DivBackward2); floor_divide's
+ * backward is an error, as PyTorch's.
+ */
+function divRounded(a: Operand, b: Operand, mode: 'trunc' | 'floor', name: string): Tensor {
+  if (mode !== 'trunc' && mode !== 'floor') throw new Error(`div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '${String(mode)}'`);
+  if (!(a instanceof Tensor) && !(b instanceof Tensor)) throw new TypeError('div: expected a Tensor operand');
+  const ref = (a instanceof Tensor ? a : b) as Tensor;
+  if (!(a instanceof Tensor)) a = tensor(a as number, { dtype: isFloat(ref.dtype) || !Number.isInteger(a) ? (isFloat(ref.dtype) ? ref.dtype : 'float32') : ref.dtype, device: ref.device });
+  const dt = operandDtypes(a, b);
+  if (dt === 'bool') throw new Error(`"div_${mode}_cpu" not implemented for 'Bool'`);
+  const A = a as Tensor;
+  const out = noGrad(() => {
+    if (!isFloat(dt)) {
+      checkIntDivisor(b);
+      const zero = b instanceof Tensor ? compare('eq', b, 0) : null;
+      const safe = zero ? where(zero, 1, b) : b;
+      const q = rawBinary('div', A, safe, dt, dt, 'div'); // (integer division truncates on every backend)
+      let r = q;
+      if (mode === 'floor') {
+        const m = rawBinary('fmod', A, safe, dt, dt, 'div');
+        const fix = compare('ne', m, 0).logicalAnd(compare('ne', compare('lt', m, 0), compare('lt', safe, 0)));
+        r = sub(q, fix.to({ dtype: dt }));
+      }
+      return zero ? where(zero, 0, r) : r;
+    }
+    const quot = rawBinary('div', A, b, dt, dt, 'div');
+    if (mode === 'trunc') return trunc(quot);
+    const m = rawBinary('fmod', A, b, dt, dt, 'div');
+    let d = div(sub(A, m), b);
+    d = sub(d, compare('ne', m, 0).logicalAnd(compare('ne', compare('lt', b, 0), compare('lt', m, 0))).to({ dtype: dt }));
+    const fl = floor(d);
+    const up = add(fl, compare('gt', sub(d, fl), 0.5).to({ dtype: dt }));
+    // (d = 0: a zero with the true quotient's sign; b = 0: the IEEE quotient, ±inf or NaN)
+    const res = where(compare('ne', d, 0), up, mul(quot, 0));
+    return b instanceof Tensor ? where(compare('eq', b, 0), quot, res) : b === 0 ? quot : res;
+  });
+  if (!tracked(a, b)) return out;
+  const aShape = A.shape, bShape = b instanceof Tensor ? b.shape : NO_DIMS;
+  return record(out, name, [A, b], () => {
+    if (name === 'NotImplemented') throw new Error("the derivative for 'floor_divide' is not implemented.");
+    return [
+      A.requiresGrad ? zeros([...aShape], { dtype: A.dtype, device: A.device }) : null,
+      b instanceof Tensor && b.requiresGrad ? zeros([...bShape], { dtype: b.dtype, device: b.device }) : null,
+    ];
+  });
 }
 export function reciprocal(x: Tensor): Tensor {
   const dt = isFloat(x.dtype) ? x.dtype : 'float32';
@@ -1017,13 +1081,13 @@ export function atan2(a: Tensor, b: Operand): Tensor {
 }
 /**
  * fmod (the result has a's sign, C's fmod) and remainder (b's sign, Python's %): a − q·b with q = a/b
- * truncated or floored. Integers stay integers; an integer divided by 0 gives 0 (a number 0 is PyTorch's
- * ZeroDivisionError). Gradients: g for a, −g·q for b (FmodBackward0/1, RemainderBackward0/1).
+ * truncated or floored. Integers stay integers; an integer 0 divisor is PyTorch's ZeroDivisionError
+ * where it can be seen now, else the result there is 0 (checkIntDivisor). Gradients: g for a, −g·q for b (FmodBackward0/1, RemainderBackward0/1).
  */
 function modulo(fn: 'fmod' | 'remainder', a: Tensor, b: Operand): Tensor {
   checkTensor(fn, a); checkOperand(fn, b);
   const dt = operandDtypes(a, b);
-  if (!isFloat(dt) && b === 0) throw new Error('ZeroDivisionError');
+  if (!isFloat(dt)) checkIntDivisor(b);
   const aShape = a.shape, bShape = b instanceof Tensor ? b.shape : NO_DIMS;
   const intByTensor = !isFloat(dt) && b instanceof Tensor;
   const out = intByTensor

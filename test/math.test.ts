@@ -47,13 +47,53 @@ describe('elementwise math functions', () => {
     for (const t of [torch.fmod(torch.tensor([-7, 7]), 7), torch.tensor([0, 5]).neg(), torch.tensor([0, 5]).mul(-1), torch.tensor([-3]).mul(0)]) {
       for (const v of await values(t)) expect(Object.is(v, -0), `${await text(t)}`).toBe(false);
     }
-    // an integer tensor divisor of 0 gives 0 (PyTorch raises; the values are not read back to find it)
-    expect(await values(torch.fmod(torch.tensor([7, -7]), torch.tensor([0, 2])))).toEqual([0, -1]);
+    // an integer tensor divisor of 0 on the CPU: PyTorch's ZeroDivisionError (its values are at hand), here
+    // and in div's rounding modes; a zero outside the view divides nothing
+    expect(() => torch.fmod(torch.tensor([7, -7]), torch.tensor([0, 2]))).toThrow('ZeroDivisionError');
+    expect(() => torch.remainder(torch.tensor([7, -7]), torch.tensor([2, 0]))).toThrow('ZeroDivisionError');
+    expect(() => torch.div(torch.tensor([7]), torch.tensor([0]), { roundingMode: 'floor' })).toThrow('ZeroDivisionError');
+    expect(() => torch.floorDivide(torch.tensor([7]), 0)).toThrow('ZeroDivisionError');
+    expect(await values(torch.fmod(torch.tensor([7, -7]), torch.tensor([0, 2, 3]).narrow(0, 1, 2)))).toEqual([1, -1]);
     // erf's series and far forms meet at |x| = 0.5 and stay close to float64's everywhere
     const xs = Array.from({ length: 81 }, (_, i) => -4 + i * 0.1).concat([0.4999, 0.5, 0.5001, 1e-8, -1e-8]);
     const got = await values(torch.erf(torch.tensor(xs, { dtype: 'float64' })));
     const erf64 = (x: number) => { let s = 0, t = x; for (let n = 0; n < 80; n++) { s += t / (2 * n + 1); t *= -x * x / (n + 1); } return (2 / Math.sqrt(Math.PI)) * s; };
     xs.forEach((x, i) => expect(Math.abs(got[i] - erf64(x)), `erf(${x})`).toBeLessThanOrEqual(2e-7 * Math.abs(erf64(x)) + 1e-15));
+  });
+
+  it("div's rounding modes and floorDivide: PyTorch 1.13's values, dtypes, grad_fns, zero gradients and errors", async () => {
+    const a = f32([1, -7.5, 5]).requiresGrad_(), b = f32([0.1, 2, -3]).requiresGrad_();
+    expect(await text(torch.div(a, b, { roundingMode: 'trunc' }))).toBe('tensor([10., -3., -1.], grad_fn=<DivBackward2>)');
+    // (floor from fmod, as PyTorch's: 1 // 0.1 is 9, though floor(1 / 0.1) is 10)
+    expect(await text(torch.div(a, b, { roundingMode: 'floor' }))).toBe('tensor([ 9., -4., -2.], grad_fn=<DivBackward2>)');
+    expect(await text(a.div(2.5, { roundingMode: 'floor' }))).toBe('tensor([ 0., -3.,  2.], grad_fn=<DivBackward2>)');
+    expect(await text(torch.floorDivide(a, b))).toBe('tensor([ 9., -4., -2.], grad_fn=<NotImplemented>)');
+    const i = torch.tensor([7, -7, 7, -7]), j = torch.tensor([2, 2, -2, -2]);
+    expect(await text(torch.div(i, j, { roundingMode: 'floor' }))).toBe('tensor([ 3, -4, -4,  3])');
+    expect(await text(i.div(j, { roundingMode: 'trunc' }))).toBe('tensor([ 3, -3, -3,  3])');
+    expect(await text(i.floorDivide(2))).toBe('tensor([ 3, -4,  3, -4])');
+    expect(await text(torch.div(torch.tensor([7, -7]), 2.5, { roundingMode: 'floor' }))).toBe('tensor([ 2., -3.])');
+    expect(await text(torch.div(f32([1, -1, 0]), 0, { roundingMode: 'floor' }))).toBe('tensor([inf, -inf, nan])');
+    expect(await text(torch.div(f32([-0.5]), 2, { roundingMode: 'floor' }))).toBe('tensor([-1.])');
+    expect(await text(torch.div(f32([-0.5]), 2, { roundingMode: 'trunc' }))).toBe('tensor([-0.])');
+    await torch.div(a, b, { roundingMode: 'floor' }).sum().backward();
+    expect([await values(a.grad!), await values(b.grad!)]).toEqual([[0, 0, 0], [0, 0, 0]]);
+    await expect(torch.floorDivide(a, b).sum().backward()).rejects.toThrow("the derivative for 'floor_divide' is not implemented.");
+    expect(() => torch.div(a, b, { roundingMode: 'x' as never })).toThrow("div expected rounding_mode to be one of None, 'trunc', or 'floor' but found 'x'");
+    expect(() => torch.div(torch.tensor([true]), torch.tensor([true]), { roundingMode: 'floor' })).toThrow(`"div_floor_cpu" not implemented for 'Bool'`);
+    // against the definitions on many values (floats: PyTorch's div_floor_floating; ints: exact)
+    torch.manualSeed(4);
+    const x = torch.rand([400]).mul(200).sub(100), y = torch.rand([400]).mul(20).sub(10);
+    const [xv, yv, fl, tr] = await Promise.all([values(x), values(y), values(torch.div(x, y, { roundingMode: 'floor' })), values(torch.div(x, y, { roundingMode: 'trunc' }))]);
+    xv.forEach((xx, k) => {
+      const m = xx % yv[k], dd = (xx - m) / yv[k] - (m !== 0 && (yv[k] < 0) !== (m < 0) ? 1 : 0);
+      const want = Math.fround(Math.floor(dd) + (dd - Math.floor(dd) > 0.5 ? 1 : 0));
+      expect(fl[k], `floor ${xx} / ${yv[k]}`).toBe(want);
+      expect(tr[k], `trunc ${xx} / ${yv[k]}`).toBe(Math.trunc(Math.fround(xx / yv[k])));
+    });
+    const p = torch.randint(-1000, 1000, [300]), q = torch.randint(1, 30, [300]).mul(torch.randint(0, 2, [300]).mul(2).sub(1));
+    const [pv, qv, pf, pt] = await Promise.all([values(p), values(q), values(torch.floorDivide(p, q)), values(torch.div(p, q, { roundingMode: 'trunc' }))]);
+    pv.forEach((pp, k) => { expect(pf[k]).toBe(Math.floor(pp / qv[k]) + 0); expect(pt[k]).toBe(Math.trunc(pp / qv[k]) + 0); });
   });
 
   it('gradients against finite differences', async () => {
@@ -85,8 +125,17 @@ describe.runIf(available)('on the GPU: the CPU\'s results', () => {
       const [want, got] = [await values(torch[f](a, b)), await values(torch[f](a.to('gpu'), b.to('gpu')).to('cpu'))];
       got.forEach((v, i) => expect(Math.abs(v - want[i]), `${f}(${i})`).toBeLessThanOrEqual(4e-6 * Math.abs(want[i]) + 2e-6));
     }
-    const ia = torch.randint(-50, 50, [64]), ib = torch.randint(-6, 7, [64]);
+    const ia = torch.randint(-50, 50, [64]), ib = torch.randint(1, 7, [64]).mul(torch.randint(0, 2, [64]).mul(2).sub(1));
     for (const f of ['fmod', 'remainder'] as const) expect(await values(torch[f](ia.to('gpu'), ib.to('gpu')).to('cpu')), f).toEqual(await values(torch[f](ia, ib)));
+    for (const m of ['trunc', 'floor'] as const) {
+      expect(await values(torch.div(ia.to('gpu'), ib.to('gpu'), { roundingMode: m }).to('cpu')), m).toEqual(await values(torch.div(ia, ib, { roundingMode: m })));
+      const [want, got] = [await values(torch.div(a, b, { roundingMode: m })), await values(torch.div(a.to('gpu'), b.to('gpu'), { roundingMode: m }).to('cpu'))];
+      // (a quotient within float32 error of an integer may round either way)
+      expect(got.filter((v, k) => v !== want[k]).length, `${m} float`).toBeLessThanOrEqual(1);
+    }
+    // a GPU integer divisor of 0: its values are not at hand, so 0 there, not an error (PyTorch's CUDA gives garbage)
+    expect(await values(torch.fmod(torch.tensor([7, -7], { device: 'gpu' }), torch.tensor([0, 2], { device: 'gpu' })).to('cpu'))).toEqual([0, -1]);
+    expect(await values(torch.floorDivide(torch.tensor([7, -7], { device: 'gpu' }), torch.tensor([0, 2], { device: 'gpu' })).to('cpu'))).toEqual([0, -4]);
     const edge = f32([2, -1.5, 1, -1, 0.5, 0, -0]);
     for (const f of ['asin', 'acos', 'atanh', 'acosh'] as Unary[]) expect(await values(unary(f, edge.to('gpu')).to('cpu')), f).toEqual((await values(unary(f, edge))).map((v) => Math.fround(v)));
   });
