@@ -8,7 +8,7 @@
  */
 import {
   Tensor, SCALAR_TYPE, cat, convRaw, extremeValues, tensor, checkFloat, checkTensor, deviceName, full, gather, indexAddZeros, indexSelect, scatterAddRaw, scatterAddRecorded, isCreatingGraph, twice, abs, add, arange, clamp, composite, compare, div, exp, log, logSoftmax, matmul, mean, mm, mul, neg,
-  rand, relu, reshape, sigmoid, sign, softmax, sqrt, sub, sum, sumToShape, tanh, where, type Operand,
+  rand, relu, reshape, sigmoid, sign, softmax, someNow, sqrt, sub, sum, sumToShape, tanh, where, type Operand,
 } from './tensor.ts';
 import { contiguousStrides, fmtShape, sameShape } from './shape.ts';
 import { isFloat } from './dtype.ts';
@@ -305,7 +305,8 @@ export interface BceOptions extends LossOptions {
 }
 /**
  * Binary cross entropy of probabilities in [0, 1]: −w·(t·log(x) + (1 − t)·log(1 − x)), each log at least
- * −100 (PyTorch's clamp, so x = 0 or 1 gives 100, not inf). Inputs outside [0, 1] give NaN.
+ * −100 (PyTorch's clamp, so x = 0 or 1 gives 100, not inf). An input outside [0, 1] (or NaN) is PyTorch's
+ * error where its values are at hand (a final CPU tensor), else NaN in the loss.
  */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, o: BceOptions = {}): Tensor {
   checkTensor('binary_cross_entropy', input); checkTensor('binary_cross_entropy', target, 'target');
@@ -315,6 +316,8 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, o: BceOptions 
     throw new Error(`Using a target size (${fmtShape(target.shape)}) that is different to the input size (${fmtShape(input.shape)}) is deprecated. Please ensure they have the same size.`);
   }
   if (target.requiresGrad && isGradEnabled()) throw new Error("the derivative for 'target' is not implemented");
+  // (PyTorch's check, where the values are at hand: a CPU input with nothing queued; else NaN there)
+  if (someNow(input, (v) => !(v >= 0 && v <= 1))) throw new Error('all elements of input should be between 0 and 1');
   const weight = o.weight ?? null;
   const n = input.numel();
   const outside = where(compare('lt', input, 0), true, compare('gt', input, 1));

@@ -13,7 +13,7 @@
  */
 import {
   Tensor, SCALAR_TYPE, ValuesIndices, abs, add, arange, cat, checkTensor, clone, compare, composite, twice, cos, deviceName, div, exp, extremeValues, full,
-  gather, indexSelect, log, matmul, mul, narrow, normAxes, reshape, scatterAdd, sin, stack, sub, sum, sumToShape, tensor, where, zeros, type Operand,
+  gather, indexSelect, log, matmul, mul, narrow, normAxes, reshape, scatterAdd, sin, someNow, stack, sub, sum, sumToShape, tensor, where, zeros, type Operand,
   type TensorOptions,
 } from './tensor.ts';
 import { flip, sort } from './ops-sort.ts';
@@ -158,7 +158,9 @@ function quantileOf(fn: 'quantile' | 'nanquantile', x: Tensor, q: number | numbe
     qt = full([], q, { dtype: x.dtype, device: dev(x) });
   }
   if (x.numel() === 0) throw new Error(`${fn}() input tensor must be non-empty`);
-  // (a tensor's q values are checked as PyTorch does, which reads them: here, a value outside [0, 1] gives NaN)
+  // (a tensor's q values are checked as PyTorch does where they are at hand, a final CPU tensor; else a
+  // value outside [0, 1] gives NaN; PyTorch names its own op in the message even for nanquantile)
+  if (someNow(qt, (v) => !(v >= 0 && v <= 1))) throw new Error('quantile() q values must be in the range [0, 1]');
   const dim = o.dim ?? null;
   // x as [..., n]: the reduced dim last (all of x flattened without dim).
   let lines: Tensor, outShape: number[];

@@ -841,7 +841,7 @@ export function floorDivide(a: Operand, b: Operand): Tensor {
  * CUDA gives garbage, not an error). */
 function checkIntDivisor(b: Operand): void {
   if (b === 0 || b === false) throw new Error('ZeroDivisionError');
-  if (b instanceof Tensor && b.device === 'cpu' && valuesNow(b)?.includes(0)) throw new Error('ZeroDivisionError');
+  if (b instanceof Tensor && someNow(b, (v) => v === 0)) throw new Error('ZeroDivisionError');
 }
 /**
  * a / b rounded toward zero ('trunc') or down ('floor'). Integers stay integers (an integer 0 divisor:
@@ -2228,6 +2228,25 @@ export function valuesNow(t: Tensor): number[] | null {
     }
   }
   return out;
+}
+/**
+ * Whether some element of t satisfies `hit`, when t's values are at hand (a CPU tensor with nothing queued
+ * that writes it): null otherwise. Walks t's view without copying it; stops at the first hit.
+ */
+export function someNow(t: Tensor, hit: (v: number) => boolean): boolean | null {
+  const data = rt.valuesNow(t.storage);
+  if (!data) return null;
+  const n = t.numel(), nd = t.ndim, idx = new Array<number>(nd).fill(0);
+  let at = t.offset;
+  for (let k = 0; k < n; k++) {
+    if (hit(Number(data[at]))) return true;
+    for (let d = nd - 1; d >= 0; d--) {
+      idx[d]++; at += t.strides[d];
+      if (idx[d] < t.shape[d]) break;
+      at -= idx[d] * t.strides[d]; idx[d] = 0;
+    }
+  }
+  return false;
 }
 export function hostUniform(n: number): Float64Array {
   return rt.uniformDraws(seed, stream++, n);
