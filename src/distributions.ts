@@ -30,7 +30,7 @@
  *
  * Also Gamma, Chi2, Beta, Dirichlet, Poisson, Binomial, MultivariateNormal, StudentT, HalfNormal and
  * LogNormal (HalfNormal and LogNormal as plain classes, not TransformedDistributions: the same values and
- * reprs), with KLs for Gamma, Beta, Dirichlet, Poisson and MultivariateNormal pairs (Chi2 by Gamma's).
+ * reprs), with KLs for Gamma, Beta, Dirichlet, Poisson, Binomial and MultivariateNormal pairs (Chi2 by Gamma's).
  * Their draws come from ops-random's standardGamma, poisson and binomial. rsample's gradient with respect
  * to a gamma draw's concentration (Gamma, Chi2, StudentT's df; Beta and Dirichlet through their gamma
  * draws) is the implicit reparameterization gradient, PyTorch's _standard_gamma_grad; Beta and Dirichlet
@@ -45,7 +45,7 @@
  */
 import {
   Tensor, Size, format, abs, add, all, clamp, compare, composite, twice, deviceName, exp, floor, full, gather, log, matmul, minimum, mul, neg, rand, randn, reshape, sigmoid, softmax,
-  sqrt, stack as torchStack, sub, sum, valuesNow, where, zeros,
+  someNow, sqrt, stack as torchStack, sub, sum, valuesNow, where, zeros,
 } from './tensor.ts';
 import { erf, log1p, expm1, logsumexp, tril } from './ops-more.ts';
 import { binaryCrossEntropyWithLogits, softplus } from './functional.ts';
@@ -1333,6 +1333,14 @@ registerKl(Beta, Beta, (p, q) => {
   const t4 = mul(sub(p.concentration0, q.concentration0), digamma(p.concentration0));
   const t5 = mul(sub(sq, sp), digamma(sp));
   return add(add(add(sub(t1, t2), t3), t4), t5);
+});
+// PyTorch's formula: n·(p·(logit p − logit q) + log(1 − p) − log(1 − q)), inf where p's totalCount is larger;
+// a smaller one is PyTorch's NotImplementedError where the counts are at hand, else NaN there.
+registerKl(Binomial, Binomial, (p, q) => {
+  const smaller = compare('lt', p.totalCount, q.totalCount);
+  if (someNow(smaller, (v) => v !== 0)) throw new Error('NotImplementedError: KL between Binomials where q.total_count > p.total_count is not implemented');
+  const kl = mul(p.totalCount, add(mul(p.probs, sub(p.logits, q.logits)), sub(log1p(neg(p.probs)), log1p(neg(q.probs)))));
+  return where(smaller, NaN, where(compare('gt', p.totalCount, q.totalCount), Infinity, kl));
 });
 registerKl(Poisson, Poisson, (p, q) => sub(mul(p.rate, sub(log(p.rate), log(q.rate))), sub(p.rate, q.rate)));
 registerKl(MultivariateNormal, MultivariateNormal, (p, q) => {

@@ -115,7 +115,7 @@ describe("values and gradients: PyTorch's", () => {
     close(await run(ml, (d) => d.cdf(lv), LNP), LN.cdf);
     await moments(LN, ml, LNP, 'float32', 3e-6);
   });
-  it('klDivergence: Gamma, Beta, Dirichlet, Poisson, Chi2, MultivariateNormal', async () => {
+  it('klDivergence: Gamma, Beta, Dirichlet, Poisson, Chi2, MultivariateNormal, Binomial', async () => {
     const K = REF.kl;
     close(await run((a, b, c, d) => D.klDivergence(new Gamma(a, b), new Gamma(c, d)), (r) => r, [[0.5, 2.0], [1.0, 3.0], [1.5, 0.7], [2.0, 0.5]]), K.gamma, 3e-6);
     close(await run((a, b, c, d) => D.klDivergence(new Beta(a, b), new Beta(c, d)), (r) => r, [[0.5, 2.0], [1.0, 3.0], [1.5, 0.7], [2.0, 0.5]]), K.beta, 3e-6);
@@ -126,6 +126,17 @@ describe("values and gradients: PyTorch's", () => {
     const COV = A.map((r) => A.map((s) => r.reduce((acc, x, k) => acc + x * s[k], 0))).map((r, i) => r.map((x, j) => Math.fround(x + (i === j ? 1 : 0))));
     close(await run((l1, c1, l2, c2) => D.klDivergence(new MultivariateNormal(l1, c1), new MultivariateNormal(l2, { scaleTril: c2 })), (r) => r,
       [[0.5, -1.0, 2.0], COV, [0.0, 1.0, -1.0], [[2.0, 0.0, 0.0], [0.3, 0.7, 0.0], [0.1, -0.2, 1.5]]]), K.mvn, 1e-5);
+    // Binomial pairs (PyTorch 1.13's values, printed by the same script run by hand): inf where p's count is
+    // larger, its NotImplementedError where smaller, -inf for probs 1 as PyTorch's formula gives
+    const bp = new Binomial({ totalCount: T([5, 5, 7]), probs: T([0.3, 0.6, 0.2]) }), bq = new Binomial({ totalCount: T([5, 3, 7]), probs: T([0.4, 0.5, 0.9]) });
+    close(await values(D.klDivergence(bp, bq)), [0.1080, Infinity, 9.5392], 1e-4);
+    expect(() => D.klDivergence(bq, bp)).toThrow('KL between Binomials where q.total_count > p.total_count is not implemented');
+    const l = T([0.3, -2.0]).requiresGrad_();
+    const k = D.klDivergence(new Binomial({ totalCount: 5, logits: l }), new Binomial({ totalCount: 5, logits: T([1.0, 0.5]) }));
+    close(await values(k), [0.2840, 2.7457], 1e-4);
+    await k.sum().backward();
+    close(await values(l.grad!), [-0.8556, -1.3124], 1e-4);
+    close(await values(D.klDivergence(new Binomial({ totalCount: 3, probs: T([0, 1]) }), new Binomial({ totalCount: 3, probs: T([0.5, 0.5]) }))), [2.0794, -Infinity], 1e-4);
   });
 });
 
