@@ -186,7 +186,7 @@ const SQRT_PI_2 = Math.sqrt(Math.PI) / 2;
  * The inverse error function (ErfinvBackward0, d/dx = √π/2·exp(erfinv(x)²)): Giles' single-precision
  * polynomial, then one Newton step against troupe's erf (so that erf(erfinv(x)) = x to erf's precision).
  */
-function erfinv(x: Tensor): Tensor {
+export function erfinv(x: Tensor): Tensor {
   let out!: Tensor;
   // (out is the node's output: the backward is recorded through it)
   return twice(composite('ErfinvBackward0', [x], () => {

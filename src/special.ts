@@ -1,0 +1,197 @@
+/**
+ * torch.special (PyTorch 1.13's names in camelCase): the special functions torch already has under their
+ * special names (erf, erfc, erfinv, expit, exp2, expm1, log1p, logit, xlogy, gammaln, digamma, psi, sinc,
+ * logsumexp, softmax, logSoftmax, round), and new ones: entr, ndtr, ndtri, logNdtr, xlog1py, i0, i0e,
+ * i1, i1e, multigammaln (also torch.mvlgamma) and polygamma for n = 0 and 1 (also torch.polygamma).
+ *
+ * All are composed of recorded tensor ops (so they run on every device and differentiate, with
+ * PyTorch's grad_fn names and formulas). Precision: the functions built on erf/erfc (ndtr, ndtri,
+ * logNdtr) carry erf's ~2e-7 relative error, in float64 too; the Bessel functions are float64-accurate
+ * (a power series for |x| ≤ 25, Hankel's asymptotic series beyond). Integers compute as float32.
+ */
+import {
+  Tensor, abs, add, checkTensor, compare, composite, div, exp, full, log, logSoftmax, mul, neg, round, sigmoid, sign, softmax, sqrt, sub, sum,
+  twice, where, exp2,
+} from './tensor.ts';
+import { erf, erfc, expm1, log1p, logsumexp } from './ops-more.ts';
+import { digamma, lgamma, trigamma } from './distributions-extra.ts';
+import { logit, sinc, xlogy } from './ops-misc.ts';
+import { erfinv } from './distributions.ts';
+import { isFloat, resultType } from './dtype.ts';
+import { deviceName } from './tensor.ts';
+
+export { erf, erfc, erfinv, exp2, expm1, log1p, logit, xlogy, digamma, digamma as psi, lgamma as gammaln, sinc, logsumexp, softmax, logSoftmax, round };
+/** expit(x) = 1 / (1 + e^−x), torch.sigmoid. */
+export const expit = sigmoid;
+
+const asFloat = (x: Tensor) => (isFloat(x.dtype) ? x : x.to({ dtype: 'float32' }));
+const SQRT_2PI = Math.sqrt(2 * Math.PI), INV_SQRT2 = Math.SQRT1_2;
+
+/** −x·ln x for x > 0, 0 at 0, −inf for x < 0 (SpecialEntrBackward0: −(1 + ln x)). */
+export function entr(x: Tensor): Tensor {
+  checkTensor('special.entr', x);
+  const p = asFloat(x);
+  return twice(composite('SpecialEntrBackward0', [p], () => {
+    const v = neg(mul(p, log(p)));
+    return where(compare('eq', p, 0), 0, where(compare('lt', p, 0), -Infinity, v));
+  }, (g) => [mul(g, neg(add(log(p), 1)))], p));
+}
+
+/** The standard normal CDF, ½·erfc(−x/√2). */
+export function ndtr(x: Tensor): Tensor {
+  checkTensor('special.ndtr', x);
+  return mul(erfc(mul(asFloat(x), -INV_SQRT2)), 0.5);
+}
+
+/** The standard normal quantile, √2·erfinv(2p − 1): ±inf at 1 and 0, NaN outside [0, 1]
+ * (SpecialNdtriBackward0: √(2π)·exp(ndtri(p)²/2)). On the CPU 2p − 1 is formed in float64, so float32
+ * tails below 3e-8 stay finite; the GPU (no float64) gives −inf there. */
+export function ndtri(p: Tensor): Tensor {
+  checkTensor('special.ndtri', p);
+  const q = asFloat(p);
+  const acc = q.device === 'gpu' || q.dtype === 'float64' ? q : q.to({ dtype: 'float64' });
+  let out!: Tensor;
+  return twice(composite('SpecialNdtriBackward0', [q], () => (out = mul(erfinv(sub(mul(acc, 2), 1)), Math.SQRT2).to({ dtype: q.dtype })),
+    (g) => [mul(g, mul(exp(mul(mul(out, out), 0.5)), SQRT_2PI))], q));
+}
+
+/**
+ * log(ndtr(x)), also far in the lower tail: below −5 by the asymptotic series
+ * −x²/2 − log(−x) − ½log(2π) + log(1 − 1/x² + 3/x⁴ − 15/x⁶ + 105/x⁸ − 945/x¹⁰), up to 0 log(ndtr(x)), and
+ * above 0 log1p(−ndtr(−x)) (no cancellation near 1) (SpecialLogNdtrBackward0: the normal density over ndtr(x)).
+ */
+export function logNdtr(x: Tensor): Tensor {
+  checkTensor('special.log_ndtr', x);
+  const z = asFloat(x);
+  let out!: Tensor;
+  return twice(composite('SpecialLogNdtrBackward0', [z], () => {
+    const mid = log(ndtr(z));
+    const high = log1p(neg(ndtr(neg(z))));
+    const zs = where(compare('lt', z, -5), z, -5); // (the series only where it is used: no overflow elsewhere)
+    const r = div(1, mul(zs, zs));
+    let s: Tensor = mul(r, -945);
+    for (const c of [105, -15, 3, -1]) s = mul(add(s, c), r);
+    const tail = sub(sub(add(mul(mul(zs, zs), -0.5), log1p(s)), log(neg(zs))), 0.5 * Math.log(2 * Math.PI));
+    return (out = where(compare('lt', z, -5), tail, where(compare('gt', z, 0), high, mid)));
+  }, (g) => [mul(g, div(exp(sub(mul(mul(z, z), -0.5), out)), SQRT_2PI))], z));
+}
+
+/** x·log1p(y), 0 where x = 0 unless y is NaN (SpecialXlog1PyBackward0: g·log1p(y), g·x/(1 + y)). */
+export function xlog1py(x: Tensor | number, y: Tensor | number): Tensor {
+  if (!(x instanceof Tensor) && !(y instanceof Tensor)) throw new Error('xlog1py(): expected a Tensor');
+  const d0 = x instanceof Tensor ? { dtype: x.dtype, dim: x.ndim } : x;
+  const d1 = y instanceof Tensor ? { dtype: y.dtype, dim: y.ndim } : y;
+  let dt = resultType([d0, d1]);
+  if (!isFloat(dt)) dt = 'float32';
+  const ref = (x instanceof Tensor ? x : y) as Tensor;
+  const as = (v: Tensor | number) => (v instanceof Tensor ? (v.dtype === dt ? v : v.to({ dtype: dt })) : full([], v, { dtype: dt, device: deviceName(ref.device) }));
+  const p = as(x), q = as(y);
+  const inputs = [x instanceof Tensor ? p : null, y instanceof Tensor ? q : null].filter((t): t is Tensor => t !== null);
+  return twice(composite('SpecialXlog1PyBackward0', inputs, () => where(compare('ne', q, q), NaN, where(compare('eq', p, 0), 0, mul(p, log1p(q)))), (g) => {
+    const gx = x instanceof Tensor && p.requiresGrad ? sumToShapeOf(mul(g, log1p(q)), p) : null;
+    const gy = y instanceof Tensor && q.requiresGrad ? sumToShapeOf(div(mul(g, p), add(q, 1)), q) : null;
+    return x instanceof Tensor && y instanceof Tensor ? [gx, gy] : x instanceof Tensor ? [gx] : [gy];
+  }, p, q));
+}
+function sumToShapeOf(t: Tensor, like: Tensor): Tensor {
+  const lead = t.ndim - like.ndim;
+  const axes: number[] = [];
+  t.shape.forEach((s, i) => { if (i < lead || (like.shape[i - lead] === 1 && s !== 1)) axes.push(i); });
+  let r = axes.length ? sum(t, axes, true) : t;
+  if (lead > 0) r = r.reshape([...like.shape]);
+  return r;
+}
+
+// ---- modified Bessel functions of the first kind, orders 0 and 1 -------------------------------------
+
+const BESSEL_SWITCH = 25;
+/**
+ * e^(−|x|)·I_ν(|x|) for ν = 0, 1 (the scaled forms, which never overflow): the power series
+ * Σ (x²/4)^k / (k!(k+ν)!) · (x/2)^ν for |x| ≤ 25 (60 terms, all positive), Hankel's asymptotic
+ * series 1/√(2π|x|) · Σ (−1)^k a_k(ν)/|x|^k beyond (20 terms; the last is below 1e-16 of the sum there).
+ */
+function besselScaled(x: Tensor, nu: 0 | 1): Tensor {
+  const a = abs(x);
+  const small = where(compare('le', a, BESSEL_SWITCH), a, BESSEL_SWITCH);
+  const q = mul(mul(small, small), 0.25);
+  let term: Tensor = nu === 0 ? full([], 1, { dtype: x.dtype, device: deviceName(x.device) }).expand([...x.shape]) : mul(small, 0.5);
+  let series = term;
+  for (let k = 1; k <= 60; k++) {
+    term = mul(term, div(q, k * (k + nu)));
+    series = add(series, term);
+  }
+  const nearPart = mul(series, exp(neg(small)));
+  const big = where(compare('gt', a, BESSEL_SWITCH), a, BESSEL_SWITCH);
+  const mu = 4 * nu * nu;
+  let coef = 1, hankel: Tensor | number = 1, inv: Tensor = div(1, big), pw: Tensor = inv;
+  for (let k = 1; k <= 20; k++) {
+    coef *= -(mu - (2 * k - 1) ** 2) / (k * 8);
+    hankel = add(hankel, mul(pw, coef));
+    pw = mul(pw, inv);
+  }
+  const farPart = div(hankel as Tensor, sqrt(mul(big, 2 * Math.PI)));
+  return where(compare('le', a, BESSEL_SWITCH), nearPart, farPart);
+}
+/** I₀(x) (I0Backward0: I₁(x)). */
+export function i0(x: Tensor): Tensor {
+  checkTensor('i0', x);
+  const z = asFloat(x);
+  return twice(composite('I0Backward0', [z], () => mul(besselScaled(z, 0), exp(abs(z))), (g) => [mul(g, i1(z))], z));
+}
+/** e^(−|x|)·I₀(x) (SpecialI0EBackward0: i1e(x) − sgn(x)·i0e(x)). */
+export function i0e(x: Tensor): Tensor {
+  checkTensor('special.i0e', x);
+  const z = asFloat(x);
+  let out!: Tensor;
+  return twice(composite('SpecialI0EBackward0', [z], () => (out = besselScaled(z, 0)), (g) => [mul(g, sub(i1e(z), mul(sign(z), out)))], z));
+}
+/** I₁(x), odd (SpecialI1Backward0: I₀(x) − I₁(x)/x, ½ at 0). */
+export function i1(x: Tensor): Tensor {
+  checkTensor('special.i1', x);
+  const z = asFloat(x);
+  let out!: Tensor;
+  return twice(composite('SpecialI1Backward0', [z], () => (out = mul(mul(besselScaled(z, 1), exp(abs(z))), sign(z))), (g) => {
+    const d = sub(i0(z), div(out, where(compare('eq', z, 0), 1, z)));
+    return [mul(g, where(compare('eq', z, 0), 0.5, d))];
+  }, z));
+}
+/** e^(−|x|)·I₁(x) (SpecialI1EBackward0: i0e(x) − i1e(x)·(sgn(x) + 1/x), ½ at 0). */
+export function i1e(x: Tensor): Tensor {
+  checkTensor('special.i1e', x);
+  const z = asFloat(x);
+  let out!: Tensor;
+  return twice(composite('SpecialI1EBackward0', [z], () => (out = mul(besselScaled(z, 1), sign(z))), (g) => {
+    const d = sub(i0e(z), mul(out, add(sign(z), div(1, where(compare('eq', z, 0), 1, z)))));
+    return [mul(g, where(compare('eq', z, 0), 0.5, d))];
+  }, z));
+}
+
+// ---- gamma family ------------------------------------------------------------------------------------
+
+/**
+ * The multivariate log-gamma of dimension p: p(p−1)/4·log π + Σ_{j<p} lgamma(a − j/2) (MvlgammaBackward0).
+ * Elements at most (p − 1)/2 are outside its domain; PyTorch 1.13 does not check them, nor does this.
+ */
+export function multigammaln(a: Tensor, p: number): Tensor {
+  checkTensor('mvlgamma', a);
+  if (!Number.isInteger(p) || p < 1) throw new Error('p has to be greater than or equal to 1');
+  const x = asFloat(a);
+  return twice(composite('MvlgammaBackward0', [x], () => {
+    let s: Tensor = lgamma(x);
+    for (let j = 1; j < p; j++) s = add(s, lgamma(sub(x, j / 2)));
+    return add(s, (p * (p - 1) / 4) * Math.log(Math.PI));
+  }, (g) => {
+    let d: Tensor = digamma(x);
+    for (let j = 1; j < p; j++) d = add(d, digamma(sub(x, j / 2)));
+    return [mul(g, d)];
+  }, x));
+}
+export { multigammaln as mvlgamma };
+
+/** polygamma(n, x) for n = 0 (digamma) and 1 (trigamma); higher orders are not implemented. */
+export function polygamma(n: number, x: Tensor): Tensor {
+  if (!Number.isInteger(n) || n < 0) throw new Error('polygamma(n, x) does not support negative n.');
+  if (n === 0) return digamma(x);
+  if (n === 1) return trigamma(x);
+  throw new Error(`polygamma(${n}, x): orders above 1 are not implemented in troupe`);
+}
