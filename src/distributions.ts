@@ -184,7 +184,8 @@ export function probsToLogits(probs: Tensor, isBinary = false): Tensor {
 const SQRT_PI_2 = Math.sqrt(Math.PI) / 2;
 /**
  * The inverse error function (ErfinvBackward0, d/dx = √π/2·exp(erfinv(x)²)): Giles' single-precision
- * polynomial, then one Newton step against troupe's erf (so that erf(erfinv(x)) = x to erf's precision).
+ * polynomial, then Newton steps against troupe's erf (one; two in float64), so that erf(erfinv(x)) = x to
+ * erf's precision.
  */
 export function erfinv(x: Tensor): Tensor {
   let out!: Tensor;
@@ -199,8 +200,11 @@ export function erfinv(x: Tensor): Tensor {
     for (let i = 1; i < 9; i++) { pa = add(mul(pa as Tensor | number, a) as Tensor, A[i]); pb = add(mul(pb as Tensor | number, b) as Tensor, B[i]); }
     let y = mul(where(small, pa as Tensor, pb as Tensor), x);
     const fin = compare('lt', abs(x), 1);
-    const step = mul(sub(erf(y), x), mul(exp(mul(y, y)), SQRT_PI_2));
-    y = where(fin, sub(y, where(fin, step, 0)), y);
+    // (float64: a second step, erf being float64-accurate there: Newton doubles the correct digits)
+    for (let k = 0; k < (x.dtype === 'float64' ? 2 : 1); k++) {
+      const step = mul(sub(erf(y), x), mul(exp(mul(y, y)), SQRT_PI_2));
+      y = where(fin, sub(y, where(fin, step, 0)), y);
+    }
     // ±1 → ±inf (|x| > 1 is NaN by the log above)
     return (out = where(compare('eq', abs(x), 1), mul(x, Infinity), y));
   }, (g) => [mul(g, mul(exp(mul(out, out)), SQRT_PI_2))], x));

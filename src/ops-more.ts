@@ -31,28 +31,30 @@ export function rsqrt(x: Tensor): Tensor {
 }
 /**
  * log(1 + x), accurate for small x: for |x| < 0.5 the series 2·atanh(s) = 2(s + s³/3 + … + s¹⁷/17) of
- * s = x / (2 + x) (|s| ≤ 1/3: the terms left out are below 1e-9 of the sum), else log(1 + x). The same
+ * s = x / (2 + x) (|s| ≤ 1/3: the terms left out are below 1e-9 of the sum; float64 to s³⁷, below
+ * 1e-17), else log(1 + x). The same
  * arithmetic on every device (a GPU's log near 1 has an absolute, not relative, error bound).
  */
 export function log1p(x: Tensor): Tensor {
   checkTensor('log1p', x);
   return twice(composite('Log1PBackward0', [x], () => {
     const s = div(x, add(x, 2)), s2 = mul(s, s);
-    let series: Tensor | number = 1 / 17;
-    for (let k = 15; k >= 1; k -= 2) series = add(mul(s2, series), 1 / k);
+    const top = x.dtype === 'float64' ? 37 : 17; // (float64: to s³⁷, the rest below 1e-17 of the sum)
+    let series: Tensor | number = 1 / top;
+    for (let k = top - 2; k >= 1; k -= 2) series = add(mul(s2, series), 1 / k);
     return where(compare('lt', abs(x), 0.5), mul(mul(s, series as Tensor), 2), log(add(x, 1)));
   }, (g) => [div(g, add(x, 1))], x));
 }
 /**
- * e^x − 1, accurate for small x: for |x| < 0.5 its Taylor series to x⁸/8! (the rest below 1e-8 of it),
- * else exp(x) − 1.
+ * e^x − 1, accurate for small x: for |x| < 0.5 its Taylor series to x⁸/8! (the rest below 1e-8 of it;
+ * float64 to x¹⁸/18!, below 1e-17), else exp(x) − 1.
  */
 export function expm1(x: Tensor): Tensor {
   checkTensor('expm1', x);
   let out!: Tensor;
   return twice(composite('Expm1Backward0', [x], () => {
     let series: Tensor | number = 1;
-    for (let k = 8; k >= 2; k--) series = add(mul(div(x, k), series), 1);
+    for (let k = x.dtype === 'float64' ? 18 : 8; k >= 2; k--) series = add(mul(div(x, k), series), 1); // (float64: to x¹⁸/18!)
     return (out = where(compare('lt', abs(x), 0.5), mul(x, series as Tensor), sub(exp(x), 1)));
   }, (g) => [mul(g, add(out, 1))], out));
 }
@@ -65,14 +67,49 @@ function erfcAbs(az: Tensor): Tensor {
   return mul(t, exp(sub(poly as Tensor, mul(az, az))));
 }
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+const ERF64_SWITCH = 1.5;
+/** float64 erf(z) for |z| < 1.5: its Taylor series, 30 terms (the rest below 1e-17 there). */
+function erf64Series(z: Tensor): Tensor {
+  const zs = where(compare('lt', abs(z), ERF64_SWITCH), z, 0);
+  const z2 = mul(zs, zs);
+  // z · Σ (−z²)^n / (n! (2n+1)): z outside the sum keeps erf(−0) = −0
+  let term: Tensor = neg(z2), s: Tensor = add(div(term, 3), 1);
+  for (let n = 2; n < 30; n++) {
+    term = mul(term, div(neg(z2), n));
+    s = add(s, div(term, 2 * n + 1));
+  }
+  return mul(mul(zs, s), TWO_OVER_SQRT_PI);
+}
+/** float64 erfc(|z|) for |z| ≥ 1.5: Γ(½, z²)/√π by the incomplete gamma's continued fraction (modified
+ * Lentz, 40 steps: within 2e-15 at 1.5, fewer steps needed beyond). */
+function erfc64Abs(az: Tensor): Tensor {
+  // (clamped to [1.5, 30]: erfc(30) is 2.6e-393, 0 in float64, and inf must not reach the fraction)
+  const a = where(compare('ge', az, ERF64_SWITCH), where(compare('le', az, 30), az, 30), ERF64_SWITCH);
+  const zz = mul(a, a);
+  let b = add(zz, 0.5), d = div(1, b), h = d;
+  let c: Tensor | null = null;
+  for (let i = 1; i <= 40; i++) {
+    const an = -i * (i - 0.5);
+    b = add(b, 2);
+    d = div(1, add(mul(d, an), b));
+    c = c === null ? b : add(b, div(an, c)); // (c starts at 1/FPMIN: b + an/c is b the first time)
+    h = mul(h, mul(d, c));
+  }
+  return mul(mul(exp(neg(zz)), h), div(a, Math.sqrt(Math.PI)));
+}
 /**
- * The error function (ErfBackward0): for |z| < 0.5 its Taylor series to z¹⁷ (the rest below 1e-10 of
- * it), else ±(1 − erfc(|z|)); within ~2e-7 of float64's, relatively, on every device (integers as float32).
+ * The error function (ErfBackward0). float32 (and integers, as float32; every device): for |z| < 0.5 its
+ * Taylor series to z¹⁷, else ±(1 − erfc(|z|)) by Numerical Recipes' fit, within ~2e-7 relatively.
+ * float64: the Taylor series below 1.5 and the continued fraction of erfc above, within a few 1e-16.
  */
 export function erf(x: Tensor): Tensor {
   checkTensor('erf', x);
   const z = isFloat(x.dtype) ? x : x.to({ dtype: 'float32' });
   return twice(composite('ErfBackward0', [x], () => {
+    if (z.dtype === 'float64') {
+      const far = sub(1, erfc64Abs(abs(z)));
+      return where(isnan(z), z, where(compare('lt', abs(z), ERF64_SWITCH), erf64Series(z), where(compare('ge', z, 0), far, neg(far))));
+    }
     const z2 = mul(z, z);
     let series: Tensor | number = 0;
     for (let n = 8; n >= 0; n--) {
@@ -84,11 +121,15 @@ export function erf(x: Tensor): Tensor {
     return where(compare('lt', abs(z), 0.5), mul(mul(z, series as Tensor), TWO_OVER_SQRT_PI), where(compare('ge', z, 0), far, neg(far)));
   }, (g) => [mul(g, mul(exp(neg(mul(z, z))), TWO_OVER_SQRT_PI))], x));
 }
-/** 1 − erf(x), without the cancellation for large x (ErfcBackward0). */
+/** 1 − erf(x), without the cancellation for large x (ErfcBackward0; float64 as erf's). */
 export function erfc(x: Tensor): Tensor {
   checkTensor('erfc', x);
   const z = isFloat(x.dtype) ? x : x.to({ dtype: 'float32' });
   return twice(composite('ErfcBackward0', [x], () => {
+    if (z.dtype === 'float64') {
+      const e64 = erfc64Abs(abs(z));
+      return where(isnan(z), z, where(compare('lt', abs(z), ERF64_SWITCH), sub(1, erf64Series(z)), where(compare('ge', z, 0), e64, sub(2, e64))));
+    }
     const e = erfcAbs(abs(z));
     return where(compare('lt', abs(z), 0.5), sub(1, erf(z)), where(compare('ge', z, 0), e, sub(2, e)));
   }, (g) => [mul(g, mul(exp(neg(mul(z, z))), -TWO_OVER_SQRT_PI))], x));

@@ -5,9 +5,9 @@
  * i1, i1e, multigammaln (also torch.mvlgamma) and polygamma for n = 0 and 1 (also torch.polygamma).
  *
  * All are composed of recorded tensor ops (so they run on every device and differentiate, with
- * PyTorch's grad_fn names and formulas). Precision: the functions built on erf/erfc (ndtr, ndtri,
- * logNdtr) carry erf's ~2e-7 relative error, in float64 too; the Bessel functions are float64-accurate
- * (a power series for |x| ≤ 25, Hankel's asymptotic series beyond). Integers compute as float32.
+ * PyTorch's grad_fn names and formulas). Precision: float64 within ~1e-15 relatively (erf/erfc are
+ * float64-accurate there), float32 within erf's ~2e-7; the Bessel functions use a power series for
+ * |x| ≤ 25 and Hankel's asymptotic series beyond. Integers compute as float32.
  */
 import {
   Tensor, abs, add, checkTensor, compare, composite, div, exp, full, log, logSoftmax, mul, neg, round, sigmoid, sign, softmax, sqrt, sub, sum,
@@ -51,12 +51,23 @@ export function ndtri(p: Tensor): Tensor {
   const q = asFloat(p);
   const acc = q.device === 'gpu' || q.dtype === 'float64' ? q : q.to({ dtype: 'float64' });
   let out!: Tensor;
-  return twice(composite('SpecialNdtriBackward0', [q], () => (out = mul(erfinv(sub(mul(acc, 2), 1)), Math.SQRT2).to({ dtype: q.dtype })),
-    (g) => [mul(g, mul(exp(mul(mul(out, out), 0.5)), SQRT_2PI))], q));
+  return twice(composite('SpecialNdtriBackward0', [q], () => {
+    let z = mul(erfinv(sub(mul(acc, 2), 1)), Math.SQRT2);
+    if (acc.dtype === 'float64') {
+      // Newton on ndtr itself (erfc-based, relative-accurate in the lower tail, where erfinv(2p − 1) has
+      // only 1 − |2p − 1|'s absolute precision: 3e-9 relative at p = 1e-10)
+      const inside = compare('gt', acc, 0).logicalAnd(compare('lt', acc, 1));
+      for (let k = 0; k < 2; k++) {
+        const zi = where(inside, z, 0);
+        z = where(inside, sub(zi, mul(sub(ndtr(zi), acc), mul(exp(mul(mul(zi, zi), 0.5)), SQRT_2PI))), z);
+      }
+    }
+    return (out = z.to({ dtype: q.dtype }));
+  }, (g) => [mul(g, mul(exp(mul(mul(out, out), 0.5)), SQRT_2PI))], q));
 }
 
 /**
- * log(ndtr(x)), also far in the lower tail: below −5 by the asymptotic series
+ * log(ndtr(x)), also far in the lower tail: below −5 (float32) or −37 (float64) by the asymptotic series
  * −x²/2 − log(−x) − ½log(2π) + log(1 − 1/x² + 3/x⁴ − 15/x⁶ + 105/x⁸ − 945/x¹⁰), up to 0 log(ndtr(x)), and
  * above 0 log1p(−ndtr(−x)) (no cancellation near 1) (SpecialLogNdtrBackward0: the normal density over ndtr(x)).
  */
@@ -67,12 +78,15 @@ export function logNdtr(x: Tensor): Tensor {
   return twice(composite('SpecialLogNdtrBackward0', [z], () => {
     const mid = log(ndtr(z));
     const high = log1p(neg(ndtr(neg(z))));
-    const zs = where(compare('lt', z, -5), z, -5); // (the series only where it is used: no overflow elsewhere)
+    // (the series where its 5 terms are enough for the dtype and ndtr nears underflow: below −5 in float32,
+    // −37 in float64; clamped so that it sees no other values)
+    const cut = z.dtype === 'float64' ? -37 : -5;
+    const zs = where(compare('lt', z, cut), z, cut);
     const r = div(1, mul(zs, zs));
     let s: Tensor = mul(r, -945);
     for (const c of [105, -15, 3, -1]) s = mul(add(s, c), r);
     const tail = sub(sub(add(mul(mul(zs, zs), -0.5), log1p(s)), log(neg(zs))), 0.5 * Math.log(2 * Math.PI));
-    return (out = where(compare('lt', z, -5), tail, where(compare('gt', z, 0), high, mid)));
+    return (out = where(compare('lt', z, cut), tail, where(compare('gt', z, 0), high, mid)));
   }, (g) => [mul(g, div(exp(sub(mul(mul(z, z), -0.5), out)), SQRT_2PI))], z));
 }
 

@@ -61,6 +61,21 @@ describe('elementwise math functions', () => {
     xs.forEach((x, i) => expect(Math.abs(got[i] - erf64(x)), `erf(${x})`).toBeLessThanOrEqual(2e-7 * Math.abs(erf64(x)) + 1e-15));
   });
 
+  it("float64 erf, erfc, log1p and expm1 to a few 1e-16 (C's libm values)", async () => {
+    const xs = [-6, -2.2, -1.49, -0.7, -1e-5, 0, 0.3, 1.2, 1.5, 1.51, 2.9, 4.4, 9, 26];
+    const ERF = [-1.0, -0.9981371537020182, -0.9648978648432042, -0.6778011938374184, -1.1283791670579e-05, 0.0, 0.3286267594591274, 0.9103139782296353, 0.9661051464753108, 0.9672767481287117, 0.9999589021219005, 0.999999999510829, 1.0, 1.0];
+    const ERFC = [2.0, 1.998137153702018, 1.9648978648432043, 1.6778011938374184, 1.0000112837916706, 1.0, 0.6713732405408726, 0.08968602177036465, 0.033894853524689274, 0.03272325187128836, 4.109787809945886e-05, 4.891710270605872e-10, 4.13703174651381e-37, 5.663192408856143e-296];
+    const x = torch.tensor(xs, { dtype: 'float64' });
+    const near = (got: number[], want: number[], what: string) => got.forEach((g, i) => expect(Math.abs(g - want[i]), `${what}(${xs[i] ?? i})`).toBeLessThanOrEqual(2e-15 * Math.abs(want[i])));
+    near(await values(torch.erf(x)), ERF, 'erf');
+    near(await values(torch.erfc(x)), ERFC, 'erfc');
+    expect(await values(torch.erf(torch.tensor([Infinity, -Infinity, -0], { dtype: 'float64' })))).toEqual([1, -1, -0]);
+    const small = [-0.49, -0.3, -1e-3, 1e-8, 0.01, 0.2, 0.49, 0.8, 3];
+    const t = torch.tensor(small, { dtype: 'float64' });
+    near(await values(torch.log1p(t)), small.map(Math.log1p), 'log1p');
+    near(await values(torch.expm1(t)), small.map(Math.expm1), 'expm1');
+  });
+
   it("div's rounding modes and floorDivide: PyTorch 1.13's values, dtypes, grad_fns, zero gradients and errors", async () => {
     const a = f32([1, -7.5, 5]).requiresGrad_(), b = f32([0.1, 2, -3]).requiresGrad_();
     expect(await text(torch.div(a, b, { roundingMode: 'trunc' }))).toBe('tensor([10., -3., -1.], grad_fn=<DivBackward2>)');
