@@ -95,9 +95,25 @@ function formatNow(t: Tensor, vals: number[] | null = valuesNow(t)): string | nu
 
 /**
  * A constraint on a parameter or a value (torch.distributions.constraints): its repr, and a check of
- * values read now (see the top: null where they cannot be read without waiting).
+ * values read now (see the top: null where they cannot be read without waiting). `typeName` is PyTorch's
+ * class of the constraint ('_Real', '_GreaterThan', '_IndependentConstraint', …), which transformTo and
+ * bijectTo look up (src/distributions-transforms.ts); bounds and the base of an IndependentConstraint are
+ * kept as PyTorch keeps them (lowerBound, upperBound, baseConstraint, reinterpretedBatchNdims).
  */
 export class Constraint {
+  /** PyTorch's class of this constraint: what the transform registries dispatch on */
+  typeName = '_Constraint';
+  /** GreaterThan, GreaterThanEq, Interval, HalfOpenInterval, IntegerInterval: the lower bound (a number or a tensor) */
+  lowerBound?: Param;
+  /** LessThan, Interval, HalfOpenInterval, IntegerInterval: the upper bound */
+  upperBound?: Param;
+  /** IndependentConstraint: the constraint of each element, and the dims reinterpreted as one event */
+  baseConstraint?: Constraint;
+  reinterpretedBatchNdims?: number;
+  /** Cat / Stack constraints: the parts, the dim and (Cat) the lengths along it */
+  cseq?: Constraint[];
+  dim?: number;
+  lengths?: number[];
   constructor(
     private readonly repr: string,
     /** whether every element is valid (elementwise constraints) */
@@ -118,27 +134,121 @@ export class Constraint {
     }
     return true;
   }
-  /** This constraint with another check of values (a dependent or derived constraint). */
+  /** This constraint with another check of values (a dependent or derived constraint), of the same class. */
   withCheck(f: (v: Tensor, vals: number[] | null) => boolean | null): Constraint {
     const c = new Constraint(this.repr, null, this.eventDim, this.isDiscrete);
+    c.typed(this.typeName, { lowerBound: this.lowerBound, upperBound: this.upperBound, baseConstraint: this.baseConstraint, reinterpretedBatchNdims: this.reinterpretedBatchNdims });
     c.checkNow = (v: Tensor, vals: number[] | null = valuesNow(v)) => f(v, vals);
     return c;
+  }
+  /** Sets PyTorch's class name and fields (for the registries); returns this. */
+  typed(typeName: string, fields: Partial<Pick<Constraint, 'lowerBound' | 'upperBound' | 'baseConstraint' | 'reinterpretedBatchNdims' | 'cseq' | 'dim' | 'lengths'>> = {}): this {
+    this.typeName = typeName;
+    for (const [k, v] of Object.entries(fields)) if (v !== undefined) (this as Record<string, unknown>)[k] = v;
+    return this;
   }
   toString(): string { return this.repr; }
   [Symbol.for('nodejs.util.inspect.custom')]() { return this.repr; }
 }
 
-const pyNum = (x: number) => (Number.isInteger(x) ? `${x}.0` : `${x}`);
+/** A bound as PyTorch's constraint reprs print it: a Python float, or the tensor as '{}'.format prints it. */
+const boundText = (b: Param) => (typeof b === 'number' ? pyFloat(b) : formatNow(b) ?? 'tensor(…)');
+/** An elementwise constraint against number or tensor bounds (tensor bounds broadcast with the value,
+ * checked where all the values can be read now). */
+function bounded(typeName: string, name: string, args: Array<[string, Param]>, test: (x: number, b: number[]) => boolean): Constraint {
+  const repr = `${name}(${args.map(([k, b]) => `${k}=${boundText(b)}`).join(', ')})`;
+  const bs = args.map(([, b]) => b);
+  const fields = { lowerBound: args.find(([k]) => k === 'lower_bound')?.[1], upperBound: args.find(([k]) => k === 'upper_bound')?.[1] };
+  if (bs.every((b): b is number => typeof b === 'number')) return new Constraint(repr, (x) => test(x, bs)).typed(typeName, fields);
+  return new Constraint(repr, null).withCheck((v, vals) => {
+    if (!vals) return null;
+    let shape = [...v.shape];
+    for (const b of bs) if (b instanceof Tensor) shape = broadcastShapes(shape, b.shape);
+    const x = valuesNow(v.expand(shape)), bv = bs.map((b) => (b instanceof Tensor ? valuesNow(b.expand(shape)) : null));
+    if (!x || bs.some((b, k) => b instanceof Tensor && !bv[k])) return null;
+    return x.every((a, i) => test(a, bs.map((b, k) => (typeof b === 'number' ? b : bv[k]![i]))));
+  }).typed(typeName, fields);
+}
+
+/** Whether each n×n matrix of vals (row-major, [..., n, n]) has a Cholesky factor (host float64). */
+function hostPositiveDefinite(vals: number[], n: number): boolean {
+  for (let off = 0; off + n * n <= vals.length && n > 0; off += n * n) {
+    const L = new Float64Array(n * n);
+    for (let j = 0; j < n; j++) {
+      let d = vals[off + j * n + j];
+      for (let k = 0; k < j; k++) d -= L[j * n + k] ** 2;
+      if (!(d > 0)) return false;
+      L[j * n + j] = Math.sqrt(d);
+      for (let i = j + 1; i < n; i++) {
+        let s = vals[off + i * n + j];
+        for (let k = 0; k < j; k++) s -= L[i * n + k] * L[j * n + k];
+        L[i * n + j] = s / L[j * n + j];
+      }
+    }
+    // symmetric too (PyTorch's positive_definite checks symmetry first)
+    for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) if (vals[off + i * n + j] !== vals[off + j * n + i]) return false;
+  }
+  return true;
+}
+const lastDim = (t: Tensor) => (t.ndim === 0 ? 1 : t.shape[t.ndim - 1]);
+/** Whether each matrix of vals is lower triangular (and, with positiveDiagonal, has a positive diagonal;
+ * with unitRows, rows of Euclidean norm 1 within PyTorch's tolerance eps·n·10). */
+function hostLowerTriangular(v: Tensor, vals: number[], o: { positiveDiagonal?: boolean; unitRows?: boolean } = {}): boolean {
+  const n = lastDim(v), tol = (v.dtype === 'float64' ? 2 ** -52 : 2 ** -23) * n * 10;
+  for (let off = 0; off + n * n <= vals.length && n > 0; off += n * n) {
+    for (let i = 0; i < n; i++) {
+      if (o.positiveDiagonal && !(vals[off + i * n + i] > 0)) return false;
+      for (let j = i + 1; j < n; j++) if (vals[off + i * n + j] !== 0) return false;
+      if (o.unitRows) {
+        let s = 0;
+        for (let j = 0; j < n; j++) s += vals[off + i * n + j] ** 2;
+        if (!(Math.abs(Math.sqrt(s) - 1) <= tol)) return false;
+      }
+    }
+  }
+  return true;
+}
+
+const real = new Constraint('Real()', (x) => x === x).typed('_Real');
+const greaterThan = (lowerBound: Param) => bounded('_GreaterThan', 'GreaterThan', [['lower_bound', lowerBound]], (x, [lo]) => lo < x);
+const greaterThanEq = (lowerBound: Param) => bounded('_GreaterThanEq', 'GreaterThanEq', [['lower_bound', lowerBound]], (x, [lo]) => lo <= x);
+const interval = (lowerBound: Param, upperBound: Param) => bounded('_Interval', 'Interval', [['lower_bound', lowerBound], ['upper_bound', upperBound]], (x, [lo, hi]) => lo <= x && x <= hi);
+/** IndependentConstraint(base, n): base's check, its event dims extended by n. */
+function independent(base: Constraint, reinterpretedBatchNdims: number): Constraint {
+  if (!(base instanceof Constraint)) throw new TypeError('IndependentConstraint: the base must be a Constraint');
+  if (!Number.isInteger(reinterpretedBatchNdims) || reinterpretedBatchNdims < 0) throw new TypeError(`IndependentConstraint: reinterpreted_batch_ndims must be a non-negative integer, got ${reinterpretedBatchNdims}`);
+  return new Constraint(`IndependentConstraint(${base}, ${reinterpretedBatchNdims})`, null, base.eventDim + reinterpretedBatchNdims, base.isDiscrete)
+    .withCheck((v, vals) => base.checkNow(v, vals))
+    .typed('_IndependentConstraint', { baseConstraint: base, reinterpretedBatchNdims });
+}
+
 export const constraints = {
-  real: new Constraint('Real()', (x) => x === x),
-  positive: new Constraint('GreaterThan(lower_bound=0.0)', (x) => x > 0),
-  nonnegative: new Constraint('GreaterThanEq(lower_bound=0.0)', (x) => x >= 0),
-  unitInterval: new Constraint('Interval(lower_bound=0.0, upper_bound=1.0)', (x) => x >= 0 && x <= 1),
-  boolean: new Constraint('Boolean()', (x) => x === 0 || x === 1, 0, true),
-  simplex: new Constraint('Simplex()', null, 1, false, (r) => r.every((x) => x >= 0) && Math.abs(r.reduce((a, b) => a + b, 0) - 1) < 1e-6),
-  realVector: new Constraint('IndependentConstraint(Real(), 1)', null, 1, false, (r) => r.every((x) => x === x)),
-  integerInterval: (lo: number, hi: number) => new Constraint(`IntegerInterval(lower_bound=${lo}, upper_bound=${hi})`, (x) => Number.isInteger(x) && x >= lo && x <= hi, 0, true),
-  interval: (lo: number, hi: number) => new Constraint(`Interval(lower_bound=${pyNum(lo)}, upper_bound=${pyNum(hi)})`, (x) => x >= lo && x <= hi),
+  real,
+  positive: greaterThan(0),
+  nonnegative: greaterThanEq(0),
+  unitInterval: interval(0, 1),
+  boolean: new Constraint('Boolean()', (x) => x === 0 || x === 1, 0, true).typed('_Boolean'),
+  simplex: new Constraint('Simplex()', null, 1, false, (r) => r.every((x) => x >= 0) && Math.abs(r.reduce((a, b) => a + b, 0) - 1) < 1e-6).typed('_Simplex'),
+  realVector: independent(real, 1),
+  nonnegativeInteger: new Constraint('IntegerGreaterThan(lower_bound=0)', (x) => Number.isInteger(x) && x >= 0, 0, true).typed('_IntegerGreaterThan', { lowerBound: 0 }),
+  positiveInteger: new Constraint('IntegerGreaterThan(lower_bound=1)', (x) => Number.isInteger(x) && x >= 1, 0, true).typed('_IntegerGreaterThan', { lowerBound: 1 }),
+  integerInterval: (lo: number, hi: number) => new Constraint(`IntegerInterval(lower_bound=${lo}, upper_bound=${hi})`, (x) => Number.isInteger(x) && x >= lo && x <= hi, 0, true)
+    .typed('_IntegerInterval', { lowerBound: lo, upperBound: hi }),
+  /** Interval(lower_bound, upper_bound), closed; numbers or tensors */
+  interval,
+  /** HalfOpenInterval(lower_bound, upper_bound): lower ≤ x < upper */
+  halfOpenInterval: (lowerBound: Param, upperBound: Param) => bounded('_HalfOpenInterval', 'HalfOpenInterval', [['lower_bound', lowerBound], ['upper_bound', upperBound]], (x, [lo, hi]) => lo <= x && x < hi),
+  /** GreaterThan(lower_bound): x > lower */
+  greaterThan,
+  /** GreaterThanEq(lower_bound): x ≥ lower */
+  greaterThanEq,
+  /** LessThan(upper_bound): x < upper */
+  lessThan: (upperBound: Param) => bounded('_LessThan', 'LessThan', [['upper_bound', upperBound]], (x, [hi]) => x < hi),
+  independent,
+  lowerTriangular: new Constraint('LowerTriangular()', null, 2).withCheck((v, vals) => (vals ? hostLowerTriangular(v, vals) : null)).typed('_LowerTriangular'),
+  lowerCholesky: new Constraint('LowerCholesky()', null, 2).withCheck((v, vals) => (vals ? hostLowerTriangular(v, vals, { positiveDiagonal: true }) : null)).typed('_LowerCholesky'),
+  corrCholesky: new Constraint('CorrCholesky()', null, 2).withCheck((v, vals) => (vals ? hostLowerTriangular(v, vals, { positiveDiagonal: true, unitRows: true }) : null)).typed('_CorrCholesky'),
+  positiveDefinite: new Constraint('PositiveDefinite()', null, 2).withCheck((v, vals) => (vals ? hostPositiveDefinite(vals, lastDim(v)) : null)).typed('_PositiveDefinite'),
 };
 
 // =============================================================== helpers
@@ -148,7 +258,7 @@ export const constraints = {
  * on the CPU when there is none), then all are broadcast to one shape (a tensor already of that shape
  * is kept as it is).
  */
-function broadcastAll(values: unknown[]): Tensor[] {
+export function broadcastAll(values: unknown[]): Tensor[] {
   if (!values.every((v) => v instanceof Tensor || typeof v === 'number')) {
     throw new Error('Input arguments must all be instances of numbers.Number, torch.Tensor or objects implementing __torch_function__.');
   }
@@ -161,7 +271,7 @@ function broadcastAll(values: unknown[]): Tensor[] {
 }
 
 /** PyTorch's _sum_rightmost: the sum over the last `dim` dims. */
-function sumRightmost(v: Tensor, dim: number): Tensor {
+export function sumRightmost(v: Tensor, dim: number): Tensor {
   if (dim === 0) return v;
   return sum(reshape(v, [...v.shape.slice(0, v.ndim - dim), -1]), -1);
 }
@@ -551,20 +661,6 @@ export class Categorical extends Distribution {
 
 // =============================================================== Uniform
 
-/** A closed interval [low, high] of tensors (Uniform's support), checked where all values are readable. */
-class TensorInterval extends Constraint {
-  constructor(private readonly low: Tensor, private readonly high: Tensor) {
-    super(`Interval(lower_bound=${formatNow(low) ?? 'tensor(…)'}, upper_bound=${formatNow(high) ?? 'tensor(…)'})`, null);
-  }
-  override checkNow(v: Tensor, vals: number[] | null = valuesNow(v)): boolean | null {
-    if (!vals) return null;
-    const shape = broadcastShapes(v.shape, this.low.shape);
-    const x = valuesNow(v.expand(shape)), lo = valuesNow(this.low.expand(shape)), hi = valuesNow(this.high.expand(shape));
-    if (!x || !lo || !hi) return null;
-    return x.every((a, i) => a >= lo[i] && a <= hi[i]);
-  }
-}
-
 /** Uniform(low, high): uniform draws in [low, high). */
 export class Uniform extends Distribution {
   readonly low: Tensor;
@@ -581,7 +677,7 @@ export class Uniform extends Distribution {
     }
   }
   override get argConstraints() { return { low: null, high: null }; }
-  override get support(): Constraint { return new TensorInterval(this.low, this.high); }
+  override get support(): Constraint { return constraints.interval(this.low, this.high); }
   override get hasRsample() { return true; }
   override get mean() { return add(this.high, this.low).div(2); }
   override get mode() { return mul(this.high, NaN); }
@@ -699,8 +795,7 @@ export class Independent extends Distribution {
   override get support(): Constraint {
     const b = this.baseDist.support;
     if (!this.reinterpretedBatchNdims) return b;
-    return new Constraint(`IndependentConstraint(${b}, ${this.reinterpretedBatchNdims})`, null, b.eventDim + this.reinterpretedBatchNdims, b.isDiscrete)
-      .withCheck((v, vals) => b.checkNow(v, vals));
+    return constraints.independent(b, this.reinterpretedBatchNdims);
   }
   override get mean() { return this.baseDist.mean; }
   override get mode() { return this.baseDist.mode; }
@@ -790,7 +885,7 @@ export class Chi2 extends Gamma {
   get df(): Tensor { return mul(this.concentration, 2); }
 }
 
-const positiveVector = new Constraint('IndependentConstraint(GreaterThan(lower_bound=0.0), 1)', null, 1, false, (r) => r.every((x) => x > 0));
+const positiveVector = constraints.independent(constraints.positive, 1);
 
 /** Dirichlet(concentration): distributions on the simplex of concentration's last dim. */
 export class Dirichlet extends Distribution {
@@ -874,7 +969,7 @@ export class Beta extends Distribution {
 
 // =============================================================== Poisson, Binomial
 
-const nonnegativeInteger = new Constraint('IntegerGreaterThan(lower_bound=0)', (x) => Number.isInteger(x) && x >= 0, 0, true);
+const { nonnegativeInteger } = constraints;
 
 /** Poisson(rate): counts k ≥ 0 of probability rate^k e^(−rate) / k!. */
 export class Poisson extends Distribution {
@@ -909,6 +1004,7 @@ export class Poisson extends Distribution {
 class CountInterval extends Constraint {
   constructor(private readonly high: Tensor) {
     super(`IntegerInterval(lower_bound=0, upper_bound=${formatNow(high) ?? 'tensor(…)'})`, null, 0, true);
+    this.typed('_IntegerInterval', { lowerBound: 0, upperBound: high });
   }
   override checkNow(v: Tensor, vals: number[] | null = valuesNow(v)): boolean | null {
     if (!vals) return null;
@@ -1116,39 +1212,7 @@ export class StudentT extends Distribution {
 
 // =============================================================== MultivariateNormal
 
-/** Whether each n×n matrix of vals (row-major, [..., n, n]) has a Cholesky factor (host float64). */
-function hostPositiveDefinite(vals: number[], n: number): boolean {
-  for (let off = 0; off + n * n <= vals.length && n > 0; off += n * n) {
-    const L = new Float64Array(n * n);
-    for (let j = 0; j < n; j++) {
-      let d = vals[off + j * n + j];
-      for (let k = 0; k < j; k++) d -= L[j * n + k] ** 2;
-      if (!(d > 0)) return false;
-      L[j * n + j] = Math.sqrt(d);
-      for (let i = j + 1; i < n; i++) {
-        let s = vals[off + i * n + j];
-        for (let k = 0; k < j; k++) s -= L[i * n + k] * L[j * n + k];
-        L[i * n + j] = s / L[j * n + j];
-      }
-    }
-    // symmetric too (PyTorch's positive_definite checks symmetry first)
-    for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) if (vals[off + i * n + j] !== vals[off + j * n + i]) return false;
-  }
-  return true;
-}
-const lastDim = (t: Tensor) => (t.ndim === 0 ? 1 : t.shape[t.ndim - 1]);
-const positiveDefinite = new Constraint('PositiveDefinite()', null, 2).withCheck((v, vals) => (vals ? hostPositiveDefinite(vals, lastDim(v)) : null));
-const lowerCholesky = new Constraint('LowerCholesky()', null, 2).withCheck((v, vals) => {
-  if (!vals) return null;
-  const n = lastDim(v);
-  for (let off = 0; off + n * n <= vals.length && n > 0; off += n * n) {
-    for (let i = 0; i < n; i++) {
-      if (!(vals[off + i * n + i] > 0)) return false;
-      for (let j = i + 1; j < n; j++) if (vals[off + i * n + j] !== 0) return false;
-    }
-  }
-  return true;
-});
+const { positiveDefinite, lowerCholesky } = constraints;
 
 export type MultivariateNormalArgs = { covarianceMatrix?: Tensor; precisionMatrix?: Tensor; scaleTril?: Tensor; validateArgs?: boolean };
 
