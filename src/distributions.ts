@@ -40,7 +40,11 @@
  * MultivariateNormal checks PositiveDefinite / LowerCholesky on the host where the values are readable
  * now; a loc whose last dim differs from the matrix's is an error here (PyTorch fails later).
  *
- * Left out: transforms; the cross-family KLs; the Binomial–Binomial KL; Gamma's cdf.
+ * Transforms, TransformedDistribution, transformTo / bijectTo and the distributions built on them (Gumbel,
+ * Weibull, Pareto, LogisticNormal, RelaxedBernoulli, RelaxedOneHotCategorical) are in
+ * src/distributions-transforms.ts; torch.distributions (src/distributions-namespace.ts) exports both.
+ *
+ * Left out: the cross-family KLs; Gamma's cdf.
  * Normal.cdf and icdf are as precise as troupe's erf (about 2e-7 relative, also in float64).
  */
 import {
@@ -249,7 +253,35 @@ export const constraints = {
   lowerCholesky: new Constraint('LowerCholesky()', null, 2).withCheck((v, vals) => (vals ? hostLowerTriangular(v, vals, { positiveDiagonal: true }) : null)).typed('_LowerCholesky'),
   corrCholesky: new Constraint('CorrCholesky()', null, 2).withCheck((v, vals) => (vals ? hostLowerTriangular(v, vals, { positiveDiagonal: true, unitRows: true }) : null)).typed('_CorrCholesky'),
   positiveDefinite: new Constraint('PositiveDefinite()', null, 2).withCheck((v, vals) => (vals ? hostPositiveDefinite(vals, lastDim(v)) : null)).typed('_PositiveDefinite'),
+  /** Cat(cseq, dim, lengths): cseq[i] on the i-th slice of lengths[i] (default 1) along dim (torch.cat's layout) */
+  cat: (cseq: Constraint[], dim = 0, lengths?: number[]) => {
+    const ls = lengths ?? cseq.map(() => 1);
+    if (ls.length !== cseq.length) throw new Error(`Cat: ${cseq.length} constraints but ${ls.length} lengths`);
+    return partsConstraint('Cat()', cseq, Math.max(...cseq.map((c) => c.eventDim)), (v) => {
+      let start = 0;
+      return cseq.map((c, i) => { const part = v.narrow(dim, start, ls[i]); start += ls[i]; return [c, part] as [Constraint, Tensor]; });
+    }).typed('_Cat', { cseq, dim, lengths: ls });
+  },
+  /** Stack(cseq, dim): cseq[i] on the i-th index along dim (torch.stack's layout) */
+  stack: (cseq: Constraint[], dim = 0) => {
+    let ed = Math.max(...cseq.map((c) => c.eventDim));
+    if (dim + ed < 0) ed += 1;
+    return partsConstraint('Stack()', cseq, ed, (v) => cseq.map((c, i) => [c, v.narrow(dim, i, 1).squeeze(dim < 0 ? v.ndim + dim : dim)] as [Constraint, Tensor])).typed('_Stack', { cseq, dim });
+  },
 };
+/** A constraint made of parts, each checked on its slice of the value (Cat, Stack). */
+function partsConstraint(repr: string, cseq: Constraint[], eventDim: number, slices: (v: Tensor) => Array<[Constraint, Tensor]>): Constraint {
+  return new Constraint(repr, null, eventDim, cseq.some((c) => c.isDiscrete)).withCheck((v, vals) => {
+    if (!vals) return null;
+    let res: boolean | null = true;
+    for (const [c, part] of slices(v)) {
+      const r = c.checkNow(part);
+      if (r === false) return false;
+      if (r === null) res = null;
+    }
+    return res;
+  });
+}
 
 // =============================================================== helpers
 

@@ -59,8 +59,9 @@ export * as nn from './nn-namespace.ts';
 export * as optim from './optim.ts';
 /** torch.utils.data: TensorDataset, Subset, ConcatDataset, IterableDataset, randomSplit, samplers, DataLoader. */
 export * as utils from './utils.ts';
-/** torch.distributions: Normal, Bernoulli, Categorical, Uniform, Exponential, Laplace, Independent, kl.klDivergence. */
-export * as distributions from './distributions.ts';
+/** torch.distributions: Normal, Bernoulli, Categorical, Uniform, Exponential, Laplace, Independent, Gamma, …, kl.klDivergence;
+ * transforms (ExpTransform, AffineTransform, …), TransformedDistribution, transformTo / bijectTo, Gumbel, Weibull, Pareto, LogisticNormal, … */
+export * as distributions from './distributions-namespace.ts';
 /** torch.save / torch.load: named tensors to and from a safetensors file, or PyTorch's own .pt files. */
 export { save, load } from './io.ts';
 /** torch.linalg: inv, solve, det, slogdet, vectorNorm, matrixNorm, norm, cholesky, qr, eigh, eigvalsh, svd, svdvals, pinv, matrixRank, lstsq, cross, matmul, diagonal. */
