@@ -553,6 +553,8 @@ export function vecToTrilMatrix(vec: Tensor, diag = 0): Tensor {
     throw new Error(`The size of last dimension is ${m} which cannot be expressed as the lower triangular part of a square D x D matrix.`);
   }
   const n = Math.round(nf), pos = trilPositions(n, diag);
+  // (PyTorch's size check above is one-sided: a length just above a triangular number fails here, in its words)
+  if (pos.length !== m) throw new Error(`shape mismatch: value tensor of shape [${m}] cannot be broadcast to indexing result of shape [${pos.length}]`);
   // gather from [0, vec…]: index 0 (the zero) off the triangle, k + 1 for its k-th position
   const idx = new Array<number>(n * n).fill(0);
   pos.forEach((p, k) => { idx[p] = k + 1; });
