@@ -58,7 +58,7 @@ mkdir -p "$out"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
 node --version
 # The GPU test files (TROUPE_GPU_TESTS=all also runs the composite ops' GPU checks).
-GPU_TESTS="test/gpu-backend.test.ts test/gpu-frontend.test.ts test/gpu-fusion.test.ts test/gpu-differential.test.ts test/fuser.test.ts test/more-ops.test.ts test/nn.test.ts test/ops-more.test.ts test/io.test.ts test/sort.test.ts test/math.test.ts test/data.test.ts test/nn-more.test.ts test/nn-layers.test.ts test/nn-extra.test.ts test/nn-transformer.test.ts test/ops-extra.test.ts test/ops-misc.test.ts test/ops-random.test.ts test/linalg.test.ts test/distributions.test.ts test/utils-extra.test.ts test/losses.test.ts test/autograd-twice.test.ts test/autograd-twice2.test.ts test/nn-3d.test.ts test/packed.test.ts"
+GPU_TESTS="test/gpu-backend.test.ts test/gpu-frontend.test.ts test/gpu-fusion.test.ts test/gpu-differential.test.ts test/fuser.test.ts test/more-ops.test.ts test/nn.test.ts test/ops-more.test.ts test/io.test.ts test/sort.test.ts test/math.test.ts test/data.test.ts test/nn-more.test.ts test/nn-layers.test.ts test/nn-extra.test.ts test/nn-transformer.test.ts test/ops-extra.test.ts test/ops-misc.test.ts test/ops-random.test.ts test/linalg.test.ts test/distributions.test.ts test/utils-extra.test.ts test/losses.test.ts test/autograd-twice.test.ts test/autograd-twice2.test.ts test/nn-3d.test.ts test/packed.test.ts test/special.test.ts test/transforms.test.ts"
 if [ "$mode" = exec ]; then
   # Any command, after the set-up above (node on PATH, the Vulkan loader, the NVIDIA ICD):
   #   bash scripts/device-check.sh exec node --import tsx scripts/gpu-read-parts.ts
