@@ -25,10 +25,47 @@ export interface FormatInput {
   gradFn?: string;
 }
 
-const PRECISION = 4;
-const THRESHOLD = 1000;
-const EDGEITEMS = 3;
-const LINEWIDTH = 80;
+/** torch.set_printoptions' options (PyTorch's PRINT_OPTS), defaults as PyTorch's 'default' profile. */
+export interface PrintOptions {
+  /** digits after the point (or of the mantissa in scientific form) */
+  precision?: number;
+  /** above this many elements a tensor is summarized ('...') */
+  threshold?: number;
+  /** elements shown at each end of a summarized dim */
+  edgeitems?: number;
+  /** characters per line */
+  linewidth?: number;
+  /** 'default' (4, 1000, 3, 80), 'short' (2, 1000, 2, 80) or 'full' (4, inf, 3, 80), set before the others */
+  profile?: 'default' | 'short' | 'full';
+  /** true / false force scientific / fixed notation for floats; null or omitted: chosen per tensor. As
+   * PyTorch's, every call sets it (to null when omitted). */
+  sciMode?: boolean | null;
+}
+const OPTS = { precision: 4, threshold: 1000, edgeitems: 3, linewidth: 80, sciMode: null as boolean | null };
+/** torch.set_printoptions (PyTorch 1.13's semantics: a profile first, then the given options; sciMode is
+ * always set, to null when not given). */
+export function setPrintoptions(o: PrintOptions = {}): void {
+  const nonNeg = (name: string, v: number | undefined, allowInf = false) => {
+    if (v !== undefined && !(typeof v === 'number' && v >= 0 && (Number.isInteger(v) || (allowInf && v === Infinity)))) {
+      throw new TypeError(`set_printoptions: ${name} must be a non-negative integer${allowInf ? ' (or Infinity)' : ''}, got ${String(v)}`);
+    }
+  };
+  nonNeg('precision', o.precision); nonNeg('threshold', o.threshold, true); nonNeg('edgeitems', o.edgeitems); nonNeg('linewidth', o.linewidth);
+  if (o.profile !== undefined) {
+    if (o.profile === 'default') Object.assign(OPTS, { precision: 4, threshold: 1000, edgeitems: 3, linewidth: 80 });
+    else if (o.profile === 'short') Object.assign(OPTS, { precision: 2, threshold: 1000, edgeitems: 2, linewidth: 80 });
+    else if (o.profile === 'full') Object.assign(OPTS, { precision: 4, threshold: Infinity, edgeitems: 3, linewidth: 80 });
+    else throw new TypeError(`set_printoptions: profile must be 'default', 'short' or 'full', got '${String(o.profile)}'`);
+  }
+  if (o.precision !== undefined) OPTS.precision = o.precision;
+  if (o.threshold !== undefined) OPTS.threshold = o.threshold;
+  if (o.edgeitems !== undefined) OPTS.edgeitems = o.edgeitems;
+  if (o.linewidth !== undefined) OPTS.linewidth = o.linewidth;
+  if (o.sciMode !== undefined && o.sciMode !== null && typeof o.sciMode !== 'boolean') throw new TypeError(`set_printoptions: sciMode must be true, false or null, got ${String(o.sciMode)}`);
+  OPTS.sciMode = o.sciMode ?? null;
+}
+/** The current print options (a copy). */
+export function getPrintoptions(): Required<Omit<PrintOptions, 'profile'>> { return { ...OPTS }; }
 
 export function dtypeName(d: DType): string {
   return `torch.${d}`;
@@ -146,7 +183,7 @@ function signOf(x: number): string {
  * Python's `'{:.{p}f}'.format(x)`. JS `toFixed` is exact but rounds ties away from zero and gives up at 1e21,
  * so it is used only when x cannot be a tie: a value exactly halfway at p decimals is k/2^(p+1) with k odd.
  */
-export function formatFixed(x: number, p: number = PRECISION): string {
+export function formatFixed(x: number, p: number = OPTS.precision): string {
   if (Number.isNaN(x)) return 'nan';
   if (x === Infinity) return 'inf';
   if (x === -Infinity) return '-inf';
@@ -161,7 +198,7 @@ export function formatFixed(x: number, p: number = PRECISION): string {
  * that could be exactly halfway at p+1 significant digits go through the exact path: such a value times
  * 2^(p+1-E) is an integer, E its decimal exponent (one less is used to stay safe against log10 rounding).
  */
-export function formatExp(x: number, p: number = PRECISION): string {
+export function formatExp(x: number, p: number = OPTS.precision): string {
   if (Number.isNaN(x)) return 'nan';
   if (x === Infinity) return 'inf';
   if (x === -Infinity) return '-inf';
@@ -243,6 +280,8 @@ function makeFormatter(values: number[], dtype: DType): Formatter {
       for (const v of values) if (v !== 0 && Number.isFinite(v)) width = Math.max(width, formatFixed(v).length);
     }
   }
+  // (PyTorch applies a set sci_mode after choosing the width: a forced notation keeps the other's width)
+  if (count > 0 && OPTS.sciMode !== null) sciMode = OPTS.sciMode;
   const w = width;
   let format: (v: number) => string;
   if (sciMode) format = (v) => padLeft(formatExp(v), w);
@@ -262,11 +301,12 @@ function reader(t: FormatInput): (i: number) => number {
 
 /** Indices shown along a dimension of the given size (null = the '...' marker). */
 function shownIndices(size: number, summarize: boolean): (number | null)[] {
-  if (summarize && size > 2 * EDGEITEMS) {
+  const E = OPTS.edgeitems;
+  if (summarize && size > 2 * E) {
     const out: (number | null)[] = [];
-    for (let i = 0; i < EDGEITEMS; i++) out.push(i);
+    for (let i = 0; i < E; i++) out.push(i);
     out.push(null);
-    for (let i = size - EDGEITEMS; i < size; i++) out.push(i);
+    for (let i = size - E; i < size; i++) out.push(i);
     return out;
   }
   return Array.from({ length: size }, (_, i) => i);
@@ -282,7 +322,7 @@ function tensorBody(t: FormatInput, indent: number): string {
   }
   let numel = 1;
   for (const s of shape) numel *= s;
-  const summarize = numel > THRESHOLD;
+  const summarize = numel > OPTS.threshold;
 
   const strides = new Array<number>(nd);
   let acc = 1;
@@ -305,7 +345,7 @@ function tensorBody(t: FormatInput, indent: number): string {
   collect(0, 0);
   const fmt = makeFormatter(values, t.dtype);
 
-  const perLineFor = (ind: number): number => Math.max(1, Math.floor((LINEWIDTH - ind) / (fmt.width + 2)));
+  const perLineFor = (ind: number): number => Math.max(1, Math.floor((OPTS.linewidth - ind) / (fmt.width + 2)));
   const build = (d: number, off: number, ind: number): string => {
     const stride = strides[d]!;
     if (d === nd - 1) {
@@ -326,7 +366,7 @@ function addSuffixes(tensorStr: string, suffixes: string[], indent: number): str
   // PyTorch's own arithmetic: len - rfind('\n') + 1 (so a single line counts two extra characters)
   let lastLineLen = tensorStr.length - tensorStr.lastIndexOf('\n') + 1;
   for (const suffix of suffixes) {
-    if (lastLineLen + suffix.length + 2 > LINEWIDTH) {
+    if (lastLineLen + suffix.length + 2 > OPTS.linewidth) {
       parts.push(',\n' + ' '.repeat(indent) + suffix);
       lastLineLen = indent + suffix.length;
     } else {

@@ -51,6 +51,9 @@ export const int64 = 'int64' as const;
 export const long = 'int64' as const;
 export const bool = 'bool' as const;
 export { init, shutdown, defaultWorkers, parseWorkers, gpu, memoryStats, _internals } from './session.ts';
+/** torch.set_printoptions (precision, threshold, edgeitems, linewidth, profile, sciMode) and the current options. */
+export { setPrintoptions, getPrintoptions } from './format.ts';
+export type { PrintOptions } from './format.ts';
 export type { InitOptions, MemoryStats } from './session.ts';
 export { addmm } from './functional.ts';
 /** torch.nn: Module, Parameter, layers, activations, losses; torch.nn.functional. */

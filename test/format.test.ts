@@ -294,3 +294,39 @@ describe('torch.print', () => {
     ]);
   });
 });
+
+describe('torch.setPrintoptions (PyTorch 1.13 str(tensor) under each option: test/fixtures/printoptions.json)', () => {
+  it('precision, sciMode, threshold/edgeitems, linewidth and the profiles print as PyTorch prints', async () => {
+    const torch = await import('../src/index.ts');
+    const cases = JSON.parse(readFileSync(new URL('./fixtures/printoptions.json', import.meta.url), 'utf8')) as { opts: Record<string, unknown>; tensor: string; str: string }[];
+    const e = torch.arange(2000, { dtype: 'float64' });
+    const T: Record<string, () => InstanceType<typeof torch.Tensor>> = {
+      a: () => torch.tensor([[1.23456789, -2.5, 1000.125], [0.0001234, 5.0, -0.5]], { dtype: 'float32' }),
+      b: () => torch.arange(30, { dtype: 'float32' }).reshape([5, 6]).div(7),
+      c: () => torch.tensor([1, 2, 3], { dtype: 'float32' }),
+      d: () => torch.tensor([1e-5, 1, 2.5], { dtype: 'float32' }),
+      f: () => torch.tensor([0, 0], { dtype: 'float32' }),
+      e11x3: () => e.narrow(0, 0, 1100).reshape([11, 100]).narrow(1, 0, 3),
+      e4x5: () => e.narrow(0, 0, 20).reshape([4, 5]),
+    };
+    try {
+      for (const c of cases) {
+        const o = c.opts;
+        torch.setPrintoptions({
+          precision: o.precision as number | undefined, threshold: o.threshold as number | undefined, edgeitems: o.edgeitems as number | undefined,
+          linewidth: o.linewidth as number | undefined, profile: o.profile as 'short' | undefined, sciMode: o.sci_mode as boolean | undefined,
+        });
+        expect(await T[c.tensor]().format(), JSON.stringify(c.opts) + ' ' + c.tensor).toBe(c.str);
+        torch.setPrintoptions({ profile: 'default' });
+      }
+      // every call sets sciMode (to null when omitted), as PyTorch's; bad values are refused
+      torch.setPrintoptions({ sciMode: true });
+      torch.setPrintoptions({ precision: 4 });
+      expect(torch.getPrintoptions()).toEqual({ precision: 4, threshold: 1000, edgeitems: 3, linewidth: 80, sciMode: null });
+      expect(() => torch.setPrintoptions({ precision: -1 })).toThrow('precision must be a non-negative integer');
+      expect(() => torch.setPrintoptions({ profile: 'long' as 'short' })).toThrow("profile must be 'default', 'short' or 'full'");
+    } finally {
+      torch.setPrintoptions({ profile: 'default' });
+    }
+  });
+});
