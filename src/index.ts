@@ -27,6 +27,12 @@ export {
 } from './ops-extra.ts';
 export type { ProdOptions, MeshgridOptions, NanToNumOptions } from './ops-extra.ts';
 export { multinomial, bernoulli, normal, poisson, binomial, randintLike } from './ops-random.ts';
+export {
+  absolute, negative, positive, arccos, arcsin, arctan, arctan2, arccosh, arcsinh, arctanh, fix, trueDivide, moveaxis, trapz, clampMin, clampMax, sgn, ravel,
+  broadcastTo, broadcastShapes, broadcastTensors, atleast1d, atleast2d, atleast3d, logspace, vander, diagflat, flipud, fliplr, stdMean, varMean,
+  addmv, addr, baddbmm, addbmm, inner, tensordot, cdist, floatPower, matrixPower, argwhere, unique, uniqueConsecutive, bincount,
+} from './ops-api.ts';
+export type { UniqueOptions } from './ops-api.ts';
 export { lgamma, digamma } from './distributions-extra.ts';
 /** torch.special: erf, erfc, erfinv, expit, exp2, expm1, log1p, logit, xlogy, xlog1py, gammaln, digamma, psi, polygamma, multigammaln, entr, ndtr, ndtri, logNdtr, i0, i0e, i1, i1e, sinc, logsumexp, softmax, logSoftmax, round. */
 export * as special from './special.ts';

@@ -1,0 +1,273 @@
+/**
+ * More of torch's top-level functions, composed of existing ops: PyTorch's aliases (absolute, negative,
+ * positive, arccos…, fix, trueDivide, clampMin/clampMax, sgn, moveaxis, trapz, ravel), broadcasting
+ * helpers (broadcastTo, broadcastTensors, broadcastShapes), atleast1d/2d/3d, logspace, stdMean/varMean,
+ * addmv/addr/baddbmm/addbmm, inner, tensordot, cdist, floatPower, matrixPower, vander, diagflat,
+ * flipud/fliplr; and the data-dependent ones, which read values back and so are async as nonzero is:
+ * unique, uniqueConsecutive, bincount, argwhere.
+ */
+import {
+  Tensor, abs, acos, acosh, add, asin, asinh, atan, atan2, atanh, checkTensor, clamp, div, matmul, mul, neg, pow, reshape, sign, stack, sub, sum,
+  tensor, trunc, zeros, deviceName, full, arange, std, variance, mean, where, compare,
+} from './tensor.ts';
+import { movedim } from './ops-extra.ts';
+import { trapezoid } from './ops-misc.ts';
+import { flip } from './ops-sort.ts';
+import { diag, nonzero } from './ops-more.ts';
+import { broadcastShapes as shapesBroadcast, fmtShape, normDim } from './shape.ts';
+import { isFloat } from './dtype.ts';
+import { inv } from './linalg.ts';
+
+export { abs as absolute, neg as negative, acos as arccos, asin as arcsin, atan as arctan, atan2 as arctan2, acosh as arccosh, asinh as arcsinh, atanh as arctanh };
+export { trunc as fix, div as trueDivide, movedim as moveaxis, trapezoid as trapz };
+/** torch.positive: x itself (a number tensor; bool is refused, as PyTorch's). */
+export function positive(x: Tensor): Tensor {
+  checkTensor('positive', x);
+  if (x.dtype === 'bool') throw new Error('The `+` operator, on a bool tensor is not supported.');
+  return x;
+}
+/** torch.clamp_min / clamp_max. */
+export const clampMin = (x: Tensor, min: number): Tensor => clamp(x, min, null);
+export const clampMax = (x: Tensor, max: number): Tensor => clamp(x, null, max);
+/** torch.sgn: sign for real tensors. */
+export const sgn = (x: Tensor): Tensor => sign(x);
+/** torch.ravel: a flattened view where possible. */
+export const ravel = (x: Tensor): Tensor => reshape(x, [-1]);
+
+// ---- broadcasting -----------------------------------------------------------------------------------
+
+/** torch.broadcast_to: x expanded to shape (a view). */
+export function broadcastTo(x: Tensor, shape: number[]): Tensor { checkTensor('broadcast_to', x); return x.expand(shape); }
+/** torch.broadcast_shapes. */
+export function broadcastShapes(...shapes: number[][]): number[] { return shapes.reduce((a, b) => shapesBroadcast(a, b), [] as number[]); }
+/** torch.broadcast_tensors: every tensor expanded to their common shape (views). */
+export function broadcastTensors(...ts: Tensor[]): Tensor[] {
+  ts.forEach((t, i) => checkTensor('broadcast_tensors', t, `tensors[${i}]`));
+  const shape = broadcastShapes(...ts.map((t) => [...t.shape]));
+  return ts.map((t) => t.expand(shape));
+}
+/** torch.atleast_1d/2d/3d: a view with leading (3-D: and trailing) dims of 1 added as PyTorch's. */
+export function atleast1d(x: Tensor): Tensor { checkTensor('atleast_1d', x); return x.ndim >= 1 ? x : reshape(x, [1]); }
+export function atleast2d(x: Tensor): Tensor { checkTensor('atleast_2d', x); return x.ndim >= 2 ? x : reshape(x, x.ndim === 0 ? [1, 1] : [1, x.shape[0]]); }
+export function atleast3d(x: Tensor): Tensor {
+  checkTensor('atleast_3d', x);
+  if (x.ndim >= 3) return x;
+  if (x.ndim === 0) return reshape(x, [1, 1, 1]);
+  if (x.ndim === 1) return reshape(x, [1, x.shape[0], 1]);
+  return reshape(x, [x.shape[0], x.shape[1], 1]);
+}
+
+// ---- creation ---------------------------------------------------------------------------------------
+
+/** torch.logspace: base ** linspace(start, end, steps) (float32 unless dtype says otherwise). */
+export function logspace(start: number, end: number, steps: number, base = 10, o: { dtype?: 'float32' | 'float64'; device?: string } = {}): Tensor {
+  if (!Number.isInteger(steps) || steps < 0) throw new Error(`number of steps must be non-negative`);
+  const dtype = o.dtype ?? 'float32';
+  const ex = steps === 1 ? [start] : Array.from({ length: steps }, (_, i) => (i < steps / 2 ? start + ((end - start) / (steps - 1)) * i : end - ((end - start) / (steps - 1)) * (steps - 1 - i)));
+  return tensor(ex.map((e) => base ** e), { dtype, device: o.device as 'cpu' | undefined });
+}
+/** torch.vander(x, N, increasing): columns x^(N−1) … x^0 (or increasing powers). */
+export function vander(x: Tensor, N?: number | null, increasing = false): Tensor {
+  checkTensor('vander', x);
+  if (x.ndim !== 1) throw new Error('x must be a one-dimensional tensor.');
+  const n = N ?? x.shape[0];
+  if (!Number.isInteger(n) || n < 0) throw new Error('N must be non-negative.');
+  const cols = Array.from({ length: n }, (_, j) => pow(x, increasing ? j : n - 1 - j));
+  return n === 0 ? zeros([x.shape[0], 0], { dtype: x.dtype, device: deviceName(x.device) }) : stack(cols, 1);
+}
+/** torch.diagflat: the flattened input on the offset diagonal of a square matrix. */
+export function diagflat(x: Tensor, offset = 0): Tensor { checkTensor('diagflat', x); return diag(reshape(x, [-1]), offset); }
+export const flipud = (x: Tensor): Tensor => { if (x.ndim < 1) throw new Error('Input must be >= 1-d.'); return flip(x, 0); };
+export const fliplr = (x: Tensor): Tensor => { if (x.ndim < 2) throw new Error('Input must be >= 2-d.'); return flip(x, 1); };
+
+// ---- reductions and products -----------------------------------------------------------------------------
+
+/** torch.std_mean / var_mean: [std or var, mean] over dim (unbiased by default). */
+export function stdMean(x: Tensor, dim?: number | number[] | null, unbiased = true, keepdim = false): [Tensor, Tensor] {
+  const d = dim ?? undefined;
+  return [std(x, d, unbiased, keepdim), d === undefined ? mean(x) : mean(x, d, keepdim)];
+}
+export function varMean(x: Tensor, dim?: number | number[] | null, unbiased = true, keepdim = false): [Tensor, Tensor] {
+  const d = dim ?? undefined;
+  return [variance(x, d, unbiased, keepdim), d === undefined ? mean(x) : mean(x, d, keepdim)];
+}
+interface BetaAlpha { beta?: number; alpha?: number }
+const scaled = (input: Tensor, prod: Tensor, o: BetaAlpha) => {
+  const beta = o.beta ?? 1, alpha = o.alpha ?? 1;
+  const p = alpha === 1 ? prod : mul(prod, alpha);
+  // (β = 0: input is ignored, NaN and inf in it included, as PyTorch's)
+  return beta === 0 ? add(p, zeros([...input.shape], { dtype: input.dtype, device: deviceName(input.device) })) : add(beta === 1 ? input : mul(input, beta), p);
+};
+/** torch.addmv: β·input + α·(mat @ vec). */
+export function addmv(input: Tensor, mat: Tensor, vec: Tensor, o: BetaAlpha = {}): Tensor {
+  if (mat.ndim !== 2 || vec.ndim !== 1) throw new Error(`vector + matrix @ vector expected, got ${input.ndim}, ${mat.ndim}, ${vec.ndim}`);
+  return scaled(input, matmul(mat, vec), o);
+}
+/** torch.addr: β·input + α·(v1 ⊗ v2). */
+export function addr(input: Tensor, v1: Tensor, v2: Tensor, o: BetaAlpha = {}): Tensor {
+  if (v1.ndim !== 1 || v2.ndim !== 1) throw new Error(`addr: Expected 1-D argument vec1, but got ${v1.ndim}-D`);
+  return scaled(input, mul(v1.unsqueeze(1), v2.unsqueeze(0)), o);
+}
+/** torch.baddbmm: β·input + α·(batch1 @ batch2), batched. */
+export function baddbmm(input: Tensor, b1: Tensor, b2: Tensor, o: BetaAlpha = {}): Tensor {
+  if (b1.ndim !== 3 || b2.ndim !== 3) throw new Error('batch1 must be a 3D tensor');
+  return scaled(input, matmul(b1, b2), o);
+}
+/** torch.addbmm: β·input + α·Σ_b (batch1[b] @ batch2[b]). */
+export function addbmm(input: Tensor, b1: Tensor, b2: Tensor, o: BetaAlpha = {}): Tensor {
+  if (b1.ndim !== 3 || b2.ndim !== 3) throw new Error('batch1 must be a 3D tensor');
+  return scaled(input, sum(matmul(b1, b2), 0), o);
+}
+/** torch.inner: the sum over the last dims of a and b (a scalar times a tensor when one is 0-d). */
+export function inner(a: Tensor, b: Tensor): Tensor {
+  checkTensor('inner', a); checkTensor('inner', b, 'other');
+  if (a.ndim === 0 || b.ndim === 0) return mul(a, b);
+  const ka = a.shape[a.ndim - 1], kb = b.shape[b.ndim - 1];
+  if (ka !== kb) throw new Error(`inner() the last dimension must match on both input tensors but got shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  const A = reshape(a, [-1, ka]), B = reshape(b, [-1, kb]);
+  return reshape(matmul(A, B.t()), [...a.shape.slice(0, -1), ...b.shape.slice(0, -1)]);
+}
+/**
+ * torch.tensordot(a, b, dims): contracts a's last `dims` dims with b's first (a number), or the listed
+ * dims ([dimsA, dimsB]), as one matrix product of the permuted, reshaped operands.
+ */
+export function tensordot(a: Tensor, b: Tensor, dims: number | [number[], number[]] = 2): Tensor {
+  checkTensor('tensordot', a); checkTensor('tensordot', b, 'other');
+  let da: number[], db: number[];
+  if (typeof dims === 'number') {
+    if (!Number.isInteger(dims) || dims < 0) throw new Error(`tensordot expects dims >= 0, but got dims=${dims}`);
+    if (dims > a.ndim || dims > b.ndim) throw new Error(`tensordot expects dims < ndim_a or ndim_b, but got dims=${dims}`);
+    da = Array.from({ length: dims }, (_, i) => a.ndim - dims + i);
+    db = Array.from({ length: dims }, (_, i) => i);
+  } else {
+    [da, db] = dims;
+    if (da.length !== db.length) throw new Error('both dimension lists should have same length');
+    da = da.map((d) => normDim(d, a.ndim)); db = db.map((d) => normDim(d, b.ndim));
+  }
+  da.forEach((d, i) => {
+    if (a.shape[d] !== b.shape[db[i]]) throw new Error(`contracted dimensions need to match, but first has size ${a.shape[d]} in dim ${d} and second has size ${b.shape[db[i]]} in dim ${db[i]}`);
+  });
+  const freeA = [...Array(a.ndim).keys()].filter((d) => !da.includes(d)), freeB = [...Array(b.ndim).keys()].filter((d) => !db.includes(d));
+  const k = da.reduce((p, d) => p * a.shape[d], 1);
+  const A = reshape(a.permute([...freeA, ...da]), [-1, k]), B = reshape(b.permute([...db, ...freeB]), [k, -1]);
+  return reshape(matmul(A, B), [...freeA.map((d) => a.shape[d]), ...freeB.map((d) => b.shape[d])]);
+}
+/**
+ * torch.cdist(x1, x2, p): the p-norm distances between the rows of x1 [.., P, M] and x2 [.., R, M]
+ * ([.., P, R]), through the broadcast differences (p = 0 counts the differing coordinates, ∞ the largest).
+ */
+export function cdist(x1: Tensor, x2: Tensor, p = 2): Tensor {
+  checkTensor('cdist', x1); checkTensor('cdist', x2, 'x2');
+  if (x1.ndim < 2 || x2.ndim < 2) throw new Error(`cdist only supports at least 2D tensors, X1 got: ${x1.ndim}D`);
+  if (!isFloat(x1.dtype)) throw new Error(`cdist only supports floating-point dtypes, X1 got: ${x1.dtype}`);
+  if (x1.shape[x1.ndim - 1] !== x2.shape[x2.ndim - 1]) throw new Error(`X1 and X2 must have the same number of columns. X1: ${x1.shape[x1.ndim - 1]} X2: ${x2.shape[x2.ndim - 1]}`);
+  if (!(p >= 0)) throw new Error('cdist only supports non-negative p values');
+  const d = abs(sub(x1.unsqueeze(-2), x2.unsqueeze(-3)));
+  if (p === 0) return sum(compare('ne', d, 0).to({ dtype: x1.dtype }), -1);
+  if (p === Infinity) return d.amax(-1);
+  if (p === 1) return sum(d, -1);
+  if (p === 2) return sum(mul(d, d), -1).sqrt();
+  return pow(sum(pow(d, p), -1), 1 / p);
+}
+/** torch.float_power: a ** b in float64 (where the device has it; the GPU computes float32). */
+export function floatPower(a: Tensor | number, b: Tensor | number): Tensor {
+  const ref = (a instanceof Tensor ? a : b) as Tensor;
+  if (!(ref instanceof Tensor)) throw new Error('float_power: expected a Tensor');
+  const dt = ref.device === 'gpu' ? 'float32' : 'float64';
+  const up = (v: Tensor | number) => (v instanceof Tensor ? v.to({ dtype: dt }) : v);
+  return a instanceof Tensor ? pow(up(a) as Tensor, up(b)) : pow(full([], a, { dtype: dt, device: deviceName(ref.device) }), up(b));
+}
+/** torch.linalg.matrix_power / torch.matrix_power: A^n by repeated squaring (n < 0: the inverse's). */
+export function matrixPower(A: Tensor, n: number): Tensor {
+  checkTensor('matrix_power', A);
+  if (A.ndim < 2 || A.shape[A.ndim - 1] !== A.shape[A.ndim - 2]) throw new Error(`matrix_power(): expected a tensor of square matrices, but got a tensor of shape ${fmtShape(A.shape)}`);
+  if (!Number.isInteger(n)) throw new Error('matrix_power(): n must be an integer');
+  const m = A.shape[A.ndim - 1];
+  if (n === 0) return eyeOf(m, A).expand([...A.shape]).clone();
+  let base = n < 0 ? inv(A) : A, k = Math.abs(n), out: Tensor | null = null;
+  while (k > 0) {
+    if (k & 1) out = out === null ? base : matmul(out, base);
+    k >>= 1;
+    if (k > 0) base = matmul(base, base);
+  }
+  return out!;
+}
+const eyeOf = (m: number, A: Tensor) => where(compare('eq', arange(m, { device: deviceName(A.device) }).unsqueeze(1), arange(m, { device: deviceName(A.device) }).unsqueeze(0)), 1, 0).to({ dtype: A.dtype });
+
+// ---- data-dependent shapes (values read back: async) ----------------------------------------------------
+
+/** torch.argwhere: the indices of the nonzero elements, [count, ndim] (int64). */
+export async function argwhere(x: Tensor): Promise<Tensor> { return nonzero(x); }
+
+export interface UniqueOptions { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean; dim?: number | null }
+/**
+ * torch.unique: the distinct values (sorted ascending; troupe always sorts, as PyTorch's CPU does), or the
+ * distinct slices along dim, with the inverse indices and counts when asked: [values], [values, inverse],
+ * [values, counts] or [values, inverse, counts], as PyTorch's tuple. NaNs are each distinct, as PyTorch's.
+ */
+export async function unique(x: Tensor, o: UniqueOptions = {}): Promise<Tensor | Tensor[]> {
+  return uniqueImpl('unique', x, o, false);
+}
+/** torch.unique_consecutive: collapses runs of equal values (or slices along dim). */
+export async function uniqueConsecutive(x: Tensor, o: Omit<UniqueOptions, 'sorted'> = {}): Promise<Tensor | Tensor[]> {
+  return uniqueImpl('unique_consecutive', x, o, true);
+}
+async function uniqueImpl(name: string, x: Tensor, o: UniqueOptions, consecutive: boolean): Promise<Tensor | Tensor[]> {
+  checkTensor(name, x);
+  const device = deviceName(x.device);
+  const dim = o.dim ?? null;
+  // rows: the flattened elements (dim null) or the slices along dim, each as an array of values
+  const moved = dim === null ? reshape(x, [-1, 1]) : reshape(movedim(x, normDim(dim, x.ndim), 0), [x.ndim === 0 ? 1 : x.shape[normDim(dim, x.ndim)], -1]);
+  if (dim !== null && x.numel() === 0 && x.shape[normDim(dim, x.ndim)] !== 0) throw new Error(`Number of zero sized dimensions is more than one, so unique cannot be applied`);
+  const flat = Array.from(await moved.contiguous().toTypedArray() as ArrayLike<number | bigint>, Number);
+  const n = moved.shape[0], w = moved.shape[1];
+  const row = (i: number) => flat.slice(i * w, i * w + w);
+  const cmp = (a: number[], b: number[]) => {
+    for (let k = 0; k < a.length; k++) {
+      if (a[k] < b[k]) return -1;
+      if (a[k] > b[k]) return 1;
+      if (a[k] !== b[k]) return Number.isNaN(a[k]) ? (Number.isNaN(b[k]) ? 0 : 1) : -1; // NaN last
+    }
+    return 0;
+  };
+  const same = (a: number[], b: number[]) => a.every((v, k) => v === b[k]); // (NaN ≠ NaN: each distinct)
+  const order = Array.from({ length: n }, (_, i) => i);
+  if (!consecutive) order.sort((i, j) => cmp(row(i), row(j)) || i - j);
+  const groups: number[][] = [];
+  for (const i of order) {
+    const g = groups[groups.length - 1];
+    if (g && same(row(g[0]), row(i))) g.push(i); else groups.push([i]);
+  }
+  const inverse = new Array<number>(n);
+  groups.forEach((g, k) => { for (const i of g) inverse[i] = k; });
+  const vals = groups.flatMap((g) => row(g[0]));
+  let values: Tensor;
+  if (dim === null) values = tensor(vals, { dtype: x.dtype, device: device as 'cpu' });
+  else {
+    const d = normDim(dim, x.ndim);
+    const restShape = [...x.shape.slice(0, d), ...x.shape.slice(d + 1)];
+    values = movedim(reshape(tensor(vals, { dtype: x.dtype, device: device as 'cpu' }), [groups.length, ...restShape]), 0, d);
+  }
+  const out: Tensor[] = [values];
+  if (o.returnInverse) out.push(reshape(tensor(inverse, { dtype: 'int64', device: device as 'cpu' }), dim === null ? [...x.shape] : [n]));
+  if (o.returnCounts) out.push(tensor(groups.map((g) => g.length), { dtype: 'int64', device: device as 'cpu' }));
+  return out.length === 1 ? values : out;
+}
+
+/** torch.bincount: the count (or summed weight) of each value 0…max(x) of a 1-D non-negative int tensor,
+ * at least minlength long. */
+export async function bincount(x: Tensor, weights?: Tensor | null, minlength = 0): Promise<Tensor> {
+  checkTensor('bincount', x);
+  if (x.ndim !== 1) throw new Error('bincount only supports 1-d non-negative integral inputs.');
+  if (isFloat(x.dtype) || x.dtype === 'bool') throw new Error(`"bincount_cpu" not implemented for '${x.dtype === 'bool' ? 'Bool' : x.dtype === 'float64' ? 'Double' : 'Float'}'`);
+  if (minlength < 0) throw new Error('minlength should be >= 0');
+  if (weights && (weights.ndim !== 1 || weights.shape[0] !== x.shape[0])) throw new Error('weights should be 1-d and have the same length as input');
+  const v = Array.from(await x.toTypedArray() as ArrayLike<number | bigint>, Number);
+  if (v.some((a) => a < 0)) throw new Error('bincount only supports 1-d non-negative integral inputs.');
+  const len = Math.max(minlength, v.length ? Math.max(...v) + 1 : 0);
+  const wv = weights ? Array.from(await weights.toTypedArray() as ArrayLike<number | bigint>, Number) : null;
+  const out = new Array<number>(len).fill(0);
+  v.forEach((a, i) => { out[a] += wv ? wv[i] : 1; });
+  const dtype = weights ? (weights.dtype === 'float32' ? 'float32' : 'float64') : 'int64';
+  return tensor(out, { dtype, device: deviceName(x.device) as 'cpu' });
+}

@@ -1,0 +1,104 @@
+// src/ops-api.ts against PyTorch 1.13 (test/fixtures/ops-api.json, from scripts/torch-ops-api.py): the
+// aliases, broadcasting helpers, products, distances, powers and the data-dependent unique/bincount/argwhere.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import * as torch from '../src/index.ts';
+import { gpuForTests, gradcheck, values } from './helpers.ts';
+
+const R = JSON.parse(readFileSync(new URL('./fixtures/ops-api.json', import.meta.url), 'utf8')) as Record<string, any>;
+const available = await gpuForTests('ops-api');
+const f32 = (v: unknown) => torch.tensor(v as number[], { dtype: 'float32' });
+const list = async (t: torch.Tensor) => t.tolist();
+function near(got: unknown, want: unknown, tol: number, what: string): void {
+  if (Array.isArray(want)) { expect((got as unknown[]).length, what).toBe(want.length); want.forEach((w, i) => near((got as unknown[])[i], w, tol, `${what}[${i}]`)); return; }
+  expect(Math.abs((got as number) - (want as number)), `${what}: ${got} vs ${want}`).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(want as number)));
+}
+
+describe('more top-level functions (src/ops-api.ts)', () => {
+  it("unique, uniqueConsecutive, bincount, argwhere: PyTorch's values, inverses and counts", async () => {
+    const [u, inv, c] = (await torch.unique(torch.tensor([3, 1, 2, 3, 1, 5, 2, 2]), { returnInverse: true, returnCounts: true })) as torch.Tensor[];
+    expect([await list(u), await list(inv), await list(c)]).toEqual(R.unique);
+    expect(u.dtype).toBe('int64');
+    const [ud, invd, cd] = (await torch.unique(torch.tensor([[1, 2], [3, 4], [1, 2], [0, 9]]), { dim: 0, returnInverse: true, returnCounts: true })) as torch.Tensor[];
+    expect([await list(ud), await list(invd), await list(cd)]).toEqual(R.unique_dim0);
+    const [uc, cc] = (await torch.uniqueConsecutive(torch.tensor([1, 1, 2, 2, 3, 1, 1, 2]), { returnCounts: true })) as torch.Tensor[];
+    expect([await list(uc), await list(cc)]).toEqual(R.uc);
+    expect((await values(await torch.unique(f32([NaN, 1, NaN]) ) as torch.Tensor)).map(String)).toEqual(['1', 'NaN', 'NaN']);
+    expect(await list(await torch.bincount(torch.tensor([0, 1, 1, 3, 2, 1, 7])))).toEqual(R.bincount);
+    expect(await list(await torch.bincount(torch.tensor([0, 1, 1, 3]), f32([0.5, 1, 2, 0.25]), 6))).toEqual(R.bincount_w);
+    await expect(torch.bincount(torch.tensor([1, -1]))).rejects.toThrow('bincount only supports 1-d non-negative integral inputs.');
+    expect(await list(await torch.argwhere(torch.tensor([[0, 1], [2, 0]])))).toEqual(R.argwhere);
+  });
+
+  it("products, distances, powers and creation: PyTorch's values", async () => {
+    const a = torch.arange(24, { dtype: 'float32' }).reshape([2, 3, 4]), b = torch.arange(24, { dtype: 'float32' }).reshape([4, 3, 2]);
+    expect(await list(torch.tensordot(a, b, [[1, 2], [1, 0]]))).toEqual(R.tensordot);
+    expect(await list(torch.tensordot(torch.arange(6, { dtype: 'float32' }).reshape([2, 3]), torch.arange(12, { dtype: 'float32' }).reshape([3, 4]), 1))).toEqual(R.tensordot1);
+    const x1 = f32([[0, 1], [2, 3], [4, -1]]), x2 = f32([[1, 1], [0, -2]]);
+    for (const [k, p] of [[0, 2], [1, 1], [2, 3], [3, Infinity], [4, 0]] as const) near(await list(torch.cdist(x1, x2, p)), R.cdist[k], 1e-6, `cdist p=${p}`);
+    const A = f32([[1, 2], [3, 4]]);
+    near(await list(torch.matrixPower(A, 3)), R.mpow[0], 1e-6, 'A^3');
+    near(await list(torch.matrixPower(A, -2)), R.mpow[1], 1e-5, 'A^-2');
+    expect(await list(torch.matrixPower(A, 0))).toEqual(R.mpow[2]);
+    expect(await list(torch.inner(torch.arange(6, { dtype: 'float32' }).reshape([2, 3]), torch.arange(9, { dtype: 'float32' }).reshape([3, 3])))).toEqual(R.inner);
+    expect(await list(torch.vander(torch.tensor([1, 2, 3]), 4))).toEqual(R.vander);
+    expect(await list(torch.vander(f32([1, 2, 3]), null, true))).toEqual(R.vander_inc);
+    expect(await list(torch.diagflat(torch.tensor([[1, 2], [3, 4]]), 1))).toEqual(R.diagflat);
+    near((await Promise.all(torch.stdMean(f32([[1, 2, 4], [3, 5, 9]]), 1).map(list))), R.std_mean, 1e-6, 'std_mean');
+    near((await Promise.all(torch.varMean(f32([[1, 2, 4], [3, 5, 9]])).map(list))), R.var_mean, 1e-6, 'var_mean');
+    const V = f32([1, 0, -1]);
+    expect(await list(torch.addmv(f32([1, 2]), f32([[1, 2, 3], [4, 5, 6]]), V, { beta: 0.5, alpha: 2 }))).toEqual(R.addmv);
+    expect(await list(torch.addr(torch.ones([2, 3]), f32([1, 2]), V, { alpha: 3 }))).toEqual(R.addr);
+    const B1 = torch.arange(12, { dtype: 'float32' }).reshape([2, 2, 3]), B2 = torch.arange(12, { dtype: 'float32' }).reshape([2, 3, 2]);
+    expect(await list(torch.baddbmm(torch.ones([2, 2, 2]), B1, B2, { beta: 2 }))).toEqual(R.baddbmm);
+    expect(await list(torch.addbmm(torch.ones([2, 2]), B1, B2))).toEqual(R.addbmm);
+    // (β = 0 ignores the input, NaN included)
+    expect(await list(torch.addmv(f32([NaN, 1]), f32([[1, 0], [0, 1]]), f32([2, 3]), { beta: 0 }))).toEqual([2, 3]);
+    const fp = torch.floatPower(torch.tensor([2, 3]), 0.5);
+    expect(await list(fp)).toEqual(R.float_power[0]);
+    expect(`torch.${torch.floatPower(torch.tensor([2, 3]), 2).dtype}`).toBe(R.float_power[1]);
+    near(await list(torch.logspace(-2, 2, 5)), R.logspace, 1e-7, 'logspace');
+    expect(await list(torch.logspace(0, 3, 4, 2))).toEqual(R.logspace2);
+    expect([torch.atleast1d(torch.tensor(1)), torch.atleast2d(f32([1, 2])), torch.atleast3d(f32([1, 2])), torch.atleast3d(torch.ones([2, 3]))].map((t) => [...t.shape])).toEqual(R.atleast);
+  });
+
+  it('aliases, broadcasting helpers and errors', async () => {
+    const x = f32([-1.5, 0.25, 2]);
+    for (const [a, b] of [[torch.absolute(x), torch.abs(x)], [torch.negative(x), torch.neg(x)], [torch.fix(x), torch.trunc(x)], [torch.sgn(x), torch.sign(x)],
+      [torch.clampMin(x, 0), torch.clamp(x, 0)], [torch.clampMax(x, 0), torch.clamp(x, null, 0)], [torch.arctan2(x, x), torch.atan2(x, x)], [torch.trueDivide(x, 2), torch.div(x, 2)]] as const) {
+      expect(await values(a)).toEqual(await values(b));
+    }
+    expect(torch.positive(x)).toBe(x);
+    expect([...torch.ravel(torch.ones([2, 3])).shape]).toEqual([6]);
+    expect([...torch.broadcastTo(f32([1, 2]), [3, 2]).shape]).toEqual([3, 2]);
+    expect(torch.broadcastShapes([2, 1], [1, 3], [3])).toEqual([2, 3]);
+    expect(torch.broadcastTensors(f32([1, 2]), torch.ones([3, 1])).map((t) => [...t.shape])).toEqual([[3, 2], [3, 2]]);
+    expect(() => torch.tensordot(torch.ones([2, 3]), torch.ones([4, 2]), 1)).toThrow('contracted dimensions need to match, but first has size 3 in dim 1 and second has size 4 in dim 0');
+    expect(() => torch.cdist(torch.ones([2, 3]), torch.ones([2, 4]))).toThrow('X1 and X2 must have the same number of columns. X1: 3 X2: 4');
+    expect(() => torch.matrixPower(torch.ones([2, 3]), 2)).toThrow('expected a tensor of square matrices');
+    expect(() => torch.inner(torch.ones([2, 3]), torch.ones([2]))).toThrow('inner() the last dimension must match on both input tensors');
+  });
+
+  it('gradients match finite differences (float64)', async () => {
+    await gradcheck((a, b) => torch.tensordot(a, b, [[1], [0]]), [[2, 3], [3, 2]]);
+    await gradcheck((a, b) => torch.cdist(a, b), [[3, 2], [2, 2]]);
+    await gradcheck((a, b) => torch.cdist(a, b, 3), [[3, 2], [2, 2]]);
+    await gradcheck((a) => torch.matrixPower(a, 3), [[2, 2]]);
+    await gradcheck((i, m, v) => torch.addmv(i, m, v, { beta: 0.5, alpha: 2 }), [[2], [2, 3], [3]]);
+  });
+});
+
+describe.runIf(available)("on the GPU: the CPU's results", () => {
+  it('tensordot, cdist, matrixPower, baddbmm and unique', async () => {
+    const a = torch.arange(12, { dtype: 'float32' }).reshape([3, 4]).div(5), b = torch.arange(8, { dtype: 'float32' }).reshape([4, 2]).sub(3);
+    const pairs: Array<[torch.Tensor, torch.Tensor]> = [
+      [torch.tensordot(a, b, 1), torch.tensordot(a.to('gpu'), b.to('gpu'), 1)],
+      [torch.cdist(a, a.flip(0)), torch.cdist(a.to('gpu'), a.flip(0).to('gpu'))],
+      [torch.matrixPower(a.narrow(1, 0, 3), 3), torch.matrixPower(a.narrow(1, 0, 3).to('gpu'), 3)],
+    ];
+    for (const [c, g] of pairs) near(await values(g.cpu()), await values(c), 1e-5, 'gpu');
+    const [ug, cg] = (await torch.unique(torch.tensor([3, 1, 3], { device: 'gpu' }), { returnCounts: true })) as torch.Tensor[];
+    expect(ug.device).toBe('gpu');
+    expect([await values(ug.cpu()), await values(cg.cpu())]).toEqual([[1, 3], [1, 2]]);
+  });
+});
