@@ -31,7 +31,10 @@ export {
   absolute, negative, positive, arccos, arcsin, arctan, arctan2, arccosh, arcsinh, arctanh, fix, trueDivide, moveaxis, trapz, clampMin, clampMax, sgn, ravel,
   broadcastTo, broadcastShapes, broadcastTensors, atleast1d, atleast2d, atleast3d, logspace, vander, diagflat, flipud, fliplr, stdMean, varMean,
   addmv, addr, baddbmm, addbmm, inner, tensordot, cdist, floatPower, matrixPower, argwhere, unique, uniqueConsecutive, bincount,
+  indexAdd, indexCopy, indexFill, scatter, histc, unflatten, chainMatmul, isFloatingPoint, isComplex,
 } from './ops-api.ts';
+export { cosineSimilarity } from './functional.ts';
+export { pairwiseDistance } from './functional-losses.ts';
 export type { UniqueOptions } from './ops-api.ts';
 export { lgamma, digamma } from './distributions-extra.ts';
 /** torch.special: erf, erfc, erfinv, expit, exp2, expm1, log1p, logit, xlogy, xlog1py, gammaln, digamma, psi, polygamma, multigammaln, entr, ndtr, ndtri, logNdtr, i0, i0e, i1, i1e, sinc, logsumexp, softmax, logSoftmax, round. */

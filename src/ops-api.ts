@@ -271,3 +271,99 @@ export async function bincount(x: Tensor, weights?: Tensor | null, minlength = 0
   const dtype = weights ? (weights.dtype === 'float32' ? 'float32' : 'float64') : 'int64';
   return tensor(out, { dtype, device: deviceName(x.device) as 'cpu' });
 }
+
+// ---- indexed writes, out of place (composed from scatterAdd: gradients flow) ----------------------------
+
+/** index laid along dim of a tensor shaped like `like` (a view: stride 0 elsewhere), as index_add reads it. */
+function alongDim(index: Tensor, dim: number, like: Tensor): Tensor {
+  if (index.ndim > 1) throw new Error('index_add_(): Index is supposed to be a vector');
+  const shape = like.shape.map((_, i) => (i === dim ? index.numel() : 1));
+  return reshape(index, shape).expand([...like.shape]).contiguous();
+}
+/** torch.index_add: x with alpha·source added at index along dim (repeated indices add up). */
+export function indexAdd(x: Tensor, dim: number, index: Tensor, source: Tensor, o: { alpha?: number } = {}): Tensor {
+  checkTensor('index_add', x); checkTensor('index_add', source, 'source');
+  const d = normDim(dim, Math.max(1, x.ndim));
+  if (source.ndim !== x.ndim || source.shape[d] !== index.numel()) throw new Error(`index_add_(): Number of indices (${index.numel()}) should be equal to source.size(dim) (${source.shape[d]})`);
+  const src = o.alpha === undefined || o.alpha === 1 ? source : mul(source, o.alpha);
+  return add(x, zerosLikeOf(x).scatterAdd(d, alongDim(index, d, source), src));
+}
+/** torch.index_copy: x with source's slices written at index along dim (indices must be distinct). */
+export function indexCopy(x: Tensor, dim: number, index: Tensor, source: Tensor): Tensor {
+  checkTensor('index_copy', x); checkTensor('index_copy', source, 'source');
+  const d = normDim(dim, Math.max(1, x.ndim));
+  if (source.ndim !== x.ndim || source.shape[d] !== index.numel()) throw new Error(`index_copy_(): Number of indices (${index.numel()}) should be equal to source.size(dim) (${source.shape[d]})`);
+  return add(x, zerosLikeOf(x).scatterAdd(d, alongDim(index, d, source), sub(source, x.indexSelect(d, index))));
+}
+/** torch.index_fill: x with value at index along dim. */
+export function indexFill(x: Tensor, dim: number, index: Tensor, value: number): Tensor {
+  checkTensor('index_fill', x);
+  const d = normDim(dim, Math.max(1, x.ndim));
+  const marks = zeros([...x.shape], { dtype: 'float32', device: deviceName(x.device) });
+  const ones = full(x.shape.map((s, i) => (i === d ? index.numel() : s)), 1, { dtype: 'float32', device: deviceName(x.device) });
+  return where(compare('gt', marks.scatterAdd(d, alongDim(index, d, ones), ones), 0), value, x);
+}
+/**
+ * torch.scatter: x with src's elements (or a number) written at index along dim, src read over index's
+ * shape; reduce 'add' adds instead. Where index repeats a position PyTorch leaves which write wins
+ * unspecified; here the writes add up there, so give distinct positions (or use reduce 'add').
+ */
+export function scatter(x: Tensor, dim: number, index: Tensor, src: Tensor | number, o: { reduce?: 'add' | 'multiply' } = {}): Tensor {
+  checkTensor('scatter', x);
+  const d = normDim(dim, Math.max(1, x.ndim));
+  if (index.ndim !== x.ndim) throw new Error('Index tensor must have the same number of dimensions as self tensor');
+  if (o.reduce === 'multiply') throw new Error("scatter: reduce='multiply' is not implemented in troupe (reduce='add' is)");
+  const dev = deviceName(x.device);
+  const part = src instanceof Tensor ? narrowTo(src, index.shape) : full([...index.shape], src, { dtype: x.dtype, device: dev });
+  const written = zerosLikeOf(x).scatterAdd(d, index, part);
+  if (o.reduce === 'add') return add(x, written);
+  const ones = full([...index.shape], 1, { dtype: 'float32', device: dev });
+  const hit = compare('gt', zeros([...x.shape], { dtype: 'float32', device: dev }).scatterAdd(d, index, ones), 0);
+  return where(hit, written, x);
+}
+const zerosLikeOf = (x: Tensor) => zeros([...x.shape], { dtype: x.dtype, device: deviceName(x.device) });
+function narrowTo(t: Tensor, shape: readonly number[]): Tensor {
+  let r = t;
+  shape.forEach((s, i) => {
+    if (s > t.shape[i]) throw new Error(`Expected index ${fmtShape(shape)} to be smaller than src ${fmtShape(t.shape)} apart from dimension`);
+    if (s < t.shape[i]) r = r.narrow(i, 0, s);
+  });
+  return r;
+}
+
+/**
+ * torch.histc: a histogram of x's values in `bins` equal bins over [min, max] (both 0: x's own min and
+ * max), values outside left out, max in the last bin; x's float dtype. Computed on the device (no read).
+ */
+export function histc(x: Tensor, bins = 100, min = 0, max = 0): Tensor {
+  checkTensor('histc', x);
+  if (!isFloat(x.dtype)) throw new Error(`"histogram_cpu" not implemented for '${x.dtype === 'int64' ? 'Long' : x.dtype === 'int32' ? 'Int' : 'Bool'}'`);
+  if (!Number.isInteger(bins) || bins <= 0) throw new Error('bins must be > 0');
+  if (min > max) throw new Error('max must be larger than min');
+  const flat = reshape(x, [-1]);
+  let lo: Tensor | number = min, hi: Tensor | number = max;
+  if (min === 0 && max === 0 && flat.numel() > 0) { lo = flat.amin(0); hi = flat.amax(0); }
+  // (equal bounds widen by 1 each way, as PyTorch's)
+  const same = compare('eq', sub(hi, lo), 0);
+  const l = where(same, sub(lo, 1), lo), h = where(same, add(hi, 1), hi);
+  const pos = mul(div(sub(flat, l), sub(h, l)), bins);
+  const inside = compare('ge', flat, l).logicalAnd(compare('le', flat, h));
+  const bin = where(compare('ge', pos, bins), bins - 1, pos).floor();
+  const idx = where(inside, bin, 0).to({ dtype: 'int64' });
+  const w = inside.to({ dtype: x.dtype });
+  return zeros([bins], { dtype: x.dtype, device: deviceName(x.device) }).scatterAdd(0, idx, w);
+}
+
+/** torch.unflatten: dim split into sizes (one may be −1). */
+export function unflatten(x: Tensor, dim: number, sizes: number[]): Tensor {
+  checkTensor('unflatten', x);
+  const d = normDim(dim, x.ndim);
+  return reshape(x, [...x.shape.slice(0, d), ...sizes, ...x.shape.slice(d + 1)]);
+}
+/** torch.linalg.multi_dot / torch.chain_matmul: the product of the matrices, left to right. */
+export function chainMatmul(...ms: Tensor[]): Tensor {
+  if (ms.length === 0) throw new Error('chain_matmul(): Expected one or more matrices');
+  return ms.reduce((a, b) => matmul(a, b));
+}
+export const isFloatingPoint = (x: Tensor): boolean => { checkTensor('is_floating_point', x); return isFloat(x.dtype); };
+export const isComplex = (x: Tensor): boolean => { checkTensor('is_complex', x); return false; };

@@ -79,12 +79,34 @@ describe('more top-level functions (src/ops-api.ts)', () => {
     expect(() => torch.inner(torch.ones([2, 3]), torch.ones([2]))).toThrow('inner() the last dimension must match on both input tensors');
   });
 
+  it("indexAdd, indexCopy, indexFill, scatter (and reduce 'add'), histc, unflatten: PyTorch 1.13's values (printed by it)", async () => {
+    expect(await list(torch.indexAdd(torch.zeros([3, 4]), 0, torch.tensor([0, 2, 0]), torch.arange(12, { dtype: 'float32' }).reshape([3, 4]), { alpha: 2 })))
+      .toEqual([[16, 20, 24, 28], [0, 0, 0, 0], [8, 10, 12, 14]]);
+    expect(await list(torch.indexCopy(torch.ones([3, 2]), 0, torch.tensor([2, 0]), f32([[5, 6], [7, 8]])))).toEqual([[7, 8], [1, 1], [5, 6]]);
+    expect(await list(torch.indexFill(torch.ones([2, 3]), 1, torch.tensor([0, 2]), -1))).toEqual([[-1, 1, -1], [-1, 1, -1]]);
+    expect(await list(torch.scatter(torch.zeros([3, 3]), 1, torch.tensor([[0, 2], [1, 0], [2, 1]]), torch.arange(1, 7, { dtype: 'float32' }).reshape([3, 2]))))
+      .toEqual([[1, 0, 2], [4, 3, 0], [0, 6, 5]]);
+    expect(await list(torch.scatter(torch.zeros([2, 3]), 0, torch.tensor([[1, 0, 1]]), 9))).toEqual([[0, 9, 0], [9, 0, 9]]);
+    expect(await list(torch.scatter(torch.ones([2, 3]), 0, torch.tensor([[1, 0, 1], [0, 0, 0]]), torch.full([2, 3], 2, { dtype: 'float32' }), { reduce: 'add' }))).toEqual([[3, 5, 3], [3, 1, 3]]);
+    expect(() => torch.scatter(torch.ones([2]), 0, torch.tensor([0]), 1, { reduce: 'multiply' })).toThrow("reduce='multiply' is not implemented");
+    const h = f32([1, 2, 1, 4, 2.5, 0.5]);
+    expect(await list(torch.histc(h, 4, 0, 4))).toEqual([1, 2, 2, 1]);
+    expect(await list(torch.histc(h, 5))).toEqual([3, 0, 2, 0, 1]);
+    expect(await list(torch.histc(f32([3, 3, 3]), 4))).toEqual([0, 0, 3, 0]);
+    expect([...torch.unflatten(torch.ones([2, 12]), 1, [3, -1]).shape]).toEqual([2, 3, 4]);
+    expect(await list(torch.chainMatmul(f32([[1, 2]]), f32([[3], [4]]), f32([[2]])))).toEqual([[22]]);
+    expect([torch.isFloatingPoint(f32([1])), torch.isFloatingPoint(torch.tensor([1])), torch.isComplex(f32([1]))]).toEqual([true, false, false]);
+  });
+
   it('gradients match finite differences (float64)', async () => {
     await gradcheck((a, b) => torch.tensordot(a, b, [[1], [0]]), [[2, 3], [3, 2]]);
     await gradcheck((a, b) => torch.cdist(a, b), [[3, 2], [2, 2]]);
     await gradcheck((a, b) => torch.cdist(a, b, 3), [[3, 2], [2, 2]]);
     await gradcheck((a) => torch.matrixPower(a, 3), [[2, 2]]);
     await gradcheck((i, m, v) => torch.addmv(i, m, v, { beta: 0.5, alpha: 2 }), [[2], [2, 3], [3]]);
+    await gradcheck((x, src) => torch.indexAdd(x, 0, torch.tensor([2, 0, 2]), src, { alpha: 1.5 }), [[3, 2], [3, 2]]);
+    await gradcheck((x, src) => torch.indexCopy(x, 1, torch.tensor([1, 0]), src), [[2, 3], [2, 2]]);
+    await gradcheck((x, src) => torch.scatter(x, 1, torch.tensor([[0, 2], [1, 0]]), src), [[2, 3], [2, 2]]);
   });
 });
 
