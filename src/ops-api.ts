@@ -8,8 +8,11 @@
  */
 import {
   Tensor, abs, acos, acosh, add, asin, asinh, atan, atan2, atanh, checkTensor, clamp, div, matmul, mul, neg, pow, reshape, sign, stack, sub, sum,
-  tensor, trunc, zeros, deviceName, full, arange, std, variance, mean, where, compare,
+  tensor, trunc, zeros, deviceName, full, arange, std, variance, mean, where, compare, gather, cat, ValuesIndices,
 } from './tensor.ts';
+import { sort } from './ops-sort.ts';
+import { matrixNorm, vectorNorm } from './linalg.ts';
+import { diagEmbed } from './ops-misc.ts';
 import { movedim } from './ops-extra.ts';
 import { trapezoid } from './ops-misc.ts';
 import { flip } from './ops-sort.ts';
@@ -367,3 +370,99 @@ export function chainMatmul(...ms: Tensor[]): Tensor {
 }
 export const isFloatingPoint = (x: Tensor): boolean => { checkTensor('is_floating_point', x); return isFloat(x.dtype); };
 export const isComplex = (x: Tensor): boolean => { checkTensor('is_complex', x); return false; };
+
+// ---- NaN-aware median, renorm, matrix exponential, *_scatter ---------------------------------------------
+
+/**
+ * torch.nanmedian: the lower median of the values that are not NaN (NaN where a line has none), with
+ * its index along dim as PyTorch's (from a sort: NaNs sort last).
+ */
+export function nanmedian(x: Tensor): Tensor;
+export function nanmedian(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
+export function nanmedian(x: Tensor, dim?: number, keepdim = false): Tensor | ValuesIndices {
+  checkTensor('nanmedian', x);
+  const whole = dim === undefined;
+  const src = whole ? reshape(x, [-1]) : x.ndim === 0 ? reshape(x, [1]) : x;
+  const d = whole ? 0 : normDim(dim, Math.max(1, x.ndim));
+  const s = sort(src, d);
+  const k = sum(compare('eq', src, src).to({ dtype: 'int64' }), d, true);
+  const pos = where(compare('gt', k, 0), div(sub(k, 1), 2, { roundingMode: 'floor' }), 0);
+  let v = gather(s.values, d, pos), i = gather(s.indices, d, pos);
+  v = where(compare('eq', k, 0), NaN, v);
+  if (whole) return reshape(v, []);
+  if (!keepdim || x.ndim === 0) { v = v.squeeze(x.ndim === 0 ? 0 : d); i = i.squeeze(x.ndim === 0 ? 0 : d); }
+  if (x.ndim === 0) { v = reshape(v, []); i = reshape(i, []); }
+  return new ValuesIndices('nanmedian', v, i);
+}
+/** torch.renorm: each slice along dim whose p-norm exceeds maxnorm scaled down to it (by maxnorm / (norm + 1e-7), as PyTorch's). */
+export function renorm(x: Tensor, p: number, dim: number, maxnorm: number): Tensor {
+  checkTensor('renorm', x);
+  if (!(p > 0)) throw new Error(`renorm: non-positive-norm not supported`);
+  if (!(maxnorm >= 0)) throw new Error(`renorm: expected maxnorm to be >= 0 but got ${maxnorm}`);
+  const d = normDim(dim, x.ndim);
+  const others = [...Array(x.ndim).keys()].filter((a) => a !== d);
+  const norm = others.length ? vectorNorm(x, p, others, true) : abs(x);
+  const factor = where(compare('gt', norm, maxnorm), div(maxnorm, add(norm, 1e-7)), 1);
+  return mul(x, factor); // (the factor's own derivative included, as PyTorch's renorm_backward)
+}
+/**
+ * torch.linalg.matrix_exp: scaling and squaring. Each matrix is scaled by 2^−s, s from its 1-norm (so the
+ * scaled norm is at most ½; s ≤ 30), exp of the scaled matrix by its Taylor series to degree 18 (the rest
+ * below 1e-20 of it), then squared s times (a fixed 30 rounds, each applied only where s is larger).
+ * Gradients through the composed ops.
+ */
+export function matrixExp(A: Tensor): Tensor {
+  checkTensor('matrix_exp', A);
+  if (A.ndim < 2 || A.shape[A.ndim - 1] !== A.shape[A.ndim - 2]) throw new Error(`linalg.matrix_exp: A must be batches of square matrices, but they are ${A.shape[A.ndim - 2]} by ${A.shape[A.ndim - 1]} matrices`);
+  if (!isFloat(A.dtype)) throw new Error(`linalg.matrix_exp: Expected a floating point tensor as input. Got ${A.dtype}`);
+  const n = A.shape[A.ndim - 1];
+  const norm = matrixNorm(A.detach(), 1, [-2, -1], true);
+  const s = clamp(add(log2Of(norm), 2).floor(), 0, 30); // (‖A‖·2^−s ≤ ½)
+  const X = div(A, pow(2, s));
+  const I = eyeOf(n, A).expand([...A.shape]);
+  let term: Tensor = I, out: Tensor = I;
+  for (let k = 1; k <= 18; k++) {
+    term = div(matmul(term, X), k);
+    out = add(out, term);
+  }
+  for (let j = 0; j < 30; j++) out = where(compare('gt', s, j), matmul(out, out), out);
+  return out;
+}
+const log2Of = (t: Tensor) => div(where(compare('gt', t, 0), t, 1).log(), Math.LN2);
+/** torch.select_scatter: x with src written into x.select(dim, index) (out of place). */
+export function selectScatter(x: Tensor, src: Tensor, dim: number, index: number): Tensor {
+  checkTensor('select_scatter', x); checkTensor('select_scatter', src, 'src');
+  const d = normDim(dim, x.ndim);
+  const i = index < 0 ? index + x.shape[d] : index;
+  if (!(i >= 0 && i < x.shape[d])) throw new Error(`select(): index ${index} out of range for tensor of size ${fmtShape(x.shape)} at dimension ${d}`);
+  return indexCopy(x, d, tensor([i], { device: deviceName(x.device) as 'cpu' }), src.unsqueeze(d));
+}
+/** torch.slice_scatter: x with src written into x[start:end:step] along dim (out of place). */
+export function sliceScatter(x: Tensor, src: Tensor, dim = 0, start: number | null = null, end: number | null = null, step = 1): Tensor {
+  checkTensor('slice_scatter', x); checkTensor('slice_scatter', src, 'src');
+  const d = normDim(dim, x.ndim), size = x.shape[d];
+  const clampIdx = (v: number) => Math.min(size, Math.max(0, v < 0 ? v + size : v));
+  const a = start === null ? 0 : clampIdx(start), b = end === null ? size : clampIdx(end);
+  const idx = arange(a, Math.max(a, b), step, { device: deviceName(x.device) as 'cpu' });
+  return indexCopy(x, d, idx, src);
+}
+/** torch.diagonal_scatter for the last two dims (dim1, dim2 = 0, 1 of a matrix or −2, −1 of a batch). */
+export function diagonalScatter(x: Tensor, src: Tensor, offset = 0, dim1 = 0, dim2 = 1): Tensor {
+  checkTensor('diagonal_scatter', x); checkTensor('diagonal_scatter', src, 'src');
+  const d1 = normDim(dim1, x.ndim), d2 = normDim(dim2, x.ndim);
+  if (d1 !== x.ndim - 2 || d2 !== x.ndim - 1) throw new Error('diagonal_scatter: only the last two dims (as dim1, dim2) are supported in troupe');
+  const [r, c] = x.shape.slice(-2);
+  const dev = deviceName(x.device) as 'cpu';
+  const mask = compare('eq', sub(arange(c, { device: dev }).unsqueeze(0), arange(r, { device: dev }).unsqueeze(1)), offset);
+  const len = Math.max(0, offset >= 0 ? Math.min(r, c - offset) : Math.min(r + offset, c));
+  if (src.shape[src.ndim - 1] !== len) throw new Error(`diagonal_scatter: src's last dim ${src.shape[src.ndim - 1]} is not the diagonal's length ${len}`);
+  const embedded = diagEmbed(src, offset).narrow(-2, 0, r).narrow(-1, 0, c);
+  return where(mask, padTo(embedded, r, c), x);
+}
+function padTo(t: Tensor, r: number, c: number): Tensor {
+  const [tr, tc] = t.shape.slice(-2);
+  let out = t;
+  if (tr < r) out = cat([out, zeros([...out.shape.slice(0, -2), r - tr, tc], { dtype: t.dtype, device: deviceName(t.device) })], -2);
+  if (tc < c) out = cat([out, zeros([...out.shape.slice(0, -1), c - tc], { dtype: t.dtype, device: deviceName(t.device) })], -1);
+  return out;
+}

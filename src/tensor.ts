@@ -1424,7 +1424,7 @@ export function all(x: Tensor, dim?: number | number[], keepdim = false): Tensor
 /** What max(dim) and min(dim) return (PyTorch's torch.return_types.max / .min): the values and, as
  * int64, their indices along dim; destructures as an object or as [values, indices]. */
 export class ValuesIndices {
-  constructor(readonly name: 'max' | 'min' | 'sort' | 'topk' | 'kthvalue' | 'median' | 'cummax' | 'cummin' | 'mode', readonly values: Tensor, readonly indices: Tensor) {}
+  constructor(readonly name: 'max' | 'min' | 'sort' | 'topk' | 'kthvalue' | 'median' | 'nanmedian' | 'cummax' | 'cummin' | 'mode', readonly values: Tensor, readonly indices: Tensor) {}
   *[Symbol.iterator](): Iterator<Tensor> { yield this.values; yield this.indices; }
   toString(): string {
     const t = (x: Tensor) => `Tensor(shape=${fmtShape(x.shape)}, dtype=${x.dtype}, device=${deviceName(x.device)})`;

@@ -98,6 +98,21 @@ describe('more top-level functions (src/ops-api.ts)', () => {
     expect([torch.isFloatingPoint(f32([1])), torch.isFloatingPoint(torch.tensor([1])), torch.isComplex(f32([1]))]).toEqual([true, false, false]);
   });
 
+  it("nanmedian, renorm, matrixExp and the *Scatter functions: PyTorch 1.13's printed values", async () => {
+    const x = f32([[1, NaN, 3, 2], [NaN, NaN, 5, 4]]);
+    expect(await torch.nanmedian(x).format()).toBe('tensor(3.)');
+    expect(await torch.nanmedian(x, 1).format()).toBe('torch.return_types.nanmedian(\nvalues=tensor([2., 4.]),\nindices=tensor([3, 3]))');
+    expect(await torch.nanmedian(f32([NaN])).format()).toBe('tensor(nan)');
+    expect(await torch.renorm(f32([[1, 2, 3], [4, 5, 6], [0.1, 0.1, 0.1]]), 2, 0, 5).format())
+      .toBe('tensor([[1.0000, 2.0000, 3.0000],\n        [2.2792, 2.8490, 3.4188],\n        [0.1000, 0.1000, 0.1000]])');
+    expect(await torch.matrixExp(f32([[1, 2], [0, 3]])).format()).toBe('tensor([[ 2.7183, 17.3673],\n        [ 0.0000, 20.0855]])');
+    // float64: the rotation exp([[0, t], [−t, 0]]) = [[cos t, sin t], [−sin t, cos t]], also for a large t (many squarings)
+    for (const t of [1, 40]) near(await list(torch.matrixExp(torch.tensor([[0, t], [-t, 0]], { dtype: 'float64' }))), [[Math.cos(t), Math.sin(t)], [-Math.sin(t), Math.cos(t)]], 1e-12, `exp rot ${t}`);
+    expect(await torch.selectScatter(torch.zeros([2, 3]), torch.ones([3]), 0, 1).format()).toBe('tensor([[0., 0., 0.],\n        [1., 1., 1.]])');
+    expect(await torch.sliceScatter(torch.zeros([4, 2]), torch.ones([2, 2]), 0, 1, 4, 2).format()).toBe('tensor([[0., 0.],\n        [1., 1.],\n        [0., 0.],\n        [1., 1.]])');
+    expect(await torch.diagonalScatter(torch.zeros([3, 3]), torch.ones([2]), 1).format()).toBe('tensor([[0., 1., 0.],\n        [0., 0., 1.],\n        [0., 0., 0.]])');
+  });
+
   it('gradients match finite differences (float64)', async () => {
     await gradcheck((a, b) => torch.tensordot(a, b, [[1], [0]]), [[2, 3], [3, 2]]);
     await gradcheck((a, b) => torch.cdist(a, b), [[3, 2], [2, 2]]);
@@ -107,6 +122,13 @@ describe('more top-level functions (src/ops-api.ts)', () => {
     await gradcheck((x, src) => torch.indexAdd(x, 0, torch.tensor([2, 0, 2]), src, { alpha: 1.5 }), [[3, 2], [3, 2]]);
     await gradcheck((x, src) => torch.indexCopy(x, 1, torch.tensor([1, 0]), src), [[2, 3], [2, 2]]);
     await gradcheck((x, src) => torch.scatter(x, 1, torch.tensor([[0, 2], [1, 0]]), src), [[2, 3], [2, 2]]);
+    await gradcheck((a) => torch.matrixExp(a), [[3, 3]]);
+    await gradcheck((a) => torch.nanmedian(a, 1).values, [[3, 4]]);
+    await gradcheck((a) => torch.renorm(a, 2, 0, 1), [[3, 2]]);
+    // (PyTorch 1.13's renorm gradient, the norm's own derivative included)
+    const r = torch.tensor([[1, 2], [4, 5]], { dtype: 'float64' }).requiresGrad_();
+    await torch.renorm(r, 2, 0, 1).sum().backward();
+    near(await list(r.grad!), [[0.17888544219998245, -0.08944269109999389], [0.019045582562263016, -0.015236461659566663]], 1e-12, 'renorm grad');
   });
 });
 
