@@ -8,7 +8,7 @@
  */
 import {
   Tensor, abs, acos, acosh, add, asin, asinh, atan, atan2, atanh, checkTensor, clamp, div, matmul, mul, neg, pow, reshape, sign, stack, sub, sum,
-  tensor, trunc, zeros, deviceName, full, arange, std, variance, mean, where, compare, gather, cat, ValuesIndices,
+  tensor, trunc, zeros, deviceName, full, arange, std, variance, mean, where, compare, gather, cat, ValuesIndices, eye,
 } from './tensor.ts';
 import { sort } from './ops-sort.ts';
 import { matrixNorm, vectorNorm } from './linalg.ts';
@@ -195,7 +195,7 @@ export function matrixPower(A: Tensor, n: number): Tensor {
   }
   return out!;
 }
-const eyeOf = (m: number, A: Tensor) => where(compare('eq', arange(m, { device: deviceName(A.device) }).unsqueeze(1), arange(m, { device: deviceName(A.device) }).unsqueeze(0)), 1, 0).to({ dtype: A.dtype });
+const eyeOf = (m: number, A: Tensor) => eye(m, { dtype: A.dtype, device: deviceName(A.device) as 'cpu' });
 
 // ---- data-dependent shapes (values read back: async) ----------------------------------------------------
 

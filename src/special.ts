@@ -10,7 +10,7 @@
  * |x| ≤ 25 and Hankel's asymptotic series beyond. Integers compute as float32.
  */
 import {
-  Tensor, abs, add, checkTensor, compare, composite, div, exp, full, log, logSoftmax, mul, neg, round, sigmoid, sign, softmax, sqrt, sub, sum,
+  Tensor, abs, add, checkTensor, compare, composite, div, exp, full, log, logSoftmax, mul, neg, round, sigmoid, sign, softmax, sqrt, sub, sumToShape,
   twice, where, exp2,
 } from './tensor.ts';
 import { erf, erfc, expm1, log1p, logsumexp } from './ops-more.ts';
@@ -102,20 +102,11 @@ export function xlog1py(x: Tensor | number, y: Tensor | number): Tensor {
   const p = as(x), q = as(y);
   const inputs = [x instanceof Tensor ? p : null, y instanceof Tensor ? q : null].filter((t): t is Tensor => t !== null);
   return twice(composite('SpecialXlog1PyBackward0', inputs, () => where(compare('ne', q, q), NaN, where(compare('eq', p, 0), 0, mul(p, log1p(q)))), (g) => {
-    const gx = x instanceof Tensor && p.requiresGrad ? sumToShapeOf(mul(g, log1p(q)), p) : null;
-    const gy = y instanceof Tensor && q.requiresGrad ? sumToShapeOf(div(mul(g, p), add(q, 1)), q) : null;
+    const gx = x instanceof Tensor && p.requiresGrad ? sumToShape(mul(g, log1p(q)), [...p.shape]) : null;
+    const gy = y instanceof Tensor && q.requiresGrad ? sumToShape(div(mul(g, p), add(q, 1)), [...q.shape]) : null;
     return x instanceof Tensor && y instanceof Tensor ? [gx, gy] : x instanceof Tensor ? [gx] : [gy];
   }, p, q));
 }
-function sumToShapeOf(t: Tensor, like: Tensor): Tensor {
-  const lead = t.ndim - like.ndim;
-  const axes: number[] = [];
-  t.shape.forEach((s, i) => { if (i < lead || (like.shape[i - lead] === 1 && s !== 1)) axes.push(i); });
-  let r = axes.length ? sum(t, axes, true) : t;
-  if (lead > 0) r = r.reshape([...like.shape]);
-  return r;
-}
-
 // ---- modified Bessel functions of the first kind, orders 0 and 1 -------------------------------------
 
 const BESSEL_SWITCH = 25;
