@@ -32,7 +32,7 @@ export {
   broadcastTo, broadcastShapes, broadcastTensors, atleast1d, atleast2d, atleast3d, logspace, vander, diagflat, flipud, fliplr, stdMean, varMean,
   addmv, addr, baddbmm, addbmm, inner, tensordot, cdist, floatPower, matrixPower, argwhere, unique, uniqueConsecutive, bincount,
   indexAdd, indexCopy, indexFill, scatter, histc, unflatten, chainMatmul, isFloatingPoint, isComplex,
-  nanmedian, renorm, matrixExp, selectScatter, sliceScatter, diagonalScatter,
+  nanmedian, renorm, matrixExp, selectScatter, sliceScatter, diagonalScatter, gcd, lcm, frexp, ldexp,
 } from './ops-api.ts';
 export { cosineSimilarity } from './functional.ts';
 export { pairwiseDistance } from './functional-losses.ts';

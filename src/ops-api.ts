@@ -466,3 +466,58 @@ function padTo(t: Tensor, r: number, c: number): Tensor {
   if (tc < c) out = cat([out, zeros([...out.shape.slice(0, -1), c - tc], { dtype: t.dtype, device: deviceName(t.device) })], -1);
   return out;
 }
+
+// ---- integer and exponent helpers ------------------------------------------------------------------------
+
+/**
+ * torch.gcd: the greatest common divisor of integer tensors, non-negative (gcd(0, 0) = 0), by Euclid's
+ * algorithm as 80 masked rounds of remainders (enough for any pair below 2^53: Fibonacci's bound).
+ */
+export function gcd(a: Tensor, b: Tensor): Tensor {
+  checkTensor('gcd', a); checkTensor('gcd', b, 'other');
+  for (const t of [a, b]) if (isFloat(t.dtype) || t.dtype === 'bool') throw new Error(`"gcd_cpu" not implemented for '${t.dtype === 'bool' ? 'Bool' : t.dtype === 'float64' ? 'Double' : 'Float'}'`);
+  let x = abs(a), y = abs(b);
+  for (let k = 0; k < 80; k++) {
+    const nz = compare('ne', y, 0);
+    const r = where(nz, remainderOf(x, where(nz, y, 1)), 0);
+    x = where(nz, y, x);
+    y = r;
+  }
+  return x;
+}
+const remainderOf = (x: Tensor, y: Tensor) => sub(x, mul(div(x, y, { roundingMode: 'trunc' }), y));
+/** torch.lcm: |a·b| / gcd(a, b), 0 where either is 0. */
+export function lcm(a: Tensor, b: Tensor): Tensor {
+  const g = gcd(a, b);
+  const zero = compare('eq', g, 0);
+  return where(zero, 0, abs(mul(div(a, where(zero, 1, g), { roundingMode: 'trunc' }), b)));
+}
+/**
+ * torch.frexp: x = mantissa · 2^exponent with |mantissa| in [0.5, 1) (0, ±inf and NaN: themselves with
+ * exponent 0); [mantissa, exponent (int32)].
+ */
+export function frexp(x: Tensor): [Tensor, Tensor] {
+  checkTensor('frexp', x);
+  if (!isFloat(x.dtype)) throw new Error('torch.frexp() only supports floating-point dtypes');
+  const ax = abs(x);
+  const special = compare('eq', ax, 0).logicalOr(compare('ne', x, x)).logicalOr(compare('eq', ax, Infinity));
+  const safe = where(special, 1, ax);
+  let e = add(div(safe.log(), Math.LN2).floor(), 1);
+  let m = scale2(where(special, 1, x), neg(e));
+  // (log2 may land one off near powers of two: one correction each way)
+  const hi = compare('ge', abs(m), 1), lo = compare('lt', abs(m), 0.5);
+  m = where(hi, div(m, 2), where(lo, mul(m, 2), m));
+  e = add(e, sub(hi.to({ dtype: e.dtype }), lo.to({ dtype: e.dtype })));
+  return [where(special, x, m), where(special, 0, e).to({ dtype: 'int32' })];
+}
+/** torch.ldexp: x · 2^e (integers as float32). */
+export function ldexp(x: Tensor, e: Tensor): Tensor {
+  checkTensor('ldexp', x); checkTensor('ldexp', e, 'other');
+  return scale2(isFloat(x.dtype) ? x : x.to({ dtype: 'float32' }), e);
+}
+/** x · 2^e in two halves, so that neither power overflows or underflows where the product does not. */
+function scale2(x: Tensor, e: Tensor): Tensor {
+  const ef = e.to({ dtype: x.dtype });
+  const h = div(ef, 2).floor();
+  return mul(mul(x, pow(2, h)), pow(2, sub(ef, h)));
+}

@@ -113,6 +113,22 @@ describe('more top-level functions (src/ops-api.ts)', () => {
     expect(await torch.diagonalScatter(torch.zeros([3, 3]), torch.ones([2]), 1).format()).toBe('tensor([[0., 1., 0.],\n        [0., 0., 1.],\n        [0., 0., 0.]])');
   });
 
+  it("gcd, lcm, frexp, ldexp: PyTorch 1.13's values (printed by it)", async () => {
+    const a = torch.tensor([12, -18, 0, 0, 7, 1071, 2 ** 40]), b = torch.tensor([18, 12, 5, 0, -21, 462, 6]);
+    expect(await list(torch.gcd(a, b))).toEqual([6, 6, 5, 0, 7, 21, 2]);
+    expect(await list(torch.lcm(a, b))).toEqual([36, 36, 0, 0, 21, 23562, 3298534883328]);
+    expect(() => torch.gcd(f32([1.5]), f32([2]))).toThrow(`"gcd_cpu" not implemented for 'Float'`);
+    const [m, e] = torch.frexp(f32([8, 0.75, -3, 0, 1e-40, Infinity, NaN, 1, 0.5, -0]));
+    const mv = await values(m);
+    expect(mv.map((v) => (Number.isNaN(v) ? 'nan' : Object.is(v, -0) ? '-0' : v))).toEqual([0.5, 0.75, -0.75, 0, 0.5444488525390625, Infinity, 'nan', 0.5, 0.5, '-0']);
+    expect(await list(e)).toEqual([4, 0, 2, 0, -132, 0, 0, 1, 0, 0]);
+    expect(e.dtype).toBe('int32');
+    const l = torch.ldexp(f32([1, 0.75, -3]), torch.tensor([3, -2, 1]));
+    expect([await list(l), l.dtype, torch.ldexp(torch.tensor([1, 2]), torch.tensor([1, 2])).dtype]).toEqual([[8, 0.1875, -6], 'float32', 'float32']);
+    // (the powers in two halves: 2^130 alone overflows float32, x · 2^130 does not for a small x)
+    expect(await list(torch.ldexp(f32([2 ** -20]), torch.tensor([130])))).toEqual([2 ** 110]);
+  });
+
   it('gradients match finite differences (float64)', async () => {
     await gradcheck((a, b) => torch.tensordot(a, b, [[1], [0]]), [[2, 3], [3, 2]]);
     await gradcheck((a, b) => torch.cdist(a, b), [[3, 2], [2, 2]]);
