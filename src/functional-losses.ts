@@ -177,6 +177,23 @@ export function pairwiseDistance(x1: Tensor, x2: Tensor, o: PairwiseDistanceOpti
   return norm(add(sub(x1, x2), o.eps ?? 1e-6), o.p ?? 2, Math.max(inner, 0), o.keepdim ?? false);
 }
 
+/**
+ * F.pdist: the p-norm distances between the rows of a [N, M] input, for each pair i < j in row order
+ * ([N(N−1)/2]); each from the pair's difference, so that a zero distance has a zero gradient (PyTorch's
+ * PdistBackward0 does the same).
+ */
+export function pdist(input: Tensor, p = 2): Tensor {
+  checkTensor('pdist', input);
+  if (input.ndim !== 2) throw new Error(`pdist only supports 2D tensors, got: ${input.ndim}D`);
+  if (!(p >= 0)) throw new Error('pdist only supports non-negative p values');
+  const n = input.shape[0];
+  const I: number[] = [], J: number[] = [];
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) { I.push(i); J.push(j); }
+  const dev = { device: input.device === 'gpu' ? ('gpu' as const) : undefined };
+  const diff = sub(input.indexSelect(0, tensor(I, { dtype: 'int64', ...dev })), input.indexSelect(0, tensor(J, { dtype: 'int64', ...dev })));
+  return norm(diff, p, 1);
+}
+
 export interface TripletMarginOptions extends MarginOptions { p?: number; eps?: number; swap?: boolean }
 /** max(0, margin + d(a, p) − d(a, n)), d the pairwise p-norm distance (swap: d(a, n) the smaller of it and d(p, n)). */
 export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Tensor, o: TripletMarginOptions = {}): Tensor {

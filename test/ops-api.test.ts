@@ -129,6 +129,17 @@ describe('more top-level functions (src/ops-api.ts)', () => {
     expect(await list(torch.ldexp(f32([2 ** -20]), torch.tensor([130])))).toEqual([2 ** 110]);
   });
 
+  it("nn.functional.pdist: PyTorch 1.13's distances and gradient (a zero distance has a zero gradient)", async () => {
+    const x = f32([[0, 1], [2, 3], [4, -1], [2, 3]]).requiresGrad_();
+    const d = torch.nn.functional.pdist(x);
+    near(await list(d), [2.8284270763397217, 4.4721360206604, 2.8284270763397217, 4.4721360206604, 0, 4.4721360206604], 1e-7, 'pdist');
+    await d.sum().backward();
+    near(await list(x.grad!), [[-2.308640718460083, -0.9669999480247498], [0.25989317893981934, 1.6015338897705078], [1.7888543605804443, -2.236067771911621], [0.25989317893981934, 1.6015338897705078]], 1e-6, 'pdist grad');
+    expect(await list(torch.nn.functional.pdist(x.detach(), 1))).toEqual([4, 6, 4, 6, 0, 6]);
+    expect(await list(torch.nn.functional.pdist(x.detach(), Infinity))).toEqual([2, 4, 2, 4, 0, 4]);
+    expect(() => torch.nn.functional.pdist(torch.ones([3]))).toThrow('pdist only supports 2D tensors, got: 1D');
+  });
+
   it('gradients match finite differences (float64)', async () => {
     await gradcheck((a, b) => torch.tensordot(a, b, [[1], [0]]), [[2, 3], [3, 2]]);
     await gradcheck((a, b) => torch.cdist(a, b), [[3, 2], [2, 2]]);
