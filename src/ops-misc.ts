@@ -539,7 +539,15 @@ export function logit(x: Tensor, eps?: number | null): Tensor {
  * Integers promote to float32.
  */
 export function xlogy(x: Tensor | number, y: Tensor | number): Tensor {
-  if (!(x instanceof Tensor) && !(y instanceof Tensor)) throw new Error('xlogy(): expected a Tensor');
+  return xTimesLogOf('xlogy', 'Xlogy', log, (q) => q, x, y);
+}
+/**
+ * x·f(y), 0 where x = 0 unless y is NaN, with f = log (xlogy) or log1p (special.xlog1py): the gradients
+ * g·f(y) for x (at x = 0 too, as PyTorch's) and g·x / den(y) for y; integers promote to float32; grad_fn
+ * `${grad}Backward0` for two tensors, 2 for a number y, 1 for a number x (PyTorch's numbering).
+ */
+export function xTimesLogOf(name: string, grad: string, f: (t: Tensor) => Tensor, den: (y: Tensor) => Tensor, x: Tensor | number, y: Tensor | number): Tensor {
+  if (!(x instanceof Tensor) && !(y instanceof Tensor)) throw new Error(`${name}(): expected a Tensor`);
   const d0 = x instanceof Tensor ? { dtype: x.dtype, dim: x.ndim } : x;
   const d1 = y instanceof Tensor ? { dtype: y.dtype, dim: y.ndim } : y;
   let dt = resultType([d0, d1]);
@@ -547,12 +555,13 @@ export function xlogy(x: Tensor | number, y: Tensor | number): Tensor {
   const ref = (x instanceof Tensor ? x : y) as Tensor;
   const p = x instanceof Tensor ? (x.dtype === dt ? x : x.to({ dtype: dt })) : full([], x, { dtype: dt, device: dev(ref) });
   const q = y instanceof Tensor ? (y.dtype === dt ? y : y.to({ dtype: dt })) : full([], y, { dtype: dt, device: dev(ref) });
-  const raw = (a: Tensor, b: Tensor) => where(isnan(b), NaN, where(compare('eq', a, 0), 0, mul(a, log(b))));
-  const inputs = x instanceof Tensor && y instanceof Tensor ? [p, q] : x instanceof Tensor ? [p] : [q];
-  return twice(composite(x instanceof Tensor && y instanceof Tensor ? 'XlogyBackward0' : x instanceof Tensor ? 'XlogyBackward2' : 'XlogyBackward1', inputs, () => raw(p, q), (g) => {
-    const gx = p.requiresGrad ? sumToShape(mul(g, log(q)), [...p.shape]) : null; // (PyTorch's: log(y) at x = 0 too)
-    const gy = q.requiresGrad ? sumToShape(div(mul(g, p), q), [...q.shape]) : null;
-    return x instanceof Tensor && y instanceof Tensor ? [gx, gy] : x instanceof Tensor ? [gx] : [gy];
+  const raw = (a: Tensor, b: Tensor) => where(isnan(b), NaN, where(compare('eq', a, 0), 0, mul(a, f(b))));
+  const both = x instanceof Tensor && y instanceof Tensor;
+  const inputs = both ? [p, q] : x instanceof Tensor ? [p] : [q];
+  return twice(composite(`${grad}Backward${both ? 0 : x instanceof Tensor ? 2 : 1}`, inputs, () => raw(p, q), (g) => {
+    const gx = p.requiresGrad ? sumToShape(mul(g, f(q)), [...p.shape]) : null;
+    const gy = q.requiresGrad ? sumToShape(div(mul(g, p), den(q)), [...q.shape]) : null;
+    return both ? [gx, gy] : x instanceof Tensor ? [gx] : [gy];
   }, p, q));
 }
 

@@ -10,14 +10,14 @@
  * |x| ≤ 25 and Hankel's asymptotic series beyond. Integers compute as float32.
  */
 import {
-  Tensor, abs, add, checkTensor, compare, composite, div, exp, full, log, logSoftmax, mul, neg, round, sigmoid, sign, softmax, sqrt, sub, sumToShape,
+  Tensor, abs, add, checkTensor, compare, composite, div, exp, full, log, logSoftmax, mul, neg, round, sigmoid, sign, softmax, sqrt, sub,
   twice, where, exp2,
 } from './tensor.ts';
 import { erf, erfc, expm1, log1p, logsumexp } from './ops-more.ts';
 import { digamma, lgamma, trigamma } from './distributions-extra.ts';
-import { logit, sinc, xlogy } from './ops-misc.ts';
+import { logit, sinc, xlogy, xTimesLogOf } from './ops-misc.ts';
 import { erfinv } from './distributions.ts';
-import { isFloat, resultType } from './dtype.ts';
+import { isFloat } from './dtype.ts';
 import { deviceName } from './tensor.ts';
 
 export { erf, erfc, erfinv, exp2, expm1, log1p, logit, xlogy, digamma, digamma as psi, lgamma as gammaln, sinc, logsumexp, softmax, logSoftmax, round };
@@ -92,21 +92,9 @@ export function logNdtr(x: Tensor): Tensor {
 
 /** x·log1p(y), 0 where x = 0 unless y is NaN (SpecialXlog1PyBackward0: g·log1p(y), g·x/(1 + y)). */
 export function xlog1py(x: Tensor | number, y: Tensor | number): Tensor {
-  if (!(x instanceof Tensor) && !(y instanceof Tensor)) throw new Error('xlog1py(): expected a Tensor');
-  const d0 = x instanceof Tensor ? { dtype: x.dtype, dim: x.ndim } : x;
-  const d1 = y instanceof Tensor ? { dtype: y.dtype, dim: y.ndim } : y;
-  let dt = resultType([d0, d1]);
-  if (!isFloat(dt)) dt = 'float32';
-  const ref = (x instanceof Tensor ? x : y) as Tensor;
-  const as = (v: Tensor | number) => (v instanceof Tensor ? (v.dtype === dt ? v : v.to({ dtype: dt })) : full([], v, { dtype: dt, device: deviceName(ref.device) }));
-  const p = as(x), q = as(y);
-  const inputs = [x instanceof Tensor ? p : null, y instanceof Tensor ? q : null].filter((t): t is Tensor => t !== null);
-  return twice(composite('SpecialXlog1PyBackward0', inputs, () => where(compare('ne', q, q), NaN, where(compare('eq', p, 0), 0, mul(p, log1p(q)))), (g) => {
-    const gx = x instanceof Tensor && p.requiresGrad ? sumToShape(mul(g, log1p(q)), [...p.shape]) : null;
-    const gy = y instanceof Tensor && q.requiresGrad ? sumToShape(div(mul(g, p), add(q, 1)), [...q.shape]) : null;
-    return x instanceof Tensor && y instanceof Tensor ? [gx, gy] : x instanceof Tensor ? [gx] : [gy];
-  }, p, q));
+  return xTimesLogOf('xlog1py', 'SpecialXlog1Py', log1p, (q) => add(q, 1), x, y);
 }
+
 // ---- modified Bessel functions of the first kind, orders 0 and 1 -------------------------------------
 
 const BESSEL_SWITCH = 25;
