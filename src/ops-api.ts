@@ -278,8 +278,8 @@ export async function bincount(x: Tensor, weights?: Tensor | null, minlength = 0
 // ---- indexed writes, out of place (composed from scatterAdd: gradients flow) ----------------------------
 
 /** index laid along dim of a tensor shaped like `like` (a view: stride 0 elsewhere), as index_add reads it. */
-function alongDim(index: Tensor, dim: number, like: Tensor): Tensor {
-  if (index.ndim > 1) throw new Error('index_add_(): Index is supposed to be a vector');
+function alongDim(name: string, index: Tensor, dim: number, like: Tensor): Tensor {
+  if (index.ndim > 1) throw new Error(`${name}(): Index is supposed to be a vector`);
   const shape = like.shape.map((_, i) => (i === dim ? index.numel() : 1));
   return reshape(index, shape).expand([...like.shape]).contiguous();
 }
@@ -289,14 +289,14 @@ export function indexAdd(x: Tensor, dim: number, index: Tensor, source: Tensor, 
   const d = normDim(dim, Math.max(1, x.ndim));
   if (source.ndim !== x.ndim || source.shape[d] !== index.numel()) throw new Error(`index_add_(): Number of indices (${index.numel()}) should be equal to source.size(dim) (${source.shape[d]})`);
   const src = o.alpha === undefined || o.alpha === 1 ? source : mul(source, o.alpha);
-  return add(x, zerosLikeOf(x).scatterAdd(d, alongDim(index, d, source), src));
+  return add(x, zerosLikeOf(x).scatterAdd(d, alongDim('index_add_', index, d, source), src));
 }
 /** torch.index_copy: x with source's slices written at index along dim (indices must be distinct). */
 export function indexCopy(x: Tensor, dim: number, index: Tensor, source: Tensor): Tensor {
   checkTensor('index_copy', x); checkTensor('index_copy', source, 'source');
   const d = normDim(dim, Math.max(1, x.ndim));
   if (source.ndim !== x.ndim || source.shape[d] !== index.numel()) throw new Error(`index_copy_(): Number of indices (${index.numel()}) should be equal to source.size(dim) (${source.shape[d]})`);
-  return add(x, zerosLikeOf(x).scatterAdd(d, alongDim(index, d, source), sub(source, x.indexSelect(d, index))));
+  return add(x, zerosLikeOf(x).scatterAdd(d, alongDim('index_copy_', index, d, source), sub(source, x.indexSelect(d, index))));
 }
 /** torch.index_fill: x with value at index along dim. */
 export function indexFill(x: Tensor, dim: number, index: Tensor, value: number): Tensor {
@@ -304,7 +304,7 @@ export function indexFill(x: Tensor, dim: number, index: Tensor, value: number):
   const d = normDim(dim, Math.max(1, x.ndim));
   const marks = zeros([...x.shape], { dtype: 'float32', device: deviceName(x.device) });
   const ones = full(x.shape.map((s, i) => (i === d ? index.numel() : s)), 1, { dtype: 'float32', device: deviceName(x.device) });
-  return where(compare('gt', marks.scatterAdd(d, alongDim(index, d, ones), ones), 0), value, x);
+  return where(compare('gt', marks.scatterAdd(d, alongDim('index_fill_', index, d, ones), ones), 0), value, x);
 }
 /**
  * torch.scatter: x with src's elements (or a number) written at index along dim, src read over index's
