@@ -127,6 +127,18 @@ fn iremainder(x: i32, y: i32) -> i32 {
   return m;
 }
 
+// Shifts as PyTorch 2 defines them: a left shift outside [0, 32) gives 0, a right shift (arithmetic)
+// outside [0, 31) the sign's fill. int64 is held in 32 bits here, so its right shifts are these too; its
+// left shifts are int64.wgsl's lchk_shl.
+fn ishl(x: i32, y: i32) -> i32 {
+  if (y < 0i || y >= 32i) { return 0i; }
+  return bitcast<i32>(bitcast<u32>(x) << u32(y));
+}
+fn ishr(x: i32, y: i32) -> i32 {
+  if (y < 0i || y >= 31i) { return x >> 31u; }
+  return x >> u32(y);
+}
+
 // ---- exp, log, sin, cos, tanh to a few ulp everywhere --------------------------------------------------
 // Vulkan lets a driver's f32 builtins be loose: exp to 3 + 2·|x| ulp, log to an absolute 2^-21 on
 // [0.5, 2] (relative error unbounded near 1), sin and cos to an absolute 2^-11 on [-π, π] and nothing

@@ -32,6 +32,14 @@ fn lchk_abs(a: i32) -> i32 {
   if (a == bitcast<i32>(0x80000000u)) { lchk_flag(); }
   return abs(a);
 }
+// x << y in 64 bits: 0 for a shift outside [0, 64), else x · 2^y, which must fit in the 32 bits.
+fn lchk_shl(x: i32, y: i32) -> i32 {
+  if (y < 0i || y >= 64i || x == 0i) { return 0i; }
+  if (y >= 32i) { lchk_flag(); return 0i; }
+  let r = bitcast<i32>(bitcast<u32>(x) << u32(y));
+  if ((r >> u32(y)) != x) { lchk_flag(); }
+  return r;
+}
 // A float about to be stored as int64 (truncated): it must lie in [-2^31, 2^31).
 fn lchk_f2l(v: f32) -> f32 {
   if (!(v >= -2147483648.0 && v < 2147483648.0)) { lchk_flag(); }

@@ -34,6 +34,12 @@ export function promote(a: DType, b: DType): DType {
   return RANK[a] >= RANK[b] ? a : b;
 }
 
+/** PyTorch's can_cast, which in-place ops and out= apply to their result: any cast but float to an
+ * integer or bool, and integer to bool (a narrower type of the same kind is fine: int64 into int32). */
+export function canCast(from: DType, to: DType): boolean {
+  return !(CATEGORY[from] > CATEGORY[to]);
+}
+
 /**
  * PyTorch's result_type: dimensioned tensors outrank zero-dim tensors, which outrank Python scalars,
  * except that a higher category (bool < int < float) always wins; a float scalar with integer tensors

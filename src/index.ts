@@ -5,6 +5,7 @@ export {
   Tensor, Size, tensor, fromTypedArray, ones, zeros, empty, full, rand, randn, zerosLike, onesLike, randLike, randnLike,
   linspace, arange, manualSeed, initialSeed, add, sub, mul, div, floorDivide, pow, neg, exp, log, sqrt, abs, sin, cos, tanh, relu,
   asin, acos, atan, sinh, cosh, asinh, acosh, atanh, log2, log10, exp2, atan2, fmod, remainder,
+  bitwiseAnd, bitwiseOr, bitwiseXor, bitwiseNot, bitwiseLeftShift, bitwiseRightShift,
   sigmoid, reciprocal, maximum, minimum, where, sum, mean, dot, matmul, mm, clone, reshape, backward, format, print,
   isTensor, sumToShape, scope, keep, indexSelect, gather, scatterAdd, t, transpose, permute, squeeze, unsqueezeOf as unsqueeze, flatten, unbind, diagonal, max, min, argmax, argmin, ValuesIndices, cat, concat, stack, softmax, logSoftmax, clamp, clip, sign, floor, ceil, trunc, round, variance as var, std, any, all, narrow, split, chunk, randint, eye, maskedFill,
 } from './tensor.ts';

@@ -4,7 +4,7 @@
  * terms of other frontend ops.
  */
 import type { AdamOp, BinaryFn, ConvOp, DType, Op, ReduceFn, ScanOp, UnaryFn, View } from './runtime/protocol.ts';
-import { ARRAY_OF, castValue, isFloat, parseDType, promote, resultType, type TypedArray } from './dtype.ts';
+import { ARRAY_OF, canCast, castValue, isFloat, parseDType, promote, resultType, type TypedArray } from './dtype.ts';
 import { broadcastShapes, contiguousStrides, fmtShape, isNonOverlappingAndDense, normDim, numelOf, sameShape, storageSpan } from './shape.ts';
 import { AccumulateGrad, enableGrad, isGradEnabled, noGrad, Node, runBackward } from './autograd/graph.ts';
 import * as rt from './runtime/runtime.ts';
@@ -171,6 +171,18 @@ export class Tensor {
   atan2(o: Operand): Tensor { return atan2(this, o); }
   fmod(o: Operand): Tensor { return fmod(this, o); }
   remainder(o: Operand): Tensor { return remainder(this, o); }
+  bitwiseAnd(o: Operand): Tensor { return bitwiseAnd(this, o); }
+  bitwiseOr(o: Operand): Tensor { return bitwiseOr(this, o); }
+  bitwiseXor(o: Operand): Tensor { return bitwiseXor(this, o); }
+  bitwiseNot(): Tensor { return bitwiseNot(this); }
+  bitwiseLeftShift(o: Operand): Tensor { return bitwiseLeftShift(this, o); }
+  bitwiseRightShift(o: Operand): Tensor { return bitwiseRightShift(this, o); }
+  bitwiseAnd_(o: Operand): this { return inplaceOf(this, 'bitwise_and_', (x) => bitwiseAnd(x, o)); }
+  bitwiseOr_(o: Operand): this { return inplaceOf(this, 'bitwise_or_', (x) => bitwiseOr(x, o)); }
+  bitwiseXor_(o: Operand): this { return inplaceOf(this, 'bitwise_xor_', (x) => bitwiseXor(x, o)); }
+  bitwiseNot_(): this { return inplaceOf(this, 'bitwise_not_', (x) => bitwiseNot(x)); }
+  bitwiseLeftShift_(o: Operand): this { return inplaceOf(this, 'bitwise_left_shift_', (x) => bitwiseLeftShift(x, o)); }
+  bitwiseRightShift_(o: Operand): this { return inplaceOf(this, 'bitwise_right_shift_', (x) => bitwiseRightShift(x, o)); }
   relu(): Tensor { return relu(this); }
   sigmoid(): Tensor { return sigmoid(this); }
   softmax(dim?: number): Tensor { return softmax(this, dim); }
@@ -1103,6 +1115,44 @@ function modulo(fn: 'fmod' | 'remainder', a: Tensor, b: Operand): Tensor {
 export const fmod = (a: Tensor, b: Operand): Tensor => modulo('fmod', a, b);
 export const remainder = (a: Tensor, b: Operand): Tensor => modulo('remainder', a, b);
 
+// ---- bitwise operations on integers and bools ---------------------------------------------------------
+
+type BitFn = 'bitand' | 'bitor' | 'bitxor' | 'shl' | 'shr';
+/** The op's name in PyTorch, and its kernels' (in PyTorch's "not implemented" error). */
+const BIT_NAMES: Record<BitFn, [string, string]> = {
+  bitand: ['bitwise_and', 'bitwise_and'], bitor: ['bitwise_or', 'bitwise_or'], bitxor: ['bitwise_xor', 'bitwise_xor'],
+  shl: ['bitwise_left_shift', 'lshift'], shr: ['bitwise_right_shift', 'rshift'],
+};
+/**
+ * a & b, a | b, a ^ b, a << b, a >> b on integer or bool tensors (a number may stand for either, not
+ * both), in the operands' promoted dtype. int64 values act as 64-bit two's complement. Shifts follow
+ * PyTorch 2: a left shift by a count outside [0, width) gives 0, a right shift (arithmetic) by one outside
+ * [0, width - 1) the sign's fill; a left shift into int64 that leaves 64 bits wraps. Shifts refuse bools,
+ * as PyTorch's kernels do. No gradient: integer tensors have none.
+ */
+function bitwise(fn: BitFn, a: Operand, b: Operand): Tensor {
+  const [name, kernel] = BIT_NAMES[fn];
+  checkOperand(name, a); checkOperand(name, b);
+  if (!(a instanceof Tensor) && !(b instanceof Tensor)) throw new Error(`${name}(): expected at least one Tensor argument, got two numbers`);
+  const dev = checkDevices(name, a, b);
+  const dt = operandDtypes(a, b);
+  if (isFloat(dt) || (dt === 'bool' && (fn === 'shl' || fn === 'shr'))) {
+    throw new Error(`"${kernel}_${dev === 'gpu' ? 'gpu' : 'cpu'}" not implemented for '${SCALAR_TYPE[dt]}'`);
+  }
+  return rawBinary(fn, a, b, dt, dt, name);
+}
+export const bitwiseAnd = (a: Operand, b: Operand): Tensor => bitwise('bitand', a, b);
+export const bitwiseOr = (a: Operand, b: Operand): Tensor => bitwise('bitor', a, b);
+export const bitwiseXor = (a: Operand, b: Operand): Tensor => bitwise('bitxor', a, b);
+export const bitwiseLeftShift = (a: Operand, b: Operand): Tensor => bitwise('shl', a, b);
+export const bitwiseRightShift = (a: Operand, b: Operand): Tensor => bitwise('shr', a, b);
+/** ~x: for integers x ^ -1 (every bit flipped), for bools logical not. */
+export function bitwiseNot(x: Tensor): Tensor {
+  checkTensor('bitwise_not', x);
+  if (isFloat(x.dtype)) throw new Error(`"bitwise_not_${x.device === 'gpu' ? 'gpu' : 'cpu'}" not implemented for '${SCALAR_TYPE[x.dtype]}'`);
+  return x.dtype === 'bool' ? compare('eq', x, false) : rawBinary('bitxor', x, -1, x.dtype, x.dtype, 'bitwise_not');
+}
+
 export function relu(x: Tensor): Tensor {
   checkTensor('relu', x);
   const out = rawUnary('relu', x, x.dtype);
@@ -1279,7 +1329,7 @@ function inplaceOf<T extends Tensor>(t: T, opName: string, f: (x: Tensor) => Ten
   const grad = rec && r.requiresGrad;
   if (grad && !t.requiresGrad) checkInplace(t, opName);
   if (!sameShape(r.shape, t.shape)) throw new Error(`output with shape ${fmtShape(t.shape)} doesn't match the broadcast shape ${fmtShape(r.shape)}`);
-  if (r.dtype !== t.dtype && promote(r.dtype, t.dtype) !== t.dtype) throw new Error(`result type ${SCALAR_TYPE[r.dtype]} can't be cast to the desired output type ${SCALAR_TYPE[t.dtype]}`);
+  if (!canCast(r.dtype, t.dtype)) throw new Error(`result type ${SCALAR_TYPE[r.dtype]} can't be cast to the desired output type ${SCALAR_TYPE[t.dtype]}`);
   exec({ op: 'copy', x: r._view(), out: t._view() }, r, t);
   t.storage.version++;
   if (grad) recordInplace(t, new Node<Tensor>(gradName ?? r.gradFn?.name ?? opName, [null, r._edge()], (g) => [null, g]));
@@ -1298,7 +1348,7 @@ function inplaceBinary<T extends Tensor>(t: T, fn: 'add' | 'sub' | 'mul' | 'div'
   if (!sameShape(shape, t.shape)) throw new Error(`output with shape ${fmtShape(t.shape)} doesn't match the broadcast shape ${fmtShape(shape)}`);
   let dt = operandDtypes(t, o);
   if (fn === 'div' && !isFloat(dt)) dt = 'float32';
-  if (promote(dt, t.dtype) !== t.dtype) throw new Error(`result type ${dt} can't be cast to the desired output type ${t.dtype}`);
+  if (!canCast(dt, t.dtype)) throw new Error(`result type ${SCALAR_TYPE[dt]} can't be cast to the desired output type ${SCALAR_TYPE[t.dtype]}`);
   const grad = isGradEnabled() && (t.requiresGrad || (o instanceof Tensor && o.requiresGrad));
   if (grad) checkInplace(t, opName);
   const oGrad = o instanceof Tensor && o.requiresGrad && isGradEnabled();

@@ -23,6 +23,10 @@ export type BinaryFn =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
   /** atan2(a, b); fmod: a - trunc(a/b)·b (C's fmod, the sign of a); remainder: the sign of b (Python's %) */
   | 'atan2' | 'fmod' | 'remainder'
+  /** Integer and bool operands only (the frontend refuses floats), in the output's width (int32, int64;
+   * int64 values as 64-bit two's complement). shl: 0 for a shift outside [0, width); shr: arithmetic,
+   * the sign's fill for a shift outside [0, width - 1) (PyTorch 2's definitions). */
+  | 'bitand' | 'bitor' | 'bitxor' | 'shl' | 'shr'
   | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
 export type ReduceFn = 'sum' | 'max' | 'min' | 'argmax' | 'argmin';
 

@@ -23,6 +23,34 @@ export type UnaryLoop = (a: Arr, ia: number, sa: number, dst: Arr, id: number, s
 export type WhereLoop = (c: Arr, ic: number, sc: number, a: Arr | null, ia: number, sa: number, b: Arr | null, ib: number, sb: number,
   dst: Arr, id: number, sd: number, n: number, ka: number, kb: number) => void;
 
+/**
+ * The bitwise operations on integers held as numbers: int32 values, or int64 values (exact up to 2^53)
+ * as 64-bit two's complement, whose high and low words are combined separately; int32 results are the
+ * low 32 bits of these (the Int32Array's store wraps them), which are the 32-bit operations' own results.
+ * Source text, so that the compiled loops and the scalar table (kernels.ts) run the same code.
+ */
+export const BIT_HELPERS = `
+const bitand64 = (x, y) => ((x | 0) === x && (y | 0) === y ? x & y
+  : (Math.floor(x / 4294967296) & Math.floor(y / 4294967296)) * 4294967296 + (((x >>> 0) & (y >>> 0)) >>> 0));
+const bitor64 = (x, y) => ((x | 0) === x && (y | 0) === y ? x | y
+  : (Math.floor(x / 4294967296) | Math.floor(y / 4294967296)) * 4294967296 + (((x >>> 0) | (y >>> 0)) >>> 0));
+const bitxor64 = (x, y) => ((x | 0) === x && (y | 0) === y ? x ^ y
+  : (Math.floor(x / 4294967296) ^ Math.floor(y / 4294967296)) * 4294967296 + (((x >>> 0) ^ (y >>> 0)) >>> 0));
+// x · 2^y is exact; past 2^63 it wraps modulo 2^64 (exactly: the wrapped value has at most 53 bits).
+const shl64 = (x, y) => {
+  if (!(y >= 0 && y < 64)) return 0;
+  const m = x * Math.pow(2, y);
+  if (m < 9223372036854775808 && m >= -9223372036854775808) return m;
+  const r = m - Math.floor(m / 18446744073709551616) * 18446744073709551616;
+  return r >= 9223372036854775808 ? r - 18446744073709551616 : r;
+};
+const shr64 = (x, y) => (y >= 0 && y < 63 ? Math.floor(x / Math.pow(2, y)) : x < 0 ? -1 : 0);
+`;
+/** The helpers as functions, for kernels.ts. */
+export const BIT_FNS = new Function(`"use strict"; ${BIT_HELPERS}; return { bitand64, bitor64, bitxor64, shl64, shr64 };`)() as
+  Record<'bitand64' | 'bitor64' | 'bitxor64' | 'shl64' | 'shr64', (x: number, y: number) => number>;
+const isBitFn = (fn: BinaryFn) => fn === 'bitand' || fn === 'bitor' || fn === 'bitxor' || fn === 'shl' || fn === 'shr';
+
 const BINARY_EXPR: Record<BinaryFn, string> = {
   add: 'x + y', sub: 'x - y', mul: 'x * y', div: 'x / y',
   pow: 'Math.pow(x, y)',
@@ -33,6 +61,7 @@ const BINARY_EXPR: Record<BinaryFn, string> = {
   eq: '(x === y) * 1', ne: '(x !== y) * 1', lt: '(x < y) * 1', le: '(x <= y) * 1', gt: '(x > y) * 1', ge: '(x >= y) * 1',
   // (JS's % is C's fmod, exact; remainder moves a nonzero result to the divisor's sign)
   atan2: 'Math.atan2(x, y)', fmod: 'x % y', remainder: '(x % y !== 0 && (x % y < 0) !== (y < 0) ? x % y + y : x % y)',
+  bitand: 'bitand64(x, y)', bitor: 'bitor64(x, y)', bitxor: 'bitxor64(x, y)', shl: 'shl64(x, y)', shr: 'shr64(x, y)',
 };
 const UNARY_EXPR: Record<UnaryFn, string> = {
   neg: '-x', exp: 'Math.exp(x)', log: 'Math.log(x)', sqrt: 'Math.sqrt(x)', abs: 'Math.abs(x)',
@@ -95,8 +124,9 @@ export function binaryLoop(fn: BinaryFn, form: Form, a: Arr | null, b: Arr | nul
   return compiled(((((1 * 32 + BINARY_CODE[fn]) * 4 + FORM_CODE[form]) * 4 + STORE_CODE[store]) * 125 + types(a, b, dst)) * 8 + pc, () => {
     const expr = fn === 'pow' && form === 'vs' ? POW_EXPR[pc] : BINARY_EXPR[fn];
     const x = form === 'sv' ? 'k' : 'a[ia]', y = form === 'vs' ? 'k' : 'b[ib]';
-    return `function (a, ia, sa, b, ib, sb, dst, id, sd, n, k) {
+    const loop = `function (a, ia, sa, b, ib, sb, dst, id, sd, n, k) {
       for (let i = 0; i < n; i++, ia += sa, ib += sb, id += sd) { const x = ${x}, y = ${y}; dst[id] = ${stored(expr, store)}; } }`;
+    return isBitFn(fn) ? `(() => { ${BIT_HELPERS}; return ${loop}; })()` : loop;
   });
 }
 

@@ -335,6 +335,12 @@ export function binaryExpr(fn: BinaryFn, c: CType, a: string, b: string): string
     case 'atan2': return `fatan2(${a}, ${b})`;
     case 'fmod': return c === 'f32' ? `ffmod(${a}, ${b})` : `select(${a} % ${b}, 0i, ${b} == 0i)`;
     case 'remainder': return c === 'f32' ? `fremainder(${a}, ${b})` : `iremainder(${a}, ${b})`;
+    // (integer and bool operands only: the frontend refuses floats)
+    case 'bitand': return `((${a}) & (${b}))`;
+    case 'bitor': return `((${a}) | (${b}))`;
+    case 'bitxor': return `((${a}) ^ (${b}))`;
+    case 'shl': return `ishl(${a}, ${b})`;
+    case 'shr': return `ishr(${a}, ${b})`;
     default: throw new Error(`gpu: unknown binary fn ${String(fn)}`);
   }
 }
@@ -841,14 +847,14 @@ export function ewAs(op: EwOp, i: number, c: CType): CType | 'bool' {
 }
 /**
  * Whether an elementwise op into int64 can leave the 32 bits the GPU holds int64 in, and so computes
- * through the checked operations of int64.wgsl: add, sub, mul, neg and abs in 32-bit integers, and a
+ * through the checked operations of int64.wgsl: add, sub, mul, shl, neg and abs in 32-bit integers, and a
  * float converted to int64 (a copy).
  */
 export function ewChecked(op: EwOp, c: CType): boolean {
   if (op.out.dtype !== 'int64') return false;
   switch (op.op) {
     case 'unary': return c === 'i32' && (op.fn === 'neg' || op.fn === 'abs');
-    case 'binary': return c === 'i32' && (op.fn === 'add' || op.fn === 'sub' || op.fn === 'mul');
+    case 'binary': return c === 'i32' && (op.fn === 'add' || op.fn === 'sub' || op.fn === 'mul' || op.fn === 'shl');
     case 'copy': return c === 'f32';
     default: return false;
   }
