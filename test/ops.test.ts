@@ -220,7 +220,13 @@ describe('arithmetic', () => {
     const a = torch.ones(3, 2), b = torch.ones(3);
     expect(() => a.add(b)).toThrow(/size of tensor a \(2\) must match the size of tensor b \(3\) at non-singleton dimension 1/);
     expect(() => a.add_(torch.ones(4, 3, 2))).toThrow(/output with shape \[3, 2\] doesn't match the broadcast shape \[4, 3, 2\]/);
-    expect(() => torch.tensor([1, 2]).add_(0.5)).toThrow(/result type float32 can't be cast to the desired output type int64/);
+    expect(() => torch.tensor([1, 2]).add_(0.5)).toThrow("result type Float can't be cast to the desired output type Long");
+    expect(() => torch.tensor([true]).add_(1)).toThrow("result type Long can't be cast to the desired output type Bool");
+    // PyTorch's can_cast: a narrower type of the same kind takes the result (computed wide, then stored)
+    const i = torch.full([2], 2 ** 31 - 1, { dtype: 'int32' }).add_(torch.tensor([1, 2 ** 40]));
+    expect([i.dtype, await values(i)]).toEqual(['int32', [-(2 ** 31), 2 ** 31 - 1]]);
+    const f = torch.ones([2]).add_(torch.tensor([1e-9, 3.0000000001], { dtype: 'float64' }));
+    expect([f.dtype, await values(f)]).toEqual(['float32', [1, 4]]);
     expect(await values(a)).toEqual([1, 1, 1, 1, 1, 1]);
   });
   it('reductions, dot and matmul', async () => {
