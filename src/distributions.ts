@@ -60,6 +60,7 @@ import { oneHot } from './functional.ts';
 import { flip } from './ops-sort.ts';
 import { cholesky, diagonal, inv, solve } from './linalg.ts';
 import { noGrad } from './autograd/graph.ts';
+import { getDefaultDtype } from './dtype.ts';
 import { broadcastShapes, numelOf } from './shape.ts';
 import { formatSize, formatTensor, pyFloat } from './format.ts';
 import type { DType } from './runtime/protocol.ts';
@@ -295,7 +296,7 @@ export function broadcastAll(values: unknown[]): Tensor[] {
     throw new Error('Input arguments must all be instances of numbers.Number, torch.Tensor or objects implementing __torch_function__.');
   }
   const first = values.find((v): v is Tensor => v instanceof Tensor);
-  const o = first ? { dtype: first.dtype, device: dev(first) } : { dtype: 'float32' as DType, device: 'cpu' };
+  const o = first ? { dtype: first.dtype, device: dev(first) } : { dtype: getDefaultDtype() as DType, device: 'cpu' };
   const ts = (values as Param[]).map((v) => (v instanceof Tensor ? v : full([], v, o)));
   let shape: number[] = [];
   for (const t of ts) shape = broadcastShapes(shape, t.shape);

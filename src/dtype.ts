@@ -34,6 +34,17 @@ export function promote(a: DType, b: DType): DType {
   return RANK[a] >= RANK[b] ? a : b;
 }
 
+let defaultFloat: 'float32' | 'float64' = 'float32';
+/** torch.get_default_dtype: the floating dtype that factories give when not told (zeros, rand, a float
+ * in tensor()), and that integers become where an op needs a float (true division, sqrt, a float scalar). */
+export function getDefaultDtype(): 'float32' | 'float64' { return defaultFloat; }
+/** torch.set_default_dtype: float32 or float64 (PyTorch accepts no other). Tensors made before keep theirs. */
+export function setDefaultDtype(d: unknown): void {
+  const t = parseDType(d);
+  if (t !== 'float32' && t !== 'float64') throw new Error(`only floating-point types are supported as the default type, got ${t}`);
+  defaultFloat = t;
+}
+
 /** PyTorch's can_cast, which in-place ops and out= apply to their result: any cast but float to an
  * integer or bool, and integer to bool (a narrower type of the same kind is fine: int64 into int32). */
 export function canCast(from: DType, to: DType): boolean {
@@ -43,21 +54,21 @@ export function canCast(from: DType, to: DType): boolean {
 /**
  * PyTorch's result_type: dimensioned tensors outrank zero-dim tensors, which outrank Python scalars,
  * except that a higher category (bool < int < float) always wins; a float scalar with integer tensors
- * gives the default float32.
+ * gives the default float dtype (getDefaultDtype).
  */
 export function resultType(operands: Array<{ dtype: DType; dim: number } | number | boolean>): DType {
   let dimT: DType | null = null, zeroT: DType | null = null, scal: DType | null = null;
   for (const o of operands) {
     if (typeof o === 'number' || typeof o === 'boolean') {
-      const d: DType = typeof o === 'boolean' ? 'bool' : Number.isInteger(o) ? 'int64' : 'float32';
+      const d: DType = typeof o === 'boolean' ? 'bool' : Number.isInteger(o) ? 'int64' : defaultFloat;
       scal = scal ? promote(scal, d) : d;
     } else if (o.dim > 0) dimT = dimT ? promote(dimT, o.dtype) : o.dtype;
     else zeroT = zeroT ? promote(zeroT, o.dtype) : o.dtype;
   }
   let r: DType | null = dimT;
   if (zeroT) r = !r ? zeroT : CATEGORY[zeroT] > CATEGORY[r] ? zeroT : r;
-  if (scal) r = !r ? scal : CATEGORY[scal] > CATEGORY[r] ? scal : r;   // scalars map to the defaults float32/int64/bool
-  return r ?? 'float32';
+  if (scal) r = !r ? scal : CATEGORY[scal] > CATEGORY[r] ? scal : r;   // scalars map to the defaults (float)/int64/bool
+  return r ?? defaultFloat;
 }
 
 /**

@@ -10,6 +10,7 @@
  * exact binary value with ties to even, `-0` keeps its sign, exponents have at least two digits.
  */
 import type { DType } from './runtime/protocol.ts';
+import { getDefaultDtype } from './dtype.ts';
 
 export interface FormatInput {
   /** contiguous row-major values, numel = product(shape); int64 arrive as plain numbers, bool as 0/1 */
@@ -390,10 +391,11 @@ export function formatTensor(t: FormatInput): string {
   if (numel === 0) {
     // no elements to infer the dtype from: anything but the default float dtype is shown
     if (t.shape.length !== 1) suffixes.push(`size=${pyTuple(t.shape)}`);
-    if (t.dtype !== 'float32') suffixes.push(`dtype=${dtypeName(t.dtype)}`);
+    if (t.dtype !== getDefaultDtype()) suffixes.push(`dtype=${dtypeName(t.dtype)}`);
     body = '[]';
   } else {
-    if (t.dtype === 'float64' || t.dtype === 'int32') suffixes.push(`dtype=${dtypeName(t.dtype)}`);
+    // (PyTorch names any dtype but the default float, int64 and bool)
+    if (t.dtype !== getDefaultDtype() && t.dtype !== 'int64' && t.dtype !== 'bool') suffixes.push(`dtype=${dtypeName(t.dtype)}`);
     body = tensorBody(t, indent);
   }
 

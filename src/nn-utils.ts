@@ -5,6 +5,7 @@
 import { Tensor, abs, cat, checkTensor, clamp, div, keep, max, narrow, pow, reshape, sqrt, stack, sum, tensor } from './tensor.ts';
 import { noGrad } from './autograd/graph.ts';
 import { fmtShape } from './shape.ts';
+import { getDefaultDtype } from './dtype.ts';
 
 /**
  * Scales the gradients of `parameters` in place so that their total norm (the norm of all of them as one
@@ -17,7 +18,7 @@ export function clipGradNorm_(parameters: Tensor | Iterable<Tensor>, maxNorm: nu
   const grads = ps.filter((p) => p.grad !== null).map((p) => p.grad!);
   if (typeof maxNorm !== 'number' || !(maxNorm >= 0)) throw new Error(`clip_grad_norm_(): maxNorm must be a non-negative number, got ${String(maxNorm)}`);
   if (!(normType > 0)) throw new Error(`clip_grad_norm_(): normType must be positive (or Infinity), got ${normType}`);
-  if (grads.length === 0) return tensor(0, { dtype: 'float32' });
+  if (grads.length === 0) return tensor(0, { dtype: getDefaultDtype() });
   const device = grads[0].device;
   for (const g of grads) if (g.device !== device) throw new Error(`clip_grad_norm_(): all gradients must be on one device, found ${device} and ${g.device}`);
   return noGrad(() => {

@@ -18,7 +18,7 @@ import { trapezoid } from './ops-misc.ts';
 import { flip } from './ops-sort.ts';
 import { diag, nonzero } from './ops-more.ts';
 import { broadcastShapes as shapesBroadcast, fmtShape, normDim } from './shape.ts';
-import { isFloat } from './dtype.ts';
+import { getDefaultDtype, isFloat } from './dtype.ts';
 import { inv } from './linalg.ts';
 
 export { abs as absolute, neg as negative, acos as arccos, asin as arcsin, atan as arctan, atan2 as arctan2, acosh as arccosh, asinh as arcsinh, atanh as arctanh };
@@ -65,7 +65,7 @@ export function atleast3d(x: Tensor): Tensor {
 /** torch.logspace: base ** linspace(start, end, steps) (float32 unless dtype says otherwise). */
 export function logspace(start: number, end: number, steps: number, base = 10, o: { dtype?: 'float32' | 'float64'; device?: string } = {}): Tensor {
   if (!Number.isInteger(steps) || steps < 0) throw new Error(`number of steps must be non-negative`);
-  const dtype = o.dtype ?? 'float32';
+  const dtype = o.dtype ?? getDefaultDtype();
   const ex = steps === 1 ? [start] : Array.from({ length: steps }, (_, i) => (i < steps / 2 ? start + ((end - start) / (steps - 1)) * i : end - ((end - start) / (steps - 1)) * (steps - 1 - i)));
   return tensor(ex.map((e) => base ** e), { dtype, device: o.device as 'cpu' | undefined });
 }
@@ -513,7 +513,7 @@ export function frexp(x: Tensor): [Tensor, Tensor] {
 /** torch.ldexp: x · 2^e (integers as float32). */
 export function ldexp(x: Tensor, e: Tensor): Tensor {
   checkTensor('ldexp', x); checkTensor('ldexp', e, 'other');
-  return scale2(isFloat(x.dtype) ? x : x.to({ dtype: 'float32' }), e);
+  return scale2(isFloat(x.dtype) ? x : x.to({ dtype: getDefaultDtype() }), e);
 }
 /** x · 2^e in two halves, so that neither power overflows or underflows where the product does not. */
 function scale2(x: Tensor, e: Tensor): Tensor {

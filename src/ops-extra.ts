@@ -14,7 +14,7 @@ import {
 import { cumprod, flip } from './ops-sort.ts';
 import { isinf, isfinite, isnan, log1p } from './ops-more.ts';
 import type { DType } from './runtime/protocol.ts';
-import { isFloat, parseDType, resultType } from './dtype.ts';
+import { getDefaultDtype, isFloat, parseDType, resultType } from './dtype.ts';
 import { fmtShape, normDim } from './shape.ts';
 
 // =============================================================== prod
@@ -408,7 +408,7 @@ export function hypot(a: Tensor, b: Tensor): Tensor {
 
 function scaled(fn: string, node: string, x: Tensor, k: number): Tensor {
   checkTensor(fn, x);
-  const xf = isFloat(x.dtype) ? x : x.to({ dtype: 'float32' });
+  const xf = isFloat(x.dtype) ? x : x.to({ dtype: getDefaultDtype() });
   return twice(composite(node, [xf], () => mul(xf, k), (g) => [mul(g, k)]));
 }
 /** Degrees to radians (integers give float32; Deg2RadBackward0). */

@@ -21,7 +21,7 @@ import { isnan, outer, norm } from './ops-more.ts';
 import { logaddexp, meshgrid } from './ops-extra.ts';
 import { noGrad } from './autograd/graph.ts';
 import type { DType } from './runtime/protocol.ts';
-import { isFloat, parseDType, resultType } from './dtype.ts';
+import { getDefaultDtype, isFloat, parseDType, resultType } from './dtype.ts';
 import { broadcastShapes, fmtShape, normDim } from './shape.ts';
 
 const atLeast1d = (x: Tensor) => (x.ndim === 0 ? reshape(x, [1]) : x);
@@ -35,7 +35,7 @@ function later(t: Tensor, d: number, s: number): Tensor {
   return cat([narrow(t, d, 0, s), narrow(t, d, 0, n - s)], d);
 }
 /** x as its floating dtype (integers and bool as float32), as PyTorch's float-only unary ops promote. */
-const asFloat = (x: Tensor) => (isFloat(x.dtype) ? x : x.to({ dtype: 'float32' }));
+const asFloat = (x: Tensor) => (isFloat(x.dtype) ? x : x.to({ dtype: getDefaultDtype() }));
 
 // =============================================================== running extremes, logcumsumexp
 
@@ -485,7 +485,7 @@ export function copysign(a: Tensor, b: Operand): Tensor {
   checkTensor('copysign', a);
   const bt = b instanceof Tensor;
   let dt = resultType([{ dtype: a.dtype, dim: a.ndim }, bt ? { dtype: b.dtype, dim: b.ndim } : (b as number)]);
-  if (!isFloat(dt)) dt = 'float32';
+  if (!isFloat(dt)) dt = getDefaultDtype();
   const p = a.dtype === dt ? a : a.to({ dtype: dt });
   let out!: Tensor;
   const neg = bt ? signbit(b) : (Object.is(b, -0) || Number(b) < 0);
@@ -551,7 +551,7 @@ export function xTimesLogOf(name: string, grad: string, f: (t: Tensor) => Tensor
   const d0 = x instanceof Tensor ? { dtype: x.dtype, dim: x.ndim } : x;
   const d1 = y instanceof Tensor ? { dtype: y.dtype, dim: y.ndim } : y;
   let dt = resultType([d0, d1]);
-  if (!isFloat(dt)) dt = 'float32';
+  if (!isFloat(dt)) dt = getDefaultDtype();
   const ref = (x instanceof Tensor ? x : y) as Tensor;
   const p = x instanceof Tensor ? (x.dtype === dt ? x : x.to({ dtype: dt })) : full([], x, { dtype: dt, device: dev(ref) });
   const q = y instanceof Tensor ? (y.dtype === dt ? y : y.to({ dtype: dt })) : full([], y, { dtype: dt, device: dev(ref) });
@@ -645,7 +645,7 @@ export function cov(x: Tensor, o: CovOptions = {}): Tensor {
   if (x.ndim > 2) throw new Error(`cov(): expected input to have two or fewer dimensions but got an input with ${x.ndim} dimensions`);
   const correction = o.correction ?? 1;
   const m = x.ndim < 2 ? reshape(x, [1, -1]) : x;
-  const xf = isFloat(m.dtype) ? m : m.to({ dtype: 'float32' });
+  const xf = isFloat(m.dtype) ? m : m.to({ dtype: getDefaultDtype() });
   const n = m.shape[1];
   let w: Tensor | null = null;
   if (o.fweights) {

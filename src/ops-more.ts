@@ -12,7 +12,7 @@ import {
   sqrt, sub, sum, where, zeros, type Operand, type TensorOptions,
 } from './tensor.ts';
 import { broadcastShapes, contiguousStrides, fmtShape, sameShape } from './shape.ts';
-import { isFloat } from './dtype.ts';
+import { getDefaultDtype, isFloat } from './dtype.ts';
 
 /** g (reduced over axes, keepdim or not) with the reduced dims back as 1s, to broadcast against x. */
 function unreduce(g: Tensor, x: Tensor, axes: number[], keepdim: boolean): Tensor {
@@ -104,7 +104,7 @@ function erfc64Abs(az: Tensor): Tensor {
  */
 export function erf(x: Tensor): Tensor {
   checkTensor('erf', x);
-  const z = isFloat(x.dtype) ? x : x.to({ dtype: 'float32' });
+  const z = isFloat(x.dtype) ? x : x.to({ dtype: getDefaultDtype() });
   return twice(composite('ErfBackward0', [x], () => {
     if (z.dtype === 'float64') {
       const far = sub(1, erfc64Abs(abs(z)));
@@ -124,7 +124,7 @@ export function erf(x: Tensor): Tensor {
 /** 1 − erf(x), without the cancellation for large x (ErfcBackward0; float64 as erf's). */
 export function erfc(x: Tensor): Tensor {
   checkTensor('erfc', x);
-  const z = isFloat(x.dtype) ? x : x.to({ dtype: 'float32' });
+  const z = isFloat(x.dtype) ? x : x.to({ dtype: getDefaultDtype() });
   return twice(composite('ErfcBackward0', [x], () => {
     if (z.dtype === 'float64') {
       const e64 = erfc64Abs(abs(z));

@@ -38,7 +38,7 @@ import type { TensorOptions } from './tensor.ts';
 import { topk } from './ops-sort.ts';
 import { noGrad } from './autograd/graph.ts';
 import { broadcastShapes } from './shape.ts';
-import { isFloat, parseDType, promote } from './dtype.ts';
+import { getDefaultDtype, isFloat, parseDType, promote } from './dtype.ts';
 import type { DType } from './runtime/protocol.ts';
 
 const dev = (t: Tensor) => deviceName(t.device);
@@ -192,7 +192,7 @@ export function normal(mean: Tensor | number, std: Tensor | number = 1, size?: n
   if (typeof mean === 'number' && typeof std === 'number') {
     if (!Array.isArray(size)) throw new TypeError('normal() received an invalid combination of arguments - got (float, float), but expected one of: (Tensor mean, Tensor std), (Tensor mean, float std), (float mean, Tensor std), (float mean, float std, tuple of ints size)');
     checkStd(std);
-    const dtype = o.dtype === undefined ? 'float32' : parseDType(o.dtype);
+    const dtype = o.dtype === undefined ? getDefaultDtype() : parseDType(o.dtype);
     if (!isFloat(dtype)) throw new Error(`"normal_kernel_cpu" not implemented for '${SCALAR_TYPE[dtype]}'`);
     const r = noGrad(() => add(mul(randn([...size], { dtype, device: o.device }), std), mean));
     return o.requiresGrad ? r.requiresGrad_(true) : r;

@@ -17,14 +17,14 @@ import { erf, erfc, expm1, log1p, logsumexp } from './ops-more.ts';
 import { digamma, lgamma, trigamma } from './distributions-extra.ts';
 import { logit, sinc, xlogy, xTimesLogOf } from './ops-misc.ts';
 import { erfinv } from './distributions.ts';
-import { isFloat } from './dtype.ts';
+import { getDefaultDtype, isFloat } from './dtype.ts';
 import { deviceName } from './tensor.ts';
 
 export { erf, erfc, erfinv, exp2, expm1, log1p, logit, xlogy, digamma, digamma as psi, lgamma as gammaln, sinc, logsumexp, softmax, logSoftmax, round };
 /** expit(x) = 1 / (1 + e^−x), torch.sigmoid. */
 export const expit = sigmoid;
 
-const asFloat = (x: Tensor) => (isFloat(x.dtype) ? x : x.to({ dtype: 'float32' }));
+const asFloat = (x: Tensor) => (isFloat(x.dtype) ? x : x.to({ dtype: getDefaultDtype() }));
 const SQRT_2PI = Math.sqrt(2 * Math.PI), INV_SQRT2 = Math.SQRT1_2;
 
 /** −x·ln x for x > 0, 0 at 0, −inf for x < 0 (SpecialEntrBackward0: −(1 + ln x)). */

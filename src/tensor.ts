@@ -4,7 +4,7 @@
  * terms of other frontend ops.
  */
 import type { AdamOp, BinaryFn, ConvOp, DType, Op, ReduceFn, ScanOp, UnaryFn, View } from './runtime/protocol.ts';
-import { ARRAY_OF, canCast, castValue, isFloat, parseDType, promote, resultType, type TypedArray } from './dtype.ts';
+import { ARRAY_OF, canCast, castValue, getDefaultDtype, isFloat, parseDType, promote, resultType, type TypedArray } from './dtype.ts';
 import { broadcastShapes, contiguousStrides, fmtShape, isNonOverlappingAndDense, normDim, numelOf, sameShape, storageSpan } from './shape.ts';
 import { AccumulateGrad, enableGrad, isGradEnabled, noGrad, Node, runBackward } from './autograd/graph.ts';
 import * as rt from './runtime/runtime.ts';
@@ -652,6 +652,9 @@ function flatShape(args: Array<number | number[]>): number[] {
 
 function newTensor(shape: number[], dtype: DType, device: Device): Tensor {
   for (const s of shape) if (!Number.isInteger(s) || s < 0) throw new Error(`Trying to create tensor with negative or non-integer dimension: ${fmtShape(shape)}`);
+  if (device === 'gpu' && dtype === 'float64' && getDefaultDtype() === 'float64') {
+    throw new Error("float64 is not supported on gpu: WGSL has no f64, and torch.setDefaultDtype('float64') is in effect; give the gpu tensors dtype: 'float32', or set the default back with torch.setDefaultDtype('float32')");
+  }
   return new Tensor(rt.allocStorage(device, dtype, numelOf(shape)), shape, contiguousStrides(shape), 0);
 }
 
@@ -832,7 +835,7 @@ export function div(a: Operand, b: Operand, o?: DivOptions): Tensor {
   if (o?.roundingMode != null) return divRounded(a, b, o.roundingMode, 'DivBackward2');
   if (!(a instanceof Tensor)) return mul(reciprocal(b as Tensor), a); // PyTorch computes `1 / t` as t.reciprocal() * 1
   let dt = operandDtypes(a, b);
-  if (!isFloat(dt)) dt = 'float32'; // true division
+  if (!isFloat(dt)) dt = getDefaultDtype(); // true division
   const aShape = a.shape, bShape = b instanceof Tensor ? b.shape : NO_DIMS;
   const out = rawBinary('div', a, b, dt, dt, 'div');
   if (!tracked(a, b)) return out;
@@ -865,7 +868,7 @@ function divRounded(a: Operand, b: Operand, mode: 'trunc' | 'floor', name: strin
   if (mode !== 'trunc' && mode !== 'floor') throw new Error(`div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '${String(mode)}'`);
   if (!(a instanceof Tensor) && !(b instanceof Tensor)) throw new TypeError('div: expected a Tensor operand');
   const ref = (a instanceof Tensor ? a : b) as Tensor;
-  if (!(a instanceof Tensor)) a = tensor(a as number, { dtype: isFloat(ref.dtype) || !Number.isInteger(a) ? (isFloat(ref.dtype) ? ref.dtype : 'float32') : ref.dtype, device: ref.device });
+  if (!(a instanceof Tensor)) a = tensor(a as number, { dtype: isFloat(ref.dtype) || !Number.isInteger(a) ? (isFloat(ref.dtype) ? ref.dtype : getDefaultDtype()) : ref.dtype, device: ref.device });
   const dt = operandDtypes(a, b);
   if (dt === 'bool') throw new Error(`"div_${mode}_cpu" not implemented for 'Bool'`);
   const A = a as Tensor;
@@ -905,7 +908,7 @@ function divRounded(a: Operand, b: Operand, mode: 'trunc' | 'floor', name: strin
   });
 }
 export function reciprocal(x: Tensor): Tensor {
-  const dt = isFloat(x.dtype) ? x.dtype : 'float32';
+  const dt = isFloat(x.dtype) ? x.dtype : getDefaultDtype();
   const out = rawBinary('div', 1, x, dt, dt, 'reciprocal');
   return record(out, 'ReciprocalBackward0', [x], (g) => [neg(mul(g, mul(out, out)))], out);
 }
@@ -943,7 +946,7 @@ function rawUnary(fn: UnaryFn, x: Tensor, outDtype: DType): Tensor {
   exec({ op: 'unary', fn, x: x._view(), out: out._view() }, x, out);
   return out;
 }
-const floatOf = (d: DType): DType => (isFloat(d) ? d : 'float32');
+const floatOf = (d: DType): DType => (isFloat(d) ? d : getDefaultDtype());
 /** @internal (also for the frontend modules beside this one) */
 export function checkTensor(name: string, x: unknown, what = 'input'): asserts x is Tensor {
   if (!(x instanceof Tensor)) throw new Error(`${name}(): argument '${what}' must be a Tensor, not ${x === null ? 'null' : typeof x}`);
@@ -1079,7 +1082,7 @@ export const exp2 = (x: Tensor): Tensor => floatUnary('exp2', 'Exp2Backward0', x
 export function atan2(a: Tensor, b: Operand): Tensor {
   checkTensor('atan2', a); checkOperand('atan2', b);
   let dt = operandDtypes(a, b);
-  if (!isFloat(dt)) dt = 'float32';
+  if (!isFloat(dt)) dt = getDefaultDtype();
   const aShape = a.shape, bShape = b instanceof Tensor ? b.shape : NO_DIMS;
   const out = rawBinary('atan2', a, b, dt, dt, 'atan2');
   if (!tracked(a, b)) return out;
@@ -1347,7 +1350,7 @@ function inplaceBinary<T extends Tensor>(t: T, fn: 'add' | 'sub' | 'mul' | 'div'
   const shape = broadcastShapes(t.shape, o instanceof Tensor ? o.shape : NO_DIMS);
   if (!sameShape(shape, t.shape)) throw new Error(`output with shape ${fmtShape(t.shape)} doesn't match the broadcast shape ${fmtShape(shape)}`);
   let dt = operandDtypes(t, o);
-  if (fn === 'div' && !isFloat(dt)) dt = 'float32';
+  if (fn === 'div' && !isFloat(dt)) dt = getDefaultDtype();
   if (!canCast(dt, t.dtype)) throw new Error(`result type ${SCALAR_TYPE[dt]} can't be cast to the desired output type ${SCALAR_TYPE[t.dtype]}`);
   const grad = isGradEnabled() && (t.requiresGrad || (o instanceof Tensor && o.requiresGrad));
   if (grad) checkInplace(t, opName);
@@ -2310,7 +2313,7 @@ function parseSizeArgs(args: SizeArgs): { shape: number[]; opts: TensorOptions }
   const shape = flatShape(args as Array<number | number[]>);
   return { shape, opts };
 }
-function optsOf(o: TensorOptions, dflt: DType = 'float32') {
+function optsOf(o: TensorOptions, dflt: DType = getDefaultDtype()) {
   return { dtype: o.dtype === undefined ? dflt : parseDType(o.dtype), device: parseDevice(o.device), requiresGrad: !!o.requiresGrad };
 }
 function finish(t: Tensor, requiresGrad: boolean): Tensor { if (requiresGrad) t.requiresGrad_(true); return t; }
@@ -2318,7 +2321,7 @@ function finish(t: Tensor, requiresGrad: boolean): Tensor { if (requiresGrad) t.
 /** torch.full: the dtype, unless given, follows the value as torch.tensor's does (an integer: int64, a
  * boolean: bool, else float32), as PyTorch's full follows a Python int, bool or float. */
 export function full(shape: number[], value: number | boolean, o: TensorOptions = {}): Tensor {
-  const dflt: DType = typeof value === 'boolean' ? 'bool' : Number.isInteger(value) ? 'int64' : 'float32';
+  const dflt: DType = typeof value === 'boolean' ? 'bool' : Number.isInteger(value) ? 'int64' : getDefaultDtype();
   return filled(shape, Number(value), o, dflt);
 }
 function filled(shape: number[], value: number, o: TensorOptions, dflt: DType): Tensor {
@@ -2327,8 +2330,8 @@ function filled(shape: number[], value: number, o: TensorOptions, dflt: DType): 
   if (value !== 0 || device !== 'cpu' || t.storage.shared) exec({ op: 'fill', value: castValue(value, dtype), out: t._view() }, t);
   return finish(t, requiresGrad);
 }
-export function ones(...args: SizeArgs): Tensor { const { shape, opts } = parseSizeArgs(args); return filled(shape, 1, opts, 'float32'); }
-export function zeros(...args: SizeArgs): Tensor { const { shape, opts } = parseSizeArgs(args); return filled(shape, 0, opts, 'float32'); }
+export function ones(...args: SizeArgs): Tensor { const { shape, opts } = parseSizeArgs(args); return filled(shape, 1, opts, getDefaultDtype()); }
+export function zeros(...args: SizeArgs): Tensor { const { shape, opts } = parseSizeArgs(args); return filled(shape, 0, opts, getDefaultDtype()); }
 /** Uninitialised in PyTorch; here zero-filled memory (a fresh buffer). */
 export function empty(...args: SizeArgs): Tensor { const { shape, opts } = parseSizeArgs(args); const o = optsOf(opts); return finish(newTensor(shape, o.dtype, o.device), o.requiresGrad); }
 function random(dist: 'uniform' | 'normal', args: SizeArgs): Tensor {
@@ -2393,7 +2396,7 @@ export function arange(a: number, b?: number | TensorOptions, step: number | Ten
   const [start, stop] = b === undefined ? [0, a] : [a, b];
   if (step === 0) throw new Error('step must be nonzero');
   const allInt = [start, stop, step].every(Number.isInteger);
-  const { dtype, device, requiresGrad } = optsOf(o, allInt ? 'int64' : 'float32');
+  const { dtype, device, requiresGrad } = optsOf(o, allInt ? 'int64' : getDefaultDtype());
   if (dtype === 'bool') throw new Error('"arange_cpu" not implemented for \'Bool\'');
   // An integer dtype takes start and step as integers (truncated), as PyTorch does; int64 also its end,
   // for the length (PyTorch's arange_out: int32 counts with the numbers given).
@@ -2448,7 +2451,7 @@ export function tensor(data: Nested | TypedArray, o: TensorOptions = {}): Tensor
   };
   walk(data, 0);
   // JS cannot tell 1.0 from 1: integer data that must require grad is taken as float32 (as `[1.]` would be).
-  const inferred: DType = flat.length && allBool ? 'bool' : allInt && flat.length && !o.requiresGrad ? 'int64' : 'float32';
+  const inferred: DType = flat.length && allBool ? 'bool' : allInt && flat.length && !o.requiresGrad ? 'int64' : getDefaultDtype();
   const { dtype, device, requiresGrad } = optsOf(o, inferred);
   return finish(fromValues(flat, shape, dtype, device), requiresGrad);
 }
