@@ -7,9 +7,9 @@ export {
   asin, acos, atan, sinh, cosh, asinh, acosh, atanh, log2, log10, exp2, atan2, fmod, remainder,
   bitwiseAnd, bitwiseOr, bitwiseXor, bitwiseNot, bitwiseLeftShift, bitwiseRightShift,
   sigmoid, reciprocal, maximum, minimum, where, sum, mean, dot, matmul, mm, clone, reshape, backward, format, print,
-  isTensor, sumToShape, scope, keep, indexSelect, gather, scatterAdd, t, transpose, permute, squeeze, unsqueezeOf as unsqueeze, flatten, unbind, diagonal, max, min, argmax, argmin, ValuesIndices, cat, concat, stack, softmax, logSoftmax, clamp, clip, sign, floor, ceil, trunc, round, variance as var, std, any, all, narrow, split, chunk, randint, eye, maskedFill,
+  isTensor, sumToShape, scope, keep, indexSelect, gather, scatterAdd, scatterReduce, t, transpose, permute, squeeze, unsqueezeOf as unsqueeze, flatten, unbind, diagonal, max, min, argmax, argmin, ValuesIndices, cat, concat, stack, softmax, logSoftmax, clamp, clip, sign, floor, ceil, trunc, round, variance as var, std, any, all, narrow, split, chunk, randint, eye, maskedFill,
 } from './tensor.ts';
-export type { TensorOptions, Device } from './tensor.ts';
+export type { TensorOptions, Device, ScatterReduce } from './tensor.ts';
 export { noGrad, isGradEnabled, enableGrad, setGradEnabled } from './autograd/graph.ts';
 import { grad as autogradGrad, backward as autogradBackward } from './tensor.ts';
 export type { GradOptions, BackwardOptions } from './tensor.ts';

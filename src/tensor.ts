@@ -3,7 +3,7 @@
  * runtime/protocol.ts. Each differentiable op records one autograd Node whose closure is written in
  * terms of other frontend ops.
  */
-import type { AdamOp, BinaryFn, ConvOp, DType, Op, ReduceFn, ScanOp, UnaryFn, View } from './runtime/protocol.ts';
+import type { AdamOp, BinaryFn, ConvOp, DType, Op, ReduceFn, ScanOp, ScatterFn, UnaryFn, View } from './runtime/protocol.ts';
 import { ARRAY_OF, canCast, castValue, getDefaultDtype, isFloat, parseDType, promote, resultType, type TypedArray } from './dtype.ts';
 import { broadcastShapes, contiguousStrides, fmtShape, isNonOverlappingAndDense, normDim, numelOf, sameShape, storageSpan } from './shape.ts';
 import { AccumulateGrad, enableGrad, isGradEnabled, noGrad, Node, runBackward } from './autograd/graph.ts';
@@ -554,6 +554,10 @@ export class Tensor {
   gather(dim: number, index: Tensor): Tensor { return gather(this, dim, index); }
   /** A copy with src's elements added at `index` along dim (PyTorch's scatter_add). */
   scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor { return scatterAdd(this, dim, index, src); }
+  scatterReduce(dim: number, index: Tensor, src: Tensor, reduce: ScatterReduce, o: { includeSelf?: boolean } = {}): Tensor { return scatterReduce(this, dim, index, src, reduce, o); }
+  scatterReduce_(dim: number, index: Tensor, src: Tensor, reduce: ScatterReduce, o: { includeSelf?: boolean } = {}): this {
+    return inplaceOf(this, 'scatter_reduce_', (x) => scatterReduce(x, dim, index, src, reduce, o));
+  }
   contiguous(): Tensor { return this.isContiguous() ? this : clone(this); }
   clone(): Tensor { return clone(this); }
   detach(): Tensor { return new Tensor(this.storage, this.shape, this.strides, this.offset); }
@@ -1869,36 +1873,118 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   }
   return rawGather(x, d, index, index._view(), 'GatherBackward0');
 }
-/** x + src's elements added at `index` along dim (PyTorch's scatter_add, out of place; ScatterAddBackward0). */
-export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
-  checkTensor('scatter_add', x); checkTensor('scatter_add', src, 'src');
-  checkIndexTensor('scatter_add', x, index);
-  checkDevices('scatter_add', x, src);
+/** The checks of scatter_add and scatter_reduce: src and index against x; the dim, normalized. */
+function checkScatter(name: string, x: Tensor, dim: number, index: Tensor, src: Tensor): number {
+  checkTensor(name, x); checkTensor(name, src, 'src');
+  checkIndexTensor(name, x, index);
+  checkDevices(name, x, src);
   if (src.dtype !== x.dtype) throw new Error(`scatter(): Expected self.dtype to be equal to src.dtype (${x.dtype} and ${src.dtype})`);
   const d = normDim(dim, Math.max(1, x.ndim));
-  if (index.ndim !== x.ndim || src.ndim !== x.ndim) throw new Error(`Index tensor must have the same number of dimensions as self tensor (scatter_add of ${fmtShape(src.shape)} into ${fmtShape(x.shape)} by ${fmtShape(index.shape)})`);
+  if (index.ndim !== x.ndim || src.ndim !== x.ndim) throw new Error(`Index tensor must have the same number of dimensions as self tensor (${name} of ${fmtShape(src.shape)} into ${fmtShape(x.shape)} by ${fmtShape(index.shape)})`);
   for (let i = 0; i < x.ndim; i++) {
     if (index.shape[i] > src.shape[i] || (i !== d && index.shape[i] > x.shape[i])) {
       throw new Error(`Expected index ${fmtShape(index.shape)} to be smaller than self ${fmtShape(x.shape)} apart from dimension ${d} and to be smaller size than src ${fmtShape(src.shape)}`);
     }
   }
+  return d;
+}
+/** A gradient for the part of src an index covers (index's shape), padded with zeros to src's shape:
+ * src's other elements took no part. */
+function padToSrc(gs: Tensor, srcShape: readonly number[]): Tensor {
+  if (sameShape(gs.shape, srcShape)) return gs;
+  const z = zeros([...srcShape], { dtype: gs.dtype, device: deviceName(gs.device) });
+  let win = z;
+  gs.shape.forEach((s, i) => { win = win.narrow(i, 0, s); });
+  win.copy_(gs);
+  return z;
+}
+/** x + src's elements added at `index` along dim (PyTorch's scatter_add, out of place; ScatterAddBackward0). */
+export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
+  const d = checkScatter('scatter_add', x, dim, index, src);
   const iv = index._view();
   let out!: Tensor;
   noGrad(() => { out = add(x, scatterAddRaw(src, index, iv, d, x.shape)); });
   const srcShape = src.shape;
-  return record(out, 'ScatterAddBackward0', [x, src], (g) => {
-    if (!src.requiresGrad) return [g, null];
-    let gs = gather(g, d, index);
-    if (!sameShape(gs.shape, srcShape)) {
-      // src larger than index: its other elements got no gradient.
-      const z = zeros([...srcShape], { dtype: gs.dtype, device: deviceName(gs.device) });
-      let win = z;
-      gs.shape.forEach((s, i) => { win = win.narrow(i, 0, s); });
-      win.copy_(gs);
-      gs = z;
+  return record(out, 'ScatterAddBackward0', [x, src], (g) => [g, src.requiresGrad ? padToSrc(gather(g, d, index), srcShape) : null], index);
+}
+
+export type ScatterReduce = 'sum' | 'prod' | 'mean' | 'amax' | 'amin';
+/**
+ * PyTorch's scatter_reduce, out of place: x with src's elements folded in at `index` along dim by
+ * `reduce`; with includeSelf false (default true) a position that some index names forgets x's value
+ * there. Integer means floor, as PyTorch's. Sums and products in src's order on every backend. Gradients
+ * (ScatterReduceBackward0) as PyTorch's: a mean's shares, a maximum's or minimum's split evenly between
+ * its ties, a product's the product of the others (exact through one zero, 0 through two).
+ */
+export function scatterReduce(x: Tensor, dim: number, index: Tensor, src: Tensor, reduce: ScatterReduce, o: { includeSelf?: boolean } = {}): Tensor {
+  if (!(['sum', 'prod', 'mean', 'amax', 'amin'] as unknown[]).includes(reduce)) throw new Error(`reduce argument must be either sum, prod, mean, amax or amin, got ${JSON.stringify(reduce)}.`);
+  const d = checkScatter('scatter_reduce', x, dim, index, src);
+  const self = o.includeSelf ?? true;
+  const iv = index._view(), shape = x.shape, dev = deviceName(x.device);
+  const fold = (s: Tensor, fn?: ScatterFn) => scatterFoldRaw(s, index, iv, d, shape, fn);
+  const cdt: DType = isFloat(x.dtype) ? x.dtype : 'int64';
+  // how many sources each position takes, and whether it takes any
+  const countOf = () => fold(ones([...src.shape], { dtype: cdt, device: dev }));
+  let out!: Tensor, count: Tensor | null = null, hit: Tensor | null = null;
+  noGrad(() => {
+    if (!self || reduce === 'mean') { count = countOf(); hit = compare('gt', count, 0); }
+    let r: Tensor;
+    if (reduce === 'mean') {
+      const n = self ? add(count!, 1) : clamp(count!, 1);
+      const total = self ? add(x, fold(src)) : fold(src);
+      r = isFloat(x.dtype) ? div(total, n) : div(total, n, { roundingMode: 'floor' }).to({ dtype: x.dtype });
+    } else {
+      const fn = reduce === 'sum' ? undefined : reduce as ScatterFn;
+      const f = fold(src, fn);
+      r = !self ? f : reduce === 'sum' ? add(x, f) : reduce === 'prod' ? mul(x, f) : reduce === 'amax' ? maximum(x, f) : minimum(x, f);
     }
-    return [g, gs];
+    out = self ? r : where(hit!, r, x);
+  });
+  if (!tracked(x, src)) return out;
+  const srcShape = src.shape;
+  return record(out, 'ScatterReduceBackward0', [x, src], (g) => {
+    const at = (t: Tensor) => gather(t, d, index);
+    // the part of src the index covers
+    let sw = src.detach();
+    index.shape.forEach((s, i) => { if (s !== sw.shape[i]) sw = sw.narrow(i, 0, s); });
+    const xd = x.detach(), r = out.detach();
+    // per position: the weight of x's own value in the result (0 where it was forgotten), and each source's
+    let wx: Tensor, ws: Tensor;
+    switch (reduce) {
+      case 'sum': wx = ones([], { dtype: g.dtype, device: dev }); ws = ones([], { dtype: g.dtype, device: dev }); break;
+      case 'mean': {
+        const n = self ? add(count!, 1) : clamp(count!, 1);
+        wx = div(1, n); ws = at(div(1, n));
+        break;
+      }
+      case 'amax': case 'amin': {
+        const sTie = compare('eq', sw, at(r)), xTie = compare('eq', xd, r);
+        const ties = add(fold(sTie.to({ dtype: x.dtype })), self ? xTie.to({ dtype: x.dtype }) : 0);
+        wx = div(xTie.to({ dtype: x.dtype }), ties); ws = mul(at(div(1, ties)), sTie.to({ dtype: x.dtype }));
+        break;
+      }
+      default: { // prod: the product of the others: r / v, or where v is 0 the product of the nonzero others if no other is 0
+        const sz = compare('eq', sw, 0), xz = compare('eq', xd, 0);
+        const zeros_ = add(fold(sz.to({ dtype: x.dtype })), self ? xz.to({ dtype: x.dtype }) : 0);
+        const nonzero = mul(fold(where(sz, 1, sw), 'prod'), self ? where(xz, 1, xd) : 1);
+        const lone = where(compare('eq', zeros_, 1), nonzero, 0);
+        wx = where(xz, lone, div(r, where(xz, 1, xd)));
+        ws = where(sz, at(lone), div(at(r), where(sz, 1, sw)));
+      }
+    }
+    const gx = x.requiresGrad ? (self ? mul(g, wx) : where(hit!, 0, g)) : null;
+    const gs = src.requiresGrad ? padToSrc(mul(at(g), ws), srcShape) : null;
+    return [gx, gs];
   }, index);
+}
+/** @internal scatterAddRaw with a fold (protocol.ts ScatterFn; undefined: sums): the identity where no
+ * index names a position. */
+export function scatterFoldRaw(src: Tensor, index: Tensor, iv: View, dim: number, outShape: readonly number[], fn?: ScatterFn): Tensor {
+  if (fn === undefined) return scatterAddRaw(src, index, iv, dim, outShape);
+  const out = newTensor([...outShape], src.dtype, src.device);
+  const sv = src._view();
+  exec({ op: 'scatterAdd', src: { ...sv, shape: iv.shape, strides: sv.strides }, index: iv, dim, out: out._view(), fn }, src, index, out);
+  return out;
 }
 
 function indexImpl(x: Tensor, idx: Array<number | string | null>, name?: string): Tensor {

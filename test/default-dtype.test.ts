@@ -55,13 +55,13 @@ describe('the default dtype', () => {
     const wv = await w.detach().tolist() as number[][];
     for (let j = 0; j < 3; j++) {
       const at = (d: number) => torch.noGrad(() => { w.detach().copy_(torch.tensor([wv[0].map((v, k) => (k === j ? v + d : v))])); return lossOf(); });
-      const fd = ((await at(1e-6).item()) - (await at(-1e-6).item())) / 2e-6;
+      const fd = (((await at(1e-6).item()) as number) - ((await at(-1e-6).item()) as number)) / 2e-6;
       expect(Math.abs(fd - g[0][j])).toBeLessThan(1e-8);
     }
     w.detach().copy_(torch.tensor(wv));
     const opt = new torch.optim.SGD(lin.parameters(), { lr: 0.1 });
     let last = Infinity;
-    for (let i = 0; i < 100; i++) { opt.zeroGrad(); const l = lossOf(); await l.backward(); opt.step(); last = await l.item(); }
+    for (let i = 0; i < 100; i++) { opt.zeroGrad(); const l = lossOf(); await l.backward(); opt.step(); last = (await l.item()) as number; }
     expect(last).toBeLessThan(1e-6);
     expect(lin.bias!.dtype).toBe('float64');
   });

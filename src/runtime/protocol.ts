@@ -72,7 +72,25 @@ export interface GatherOp { op: 'gather'; x: View; index: View; dim: number; out
  * increasing c[dim] order, on every backend (deterministic). An index outside [0, out.shape[dim]) is an
  * error.
  */
-export interface ScatterAddOp { op: 'scatterAdd'; src: View; index: View; dim: number; out: View }
+export interface ScatterAddOp { op: 'scatterAdd'; src: View; index: View; dim: number; out: View; fn?: ScatterFn }
+/**
+ * A scatterAdd's other folds (scatter_reduce): out starts at the fold's identity instead of 0 (1; the
+ * lowest value: -inf, or the integer dtype's least; the highest), and each output element folds in its
+ * sources in the same order: products (each rounded to out's dtype), and maxima or minima, NaN winning.
+ */
+export type ScatterFn = 'prod' | 'amax' | 'amin';
+/** The identity of a scatter's fold in dtype d (0 for sums). */
+export function scatterIdentity(fn: ScatterFn | undefined, d: DType): number {
+  if (fn === undefined) return 0;
+  if (fn === 'prod') return 1;
+  const lo = fn === 'amax';
+  switch (d) {
+    case 'bool': return lo ? 0 : 1;
+    case 'int32': return lo ? -2147483648 : 2147483647;
+    case 'int64': return lo ? -9223372036854775808 : 9223372036854775807;
+    default: return lo ? -Infinity : Infinity;
+  }
+}
 
 /**
  * The order of each line of x along dim: out (int64, x's shape) holds, at position k of a line, the

@@ -4,7 +4,7 @@
  * so sharded and unsharded results are bit-identical.
  */
 import type { ArgsortOp, BinaryFn, DType, GatherOp, Op, ReduceFn, ScanOp, ScatterAddOp, UnaryFn, View } from '../../runtime/protocol.ts';
-import { REDUCE_BLOCK, indexError } from '../../runtime/protocol.ts';
+import { REDUCE_BLOCK, indexError, scatterIdentity, type ScatterFn } from '../../runtime/protocol.ts';
 import { fillNormal, fillUniform } from './philox.ts';
 import { instantiateRngWasm, rngWasmSupported, type RngWasm } from './wasm.ts';
 
@@ -1177,11 +1177,30 @@ function runGather(op: GatherOp, R: Resolve, s: number, e: number): void {
   }
 }
 /** out = 0, then out[c with c[dim] := index[c]] += src[c] over src in row-major order (the whole op). */
-function runScatterAdd(op: ScatterAddOp, R: Resolve, s: number, e: number): void {
+/** scatterAdd's other folds (products, maxima, minima): the general loop's order, out already at the identity. */
+function scatterFold(op: ScatterAddOp, fn: ScatterFn, S: Arr, I: Arr, O: Arr): void {
   const { src, index, dim, out } = op;
+  const size = out.shape[dim], sd = out.strides[dim], ov = withoutDim(out, src.shape, dim);
+  const total = numel(src.shape);
+  const fix = out.dtype === 'int64' ? 1 : out.dtype === 'bool' ? 2 : 0;
+  for (let c0 = 0; c0 < total; c0 += GATHER_CHUNK) {
+    const c1 = Math.min(total, c0 + GATHER_CHUNK), n = c1 - c0;
+    const os = offsets(src, c0, c1, scratch(S_G0, n)), oi = offsets(index, c0, c1, scratch(S_G1, n)), oo = offsets(ov, c0, c1, scratch(S_G2, n));
+    for (let k = 0; k < n; k++) {
+      const j = I[oi[k]];
+      if (!(j >= 0 && j < size)) throw new Error(indexError(j, dim, size));
+      const at = oo[k] + j * sd, a = O[at], b = S[os[k]];
+      const v = fn === 'prod' ? a * b : a !== a || b !== b ? NaN : fn === 'amax' ? (a > b ? a : b) : a < b ? a : b;
+      O[at] = fix === 0 ? v : fix === 1 ? Math.trunc(v) + 0 : v !== 0 ? 1 : 0;
+    }
+  }
+}
+function runScatterAdd(op: ScatterAddOp, R: Resolve, s: number, e: number): void {
+  const { src, index, dim, out, fn } = op;
   whole('scatterAdd', out, s, e);
   const S = R(src.buf), I = R(index.buf), O = R(out.buf);
-  fillView(out, O, 0, 0, e);
+  fillView(out, O, scatterIdentity(fn, out.dtype), 0, e);
+  if (fn !== undefined) { scatterFold(op, fn, S, I, O); return; }
   if (isContig(src) && isContig(out) && sameBut(src.shape, out.shape, dim) && out.dtype !== 'int64' && out.dtype !== 'bool') {
     // index_add of whole slices (the gradient of index_select): the same adds in the same order.
     const at = sliceIndex(index, dim, I, out.shape[dim]);

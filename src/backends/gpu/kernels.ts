@@ -13,7 +13,7 @@
  * operands are contiguous / broadcast scalars / inline scalars.
  */
 import { readFileSync } from 'node:fs';
-import type { BinaryFn, DType, Op, ReduceFn, UnaryFn, View } from '../../runtime/protocol.ts';
+import type { BinaryFn, DType, Op, ReduceFn, ScatterFn, UnaryFn, View } from '../../runtime/protocol.ts';
 
 /** The key of a batch message from the client (client.ts flush()) to the worker (workers/gpu-worker.ts),
  * which takes these off its port beside comlink's calls. */
@@ -477,12 +477,33 @@ function gatherPlan(op: Extract<Op, { op: 'gather' }>): Plan {
 /** Index lines longer than this are sorted first (scatter_add_sorted.wgsl): the direct kernel's work is
  * the output's size times the line length. */
 const SCATTER_SORT_MIN = 64;
+/** A scatter's starting value in WGSL: its fold's identity (protocol.ts scatterIdentity; int64, held in
+ * 32 bits here, starts at int32's extremes, which the frontend never lets through unfolded). */
+function scatterStart(fn: ScatterFn | undefined, c: CType, d: DType): string {
+  if (fn === undefined) return c === 'f32' ? '0.0' : '0i';
+  if (fn === 'prod') return c === 'f32' ? '1.0' : '1i';
+  if (c === 'f32') return identity(fn === 'amax' ? 'max' : 'min', c);
+  if (d === 'bool') return fn === 'amax' ? '0i' : '1i';
+  return identity(fn === 'amax' ? 'max' : 'min', c);
+}
+/** One source w folded into acc: sums and products of int64 through the checked operations, as every
+ * int64 sum and product on the GPU; maxima and minima with NaN winning (fmax/fmin). */
+function scatterFold(fn: ScatterFn | undefined, c: CType, d: DType, w: string): string {
+  const chk = c === 'i32' && d === 'int64';
+  switch (fn) {
+    case undefined: return chk ? `acc = lchk_add(acc, ${w});` : `acc = acc + ${w};`;
+    case 'prod': return chk ? `acc = lchk_mul(acc, ${w});` : `acc = acc * ${w};`;
+    case 'amax': return `acc = ${combine('max', c, 'acc', w)};`;
+    case 'amin': return `acc = ${combine('min', c, 'acc', w)};`;
+  }
+}
 function scatterAddPlan(op: Extract<Op, { op: 'scatterAdd' }>): Plan {
-  const { src, index, dim, out } = op;
+  const { src, index, dim, out, fn } = op;
   const n = numel(out.shape);
   if (n === 0) return { temps: [], dispatches: [] };
   const c: CType = kindOf(out.dtype) === 'f32' ? 'f32' : 'i32';
   const J = index.shape[dim];
+  const w = conv('w', kindOf(src.dtype), c);
   const sorted = J > SCATTER_SORT_MIN;
   const { md, at } = indexedMeta(n, out.shape, dim, out.shape[dim], [out, index, src]);
   md.push(...src.shape);
@@ -491,9 +512,8 @@ function scatterAddPlan(op: Extract<Op, { op: 'scatterAdd' }>): Plan {
   const OUT = b.of(out.buf, true), SRC = b.of(src.buf);
   const holes: Record<string, string> = {
     OUT, SRC, OUT_AT: `${at[0]}u`, INDEX_AT: `${at[1]}u`, SRC_AT: `${at[2]}u`, SRC_SHAPE: `${at[2] + 1 + out.shape.length}u`,
-    C: c, ZERO: c === 'f32' ? '0.0' : '0i', STORE: store('acc', c, kindOf(out.dtype)),
-    // (int64 sums through the checked add, as every int64 sum on the GPU)
-    ADD: checkedSum('sum', c, out.dtype) ? `acc = lchk_add(acc, ${conv('w', kindOf(src.dtype), c)});` : `acc = acc + ${conv('w', kindOf(src.dtype), c)};`,
+    C: c, ZERO: scatterStart(fn, c, out.dtype), STORE: store('acc', c, kindOf(out.dtype)),
+    ADD: scatterFold(fn, c, out.dtype, w),
   };
   if (!sorted) {
     holes.INDEX = b.of(index.buf);
