@@ -9,6 +9,7 @@
 import {
   Tensor, abs, acos, acosh, add, asin, asinh, atan, atan2, atanh, checkTensor, clamp, div, matmul, mul, neg, pow, reshape, sign, stack, sub, sum,
   tensor, trunc, zeros, deviceName, full, arange, std, variance, mean, where, compare, gather, cat, ValuesIndices, eye,
+  scatterReduce,
 } from './tensor.ts';
 import { sort } from './ops-sort.ts';
 import { matrixNorm, vectorNorm } from './linalg.ts';
@@ -308,16 +309,17 @@ export function indexFill(x: Tensor, dim: number, index: Tensor, value: number):
 }
 /**
  * torch.scatter: x with src's elements (or a number) written at index along dim, src read over index's
- * shape; reduce 'add' adds instead. Where index repeats a position PyTorch leaves which write wins
+ * shape; reduce 'add' adds instead, 'multiply' multiplies. Where index repeats a position PyTorch leaves which write wins
  * unspecified; here the writes add up there, so give distinct positions (or use reduce 'add').
  */
 export function scatter(x: Tensor, dim: number, index: Tensor, src: Tensor | number, o: { reduce?: 'add' | 'multiply' } = {}): Tensor {
   checkTensor('scatter', x);
   const d = normDim(dim, Math.max(1, x.ndim));
   if (index.ndim !== x.ndim) throw new Error('Index tensor must have the same number of dimensions as self tensor');
-  if (o.reduce === 'multiply') throw new Error("scatter: reduce='multiply' is not implemented in troupe (reduce='add' is)");
   const dev = deviceName(x.device);
   const part = src instanceof Tensor ? narrowTo(src, index.shape) : full([...index.shape], src, { dtype: x.dtype, device: dev });
+  // (PyTorch 1.13 has no gradient for a scatter with reduce; this one has scatter_reduce's)
+  if (o.reduce === 'multiply') return scatterReduce(x, d, index, part, 'prod');
   const written = zerosLikeOf(x).scatterAdd(d, index, part);
   if (o.reduce === 'add') return add(x, written);
   const ones = full([...index.shape], 1, { dtype: 'float32', device: dev });

@@ -88,7 +88,11 @@ describe('more top-level functions (src/ops-api.ts)', () => {
       .toEqual([[1, 0, 2], [4, 3, 0], [0, 6, 5]]);
     expect(await list(torch.scatter(torch.zeros([2, 3]), 0, torch.tensor([[1, 0, 1]]), 9))).toEqual([[0, 9, 0], [9, 0, 9]]);
     expect(await list(torch.scatter(torch.ones([2, 3]), 0, torch.tensor([[1, 0, 1], [0, 0, 0]]), torch.full([2, 3], 2, { dtype: 'float32' }), { reduce: 'add' }))).toEqual([[3, 5, 3], [3, 1, 3]]);
-    expect(() => torch.scatter(torch.ones([2]), 0, torch.tensor([0]), 1, { reduce: 'multiply' })).toThrow("reduce='multiply' is not implemented");
+    // reduce 'multiply' (PyTorch 1.13: [[10, 6], [3, 28]], [[4, 4], [3, 8]]; integers stay integers)
+    const sx = torch.tensor([[1, 2], [3, 4]], { dtype: 'float32' }), si = torch.tensor([[0, 0], [0, 1]]);
+    expect(await list(torch.scatter(sx, 0, si, torch.tensor([[2, 3], [5, 7]], { dtype: 'float32' }), { reduce: 'multiply' }))).toEqual([[10, 6], [3, 28]]);
+    expect(await list(torch.scatter(sx, 0, si, 2, { reduce: 'multiply' }))).toEqual([[4, 4], [3, 8]]);
+    expect(await list(torch.scatter(torch.tensor([[1, 2], [3, 4]]), 0, si, torch.tensor([[2, 3], [5, 7]]), { reduce: 'multiply' }))).toEqual([[10, 6], [3, 28]]);
     const h = f32([1, 2, 1, 4, 2.5, 0.5]);
     expect(await list(torch.histc(h, 4, 0, 4))).toEqual([1, 2, 2, 1]);
     expect(await list(torch.histc(h, 5))).toEqual([3, 0, 2, 0, 1]);
