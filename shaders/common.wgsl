@@ -77,7 +77,15 @@ fn fatan(x: f32) -> f32 {
 }
 fn fasin(x: f32) -> f32 { if (abs(x) > 1.0 || is_nan(x)) { return nan_from(x); } return fatan2(x, sqrt((1.0 - x) * (1.0 + x))); }
 fn facos(x: f32) -> f32 { if (abs(x) > 1.0 || is_nan(x)) { return nan_from(x); } return fatan2(sqrt((1.0 - x) * (1.0 + x)), x); }
-fn facosh(x: f32) -> f32 { if (x < 1.0 || is_nan(x)) { return nan_from(x); } return acosh(x); }
+// acosh: near 1 (t = x - 1 < 0.1, exact) √(2t) times its series in t (the log form's x² - 1 cancels there);
+// then log(x + √((x - 1)(x + 1))); past 1e18 log(x) + ln 2 (x² would overflow).
+fn facosh(x: f32) -> f32 {
+  if (x < 1.0 || is_nan(x)) { return nan_from(x); }
+  let t = x - 1.0;
+  if (t < 0.1) { return sqrt(2.0 * t) * (1.0 + t * (-1.0 / 12.0 + t * (3.0 / 160.0 + t * (-5.0 / 896.0 + t * (35.0 / 18432.0))))); }
+  if (x > 1.0e18) { return flog(x) + 0.69314718055994531; }
+  return flog(x + sqrt(t * (x + 1.0)));
+}
 fn fatanh(x: f32) -> f32 {
   let a = abs(x);
   if (a > 1.0 || is_nan(x)) { return nan_from(x); }
@@ -159,6 +167,15 @@ fn fexp_scaled(x: f32, s: i32) -> f32 {
   let p = (((((1.9875691500e-4 * r + 1.3981999507e-3) * r + 8.3334519073e-3) * r + 4.1665795894e-2) * r
     + 1.6666665459e-1) * r + 5.0000001201e-1) * z + r + 1.0;
   return fscale(p, i32(k) + s);
+}
+// 2^x as 2^n·e^(f·ln 2) with n = round(x) and f = x - n (exact, |f| <= ½): exact at integers, as the CPU's
+// Math.pow(2, x); the driver's exp2 may be 2-3 ulp off (Vulkan allows 3 + 2·|x|).
+fn fexp2(x: f32) -> f32 {
+  if (is_nan(x)) { return x; }
+  if (x >= 128.0) { return x * 3.0e38; } // +inf, made at run time
+  if (x < -150.0) { return 0.0; }
+  let n = round(x);
+  return fexp_scaled((x - n) * 0.693147180559945309, i32(n));
 }
 fn fexp(x: f32) -> f32 {
   if (is_nan(x)) { return x; }

@@ -309,7 +309,7 @@ export const UNARY_F32: Record<UnaryFn, (x: string) => string> = {
   // (outside their domains WGSL leaves these undefined; the f* forms in common.wgsl give NaN or ±inf as the CPU)
   asin: (x) => `fasin(${x})`, acos: (x) => `facos(${x})`, atan: (x) => `fatan(${x})`, sinh: (x) => `fsinh(${x})`, cosh: (x) => `fcosh(${x})`,
   asinh: (x) => `fasinh(${x})`, acosh: (x) => `facosh(${x})`, atanh: (x) => `fatanh(${x})`, log2: (x) => `flog2(${x})`,
-  log10: (x) => `(flog(${x}) * 0.434294481903251828)`, exp2: (x) => `exp2(${x})`,
+  log10: (x) => `(flog(${x}) * 0.434294481903251828)`, exp2: (x) => `fexp2(${x})`,
 };
 export const UNARY_I32: Partial<Record<UnaryFn, (x: string) => string>> = {
   neg: (x) => `-${x}`, abs: (x) => `abs(${x})`, sign: (x) => `sign(${x})`, relu: (x) => `max(${x}, 0i)`,
