@@ -15,6 +15,7 @@ import * as sorting from './ops-sort.ts';
 import * as extra from './ops-extra.ts';
 import * as sampling from './ops-random.ts';
 import * as misc from './ops-misc.ts';
+import * as special from './special.ts';
 
 export type Device = rt.Device;
 export interface TensorOptions { dtype?: DType | string; device?: string; requiresGrad?: boolean }
@@ -171,6 +172,10 @@ export class Tensor {
   atan2(o: Operand): Tensor { return atan2(this, o); }
   fmod(o: Operand): Tensor { return fmod(this, o); }
   remainder(o: Operand): Tensor { return remainder(this, o); }
+  /** P(this, other), torch.igamma (special.gammainc). */
+  igamma(o: Tensor | number): Tensor { return special.gammainc(this, o); }
+  /** Q(this, other), torch.igammac (special.gammaincc). */
+  igammac(o: Tensor | number): Tensor { return special.gammaincc(this, o); }
   bitwiseAnd(o: Operand): Tensor { return bitwiseAnd(this, o); }
   bitwiseOr(o: Operand): Tensor { return bitwiseOr(this, o); }
   bitwiseXor(o: Operand): Tensor { return bitwiseXor(this, o); }
@@ -1121,6 +1126,15 @@ function modulo(fn: 'fmod' | 'remainder', a: Tensor, b: Operand): Tensor {
 }
 export const fmod = (a: Tensor, b: Operand): Tensor => modulo('fmod', a, b);
 export const remainder = (a: Tensor, b: Operand): Tensor => modulo('remainder', a, b);
+
+/**
+ * @internal One elementwise binary primitive (protocol.ts BinaryFn) of two operands broadcast together,
+ * computed and stored in `dtype`; no gradient (callers compose one).
+ */
+export function binaryPrimitive(fn: BinaryFn, a: Operand, b: Operand, dtype: DType, name: string): Tensor {
+  checkOperand(name, a); checkOperand(name, b);
+  return rawBinary(fn, a, b, dtype, dtype, name);
+}
 
 // ---- bitwise operations on integers and bools ---------------------------------------------------------
 

@@ -27,6 +27,8 @@ export type BinaryFn =
    * int64 values as 64-bit two's complement). shl: 0 for a shift outside [0, width); shr: arithmetic,
    * the sign's fill for a shift outside [0, width - 1) (PyTorch 2's definitions). */
   | 'bitand' | 'bitor' | 'bitxor' | 'shl' | 'shr'
+  /** The regularized incomplete gamma functions P(a, x) and Q(a, x) = 1 − P (floats; NaN outside a, x ≥ 0) */
+  | 'igamma' | 'igammac'
   | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
 export type ReduceFn = 'sum' | 'max' | 'min' | 'argmax' | 'argmin';
 

@@ -12,6 +12,7 @@ import { arenaAddress } from './arena.ts';
 import { matmulRows, wasmMatmulAvailable } from './matmul.ts';
 import { runConv } from './conv.ts';
 import { runAdam } from './adam.ts';
+import { igamma, igammac } from './specfun.ts';
 import { BIT_FNS, transposeLoop, binaryLoop, reduceLoop, unaryLoop, whereLoop, type Form, type Store } from './loops.ts';
 import { instantiateSimd, isCompare, isSimdBinary, isSimdUnary, isUnary64, type Source64, type Store64, simdSupported, type CompareFn, type SimdBinaryFn, type SimdKernels } from './simd.ts';
 
@@ -130,6 +131,7 @@ const BINARY: Record<BinaryFn, (a: number, b: number) => number> = {
   gt: (a, b) => +(a > b), ge: (a, b) => +(a >= b),
   atan2: Math.atan2, fmod: (a, b) => a % b, remainder: (a, b) => { const m = a % b; return m !== 0 && (m < 0) !== (b < 0) ? m + b : m; },
   bitand: BIT_FNS.bitand64, bitor: BIT_FNS.bitor64, bitxor: BIT_FNS.bitxor64, shl: BIT_FNS.shl64, shr: BIT_FNS.shr64,
+  igamma, igammac,
 };
 
 /** Values written to an int64 (Float64Array) or bool buffer need explicit conversion; typed arrays do the rest. */

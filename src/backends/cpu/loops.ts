@@ -10,6 +10,7 @@
  * loop read a row of a transposed or broadcast operand in place, without copying it first.
  */
 import type { BinaryFn, ReduceFn, UnaryFn } from '../../runtime/protocol.ts';
+import { igamma, igammac } from './specfun.ts';
 
 type Arr = Float32Array | Float64Array | Int32Array | Uint8Array;
 /** Which operand is a scalar (k) instead of an array. */
@@ -62,7 +63,10 @@ const BINARY_EXPR: Record<BinaryFn, string> = {
   // (JS's % is C's fmod, exact; remainder moves a nonzero result to the divisor's sign)
   atan2: 'Math.atan2(x, y)', fmod: 'x % y', remainder: '(x % y !== 0 && (x % y < 0) !== (y < 0) ? x % y + y : x % y)',
   bitand: 'bitand64(x, y)', bitor: 'bitor64(x, y)', bitxor: 'bitxor64(x, y)', shl: 'shl64(x, y)', shr: 'shr64(x, y)',
+  igamma: 'LIB.igamma(x, y)', igammac: 'LIB.igammac(x, y)',
 };
+/** Functions the loops' expressions call by name (LIB.…): the special functions of specfun.ts. */
+const LIB = { igamma, igammac };
 const UNARY_EXPR: Record<UnaryFn, string> = {
   neg: '-x', exp: 'Math.exp(x)', log: 'Math.log(x)', sqrt: 'Math.sqrt(x)', abs: 'Math.abs(x)',
   sign: '(x > 0 ? 1 : x < 0 ? -1 : 0)', /* (NaN and -0: 0, as PyTorch's) */ sin: 'Math.sin(x)', cos: 'Math.cos(x)', tanh: 'Math.tanh(x)',
@@ -88,7 +92,7 @@ function compiled<T>(key: number, body: () => string): T {
   let f = cache.get(key) as T | undefined;
   if (f === undefined) {
     // A new Function per key: its own bytecode and type feedback (see above).
-    f = new Function(`"use strict"; return ${body()};`)() as T;
+    f = new Function('LIB', `"use strict"; return ${body()};`)(LIB) as T;
     cache.set(key, f);
   }
   return f;

@@ -341,6 +341,8 @@ export function binaryExpr(fn: BinaryFn, c: CType, a: string, b: string): string
     case 'bitxor': return `((${a}) ^ (${b}))`;
     case 'shl': return `ishl(${a}, ${b})`;
     case 'shr': return `ishr(${a}, ${b})`;
+    case 'igamma': return `figamma(${a}, ${b})`;
+    case 'igammac': return `figammac(${a}, ${b})`;
     default: throw new Error(`gpu: unknown binary fn ${String(fn)}`);
   }
 }
