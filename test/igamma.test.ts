@@ -59,6 +59,12 @@ describe('the regularized incomplete gamma functions', () => {
     const q = await f64([1, 2]).reshape([2, 1]).igammac(f64([1, 2])).toTypedArray();
     expect(q.length).toBe(4);
     [Math.exp(-1), Math.exp(-2), 2 / Math.E, 3 * Math.exp(-2)].forEach((w, i) => expect(rel(q[i], w)).toBeLessThan(1e-15));
+    // Gamma.cdf (PyTorch 2's: P(α, βx)) and Chi2's: closed forms for α = 2 and df = 4
+    const xs = [0, 0.1, 1, 5];
+    const gc = await new torch.distributions.Gamma(f64([2]), f64([3])).cdf(f64(xs)).toTypedArray();
+    xs.forEach((v, i) => expect(Math.abs(gc[i] - (1 - (1 + 3 * v) * Math.exp(-3 * v)))).toBeLessThan(1e-15));
+    const cc = await new torch.distributions.Chi2(f64([4])).cdf(f64(xs)).toTypedArray();
+    xs.forEach((v, i) => expect(Math.abs(cc[i] - (1 - (1 + v / 2) * Math.exp(-v / 2)))).toBeLessThan(1e-15));
     // no gradient in a, as PyTorch: backward says so
     const a = f64([2, 3]).requiresGrad_();
     await expect(torch.special.gammainc(a, f64([1, 1])).sum().backward()).rejects.toThrow(F.errors[0]);
