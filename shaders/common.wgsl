@@ -409,3 +409,52 @@ fn figamma(a: f32, x: f32) -> f32 {
   if (x > 1.0 && x > a) { return 1.0 - figammac(a, x); }
   return figam_series(a, x);
 }
+
+// The Hurwitz zeta function ζ(x, q) in f32, after Cephes' zeta.c (the CPU's specfun.ts): terms until
+// k + q > 9, then Euler–Maclaurin's tail with (2k)!/B_2k; inf at x = 1 and q a non-positive integer,
+// NaN for x < 1 and for q < 0 with x not an integer.
+fn fzeta_pow(a: f32, x: f32) -> f32 {
+  // a^-x for a > 0; a < 0 only with an integer x (the sign from its parity)
+  let m = fexp(-x * flog(abs(a)));
+  if (a < 0.0 && fract(x * 0.5) != 0.0) { return -m; }
+  return m;
+}
+fn fzeta(x: f32, q: f32) -> f32 {
+  if (is_nan(x) || is_nan(q)) { return x + q; }
+  if (x == 1.0) { return 1.0 / (q - q + 0.0 * x); } // +inf, made at run time
+  if (x < 1.0) { return nan_from(x); }
+  if (q <= 0.0) {
+    if (q == floor(q)) { return 1.0 / (0.0 * x); }
+    if (x != floor(x)) { return nan_from(x); }
+  }
+  if (q > 1.0e8) { return (1.0 / (x - 1.0) + 1.0 / (2.0 * q)) * fexp((1.0 - x) * flog(q)); }
+  var s = fzeta_pow(q, x); var a = q; var b = 0.0; var i = 0;
+  loop {
+    if (!(i < 9 || a <= 9.0)) { break; }
+    i = i + 1; a = a + 1.0;
+    b = fzeta_pow(a, x);
+    s = s + b;
+    if (abs(b / s) < 5.96e-8) { return s; }
+  }
+  let w = a;
+  s = s + b * w / (x - 1.0);
+  s = s - 0.5 * b;
+  var c = 1.0; var k = 0.0;
+  var A = array<f32, 8>(12.0, -720.0, 30240.0, -1209600.0, 47900160.0, -1.8924375803e9, 7.47242496e10, -2.9501307279e12);
+  for (var j = 0; j < 8; j = j + 1) {
+    c = c * (x + k); b = b / w;
+    let t = c * b / A[j];
+    s = s + t;
+    if (abs(t / s) < 5.96e-8) { break; }
+    k = k + 1.0; c = c * (x + k); b = b / w; k = k + 1.0;
+  }
+  return s;
+}
+// The f32 after x toward y (C's nextafterf): y when equal, NaN with a NaN, ±the least subnormal from 0.
+fn fnextafter(x: f32, y: f32) -> f32 {
+  if (is_nan(x) || is_nan(y)) { return x + y; }
+  if (x == y) { return y; }
+  if (x == 0.0) { return select(bitcast<f32>(0x80000001u), bitcast<f32>(1u), y > 0.0); }
+  let up = (y > x) == (x > 0.0);
+  return bitcast<f32>(select(bitcast<u32>(x) - 1u, bitcast<u32>(x) + 1u, up));
+}

@@ -19,6 +19,7 @@ import {
   Tensor, SCALAR_TYPE, add, checkTensor, compare, composite, twice, div, floor, log, mul, neg, sin, cos, sub, where, abs,
 } from './tensor.ts';
 import { isFloat } from './dtype.ts';
+import { polygamma } from './special.ts';
 
 /** (−1)^k (ζ(k) − 1)/k for k = 2 … 30: lgamma(2 + t) = (1 − γ)t + Σ c_k t^k. Made on first use. */
 let taylor2: number[] | null = null;
@@ -137,7 +138,5 @@ export function digamma(x: Tensor): Tensor {
 /** polygamma(1, x), the trigamma function (its own gradient, polygamma(2), is not made: an error). */
 export function trigamma(x: Tensor): Tensor {
   floatInput('polygamma', x);
-  return composite('PolygammaBackward0', [x], () => trigammaRaw(x), () => {
-    throw new Error('polygamma(1, x): the gradient (polygamma(2, x)) is not implemented in troupe (a third derivative of lgamma)');
-  }, x);
+  return composite('PolygammaBackward0', [x], () => trigammaRaw(x), (g) => [mul(g, polygamma(2, x))], x);
 }

@@ -22,6 +22,7 @@ import { erfinv } from './distributions.ts';
 import { getDefaultDtype, isFloat } from './dtype.ts';
 import { deviceName, binaryPrimitive, sumToShape, SCALAR_TYPE, type Operand } from './tensor.ts';
 import { resultType } from './dtype.ts';
+import type { DType } from './runtime/protocol.ts';
 
 export { erf, erfc, erfinv, exp2, expm1, log1p, logit, xlogy, digamma, digamma as psi, lgamma as gammaln, sinc, logsumexp, softmax, logSoftmax, round };
 /** expit(x) = 1 / (1 + e^−x), torch.sigmoid. */
@@ -184,12 +185,64 @@ export function multigammaln(a: Tensor, p: number): Tensor {
 }
 export { multigammaln as mvlgamma };
 
-/** polygamma(n, x) for n = 0 (digamma) and 1 (trigamma); higher orders are not implemented. */
+/**
+ * polygamma(n, x): digamma for n = 0, trigamma for n = 1 (composed), and for n ≥ 2
+ * (−1)^(n+1)·n!·ζ(n + 1, x) through the zeta primitive, as PyTorch computes it (PolygammaBackward0:
+ * g·polygamma(n + 1, x)).
+ */
 export function polygamma(n: number, x: Tensor): Tensor {
   if (!Number.isInteger(n) || n < 0) throw new Error('polygamma(n, x) does not support negative n.');
   if (n === 0) return digamma(x);
   if (n === 1) return trigamma(x);
-  throw new Error(`polygamma(${n}, x): orders above 1 are not implemented in troupe`);
+  checkTensor('polygamma', x);
+  const p = asFloat(x);
+  let fact = 1;
+  for (let k = 2; k <= n; k++) fact *= k;
+  return composite('PolygammaBackward0', [p], () => mul(binaryPrimitive('zeta', n + 1, p, p.dtype, 'polygamma'), (n % 2 === 1 ? 1 : -1) * fact),
+    (g) => [mul(g, polygamma(n + 1, p))], p);
+}
+
+/**
+ * The Hurwitz zeta function ζ(x, q) = Σ_{k ≥ 0} (k + q)^−x (a number may stand for either), after
+ * Cephes' zeta.c as PyTorch has it: float64 on the CPU, f32 on the GPU. inf at x = 1 and where q is a
+ * non-positive integer; NaN for x < 1, and for q < 0 with x not an integer. The gradient in q is
+ * −x·ζ(x + 1, q) (SpecialZetaBackward0); in x there is none, as in PyTorch (backward says so).
+ */
+export function zeta(x: Tensor | number, q: Tensor | number): Tensor {
+  const [dt] = floatOperands('special.zeta', 'zeta', x, q);
+  return composite('SpecialZetaBackward0', [x, q], () => binaryPrimitive('zeta', x, q, dt, 'special.zeta'), (g) => {
+    if (x instanceof Tensor && x.requiresGrad) throw new Error("the derivative for 'zeta' is not implemented.");
+    if (!(q instanceof Tensor) || !q.requiresGrad) return [null, null];
+    return [null, sumToShape(mul(g, neg(mul(x, zeta(typeof x === 'number' ? x + 1 : add(x, 1), q)))), [...q.shape])];
+  }, x, q);
+}
+
+/**
+ * torch.nextafter: the next float after a toward b in the result's dtype (b itself where they are equal,
+ * NaN with a NaN; float32 steps by float32 ulps). Floats only, as PyTorch's. No gradient: PyTorch's
+ * grad_fn says so on backward (NextafterBackward0), and so does this one.
+ */
+export function nextafter(a: Tensor | number, b: Tensor | number): Tensor {
+  const [dt] = floatOperands('nextafter', 'nextafter', a, b, true);
+  return composite('NextafterBackward0', [a, b], () => binaryPrimitive('nextafter', a, b, dt, 'nextafter'), () => {
+    throw new Error("the derivative for 'nextafter' is not implemented.");
+  });
+}
+
+/** The float dtype of a binary special function's operands (at least one a tensor); integers refused
+ * (`strict`: PyTorch's "not implemented for 'Long'") or made the default float. */
+function floatOperands(name: string, kernel: string, a: Operand, b: Operand, strict = false): [DType] {
+  if (!(a instanceof Tensor) && !(b instanceof Tensor)) throw new Error(`${name}(): expected at least one Tensor argument, got two numbers`);
+  if (a instanceof Tensor) checkTensor(name, a);
+  if (b instanceof Tensor) checkTensor(name, b, 'other');
+  const desc = (t: Operand) => (t instanceof Tensor ? { dtype: t.dtype, dim: t.ndim } : t);
+  const dt = resultType([desc(a), desc(b)]);
+  const dev = (a instanceof Tensor ? a : (b as Tensor)).device;
+  if (!isFloat(dt)) {
+    if (strict) throw new Error(`"${kernel}_${dev === 'gpu' ? 'gpu' : 'cpu'}" not implemented for '${SCALAR_TYPE[dt]}'`);
+    return [getDefaultDtype()];
+  }
+  return [dt];
 }
 
 /**

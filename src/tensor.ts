@@ -176,6 +176,8 @@ export class Tensor {
   igamma(o: Tensor | number): Tensor { return special.gammainc(this, o); }
   /** Q(this, other), torch.igammac (special.gammaincc). */
   igammac(o: Tensor | number): Tensor { return special.gammaincc(this, o); }
+  /** The next float after this toward other, torch.nextafter. */
+  nextafter(o: Tensor | number): Tensor { return special.nextafter(this, o); }
   bitwiseAnd(o: Operand): Tensor { return bitwiseAnd(this, o); }
   bitwiseOr(o: Operand): Tensor { return bitwiseOr(this, o); }
   bitwiseXor(o: Operand): Tensor { return bitwiseXor(this, o); }

@@ -225,7 +225,7 @@ describe.skipIf(!opened)('gpu backend (WebGPU actor)', () => {
     const n = 64;
     const av = [...values(n - 4, -4, 4, 3), 2, -2, 0, 3], bv = [...values(n - 4, -4, 4, 5), 2, 3, 3, -1];
     const a = put('float32', av), b = put('float32', bv);
-    const REF: Record<Exclude<BinaryFn, 'bitand' | 'bitor' | 'bitxor' | 'shl' | 'shr' | 'igamma' | 'igammac'>, (x: number, y: number) => number> = {
+    const REF: Record<Exclude<BinaryFn, 'bitand' | 'bitor' | 'bitxor' | 'shl' | 'shr' | 'igamma' | 'igammac' | 'zeta' | 'nextafter'>, (x: number, y: number) => number> = {
       add: (x, y) => x + y, sub: (x, y) => x - y, mul: (x, y) => x * y, div: (x, y) => x / y, pow: Math.pow,
       maximum: Math.max, minimum: Math.min, eq: (x, y) => +(x === y), ne: (x, y) => +(x !== y),
       lt: (x, y) => +(x < y), le: (x, y) => +(x <= y), gt: (x, y) => +(x > y), ge: (x, y) => +(x >= y),

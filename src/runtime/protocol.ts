@@ -29,6 +29,8 @@ export type BinaryFn =
   | 'bitand' | 'bitor' | 'bitxor' | 'shl' | 'shr'
   /** The regularized incomplete gamma functions P(a, x) and Q(a, x) = 1 − P (floats; NaN outside a, x ≥ 0) */
   | 'igamma' | 'igammac'
+  /** The Hurwitz zeta function ζ(a, b); the next float after a toward b, in the output's dtype (floats) */
+  | 'zeta' | 'nextafter'
   | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
 export type ReduceFn = 'sum' | 'max' | 'min' | 'argmax' | 'argmin';
 

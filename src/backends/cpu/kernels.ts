@@ -12,7 +12,7 @@ import { arenaAddress } from './arena.ts';
 import { matmulRows, wasmMatmulAvailable } from './matmul.ts';
 import { runConv } from './conv.ts';
 import { runAdam } from './adam.ts';
-import { igamma, igammac } from './specfun.ts';
+import { igamma, igammac, nextafter32, nextafter64, zeta } from './specfun.ts';
 import { BIT_FNS, transposeLoop, binaryLoop, reduceLoop, unaryLoop, whereLoop, type Form, type Store } from './loops.ts';
 import { instantiateSimd, isCompare, isSimdBinary, isSimdUnary, isUnary64, type Source64, type Store64, simdSupported, type CompareFn, type SimdBinaryFn, type SimdKernels } from './simd.ts';
 
@@ -131,7 +131,7 @@ const BINARY: Record<BinaryFn, (a: number, b: number) => number> = {
   gt: (a, b) => +(a > b), ge: (a, b) => +(a >= b),
   atan2: Math.atan2, fmod: (a, b) => a % b, remainder: (a, b) => { const m = a % b; return m !== 0 && (m < 0) !== (b < 0) ? m + b : m; },
   bitand: BIT_FNS.bitand64, bitor: BIT_FNS.bitor64, bitxor: BIT_FNS.bitxor64, shl: BIT_FNS.shl64, shr: BIT_FNS.shr64,
-  igamma, igammac,
+  igamma, igammac, zeta, nextafter: nextafter64,
 };
 
 /** Values written to an int64 (Float64Array) or bool buffer need explicit conversion; typed arrays do the rest. */
@@ -369,7 +369,7 @@ function runBinary(fn: BinaryFn, av0: View | number, bv0: View | number, out: Vi
 function runBinaryJs(fn: BinaryFn, av: View | number, bv: View | number, out: View, R: Resolve, s: number, e: number) {
   const O = R(out.buf), store = storeOf(out.dtype, COMPARISON.has(fn)); // (comparisons give 0 or 1)
   if (typeof av === 'number' && typeof bv === 'number') {
-    fillView(out, O, BINARY[fn](av, bv), s, e);
+    fillView(out, O, fn === 'nextafter' && out.dtype === 'float32' ? nextafter32(av, bv) : BINARY[fn](av, bv), s, e);
     return;
   }
   const A = typeof av === 'number' ? null : R(av.buf), B = typeof bv === 'number' ? null : R(bv.buf);

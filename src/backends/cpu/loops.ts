@@ -10,7 +10,7 @@
  * loop read a row of a transposed or broadcast operand in place, without copying it first.
  */
 import type { BinaryFn, ReduceFn, UnaryFn } from '../../runtime/protocol.ts';
-import { igamma, igammac } from './specfun.ts';
+import { igamma, igammac, nextafter32, nextafter64, zeta } from './specfun.ts';
 
 type Arr = Float32Array | Float64Array | Int32Array | Uint8Array;
 /** Which operand is a scalar (k) instead of an array. */
@@ -63,10 +63,10 @@ const BINARY_EXPR: Record<BinaryFn, string> = {
   // (JS's % is C's fmod, exact; remainder moves a nonzero result to the divisor's sign)
   atan2: 'Math.atan2(x, y)', fmod: 'x % y', remainder: '(x % y !== 0 && (x % y < 0) !== (y < 0) ? x % y + y : x % y)',
   bitand: 'bitand64(x, y)', bitor: 'bitor64(x, y)', bitxor: 'bitxor64(x, y)', shl: 'shl64(x, y)', shr: 'shr64(x, y)',
-  igamma: 'LIB.igamma(x, y)', igammac: 'LIB.igammac(x, y)',
+  igamma: 'LIB.igamma(x, y)', igammac: 'LIB.igammac(x, y)', zeta: 'LIB.zeta(x, y)', nextafter: 'LIB.nextafter64(x, y)',
 };
 /** Functions the loops' expressions call by name (LIB.…): the special functions of specfun.ts. */
-const LIB = { igamma, igammac };
+const LIB = { igamma, igammac, zeta, nextafter32, nextafter64 };
 const UNARY_EXPR: Record<UnaryFn, string> = {
   neg: '-x', exp: 'Math.exp(x)', log: 'Math.log(x)', sqrt: 'Math.sqrt(x)', abs: 'Math.abs(x)',
   sign: '(x > 0 ? 1 : x < 0 ? -1 : 0)', /* (NaN and -0: 0, as PyTorch's) */ sin: 'Math.sin(x)', cos: 'Math.cos(x)', tanh: 'Math.tanh(x)',
@@ -126,7 +126,8 @@ function powClass(k: number, f32: boolean): number {
 export function binaryLoop(fn: BinaryFn, form: Form, a: Arr | null, b: Arr | null, dst: Arr, store: Store, k = 0): BinaryLoop {
   const pc = fn === 'pow' && form === 'vs' ? powClass(k, dst instanceof Float32Array && a instanceof Float32Array) : 0;
   return compiled(((((1 * 32 + BINARY_CODE[fn]) * 4 + FORM_CODE[form]) * 4 + STORE_CODE[store]) * 125 + types(a, b, dst)) * 8 + pc, () => {
-    const expr = fn === 'pow' && form === 'vs' ? POW_EXPR[pc] : BINARY_EXPR[fn];
+    // (nextafter steps in the output's own precision)
+    const expr = fn === 'pow' && form === 'vs' ? POW_EXPR[pc] : fn === 'nextafter' && dst instanceof Float32Array ? 'LIB.nextafter32(x, y)' : BINARY_EXPR[fn];
     const x = form === 'sv' ? 'k' : 'a[ia]', y = form === 'vs' ? 'k' : 'b[ib]';
     const loop = `function (a, ia, sa, b, ib, sb, dst, id, sd, n, k) {
       for (let i = 0; i < n; i++, ia += sa, ib += sb, id += sd) { const x = ${x}, y = ${y}; dst[id] = ${stored(expr, store)}; } }`;

@@ -142,3 +142,71 @@ export function igammac(a: number, x: number): number {
   if (x <= 0.5) return -0.4 / Math.log(x) < a ? 1 - igamSeries(a, x) : igamcSeries(a, x);
   return x * 1.1 < a ? 1 - igamSeries(a, x) : igamcSeries(a, x);
 }
+
+/** (2k)!/B_2k for k = 1 … 12, Euler–Maclaurin's coefficients in zeta (Cephes' A[]), from the Bernoulli
+ * numbers B_2 … B_24. */
+const ZETA_A: number[] = (() => {
+  const B: Array<[number, number]> = [[1, 6], [-1, 30], [1, 42], [-1, 30], [5, 66], [-691, 2730], [7, 6], [-3617, 510], [43867, 798], [-174611, 330], [854513, 138], [-236364091, 2730]];
+  let f = 1;
+  return B.map(([p, q], i) => {
+    f *= (2 * i + 1) * (2 * i + 2);
+    return (f * q) / p;
+  });
+})();
+/**
+ * The Hurwitz zeta function ζ(x, q) = Σ_{k ≥ 0} (k + q)^−x (torch.special.zeta), after Cephes' zeta.c as
+ * PyTorch has it: terms summed until k + q > 9 (at least 9 of them), then Euler–Maclaurin's tail with up
+ * to 12 Bernoulli terms; for q > 1e8 the first two terms of the asymptotic series. inf at x = 1 and at
+ * q a non-positive integer; NaN for x < 1, and for q < 0 with x not an integer.
+ */
+export function zeta(x: number, q: number): number {
+  if (x !== x || q !== q) return NaN;
+  if (x === 1) return Infinity;
+  if (x < 1) return NaN;
+  if (q <= 0) {
+    if (q === Math.floor(q)) return Infinity;
+    if (x !== Math.floor(x)) return NaN;
+  }
+  if (q > 1e8) return (1 / (x - 1) + 1 / (2 * q)) * Math.pow(q, 1 - x);
+  let s = Math.pow(q, -x), a = q, b = 0, i = 0;
+  while (i < 9 || a <= 9) {
+    i += 1; a += 1;
+    b = Math.pow(a, -x);
+    s += b;
+    if (Math.abs(b / s) < MACHEP) return s;
+  }
+  const w = a;
+  s += (b * w) / (x - 1);
+  s -= 0.5 * b;
+  let c = 1, k = 0;
+  for (let j = 0; j < 12; j++) {
+    c *= x + k; b /= w;
+    const t = (c * b) / ZETA_A[j];
+    s += t;
+    if (Math.abs(t / s) < MACHEP) return s;
+    k += 1; c *= x + k; b /= w; k += 1;
+  }
+  return s;
+}
+
+const F64 = new Float64Array(1), U32 = new Uint32Array(F64.buffer), F32 = new Float32Array(1), I32 = new Int32Array(F32.buffer);
+/** The float64 after x in y's direction (C's nextafter): y itself when equal, NaN with a NaN. */
+export function nextafter64(x: number, y: number): number {
+  if (x !== x || y !== y) return NaN;
+  if (x === y) return y;
+  if (x === 0) return y > 0 ? 5e-324 : -5e-324;
+  F64[0] = x;
+  // (little-endian words: U32[0] low, U32[1] high; away from zero is +1 on the magnitude's bits)
+  const up = (y > x) === (x > 0);
+  if (up) { if (U32[0] === 0xffffffff) { U32[0] = 0; U32[1] += 1; } else U32[0] += 1; } else if (U32[0] === 0) { U32[0] = 0xffffffff; U32[1] -= 1; } else U32[0] -= 1;
+  return F64[0];
+}
+/** The float32 after x in y's direction (x a float32 value). */
+export function nextafter32(x: number, y: number): number {
+  if (x !== x || y !== y) return NaN;
+  if (x === y) return Math.fround(y);
+  if (x === 0) return y > 0 ? 1.401298464324817e-45 : -1.401298464324817e-45;
+  F32[0] = x;
+  I32[0] += (y > x) === (x > 0) ? 1 : -1;
+  return F32[0];
+}

@@ -343,6 +343,8 @@ export function binaryExpr(fn: BinaryFn, c: CType, a: string, b: string): string
     case 'shr': return `ishr(${a}, ${b})`;
     case 'igamma': return `figamma(${a}, ${b})`;
     case 'igammac': return `figammac(${a}, ${b})`;
+    case 'zeta': return `fzeta(${a}, ${b})`;
+    case 'nextafter': return `fnextafter(${a}, ${b})`;
     default: throw new Error(`gpu: unknown binary fn ${String(fn)}`);
   }
 }
