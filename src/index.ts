@@ -39,7 +39,7 @@ export { cosineSimilarity } from './functional.ts';
 export { pairwiseDistance } from './functional-losses.ts';
 export type { UniqueOptions } from './ops-api.ts';
 export { lgamma, digamma } from './distributions-extra.ts';
-/** torch.special: erf, erfc, erfinv, expit, exp2, expm1, log1p, logit, xlogy, xlog1py, gammaln, digamma, psi, polygamma, multigammaln, entr, ndtr, ndtri, logNdtr, i0, i0e, i1, i1e, gammainc, gammaincc, zeta, sinc, logsumexp, softmax, logSoftmax, round. */
+/** torch.special: erf, erfc, erfinv, expit, exp2, expm1, log1p, logit, xlogy, xlog1py, gammaln, digamma, psi, polygamma, multigammaln, entr, ndtr, ndtri, logNdtr, i0, i0e, i1, i1e, gammainc, gammaincc, zeta, erfcx, sinc, logsumexp, softmax, logSoftmax, round. */
 export * as special from './special.ts';
 export { erfinv } from './distributions.ts';
 export { i0, polygamma, mvlgamma, gammainc as igamma, gammaincc as igammac, nextafter } from './special.ts';

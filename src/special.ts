@@ -274,3 +274,36 @@ function incompleteGamma(fn: 'igamma' | 'igammac', a: Operand, x: Operand): Tens
     return [null, sumToShape(mul(g, fn === 'igamma' ? d : neg(d)), [...xShape])];
   }, a, x);
 }
+
+const INV_SQRT_PI = 1 / Math.sqrt(Math.PI);
+/**
+ * The scaled complementary error function erfcx(x) = e^(x²)·erfc(x) (SpecialErfcxBackward0:
+ * g·(2x·erfcx(x) − 2/√π)). Below the switch point (12 in float64, 9 in float32) as that product, whose
+ * e^(x²) carries x²'s rounding (float64: ~x²·1e-16 relative); from there on its asymptotic series
+ * 1/(x√π)·Σ (−1)^k (2k − 1)!!/(2x²)^k, which is exact to the dtype there (16 and 6 terms). The CPU
+ * computes float32 in float64 and rounds; the GPU (f32) is ~x²·6e-8 relative below 9. inf for x below
+ * −26.6 (−9.4 in float32), where e^(x²) overflows, as PyTorch's.
+ */
+export function erfcx(x: Tensor): Tensor {
+  checkTensor('special.erfcx', x);
+  const p = asFloat(x);
+  const z = p.dtype === 'float32' && p.device === 'cpu' ? p.to({ dtype: 'float64' }) : p;
+  let out!: Tensor;
+  return twice(composite('SpecialErfcxBackward0', [p], () => {
+    const wide = z.dtype === 'float64';
+    const T = wide ? 12 : 9, K = wide ? 16 : 6;
+    const big = compare('ge', z, T);
+    const zb = where(big, z, T), r = div(1, mul(mul(zb, zb), 2));
+    // Σ (−1)^k (2k − 1)!! r^k by Horner
+    const coeffs: number[] = [1];
+    for (let k = 1; k <= K; k++) coeffs.push(-coeffs[k - 1] * (2 * k - 1));
+    let series: Tensor | number = coeffs[K];
+    for (let k = K - 1; k >= 0; k--) series = add(mul(r, series), coeffs[k]);
+    const asym = div(mul(series as Tensor, INV_SQRT_PI), zb);
+    const zs = where(big, 0, z);
+    const direct = mul(exp(mul(zs, zs)), erfc(zs));
+    const v = where(big, asym, direct);
+    out = v.dtype === p.dtype ? v : v.to({ dtype: p.dtype });
+    return out;
+  }, (g) => [mul(g, sub(mul(mul(p, 2), out), 2 * INV_SQRT_PI))], p));
+}

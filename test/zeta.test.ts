@@ -1,5 +1,5 @@
-// special.zeta (Hurwitz), polygamma of orders 2 and up (through zeta), trigamma's gradient and
-// torch.nextafter: float64 against mpmath's 30 digits and PyTorch 1.13 (test/fixtures/zeta.json, from
+// special.zeta (Hurwitz), polygamma of orders 2 and up (through zeta), trigamma's gradient,
+// torch.nextafter and special.erfcx: float64 against mpmath's 30 digits and PyTorch 1.13 (test/fixtures/zeta.json, from
 // scripts/torch-zeta.py), gradients, errors, and the GPU's f32 against the CPU.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -63,6 +63,36 @@ describe('zeta, polygamma and nextafter', () => {
     await expect(torch.special.zeta(xx, f32([1, 2])).sum().backward()).rejects.toThrow(F.errors[0]);
     expect(() => torch.nextafter(torch.tensor([1]), torch.tensor([2]))).toThrow(F.errors[1]);
     await expect(torch.nextafter(xx, f32([1, 1])).sum().backward()).rejects.toThrow(F.errors[2]);
+  });
+
+  it("erfcx: PyTorch 1.13's float64 values within 1e-15, float32 rounded from them, the gradient", async () => {
+    const v = [-30, -3, -0.5, 0, 0.3, 0.5, 2, 5, 9, 10, 30, 1e5, Infinity, -Infinity, NaN];
+    // (torch.special.erfcx in float64)
+    const want = [Infinity, 16205.988853999586, 1.952360489182557, 1.0, 0.7345993345676554, 0.6156903441929258, 0.2553956763105058,
+      0.11070463773306861, 0.06230772403777468, 0.05614099274382259, 0.018795888861416754, 5.6418958351954685e-06, 0.0, Infinity, NaN];
+    const g = await torch.special.erfcx(f64(v)).toTypedArray();
+    const f = await torch.special.erfcx(f32(v)).toTypedArray();
+    want.forEach((w, i) => {
+      if (!Number.isFinite(w) || w === 0) { expect(g[i]).toBe(w); expect(f[i]).toBe(w); return; }
+      expect(rel(g[i], w), `erfcx(${v[i]})`).toBeLessThan(1e-15);
+      expect(f[i], `float32 erfcx(${v[i]})`).toBe(Math.fround(g[i]));
+    });
+    const t = f32([0.5, 3]).requiresGrad_();
+    const y = torch.special.erfcx(t);
+    await y.sum().backward();
+    // (PyTorch 1.13, float64)
+    (await t.grad!.toTypedArray()).forEach((u, i) => expect(rel(u, [-0.5126888229025868, -0.05437226000717277][i])).toBeLessThan(2e-6));
+    expect(y.gradFn?.name).toBe('SpecialErfcxBackward0');
+    // (both sides of the switch at 12; negative x kept small: e^(x²) would swamp the check's sum)
+    await gradcheck((u) => torch.special.erfcx(u.abs().mul(10)), [[6]], { tol: 1e-6 });
+    await gradcheck((u) => torch.special.erfcx(u.mul(1.5)), [[6]], { tol: 1e-6 });
+    if (available) {
+      const gg = await torch.special.erfcx(f32(v).to('gpu')).toTypedArray();
+      want.forEach((w, i) => {
+        if (!Number.isFinite(w) || w === 0) expect(gg[i]).toBe(w);
+        else expect(rel(gg[i], w), `gpu erfcx(${v[i]})`).toBeLessThan(2e-6 * Math.max(1, v[i] * v[i] / 10));
+      });
+    }
   });
 
   it.skipIf(!available)('the GPU (f32): zeta and polygamma within 2e-5 of the CPU, nextafter exactly', async () => {
