@@ -502,6 +502,31 @@ export class Tensor {
       return z;
     });
   }
+  /**
+   * The windows of `size` elements along dim, `step` apart, as a view (PyTorch's Tensor.unfold): dim's
+   * size becomes the number of windows and a last dim of `size` is added; windows may overlap, so the
+   * gradient adds up where they do (UnfoldBackward0).
+   */
+  unfold(dim: number, size: number, step: number): Tensor {
+    const d = normDim(dim, Math.max(1, this.ndim));
+    const n = this.ndim === 0 ? 1 : this.shape[d], st = this.ndim === 0 ? 1 : this.strides[d];
+    if (!Number.isInteger(size) || size < 0) throw new Error(`unfold(): size must be a non-negative integer, got ${size}`);
+    if (size > n) throw new Error(`maximum size for tensor at dimension ${d} is ${n} but size is ${size}`);
+    if (!Number.isInteger(step) || step <= 0) throw new Error(`step is ${step} but must be > 0`);
+    // (a 0-d tensor: one window of its one element, shape [size], as PyTorch's)
+    if (this.ndim === 0) return alias(this, [size], [1], this.offset, 'UnfoldBackward0', (g) => reshape(sum(g), []));
+    const windows = Math.floor((n - size) / step) + 1;
+    const shape = this.shape.map((s, i) => (i === d ? windows : s));
+    const strides = this.strides.map((s, i) => (i === d ? s * step : s));
+    const inShape = this.shape;
+    return alias(this, [...shape, size], [...strides, st], this.offset, 'UnfoldBackward0', (g) => {
+      // window w's element k is input position w·step + k along dim: the windows' gradients added there
+      const at = add(mul(arange(windows, { device: deviceName(g.device) }).reshape([windows, 1]), step), arange(size, { device: deviceName(g.device) }));
+      const gm = g.movedim(-1, d + 1).reshape(inShape.map((s, i) => (i === d ? windows * size : s)));
+      const idx = at.reshape(inShape.map((_, i) => (i === d ? windows * size : 1))).expand(gm.shape);
+      return zeros([...inShape], { dtype: g.dtype, device: deviceName(g.device) }).scatterAdd(d, idx, gm);
+    });
+  }
   /** The slices along dim, as views (PyTorch's unbind). */
   unbind(dim = 0): Tensor[] {
     const d = normDim(dim, this.ndim);
@@ -1341,7 +1366,8 @@ function readable<T extends Operand>(t: Tensor, o: T): T {
  * so that what f saves for its backward is not overwritten), then copied into t; t's grad_fn becomes r's
  * (named as PyTorch names the in-place op's: ReluBackward0 for relu_).
  */
-function inplaceOf<T extends Tensor>(t: T, opName: string, f: (x: Tensor) => Tensor, gradName?: string): T {
+/** @internal t overwritten with f(t) (an in-place op as its out-of-place form, PyTorch's checks and graph). */
+export function inplaceOf<T extends Tensor>(t: T, opName: string, f: (x: Tensor) => Tensor, gradName?: string): T {
   checkInplaceLeaf(t, opName);
   checkWritable(t);
   const rec = isGradEnabled();
