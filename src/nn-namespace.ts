@@ -8,3 +8,4 @@ export * from './nn-transformer.ts';
 export * from './nn-extra.ts';
 export * from './nn-losses.ts';
 export * from './nn-3d.ts';
+export * from './nn-more2.ts';
