@@ -106,6 +106,16 @@ out['dropout_err'] = [err(lambda: F.dropout1d(r(2, 3, 4, 5))), err(lambda: F.alp
                       err(lambda: F.dropout3d(r(2, 3, 4, 5), -0.1))]
 out['gumbel_err'] = [err(lambda: F.gumbel_softmax(r(2, 3), dim=2))]
 
+# ---------------------------------------------------------------- affine_grid
+out['affine'] = [run(lambda t: F.affine_grid(t, [2, 1, 3, 4], align_corners=False), r(2, 2, 3)),
+                 run(lambda t: F.affine_grid(t, [1, 3, 5, 2], align_corners=True), r(1, 2, 3)),
+                 run(lambda t: F.affine_grid(t, [2, 1, 2, 3, 4], align_corners=False), r(2, 3, 4)),
+                 run(lambda t: F.affine_grid(t, [1, 1, 3, 2, 2], align_corners=True), r(1, 3, 4), dtype=torch.float64),
+                 run(lambda t: F.affine_grid(t, [1, 1, 1, 3], align_corners=False), r(1, 2, 3))]
+out['affine_err'] = [err(lambda: F.affine_grid(r(1, 3, 3), [1, 1, 4, 4], align_corners=False)), err(lambda: F.affine_grid(r(1, 2, 3), [1, 1, 4], align_corners=False)),
+                     err(lambda: F.affine_grid(r(1, 2, 3), [1, 1, 4, 4, 4], align_corners=False)), err(lambda: F.affine_grid(r(1, 2, 3), [1, 1, 0, 4], align_corners=False)),
+                     err(lambda: F.affine_grid(torch.ones(1, 2, 3, dtype=torch.int32), [1, 1, 2, 4], align_corners=False))]
+
 # ---------------------------------------------------------------- module reprs
 out['repr'] = {k: str(m) for k, m in {
     'softshrink': nn.Softshrink(), 'softshrink1': nn.Softshrink(1.0), 'hardshrink': nn.Hardshrink(), 'hardshrink25': nn.Hardshrink(0.25),

@@ -9,7 +9,7 @@
  * so the import cycle between the two files is harmless.
  */
 import {
-  Tensor, SCALAR_TYPE, abs, add, checkTensor, compare, composite, div, full, gather, log, mul, neg, pow, rand, relu, reshape, scatterReduce, sign, softmax, sub, twice, where, zeros,
+  Tensor, SCALAR_TYPE, abs, deviceName, matmul, tensor, add, checkTensor, compare, composite, div, full, gather, log, mul, neg, pow, rand, relu, reshape, scatterReduce, sign, softmax, sub, twice, where, zeros,
 } from './tensor.ts';
 import { isFloat } from './dtype.ts';
 import { noGrad } from './autograd/graph.ts';
@@ -336,3 +336,57 @@ export function gumbelSoftmax(logits: Tensor, o: GumbelSoftmaxOptions = {}): Ten
 export const multilabelMarginLoss = multiLabelMarginLoss;
 /** F.multilabel_soft_margin_loss (troupe's multiLabelSoftMarginLoss). */
 export const multilabelSoftMarginLoss = multiLabelSoftMarginLoss;
+
+// =============================================================== affine grids
+
+/** PyTorch's linspace_from_neg_one: n points over [−1, 1] (their pixels' centres without alignCorners), [0] for one. */
+function gridLine(n: number, alignCorners: boolean): number[] {
+  if (n <= 1) return [0];
+  return Array.from({ length: n }, (_, i) => {
+    const v = -1 + (2 * i) / (n - 1);
+    return alignCorners ? v : (v * (n - 1)) / n;
+  });
+}
+/**
+ * The sampling grid of an affine transform (F.affine_grid): theta [N, 2, 3] and size [N, C, H, W] give
+ * [N, H, W, 2] (x, y) points, theta [N, 3, 4] and size [N, C, D, H, W] give [N, D, H, W, 3] (x, y, z):
+ * each output pixel's normalized coordinates (x along W first; with alignCorners the corner pixels' centres
+ * at ±1, else their outer edges) times thetaᵀ. One node (AffineGridGeneratorBackward0), linear in theta.
+ */
+export function affineGrid(theta: Tensor, size: number[], o: { alignCorners?: boolean } = {}): Tensor {
+  checkTensor('affine_grid', theta, 'theta');
+  const alignCorners = o.alignCorners ?? false;
+  if (!isFloat(theta.dtype)) throw new Error(`Expected theta to have floating point type, but got torch.${theta.dtype}`);
+  const sz = `[${size.join(', ')}]`;
+  if (size.length === 4) {
+    if (theta.ndim !== 3 || theta.shape[1] !== 2 || theta.shape[2] !== 3) throw new Error(`Expected a batch of 2D affine matrices of shape Nx2x3 for size ${sz}. Got ${formatSize(theta.shape)}.`);
+  } else if (size.length === 5) {
+    if (theta.ndim !== 3 || theta.shape[1] !== 3 || theta.shape[2] !== 4) throw new Error(`Expected a batch of 3D affine matrices of shape Nx3x4 for size ${sz}. Got ${formatSize(theta.shape)}.`);
+  } else {
+    throw new Error(`affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, respectively. Got size ${sz}.`);
+  }
+  const spatial = size.slice(2), nd = spatial.length;
+  if (alignCorners && Math.min(...spatial) === 1) {
+    if (!warned.has('affine_grid_unit')) {
+      warned.add('affine_grid_unit');
+      process.emitWarning('Since version 1.3.0, affine_grid behavior has changed for unit-size grids when align_corners=True. This is not an intended use case of affine_grid. See the documentation of affine_grid for details.', 'UserWarning');
+    }
+  } else if (Math.min(...size) <= 0) throw new Error(`Expected non-zero, positive output size. Got ${sz}`);
+  const N = size[0];
+  if (theta.shape[0] !== N) throw new Error(`Expected size for first two dimensions of batch2 tensor to be: [${N}, ${nd + 1}] but got: [${theta.shape[0]}, ${nd + 1}].`);
+  // base [P, nd + 1]: (x, y[, z], 1) per output point, x (along the last dim) fastest
+  const lines = spatial.map((n) => gridLine(n, alignCorners)).reverse(); // x, y, z
+  const P = prod(spatial), base = new Float64Array(P * (nd + 1));
+  for (let p = 0; p < P; p++) {
+    let rest = p;
+    for (let k = 0; k < nd; k++) {
+      const n = spatial[nd - 1 - k];
+      base[p * (nd + 1) + k] = lines[k][rest % n];
+      rest = Math.floor(rest / n);
+    }
+    base[p * (nd + 1) + nd] = 1;
+  }
+  const b = tensor(base, { dtype: theta.dtype, device: deviceName(theta.device) }).reshape([P, nd + 1]);
+  return twice(composite('AffineGridGeneratorBackward0', [theta], () => reshape(matmul(b, theta.transpose(1, 2)), [N, ...spatial, nd]),
+    (g) => [matmul(reshape(g, [N, P, nd]).transpose(1, 2), b)]));
+}

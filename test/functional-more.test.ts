@@ -304,6 +304,26 @@ describe('gumbelSoftmax', () => {
   });
 });
 
+describe('affineGrid', () => {
+  it("PyTorch's grids (2-D and 3-D, with and without alignCorners, a unit dim), gradients, grad_fns and errors", async () => {
+    const [a0, a1, a2, a3, a4] = cases('affine');
+    await check(a0, (t) => F.affineGrid(t, [2, 1, 3, 4]), 'affine_grid 2-D');
+    await check(a1, (t) => F.affineGrid(t, [1, 3, 5, 2], { alignCorners: true }), 'affine_grid 2-D aligned');
+    await check(a2, (t) => F.affineGrid(t, [2, 1, 2, 3, 4]), 'affine_grid 3-D');
+    await check(a3, (t) => F.affineGrid(t, [1, 1, 3, 2, 2], { alignCorners: true }), 'affine_grid 3-D aligned', { dtype: 'float64' });
+    await check(a4, (t) => F.affineGrid(t, [1, 1, 1, 3]), 'affine_grid unit dim');
+    const e = errs('affine_err');
+    expect(() => F.affineGrid(torch.ones([1, 3, 3]), [1, 1, 4, 4])).toThrow(e[0]);
+    expect(() => F.affineGrid(torch.ones([1, 2, 3]), [1, 1, 4])).toThrow(e[1]);
+    expect(() => F.affineGrid(torch.ones([1, 2, 3]), [1, 1, 4, 4, 4])).toThrow(e[2]);
+    expect(() => F.affineGrid(torch.ones([1, 2, 3]), [1, 1, 0, 4])).toThrow(e[3]);
+    expect(() => F.affineGrid(torch.ones([1, 2, 3], { dtype: 'int32' }), [1, 1, 2, 4])).toThrow(e[4]);
+  });
+  it('gradients match finite differences (float64), twice', async () => {
+    await gradcheck((t) => F.affineGrid(t, [2, 1, 3, 2]).mul(F.affineGrid(t, [2, 1, 3, 2])), [[2, 2, 3]]);
+  });
+});
+
 describe('module reprs', () => {
   it("print as PyTorch's", () => {
     const R = REF.repr as Record<string, string>;
