@@ -69,7 +69,7 @@ export type { PrintOptions } from './format.ts';
 export type { InitOptions, MemoryStats } from './session.ts';
 export { addmm } from './functional.ts';
 import './tensor-api.ts';
-export { tan, fmax, fmin, eq, ne, lt, le, gt, ge, greater, greaterEqual, less, lessEqual, notEqual, put, indexPut, maskedScatter } from './tensor-api.ts';
+export { tan, fmax, fmin, hardshrink, eq, ne, lt, le, gt, ge, greater, greaterEqual, less, lessEqual, notEqual, put, indexPut, maskedScatter } from './tensor-api.ts';
 /** torch.nn: Module, Parameter, layers, activations, losses; torch.nn.functional. */
 export * as nn from './nn-namespace.ts';
 /** torch.optim: SGD, Adam, AdamW. */

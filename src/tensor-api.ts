@@ -15,7 +15,7 @@ import {
 } from './tensor.ts';
 import { erf, erfc, expm1, log1p } from './ops-more.ts';
 import { cumsum, cumprod } from './ops-sort.ts';
-import { addmm } from './functional.ts';
+import { addmm, hardshrink } from './functional.ts';
 import { deg2rad, rad2deg, frac, hypot, nanToNum, logicalAnd, logicalOr, logicalXor, logicalNot, type NanToNumOptions } from './ops-extra.ts';
 import { copysign, heaviside, logit, sinc, xlogy } from './ops-misc.ts';
 import { digamma, lgamma } from './distributions-extra.ts';
@@ -76,6 +76,8 @@ export const le = (a: Tensor, b: Operand): Tensor => compare('le', a, b);
 export const gt = (a: Tensor, b: Operand): Tensor => compare('gt', a, b);
 export const ge = (a: Tensor, b: Operand): Tensor => compare('ge', a, b);
 export { gt as greater, ge as greaterEqual, lt as less, le as lessEqual, ne as notEqual };
+/** torch.hardshrink (nn.functional's). */
+export { hardshrink };
 
 /** Flat positions (negative ones from the end) of a tensor of n elements, checked where the values are at hand. */
 function flatIndex(name: string, index: Tensor, n: number): Tensor {
@@ -220,6 +222,7 @@ declare module './tensor.ts' {
     readonly real: Tensor; readonly imag: Tensor; readonly H: Tensor; readonly mH: Tensor; adjoint(): Tensor; readonly data: Tensor;
     readonly isCpu: boolean; readonly isCuda: boolean;
     type(dtype?: string): string | Tensor;
+    hardshrink(lambd?: Num): Tensor;
   }
 }
 
@@ -243,7 +246,7 @@ function inplace(fns: Record<string, (x: Tensor, ...a: never[]) => Tensor>): voi
 const ba = (o?: { beta?: number; alpha?: number }) => o ?? {};
 
 methods({
-  tan, fmax: (x, o: Tensor) => fmax(x, o), fmin: (x, o: Tensor) => fmin(x, o),
+  tan, fmax: (x, o: Tensor) => fmax(x, o), fmin: (x, o: Tensor) => fmin(x, o), hardshrink: (x, l = 0.5) => hardshrink(x, l),
   erfinv: (x) => erfinv(x), digamma: (x) => digamma(x), lgamma: (x) => lgamma(x), i0: (x) => special.i0(x),
   polygamma: (x, n: number) => special.polygamma(n, x), mvlgamma: (x, p: number) => special.multigammaln(x, p),
   trueDivide: (x, o: Operand) => div(x, o), divide: (x, o: Operand, opts?: { roundingMode?: 'trunc' | 'floor' | null }) => div(x, o, opts),

@@ -34,6 +34,8 @@ describe('tensor-api: new functions', () => {
     expect(await run(torch.fmax, a, b)).toEqual(R.fmax[0]);
     expect(await run(torch.fmin, a, b)).toEqual(R.fmax[1]);
     expect(await list(torch.fmax(torch.tensor([1, 5]), torch.tensor([3, 2])))).toEqual(R.fmax[2]);
+    expect(await list(f32([-1, 0.2, 0.7]).hardshrink(0.5))).toEqual(await list(torch.nn.functional.hardshrink(f32([-1, 0.2, 0.7]), 0.5)));
+    expect(await list(torch.hardshrink(f32([-1, 0.2, 0.7])))).toEqual([-1, 0, Math.fround(0.7)]);
     await gradcheck((u) => torch.tan(u.mul(0.5)), [[6]]);
   });
 
