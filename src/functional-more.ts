@@ -390,3 +390,103 @@ export function affineGrid(theta: Tensor, size: number[], o: { alignCorners?: bo
   return twice(composite('AffineGridGeneratorBackward0', [theta], () => reshape(matmul(b, theta.transpose(1, 2)), [N, ...spatial, nd]),
     (g) => [matmul(reshape(g, [N, P, nd]).transpose(1, 2), b)]));
 }
+
+// =============================================================== grid_sample
+
+/**
+ * F.grid_sample: input [N, C, H, W] (or [N, C, D, H, W]) sampled at grid [N, Ho, Wo, 2] (or
+ * [N, Do, Ho, Wo, 3]), whose last dim holds (x, y[, z]) in [−1, 1] (−1 and 1 the edge pixels' centres
+ * with alignCorners, their outer edges without). Modes 'bilinear' (trilinear for 5-D) and 'nearest'
+ * (round half to even, as PyTorch's nearbyint); paddingMode 'zeros' (outside points read 0), 'border'
+ * (coordinates clamped into the image) or 'reflection' (reflected at the edges, then clamped), PyTorch's
+ * formulas step by step. Composed of elementwise ops and one gather per corner, so the gradients reach
+ * the input (added back where points read it) and the grid (through the interpolation weights; the
+ * clamping passes none outside, as PyTorch's), on every device. 'bicubic' is not there yet.
+ */
+export function gridSample(input: Tensor, grid: Tensor, o: { mode?: 'bilinear' | 'nearest' | 'bicubic'; paddingMode?: 'zeros' | 'border' | 'reflection'; alignCorners?: boolean | null } = {}): Tensor {
+  checkTensor('grid_sample', input); checkTensor('grid_sample', grid, 'grid');
+  const mode = o.mode ?? 'bilinear', paddingMode = o.paddingMode ?? 'zeros';
+  if (o.alignCorners == null && !warned.has('grid_sample_align')) {
+    warned.add('grid_sample_align');
+    process.emitWarning('Default grid_sample and affine_grid behavior has changed to align_corners=False since 1.3.0. Please specify align_corners=True if the old behavior is desired. See the documentation of grid_sample for details.', 'UserWarning');
+  }
+  const alignCorners = o.alignCorners ?? false;
+  if (mode !== 'bilinear' && mode !== 'nearest' && mode !== 'bicubic') throw new Error(`nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', but got: '${String(mode)}'`);
+  if (paddingMode !== 'zeros' && paddingMode !== 'border' && paddingMode !== 'reflection') throw new Error(`nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or 'reflection', but got: '${String(paddingMode)}'`);
+  if (input.dtype !== grid.dtype) throw new Error(`expected scalar type ${SCALAR_TYPE[input.dtype]} but found ${SCALAR_TYPE[grid.dtype]}`);
+  if (input.device !== grid.device) throw new Error(`grid_sampler(): expected input and grid to be on same device, but input is on ${deviceName(input.device)} and grid is on ${deviceName(grid.device)}`);
+  floatKernel('grid_sampler_2d', input);
+  const sizesOf = `input with sizes [${input.shape.join(', ')}] and grid with sizes [${grid.shape.join(', ')}]`;
+  if (grid.ndim > 0 && input.ndim > 0 && grid.shape[0] !== input.shape[0]) throw new Error(`grid_sampler(): expected grid and input to have same batch size, but got ${sizesOf}`);
+  const nd = input.ndim - 2;
+  if (grid.shape[grid.ndim - 1] !== nd) throw new Error(`grid_sampler(): expected grid to have size ${nd} in last dimension, but got grid with sizes [${grid.shape.join(', ')}]`);
+  if ((nd !== 2 && nd !== 3) || grid.ndim !== input.ndim) throw new Error(`grid_sampler(): expected 4D or 5D input and grid with same number of dimensions, but got ${sizesOf}`);
+  if (mode === 'bicubic') throw new Error("grid_sample(): mode 'bicubic' is not implemented in troupe yet ('bilinear' and 'nearest' are)");
+  const [N, C] = input.shape, inSp = input.shape.slice(2), outSp = grid.shape.slice(1, -1), P = prod(outSp), S = prod(inSp);
+  const dev = deviceName(input.device);
+  // spatial sizes and element strides in x, y[, z] order (x is the last dim)
+  const sizes = [...inSp].reverse(), strides = sizes.map((_, k) => prod(sizes.slice(0, k)));
+  const g = reshape(grid, [N, P, nd]);
+  const coords = sizes.map((n, k) => {
+    const c = g.narrow(2, k, 1).squeeze(2);
+    // unnormalize, then the padding mode's clip or reflection
+    let v = alignCorners ? mul(add(c, 1), (n - 1) / 2) : div(sub(mul(add(c, 1), n), 1), 2);
+    if (paddingMode === 'border') v = clip(v, n);
+    else if (paddingMode === 'reflection') v = clip(alignCorners ? reflect(v, 0, 2 * (n - 1)) : reflect(v, -1, 2 * n - 1), n);
+    return v;
+  });
+  const flat = reshape(input, [N, C, S]);
+  const sampleAt = (idx: Tensor[]) => {
+    // the value at integer coordinates idx (x, y[, z]), 0 outside the image
+    let inside: Tensor | null = null, lin: Tensor | null = null;
+    idx.forEach((t, k) => {
+      const ok = compare('ge', t, 0).logicalAnd(compare('le', t, sizes[k] - 1));
+      inside = inside === null ? ok : inside.logicalAnd(ok);
+      const term = mul(t, strides[k]);
+      lin = lin === null ? term : add(lin, term);
+    });
+    const at = where(inside!, lin!, 0).to({ dtype: 'int64' });
+    const v = gather(flat, 2, reshape(at, [N, 1, P]).expand([N, C, P]));
+    return where(reshape(inside!, [N, 1, P]), v, 0);
+  };
+  let out: Tensor;
+  if (mode === 'nearest') {
+    out = sampleAt(coords.map((c) => c.round()));
+    if (grid.requiresGrad) {
+      // PyTorch gives the grid a zero gradient here, not none: subtract a term that is 0 with gradient 0
+      // (0·(c − c.detach()) where c is finite; x − 0 keeps x's sign, −0 included).
+      const zero = mul(where(compare('eq', sub(coords[0], coords[0]), 0), sub(coords[0], coords[0].detach()), 0), 0);
+      out = sub(out, reshape(zero, [N, 1, P]));
+    }
+  } else {
+    const lo = coords.map((c) => c.floor()), frac = coords.map((c, k) => sub(c, lo[k]));
+    let acc: Tensor | null = null;
+    for (let corner = 0; corner < 2 ** nd; corner++) {
+      let w: Tensor | null = null;
+      const idx = lo.map((l, k) => {
+        const up = (corner >> k) & 1;
+        const wk = up ? frac[k] : sub(1, frac[k]);
+        w = w === null ? wk : mul(w, wk);
+        return up ? add(l, 1) : l;
+      });
+      const term = mul(sampleAt(idx), reshape(w!, [N, 1, P]));
+      acc = acc === null ? term : add(acc, term);
+    }
+    out = acc!;
+  }
+  return reshape(out, [N, C, ...outSp]);
+}
+/** Coordinates clamped into [0, n − 1], with no gradient at or past the borders (PyTorch's
+ * clip_coordinates_set_grad counts the borders as outside). */
+function clip(v: Tensor, n: number): Tensor { return where(compare('le', v, 0), 0, where(compare('ge', v, n - 1), n - 1, v)); }
+/** PyTorch's reflect_coordinates: v reflected into [twiceLow/2, twiceHigh/2]. */
+function reflect(v: Tensor, twiceLow: number, twiceHigh: number): Tensor {
+  if (twiceLow === twiceHigh) return mul(v, 0);
+  const min = twiceLow / 2, span = (twiceHigh - twiceLow) / 2;
+  // (|v − min| with the gradient's sign +1 at 0, as PyTorch's reflect_coordinates_set_grad)
+  const d = sub(v, min), a = where(compare('lt', d, 0), neg(d), d);
+  const flips = div(a, span).floor();
+  const extra = sub(a, mul(flips, span));
+  const even = compare('eq', sub(flips, mul(div(flips, 2).floor(), 2)), 0);
+  return where(even, add(extra, min), add(sub(span, extra), min));
+}
