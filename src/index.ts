@@ -35,6 +35,11 @@ export {
   indexAdd, indexCopy, indexFill, scatter, histc, unflatten, chainMatmul, isFloatingPoint, isComplex,
   nanmedian, renorm, matrixExp, selectScatter, sliceScatter, diagonalScatter, gcd, lcm, frexp, ldexp,
 } from './ops-api.ts';
+export {
+  hannWindow, hammingWindow, blackmanWindow, bartlettWindow, kaiserWindow, combinations, cumulativeTrapezoid, gradient, histogram, Histogram, logaddexp2,
+  numel, emptyLike, asTensor, asarray, scalarTensor, resultType, promoteTypes, canCast, isSameSize, isSigned, range, select, addcmul, addcdiv, subtract, multiply, divide,
+} from './ops-api2.ts';
+export type { WindowOptions, HammingOptions, KaiserOptions, CumulativeTrapezoidOptions, GradientOptions, HistogramOptions } from './ops-api2.ts';
 export { cosineSimilarity } from './functional.ts';
 export { pairwiseDistance } from './functional-losses.ts';
 export type { UniqueOptions } from './ops-api.ts';
