@@ -38,8 +38,9 @@ export {
 export {
   hannWindow, hammingWindow, blackmanWindow, bartlettWindow, kaiserWindow, combinations, cumulativeTrapezoid, gradient, histogram, Histogram, logaddexp2,
   numel, emptyLike, asTensor, asarray, scalarTensor, resultType, promoteTypes, canCast, isSameSize, isSigned, range, select, addcmul, addcdiv, subtract, multiply, divide,
+  triangularSolve, TriangularSolve, choleskySolve, choleskyInverse, lu, luUnpack, luSolve,
 } from './ops-api2.ts';
-export type { WindowOptions, HammingOptions, KaiserOptions, CumulativeTrapezoidOptions, GradientOptions, HistogramOptions } from './ops-api2.ts';
+export type { WindowOptions, HammingOptions, KaiserOptions, CumulativeTrapezoidOptions, GradientOptions, HistogramOptions, TriangularSolveOptions } from './ops-api2.ts';
 export { cosineSimilarity } from './functional.ts';
 export { pairwiseDistance } from './functional-losses.ts';
 export type { UniqueOptions } from './ops-api.ts';

@@ -397,3 +397,180 @@ export function subtract(a: Operand, b: Operand, o: { alpha?: number } = {}): Te
 export const multiply = (a: Operand, b: Operand): Tensor => mul(a, b);
 /** torch.divide: a / b, { roundingMode: 'trunc' | 'floor' } as div's. */
 export const divide = (a: Operand, b: Operand, o?: { roundingMode?: 'trunc' | 'floor' | null }): Tensor => div(a, b, o);
+
+// ---- deprecated linear algebra: triangular_solve, cholesky_solve / inverse, lu, lu_unpack, lu_solve ----------
+
+const mT = (x: Tensor) => x.transpose(-2, -1);
+/**
+ * X with A X = B for triangular A (only its upper or lower triangle read; unit: its diagonal taken as 1),
+ * row by row by substitution with recorded ops, so that gradients reach only the triangle read, as
+ * PyTorch's. A [..., n, n], B [..., n, k], batch dims broadcast.
+ */
+function substitute(A: Tensor, B: Tensor, upper: boolean, unit: boolean): Tensor {
+  const n = A.shape[A.ndim - 1], k = B.shape[B.ndim - 1];
+  const lead = broadcastShapes(A.shape.slice(0, -2), B.shape.slice(0, -2));
+  const Ab = A.expand([...lead, n, n]), Bb = B.expand([...lead, n, k]);
+  if (n === 0) return Bb.clone();
+  const rows: Tensor[] = new Array(n);
+  const order = upper ? [...Array(n).keys()].reverse() : [...Array(n).keys()];
+  order.forEach((i, step) => {
+    const row = narrow(Ab, -2, i, 1);
+    let r = narrow(Bb, -2, i, 1);
+    if (step > 0) {
+      const [from, len] = upper ? [i + 1, n - 1 - i] : [0, i];
+      const solved = cat(rows.slice(from, from + len), -2);
+      r = sub(r, matmul(narrow(row, -1, from, len), solved));
+    }
+    rows[i] = unit ? r : div(r, narrow(row, -1, i, 1));
+  });
+  return cat(rows, -2);
+}
+/** torch.triangular_solve's result: { solution, clonedCoefficient }, or [solution, clonedCoefficient]. */
+export class TriangularSolve {
+  constructor(readonly solution: Tensor, readonly clonedCoefficient: Tensor) {}
+  *[Symbol.iterator](): Iterator<Tensor> { yield this.solution; yield this.clonedCoefficient; }
+}
+function checkBatchedMatrices(name: string, b: Tensor, A: Tensor): void {
+  checkTensor(name, b); checkTensor(name, A, 'A');
+  if (b.ndim < 2) throw new Error(`torch.${name}: Expected b to have at least 2 dimensions, but it has ${b.ndim} dimensions instead`);
+  if (A.ndim < 2) throw new Error(`torch.${name}: Expected A to have at least 2 dimensions, but it has ${A.ndim} dimensions instead`);
+  const n = A.shape[A.ndim - 1];
+  if (A.shape[A.ndim - 2] !== n) throw new Error(`A must be batches of square matrices, but they are ${A.shape[A.ndim - 2]} by ${n} matrices`);
+  if (b.shape[b.ndim - 2] !== n) {
+    throw new Error(`Incompatible matrix sizes for ${name}: each A matrix is ${n} by ${n} but each b matrix is ${b.shape[b.ndim - 2]} by ${b.shape[b.ndim - 1]}`);
+  }
+  if (b.dtype !== A.dtype) throw new Error(`Expected b and A to have the same dtype, but found b of type ${SCALAR_TYPE[b.dtype]} and A of type ${SCALAR_TYPE[A.dtype]} instead.`);
+  if (!isFloat(A.dtype)) throw new Error(`"${name}_cpu" not implemented for '${SCALAR_TYPE[A.dtype]}'`);
+}
+export interface TriangularSolveOptions { upper?: boolean; transpose?: boolean; unitriangular?: boolean }
+/**
+ * torch.triangular_solve(b, A, { upper = true, transpose = false, unitriangular = false }) (deprecated
+ * in favour of linalg.solve_triangular): X with op(A) X = b, op(A) = A or Aᵀ, reading only A's upper or
+ * lower triangle; [solution, a clone of A broadcast to the batch], as PyTorch 1.13's.
+ */
+export function triangularSolve(b: Tensor, A: Tensor, o: TriangularSolveOptions = {}): TriangularSolve {
+  checkBatchedMatrices('triangular_solve', b, A);
+  const upper = o.upper ?? true;
+  const X = o.transpose ? substitute(mT(A), b, !upper, !!o.unitriangular) : substitute(A, b, upper, !!o.unitriangular);
+  const lead = broadcastShapes(A.shape.slice(0, -2), b.shape.slice(0, -2));
+  return new TriangularSolve(X, A.expand([...lead, ...A.shape.slice(-2)]).clone());
+}
+/** A⁻¹ b for A = L Lᵀ (upper: Uᵀ U), by two triangular solves. */
+const cholSolve = (b: Tensor, L: Tensor, upper: boolean) =>
+  upper ? substitute(L, substitute(mT(L), b, false, false), true, false) : substitute(mT(L), substitute(L, b, false, false), true, false);
+/**
+ * torch.cholesky_solve(b, L, { upper = false }): X with A X = b where A = L Lᵀ (upper: A = Uᵀ U); PyTorch's
+ * backward (CholeskySolveBackward0), which treats L as a full matrix in A = L Lᵀ.
+ */
+export function choleskySolve(b: Tensor, L: Tensor, o: { upper?: boolean } = {}): Tensor {
+  checkBatchedMatrices('cholesky_solve', b, L);
+  const upper = !!o.upper;
+  let X!: Tensor;
+  return composite('CholeskySolveBackward0', [b, L], () => (X = cholSolve(b, L, upper)), (g) => {
+    const gb = cholSolve(g, L, upper);
+    let common = matmul(gb, mT(X));
+    common = add(common, mT(common));
+    return [
+      b.requiresGrad ? sumToShape(gb, [...b.shape]) : null,
+      L.requiresGrad ? sumToShape(neg(upper ? matmul(L, common) : matmul(common, L)), [...L.shape]) : null,
+    ];
+  });
+}
+/** torch.cholesky_inverse(L, { upper = false }): (L Lᵀ)⁻¹ (upper: (Uᵀ U)⁻¹); CholeskyInverseBackward0. */
+export function choleskyInverse(L: Tensor, o: { upper?: boolean } = {}): Tensor {
+  checkTensor('cholesky_inverse', L);
+  if (L.ndim < 2 || L.shape[L.ndim - 1] !== L.shape[L.ndim - 2]) throw new Error(`A must be batches of square matrices, but they are ${L.shape[L.ndim - 2]} by ${L.shape[L.ndim - 1]} matrices`);
+  const upper = !!o.upper, n = L.shape[L.ndim - 1];
+  let inv!: Tensor;
+  const I = () => eye(n, { dtype: L.dtype, device: dev(L) }).expand([...L.shape]);
+  return composite('CholeskyInverseBackward0', [L], () => (inv = cholSolve(I(), L, upper)), (g) => {
+    const common = matmul(inv, matmul(add(g, mT(g)), inv));
+    return [neg(upper ? matmul(L, common) : matmul(common, L))];
+  });
+}
+
+/**
+ * LU with partial pivoting of A ([..., m, n]) as LAPACK's getrf: per column k < min(m, n) the first row
+ * ≥ k of largest |a| is swapped to row k, the multipliers below the pivot stored in place of the column
+ * (a zero pivot leaves them 0 and is reported in infos, as k + 1 of the first). Recorded ops throughout,
+ * so the gradient is that of the factorization.
+ */
+function luFactor(A: Tensor): { LU: Tensor; pivots: Tensor; infos: Tensor } {
+  const [m, n] = A.shape.slice(-2), lead = A.shape.slice(0, -2), k = Math.min(m, n);
+  const rows = reshape(arange(m, { device: dev(A) }), [m, 1]), cols = reshape(arange(n, { device: dev(A) }), [1, n]);
+  let M = A;
+  const piv: Tensor[] = [];
+  let infos: Tensor = zeros(lead, { dtype: 'int64', device: dev(A) });
+  for (let j = 0; j < k; j++) {
+    let col = narrow(M, -1, j, 1);
+    const p = argmax(where(compare('ge', rows, j), abs(col.detach()), -1), -2, true); // [..., 1, 1]
+    piv.push(reshape(p, lead));
+    const idx = where(compare('eq', rows, j), p, where(compare('eq', rows, p), j, rows));
+    M = gather(M, -2, idx.expand([...lead, m, n]));
+    col = narrow(M, -1, j, 1);
+    const pivRow = narrow(M, -2, j, 1), pv = narrow(pivRow, -1, j, 1);
+    const zero = compare('eq', pv.detach(), 0);
+    infos = where(compare('eq', infos, 0).logicalAnd(reshape(zero, lead)), j + 1, infos);
+    const l = where(compare('gt', rows, j), div(col, where(zero, 1, pv)), 0);
+    M = sub(M, mul(l, where(compare('gt', cols, j), pivRow, 0)));
+    M = where(compare('gt', rows, j).logicalAnd(compare('eq', cols, j)), l, M);
+  }
+  const pivots = k === 0 ? zeros([...lead, 0], { dtype: 'int32', device: dev(A) }) : stack(piv, -1).add(1).to({ dtype: 'int32' });
+  return { LU: k === 0 ? A.clone() : M, pivots, infos: infos.to({ dtype: 'int32' }) };
+}
+/**
+ * torch.lu(A, { pivot = true, getInfos = false }) (deprecated for linalg.lu_factor): [LU, pivots] or, with
+ * getInfos, [LU, pivots, infos]: L (unit diagonal, below) and U packed in one matrix, pivots the 1-based
+ * rows swapped in at each step (int32), infos 0 or the first zero pivot's 1-based index (int32).
+ * Gradients through the factorization.
+ */
+export function lu(A: Tensor, o: { pivot?: boolean; getInfos?: boolean } = {}): Tensor[] {
+  checkTensor('lu', A);
+  if (A.ndim < 2) throw new Error(`torch.linalg.lu_factor: The input tensor A must have at least 2 dimensions.`);
+  if (!isFloat(A.dtype)) throw new Error(`"lu_factor_cpu" not implemented for '${SCALAR_TYPE[A.dtype]}'`);
+  if (o.pivot === false) throw new Error('linalg.lu_factor: LU without pivoting is not implemented on the CPU');
+  const { LU, pivots, infos } = luFactor(A);
+  return o.getInfos ? [LU, pivots, infos] : [LU, pivots];
+}
+/** The permutation the pivots make, as perm (row i of L U is row perm[i] of A), [..., m] int64. */
+function permOf(pivots: Tensor, m: number): Tensor {
+  const lead = pivots.shape.slice(0, -1), k = pivots.shape[pivots.ndim - 1];
+  const idx = arange(m, { device: dev(pivots) });
+  let perm = idx.expand([...lead, m]).contiguous();
+  for (let i = 0; i < k; i++) {
+    const p = narrow(pivots, -1, i, 1).to({ dtype: 'int64' }).sub(1); // [..., 1]
+    const atI = narrow(perm, -1, i, 1), atP = gather(perm, -1, p);
+    perm = where(compare('eq', idx, i), atP, where(compare('eq', idx, p), atI, perm));
+  }
+  return perm;
+}
+/**
+ * torch.lu_unpack(LU, pivots, unpackData = true, unpackPivots = true): [P, L, U] with A = P L U; P from
+ * the pivots' row swaps, L unit lower [.., m, k], U upper [.., k, n]. Skipped parts are empty tensors.
+ */
+export function luUnpack(LU: Tensor, pivots: Tensor, unpackData = true, unpackPivots = true): [Tensor, Tensor, Tensor] {
+  checkTensor('lu_unpack', LU); checkTensor('lu_unpack', pivots, 'pivots');
+  if (pivots.dtype !== 'int32') throw new Error(`torch.lu_unpack: LU_pivots is expected to be a contiguous tensor of torch.int32 dtype. Note: this function is intended to be used with the output produced by torch.linalg.lu_factor`);
+  const [m, n] = LU.shape.slice(-2), k = Math.min(m, n);
+  const empty = () => zeros([0], { dtype: LU.dtype, device: dev(LU) });
+  let L = empty(), U = empty(), P = empty();
+  if (unpackData) {
+    L = add(tril(narrow(LU, -1, 0, k), -1), eye(m, k, { dtype: LU.dtype, device: dev(LU) }));
+    U = triu(narrow(LU, -2, 0, k));
+  }
+  if (unpackPivots) {
+    const perm = permOf(pivots, m);
+    P = compare('eq', reshape(arange(m, { device: dev(LU) }), [m, 1]), perm.unsqueeze(-2)).to({ dtype: LU.dtype });
+  }
+  return [P, L, U];
+}
+/** torch.lu_solve(b, LU, pivots): X with A X = b from torch.lu's factorization (Pᵀ b, then L and U). */
+export function luSolve(b: Tensor, LU: Tensor, pivots: Tensor): Tensor {
+  checkBatchedMatrices('lu_solve', b, LU);
+  const n = LU.shape[LU.ndim - 1];
+  const lead = broadcastShapes(LU.shape.slice(0, -2), b.shape.slice(0, -2));
+  const perm = permOf(pivots, n).expand([...lead, n]);
+  const bb = b.expand([...lead, n, b.shape[b.ndim - 1]]);
+  const pb = gather(bb, -2, perm.unsqueeze(-1).expand([...bb.shape]));
+  return substitute(LU, substitute(LU, pb, false, true), true, false);
+}

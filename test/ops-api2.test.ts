@@ -245,6 +245,78 @@ describe('small utilities', () => {
   });
 });
 
+describe('deprecated linear algebra', () => {
+  const A0 = [[2, 1, -1], [0.5, 3, 2], [1, -2, 4]], B0 = [[1, 2], [-1, 0.5], [3, 1]];
+  it("triangularSolve: PyTorch's solutions, cloned coefficients and gradients for every upper/transpose/unitriangular", async () => {
+    for (const upper of [true, false]) {
+      for (const transpose of [false, true]) {
+        for (const unitriangular of [false, true]) {
+          const key = `${+upper}${+transpose}${+unitriangular}`;
+          const A = f64(A0).requiresGrad_(), B = f64(B0).requiresGrad_();
+          const { solution, clonedCoefficient } = torch.triangularSolve(B, A, { upper, transpose, unitriangular });
+          const [X, gA, gB] = R.tsolve[key].filter((_: unknown, i: number) => i !== 1);
+          near(await list(solution), X, 1e-14, `${key} solution`);
+          expect(await list(clonedCoefficient)).toEqual(R.tsolve[key][1]);
+          const [ga, gb] = await gradsOf(solution, [A, B]);
+          near(ga, gA, 1e-13, `${key} dA`);
+          near(gb, gB, 1e-13, `${key} dB`);
+        }
+      }
+    }
+    const [X] = torch.triangularSolve(torch.stack([f64(B0), f64(B0).mul(2)]), f64(A0));
+    near(await list(X), R.tsolve.batch, 1e-14, 'batched');
+    expect(() => torch.triangularSolve(torch.ones([3], D), f64(A0))).toThrow(R.tsolve.err[0]);
+    expect(() => torch.triangularSolve(torch.ones([2, 1], D), f64(A0))).toThrow(R.tsolve.err[1]);
+  });
+
+  it("choleskySolve and choleskyInverse: PyTorch's values, gradients (L as a full matrix) and grad_fn names", async () => {
+    const L0 = f64([[2, 0, 0], [0.5, 1.5, 0], [-1, 0.25, 3]]);
+    for (const upper of [false, true]) {
+      const [X, gL, gB, Ci, gC] = R.chol[String(+upper)];
+      const L = (upper ? L0.t() : L0).contiguous().detach().requiresGrad_(), B = f64(B0).requiresGrad_();
+      const x = torch.choleskySolve(B, L, { upper });
+      near(await list(x), X, 1e-14, `cholesky_solve upper=${upper}`);
+      near(await gradsOf(x, [L, B]), [gL, gB], 1e-13, `cholesky_solve upper=${upper} gradients`);
+      const L2 = (upper ? L0.t() : L0).contiguous().detach().requiresGrad_();
+      const c = torch.choleskyInverse(L2, { upper });
+      near(await list(c), Ci, 1e-14, `cholesky_inverse upper=${upper}`);
+      near((await gradsOf(c, [L2]))[0], gC, 1e-13, `cholesky_inverse upper=${upper} gradient`);
+    }
+    expect([torch.choleskySolve(f64(B0), L0.clone().requiresGrad_()).gradFn?.name, torch.choleskyInverse(L0.clone().requiresGrad_()).gradFn?.name]).toEqual(R.chol.gradfn);
+  });
+
+  it("lu, luUnpack, luSolve: PyTorch's factors, pivots (int32, 1-based), infos, permutations, solutions and gradients", async () => {
+    const [LUw, pivw, pivdt, gMw, Pw, Lw, Uw, Xw, gbw, LUbw, pivbw, Pbw, infow, infodt] = R.lu;
+    const M0 = [[1, 2, 3, 0.5], [4, -5, 6, 1], [7, 8, -9, 2], [0.5, 1, 2, 10]];
+    const M = f64(M0).requiresGrad_();
+    const [LU, piv] = torch.lu(M);
+    near(await list(LU), LUw, 1e-14, 'LU');
+    expect([await list(piv), `torch.${piv.dtype}`]).toEqual([pivw, pivdt]);
+    near((await gradsOf(LU, [M]))[0], gMw, 1e-12, 'LU gradient');
+    const [P, L, U] = torch.luUnpack(LU.detach(), piv);
+    near([await list(P), await list(L), await list(U)], [Pw, Lw, Uw], 1e-14, 'lu_unpack');
+    const b = f64([[1, 0], [2, 1], [-1, 3], [0.5, 0.5]]).requiresGrad_();
+    const X = torch.luSolve(b, LU.detach(), piv);
+    near(await list(X), Xw, 1e-13, 'lu_solve');
+    near((await gradsOf(X, [b]))[0], gbw, 1e-13, 'lu_solve gradient');
+    const Mb = torch.stack([f64(M0), torch.flip(f64(M0), [0])]);
+    const [LUb, pivb, info] = torch.lu(Mb, { getInfos: true });
+    near(await list(LUb), LUbw, 1e-14, 'batched LU');
+    expect(await list(pivb)).toEqual(pivbw);
+    expect([await list(info), `torch.${info.dtype}`]).toEqual([infow, infodt]);
+    near(await list(torch.luUnpack(LUb, pivb)[0]), Pbw, 0, 'batched P');
+    const [LUr, pr] = torch.lu(f64([[1, 2, 3], [4, 5, 6]]));
+    const [Pr, Lr, Ur] = torch.luUnpack(LUr, pr);
+    near([await list(LUr), await list(pr), await list(Pr), await list(Lr), await list(Ur)], R.lu_rect, 1e-15, 'rectangular LU');
+    const [LUs, , infos] = torch.lu(f64([[1, 2], [2, 4]]), { getInfos: true });
+    expect([await list(LUs), await infos.item()]).toEqual(R.lu_sing);
+    // A = P L U; the gradient by finite differences (a well-conditioned matrix: the pivots do not change)
+    near(await list(torch.matmul(P, torch.matmul(L, U))), M0, 1e-14, 'P L U = A');
+    await gradcheck((a) => torch.lu(a.add(torch.eye(4, D).mul(torch.tensor([5, -6, 7, 8], D))))[0], [[4, 4]]);
+    await gradcheck((bb, a) => torch.luSolve(bb, ...(torch.lu(a.add(torch.eye(3, D).mul(4))) as [torch.Tensor, torch.Tensor])), [[3, 2], [3, 3]]);
+  });
+});
+
 describe('GPU', () => {
   it.skipIf(!available)('windows, histogram, gradient and logaddexp2 on the GPU equal the CPU', async () => {
     const g = { device: 'gpu' };
