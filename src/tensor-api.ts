@@ -16,6 +16,7 @@ import {
 import { erf, erfc, expm1, log1p } from './ops-more.ts';
 import { cumsum, cumprod } from './ops-sort.ts';
 import { addmm, hardshrink } from './functional.ts';
+import { addcdiv, addcmul, isSigned, select } from './ops-api2.ts';
 import { deg2rad, rad2deg, frac, hypot, nanToNum, logicalAnd, logicalOr, logicalXor, logicalNot, type NanToNumOptions } from './ops-extra.ts';
 import { copysign, heaviside, logit, sinc, xlogy } from './ops-misc.ts';
 import { digamma, lgamma } from './distributions-extra.ts';
@@ -257,7 +258,7 @@ methods({
   gcd: (x, o: Tensor) => api.gcd(x, o), lcm: (x, o: Tensor) => api.lcm(x, o), ldexp: (x, o: Tensor) => api.ldexp(x, o), frexp: (x) => api.frexp(x),
   greater: (x, o: Operand) => gt(x, o), greaterEqual: (x, o: Operand) => ge(x, o), less: (x, o: Operand) => lt(x, o),
   lessEqual: (x, o: Operand) => le(x, o), notEqual: (x, o: Operand) => ne(x, o),
-  addcmul: (x, t1: Tensor, t2: Tensor, value = 1) => add(x, mul(mul(t1, value), t2)), addcdiv: (x, t1: Tensor, t2: Tensor, value = 1) => add(x, div(mul(t1, value), t2)),
+  addcmul: (x, t1: Tensor, t2: Tensor, value = 1) => addcmul(x, t1, t2, { value }), addcdiv: (x, t1: Tensor, t2: Tensor, value = 1) => addcdiv(x, t1, t2, { value }),
   addmm: (x, m1: Tensor, m2: Tensor, o?: { beta?: number; alpha?: number }) => addmm(x, m1, m2, ba(o)),
   addmv: (x, m: Tensor, v: Tensor, o?: { beta?: number; alpha?: number }) => api.addmv(x, m, v, ba(o)),
   addr: (x, a: Tensor, b: Tensor, o?: { beta?: number; alpha?: number }) => api.addr(x, a, b, ba(o)),
@@ -268,7 +269,7 @@ methods({
   moveaxis: (x, s: number | number[], d: number | number[]) => api.moveaxis(x, s, d), ravel: (x) => api.ravel(x), broadcastTo: (x, shape: number[]) => api.broadcastTo(x, shape),
   unflatten: (x, dim: number, sizes: number[]) => api.unflatten(x, dim, sizes), renorm: (x, p: number, dim: number, maxnorm: number) => api.renorm(x, p, dim, maxnorm),
   histc: (x, bins = 100, min = 0, max = 0) => api.histc(x, bins, min, max), nanmedian: (x) => api.nanmedian(x),
-  isFloatingPoint: (x) => isFloat(x.dtype), isComplex: () => false, isSigned: (x) => x.dtype !== 'bool',
+  isFloatingPoint: (x) => isFloat(x.dtype), isComplex: () => false, isSigned: (x) => isSigned(x),
   indexAdd: (x, dim: number, index: Tensor, source: Tensor, o?: { alpha?: number }) => api.indexAdd(x, dim, index, source, o),
   indexCopy: (x, dim: number, index: Tensor, source: Tensor) => api.indexCopy(x, dim, index, source),
   indexFill: (x, dim: number, index: Tensor, value: number) => api.indexFill(x, dim, index, value),
@@ -279,7 +280,7 @@ methods({
   put: (x, index: Tensor, source: Tensor, accumulate?: boolean) => put(x, index, source, accumulate),
   indexPut: (x, indices: Tensor[], values: Tensor | number, accumulate?: boolean) => indexPut(x, indices, values, accumulate),
   maskedScatter: (x, mask: Tensor, source: Tensor) => maskedScatter(x, mask, source),
-  select: (x, dim: number, index: number) => selectOf(x, dim, index),
+  select: (x, dim: number, index: number) => select(x, dim, index),
   sumToSize: (x, ...size: Array<number | number[]>) => sumToSize(x, size),
   det: (x) => linalg.det(x), logdet: (x) => linalg.logdet(x), slogdet: (x) => linalg.slogdet(x), inverse: (x) => linalg.inv(x),
   pinverse: (x, rcond = 1e-15) => linalg.pinv(x, { rcond }), cholesky: (x, upper = false) => linalg.cholesky(x, { upper }),
@@ -320,13 +321,6 @@ inplace({
   maskedScatter: (x, mask: Tensor, source: Tensor) => maskedScatter(x, mask, source),
   fillDiagonal: (x, value: Scalar, wrap = false) => where(diagonalMask(x, wrap), value, x),
 });
-/** x.select(dim, index): the slice at index along dim (a view without that dim). */
-function selectOf(x: Tensor, dim: number, index: number): Tensor {
-  const d = normDim(dim, x.ndim);
-  const n = x.shape[d];
-  if (!Number.isInteger(index) || index < -n || index >= n) throw new Error(`select(): index ${index} out of range for tensor of size ${fmtShape(x.shape)} at dimension ${d}`);
-  return x.narrow(d, index < 0 ? index + n : index, 1).squeeze(d);
-}
 /** x.sum_to_size(*size): x summed down to a shape it broadcasts from. */
 function sumToSize(x: Tensor, size: Array<number | number[]>): Tensor {
   const shape = size.length === 1 && Array.isArray(size[0]) ? size[0] : (size as number[]);
