@@ -93,3 +93,49 @@ export function castValue(v: number, d: DType): number {
     default: return v;
   }
 }
+
+/** Python's '%g' (6 significant digits, trailing zeros dropped, exponent of at least 2 digits). */
+function pyG(v: number): string {
+  if (v === 0) return '0';
+  const e = Math.floor(Math.log10(Math.abs(Number(v.toPrecision(6)))));
+  if (e < -4 || e >= 6) {
+    const [m, x] = v.toExponential(5).split('e');
+    const mant = m.includes('.') ? m.replace(/0+$/, '').replace(/\.$/, '') : m;
+    const n = Number(x);
+    return `${mant}e${n < 0 ? '-' : '+'}${String(Math.abs(n)).padStart(2, '0')}`;
+  }
+  const f = v.toFixed(Math.max(0, 5 - e));
+  return f.includes('.') ? f.replace(/0+$/, '').replace(/\.$/, '') : f;
+}
+/** torch.finfo(dtype): a floating dtype's limits, as PyTorch's (default: the default dtype). */
+export class FInfo {
+  readonly bits: number; readonly eps: number; readonly max: number; readonly min: number;
+  readonly tiny: number; readonly smallestNormal: number; readonly resolution: number; readonly dtype: DType;
+  constructor(dtype?: unknown) {
+    const d = dtype === undefined ? defaultFloat : parseDType(dtype);
+    if (!isFloat(d)) throw new TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo to handle 'torch.finfo'");
+    const f64 = d === 'float64';
+    this.dtype = d; this.bits = f64 ? 64 : 32;
+    this.eps = f64 ? 2 ** -52 : 2 ** -23;
+    this.max = f64 ? Number.MAX_VALUE : 3.4028234663852886e38; this.min = -this.max;
+    this.tiny = this.smallestNormal = f64 ? 2 ** -1022 : 2 ** -126;
+    this.resolution = f64 ? 1e-15 : 1e-6;
+  }
+  toString(): string {
+    return `finfo(resolution=${pyG(this.resolution)}, min=${pyG(this.min)}, max=${pyG(this.max)}, eps=${pyG(this.eps)}, smallest_normal=${pyG(this.smallestNormal)}, tiny=${pyG(this.tiny)}, dtype=${this.dtype})`;
+  }
+}
+/** torch.iinfo(dtype): an integer dtype's limits (int64's max as the nearest double, 2^63). */
+export class IInfo {
+  readonly bits: number; readonly max: number; readonly min: number; readonly dtype: DType;
+  constructor(dtype: unknown) {
+    const d = parseDType(dtype);
+    if (d === 'bool') throw new TypeError('torch.bool is not supported by torch.iinfo');
+    if (!isInt(d)) throw new TypeError(`torch.iinfo() requires an integer input type. Use torch.finfo to handle 'torch.${d}'`);
+    this.dtype = d; this.bits = d === 'int32' ? 32 : 64;
+    this.max = d === 'int32' ? 2147483647 : 9223372036854775807; this.min = d === 'int32' ? -2147483648 : -9223372036854775808;
+  }
+  toString(): string { return `iinfo(min=${pyG(this.min)}, max=${pyG(this.max)}, dtype=${this.dtype})`; }
+}
+export const finfo = (dtype?: unknown): FInfo => new FInfo(dtype);
+export const iinfo = (dtype: unknown): IInfo => new IInfo(dtype);

@@ -58,7 +58,7 @@ export {
 export type { NanReduceOptions, QuantileOptions, QuantileInterpolation, SearchOptions, CovOptions } from './ops-misc.ts';
 export type { DType } from './runtime/protocol.ts';
 export type { TypedArray } from './dtype.ts';
-export { getDefaultDtype, setDefaultDtype } from './dtype.ts';
+export { getDefaultDtype, setDefaultDtype, finfo, iinfo, FInfo, IInfo } from './dtype.ts';
 
 export const float32 = 'float32' as const;
 export const float = 'float32' as const;

@@ -17,6 +17,8 @@ import { erf, erfc, expm1, log1p } from './ops-more.ts';
 import { cumsum, cumprod } from './ops-sort.ts';
 import { addmm, hardshrink } from './functional.ts';
 import { addcdiv, addcmul, isSigned, select } from './ops-api2.ts';
+import * as api2 from './ops-api2.ts';
+import { isGradEnabled } from './autograd/graph.ts';
 import { deg2rad, rad2deg, frac, hypot, nanToNum, logicalAnd, logicalOr, logicalXor, logicalNot, type NanToNumOptions } from './ops-extra.ts';
 import { copysign, heaviside, logit, sinc, xlogy } from './ops-misc.ts';
 import { digamma, lgamma } from './distributions-extra.ts';
@@ -220,9 +222,15 @@ declare module './tensor.ts' {
     cholesky(upper?: boolean): Tensor; qr(some?: boolean): linalg.QR; svd(some?: boolean, computeUv?: boolean): linalg.SVDV;
     argwhere(): Promise<Tensor>; unique(o?: api.UniqueOptions): Promise<Tensor | Tensor[]>; bincount(weights?: Tensor | null, minlength?: Num): Promise<Tensor>;
     ndimension(): number; getDevice(): number; conj(): Tensor; resolveConj(): Tensor; resolveNeg(): Tensor; isConj(): boolean; isNeg(): boolean;
-    readonly real: Tensor; readonly imag: Tensor; readonly H: Tensor; readonly mH: Tensor; adjoint(): Tensor; readonly data: Tensor;
+    readonly real: Tensor; readonly imag: Tensor; readonly H: Tensor; readonly mH: Tensor; adjoint(): Tensor; data: Tensor;
     readonly isCpu: boolean; readonly isCuda: boolean;
     type(dtype?: string): string | Tensor;
+    logaddexp2(o: Tensor): Tensor; histogram(bins?: Num | Tensor, o?: api2.HistogramOptions): api2.Histogram; triangularSolve(A: Tensor, o?: api2.TriangularSolveOptions): api2.TriangularSolve;
+    choleskySolve(L: Tensor, upper?: boolean): Tensor; choleskyInverse(upper?: boolean): Tensor; lu(o?: { pivot?: boolean; getInfos?: boolean }): Tensor[];
+    luSolve(LU: Tensor, pivots: Tensor): Tensor; uniqueConsecutive(o?: Omit<api.UniqueOptions, 'sorted'>): Promise<Tensor | Tensor[]>;
+    splitWithSizes(sizes: Num[], dim?: Num): Tensor[]; narrowCopy(dim: Num, start: Num, length: Num): Tensor; isSameSize(o: Tensor): boolean; isreal(): Tensor;
+    isNonzero(): Promise<boolean>; detach_(): this; squeeze_(dim?: Num): this; unsqueeze_(dim: Num): this; t_(): this; transpose_(d0: Num, d1: Num): this;
+    swapaxes_(d0: Num, d1: Num): this; swapdims_(d0: Num, d1: Num): this;
     hardshrink(lambd?: Num): Tensor;
   }
 }
@@ -321,6 +329,39 @@ inplace({
   maskedScatter: (x, mask: Tensor, source: Tensor) => maskedScatter(x, mask, source),
   fillDiagonal: (x, value: Scalar, wrap = false) => where(diagonalMask(x, wrap), value, x),
 });
+methods({
+  logaddexp2: (x, o: Tensor) => api2.logaddexp2(x, o), histogram: (x, bins: number | Tensor = 100, o?: api2.HistogramOptions) => api2.histogram(x, bins, o),
+  triangularSolve: (x, A: Tensor, o?: api2.TriangularSolveOptions) => api2.triangularSolve(x, A, o), choleskySolve: (x, L: Tensor, upper = false) => api2.choleskySolve(x, L, { upper }),
+  choleskyInverse: (x, upper = false) => api2.choleskyInverse(x, { upper }), lu: (x, o?: { pivot?: boolean; getInfos?: boolean }) => api2.lu(x, o),
+  luSolve: (x, LU: Tensor, pivots: Tensor) => api2.luSolve(x, LU, pivots), uniqueConsecutive: (x, o?: Omit<api.UniqueOptions, 'sorted'>) => api.uniqueConsecutive(x, o),
+  splitWithSizes: (x, sizes: number[], dim = 0) => x.split(sizes, dim), narrowCopy: (x, dim: number, start: number, length: number) => x.narrow(dim, start, length).clone(),
+  isSameSize: (x, o: Tensor) => api2.isSameSize(x, o), isreal: (x) => full([...x.shape], true, { device: deviceName(x.device) }),
+  isNonzero: async (x) => {
+    if (x.numel() !== 1) throw new Error(x.numel() === 0 ? 'Boolean value of Tensor with no values is ambiguous' : 'Boolean value of Tensor with more than one value is ambiguous');
+    const v = await x.item();
+    return typeof v === 'boolean' ? v : v !== 0;
+  },
+});
+/** The in-place view ops change x's own shape and strides: not while autograd records x (use the
+ * out-of-place view, x = x.t()). */
+function restride(x: Tensor, name: string, view: Tensor): Tensor {
+  if (x.requiresGrad && isGradEnabled()) throw new Error(`${name}: an in-place view op on a tensor that requires grad is not supported here; use the out-of-place view (x = x.${name.replace(/_$/, '')}(…))`);
+  const m = x as unknown as { shape: number[]; strides: number[] };
+  m.shape = [...view.shape]; m.strides = [...view.strides];
+  return x;
+}
+methods({
+  squeeze_: (x, dim?: number) => restride(x, 'squeeze_', dim === undefined ? x.squeeze() : x.squeeze(dim)),
+  unsqueeze_: (x, dim: number) => restride(x, 'unsqueeze_', x.unsqueeze(dim)), t_: (x) => restride(x, 't_', x.t()),
+  transpose_: (x, d0: number, d1: number) => restride(x, 'transpose_', x.transpose(d0, d1)),
+  swapaxes_: (x, d0: number, d1: number) => restride(x, 'swapaxes_', x.transpose(d0, d1)), swapdims_: (x, d0: number, d1: number) => restride(x, 'swapdims_', x.transpose(d0, d1)),
+  detach_: (x) => {
+    if (x._isView && x._base?.requiresGrad) throw new Error("Can't detach views in-place. Use detach() instead.");
+    const m = x as unknown as { gradFn: unknown; _requiresGrad: boolean };
+    m.gradFn = null; m._requiresGrad = false;
+    return x;
+  },
+});
 /** x.sum_to_size(*size): x summed down to a shape it broadcasts from. */
 function sumToSize(x: Tensor, size: Array<number | number[]>): Tensor {
   const shape = size.length === 1 && Array.isArray(size[0]) ? size[0] : (size as number[]);
@@ -345,8 +386,17 @@ Object.defineProperties(Tensor.prototype, {
     }, configurable: true,
   },
   mH: { get(this: Tensor) { return this.mT; }, configurable: true },
-  // PyTorch's x.data: the same memory without the graph (reading; assigning .data is not supported)
-  data: { get(this: Tensor) { return this.detach(); }, configurable: true },
+  // PyTorch's x.data: the same memory without the graph; assigning it (a leaf's) replaces the tensor's
+  // data with another's, shape and dtype included, as PyTorch's `p.data = …`
+  data: {
+    get(this: Tensor) { return this.detach(); },
+    set(this: Tensor, v: Tensor) {
+      if (!(v instanceof Tensor)) throw new TypeError(`Variable data has to be a tensor, but got ${typeof v}`);
+      if (!this.isLeaf) throw new Error('x.data = …: only a leaf tensor\'s data can be assigned here (detach it first)');
+      this._replaceData(v.detach());
+    },
+    configurable: true,
+  },
   isCpu: { get(this: Tensor) { return this.device === 'cpu'; }, configurable: true },
   isCuda: { get() { return false; }, configurable: true },
 });

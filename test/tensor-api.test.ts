@@ -100,6 +100,59 @@ describe('tensor-api: new functions', () => {
   });
 });
 
+describe('tensor-api: the rest', () => {
+  it("finfo and iinfo as PyTorch 1.13 prints and gives them", () => {
+    expect(String(torch.finfo('float32'))).toBe('finfo(resolution=1e-06, min=-3.40282e+38, max=3.40282e+38, eps=1.19209e-07, smallest_normal=1.17549e-38, tiny=1.17549e-38, dtype=float32)');
+    expect(String(torch.finfo(torch.float64))).toBe('finfo(resolution=1e-15, min=-1.79769e+308, max=1.79769e+308, eps=2.22045e-16, smallest_normal=2.22507e-308, tiny=2.22507e-308, dtype=float64)');
+    expect(String(torch.iinfo('int32'))).toBe('iinfo(min=-2.14748e+09, max=2.14748e+09, dtype=int32)');
+    expect(String(torch.iinfo('int64'))).toBe('iinfo(min=-9.22337e+18, max=9.22337e+18, dtype=int64)');
+    expect([torch.finfo().eps, torch.finfo('float32').tiny, torch.finfo('float64').max, torch.iinfo('int32').max]).toEqual([2 ** -23, 2 ** -126, Number.MAX_VALUE, 2147483647]);
+    expect(() => torch.finfo('int32')).toThrow("torch.finfo() requires a floating point input type. Use torch.iinfo to handle 'torch.finfo'");
+    expect(() => torch.iinfo('bool')).toThrow('torch.bool is not supported by torch.iinfo');
+    torch.setDefaultDtype('float64');
+    try { expect(torch.finfo().dtype).toBe('float64'); } finally { torch.setDefaultDtype('float32'); }
+  });
+
+  it("in-place views, detach_, x.data = …, and the method forms of ops-api2's functions (PyTorch 1.13's values)", async () => {
+    const x = torch.zeros([2, 1, 3]);
+    expect(x.squeeze_()).toBe(x);
+    expect(x.shape).toEqual([2, 3]);
+    x.unsqueeze_(0);
+    expect(x.shape).toEqual([1, 2, 3]);
+    const y = torch.arange(6, { dtype: 'float32' }).reshape([2, 3]);
+    y.t_();
+    expect([y.shape, y.strides, await list(y)]).toEqual([[3, 2], [1, 3], [[0, 3], [1, 4], [2, 5]]]);
+    y.transpose_(0, 1);
+    expect(y.shape).toEqual([2, 3]);
+    const w = f32([1, 2]).requiresGrad_();
+    const z = w.mul(2);
+    expect(() => z.t_()).toThrow(/in-place view op on a tensor that requires grad/);
+    z.detach_();
+    expect([z.requiresGrad, z.gradFn]).toEqual([false, null]);
+    expect(() => w.narrow(0, 0, 1).detach_()).toThrow("Can't detach views in-place. Use detach() instead.");
+    const p = new torch.nn.Parameter(torch.ones([2]));
+    p.data = torch.zeros([3]);
+    expect([p.shape, p.requiresGrad, await list(p)]).toEqual([[3], true, [0, 0, 0]]);
+    expect(await list(f32([1, 2]).isreal())).toEqual([true, true]);
+    expect([await f32([0]).isNonzero(), await f32([2]).isNonzero()]).toEqual([false, true]);
+    await expect(f32([1, 2]).isNonzero()).rejects.toThrow('Boolean value of Tensor with more than one value is ambiguous');
+    expect((await Promise.all(torch.zeros(4).splitWithSizes([1, 3]).map(list)))).toEqual([[0], [0, 0, 0]]);
+    const nc = y.narrowCopy(1, 1, 2);
+    expect([nc.isContiguous(), await list(nc)]).toEqual([true, [[1, 2], [4, 5]]]);
+    expect(y.isSameSize(torch.zeros([2, 3]))).toBe(true);
+    // method forms of ops-api2's functions are those functions
+    const a = f32([0.5, 1, 2]), b = f32([1, -1, 3]);
+    expect(await list(a.logaddexp2(b))).toEqual(await list(torch.logaddexp2(a, b)));
+    const A = torch.tensor([[2, 0], [1, 3]], { dtype: 'float64' }), B = torch.tensor([[1], [2]], { dtype: 'float64' });
+    expect(await list(B.triangularSolve(A, { upper: false }).solution)).toEqual(await list(torch.triangularSolve(B, A, { upper: false }).solution));
+    const [LU, piv] = A.lu();
+    expect(await list(B.luSolve(LU, piv))).toEqual(await list(torch.luSolve(B, LU, piv)));
+    const h = f32([1, 2, 2, 3]).histogram(3);
+    expect(await list(h.hist)).toEqual(await list(torch.histogram(f32([1, 2, 2, 3]), 3).hist));
+    expect(await list((await torch.tensor([1, 1, 2, 1]).uniqueConsecutive()) as torch.Tensor)).toEqual([1, 2, 1]);
+  });
+});
+
 describe('tensor-api: every alias and in-place form equals its function', () => {
   const pos = () => torch.rand([2, 3], { dtype: 'float64' }).add(0.5);     // (0.5, 1.5)
   const unit = () => torch.rand([2, 3], { dtype: 'float64' }).mul(1.8).sub(0.9); // (-0.9, 0.9)
