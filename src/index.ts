@@ -75,6 +75,18 @@ export type { PrintOptions } from './format.ts';
 export type { InitOptions, MemoryStats } from './session.ts';
 export { addmm } from './functional.ts';
 import './tensor-api.ts';
+/** torch's own spellings of nn.functional's operations (positional signatures as PyTorch's) and small helpers (src/torch-aliases.ts). */
+export {
+  conv1d, conv2d, conv3d, convTranspose1d, convTranspose2d, convTranspose3d, maxPool1d, maxPool2d, maxPool3d, maxPool1dWithIndices, avgPool1d,
+  adaptiveAvgPool1d, adaptiveMaxPool1d, dropout, alphaDropout, featureAlphaDropout, featureDropout, batchNorm, layerNorm, groupNorm, instanceNorm,
+  embedding, pixelShuffle, pixelUnshuffle, prelu, selu, celu, threshold, bilinear, pdist, constantPadNd, concatenate, detach, fill, zero_, conj,
+  resolveConj, resolveNeg, isConj, isNeg, real, imag, adjoint, getDevice,
+} from './torch-aliases.ts';
+import { inplace as torchInplace } from './torch-aliases.ts';
+/** torch.abs_(x) … : x.abs_() … */
+export const {
+abs_, acos_, acosh_, asin_, asinh_, atan_, atanh_, ceil_, clamp_, clampMax_, clampMin_, clip_, cos_, cosh_, deg2rad_, erf_, erfc_, exp_, exp2_, expm1_, fix_, floor_, frac_, gcd_, i0_, lcm_, ldexp_, log_, log10_, log1p_, log2_, logit_, nanToNum_, neg_, negative_, rad2deg_, reciprocal_, relu_, round_, rsqrt_, sigmoid_, sin_, sinc_, sinh_, sqrt_, square_, tan_, tanh_, trunc_, xlogy_, arccos_, arccosh_, arcsin_, arcsinh_, arctan_, arctanh_,
+} = torchInplace;
 export { tan, fmax, fmin, hardshrink, eq, ne, lt, le, gt, ge, greater, greaterEqual, less, lessEqual, notEqual, put, indexPut, maskedScatter } from './tensor-api.ts';
 /** torch.nn: Module, Parameter, layers, activations, losses; torch.nn.functional. */
 export * as nn from './nn-namespace.ts';
