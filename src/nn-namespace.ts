@@ -9,3 +9,4 @@ export * from './nn-extra.ts';
 export * from './nn-losses.ts';
 export * from './nn-3d.ts';
 export * from './nn-more2.ts';
+export * from './nn-more3.ts';

@@ -1,0 +1,68 @@
+# PyTorch 1.13's values, gradients (of a weighted sum), grad_fns, module reprs and errors of ctc_loss,
+# fractional_max_pool2d/3d (with fixed _random_samples), rrelu (eval), channel_shuffle, the in-place
+# activations and the upsample spellings (test/functional-more2.test.ts):
+#   /usr/bin/python3 scripts/torch-functional-more2.py
+import torch, json, os, warnings
+import torch.nn as nn
+import torch.nn.functional as F
+from torch_fixture import err, weights, lists
+warnings.simplefilter('ignore')
+torch.manual_seed(0)
+out = {}
+
+
+def run(f, *xs, dtype=torch.float32):
+    """inputs, f(xs) (a tensor or a tuple whose first is differentiated), the gradients of sum(y * weights), grad_fn"""
+    xs = [x.to(dtype).detach().clone().requires_grad_() for x in xs]
+    r = f(*xs)
+    y = r[0] if isinstance(r, tuple) else r
+    (y * weights(y)).sum().backward()
+    return {'x': [lists(x) for x in xs], 'shapes': [list(x.shape) for x in xs], 'y': lists(y), 'yshape': list(y.shape),
+            'extra': [lists(t) for t in r[1:]] if isinstance(r, tuple) else [],
+            'g': [lists(x.grad) if x.grad is not None else None for x in xs], 'fn': type(y.grad_fn).__name__}
+
+
+r = lambda *s: torch.randn(*s)
+ls = lambda *s: torch.randn(*s).log_softmax(-1)
+# ---------------------------------------------------------------- ctc_loss
+# each case: the log-probabilities, then ctc_loss's arguments (targets as lists, lengths) and options;
+# the test rebuilds the call from 'args'
+def ctc_case(x, targets, il, tl, dtype=torch.float64, softmax=False, **kw):
+    t = torch.tensor(targets)
+    f = (lambda v: F.ctc_loss(v.log_softmax(-1), t, il, tl, **kw)) if softmax else (lambda v: F.ctc_loss(v, t, il, tl, **kw))
+    c = run(f, x, dtype=dtype)
+    c['args'] = {'targets': targets, 'il': il, 'tl': tl, 'softmax': softmax, **{k: v for k, v in kw.items()}}
+    return c
+
+x1 = ls(6, 3, 5)
+tg = [[1, 2, 2], [3, 3, 0], [4, 1, 2]]
+out['ctc'] = [
+    ctc_case(x1, tg, [6, 5, 4], [3, 2, 3], reduction='none'),
+    ctc_case(x1, tg, [6, 5, 4], [3, 2, 3]),
+    ctc_case(x1, tg, [6, 6, 6], [3, 2, 1], reduction='sum'),
+    ctc_case(x1, [1, 2, 2, 3, 3, 4], [6, 5, 4], [3, 2, 1], reduction='none'),             # concatenated
+    ctc_case(r(6, 3, 5), tg, [6, 5, 4], [3, 2, 3], reduction='none'),                    # not normalized: PyTorch's exp(lp) term
+    ctc_case(r(6, 3, 5), tg, [6, 5, 4], [3, 2, 3], softmax=True),                        # through log_softmax
+    ctc_case(ls(5, 2, 4), [[1, 1, 1], [2, 2, 0]], [5, 4], [3, 2], reduction='none'),      # repeats: 5 steps just enough
+    ctc_case(ls(5, 2, 4), [[1, 1, 1], [2, 2, 0]], [4, 2], [3, 2], reduction='none'),      # impossible: inf, NaN gradients
+    ctc_case(ls(5, 2, 4), [[1, 1, 1], [2, 2, 0]], [4, 4], [3, 2], reduction='none', zero_infinity=True),
+    ctc_case(ls(5, 2, 4), [[1, 1, 1], [2, 2, 0]], [4, 4], [3, 2], zero_infinity=True),
+    ctc_case(ls(5, 2, 4), [[1, 1, 1], [2, 2, 0]], [4, 5], [3, 2], reduction='sum'),       # inf summed
+    ctc_case(ls(7, 4), [1, 3, 3], [7], [3], reduction='none'),                            # unbatched
+    ctc_case(ls(7, 4), [1, 3, 3], [7], [3]),
+    ctc_case(ls(6, 2, 4), [[0, 1, 0], [3, 3, 1]], [6, 6], [3, 3], blank=2, reduction='none'),
+    ctc_case(ls(4, 3, 3), [[1, 2], [2, 2], [1, 1]], [4, 3, 2], [0, 2, 1], reduction='none'),  # an empty target
+    ctc_case(ls(6, 3, 5), tg, [6, 5, 4], [3, 2, 3], dtype=torch.float32, reduction='none'),
+    ctc_case(ls(6, 3, 5), tg, [6, 5, 4], [3, 2, 3], dtype=torch.float32),
+]
+xe = ls(3, 2, 4)
+tge = torch.tensor([[1, 1, 2], [2, 0, 0]])
+out['ctc_err'] = [err(lambda: F.ctc_loss(xe, tge, [4, 2], [3, 1])), err(lambda: F.ctc_loss(xe, tge, [3, 2], [4, 1])),
+                  err(lambda: F.ctc_loss(xe, tge, [3], [3, 1])), err(lambda: F.ctc_loss(xe, tge, [3, 2], [3])),
+                  err(lambda: F.ctc_loss(xe, tge, [3, 2], [3, 1], blank=4)), err(lambda: F.ctc_loss(xe, torch.tensor([1, 1, 2, 2]), [3, 2], [3, 2])),
+                  err(lambda: F.ctc_loss(xe, tge, [3, 2], [3, 1], reduction='foo')), err(lambda: F.ctc_loss(xe.int(), tge, [3, 2], [3, 1])),
+                  err(lambda: F.ctc_loss(xe, tge[:1], [3, 2], [3, 1])), err(lambda: F.ctc_loss(xe[0, 0], tge, [3, 2], [3, 1])),
+                  err(lambda: F.ctc_loss(xe, tge.unsqueeze(0), [3, 2], [3, 1]))]
+out['ctc_repr'] = [repr(nn.CTCLoss()), repr(nn.CTCLoss(blank=2, reduction='sum', zero_infinity=True))]
+
+json.dump(out, open(os.path.join(os.path.dirname(__file__), '..', 'test', 'fixtures', 'functional-more2.json'), 'w'))

@@ -1,0 +1,169 @@
+/**
+ * Yet more of torch.nn.functional (PyTorch 1.13's): the connectionist temporal classification loss
+ * (ctc_loss), fractional max pooling in 2-D and 3-D, randomized leaky ReLU (rrelu), channel_shuffle, the
+ * in-place activations (relu_, elu_, …) and the deprecated upsample spellings of interpolate. Composed of
+ * the frontend's ops, so they run on every device; those PyTorch records as one node are one node here too.
+ *
+ * functional.ts re-exports the public functions (one line at its end); nothing here runs at import time,
+ * so the import cycle between the two files is harmless.
+ */
+import {
+  Tensor, SCALAR_TYPE, add, cat, checkTensor, compare, composite, deviceName, exp, full, gather, inplaceOf, log, maximum, mul, neg,
+  scatterAdd, scatterReduce, stack, sub, tensor, valuesNow, where,
+} from './tensor.ts';
+import { isFloat } from './dtype.ts';
+
+// =============================================================== CTC loss
+
+/** Lengths as JS numbers, or as an integer tensor whose values are at hand (a CPU tensor with nothing queued). */
+export type CtcLengths = readonly number[] | number | Tensor;
+function lengthsNow(what: string, v: CtcLengths): number[] {
+  if (v instanceof Tensor) {
+    if (v.ndim > 1) throw new Error(`ctc_loss(): ${what} must be a 0-D or 1-D tensor or an array of numbers, got a ${v.ndim}-D tensor`);
+    const known = v.device === 'cpu' ? valuesNow(v) : null;
+    if (known === null) {
+      throw new Error(`ctc_loss(): the values of ${what} are not at hand (a ${deviceName(v.device)} tensor${v.device === 'cpu' ? ' with work still queued' : ''}; troupe's ctc_loss reads no values back): pass them as an array of numbers (await t.tolist())`);
+    }
+    return known.map(Math.trunc);
+  }
+  const list = typeof v === 'number' ? [v] : v;
+  if (!Array.isArray(list)) throw new TypeError(`ctc_loss(): ${what} must be an array of numbers or an integer tensor`);
+  return list.map((x) => {
+    if (typeof x !== 'number' || !Number.isInteger(x)) throw new TypeError(`ctc_loss(): ${what} must hold integers, got ${String(x)}`);
+    return x;
+  });
+}
+
+export interface CtcLossOptions { blank?: number; reduction?: 'none' | 'mean' | 'sum'; zeroInfinity?: boolean }
+/**
+ * The connectionist temporal classification loss (F.ctc_loss): −log of the probability, summed over all
+ * alignments, that logProbs [T, N, C] (log-probabilities over C classes, `blank` among them; [T, C]
+ * unbatched) emit each target: targets padded [N, S] or concatenated 1-D (their sum of targetLengths
+ * elements), the lengths as arrays of numbers (or integer tensors whose values are at hand). The forward
+ * (alpha) recursion over time runs on the device as PyTorch's CPU kernel computes it (log-sum-exp of the
+ * three predecessors from their maximum). One node (CtcLossBackward0) whose backward is PyTorch's: the
+ * beta recursion, then exp(logProbs) − exp(log γ + nll − logProbs) per class (γ: the posterior of the
+ * alignments through each class at each time) for times before each input length, 0 after. As PyTorch's,
+ * that is the gradient of the loss through a log_softmax, not the bare derivative in logProbs, which
+ * lacks the exp(logProbs) term. Impossible alignments give an infinite loss and NaN gradients, or 0 and
+ * 0 with zeroInfinity. reduction 'mean' divides each loss by its target length (at least 1), then
+ * averages over the batch.
+ */
+export function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: CtcLengths, targetLengths: CtcLengths, o: CtcLossOptions = {}): Tensor {
+  checkTensor('ctc_loss', logProbs, 'log_probs'); checkTensor('ctc_loss', targets, 'targets');
+  const blank = o.blank ?? 0, reduction = o.reduction ?? 'mean', zeroInfinity = o.zeroInfinity ?? false;
+  if (reduction !== 'none' && reduction !== 'mean' && reduction !== 'sum') throw new Error(`${String(reduction)} is not a valid value for reduction`);
+  const batched = logProbs.ndim === 3;
+  const lp = batched ? logProbs : logProbs.unsqueeze(1);
+  const at = `(while checking arguments for ctc_loss_${lp.device === 'gpu' ? 'gpu' : 'cpu'})`;
+  if (!isFloat(lp.dtype)) throw new Error(`"ctc_loss_${lp.device === 'gpu' ? 'gpu' : 'cpu'}" not implemented for '${SCALAR_TYPE[lp.dtype]}'`);
+  if (lp.ndim !== 3) throw new Error(`Expected 3-dimensional tensor, but got ${lp.ndim}-dimensional tensor for argument #1 'log_probs' ${at}`);
+  if (targets.ndim < 1 || targets.ndim > 2) throw new Error(`Expected 1 to 2 dimensions, but got ${targets.ndim}-dimensional tensor for argument #2 'targets' ${at}`);
+  const [T, N, C] = lp.shape;
+  if (!(blank >= 0 && blank < C)) throw new Error('blank must be in label range');
+  const inLen = lengthsNow('input_lengths', inputLengths), tgLen = lengthsNow('target_lengths', targetLengths);
+  if (inLen.length !== N) throw new Error('input_lengths must be of size batch_size');
+  if (tgLen.length !== N) throw new Error('target_lengths must be of size batch_size');
+  if (inLen.some((v) => v < 0) || tgLen.some((v) => v < 0)) throw new Error(`ctc_loss(): lengths must not be negative, got input_lengths [${inLen.join(', ')}] and target_lengths [${tgLen.join(', ')}]`);
+  const S = Math.max(0, ...tgLen), L = 2 * S + 1;
+  const dev = deviceName(lp.device), i64 = { dtype: 'int64' as const, device: dev };
+  // the targets as [N, S] int64, blank past each target's length
+  let labels: Tensor | null = null;
+  if (S > 0) {
+    const kMask = tensor(tgLen.flatMap((n) => Array.from({ length: S }, (_, k) => k < n)), { dtype: 'bool', device: dev }).reshape([N, S]);
+    let raw: Tensor;
+    if (targets.ndim === 1) {
+      const total = tgLen.reduce((a, b) => a + b, 0);
+      if (targets.shape[0] !== total) throw new Error(`Expected tensor to have size ${total} at dimension 0, but got size ${targets.shape[0]} for argument #2 'targets' ${at}`);
+      let off = 0;
+      const idx = tgLen.flatMap((n) => { const r = Array.from({ length: S }, (_, k) => off + Math.min(k, Math.max(n - 1, 0))); off += n; return r; });
+      raw = gather(targets.detach(), 0, tensor(idx, i64)).reshape([N, S]);
+    } else {
+      if (targets.shape[0] !== N) throw new Error(`Expected tensor to have size ${N} at dimension 0, but got size ${targets.shape[0]} for argument #2 'targets' ${at}`);
+      if (targets.shape[1] < S) throw new Error(`Expected tensor to have size at least ${S} at dimension 1, but got size ${targets.shape[1]} for argument #2 'targets' ${at}`);
+      raw = targets.detach().narrow(1, 0, S);
+    }
+    labels = where(kMask, raw.to({ dtype: 'int64' }), blank);
+  } else if (targets.ndim === 2 && targets.shape[0] !== N) {
+    throw new Error(`Expected tensor to have size ${N} at dimension 0, but got size ${targets.shape[0]} for argument #2 'targets' ${at}`);
+  } else if (targets.ndim === 1 && targets.shape[0] !== 0) {
+    throw new Error(`Expected tensor to have size 0 at dimension 0, but got size ${targets.shape[0]} for argument #2 'targets' ${at}`);
+  }
+  inLen.forEach((v) => { if (v > T) throw new Error(`Expected input_lengths to have value at most ${T}, but got value ${v} ${at}`); });
+
+  // the extended labels [N, L]: blank, l1, blank, l2, …, blank; where a state may skip the one before it
+  const blanks = (n: number) => full([N, n], blank, i64);
+  const ext = labels === null ? blanks(1) : cat([stack([blanks(S), labels], 2).reshape([N, 2 * S]), blanks(1)], 1);
+  const skip = L > 2 ? compare('ne', ext, blank).logicalAnd(compare('ne', ext, cat([full([N, 2], -1, i64), ext.narrow(1, 0, L - 2)], 1))) : null;
+  const mask = (f: (b: number, s: number) => boolean) => tensor(Array.from({ length: N * L }, (_, i) => f(Math.floor(i / L), i % L)), { dtype: 'bool', device: dev }).reshape([N, L]);
+  const perBatch = (f: (b: number) => boolean) => tensor(Array.from({ length: N }, (_, b) => f(b)), { dtype: 'bool', device: dev }).reshape([N, 1]);
+  const dt = { dtype: lp.dtype, device: dev };
+  const NEG = -Infinity;
+  /** a [N, L] shifted k states right (k > 0: from state s − k) or left (k < 0), −inf coming in */
+  const shift = (a: Tensor, k: number) => {
+    const n = Math.abs(k);
+    if (n >= L) return full([N, L], NEG, dt);
+    return k > 0 ? cat([full([N, n], NEG, dt), a.narrow(1, 0, L - n)], 1) : cat([a.narrow(1, n, L - n), full([N, n], NEG, dt)], 1);
+  };
+  /** PyTorch's log-sum-exp of a few terms: from their maximum (0 where that is −inf) */
+  const lse = (...xs: Tensor[]) => {
+    let m = xs.reduce((a, b) => maximum(a, b));
+    m = where(compare('eq', m, NEG), 0, m);
+    return add(log(xs.map((x) => exp(sub(x, m))).reduce((a, b) => add(a, b))), m);
+  };
+  const extT = ext.unsqueeze(0).expand([T, N, L]);
+  let lpExt!: Tensor, alphas!: Tensor, nll!: Tensor;
+  const endMask = mask((b, s) => s === 2 * tgLen[b] || (tgLen[b] > 0 && s === 2 * tgLen[b] - 1));
+
+  const res = composite('CtcLossBackward0', [lp], () => {
+    if (T === 0) { // (no time steps at all: only empty targets are possible)
+      nll = where(perBatch((b) => tgLen[b] === 0).squeeze(1), 0, Infinity).to({ dtype: lp.dtype });
+      return nll;
+    }
+    lpExt = gather(lp, 2, extT); // [T, N, L]
+    let alpha = where(mask((b, s) => s === 0 || (s === 1 && tgLen[b] > 0)), lpExt.narrow(0, 0, 1).squeeze(0), NEG);
+    const all = [alpha];
+    for (let t = 1; t < T; t++) {
+      const next = add(lse(alpha, shift(alpha, 1), skip ? where(skip, shift(alpha, 2), NEG) : full([N, L], NEG, dt)), lpExt.narrow(0, t, 1).squeeze(0));
+      alpha = where(perBatch((b) => t < inLen[b]), next, alpha);
+      all.push(alpha);
+    }
+    alphas = stack(all, 0);
+    // alpha stays at each input's last step: −log of the paths ending in the last label or the blank after it
+    const ends = tensor(tgLen.flatMap((n) => [2 * n, Math.max(2 * n - 1, 0)]), i64).reshape([N, 2]);
+    const last = gather(alpha, 1, ends);
+    const l2 = where(perBatch((b) => tgLen[b] > 0), last.narrow(1, 1, 1), NEG);
+    nll = neg(lse(last.narrow(1, 0, 1), l2)).squeeze(1);
+    // (an input of length 0 emits only the empty target)
+    if (inLen.some((v) => v === 0)) nll = where(perBatch((b) => inLen[b] === 0).squeeze(1), where(perBatch((b) => tgLen[b] === 0).squeeze(1), 0, Infinity), nll);
+    return nll;
+  }, (g) => {
+    if (T === 0) return [full([...lp.shape], 0, dt)];
+    // beta recursion backwards in time, each batch starting at its last input step
+    let beta = full([N, L], NEG, dt);
+    const skipL = skip ? shift(where(skip, 1, 0).to({ dtype: lp.dtype }), -2) : null;
+    const betas: Tensor[] = new Array<Tensor>(T);
+    for (let t = T - 1; t >= 0; t--) {
+      const lpt = lpExt.narrow(0, t, 1).squeeze(0);
+      const rec = add(lse(beta, shift(beta, -1), skipL ? where(compare('eq', skipL, 1), shift(beta, -2), NEG) : full([N, L], NEG, dt)), lpt);
+      beta = where(perBatch((b) => t === inLen[b] - 1), where(endMask, lpt, NEG), where(perBatch((b) => t < inLen[b] - 1), rec, NEG));
+      betas[t] = beta;
+    }
+    const ab = add(alphas, stack(betas, 0)); // [T, N, L]
+    // log γ [T, N, C]: the log-sum-exp of alpha·beta over the states of each class
+    let mx = scatterReduce(full([T, N, C], NEG, dt), 2, extT, ab, 'amax');
+    mx = where(compare('eq', mx, NEG), 0, mx);
+    const sumExp = scatterAdd(full([T, N, C], 0, dt), 2, extT, exp(sub(ab, gather(mx, 2, extT))));
+    const lgamma = add(log(sumExp), mx);
+    const nll3 = nll.reshape([1, N, 1]);
+    let grad = mul(sub(exp(lp), exp(sub(add(lgamma, nll3), lp))), g.reshape([1, N, 1]));
+    const tMask = tensor(Array.from({ length: T * N }, (_, i) => Math.floor(i / N) < inLen[i % N]), { dtype: 'bool', device: dev }).reshape([T, N, 1]);
+    grad = where(tMask, grad, 0);
+    if (zeroInfinity) grad = where(compare('eq', nll3, Infinity), 0, grad);
+    return [grad];
+  }, lp);
+  let out = zeroInfinity ? where(compare('eq', res, Infinity), 0, res) : res;
+  if (reduction === 'mean') out = out.div(tensor(tgLen.map((n) => Math.max(n, 1)), dt)).mean();
+  else if (reduction === 'sum') out = out.sum();
+  return batched || reduction !== 'none' ? out : out.squeeze(0);
+}

@@ -1,0 +1,126 @@
+// ctcLoss, fractionalMaxPool2d/3d, rrelu, channelShuffle, the in-place activations and the upsample
+// spellings, and their nn layers: PyTorch 1.13's values, gradients of a weighted sum, grad_fns, module
+// reprs and errors (test/fixtures/functional-more2.json, from scripts/torch-functional-more2.py, which
+// writes its inputs too), finite differences (float64), the random ones by their properties.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import * as torch from '../src/index.ts';
+import { gpuForTests, gradcheck, values } from './helpers.ts';
+
+const REF = JSON.parse(readFileSync(new URL('./fixtures/functional-more2.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const { nn } = torch;
+const F = nn.functional;
+type Case = { x: unknown[]; shapes: number[][]; y: unknown; yshape: number[]; extra: unknown[]; g: unknown[]; fn: string; args?: Record<string, unknown> };
+const cases = (k: string) => REF[k] as Case[];
+const errs = (k: string) => REF[k] as string[];
+const available = await gpuForTests('functional-more2', { composite: true });
+
+/** nested lists (NaN and ±inf as strings) to flat numbers */
+const flat = (v: unknown): number[] => (Array.isArray(v) ? v.flatMap(flat) : [v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : (v as number)]);
+const make = (v: unknown, shape: number[], dtype: 'float32' | 'float64' = 'float32') => torch.tensor(flat(v), { dtype }).reshape(shape);
+const weights = (y: torch.Tensor) => torch.arange(y.numel()).reshape([...y.shape]).to({ dtype: y.dtype }).div(7).add(0.5);
+function close(got: number[], want: number[], what: string, tol: number): void {
+  expect(got.length, `${what}: length`).toBe(want.length);
+  got.forEach((a, i) => {
+    const w = want[i];
+    if (Number.isNaN(w)) expect(a, `${what}[${i}]`).toBeNaN();
+    else if (!Number.isFinite(w)) expect(a, `${what}[${i}]`).toBe(w);
+    else expect(Math.abs(a - w), `${what}[${i}]: ${a} against ${w}`).toBeLessThanOrEqual(tol * (1 + Math.abs(w)));
+  });
+}
+/**
+ * f over the case's inputs: y (and any further outputs, such as indices, exactly), each input's gradient
+ * of sum(y · weights) and the grad_fn against PyTorch's.
+ */
+async function check(c: Case, f: (...xs: torch.Tensor[]) => torch.Tensor | torch.Tensor[], what: string, o: { dtype?: 'float32' | 'float64'; fn?: boolean; tol?: number } = {}): Promise<void> {
+  const dtype = o.dtype ?? 'float32', tol = o.tol ?? (dtype === 'float64' ? 1e-12 : 2e-6);
+  const xs = c.x.map((v, i) => make(v, c.shapes[i], dtype).requiresGrad_());
+  const r = f(...xs);
+  const y = Array.isArray(r) ? r[0] : r;
+  expect(y.shape, `${what}: shape`).toEqual(c.yshape);
+  close(await values(y), flat(c.y), `${what}: y`, tol);
+  if (Array.isArray(r)) for (let i = 1; i < r.length; i++) expect(await values(r[i]), `${what}: output ${i}`).toEqual(flat(c.extra[i - 1]));
+  if (o.fn ?? true) expect(y.gradFn?.name ?? 'NoneType', `${what}: grad_fn`).toBe(c.fn);
+  await y.mul(weights(y)).sum().backward();
+  for (let i = 0; i < xs.length; i++) {
+    if (c.g[i] === null) continue;
+    close(await values(xs[i].grad!), flat(c.g[i]), `${what}: grad ${i}`, tol * 4);
+  }
+}
+
+// =============================================================== CTC loss
+
+type CtcArgs = { targets: number[] | number[][]; il: number[]; tl: number[]; softmax: boolean; reduction?: 'none' | 'mean' | 'sum'; blank?: number; zero_infinity?: boolean };
+function ctcOf(c: Case, o: { tensors?: boolean } = {}) {
+  const a = c.args as CtcArgs;
+  const targets = torch.tensor(a.targets.flat() as number[], { dtype: 'int64' }).reshape(Array.isArray(a.targets[0]) ? [a.targets.length, (a.targets[0] as number[]).length] : [a.targets.length]);
+  const il = o.tensors ? torch.tensor(a.il, { dtype: 'int64' }) : a.il, tl = o.tensors ? torch.tensor(a.tl, { dtype: 'int32' }) : a.tl;
+  return (x: torch.Tensor) => F.ctcLoss(a.softmax ? F.logSoftmax(x, -1) : x, targets, il, tl, { reduction: a.reduction, blank: a.blank, zeroInfinity: a.zero_infinity });
+}
+
+describe('ctcLoss', () => {
+  it("PyTorch's losses, gradients (its formula: exp(lp) − posterior), grad_fns: padded and concatenated targets, reductions, repeats, blank, empty targets, unbatched", async () => {
+    const c = cases('ctc');
+    for (let i = 0; i < c.length; i++) {
+      const dtype = i >= 15 ? 'float32' : 'float64';
+      await check(c[i], ctcOf(c[i]), `ctc case ${i}`, { dtype, tol: dtype === 'float64' ? 1e-10 : 1e-5 });
+    }
+  });
+  it('impossible alignments: inf losses and NaN gradients, or 0 and 0 with zeroInfinity (cases 7 to 10)', async () => {
+    const c = cases('ctc');
+    expect(flat(c[7].y)).toEqual([Infinity, Infinity]);
+    expect(flat(c[8].y)[0]).toBe(0);
+    expect(flat(c[7].g[0]).slice(0, 4 * 2 * 4).filter((_, i) => i % 8 < 4).every(Number.isNaN)).toBe(true);
+    await check(c[8], ctcOf(c[8]), 'zeroInfinity', { dtype: 'float64', tol: 1e-10 });
+  });
+  it('lengths as int tensors (values at hand on the CPU) give the same', async () => {
+    const c = cases('ctc');
+    await check(c[1], ctcOf(c[1], { tensors: true }), 'ctc tensor lengths', { dtype: 'float64', tol: 1e-10 });
+    await check(c[3], ctcOf(c[3], { tensors: true }), 'ctc tensor lengths, concatenated', { dtype: 'float64', tol: 1e-10 });
+  });
+  it('gradients through log_softmax match finite differences (float64)', async () => {
+    const tg = torch.tensor([[1, 2, 2], [3, 1, 0]], { dtype: 'int64' });
+    await gradcheck((x) => F.ctcLoss(F.logSoftmax(x, -1), tg, [5, 4], [3, 2], { reduction: 'sum' }), [[5, 2, 4]]);
+    await gradcheck((x) => F.ctcLoss(F.logSoftmax(x, -1), tg, [5, 3], [3, 1], { reduction: 'none', blank: 3 }), [[5, 2, 4]]);
+  });
+  it("PyTorch's errors (and troupe's for negative lengths)", () => {
+    const e = errs('ctc_err');
+    const x = torch.randn([3, 2, 4]).logSoftmax(-1), tg = torch.tensor([[1, 1, 2], [2, 0, 0]], { dtype: 'int64' });
+    expect(() => F.ctcLoss(x, tg, [4, 2], [3, 1])).toThrow(e[0]);
+    expect(() => F.ctcLoss(x, tg, [3, 2], [4, 1])).toThrow(e[1]);
+    expect(() => F.ctcLoss(x, tg, [3], [3, 1])).toThrow(e[2]);
+    expect(() => F.ctcLoss(x, tg, [3, 2], [3])).toThrow(e[3]);
+    expect(() => F.ctcLoss(x, tg, [3, 2], [3, 1], { blank: 4 })).toThrow(e[4]);
+    expect(() => F.ctcLoss(x, torch.tensor([1, 1, 2, 2], { dtype: 'int64' }), [3, 2], [3, 2])).toThrow(e[5]);
+    // @ts-expect-error: an invalid reduction
+    expect(() => F.ctcLoss(x, tg, [3, 2], [3, 1], { reduction: 'foo' })).toThrow(e[6]);
+    expect(() => F.ctcLoss(torch.ones([3, 2, 4], { dtype: 'int32' }), tg, [3, 2], [3, 1])).toThrow(e[7]);
+    expect(() => F.ctcLoss(x, tg.narrow(0, 0, 1), [3, 2], [3, 1])).toThrow(e[8]);
+    expect(() => F.ctcLoss(torch.ones([4]), tg, [3, 2], [3, 1])).toThrow(e[9]);
+    expect(() => F.ctcLoss(x, tg.unsqueeze(0), [3, 2], [3, 1])).toThrow(e[10]);
+    expect(() => F.ctcLoss(x, tg, [3, 2], [-1, 1])).toThrow('must not be negative');
+  });
+  it('nn.CTCLoss applies its options and prints as PyTorch', async () => {
+    const [r0, r1] = errs('ctc_repr');
+    expect(String(new nn.CTCLoss())).toBe(r0);
+    const m = new nn.CTCLoss({ blank: 2, reduction: 'sum', zeroInfinity: true });
+    expect(String(m)).toBe(r1);
+    const c = cases('ctc')[13], a = c.args as CtcArgs;
+    const x = make(c.x[0], c.shapes[0], 'float64');
+    const want = await values(F.ctcLoss(x, torch.tensor(a.targets as number[][], { dtype: 'int64' }), a.il, a.tl, { blank: 2, reduction: 'sum' }));
+    close(await values(m.forward(x, torch.tensor(a.targets as number[][], { dtype: 'int64' }), a.il, a.tl)), want, 'CTCLoss', 1e-12);
+  });
+});
+
+describe('GPU', () => {
+  it.skipIf(!available)('ctcLoss on the GPU = on the CPU (float32)', async () => {
+    const c = cases('ctc')[16];
+    const x = make(c.x[0], c.shapes[0]);
+    const tg = torch.tensor((c.args as CtcArgs).targets as number[][], { dtype: 'int64' });
+    const cpu = x.clone().requiresGrad_(), gpu = x.to({ device: 'gpu' }).requiresGrad_();
+    const lc = F.ctcLoss(cpu, tg, [6, 5, 4], [3, 2, 3]), lg = F.ctcLoss(gpu, tg.to({ device: 'gpu' }), [6, 5, 4], [3, 2, 3]);
+    close(await values(lg), await values(lc), 'gpu loss', 1e-5);
+    await lc.backward(); await lg.backward();
+    close(await values(gpu.grad!), await values(cpu.grad!), 'gpu grad', 1e-5);
+  });
+});
