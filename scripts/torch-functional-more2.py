@@ -65,4 +65,33 @@ out['ctc_err'] = [err(lambda: F.ctc_loss(xe, tge, [4, 2], [3, 1])), err(lambda: 
                   err(lambda: F.ctc_loss(xe, tge.unsqueeze(0), [3, 2], [3, 1]))]
 out['ctc_repr'] = [repr(nn.CTCLoss()), repr(nn.CTCLoss(blank=2, reduction='sum', zero_infinity=True))]
 
+# ---------------------------------------------------------------- fractional max pooling (fixed _random_samples)
+def fmp_case(f, x, samples, dtype=torch.float32, **kw):
+    u = samples.to(dtype)
+    c = run(lambda t: f(t, _random_samples=u, return_indices=True, **kw), x, dtype=dtype)
+    c['samples'] = lists(u); c['sshape'] = list(u.shape)
+    return c
+
+ties = torch.randint(0, 3, (2, 2, 8, 7)).float()
+ties[0, 0, 1, 1] = float('nan'); ties[0, 0, 1, 2] = float('nan'); ties[1, 1, 5, 5] = float('-inf')
+out['fmp2'] = [fmp_case(lambda t, **kw: F.fractional_max_pool2d(t, 2, output_size=(4, 5), **kw), r(2, 3, 9, 8), torch.rand(2, 3, 2)),
+               fmp_case(lambda t, **kw: F.fractional_max_pool2d(t, (3, 2), output_ratio=(0.5, 0.6), **kw), r(2, 2, 11, 10), torch.rand(2, 2, 2)),
+               fmp_case(lambda t, **kw: F.fractional_max_pool2d(t, 3, output_size=3, **kw), r(3, 7, 7), torch.rand(1, 3, 2)),
+               fmp_case(lambda t, **kw: F.fractional_max_pool2d(t, 2, output_size=(5, 4), **kw), ties, torch.rand(2, 2, 2)),
+               fmp_case(lambda t, **kw: F.fractional_max_pool2d(t, 2, output_size=(1, 6), **kw), r(1, 2, 5, 9), torch.rand(1, 2, 2)),
+               fmp_case(lambda t, **kw: F.fractional_max_pool2d(t, 2, output_size=(6, 7), **kw), r(2, 2, 13, 17), torch.rand(2, 2, 2), dtype=torch.float64),
+               fmp_case(lambda t, **kw: F.fractional_max_pool2d(t, 2, output_size=(10, 13), **kw), r(1, 3, 11, 14), torch.rand(1, 3, 2))]
+out['fmp3'] = [fmp_case(lambda t, **kw: F.fractional_max_pool3d(t, 2, output_size=(3, 4, 5), **kw), r(1, 2, 7, 6, 8), torch.rand(1, 2, 3)),
+               fmp_case(lambda t, **kw: F.fractional_max_pool3d(t, (1, 2, 3), output_ratio=0.5, **kw), r(2, 6, 8, 9), torch.rand(1, 2, 3)),
+               fmp_case(lambda t, **kw: F.fractional_max_pool3d(t, 2, output_size=(4, 3, 3), **kw), r(2, 1, 9, 5, 7), torch.rand(2, 1, 3), dtype=torch.float64)]
+fx = r(1, 1, 9, 9)
+out['fmp_err'] = [err(lambda: F.fractional_max_pool2d(fx, 2)), err(lambda: F.fractional_max_pool2d(fx, 4, output_size=7)),
+                  err(lambda: F.fractional_max_pool2d(fx, 2, output_size=4, _random_samples=torch.rand(1, 1, 2).double())),
+                  err(lambda: F.fractional_max_pool2d(fx, 2, output_ratio=1.5)), err(lambda: F.fractional_max_pool2d(fx.int(), 2, output_size=3)),
+                  err(lambda: F.fractional_max_pool3d(r(1, 1, 9, 9, 9), 5, output_size=7)), err(lambda: F.fractional_max_pool3d(fx, 2, output_size=4)),
+                  err(lambda: F.fractional_max_pool3d(r(1, 1, 9, 9, 9), 2, output_size=(3, 9, 3))),
+                  err(lambda: nn.FractionalMaxPool2d(2)), err(lambda: nn.FractionalMaxPool2d(2, output_ratio=1.5)),
+                  err(lambda: nn.FractionalMaxPool3d(2, output_size=2, output_ratio=0.5)), err(lambda: nn.FractionalMaxPool3d(2, output_ratio=(0.5, 0., 0.5)))]
+out['fmp_repr'] = [repr(nn.FractionalMaxPool2d(2, output_size=3)), repr(nn.FractionalMaxPool3d(2, output_ratio=(0.5, 0.6, 0.7)))]
+
 json.dump(out, open(os.path.join(os.path.dirname(__file__), '..', 'test', 'fixtures', 'functional-more2.json'), 'w'))

@@ -9,9 +9,11 @@
  */
 import {
   Tensor, SCALAR_TYPE, add, cat, checkTensor, compare, composite, deviceName, exp, full, gather, inplaceOf, log, maximum, mul, neg,
-  scatterAdd, scatterReduce, stack, sub, tensor, valuesNow, where,
+  scatterAdd, scatterReduce, stack, sub, tensor, valuesNow, where, arange, rand, reshape, twice, zeros,
 } from './tensor.ts';
 import { isFloat } from './dtype.ts';
+import { noGrad } from './autograd/graph.ts';
+import { amax } from './ops-more.ts';
 
 // =============================================================== CTC loss
 
@@ -167,3 +169,96 @@ export function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: CtcLeng
   else if (reduction === 'sum') out = out.sum();
   return batched || reduction !== 'none' ? out : out.squeeze(0);
 }
+
+// =============================================================== fractional max pooling
+
+const prod = (v: number[]) => v.reduce((a, b) => a * b, 1);
+const tupleOf = (v: number | readonly number[], n: number) => (typeof v === 'number' ? new Array<number>(n).fill(v) : [...v]);
+export interface FractionalMaxPoolOptions<T> {
+  outputSize?: T | null; outputRatio?: number | readonly number[] | null; returnIndices?: boolean;
+  /** PyTorch's _random_samples: [N, C, nd] uniforms in [0, 1) (one per batch, channel and spatial dim); drawn with torch.rand if absent */
+  randomSamples?: Tensor | null;
+}
+/**
+ * PyTorch's fractional max pooling of [N, C, *in] (or [C, *in]) over nd spatial dims: for each channel,
+ * the pooling windows (kernelSize) start at PyTorch's pseudo-random sequence ⌊(i + u)·α⌋ − ⌊u·α⌋
+ * (α = (in − k)/(out − 1), computed in the input's dtype; the last window at in − k), u the channel's
+ * sample for that dim (2-D: samples [W, H]; 3-D: [T, H, W]). Each output is its window's largest (the
+ * first of ties, the last NaN winning, as PyTorch's loop), its index h·W + w (or t·H·W + h·W + w). One node
+ * (FractionalMaxPool2DBackward0 / 3D) that adds the gradient back at the indices.
+ */
+function fractionalMaxPool(nd: 2 | 3, x: Tensor, kernelSize: number | readonly number[], o: FractionalMaxPoolOptions<number | readonly number[]>): Tensor | [Tensor, Tensor] {
+  const fn = `fractional_max_pool${nd}d`;
+  checkTensor(fn, x);
+  if (x.ndim < nd + 1) throw new Error(`Dimension out of range (expected to be in range of [-${Math.max(x.ndim, 1)}, ${Math.max(x.ndim, 1) - 1}], but got -${nd + 1})`);
+  if (x.ndim > nd + 2) throw new Error(`${fn}(): Expected ${nd + 1}D or ${nd + 2}D tensor, but got: ${x.ndim}D`);
+  const k = tupleOf(kernelSize, nd), inSp = x.shape.slice(x.ndim - nd);
+  if (k.length !== nd || k.some((v) => !Number.isInteger(v) || v < 1)) throw new Error(`${fn}: kernel_size must either be a single Int or tuple of ${nd === 2 ? 'two' : 'three'} Ints`);
+  let out: number[];
+  if (o.outputSize != null) out = tupleOf(o.outputSize, nd);
+  else if (o.outputRatio != null) { const r = tupleOf(o.outputRatio, nd); out = inSp.map((n, d) => Math.trunc(n * r[d])); }
+  else throw new Error(`${fn} requires specifying either an output_size or an output_ratio`);
+  if (out.length !== nd) throw new Error(`${fn}: output_size must either be a single Int or tuple of ${nd === 2 ? 'two' : 'three'} Ints`);
+  const batched = x.ndim === nd + 2, xb = batched ? x : x.unsqueeze(0);
+  const [N, C] = xb.shape, dev = deviceName(x.device);
+  let u = o.randomSamples ?? null;
+  if (u === null) {
+    if (!isFloat(x.dtype)) throw new Error(`"check_uniform_bounds" not implemented for '${SCALAR_TYPE[x.dtype]}'`);
+    u = rand([N, C, nd], { dtype: x.dtype, device: dev });
+  } else {
+    checkTensor(fn, u, '_random_samples');
+    if (u.dtype !== x.dtype) throw new Error(`expected scalar type ${SCALAR_TYPE[x.dtype]} but found ${SCALAR_TYPE[u.dtype]}`);
+    if (u.ndim !== 3 || u.shape[0] !== N || u.shape[1] !== C || u.shape[2] !== nd) throw new Error(`${fn}(): expected _random_samples of shape [${N}, ${C}, ${nd}], got [${u.shape.join(', ')}]`);
+  }
+  if (!isFloat(x.dtype)) throw new Error(`"${fn}_out_frame" not implemented for '${SCALAR_TYPE[x.dtype]}'`);
+  const names = nd === 2 ? ['height', 'width'] : ['time', 'height', 'width'], prefix = nd === 2 ? `${fn}()` : `${fn}_out()`;
+  out.forEach((v, d) => {
+    if (v + k[d] - 1 > inSp[d]) throw new Error(`${prefix}: pool ${names[d]} ${k[d]} too large relative to input ${names[d]} ${inSp[d]}`);
+  });
+  if (out.some((v) => v < 1)) throw new Error(`${fn}(): output_size must be positive, got [${out.join(', ')}]`);
+  const S = prod(inSp), P = prod(out), K = prod(k), i64 = { dtype: 'int64' as const, device: dev };
+  const strides = inSp.map((_, d) => prod(inSp.slice(d + 1)));
+  const ind = noGrad(() => {
+    // the window starts per spatial dim [N, C, out_d], then every window's flat input positions [N, C, P, K]
+    let lin: Tensor | null = null;
+    for (let d = 0; d < nd; d++) {
+      const n = out[d], ud = u!.narrow(2, nd === 2 ? 1 - d : d, 1).detach();
+      let starts = full([N, C, 1], inSp[d] - k[d], i64);
+      if (n > 1) {
+        const a = (inSp[d] - k[d]) / (n - 1), alpha = x.dtype === 'float32' ? Math.fround(a) : a;
+        const i = arange(0, n - 1, 1, { dtype: x.dtype, device: dev }).reshape([1, 1, n - 1]);
+        const seq = sub(mul(add(i, ud), alpha).floor(), mul(ud, alpha).floor()).to({ dtype: 'int64' });
+        starts = cat([seq, starts], 2);
+      }
+      const oShape = [N, C, ...out.map((v, e) => (e === d ? v : 1)), ...k.map(() => 1)];
+      const kShape = [1, 1, ...out.map(() => 1), ...k.map((v, e) => (e === d ? v : 1))];
+      const term = mul(add(reshape(starts, oShape), reshape(arange(0, k[d], 1, i64), kShape)), strides[d]);
+      lin = lin === null ? term : add(lin, term);
+    }
+    const at = reshape(lin!.expand([N, C, ...out, ...k]).contiguous(), [N, C, P * K]);
+    const v = reshape(gather(reshape(xb.detach(), [N, C, S]), 2, at), [N, C, P, K]);
+    // PyTorch's scan: the first largest, unless a NaN (the last NaN)
+    const nan = compare('ne', v, v), kk = arange(0, K, 1, { dtype: 'float32', device: dev });
+    const top = amax(where(nan, -Infinity, v), -1, true);
+    const key = where(nan, add(kk, 2 * K), where(compare('eq', v, top), sub(2 * K - 1, kk), 0));
+    return reshape(gather(reshape(at, [N, C, P, K]), 3, key.argmax(-1, true)), [N, C, P]);
+  });
+  const outShape = [...x.shape.slice(0, x.ndim - nd), ...out];
+  const y = twice(composite(`FractionalMaxPool${nd}DBackward0`, [x], () => reshape(gather(reshape(x, [N, C, S]), 2, ind), outShape),
+    (g) => [reshape(scatterAdd(zeros([N, C, S], { dtype: g.dtype, device: deviceName(g.device) }), 2, ind, reshape(g, [N, C, P])), x.shape)]));
+  return o.returnIndices ? [y, reshape(ind, outShape)] : y;
+}
+type Pair = number | readonly [number, number];
+type Triple = number | readonly [number, number, number];
+/** 2-D fractional max pooling of [N, C, H, W] (or [C, H, W]); see fractionalMaxPool. With returnIndices: [values, indices]. */
+export function fractionalMaxPool2d(x: Tensor, kernelSize: Pair, o: FractionalMaxPoolOptions<Pair> & { returnIndices: true }): [Tensor, Tensor];
+export function fractionalMaxPool2d(x: Tensor, kernelSize: Pair, o?: FractionalMaxPoolOptions<Pair>): Tensor;
+export function fractionalMaxPool2d(x: Tensor, kernelSize: Pair, o: FractionalMaxPoolOptions<Pair> = {}): Tensor | [Tensor, Tensor] { return fractionalMaxPool(2, x, kernelSize, o); }
+/** 3-D fractional max pooling of [N, C, T, H, W] (or [C, T, H, W]). With returnIndices: [values, indices]. */
+export function fractionalMaxPool3d(x: Tensor, kernelSize: Triple, o: FractionalMaxPoolOptions<Triple> & { returnIndices: true }): [Tensor, Tensor];
+export function fractionalMaxPool3d(x: Tensor, kernelSize: Triple, o?: FractionalMaxPoolOptions<Triple>): Tensor;
+export function fractionalMaxPool3d(x: Tensor, kernelSize: Triple, o: FractionalMaxPoolOptions<Triple> = {}): Tensor | [Tensor, Tensor] { return fractionalMaxPool(3, x, kernelSize, o); }
+/** PyTorch's fractional_max_pool2d_with_indices: [values, indices]. */
+export function fractionalMaxPool2dWithIndices(x: Tensor, kernelSize: Pair, o: FractionalMaxPoolOptions<Pair>): [Tensor, Tensor] { return fractionalMaxPool2d(x, kernelSize, { ...o, returnIndices: true }); }
+/** PyTorch's fractional_max_pool3d_with_indices: [values, indices]. */
+export function fractionalMaxPool3dWithIndices(x: Tensor, kernelSize: Triple, o: FractionalMaxPoolOptions<Triple>): [Tensor, Tensor] { return fractionalMaxPool3d(x, kernelSize, { ...o, returnIndices: true }); }

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as torch from '../src/index.ts';
+import type { FractionalMaxPoolOptions } from '../src/functional.ts';
 import { gpuForTests, gradcheck, values } from './helpers.ts';
 
 const REF = JSON.parse(readFileSync(new URL('./fixtures/functional-more2.json', import.meta.url), 'utf8')) as Record<string, unknown>;
@@ -109,6 +110,70 @@ describe('ctcLoss', () => {
     const x = make(c.x[0], c.shapes[0], 'float64');
     const want = await values(F.ctcLoss(x, torch.tensor(a.targets as number[][], { dtype: 'int64' }), a.il, a.tl, { blank: 2, reduction: 'sum' }));
     close(await values(m.forward(x, torch.tensor(a.targets as number[][], { dtype: 'int64' }), a.il, a.tl)), want, 'CTCLoss', 1e-12);
+  });
+});
+
+// =============================================================== fractional max pooling
+
+type FmpCase = Case & { samples: unknown; sshape: number[] };
+describe('fractionalMaxPool2d, fractionalMaxPool3d', () => {
+  const withSamples = (c: FmpCase, dtype: 'float32' | 'float64', f: (x: torch.Tensor, u: torch.Tensor) => torch.Tensor | torch.Tensor[]) => (x: torch.Tensor) => f(x, make(c.samples, c.sshape, dtype));
+  it("PyTorch's values, indices (first of ties, NaN winning), gradients and grad_fns with fixed random samples", async () => {
+    const c = cases('fmp2') as FmpCase[], d = cases('fmp3') as FmpCase[];
+    const run2 = async (i: number, k: number | [number, number], o: FractionalMaxPoolOptions<number | [number, number]>, dtype: 'float32' | 'float64' = 'float32') =>
+      check(c[i], withSamples(c[i], dtype, (x, u) => F.fractionalMaxPool2d(x, k, { ...o, randomSamples: u, returnIndices: true })), `fmp2 case ${i}`, { dtype });
+    await run2(0, 2, { outputSize: [4, 5] });
+    await run2(1, [3, 2], { outputRatio: [0.5, 0.6] });
+    await run2(2, 3, { outputSize: 3 });
+    await run2(3, 2, { outputSize: [5, 4] });
+    await run2(4, 2, { outputSize: [1, 6] });
+    await run2(5, 2, { outputSize: [6, 7] }, 'float64');
+    await run2(6, 2, { outputSize: [10, 13] });
+    const run3 = async (i: number, k: number | [number, number, number], o: FractionalMaxPoolOptions<number | [number, number, number]>, dtype: 'float32' | 'float64' = 'float32') =>
+      check(d[i], withSamples(d[i], dtype, (x, u) => F.fractionalMaxPool3dWithIndices(x, k, { ...o, randomSamples: u })), `fmp3 case ${i}`, { dtype });
+    await run3(0, 2, { outputSize: [3, 4, 5] });
+    await run3(1, [1, 2, 3], { outputRatio: 0.5 });
+    await run3(2, 2, { outputSize: [4, 3, 3] }, 'float64');
+  });
+  it('without samples: windows from torch.rand (manualSeed repeats them), each output a window maximum; finite differences', async () => {
+    const x = torch.randn([2, 3, 10, 9]);
+    torch.manualSeed(5);
+    const [y1, i1] = F.fractionalMaxPool2d(x, 3, { outputRatio: 0.5, returnIndices: true });
+    torch.manualSeed(5);
+    const [y2, i2] = F.fractionalMaxPool2d(x, 3, { outputRatio: 0.5, returnIndices: true });
+    expect(y1.shape).toEqual([2, 3, 5, 4]);
+    expect(await values(i1)).toEqual(await values(i2));
+    expect(await values(y1)).toEqual(await values(y2));
+    // every value is the input at its index
+    const xs = await values(x.reshape([6, 90])), idx = await values(i1.reshape([6, 20])), ys = await values(y1.reshape([6, 20]));
+    ys.forEach((v, j) => expect(v).toBe(xs[Math.floor(j / 20) * 90 + idx[j]]));
+    const u = torch.rand([1, 2, 3], { dtype: 'float64' });
+    await gradcheck((t) => F.fractionalMaxPool3d(t, 2, { outputSize: [2, 3, 2], randomSamples: u }), [[1, 2, 4, 5, 4]]);
+    const u2 = torch.rand([1, 2, 2], { dtype: 'float64' });
+    await gradcheck((t) => { const [y] = F.fractionalMaxPool2dWithIndices(t, 2, { outputSize: 3, randomSamples: u2 }); return y.mul(y); }, [[1, 2, 5, 6]]);
+  });
+  it("PyTorch's errors; the modules' options, errors and reprs", async () => {
+    const e = errs('fmp_err'), fx = torch.randn([1, 1, 9, 9]);
+    expect(() => F.fractionalMaxPool2d(fx, 2)).toThrow(e[0]);
+    expect(() => F.fractionalMaxPool2d(fx, 4, { outputSize: 7 })).toThrow(e[1]);
+    expect(() => F.fractionalMaxPool2d(fx, 2, { outputSize: 4, randomSamples: torch.rand([1, 1, 2], { dtype: 'float64' }) })).toThrow(e[2]);
+    expect(() => F.fractionalMaxPool2d(fx, 2, { outputRatio: 1.5 })).toThrow(e[3]);
+    expect(() => F.fractionalMaxPool2d(fx.to({ dtype: 'int32' }), 2, { outputSize: 3 })).toThrow(e[4]);
+    expect(() => F.fractionalMaxPool3d(torch.randn([1, 1, 9, 9, 9]), 5, { outputSize: 7 })).toThrow(e[5]);
+    expect(() => F.fractionalMaxPool3d(fx, 2, { outputSize: 4 })).toThrow(e[6]);
+    expect(() => F.fractionalMaxPool3d(torch.randn([1, 1, 9, 9, 9]), 2, { outputSize: [3, 9, 3] })).toThrow(e[7]);
+    expect(() => new nn.FractionalMaxPool2d(2)).toThrow(e[8]);
+    expect(() => new nn.FractionalMaxPool2d(2, { outputRatio: 1.5 })).toThrow(e[9]);
+    expect(() => new nn.FractionalMaxPool3d(2, { outputSize: 2, outputRatio: 0.5 })).toThrow(e[10]);
+    expect(() => new nn.FractionalMaxPool3d(2, { outputRatio: [0.5, 0, 0.5] })).toThrow(e[11]);
+    const [r2, r3] = errs('fmp_repr');
+    expect(String(new nn.FractionalMaxPool2d(2, { outputSize: 3 }))).toBe(r2);
+    expect(String(new nn.FractionalMaxPool3d(2, { outputRatio: [0.5, 0.6, 0.7] }))).toBe(r3);
+    const c = (cases('fmp2') as FmpCase[])[0];
+    const m = new nn.FractionalMaxPool2d(2, { outputSize: [4, 5], returnIndices: true, randomSamples: make(c.samples, c.sshape) });
+    const [y, ind] = m.forward(make(c.x[0], c.shapes[0])) as torch.Tensor[];
+    close(await values(y), flat(c.y), 'module', 1e-7);
+    expect(await values(ind)).toEqual(flat(c.extra[0]));
   });
 });
 
