@@ -94,4 +94,28 @@ out['fmp_err'] = [err(lambda: F.fractional_max_pool2d(fx, 2)), err(lambda: F.fra
                   err(lambda: nn.FractionalMaxPool3d(2, output_size=2, output_ratio=0.5)), err(lambda: nn.FractionalMaxPool3d(2, output_ratio=(0.5, 0., 0.5)))]
 out['fmp_repr'] = [repr(nn.FractionalMaxPool2d(2, output_size=3)), repr(nn.FractionalMaxPool3d(2, output_ratio=(0.5, 0.6, 0.7)))]
 
+# ---------------------------------------------------------------- rrelu (eval), channel_shuffle, in-place activations, upsample
+rx = torch.tensor([[-2., -0.5, 0., 0.3, 1.5], [-1e-3, 4., -7., 2., -0.1]])
+out['rrelu'] = [run(lambda t: F.rrelu(t), rx), run(lambda t: F.rrelu(t, 0.1, 0.3), rx), run(lambda t: F.rrelu(t, 0.2, 0.2), rx),
+                run(lambda t: F.rrelu(t, 0.01, 0.9), rx, dtype=torch.float64),
+                run(lambda t: F.rrelu_(t.clone(), 0.1, 0.5), rx)]
+out['rrelu_err'] = [err(lambda: F.rrelu(rx, 0.5, 0.1)), err(lambda: F.rrelu(rx.int())), err(lambda: F.rrelu(rx.int(), training=True)),
+                    err(lambda: F.rrelu_(rx.clone().requires_grad_()))]
+out['rrelu_repr'] = [repr(nn.RReLU()), repr(nn.RReLU(0.1, 0.3, inplace=True))]
+cs = torch.arange(2 * 6 * 2 * 2.).reshape(2, 6, 2, 2)
+out['shuffle'] = [lists(F.channel_shuffle(cs, 2)), lists(F.channel_shuffle(cs, 3)), lists(F.channel_shuffle(cs[:, :, 0], 6)), lists(F.channel_shuffle(cs, 1))]
+out['shuffle_err'] = [err(lambda: F.channel_shuffle(cs, 4)), err(lambda: F.channel_shuffle(cs, 0)), err(lambda: F.channel_shuffle(cs[0, 0, 0], 1)),
+                      repr(nn.ChannelShuffle(2))]
+ax = r(3, 5) * 2
+out['inplace'] = [run(lambda t: F.relu_(t.clone()), ax), run(lambda t: F.elu_(t.clone()), ax), run(lambda t: F.elu_(t.clone(), 0.5), ax),
+                  run(lambda t: F.leaky_relu_(t.clone()), ax), run(lambda t: F.leaky_relu_(t.clone(), 0.2), ax),
+                  run(lambda t: F.hardtanh_(t.clone()), ax), run(lambda t: F.hardtanh_(t.clone(), -0.5, 2.), ax),
+                  run(lambda t: F.selu_(t.clone()), ax), run(lambda t: F.celu_(t.clone()), ax), run(lambda t: F.celu_(t.clone(), 1.5), ax),
+                  run(lambda t: F.threshold_(t.clone(), 0.3, -2.), ax), run(lambda t: F.elu_(t.clone(), 0.7), ax, dtype=torch.float64)]
+out['inplace_err'] = [err(lambda: F.relu_(ax.clone().requires_grad_())), err(lambda: F.elu_(torch.tensor([1, 2])))]
+ux = r(1, 2, 3, 4)
+out['upsample'] = [run(lambda t: F.upsample(t, scale_factor=2), ux), run(lambda t: F.upsample(t, size=(5, 7), mode='bilinear', align_corners=False), ux),
+                   run(lambda t: F.upsample_nearest(t, size=(4, 6)), ux), run(lambda t: F.upsample_bilinear(t, scale_factor=2), ux),
+                   run(lambda t: F.upsample_bilinear(t, size=(5, 3)), ux)]
+
 json.dump(out, open(os.path.join(os.path.dirname(__file__), '..', 'test', 'fixtures', 'functional-more2.json'), 'w'))

@@ -14,6 +14,7 @@ import {
 import { isFloat } from './dtype.ts';
 import { noGrad } from './autograd/graph.ts';
 import { amax } from './ops-more.ts';
+import { celu, elu, hardtanh, interpolate, leakyRelu, relu, selu, threshold, type InterpolateOptions } from './functional.ts';
 
 // =============================================================== CTC loss
 
@@ -262,3 +263,84 @@ export function fractionalMaxPool3d(x: Tensor, kernelSize: Triple, o: Fractional
 export function fractionalMaxPool2dWithIndices(x: Tensor, kernelSize: Pair, o: FractionalMaxPoolOptions<Pair>): [Tensor, Tensor] { return fractionalMaxPool2d(x, kernelSize, { ...o, returnIndices: true }); }
 /** PyTorch's fractional_max_pool3d_with_indices: [values, indices]. */
 export function fractionalMaxPool3dWithIndices(x: Tensor, kernelSize: Triple, o: FractionalMaxPoolOptions<Triple>): [Tensor, Tensor] { return fractionalMaxPool3d(x, kernelSize, { ...o, returnIndices: true }); }
+
+// =============================================================== rrelu, channel_shuffle
+
+export interface RreluOptions { lower?: number; upper?: number; training?: boolean }
+/**
+ * Randomized leaky ReLU (F.rrelu): x where x > 0, else a·x. In training a is drawn per element,
+ * uniform in [lower, upper] (from torch's generator, torch.rand: manualSeed repeats it, though not
+ * PyTorch's stream), for the elements ≤ 0; otherwise (the default, training false) a = (lower + upper)/2,
+ * leaky_relu's. One node (RreluWithNoiseBackward0): the gradient is g·a where x ≤ 0, g elsewhere.
+ */
+export function rrelu(x: Tensor, o: RreluOptions = {}): Tensor {
+  checkTensor('rrelu', x);
+  const lower = o.lower ?? 1 / 8, upper = o.upper ?? 1 / 3, training = o.training ?? false;
+  if (!(lower <= upper)) throw new Error('Lower bound should be less than or equal to the upper bound');
+  if (!isFloat(x.dtype)) throw new Error(`"${training ? 'rrelu_with_noise_out' : 'leaky_relu'}_${x.device === 'gpu' ? 'gpu' : 'cpu'}" not implemented for '${SCALAR_TYPE[x.dtype]}'`);
+  if (!training) {
+    const slope = (lower + upper) / 2;
+    return twice(composite('RreluWithNoiseBackward0', [x], () => where(compare('gt', x, 0), x, mul(x, slope)), (g) => [where(compare('gt', x, 0), g, mul(g, slope))], x));
+  }
+  const noise = where(compare('le', x.detach(), 0), add(mul(rand([...x.shape], { dtype: x.dtype, device: deviceName(x.device) }), upper - lower), lower), 1);
+  return twice(composite('RreluWithNoiseBackward0', [x], () => mul(x, noise), (g) => [mul(g, noise)], x));
+}
+/** rrelu written back into x (RreluWithNoiseBackward1, as PyTorch's). */
+export function rrelu_<T extends Tensor>(x: T, o: RreluOptions = {}): T {
+  checkTensor('rrelu_', x);
+  return inplaceOf(x, 'rrelu_', (t) => rrelu(t, o), 'RreluWithNoiseBackward1');
+}
+/**
+ * The channels of [N, C, *] regrouped (F.channel_shuffle): viewed as [N, groups, C/groups, *], the two
+ * channel dims swapped, flattened back, so channel g·(C/groups) + k goes to k·groups + g. Composed of
+ * reshape and transpose, so it is differentiable (PyTorch 1.13's channel_shuffle has no gradient).
+ */
+export function channelShuffle(x: Tensor, groups: number): Tensor {
+  checkTensor('channel_shuffle', x);
+  if (x.ndim <= 2) throw new Error(`channel_shuffle expects input with > 2 dims, but got input with sizes [${x.shape.join(', ')}]`);
+  if (!(groups > 0)) throw new Error(`Number of groups to divide channels in must be positive. Value of groups:${groups}`);
+  const [N, C] = x.shape;
+  if (C % groups !== 0) throw new Error(`Number of channels must be divisible by groups. Got ${C} channels and ${groups} groups.`);
+  return reshape(reshape(x, [N, groups, C / groups, ...x.shape.slice(2)]).transpose(1, 2).contiguous(), x.shape);
+}
+
+// =============================================================== in-place activations
+
+/** relu written back into x (ReluBackward0). */
+export function relu_<T extends Tensor>(x: T): T { checkTensor('relu_', x); return inplaceOf(x, 'relu_', (t) => relu(t), 'ReluBackward0'); }
+/** elu written back into x (EluBackward1, as PyTorch's). */
+export function elu_<T extends Tensor>(x: T, alpha = 1): T { checkTensor('elu_', x); return inplaceOf(x, 'elu_', (t) => elu(t, alpha), 'EluBackward1'); }
+/** leakyRelu written back into x (LeakyReluBackward1). */
+export function leakyRelu_<T extends Tensor>(x: T, negativeSlope = 0.01): T { checkTensor('leaky_relu_', x); return inplaceOf(x, 'leaky_relu_', (t) => leakyRelu(t, negativeSlope), 'LeakyReluBackward1'); }
+/** hardtanh written back into x (HardtanhBackward0). */
+export function hardtanh_<T extends Tensor>(x: T, minVal = -1, maxVal = 1): T { checkTensor('hardtanh_', x); return inplaceOf(x, 'hardtanh_', (t) => hardtanh(t, minVal, maxVal), 'HardtanhBackward0'); }
+/** selu written back into x (EluBackward1, as PyTorch's). */
+export function selu_<T extends Tensor>(x: T): T { checkTensor('selu_', x); return inplaceOf(x, 'selu_', (t) => selu(t), 'EluBackward1'); }
+/** celu written back into x (CeluBackward1). */
+export function celu_<T extends Tensor>(x: T, alpha = 1): T { checkTensor('celu_', x); return inplaceOf(x, 'celu_', (t) => celu(t, alpha), 'CeluBackward1'); }
+/** threshold written back into x (ThresholdBackward1). */
+export function threshold_<T extends Tensor>(x: T, thresholdValue: number, value: number): T {
+  checkTensor('threshold_', x);
+  return inplaceOf(x, 'threshold_', (t) => threshold(t, thresholdValue, value), 'ThresholdBackward1');
+}
+
+// =============================================================== deprecated upsample spellings
+
+const warned = new Set<string>();
+function deprecated(name: string): void {
+  if (warned.has(name)) return;
+  warned.add(name);
+  process.emitWarning(`nn.functional.${name} is deprecated. Use nn.functional.interpolate instead.`, 'UserWarning');
+}
+/** F.upsample (deprecated; PyTorch's warning once): interpolate. */
+export function upsample(x: Tensor, o: InterpolateOptions): Tensor { deprecated('upsample'); return interpolate(x, o); }
+/** F.upsample_nearest (deprecated): interpolate with mode 'nearest'. */
+export function upsampleNearest(x: Tensor, o: { size?: number | number[]; scaleFactor?: number | number[] }): Tensor {
+  deprecated('upsample_nearest');
+  return interpolate(x, { size: o.size, scaleFactor: o.scaleFactor, mode: 'nearest' });
+}
+/** F.upsample_bilinear (deprecated): interpolate with mode 'bilinear' and alignCorners true. */
+export function upsampleBilinear(x: Tensor, o: { size?: number | number[]; scaleFactor?: number | number[] }): Tensor {
+  deprecated('upsample_bilinear');
+  return interpolate(x, { size: o.size, scaleFactor: o.scaleFactor, mode: 'bilinear', alignCorners: true });
+}

@@ -4,6 +4,7 @@
  * Re-exported by src/nn-namespace.ts (not by nn.ts: these classes extend nn.ts's Module).
  */
 import { Tensor } from './tensor.ts';
+import { pyFloat } from './format.ts';
 import { Module } from './nn.ts';
 import * as F from './functional.ts';
 
@@ -65,4 +66,22 @@ export class FractionalMaxPool3d extends FractionalMaxPoolNd {
     const o = this.options() as F.FractionalMaxPoolOptions<readonly [number, number, number]>;
     return this.returnIndices ? F.fractionalMaxPool3dWithIndices(x, this.kernelSize as readonly [number, number, number], o) : F.fractionalMaxPool3d(x, this.kernelSize as readonly [number, number, number], o);
   }
+}
+
+// =============================================================== RReLU, ChannelShuffle
+
+/** F.rrelu: random slopes in [lower, upper] in training, their mean in eval(); printed `RReLU(lower=0.125, upper=0.3333333333333333)`. */
+export class RReLU extends Module {
+  constructor(readonly lower = 1 / 8, readonly upper = 1 / 3, readonly inplace = false) { super(); }
+  override forward(x: Tensor): Tensor {
+    const o = { lower: this.lower, upper: this.upper, training: this.training };
+    return this.inplace ? F.rrelu_(x, o) : F.rrelu(x, o);
+  }
+  override extraRepr(): string { return `lower=${pyFloat(this.lower)}, upper=${pyFloat(this.upper)}${this.inplace ? ', inplace=True' : ''}`; }
+}
+/** F.channelShuffle with `groups`; printed `ChannelShuffle(groups=2)`. */
+export class ChannelShuffle extends Module {
+  constructor(readonly groups: number) { super(); }
+  override forward(x: Tensor): Tensor { return F.channelShuffle(x, this.groups); }
+  override extraRepr(): string { return `groups=${this.groups}`; }
 }

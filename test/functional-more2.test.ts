@@ -3,7 +3,7 @@
 // reprs and errors (test/fixtures/functional-more2.json, from scripts/torch-functional-more2.py, which
 // writes its inputs too), finite differences (float64), the random ones by their properties.
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as torch from '../src/index.ts';
 import type { FractionalMaxPoolOptions } from '../src/functional.ts';
 import { gpuForTests, gradcheck, values } from './helpers.ts';
@@ -174,6 +174,106 @@ describe('fractionalMaxPool2d, fractionalMaxPool3d', () => {
     const [y, ind] = m.forward(make(c.x[0], c.shapes[0])) as torch.Tensor[];
     close(await values(y), flat(c.y), 'module', 1e-7);
     expect(await values(ind)).toEqual(flat(c.extra[0]));
+  });
+});
+
+// =============================================================== rrelu, channelShuffle
+
+describe('rrelu, channelShuffle', () => {
+  it("eval: PyTorch's values, gradients (slope (lower+upper)/2, also at 0), grad_fns, errors and reprs", async () => {
+    const c = cases('rrelu');
+    await check(c[0], (t) => F.rrelu(t), 'rrelu');
+    await check(c[1], (t) => F.rrelu(t, { lower: 0.1, upper: 0.3 }), 'rrelu 0.1 0.3');
+    await check(c[2], (t) => F.rrelu(t, { lower: 0.2, upper: 0.2 }), 'rrelu 0.2 0.2');
+    await check(c[3], (t) => F.rrelu(t, { lower: 0.01, upper: 0.9 }), 'rrelu float64', { dtype: 'float64' });
+    await check(c[4], (t) => F.rrelu_(t.clone(), { lower: 0.1, upper: 0.5 }), 'rrelu_');
+    const [e0, e1, e2, e3] = errs('rrelu_err'), x = torch.tensor([[-2, -0.5, 0, 0.3, 1.5]]);
+    expect(() => F.rrelu(x, { lower: 0.5, upper: 0.1 })).toThrow(e0);
+    expect(() => F.rrelu(x.to({ dtype: 'int32' }))).toThrow(e1);
+    expect(() => F.rrelu(x.to({ dtype: 'int32' }), { training: true })).toThrow(e2);
+    expect(() => F.rrelu_(x.clone().requiresGrad_())).toThrow(e3.replace(/\.$/, '')); // (troupe's text goes on)
+    const [r0, r1] = errs('rrelu_repr');
+    expect(String(new nn.RReLU())).toBe(r0);
+    expect(String(new nn.RReLU(0.1, 0.3, true))).toBe(r1);
+  });
+  it('training: positives pass, each negative times its own slope in [lower, upper], the gradient that slope; seeded; the module in train and eval', async () => {
+    const x = torch.randn([4000]).requiresGrad_();
+    torch.manualSeed(3);
+    const y = F.rrelu(x, { lower: 0.1, upper: 0.3, training: true });
+    torch.manualSeed(3);
+    expect(await values(F.rrelu(x, { lower: 0.1, upper: 0.3, training: true }))).toEqual(await values(y));
+    await y.sum().backward();
+    const xs = await values(x), ys = await values(y), gs = await values(x.grad!);
+    const slopes: number[] = [];
+    xs.forEach((v, i) => {
+      if (v > 0) { expect(ys[i]).toBe(v); expect(gs[i]).toBe(1); return; }
+      const a = ys[i] / v;
+      expect(a).toBeGreaterThanOrEqual(0.1 - 1e-6); expect(a).toBeLessThanOrEqual(0.3 + 1e-6);
+      expect(Math.abs(gs[i] - a)).toBeLessThan(1e-5);
+      slopes.push(a);
+    });
+    const mean = slopes.reduce((p, q) => p + q, 0) / slopes.length;
+    expect(Math.abs(mean - 0.2)).toBeLessThan(0.01); // uniform: mean 0.2, sd 0.058/√2000
+    expect(new Set(slopes.map((v) => v.toFixed(5))).size).toBeGreaterThan(slopes.length / 2);
+    const m = new nn.RReLU(0.1, 0.3), neg = torch.tensor([-1, -2, -3], { dtype: 'float32' });
+    const trained = await values(m.forward(neg));
+    expect(trained.some((v, i) => Math.abs(v / -(i + 1) - 0.2) > 1e-6)).toBe(true);
+    m.eval();
+    close(await values(m.forward(neg)), [-0.2, -0.4, -0.6], 'RReLU eval', 1e-6);
+    const inplace = new nn.RReLU(0.1, 0.3, true), t = torch.tensor([-1, 2], { dtype: 'float32' });
+    expect(inplace.forward(t)).toBe(t);
+  });
+  it("channelShuffle: PyTorch's values and errors, the module and its repr, finite differences", async () => {
+    const [s2, s3, s6, s1] = REF.shuffle as unknown[];
+    const cs = torch.arange(2 * 6 * 2 * 2).reshape([2, 6, 2, 2]).to({ dtype: 'float32' });
+    expect(await values(F.channelShuffle(cs, 2))).toEqual(flat(s2));
+    expect(await values(F.channelShuffle(cs, 3))).toEqual(flat(s3));
+    expect(await values(F.channelShuffle(cs.select(2, 0), 6))).toEqual(flat(s6));
+    expect(await values(F.channelShuffle(cs, 1))).toEqual(flat(s1));
+    const [e0, e1, e2, r] = errs('shuffle_err');
+    expect(() => F.channelShuffle(cs, 4)).toThrow(e0);
+    expect(() => F.channelShuffle(cs, 0)).toThrow(e1);
+    expect(() => F.channelShuffle(torch.zeros([2]), 1)).toThrow(e2);
+    expect(String(new nn.ChannelShuffle(2))).toBe(r);
+    expect(await values(new nn.ChannelShuffle(3).forward(cs))).toEqual(flat(s3));
+    await gradcheck((t) => F.channelShuffle(t, 2).mul(t), [[2, 4, 3]]);
+  });
+});
+
+// =============================================================== in-place activations, upsample
+
+describe('in-place activations, upsample', () => {
+  it("relu_, elu_, leakyRelu_, hardtanh_, selu_, celu_, threshold_: PyTorch's values, gradients, grad_fns (its *Backward1 names) and errors", async () => {
+    const c = cases('inplace');
+    const fs: Array<(t: torch.Tensor) => torch.Tensor> = [
+      (t) => F.relu_(t.clone()), (t) => F.elu_(t.clone()), (t) => F.elu_(t.clone(), 0.5), (t) => F.leakyRelu_(t.clone()), (t) => F.leakyRelu_(t.clone(), 0.2),
+      (t) => F.hardtanh_(t.clone()), (t) => F.hardtanh_(t.clone(), -0.5, 2), (t) => F.selu_(t.clone()), (t) => F.celu_(t.clone()), (t) => F.celu_(t.clone(), 1.5),
+      (t) => F.threshold_(t.clone(), 0.3, -2), (t) => F.elu_(t.clone(), 0.7),
+    ];
+    for (let i = 0; i < fs.length; i++) await check(c[i], fs[i], `in-place case ${i}`, { dtype: i === 11 ? 'float64' : 'float32' });
+    // written into the tensor itself
+    const t = torch.tensor([-1, 0.5, 3], { dtype: 'float32' });
+    expect(F.hardtanh_(t)).toBe(t);
+    close(await values(t), [-1, 0.5, 1], 'hardtanh_ in place', 0);
+    const [e0] = errs('inplace_err');
+    expect(() => F.relu_(torch.tensor([1, -1], { dtype: 'float32' }).requiresGrad_())).toThrow(e0.replace(/\.$/, ''));
+    // (integer input: troupe's elu has its own text, not PyTorch's '"elu_cpu" not implemented for ...')
+    expect(() => F.elu_(torch.tensor([1, 2], { dtype: 'int64' }))).toThrow('floating point');
+  });
+  it("upsample, upsampleNearest, upsampleBilinear (alignCorners): interpolate's values and gradients as PyTorch's; its deprecation warning once each", async () => {
+    const spy = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const c = cases('upsample');
+      await check(c[0], (t) => F.upsample(t, { scaleFactor: 2 }), 'upsample');
+      await check(c[1], (t) => F.upsample(t, { size: [5, 7], mode: 'bilinear', alignCorners: false }), 'upsample bilinear');
+      await check(c[2], (t) => F.upsampleNearest(t, { size: [4, 6] }), 'upsampleNearest');
+      await check(c[3], (t) => F.upsampleBilinear(t, { scaleFactor: 2 }), 'upsampleBilinear');
+      await check(c[4], (t) => F.upsampleBilinear(t, { size: [5, 3] }), 'upsampleBilinear size');
+      const texts = spy.mock.calls.map((a) => String(a[0]));
+      expect(texts).toEqual(['upsample', 'upsample_nearest', 'upsample_bilinear'].map((n) => `nn.functional.${n} is deprecated. Use nn.functional.interpolate instead.`));
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
 
