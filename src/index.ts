@@ -80,7 +80,7 @@ export {
   conv1d, conv2d, conv3d, convTranspose1d, convTranspose2d, convTranspose3d, maxPool1d, maxPool2d, maxPool3d, maxPool1dWithIndices, avgPool1d,
   adaptiveAvgPool1d, adaptiveMaxPool1d, dropout, alphaDropout, featureAlphaDropout, featureDropout, batchNorm, layerNorm, groupNorm, instanceNorm,
   embedding, pixelShuffle, pixelUnshuffle, prelu, selu, celu, threshold, bilinear, pdist, constantPadNd, concatenate, detach, fill, zero_, conj,
-  resolveConj, resolveNeg, isConj, isNeg, real, imag, adjoint, getDevice,
+  resolveConj, resolveNeg, isConj, isNeg, real, imag, adjoint, getDevice, channelShuffle, rrelu, rrelu_, selu_, celu_, threshold_,
 } from './torch-aliases.ts';
 import { inplace as torchInplace } from './torch-aliases.ts';
 /** torch.abs_(x) … : x.abs_() … */

@@ -95,3 +95,10 @@ export const inplace = Object.fromEntries(inplaceNames.map((n) => [`${n}_`, (x: 
   checkTensor(`${n}_`, x);
   return (x as unknown as Record<string, (...b: unknown[]) => Tensor>)[`${n}_`](...a);
 }])) as Record<InplaceName, (x: Tensor, ...a: unknown[]) => Tensor>;
+export const channelShuffle = (input: Tensor, groups: N): Tensor => F.channelShuffle(input, groups);
+/** torch.rrelu(input, lower = 1/8, upper = 1/3, training = false), and its in-place form. */
+export const rrelu = (input: Tensor, lower = 1 / 8, upper = 1 / 3, training = false): Tensor => F.rrelu(input, { lower, upper, training });
+export const rrelu_ = <T extends Tensor>(input: T, lower = 1 / 8, upper = 1 / 3, training = false): T => F.rrelu_(input, { lower, upper, training });
+export const selu_ = <T extends Tensor>(input: T): T => F.selu_(input);
+export const celu_ = <T extends Tensor>(input: T, alpha = 1): T => F.celu_(input, alpha);
+export const threshold_ = <T extends Tensor>(input: T, thresholdValue: N, value: N): T => F.threshold_(input, thresholdValue, value);

@@ -62,6 +62,13 @@ describe("torch's spellings of nn.functional operations", () => {
     torch.clamp_(y, 0.2, 1.0); torch.exp_(y);
     await close(y, R.inplace, 'abs_, clamp_, exp_');
     expect(await torch.concatenate([f64([1]), f64([2, 3])]).tolist()).toEqual([1, 2, 3]);
+    // (the functional forms these stand for have their own PyTorch tests in functional-more2)
+    const neg = f64([-2, 3]);
+    expect(await torch.rrelu(neg).tolist()).toEqual(await torch.nn.functional.rrelu(neg).tolist());
+    expect(await torch.channelShuffle(torch.arange(4, { dtype: 'float64' }).reshape([1, 4, 1]), 2).tolist()).toEqual([[[0], [2], [1], [3]]]);
+    const t = f64([-1, 0.5]);
+    expect(torch.threshold_(t, 0, 9)).toBe(t);
+    expect(await t.tolist()).toEqual([9, 0.5]);
     expect(torch.detach(x1.clone().requiresGrad_()).requiresGrad).toBe(false);
     expect([torch.isConj(x1), torch.isNeg(x1), torch.getDevice(x1), torch.real(x1) === x1, torch.conj(x1) === x1]).toEqual([false, false, -1, true, true]);
   });
