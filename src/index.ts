@@ -3,7 +3,7 @@
  */
 export {
   Tensor, Size, tensor, fromTypedArray, ones, zeros, empty, full, rand, randn, zerosLike, onesLike, randLike, randnLike,
-  linspace, arange, manualSeed, initialSeed, add, sub, mul, div, floorDivide, pow, neg, exp, log, sqrt, abs, sin, cos, tanh, relu,
+  linspace, arange, manualSeed, initialSeed, getRngState, setRngState, seedRandom as seed, add, sub, mul, div, floorDivide, pow, neg, exp, log, sqrt, abs, sin, cos, tanh, relu,
   asin, acos, atan, sinh, cosh, asinh, acosh, atanh, log2, log10, exp2, atan2, fmod, remainder,
   bitwiseAnd, bitwiseOr, bitwiseXor, bitwiseNot, bitwiseLeftShift, bitwiseRightShift,
   sigmoid, reciprocal, maximum, minimum, where, sum, mean, dot, matmul, mm, clone, reshape, backward, format, print,
@@ -87,6 +87,9 @@ import { inplace as torchInplace } from './torch-aliases.ts';
 export const {
 abs_, acos_, acosh_, asin_, asinh_, atan_, atanh_, ceil_, clamp_, clampMax_, clampMin_, clip_, cos_, cosh_, deg2rad_, erf_, erfc_, exp_, exp2_, expm1_, fix_, floor_, frac_, gcd_, i0_, lcm_, ldexp_, log_, log10_, log1p_, log2_, logit_, nanToNum_, neg_, negative_, rad2deg_, reciprocal_, relu_, round_, rsqrt_, sigmoid_, sin_, sinc_, sinh_, sqrt_, square_, tan_, tanh_, trunc_, xlogy_, arccos_, arccosh_, arcsin_, arcsinh_, arctan_, arctanh_,
 } = torchInplace;
+export {
+  angle, rsub, nuclearNorm, frobeniusNorm, cholesky, qr, inferenceMode, useDeterministicAlgorithms, areDeterministicAlgorithmsEnabled, indexReduce,
+} from './tensor-api.ts';
 export { tan, fmax, fmin, hardshrink, eq, ne, lt, le, gt, ge, greater, greaterEqual, less, lessEqual, notEqual, put, indexPut, maskedScatter } from './tensor-api.ts';
 /** torch.nn: Module, Parameter, layers, activations, losses; torch.nn.functional. */
 export * as nn from './nn-namespace.ts';

@@ -11,14 +11,16 @@
 import {
   Tensor, abs, acos, acosh, add, asin, asinh, atan, atan2, atanh, clamp, compare, composite, cos, cosh, div, exp2, fmod, inplaceOf,
   log10, log2, maximum, minimum, mul, neg, reshape, remainder, sign, sin, sinh, sub, sumToShape, trunc, where, checkTensor,
-  scatterAdd, deviceName, arange, full, gather, type Operand,
+  scatterAdd, deviceName, arange, full, gather, tensor, valuesNow, type Operand,
 } from './tensor.ts';
 import { erf, erfc, expm1, log1p } from './ops-more.ts';
 import { cumsum, cumprod } from './ops-sort.ts';
 import { addmm, hardshrink } from './functional.ts';
+import * as F from './functional.ts';
+import { SCALAR_TYPE } from './tensor.ts';
 import { addcdiv, addcmul, isSigned, select } from './ops-api2.ts';
 import * as api2 from './ops-api2.ts';
-import { isGradEnabled } from './autograd/graph.ts';
+import { isGradEnabled, noGrad } from './autograd/graph.ts';
 import { deg2rad, rad2deg, frac, hypot, nanToNum, logicalAnd, logicalOr, logicalXor, logicalNot, type NanToNumOptions } from './ops-extra.ts';
 import { copysign, heaviside, logit, sinc, xlogy } from './ops-misc.ts';
 import { digamma, lgamma } from './distributions-extra.ts';
@@ -170,6 +172,48 @@ function diagonalMask(x: Tensor, wrap: boolean): Tensor {
   return m!.expand([...x.shape]);
 }
 
+/** torch.angle of a real tensor: π where x < 0, 0 elsewhere, NaN for NaN (AngleBackward0: zero gradient). */
+export function angle(x: Tensor): Tensor {
+  checkTensor('angle', x);
+  const p = asFloat(x);
+  return composite('AngleBackward0', [p], () => where(compare('ne', p, p), p, where(compare('lt', p, 0), Math.PI, 0)), (g) => [mul(g, 0)], p);
+}
+/** torch.rsub(a, b, alpha = 1): b − alpha·a. */
+export const rsub = (a: Tensor, b: Operand, alpha = 1): Tensor => sub(b instanceof Tensor ? b : full([], Number(b), { dtype: a.dtype, device: deviceName(a.device) }), alpha === 1 ? a : mul(a, alpha));
+/** torch.nuclear_norm / frobenius_norm (older spellings of linalg.matrixNorm / the 2-norm over dims). */
+export const nuclearNorm = (A: Tensor, keepdim = false): Tensor => linalg.matrixNorm(A, 'nuc', [-2, -1], keepdim);
+export const frobeniusNorm = (A: Tensor, dim: number[] = [-2, -1], keepdim = false): Tensor => linalg.vectorNorm(A, 2, dim, keepdim);
+/** torch.cholesky(A, upper) and torch.qr(A, some), the older spellings. */
+export const cholesky = (A: Tensor, upper = false): Tensor => linalg.cholesky(A, { upper });
+export const qr = (A: Tensor, some = true): linalg.QR => linalg.qr(A, some ? 'reduced' : 'complete');
+/** torch.inference_mode: as noGrad (troupe has no separate inference tensors). */
+export const inferenceMode = <T>(fn: () => T): T => noGrad(fn);
+let deterministic = false;
+/** torch.use_deterministic_algorithms: troupe's kernels are deterministic always (the same bits on any
+ * worker count and run); the flag is kept for are_deterministic_algorithms_enabled. */
+export function useDeterministicAlgorithms(mode: boolean, _o: { warnOnly?: boolean } = {}): void { deterministic = !!mode; }
+export const areDeterministicAlgorithmsEnabled = (): boolean => deterministic;
+/**
+ * Tensor.index_reduce(dim, index, source, reduce, { includeSelf }): source's slices along dim folded into
+ * x's at the positions `index` (1-D) names, by 'prod', 'mean', 'amax' or 'amin' (scatterReduce over the
+ * index broadcast to source's shape).
+ */
+export function indexReduce(x: Tensor, dim: number, index: Tensor, source: Tensor, reduce: 'prod' | 'mean' | 'amax' | 'amin', o: { includeSelf?: boolean } = {}): Tensor {
+  checkTensor('index_reduce', x);
+  if (!['prod', 'mean', 'amax', 'amin'].includes(reduce)) throw new Error(`index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got ${String(reduce)}.`);
+  const d = normDim(dim, Math.max(1, x.ndim));
+  if (index.ndim > 1) throw new Error('index_reduce_(): Index is supposed to be a vector');
+  if (index.numel() !== (source.ndim === 0 ? 1 : source.shape[d])) throw new Error(`index_reduce_(): Number of indices (${index.numel()}) should be equal to source.size(dim) (${source.ndim === 0 ? 1 : source.shape[d]})`);
+  const at = index.reshape(source.shape.map((s, i) => (i === d ? s : 1))).expand([...source.shape]);
+  return x.scatterReduce(d, at, source, reduce, o);
+}
+/** The values of x (on the CPU, nothing queued) or an error saying how to get them. */
+function valuesOf(name: string, x: Tensor): number[] {
+  const v = valuesNow(x);
+  if (v === null) throw new Error(`${name}: the tensor's values are not at hand (it is on the GPU or still being computed); call it on a CPU tensor after await x.tolist(), or compute with tensor ops`);
+  return v;
+}
+
 // ---- methods ------------------------------------------------------------------------------------------
 
 type Num = number;
@@ -231,6 +275,10 @@ declare module './tensor.ts' {
     splitWithSizes(sizes: Num[], dim?: Num): Tensor[]; narrowCopy(dim: Num, start: Num, length: Num): Tensor; isSameSize(o: Tensor): boolean; isreal(): Tensor;
     isNonzero(): Promise<boolean>; detach_(): this; squeeze_(dim?: Num): this; unsqueeze_(dim: Num): this; t_(): this; transpose_(d0: Num, d1: Num): this;
     swapaxes_(d0: Num, d1: Num): this; swapdims_(d0: Num, d1: Num): this;
+    angle(): Tensor; rsub(o: Operand, alpha?: Num): Tensor; floatPower_(e: Operand): this; prelu(w: Tensor): Tensor;
+    indexReduce(dim: Num, index: Tensor, source: Tensor, reduce: 'prod' | 'mean' | 'amax' | 'amin', o?: { includeSelf?: boolean }): Tensor;
+    indexReduce_(dim: Num, index: Tensor, source: Tensor, reduce: 'prod' | 'mean' | 'amax' | 'amin', o?: { includeSelf?: boolean }): this;
+    apply_(fn: (v: number) => number | boolean): this; map_(other: Tensor, fn: (a: number, b: number) => number | boolean): this;
     hardshrink(lambd?: Num): Tensor;
   }
 }
@@ -340,6 +388,27 @@ methods({
     if (x.numel() !== 1) throw new Error(x.numel() === 0 ? 'Boolean value of Tensor with no values is ambiguous' : 'Boolean value of Tensor with more than one value is ambiguous');
     const v = await x.item();
     return typeof v === 'boolean' ? v : v !== 0;
+  },
+});
+methods({
+  angle: (x) => angle(x), rsub: (x, o: Operand, alpha = 1) => rsub(x, o, alpha), prelu: (x, w: Tensor) => F.prelu(x, w),
+  indexReduce: (x, dim: number, index: Tensor, source: Tensor, reduce: 'prod' | 'mean' | 'amax' | 'amin', o?: { includeSelf?: boolean }) => indexReduce(x, dim, index, source, reduce, o),
+  floatPower_: (x, e: Operand) => {
+    if (x.dtype !== 'float64') throw new Error(`the base given to float_power_ has dtype ${SCALAR_TYPE[x.dtype]} but the operation's result requires dtype Double`);
+    return inplaceOf(x, 'float_power_', (t) => api.floatPower(t, e as Tensor));
+  },
+  indexReduce_: (x, dim: number, index: Tensor, source: Tensor, reduce: 'prod' | 'mean' | 'amax' | 'amin', o?: { includeSelf?: boolean }) =>
+    inplaceOf(x, 'index_reduce_', (t) => indexReduce(t, dim, index, source, reduce, o)),
+  // (PyTorch's apply_/map_ call a Python function per element of a CPU tensor; here a JS one, on values at hand)
+  apply_: (x, fn: (v: number) => number | boolean) => {
+    const v = valuesOf('apply_', x).map((e) => Number(fn(e)));
+    noGrad(() => x.copy_(tensor(v, { dtype: x.dtype }).reshape([...x.shape])));
+    return x;
+  },
+  map_: (x, other: Tensor, fn: (a: number, b: number) => number | boolean) => {
+    const b = valuesOf('map_', other.expand([...x.shape]).contiguous()), a = valuesOf('map_', x);
+    noGrad(() => x.copy_(tensor(a.map((e, i) => Number(fn(e, b[i]))), { dtype: x.dtype }).reshape([...x.shape])));
+    return x;
   },
 });
 /** The in-place view ops change x's own shape and strides: not while autograd records x (use the

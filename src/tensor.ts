@@ -2391,6 +2391,25 @@ export function manualSeed(s: number): void {
   seed = s; stream = 0;
 }
 export function initialSeed(): number { return seed; }
+/**
+ * torch.get_rng_state: the generator's whole state, [seed, next stream] as an int64 tensor (PyTorch's is
+ * its own byte layout; pass this one back to setRngState to replay the same draws).
+ */
+export function getRngState(): Tensor { return tensor([seed, stream], { dtype: 'int64' }); }
+/** torch.set_rng_state: the generator back at a state getRngState gave (a CPU tensor whose values are at hand). */
+export function setRngState(state: Tensor): void {
+  if (!(state instanceof Tensor) || state.numel() !== 2 || state.dtype !== 'int64') throw new Error('set_rng_state(): expected the int64 tensor of 2 elements that torch.getRngState() gives');
+  const v = valuesNow(state);
+  if (v === null) throw new Error('set_rng_state(): the state tensor\'s values are not at hand (on the GPU or still being computed): pass the CPU tensor getRngState() gave');
+  if (!Number.isInteger(v[0]) || v[0] < 0 || !Number.isInteger(v[1]) || v[1] < 0) throw new Error(`set_rng_state(): not a generator state: [${v.join(', ')}]`);
+  seed = v[0]; stream = v[1];
+}
+/** torch.seed: a fresh nondeterministic seed (below 2^53) set and returned. */
+export function seedRandom(): number {
+  const s = Math.floor(Math.random() * 2 ** 26) * 2 ** 26 + Math.floor(Math.random() * 2 ** 26);
+  manualSeed(s);
+  return s;
+}
 /** @internal n uniform draws in [0, 1) from the generator's next stream, made on this thread: the values
  * rand([n], { dtype: 'float64' }) would hold (for host-side choices such as permutations). */
 /** @internal t's elements in row-major order when t is on the CPU and its values are final now (nothing

@@ -153,6 +153,40 @@ describe('tensor-api: the rest', () => {
   });
 });
 
+describe('tensor-api: generator state, index_reduce, apply_ and the older spellings', () => {
+  it("PyTorch 1.13's values (angle, rsub, nuclear/frobenius norms, index_reduce, apply_, map_) and a replayable generator state", async () => {
+    const x = f32([1, 2]);
+    expect(x.apply_((v) => v * 10)).toBe(x);
+    expect(await list(x)).toEqual([10, 20]);
+    const m = f32([1, 2, 3]);
+    m.map_(f32([10, 20, 30]), (p, q) => p + q);
+    expect(await list(m)).toEqual([11, 22, 33]);
+    expect(await list(torch.angle(f32([-1, 0, 2, NaN, -0])))).toEqual([Math.fround(Math.PI), 0, 0, NaN, 0]);
+    expect(await list(torch.rsub(f32([1, 2]), f32([5, 5]), 2))).toEqual([3, 1]);
+    const A = f32([1, 2, 3, 4]).reshape([2, 2]);
+    near(await torch.nuclearNorm(A).item(), 5.8310, 1e-4, 'nuclear_norm');
+    near(await torch.frobeniusNorm(A).item(), 5.4772, 1e-4, 'frobenius_norm');
+    const y = torch.ones(5);
+    y.indexReduce_(0, torch.tensor([0, 4, 2, 0]), f32([2, 3, 4, 5]), 'prod');
+    expect(await list(y)).toEqual([10, 1, 4, 1, 3]);
+    expect(await list(torch.ones(5).indexReduce(0, torch.tensor([0, 4, 2, 0]), f32([2, 3, 4, 5]), 'mean', { includeSelf: false }))).toEqual([3.5, 1, 4, 1, 3]);
+    expect(() => torch.ones(5).indexReduce(0, torch.tensor([0]), f32([1, 2]), 'prod')).toThrow('index_reduce_(): Number of indices (1) should be equal to source.size(dim) (2)');
+    expect(() => torch.ones([2]).floatPower_(2)).toThrow("the base given to float_power_ has dtype Float but the operation's result requires dtype Double");
+    torch.manualSeed(3);
+    torch.rand([2]);
+    const st = torch.getRngState();
+    const a = await list(torch.rand([3]));
+    torch.setRngState(st);
+    expect(await list(torch.rand([3]))).toEqual(a);
+    const s = torch.seed();
+    expect(torch.initialSeed()).toBe(s);
+    expect(torch.inferenceMode(() => torch.ones([2], { requiresGrad: true }).mul(2)).requiresGrad).toBe(false);
+    torch.useDeterministicAlgorithms(true);
+    expect(torch.areDeterministicAlgorithmsEnabled()).toBe(true);
+    torch.useDeterministicAlgorithms(false);
+  });
+});
+
 describe('tensor-api: every alias and in-place form equals its function', () => {
   const pos = () => torch.rand([2, 3], { dtype: 'float64' }).add(0.5);     // (0.5, 1.5)
   const unit = () => torch.rand([2, 3], { dtype: 'float64' }).mul(1.8).sub(0.9); // (-0.9, 0.9)
