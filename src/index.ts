@@ -94,7 +94,7 @@ export { tan, fmax, fmin, hardshrink, eq, ne, lt, le, gt, ge, greater, greaterEq
 /** torch.nn: Module, Parameter, layers, activations, losses; torch.nn.functional. */
 export * as nn from './nn-namespace.ts';
 /** torch.optim: SGD, Adam, AdamW. */
-export * as optim from './optim.ts';
+export * as optim from './optim-more.ts';
 /** torch.utils.data: TensorDataset, Subset, ConcatDataset, IterableDataset, randomSplit, samplers, DataLoader. */
 export * as utils from './utils.ts';
 /** torch.distributions: Normal, Bernoulli, Categorical, Uniform, Exponential, Laplace, Independent, Gamma, …, kl.klDivergence;
