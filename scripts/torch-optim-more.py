@@ -97,16 +97,83 @@ out['errors'] = [
     ['ASGD', {'weightDecay': -1}, err(lambda: O.ASGD([p], weight_decay=-1))],
 ]
 
-import sys
-sys.path.insert(0, __file__.rsplit('/', 1)[0])
-try:
-    from importlib import import_module
-except Exception:
-    pass
-if 'SCHED' in globals():
-    pass
-exec(open(__file__.rsplit('/', 1)[0] + '/torch-optim-more-sched.py').read()) if __import__('os').path.exists(__file__.rsplit('/', 1)[0] + '/torch-optim-more-sched.py') else None
+# ------------------------------------------------------------------ learning-rate schedules
+import warnings
+warnings.filterwarnings('ignore')
+S = torch.optim.lr_scheduler
+
+def sched_run(make, n=12, groups=False, epochs=None):
+    p = torch.zeros(1, requires_grad=True)
+    q = torch.zeros(1, requires_grad=True)
+    opt = O.SGD([{'params': [p]}, {'params': [q], 'lr': 0.05}] if groups else [p], lr=0.1, momentum=0.9)
+    s = make(opt)
+    lrs, moms, last = [], [], []
+    for i in range(n):
+        lrs.append([g['lr'] for g in opt.param_groups])
+        moms.append([g['momentum'] for g in opt.param_groups])
+        last.append(list(s.get_last_lr()))
+        opt.step()
+        if epochs is not None:
+            s.step(epochs[i])
+        else:
+            s.step()
+    lrs.append([g['lr'] for g in opt.param_groups])
+    moms.append([g['momentum'] for g in opt.param_groups])
+    last.append(list(s.get_last_lr()))
+    return {'lrs': lrs, 'momentums': moms, 'last': last}
+
+FRAC = [0.5, 1.0, 1.5, 2.25, 3.0, 3.5, 5.9, 6.0, 2.0, 0.0, 7.75, 100.5]
+SCHED_CASES = {
+    'ConstantLR': lambda o: S.ConstantLR(o, factor=0.5, total_iters=3),
+    'ConstantLR defaults': lambda o: S.ConstantLR(o),
+    'MultiplicativeLR': lambda o: S.MultiplicativeLR(o, lambda e: 0.9),
+    'MultiplicativeLR per group': lambda o: S.MultiplicativeLR(o, [lambda e: 0.9, lambda e: 1 / (e + 1)]),
+    'PolynomialLR': lambda o: S.PolynomialLR(o, total_iters=6, power=2.0),
+    'PolynomialLR defaults': lambda o: S.PolynomialLR(o),
+    'CosineAnnealingWarmRestarts': lambda o: S.CosineAnnealingWarmRestarts(o, T_0=3),
+    'CosineAnnealingWarmRestarts tMult': lambda o: S.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=2, eta_min=0.01),
+    'CyclicLR': lambda o: S.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=3),
+    'CyclicLR triangular2': lambda o: S.CyclicLR(o, base_lr=[0.01, 0.02], max_lr=[0.1, 0.3], step_size_up=2, step_size_down=4, mode='triangular2', base_momentum=0.7, max_momentum=0.95),
+    'CyclicLR exp_range': lambda o: S.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=2, mode='exp_range', gamma=0.9, cycle_momentum=False),
+    'CyclicLR scaleFn': lambda o: S.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=2, scale_fn=lambda x: 1 / (1 + x), scale_mode='iterations'),
+    'SequentialLR': lambda o: S.SequentialLR(o, [S.ConstantLR(o, factor=0.1, total_iters=2), S.ExponentialLR(o, gamma=0.9)], milestones=[2]),
+    'SequentialLR three': lambda o: S.SequentialLR(o, [S.LinearLR(o, start_factor=0.25, total_iters=3), S.CosineAnnealingLR(o, T_max=4, eta_min=0.01), S.StepLR(o, step_size=2, gamma=0.5)], milestones=[3, 7]),
+    'SequentialLR multiplicative': lambda o: S.SequentialLR(o, [S.ExponentialLR(o, gamma=0.5), S.MultiplicativeLR(o, lambda e: 0.9), S.PolynomialLR(o, total_iters=3)], milestones=[3, 6]),
+    'ChainedScheduler': lambda o: S.ChainedScheduler([S.ConstantLR(o, factor=0.1, total_iters=2), S.ExponentialLR(o, gamma=0.9)]),
+    'ChainedScheduler cosine': lambda o: S.ChainedScheduler([S.StepLR(o, step_size=3, gamma=0.5), S.LinearLR(o, start_factor=0.5, total_iters=4), S.CosineAnnealingLR(o, T_max=3, eta_min=0.001)]),
+    'ChainedScheduler multistep, polynomial, multiplicative': lambda o: S.ChainedScheduler([S.MultiStepLR(o, milestones=[2, 2, 5], gamma=0.5), S.PolynomialLR(o, total_iters=8, power=0.5), S.MultiplicativeLR(o, lambda e: 0.95)]),
+}
+sched = {}
+for name, make in SCHED_CASES.items():
+    if name not in ('MultiplicativeLR per group', 'CyclicLR triangular2'):
+        sched[name] = sched_run(make)
+    sched[name + ', two groups'] = sched_run(make, groups=True)
+sched['CosineAnnealingWarmRestarts epochs'] = sched_run(lambda o: S.CosineAnnealingWarmRestarts(o, T_0=3), epochs=FRAC)
+sched['CosineAnnealingWarmRestarts tMult epochs'] = sched_run(lambda o: S.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=2, eta_min=0.01), epochs=FRAC)
+sched['ConstantLR epochs'] = sched_run(lambda o: S.ConstantLR(o, factor=0.5, total_iters=3), epochs=[1, 5, 2, 3, 0, 4, 3, 3, 1, 9, 2, 2])
+sched['MultiplicativeLR epochs'] = sched_run(lambda o: S.MultiplicativeLR(o, lambda e: 0.9), epochs=[1, 5, 2, 3, 0, 4, 3, 3, 1, 9, 2, 2])
+sched['PolynomialLR epochs'] = sched_run(lambda o: S.PolynomialLR(o, total_iters=6, power=2.0), epochs=[1, 5, 2, 3, 0, 4, 3, 3, 1, 9, 2, 2])
+sched['CyclicLR epochs'] = sched_run(lambda o: S.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=3), epochs=[1, 5, 2, 3, 0, 4, 3, 3, 1, 9, 2, 2])
+out['schedulers'] = sched
+
+q = torch.zeros(1, requires_grad=True)
+sgd = O.SGD([q], lr=0.1, momentum=0.9)
+out['scheduler_errors'] = {
+    'ConstantLR factor': err(lambda: S.ConstantLR(sgd, factor=1.5)),
+    'ConstantLR factor negative': err(lambda: S.ConstantLR(sgd, factor=-0.5)),
+    'CosineAnnealingWarmRestarts t0': err(lambda: S.CosineAnnealingWarmRestarts(sgd, T_0=0)),
+    'CosineAnnealingWarmRestarts t0 float': err(lambda: S.CosineAnnealingWarmRestarts(sgd, T_0=1.5)),
+    'CosineAnnealingWarmRestarts tMult': err(lambda: S.CosineAnnealingWarmRestarts(sgd, T_0=2, T_mult=0)),
+    'CosineAnnealingWarmRestarts epoch': err(lambda: S.CosineAnnealingWarmRestarts(sgd, T_0=2).step(-1)),
+    'CyclicLR mode': err(lambda: S.CyclicLR(sgd, base_lr=0.01, max_lr=0.1, mode='zigzag')),
+    'CyclicLR Adam': err(lambda: S.CyclicLR(O.Adam([q]), base_lr=0.01, max_lr=0.1)),
+    'CyclicLR maxLr list': err(lambda: S.CyclicLR(sgd, base_lr=0.01, max_lr=[0.1, 0.2])),
+    'MultiplicativeLR list': err(lambda: S.MultiplicativeLR(sgd, [lambda e: 1, lambda e: 1])),
+    'SequentialLR milestones': err(lambda: S.SequentialLR(sgd, [S.ConstantLR(sgd), S.ExponentialLR(sgd, 0.9)], milestones=[2, 3])),
+    'SequentialLR optimizer': err(lambda: S.SequentialLR(sgd, [S.ConstantLR(sgd), S.ExponentialLR(O.SGD([torch.zeros(1, requires_grad=True)], lr=1), 0.9)], milestones=[2])),
+    'ChainedScheduler optimizer': err(lambda: S.ChainedScheduler([S.ConstantLR(sgd), S.ExponentialLR(O.SGD([torch.zeros(1, requires_grad=True)], lr=1), 0.9)])),
+}
 
 with open(__file__.rsplit('/', 2)[0] + '/test/fixtures/optim-more.json', 'w') as f:
     json.dump(out, f, indent=None, separators=(',', ':'))
-print('wrote', len(cases), 'optimizer cases')
+print('wrote', len(cases), 'optimizer cases,', len(sched), 'schedules')

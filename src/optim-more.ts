@@ -11,7 +11,10 @@
 import { Tensor, keep, where, zerosLike } from './tensor.ts';
 import { fullLike as fullLikeT } from './ops-more.ts';
 import { pyFloat } from './format.ts';
-import { Optimizer, type OptimizerStateDict, type ParamGroup, type Params } from './optim.ts';
+import {
+  Optimizer, type OptimizerStateDict, type ParamGroup, type Params,
+  LRScheduler, StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LinearLR, ReduceLROnPlateau, lrScheduler as baseSchedulers,
+} from './optim.ts';
 
 /** A state tensor: outlives any torch.scope() the step runs in. */
 const stateTensor = (t: Tensor) => keep(t);
@@ -271,5 +274,306 @@ export class ASGD extends MoreOptimizer<ASGDGroup> {
 }
 
 
+// =============================================================== learning-rate schedules (torch.optim.lrScheduler)
+
+type AnyOptimizer = Optimizer<{ lr: number }>;
+const groupsOf = (o: AnyOptimizer) => o.paramGroups as Array<{ lr: number } & Record<string, unknown>>;
+/** Python's a % b (the sign of b). */
+const pyMod = (a: number, b: number) => ((a % b) + b) % b;
+
+/**
+ * A schedule in PyTorch's chainable form: step() takes each group's lr from its current lr (PyTorch's
+ * get_lr()), so schedules on one optimizer compose as PyTorch's do (ChainedScheduler); step(epoch) sets
+ * the epoch and uses the closed form where PyTorch has one (_get_closed_form_lr).
+ */
+export abstract class ChainableLR extends LRScheduler {
+  /** PyTorch's get_lr(): group i's lr at this.lastEpoch, from its current lr and its base lr. */
+  protected abstract getLr(lr: number, base: number, i: number): number;
+  /** PyTorch's _get_closed_form_lr(), where it has one. */
+  protected closedForm?(base: number, e: number, i: number): number;
+  protected lrAt(base: number, e: number): number { return this.closedForm ? this.closedForm(base, e, 0) : base; }
+  protected override apply(): void { groupsOf(this.optimizer).forEach((g, i) => { g.lr = this.getLr(g.lr, this.baseLrs[i], i); }); }
+  override step(epoch?: number): void {
+    if (epoch === undefined) { this.lastEpoch++; this.apply(); return; }
+    this.lastEpoch = epoch;
+    groupsOf(this.optimizer).forEach((g, i) => { g.lr = this.closedForm ? this.closedForm(this.baseLrs[i], epoch, i) : this.getLr(g.lr, this.baseLrs[i], i); });
+  }
+}
+
+/** lr = base · factor until totalIters epochs, then base (defaults 1/3 and 5). */
+export class ConstantLR extends ChainableLR {
+  readonly factor: number; readonly totalIters: number;
+  constructor(optimizer: AnyOptimizer, o: { factor?: number; totalIters?: number } = {}) {
+    super(optimizer);
+    this.factor = o.factor ?? 1 / 3; this.totalIters = o.totalIters ?? 5;
+    if (!(this.factor >= 0 && this.factor <= 1)) throw new Error('Constant multiplicative factor expected to be between 0 and 1.');
+    this.apply();
+  }
+  protected getLr(lr: number): number {
+    const e = this.lastEpoch;
+    if (e === 0) return lr * this.factor;
+    return e !== this.totalIters ? lr : lr * (1 / this.factor);
+  }
+  protected override closedForm(base: number, e: number): number { return base * (this.factor + (e >= this.totalIters ? 1 : 0) * (1 - this.factor)); }
+}
+
+/** lr *= f(epoch) at each step (f one function, or one per group); no closed form, as PyTorch's. */
+export class MultiplicativeLR extends ChainableLR {
+  readonly lrLambdas: Array<(epoch: number) => number>;
+  constructor(optimizer: AnyOptimizer, lrLambda: ((epoch: number) => number) | Array<(epoch: number) => number>) {
+    super(optimizer);
+    const n = optimizer.paramGroups.length;
+    if (Array.isArray(lrLambda)) {
+      if (lrLambda.length !== n) throw new Error(`Expected ${n} lr_lambdas, but got ${lrLambda.length}`);
+      this.lrLambdas = [...lrLambda];
+    } else this.lrLambdas = new Array(n).fill(lrLambda);
+    if (this.lrLambdas.some((f) => typeof f !== 'function')) throw new Error('MultiplicativeLR: expected a function of the epoch (or one per group)');
+    this.apply();
+  }
+  protected getLr(lr: number, _base: number, i: number): number { return this.lastEpoch > 0 ? lr * this.lrLambdas[i](this.lastEpoch) : lr; }
+}
+
+/** lr = base · (1 − min(epoch, totalIters)/totalIters)^power (defaults 5 and 1). */
+export class PolynomialLR extends ChainableLR {
+  readonly totalIters: number; readonly power: number;
+  constructor(optimizer: AnyOptimizer, o: { totalIters?: number; power?: number } = {}) {
+    super(optimizer);
+    this.totalIters = o.totalIters ?? 5; this.power = o.power ?? 1;
+    this.apply();
+  }
+  protected getLr(lr: number): number {
+    const e = this.lastEpoch, T = this.totalIters;
+    if (e === 0 || e > T) return lr;
+    return lr * ((1 - e / T) / (1 - (e - 1) / T)) ** this.power;
+  }
+  protected override closedForm(base: number, e: number): number { return base * (1 - Math.min(this.totalIters, e) / this.totalIters) ** this.power; }
+}
+
+/**
+ * SGDR: lr = etaMin + (base − etaMin)·(1 + cos(π·Tcur/Ti))/2, restarting after Ti epochs (Ti = t0, then
+ * ·tMult each restart). step(epoch) takes fractional epochs (step it per batch: epoch + i/iters), as
+ * PyTorch's.
+ */
+export class CosineAnnealingWarmRestarts extends LRScheduler {
+  readonly t0: number; readonly tMult: number; readonly etaMin: number;
+  /** The current cycle's length, and the epochs (maybe fractional) since its start. */
+  tI: number; tCur: number;
+  constructor(optimizer: AnyOptimizer, o: { t0: number; tMult?: number; etaMin?: number }) {
+    super(optimizer);
+    const t0 = o?.t0, tMult = o.tMult ?? 1;
+    if (!(Number.isInteger(t0) && t0 > 0)) throw new Error(`Expected positive integer T_0, but got ${String(t0)}`);
+    if (!(Number.isInteger(tMult) && tMult >= 1)) throw new Error(`Expected integer T_mult >= 1, but got ${String(tMult)}`);
+    this.t0 = t0; this.tMult = tMult; this.etaMin = o.etaMin ?? 0;
+    this.tI = t0; this.tCur = -1;
+    this.lastEpoch = -1;
+    this.step();
+  }
+  protected lrAt(base: number): number { return this.etaMin + ((base - this.etaMin) * (1 + Math.cos((Math.PI * this.tCur) / this.tI))) / 2; }
+  override step(epoch?: number): void {
+    if (epoch === undefined && this.lastEpoch < 0) epoch = 0;
+    if (epoch === undefined) {
+      epoch = this.lastEpoch + 1;
+      this.tCur += 1;
+      if (this.tCur >= this.tI) { this.tCur -= this.tI; this.tI *= this.tMult; }
+    } else {
+      if (epoch < 0) throw new Error(`Expected non-negative epoch, but got ${epoch}`);
+      if (epoch >= this.t0) {
+        if (this.tMult === 1) this.tCur = pyMod(epoch, this.t0);
+        else {
+          const n = Math.trunc(Math.log((epoch / this.t0) * (this.tMult - 1) + 1) / Math.log(this.tMult));
+          this.tCur = epoch - (this.t0 * (this.tMult ** n - 1)) / (this.tMult - 1);
+          this.tI = this.t0 * this.tMult ** n;
+        }
+      } else { this.tI = this.t0; this.tCur = epoch; }
+    }
+    this.lastEpoch = Math.floor(epoch);
+    groupsOf(this.optimizer).forEach((g, i) => { g.lr = this.lrAt(this.baseLrs[i]); });
+  }
+}
+
+export interface CyclicLROptions {
+  baseLr: number | number[]; maxLr: number | number[];
+  stepSizeUp?: number; stepSizeDown?: number | null;
+  mode?: 'triangular' | 'triangular2' | 'exp_range'; gamma?: number;
+  scaleFn?: ((x: number) => number) | null; scaleMode?: 'cycle' | 'iterations';
+  cycleMomentum?: boolean; baseMomentum?: number | number[]; maxMomentum?: number | number[];
+}
+/**
+ * The cyclical schedule (step it per batch): lr from baseLr up to maxLr over stepSizeUp steps and back over
+ * stepSizeDown (default the same), the amplitude scaled per cycle (triangular: 1, triangular2: halved each
+ * cycle) or per step (exp_range: gamma^step), or by scaleFn; SGD's momentum the other way between
+ * maxMomentum and baseMomentum. PyTorch 1.13's: an optimizer without `momentum` (Adam) needs
+ * cycleMomentum: false.
+ */
+export class CyclicLR extends LRScheduler {
+  readonly maxLrs: number[];
+  readonly totalSize: number; readonly stepRatio: number;
+  readonly mode: string; readonly gamma: number; readonly scaleMode: 'cycle' | 'iterations';
+  readonly cycleMomentum: boolean;
+  readonly baseMomentums: number[] = []; readonly maxMomentums: number[] = [];
+  private readonly scale: (x: number) => number;
+  constructor(optimizer: AnyOptimizer, readonly o: CyclicLROptions) {
+    super(optimizer);
+    const groups = groupsOf(optimizer);
+    const per = (name: string, v: number | number[]) => {
+      if (Array.isArray(v)) {
+        if (v.length !== groups.length) throw new Error(`expected ${groups.length} values for ${name}, got ${v.length}`);
+        return [...v];
+      }
+      return groups.map(() => v);
+    };
+    const baseLrs = per('base_lr', o?.baseLr);
+    groups.forEach((g, i) => { g.lr = baseLrs[i]; });
+    this.maxLrs = per('max_lr', o.maxLr);
+    const up = o.stepSizeUp ?? 2000, down = o.stepSizeDown ?? up;
+    this.totalSize = up + down;
+    this.stepRatio = up / this.totalSize;
+    this.mode = o.mode ?? 'triangular';
+    if (!['triangular', 'triangular2', 'exp_range'].includes(this.mode) && !o.scaleFn) throw new Error('mode is invalid and scale_fn is None');
+    this.gamma = o.gamma ?? 1;
+    if (o.scaleFn) { this.scale = o.scaleFn; this.scaleMode = o.scaleMode ?? 'cycle'; }
+    else if (this.mode === 'triangular') { this.scale = () => 1; this.scaleMode = 'cycle'; }
+    else if (this.mode === 'triangular2') { this.scale = (x) => 1 / 2 ** (x - 1); this.scaleMode = 'cycle'; }
+    else { this.scale = (x) => this.gamma ** x; this.scaleMode = 'iterations'; }
+    this.cycleMomentum = o.cycleMomentum ?? true;
+    if (this.cycleMomentum) {
+      if (!('momentum' in (optimizer.defaults as object))) throw new Error('optimizer must support momentum with `cycle_momentum` option enabled');
+      const bm = per('base_momentum', o.baseMomentum ?? 0.8);
+      groups.forEach((g, i) => { g.momentum = bm[i]; });
+      this.baseMomentums = groups.map((g) => g.momentum as number);
+      this.maxMomentums = per('max_momentum', o.maxMomentum ?? 0.9);
+    }
+    this.baseLrs.splice(0, this.baseLrs.length, ...baseLrs);
+    this.apply();
+  }
+  protected lrAt(): number { return 0; } // (apply sets the groups itself: lr and momentum together)
+  protected override apply(): void {
+    const e = this.lastEpoch;
+    const cycle = Math.floor(1 + e / this.totalSize);
+    const x = 1 + e / this.totalSize - cycle;
+    const sf = x <= this.stepRatio ? x / this.stepRatio : (x - 1) / (this.stepRatio - 1);
+    const s = this.scale(this.scaleMode === 'cycle' ? cycle : e);
+    const groups = groupsOf(this.optimizer);
+    const lrs = this.baseLrs.map((b, i) => b + (this.maxLrs[i] - b) * sf * s);
+    if (this.cycleMomentum) groups.forEach((g, i) => { g.momentum = this.maxMomentums[i] - (this.maxMomentums[i] - this.baseMomentums[i]) * sf * s; });
+    groups.forEach((g, i) => { g.lr = lrs[i]; });
+  }
+  /** step(epoch) sets the step count first, as PyTorch's. */
+  override step(epoch?: number): void {
+    if (epoch === undefined) this.lastEpoch++;
+    else this.lastEpoch = epoch;
+    this.apply();
+  }
+}
+
+/**
+ * PyTorch's step() of any schedule: the chainable form (from the groups' current lr) for optim.ts's
+ * closed-form schedules too, so that ChainedScheduler and SequentialLR compose them as PyTorch does;
+ * step(epoch) the closed form.
+ */
+function pytorchStep(s: LRScheduler, epoch?: number): void {
+  if (s instanceof ChainableLR || s instanceof CyclicLR || s instanceof CosineAnnealingWarmRestarts) { s.step(epoch); return; }
+  const rec = epoch === undefined ? recurrence(s) : null;
+  if (!rec) {
+    // closed forms (StepLR, …, and LambdaLR, OneCycleLR, whose get_lr is one): lastEpoch, then apply
+    if (epoch !== undefined) s.lastEpoch = epoch - 1;
+    s.step();
+    return;
+  }
+  s.lastEpoch++;
+  groupsOf(s.optimizer).forEach((g, i) => { g.lr = rec(g.lr, s.baseLrs[i], s.lastEpoch); });
+}
+/** PyTorch 1.13's get_lr() of optim.ts's schedules whose get_lr is recursive. */
+function recurrence(s: LRScheduler): ((lr: number, base: number, e: number) => number) | null {
+  if (s instanceof StepLR) {
+    const { stepSize, gamma = 0.1 } = s.o;
+    return (lr, _b, e) => (e === 0 || e % stepSize !== 0 ? lr : lr * gamma);
+  }
+  if (s instanceof MultiStepLR) {
+    const { milestones, gamma = 0.1 } = s.o;
+    return (lr, _b, e) => { const n = milestones.filter((m) => m === e).length; return n === 0 ? lr : lr * gamma ** n; };
+  }
+  if (s instanceof ExponentialLR) return (lr, _b, e) => (e === 0 ? lr : lr * s.o.gamma);
+  if (s instanceof LinearLR) {
+    const sf = s.o.startFactor ?? 1 / 3, ef = s.o.endFactor ?? 1, T = s.o.totalIters ?? 5;
+    return (lr, _b, e) => (e === 0 ? lr * sf : e > T ? lr : lr * (1 + (ef - sf) / (T * sf + (e - 1) * (ef - sf))));
+  }
+  if (s instanceof CosineAnnealingLR) {
+    const T = s.o.tMax, min = s.o.etaMin ?? 0;
+    return (lr, base, e) => {
+      if (e === 0) return lr;
+      if (pyMod(e - 1 - T, 2 * T) === 0) return lr + ((base - min) * (1 - Math.cos(Math.PI / T))) / 2;
+      return ((1 + Math.cos((Math.PI * e) / T)) / (1 + Math.cos((Math.PI * (e - 1)) / T))) * (lr - min) + min;
+    };
+  }
+  return null;
+}
+const checkSchedulers = (schedulers: unknown, cls: string): LRScheduler[] => {
+  if (!Array.isArray(schedulers) || schedulers.length === 0) throw new Error(`${cls}: expected a list of schedulers`);
+  for (const s of schedulers) {
+    if (s instanceof ReduceLROnPlateau) throw new Error(`${cls}: ReduceLROnPlateau steps on a metric and cannot be ${cls === 'SequentialLR' ? 'sequenced' : 'chained'} (as in PyTorch 1.13)`);
+    if (!(s instanceof LRScheduler)) throw new Error(`${cls}: expected schedulers, got ${s === null ? 'null' : typeof s}`);
+  }
+  return schedulers as LRScheduler[];
+};
+/** PyTorch's base_lrs are the groups' initial_lr, the lr when the first schedule was made: the same for all. */
+const shareBaseLrs = (schedulers: LRScheduler[], initial: number[]) => {
+  for (const s of schedulers) if (!(s instanceof CyclicLR)) s.baseLrs.splice(0, s.baseLrs.length, ...initial);
+};
+
+/**
+ * Runs schedules one after another: schedulers[i] from epoch milestones[i − 1] on (restarted there at its
+ * epoch 0). PyTorch 1.13's: the groups' lr reset to the initial lr (the first schedule's base) when made.
+ */
+export class SequentialLR {
+  lastEpoch = 0;
+  readonly schedulers: LRScheduler[]; readonly milestones: number[];
+  constructor(readonly optimizer: AnyOptimizer, o: { schedulers: LRScheduler[]; milestones: number[] }) {
+    const schedulers = checkSchedulers(o?.schedulers, 'SequentialLR');
+    schedulers.forEach((s, i) => {
+      if (s.optimizer !== optimizer) throw new Error(`Sequential Schedulers expects all schedulers to belong to the same optimizer, but got schedulers at index ${i} to be different than the optimizer passed in.`);
+    });
+    const milestones = o.milestones;
+    if (!Array.isArray(milestones) || milestones.length !== schedulers.length - 1) {
+      throw new Error(`Sequential Schedulers expects number of schedulers provided to be one more than the number of milestone points, but got number of schedulers ${schedulers.length} and the number of milestones to be equal to ${Array.isArray(milestones) ? milestones.length : String(milestones)}`);
+    }
+    this.schedulers = schedulers; this.milestones = [...milestones];
+    const initial = [...schedulers[0].baseLrs];
+    shareBaseLrs(schedulers, initial);
+    groupsOf(optimizer).forEach((g, i) => { g.lr = initial[i]; });
+    for (const s of schedulers) s.lastEpoch -= 1;
+    pytorchStep(schedulers[0]);
+  }
+  step(): void {
+    this.lastEpoch++;
+    let idx = 0;
+    while (idx < this.milestones.length && this.milestones[idx] <= this.lastEpoch) idx++; // bisect_right
+    const s = this.schedulers[idx];
+    if (idx > 0 && this.milestones[idx - 1] === this.lastEpoch) pytorchStep(s, 0);
+    else pytorchStep(s);
+  }
+  getLastLr(): number[] { return groupsOf(this.optimizer).map((g) => g.lr); }
+}
+
+/** Steps several schedules together, each from the lr the one before it left (PyTorch's chainable forms). */
+export class ChainedScheduler {
+  readonly optimizer: AnyOptimizer;
+  readonly schedulers: LRScheduler[];
+  constructor(schedulers: LRScheduler[]) {
+    this.schedulers = checkSchedulers(schedulers, 'ChainedScheduler');
+    this.schedulers.forEach((s, i) => {
+      if (s.optimizer !== this.schedulers[0].optimizer) throw new Error(`ChainedScheduler expects all schedulers to belong to the same optimizer, but got schedulers at index 0 and ${i} to be different`);
+    });
+    this.optimizer = this.schedulers[0].optimizer;
+    shareBaseLrs(this.schedulers, [...this.schedulers[0].baseLrs]);
+  }
+  step(): void { for (const s of this.schedulers) pytorchStep(s); }
+  getLastLr(): number[] { return groupsOf(this.optimizer).map((g) => g.lr); }
+}
+
 // torch.optim is this module: optim.ts's optimizers and schedules, and this file's.
 export * from './optim.ts';
+/** The schedules under PyTorch's module name: `optim.lrScheduler.CyclicLR`, optim.ts's and this file's. */
+export const lrScheduler = {
+  ...baseSchedulers, ChainableLR, ConstantLR, MultiplicativeLR, PolynomialLR, CosineAnnealingWarmRestarts, CyclicLR, SequentialLR, ChainedScheduler,
+};
