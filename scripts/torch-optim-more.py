@@ -1,5 +1,5 @@
 """PyTorch 1.13 reference trajectories for troupe's src/optim-more.ts (test/optim-more.test.ts):
-the optimizers Adamax, NAdam, RAdam, Adadelta, Rprop, ASGD (and LBFGS), and the schedulers ConstantLR,
+the optimizers Adamax, NAdam, RAdam, Adadelta, Rprop, ASGD, and the schedulers ConstantLR,
 MultiplicativeLR, PolynomialLR, CosineAnnealingWarmRestarts, CyclicLR, SequentialLR, ChainedScheduler.
 Run: /usr/bin/python3 scripts/torch-optim-more.py  (writes test/fixtures/optim-more.json)"""
 import json, math, re

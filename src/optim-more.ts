@@ -1,6 +1,6 @@
 /**
- * torch.optim, the rest of PyTorch 1.13's: the optimizers Adamax, NAdam, RAdam, Adadelta, Rprop, ASGD and
- * LBFGS, and the schedules ConstantLR, MultiplicativeLR, PolynomialLR, CosineAnnealingWarmRestarts,
+ * torch.optim, more of PyTorch 1.13's: the optimizers Adamax, NAdam, RAdam, Adadelta, Rprop and ASGD (LBFGS not yet),
+ * and the schedules ConstantLR, MultiplicativeLR, PolynomialLR, CosineAnnealingWarmRestarts,
  * CyclicLR, SequentialLR and ChainedScheduler. The updates are PyTorch 1.13's single-tensor code paths, op
  * for op (its float32 0-dim state scalars, NAdam's mu_product and ASGD's eta and mu, rounded as it rounds
  * them), written with the frontend's in-place ops so they run where the parameters live.
