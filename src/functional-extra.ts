@@ -214,7 +214,7 @@ export function padIndexed(x: Tensor, amounts: number[], mode: 'reflect' | 'repl
   for (let k = 0; k < nd; k++) {
     const d = x.ndim - 1 - k, n = x.shape[d], lo = amounts[2 * k], hi = amounts[2 * k + 1];
     if (mode === 'reflect' && (lo >= n || hi >= n)) {
-      throw new Error(`Argument #${4 + 2 * k}: Padding size should be less than the corresponding input dimension, but got: padding (${lo}, ${hi}) at dimension ${d} of input ${nd === 1 ? fmtShape(x.shape) : x.ndim}`);
+      throw new Error(`Argument #${4 + 2 * k}: Padding size should be less than the corresponding input dimension, but got: padding (${lo}, ${hi}) at dimension ${d} of input ${nd === 2 ? x.ndim : fmtShape(x.shape)}`);
     }
     if (mode === 'circular' && (lo > n || hi > n)) throw new Error('Padding value causes wrapping around more than once.');
     const out = n + lo + hi;

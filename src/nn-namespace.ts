@@ -10,3 +10,4 @@ export * from './nn-losses.ts';
 export * from './nn-3d.ts';
 export * from './nn-more2.ts';
 export * from './nn-more3.ts';
+export * from './nn-more4.ts';

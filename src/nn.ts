@@ -37,6 +37,44 @@ function uniformParameter(shape: number[], bound: number, o: { device?: string; 
   return new Parameter(noGrad(() => rand(shape, { device: o.device, dtype: o.dtype }).mul(2 * bound).sub(bound)));
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyArgs = any[];
+/** A forward pre-hook: called with the module and its inputs before forward; what it returns (unless
+ * undefined or null) replaces the inputs: an array as the argument list, anything else as the only argument. */
+export type ForwardPreHook = (module: Module, input: AnyArgs) => unknown;
+/** A forward hook: called with the module, its inputs and forward's output; what it returns (unless
+ * undefined or null) replaces the output. */
+export type ForwardHook = (module: Module, input: AnyArgs, output: unknown) => unknown;
+/** What registerForwardPreHook / registerForwardHook give: remove() unregisters the hook (PyTorch's RemovableHandle). */
+export interface RemovableHandle { readonly id: number; remove(): void }
+/** Each module's hooks, by registration id, kept off the module's own properties (which name its
+ * parameters, buffers and submodules). */
+const moduleHooks = new WeakMap<Module, { pre: Map<number, ForwardPreHook>; post: Map<number, ForwardHook> }>();
+let nextHookId = 0;
+/** Calling a module (PyTorch's _call_impl): its forward pre-hooks, forward, its forward hooks. */
+function callModule(m: Module, input: AnyArgs): unknown {
+  const hooks = moduleHooks.get(m);
+  if (!hooks || (hooks.pre.size === 0 && hooks.post.size === 0)) return m.forward(...input);
+  for (const hook of [...hooks.pre.values()]) {
+    const r = hook(m, input);
+    if (r !== undefined && r !== null) input = Array.isArray(r) ? r : [r];
+  }
+  let out = m.forward(...input);
+  for (const hook of [...hooks.post.values()]) {
+    const r = hook(m, input, out);
+    if (r !== undefined && r !== null) out = r;
+  }
+  return out;
+}
+function addHook<H>(m: Module, kind: 'pre' | 'post', hook: H): RemovableHandle {
+  if (typeof hook !== 'function') throw new TypeError(`a hook must be a function, got ${hook === null ? 'null' : typeof hook}`);
+  let hooks = moduleHooks.get(m);
+  if (!hooks) moduleHooks.set(m, (hooks = { pre: new Map(), post: new Map() }));
+  const id = nextHookId++, table = hooks[kind] as Map<number, H>;
+  table.set(id, hook);
+  return { id, remove: () => { table.delete(id); } };
+}
+
 /** What a Module is called with: tensors (and, for custom modules, anything their forward takes). */
 export interface Module {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -53,7 +91,7 @@ export class Module {
     // A function whose prototype is the subclass's: `net(x)` calls forward, and instanceof, methods and
     // properties work as on any object. (Its own `name` and `length` go, so a subclass may set them.)
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const self = ((...input: any[]) => self.forward(...input)) as unknown as Module;
+    const self = ((...input: any[]) => callModule(self, input)) as unknown as Module;
     delete (self as { name?: string }).name;
     delete (self as { length?: number }).length;
     Object.setPrototypeOf(self, new.target.prototype);
@@ -64,6 +102,13 @@ export class Module {
   forward(..._input: any[]): any {
     throw new Error(`Module [${this.constructor.name}] is missing the required "forward" function`);
   }
+
+  /** Registers fn to run before each forward (PyTorch's register_forward_pre_hook): fn(module, inputs)
+   * may return new inputs. Returns a handle whose remove() unregisters it. */
+  registerForwardPreHook(fn: ForwardPreHook): RemovableHandle { return addHook(this, 'pre', fn); }
+  /** Registers fn to run after each forward (PyTorch's register_forward_hook): fn(module, inputs, output)
+   * may return a new output. Returns a handle whose remove() unregisters it. */
+  registerForwardHook(fn: ForwardHook): RemovableHandle { return addHook(this, 'post', fn); }
 
   /** The submodules set on this module, by name, in order. */
   namedChildren(): Array<[string, Module]> {
@@ -480,31 +525,42 @@ export class GroupNorm extends Module {
 export interface InstanceNormOptions { eps?: number; momentum?: number; affine?: boolean; trackRunningStats?: boolean; device?: string; dtype?: TensorOptions['dtype'] }
 /**
  * Instance normalization of [N, C, H, W] (or [C, H, W]) inputs: each sample's channel normalized over its
- * positions (F.groupNorm with a group per channel), then · weight + bias when affine (default off). Only
- * PyTorch's default trackRunningStats false (the batch's statistics in training and eval alike).
+ * positions (F.groupNorm with a group per channel), then · weight + bias when affine (default off). With
+ * trackRunningStats, F.instanceNorm with running statistics (buffers runningMean, runningVar,
+ * numBatchesTracked, PyTorch's state-dict names): updated in training, normalizing in eval().
  */
 export class InstanceNorm2d extends Module {
   readonly eps: number;
   readonly momentum: number;
   weight: Parameter | null;
   bias: Parameter | null;
+  runningMean: Tensor | null;
+  runningVar: Tensor | null;
+  numBatchesTracked: Tensor | null;
   constructor(readonly numFeatures: number, o: InstanceNormOptions = {}) {
     super();
-    if (o.trackRunningStats) throw new Error('InstanceNorm2d(): trackRunningStats is not supported yet (only false, the default)');
     this.eps = o.eps ?? 1e-5; this.momentum = o.momentum ?? 0.1;
     const opts = { device: o.device, dtype: o.dtype };
     this.weight = o.affine ? new Parameter(ones([numFeatures], opts)) : null;
     this.bias = o.affine ? new Parameter(zeros([numFeatures], opts)) : null;
+    const track = !!o.trackRunningStats;
+    this.runningMean = track ? keep(zeros([numFeatures], opts)) : null;
+    this.runningVar = track ? keep(ones([numFeatures], opts)) : null;
+    this.numBatchesTracked = track ? keep(zeros([], { device: o.device, dtype: 'int64' })) : null;
+  }
+  protected override stateName(p: string): string {
+    return p === 'runningMean' ? 'running_mean' : p === 'runningVar' ? 'running_var' : p === 'numBatchesTracked' ? 'num_batches_tracked' : p;
   }
   override forward(x: Tensor): Tensor {
     if (x.ndim !== 3 && x.ndim !== 4) throw new Error(`expected 3D or 4D input (got ${x.ndim}D input)`);
     const x4 = x.ndim === 3 ? x.unsqueeze(0) : x;
     if (this.weight && x4.shape[1] !== this.numFeatures) throw new Error(`expected input's size at dim=${x.ndim - 3} to match num_features (${this.numFeatures}), but got: ${x4.shape[1]}.`);
-    const y = F.groupNorm(x4, x4.shape[1], this.weight, this.bias, this.eps);
+    const y = this.runningMean === null ? F.groupNorm(x4, x4.shape[1], this.weight, this.bias, this.eps)
+      : F.instanceNorm(x4, { runningMean: this.runningMean, runningVar: this.runningVar, weight: this.weight, bias: this.bias, useInputStats: this.training, momentum: this.momentum, eps: this.eps });
     return x.ndim === 3 ? y.squeeze(0) : y;
   }
   override extraRepr(): string {
-    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${pyFloat(this.momentum)}, affine=${pyBool(this.weight !== null)}, track_running_stats=False`;
+    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${pyFloat(this.momentum)}, affine=${pyBool(this.weight !== null)}, track_running_stats=${pyBool(this.runningMean !== null)}`;
   }
 }
 
