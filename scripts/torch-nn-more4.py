@@ -120,7 +120,102 @@ out['errors'] = {
     'lazy_shape': err(lambda: nn.LazyLinear(3).weight.shape),
 }
 
-# @@UTILS@@
+# ------------------------------------------------------------------ nn.utils: weight_norm
+U = {}
+lw, lb, lx = data('wn_w', 4, 3), data('wn_b', 4), data('wn_x', 2, 3)
+def linear(w, b):
+    m = nn.Linear(3, 4)
+    with torch.no_grad(): m.weight.copy_(w); m.bias.copy_(b)
+    return m
+for key, dim in (('wn', 0), ('wn_dim1', 1), ('wn_none', None)):
+    m = nn.utils.weight_norm(linear(lw, lb), dim=dim)
+    x = lx.clone().requires_grad_()
+    y = m(x); (y * weights(y)).sum().backward()
+    U[key] = {'names': [n for n, _ in m.named_parameters()], 'keys': list(m.state_dict().keys()), 'repr': repr(m),
+              'g': lists(m.weight_g), 'v': lists(m.weight_v), 'weight': lists(m.weight), 'y': lists(y),
+              'dx': lists(x.grad), 'dg': lists(m.weight_g.grad), 'dv': lists(m.weight_v.grad), 'db': lists(m.bias.grad)}
+    nn.utils.remove_weight_norm(m)
+    U[key]['removed_names'] = [n for n, _ in m.named_parameters()]
+    U[key]['removed_weight'] = lists(m.weight)
+cw = data('wn_cw', 3, 2, 2, 2)
+m = nn.Conv2d(2, 3, 2)
+with torch.no_grad(): m.weight.copy_(cw)
+nn.utils.weight_norm(m, dim=2)
+U['wn_conv'] = {'g': lists(m.weight_g)}
+m = nn.utils.weight_norm(nn.Linear(3, 4))
+U['wn_errors'] = {'twice': err(lambda: nn.utils.weight_norm(m)), 'remove': err(lambda: nn.utils.remove_weight_norm(nn.Linear(3, 4)))}
+# ------------------------------------------------------------------ spectral_norm
+torch.manual_seed(2)
+m = nn.utils.spectral_norm(linear(lw, lb), n_power_iterations=2)
+sn = {'names': [n for n, _ in m.named_parameters()], 'keys': list(m.state_dict().keys()), 'buffers': [n for n, _ in m.named_buffers()],
+      'u0': lists(m.weight_u), 'v0': lists(m.weight_v), 'weight0': lists(m.weight)}
+x = lx.clone().requires_grad_()
+y = m(x); y2 = m(x)
+(y2 * weights(y2)).sum().backward()
+sn.update({'y': lists(y), 'y2': lists(y2), 'u': lists(m.weight_u), 'v': lists(m.weight_v), 'weight': lists(m.weight),
+           'dx': lists(x.grad), 'dw': lists(m.weight_orig.grad), 'db': lists(m.bias.grad)})
+m.eval(); sn['eval'] = lists(m(lx)); sn['u_eval'] = lists(m.weight_u)
+nn.utils.remove_spectral_norm(m)
+sn['removed_names'] = [n for n, _ in m.named_parameters()]; sn['removed_keys'] = list(m.state_dict().keys()); sn['removed_weight'] = lists(m.weight)
+U['sn'] = sn
+ct = nn.ConvTranspose2d(2, 3, 2)
+with torch.no_grad(): ct.weight.copy_(data('sn_ctw', 2, 3, 2, 2)); ct.bias.zero_()
+nn.utils.spectral_norm(ct)
+U['sn_ct'] = {'u0': lists(ct.weight_u), 'v0': lists(ct.weight_v)}
+xc = data('sn_ctx', 1, 2, 3, 3)
+U['sn_ct']['y'] = lists(ct(xc)); U['sn_ct']['u'] = lists(ct.weight_u); U['sn_ct']['v'] = lists(ct.weight_v)
+m = nn.utils.spectral_norm(nn.Linear(3, 4))
+U['sn_errors'] = {'twice': err(lambda: nn.utils.spectral_norm(m)), 'remove': err(lambda: nn.utils.remove_spectral_norm(nn.Linear(3, 4))),
+                  'iters': err(lambda: nn.utils.spectral_norm(nn.Linear(3, 4), n_power_iterations=0))}
+# ------------------------------------------------------------------ parametrize
+import torch.nn.utils.parametrize as P
+class Symmetric(nn.Module):
+    def forward(self, X): return X.triu() + X.triu(1).transpose(0, 1)
+    def right_inverse(self, A): return A.triu()
+class Double(nn.Module):
+    def forward(self, X): return X * 2
+class Shrink(nn.Module):
+    def forward(self, X): return X[:-1]
+pw = data('pz_w', 3, 3)
+m = nn.Linear(3, 3)
+with torch.no_grad(): m.weight.copy_(pw); m.bias.copy_(lb[:3])
+P.register_parametrization(m, 'weight', Symmetric())
+pz = {'repr': repr(m), 'names': [n for n, _ in m.named_parameters()], 'keys': list(m.state_dict().keys()),
+      'original': lists(m.parametrizations.weight.original), 'weight': lists(m.weight), 'is': [P.is_parametrized(m), P.is_parametrized(m, 'weight'), P.is_parametrized(m, 'bias')]}
+x = lx.clone().requires_grad_()
+y = m(x); (y * weights(y)).sum().backward()
+pz.update({'y': lists(y), 'dx': lists(x.grad), 'dorig': lists(m.parametrizations.weight.original.grad)})
+with torch.no_grad(): m.weight = lw[:3]
+pz['assigned_original'] = lists(m.parametrizations.weight.original); pz['assigned_weight'] = lists(m.weight)
+P.register_parametrization(m, 'weight', Double())
+pz['repr2'] = repr(m); pz['weight2'] = lists(m.weight)
+pz['assign_error'] = err(lambda: setattr(m, 'weight', lw[:3]))
+P.remove_parametrizations(m, 'weight')
+pz['removed'] = {'repr': repr(m), 'cls': type(m).__name__, 'names': [n for n, _ in m.named_parameters()], 'weight': lists(m.weight)}
+m = nn.Linear(3, 3)
+with torch.no_grad(): m.weight.copy_(pw)
+P.register_parametrization(m, 'weight', Symmetric())
+P.remove_parametrizations(m, 'weight', leave_parametrized=False)
+pz['removed_orig'] = lists(m.weight)
+pz['errors'] = {'remove': err(lambda: P.remove_parametrizations(nn.Linear(3, 3), 'weight')),
+                'shape': err(lambda: P.register_parametrization(nn.Linear(3, 3), 'weight', Shrink())),
+                'missing': err(lambda: P.register_parametrization(nn.Linear(3, 3), 'nothing', Double()))}
+U['pz'] = pz
+# ------------------------------------------------------------------ fusion
+conv = nn.Conv2d(2, 3, 2)
+with torch.no_grad(): conv.weight.copy_(cw); conv.bias.copy_(lb[:3])
+bn = nn.BatchNorm2d(3)
+with torch.no_grad():
+    bn.running_mean.copy_(data('fz_rm', 3)); bn.running_var.copy_(data('fz_rv', 3).abs() + 0.5); bn.weight.copy_(lb[1:]); bn.bias.copy_(lw[0])
+conv.eval(); bn.eval()
+f = nn.utils.fuse_conv_bn_eval(conv, bn)
+xf = data('fz_x', 1, 2, 4, 4)
+U['fz'] = {'w': lists(f.weight), 'b': lists(f.bias), 'y': lists(f(xf)), 'ref': lists(bn(conv(xf))), 'repr': repr(f),
+           'train_error': err(lambda: nn.utils.fuse_conv_bn_eval(nn.Conv2d(2, 3, 2), bn))}
+w2, b2 = nn.utils.fuse_conv_bn_weights(ct.weight_orig, None, bn.running_mean, bn.running_var, 1e-3, None, bn.bias, transpose=True)
+U['fz_t'] = {'w': lists(w2), 'b': lists(b2)}
+U['skip'] = repr(nn.utils.skip_init(nn.Linear, 3, 4))
+out['utils'] = U
 
 dest = os.path.join(os.path.dirname(__file__), '..', 'test', 'fixtures', 'nn-more4.json')
 with open(dest, 'w') as f: json.dump(out, f)

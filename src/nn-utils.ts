@@ -89,3 +89,5 @@ export { padSequence, type PadSequenceOptions } from './nn-packed.ts';
 /** torch.nn.utils.rnn: padSequence, PackedSequence, packPaddedSequence, padPackedSequence, packSequence,
  * unpackSequence, unpadSequence (src/nn-packed.ts; nn.RNN, nn.LSTM and nn.GRU take packed input). */
 export * as rnn from './nn-packed.ts';
+/** weightNorm, spectralNorm, parametrize, fuseConvBnEval / fuseConvBnWeights, skipInit, clipGradNorm (src/nn-utils2.ts). */
+export * from './nn-utils2.ts';

@@ -186,3 +186,171 @@ describe('lazy modules', () => {
     after.forEach((v, i) => expect(v).toBeCloseTo(before[i] - 0.1 * g[i], 6));
   });
 });
+
+describe('module hooks', () => {
+  it('forward pre-hooks replace the inputs, forward hooks the output, in registration order; remove() unregisters', async () => {
+    const m = new nn.Linear(2, 2);
+    const calls: string[] = [];
+    const h1 = m.registerForwardPreHook((_m, [x]) => { calls.push('pre1'); return (x as torch.Tensor).mul(0); });
+    const h2 = m.registerForwardPreHook((mod, input) => { calls.push(`pre2 ${mod === m} ${input.length}`); });
+    const h3 = m.registerForwardHook((_m, _in, out) => { calls.push('post'); return (out as torch.Tensor).add(1); });
+    const y = m(torch.ones([1, 2]));
+    expect(calls).toEqual(['pre1', 'pre2 true 1', 'post']);
+    const b = await values(m.bias!);
+    expect(await values(y)).toEqual(b.map((v) => Math.fround(v + 1)));
+    h1.remove(); h2.remove(); h3.remove();
+    expect(await values(m(torch.zeros([1, 2])))).toEqual(b);
+    expect(calls).toHaveLength(3);
+    expect(m.namedParameters().map(([n]) => n)).toEqual(['weight', 'bias']);
+  });
+});
+
+describe('nn.utils', () => {
+  const U = REF.utils;
+  const linear = (w = 'wn_w', b = 'wn_b') => {
+    const m = new nn.Linear(3, 4);
+    torch.noGrad(() => { m.weight.copy_(inp(w)); m.bias!.copy_(inp(b)); });
+    return m;
+  };
+  const weightOf = (m: torch.nn.Module) => (m as unknown as Record<string, torch.Tensor>).weight;
+  const prop = (m: torch.nn.Module, k: string) => (m as unknown as Record<string, torch.Tensor>)[k];
+  for (const [key, dim] of [['wn', 0], ['wn_dim1', 1], ['wn_none', null]] as const) {
+    it(`weightNorm (dim ${dim}): names, g and v, values and gradients, removal`, async () => {
+      const want = U[key];
+      const m = nn.utils.weightNorm(linear(), 'weight', dim);
+      expect(m.namedParameters().map(([n]) => n)).toEqual(want.names);
+      expect(Object.keys(m.stateDict())).toEqual(want.keys);
+      expect(String(m)).toBe(want.repr);
+      await close(prop(m, 'weight_g'), want.g, 'g'); await close(prop(m, 'weight_v'), want.v, 'v');
+      const x = inp('wn_x').requiresGrad_();
+      const y = m(x);
+      await y.mul(weights(y)).sum().backward();
+      await close(y, want.y, 'y'); await close(weightOf(m), want.weight, 'weight');
+      await close(x.grad!, want.dx, 'dx'); await close(prop(m, 'weight_g').grad!, want.dg, 'dg');
+      await close(prop(m, 'weight_v').grad!, want.dv, 'dv'); await close(m.bias!.grad!, want.db, 'db');
+      nn.utils.removeWeightNorm(m);
+      expect(m.namedParameters().map(([n]) => n)).toEqual(want.removed_names);
+      await close(weightOf(m), want.removed_weight, 'removed weight');
+    });
+  }
+  it('weightNorm: a conv over dim 2, errors', async () => {
+    const c = new nn.Conv2d(2, 3, 2);
+    torch.noGrad(() => c.weight.copy_(inp('wn_cw')));
+    nn.utils.weightNorm(c, 'weight', 2);
+    await close(prop(c, 'weight_g'), U.wn_conv.g, 'conv g');
+    const m = nn.utils.weightNorm(new nn.Linear(3, 4));
+    expect(() => nn.utils.weightNorm(m)).toThrow(U.wn_errors.twice);
+    expect(() => nn.utils.removeWeightNorm(new nn.Linear(3, 4))).toThrow(U.wn_errors.remove);
+  });
+  it("spectralNorm: PyTorch's power iteration from its u and v, values, gradients, eval, removal", async () => {
+    const want = U.sn;
+    const m = nn.utils.spectralNorm(linear(), 'weight', { nPowerIterations: 2 });
+    expect(m.namedParameters().map(([n]) => n)).toEqual(want.names);
+    expect(Object.keys(m.stateDict())).toEqual(want.keys);
+    expect(m.namedBuffers().map(([n]) => n)).toEqual(want.buffers);
+    await close(weightOf(m), want.weight0, 'weight before');
+    torch.noGrad(() => { prop(m, 'weight_u').copy_(torch.tensor(want.u0)); prop(m, 'weight_v').copy_(torch.tensor(want.v0)); });
+    const x = inp('wn_x').requiresGrad_();
+    const y = m(x), y2 = m(x);
+    await y2.mul(weights(y2)).sum().backward();
+    await close(y, want.y, 'y'); await close(y2, want.y2, 'y2');
+    await close(prop(m, 'weight_u'), want.u, 'u'); await close(prop(m, 'weight_v'), want.v, 'v');
+    await close(weightOf(m), want.weight, 'weight');
+    await close(x.grad!, want.dx, 'dx'); await close(prop(m, 'weight_orig').grad!, want.dw, 'dw'); await close(m.bias!.grad!, want.db, 'db');
+    m.eval();
+    await close(m(inp('wn_x')), want.eval, 'eval');
+    await close(prop(m, 'weight_u'), want.u_eval, 'u unchanged in eval');
+    nn.utils.removeSpectralNorm(m);
+    expect(m.namedParameters().map(([n]) => n)).toEqual(want.removed_names);
+    expect(Object.keys(m.stateDict())).toEqual(want.removed_keys);
+    await close(weightOf(m), want.removed_weight, 'removed weight');
+  });
+  it('spectralNorm of a transposed convolution (dim 1), errors', async () => {
+    const ct = new nn.ConvTranspose2d(2, 3, 2);
+    torch.noGrad(() => { ct.weight.copy_(inp('sn_ctw')); ct.bias!.zero_(); });
+    nn.utils.spectralNorm(ct);
+    expect(prop(ct, 'weight_u').shape).toEqual([3]);
+    expect(prop(ct, 'weight_v').shape).toEqual([8]);
+    torch.noGrad(() => { prop(ct, 'weight_u').copy_(torch.tensor(U.sn_ct.u0)); prop(ct, 'weight_v').copy_(torch.tensor(U.sn_ct.v0)); });
+    await close(ct(inp('sn_ctx')), U.sn_ct.y, 'ct y');
+    await close(prop(ct, 'weight_u'), U.sn_ct.u, 'ct u'); await close(prop(ct, 'weight_v'), U.sn_ct.v, 'ct v');
+    const m = nn.utils.spectralNorm(new nn.Linear(3, 4));
+    expect(() => nn.utils.spectralNorm(m)).toThrow(U.sn_errors.twice);
+    expect(() => nn.utils.removeSpectralNorm(new nn.Linear(3, 4))).toThrow(U.sn_errors.remove);
+    expect(() => nn.utils.spectralNorm(new nn.Linear(3, 4), 'weight', { nPowerIterations: 0 })).toThrow(U.sn_errors.iters);
+  });
+  class Symmetric extends nn.Module {
+    override forward(X: torch.Tensor): torch.Tensor { return X.triu().add(X.triu(1).transpose(0, 1)); }
+    rightInverse(A: torch.Tensor): torch.Tensor { return A.triu(); }
+  }
+  class Double extends nn.Module { override forward(X: torch.Tensor): torch.Tensor { return X.mul(2); } }
+  class Shrink extends nn.Module { override forward(X: torch.Tensor): torch.Tensor { return X.narrow(0, 0, X.shape[0] - 1); } }
+  it('parametrize: registerParametrization, the printed module, names, values, gradients, assignment, removal, cached', async () => {
+    const want = U.pz, P = nn.utils.parametrize;
+    const m = new nn.Linear(3, 3);
+    torch.noGrad(() => { m.weight.copy_(inp('pz_w')); m.bias!.copy_(inp('wn_b').narrow(0, 0, 3)); });
+    const original = m.weight;
+    P.registerParametrization(m, 'weight', new Symmetric());
+    expect(String(m)).toBe(want.repr);
+    expect(m.namedParameters().map(([n]) => n)).toEqual(want.names);
+    expect(m.parameters()[1]).toBe(original);
+    expect(Object.keys(m.stateDict())).toEqual(want.keys);
+    await close(original, want.original, 'original (right inverse)');
+    await close(m.weight, want.weight, 'weight');
+    expect([P.isParametrized(m), P.isParametrized(m, 'weight'), P.isParametrized(m, 'bias')]).toEqual(want.is);
+    const x = inp('wn_x').requiresGrad_();
+    const y = m(x);
+    await y.mul(weights(y)).sum().backward();
+    await close(y, want.y, 'y'); await close(x.grad!, want.dx, 'dx'); await close(original.grad!, want.dorig, 'd original');
+    torch.noGrad(() => { m.weight = inp('wn_w').narrow(0, 0, 3) as torch.nn.Parameter; });
+    await close(original, want.assigned_original, 'assigned original'); await close(m.weight, want.assigned_weight, 'assigned weight');
+    P.registerParametrization(m, 'weight', new Double());
+    expect(String(m)).toBe(want.repr2);
+    await close(m.weight, want.weight2, 'weight2');
+    expect(() => { m.weight = inp('wn_w').narrow(0, 0, 3) as torch.nn.Parameter; }).toThrow(want.assign_error);
+    // cached: one computation per tensor inside, a fresh one each read outside
+    expect(m.weight).not.toBe(m.weight);
+    P.cached(() => expect(m.weight).toBe(m.weight));
+    P.removeParametrizations(m, 'weight');
+    expect(String(m)).toBe(want.removed.repr);
+    expect(m.constructor.name).toBe(want.removed.cls);
+    expect(m.namedParameters().map(([n]) => n)).toEqual(want.removed.names);
+    expect(m.weight).toBe(original);
+    await close(m.weight, want.removed.weight, 'removed weight');
+    const m2 = new nn.Linear(3, 3);
+    torch.noGrad(() => m2.weight.copy_(inp('pz_w')));
+    P.registerParametrization(m2, 'weight', new Symmetric());
+    P.removeParametrizations(m2, 'weight', false);
+    await close(m2.weight, want.removed_orig, 'removed, original kept');
+    expect(() => P.removeParametrizations(new nn.Linear(3, 3), 'weight')).toThrow(want.errors.remove);
+    expect(() => P.registerParametrization(new nn.Linear(3, 3), 'weight', new Shrink())).toThrow(want.errors.shape);
+    expect(() => P.registerParametrization(new nn.Linear(3, 3), 'nothing', new Double())).toThrow(want.errors.missing);
+  });
+  it("fuseConvBnEval / fuseConvBnWeights: PyTorch's fused weights and outputs; skipInit; clipGradNorm", async () => {
+    const conv = new nn.Conv2d(2, 3, 2);
+    torch.noGrad(() => { conv.weight.copy_(inp('wn_cw')); conv.bias!.copy_(inp('wn_b').narrow(0, 0, 3)); });
+    const bn = new nn.BatchNorm2d(3);
+    torch.noGrad(() => {
+      bn.runningMean!.copy_(inp('fz_rm')); bn.runningVar!.copy_(inp('fz_rv').abs().add(0.5));
+      bn.weight!.copy_(inp('wn_b').narrow(0, 1, 3)); bn.bias!.copy_(inp('wn_w').index(0));
+    });
+    expect(() => nn.utils.fuseConvBnEval(conv, bn)).toThrow(U.fz.train_error);
+    conv.eval(); bn.eval();
+    const f = nn.utils.fuseConvBnEval(conv, bn);
+    expect(f).not.toBe(conv);
+    expect(String(f)).toBe(U.fz.repr);
+    await close(f.weight, U.fz.w, 'fused w'); await close(f.bias!, U.fz.b, 'fused b');
+    await close(f(inp('fz_x')), U.fz.y, 'fused y');
+    await close(bn(conv(inp('fz_x'))), U.fz.ref, 'unfused y');
+    await close(conv.weight, REF.in_wn_cw, 'conv unchanged');
+    const [w2, b2] = nn.utils.fuseConvBnWeights(inp('sn_ctw'), null, bn.runningMean!, bn.runningVar!, 1e-3, null, bn.bias, true);
+    await close(w2, U.fz_t.w, 'transposed w'); await close(b2, U.fz_t.b, 'transposed b');
+    expect(w2).toBeInstanceOf(nn.Parameter);
+    expect(String(nn.utils.skipInit(nn.Linear, 3, 4))).toBe(U.skip);
+    const p = new nn.Parameter(torch.tensor([3, 4], { dtype: "float32" }));
+    p.grad = torch.tensor([3, 4], { dtype: "float32" });
+    const total = nn.utils.clipGradNorm([p], 1);
+    expect(await total.item()).toBeCloseTo(5, 5);
+    expect((await values(p.grad)).map((v) => Math.round(v * 1e4) / 1e4)).toEqual([0.6, 0.8]);
+  });
+});
