@@ -9,3 +9,4 @@
 export * from './distributions.ts';
 export * from './distributions-transforms.ts';
 export * as transforms from './distributions-transforms.ts';
+export * from './distributions-more.ts';
