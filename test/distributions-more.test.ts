@@ -298,7 +298,7 @@ describe('sampling', () => {
       expectKs(v, numericCdf(pdf, -Math.PI, Math.PI), `vonmises(${k})`);
     }
   });
-  it('MixtureSameFamily: a two-component mixture against its CDF; gradients of rsample draws', async () => {
+  it('MixtureSameFamily: a two-component mixture against its CDF; FisherSnedecor and ContinuousBernoulli rsample carry gradients', async () => {
     torch.manualSeed(24);
     const m = new MixtureSameFamily(new Categorical(T([0.3, 0.7])), new Normal(T([-2, 1]), T([0.5, 1])));
     const phi = (x: number) => 0.5 * (1 + erfN(x / Math.SQRT2));
