@@ -1,5 +1,6 @@
 /**
- * torch.optim, more of PyTorch 1.13's: the optimizers Adamax, NAdam, RAdam, Adadelta, Rprop and ASGD (LBFGS not yet),
+ * torch.optim, more of PyTorch 1.13's: the optimizers Adamax, NAdam, RAdam, Adadelta, Rprop, ASGD and LBFGS
+ * (its strong-Wolfe line search too; step takes an async closure),
  * and the schedules ConstantLR, MultiplicativeLR, PolynomialLR, CosineAnnealingWarmRestarts,
  * CyclicLR, SequentialLR and ChainedScheduler. The updates are PyTorch 1.13's single-tensor code paths, op
  * for op (its float32 0-dim state scalars, NAdam's mu_product and ASGD's eta and mu, rounded as it rounds
@@ -8,7 +9,8 @@
  *   const opt = new torch.optim.NAdam(net.parameters(), { lr: 2e-3, momentumDecay: 4e-3 });
  *   const sched = new torch.optim.lrScheduler.CyclicLR(sgd, { baseLr: 0.01, maxLr: 0.1, stepSizeUp: 4 });
  */
-import { Tensor, keep, where, zerosLike } from './tensor.ts';
+import { Tensor, cat, keep, where, zerosLike } from './tensor.ts';
+import { enableGrad, noGrad } from './autograd/graph.ts';
 import { fullLike as fullLikeT } from './ops-more.ts';
 import { pyFloat } from './format.ts';
 import {
@@ -273,6 +275,295 @@ export class ASGD extends MoreOptimizer<ASGDGroup> {
   }
 }
 
+
+// ------------------------------------------------------------------------------------------------- LBFGS
+
+export interface LBFGSOptions {
+  lr?: number; maxIter?: number; maxEval?: number; toleranceGrad?: number; toleranceChange?: number;
+  historySize?: number; lineSearchFn?: 'strong_wolfe' | null;
+}
+type LBFGSGroup = {
+  lr: number; maxIter: number; maxEval: number; toleranceGrad: number; toleranceChange: number;
+  historySize: number; lineSearchFn: 'strong_wolfe' | null;
+};
+/** What LBFGS.step() calls: re-evaluates the model, backpropagates and returns the loss. */
+export type LBFGSClosure = () => Promise<Tensor> | Tensor;
+
+/** Python's max(a, b) and min(a, b): the first unless the second is strictly greater (less); NaN as Python. */
+const pyMax = (a: number, b: number) => (b > a ? b : a);
+const pyMin = (a: number, b: number) => (b < a ? b : a);
+
+/** PyTorch's _cubic_interpolate: the minimizer of the cubic through (x1, f1, g1), (x2, f2, g2), in bounds. */
+export function cubicInterpolate(x1: number, f1: number, g1: number, x2: number, f2: number, g2: number, bounds?: [number, number]): number {
+  const [lo, hi] = bounds ?? (x1 <= x2 ? [x1, x2] : [x2, x1]);
+  const d1 = g1 + g2 - (3 * (f1 - f2)) / (x1 - x2);
+  const d2sq = d1 * d1 - g1 * g2;
+  if (d2sq >= 0) {
+    const d2 = Math.sqrt(d2sq);
+    const minPos = x1 <= x2 ? x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2)) : x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2));
+    return pyMin(pyMax(minPos, lo), hi);
+  }
+  return (lo + hi) / 2;
+}
+
+const num = async (t: Tensor): Promise<number> => Number(await t.item());
+
+/**
+ * PyTorch's _strong_wolfe: a line search along d from the parameters x (f, g, gtd at step 0), bracketing
+ * then zooming with cubic interpolation until the strong Wolfe conditions hold (c1 = 1e-4, c2 = 0.9, at
+ * most 25 evaluations). Returns [loss, flat gradient, step, evaluations].
+ */
+async function strongWolfe(
+  objFunc: (t: number) => Promise<[number, Tensor]>, t: number, d: Tensor, f: number, g: Tensor, gtd: number,
+  c1 = 1e-4, c2 = 0.9, toleranceChange = 1e-9, maxLs = 25,
+): Promise<[number, Tensor, number, number]> {
+  const dNorm = await num(d.abs().max());
+  let [fNew, gNew] = await objFunc(t);
+  let lsFuncEvals = 1;
+  let gtdNew = await num(gNew.dot(d));
+  let tPrev = 0, fPrev = f, gPrev = g, gtdPrev = gtd;
+  let done = false;
+  let lsIter = 0;
+  let bracket: number[] = [], bracketF: number[] = [], bracketG: Tensor[] = [], bracketGtd: number[] = [];
+  while (lsIter < maxLs) {
+    if (fNew > f + c1 * t * gtd || (lsIter > 1 && fNew >= fPrev)) {
+      bracket = [tPrev, t]; bracketF = [fPrev, fNew]; bracketG = [gPrev, gNew]; bracketGtd = [gtdPrev, gtdNew];
+      break;
+    }
+    if (Math.abs(gtdNew) <= -c2 * gtd) {
+      bracket = [t]; bracketF = [fNew]; bracketG = [gNew]; done = true;
+      break;
+    }
+    if (gtdNew >= 0) {
+      bracket = [tPrev, t]; bracketF = [fPrev, fNew]; bracketG = [gPrev, gNew]; bracketGtd = [gtdPrev, gtdNew];
+      break;
+    }
+    // interpolate
+    const minStep = t + 0.01 * (t - tPrev), maxStep = t * 10;
+    const tmp = t;
+    t = cubicInterpolate(tPrev, fPrev, gtdPrev, t, fNew, gtdNew, [minStep, maxStep]);
+    tPrev = tmp; fPrev = fNew; gPrev = gNew; gtdPrev = gtdNew;
+    [fNew, gNew] = await objFunc(t);
+    lsFuncEvals++;
+    gtdNew = await num(gNew.dot(d));
+    lsIter++;
+  }
+  if (lsIter === maxLs) { bracket = [0, t]; bracketF = [f, fNew]; bracketG = [g, gNew]; }
+
+  // zoom: refine the bracket until a point satisfies the conditions
+  let insufProgress = false;
+  let [lowPos, highPos] = bracketF[0] <= bracketF[bracketF.length - 1] ? [0, 1] : [1, 0];
+  const bmax = () => pyMax(bracket[0], bracket[1]), bmin = () => pyMin(bracket[0], bracket[1]);
+  while (!done && lsIter < maxLs) {
+    if (Math.abs(bracket[1] - bracket[0]) * dNorm < toleranceChange) break;
+    t = cubicInterpolate(bracket[0], bracketF[0], bracketGtd[0], bracket[1], bracketF[1], bracketGtd[1]);
+    // too close to a boundary (twice, or at it): move to 0.1·(bracket's length) inside
+    const eps = 0.1 * (bmax() - bmin());
+    if (pyMin(bmax() - t, t - bmin()) < eps) {
+      if (insufProgress || t >= bmax() || t <= bmin()) {
+        t = Math.abs(t - bmax()) < Math.abs(t - bmin()) ? bmax() - eps : bmin() + eps;
+        insufProgress = false;
+      } else insufProgress = true;
+    } else insufProgress = false;
+
+    [fNew, gNew] = await objFunc(t);
+    lsFuncEvals++;
+    gtdNew = await num(gNew.dot(d));
+    lsIter++;
+
+    if (fNew > f + c1 * t * gtd || fNew >= bracketF[lowPos]) {
+      // Armijo not satisfied, or not below the lowest point
+      bracket[highPos] = t; bracketF[highPos] = fNew; bracketG[highPos] = gNew; bracketGtd[highPos] = gtdNew;
+      [lowPos, highPos] = bracketF[0] <= bracketF[1] ? [0, 1] : [1, 0];
+    } else {
+      if (Math.abs(gtdNew) <= -c2 * gtd) done = true;
+      else if (gtdNew * (bracket[highPos] - bracket[lowPos]) >= 0) {
+        // the old high becomes the new low
+        bracket[highPos] = bracket[lowPos]; bracketF[highPos] = bracketF[lowPos]; bracketG[highPos] = bracketG[lowPos]; bracketGtd[highPos] = bracketGtd[lowPos];
+      }
+      bracket[lowPos] = t; bracketF[lowPos] = fNew; bracketG[lowPos] = gNew; bracketGtd[lowPos] = gtdNew;
+    }
+  }
+  return [bracketF[lowPos], bracketG[lowPos], bracket[lowPos], lsFuncEvals];
+}
+
+/** LBFGS's state, under PyTorch's names (kept on the first parameter, as PyTorch's). */
+interface LBFGSState {
+  func_evals: number; n_iter: number;
+  d?: Tensor; t?: number; old_dirs?: Tensor[]; old_stps?: Tensor[]; ro?: number[]; H_diag?: number;
+  prev_flat_grad?: Tensor; prev_loss?: number; al?: Array<number | null>;
+}
+
+/**
+ * L-BFGS (PyTorch 1.13's torch/optim/lbfgs.py, after minFunc) over all the parameters flattened into one
+ * vector: the two-loop recursion over the last historySize (s, y) pairs, a fixed step lr (the first
+ * iteration's min(1, 1/‖g‖₁)·lr) or PyTorch's strong-Wolfe line search, until maxIter iterations or
+ * maxEval evaluations, a gradient below toleranceGrad (max-norm) or progress below toleranceChange.
+ * One parameter group only. The closure is async (backward is): it clears the gradients, evaluates the
+ * loss, awaits loss.backward() and returns the loss; step(closure) resolves to the first loss, as PyTorch's.
+ *
+ *   const opt = new torch.optim.LBFGS([x], { lineSearchFn: 'strong_wolfe' });
+ *   await opt.step(async () => { opt.zeroGrad(); const l = f(x); await l.backward(); return l; });
+ *
+ * The host reads each dot product and norm (await item()), so an iteration waits on the device a few
+ * times. State (on the first parameter): func_evals, n_iter, d, t, old_dirs, old_stps, ro, H_diag,
+ * prev_flat_grad, prev_loss, al — scalars (0-dim tensors in PyTorch) as numbers.
+ */
+export class LBFGS extends Optimizer<LBFGSGroup> {
+  constructor(params: Params<LBFGSGroup>, o: LBFGSOptions = {}) {
+    const maxIter = o.maxIter ?? 20;
+    super(params, {
+      lr: o.lr ?? 1, maxIter, maxEval: o.maxEval ?? Math.floor((maxIter * 5) / 4), toleranceGrad: o.toleranceGrad ?? 1e-7,
+      toleranceChange: o.toleranceChange ?? 1e-9, historySize: o.historySize ?? 100, lineSearchFn: o.lineSearchFn ?? null,
+    });
+    if (this.paramGroups.length !== 1) throw new Error("LBFGS doesn't support per-parameter options (parameter groups)");
+  }
+  protected check(): void { /* PyTorch 1.13 checks none of LBFGS's options */ }
+  private get params(): Tensor[] { return this.paramGroups[0].params; }
+
+  /** The gradients flattened into one new vector (zeros for a parameter without one). */
+  private gatherFlatGrad(): Tensor {
+    return noGrad(() => cat(this.params.map((p) => (p.grad ? p.grad.reshape(-1) : zerosLike(p).reshape(-1))), 0).clone());
+  }
+  /** p += stepSize · (p's slice of update), for each parameter. */
+  private addGrad(stepSize: number, update: Tensor): void {
+    noGrad(() => {
+      let offset = 0;
+      for (const p of this.params) {
+        const n = p.numel();
+        p.add_(update.narrow(0, offset, n).view([...p.shape]), stepSize);
+        offset += n;
+      }
+    });
+  }
+  /** The loss and flat gradient at x + t·d (the parameters are put back to x after). */
+  private async directionalEvaluate(closure: LBFGSClosure, x: Tensor[], t: number, d: Tensor): Promise<[number, Tensor]> {
+    this.addGrad(t, d);
+    const loss = await num(await enableGrad(closure));
+    const flatGrad = this.gatherFlatGrad();
+    noGrad(() => this.params.forEach((p, i) => p.copy_(x[i])));
+    return [loss, flatGrad];
+  }
+
+  /** Up to maxIter L-BFGS iterations; resolves to the closure's first loss. */
+  async step(closure?: LBFGSClosure): Promise<Tensor> {
+    if (typeof closure !== 'function') throw new Error('LBFGS.step() needs a closure that re-evaluates the model and returns the loss');
+    const group = this.paramGroups[0];
+    const { lr, maxIter, maxEval, toleranceGrad, toleranceChange, lineSearchFn, historySize } = group;
+    // float32 parameters: PyTorch's 0-dim tensors (ys, ro, H_diag, al, the first t) are float32 values
+    const sc = this.params[0].dtype === 'float32' ? Math.fround : (v: number) => v;
+
+    const p0 = this.params[0];
+    let state = this.state.get(p0) as unknown as LBFGSState | undefined;
+    if (!state) { state = { func_evals: 0, n_iter: 0 }; this.state.set(p0, state as unknown as Record<string, Tensor | number>); }
+    state.func_evals ??= 0;
+    state.n_iter ??= 0;
+
+    const origLoss = await enableGrad(closure);
+    let loss = await num(origLoss);
+    let currentEvals = 1;
+    state.func_evals += 1;
+
+    let flatGrad = this.gatherFlatGrad();
+    let optCond = (await num(flatGrad.abs().max())) <= toleranceGrad;
+    if (optCond) return origLoss;
+
+    let { d, t, old_dirs: oldDirs, old_stps: oldStps, ro, H_diag: hDiag, prev_flat_grad: prevFlatGrad, prev_loss: prevLoss } = state;
+
+    let nIter = 0;
+    while (nIter < maxIter) {
+      nIter++;
+      state.n_iter++;
+
+      // ------------------------------------------------------------ the descent direction
+      if (state.n_iter === 1) {
+        d = keep(noGrad(() => flatGrad.neg()));
+        oldDirs = []; oldStps = []; ro = []; hDiag = 1;
+      } else {
+        // update the memory
+        const y = noGrad(() => flatGrad.sub(prevFlatGrad!));
+        const s = noGrad(() => d!.mul(t!));
+        const ys = sc(await num(y.dot(s)));
+        if (ys > 1e-10) {
+          if (oldDirs!.length === historySize) { oldDirs!.shift(); oldStps!.shift(); ro!.shift(); }
+          oldDirs!.push(keep(y)); oldStps!.push(keep(s)); ro!.push(sc(1 / ys));
+          hDiag = sc(ys / sc(await num(y.dot(y))));
+        }
+        // the two-loop recursion: d = −H·g
+        const numOld = oldDirs!.length;
+        state.al ??= new Array<number | null>(historySize).fill(null);
+        const al = state.al;
+        const q = noGrad(() => flatGrad.neg());
+        for (let i = numOld - 1; i >= 0; i--) {
+          al[i] = sc(sc(await num(oldStps![i].dot(q))) * ro![i]);
+          noGrad(() => q.add_(oldDirs![i], -al[i]!));
+        }
+        const r = noGrad(() => q.mul(hDiag!));
+        for (let i = 0; i < numOld; i++) {
+          const be = sc(sc(await num(oldDirs![i].dot(r))) * ro![i]);
+          noGrad(() => r.add_(oldStps![i], sc(al[i]! - be)));
+        }
+        d = keep(r);
+      }
+      if (prevFlatGrad === undefined) prevFlatGrad = keep(noGrad(() => flatGrad.clone()));
+      else noGrad(() => prevFlatGrad!.copy_(flatGrad));
+      prevLoss = loss;
+
+      // ------------------------------------------------------------ the step length
+      if (state.n_iter === 1) {
+        const inv = sc(1 / (await num(flatGrad.abs().sum())));
+        t = inv < 1 ? sc(inv * lr) : 1 * lr;
+      } else t = lr;
+      const gtd = sc(await num(flatGrad.dot(d)));
+      // the directional derivative is below the tolerance
+      if (gtd > -toleranceChange) break;
+
+      let lsFuncEvals = 0;
+      if (lineSearchFn !== null && lineSearchFn !== undefined) {
+        if (lineSearchFn !== 'strong_wolfe') throw new Error("only 'strong_wolfe' is supported");
+        const xInit = noGrad(() => this.params.map((p) => p.clone()));
+        const dir = d;
+        [loss, flatGrad, t, lsFuncEvals] = await strongWolfe((tt) => this.directionalEvaluate(closure, xInit, tt, dir), t, d, loss, flatGrad, gtd);
+        this.addGrad(t, d);
+        optCond = (await num(flatGrad.abs().max())) <= toleranceGrad;
+      } else {
+        // a fixed step; the function re-evaluated except after the last iteration
+        this.addGrad(t, d);
+        if (nIter !== maxIter) {
+          loss = await num(await enableGrad(closure));
+          flatGrad = this.gatherFlatGrad();
+          optCond = (await num(flatGrad.abs().max())) <= toleranceGrad;
+          lsFuncEvals = 1;
+        }
+      }
+      currentEvals += lsFuncEvals;
+      state.func_evals += lsFuncEvals;
+
+      // ------------------------------------------------------------ the stopping conditions
+      if (nIter === maxIter) break;
+      if (currentEvals >= maxEval) break;
+      if (optCond) break;
+      const tt = t;
+      if ((await num(noGrad(() => d!.mul(tt).abs().max()))) <= toleranceChange) break;
+      if (Math.abs(loss - prevLoss) < toleranceChange) break;
+    }
+
+    Object.assign(state, { d, t, old_dirs: oldDirs, old_stps: oldStps, ro, H_diag: hDiag, prev_flat_grad: prevFlatGrad, prev_loss: prevLoss });
+    return origLoss;
+  }
+
+  /** As the base's, the lists (old_dirs, old_stps, ro, al) copied too, their tensors onto the parameters. */
+  override loadStateDict(sd: OptimizerStateDict): void {
+    super.loadStateDict(sd);
+    for (const [p, s] of this.state) {
+      for (const [k, v] of Object.entries(s)) {
+        if (Array.isArray(v)) {
+          (s as Record<string, unknown>)[k] = (v as unknown[]).map((e) => (e instanceof Tensor ? keep(noGrad(() => e.to({ device: p.device, dtype: p.dtype }).clone())) : e));
+        }
+      }
+    }
+  }
+}
 
 // =============================================================== learning-rate schedules (torch.optim.lrScheduler)
 
