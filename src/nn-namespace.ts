@@ -11,3 +11,4 @@ export * from './nn-3d.ts';
 export * from './nn-more2.ts';
 export * from './nn-more3.ts';
 export * from './nn-more4.ts';
+export * from './nn-more5.ts';
