@@ -10,3 +10,4 @@ export * from './distributions.ts';
 export * from './distributions-transforms.ts';
 export * as transforms from './distributions-transforms.ts';
 export * from './distributions-more.ts';
+export * from './distributions-more2.ts';
