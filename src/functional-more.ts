@@ -397,11 +397,12 @@ export function affineGrid(theta: Tensor, size: number[], o: { alignCorners?: bo
  * F.grid_sample: input [N, C, H, W] (or [N, C, D, H, W]) sampled at grid [N, Ho, Wo, 2] (or
  * [N, Do, Ho, Wo, 3]), whose last dim holds (x, y[, z]) in [−1, 1] (−1 and 1 the edge pixels' centres
  * with alignCorners, their outer edges without). Modes 'bilinear' (trilinear for 5-D) and 'nearest'
- * (round half to even, as PyTorch's nearbyint); paddingMode 'zeros' (outside points read 0), 'border'
+ * (round half to even, as PyTorch's nearbyint) and 'bicubic'; paddingMode 'zeros' (outside points read 0), 'border'
  * (coordinates clamped into the image) or 'reflection' (reflected at the edges, then clamped), PyTorch's
  * formulas step by step. Composed of elementwise ops and one gather per corner, so the gradients reach
  * the input (added back where points read it) and the grid (through the interpolation weights; the
- * clamping passes none outside, as PyTorch's), on every device. 'bicubic' is not there yet.
+ * clamping passes none outside, as PyTorch's), on every device. 'bicubic' (4-D only, as PyTorch's): 4 × 4
+ * taps, each padded by the padding mode, weighted by the cubic convolution kernel with A = −0.75.
  */
 export function gridSample(input: Tensor, grid: Tensor, o: { mode?: 'bilinear' | 'nearest' | 'bicubic'; paddingMode?: 'zeros' | 'border' | 'reflection'; alignCorners?: boolean | null } = {}): Tensor {
   checkTensor('grid_sample', input); checkTensor('grid_sample', grid, 'grid');
@@ -421,20 +422,24 @@ export function gridSample(input: Tensor, grid: Tensor, o: { mode?: 'bilinear' |
   const nd = input.ndim - 2;
   if (grid.shape[grid.ndim - 1] !== nd) throw new Error(`grid_sampler(): expected grid to have size ${nd} in last dimension, but got grid with sizes [${grid.shape.join(', ')}]`);
   if ((nd !== 2 && nd !== 3) || grid.ndim !== input.ndim) throw new Error(`grid_sampler(): expected 4D or 5D input and grid with same number of dimensions, but got ${sizesOf}`);
-  if (mode === 'bicubic') throw new Error("grid_sample(): mode 'bicubic' is not implemented in troupe yet ('bilinear' and 'nearest' are)");
+  if (mode === 'bicubic' && nd !== 2) throw new Error('grid_sampler(): bicubic interpolation only supports 4D input');
   const [N, C] = input.shape, inSp = input.shape.slice(2), outSp = grid.shape.slice(1, -1), P = prod(outSp), S = prod(inSp);
   const dev = deviceName(input.device);
   // spatial sizes and element strides in x, y[, z] order (x is the last dim)
   const sizes = [...inSp].reverse(), strides = sizes.map((_, k) => prod(sizes.slice(0, k)));
   const g = reshape(grid, [N, P, nd]);
-  const coords = sizes.map((n, k) => {
-    const c = g.narrow(2, k, 1).squeeze(2);
-    // unnormalize, then the padding mode's clip or reflection
-    let v = alignCorners ? mul(add(c, 1), (n - 1) / 2) : div(sub(mul(add(c, 1), n), 1), 2);
-    if (paddingMode === 'border') v = clip(v, n);
-    else if (paddingMode === 'reflection') v = clip(alignCorners ? reflect(v, 0, 2 * (n - 1)) : reflect(v, -1, 2 * n - 1), n);
+  // the padding mode's clip or reflection of an unnormalized coordinate
+  const padded = (v: Tensor, n: number) => {
+    if (paddingMode === 'border') return clip(v, n);
+    if (paddingMode === 'reflection') return clip(alignCorners ? reflect(v, 0, 2 * (n - 1)) : reflect(v, -1, 2 * n - 1), n);
     return v;
+  };
+  const raw = sizes.map((n, k) => {
+    const c = g.narrow(2, k, 1).squeeze(2);
+    return alignCorners ? mul(add(c, 1), (n - 1) / 2) : div(sub(mul(add(c, 1), n), 1), 2);
   });
+  // (bicubic pads each tap instead, as PyTorch's get_value_bounded)
+  const coords = mode === 'bicubic' ? raw : raw.map((v, k) => padded(v, sizes[k]));
   const flat = reshape(input, [N, C, S]);
   const sampleAt = (idx: Tensor[]) => {
     // the value at integer coordinates idx (x, y[, z]), 0 outside the image
@@ -450,7 +455,20 @@ export function gridSample(input: Tensor, grid: Tensor, o: { mode?: 'bilinear' |
     return where(reshape(inside!, [N, 1, P]), v, 0);
   };
   let out: Tensor;
-  if (mode === 'nearest') {
+  if (mode === 'bicubic') {
+    // 4 × 4 taps around floor(x, y), each padded, weighted by PyTorch's cubic convolution (A = −0.75)
+    const lo = coords.map((c) => c.floor()), t = coords.map((c, k) => sub(c, lo[k]));
+    const w = t.map((tk) => cubicWeights(tk));
+    let acc: Tensor | null = null;
+    for (let i = 0; i < 4; i++) {
+      for (let j = 0; j < 4; j++) {
+        const tap = [padded(add(lo[0], j - 1), sizes[0]), padded(add(lo[1], i - 1), sizes[1])];
+        const term = mul(sampleAt(tap), reshape(mul(w[0][j], w[1][i]), [N, 1, P]));
+        acc = acc === null ? term : add(acc, term);
+      }
+    }
+    out = acc!;
+  } else if (mode === 'nearest') {
     out = sampleAt(coords.map((c) => c.round()));
     if (grid.requiresGrad) {
       // PyTorch gives the grid a zero gradient here, not none: subtract a term that is 0 with gradient 0
@@ -475,6 +493,13 @@ export function gridSample(input: Tensor, grid: Tensor, o: { mode?: 'bilinear' |
     out = acc!;
   }
   return reshape(out, [N, C, ...outSp]);
+}
+/** PyTorch's cubic convolution weights (A = −0.75) of the taps at −1, 0, 1, 2 for a fraction t. */
+function cubicWeights(t: Tensor): Tensor[] {
+  const A = -0.75;
+  const far = (x: Tensor) => sub(mul(add(mul(sub(mul(x, A), 5 * A), x), 8 * A), x), 4 * A); // ((A·x − 5A)·x + 8A)·x − 4A, for 1 < x < 2
+  const near = (x: Tensor) => add(mul(mul(sub(mul(x, A + 2), A + 3), x), x), 1);          // ((A + 2)·x − (A + 3))·x² + 1, for x ≤ 1
+  return [far(add(t, 1)), near(t), near(sub(1, t)), far(sub(2, t))];
 }
 /** Coordinates clamped into [0, n − 1], with no gradient at or past the borders (PyTorch's
  * clip_coordinates_set_grad counts the borders as outside). */
