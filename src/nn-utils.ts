@@ -91,3 +91,6 @@ export { padSequence, type PadSequenceOptions } from './nn-packed.ts';
 export * as rnn from './nn-packed.ts';
 /** weightNorm, spectralNorm, parametrize, fuseConvBnEval / fuseConvBnWeights, skipInit, clipGradNorm (src/nn-utils2.ts). */
 export * from './nn-utils2.ts';
+import { orthogonal } from './nn-utils3.ts';
+/** torch.nn.utils.parametrizations: orthogonal (src/nn-utils3.ts). */
+export const parametrizations = { orthogonal };
