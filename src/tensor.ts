@@ -2064,13 +2064,16 @@ function indexImpl(x: Tensor, idx: Array<number | string | null>, name?: string)
     d++;
   }
   for (; d < x.ndim; d++) { shape.push(x.shape[d]); strides.push(x.strides[d]); }
-  const inShape = x.shape;
-  return alias(x, shape, strides, offset, name ?? lastName, (g) => {
-    // Scatter g into zeros shaped like x, through the same index window.
+  const inShape = x.shape, opName = name ?? lastName;
+  // The backward: g scattered into zeros shaped like x through the same index window, recorded as one op
+  // whose own backward is this index again (PyTorch's SelectBackwardBackward0 and the like), so a
+  // createGraph gradient through an index is differentiable any number of times.
+  const scatter = (g: Tensor): Tensor => twice(composite(opName.replace(/0$/, 'Backward0'), [g], () => {
     const z = zeros(inShape, { dtype: g.dtype, device: deviceName(g.device) });
     indexImpl(z, idx).copy_(g);
     return z;
-  });
+  }, (gg) => [indexImpl(gg, idx)]));
+  return alias(x, shape, strides, offset, opName, scatter);
 }
 
 // =============================================================== joining, softmax, clamp
