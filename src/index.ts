@@ -12,9 +12,11 @@ export {
 export type { TensorOptions, Device, ScatterReduce } from './tensor.ts';
 export { noGrad, isGradEnabled, enableGrad, setGradEnabled } from './autograd/graph.ts';
 import { grad as autogradGrad, backward as autogradBackward } from './tensor.ts';
+import { functional as autogradFunctional } from './autograd-functional.ts';
 export type { GradOptions, BackwardOptions } from './tensor.ts';
-/** torch.autograd: grad(outputs, inputs, { gradOutputs, retainGraph, allowUnused }) and backward(t, gradient?, { retainGraph }). */
-export const autograd = { grad: autogradGrad, backward: autogradBackward };
+/** torch.autograd: grad(outputs, inputs, { gradOutputs, retainGraph, allowUnused }), backward(t, gradient?, { retainGraph }) and functional (vjp, jvp, jacobian, hessian, hvp, vhp). */
+export const autograd = { grad: autogradGrad, backward: autogradBackward, functional: autogradFunctional };
+export type { FunctionalFn, FunctionalOptions, JacobianOptions, HessianOptions } from './autograd-functional.ts';
 export {
   square, rsqrt, log1p, expm1, isnan, isinf, isfinite, lerp, isclose, allclose, equal, amax, amin, logsumexp, norm, outer, bmm,
   tril, triu, diag, trace, repeat, tile, hstack, vstack, fullLike, maskedSelect, nonzero, erf, erfc,
