@@ -144,6 +144,27 @@ e['vhp_nonscalar'] = err(lambda: vhp(lambda x: x * x, xa, vx))
 e['hvp_v_none'] = err(lambda: hvp(s1, xa))
 out['errors'] = e
 
+# torch.nn.utils.stateless.functional_call (for test/autograd-functional.test.ts too): a Linear, Tanh,
+# BatchNorm1d, Linear net in training mode with some of its tensors replaced; the output, gradients with
+# respect to the given tensors, and what became of the given running mean and of the net's own tensors.
+from torch.nn.utils.stateless import functional_call
+import torch.nn as nn
+net = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.BatchNorm1d(4), nn.Linear(4, 2)).double()
+sd = {}
+for i, (k, v) in enumerate(net.state_dict().items()):
+    if k.endswith('num_batches_tracked'): sd[k] = v
+    elif k.endswith('running_var'): sd[k] = 1 + W(*v.shape, shift=i).abs()
+    else: sd[k] = W(*v.shape, scale=0.6, shift=i)
+net.load_state_dict(sd)
+rep = {'0.weight': W(4, 3, scale=0.7, shift=10).requires_grad_(), '3.bias': W(2, shift=11).requires_grad_(), '2.running_mean': W(4, shift=12)}
+xs = W(5, 3, scale=1.2, shift=13)
+rep_before = {k: L(v) for k, v in rep.items()}  # (the running mean is updated in place by the call)
+o = functional_call(net, rep, (xs,))
+g = torch.autograd.grad(o.pow(2).sum(), [rep['0.weight'], rep['3.bias']])
+out['stateless'] = {'sd': {k: L(v) for k, v in sd.items() if not k.endswith('num_batches_tracked')}, 'rep': rep_before,
+                    'x': L(xs), 'out': L(o), 'grads': L(g), 'rep_running_mean_after': L(rep['2.running_mean']),
+                    'net_after': {k: L(v) for k, v in net.state_dict().items()}, 'plain_out': L(net(xs))}
+
 path = os.path.join(os.path.dirname(__file__), '..', 'test', 'fixtures', 'autograd-functional.json')
 with open(path, 'w') as f: json.dump(out, f)
 print('wrote', path)

@@ -94,3 +94,5 @@ export * from './nn-utils2.ts';
 import { orthogonal } from './nn-utils3.ts';
 /** torch.nn.utils.parametrizations: orthogonal (src/nn-utils3.ts). */
 export const parametrizations = { orthogonal };
+/** stateless.functionalCall (src/nn-stateless.ts). */
+export * as stateless from './nn-stateless.ts';

@@ -222,3 +222,38 @@ describe('createGraph: results differentiated again (PyTorch 1.13\'s gradients)'
     expect(got).toEqual(C.plain);
   });
 });
+
+describe('nn.utils.stateless.functionalCall (PyTorch 1.13\'s functional_call)', () => {
+  const S = REF.stateless;
+  const { functionalCall } = torch.nn.utils.stateless;
+  const net = () => {
+    const m = new torch.nn.Sequential(new torch.nn.Linear(3, 4), new torch.nn.Tanh(), new torch.nn.BatchNorm1d(4), new torch.nn.Linear(4, 2)).double();
+    const sd: Record<string, T> = Object.fromEntries(Object.entries(S.sd as Record<string, number[]>).map(([k, v]) => [k, torch.tensor(v, D)]));
+    sd['2.num_batches_tracked'] = torch.tensor(0, { dtype: 'int64' });
+    m.loadStateDict(sd);
+    return m;
+  };
+  it('the given tensors in place of the net\'s: output, gradients with respect to them, the running mean updated in the given tensor only', async () => {
+    const m = net();
+    const rep: Record<string, T> = Object.fromEntries(Object.entries(S.rep as Record<string, number[]>).map(([k, v]) => [k, torch.tensor(v, D)]));
+    rep['0.weight'].requiresGrad_(); rep['3.bias'].requiresGrad_();
+    const w0 = rep['0.weight'], b3 = rep['3.bias'];
+    const out = functionalCall(m, rep, [torch.tensor(S.x, D)]);
+    await expectT(out, S.out, 'output');
+    await expectTs(await torch.autograd.grad(out.pow(2).sum(), [w0, b3]), S.grads, 'grads');
+    await expectT(rep['2.running_mean'], S.rep_running_mean_after, 'given running mean after');
+    const after = m.stateDict();
+    for (const [k, v] of Object.entries(S.net_after as Record<string, unknown>)) await expectT(after[k], v, `net's ${k} after`);
+    // the net's own parameters are back (the same objects, in the same order)
+    expect(m.namedParameters().map(([k]) => k)).toEqual(['0.weight', '0.bias', '2.weight', '2.bias', '3.weight', '3.bias']);
+    expect(m.namedParameters().every(([, p]) => p instanceof torch.nn.Parameter)).toBe(true);
+    await expectT(m(torch.tensor(S.x, D)), S.plain_out, 'the net after');
+  });
+  it('restored when forward throws; a bad path: PyTorch\'s error', () => {
+    const m = net();
+    const w = m.namedParameters()[0][1];
+    expect(() => functionalCall(m, { '0.weight': torch.zeros([4, 3], D) }, [torch.zeros([2, 5], D)])).toThrow();
+    expect(m.namedParameters()[0][1]).toBe(w);
+    expect(() => functionalCall(m, { 'x.weight': torch.zeros([4, 3], D) }, [torch.zeros([2, 3], D)])).toThrow("'Sequential' object has no attribute 'x'");
+  });
+});
