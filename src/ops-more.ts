@@ -283,7 +283,8 @@ function tri(fn: 'tril' | 'triu', x: Tensor, diagonal: number): Tensor {
   if (x.ndim < 2) throw new Error(`Dimension out of range (expected to be in range of [${-Math.max(1, x.ndim)}, ${Math.max(1, x.ndim) - 1}], but got -2) (${fn} needs a matrix, or a batch of them)`);
   if (!Number.isInteger(diagonal)) throw new Error(`${fn}(): diagonal must be an integer, got ${diagonal}`);
   const lower = fn === 'tril';
-  return twice(composite(lower ? 'TrilBackward0' : 'TriuBackward0', [x], () => where(triMask(x, diagonal, lower), x, 0), (g) => [where(triMask(g, diagonal, lower), g, 0)]));
+  // (a bool x keeps its dtype: its zeros are false, as PyTorch's)
+  return twice(composite(lower ? 'TrilBackward0' : 'TriuBackward0', [x], () => where(triMask(x, diagonal, lower), x, x.dtype === 'bool' ? false : 0), (g) => [where(triMask(g, diagonal, lower), g, 0)]));
 }
 /** The lower triangle (j − i ≤ diagonal) of the last two dims; the rest zero. */
 export function tril(x: Tensor, diagonal = 0): Tensor { return tri('tril', x, diagonal); }
