@@ -19,23 +19,10 @@ import {
   Tensor, SCALAR_TYPE, add, checkTensor, compare, composite, twice, div, floor, log, mul, neg, sin, cos, sub, where, abs,
 } from './tensor.ts';
 import { isFloat } from './dtype.ts';
+// (a pure scalar series shared with the CPU kernels' lgamma: its coefficients, computed once)
+import { taylorCoeffs } from './backends/cpu/specfun.ts';
 import { polygamma } from './special.ts';
 
-/** (−1)^k (ζ(k) − 1)/k for k = 2 … 30: lgamma(2 + t) = (1 − γ)t + Σ c_k t^k. Made on first use. */
-let taylor2: number[] | null = null;
-function taylorCoeffs(): number[] {
-  if (taylor2) return taylor2;
-  const c: number[] = [];
-  for (let k = 2; k <= 30; k++) {
-    // ζ(k) − 1 = Σ_{n ≥ 2} n^−k: 2 … N−1 summed, the rest by Euler–Maclaurin
-    const N = 64;
-    let s = 0;
-    for (let n = N - 1; n >= 2; n--) s += n ** -k;
-    s += N ** (1 - k) / (k - 1) + 0.5 * N ** -k + (k * N ** (-k - 1)) / 12 - (k * (k + 1) * (k + 2) * N ** (-k - 3)) / 720;
-    c.push(((k % 2 === 0 ? 1 : -1) * s) / k);
-  }
-  return (taylor2 = c);
-}
 const EULER = 0.5772156649015329;
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 

@@ -257,13 +257,7 @@ export const gammainc = (a: Tensor | number, x: Tensor | number): Tensor => inco
 export const gammaincc = (a: Tensor | number, x: Tensor | number): Tensor => incompleteGamma('igammac', a, x);
 function incompleteGamma(fn: 'igamma' | 'igammac', a: Operand, x: Operand): Tensor {
   const name = fn === 'igamma' ? 'special.gammainc' : 'special.gammaincc';
-  if (!(a instanceof Tensor) && !(x instanceof Tensor)) throw new Error(`${name}(): expected at least one Tensor argument, got two numbers`);
-  if (a instanceof Tensor) checkTensor(name, a);
-  if (x instanceof Tensor) checkTensor(name, x, 'other');
-  const desc = (t: Operand) => (t instanceof Tensor ? { dtype: t.dtype, dim: t.ndim } : t);
-  const dt = resultType([desc(a), desc(x)]);
-  const dev = (a instanceof Tensor ? a : (x as Tensor)).device;
-  if (!isFloat(dt)) throw new Error(`"${fn}_${dev === 'gpu' ? 'gpu' : 'cpu'}" not implemented for '${SCALAR_TYPE[dt]}'`);
+  const [dt] = floatOperands(name, fn, a, x, true);
   const xShape = x instanceof Tensor ? x.shape : [];
   return composite(fn === 'igamma' ? 'IgammaBackward0' : 'IgammacBackward0', [a, x], () => binaryPrimitive(fn, a, x, dt, name), (g) => {
     if (a instanceof Tensor && a.requiresGrad) throw new Error(`the derivative for '${fn}: input' is not implemented.`);

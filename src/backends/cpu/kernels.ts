@@ -1178,9 +1178,9 @@ function runGather(op: GatherOp, R: Resolve, s: number, e: number): void {
     }
   }
 }
-/** out = 0, then out[c with c[dim] := index[c]] += src[c] over src in row-major order (the whole op). */
-/** scatterAdd's other folds (products, maxima, minima): the general loop's order, out already at the identity. */
-function scatterFold(op: ScatterAddOp, fn: ScatterFn, S: Arr, I: Arr, O: Arr): void {
+/** The general scatter loop: src's elements in row-major order folded into out (already at the fold's
+ * identity) at their index: sums (fn undefined), products, maxima or minima (NaN winning). */
+function scatterFold(op: ScatterAddOp, fn: ScatterFn | undefined, S: Arr, I: Arr, O: Arr): void {
   const { src, index, dim, out } = op;
   const size = out.shape[dim], sd = out.strides[dim], ov = withoutDim(out, src.shape, dim);
   const total = numel(src.shape);
@@ -1192,11 +1192,13 @@ function scatterFold(op: ScatterAddOp, fn: ScatterFn, S: Arr, I: Arr, O: Arr): v
       const j = I[oi[k]];
       if (!(j >= 0 && j < size)) throw new Error(indexError(j, dim, size));
       const at = oo[k] + j * sd, a = O[at], b = S[os[k]];
-      const v = fn === 'prod' ? a * b : a !== a || b !== b ? NaN : fn === 'amax' ? (a > b ? a : b) : a < b ? a : b;
+      const v = fn === undefined ? a + b : fn === 'prod' ? a * b : a !== a || b !== b ? NaN : fn === 'amax' ? (a > b ? a : b) : a < b ? a : b;
       O[at] = fix === 0 ? v : fix === 1 ? Math.trunc(v) + 0 : v !== 0 ? 1 : 0;
     }
   }
 }
+/** out = 0 (or the fold's identity), then out[c with c[dim] := index[c]] += src[c] (or folded) over src in
+ * row-major order (the whole op). */
 function runScatterAdd(op: ScatterAddOp, R: Resolve, s: number, e: number): void {
   const { src, index, dim, out, fn } = op;
   whole('scatterAdd', out, s, e);
@@ -1230,19 +1232,7 @@ function runScatterAdd(op: ScatterAddOp, R: Resolve, s: number, e: number): void
       return;
     }
   }
-  const size = out.shape[dim], sd = out.strides[dim], ov = withoutDim(out, src.shape, dim);
-  const total = numel(src.shape);
-  const fix = out.dtype === 'int64' ? 1 : out.dtype === 'bool' ? 2 : 0;
-  for (let c0 = 0; c0 < total; c0 += GATHER_CHUNK) {
-    const c1 = Math.min(total, c0 + GATHER_CHUNK), n = c1 - c0;
-    const os = offsets(src, c0, c1, scratch(S_G0, n)), oi = offsets(index, c0, c1, scratch(S_G1, n)), oo = offsets(ov, c0, c1, scratch(S_G2, n));
-    for (let k = 0; k < n; k++) {
-      const j = I[oi[k]];
-      if (!(j >= 0 && j < size)) throw new Error(indexError(j, dim, size));
-      const at = oo[k] + j * sd, v = O[at] + S[os[k]];
-      O[at] = fix === 0 ? v : fix === 1 ? Math.trunc(v) + 0 : v !== 0 ? 1 : 0;
-    }
-  }
+  scatterFold(op, undefined, S, I, O);
 }
 
 /** The offset of each line's first element along dim (lines in row-major order of the other dims). */

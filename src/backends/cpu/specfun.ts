@@ -17,9 +17,11 @@ const MAXITER = 10000;
 const EULER = 0.5772156649015329;
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
-/** (−1)^k (ζ(k) − 1)/k for k = 2 … 30: lgamma(2 + t) = (1 − γ)t + Σ c_k t^k (the frontend's lgamma's). */
+/** (−1)^k (ζ(k) − 1)/k for k = 2 … 30: lgamma(2 + t) = (1 − γ)t + Σ c_k t^k (also the frontend's lgamma's
+ * series, src/distributions-extra.ts). Made on first use: ζ(k) − 1 = Σ_{n ≥ 2} n^−k, 2 … N−1 summed, the
+ * rest by Euler–Maclaurin. */
 let taylor2: number[] | null = null;
-function taylorCoeffs(): number[] {
+export function taylorCoeffs(): number[] {
   if (taylor2) return taylor2;
   const c: number[] = [];
   for (let k = 2; k <= 30; k++) {
