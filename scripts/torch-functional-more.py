@@ -5,22 +5,11 @@
 import torch, json, os, warnings
 import torch.nn as nn
 import torch.nn.functional as F
-from torch_fixture import err, weights, lists
+from torch_fixture import err, weights, lists, run_case as run
 warnings.simplefilter('ignore')
 torch.manual_seed(0)
 out = {}
 nan = float('nan')
-
-
-def run(f, *xs, dtype=torch.float32):
-    """inputs, f(xs) (a tensor or a tuple whose first is differentiated), the gradients of sum(y * weights), grad_fn"""
-    xs = [x.to(dtype).detach().clone().requires_grad_() for x in xs]
-    r = f(*xs)
-    y = r[0] if isinstance(r, tuple) else r
-    (y * weights(y)).sum().backward()
-    return {'x': [lists(x) for x in xs], 'shapes': [list(x.shape) for x in xs], 'y': lists(y), 'yshape': list(y.shape),
-            'extra': [lists(t) for t in r[1:]] if isinstance(r, tuple) else [],
-            'g': [lists(x.grad) if x.grad is not None else None for x in xs], 'fn': type(y.grad_fn).__name__}
 
 
 r = lambda *s: torch.randn(*s)

@@ -41,3 +41,15 @@ def param_run(make, f, params, dtype=torch.float32):
     y = f(make(*ps))
     (y * weights(y)).sum().backward()
     return [lists(y)] + [lists(p.grad) if p.grad is not None else None for p in ps]
+
+
+def run_case(f, *xs, dtype=torch.float32):
+    """inputs, f(xs) (a tensor or a tuple whose first is differentiated), the gradients of sum(y * weights),
+    grad_fn: one case as test/fixture-cases.ts's check() reads it"""
+    xs = [x.to(dtype).detach().clone().requires_grad_() for x in xs]
+    r = f(*xs)
+    y = r[0] if isinstance(r, tuple) else r
+    (y * weights(y)).sum().backward()
+    return {'x': [lists(x) for x in xs], 'shapes': [list(x.shape) for x in xs], 'y': lists(y), 'yshape': list(y.shape),
+            'extra': [lists(t) for t in r[1:]] if isinstance(r, tuple) else [],
+            'g': [lists(x.grad) if x.grad is not None else None for x in xs], 'fn': type(y.grad_fn).__name__}

@@ -34,7 +34,7 @@ import { lgamma, digamma } from './distributions-extra.ts';
 import { noGrad } from './autograd/graph.ts';
 import { formatSize, formatTensor } from './format.ts';
 import {
-  Constraint, Distribution, Categorical, Binomial, Gamma, Beta, Exponential, Normal, Uniform, Laplace, broadcastAll, clampProbs, constraints,
+  Constraint, Distribution, FoldedAtZero, Categorical, Binomial, Gamma, Beta, Exponential, Normal, Uniform, Laplace, broadcastAll, clampProbs, constraints,
   logitsToProbs, probsToLogits, registerKl, type DistributionOptions, type ProbsOrLogits,
 } from './distributions.ts';
 import { TransformedDistribution, PowerTransform, AffineTransform, Gumbel, Pareto, eulerConstant } from './distributions-transforms.ts';
@@ -328,41 +328,17 @@ export class Cauchy extends Distribution {
 
 /** HalfCauchy(scale): |X| for X ~ Cauchy(0, scale). (PyTorch's is a TransformedDistribution; its repr
  * prints no parameter, as here.) */
-export class HalfCauchy extends Distribution {
-  readonly baseDist: Cauchy;
+export class HalfCauchy extends FoldedAtZero<Cauchy> {
   constructor(scale: Param, o: DistributionOptions = {}) {
-    const [s] = broadcastAll([scale]);
-    super(isNum(scale) ? [] : [...s.shape], [], o, false);
-    this._params = { scale: s };
-    this._known = knownOf(['scale'], [scale]);
-    if (this.validateArgs) this.validateParams();
-    this._params = {};
-    this.baseDist = new Cauchy(isNum(scale) ? 0 : zerosLike(s), s, { validateArgs: false });
+    super(scale, o, (s) => new Cauchy(isNum(scale) ? 0 : zerosLike(s), s, { validateArgs: false }));
   }
-  override get argConstraints(): Record<string, Constraint | null> { return { scale: constraints.positive }; }
-  override get support() { return constraints.nonnegative; }
-  override get hasRsample() { return true; }
-  get scale(): Tensor { return this.baseDist.scale; }
   override get mean() { return full(this.extendedShape(), Infinity, { dtype: this.scale.dtype, device: dev(this.scale) }); }
   override get mode() { return zerosLike(this.scale); }
   override get variance() { return this.baseDist.variance; }
   override expand(batchShape: readonly number[]): HalfCauchy {
     return bare(HalfCauchy, this, batchShape, { baseDist: this.baseDist.expand(batchShape) });
   }
-  override rsample(sampleShape: readonly number[] = []): Tensor { return abs(this.baseDist.rsample(sampleShape)); }
-  override logProb(value: Tensor): Tensor {
-    if (this.validateArgs) this.validateSample(value);
-    const lp = add(this.baseDist.logProb(value), Math.LN2);
-    return where(compare('ge', value, 0).expand([...lp.shape]), lp, -Infinity);
-  }
-  override cdf(value: Tensor): Tensor {
-    if (this.validateArgs) this.validateSample(value);
-    return sub(mul(this.baseDist.cdf(value), 2), 1);
-  }
-  override icdf(prob: Tensor): Tensor { return this.baseDist.icdf(add(prob, 1).div(2)); }
-  override entropy(): Tensor { return sub(this.baseDist.entropy(), Math.LN2); }
   override toString(): string { return 'HalfCauchy()'; }
-  override async format(): Promise<string> { return this.toString(); }
 }
 
 // =============================================================== FisherSnedecor

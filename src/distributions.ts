@@ -1120,31 +1120,27 @@ export class Binomial extends Distribution {
 
 // =============================================================== HalfNormal, LogNormal, StudentT
 
-/** HalfNormal(scale): |X| for X ~ Normal(0, scale). (PyTorch's is a TransformedDistribution; its repr
- * prints no parameter, as here.) */
-export class HalfNormal extends Distribution {
-  readonly baseDist: Normal;
-  constructor(scale: Param, o: DistributionOptions = {}) {
+/**
+ * |X| for X of a distribution symmetric about 0 with a positive scale (HalfNormal, HalfCauchy, as
+ * PyTorch's AbsTransform over its base): the density doubled on [0, ∞), the cdf 2F − 1, the entropy less
+ * ln 2. Subclasses give the base and the moments.
+ */
+export abstract class FoldedAtZero<B extends Distribution & { readonly scale: Tensor; cdf(v: Tensor): Tensor; icdf(p: Tensor): Tensor }> extends Distribution {
+  readonly baseDist: B;
+  constructor(scale: Param, o: DistributionOptions, base: (s: Tensor) => B) {
     const [s] = broadcastAll([scale]);
     super(typeof scale === 'number' ? [] : [...s.shape], [], o, false);
     this._params = { scale: s };
     this._known = knownOf(['scale'], [scale]);
     if (this.validateArgs) this.validateParams();
     this._params = {};
-    this.baseDist = new Normal(zeros([], { dtype: s.dtype, device: dev(s) }).expand([...s.shape]), s, { validateArgs: false });
+    this.baseDist = base(s);
   }
   override get argConstraints(): Record<string, Constraint | null> { return { scale: constraints.positive }; }
   override get support() { return constraints.nonnegative; }
   override get hasRsample() { return true; }
-  override toString(): string { return 'HalfNormal()'; }
   override async format(): Promise<string> { return this.toString(); }
   get scale(): Tensor { return this.baseDist.scale; }
-  override get mean() { return mul(this.scale, Math.sqrt(2 / Math.PI)); }
-  override get mode() { return zeros([...this.scale.shape], { dtype: this.scale.dtype, device: dev(this.scale) }); }
-  override get variance() { return mul(this.scale.pow(2), 1 - 2 / Math.PI); }
-  override expand(batchShape: readonly number[]): HalfNormal {
-    return expanded(this, HalfNormal, batchShape, {}, { baseDist: this.baseDist.expand(batchShape) });
-  }
   override rsample(sampleShape: readonly number[] = []): Tensor { return abs(this.baseDist.rsample(sampleShape)); }
   override logProb(value: Tensor): Tensor {
     if (this.validateArgs) this.validateSample(value);
@@ -1157,6 +1153,21 @@ export class HalfNormal extends Distribution {
   }
   override icdf(prob: Tensor): Tensor { return this.baseDist.icdf(add(prob, 1).div(2)); }
   override entropy(): Tensor { return sub(this.baseDist.entropy(), Math.LN2); }
+}
+
+/** HalfNormal(scale): |X| for X ~ Normal(0, scale). (PyTorch's is a TransformedDistribution; its repr
+ * prints no parameter, as here.) */
+export class HalfNormal extends FoldedAtZero<Normal> {
+  constructor(scale: Param, o: DistributionOptions = {}) {
+    super(scale, o, (s) => new Normal(zeros([], { dtype: s.dtype, device: dev(s) }).expand([...s.shape]), s, { validateArgs: false }));
+  }
+  override toString(): string { return 'HalfNormal()'; }
+  override get mean() { return mul(this.scale, Math.sqrt(2 / Math.PI)); }
+  override get mode() { return zeros([...this.scale.shape], { dtype: this.scale.dtype, device: dev(this.scale) }); }
+  override get variance() { return mul(this.scale.pow(2), 1 - 2 / Math.PI); }
+  override expand(batchShape: readonly number[]): HalfNormal {
+    return expanded(this, HalfNormal, batchShape, {}, { baseDist: this.baseDist.expand(batchShape) });
+  }
 }
 
 /** LogNormal(loc, scale): exp(X) for X ~ Normal(loc, scale). (PyTorch's is a TransformedDistribution;

@@ -10,7 +10,7 @@ import { noGrad } from './autograd/graph.ts';
 import { pyFloat } from './format.ts';
 import { fmtShape } from './shape.ts';
 import {
-  BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, InstanceNorm2d, Linear, Module, Parameter, Upsample,
+  BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, InstanceNorm2d, InstanceNormBase, Linear, Module, Parameter, Upsample,
   type BatchNormModuleOptions, type Conv1dModuleOptions, type Conv2dModuleOptions, type InstanceNormOptions, type LinearOptions,
 } from './nn.ts';
 import { Conv3d, ConvTranspose3d, type Conv3dModuleOptions, type ConvTranspose3dModuleOptions } from './nn-3d.ts';
@@ -38,28 +38,8 @@ export class BatchNorm3d extends BatchNormBase {
  * running statistics (buffers running_mean, running_var, num_batches_tracked) move towards the batch's in
  * training and normalize in eval(), as PyTorch's.
  */
-abstract class InstanceNormNd extends Module {
-  readonly eps: number;
-  readonly momentum: number;
-  weight: Parameter | null;
-  bias: Parameter | null;
-  runningMean: Tensor | null;
-  runningVar: Tensor | null;
-  numBatchesTracked: Tensor | null;
-  constructor(readonly numFeatures: number, o: InstanceNormOptions, private readonly nd: number) {
-    super();
-    this.eps = o.eps ?? 1e-5; this.momentum = o.momentum ?? 0.1;
-    const opts = { device: o.device, dtype: o.dtype };
-    this.weight = o.affine ? new Parameter(ones([numFeatures], opts)) : null;
-    this.bias = o.affine ? new Parameter(zeros([numFeatures], opts)) : null;
-    const track = !!o.trackRunningStats;
-    this.runningMean = track ? keep(zeros([numFeatures], opts)) : null;
-    this.runningVar = track ? keep(ones([numFeatures], opts)) : null;
-    this.numBatchesTracked = track ? keep(zeros([], { device: o.device, dtype: 'int64' })) : null;
-  }
-  protected override stateName(p: string): string {
-    return p === 'runningMean' ? 'running_mean' : p === 'runningVar' ? 'running_var' : p === 'numBatchesTracked' ? 'num_batches_tracked' : p;
-  }
+abstract class InstanceNormNd extends InstanceNormBase {
+  constructor(numFeatures: number, o: InstanceNormOptions, private readonly nd: number) { super(numFeatures, o); }
   override forward(x: Tensor): Tensor {
     const nd = this.nd;
     if (x.ndim !== nd + 1 && x.ndim !== nd + 2) throw new Error(`expected ${nd + 1}D or ${nd + 2}D input (got ${x.ndim}D input)`);
@@ -69,9 +49,6 @@ abstract class InstanceNormNd extends Module {
       useInputStats: this.training || this.runningMean === null, momentum: this.momentum, eps: this.eps,
     });
     return x.ndim === nd + 1 ? y.squeeze(0) : y;
-  }
-  override extraRepr(): string {
-    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${pyFloat(this.momentum)}, affine=${pyBool(this.weight !== null)}, track_running_stats=${pyBool(this.runningMean !== null)}`;
   }
 }
 /** Instance normalization of [N, C, L] or [C, L] inputs. */

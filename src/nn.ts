@@ -523,13 +523,9 @@ export class GroupNorm extends Module {
   override extraRepr(): string { return `${this.numGroups}, ${this.numChannels}, eps=${pyFloat(this.eps)}, affine=${pyBool(this.weight !== null)}`; }
 }
 export interface InstanceNormOptions { eps?: number; momentum?: number; affine?: boolean; trackRunningStats?: boolean; device?: string; dtype?: TensorOptions['dtype'] }
-/**
- * Instance normalization of [N, C, H, W] (or [C, H, W]) inputs: each sample's channel normalized over its
- * positions (F.groupNorm with a group per channel), then · weight + bias when affine (default off). With
- * trackRunningStats, F.instanceNorm with running statistics (buffers runningMean, runningVar,
- * numBatchesTracked, PyTorch's state-dict names): updated in training, normalizing in eval().
- */
-export class InstanceNorm2d extends Module {
+/** What the instance normalizations share (InstanceNorm2d here; 1d and 3d in nn-more4.ts): the affine
+ * parameters, the running statistics under PyTorch's state-dict names, the repr. Each has its own forward. */
+export abstract class InstanceNormBase extends Module {
   readonly eps: number;
   readonly momentum: number;
   weight: Parameter | null;
@@ -551,6 +547,17 @@ export class InstanceNorm2d extends Module {
   protected override stateName(p: string): string {
     return p === 'runningMean' ? 'running_mean' : p === 'runningVar' ? 'running_var' : p === 'numBatchesTracked' ? 'num_batches_tracked' : p;
   }
+  override extraRepr(): string {
+    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${pyFloat(this.momentum)}, affine=${pyBool(this.weight !== null)}, track_running_stats=${pyBool(this.runningMean !== null)}`;
+  }
+}
+/**
+ * Instance normalization of [N, C, H, W] (or [C, H, W]) inputs: each sample's channel normalized over its
+ * positions (F.groupNorm with a group per channel), then · weight + bias when affine (default off). With
+ * trackRunningStats, F.instanceNorm with running statistics (buffers runningMean, runningVar,
+ * numBatchesTracked, PyTorch's state-dict names): updated in training, normalizing in eval().
+ */
+export class InstanceNorm2d extends InstanceNormBase {
   override forward(x: Tensor): Tensor {
     if (x.ndim !== 3 && x.ndim !== 4) throw new Error(`expected 3D or 4D input (got ${x.ndim}D input)`);
     const x4 = x.ndim === 3 ? x.unsqueeze(0) : x;
@@ -558,9 +565,6 @@ export class InstanceNorm2d extends Module {
     const y = this.runningMean === null ? F.groupNorm(x4, x4.shape[1], this.weight, this.bias, this.eps)
       : F.instanceNorm(x4, { runningMean: this.runningMean, runningVar: this.runningVar, weight: this.weight, bias: this.bias, useInputStats: this.training, momentum: this.momentum, eps: this.eps });
     return x.ndim === 3 ? y.squeeze(0) : y;
-  }
-  override extraRepr(): string {
-    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${pyFloat(this.momentum)}, affine=${pyBool(this.weight !== null)}, track_running_stats=${pyBool(this.runningMean !== null)}`;
   }
 }
 
